@@ -1,0 +1,355 @@
+#include <catch2/catch.hpp>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <unistd.h>
+
+#include "sendflow/engine/definitions.h"
+#include "sendflow/engine/form_values.h"
+#include "sendflow/engine/lifecycle.h"
+
+using namespace sendflow::engine;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kMiniForm = R"({"type": "mini", "title": "Mini plan", "version": 1,
+ "sections": [
+  {"id": "main", "title": "Main", "fields": [
+    {"id": "name", "label": "Name", "kind": "text", "required": true},
+    {"id": "meeting", "label": "Meeting date", "kind": "date", "visible_when": {"field": "name", "not_empty": true}},
+    {"id": "score", "label": "Score", "kind": "number", "min": 1, "max": 5},
+    {"id": "double", "label": "Double", "kind": "computed", "formula": {"product": ["score", 2]}}]},
+  {"id": "voice", "title": "My views", "pupil_voice": true, "fields": [
+    {"id": "views", "label": "Views", "kind": "long_text"}]}]})";
+
+const char* kMiniWorkflow = R"({"type": "mini", "title": "Mini plan", "form": "mini", "version": 1,
+ "initial": "draft",
+ "states": [{"name": "draft", "editable": true}, {"name": "active", "active": true},
+            {"name": "closed", "final": true}],
+ "transitions": [
+  {"name": "approve", "from": "draft", "to": "active", "roles": ["senco"],
+   "guards": ["form_complete"], "actions": ["schedule_review"]},
+  {"name": "close", "from": ["draft", "active"], "to": "closed", "roles": ["senco"], "requires": "reason"}],
+ "signers": [{"role": "senco", "label": "SENCO", "kind": "senco", "required": true}],
+ "review": {"every": "P12M", "remind": ["P7D"], "recipients": ["senco"]},
+ "retention": {"from": "date_of_birth", "keep": "P31Y"}})";
+
+fs::path freshDir() {
+  static std::atomic<int> n{0};
+  const char* base = std::getenv("SENDFLOW_TEST_TMP");
+  fs::path root = base ? fs::path(base) : fs::temp_directory_path();
+  fs::path dir = root / ("defs_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "forms");
+  fs::create_directories(dir / "workflows");
+  return dir;
+}
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+std::string replaced(std::string s, const std::string& from, const std::string& to) {
+  auto at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), to);
+}
+
+struct Loaded {
+  fs::path dir;
+  std::string error;  // what() of the DefinitionError, or empty
+};
+
+// Loads a directory holding the mini type (form + workflow as given).
+Loaded loadMini(const std::string& form, const std::string& workflow, const std::string& type = "mini") {
+  Loaded out{freshDir(), ""};
+  write(out.dir / "forms" / type / "form.json", form);
+  write(out.dir / "workflows" / (type + ".json"), workflow);
+  try {
+    DefinitionRegistry::load((out.dir / "forms").string(), (out.dir / "workflows").string());
+  } catch (const DefinitionError& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
+void expectFormError(const std::string& form, const std::string& path, const std::string& text) {
+  auto r = loadMini(form, kMiniWorkflow);
+  INFO(r.error);
+  CHECK_THAT(r.error, Catch::Contains("mini/form.json: " + path + ": "));
+  CHECK_THAT(r.error, Catch::Contains(text));
+}
+
+void expectWorkflowError(const std::string& workflow, const std::string& path, const std::string& text) {
+  auto r = loadMini(kMiniForm, workflow);
+  INFO(r.error);
+  CHECK_THAT(r.error, Catch::Contains("mini.json: " + path + ": "));
+  CHECK_THAT(r.error, Catch::Contains(text));
+}
+
+}  // namespace
+
+TEST_CASE("the mini definitions load", "[engine][definitions]") {
+  auto r = loadMini(kMiniForm, kMiniWorkflow);
+  CHECK(r.error.empty());
+}
+
+TEST_CASE("invalid JSON names the file, line and column", "[engine][definitions]") {
+  std::string broken = replaced(kMiniWorkflow, R"("initial": "draft",)", R"("initial": "draft",,)");
+  auto r = loadMini(kMiniForm, broken);
+  CHECK_THAT(r.error, Catch::Contains("mini.json: $: invalid JSON at line 2, column"));
+}
+
+TEST_CASE("an unknown state is named with its path", "[engine][definitions]") {
+  expectWorkflowError(replaced(kMiniWorkflow, R"("to": "closed")", R"("to": "closd")"),
+                      "$.transitions[1].to", "unknown state 'closd'");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("initial": "draft")", R"("initial": "start")"),
+                      "$.initial", "unknown state 'start'");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("from": ["draft", "active"])", R"("from": ["draft", "actve"])"),
+                      "$.transitions[1].from[1]", "unknown state 'actve'");
+}
+
+TEST_CASE("an unknown role is named with its path", "[engine][definitions]") {
+  expectWorkflowError(replaced(kMiniWorkflow, R"("roles": ["senco"],)", R"("roles": ["sneco"],)"),
+                      "$.transitions[0].roles[0]", "unknown role 'sneco'");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("kind": "senco")", R"("kind": "janitor")"),
+                      "$.signers[0].kind", "unknown role 'janitor'");
+  expectFormError(replaced(kMiniForm, R"("pupil_voice": true,)", R"("pupil_voice": true, "roles": ["aunt"],)"),
+                  "$.sections[1].roles[0]", "unknown role 'aunt'");
+}
+
+TEST_CASE("an unknown field in visible_when, formula, guard or deadline is named", "[engine][definitions]") {
+  expectFormError(replaced(kMiniForm, R"({"field": "name", "not_empty": true})",
+                           R"({"field": "nmae", "not_empty": true})"),
+                  "$.sections[0].fields[1].visible_when.field", "unknown field 'nmae'");
+  expectFormError(replaced(kMiniForm, R"(["score", 2])", R"(["scor", 2])"),
+                  "$.sections[0].fields[3].formula.product[0]", "unknown field 'scor'");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("guards": ["form_complete"])",
+                               R"("guards": ["form_complete", {"field_set": "meting"}])"),
+                      "$.transitions[0].guards[1].field_set", "unknown field 'meting'");
+  expectWorkflowError(
+      replaced(kMiniWorkflow, R"("retention")",
+               R"("deadlines": {"anchor_field": "meeting", "rules": [
+                   {"id": "invites", "label": "Invites", "before": "P2W", "done_field": "sent"}]},
+                  "retention")"),
+      "$.deadlines.rules[0].done_field", "unknown field 'sent'");
+}
+
+TEST_CASE("an unknown guard or action is named", "[engine][definitions]") {
+  expectWorkflowError(replaced(kMiniWorkflow, R"(["form_complete"])", R"(["form_completed"])"),
+                      "$.transitions[0].guards[0]", "unknown guard 'form_completed'");
+  expectWorkflowError(replaced(kMiniWorkflow, R"(["schedule_review"])", R"(["send_fax"])"),
+                      "$.transitions[0].actions[0]", "unknown action 'send_fax'");
+}
+
+TEST_CASE("an unreachable state is named", "[engine][definitions]") {
+  expectWorkflowError(replaced(kMiniWorkflow, R"({"name": "closed", "final": true})",
+                               R"({"name": "closed", "final": true}, {"name": "limbo"})"),
+                      "$.states[3]", "state 'limbo' is unreachable from 'draft'");
+}
+
+TEST_CASE("duplicate names are refused", "[engine][definitions]") {
+  expectWorkflowError(replaced(kMiniWorkflow, R"({"name": "active", "active": true})",
+                               R"({"name": "draft", "active": true})"),
+                      "$.states[1].name", "duplicate state 'draft'");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("name": "close")", R"("name": "approve")"),
+                      "$.transitions[1].name", "duplicate transition 'approve'");
+  expectFormError(replaced(kMiniForm, R"({"id": "views")", R"({"id": "score")"),
+                  "$.sections[1].fields[0].id", "duplicate field id 'score'");
+  expectFormError(replaced(kMiniForm, R"({"id": "voice")", R"({"id": "main")"),
+                  "$.sections[1].id", "duplicate section id 'main'");
+
+  // Two workflow files declaring the same type.
+  auto r = loadMini(kMiniForm, kMiniWorkflow);
+  write(r.dir / "workflows" / "mini_copy.json", kMiniWorkflow);
+  std::string error;
+  try {
+    DefinitionRegistry::load((r.dir / "forms").string(), (r.dir / "workflows").string());
+  } catch (const DefinitionError& e) {
+    error = e.what();
+  }
+  CHECK_THAT(error, Catch::Contains("mini_copy.json: $.type: duplicate type 'mini'"));
+}
+
+TEST_CASE("a bad ISO-8601 duration is named", "[engine][definitions]") {
+  expectWorkflowError(replaced(kMiniWorkflow, R"("every": "P12M")", R"("every": "12 months")"),
+                      "$.review.every", "not an ISO-8601 duration");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("keep": "P31Y")", R"("keep": "P31YT1H")"),
+                      "$.retention.keep", "not an ISO-8601 duration");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("remind": ["P7D"])", R"("remind": ["P7D", "P1D2M"])"),
+                      "$.review.remind[1]", "not an ISO-8601 duration");
+}
+
+TEST_CASE("a bad date rule is named", "[engine][definitions]") {
+  expectFormError(replaced(kMiniForm, R"("kind": "date",)", R"("kind": "date", "after": "tomorow!",)"),
+                  "$.sections[0].fields[1].after", "bad date rule");
+  expectFormError(replaced(kMiniForm, R"("kind": "date",)", R"("kind": "date", "not_before": "score",)"),
+                  "$.sections[0].fields[1].not_before", "field 'score' is not a date");
+  expectFormError(replaced(kMiniForm, R"("kind": "date",)", R"("kind": "date", "within": "a year",)"),
+                  "$.sections[0].fields[1].within", "bad date rule");
+  expectWorkflowError(
+      replaced(kMiniWorkflow, R"("retention")",
+               R"("deadlines": {"anchor_field": "meeting", "phase_transfers": [
+                   {"from_year": "6", "label": "Transfer", "by": "--02-30"}]},
+                  "retention")"),
+      "$.deadlines.phase_transfers[0].by", "bad date rule");
+}
+
+TEST_CASE("a workflow naming a missing form is refused", "[engine][definitions]") {
+  expectWorkflowError(replaced(kMiniWorkflow, R"("form": "mini")", R"("form": "maxi")"),
+                      "$.form", "unknown form 'maxi'");
+}
+
+TEST_CASE("a missing required key is named", "[engine][definitions]") {
+  expectWorkflowError(replaced(kMiniWorkflow, R"("initial": "draft",)", ""), "$",
+                      "missing required key 'initial'");
+  expectFormError(replaced(kMiniForm, R"("label": "Score", )", ""), "$.sections[0].fields[2]",
+                  "missing required key 'label'");
+}
+
+TEST_CASE("wrong JSON types and unknown keys are named", "[engine][definitions]") {
+  expectFormError(replaced(kMiniForm, R"("version": 1)", R"("version": "1")"), "$.version",
+                  "expected a whole number, found a string");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("editable": true)", R"("editable": "yes")"),
+                      "$.states[0].editable", "expected true or false");
+  expectFormError(replaced(kMiniForm, R"("required": true)", R"("requird": true)"),
+                  "$.sections[0].fields[0].requird", "unknown key 'requird'");
+  expectFormError(replaced(kMiniForm, R"("min": 1, "max": 5)", R"("min": 1, "max": 5, "options": ["a"])"),
+                  "$.sections[0].fields[2].options", "does not apply to a number field");
+  expectFormError(replaced(kMiniForm, R"("kind": "number")", R"("kind": "slider")"),
+                  "$.sections[0].fields[2].kind", "unknown field kind 'slider'");
+}
+
+TEST_CASE("other definition mistakes are caught", "[engine][definitions]") {
+  expectFormError(replaced(kMiniForm, R"("pupil_voice": true, )", ""), "$.sections",
+                  "pupil's own views");
+  expectFormError(replaced(kMiniForm, R"("kind": "text", "required": true)",
+                           R"("kind": "text", "required": true, "pattern": "[a-")"),
+                  "$.sections[0].fields[0].pattern", "invalid regular expression");
+  expectFormError(replaced(kMiniForm, R"({"product": ["score", 2]})", R"({"product": ["double", 2]})"),
+                  "$", "depends on itself");
+  expectFormError(replaced(kMiniForm, R"("type": "mini")", R"("type": "other")"), "$.type",
+                  "does not match its folder 'mini'");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("to": "closed", "roles": ["senco"])",
+                               R"("to": "closed", "auto": "whenever")"),
+                      "$.transitions[1].auto", "unknown auto trigger 'whenever'");
+}
+
+TEST_CASE("every shipped definition loads", "[engine][definitions]") {
+  auto reg = DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  CHECK(reg.types() == std::vector<std::string>{"ehcp_annual_review", "healthcare_plan", "intimate_care",
+                                                "peep", "physical_handling", "risk_assessment"});
+  for (const auto& type : reg.types()) {
+    INFO(type);
+    const auto* wf = reg.workflow(type);
+    REQUIRE(wf);
+    const auto* form = reg.formFor(*wf);
+    REQUIRE(form);
+    CHECK(std::any_of(form->sections.begin(), form->sections.end(),
+                      [](const SectionDef& s) { return s.pupilVoice; }));
+    CHECK(wf->initial == "draft");
+    for (const char* s : {"draft", "awaiting_signatures", "active", "review_due", "superseded", "withdrawn"})
+      CHECK(wf->state(s));
+    CHECK(wf->retention.keep == Duration{31, 0, 0, 0});
+    CHECK(wf->signer("parent_carer"));
+    CHECK(wf->transition("trigger_review"));
+    // The canonical source re-parses to the same definition (snapshots of pinned versions).
+    CHECK(parseForm(form->sourceJson, "snapshot").sourceJson == form->sourceJson);
+    CHECK(parseWorkflow(wf->sourceJson, "snapshot", form).sourceJson == wf->sourceJson);
+  }
+
+  const auto* peep = reg.workflow("peep");
+  CHECK(peep->signer("premises_lead"));
+  CHECK(peep->signer("named_helper")->multiple);
+  CHECK(peep->signer("health_professional")->required == SignerSlot::Required::kIfInvolved);
+
+  const auto* php = reg.workflow("physical_handling");
+  const auto* incident = php->transition("record_incident");
+  REQUIRE(incident);
+  CHECK(incident->reasons == std::vector<std::string>{"incident"});
+  CHECK(std::count(php->review.triggers.begin(), php->review.triggers.end(), "incident") == 1);
+
+  const auto* ehcp = reg.workflow("ehcp_annual_review");
+  REQUIRE(ehcp->deadlines);
+  CHECK(ehcp->review.under5Every == Duration{0, 6, 0, 0});
+  CHECK(ehcp->review.anchorField == "meeting_date");
+  CHECK(ehcp->deadlines->phaseTransfers.size() == 4);
+  const auto* ehcpForm = reg.form("ehcp_annual_review");
+  const auto* pfa = &ehcpForm->sections[0];
+  for (const auto& s : ehcpForm->sections)
+    if (s.id == "preparing_for_adulthood") pfa = &s;
+  REQUIRE(pfa->visibleWhen);
+  CHECK(pfa->visibleWhen->field == "year_group");
+
+  const auto* ra = reg.form("risk_assessment");
+  const auto* hazards = ra->field("hazards");
+  REQUIRE(hazards);
+  REQUIRE(hazards->column("rating"));
+  CHECK(hazards->column("rating")->bands.size() == 4);
+
+  const auto* ihp = reg.form("healthcare_plan");
+  REQUIRE(ihp->field("parent_agreement"));
+  CHECK(ihp->field("parent_agreement")->kind == FieldKind::kYesNo);
+  CHECK(ihp->field("parent_agreement")->required);
+}
+
+TEST_CASE("a seventh, test-only document type works with no code change", "[engine][definitions]") {
+  auto dir = freshDir();
+  // The shipped six plus a home visit record.
+  for (const auto& e : fs::directory_iterator(SENDFLOW_SOURCE_ROOT "/forms"))
+    fs::copy(e.path(), dir / "forms" / e.path().filename(), fs::copy_options::recursive);
+  for (const auto& e : fs::directory_iterator(SENDFLOW_SOURCE_ROOT "/workflows"))
+    fs::copy(e.path(), dir / "workflows" / e.path().filename());
+  std::string form = replaced(kMiniForm, R"("type": "mini")", R"("type": "home_visit")");
+  std::string wf = replaced(replaced(kMiniWorkflow, R"("type": "mini")", R"("type": "home_visit")"),
+                            R"("form": "mini")", R"("form": "home_visit")");
+  write(dir / "forms" / "home_visit" / "form.json", form);
+  write(dir / "workflows" / "home_visit.json", wf);
+
+  auto reg = DefinitionRegistry::load((dir / "forms").string(), (dir / "workflows").string());
+  REQUIRE(reg.types().size() == 7);
+  const auto* def = reg.workflow("home_visit");
+  REQUIRE(def);
+  const auto* f = reg.formFor(*def);
+  REQUIRE(f);
+
+  Poco::JSON::Object values;
+  values.set("score", 3);
+  ValueContext ctx;
+  ctx.today = Date{std::chrono::year{2026}, std::chrono::month{3}, std::chrono::day{1}};
+  auto check = validateValues(*f, values, ctx);
+  CHECK(check.valid());
+  REQUIRE(check.missing.size() == 1);
+  CHECK(check.missing[0].field == "name");
+  CHECK(computeValues(*f, values).at(0).value == 6.0);
+
+  GuardFacts facts;
+  facts.form = f;
+  facts.values = &values;
+  facts.valueContext = ctx;
+  TransitionRequest senco;
+  senco.roles = {"senco"};
+  auto r = checkTransition(*def, "draft", "approve", senco, facts);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kInvalid);
+  values.set("name", "Visit");
+  CHECK(checkTransition(*def, "draft", "approve", senco, facts).ok());
+}
+
+TEST_CASE("durations parse strictly", "[engine][definitions]") {
+  CHECK(parseDuration("P12M") == Duration{0, 12, 0, 0});
+  CHECK(parseDuration("P1Y6M2W3D") == Duration{1, 6, 2, 3});
+  CHECK(parseDuration("P0D") == Duration{0, 0, 0, 0});
+  for (const char* bad : {"", "P", "12M", "PM", "P1M1Y", "P1H", "PT1H", "P-1D", "P1.5M", "P1M1M"})
+    CHECK_FALSE(parseDuration(bad));
+  CHECK(durationText(Duration{0, 6, 0, 0}) == "P6M");
+}
