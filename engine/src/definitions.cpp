@@ -50,11 +50,24 @@ std::optional<Duration> parseDuration(std::string_view s) {
     if (i == start || i >= s.size()) return std::nullopt;
     int rank = 0;
     switch (s[i]) {
-      case 'Y': rank = 0; d.years = static_cast<int>(n); break;
-      case 'M': rank = 1; d.months = static_cast<int>(n); break;
-      case 'W': rank = 2; d.weeks = static_cast<int>(n); break;
-      case 'D': rank = 3; d.days = static_cast<int>(n); break;
-      default: return std::nullopt;
+      case 'Y':
+        rank = 0;
+        d.years = static_cast<int>(n);
+        break;
+      case 'M':
+        rank = 1;
+        d.months = static_cast<int>(n);
+        break;
+      case 'W':
+        rank = 2;
+        d.weeks = static_cast<int>(n);
+        break;
+      case 'D':
+        rank = 3;
+        d.days = static_cast<int>(n);
+        break;
+      default:
+        return std::nullopt;
     }
     if (rank <= lastRank) return std::nullopt;  // order Y M W D, each at most once
     lastRank = rank;
@@ -79,16 +92,26 @@ std::string durationText(const Duration& d) {
 
 const char* fieldKindName(FieldKind k) {
   switch (k) {
-    case FieldKind::kText: return "text";
-    case FieldKind::kLongText: return "long_text";
-    case FieldKind::kDate: return "date";
-    case FieldKind::kNumber: return "number";
-    case FieldKind::kChoice: return "choice";
-    case FieldKind::kMultiChoice: return "multi_choice";
-    case FieldKind::kYesNo: return "yes_no";
-    case FieldKind::kPerson: return "person";
-    case FieldKind::kTable: return "table";
-    case FieldKind::kComputed: return "computed";
+    case FieldKind::kText:
+      return "text";
+    case FieldKind::kLongText:
+      return "long_text";
+    case FieldKind::kDate:
+      return "date";
+    case FieldKind::kNumber:
+      return "number";
+    case FieldKind::kChoice:
+      return "choice";
+    case FieldKind::kMultiChoice:
+      return "multi_choice";
+    case FieldKind::kYesNo:
+      return "yes_no";
+    case FieldKind::kPerson:
+      return "person";
+    case FieldKind::kTable:
+      return "table";
+    case FieldKind::kComputed:
+      return "computed";
   }
   return "text";
 }
@@ -104,46 +127,71 @@ std::optional<FieldKind> parseFieldKind(std::string_view s) {
 
 const char* guardName(GuardKind g) {
   switch (g) {
-    case GuardKind::kFormComplete: return "form_complete";
-    case GuardKind::kSignersAssigned: return "signers_assigned";
-    case GuardKind::kReasonGiven: return "reason_given";
-    case GuardKind::kFieldSet: return "field_set";
-    case GuardKind::kNoReviewInProgress: return "no_review_in_progress";
+    case GuardKind::kFormComplete:
+      return "form_complete";
+    case GuardKind::kSignersAssigned:
+      return "signers_assigned";
+    case GuardKind::kReasonGiven:
+      return "reason_given";
+    case GuardKind::kFieldSet:
+      return "field_set";
+    case GuardKind::kNoReviewInProgress:
+      return "no_review_in_progress";
   }
   return "form_complete";
 }
 
 static std::optional<GuardKind> parseGuard(std::string_view s) {
-  for (GuardKind g : {GuardKind::kFormComplete, GuardKind::kSignersAssigned,
-                      GuardKind::kReasonGiven, GuardKind::kFieldSet,
-                      GuardKind::kNoReviewInProgress}) {
+  for (GuardKind g :
+       {GuardKind::kFormComplete, GuardKind::kSignersAssigned, GuardKind::kReasonGiven,
+        GuardKind::kFieldSet, GuardKind::kNoReviewInProgress}) {
     if (s == guardName(g)) return g;
   }
   return std::nullopt;
 }
 
-static constexpr ActionKind kAllActions[] = {
-    ActionKind::kSealPdf,           ActionKind::kScheduleReview,     ActionKind::kClearReviewDate,
-    ActionKind::kNotifySenco,       ActionKind::kNotifyOwner,        ActionKind::kNotifyGovernor,
-    ActionKind::kNotifyParticipants, ActionKind::kNotifySigners,     ActionKind::kNotifyLa,
-    ActionKind::kStartReviewDraft,  ActionKind::kSupersedePrevious,  ActionKind::kVoidSignatures,
-    ActionKind::kRecordIncident};
+static constexpr ActionKind kAllActions[] = {ActionKind::kSealPdf,
+                                             ActionKind::kScheduleReview,
+                                             ActionKind::kClearReviewDate,
+                                             ActionKind::kNotifySenco,
+                                             ActionKind::kNotifyOwner,
+                                             ActionKind::kNotifyGovernor,
+                                             ActionKind::kNotifyParticipants,
+                                             ActionKind::kNotifySigners,
+                                             ActionKind::kNotifyLa,
+                                             ActionKind::kStartReviewDraft,
+                                             ActionKind::kSupersedePrevious,
+                                             ActionKind::kVoidSignatures,
+                                             ActionKind::kRecordIncident};
 
 const char* actionName(ActionKind a) {
   switch (a) {
-    case ActionKind::kSealPdf: return "seal_pdf";
-    case ActionKind::kScheduleReview: return "schedule_review";
-    case ActionKind::kClearReviewDate: return "clear_review_date";
-    case ActionKind::kNotifySenco: return "notify_senco";
-    case ActionKind::kNotifyOwner: return "notify_owner";
-    case ActionKind::kNotifyGovernor: return "notify_governor";
-    case ActionKind::kNotifyParticipants: return "notify_participants";
-    case ActionKind::kNotifySigners: return "notify_signers";
-    case ActionKind::kNotifyLa: return "notify_la";
-    case ActionKind::kStartReviewDraft: return "start_review_draft";
-    case ActionKind::kSupersedePrevious: return "supersede_previous";
-    case ActionKind::kVoidSignatures: return "void_signatures";
-    case ActionKind::kRecordIncident: return "record_incident";
+    case ActionKind::kSealPdf:
+      return "seal_pdf";
+    case ActionKind::kScheduleReview:
+      return "schedule_review";
+    case ActionKind::kClearReviewDate:
+      return "clear_review_date";
+    case ActionKind::kNotifySenco:
+      return "notify_senco";
+    case ActionKind::kNotifyOwner:
+      return "notify_owner";
+    case ActionKind::kNotifyGovernor:
+      return "notify_governor";
+    case ActionKind::kNotifyParticipants:
+      return "notify_participants";
+    case ActionKind::kNotifySigners:
+      return "notify_signers";
+    case ActionKind::kNotifyLa:
+      return "notify_la";
+    case ActionKind::kStartReviewDraft:
+      return "start_review_draft";
+    case ActionKind::kSupersedePrevious:
+      return "supersede_previous";
+    case ActionKind::kVoidSignatures:
+      return "void_signatures";
+    case ActionKind::kRecordIncident:
+      return "record_incident";
   }
   return "notify_senco";
 }
@@ -156,9 +204,12 @@ std::optional<ActionKind> parseAction(std::string_view s) {
 
 const char* autoTriggerName(AutoTrigger t) {
   switch (t) {
-    case AutoTrigger::kAllRequiredSigned: return "all_required_signed";
-    case AutoTrigger::kReviewDateReached: return "review_date_reached";
-    case AutoTrigger::kSuccessorActive: return "successor_active";
+    case AutoTrigger::kAllRequiredSigned:
+      return "all_required_signed";
+    case AutoTrigger::kReviewDateReached:
+      return "review_date_reached";
+    case AutoTrigger::kSuccessorActive:
+      return "successor_active";
   }
   return "all_required_signed";
 }
@@ -179,10 +230,12 @@ const std::vector<std::string>& transitionRoleNames() {
 
 const std::vector<std::string>& prefillSources() {
   static const std::vector<std::string> kSources{
-      "pupil.legal_name",     "pupil.preferred_name",   "pupil.display_name",
-      "pupil.date_of_birth",  "pupil.year_group",       "pupil.upn",
-      "contacts.parent_carer", "contacts.health_professional", "contacts.la_officer",
-      "contacts.other",       "contacts.all"};
+      "pupil.legal_name",      "pupil.preferred_name",
+      "pupil.display_name",    "pupil.date_of_birth",
+      "pupil.year_group",      "pupil.upn",
+      "contacts.parent_carer", "contacts.health_professional",
+      "contacts.la_officer",   "contacts.other",
+      "contacts.all"};
   return kSources;
 }
 
@@ -193,17 +246,15 @@ static const std::vector<std::string>& contactColumnSources() {
 }
 
 static const std::vector<std::string>& signerKinds() {
-  static const std::vector<std::string> kKinds{"senco",        "staff",
-                                               "head",         "governor",
-                                               "parent_carer", "health_professional",
-                                               "la_officer",   "other",
-                                               "pupil"};
+  static const std::vector<std::string> kKinds{"senco",      "staff",        "head",
+                                               "governor",   "parent_carer", "health_professional",
+                                               "la_officer", "other",        "pupil"};
   return kKinds;
 }
 
 static const std::vector<std::string>& sectionRoles() {
-  static const std::vector<std::string> kRoles{"parent_carer", "health_professional",
-                                               "la_officer", "other", "pupil"};
+  static const std::vector<std::string> kRoles{"parent_carer", "health_professional", "la_officer",
+                                               "other", "pupil"};
   return kRoles;
 }
 
@@ -415,8 +466,9 @@ class SyntaxLocator {
 
 bool isIdentifier(std::string_view s) {
   if (s.empty() || s.size() > 64 || s[0] < 'a' || s[0] > 'z') return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
 }
 
 bool isObject(const Var& v) { return !v.isEmpty() && v.type() == typeid(Object::Ptr); }
@@ -455,13 +507,14 @@ class Reader {
       return root.extract<Object::Ptr>();
     } catch (const Poco::Exception& e) {
       auto [line, col] = SyntaxLocator(json).locate();
-      fail("$", "invalid JSON at line " + std::to_string(line) + ", column " +
-                    std::to_string(col) + ": " + e.message());
+      fail("$", "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(col) +
+                    ": " + e.message());
     }
   }
 
   // Unknown keys are errors (a typo like "requird" must not pass silently).
-  void keys(const Object& o, const std::string& path, std::initializer_list<std::string_view> required,
+  void keys(const Object& o, const std::string& path,
+            std::initializer_list<std::string_view> required,
             std::initializer_list<std::string_view> optional) const {
     for (auto k : required)
       if (!o.has(std::string(k))) fail(path, "missing required key '" + std::string(k) + "'");
@@ -492,7 +545,8 @@ class Reader {
     return s;
   }
   bool boolean(const Var& v, const std::string& path) const {
-    if (v.isEmpty() || !v.isBoolean()) fail(path, "expected true or false, found " + jsonTypeName(v));
+    if (v.isEmpty() || !v.isBoolean())
+      fail(path, "expected true or false, found " + jsonTypeName(v));
     return v.extract<bool>();
   }
   double number(const Var& v, const std::string& path) const {
@@ -554,12 +608,14 @@ class FormParser {
     form.type = r_.identifier(root->get("type"), "$.type");
     form.title = r_.string(root->get("title"), "$.title");
     form.version = static_cast<int>(r_.integer(root->get("version"), "$.version", 1, 1000000));
-    if (root->has("description")) form.description = r_.string(root->get("description"), "$.description");
+    if (root->has("description"))
+      form.description = r_.string(root->get("description"), "$.description");
 
     std::set<std::string> sectionIds;
     r_.each(root->get("sections"), "$.sections", [&](const Var& v, const std::string& p) {
       SectionDef s = section(v, p);
-      if (!sectionIds.insert(s.id).second) r_.fail(p + ".id", "duplicate section id '" + s.id + "'");
+      if (!sectionIds.insert(s.id).second)
+        r_.fail(p + ".id", "duplicate section id '" + s.id + "'");
       form.sections.push_back(std::move(s));
     });
     if (form.sections.empty()) r_.fail("$.sections", "a form needs at least one section");
@@ -571,13 +627,15 @@ class FormParser {
         const auto& f = form.sections[si].fields[fi];
         std::string p = fieldPath(si, fi) + ".id";
         auto [it, inserted] = seen.emplace(f.id, p);
-        if (!inserted) r_.fail(p, "duplicate field id '" + f.id + "' (first at " + it->second + ")");
+        if (!inserted)
+          r_.fail(p, "duplicate field id '" + f.id + "' (first at " + it->second + ")");
       }
     }
     if (std::none_of(form.sections.begin(), form.sections.end(),
                      [](const SectionDef& s) { return s.pupilVoice; })) {
-      r_.fail("$.sections", "every form needs a section for the pupil's own views "
-                            "(\"pupil_voice\": true)");
+      r_.fail("$.sections",
+              "every form needs a section for the pupil's own views "
+              "(\"pupil_voice\": true)");
     }
     checkReferences(form);
     return form;
@@ -596,14 +654,16 @@ class FormParser {
     s.title = r_.string(o->get("title"), p + ".title");
     if (o->has("help")) s.help = r_.string(o->get("help"), p + ".help");
     if (o->has("pupil_voice")) s.pupilVoice = r_.boolean(o->get("pupil_voice"), p + ".pupil_voice");
-    if (o->has("visible_when")) s.visibleWhen = condition(o->get("visible_when"), p + ".visible_when");
+    if (o->has("visible_when"))
+      s.visibleWhen = condition(o->get("visible_when"), p + ".visible_when");
     if (o->has("roles")) {
       auto a = r_.array(o->get("roles"), p + ".roles");
       for (std::size_t i = 0; i < a->size(); ++i) {
         std::string rp = p + ".roles[" + std::to_string(i) + "]";
         std::string role = r_.string(a->get(static_cast<unsigned>(i)), rp);
         if (!contains(sectionRoles(), role))
-          r_.fail(rp, "unknown role '" + role + "' (expected one of " + joined(sectionRoles()) + ")");
+          r_.fail(rp,
+                  "unknown role '" + role + "' (expected one of " + joined(sectionRoles()) + ")");
         s.roles.push_back(role);
       }
     }
@@ -625,12 +685,14 @@ class FormParser {
     if (o->has("equals")) {
       c.op = Condition::Op::kEquals;
       Var e = o->get("equals");
-      if (e.isEmpty() || isObject(e) || isArray(e)) r_.fail(p + ".equals", "expected a string, number or boolean");
+      if (e.isEmpty() || isObject(e) || isArray(e))
+        r_.fail(p + ".equals", "expected a string, number or boolean");
       c.canonicalValues.push_back(canonicalScalar(e));
     } else if (o->has("in")) {
       c.op = Condition::Op::kIn;
       r_.each(o->get("in"), p + ".in", [&](const Var& e, const std::string& ep) {
-        if (e.isEmpty() || isObject(e) || isArray(e)) r_.fail(ep, "expected a string, number or boolean");
+        if (e.isEmpty() || isObject(e) || isArray(e))
+          r_.fail(ep, "expected a string, number or boolean");
         c.canonicalValues.push_back(canonicalScalar(e));
       });
       if (c.canonicalValues.empty()) r_.fail(p + ".in", "needs at least one value");
@@ -658,8 +720,9 @@ class FormParser {
     std::vector<std::string> names;
     o->getNames(names);
     if (names.size() != 1)
-      r_.fail(p, "a formula object needs exactly one operator: product, sum, min, max, max_of, "
-                 "min_of, sum_of, count_of");
+      r_.fail(p,
+              "a formula object needs exactly one operator: product, sum, min, max, max_of, "
+              "min_of, sum_of, count_of");
     const std::string& op = names[0];
     std::string ap = p + "." + op;
     static const std::map<std::string, Formula::Op> kListOps{{"product", Formula::Op::kProduct},
@@ -702,25 +765,45 @@ class FormParser {
     std::string kindText = r_.string(o->get("kind"), p + ".kind");
     auto kind = parseFieldKind(kindText);
     if (!kind) r_.fail(p + ".kind", "unknown field kind '" + kindText + "'");
-    if (inTable && *kind == FieldKind::kTable) r_.fail(p + ".kind", "a table cannot contain a table");
+    if (inTable && *kind == FieldKind::kTable)
+      r_.fail(p + ".kind", "a table cannot contain a table");
 
-    const std::initializer_list<std::string_view> kCommon{
-        "help", "required", "readonly", "hidden", "visible_when", "prefill"};
+    const std::initializer_list<std::string_view> kCommon{"help",   "required",     "readonly",
+                                                          "hidden", "visible_when", "prefill"};
     std::vector<std::string_view> allowed(kCommon);
     auto allow = [&](std::initializer_list<std::string_view> more) {
       allowed.insert(allowed.end(), more.begin(), more.end());
     };
     switch (*kind) {
-      case FieldKind::kText: allow({"min_length", "max_length", "pattern", "pattern_message"}); break;
-      case FieldKind::kLongText: allow({"min_length", "max_length"}); break;
-      case FieldKind::kDate: allow({"after", "not_before", "before", "not_after", "within"}); break;
-      case FieldKind::kNumber: allow({"min", "max", "integer"}); break;
-      case FieldKind::kChoice: allow({"options"}); break;
-      case FieldKind::kMultiChoice: allow({"options", "min_selected", "max_selected"}); break;
-      case FieldKind::kYesNo: break;
-      case FieldKind::kPerson: allow({"people"}); break;
-      case FieldKind::kTable: allow({"columns", "min_rows", "max_rows"}); break;
-      case FieldKind::kComputed: allow({"formula", "bands"}); break;
+      case FieldKind::kText:
+        allow({"min_length", "max_length", "pattern", "pattern_message"});
+        break;
+      case FieldKind::kLongText:
+        allow({"min_length", "max_length"});
+        break;
+      case FieldKind::kDate:
+        allow({"after", "not_before", "before", "not_after", "within"});
+        break;
+      case FieldKind::kNumber:
+        allow({"min", "max", "integer"});
+        break;
+      case FieldKind::kChoice:
+        allow({"options"});
+        break;
+      case FieldKind::kMultiChoice:
+        allow({"options", "min_selected", "max_selected"});
+        break;
+      case FieldKind::kYesNo:
+        break;
+      case FieldKind::kPerson:
+        allow({"people"});
+        break;
+      case FieldKind::kTable:
+        allow({"columns", "min_rows", "max_rows"});
+        break;
+      case FieldKind::kComputed:
+        allow({"formula", "bands"});
+        break;
     }
     std::vector<std::string> names;
     o->getNames(names);
@@ -745,7 +828,8 @@ class FormParser {
     if (o->has("required")) f.required = r_.boolean(o->get("required"), p + ".required");
     if (o->has("readonly")) f.readonly = r_.boolean(o->get("readonly"), p + ".readonly");
     if (o->has("hidden")) f.hidden = r_.boolean(o->get("hidden"), p + ".hidden");
-    if (o->has("visible_when")) f.visibleWhen = condition(o->get("visible_when"), p + ".visible_when");
+    if (o->has("visible_when"))
+      f.visibleWhen = condition(o->get("visible_when"), p + ".visible_when");
     if (o->has("prefill")) {
       f.prefill = r_.string(o->get("prefill"), p + ".prefill");
       const auto& sources = inTable ? contactColumnSources() : prefillSources();
@@ -780,7 +864,8 @@ class FormParser {
         r_.fail(p + ".pattern", "invalid regular expression: " + std::string(e.what()));
       }
     }
-    if (o->has("pattern_message")) f.patternMessage = r_.string(o->get("pattern_message"), p + ".pattern_message");
+    if (o->has("pattern_message"))
+      f.patternMessage = r_.string(o->get("pattern_message"), p + ".pattern_message");
 
     if (o->has("options")) {
       std::set<std::string> values;
@@ -836,7 +921,8 @@ class FormParser {
         f.people.push_back(s);
       });
     }
-    if (f.kind == FieldKind::kPerson && f.people.empty()) f.people = {"staff", "contact", "free_text"};
+    if (f.kind == FieldKind::kPerson && f.people.empty())
+      f.people = {"staff", "contact", "free_text"};
 
     if (f.kind == FieldKind::kTable) {
       if (!o->has("columns")) r_.fail(p, "a table field needs 'columns'");
@@ -848,17 +934,19 @@ class FormParser {
       });
       if (f.columns.empty()) r_.fail(p + ".columns", "a table needs at least one column");
       if (o->has("min_rows"))
-        f.minRows = static_cast<std::size_t>(r_.integer(o->get("min_rows"), p + ".min_rows", 0, 500));
+        f.minRows =
+            static_cast<std::size_t>(r_.integer(o->get("min_rows"), p + ".min_rows", 0, 500));
       if (o->has("max_rows"))
-        f.maxRows = static_cast<std::size_t>(r_.integer(o->get("max_rows"), p + ".max_rows", 1, 500));
+        f.maxRows =
+            static_cast<std::size_t>(r_.integer(o->get("max_rows"), p + ".max_rows", 1, 500));
       if (f.minRows > f.maxRows) r_.fail(p + ".min_rows", "min_rows is greater than max_rows");
     }
     if (f.kind == FieldKind::kComputed) {
       if (!o->has("formula")) r_.fail(p, "a computed field needs a 'formula'");
       f.formula = formula(o->get("formula"), p + ".formula", 0);
       std::optional<double> last;
-      r_.each(o->get("bands").isEmpty() ? Var(Array::Ptr(new Array)) : o->get("bands"), p + ".bands",
-              [&](const Var& bv, const std::string& bp) {
+      r_.each(o->get("bands").isEmpty() ? Var(Array::Ptr(new Array)) : o->get("bands"),
+              p + ".bands", [&](const Var& bv, const std::string& bp) {
                 auto bo = r_.object(bv, bp);
                 r_.keys(*bo, bp, {"label"}, {"max", "colour"});
                 Band b;
@@ -895,8 +983,7 @@ class FormParser {
       ok = f.kind == FieldKind::kPerson || f.kind == FieldKind::kText ||
            f.kind == FieldKind::kLongText || f.kind == FieldKind::kTable;
     }
-    if (!ok)
-      r_.fail(p, "prefill '" + s + "' cannot fill a " + fieldKindName(f.kind) + " field");
+    if (!ok) r_.fail(p, "prefill '" + s + "' cannot fill a " + fieldKindName(f.kind) + " field");
   }
 
   // -- cross references ------------------------------------------------------------------------
@@ -906,7 +993,8 @@ class FormParser {
     for (std::size_t si = 0; si < form.sections.size(); ++si) {
       const auto& s = form.sections[si];
       std::string sp = "$.sections[" + std::to_string(si) + "]";
-      if (s.visibleWhen) checkCondition(*s.visibleWhen, sp + ".visible_when", top(s.visibleWhen->field), "");
+      if (s.visibleWhen)
+        checkCondition(*s.visibleWhen, sp + ".visible_when", top(s.visibleWhen->field), "");
       for (std::size_t fi = 0; fi < s.fields.size(); ++fi) {
         const auto& f = s.fields[fi];
         std::string fp = fieldPath(si, fi);
@@ -940,8 +1028,9 @@ class FormParser {
     if (c.field == self) r_.fail(p + ".field", "a field cannot depend on its own visibility");
     if (target->kind == FieldKind::kChoice || target->kind == FieldKind::kMultiChoice) {
       for (const auto& cv : c.canonicalValues) {
-        bool found = std::any_of(target->options.begin(), target->options.end(),
-                                 [&](const ChoiceOption& o) { return canonicalJson(Var(o.value)) == cv; });
+        bool found =
+            std::any_of(target->options.begin(), target->options.end(),
+                        [&](const ChoiceOption& o) { return canonicalJson(Var(o.value)) == cv; });
         if (!found)
           r_.fail(p + (c.op == Condition::Op::kEquals ? ".equals" : ".in"),
                   "value " + cv + " is not an option of field '" + c.field + "'");
@@ -952,17 +1041,21 @@ class FormParser {
   void checkField(const FormDefinition& form, const FieldDef& f, const std::string& p,
                   const FieldDef* table) {
     if (f.visibleWhen)
-      checkCondition(*f.visibleWhen, p + ".visible_when", resolve(form, f.visibleWhen->field, table), f.id);
+      checkCondition(*f.visibleWhen, p + ".visible_when",
+                     resolve(form, f.visibleWhen->field, table), f.id);
     static const std::map<DateRelation::Op, const char*> kKeys{
-        {DateRelation::Op::kAfter, "after"},   {DateRelation::Op::kNotBefore, "not_before"},
-        {DateRelation::Op::kBefore, "before"}, {DateRelation::Op::kNotAfter, "not_after"},
+        {DateRelation::Op::kAfter, "after"},
+        {DateRelation::Op::kNotBefore, "not_before"},
+        {DateRelation::Op::kBefore, "before"},
+        {DateRelation::Op::kNotAfter, "not_after"},
         {DateRelation::Op::kWithin, "within"}};
     for (const auto& rel : f.dateRelations) {
       if (rel.ref == "today" || rel.ref == "pupil.date_of_birth") continue;
       std::string rp = p + "." + kKeys.at(rel.op);
       const FieldDef* other = resolve(form, rel.ref, table);
       if (!other) r_.fail(rp, "unknown field '" + rel.ref + "'");
-      if (other->kind != FieldKind::kDate) r_.fail(rp, "bad date rule: field '" + rel.ref + "' is not a date");
+      if (other->kind != FieldKind::kDate)
+        r_.fail(rp, "bad date rule: field '" + rel.ref + "' is not a date");
       if (other == &f) r_.fail(rp, "bad date rule: a date cannot be compared with itself");
     }
     if (f.formula) checkFormula(form, *f.formula, p + ".formula", table);
@@ -971,7 +1064,8 @@ class FormParser {
   void checkFormula(const FormDefinition& form, const Formula& x, const std::string& p,
                     const FieldDef* table) {
     switch (x.op) {
-      case Formula::Op::kConstant: return;
+      case Formula::Op::kConstant:
+        return;
       case Formula::Op::kField: {
         const FieldDef* f = resolve(form, x.field, table);
         if (!f) r_.fail(p, "unknown field '" + x.field + "'");
@@ -987,7 +1081,8 @@ class FormParser {
                                                                {Formula::Op::kMin, "min"},
                                                                {Formula::Op::kMax, "max"}};
         for (std::size_t i = 0; i < x.args.size(); ++i)
-          checkFormula(form, x.args[i], p + "." + kNames.at(x.op) + "[" + std::to_string(i) + "]", table);
+          checkFormula(form, x.args[i], p + "." + kNames.at(x.op) + "[" + std::to_string(i) + "]",
+                       table);
         return;
       }
       case Formula::Op::kMaxOf:
@@ -1001,7 +1096,8 @@ class FormParser {
         if (table) r_.fail(p + "." + key, "a table cell cannot aggregate a table");
         const FieldDef* t = form.field(x.field);
         if (!t) r_.fail(p + "." + key, "unknown field '" + x.field + "'");
-        if (t->kind != FieldKind::kTable) r_.fail(p + "." + key, "field '" + x.field + "' is not a table");
+        if (t->kind != FieldKind::kTable)
+          r_.fail(p + "." + key, "field '" + x.field + "' is not a table");
         if (x.op == Formula::Op::kCountOf) return;
         const FieldDef* c = t->column(x.column);
         if (!c) r_.fail(p + "." + key, "unknown field '" + x.field + "." + x.column + "'");
@@ -1034,9 +1130,11 @@ class FormParser {
     std::function<void(const Formula&)> walk = [&](const Formula& x) {
       if (x.op == Formula::Op::kField) {
         const FieldDef* d = resolve(form, x.field, table);
-        if (d && d->kind == FieldKind::kComputed) checkCycle(form, *d, table && table->column(x.field) ? table : nullptr, stack);
+        if (d && d->kind == FieldKind::kComputed)
+          checkCycle(form, *d, table && table->column(x.field) ? table : nullptr, stack);
       }
-      if (x.op == Formula::Op::kMaxOf || x.op == Formula::Op::kMinOf || x.op == Formula::Op::kSumOf) {
+      if (x.op == Formula::Op::kMaxOf || x.op == Formula::Op::kMinOf ||
+          x.op == Formula::Op::kSumOf) {
         const FieldDef* t = form.field(x.field);
         const FieldDef* c = t ? t->column(x.column) : nullptr;
         if (c && c->kind == FieldKind::kComputed) checkCycle(form, *c, t, stack);
@@ -1066,7 +1164,8 @@ class WorkflowParser {
     wf.title = r_.string(root->get("title"), "$.title");
     wf.form = r_.identifier(root->get("form"), "$.form");
     if (form_ && form_->type != wf.form)
-      r_.fail("$.form", "form '" + wf.form + "' does not match the given form '" + form_->type + "'");
+      r_.fail("$.form",
+              "form '" + wf.form + "' does not match the given form '" + form_->type + "'");
     wf.version = static_cast<int>(r_.integer(root->get("version"), "$.version", 1, 1000000));
 
     r_.each(root->get("states"), "$.states", [&](const Var& v, const std::string& p) {
@@ -1104,7 +1203,8 @@ class WorkflowParser {
       s.label = r_.string(o->get("label"), p + ".label");
       s.kind = r_.string(o->get("kind"), p + ".kind");
       if (!contains(signerKinds(), s.kind))
-        r_.fail(p + ".kind", "unknown role '" + s.kind + "' (expected one of " + joined(signerKinds()) + ")");
+        r_.fail(p + ".kind",
+                "unknown role '" + s.kind + "' (expected one of " + joined(signerKinds()) + ")");
       Var req = o->get("required");
       if (req.isString() && req.extract<std::string>() == "if_involved") {
         s.required = SignerSlot::Required::kIfInvolved;
@@ -1114,7 +1214,8 @@ class WorkflowParser {
         r_.fail(p + ".required", "expected true, false or \"if_involved\"");
       }
       if (o->has("multiple")) s.multiple = r_.boolean(o->get("multiple"), p + ".multiple");
-      if (o->has("order")) s.order = static_cast<int>(r_.integer(o->get("order"), p + ".order", 0, 100));
+      if (o->has("order"))
+        s.order = static_cast<int>(r_.integer(o->get("order"), p + ".order", 0, 100));
       wf.signers.push_back(std::move(s));
     });
 
@@ -1143,7 +1244,8 @@ class WorkflowParser {
     t.from = r_.strings(o->get("from"), p + ".from");
     if (t.from.empty()) r_.fail(p + ".from", "needs at least one state");
     for (std::size_t i = 0; i < t.from.size(); ++i) {
-      std::string fp = o->get("from").isString() ? p + ".from" : p + ".from[" + std::to_string(i) + "]";
+      std::string fp =
+          o->get("from").isString() ? p + ".from" : p + ".from[" + std::to_string(i) + "]";
       const StateDef* s = wf.state(t.from[i]);
       if (!s) r_.fail(fp, "unknown state '" + t.from[i] + "'");
       if (s->final) r_.fail(fp, "state '" + t.from[i] + "' is final: no transition may leave it");
@@ -1155,8 +1257,9 @@ class WorkflowParser {
       std::string a = r_.string(o->get("auto"), p + ".auto");
       t.autoTrigger = parseAutoTrigger(a);
       if (!t.autoTrigger)
-        r_.fail(p + ".auto", "unknown auto trigger '" + a +
-                                 "' (expected all_required_signed, review_date_reached, successor_active)");
+        r_.fail(p + ".auto",
+                "unknown auto trigger '" + a +
+                    "' (expected all_required_signed, review_date_reached, successor_active)");
       if (o->has("roles")) r_.fail(p + ".roles", "an automatic transition has no roles");
     } else {
       if (!o->has("roles")) r_.fail(p, "missing required key 'roles' (or 'auto')");
@@ -1164,8 +1267,9 @@ class WorkflowParser {
       if (t.roles.empty()) r_.fail(p + ".roles", "needs at least one role");
       for (std::size_t i = 0; i < t.roles.size(); ++i) {
         if (!contains(transitionRoleNames(), t.roles[i]))
-          r_.fail(p + ".roles[" + std::to_string(i) + "]",
-                  "unknown role '" + t.roles[i] + "' (expected one of " + joined(transitionRoleNames()) + ")");
+          r_.fail(p + ".roles[" + std::to_string(i) + "]", "unknown role '" + t.roles[i] +
+                                                               "' (expected one of " +
+                                                               joined(transitionRoleNames()) + ")");
       }
     }
     if (o->has("guards")) {
@@ -1175,8 +1279,9 @@ class WorkflowParser {
           std::string name = gv.extract<std::string>();
           auto k = parseGuard(name);
           if (!k || *k == GuardKind::kFieldSet)
-            r_.fail(gp, "unknown guard '" + name + "' (expected form_complete, signers_assigned, "
-                        "reason_given, no_review_in_progress or {\"field_set\": field})");
+            r_.fail(gp, "unknown guard '" + name +
+                            "' (expected form_complete, signers_assigned, "
+                            "reason_given, no_review_in_progress or {\"field_set\": field})");
           g.kind = *k;
         } else {
           auto go = r_.object(gv, gp);
@@ -1202,7 +1307,8 @@ class WorkflowParser {
     }
     if (o->has("requires")) {
       std::string req = r_.string(o->get("requires"), p + ".requires");
-      if (req != "reason") r_.fail(p + ".requires", "unknown requirement '" + req + "' (expected \"reason\")");
+      if (req != "reason")
+        r_.fail(p + ".requires", "unknown requirement '" + req + "' (expected \"reason\")");
       t.requiresReason = true;
       bool hasGuard = std::any_of(t.guards.begin(), t.guards.end(),
                                   [](const Guard& g) { return g.kind == GuardKind::kReasonGiven; });
@@ -1229,7 +1335,8 @@ class WorkflowParser {
 
   void checkCondition(const Condition& c, const std::string& p) {
     if (!form_) return;
-    if (!form_->field(c.field)) r_.fail(p + ".field", "unknown field '" + c.field + "' in form '" + form_->type + "'");
+    if (!form_->field(c.field))
+      r_.fail(p + ".field", "unknown field '" + c.field + "' in form '" + form_->type + "'");
   }
 
   Condition condition(const Var& v, const std::string& p) {
@@ -1262,14 +1369,14 @@ class WorkflowParser {
             {"under_5_every", "anchor_field", "overdue_every", "escalate_to", "triggers"});
     ReviewPolicy rp;
     rp.every = r_.duration(o->get("every"), p + ".every");
-    if (o->has("under_5_every")) rp.under5Every = r_.duration(o->get("under_5_every"), p + ".under_5_every");
+    if (o->has("under_5_every"))
+      rp.under5Every = r_.duration(o->get("under_5_every"), p + ".under_5_every");
     if (o->has("anchor_field")) {
       rp.anchorField = r_.identifier(o->get("anchor_field"), p + ".anchor_field");
       checkField(rp.anchorField, p + ".anchor_field", true);
     }
-    r_.each(o->get("remind"), p + ".remind", [&](const Var& d, const std::string& dp) {
-      rp.remind.push_back(r_.duration(d, dp));
-    });
+    r_.each(o->get("remind"), p + ".remind",
+            [&](const Var& d, const std::string& dp) { rp.remind.push_back(r_.duration(d, dp)); });
     if (o->has("overdue_every")) {
       rp.overdueEvery = r_.duration(o->get("overdue_every"), p + ".overdue_every");
       if (rp.overdueEvery == Duration{}) r_.fail(p + ".overdue_every", "must be longer than zero");
@@ -1339,31 +1446,38 @@ class WorkflowParser {
       });
     }
     if (o->has("phase_transfers")) {
-      r_.each(o->get("phase_transfers"), p + ".phase_transfers", [&](const Var& tv, const std::string& tp) {
-        auto to = r_.object(tv, tp);
-        r_.keys(*to, tp, {"from_year", "label", "by"}, {"when"});
-        PhaseTransferRule t;
-        t.fromYear = r_.string(to->get("from_year"), tp + ".from_year");
-        if (!isValidYearGroup(t.fromYear))
-          r_.fail(tp + ".from_year", "'" + t.fromYear + "' is not a year group (N, R, 1-14)");
-        for (const auto& other : d.phaseTransfers)
-          if (other.fromYear == t.fromYear) r_.fail(tp + ".from_year", "duplicate year group '" + t.fromYear + "'");
-        t.label = r_.string(to->get("label"), tp + ".label");
-        std::string by = r_.string(to->get("by"), tp + ".by");
-        // "--MM-DD" (ISO 8601 month-day); 29 February is refused (not every year has it).
-        bool shape = by.size() == 7 && by[0] == '-' && by[1] == '-' && by[4] == '-' &&
-                     std::isdigit(static_cast<unsigned char>(by[2])) && std::isdigit(static_cast<unsigned char>(by[3])) &&
-                     std::isdigit(static_cast<unsigned char>(by[5])) && std::isdigit(static_cast<unsigned char>(by[6]));
-        if (shape) {
-          t.month = static_cast<unsigned>((by[2] - '0') * 10 + (by[3] - '0'));
-          t.day = static_cast<unsigned>((by[5] - '0') * 10 + (by[6] - '0'));
-          std::chrono::month_day md{std::chrono::month{t.month}, std::chrono::day{t.day}};
-          shape = md.ok() && !(t.month == 2 && t.day == 29);
-        }
-        if (!shape) r_.fail(tp + ".by", "bad date rule: '" + by + "' is not a month-day like \"--02-15\"");
-        if (to->has("when")) t.when = condition(to->get("when"), tp + ".when");
-        d.phaseTransfers.push_back(std::move(t));
-      });
+      r_.each(o->get("phase_transfers"), p + ".phase_transfers",
+              [&](const Var& tv, const std::string& tp) {
+                auto to = r_.object(tv, tp);
+                r_.keys(*to, tp, {"from_year", "label", "by"}, {"when"});
+                PhaseTransferRule t;
+                t.fromYear = r_.string(to->get("from_year"), tp + ".from_year");
+                if (!isValidYearGroup(t.fromYear))
+                  r_.fail(tp + ".from_year",
+                          "'" + t.fromYear + "' is not a year group (N, R, 1-14)");
+                for (const auto& other : d.phaseTransfers)
+                  if (other.fromYear == t.fromYear)
+                    r_.fail(tp + ".from_year", "duplicate year group '" + t.fromYear + "'");
+                t.label = r_.string(to->get("label"), tp + ".label");
+                std::string by = r_.string(to->get("by"), tp + ".by");
+                // "--MM-DD" (ISO 8601 month-day); 29 February is refused (not every year has it).
+                bool shape = by.size() == 7 && by[0] == '-' && by[1] == '-' && by[4] == '-' &&
+                             std::isdigit(static_cast<unsigned char>(by[2])) &&
+                             std::isdigit(static_cast<unsigned char>(by[3])) &&
+                             std::isdigit(static_cast<unsigned char>(by[5])) &&
+                             std::isdigit(static_cast<unsigned char>(by[6]));
+                if (shape) {
+                  t.month = static_cast<unsigned>((by[2] - '0') * 10 + (by[3] - '0'));
+                  t.day = static_cast<unsigned>((by[5] - '0') * 10 + (by[6] - '0'));
+                  std::chrono::month_day md{std::chrono::month{t.month}, std::chrono::day{t.day}};
+                  shape = md.ok() && !(t.month == 2 && t.day == 29);
+                }
+                if (!shape)
+                  r_.fail(tp + ".by",
+                          "bad date rule: '" + by + "' is not a month-day like \"--02-15\"");
+                if (to->has("when")) t.when = condition(to->get("when"), tp + ".when");
+                d.phaseTransfers.push_back(std::move(t));
+              });
     }
     return d;
   }
@@ -1421,7 +1535,8 @@ DefinitionRegistry DefinitionRegistry::load(const std::string& formsDir,
   namespace fs = std::filesystem;
   DefinitionRegistry reg;
   std::error_code ec;
-  if (!fs::is_directory(formsDir, ec)) throw DefinitionError(formsDir, "$", "not a readable directory");
+  if (!fs::is_directory(formsDir, ec))
+    throw DefinitionError(formsDir, "$", "not a readable directory");
   if (!fs::is_directory(workflowsDir, ec))
     throw DefinitionError(workflowsDir, "$", "not a readable directory");
 
@@ -1455,14 +1570,16 @@ DefinitionRegistry DefinitionRegistry::load(const std::string& formsDir,
       std::string formType = root->getValue<std::string>("form");
       auto it = reg.forms_.find(formType);
       if (it == reg.forms_.end())
-        throw DefinitionError(name, "$.form", "unknown form '" + formType + "': no " + formsDir +
-                                                  "/" + formType + "/form.json");
+        throw DefinitionError(
+            name, "$.form",
+            "unknown form '" + formType + "': no " + formsDir + "/" + formType + "/form.json");
       form = it->second.get();
     }
     auto wf = std::make_shared<WorkflowDefinition>(parseWorkflow(text, name, form));
     if (auto it = reg.workflows_.find(wf->type); it != reg.workflows_.end())
-      throw DefinitionError(name, "$.type",
-                            "duplicate type '" + wf->type + "' (also in " + it->second->sourceName + ")");
+      throw DefinitionError(
+          name, "$.type",
+          "duplicate type '" + wf->type + "' (also in " + it->second->sourceName + ")");
     if (file.stem().string() != wf->type)
       throw DefinitionError(name, "$.type",
                             "type '" + wf->type + "' does not match the file name '" +

@@ -35,7 +35,11 @@ std::optional<std::size_t> utf8Length(std::string_view s) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 0;
     if (len == 0 || i + len > s.size()) return std::nullopt;
     std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
     for (std::size_t k = 1; k < len; ++k) {
@@ -57,13 +61,27 @@ void writeString(std::string& out, std::string_view s) {
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           static const char* kHex = "0123456789abcdef";
@@ -119,8 +137,10 @@ void writeCanonical(std::string& out, const Var& v, int depth) {
   } else if (v.isString()) {
     writeString(out, v.extract<std::string>());
   } else if (v.isInteger()) {
-    if (v.isSigned()) out += std::to_string(v.convert<Poco::Int64>());
-    else out += std::to_string(v.convert<Poco::UInt64>());
+    if (v.isSigned())
+      out += std::to_string(v.convert<Poco::Int64>());
+    else
+      out += std::to_string(v.convert<Poco::UInt64>());
   } else if (v.isNumeric()) {
     out += numberText(v.convert<double>());
   } else {
@@ -134,12 +154,15 @@ std::string missingMessage(const FieldDef& f) {
   switch (f.kind) {
     case FieldKind::kChoice:
     case FieldKind::kMultiChoice:
-    case FieldKind::kPerson: return kMissingPrefix[1] + f.label;
-    case FieldKind::kYesNo: return "Select yes or no for " + f.label;
-    case FieldKind::kTable: return "Add at least " + std::to_string(std::max<std::size_t>(f.minRows, 1)) +
-                                   (std::max<std::size_t>(f.minRows, 1) == 1 ? " row" : " rows") +
-                                   " to " + f.label;
-    default: return kMissingPrefix[0] + f.label;
+    case FieldKind::kPerson:
+      return kMissingPrefix[1] + f.label;
+    case FieldKind::kYesNo:
+      return "Select yes or no for " + f.label;
+    case FieldKind::kTable:
+      return "Add at least " + std::to_string(std::max<std::size_t>(f.minRows, 1)) +
+             (std::max<std::size_t>(f.minRows, 1) == 1 ? " row" : " rows") + " to " + f.label;
+    default:
+      return kMissingPrefix[0] + f.label;
   }
 }
 
@@ -174,7 +197,8 @@ bool conditionOn(const Condition& c, const Var& v) {
   if (!isPresent(v)) return false;
   auto matches = [&](const Var& x) {
     std::string cx = canonicalJson(x);
-    return std::find(c.canonicalValues.begin(), c.canonicalValues.end(), cx) != c.canonicalValues.end();
+    return std::find(c.canonicalValues.begin(), c.canonicalValues.end(), cx) !=
+           c.canonicalValues.end();
   };
   if (isArray(v)) {
     const auto& a = *v.extract<Array::Ptr>();
@@ -206,7 +230,8 @@ std::optional<double> evaluate(const FormDefinition& form, const Formula& x, con
                                const Object* row, const Object& top, int depth) {
   if (depth > 32) return std::nullopt;
   switch (x.op) {
-    case Formula::Op::kConstant: return x.constant;
+    case Formula::Op::kConstant:
+      return x.constant;
     case Formula::Op::kField: {
       const FieldDef* f = resolve(form, x.field, table);
       if (!f) return std::nullopt;
@@ -221,11 +246,16 @@ std::optional<double> evaluate(const FormDefinition& form, const Formula& x, con
       for (const auto& a : x.args) {
         auto v = evaluate(form, a, table, row, top, depth + 1);
         if (!v) return std::nullopt;
-        if (!acc) acc = *v;
-        else if (x.op == Formula::Op::kProduct) *acc *= *v;
-        else if (x.op == Formula::Op::kSum) *acc += *v;
-        else if (x.op == Formula::Op::kMin) acc = std::min(*acc, *v);
-        else acc = std::max(*acc, *v);
+        if (!acc)
+          acc = *v;
+        else if (x.op == Formula::Op::kProduct)
+          *acc *= *v;
+        else if (x.op == Formula::Op::kSum)
+          *acc += *v;
+        else if (x.op == Formula::Op::kMin)
+          acc = std::min(*acc, *v);
+        else
+          acc = std::max(*acc, *v);
       }
       return acc;
     }
@@ -235,7 +265,8 @@ std::optional<double> evaluate(const FormDefinition& form, const Formula& x, con
     case Formula::Op::kCountOf: {
       const FieldDef* t = form.field(x.field);
       Var rows = get(top, x.field);
-      if (!t || !isArray(rows)) return x.op == Formula::Op::kCountOf ? std::optional<double>(0) : std::nullopt;
+      if (!t || !isArray(rows))
+        return x.op == Formula::Op::kCountOf ? std::optional<double>(0) : std::nullopt;
       const auto& a = *rows.extract<Array::Ptr>();
       if (x.op == Formula::Op::kCountOf) return static_cast<double>(a.size());
       const FieldDef* c = t->column(x.column);
@@ -246,10 +277,14 @@ std::optional<double> evaluate(const FormDefinition& form, const Formula& x, con
         if (!isObject(r)) continue;
         auto v = valueOf(form, *c, t, r.extract<Object::Ptr>().get(), top, depth + 1);
         if (!v) continue;
-        if (!acc) acc = *v;
-        else if (x.op == Formula::Op::kSumOf) *acc += *v;
-        else if (x.op == Formula::Op::kMinOf) acc = std::min(*acc, *v);
-        else acc = std::max(*acc, *v);
+        if (!acc)
+          acc = *v;
+        else if (x.op == Formula::Op::kSumOf)
+          *acc += *v;
+        else if (x.op == Formula::Op::kMinOf)
+          acc = std::min(*acc, *v);
+        else
+          acc = std::max(*acc, *v);
       }
       return acc;
     }
@@ -274,17 +309,32 @@ class Validator {
     }
     switch (f.kind) {
       case FieldKind::kText:
-      case FieldKind::kLongText: text(f, v, name, label); break;
-      case FieldKind::kDate: date(f, v, name, label, table, row, previous); break;
-      case FieldKind::kNumber: number(f, v, name, label); break;
-      case FieldKind::kChoice: choice(f, v, name, label); break;
-      case FieldKind::kMultiChoice: multiChoice(f, v, name, label); break;
+      case FieldKind::kLongText:
+        text(f, v, name, label);
+        break;
+      case FieldKind::kDate:
+        date(f, v, name, label, table, row, previous);
+        break;
+      case FieldKind::kNumber:
+        number(f, v, name, label);
+        break;
+      case FieldKind::kChoice:
+        choice(f, v, name, label);
+        break;
+      case FieldKind::kMultiChoice:
+        multiChoice(f, v, name, label);
+        break;
       case FieldKind::kYesNo:
         if (!isBool(v)) bad(name, "Select yes or no for " + label);
         break;
-      case FieldKind::kPerson: person(f, v, name, label); break;
-      case FieldKind::kTable: rows(f, v, name, label, visible, previous); break;
-      case FieldKind::kComputed: break;
+      case FieldKind::kPerson:
+        person(f, v, name, label);
+        break;
+      case FieldKind::kTable:
+        rows(f, v, name, label, visible, previous);
+        break;
+      case FieldKind::kComputed:
+        break;
     }
   }
 
@@ -326,7 +376,8 @@ class Validator {
       return;
     }
     if (f.regex && !std::regex_match(v.extract<std::string>(), *f.regex))
-      bad(name, f.patternMessage.empty() ? label + " is not in the right format" : f.patternMessage);
+      bad(name,
+          f.patternMessage.empty() ? label + " is not in the right format" : f.patternMessage);
   }
 
   std::optional<Date> refDate(const std::string& ref, const FieldDef* table, const Object* row) {
@@ -399,9 +450,10 @@ class Validator {
       return;
     }
     if ((f.min && d < *f.min) || (f.max && d > *f.max)) {
-      std::string range = f.min && f.max ? "between " + numberText(*f.min) + " and " + numberText(*f.max)
-                          : f.min     ? numberText(*f.min) + " or more"
-                                      : numberText(*f.max) + " or less";
+      std::string range = f.min && f.max
+                              ? "between " + numberText(*f.min) + " and " + numberText(*f.max)
+                          : f.min ? numberText(*f.min) + " or more"
+                                  : numberText(*f.max) + " or less";
       bad(name, label + " must be " + range);
     }
   }
@@ -411,7 +463,8 @@ class Validator {
     if (!f.option(v.extract<std::string>())) bad(name, "Select one of the options for " + label);
   }
 
-  void multiChoice(const FieldDef& f, const Var& v, const std::string& name, const std::string& label) {
+  void multiChoice(const FieldDef& f, const Var& v, const std::string& name,
+                   const std::string& label) {
     if (!isArray(v)) {
       bad(name, label + " must be a list of options");
       return;
@@ -490,7 +543,8 @@ class Validator {
       std::vector<std::string> names;
       row.getNames(names);
       for (const auto& n : names)
-        if (!f.column(n)) bad(rowName + "." + n, rowLabel + ": '" + n + "' is not a column of this table");
+        if (!f.column(n))
+          bad(rowName + "." + n, rowLabel + ": '" + n + "' is not a column of this table");
       for (const auto& c : f.columns) {
         bool cellVisible = visible && visibleIn(form_, c, &f, &row, top_);
         field(c, get(row, c.id), rowName + "." + c.id, rowLabel + ": " + c.label, &f, &row,
@@ -557,7 +611,8 @@ bool isFieldVisible(const FormDefinition& form, const FieldDef& f, const Object&
   return visibleIn(form, f, nullptr, nullptr, values);
 }
 
-ValueCheck validateValues(const FormDefinition& form, const Object& values, const ValueContext& ctx) {
+ValueCheck validateValues(const FormDefinition& form, const Object& values,
+                          const ValueContext& ctx) {
   ValueCheck out;
   std::vector<std::string> names;
   values.getNames(names);
@@ -603,8 +658,10 @@ Object::Ptr normaliseValues(const FormDefinition& form, const Object& values) {
         for (const auto& c : cols) {
           const FieldDef* cf = f->column(c);
           Var cv = row.get(c);
-          if (!cf) cells->set(c, cv);
-          else if (cf->kind != FieldKind::kComputed && isPresent(cv)) cells->set(c, normaliseScalar(*cf, cv));
+          if (!cf)
+            cells->set(c, cv);
+          else if (cf->kind != FieldKind::kComputed && isPresent(cv))
+            cells->set(c, normaliseScalar(*cf, cv));
         }
         if (cells->size() > 0) rows->add(cells);
       }
@@ -640,7 +697,8 @@ std::vector<ComputedValue> computeValues(const FormDefinition& form, const Objec
         for (const auto& c : f->columns) {
           if (c.kind != FieldKind::kComputed || !c.formula) continue;
           auto v = evaluate(form, *c.formula, f, row, values, 0);
-          out.push_back({f->id + "[" + std::to_string(i) + "]." + c.id, v, v ? bandFor(c, *v) : nullptr});
+          out.push_back(
+              {f->id + "[" + std::to_string(i) + "]." + c.id, v, v ? bandFor(c, *v) : nullptr});
         }
       }
     }
@@ -693,7 +751,8 @@ Result<Object::Ptr> parseValues(const std::string& json) {
   try {
     Poco::JSON::Parser parser;
     Var v = parser.parse(json);
-    if (!isObject(v)) return Error{ErrorCode::kBadRequest, "Expected a JSON object of field values", {}};
+    if (!isObject(v))
+      return Error{ErrorCode::kBadRequest, "Expected a JSON object of field values", {}};
     return v.extract<Object::Ptr>();
   } catch (const Poco::Exception&) {
     return Error{ErrorCode::kBadRequest, "The request body is not valid JSON", {}};
@@ -740,7 +799,8 @@ std::string displayValue(const FieldDef& f, const Var& v) {
         return s;
       }
       break;
-    default: break;
+    default:
+      break;
   }
   if (isString(v)) return v.extract<std::string>();
   return canonicalJson(v);
@@ -764,12 +824,15 @@ std::vector<ValueChange> diffValues(const FormDefinition& form, const Object& be
     std::size_t n = std::max(br->size(), ar->size());
     for (std::size_t i = 0; i < n; ++i) {
       Object::Ptr brow = i < br->size() && isObject(br->get(static_cast<unsigned>(i)))
-                             ? br->getObject(static_cast<unsigned>(i)) : Object::Ptr(new Object);
+                             ? br->getObject(static_cast<unsigned>(i))
+                             : Object::Ptr(new Object);
       Object::Ptr arow = i < ar->size() && isObject(ar->get(static_cast<unsigned>(i)))
-                             ? ar->getObject(static_cast<unsigned>(i)) : Object::Ptr(new Object);
+                             ? ar->getObject(static_cast<unsigned>(i))
+                             : Object::Ptr(new Object);
       for (const auto& c : f->columns) {
         Var bc = get(*brow, c.id), ac = get(*arow, c.id);
-        if (canonicalJson(isPresent(bc) ? bc : Var()) == canonicalJson(isPresent(ac) ? ac : Var())) continue;
+        if (canonicalJson(isPresent(bc) ? bc : Var()) == canonicalJson(isPresent(ac) ? ac : Var()))
+          continue;
         out.push_back({f->id + "[" + std::to_string(i) + "]." + c.id,
                        f->label + ", row " + std::to_string(i + 1) + ": " + c.label,
                        displayValue(c, bc), displayValue(c, ac)});
@@ -820,7 +883,8 @@ Object::Ptr prefillValues(const FormDefinition& form, const Pupil& pupil,
                           : cp == "contact.kind"         ? contactKindLabel(c->kind)
                           : cp == "contact.ref"          ? "contact:" + std::to_string(c->id)
                                                          : std::string();
-          if (col.kind == FieldKind::kPerson && cp == "contact.name") v = "contact:" + std::to_string(c->id);
+          if (col.kind == FieldKind::kPerson && cp == "contact.name")
+            v = "contact:" + std::to_string(c->id);
           if (!v.empty()) row->set(col.id, v);
         }
         if (row->size() > 0) rows->add(row);

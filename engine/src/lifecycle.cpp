@@ -79,8 +79,8 @@ std::vector<FieldError> checkGuards(const TransitionDef& t, const TransitionRequ
         break;
       case GuardKind::kFieldSet: {
         const FieldDef* f = facts.form ? facts.form->field(g.field) : nullptr;
-        bool set = facts.values && facts.values->has(g.field) &&
-                   isPresent(facts.values->get(g.field));
+        bool set =
+            facts.values && facts.values->has(g.field) && isPresent(facts.values->get(g.field));
         if (!set) out.push_back({g.field, "Enter " + (f ? f->label : g.field)});
         break;
       }

@@ -49,15 +49,17 @@ std::string durationWords(const Duration& d) {
 
 int ageOn(Date dateOfBirth, Date on) {
   int years = static_cast<int>(on.year()) - static_cast<int>(dateOfBirth.year());
-  auto md = [](Date x) { return static_cast<unsigned>(x.month()) * 100 + static_cast<unsigned>(x.day()); };
+  auto md = [](Date x) {
+    return static_cast<unsigned>(x.month()) * 100 + static_cast<unsigned>(x.day());
+  };
   if (md(on) < md(dateOfBirth)) --years;
   return years;
 }
 
 Date policyReviewDate(const ReviewPolicy& policy, Date anchor, std::optional<Date> dateOfBirth) {
-  const Duration& every =
-      policy.under5Every && dateOfBirth && ageOn(*dateOfBirth, anchor) < 5 ? *policy.under5Every
-                                                                           : policy.every;
+  const Duration& every = policy.under5Every && dateOfBirth && ageOn(*dateOfBirth, anchor) < 5
+                              ? *policy.under5Every
+                              : policy.every;
   return addDuration(anchor, every);
 }
 
@@ -94,20 +96,28 @@ std::optional<Reminder> reminderOn(const ReviewPolicy& policy, Date reviewDate, 
 
 const char* deadlineStatusName(DeadlineStatus s) {
   switch (s) {
-    case DeadlineStatus::kOnTrack: return "on_track";
-    case DeadlineStatus::kDueSoon: return "due_soon";
-    case DeadlineStatus::kMissed: return "missed";
-    case DeadlineStatus::kDone: return "done";
+    case DeadlineStatus::kOnTrack:
+      return "on_track";
+    case DeadlineStatus::kDueSoon:
+      return "due_soon";
+    case DeadlineStatus::kMissed:
+      return "missed";
+    case DeadlineStatus::kDone:
+      return "done";
   }
   return "on_track";
 }
 
 std::string deadlineStatusLabel(DeadlineStatus s) {
   switch (s) {
-    case DeadlineStatus::kOnTrack: return "On track";
-    case DeadlineStatus::kDueSoon: return "Due soon";
-    case DeadlineStatus::kMissed: return "Missed";
-    case DeadlineStatus::kDone: return "Done";
+    case DeadlineStatus::kOnTrack:
+      return "On track";
+    case DeadlineStatus::kDueSoon:
+      return "Due soon";
+    case DeadlineStatus::kMissed:
+      return "Missed";
+    case DeadlineStatus::kDone:
+      return "Done";
   }
   return "On track";
 }

@@ -1,17 +1,16 @@
-#include <catch2/catch.hpp>
+#include "sendflow/engine/definitions.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include <unistd.h>
-
-#include "sendflow/engine/definitions.h"
 #include "sendflow/engine/form_values.h"
 #include "sendflow/engine/lifecycle.h"
 
@@ -70,7 +69,8 @@ struct Loaded {
 };
 
 // Loads a directory holding the mini type (form + workflow as given).
-Loaded loadMini(const std::string& form, const std::string& workflow, const std::string& type = "mini") {
+Loaded loadMini(const std::string& form, const std::string& workflow,
+                const std::string& type = "mini") {
   Loaded out{freshDir(), ""};
   write(out.dir / "forms" / type / "form.json", form);
   write(out.dir / "workflows" / (type + ".json"), workflow);
@@ -89,7 +89,8 @@ void expectFormError(const std::string& form, const std::string& path, const std
   CHECK_THAT(r.error, Catch::Contains(text));
 }
 
-void expectWorkflowError(const std::string& workflow, const std::string& path, const std::string& text) {
+void expectWorkflowError(const std::string& workflow, const std::string& path,
+                         const std::string& text) {
   auto r = loadMini(kMiniForm, workflow);
   INFO(r.error);
   CHECK_THAT(r.error, Catch::Contains("mini.json: " + path + ": "));
@@ -114,8 +115,9 @@ TEST_CASE("an unknown state is named with its path", "[engine][definitions]") {
                       "$.transitions[1].to", "unknown state 'closd'");
   expectWorkflowError(replaced(kMiniWorkflow, R"("initial": "draft")", R"("initial": "start")"),
                       "$.initial", "unknown state 'start'");
-  expectWorkflowError(replaced(kMiniWorkflow, R"("from": ["draft", "active"])", R"("from": ["draft", "actve"])"),
-                      "$.transitions[1].from[1]", "unknown state 'actve'");
+  expectWorkflowError(
+      replaced(kMiniWorkflow, R"("from": ["draft", "active"])", R"("from": ["draft", "actve"])"),
+      "$.transitions[1].from[1]", "unknown state 'actve'");
 }
 
 TEST_CASE("an unknown role is named with its path", "[engine][definitions]") {
@@ -123,11 +125,13 @@ TEST_CASE("an unknown role is named with its path", "[engine][definitions]") {
                       "$.transitions[0].roles[0]", "unknown role 'sneco'");
   expectWorkflowError(replaced(kMiniWorkflow, R"("kind": "senco")", R"("kind": "janitor")"),
                       "$.signers[0].kind", "unknown role 'janitor'");
-  expectFormError(replaced(kMiniForm, R"("pupil_voice": true,)", R"("pupil_voice": true, "roles": ["aunt"],)"),
-                  "$.sections[1].roles[0]", "unknown role 'aunt'");
+  expectFormError(
+      replaced(kMiniForm, R"("pupil_voice": true,)", R"("pupil_voice": true, "roles": ["aunt"],)"),
+      "$.sections[1].roles[0]", "unknown role 'aunt'");
 }
 
-TEST_CASE("an unknown field in visible_when, formula, guard or deadline is named", "[engine][definitions]") {
+TEST_CASE("an unknown field in visible_when, formula, guard or deadline is named",
+          "[engine][definitions]") {
   expectFormError(replaced(kMiniForm, R"({"field": "name", "not_empty": true})",
                            R"({"field": "nmae", "not_empty": true})"),
                   "$.sections[0].fields[1].visible_when.field", "unknown field 'nmae'");
@@ -136,12 +140,11 @@ TEST_CASE("an unknown field in visible_when, formula, guard or deadline is named
   expectWorkflowError(replaced(kMiniWorkflow, R"("guards": ["form_complete"])",
                                R"("guards": ["form_complete", {"field_set": "meting"}])"),
                       "$.transitions[0].guards[1].field_set", "unknown field 'meting'");
-  expectWorkflowError(
-      replaced(kMiniWorkflow, R"("retention")",
-               R"("deadlines": {"anchor_field": "meeting", "rules": [
+  expectWorkflowError(replaced(kMiniWorkflow, R"("retention")",
+                               R"("deadlines": {"anchor_field": "meeting", "rules": [
                    {"id": "invites", "label": "Invites", "before": "P2W", "done_field": "sent"}]},
                   "retention")"),
-      "$.deadlines.rules[0].done_field", "unknown field 'sent'");
+                      "$.deadlines.rules[0].done_field", "unknown field 'sent'");
 }
 
 TEST_CASE("an unknown guard or action is named", "[engine][definitions]") {
@@ -165,8 +168,8 @@ TEST_CASE("duplicate names are refused", "[engine][definitions]") {
                       "$.transitions[1].name", "duplicate transition 'approve'");
   expectFormError(replaced(kMiniForm, R"({"id": "views")", R"({"id": "score")"),
                   "$.sections[1].fields[0].id", "duplicate field id 'score'");
-  expectFormError(replaced(kMiniForm, R"({"id": "voice")", R"({"id": "main")"),
-                  "$.sections[1].id", "duplicate section id 'main'");
+  expectFormError(replaced(kMiniForm, R"({"id": "voice")", R"({"id": "main")"), "$.sections[1].id",
+                  "duplicate section id 'main'");
 
   // Two workflow files declaring the same type.
   auto r = loadMini(kMiniForm, kMiniWorkflow);
@@ -185,28 +188,31 @@ TEST_CASE("a bad ISO-8601 duration is named", "[engine][definitions]") {
                       "$.review.every", "not an ISO-8601 duration");
   expectWorkflowError(replaced(kMiniWorkflow, R"("keep": "P31Y")", R"("keep": "P31YT1H")"),
                       "$.retention.keep", "not an ISO-8601 duration");
-  expectWorkflowError(replaced(kMiniWorkflow, R"("remind": ["P7D"])", R"("remind": ["P7D", "P1D2M"])"),
-                      "$.review.remind[1]", "not an ISO-8601 duration");
+  expectWorkflowError(
+      replaced(kMiniWorkflow, R"("remind": ["P7D"])", R"("remind": ["P7D", "P1D2M"])"),
+      "$.review.remind[1]", "not an ISO-8601 duration");
 }
 
 TEST_CASE("a bad date rule is named", "[engine][definitions]") {
-  expectFormError(replaced(kMiniForm, R"("kind": "date",)", R"("kind": "date", "after": "tomorow!",)"),
-                  "$.sections[0].fields[1].after", "bad date rule");
-  expectFormError(replaced(kMiniForm, R"("kind": "date",)", R"("kind": "date", "not_before": "score",)"),
-                  "$.sections[0].fields[1].not_before", "field 'score' is not a date");
-  expectFormError(replaced(kMiniForm, R"("kind": "date",)", R"("kind": "date", "within": "a year",)"),
-                  "$.sections[0].fields[1].within", "bad date rule");
-  expectWorkflowError(
-      replaced(kMiniWorkflow, R"("retention")",
-               R"("deadlines": {"anchor_field": "meeting", "phase_transfers": [
+  expectFormError(
+      replaced(kMiniForm, R"("kind": "date",)", R"("kind": "date", "after": "tomorow!",)"),
+      "$.sections[0].fields[1].after", "bad date rule");
+  expectFormError(
+      replaced(kMiniForm, R"("kind": "date",)", R"("kind": "date", "not_before": "score",)"),
+      "$.sections[0].fields[1].not_before", "field 'score' is not a date");
+  expectFormError(
+      replaced(kMiniForm, R"("kind": "date",)", R"("kind": "date", "within": "a year",)"),
+      "$.sections[0].fields[1].within", "bad date rule");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("retention")",
+                               R"("deadlines": {"anchor_field": "meeting", "phase_transfers": [
                    {"from_year": "6", "label": "Transfer", "by": "--02-30"}]},
                   "retention")"),
-      "$.deadlines.phase_transfers[0].by", "bad date rule");
+                      "$.deadlines.phase_transfers[0].by", "bad date rule");
 }
 
 TEST_CASE("a workflow naming a missing form is refused", "[engine][definitions]") {
-  expectWorkflowError(replaced(kMiniWorkflow, R"("form": "mini")", R"("form": "maxi")"),
-                      "$.form", "unknown form 'maxi'");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("form": "mini")", R"("form": "maxi")"), "$.form",
+                      "unknown form 'maxi'");
 }
 
 TEST_CASE("a missing required key is named", "[engine][definitions]") {
@@ -223,8 +229,9 @@ TEST_CASE("wrong JSON types and unknown keys are named", "[engine][definitions]"
                       "$.states[0].editable", "expected true or false");
   expectFormError(replaced(kMiniForm, R"("required": true)", R"("requird": true)"),
                   "$.sections[0].fields[0].requird", "unknown key 'requird'");
-  expectFormError(replaced(kMiniForm, R"("min": 1, "max": 5)", R"("min": 1, "max": 5, "options": ["a"])"),
-                  "$.sections[0].fields[2].options", "does not apply to a number field");
+  expectFormError(
+      replaced(kMiniForm, R"("min": 1, "max": 5)", R"("min": 1, "max": 5, "options": ["a"])"),
+      "$.sections[0].fields[2].options", "does not apply to a number field");
   expectFormError(replaced(kMiniForm, R"("kind": "number")", R"("kind": "slider")"),
                   "$.sections[0].fields[2].kind", "unknown field kind 'slider'");
 }
@@ -235,8 +242,9 @@ TEST_CASE("other definition mistakes are caught", "[engine][definitions]") {
   expectFormError(replaced(kMiniForm, R"("kind": "text", "required": true)",
                            R"("kind": "text", "required": true, "pattern": "[a-")"),
                   "$.sections[0].fields[0].pattern", "invalid regular expression");
-  expectFormError(replaced(kMiniForm, R"({"product": ["score", 2]})", R"({"product": ["double", 2]})"),
-                  "$", "depends on itself");
+  expectFormError(
+      replaced(kMiniForm, R"({"product": ["score", 2]})", R"({"product": ["double", 2]})"), "$",
+      "depends on itself");
   expectFormError(replaced(kMiniForm, R"("type": "mini")", R"("type": "other")"), "$.type",
                   "does not match its folder 'mini'");
   expectWorkflowError(replaced(kMiniWorkflow, R"("to": "closed", "roles": ["senco"])",
@@ -245,9 +253,11 @@ TEST_CASE("other definition mistakes are caught", "[engine][definitions]") {
 }
 
 TEST_CASE("every shipped definition loads", "[engine][definitions]") {
-  auto reg = DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
-  CHECK(reg.types() == std::vector<std::string>{"ehcp_annual_review", "healthcare_plan", "intimate_care",
-                                                "peep", "physical_handling", "risk_assessment"});
+  auto reg =
+      DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  CHECK(reg.types() == std::vector<std::string>{"ehcp_annual_review", "healthcare_plan",
+                                                "intimate_care", "peep", "physical_handling",
+                                                "risk_assessment"});
   for (const auto& type : reg.types()) {
     INFO(type);
     const auto* wf = reg.workflow(type);
@@ -257,7 +267,8 @@ TEST_CASE("every shipped definition loads", "[engine][definitions]") {
     CHECK(std::any_of(form->sections.begin(), form->sections.end(),
                       [](const SectionDef& s) { return s.pupilVoice; }));
     CHECK(wf->initial == "draft");
-    for (const char* s : {"draft", "awaiting_signatures", "active", "review_due", "superseded", "withdrawn"})
+    for (const char* s :
+         {"draft", "awaiting_signatures", "active", "review_due", "superseded", "withdrawn"})
       CHECK(wf->state(s));
     CHECK(wf->retention.keep == Duration{31, 0, 0, 0});
     CHECK(wf->signer("parent_carer"));

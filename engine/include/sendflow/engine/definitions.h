@@ -123,7 +123,7 @@ struct FieldDef {
   std::string pattern;         // ECMAScript, matched against the whole value
   std::string patternMessage;  // shown when the pattern fails
   std::optional<std::regex> regex;
-  std::vector<ChoiceOption> options;                   // choice, multi_choice
+  std::vector<ChoiceOption> options;                    // choice, multi_choice
   std::optional<std::size_t> minSelected, maxSelected;  // multi_choice
   std::vector<DateRelation> dateRelations;
   std::vector<std::string> people;  // person: allowed of "staff", "contact", "free_text"
@@ -175,11 +175,11 @@ const std::vector<std::string>& prefillSources();
 const std::vector<std::string>& transitionRoleNames();
 
 enum class GuardKind {
-  kFormComplete,         // every visible required field has a valid value
-  kSignersAssigned,      // every required signer slot has a person
-  kReasonGiven,          // a reason (and a reason code when the transition lists reasons)
-  kFieldSet,             // a named field has a value ({"field_set": "meeting_date"})
-  kNoReviewInProgress    // no draft successor of this plan is open
+  kFormComplete,       // every visible required field has a valid value
+  kSignersAssigned,    // every required signer slot has a person
+  kReasonGiven,        // a reason (and a reason code when the transition lists reasons)
+  kFieldSet,           // a named field has a value ({"field_set": "meeting_date"})
+  kNoReviewInProgress  // no draft successor of this plan is open
 };
 const char* guardName(GuardKind g);
 
@@ -263,8 +263,8 @@ struct DeadlineRule {
   std::string fromField;  // empty: the deadlines' anchor field
   bool before = false;    // due = from - offset; otherwise from + offset
   Duration offset;
-  std::string doneField;       // a date field whose value marks it done
-  std::string doneTransition;  // or a transition whose firing marks it done
+  std::string doneField;          // a date field whose value marks it done
+  std::string doneTransition;     // or a transition whose firing marks it done
   std::optional<Condition> when;  // applies only when the form values match
 };
 

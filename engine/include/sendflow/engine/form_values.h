@@ -7,13 +7,13 @@
 // dropped by normaliseValues() and derived by computeValues()/withComputed().
 #pragma once
 
+#include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Object.h>
+
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <Poco/Dynamic/Var.h>
-#include <Poco/JSON/Object.h>
 
 #include "sendflow/engine/clock.h"
 #include "sendflow/engine/definitions.h"
@@ -64,8 +64,8 @@ bool conditionHolds(const Condition& c, const Poco::JSON::Object& scope,
 bool isPresent(const Poco::Dynamic::Var& v);
 
 struct ComputedValue {
-  std::string path;              // "overall_rating" or "hazards[2].rating"
-  std::optional<double> value;   // empty when an input is missing
+  std::string path;             // "overall_rating" or "hazards[2].rating"
+  std::optional<double> value;  // empty when an input is missing
   const Band* band = nullptr;
 };
 // Every computed field and computed table cell, in document order.
@@ -89,9 +89,9 @@ Result<Poco::JSON::Object::Ptr> parseValues(const std::string& json);
 std::string displayValue(const FieldDef& f, const Poco::Dynamic::Var& v);
 
 struct ValueChange {
-  std::string field;  // field id or "table[row].column"
-  std::string label;  // "Hazards, row 2: Likelihood"
-  std::string before; // display values; "" when absent
+  std::string field;   // field id or "table[row].column"
+  std::string label;   // "Hazards, row 2: Likelihood"
+  std::string before;  // display values; "" when absent
   std::string after;
 };
 std::vector<ValueChange> diffValues(const FormDefinition& form, const Poco::JSON::Object& before,

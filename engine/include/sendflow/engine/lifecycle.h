@@ -8,13 +8,13 @@
 //   a guard fails                      -> kInvalid   (422), fields list exactly what is missing
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <Poco/JSON/Object.h>
 
 #include "sendflow/engine/definitions.h"
 #include "sendflow/engine/error.h"
@@ -30,9 +30,9 @@ std::set<std::string> roleNames(const std::set<Role>& staffRoles);
 
 struct TransitionRequest {
   std::set<std::string> roles;
-  bool system = false;      // the engine itself (auto transitions: all signed, review date...)
-  std::string reasonCode;   // one of the transition's "reasons" when it lists them
-  std::string reasonText;   // free text; required by "requires": "reason"
+  bool system = false;     // the engine itself (auto transitions: all signed, review date...)
+  std::string reasonCode;  // one of the transition's "reasons" when it lists them
+  std::string reasonText;  // free text; required by "requires": "reason"
 };
 
 // What the guards look at. Fields left empty count as "not there" (a guard that needs them fails).

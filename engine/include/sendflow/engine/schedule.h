@@ -3,12 +3,12 @@
 // All functions are pure: "today" is always a parameter.
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <Poco/JSON/Object.h>
 
 #include "sendflow/engine/clock.h"
 #include "sendflow/engine/definitions.h"
@@ -45,11 +45,11 @@ struct Reminder {
 std::optional<Reminder> reminderOn(const ReviewPolicy& policy, Date reviewDate, Date day);
 
 enum class DeadlineStatus { kOnTrack, kDueSoon, kMissed, kDone };
-const char* deadlineStatusName(DeadlineStatus s);  // on_track, due_soon, missed, done
+const char* deadlineStatusName(DeadlineStatus s);   // on_track, due_soon, missed, done
 std::string deadlineStatusLabel(DeadlineStatus s);  // "On track", "Due soon", "Missed", "Done"
 
 struct DeadlineItem {
-  std::string id;     // rule id, or "phase_transfer"
+  std::string id;  // rule id, or "phase_transfer"
   std::string label;
   Date due;
   DeadlineStatus status = DeadlineStatus::kOnTrack;
@@ -65,9 +65,9 @@ DeadlineStatus deadlineStatus(Date due, Date today, std::optional<Date> doneOn,
 // EHCP statutory deadlines from the form values: rules whose anchor date is set and whose
 // `when` holds. Done dates come from each rule's done_field, or from `transitionsFired`
 // (transition name -> date it fired) for done_transition. Sorted by due date.
-std::vector<DeadlineItem> evaluateDeadlines(const DeadlinePolicy& policy,
-                                            const Poco::JSON::Object& values, Date today,
-                                            const std::map<std::string, Date>& transitionsFired = {});
+std::vector<DeadlineItem> evaluateDeadlines(
+    const DeadlinePolicy& policy, const Poco::JSON::Object& values, Date today,
+    const std::map<std::string, Date>& transitionsFired = {});
 
 // The phase-transfer deadline for a pupil in `yearGroup` during the academic year (1 Sept to
 // 31 Aug) containing `today`: the rule's month-day in the calendar year the transfer happens

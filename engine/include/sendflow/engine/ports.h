@@ -1,0 +1,81 @@
+// Interfaces engine needs from the outside world, implemented by storage/ (SQLite).
+// Every method that changes data is one transaction and takes the audit event(s) to append
+// in that same transaction. Implementations are thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sendflow/engine/clock.h"
+#include "sendflow/engine/model.h"
+
+namespace sendflow::engine {
+
+struct PupilQuery {
+  std::vector<Id> academyIds;  // scope: only these academies
+  std::string search;          // matches legal/preferred name or UPN, case-insensitive
+  bool includeInactive = false;
+  int limit = 200;
+};
+
+class PeopleRepository {
+ public:
+  virtual ~PeopleRepository() = default;
+
+  virtual std::vector<Academy> academies() = 0;
+  virtual std::optional<Academy> academy(Id id) = 0;
+  virtual Id createAcademy(const std::string& name, const AuditEvent& audit) = 0;
+
+  virtual std::optional<User> userByEmail(const std::string& email) = 0;  // case-insensitive
+  virtual std::optional<User> userById(Id id) = 0;
+  virtual std::vector<User> users(const std::vector<Id>& academyIds) = 0;  // members of any of them
+  virtual Id createUser(const User& user, const AuditEvent& audit) = 0;    // REQUIRES: email unused
+  virtual void updateUser(const User& user, const AuditEvent& audit) = 0;  // incl. memberships
+
+  virtual std::vector<Pupil> pupils(const PupilQuery& q) = 0;
+  virtual std::optional<Pupil> pupil(Id id) = 0;
+  virtual Id createPupil(const Pupil& p, const AuditEvent& audit) = 0;
+  virtual void updatePupil(const Pupil& p, const AuditEvent& audit) = 0;
+
+  virtual std::vector<Contact> contacts(Id pupilId) = 0;
+  virtual std::optional<Contact> contact(Id id) = 0;
+  virtual Id createContact(const Contact& c, const AuditEvent& audit) = 0;
+  virtual void updateContact(const Contact& c, const AuditEvent& audit) = 0;
+};
+
+struct Session {
+  std::string idHash;  // SHA-256 of the cookie value; the raw id is never stored
+  Id userId = 0;
+  TimePoint createdAt;
+  TimePoint lastSeenAt;
+  std::string ip;
+  std::string userAgent;
+};
+
+class SessionRepository {
+ public:
+  virtual ~SessionRepository() = default;
+  virtual void create(const Session& s) = 0;
+  virtual std::optional<Session> find(const std::string& idHash) = 0;
+  virtual void touch(const std::string& idHash, TimePoint at) = 0;
+  virtual void remove(const std::string& idHash) = 0;
+  virtual void removeForUser(Id userId) = 0;
+  virtual void removeOlderThan(TimePoint createdBefore, TimePoint idleBefore) = 0;
+
+  // Failed logins, keyed by "email:..." or "ip:...".
+  virtual int failuresSince(const std::string& key, TimePoint since) = 0;
+  virtual std::optional<TimePoint> oldestFailureSince(const std::string& key, TimePoint since) = 0;
+  virtual void recordFailure(const std::string& key, TimePoint at) = 0;
+  virtual void clearFailures(const std::string& key) = 0;
+};
+
+class AuditLog {
+ public:
+  virtual ~AuditLog() = default;
+  virtual void append(const AuditEvent& e) = 0;  // its own transaction
+  virtual std::vector<StoredAuditEvent> recent(const std::vector<Id>& academyIds, int limit) = 0;
+  virtual std::vector<StoredAuditEvent> forSubject(const std::string& type, Id id) = 0;
+};
+
+}  // namespace sendflow::engine

@@ -1,0 +1,11 @@
+# Writes OUT: a C++ table of {number, name, sql} for every FILES entry (NNN_name.sql).
+set(body "// Generated from storage/migrations/*.sql. Do not edit.\n#include \"migrations.h\"\n\nnamespace sendflow::storage {\nconst std::vector<Migration>& embeddedMigrations() {\n  static const std::vector<Migration> kAll = {\n")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" number ${name})
+  math(EXPR number "${number}")
+  file(READ ${f} sql)
+  string(APPEND body "    {${number}, \"${name}\", R\"sfsql(${sql})sfsql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return kAll;\n}\n}  // namespace sendflow::storage\n")
+file(WRITE ${OUT} "${body}")

@@ -1,0 +1,77 @@
+// SQLite implementations of engine's people, session and audit ports.
+#pragma once
+
+#include "sendflow/engine/ports.h"
+#include "sendflow/storage/store.h"
+
+namespace sendflow::storage {
+
+class SqlitePeopleRepository final : public engine::PeopleRepository {
+ public:
+  explicit SqlitePeopleRepository(Store& store) : store_(store) {}
+
+  std::vector<engine::Academy> academies() override;
+  std::optional<engine::Academy> academy(engine::Id id) override;
+  engine::Id createAcademy(const std::string& name, const engine::AuditEvent& audit) override;
+
+  std::optional<engine::User> userByEmail(const std::string& email) override;
+  std::optional<engine::User> userById(engine::Id id) override;
+  std::vector<engine::User> users(const std::vector<engine::Id>& academyIds) override;
+  engine::Id createUser(const engine::User& user, const engine::AuditEvent& audit) override;
+  void updateUser(const engine::User& user, const engine::AuditEvent& audit) override;
+
+  std::vector<engine::Pupil> pupils(const engine::PupilQuery& q) override;
+  std::optional<engine::Pupil> pupil(engine::Id id) override;
+  engine::Id createPupil(const engine::Pupil& p, const engine::AuditEvent& audit) override;
+  void updatePupil(const engine::Pupil& p, const engine::AuditEvent& audit) override;
+
+  std::vector<engine::Contact> contacts(engine::Id pupilId) override;
+  std::optional<engine::Contact> contact(engine::Id id) override;
+  engine::Id createContact(const engine::Contact& c, const engine::AuditEvent& audit) override;
+  void updateContact(const engine::Contact& c, const engine::AuditEvent& audit) override;
+
+ private:
+  Store& store_;
+};
+
+class SqliteSessionRepository final : public engine::SessionRepository {
+ public:
+  explicit SqliteSessionRepository(Store& store) : store_(store) {}
+  void create(const engine::Session& s) override;
+  std::optional<engine::Session> find(const std::string& idHash) override;
+  void touch(const std::string& idHash, engine::TimePoint at) override;
+  void remove(const std::string& idHash) override;
+  void removeForUser(engine::Id userId) override;
+  void removeOlderThan(engine::TimePoint createdBefore, engine::TimePoint idleBefore) override;
+  int failuresSince(const std::string& key, engine::TimePoint since) override;
+  std::optional<engine::TimePoint> oldestFailureSince(const std::string& key,
+                                                      engine::TimePoint since) override;
+  void recordFailure(const std::string& key, engine::TimePoint at) override;
+  void clearFailures(const std::string& key) override;
+
+ private:
+  Store& store_;
+};
+
+class SqliteAuditLog final : public engine::AuditLog {
+ public:
+  explicit SqliteAuditLog(Store& store) : store_(store) {}
+  void append(const engine::AuditEvent& e) override;
+  std::vector<engine::StoredAuditEvent> recent(const std::vector<engine::Id>& academyIds,
+                                               int limit) override;
+  std::vector<engine::StoredAuditEvent> forSubject(const std::string& type, engine::Id id) override;
+
+  // Recomputes the chain. Returns the id of the first event that does not verify (altered,
+  // deleted or reordered), or 0 when the whole chain is intact.
+  struct Verification {
+    engine::Id firstBadId = 0;
+    std::string problem;
+    int64_t checked = 0;
+  };
+  Verification verify();
+
+ private:
+  Store& store_;
+};
+
+}  // namespace sendflow::storage

@@ -1,0 +1,156 @@
+#include "sendflow/storage/database.h"
+
+#include <sqlite3.h>
+
+namespace sendflow::storage {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
+  std::string msg(what);
+  msg += ": ";
+  msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  throw StorageError(msg, rc);
+}
+
+}  // namespace
+
+Database::Database(const std::string& path, bool readOnly) : path_(path) {
+  int flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = "cannot open database " + path + ": " +
+                      (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StorageError(msg, rc);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, 10000);
+  // synchronous=FULL: a committed transaction survives power loss (the durable path).
+  exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
+  if (!readOnly) exec("PRAGMA journal_mode=WAL;");
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+void Database::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw StorageError("SQL failed: " + msg, rc);
+  }
+}
+
+int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+int Database::changes() const { return sqlite3_changes(db_); }
+
+Statement::Statement(Database& db, std::string_view sql) : db_(db) {
+  int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+  if (rc != SQLITE_OK) fail(db.handle(), rc, "prepare");
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int i, int64_t v) {
+  int rc = sqlite3_bind_int64(stmt_, i, v);
+  if (rc != SQLITE_OK) fail(db_.handle(), rc, "bind");
+  return *this;
+}
+Statement& Statement::bind(int i, double v) {
+  int rc = sqlite3_bind_double(stmt_, i, v);
+  if (rc != SQLITE_OK) fail(db_.handle(), rc, "bind");
+  return *this;
+}
+Statement& Statement::bind(int i, std::string_view v) {
+  int rc = sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) fail(db_.handle(), rc, "bind");
+  return *this;
+}
+Statement& Statement::bindNull(int i) {
+  int rc = sqlite3_bind_null(stmt_, i);
+  if (rc != SQLITE_OK) fail(db_.handle(), rc, "bind");
+  return *this;
+}
+Statement& Statement::bindBlob(int i, std::string_view bytes) {
+  int rc = sqlite3_bind_blob64(stmt_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) fail(db_.handle(), rc, "bind");
+  return *this;
+}
+Statement& Statement::bindOptional(int i, const std::optional<std::string>& v) {
+  return v ? bind(i, *v) : bindNull(i);
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail(db_.handle(), rc, "step");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+}
+
+int64_t Statement::getInt(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Statement::getDouble(int col) const { return sqlite3_column_double(stmt_, col); }
+std::string Statement::getText(int col) const {
+  const auto* p = sqlite3_column_blob(stmt_, col);
+  int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
+}
+std::optional<std::string> Statement::getOptionalText(int col) const {
+  if (isNull(col)) return std::nullopt;
+  return getText(col);
+}
+bool Statement::isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {  // a failed rollback leaves SQLite to roll back on close
+    }
+  }
+}
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+void backupDatabase(Database& source, const std::string& destPath) {
+  sqlite3* dest = nullptr;
+  int rc = sqlite3_open(destPath.c_str(), &dest);
+  if (rc != SQLITE_OK) {
+    sqlite3_close(dest);
+    throw StorageError("cannot create backup " + destPath, rc);
+  }
+  sqlite3_backup* b = sqlite3_backup_init(dest, "main", source.handle(), "main");
+  if (!b) {
+    std::string msg = sqlite3_errmsg(dest);
+    sqlite3_close(dest);
+    throw StorageError("backup failed: " + msg, SQLITE_ERROR);
+  }
+  // Copy in steps so writers are only briefly held up.
+  do {
+    rc = sqlite3_backup_step(b, 256);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish(b);
+  int finalRc = sqlite3_errcode(dest);
+  sqlite3_close(dest);
+  if (rc != SQLITE_DONE) throw StorageError("backup failed", rc);
+  (void)finalRc;
+}
+
+}  // namespace sendflow::storage

@@ -1,0 +1,117 @@
+#include "sendflow/storage/store.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
+
+#include "migrations.h"
+#include "sendflow/engine/crypto.h"
+
+namespace sendflow::storage {
+
+Store::Store(const std::string& path, engine::Clock& clock)
+    : path_(path), clock_(clock), writer_(std::make_unique<Database>(path)) {
+  int version = schemaVersion();
+  if (version > latestSchemaVersion()) {
+    throw SchemaTooNewError("the database " + path + " has schema version " +
+                                std::to_string(version) + ", newer than this sendflow knows (" +
+                                std::to_string(latestSchemaVersion()) +
+                                "); run a newer sendflow or restore a backup",
+                            0);
+  }
+}
+
+Store::~Store() = default;
+
+int Store::latestSchemaVersion() {
+  const auto& all = embeddedMigrations();
+  return all.empty() ? 0 : all.back().number;
+}
+
+int Store::schemaVersion() {
+  std::lock_guard lock(writeMutex_);
+  Statement st(*writer_, "PRAGMA user_version");
+  st.step();
+  return static_cast<int>(st.getInt(0));
+}
+
+int Store::migrate() {
+  int applied = 0;
+  for (const auto& m : embeddedMigrations()) {
+    std::lock_guard lock(writeMutex_);
+    Transaction tx(*writer_);
+    Statement v(*writer_, "PRAGMA user_version");
+    v.step();
+    if (v.getInt(0) >= m.number) continue;
+    writer_->exec(m.sql);
+    writer_->exec("PRAGMA user_version=" + std::to_string(m.number));
+    tx.commit();
+    ++applied;
+  }
+  return applied;
+}
+
+Store::Lease::Lease(Store& s) : store(s) {
+  {
+    std::lock_guard lock(s.poolMutex_);
+    if (!s.idleReaders_.empty()) {
+      db = std::move(s.idleReaders_.back());
+      s.idleReaders_.pop_back();
+    }
+  }
+  if (!db) db = std::make_unique<Database>(s.path_);
+}
+
+Store::Lease::~Lease() {
+  std::lock_guard lock(store.poolMutex_);
+  if (store.idleReaders_.size() < 16) store.idleReaders_.push_back(std::move(db));
+}
+
+std::string auditCanonical(const engine::StoredAuditEvent& e) {
+  Poco::JSON::Array a;
+  a.add(e.id);
+  a.add(e.at);
+  a.add(e.actor);
+  a.add(e.action);
+  a.add(e.subjectType);
+  a.add(e.subjectId);
+  a.add(e.academyId);
+  a.add(e.detail);
+  a.add(e.prevHash);
+  std::ostringstream out;
+  Poco::JSON::Stringifier::condense(a, out);
+  return out.str();
+}
+
+void Store::appendAudit(Database& db, const engine::AuditEvent& e) {
+  engine::StoredAuditEvent s;
+  static_cast<engine::AuditEvent&>(s) = e;
+  {
+    Statement last(db, "SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1");
+    if (last.step()) {
+      s.id = last.getInt(0) + 1;
+      s.prevHash = last.getText(1);
+    } else {
+      s.id = 1;
+      s.prevHash = std::string(64, '0');
+    }
+  }
+  if (s.detail.empty()) s.detail = "{}";
+  s.at = engine::isoTime(clock_.now());
+  s.hash = engine::sha256Hex(auditCanonical(s));
+  Statement ins(db,
+                "INSERT INTO audit_event(id, at, actor, action, subject_type, subject_id, "
+                "academy_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  ins.bind(1, s.id).bind(2, s.at).bind(3, s.actor).bind(4, s.action).bind(5, s.subjectType);
+  ins.bind(6, s.subjectId).bind(7, s.academyId).bind(8, s.detail.empty() ? "{}" : s.detail);
+  ins.bind(9, s.prevHash).bind(10, s.hash);
+  ins.run();
+}
+
+void Store::backup(const std::string& destPath) {
+  Lease lease(*this);
+  backupDatabase(*lease.db, destPath);
+}
+
+}  // namespace sendflow::storage

@@ -1,0 +1,192 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "sendflow/engine/auth.h"
+#include "sendflow/engine/crypto.h"
+#include "sendflow/engine/text.h"
+
+using namespace sendflow::engine;
+
+namespace {
+
+class CountingRandom final : public RandomSource {
+ public:
+  std::string bytes(std::size_t n) override {
+    std::string s(n, '\0');
+    for (auto& c : s) c = static_cast<char>(++counter_);
+    return s;
+  }
+
+ private:
+  unsigned counter_ = 0;
+};
+
+class FakePeople final : public PeopleRepository {
+ public:
+  std::vector<Academy> academies() override { return {{1, "Oak"}, {2, "Elm"}}; }
+  std::optional<Academy> academy(Id) override { return std::nullopt; }
+  Id createAcademy(const std::string&, const AuditEvent&) override { return 0; }
+  std::optional<User> userByEmail(const std::string& email) override {
+    for (auto& [id, u] : byId) {
+      (void)id;
+      if (u.email == email) return u;
+    }
+    return std::nullopt;
+  }
+  std::optional<User> userById(Id id) override {
+    auto it = byId.find(id);
+    if (it == byId.end()) return std::nullopt;
+    return it->second;
+  }
+  std::vector<User> users(const std::vector<Id>&) override { return {}; }
+  Id createUser(const User&, const AuditEvent&) override { return 0; }
+  void updateUser(const User&, const AuditEvent&) override {}
+  std::vector<Pupil> pupils(const PupilQuery&) override { return {}; }
+  std::optional<Pupil> pupil(Id) override { return std::nullopt; }
+  Id createPupil(const Pupil&, const AuditEvent&) override { return 0; }
+  void updatePupil(const Pupil&, const AuditEvent&) override {}
+  std::vector<Contact> contacts(Id) override { return {}; }
+  std::optional<Contact> contact(Id) override { return std::nullopt; }
+  Id createContact(const Contact&, const AuditEvent&) override { return 0; }
+  void updateContact(const Contact&, const AuditEvent&) override {}
+  std::map<Id, User> byId;
+};
+
+class FakeSessions final : public SessionRepository {
+ public:
+  void create(const Session& s) override { sessions[s.idHash] = s; }
+  std::optional<Session> find(const std::string& h) override {
+    auto it = sessions.find(h);
+    if (it == sessions.end()) return std::nullopt;
+    return it->second;
+  }
+  void touch(const std::string& h, TimePoint at) override { sessions[h].lastSeenAt = at; }
+  void remove(const std::string& h) override { sessions.erase(h); }
+  void removeForUser(Id) override {}
+  void removeOlderThan(TimePoint, TimePoint) override {}
+  int failuresSince(const std::string& key, TimePoint since) override {
+    int n = 0;
+    for (auto& [k, t] : failures) n += k == key && t >= since;
+    return n;
+  }
+  std::optional<TimePoint> oldestFailureSince(const std::string& key, TimePoint since) override {
+    std::optional<TimePoint> out;
+    for (auto& [k, t] : failures)
+      if (k == key && t >= since && (!out || t < *out)) out = t;
+    return out;
+  }
+  void recordFailure(const std::string& key, TimePoint at) override { failures.emplace_back(key, at); }
+  void clearFailures(const std::string& key) override {
+    std::erase_if(failures, [&](auto& f) { return f.first == key; });
+  }
+  std::map<std::string, Session> sessions;
+  std::vector<std::pair<std::string, TimePoint>> failures;
+};
+
+struct Fixture {
+  Fixture() : clock(fromUnix(1'780'000'000)), auth(people, sessions, clock, random) {
+    people.byId[7] = User{7, "senco@oak.example", "Ms Senco", hashPassword("correct horse battery", random), true,
+                           {{1, Role::kSenco}}};
+  }
+  FakePeople people;
+  FakeSessions sessions;
+  FixedClock clock;
+  CountingRandom random;
+  AuthService auth;
+};
+
+}  // namespace
+
+TEST_CASE("scrypt hashes verify, differ per salt, and reject tampering", "[engine][auth]") {
+  CountingRandom random;
+  auto h1 = hashPassword("correct horse battery", random);
+  auto h2 = hashPassword("correct horse battery", random);
+  REQUIRE(h1 != h2);
+  REQUIRE(h1.rfind("scrypt$32768$8$1$", 0) == 0);
+  REQUIRE(verifyPassword("correct horse battery", h1));
+  REQUIRE_FALSE(verifyPassword("correct horse batterz", h1));
+  REQUIRE_FALSE(verifyPassword("correct horse battery", "plain"));
+  REQUIRE_FALSE(verifyPassword("correct horse battery", "scrypt$1099511627776$8$1$YWJj$YWJj"));
+}
+
+TEST_CASE("the password policy asks for 12 characters, counted as letters not bytes", "[engine][auth]") {
+  REQUIRE_FALSE(AuthService::checkPasswordPolicy("short").ok());
+  REQUIRE_FALSE(AuthService::checkPasswordPolicy("ëëëëëëëëëëë").ok());  // 11 letters, 22 bytes
+  REQUIRE(AuthService::checkPasswordPolicy("ëëëëëëëëëëëë").ok());
+}
+
+TEST_CASE("a session lives from login to logout, with idle and absolute timeouts", "[engine][auth]") {
+  Fixture f;
+  auto r = f.auth.login("Senco@Oak.example", "correct horse battery", "10.0.0.1", "test");
+  REQUIRE(r.ok());
+  const std::string token = r->sessionToken;
+  REQUIRE(token.size() == 43);
+  // Only the hash is stored.
+  REQUIRE(f.sessions.sessions.count(sha256Hex(token)) == 1);
+  REQUIRE(f.sessions.sessions.count(token) == 0);
+
+  auto s = f.auth.resume(token);
+  REQUIRE(s.ok());
+  REQUIRE(s->actor.userId == 7);
+  REQUIRE(s->actor.canSee(1));
+  REQUIRE_FALSE(s->actor.canSee(2));
+
+  // A second login gives a new id (no fixation).
+  auto r2 = f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "test");
+  REQUIRE(r2->sessionToken != token);
+
+  f.auth.logout(token);
+  REQUIRE(f.auth.resume(token).error().code == ErrorCode::kUnauthorized);
+
+  // Idle timeout: 61 minutes without a request.
+  f.clock.advance(std::chrono::minutes(61));
+  REQUIRE_FALSE(f.auth.resume(r2->sessionToken).ok());
+
+  // Absolute timeout even when active.
+  auto r3 = f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "test");
+  for (int i = 0; i < 12; ++i) {
+    f.clock.advance(std::chrono::minutes(59));
+    REQUIRE(f.auth.resume(r3->sessionToken).ok());
+  }
+  f.clock.advance(std::chrono::minutes(59));
+  REQUIRE_FALSE(f.auth.resume(r3->sessionToken).ok());
+}
+
+TEST_CASE("a deactivated user's session stops working", "[engine][auth]") {
+  Fixture f;
+  auto r = f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "test");
+  f.people.byId[7].active = false;
+  REQUIRE_FALSE(f.auth.resume(r->sessionToken).ok());
+  REQUIRE(f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "t").error().code ==
+          ErrorCode::kUnauthorized);
+}
+
+TEST_CASE("five failures lock the account for fifteen minutes with a retry time", "[engine][auth]") {
+  Fixture f;
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(f.auth.login("senco@oak.example", "wrong password!!", "10.0.0." + std::to_string(i), "t").error().code ==
+            ErrorCode::kUnauthorized);
+  auto locked = f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.9", "t");
+  REQUIRE(locked.error().code == ErrorCode::kTooManyRequests);
+  REQUIRE(locked.error().retryAfterSeconds > 0);
+  REQUIRE(locked.error().retryAfterSeconds <= 15 * 60);
+  f.clock.advance(std::chrono::minutes(16));
+  REQUIRE(f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.9", "t").ok());
+}
+
+TEST_CASE("CSRF tokens are bound to the session", "[engine][auth]") {
+  auto t1 = AuthService::csrfFor("session-one");
+  REQUIRE(AuthService::csrfMatches("session-one", t1));
+  REQUIRE_FALSE(AuthService::csrfMatches("session-two", t1));
+  REQUIRE_FALSE(AuthService::csrfMatches("session-one", ""));
+  REQUIRE_FALSE(AuthService::csrfMatches("", AuthService::csrfFor("")));
+}
+
+TEST_CASE("UTF-8 validation rejects malformed text", "[engine][text]") {
+  REQUIRE(sendflow::engine::isValidUtf8("Zoë Łukasz Юлия 😀"));
+  REQUIRE_FALSE(sendflow::engine::isValidUtf8("\xC3"));
+  REQUIRE_FALSE(sendflow::engine::isValidUtf8("\xC0\xAF"));          // overlong
+  REQUIRE_FALSE(sendflow::engine::isValidUtf8("\xED\xA0\x80"));      // surrogate
+  REQUIRE_FALSE(sendflow::engine::isValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+}

@@ -1,0 +1,198 @@
+// Runs the real `sendflow` binary on a loopback port with its own SENDFLOW_HOME, and talks to it
+// over real HTTP (tests only).
+#pragma once
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "support/temp_dir.h"
+
+namespace sendflow::testing {
+
+struct CommandResult {
+  int exitCode;
+  std::string out;
+  std::string err;
+};
+
+inline CommandResult runSendflow(const std::vector<std::string>& args,
+                                 const std::map<std::string, std::string>& env) {
+  Poco::Pipe outPipe, errPipe;
+  Poco::Process::Env e(env.begin(), env.end());
+  auto handle = Poco::Process::launch(SENDFLOW_BINARY, args, ".", nullptr, &outPipe, &errPipe, e);
+  Poco::PipeInputStream out(outPipe), err(errPipe);
+  std::string o, r;
+  Poco::StreamCopier::copyToString(out, o);
+  Poco::StreamCopier::copyToString(err, r);
+  int code = handle.wait();
+  return {code, o, r};
+}
+
+struct Response {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  Poco::JSON::Object::Ptr json() const {
+    return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+  }
+};
+
+// A browser-like client: keeps cookies, does not follow redirects.
+class Client {
+ public:
+  explicit Client(int port) : port_(port) {}
+
+  Response request(const std::string& method, const std::string& path, const std::string& body = "",
+                   const std::string& contentType = "", std::map<std::string, std::string> headers = {}) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    session.setTimeout(Poco::Timespan(30, 0));
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!cookies_.empty()) {
+      Poco::Net::NameValueCollection c;
+      for (auto& [k, v] : cookies_) c.add(k, v);
+      req.setCookies(c);
+    }
+    for (auto& [k, v] : headers) req.set(k, v);
+    if (!contentType.empty()) req.setContentType(contentType);
+    if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT")
+      req.setContentLength64(static_cast<Poco::UInt64>(body.size()));
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse res;
+    std::istream& in = session.receiveResponse(res);
+    Response out;
+    out.status = static_cast<int>(res.getStatus());
+    Poco::StreamCopier::copyToString(in, out.body);
+    for (const auto& [k, v] : res) out.headers[k] = v;
+    std::vector<Poco::Net::HTTPCookie> cookies;
+    res.getCookies(cookies);
+    for (const auto& c : cookies) {
+      if (c.getMaxAge() == 0) cookies_.erase(c.getName());
+      else cookies_[c.getName()] = c.getValue();
+    }
+    return out;
+  }
+
+  Response get(const std::string& path) { return request("GET", path); }
+
+  Response postForm(const std::string& path, const std::map<std::string, std::string>& fields) {
+    Poco::Net::HTMLForm form;
+    for (auto& [k, v] : fields) form.set(k, v);
+    std::ostringstream body;
+    form.write(body);
+    return request("POST", path, body.str(), "application/x-www-form-urlencoded");
+  }
+
+  Response postJson(const std::string& method, const std::string& path, const std::string& json,
+                    bool withCsrf = true) {
+    std::map<std::string, std::string> h;
+    if (withCsrf && !csrf.empty()) h["X-CSRF-Token"] = csrf;
+    return request(method, path, json, "application/json", h);
+  }
+
+  // Signs in through the real login form (GET for its CSRF token, then POST).
+  Response login(const std::string& email, const std::string& password) {
+    auto page = get("/login");
+    auto token = hiddenValue(page.body, "csrf");
+    auto r = postForm("/login", {{"email", email}, {"password", password}, {"csrf", token}, {"next", "/"}});
+    if (r.status == 303) {
+      auto home = get("/");
+      csrf = hiddenValue(home.body, "csrf");
+    }
+    return r;
+  }
+
+  static std::string hiddenValue(const std::string& html, const std::string& name) {
+    std::smatch m;
+    std::regex re("name=\"" + name + "\" value=\"([^\"]*)\"");
+    if (std::regex_search(html, m, re)) return m[1];
+    return "";
+  }
+
+  std::map<std::string, std::string>& cookies() { return cookies_; }
+  std::string csrf;
+
+ private:
+  int port_;
+  std::map<std::string, std::string> cookies_;
+};
+
+class Server {
+ public:
+  explicit Server(std::map<std::string, std::string> extraEnv = {}) {
+    env_ = {{"SENDFLOW_HOME", home_.path()}, {"SENDFLOW_PORT", "0"},
+            {"SENDFLOW_LOG_FILE", home_.path() + "/server.log"}};
+    for (auto& [k, v] : extraEnv) env_[k] = v;
+  }
+  ~Server() { stop(); }
+
+  CommandResult run(const std::vector<std::string>& args) { return runSendflow(args, env_); }
+
+  // Seeds the demo trust and returns its --json output.
+  Poco::JSON::Object::Ptr seedDemo() {
+    auto r = run({"demo", "--json"});
+    if (r.exitCode != 0) throw std::runtime_error("demo failed: " + r.err);
+    return Poco::JSON::Parser().parse(r.out).extract<Poco::JSON::Object::Ptr>();
+  }
+
+  void start() {
+    outPipe_ = std::make_unique<Poco::Pipe>();
+    Poco::Process::Env e(env_.begin(), env_.end());
+    handle_ = std::make_unique<Poco::ProcessHandle>(
+        Poco::Process::launch(SENDFLOW_BINARY, {"serve"}, ".", nullptr, outPipe_.get(), nullptr, e));
+    out_ = std::make_unique<Poco::PipeInputStream>(*outPipe_);
+    auto& out = *out_;
+    std::string line;
+    while (std::getline(out, line)) {
+      auto at = line.find("listening on ");
+      if (at != std::string::npos) {
+        port_ = std::stoi(line.substr(line.rfind(':') + 1));
+        return;
+      }
+    }
+    throw std::runtime_error("sendflow serve did not start");
+  }
+
+  // SIGTERM, then wait: returns the exit code.
+  int stop() {
+    if (!handle_) return 0;
+    Poco::Process::requestTermination(handle_->id());
+    int code = handle_->wait();
+    handle_.reset();
+    return code;
+  }
+
+  int port() const { return port_; }
+  Client client() const { return Client(port_); }
+  const std::string& home() const { return home_.path(); }
+  std::string log() const {
+    std::ifstream in(home_.path() + "/server.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::map<std::string, std::string>& env() { return env_; }
+
+ private:
+  TempDir home_;
+  std::map<std::string, std::string> env_;
+  std::unique_ptr<Poco::ProcessHandle> handle_;
+  std::unique_ptr<Poco::Pipe> outPipe_;
+  std::unique_ptr<Poco::PipeInputStream> out_;
+  int port_ = 0;
+};
+
+}  // namespace sendflow::testing

@@ -1,0 +1,453 @@
+#include "sendflow/web/http.h"
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/MemoryStream.h>
+#include <Poco/Net/HTTPCookie.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <sstream>
+
+#include "sendflow/engine/text.h"
+#include "sendflow/storage/database.h"
+#include "sendflow/web/app.h"
+
+namespace sendflow::web {
+
+using Poco::Net::HTTPResponse;
+
+namespace {
+
+constexpr const char* kSessionCookie = "sf_session";
+constexpr const char* kPreSessionCookie = "sf_csrf";
+
+class PayloadTooLarge : public std::runtime_error {
+ public:
+  PayloadTooLarge() : std::runtime_error("The request body is too large.") {}
+};
+
+std::vector<std::string> splitPath(const std::string& path) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : path) {
+    if (c == '/') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+const char* errorCodeName(engine::ErrorCode c) {
+  switch (c) {
+    case engine::ErrorCode::kInvalid: return "invalid";
+    case engine::ErrorCode::kBadRequest: return "bad_request";
+    case engine::ErrorCode::kUnauthorized: return "unauthorized";
+    case engine::ErrorCode::kForbidden: return "forbidden";
+    case engine::ErrorCode::kNotFound: return "not_found";
+    case engine::ErrorCode::kConflict: return "conflict";
+    case engine::ErrorCode::kGone: return "gone";
+    case engine::ErrorCode::kTooManyRequests: return "too_many_requests";
+  }
+  return "error";
+}
+
+engine::ErrorCode codeForStatus(int status) {
+  switch (status) {
+    case 400: return engine::ErrorCode::kBadRequest;
+    case 401: return engine::ErrorCode::kUnauthorized;
+    case 403: return engine::ErrorCode::kForbidden;
+    case 404: return engine::ErrorCode::kNotFound;
+    case 409: return engine::ErrorCode::kConflict;
+    case 410: return engine::ErrorCode::kGone;
+    case 429: return engine::ErrorCode::kTooManyRequests;
+    default: return engine::ErrorCode::kInvalid;
+  }
+}
+
+// Paths that carry a secret (signer links) are logged without it.
+std::string redactPath(const std::string& path) {
+  for (const char* prefix : {"/s/", "/api/v1/s/", "/ws/s/"}) {
+    std::string p(prefix);
+    if (path.rfind(p, 0) == 0) return p + "[redacted]";
+  }
+  return path;
+}
+
+bool isStateChanging(const std::string& method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+}  // namespace
+
+std::string statusText(int status) {
+  return HTTPResponse::getReasonForStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+}
+
+int statusFor(engine::ErrorCode c) {
+  switch (c) {
+    case engine::ErrorCode::kInvalid: return 422;
+    case engine::ErrorCode::kBadRequest: return 400;
+    case engine::ErrorCode::kUnauthorized: return 401;
+    case engine::ErrorCode::kForbidden: return 403;
+    case engine::ErrorCode::kNotFound: return 404;
+    case engine::ErrorCode::kConflict: return 409;
+    case engine::ErrorCode::kGone: return 410;
+    case engine::ErrorCode::kTooManyRequests: return 429;
+  }
+  return 400;
+}
+
+// --- Exchange -------------------------------------------------------------------------------
+
+Exchange::Exchange(App& a, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res)
+    : app(a), request(req), response(res) {}
+
+bool Exchange::isApi() const { return request.getURI().rfind("/api/", 0) == 0; }
+
+std::string Exchange::clientIp() const { return request.clientAddress().host().toString(); }
+
+std::optional<engine::Id> Exchange::idParam(const std::string& name) const {
+  auto it = params.find(name);
+  if (it == params.end() || it->second.empty() || it->second.size() > 18) return std::nullopt;
+  engine::Id v = 0;
+  for (char c : it->second) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v > 0 ? std::optional<engine::Id>(v) : std::nullopt;
+}
+
+std::string Exchange::query(const std::string& name, const std::string& fallback) const {
+  try {
+    Poco::URI uri(request.getURI());
+    for (const auto& [k, v] : uri.getQueryParameters())
+      if (k == name) return v;
+  } catch (const Poco::Exception&) {
+    throw BadRequest("The address has a malformed query string.");
+  }
+  return fallback;
+}
+
+const std::string& Exchange::body() {
+  if (bodyRead_) return body_;
+  bodyRead_ = true;
+  const std::size_t limit = app.settings.maxBodyBytes;
+  auto& in = request.stream();
+  if (request.hasContentLength()) {
+    auto n = static_cast<std::size_t>(request.getContentLength64());
+    if (n > limit) throw PayloadTooLarge();
+    body_.resize(n);
+    in.read(body_.data(), static_cast<std::streamsize>(n));
+    if (static_cast<std::size_t>(in.gcount()) != n) throw BadRequest("The request body ended early.");
+  } else {
+    char buf[8192];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      body_.append(buf, static_cast<std::size_t>(in.gcount()));
+      if (body_.size() > limit) throw PayloadTooLarge();
+    }
+  }
+  return body_;
+}
+
+const Poco::Net::HTMLForm& Exchange::form() {
+  if (form_) return *form_;
+  const std::string& b = body();
+  auto f = std::make_unique<Poco::Net::HTMLForm>();
+  f->setFieldLimit(5000);
+  if (request.getMethod() != "GET" && !b.empty()) {
+    std::string type = request.getContentType();
+    if (type.rfind("application/x-www-form-urlencoded", 0) != 0 &&
+        type.rfind("multipart/form-data", 0) != 0) {
+      throw BadRequest("Send the form as application/x-www-form-urlencoded.");
+    }
+    try {
+      Poco::MemoryInputStream in(b.data(), b.size());
+      f->load(request, in);
+    } catch (const Poco::Exception& e) {
+      throw BadRequest("The form could not be read: " + e.message());
+    }
+  }
+  // Refuse text that is not UTF-8 rather than store mojibake.
+  for (const auto& kv : *f) {
+    if (!engine::isValidUtf8(kv.first) || !engine::isValidUtf8(kv.second))
+      throw BadRequest("The form contains text that is not valid UTF-8.");
+  }
+  form_ = std::move(f);
+  return *form_;
+}
+
+Poco::JSON::Object::Ptr Exchange::json() {
+  const std::string& b = body();
+  if (request.getContentType().rfind("application/json", 0) != 0)
+    throw BadRequest("Send the body as application/json.");
+  if (!engine::isValidUtf8(b)) throw BadRequest("The JSON body is not valid UTF-8.");
+  try {
+    Poco::JSON::Parser parser;
+    auto v = parser.parse(b);
+    auto obj = v.extract<Poco::JSON::Object::Ptr>();
+    if (!obj) throw BadRequest("The JSON body must be an object.");
+    return obj;
+  } catch (const Poco::BadCastException&) {
+    throw BadRequest("The JSON body must be an object.");
+  } catch (const Poco::Exception& e) {
+    throw BadRequest("The JSON body could not be parsed: " + e.message());
+  }
+}
+
+void Exchange::html(int status, const std::string& page) {
+  response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
+  response.setContentType("text/html; charset=utf-8");
+  response.setContentLength64(static_cast<Poco::UInt64>(page.size()));
+  response.send() << page;
+}
+
+void Exchange::json(int status, const Poco::Dynamic::Var& v) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::condense(v, out);
+  std::string s = out.str();
+  response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
+  response.setContentType("application/json; charset=utf-8");
+  response.setContentLength64(static_cast<Poco::UInt64>(s.size()));
+  response.send() << s;
+}
+
+void Exchange::json(int status, const Poco::JSON::Object& o) {
+  json(status, Poco::Dynamic::Var(o));
+}
+
+void Exchange::redirect(const std::string& location) {
+  response.set("Location", location);
+  response.setStatusAndReason(HTTPResponse::HTTP_SEE_OTHER);
+  response.setContentLength(0);
+  response.send();
+}
+
+void Exchange::bytes(int status, const std::string& contentType, const std::string& data,
+                     const std::string& downloadName) {
+  response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
+  response.setContentType(contentType);
+  if (!downloadName.empty())
+    response.set("Content-Disposition", "attachment; filename=\"" + downloadName + "\"");
+  response.setContentLength64(static_cast<Poco::UInt64>(data.size()));
+  response.send().write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+void Exchange::error(const engine::Error& e) { sendError(statusFor(e.code), e); }
+
+void Exchange::error(int status, const std::string& message) {
+  sendError(status, engine::Error{codeForStatus(status), message, {}});
+}
+
+void Exchange::sendError(int status, const engine::Error& e) {
+  if (e.code == engine::ErrorCode::kTooManyRequests)
+    response.set("Retry-After", std::to_string(std::max(1, e.retryAfterSeconds)));
+  if (isApi() || request.get("Accept", "").find("application/json") != std::string::npos) {
+    Poco::JSON::Object err, outer;
+    err.set("code", status == 405 ? "method_not_allowed" : status == 413 ? "payload_too_large" : status >= 500 ? "internal" : errorCodeName(e.code));
+    err.set("message", e.message);
+    if (!e.fields.empty()) {
+      Poco::JSON::Array fields;
+      for (const auto& f : e.fields) {
+        Poco::JSON::Object fo;
+        fo.set("field", f.field);
+        fo.set("message", f.message);
+        fields.add(fo);
+      }
+      err.set("fields", fields);
+    }
+    outer.set("error", err);
+    json(status, outer);
+    return;
+  }
+  Data d;
+  d.set("status", std::to_string(status));
+  d.set("message", e.message);
+  Data items = list();
+  for (const auto& f : e.fields) {
+    Data item;
+    item.set("message", f.message);
+    items.push_back(item);
+  }
+  d.set("fields", items);
+  html(status, app.views ? app.views->page(*this, "error", d, statusText(status))
+                         : statusText(status) + ": " + e.message);
+}
+
+void Exchange::setCookie(const std::string& name, const std::string& value, int maxAgeSeconds) {
+  Poco::Net::HTTPCookie c(name, value);
+  c.setPath("/");
+  c.setHttpOnly(true);
+  c.setSameSite(Poco::Net::HTTPCookie::SAME_SITE_LAX);
+  c.setSecure(app.settings.https());
+  c.setMaxAge(maxAgeSeconds);
+  response.addCookie(c);
+}
+
+std::string Exchange::cookie(const std::string& name) const {
+  Poco::Net::NameValueCollection cookies;
+  request.getCookies(cookies);
+  return cookies.get(name, "");
+}
+
+std::string Exchange::csrfToken() const {
+  if (session) return session->csrfToken;
+  return cookie(kPreSessionCookie);
+}
+
+// --- Router ---------------------------------------------------------------------------------
+
+void Router::add(std::string method, std::string pattern, Access access, Handler h) {
+  routes_.push_back({std::move(method), std::move(pattern), access, std::move(h)});
+}
+
+Router::Match Router::match(const std::string& method, const std::string& path) const {
+  Match m;
+  auto segments = splitPath(path);
+  for (const auto& r : routes_) {
+    auto pattern = splitPath(r.pattern);
+    if (pattern.size() != segments.size()) continue;
+    std::map<std::string, std::string> params;
+    bool ok = true;
+    for (size_t i = 0; i < pattern.size() && ok; ++i) {
+      const auto& p = pattern[i];
+      if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+        params[p.substr(1, p.size() - 2)] = segments[i];
+      } else {
+        ok = p == segments[i];
+      }
+    }
+    if (!ok) continue;
+    if (r.method == method || (method == "HEAD" && r.method == "GET")) {
+      m.route = &r;
+      m.params = std::move(params);
+      return m;
+    }
+    m.pathKnown = true;
+    m.allowed += (m.allowed.empty() ? "" : ", ") + r.method;
+  }
+  return m;
+}
+
+// --- the pipeline ---------------------------------------------------------------------------
+
+namespace {
+
+class Pipeline : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Pipeline(App& app) : app_(app) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
+    auto started = std::chrono::steady_clock::now();
+    Exchange ex(app_, req, res);
+    std::string path;
+    try {
+      path = Poco::URI(req.getURI()).getPath();
+    } catch (const Poco::Exception&) {
+      path = "/";
+    }
+    securityHeaders(res);
+    try {
+      run(ex, path);
+    } catch (const BadRequest& e) {
+      if (!ex.sent()) ex.error(400, e.what());
+    } catch (const PayloadTooLarge& e) {
+      if (!ex.sent()) {
+        res.setKeepAlive(false);
+        ex.error(413, "The request is too large. The limit is " +
+                          std::to_string(app_.settings.maxBodyBytes / 1024) + " KiB.");
+      }
+    } catch (const std::exception& e) {
+      app_.log.error("%s %s failed: %s", req.getMethod(), redactPath(path), std::string(e.what()));
+      if (!ex.sent()) {
+        res.setKeepAlive(false);
+        ex.error(500, "Something went wrong on our side. Nothing you entered was lost; please try again.");
+      }
+    }
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+    app_.log.information("%s %s %s %d %.1fms", ex.clientIp(), req.getMethod(), redactPath(path),
+                         static_cast<int>(res.getStatus()), ms.count());
+  }
+
+ private:
+  void securityHeaders(Poco::Net::HTTPServerResponse& res) {
+    res.set("Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+            "object-src 'none'");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Cache-Control", "no-store");
+    if (app_.settings.https()) res.set("Strict-Transport-Security", "max-age=31536000");
+  }
+
+  void run(Exchange& ex, const std::string& path) {
+    auto& req = ex.request;
+    if (req.hasContentLength() && req.getContentLength64() > 0 &&
+        static_cast<std::size_t>(req.getContentLength64()) > app_.settings.maxBodyBytes) {
+      throw PayloadTooLarge();
+    }
+    auto m = app_.router.match(req.getMethod(), path);
+    if (!m.route) {
+      if (m.pathKnown) {
+        ex.response.set("Allow", m.allowed);
+        ex.error(405, "This address does not accept " + req.getMethod() + " requests.");
+      } else {
+        ex.error(404, "There is no page at this address.");
+      }
+      return;
+    }
+    ex.params = std::move(m.params);
+    const bool changing = isStateChanging(req.getMethod());
+
+    if (m.route->access == Access::kStaff) {
+      ex.sessionToken = ex.cookie(kSessionCookie);
+      auto s = app_.auth.resume(ex.sessionToken);
+      if (!s) {
+        if (!ex.isApi() && !changing) {
+          ex.redirect("/login?next=" + Poco::URI(req.getURI()).getPathEtc());
+        } else {
+          ex.error(s.error());
+        }
+        return;
+      }
+      ex.session = std::move(s.value());
+      if (changing && !engine::constantTimeEquals(presentedCsrf(ex), ex.session->csrfToken)) {
+        ex.error(403, "This form has expired or did not come from sendflow. Go back, reload the page and try again.");
+        return;
+      }
+    } else if (m.route->access == Access::kPublicCsrf && changing) {
+      std::string expected = ex.cookie(kPreSessionCookie);
+      if (expected.empty() || !engine::constantTimeEquals(presentedCsrf(ex), expected)) {
+        ex.error(403, "This form has expired or did not come from sendflow. Go back, reload the page and try again.");
+        return;
+      }
+    }
+    m.route->handler(ex);
+  }
+
+  static std::string presentedCsrf(Exchange& ex) {
+    std::string header = ex.request.get("X-CSRF-Token", "");
+    if (!header.empty()) return header;
+    if (ex.request.getContentType().rfind("application/json", 0) == 0) return "";
+    return ex.form().get("csrf", "");
+  }
+
+  App& app_;
+};
+
+}  // namespace
+
+Poco::Net::HTTPRequestHandler* RequestHandlerFactory::createRequestHandler(
+    const Poco::Net::HTTPServerRequest&) {
+  return new Pipeline(app_);
+}
+
+}  // namespace sendflow::web

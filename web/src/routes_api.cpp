@@ -1,0 +1,165 @@
+// JSON API under /api/v1/: the same rules as the pages, for integrations, scripts and tests.
+#include <Poco/JSON/Array.h>
+
+#include "routes.h"
+#include "sendflow/engine/text.h"
+#include "sendflow/web/app.h"
+
+namespace sendflow::web {
+namespace {
+
+Poco::JSON::Object pupilJson(const engine::Pupil& p) {
+  Poco::JSON::Object o;
+  o.set("id", p.id);
+  o.set("academy_id", p.academyId);
+  o.set("legal_name", p.legalName);
+  o.set("preferred_name", p.preferredName);
+  o.set("date_of_birth", p.dateOfBirth);
+  o.set("year_group", p.yearGroup);
+  o.set("upn", p.upn);
+  o.set("active", p.active);
+  return o;
+}
+
+Poco::JSON::Object contactJson(const engine::Contact& c) {
+  Poco::JSON::Object o;
+  o.set("id", c.id);
+  o.set("name", c.name);
+  o.set("email", c.email);
+  o.set("relationship", c.relationship);
+  o.set("kind", engine::contactKindName(c.kind));
+  o.set("active", c.active);
+  return o;
+}
+
+// Reads optional typed members; a wrong type is an error naming the field.
+class JsonReader {
+ public:
+  explicit JsonReader(Poco::JSON::Object::Ptr o) : o_(std::move(o)) {}
+  void text(const std::string& key, std::string& out) {
+    if (!o_->has(key)) return;
+    auto v = o_->get(key);
+    if (!v.isString()) return bad(key, "must be a string");
+    out = v.extract<std::string>();
+  }
+  void flag(const std::string& key, bool& out) {
+    if (!o_->has(key)) return;
+    auto v = o_->get(key);
+    if (!v.isBoolean()) return bad(key, "must be true or false");
+    out = v.extract<bool>();
+  }
+  void allow(std::initializer_list<const char*> keys) {
+    for (const auto& [k, v] : *o_) {
+      (void)v;
+      if (std::none_of(keys.begin(), keys.end(), [&](const char* a) { return k == a; }))
+        bad(k, "is not a field of this resource");
+    }
+  }
+  std::optional<engine::Error> error() const {
+    if (errs_.empty()) return std::nullopt;
+    return engine::invalid("Check the request's fields", errs_);
+  }
+
+ private:
+  void bad(const std::string& key, const std::string& msg) { errs_.push_back({key, key + " " + msg}); }
+  Poco::JSON::Object::Ptr o_;
+  std::vector<engine::FieldError> errs_;
+};
+
+void readPupil(JsonReader& r, engine::PupilInput& in) {
+  r.allow({"academy_id", "legal_name", "preferred_name", "date_of_birth", "year_group", "upn", "active"});
+  r.text("legal_name", in.legalName);
+  r.text("preferred_name", in.preferredName);
+  r.text("date_of_birth", in.dateOfBirth);
+  r.text("year_group", in.yearGroup);
+  r.text("upn", in.upn);
+  r.flag("active", in.active);
+}
+
+void apiLogin(Exchange& ex) {
+  auto body = ex.json();
+  std::string email, password;
+  JsonReader r(body);
+  r.text("email", email);
+  r.text("password", password);
+  if (auto e = r.error()) return ex.error(*e);
+  auto res = ex.app.auth.login(email, password, ex.clientIp(), ex.request.get("User-Agent", ""));
+  if (!res) return ex.error(res.error());
+  ex.setCookie("sf_session", res->sessionToken, 12 * 3600);
+  Poco::JSON::Object o;
+  o.set("csrf_token", engine::AuthService::csrfFor(res->sessionToken));
+  o.set("user_id", res->actor.userId);
+  o.set("name", res->actor.name);
+  ex.json(200, o);
+}
+
+void apiPupils(Exchange& ex) {
+  Poco::JSON::Array arr;
+  for (const auto& p : ex.app.peopleService.pupils(ex.actor(), ex.query("q"))) arr.add(pupilJson(p));
+  Poco::JSON::Object o;
+  o.set("pupils", arr);
+  ex.json(200, o);
+}
+
+void apiPupil(Exchange& ex) {
+  auto id = ex.idParam("id");
+  auto p = id ? ex.app.peopleService.pupil(ex.actor(), *id)
+              : engine::Result<engine::Pupil>(engine::notFound("There is no such pupil."));
+  if (!p) return ex.error(p.error());
+  auto o = pupilJson(*p);
+  Poco::JSON::Array contacts;
+  for (const auto& c : ex.app.peopleService.contacts(ex.actor(), *p)) contacts.add(contactJson(c));
+  o.set("contacts", contacts);
+  ex.json(200, o);
+}
+
+void apiCreatePupil(Exchange& ex) {
+  auto body = ex.json();
+  engine::PupilInput in;
+  JsonReader r(body);
+  if (body->has("academy_id")) {
+    auto v = body->get("academy_id");
+    if (!v.isInteger()) return ex.error(engine::invalid("Check the request's fields", {{"academy_id", "academy_id must be an integer"}}));
+    in.academyId = v.convert<engine::Id>();
+  }
+  readPupil(r, in);
+  if (auto e = r.error()) return ex.error(*e);
+  auto res = ex.app.peopleService.createPupil(ex.actor(), in);
+  if (!res) return ex.error(res.error());
+  auto p = ex.app.peopleService.pupil(ex.actor(), res.value());
+  ex.json(201, pupilJson(*p));
+}
+
+void apiPatchPupil(Exchange& ex) {
+  auto id = ex.idParam("id");
+  auto p = id ? ex.app.peopleService.pupil(ex.actor(), *id)
+              : engine::Result<engine::Pupil>(engine::notFound("There is no such pupil."));
+  if (!p) return ex.error(p.error());
+  auto body = ex.json();
+  engine::PupilInput in{p->academyId, p->legalName, p->preferredName, p->dateOfBirth, p->yearGroup, p->upn, p->active};
+  JsonReader r(body);
+  readPupil(r, in);
+  if (body->has("academy_id")) return ex.error(engine::invalid("A pupil cannot move academy here", {{"academy_id", "academy_id cannot be changed"}}));
+  if (auto e = r.error()) return ex.error(*e);
+  auto res = ex.app.peopleService.updatePupil(ex.actor(), p->id, in);
+  if (!res) return ex.error(res.error());
+  ex.json(200, pupilJson(*ex.app.peopleService.pupil(ex.actor(), p->id)));
+}
+
+}  // namespace
+
+void registerApiRoutes(App& app) {
+  auto& r = app.router;
+  r.add("POST", "/api/v1/session", Access::kPublic, apiLogin);
+  r.add("DELETE", "/api/v1/session", Access::kStaff, [](Exchange& ex) {
+    ex.app.auth.logout(ex.sessionToken);
+    ex.setCookie("sf_session", "", 0);
+    ex.json(200, Poco::JSON::Object());
+  });
+  r.add("GET", "/api/v1/pupils", Access::kStaff, apiPupils);
+  r.add("POST", "/api/v1/pupils", Access::kStaff, apiCreatePupil);
+  r.add("GET", "/api/v1/pupils/{id}", Access::kStaff, apiPupil);
+  r.add("PATCH", "/api/v1/pupils/{id}", Access::kStaff, apiPatchPupil);
+}
+
+}  // namespace sendflow::web

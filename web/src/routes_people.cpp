@@ -1,0 +1,274 @@
+// Pages and API for signing in, the academy dashboard, pupils and their contacts.
+#include <Poco/JSON/Array.h>
+
+#include "sendflow/web/app.h"
+#include "routes.h"
+#include "sendflow/engine/text.h"
+
+namespace sendflow::web {
+namespace {
+
+constexpr int kSessionCookieSeconds = 12 * 3600;
+
+// Only same-site paths: "/x", never "//host" or "https://…".
+std::string safeNext(const std::string& next) {
+  if (next.size() < 1 || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\')))
+    return "/";
+  return next;
+}
+
+void loginPage(Exchange& ex, int status, const std::string& email, const engine::Error* err) {
+  std::string csrf = ex.cookie("sf_csrf");
+  if (csrf.empty()) {
+    csrf = engine::newToken(ex.app.random);
+    ex.setCookie("sf_csrf", csrf, 12 * 3600);
+  }
+  Data d;
+  d.set("csrf_form", csrf);
+  d.set("email", email);
+  d.set("next", safeNext(ex.query("next", "/")));
+  if (err) {
+    d.set("errors", errorSummary({{"email", err->message}}));
+    d.set("error_message", err->message);
+    d.set("has_errors", true);
+  }
+  if (err && err->code == engine::ErrorCode::kTooManyRequests)
+    ex.response.set("Retry-After", std::to_string(err->retryAfterSeconds));
+  ex.html(status, ex.app.views->page(ex, "login", d, "Sign in"));
+}
+
+void postLogin(Exchange& ex) {
+  const auto& f = ex.form();
+  std::string email = engine::trimmed(f.get("email", ""));
+  auto r = ex.app.auth.login(email, f.get("password", ""), ex.clientIp(),
+                             ex.request.get("User-Agent", ""));
+  if (!r) {
+    loginPage(ex, statusFor(r.error().code), email, &r.error());
+    return;
+  }
+  ex.setCookie("sf_session", r->sessionToken, kSessionCookieSeconds);
+  ex.redirect(safeNext(f.get("next", "/")));
+}
+
+void postLogout(Exchange& ex) {
+  ex.app.auth.logout(ex.sessionToken);
+  ex.setCookie("sf_session", "", 0);
+  ex.redirect("/login");
+}
+
+void dashboard(Exchange& ex) {
+  const auto& actor = ex.actor();
+  std::string q = ex.query("q");
+  Data d;
+  d.set("q", q);
+  Data academies = list();
+  auto pupils = ex.app.peopleService.pupils(actor, q);
+  for (const auto& a : ex.app.peopleService.academiesOf(actor)) {
+    Data ad;
+    ad.set("id", std::to_string(a.id));
+    ad.set("name", a.name);
+    Data ps = list();
+    int count = 0;
+    for (const auto& p : pupils) {
+      if (p.academyId != a.id) continue;
+      ps.push_back(pupilData(p));
+      ++count;
+    }
+    ad.set("pupils", ps);
+    ad.set("count", std::to_string(count));
+    ad.set("none", count == 0);
+    if (actor.hasRole(a.id, engine::Role::kSenco) || actor.isTrustAdmin()) ad.set("can_add", true);
+    academies.push_back(ad);
+  }
+  d.set("academies", academies);
+  d.set("searched", !q.empty());
+  ex.html(200, ex.app.views->page(ex, "dashboard", d, "Dashboard"));
+}
+
+std::optional<engine::Pupil> loadPupil(Exchange& ex) {
+  auto id = ex.idParam("id");
+  if (!id) {
+    ex.error(404, "There is no such pupil.");
+    return std::nullopt;
+  }
+  auto p = ex.app.peopleService.pupil(ex.actor(), *id);
+  if (!p) {
+    ex.error(p.error());
+    return std::nullopt;
+  }
+  return p.value();
+}
+
+void pupilPage(Exchange& ex) {
+  auto p = loadPupil(ex);
+  if (!p) return;
+  Data d = pupilData(*p);
+  Data contacts = list();
+  for (const auto& c : ex.app.peopleService.contacts(ex.actor(), *p)) contacts.push_back(contactData(c));
+  d.set("contacts", contacts);
+  if (auto a = ex.app.people.academy(p->academyId)) d.set("academy", a->name);
+  bool manage = ex.actor().hasRole(p->academyId, engine::Role::kSenco) || ex.actor().isTrustAdmin();
+  d.set("can_manage", manage);
+  d.set("contact_kinds", contactKindOptions(""));
+  ex.html(200, ex.app.views->page(ex, "pupil", d, p->displayName()));
+}
+
+engine::PupilInput pupilInput(const Poco::Net::HTMLForm& f, engine::Id academyId) {
+  return {academyId,
+          f.get("legal_name", ""),
+          f.get("preferred_name", ""),
+          engine::trimmed(f.get("date_of_birth", "")),
+          engine::trimmed(f.get("year_group", "")),
+          engine::trimmed(f.get("upn", "")),
+          f.get("active", "1") == "1"};
+}
+
+void pupilForm(Exchange& ex, int status, const engine::PupilInput& in, engine::Id pupilId,
+               const engine::Error* err) {
+  Data d;
+  d.set("legal_name", in.legalName);
+  d.set("preferred_name", in.preferredName);
+  d.set("date_of_birth", in.dateOfBirth);
+  d.set("upn", in.upn);
+  d.set("academy_id", std::to_string(in.academyId));
+  d.set("year_groups", yearGroupOptions(in.yearGroup));
+  d.set("active", in.active);
+  d.set("action", pupilId ? "/pupils/" + std::to_string(pupilId) : "/pupils");
+  d.set("editing", pupilId != 0);
+  if (pupilId) d.set("pupil_id", std::to_string(pupilId));
+  if (err) addErrors(d, *err);
+  ex.html(status, ex.app.views->page(ex, "pupil_form", d, pupilId ? "Edit pupil" : "Add a pupil"));
+}
+
+void newPupil(Exchange& ex) {
+  engine::Id academy = 0;
+  try {
+    academy = std::stoll(ex.query("academy", "0"));
+  } catch (const std::exception&) {
+  }
+  auto academies = ex.app.peopleService.academiesOf(ex.actor());
+  if (academy == 0 && !academies.empty()) academy = academies.front().id;
+  if (!ex.actor().canSee(academy)) return ex.error(404, "There is no such academy.");
+  engine::PupilInput in;
+  in.academyId = academy;
+  pupilForm(ex, 200, in, 0, nullptr);
+}
+
+void createPupil(Exchange& ex) {
+  engine::Id academy = 0;
+  try {
+    academy = std::stoll(ex.form().get("academy_id", "0"));
+  } catch (const std::exception&) {
+    return ex.error(400, "The academy is missing.");
+  }
+  auto in = pupilInput(ex.form(), academy);
+  auto r = ex.app.peopleService.createPupil(ex.actor(), in);
+  if (!r) {
+    if (r.error().code == engine::ErrorCode::kInvalid) return pupilForm(ex, 422, in, 0, &r.error());
+    return ex.error(r.error());
+  }
+  ex.redirect("/pupils/" + std::to_string(r.value()));
+}
+
+void editPupil(Exchange& ex) {
+  auto p = loadPupil(ex);
+  if (!p) return;
+  pupilForm(ex, 200, {p->academyId, p->legalName, p->preferredName, p->dateOfBirth, p->yearGroup, p->upn, p->active},
+            p->id, nullptr);
+}
+
+void updatePupil(Exchange& ex) {
+  auto p = loadPupil(ex);
+  if (!p) return;
+  auto in = pupilInput(ex.form(), p->academyId);
+  auto r = ex.app.peopleService.updatePupil(ex.actor(), p->id, in);
+  if (!r) {
+    if (r.error().code == engine::ErrorCode::kInvalid) return pupilForm(ex, 422, in, p->id, &r.error());
+    return ex.error(r.error());
+  }
+  ex.redirect("/pupils/" + std::to_string(p->id));
+}
+
+engine::ContactInput contactInput(const Poco::Net::HTMLForm& f) {
+  return {f.get("name", ""), engine::trimmed(f.get("email", "")), f.get("relationship", ""),
+          f.get("kind", ""), f.get("active", "1") == "1"};
+}
+
+void contactForm(Exchange& ex, int status, const engine::ContactInput& in, const std::string& action,
+                 const engine::Error* err, const std::string& pupilId) {
+  Data d;
+  d.set("name", in.name);
+  d.set("email", in.email);
+  d.set("relationship", in.relationship);
+  d.set("kinds", contactKindOptions(in.kind));
+  d.set("active", in.active);
+  d.set("action", action);
+  d.set("pupil_id", pupilId);
+  if (err) addErrors(d, *err);
+  ex.html(status, ex.app.views->page(ex, "contact_form", d, "Contact"));
+}
+
+void addContact(Exchange& ex) {
+  auto p = loadPupil(ex);
+  if (!p) return;
+  auto in = contactInput(ex.form());
+  auto r = ex.app.peopleService.addContact(ex.actor(), p->id, in);
+  if (!r) {
+    if (r.error().code == engine::ErrorCode::kInvalid)
+      return contactForm(ex, 422, in, "/pupils/" + std::to_string(p->id) + "/contacts", &r.error(),
+                         std::to_string(p->id));
+    return ex.error(r.error());
+  }
+  ex.redirect("/pupils/" + std::to_string(p->id));
+}
+
+std::optional<engine::Contact> loadContact(Exchange& ex) {
+  auto id = ex.idParam("id");
+  auto c = id ? ex.app.people.contact(*id) : std::nullopt;
+  if (!c || !ex.app.peopleService.pupil(ex.actor(), c->pupilId)) {
+    ex.error(404, "There is no such contact.");
+    return std::nullopt;
+  }
+  return c;
+}
+
+void editContact(Exchange& ex) {
+  auto c = loadContact(ex);
+  if (!c) return;
+  contactForm(ex, 200, {c->name, c->email, c->relationship, engine::contactKindName(c->kind), c->active},
+              "/contacts/" + std::to_string(c->id), nullptr, std::to_string(c->pupilId));
+}
+
+void updateContact(Exchange& ex) {
+  auto c = loadContact(ex);
+  if (!c) return;
+  auto in = contactInput(ex.form());
+  auto r = ex.app.peopleService.updateContact(ex.actor(), c->id, in);
+  if (!r) {
+    if (r.error().code == engine::ErrorCode::kInvalid)
+      return contactForm(ex, 422, in, "/contacts/" + std::to_string(c->id), &r.error(),
+                         std::to_string(c->pupilId));
+    return ex.error(r.error());
+  }
+  ex.redirect("/pupils/" + std::to_string(c->pupilId));
+}
+
+}  // namespace
+
+void registerPeopleRoutes(App& app) {
+  auto& r = app.router;
+  r.add("GET", "/login", Access::kPublic, [](Exchange& ex) { loginPage(ex, 200, "", nullptr); });
+  r.add("POST", "/login", Access::kPublicCsrf, postLogin);
+  r.add("POST", "/logout", Access::kStaff, postLogout);
+  r.add("GET", "/", Access::kStaff, dashboard);
+  r.add("GET", "/pupils/new", Access::kStaff, newPupil);
+  r.add("POST", "/pupils", Access::kStaff, createPupil);
+  r.add("GET", "/pupils/{id}", Access::kStaff, pupilPage);
+  r.add("GET", "/pupils/{id}/edit", Access::kStaff, editPupil);
+  r.add("POST", "/pupils/{id}", Access::kStaff, updatePupil);
+  r.add("POST", "/pupils/{id}/contacts", Access::kStaff, addContact);
+  r.add("GET", "/contacts/{id}/edit", Access::kStaff, editContact);
+  r.add("POST", "/contacts/{id}", Access::kStaff, updateContact);
+}
+
+}  // namespace sendflow::web

@@ -1,0 +1,31 @@
+#pragma once
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sendflow::web {
+class App;
+
+int serve(const std::vector<std::string>& args);
+
+// Periodic work inside `serve` (expired sessions now; reminders and the outbox later).
+// Runs once at start, then every interval; stops promptly when destroyed.
+class Scheduler {
+ public:
+  explicit Scheduler(App& app);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+ private:
+  void loop();
+  void tick();
+  App& app_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+}  // namespace sendflow::web
