@@ -1,0 +1,381 @@
+// The PDF renderer, checked with the real tools a reader's software relies on: qpdf, pdffonts,
+// pdftotext (per page, with layout) and pdfinfo. PNGs of the first pages are kept in
+// tests/artifacts/pdf/ for a human look.
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/pdf/sample_plan.h"
+#include "sendflow/engine/error.h"
+#include "sendflow/engine/pdf.h"
+
+using namespace sendflow::engine;
+namespace fs = std::filesystem;
+
+namespace {
+
+const PdfRenderer& renderer() {
+  static const PdfRenderer r;  // font preparation once per test run
+  return r;
+}
+
+fs::path tempDir() {
+  const char* env = std::getenv("SENDFLOW_TEST_TMP");
+  fs::path dir = fs::path(env ? env : fs::temp_directory_path().string()) /
+                 ("pdf_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string save(const std::string& name, const std::string& bytes) {
+  fs::path p = tempDir() / name;
+  std::ofstream(p, std::ios::binary) << bytes;
+  return p.string();
+}
+
+// Runs a shell command and returns its standard output (stderr discarded: poppler warns
+// "Invalid 'begincidrange' operator in ToUnicode CMap" on libharu fonts; extraction is right).
+std::string run(const std::string& cmd, int* status = nullptr) {
+  std::string out;
+  FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::array<char, 65536> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int st = ::pclose(p);
+  if (status) *status = st;
+  return out;
+}
+
+std::string text(const std::string& pdf, int page = 0, bool layout = false) {
+  std::string cmd = "pdftotext -enc UTF-8";
+  if (layout) cmd += " -layout";
+  if (page > 0) cmd += " -f " + std::to_string(page) + " -l " + std::to_string(page);
+  return run(cmd + " '" + pdf + "' -");
+}
+
+std::string squash(const std::string& s) {  // whitespace runs → one space
+  std::string out;
+  bool space = false;
+  for (char ch : s) {
+    if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\f' || ch == '\r') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out.push_back(' ');
+    space = false;
+    out.push_back(ch);
+  }
+  return out;
+}
+
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) {
+    if (l.find_first_not_of(" \f") != std::string::npos) out.push_back(l);
+  }
+  return out;
+}
+
+bool contains(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
+void checkValid(const std::string& pdf) {
+  int status = 0;
+  std::string qpdf = run("qpdf --check '" + pdf + "'", &status);
+  INFO(qpdf);
+  CHECK(status == 0);
+  std::string fonts = run("pdffonts '" + pdf + "'");
+  auto rows = lines(fonts);
+  REQUIRE(rows.size() >= 3);  // header, rule, fonts
+  for (std::size_t i = 2; i < rows.size(); ++i) {
+    INFO(rows[i]);
+    // columns: name type encoding emb sub uni object ID; "emb" is the 4th field from the end + 1
+    std::istringstream f(rows[i]);
+    std::vector<std::string> cols;
+    for (std::string c; f >> c;) cols.push_back(c);
+    REQUIRE(cols.size() >= 7);
+    CHECK(cols[cols.size() - 5] == "yes");
+  }
+}
+
+PdfItem longTextItem(std::string id, std::string label, std::string body) {
+  return PdfItem{std::move(id), std::move(label), PdfLongText{std::move(body)}, ""};
+}
+
+const std::vector<std::string> kNames{"Zoë",       "Siobhán",    "Łukasz", "Ağca", "Nguyễn Thị Ánh",
+                                      "Ærøskøbing", "Ψάρης", "Юлия"};
+
+PdfDocument unicodePlan() {
+  PdfDocument d = sendflow::samples::samplePlan();
+  PdfSection s{"Names", "", {}};
+  for (std::size_t i = 0; i < kNames.size(); ++i) {
+    s.items.push_back({"name" + std::to_string(i), "Name " + std::to_string(i + 1),
+                       PdfText{kNames[i]}, ""});
+  }
+  d.sections.insert(d.sections.begin(), std::move(s));
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("a filled plan renders to a valid PDF with embedded fonts and exact text", "[pdf]") {
+  PdfDocument d = unicodePlan();
+  RenderedPdf out = renderer().render(d);
+  std::string pdf = save("unicode.pdf", out.bytes);
+  checkValid(pdf);
+  std::string all = squash(text(pdf));
+  for (const auto& name : kNames) {
+    INFO(name);
+    CHECK(contains(all, name));
+  }
+  // Header, values of every kind, empty optional values, signatures, deadlines, footer.
+  for (const char* expected :
+       {"Oakfield Primary Academy — Northbridge Learning Trust", "SEN Support Plan", "Zoë Ağca",
+        "14 March 2015", "Year 5", "Awaiting signatures", "30 September 2026",
+        "☑ Communication and interaction", "☐ Cognition and learning", "☑ Turkish",
+        "9 / 25 — Medium", "Mr Ψάρης (ELSA), weekly", "Ayşe Ağca", "Mrs Юлия Петрова",
+        "Autism spectrum condition (diagnosed 2022, Northbridge CAMHS)",
+        "Hold the review meeting", "Mrs Grace Adeyemi", "Parent / carer", "Signed electronically",
+        "OFFICIAL-SENSITIVE — contains personal information about a child",
+        "content hash 9f2c4e81b7a0"}) {
+    INFO(expected);
+    CHECK(contains(all, expected));
+  }
+  CHECK(contains(all, "Page 1 of " + std::to_string(out.pages)));
+  CHECK(out.placeholderFields.empty());
+
+  // Metadata, and the creation date is the version's date (so renders are reproducible).
+  std::string info = run("pdfinfo -isodates '" + pdf + "'");
+  CHECK(contains(info, "SEN Support Plan — Zoë Ağca"));
+  CHECK(contains(info, "Oakfield Primary Academy"));
+  CHECK(contains(info, "2026-03-12T10:15:00"));
+
+  // Yes/no and empty values: "Medical needs" has no value and shows the dash.
+  std::string page2 = squash(text(pdf, 2, true));
+  CHECK((contains(page2, "Medical needs —") || contains(squash(text(pdf)), "Medical needs —")));
+
+  // PNGs of the first two pages for a human look.
+  fs::path artefacts = fs::path(SENDFLOW_SOURCE_ROOT) / "tests/artifacts/pdf";
+  fs::create_directories(artefacts);
+  std::string plan = save("plan.pdf", renderer().render(sendflow::samples::samplePlan()).bytes);
+  CHECK(std::system(("pdftoppm -png -r 60 -f 1 -l 2 '" + plan + "' '" +
+                     (artefacts / "sample_plan").string() + "' 2>/dev/null")
+                        .c_str()) == 0);
+}
+
+TEST_CASE("a three-page plan is small and renders to identical bytes every time", "[pdf]") {
+  PdfDocument d = sendflow::samples::samplePlan();
+  RenderedPdf a = renderer().render(d);
+  RenderedPdf b = renderer().render(d);
+  CHECK(a.pages == 3);
+  CHECK(a.bytes.size() <= 100 * 1024);
+  CHECK(a.bytes == b.bytes);
+  PdfRenderer other;  // a separately constructed renderer gives the same bytes
+  CHECK(other.render(d).bytes == a.bytes);
+
+  // Many threads at once: same bytes.
+  std::vector<std::string> results(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = renderer().render(d).bytes; });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& r : results) CHECK(r == a.bytes);
+}
+
+TEST_CASE("a 20,000-word text flows across pages with every word in order", "[pdf][slow]") {
+  static const char* kWords[] = {"the",    "pupil",   "needs",  "calm", "support", "during",
+                                 "transitions", "Zoë", "prefers", "visual", "timetables", "and",
+                                 "quiet",  "spaces",  "Siobhán", "helps", "at", "break", "Łukasz",
+                                 "reads",  "aloud"};
+  std::vector<std::string> words;
+  std::string body;
+  for (int i = 0; i < 20000; ++i) {
+    std::string w = kWords[i % std::size(kWords)];
+    if (i % 9 == 0) w += std::to_string(i);  // make order checkable
+    words.push_back(w);
+    body += w;
+    body += (i % 250 == 249) ? "\n" : " ";
+  }
+  PdfDocument d = sendflow::samples::samplePlan();
+  d.sections.insert(d.sections.begin() + 1,
+                    PdfSection{"Long record", "", {longTextItem("long", "Chronology", body)}});
+  RenderedPdf out = renderer().render(d);
+  std::string pdf = save("long.pdf", out.bytes);
+  checkValid(pdf);
+  CHECK(out.pages > 30);
+  std::istringstream in(text(pdf));
+  std::size_t next = 0;
+  for (std::string tok; in >> tok && next < words.size();) {
+    if (tok == words[next]) ++next;
+  }
+  CHECK(next == words.size());
+}
+
+TEST_CASE("a 60-row table repeats its header on every page and never cuts a row", "[pdf]") {
+  PdfTable t;
+  t.columns = {{"Incident date", 1.2f}, {"What happened", 3}, {"Action taken", 2}};
+  for (int i = 1; i <= 60; ++i) {
+    std::string n = std::to_string(i);
+    std::string what = "ROW" + n + "START";
+    for (int k = 0; k < (i % 4) * 6 + 4; ++k) what += " something happened in the corridor";
+    what += " ROW" + n + "END";
+    t.rows.push_back({"2026-01-" + n, what, "Logged R" + n});
+  }
+  PdfDocument d = sendflow::samples::samplePlan();
+  d.sections.insert(d.sections.begin() + 1,
+                    PdfSection{"Incident log", "", {PdfItem{"incidents", "Incidents", t, ""}}});
+  RenderedPdf out = renderer().render(d);
+  std::string pdf = save("table.pdf", out.bytes);
+  checkValid(pdf);
+  int rowsSeen = 0, pagesWithRows = 0;
+  for (int p = 1; p <= out.pages; ++p) {
+    std::string page = text(pdf, p, true);
+    bool anyRow = false;
+    for (int i = 1; i <= 60; ++i) {
+      std::string n = std::to_string(i);
+      bool start = contains(page, "ROW" + n + "START");
+      bool end = contains(page, "ROW" + n + "END");
+      bool action = contains(page, "Logged R" + n + "\n") || contains(page, "Logged R" + n + " ");
+      INFO("page " << p << " row " << i);
+      CHECK(start == end);  // a row is never split over two pages
+      CHECK(start == action);
+      if (start) {
+        anyRow = true;
+        ++rowsSeen;
+      }
+    }
+    if (anyRow) {
+      ++pagesWithRows;
+      INFO("page " << p);
+      CHECK(contains(page, "Incident date"));  // header repeated on each page with rows
+      CHECK(contains(page, "What happened"));
+    }
+  }
+  CHECK(rowsSeen == 60);
+  CHECK(pagesWithRows >= 3);
+}
+
+TEST_CASE("a section heading is never left alone at the foot of a page", "[pdf]") {
+  // Push the heading down a line at a time so that at least one variant lands at a page foot.
+  int keptWithContent = 0;
+  for (int filler = 28; filler <= 52; filler += 2) {
+    std::string body;
+    for (int i = 0; i < filler; ++i) body += "Filler line " + std::to_string(i) + "\n";
+    PdfDocument d = sendflow::samples::samplePlan();
+    d.sections.insert(d.sections.begin(),
+                      PdfSection{"Background", "", {longTextItem("bg", "Notes", body)}});
+    d.sections.insert(d.sections.begin() + 1,
+                      PdfSection{"Section Omega", "", {longTextItem("omega", "Omega label",
+                                                                      "Omega first line.")}});
+    std::string pdf = save("heading.pdf", renderer().render(d).bytes);
+    for (int p = 1; p <= 3; ++p) {
+      auto ls = lines(text(pdf, p, true));
+      for (std::size_t i = 0; i < ls.size(); ++i) {
+        if (!contains(ls[i], "Section Omega")) continue;
+        INFO("filler " << filler << " page " << p);
+        // The next lines on the same page are the item's label and its first line.
+        REQUIRE(i + 2 < ls.size());
+        CHECK(contains(ls[i + 1], "Omega label"));
+        CHECK(contains(ls[i + 2], "Omega first line."));
+        ++keptWithContent;
+      }
+    }
+  }
+  CHECK(keptWithContent == 13);
+}
+
+TEST_CASE("characters the font cannot show become visible placeholders, and are reported",
+          "[pdf]") {
+  PdfDocument d = sendflow::samples::samplePlan();
+  PdfSection s{"Pupil voice", "", {}};
+  s.items.push_back({"likes_emoji", "What I like", PdfText{"Dogs 🐶 and football ⚽️ and 👨‍👩‍👧 family"}, ""});
+  s.items.push_back({"urdu", "In Urdu", PdfLongText{"Zoë says: میرا نام زوئی ہے۔ (my name)"}, ""});
+  s.items.push_back({"bengali", "In Bengali", PdfText{"আমার নাম জয়"}, ""});
+  s.items.push_back({"hindi", "In Hindi", PdfText{"मेरा नाम"}, ""});
+  s.items.push_back({"plain", "Plain", PdfText{"Ærøskøbing ✓ fine"}, ""});
+  d.sections.insert(d.sections.begin(), std::move(s));
+  RenderedPdf out = renderer().render(d);
+  std::string pdf = save("placeholders.pdf", out.bytes);
+  checkValid(pdf);
+  std::string all = squash(text(pdf));
+  CHECK(contains(all, "Dogs [emoji not shown — see the online record] and football [emoji not "
+                      "shown — see the online record] and [emoji not shown — see the online "
+                      "record] family"));
+  CHECK(contains(all, "Zoë says: [Urdu/Arabic-script text not shown — see the online record] "
+                      "(my name)"));
+  CHECK(contains(all, "[Bengali text not shown — see the online record]"));
+  CHECK(contains(all, "[Devanagari (e.g. Hindi) text not shown — see the online record]"));
+  CHECK(contains(all, "Ærøskøbing ✓ fine"));
+  CHECK(out.placeholderFields ==
+        std::vector<std::string>{"bengali", "hindi", "likes_emoji", "urdu"});
+}
+
+TEST_CASE("signature slots, an unreadable logo and the audit certificate page", "[pdf]") {
+  PdfDocument d = sendflow::samples::samplePlan();
+  d.header.logoPng = "not a png";
+  d.signatures[1].name = "Ayşe Ağca";
+  d.signatures[1].signedAt = d.header.versionDate + std::chrono::hours{30};
+  d.signatures[1].method = "Drawn";
+  d.signatures[1].drawnPng = "also not a png";
+  PdfAuditCertificate cert;
+  cert.intro = "This certificate records how the plan above was signed.";
+  cert.rows = {{"Document", "SEN Support Plan, version 4"},
+               {"Content hash (SHA-256)", d.header.contentHash},
+               {"Sealed", std::nullopt}};
+  PdfTable events;
+  events.columns = {{"When", 1.5f}, {"Who", 2}, {"What", 3}};
+  events.rows = {{"12 March 2026, 12:15 UTC", "Mrs Grace Adeyemi", "Signed (typed), IP 192.0.2.4"},
+                 {"13 March 2026, 16:15 UTC", "Ayşe Ağca", "Signed (drawn), IP 198.51.100.7"}};
+  cert.table = events;
+  cert.tableTitle = "Signing events";
+  d.auditCertificate = cert;
+  RenderedPdf out = renderer().render(d);
+  std::string pdf = save("signed.pdf", out.bytes);
+  checkValid(pdf);
+  std::string all = squash(text(pdf));
+  CHECK(contains(all, "[logo could not be shown]"));
+  CHECK(contains(all, "Signed (drawn image could not be shown) by Ayşe Ağca"));
+  std::string last = squash(text(pdf, out.pages));
+  CHECK(contains(last, "Audit certificate"));
+  CHECK(contains(last, "Signing events"));
+  std::string joined = last;  // a 64-digit hash wraps inside its cell
+  joined.erase(std::remove(joined.begin(), joined.end(), ' '), joined.end());
+  CHECK(contains(joined, d.header.contentHash));
+  CHECK(contains(last, "Signed (drawn), IP 198.51.100.7"));
+  CHECK(contains(last, "Page " + std::to_string(out.pages) + " of " + std::to_string(out.pages)));
+}
+
+TEST_CASE("writeFileAtomically replaces the file whole and leaves no temporary behind", "[pdf]") {
+  fs::path dir = tempDir() / "atomic";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string target = (dir / "plan.pdf").string();
+  writeFileAtomically(target, "first");
+  writeFileAtomically(target, "second version");
+  std::ifstream in(target, std::ios::binary);
+  std::string got((std::istreambuf_iterator<char>(in)), {});
+  CHECK(got == "second version");
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+  CHECK_THROWS_AS(writeFileAtomically((dir / "missing" / "x.pdf").string(), "x"), InfraError);
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("a font that is not TrueType is an infrastructure error", "[pdf]") {
+  std::string notFont = save("not-a-font.ttf", "definitely not a font");
+  CHECK_THROWS_AS(PdfRenderer(PdfFonts{notFont, notFont}), InfraError);
+  CHECK_THROWS_AS(PdfRenderer(PdfFonts{"/nonexistent.ttf", "/nonexistent.ttf"}), InfraError);
+}
