@@ -150,19 +150,19 @@ void writeCanonical(std::string& out, const Var& v, int depth) {
 
 const char* kMissingPrefix[] = {"Enter ", "Select "};
 
-std::string missingMessage(const FieldDef& f) {
+std::string missingMessage(const FieldDef& f, const std::string& label) {
   switch (f.kind) {
     case FieldKind::kChoice:
     case FieldKind::kMultiChoice:
     case FieldKind::kPerson:
-      return kMissingPrefix[1] + f.label;
+      return kMissingPrefix[1] + label;
     case FieldKind::kYesNo:
-      return "Select yes or no for " + f.label;
+      return "Select yes or no for " + label;
     case FieldKind::kTable:
       return "Add at least " + std::to_string(std::max<std::size_t>(f.minRows, 1)) +
-             (std::max<std::size_t>(f.minRows, 1) == 1 ? " row" : " rows") + " to " + f.label;
+             (std::max<std::size_t>(f.minRows, 1) == 1 ? " row" : " rows") + " to " + label;
     default:
-      return kMissingPrefix[0] + f.label;
+      return kMissingPrefix[0] + label;
   }
 }
 
@@ -304,7 +304,7 @@ class Validator {
     if (f.kind == FieldKind::kComputed) return;  // derived, never taken from input
     if (!isPresent(v)) {
       if (visible && (f.required || (f.kind == FieldKind::kTable && f.minRows > 0)))
-        out_.missing.push_back({name, missingMessage(f)});
+        out_.missing.push_back({name, missingMessage(f, label)});
       return;
     }
     switch (f.kind) {
@@ -526,7 +526,7 @@ class Validator {
       bad(name, label + " can have at most " + std::to_string(f.maxRows) + " rows");
       return;
     }
-    if (visible && a.size() < f.minRows) out_.missing.push_back({name, missingMessage(f)});
+    if (visible && a.size() < f.minRows) out_.missing.push_back({name, missingMessage(f, label)});
     Array::Ptr prevRows = isArray(previous) ? previous.extract<Array::Ptr>() : nullptr;
     for (std::size_t i = 0; i < a.size(); ++i) {
       std::string rowName = name + "[" + std::to_string(i) + "]";

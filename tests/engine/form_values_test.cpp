@@ -1,0 +1,362 @@
+#include "sendflow/engine/form_values.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "sendflow/engine/definitions.h"
+
+using namespace sendflow::engine;
+using Poco::JSON::Object;
+
+namespace {
+
+const char* kTestForm = R"({"type": "t", "title": "Test form", "version": 1, "sections": [
+ {"id": "a", "title": "A", "fields": [
+  {"id": "name", "label": "Name", "kind": "text", "required": true, "max_length": 5},
+  {"id": "code", "label": "Code", "kind": "text", "pattern": "[A-Z]{2}[0-9]",
+   "pattern_message": "Code must be two capital letters and a digit"},
+  {"id": "notes", "label": "Notes", "kind": "long_text"},
+  {"id": "start", "label": "Start", "kind": "date", "not_after": "today"},
+  {"id": "review", "label": "Review", "kind": "date", "after": "today", "within": "P12M",
+   "not_before": "start"},
+  {"id": "count", "label": "Count", "kind": "number", "min": 0, "max": 10, "integer": true},
+  {"id": "colour", "label": "Colour", "kind": "choice",
+   "options": [{"value": "red", "label": "Red"}, {"value": "blue", "label": "Blue"}]},
+  {"id": "tags", "label": "Tags", "kind": "multi_choice", "options": ["x", "y", "z"], "max_selected": 2},
+  {"id": "agreed", "label": "Agreed", "kind": "yes_no", "required": true},
+  {"id": "agreed_on", "label": "Agreed on", "kind": "date", "required": true,
+   "visible_when": {"field": "agreed", "equals": true}},
+  {"id": "lead", "label": "Lead", "kind": "person", "people": ["staff", "contact"]},
+  {"id": "risks", "label": "Risks", "kind": "table", "max_rows": 3, "columns": [
+    {"id": "what", "label": "What", "kind": "text", "required": true},
+    {"id": "l", "label": "Likelihood", "kind": "choice", "options": ["1", "2", "3", "4", "5"], "required": true},
+    {"id": "s", "label": "Severity", "kind": "number", "min": 1, "max": 5},
+    {"id": "r", "label": "Rating", "kind": "computed", "formula": {"product": ["l", "s"]},
+     "bands": [{"max": 4, "label": "Low"}, {"max": 9, "label": "Medium"}, {"label": "High"}]}]},
+  {"id": "worst", "label": "Worst", "kind": "computed", "formula": {"max_of": "risks.r"},
+   "bands": [{"max": 4, "label": "Low"}, {"label": "Higher"}]}]},
+ {"id": "b", "title": "Extra", "visible_when": {"field": "colour", "equals": "red"}, "fields": [
+  {"id": "why_red", "label": "Why red", "kind": "text", "required": true}]},
+ {"id": "v", "title": "Voice", "pupil_voice": true, "fields": [
+  {"id": "views", "label": "Views", "kind": "long_text"}]}]})";
+
+const FormDefinition& testForm() {
+  static const FormDefinition form = parseForm(kTestForm, "test form");
+  return form;
+}
+
+Date d(int y, unsigned m, unsigned day) {
+  return Date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{day}};
+}
+
+ValueContext at(Date today) {
+  ValueContext ctx;
+  ctx.today = today;
+  return ctx;
+}
+
+Object::Ptr json(const std::string& text) {
+  Poco::JSON::Parser p;
+  return p.parse(text).extract<Object::Ptr>();
+}
+
+std::vector<std::string> fieldsOf(const std::vector<FieldError>& errors) {
+  std::vector<std::string> out;
+  for (const auto& e : errors) out.push_back(e.field);
+  return out;
+}
+
+std::string messageFor(const std::vector<FieldError>& errors, const std::string& field) {
+  for (const auto& e : errors)
+    if (e.field == field) return e.message;
+  return "";
+}
+
+ValueCheck check(const std::string& values, Date today = d(2026, 3, 1)) {
+  return validateValues(testForm(), *json(values), at(today));
+}
+
+}  // namespace
+
+TEST_CASE("empty values are valid but incomplete", "[engine][form_values]") {
+  auto c = check("{}");
+  CHECK(c.valid());
+  CHECK_FALSE(c.complete());
+  // agreed_on and why_red are hidden: not required.
+  CHECK(fieldsOf(c.missing) == std::vector<std::string>{"name", "agreed"});
+  CHECK(messageFor(c.missing, "name") == "Enter Name");
+  CHECK(messageFor(c.missing, "agreed") == "Select yes or no for Agreed");
+}
+
+TEST_CASE("wrong types and out-of-range values are invalid and name the field",
+          "[engine][form_values]") {
+  struct Case {
+    const char* values;
+    const char* field;
+    const char* message;
+  };
+  const Case cases[] = {
+      {R"({"name": 5})", "name", "Name must be text"},
+      {R"({"name": "abcdef"})", "name", "Name must be 5 characters or fewer"},
+      {R"({"code": "ab1"})", "code", "Code must be two capital letters and a digit"},
+      {R"({"count": "3"})", "count", "Count must be a number"},
+      {R"({"count": 3.5})", "count", "Count must be a whole number"},
+      {R"({"count": 11})", "count", "Count must be between 0 and 10"},
+      {R"({"colour": "green"})", "colour", "Select one of the options for Colour"},
+      {R"({"tags": ["x", "q"]})", "tags", "Select only the listed options for Tags"},
+      {R"({"tags": ["x", "x"]})", "tags", "Tags lists an option twice"},
+      {R"({"tags": ["x", "y", "z"]})", "tags", "Select 2 or fewer options for Tags"},
+      {R"({"tags": "x"})", "tags", "Tags must be a list of options"},
+      {R"({"agreed": "yes"})", "agreed", "Select yes or no for Agreed"},
+      {R"({"start": "2026-02-30"})", "start", "Start must be a real date (YYYY-MM-DD)"},
+      {R"({"start": "1/3/2026"})", "start", "Start must be a real date (YYYY-MM-DD)"},
+      {R"({"nope": "x"})", "nope", "'nope' is not a field of this form"},
+      {R"({"lead": "Mrs Smith"})", "lead", "Select a person from the list for Lead"},
+      {R"({"risks": {"what": "x"}})", "risks", "Risks must be a list of rows"},
+      {R"({"risks": [{"what": "a"}, {"what": "b"}, {"what": "c"}, {"what": "d"}]})", "risks",
+       "Risks can have at most 3 rows"},
+      {R"({"risks": [{"what": "a", "l": "6"}]})", "risks[0].l",
+       "Select one of the options for Risks, row 1: Likelihood"},
+      {R"({"risks": [{"what": "a", "zzz": 1}]})", "risks[0].zzz",
+       "Risks, row 1: 'zzz' is not a column of this table"},
+      {R"({"agreed": false, "agreed_on": "soon"})", "agreed_on",
+       "Agreed on must be a real date (YYYY-MM-DD)"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.values);
+    auto result = check(c.values);
+    REQUIRE(result.invalid.size() == 1);
+    CHECK(result.invalid[0].field == c.field);
+    CHECK(result.invalid[0].message == c.message);
+  }
+}
+
+TEST_CASE("lengths count code points; invalid UTF-8 and values over 64 KiB are refused",
+          "[engine][form_values]") {
+  CHECK(check(R"({"name": "Zoë Ł"})").valid());  // 5 code points, 7 bytes
+  CHECK_FALSE(check(R"({"name": "Zoë Łu"})").valid());
+
+  Object values;
+  values.set("notes", std::string(kMaxValueBytes + 1, 'a'));
+  auto big = validateValues(testForm(), values, at(d(2026, 3, 1)));
+  REQUIRE(big.invalid.size() == 1);
+  CHECK(big.invalid[0].message == "Notes must be 64 KiB or shorter");
+  // Never truncated: the value is untouched.
+  CHECK(values.getValue<std::string>("notes").size() == kMaxValueBytes + 1);
+  values.set("notes", std::string(kMaxValueBytes, 'a'));
+  CHECK(validateValues(testForm(), values, at(d(2026, 3, 1))).valid());
+
+  values.set("notes", std::string("caf\xC3", 4));
+  CHECK(validateValues(testForm(), values, at(d(2026, 3, 1))).invalid.at(0).message ==
+        "Notes contains characters that are not valid UTF-8");
+
+  // HTML is just text: kept exactly.
+  CHECK(check(R"({"notes": "<script>alert(1)</script>"})").valid());
+}
+
+TEST_CASE("date relations: today, other fields, within a duration", "[engine][form_values]") {
+  auto firstMessage = [](const std::string& v) {
+    auto c = check(v);
+    return c.invalid.empty() ? std::string() : c.invalid[0].message;
+  };
+  CHECK(firstMessage(R"({"start": "2026-03-01"})").empty());
+  CHECK(firstMessage(R"({"start": "2026-03-02"})") == "Start must be the same as or before today");
+  CHECK(firstMessage(R"({"review": "2026-03-01"})") == "Review must be after today");
+  CHECK(firstMessage(R"({"review": "2027-03-01"})").empty());
+  CHECK(firstMessage(R"({"review": "2027-03-02"})") == "Review must be within 12 months of today");
+  CHECK(firstMessage(R"({"start": "2026-01-10", "review": "2026-06-01"})").empty());
+
+  // A review date earlier than start: both the field relation and nothing else.
+  auto c = check(R"({"start": "2026-02-10", "review": "2026-03-05"})", d(2026, 3, 1));
+  CHECK(c.valid());
+  c = validateValues(testForm(), *json(R"({"start": "2026-02-10", "review": "2026-02-09"})"),
+                     at(d(2026, 2, 1)));
+  CHECK(messageFor(c.invalid, "review") ==
+        "Review must be the same as or after Start (10 February 2026)");
+
+  // A date saved when it was in the future stays valid when later saves do not change it.
+  auto previous = json(R"({"review": "2026-04-01"})");
+  ValueContext later = at(d(2026, 5, 1));
+  later.previous = previous.get();
+  CHECK(validateValues(testForm(), *json(R"({"review": "2026-04-01"})"), later).valid());
+  CHECK_FALSE(validateValues(testForm(), *json(R"({"review": "2026-04-02"})"), later).valid());
+}
+
+TEST_CASE("hidden fields and sections are not required; their values are kept",
+          "[engine][form_values]") {
+  auto c = check(R"({"name": "Ann", "agreed": false, "colour": "blue"})");
+  CHECK(c.complete());
+  c = check(R"({"name": "Ann", "agreed": true, "colour": "red"})");
+  CHECK(fieldsOf(c.missing) == std::vector<std::string>{"agreed_on", "why_red"});
+
+  const auto& form = testForm();
+  auto values =
+      json(R"({"agreed": false, "agreed_on": "2026-01-01", "colour": "blue", "why_red": "x"})");
+  CHECK_FALSE(isFieldVisible(form, *form.field("agreed_on"), *values));
+  CHECK_FALSE(isFieldVisible(form, *form.field("why_red"), *values));
+  auto normalised = normaliseValues(form, *values);
+  CHECK(normalised->getValue<std::string>("agreed_on") == "2026-01-01");
+  CHECK(normalised->getValue<std::string>("why_red") == "x");
+}
+
+TEST_CASE("table rows: required cells are missing, not invalid", "[engine][form_values]") {
+  auto c = check(
+      R"({"name": "Ann", "agreed": false, "risks": [{"l": "2"}, {"what": "Falls", "l": "3"}]})");
+  CHECK(c.valid());
+  CHECK(fieldsOf(c.missing) == std::vector<std::string>{"risks[0].what"});
+  CHECK(messageFor(c.missing, "risks[0].what") == "Enter Risks, row 1: What");
+}
+
+TEST_CASE("people are references or free text as the field allows", "[engine][form_values]") {
+  CHECK(check(R"({"lead": "user:12"})").valid());
+  CHECK(check(R"({"lead": "contact:7"})").valid());
+  CHECK_FALSE(check(R"({"lead": "user:0"})").valid());
+  ValueContext ctx = at(d(2026, 3, 1));
+  ctx.knownPeople = std::set<std::string>{"user:12", "contact:7"};
+  CHECK(validateValues(testForm(), *json(R"({"lead": "user:12"})"), ctx).valid());
+  CHECK_FALSE(validateValues(testForm(), *json(R"({"lead": "user:13"})"), ctx).valid());
+}
+
+TEST_CASE("computed values are derived, banded and never taken from input",
+          "[engine][form_values]") {
+  const auto& form = testForm();
+  auto values = json(R"({"risks": [{"what": "Falls", "l": "4", "s": 4, "r": 1},
+                                    {"what": "Trips", "l": "2", "s": 1},
+                                    {"what": "Burns", "l": "3"}], "worst": 1})");
+  auto computed = computeValues(form, *values);
+  REQUIRE(computed.size() == 4);
+  CHECK(computed[0].path == "risks[0].r");
+  CHECK(computed[0].value == 16.0);
+  CHECK(computed[0].band->label == "High");
+  CHECK(computed[1].value == 2.0);
+  CHECK(computed[1].band->label == "Low");
+  CHECK(computed[2].path == "risks[2].r");
+  CHECK_FALSE(computed[2].value);  // severity missing
+  CHECK(computed[3].path == "worst");
+  CHECK(computed[3].value == 16.0);
+  CHECK(computed[3].band->label == "Higher");
+
+  auto with = withComputed(form, *values);
+  CHECK(with->getValue<double>("worst") == 16.0);
+  auto rows = with->getArray("risks");
+  CHECK(rows->getObject(0)->getValue<double>("r") == 16.0);
+  CHECK_FALSE(rows->getObject(2)->has("r"));
+
+  auto normalised = normaliseValues(form, *values);
+  CHECK_FALSE(normalised->has("worst"));
+  CHECK_FALSE(normalised->getArray("risks")->getObject(0)->has("r"));
+}
+
+TEST_CASE("normalising form posts converts numbers and yes/no and drops empty values",
+          "[engine][form_values]") {
+  auto n = normaliseValues(testForm(), *json(R"({"count": "3", "agreed": "yes", "notes": "",
+      "tags": [], "colour": null, "risks": [{"what": "", "s": "2"}, {"what": ""}], "nope": "kept"})"));
+  CHECK(canonicalJson(*n) == R"({"agreed":true,"count":3,"nope":"kept","risks":[{"s":2}]})");
+  CHECK_FALSE(validateValues(testForm(), *n, at(d(2026, 3, 1))).valid());  // "nope"
+}
+
+TEST_CASE("canonical JSON and content hash", "[engine][form_values]") {
+  auto a = json("{\"b\": 1, \"a\": [true, null, \"\xC3\xA9\\n\"], \"c\": {\"z\": 1.5, \"y\": -0}}");
+  CHECK(canonicalJson(*a) ==
+        "{\"a\":[true,null,\"\xC3\xA9\\n\"],\"b\":1,\"c\":{\"y\":0,\"z\":1.5}}");
+  CHECK(contentHash(*a) == "2ba9586a70180dc8a7b30a688c2781aeaf911f1d0e508883bc88713bf1376eaa");
+  auto b = json("{\"c\": {\"y\": 0, \"z\": 1.5}, \"a\": [true, null, \"\\u00e9\\n\"], \"b\": 1.0}");
+  CHECK(contentHash(*a) == contentHash(*b));
+  CHECK(canonicalJson(*json(R"({"s": "tab\there \"q\" \\ \u0001"})")) ==
+        R"({"s":"tab\there \"q\" \\ \u0001"})");
+  CHECK(canonicalJson(*json(R"({"n": 1e21, "m": 0.1, "k": -12345678901})")) ==
+        R"({"k":-12345678901,"m":0.1,"n":1e+21})");
+}
+
+TEST_CASE("parsing values refuses what is not a JSON object", "[engine][form_values]") {
+  CHECK(parseValues(R"({"a": 1})").ok());
+  auto bad = parseValues("{\"a\": ");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code == ErrorCode::kBadRequest);
+  CHECK(parseValues("[1]").error().code == ErrorCode::kBadRequest);
+}
+
+TEST_CASE("a readable diff lists label, before and after", "[engine][form_values]") {
+  const auto& form = testForm();
+  auto before = json(R"({"name": "Ann", "colour": "red", "agreed": true,
+                         "risks": [{"what": "Falls", "l": "2", "s": 2}]})");
+  auto after = json(R"({"name": "Anne", "colour": "blue", "agreed": true,
+                        "risks": [{"what": "Falls", "l": "4", "s": 2}, {"what": "Trips"}]})");
+  auto changes = diffValues(form, *before, *after);
+  std::vector<std::string> lines;
+  for (const auto& c : changes) lines.push_back(c.label + ": " + c.before + " -> " + c.after);
+  CHECK(lines == std::vector<std::string>{
+                     "Name: Ann -> Anne",
+                     "Colour: Red -> Blue",
+                     "Risks, row 1: Likelihood: 2 -> 4",
+                     "Risks, row 1: Rating: 4 (Low) -> 8 (Medium)",
+                     "Risks, row 2: What:  -> Trips",
+                     "Worst: 4 (Low) -> 8 (Higher)",
+                 });
+  CHECK(diffValues(form, *before, *before).empty());
+}
+
+TEST_CASE("display values are readable", "[engine][form_values]") {
+  const auto& form = testForm();
+  CHECK(displayValue(*form.field("start"), "2026-02-28") == "28 February 2026");
+  CHECK(displayValue(*form.field("agreed"), true) == "Yes");
+  CHECK(displayValue(*form.field("colour"), "blue") == "Blue");
+  CHECK(displayValue(*form.field("name"), Poco::Dynamic::Var()) == "");
+}
+
+TEST_CASE("shipped forms: prefill, computed risk ratings, Year 9 preparing for adulthood",
+          "[engine][form_values]") {
+  auto reg =
+      DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  Pupil pupil;
+  pupil.id = 4;
+  pupil.legalName = "Zoë Siobhán Łukasz";
+  pupil.preferredName = "Zoë";
+  pupil.dateOfBirth = "2012-02-29";
+  pupil.yearGroup = "8";
+  pupil.upn = "A12345678901B";
+  Contact mum{7, 4, "Ayesha Khan", "ayesha@example.org", "Mother", ContactKind::kParentCarer, true};
+  Contact nurse{
+      9, 4, "Sam Lee", "sam@nhs.example", "School nurse", ContactKind::kHealthProfessional, true};
+  Contact old{11,   4, "Old Carer", "old@example.org", "Foster carer", ContactKind::kParentCarer,
+              false};
+
+  const auto* ihp = reg.form("healthcare_plan");
+  auto v = prefillValues(*ihp, pupil, {mum, nurse, old});
+  CHECK(v->getValue<std::string>("pupil_name") == "Zoë Siobhán Łukasz");
+  CHECK(v->getValue<std::string>("date_of_birth") == "2012-02-29");
+  CHECK(v->getValue<std::string>("year_group") == "8");
+  CHECK(v->getValue<std::string>("health_lead") == "contact:9");
+  auto family = v->getArray("family_contacts");
+  REQUIRE(family->size() == 1);  // the inactive carer is left out
+  CHECK(canonicalJson(*family->getObject(0)) ==
+        R"({"email":"ayesha@example.org","name":"Ayesha Khan","relationship":"Mother"})");
+  CHECK(validateValues(*ihp, *v, at(d(2026, 3, 1))).valid());
+
+  const auto* ehcp = reg.form("ehcp_annual_review");
+  auto e = prefillValues(*ehcp, pupil, {mum});
+  auto missing = fieldsOf(validateValues(*ehcp, *e, at(d(2026, 3, 1))).missing);
+  CHECK(std::count(missing.begin(), missing.end(), "pfa_employment") == 0);
+  pupil.yearGroup = "9";
+  e = prefillValues(*ehcp, pupil, {mum});
+  missing = fieldsOf(validateValues(*ehcp, *e, at(d(2026, 3, 1))).missing);
+  CHECK(std::count(missing.begin(), missing.end(), "pfa_employment") == 1);
+
+  const auto* ra = reg.form("risk_assessment");
+  auto r = json(R"({"hazards": [
+      {"likelihood": "4", "severity": "5", "residual_likelihood": "2", "residual_severity": "3"},
+      {"likelihood": "3", "severity": "3"}]})");
+  auto with = withComputed(*ra, *r);
+  CHECK(with->getArray("hazards")->getObject(0)->getValue<double>("rating") == 20.0);
+  CHECK(with->getValue<double>("highest_rating") == 20.0);
+  CHECK(with->getValue<double>("highest_residual") == 6.0);
+  CHECK(displayValue(*ra->field("highest_rating"), with->get("highest_rating")) ==
+        "20 (Very high)");
+  CHECK(displayValue(*ra->field("highest_residual"), with->get("highest_residual")) ==
+        "6 (Medium)");
+}
