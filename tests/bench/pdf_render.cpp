@@ -1,0 +1,261 @@
+// Issue 4 benchmark: a representative 3-page plan rendered by the libharu renderer, beside
+// python3-reportlab (TTF font) and warm headless Chromium (playwright-core) printing the same
+// content, all in one run. Prints median and p99 ms per document, documents/s on 2 workers,
+// peak memory and output size. Usage: bench_pdf_render [ITERATIONS] [--no-peers]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pdf/sample_plan.h"
+#include "sendflow/engine/pdf.h"
+
+using namespace sendflow::engine;
+namespace fs = std::filesystem;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string o = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      o += '\\';
+      o += static_cast<char>(c);
+    } else if (c == '\n') {
+      o += "\\n";
+    } else if (c < 0x20) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      o += b;
+    } else {
+      o += static_cast<char>(c);
+    }
+  }
+  return o + "\"";
+}
+std::string opt(const std::optional<std::string>& s) { return s ? esc(*s) : "null"; }
+
+// The plan as simple JSON for the peer scripts (same words, same structure).
+std::string toJson(const PdfDocument& d) {
+  const PdfHeader& h = d.header;
+  std::string footer = "Version " + std::to_string(h.version) + " · " +
+                       ukDate(dateOf(h.versionDate)) + " · content hash " + h.contentHash.substr(0, 12);
+  std::string j = "{\"header\":{\"academy\":" + esc(h.academyName) + ",\"title\":" + esc(h.title) +
+                  ",\"pupil\":" + esc(h.pupilName) + ",\"dob\":" + esc(ukDate(*h.dateOfBirth)) +
+                  ",\"year\":" + esc(h.yearGroup) + ",\"state\":" + esc(h.planState) +
+                  ",\"version\":" +
+                  esc(std::to_string(h.version) + " (" + ukDate(dateOf(h.versionDate)) + ")") +
+                  ",\"review\":" + esc(d.reviewDate ? ukDate(*d.reviewDate) : "—") +
+                  ",\"confidentiality\":" + esc(h.confidentiality) + ",\"footer\":" + esc(footer) +
+                  "},\"sections\":[";
+  auto table = [](const PdfTable& t) {
+    std::string cols, weights, rows;
+    auto add = [](std::string& list, const std::string& value) {
+      if (!list.empty()) list.push_back(',');
+      list.append(value);
+    };
+    for (auto& c : t.columns) {
+      add(cols, esc(c.header));
+      add(weights, std::to_string(c.weight));
+    }
+    for (auto& r : t.rows) {
+      std::string row;
+      for (auto& c : r) add(row, opt(c));
+      add(rows, "[" + row + "]");
+    }
+    return "\"columns\":[" + cols + "],\"weights\":[" + weights + "],\"rows\":[" + rows + "]";
+  };
+  bool firstSection = true;
+  auto deadlines = d.sections;
+  if (!d.deadlines.empty()) {
+    PdfTable t;
+    t.columns = {{"Deadline", 3}, {"Due date", 1.6f}, {"Status", 1.4f}};
+    for (auto& dl : d.deadlines) t.rows.push_back({dl.name, ukDate(*dl.due), dl.status});
+    deadlines.push_back({"Review deadlines", "", {PdfItem{"deadlines", "", t, ""}}});
+  }
+  for (auto& s : deadlines) {
+    j += std::string(firstSection ? "" : ",") + "{\"title\":" + esc(s.title) + ",\"items\":[";
+    firstSection = false;
+    bool firstItem = true;
+    for (auto& it : s.items) {
+      j += std::string(firstItem ? "" : ",") + "{\"label\":" + esc(it.label) + ",";
+      firstItem = false;
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, PdfText>) {
+              j += "\"kind\":\"text\",\"value\":" + opt(v.value);
+            } else if constexpr (std::is_same_v<T, PdfLongText>) {
+              j += "\"kind\":\"long\",\"value\":" + opt(v.text);
+            } else if constexpr (std::is_same_v<T, PdfYesNo>) {
+              j += std::string("\"kind\":\"text\",\"value\":") +
+                   (v.value ? (*v.value ? "\"Yes\"" : "\"No\"") : "null");
+            } else if constexpr (std::is_same_v<T, PdfChoice>) {
+              std::string o, c;
+              for (auto& x : v.options) o.append(o.empty() ? "" : ",").append(esc(x));
+              for (auto& x : v.chosen) c.append(c.empty() ? "" : ",").append(esc(x));
+              j += "\"kind\":\"choice\",\"options\":[" + o + "],\"chosen\":[" + c + "]";
+            } else if constexpr (std::is_same_v<T, PdfTable>) {
+              j += "\"kind\":\"table\"," + table(v);
+            } else {
+              j += "\"kind\":\"rating\",\"value\":" + esc(v.score.value_or("") + " — " + v.band);
+            }
+          },
+          it.content);
+      j += "}";
+    }
+    j += "]}";
+  }
+  j += "],\"signatures\":[";
+  bool first = true;
+  for (auto& s : d.signatures) {
+    j += std::string(first ? "" : ",") + "{\"role\":" + esc(s.role) + ",\"name\":" + opt(s.name) +
+         ",\"date\":" + (s.signedAt ? esc(ukDate(dateOf(*s.signedAt))) : "null") + "}";
+    first = false;
+  }
+  return j + "]}";
+}
+
+struct Figures {
+  double median = 0, p99 = 0, docsPerSecond2 = 0;
+  long peakKb = 0;
+  std::size_t bytes = 0;
+};
+
+double ms(Steady::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+long peakRssKb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+Figures measure(const PdfRenderer& r, const PdfDocument& d, int n) {
+  Figures f;
+  f.bytes = r.render(d).bytes.size();
+  for (int i = 0; i < 5; ++i) r.render(d);
+  std::vector<double> t;
+  for (int i = 0; i < n; ++i) {
+    auto a = Steady::now();
+    r.render(d);
+    t.push_back(ms(Steady::now() - a));
+  }
+  std::sort(t.begin(), t.end());
+  f.median = t[t.size() / 2];
+  f.p99 = t[std::min(t.size() - 1, t.size() * 99 / 100)];
+  std::atomic<int> left{n};
+  auto a = Steady::now();
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 2; ++w) {
+    workers.emplace_back([&] {
+      while (left.fetch_sub(1) > 0) r.render(d);
+    });
+  }
+  for (auto& w : workers) w.join();
+  f.docsPerSecond2 = n / (ms(Steady::now() - a) / 1000);
+  f.peakKb = peakRssKb();
+  return f;
+}
+
+bool parsePeer(const std::string& json, Figures& f) {
+  auto num = [&](const char* key) {
+    auto at = json.find(std::string("\"") + key + "\":");
+    return at == std::string::npos ? -1.0 : std::atof(json.c_str() + at + std::strlen(key) + 3);
+  };
+  if (num("median_ms") < 0) return false;
+  f.median = num("median_ms");
+  f.p99 = num("p99_ms");
+  f.docsPerSecond2 = num("docs_per_s_2_workers");
+  f.peakKb = static_cast<long>(num("peak_rss_kb"));
+  f.bytes = static_cast<std::size_t>(num("bytes"));
+  return true;
+}
+
+std::string capture(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+void print(const char* name, const Figures& f, const Figures* base) {
+  std::printf("%-34s %9.2f %9.2f %12.1f %10.1f %9.1f", name, f.median, f.p99, f.docsPerSecond2,
+              static_cast<double>(f.peakKb) / 1024, static_cast<double>(f.bytes) / 1024);
+  if (base && f.median > 0) std::printf("   %6.1fx", f.median / base->median);
+  std::printf("\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 200;
+  bool peers = !(argc > 2 && std::string(argv[2]) == "--no-peers");
+  const PdfDocument plan = sendflow::samples::samplePlan();
+  fs::path dir = fs::temp_directory_path() / "sendflow_bench_pdf";
+  fs::create_directories(dir);
+
+  auto t0 = Steady::now();
+  PdfRenderer renderer;  // default: per-document subset of the script-reduced DejaVu
+  double startup = ms(Steady::now() - t0);
+  RenderedPdf sample = renderer.render(plan);
+  writeFileAtomically((dir / "libharu.pdf").string(), sample.bytes);
+  Figures ours = measure(renderer, plan, n);
+
+  std::printf("PDF render benchmark: 3-page plan (%d pages here), %d documents per figure\n",
+              sample.pages, n);
+  std::printf("renderer start-up (font reduction, once): %.1f ms\n\n", startup);
+  std::printf("%-34s %9s %9s %12s %10s %9s   %s\n", "renderer", "median ms", "p99 ms",
+              "docs/s (2 w)", "peak MiB", "size KiB", "slower");
+  print("libharu, per-document font subset", ours, nullptr);
+  for (auto [name, strategy] :
+       {std::pair{"libharu, script-reduced font", PdfFontStrategy::kScriptSubset},
+        std::pair{"libharu, full DejaVu (naive)", PdfFontStrategy::kFullFont}}) {
+    PdfFonts fonts = PdfFonts::dejaVu();
+    fonts.strategy = strategy;
+    PdfRenderer other(fonts);
+    Figures f = measure(other, plan, std::max(20, n / 4));
+    print(name, f, &ours);
+  }
+  if (!peers) return 0;
+
+  const std::string root = SENDFLOW_SOURCE_ROOT;
+  std::ofstream(dir / "plan.json") << toJson(plan);
+  const std::string json = (dir / "plan.json").string();
+  int peerN = std::max(20, n / 4);
+  Figures rl, cr;
+  std::string rlOut = capture("/usr/bin/python3 '" + root + "/tests/bench/pdf/reportlab_render.py' '" +
+                              json + "' " + std::to_string(peerN) + " '" +
+                              (dir / "reportlab.pdf").string() + "'");
+  if (parsePeer(rlOut, rl)) {
+    print("python3-reportlab (DejaVu TTF)", rl, &ours);
+  } else {
+    std::printf("python3-reportlab: failed (%s)\n", rlOut.c_str());
+  }
+  std::string crOut = capture("cd '" + root + "' && node tests/bench/pdf/chromium_render.cjs '" +
+                              json + "' " + std::to_string(peerN) + " '" +
+                              (dir / "chromium.pdf").string() + "'");
+  if (parsePeer(crOut, cr)) {
+    print("Chromium (warm, playwright-core)", cr, &ours);
+  } else {
+    std::printf("Chromium: failed (%s)\n", crOut.c_str());
+  }
+  std::printf("\nPeak memory: libharu rows = this whole process so far (RUSAGE_SELF maxrss); "
+              "reportlab = max of its parent/children; Chromium = node + browser process tree.\n"
+              "Outputs in %s\n", dir.c_str());
+  return 0;
+}
