@@ -1,4 +1,6 @@
-# Writes OUT: a C++ table of {number, name, sql} for every FILES entry (NNN_name.sql).
+# Writes OUT: a C++ table of {number, name, sql} for every DIR/NNN_name.sql, in order.
+file(GLOB FILES ${DIR}/*.sql)
+list(SORT FILES)
 set(body "// Generated from storage/migrations/*.sql. Do not edit.\n#include \"migrations.h\"\n\nnamespace sendflow::storage {\nconst std::vector<Migration>& embeddedMigrations() {\n  static const std::vector<Migration> kAll = {\n")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME_WE)

@@ -111,6 +111,10 @@ void writeCanonical(std::string& out, const Var& v, int depth) {
   if (depth > 64) throw std::invalid_argument("JSON nested too deeply");
   if (v.isEmpty()) {
     out += "null";
+  } else if (v.type() == typeid(Object)) {  // Poco stores nested objects by value too
+    writeCanonical(out, Var(Object::Ptr(new Object(v.extract<Object>()))), depth);
+  } else if (v.type() == typeid(Array)) {
+    writeCanonical(out, Var(Array::Ptr(new Array(v.extract<Array>()))), depth);
   } else if (isObject(v)) {
     const auto& o = *v.extract<Object::Ptr>();
     std::vector<std::string> names;

@@ -16,12 +16,15 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
     : settings(std::move(s)),
       clock(c),
       log(l),
+      definitions(engine::DefinitionRegistry::load(settings.formsDir, settings.workflowsDir)),
       store(ensureHome(settings), clock),
       people(store),
       sessions(store),
       audit(store),
+      planRepository(store),
       auth(people, sessions, clock, random),
-      peopleService(people, clock, random) {
+      peopleService(people, clock, random),
+      planService(planRepository, people, definitions, clock) {
   store.migrate();
   if (withViews) {
     views = std::make_unique<Views>(settings.webRoot + "/templates");

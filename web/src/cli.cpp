@@ -142,8 +142,9 @@ int dispatch(const std::vector<std::string>& args) {
   if (cmd == "demo") {
     auto opt = options(args, 1, positional);
     CliContext ctx;
-    auto app = ctx.open();
-    return runDemo(*app, opt.count("json") > 0, std::cout);
+    engine::FixedClock clock(ctx.clock.now());
+    App app(readSettings(*ctx.config), clock, ctx.log, false);
+    return runDemo(app, clock, opt.count("json") > 0, std::cout);
   }
   if (cmd == "user" && args.size() >= 2 && args[1] == "add") return userAdd(options(args, 2, positional));
   if (cmd == "backup") {

@@ -122,14 +122,17 @@ std::vector<engine::Id> seedPeople(App& app) {
 
 }  // namespace
 
-int runDemo(App& app, bool json, std::ostream& out) {
+int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
   auto academyIds = seedPeople(app);
+  if (app.planService.list(app.auth.actorFor(*app.people.userByEmail("admin@trust.example"))).empty())
+    seedDemoPlans(app, clock, academyIds);
   if (!json) {
     out << "Demo trust ready in " << app.settings.home << "\n\nDemo logins (for trying sendflow out only):\n";
     for (const auto& a : kAccounts) {
       out << "  " << engine::roleLabel(a.role) << (a.academy >= 0 ? std::string(", ") + kAcademies[a.academy] : "")
           << "\n    email: " << a.email << "\n    password: " << a.password << "\n";
     }
+    out << "\nDemo plans of every kind are in place (drafts, awaiting signature, in force, review due).\n";
     return 0;
   }
   Poco::JSON::Object root;
@@ -162,6 +165,23 @@ int runDemo(App& app, bool json, std::ostream& out) {
   }
   root.set("academies", academies);
   root.set("pupils", pupils);
+  Poco::JSON::Array plans;
+  std::map<engine::Id, std::string> academyNames;
+  for (size_t i = 0; i < academyIds.size(); ++i) academyNames[academyIds[i]] = kAcademies[i];
+  engine::PlanQuery pq;
+  pq.academyIds = academyIds;
+  for (const auto& p : app.planRepository.plans(pq)) {
+    Poco::JSON::Object o;
+    o.set("id", p.id);
+    o.set("type", p.type);
+    o.set("state", p.state);
+    o.set("academy", academyNames[p.academyId]);
+    o.set("pupil", p.pupilName);
+    o.set("pupil_id", p.pupilId);
+    o.set("review_date", p.reviewDate ? Poco::Dynamic::Var(*p.reviewDate) : Poco::Dynamic::Var());
+    plans.add(o);
+  }
+  root.set("plans", plans);
   Poco::JSON::Stringifier::stringify(root, out, 2);
   out << "\n";
   return 0;

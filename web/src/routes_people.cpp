@@ -82,6 +82,7 @@ void dashboard(Exchange& ex) {
   }
   d.set("academies", academies);
   d.set("searched", !q.empty());
+  addPlanLists(ex, d, 0);
   ex.html(200, ex.app.views->page(ex, "dashboard", d, "Dashboard"));
 }
 
@@ -110,6 +111,18 @@ void pupilPage(Exchange& ex) {
   bool manage = ex.actor().hasRole(p->academyId, engine::Role::kSenco) || ex.actor().isTrustAdmin();
   d.set("can_manage", manage);
   d.set("contact_kinds", contactKindOptions(""));
+  addPlanLists(ex, d, p->id);
+  if (manage && p->active) {
+    Data types = list();
+    for (const auto* wf : ex.app.planService.launchable()) {
+      Data t;
+      t.set("value", wf->type);
+      t.set("label", wf->title);
+      types.push_back(t);
+    }
+    d.set("plan_types", types);
+    d.set("can_launch", true);
+  }
   ex.html(200, ex.app.views->page(ex, "pupil", d, p->displayName()));
 }
 

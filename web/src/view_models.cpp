@@ -106,6 +106,8 @@ void registerRoutes(App& app) {
   registerPeopleRoutes(app);
   registerAdminRoutes(app);
   registerApiRoutes(app);
+  registerPlanRoutes(app);
+  registerPlanApiRoutes(app);
 }
 
 }  // namespace sendflow::web

@@ -9,7 +9,10 @@
 #include "sendflow/engine/auth.h"
 #include "sendflow/engine/clock.h"
 #include "sendflow/engine/crypto.h"
+#include "sendflow/engine/definitions.h"
 #include "sendflow/engine/people.h"
+#include "sendflow/engine/plans.h"
+#include "sendflow/storage/plan_repository.h"
 #include "sendflow/storage/repositories.h"
 #include "sendflow/storage/store.h"
 #include "sendflow/web/config.h"
@@ -20,19 +23,24 @@ namespace sendflow::web {
 
 class App {
  public:
-  // Opens the database (creating SENDFLOW_HOME), applies pending migrations, loads templates.
+  // Loads and checks every form and workflow definition (throws engine::DefinitionError naming
+  // the file), opens the database (creating SENDFLOW_HOME), applies pending migrations, and
+  // compiles the page templates.
   App(Settings settings, engine::Clock& clock, Poco::Logger& log, bool withViews = true);
 
   const Settings settings;
   engine::Clock& clock;
   Poco::Logger& log;
   engine::SystemRandom random;
+  const engine::DefinitionRegistry definitions;
   storage::Store store;
   storage::SqlitePeopleRepository people;
   storage::SqliteSessionRepository sessions;
   storage::SqliteAuditLog audit;
+  storage::SqlitePlanRepository planRepository;
   engine::AuthService auth;
   engine::PeopleService peopleService;
+  engine::PlanService planService;
   std::unique_ptr<Views> views;
   Router router;
 };

@@ -1,0 +1,247 @@
+// Demo plans: every document type, in every stage of its life, with answers a SENCO would
+// recognise. The clock is moved so history reads true: a plan activated thirteen months ago is
+// overdue today because it was activated then.
+#include <Poco/JSON/Array.h>
+
+#include "demo.h"
+#include "sendflow/engine/form_values.h"
+#include "sendflow/engine/lifecycle.h"
+#include "sendflow/engine/schedule.h"
+#include "sendflow/web/app.h"
+
+namespace sendflow::web {
+namespace {
+
+using engine::FieldDef;
+using engine::FieldKind;
+
+// Answers for common questions; anything else gets a plain, sensible sentence.
+const std::map<std::string, std::string>& cannedText() {
+  static const std::map<std::string, std::string> k{
+      {"why_needed", "Uses a wheelchair full time and cannot use the stairs unaided. Tires quickly in the afternoon."},
+      {"alert_details", "A member of staff tells her directly and uses the agreed hand signal; the vibrating pager is kept in her bag."},
+      {"helpers_absent", "The office calls the next trained adult on the rota; the class teacher stays with the pupil at the refuge until they arrive."},
+      {"communication", "Short, calm instructions; she likes to be told what is happening next. Uses Makaton signs for 'stop' and 'wait'."},
+      {"parent_views", "We are happy with the plan and would like a copy of the drill dates so we can practise at home."},
+      {"pupil_feelings", "I like it when Miss practises with me. The alarm is loud so I want my ear defenders."},
+      {"pupil_help", "Tell me before the drill. Let me hold my teddy."},
+      {"care_needed", "Help with toileting and changing continence pads, twice a day and as needed."},
+      {"procedure", "1. Two staff go with the pupil to the accessible toilet. 2. Explain each step before doing it. 3. Use gloves and aprons. 4. Record the change on the care log."},
+      {"triggers", "Sudden loud noises; changes to the timetable without warning; being touched from behind."},
+      {"hazard", "Falls when moving between the classroom and the playground"},
+      {"condition", "Type 1 diabetes, diagnosed 2022."},
+  };
+  return k;
+}
+
+Poco::Dynamic::Var sample(const FieldDef& f, engine::Date today, const std::string& staffRef, int variant) {
+  auto canned = cannedText().find(f.id);
+  switch (f.kind) {
+    case FieldKind::kText:
+      if (canned != cannedText().end()) return canned->second;
+      return f.label.size() < 40 ? std::string("Agreed at the planning meeting") : std::string("See the planning meeting notes");
+    case FieldKind::kLongText:
+      if (canned != cannedText().end()) return canned->second;
+      return std::string("Agreed with the family and staff at the planning meeting. Staff follow this every day and record anything unusual in the daily log.");
+    case FieldKind::kDate: {
+      static const int kOffsets[] = {-40, 20, -400, 200, -5};  // tried in turn until valid
+      return engine::isoDate(engine::Date{std::chrono::sys_days{today} + std::chrono::days(kOffsets[variant % 5])});
+    }
+    case FieldKind::kNumber: return f.min ? *f.min : 1.0;
+    case FieldKind::kChoice:
+      return f.options.empty() ? std::string() : f.options[static_cast<size_t>(variant) % f.options.size()].value;
+    case FieldKind::kMultiChoice: {
+      Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
+      for (size_t i = 0; i < f.options.size() && i < std::max<size_t>(1, f.minSelected.value_or(1)); ++i)
+        a->add(f.options[i].value);
+      return a;
+    }
+    case FieldKind::kYesNo: return variant % 2 == 1;
+    case FieldKind::kPerson: return staffRef;
+    case FieldKind::kTable: {
+      Poco::JSON::Array::Ptr rows = new Poco::JSON::Array;
+      for (size_t r = 0; r < std::max<size_t>(2, f.minRows) && r < f.maxRows; ++r) {
+        Poco::JSON::Object::Ptr row = new Poco::JSON::Object;
+        for (const auto& c : f.columns)
+          if (c.kind != FieldKind::kComputed) row->set(c.id, sample(c, today, staffRef, variant));
+        rows->add(row);
+      }
+      return rows;
+    }
+    case FieldKind::kComputed: break;
+  }
+  return {};
+}
+
+// Fills every visible field that is not prefilled, retrying dates until they satisfy their rules.
+Poco::JSON::Object::Ptr fill(App& app, const engine::PlanView& v, const std::string& staffRef,
+                             const std::set<std::string>& skip,
+                             const std::map<std::string, Poco::Dynamic::Var>& given) {
+  const engine::Date today = engine::dateOf(app.clock.now());
+  Poco::JSON::Object::Ptr values = new Poco::JSON::Object(*v.values);
+  for (const auto& [k, val] : given) values->set(k, val);
+  for (int pass = 0; pass < 3; ++pass) {
+    for (const auto* f : v.form->fields()) {
+      if (f->readonly || f->hidden || f->kind == FieldKind::kComputed || skip.count(f->id) ||
+          given.count(f->id) || !f->prefill.empty())
+        continue;
+      if (!engine::isFieldVisible(*v.form, *f, *values)) continue;
+      if (values->has(f->id) && engine::isPresent(values->get(f->id)) && pass == 0) continue;
+      if (pass > 0 && values->has(f->id)) continue;
+      values->set(f->id, sample(*f, today, staffRef, 0));
+    }
+  }
+  engine::ValueContext ctx;
+  ctx.today = today;
+  ctx.pupil = &v.pupil;
+  for (int variant = 1; variant < 5; ++variant) {
+    auto check = engine::validateValues(*v.form, *values, ctx);
+    if (check.invalid.empty()) break;
+    for (const auto& e : check.invalid) {
+      std::string id = e.field.substr(0, e.field.find('['));
+      const FieldDef* f = v.form->field(id);
+      if (!f) continue;
+      if (f->kind == FieldKind::kTable) values->set(id, sample(*f, today, staffRef, variant));
+      else values->set(id, sample(*f, today, staffRef, variant));
+    }
+  }
+  return values;
+}
+
+struct Scenario {
+  int pupil;            // index into the academy's demo pupils
+  const char* type;
+  const char* outcome;  // draft, filled, signing, active, incident
+  int activatedDaysAgo;
+};
+
+constexpr Scenario kScenarios[2][6] = {
+    {{0, "peep", "active", 395},
+     {1, "intimate_care", "active", 60},
+     {2, "risk_assessment", "draft", 0},
+     {3, "physical_handling", "incident", 90},
+     {4, "healthcare_plan", "signing", 0},
+     {5, "ehcp_annual_review", "filled", 0}},
+    {{0, "ehcp_annual_review", "active", 350},
+     {1, "peep", "draft", 0},
+     {2, "risk_assessment", "active", 385},
+     {3, "healthcare_plan", "active", 30},
+     {4, "intimate_care", "signing", 0},
+     {5, "physical_handling", "filled", 0}},
+};
+
+}  // namespace
+
+std::vector<DemoPlan> seedDemoPlans(App& app, engine::FixedClock& clock,
+                                    const std::vector<engine::Id>& academyIds) {
+  std::vector<DemoPlan> out;
+  const engine::TimePoint realNow = clock.now();
+  for (size_t a = 0; a < academyIds.size() && a < 2; ++a) {
+    const engine::Id academy = academyIds[a];
+    // The SENCO launches and writes the plans.
+    engine::Actor senco;
+    std::string staffRef, headRef, teacherRef;
+    for (const auto& u : app.people.users({academy})) {
+      for (const auto& m : u.memberships) {
+        if (m.academyId != academy) continue;
+        if (m.role == engine::Role::kSenco) senco = app.auth.actorFor(u), staffRef = "user:" + std::to_string(u.id);
+        if (m.role == engine::Role::kHead) headRef = "user:" + std::to_string(u.id);
+        if (m.role == engine::Role::kStaff) teacherRef = "user:" + std::to_string(u.id);
+      }
+    }
+    engine::PupilQuery q{{academy}, "", false, 100};
+    auto pupils = app.people.pupils(q);
+    std::sort(pupils.begin(), pupils.end(), [](auto& x, auto& y) { return x.id < y.id; });
+    for (const auto& s : kScenarios[a]) {
+      if (static_cast<size_t>(s.pupil) >= pupils.size()) continue;
+      const auto& pupil = pupils[static_cast<size_t>(s.pupil)];
+      const std::string outcome = s.outcome;
+      clock.set(realNow - std::chrono::days(s.activatedDaysAgo + 7));
+      auto id = app.planService.launch(senco, pupil.id, s.type);
+      if (!id) throw std::runtime_error("demo: launch failed: " + id.error().message);
+      auto v = app.planService.open(senco, id.value());
+      std::map<std::string, Poco::Dynamic::Var> given;
+      std::set<std::string> skip{"review_date", "invitations_sent", "advice_circulated", "last_review",
+                                 "temporary_until"};
+      if (std::string(s.type) == "ehcp_annual_review") {
+        // Active: its meeting was when it was signed off; drafts: the meeting is in three weeks.
+        auto meeting = engine::dateOf(clock.now()) ;
+        if (outcome != "active") meeting = engine::Date{std::chrono::sys_days{meeting} + std::chrono::days(21)};
+        given["meeting_date"] = engine::isoDate(meeting);
+        given["plan_issued"] = engine::isoDate(engine::Date{std::chrono::sys_days{meeting} - std::chrono::days(330)});
+      }
+      if (std::string(s.type) == "peep") given["temporary"] = false;
+      if (outcome == "draft") {
+        // A draft part-way through: the first sections only.
+        Poco::JSON::Object::Ptr partial = new Poco::JSON::Object(*v->values);
+        int filled = 0;
+        auto full = fill(app, v.value(), staffRef, skip, given);
+        for (const auto* f : v->form->fields()) {
+          if (filled++ > 8) break;
+          if (full->has(f->id)) partial->set(f->id, full->get(f->id));
+        }
+        auto saved = app.planService.save(senco, id.value(), 1, *partial);
+        if (!saved) throw std::runtime_error("demo: saving a draft failed: " + saved.error().message);
+      } else {
+        auto values = fill(app, v.value(), staffRef, skip, given);
+        auto saved = app.planService.save(senco, id.value(), 1, *values);
+        if (!saved) {
+          std::string why = saved.error().message;
+          for (const auto& f : saved.error().fields) why += "; " + f.field + ": " + f.message;
+          throw std::runtime_error(std::string("demo: saving a ") + s.type + " plan failed: " + why);
+        }
+      }
+      if (outcome != "draft" && outcome != "filled") {
+        // Assign every signer the plan needs, then send it for signature.
+        auto view = app.planService.open(senco, id.value());
+        std::set<std::string> involved;
+        for (const auto& c : app.people.contacts(pupil.id)) involved.insert(engine::contactKindName(c.kind));
+        for (const auto* slot : engine::requiredSigners(*view->workflow, involved)) {
+          std::string ref;
+          if (slot->kind == "senco") ref = staffRef;
+          else if (slot->kind == "head") ref = headRef;
+          else if (slot->kind == "staff") ref = slot->role == "premises_lead" ? headRef : teacherRef;
+          else if (slot->kind == "pupil") ref = "pupil:" + std::to_string(pupil.id);
+          else {
+            for (const auto& c : app.people.contacts(pupil.id))
+              if (engine::contactKindName(c.kind) == slot->kind && ref.empty()) ref = "contact:" + std::to_string(c.id);
+            if (ref.empty()) {
+              auto kind = engine::parseContactKind(slot->kind).value_or(engine::ContactKind::kOther);
+              engine::Id cid = app.people.createContact(
+                  {0, pupil.id, "Ms Joanna Adeyemi", "send.officer@la.example", "SEN caseworker", kind, true},
+                  {"contact.create", "system:demo", "pupil", pupil.id, academy, "{}"});
+              ref = "contact:" + std::to_string(cid);
+            }
+          }
+          auto st = app.planService.assignSigners(senco, id.value(), slot->role, {ref});
+          if (!st) throw std::runtime_error("demo: assigning " + slot->role + " failed: " + st.error().message);
+        }
+        auto sent = app.planService.fire(senco, id.value(), "send_for_signature", {});
+        if (!sent) {
+          std::string why = sent.error().message;
+          for (const auto& f : sent.error().fields) why += "; " + f.field + ": " + f.message;
+          throw std::runtime_error(std::string("demo: sending a ") + s.type + " plan failed: " + why);
+        }
+        if (outcome != "signing") {
+          clock.set(realNow - std::chrono::days(s.activatedDaysAgo));
+          auto signedOff = app.planService.fireAutomatic(id.value(), engine::AutoTrigger::kAllRequiredSigned, "system:demo");
+          if (!signedOff) throw std::runtime_error("demo: activating failed: " + signedOff.error().message);
+        }
+        if (outcome == "incident") {
+          clock.set(realNow - std::chrono::days(3));
+          const bool handling = std::string(s.type) == "physical_handling";
+          auto t = app.planService.fire(senco, id.value(), handling ? "record_incident" : "trigger_review",
+                                        {"incident", "Restraint used in the playground on Tuesday; recorded and parents told the same day."});
+          if (!t) throw std::runtime_error("demo: review trigger failed: " + t.error().message);
+        }
+      }
+      clock.set(realNow);
+      out.push_back({id.value(), s.type, pupil.legalName, academy});
+    }
+  }
+  clock.set(realNow);
+  app.planService.markReviewsDue(engine::dateOf(realNow));
+  return out;
+}
+
+}  // namespace sendflow::web

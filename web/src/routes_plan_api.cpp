@@ -1,0 +1,203 @@
+// /api/v1/plans: the same rules as the pages, as JSON.
+#include <Poco/JSON/Array.h>
+
+#include "routes.h"
+#include "sendflow/engine/form_values.h"
+#include "sendflow/web/app.h"
+
+namespace sendflow::web {
+namespace {
+
+Poco::JSON::Object planJson(const engine::PlanRecord& p) {
+  Poco::JSON::Object o;
+  o.set("id", p.id);
+  o.set("academy_id", p.academyId);
+  o.set("pupil_id", p.pupilId);
+  o.set("type", p.type);
+  o.set("state", p.state);
+  o.set("version", p.currentVersion);
+  o.set("review_date", p.reviewDate ? Poco::Dynamic::Var(*p.reviewDate) : Poco::Dynamic::Var());
+  if (p.reviewsPlanId) o.set("reviews_plan_id", p.reviewsPlanId);
+  if (!p.reviewReason.empty()) o.set("review_reason", p.reviewReason);
+  return o;
+}
+
+std::optional<engine::Id> idOr404(Exchange& ex) {
+  auto id = ex.idParam("id");
+  if (!id) ex.error(404, "There is no such plan.");
+  return id;
+}
+
+void listPlans(Exchange& ex) {
+  engine::Id pupil = 0;
+  std::string q = ex.query("pupil_id", "0");
+  try {
+    pupil = std::stoll(q);
+  } catch (const std::exception&) {
+    return ex.error(400, "pupil_id must be a number.");
+  }
+  std::string state = ex.query("state");
+  Poco::JSON::Array arr;
+  for (const auto& p : ex.app.planService.list(ex.actor(), pupil))
+    if (state.empty() || p.state == state) arr.add(planJson(p));
+  Poco::JSON::Object o;
+  o.set("plans", arr);
+  ex.json(200, o);
+}
+
+void getPlan(Exchange& ex) {
+  auto id = idOr404(ex);
+  if (!id) return;
+  int version = 0;
+  try {
+    version = std::stoi(ex.query("version", "0"));
+  } catch (const std::exception&) {
+    return ex.error(400, "version must be a number.");
+  }
+  auto v = ex.app.planService.open(ex.actor(), *id, version);
+  if (!v) return ex.error(v.error());
+  auto o = planJson(v->plan);
+  o.set("title", v->workflow->title);
+  o.set("form_version", v->form->version);
+  o.set("shown_version", v->version.number);
+  o.set("content_hash", v->version.contentHash);
+  o.set("values", engine::withComputed(*v->form, *v->values));
+  Poco::JSON::Array missing, transitions, deadlines, signers;
+  for (const auto& m : v->check.missing) {
+    Poco::JSON::Object e;
+    e.set("field", m.field);
+    e.set("message", m.message);
+    missing.add(e);
+  }
+  for (const auto* t : v->transitions) transitions.add(t->name);
+  for (const auto& dl : v->deadlines) {
+    Poco::JSON::Object e;
+    e.set("id", dl.id);
+    e.set("label", dl.label);
+    e.set("due", engine::isoDate(dl.due));
+    e.set("status", engine::deadlineStatusName(dl.status));
+    deadlines.add(e);
+  }
+  for (const auto& s : v->signers) {
+    Poco::JSON::Object e;
+    e.set("slot", s.slot);
+    e.set("person", s.personRef);
+    e.set("name", s.name);
+    signers.add(e);
+  }
+  o.set("missing", missing);
+  o.set("transitions", transitions);
+  o.set("deadlines", deadlines);
+  o.set("signers", signers);
+  ex.json(200, o);
+}
+
+void createPlan(Exchange& ex) {
+  auto body = ex.json();
+  if (!body->has("pupil_id") || !body->get("pupil_id").isInteger())
+    return ex.error(engine::invalid("Check the request's fields", {{"pupil_id", "pupil_id must be an integer"}}));
+  if (!body->has("type") || !body->get("type").isString())
+    return ex.error(engine::invalid("Check the request's fields", {{"type", "type must be a string"}}));
+  auto r = ex.app.planService.launch(ex.actor(), body->getValue<engine::Id>("pupil_id"),
+                                     body->getValue<std::string>("type"));
+  if (!r) return ex.error(r.error());
+  ex.json(201, planJson(*ex.app.planRepository.plan(r.value())));
+}
+
+// PATCH {"base_version": n, "values": {field: value|null}}: merges into the base version's
+// values (null removes a value). Prefilled read-only fields keep their value.
+void patchPlan(Exchange& ex) {
+  auto id = idOr404(ex);
+  if (!id) return;
+  auto body = ex.json();
+  for (const auto& [k, v] : *body) {
+    (void)v;
+    if (k != "base_version" && k != "values")
+      return ex.error(engine::invalid("Check the request's fields", {{k, k + " is not a field of this request"}}));
+  }
+  if (!body->has("base_version") || !body->get("base_version").isInteger())
+    return ex.error(engine::invalid("Check the request's fields", {{"base_version", "base_version must be the version number you edited"}}));
+  auto patch = body->getObject("values");
+  if (!patch) return ex.error(engine::invalid("Check the request's fields", {{"values", "values must be an object"}}));
+  auto v = ex.app.planService.open(ex.actor(), *id);
+  if (!v) return ex.error(v.error());
+  Poco::JSON::Object::Ptr merged = new Poco::JSON::Object(*v->values);
+  for (const auto& [k, val] : *patch) {
+    const auto* f = v->form->field(k);
+    if (f && (f->readonly || f->hidden)) continue;
+    if (val.isEmpty()) merged->remove(k);
+    else merged->set(k, val);
+  }
+  auto r = ex.app.planService.save(ex.actor(), *id, body->getValue<int>("base_version"), *merged);
+  if (!r) return ex.error(r.error());
+  Poco::JSON::Object o;
+  o.set("version", r->version);
+  o.set("changed", r->changed);
+  Poco::JSON::Array missing;
+  for (const auto& m : r->missing) missing.add(m.field);
+  o.set("missing", missing);
+  ex.json(200, o);
+}
+
+void fireTransition(Exchange& ex) {
+  auto id = idOr404(ex);
+  if (!id) return;
+  engine::TransitionInput in;
+  if (!ex.body().empty()) {
+    auto body = ex.json();
+    if (body->has("reason_code")) in.reasonCode = body->get("reason_code").toString();
+    if (body->has("reason_text")) in.reasonText = body->get("reason_text").toString();
+  }
+  auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
+  if (!r) return ex.error(r.error());
+  auto o = planJson(*ex.app.planRepository.plan(*id));
+  if (r.value() != *id) o.set("successor_id", r.value());
+  ex.json(200, o);
+}
+
+void versions(Exchange& ex) {
+  auto id = idOr404(ex);
+  if (!id) return;
+  auto h = ex.app.planService.history(ex.actor(), *id);
+  if (!h) return ex.error(h.error());
+  Poco::JSON::Array arr;
+  for (const auto& v : h.value()) {
+    Poco::JSON::Object o;
+    o.set("number", v.number);
+    o.set("content_hash", v.contentHash);
+    o.set("author", v.authorName);
+    o.set("created_at", v.createdAt);
+    arr.add(o);
+  }
+  Poco::JSON::Object o;
+  o.set("versions", arr);
+  ex.json(200, o);
+}
+
+void putSigners(Exchange& ex) {
+  auto id = idOr404(ex);
+  if (!id) return;
+  auto body = ex.json();
+  auto people = body->getArray("people");
+  if (!people) return ex.error(engine::invalid("Check the request's fields", {{"people", "people must be a list of person references"}}));
+  std::vector<std::string> refs;
+  for (size_t i = 0; i < people->size(); ++i) refs.push_back(people->get(static_cast<unsigned>(i)).toString());
+  auto r = ex.app.planService.assignSigners(ex.actor(), *id, ex.params["slot"], refs);
+  if (!r) return ex.error(r.error());
+  ex.json(200, Poco::JSON::Object());
+}
+
+}  // namespace
+
+void registerPlanApiRoutes(App& app) {
+  auto& r = app.router;
+  r.add("GET", "/api/v1/plans", Access::kStaff, listPlans);
+  r.add("POST", "/api/v1/plans", Access::kStaff, createPlan);
+  r.add("GET", "/api/v1/plans/{id}", Access::kStaff, getPlan);
+  r.add("PATCH", "/api/v1/plans/{id}", Access::kStaff, patchPlan);
+  r.add("GET", "/api/v1/plans/{id}/versions", Access::kStaff, versions);
+  r.add("POST", "/api/v1/plans/{id}/transitions/{name}", Access::kStaff, fireTransition);
+  r.add("PUT", "/api/v1/plans/{id}/signers/{slot}", Access::kStaff, putSigners);
+}
+
+}  // namespace sendflow::web
