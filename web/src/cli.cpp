@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 
+#include "cli_commands.h"
 #include "demo.h"
 #include "sendflow/engine/people.h"
 #include "sendflow/web/app.h"
@@ -52,38 +53,6 @@ void configureLogging(const Poco::Util::AbstractConfiguration& config) {
 }
 
 namespace {
-
-// --name value pairs after the command words.
-std::map<std::string, std::string> options(const std::vector<std::string>& args, size_t from,
-                                           std::vector<std::string>& positional) {
-  std::map<std::string, std::string> out;
-  for (size_t i = from; i < args.size(); ++i) {
-    const auto& a = args[i];
-    if (a.rfind("--", 0) == 0) {
-      auto eq = a.find('=');
-      if (eq != std::string::npos) {
-        out[a.substr(2, eq - 2)] = a.substr(eq + 1);
-      } else if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
-        out[a.substr(2)] = args[++i];
-      } else {
-        out[a.substr(2)] = "";
-      }
-    } else {
-      positional.push_back(a);
-    }
-  }
-  return out;
-}
-
-struct CliContext {
-  CliContext() : config(loadConfiguration()), log(Poco::Logger::get("sendflow")) {}
-  Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
-  engine::SystemClock clock;
-  Poco::Logger& log;
-  std::unique_ptr<App> open(bool views = false) {
-    return std::make_unique<App>(readSettings(*config), clock, log, views);
-  }
-};
 
 int userAdd(const std::map<std::string, std::string>& opt) {
   CliContext ctx;
@@ -140,15 +109,15 @@ int dispatch(const std::vector<std::string>& args) {
     return 0;
   }
   if (cmd == "demo") {
-    auto opt = options(args, 1, positional);
+    auto opt = commandOptions(args, 1, positional);
     CliContext ctx;
     engine::FixedClock clock(ctx.clock.now());
     App app(readSettings(*ctx.config), clock, ctx.log, false);
     return runDemo(app, clock, opt.count("json") > 0, std::cout);
   }
-  if (cmd == "user" && args.size() >= 2 && args[1] == "add") return userAdd(options(args, 2, positional));
+  if (cmd == "user" && args.size() >= 2 && args[1] == "add") return userAdd(commandOptions(args, 2, positional));
   if (cmd == "backup") {
-    options(args, 1, positional);
+    commandOptions(args, 1, positional);
     if (positional.size() != 1) {
       std::cerr << "usage: sendflow backup DEST\n";
       return 2;
@@ -159,11 +128,35 @@ int dispatch(const std::vector<std::string>& args) {
     std::cout << "backed up " << app->settings.databasePath << " to " << positional[0] << "\n";
     return 0;
   }
+  for (auto* family : {runDocumentCommands, runMailCommands, runAuditCommands})
+    if (auto code = family(args)) return *code;
   std::cerr << "sendflow: unknown command '" << cmd << "'\n\n" << kUsage;
   return 2;
 }
 
 }  // namespace
+
+// --name value pairs after the command words.
+std::map<std::string, std::string> commandOptions(const std::vector<std::string>& args, size_t from,
+                                           std::vector<std::string>& positional) {
+  std::map<std::string, std::string> out;
+  for (size_t i = from; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a.rfind("--", 0) == 0) {
+      auto eq = a.find('=');
+      if (eq != std::string::npos) {
+        out[a.substr(2, eq - 2)] = a.substr(eq + 1);
+      } else if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
+        out[a.substr(2)] = args[++i];
+      } else {
+        out[a.substr(2)] = "";
+      }
+    } else {
+      positional.push_back(a);
+    }
+  }
+  return out;
+}
 
 int runCommand(const std::vector<std::string>& args) {
   try {
