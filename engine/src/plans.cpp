@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "sendflow/engine/people.h"
+#include "sendflow/engine/reminders.h"
 
 namespace sendflow::engine {
 namespace {
@@ -338,6 +339,7 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
   detail.set("version", v.plan.currentVersion);
   if (!in.reasonCode.empty()) detail.set("reason_code", in.reasonCode);
   c.audit.push_back({"plan.transition", actor, "plan", v.plan.id, v.plan.academyId, canonicalJson(detail)});
+  c.outbox = transitionNotices(v, t, in.reasonCode, clock_.now(), people_);
   auto r = plans_.applyTransition(c);
   if (!r) return r.error();
   return r.value() ? r.value() : v.plan.id;

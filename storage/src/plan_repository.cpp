@@ -1,6 +1,7 @@
 #include "sendflow/storage/plan_repository.h"
 
 #include "sendflow/engine/crypto.h"
+#include "sendflow/storage/outbox_repository.h"
 
 namespace sendflow::storage {
 
@@ -291,6 +292,7 @@ engine::Result<Id> SqlitePlanRepository::applyTransition(const engine::Transitio
                               "{\"reviews\":" + std::to_string(c.planId) + "}"});
     }
     for (const auto& e : c.audit) store_.appendAudit(db, e);
+    for (const auto& m : c.outbox) insertOutbox(db, m);
     return successor;
   });
 }

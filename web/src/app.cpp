@@ -2,6 +2,8 @@
 
 #include <Poco/File.h>
 
+#include "mail_service.h"
+
 namespace sendflow::web {
 namespace {
 
@@ -24,12 +26,17 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       planRepository(store),
       auth(people, sessions, clock, random),
       peopleService(people, clock, random),
-      planService(planRepository, people, definitions, clock) {
+      planService(planRepository, people, definitions, clock),
+      outbox(store),
+      reminders(outbox, people, planService, clock, reminderSettings()) {
   store.migrate();
+  mail = std::make_unique<MailService>(*this);
   if (withViews) {
     views = std::make_unique<Views>(settings.webRoot + "/templates");
     registerRoutes(*this);
   }
 }
+
+App::~App() = default;
 
 }  // namespace sendflow::web

@@ -13,6 +13,7 @@
 #include "sendflow/web/app.h"
 #include "sendflow/web/cli.h"
 #include "sendflow/web/config.h"
+#include "mail_service.h"
 #include "serve.h"
 
 namespace sendflow::web {
@@ -110,6 +111,7 @@ void Scheduler::loop() {
 void Scheduler::tick() {
   auto now = app_.clock.now();
   app_.sessions.removeOlderThan(now - std::chrono::hours(12), now - std::chrono::hours(1));
+  app_.mail->tick();  // today's reminders (catching up missed days), then wakes the sender
 }
 
 int serve(const std::vector<std::string>& args) {

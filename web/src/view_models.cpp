@@ -3,6 +3,7 @@
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
 
+#include "mail_service.h"
 #include "routes.h"
 #include "sendflow/engine/clock.h"
 #include "sendflow/web/app.h"
@@ -108,6 +109,7 @@ void registerRoutes(App& app) {
   registerApiRoutes(app);
   registerPlanRoutes(app);
   registerPlanApiRoutes(app);
+  registerMailRoutes(app);
 }
 
 }  // namespace sendflow::web

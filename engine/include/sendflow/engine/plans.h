@@ -17,6 +17,7 @@
 #include "sendflow/engine/form_values.h"
 #include "sendflow/engine/lifecycle.h"
 #include "sendflow/engine/model.h"
+#include "sendflow/engine/outbox.h"
 #include "sendflow/engine/ports.h"
 #include "sendflow/engine/schedule.h"
 
@@ -85,6 +86,7 @@ struct TransitionChange {
   TransitionRecord supersedeRecord;  // its transition (from its state to e.g. "superseded")
   std::optional<std::pair<PlanRecord, PlanVersionRecord>> successor;  // start_review_draft
   std::vector<AuditEvent> audit;
+  std::vector<OutboxMessage> outbox;  // notify_* emails, queued in the same transaction
 };
 
 class PlanRepository {

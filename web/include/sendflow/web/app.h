@@ -12,6 +12,8 @@
 #include "sendflow/engine/definitions.h"
 #include "sendflow/engine/people.h"
 #include "sendflow/engine/plans.h"
+#include "sendflow/engine/reminders.h"
+#include "sendflow/storage/outbox_repository.h"
 #include "sendflow/storage/plan_repository.h"
 #include "sendflow/storage/repositories.h"
 #include "sendflow/storage/store.h"
@@ -20,6 +22,8 @@
 #include "sendflow/web/views.h"
 
 namespace sendflow::web {
+
+class MailService;
 
 class App {
  public:
@@ -43,6 +47,10 @@ class App {
   engine::PlanService planService;
   std::unique_ptr<Views> views;
   Router router;
+  storage::SqliteOutbox outbox;
+  engine::ReminderService reminders;
+  std::unique_ptr<MailService> mail;  // SMTP sender and reminder scheduling (web/src/mail_*.cpp)
+  ~App();
 };
 
 // Registers every route of the application.

@@ -1,0 +1,58 @@
+// SQLite outbox: queuing (idempotent on the key), the sender's claim/settle steps, the trust
+// admin's list, and the reminder scan's indexed queries. All SQL of the mail feature lives here.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sendflow/engine/outbox.h"
+#include "sendflow/engine/reminders.h"
+#include "sendflow/storage/store.h"
+
+namespace sendflow::storage {
+
+// INSERT OR IGNORE one row. REQUIRES: inside Store::write (same transaction as its cause).
+// Returns true when the row is new.
+bool insertOutbox(Database& db, const engine::OutboxMessage& m);
+
+struct OutboxCounts {
+  int queued = 0, sending = 0, sent = 0, retrying = 0, failed = 0;
+};
+
+class SqliteOutbox final : public engine::ReminderStore {
+ public:
+  explicit SqliteOutbox(Store& store) : store_(store) {}
+
+  // Queues messages in their own transaction (test email, admin actions).
+  engine::Id enqueue(const engine::OutboxMessage& m);
+
+  // Sender side. claim(): the oldest due row (queued, or retrying whose time has come) becomes
+  // "sending", owned by `owner`, in one transaction; nullopt when none is due.
+  std::optional<engine::OutboxMessage> claim(engine::TimePoint now, const std::string& owner);
+  void markSent(engine::Id id, engine::TimePoint at, const std::string& reply);
+  void markRetry(engine::Id id, engine::TimePoint next, const std::string& error);
+  void markFailed(engine::Id id, const std::string& error);
+  // Rows left "sending" by an owner that is gone go back to "retrying", due now (at-least-once:
+  // the message may have reached the server; it is resent with the same Message-ID).
+  int recoverAbandoned(const std::vector<std::string>& liveOwners, engine::TimePoint now,
+                       engine::TimePoint staleBefore);
+  std::vector<std::string> sendingOwners();
+  std::optional<engine::TimePoint> nextDue();
+  // Admin: a failed (or retrying) row is queued again now. False when not found / not retryable.
+  bool retry(engine::Id id, engine::TimePoint now);
+
+  std::optional<engine::OutboxMessage> get(engine::Id id);
+  std::vector<engine::OutboxMessage> list(const std::string& status, int limit);
+  OutboxCounts counts();
+
+  // engine::ReminderStore
+  std::optional<std::string> lastCoveredDay() override;
+  void writing(const std::function<void(engine::ReminderSource&, engine::OutboxWriter&)>& f) override;
+  void reading(const std::function<void(engine::ReminderSource&)>& f) override;
+
+ private:
+  Store& store_;
+};
+
+}  // namespace sendflow::storage

@@ -1,0 +1,118 @@
+// Email: settings (smtp.*, mail.*, reminders.*), message composition from the Mustache templates
+// in web/templates/mail, SMTP delivery with Poco, and the sender thread that drains the outbox.
+//
+// Delivery is at-least-once, with duplicates confined to one narrow window. A row is committed
+// as "sending" before MAIL FROM and as "sent" (with the server's reply) immediately after the
+// reply to the end of DATA. If the process dies between the server accepting the message and
+// that second commit, the row stays "sending"; the next drain (same or new process) sees that its
+// owner process is gone and sends it again with the same Message-ID, so a receiving system that
+// de-duplicates on Message-ID still shows it once. The alternative (never resend a row left
+// "sending") would lose every message killed before the server accepted it, which is the worse
+// failure for reminders that must not be missed.
+#pragma once
+
+#include <Poco/Net/MailMessage.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "sendflow/engine/outbox.h"
+#include "sendflow/engine/reminders.h"
+
+namespace kainjow::mustache {
+template <typename StringType>
+class basic_mustache;
+}
+
+namespace sendflow::web {
+
+class App;
+
+struct MailSettings {
+  std::string host = "localhost";
+  int port = 25;
+  std::string tls = "none";  // none | starttls | tls
+  std::string user, password;
+  std::string auth = "login";  // login | plain (when user is set)
+  bool verifyCertificate = true;
+  int timeoutSeconds = 30;
+  std::string from = "sendflow <noreply@localhost>";
+  std::string baseUrl;
+  int retryBaseSeconds = 60;  // first retry after this; doubles each time
+  int retryMaxStepSeconds = 4 * 3600;
+  int giveUpAfterHours = 72;  // temporary failures retry this long, then "failed"
+  int pollSeconds = 2;        // the sender looks for due rows this often
+  int reminderEverySeconds = 600;  // serve re-evaluates today's reminders this often
+};
+
+MailSettings mailSettings();                  // from sendflow.properties + SENDFLOW_* variables
+engine::ReminderSettings reminderSettings();  // reminders.digest_weekday, reminders.catch_up_days
+
+// What the SMTP server said about one message (or why it could not be asked).
+struct SmtpOutcome {
+  enum class Kind { kSent, kTemporary, kPermanent };
+  Kind kind = Kind::kTemporary;
+  std::string reply;        // the server's words ("250 2.0.0 Ok: queued as 4F3A") or the error
+  bool connection = false;  // failed before any message command (connect, TLS, EHLO, AUTH)
+};
+
+struct DrainResult {
+  int sent = 0, retrying = 0, failed = 0, recovered = 0;
+  bool paused = false;  // the server could not be reached: the rest waits
+};
+
+class MailService {
+ public:
+  explicit MailService(App& app);
+  ~MailService();
+  MailService(const MailService&) = delete;
+  MailService& operator=(const MailService&) = delete;
+
+  const MailSettings& settings() const { return settings_; }
+
+  // Renders a row into the message sent for it (same bytes apart from MIME boundaries on every
+  // attempt; same Message-ID). Subject decoded, for listings.
+  std::unique_ptr<Poco::Net::MailMessage> compose(const engine::OutboxMessage& m) const;
+  std::string subject(const engine::OutboxMessage& m) const;
+  std::string messageId(const engine::OutboxMessage& m) const;
+
+  // Sends due rows until none is due now, or the server cannot be reached.
+  DrainResult drain();
+  // Sends a test message straight away (recorded in the outbox) and reports the server's words.
+  SmtpOutcome sendTest(const std::string& to);
+
+  // serve's Scheduler: today's reminders (throttled; catching up missed days), then the sender.
+  void tick();
+  void wake();
+
+ private:
+  void senderLoop();
+  std::string render(const std::string& kind, const std::string& part, const engine::OutboxMessage& m,
+                     const std::string& subject) const;
+
+  App& app_;
+  const MailSettings settings_;
+  std::map<std::string, std::string> templates_;  // "<kind>.<part>" → source
+  const std::string owner_;                       // "pid:<n>:<start>" for rows we hold "sending"
+  std::mutex drainMutex_;                         // one drain at a time in this process
+  engine::TimePoint pausedUntil_{};
+  std::optional<engine::Date> lastReminderDay_;
+  std::chrono::steady_clock::time_point lastReminderRun_{};
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread sender_;
+};
+
+void registerMailRoutes(App& app);
+
+}  // namespace sendflow::web
