@@ -3,49 +3,12 @@
 
 #include <Poco/Net/StreamSocket.h>
 
-#include "support/server.h"
+#include "support/demo.h"
 
 using sendflow::testing::Client;
 using sendflow::testing::Server;
 
-namespace {
-
-struct Demo {
-  Demo() {
-    data = server.seedDemo();
-    server.start();
-    auto accounts = data->getArray("accounts");
-    for (size_t i = 0; i < accounts->size(); ++i) {
-      auto a = accounts->getObject(static_cast<unsigned>(i));
-      std::string key = a->getValue<std::string>("role") + "@" + a->getValue<std::string>("academy");
-      logins[key] = {a->getValue<std::string>("email"), a->getValue<std::string>("password")};
-    }
-    auto pupils = data->getArray("pupils");
-    for (size_t i = 0; i < pupils->size(); ++i) {
-      auto p = pupils->getObject(static_cast<unsigned>(i));
-      auto academy = p->getValue<int64_t>("academy_id");
-      (academy == firstAcademy() ? ownPupils : foreignPupils).push_back(p->getValue<int64_t>("id"));
-    }
-  }
-  int64_t firstAcademy() const {
-    return data->getArray("academies")->getObject(0)->getValue<int64_t>("id");
-  }
-  Client signedIn(const std::string& roleAtAcademy) {
-    Client c = server.client();
-    auto& [email, password] = logins.at(roleAtAcademy);
-    auto r = c.login(email, password);
-    REQUIRE(r.status == 303);
-    return c;
-  }
-  Client senco() { return signedIn("senco@Oakfield Primary Academy"); }
-
-  Server server;
-  Poco::JSON::Object::Ptr data;
-  std::map<std::string, std::pair<std::string, std::string>> logins;
-  std::vector<int64_t> ownPupils, foreignPupils;
-};
-
-}  // namespace
+using sendflow::testing::Demo;
 
 TEST_CASE("healthz answers, unknown paths 404, wrong methods 405", "[web]") {
   Demo d;
@@ -233,7 +196,7 @@ TEST_CASE("pupil validation errors are listed and nothing is lost", "[web]") {
 
 TEST_CASE("staff who are not SENCOs cannot change pupils; only trust admins manage users", "[web]") {
   Demo d;
-  auto t = d.signedIn("staff@Oakfield Primary Academy");
+  auto t = d.signedIn("staff");
   auto p = std::to_string(d.ownPupils.front());
   REQUIRE(t.get("/pupils/" + p).status == 200);
   REQUIRE(t.postJson("PATCH", "/api/v1/pupils/" + p, R"({"preferred_name":"X"})").status == 403);

@@ -6,107 +6,12 @@
 #include "demo.h"
 #include "sendflow/engine/form_values.h"
 #include "sendflow/engine/lifecycle.h"
+#include "sendflow/engine/sample_values.h"
 #include "sendflow/engine/schedule.h"
 #include "sendflow/web/app.h"
 
 namespace sendflow::web {
 namespace {
-
-using engine::FieldDef;
-using engine::FieldKind;
-
-// Answers for common questions; anything else gets a plain, sensible sentence.
-const std::map<std::string, std::string>& cannedText() {
-  static const std::map<std::string, std::string> k{
-      {"why_needed", "Uses a wheelchair full time and cannot use the stairs unaided. Tires quickly in the afternoon."},
-      {"alert_details", "A member of staff tells her directly and uses the agreed hand signal; the vibrating pager is kept in her bag."},
-      {"helpers_absent", "The office calls the next trained adult on the rota; the class teacher stays with the pupil at the refuge until they arrive."},
-      {"communication", "Short, calm instructions; she likes to be told what is happening next. Uses Makaton signs for 'stop' and 'wait'."},
-      {"parent_views", "We are happy with the plan and would like a copy of the drill dates so we can practise at home."},
-      {"pupil_feelings", "I like it when Miss practises with me. The alarm is loud so I want my ear defenders."},
-      {"pupil_help", "Tell me before the drill. Let me hold my teddy."},
-      {"care_needed", "Help with toileting and changing continence pads, twice a day and as needed."},
-      {"procedure", "1. Two staff go with the pupil to the accessible toilet. 2. Explain each step before doing it. 3. Use gloves and aprons. 4. Record the change on the care log."},
-      {"triggers", "Sudden loud noises; changes to the timetable without warning; being touched from behind."},
-      {"hazard", "Falls when moving between the classroom and the playground"},
-      {"condition", "Type 1 diabetes, diagnosed 2022."},
-  };
-  return k;
-}
-
-Poco::Dynamic::Var sample(const FieldDef& f, engine::Date today, const std::string& staffRef, int variant) {
-  auto canned = cannedText().find(f.id);
-  switch (f.kind) {
-    case FieldKind::kText:
-      if (canned != cannedText().end()) return canned->second;
-      return f.label.size() < 40 ? std::string("Agreed at the planning meeting") : std::string("See the planning meeting notes");
-    case FieldKind::kLongText:
-      if (canned != cannedText().end()) return canned->second;
-      return std::string("Agreed with the family and staff at the planning meeting. Staff follow this every day and record anything unusual in the daily log.");
-    case FieldKind::kDate: {
-      static const int kOffsets[] = {-40, 20, -400, 200, -5};  // tried in turn until valid
-      return engine::isoDate(engine::Date{std::chrono::sys_days{today} + std::chrono::days(kOffsets[variant % 5])});
-    }
-    case FieldKind::kNumber: return f.min ? *f.min : 1.0;
-    case FieldKind::kChoice:
-      return f.options.empty() ? std::string() : f.options[static_cast<size_t>(variant) % f.options.size()].value;
-    case FieldKind::kMultiChoice: {
-      Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
-      for (size_t i = 0; i < f.options.size() && i < std::max<size_t>(1, f.minSelected.value_or(1)); ++i)
-        a->add(f.options[i].value);
-      return a;
-    }
-    case FieldKind::kYesNo: return variant % 2 == 1;
-    case FieldKind::kPerson: return staffRef;
-    case FieldKind::kTable: {
-      Poco::JSON::Array::Ptr rows = new Poco::JSON::Array;
-      for (size_t r = 0; r < std::max<size_t>(2, f.minRows) && r < f.maxRows; ++r) {
-        Poco::JSON::Object::Ptr row = new Poco::JSON::Object;
-        for (const auto& c : f.columns)
-          if (c.kind != FieldKind::kComputed) row->set(c.id, sample(c, today, staffRef, variant));
-        rows->add(row);
-      }
-      return rows;
-    }
-    case FieldKind::kComputed: break;
-  }
-  return {};
-}
-
-// Fills every visible field that is not prefilled, retrying dates until they satisfy their rules.
-Poco::JSON::Object::Ptr fill(App& app, const engine::PlanView& v, const std::string& staffRef,
-                             const std::set<std::string>& skip,
-                             const std::map<std::string, Poco::Dynamic::Var>& given) {
-  const engine::Date today = engine::dateOf(app.clock.now());
-  Poco::JSON::Object::Ptr values = new Poco::JSON::Object(*v.values);
-  for (const auto& [k, val] : given) values->set(k, val);
-  for (int pass = 0; pass < 3; ++pass) {
-    for (const auto* f : v.form->fields()) {
-      if (f->readonly || f->hidden || f->kind == FieldKind::kComputed || skip.count(f->id) ||
-          given.count(f->id) || !f->prefill.empty())
-        continue;
-      if (!engine::isFieldVisible(*v.form, *f, *values)) continue;
-      if (values->has(f->id) && engine::isPresent(values->get(f->id)) && pass == 0) continue;
-      if (pass > 0 && values->has(f->id)) continue;
-      values->set(f->id, sample(*f, today, staffRef, 0));
-    }
-  }
-  engine::ValueContext ctx;
-  ctx.today = today;
-  ctx.pupil = &v.pupil;
-  for (int variant = 1; variant < 5; ++variant) {
-    auto check = engine::validateValues(*v.form, *values, ctx);
-    if (check.invalid.empty()) break;
-    for (const auto& e : check.invalid) {
-      std::string id = e.field.substr(0, e.field.find('['));
-      const FieldDef* f = v.form->field(id);
-      if (!f) continue;
-      if (f->kind == FieldKind::kTable) values->set(id, sample(*f, today, staffRef, variant));
-      else values->set(id, sample(*f, today, staffRef, variant));
-    }
-  }
-  return values;
-}
 
 struct Scenario {
   int pupil;            // index into the academy's demo pupils
@@ -175,7 +80,8 @@ std::vector<DemoPlan> seedDemoPlans(App& app, engine::FixedClock& clock,
         // A draft part-way through: the first sections only.
         Poco::JSON::Object::Ptr partial = new Poco::JSON::Object(*v->values);
         int filled = 0;
-        auto full = fill(app, v.value(), staffRef, skip, given);
+        auto full = engine::sampleValues(*v->form, *v->values, v->pupil, engine::dateOf(app.clock.now()),
+                                         {staffRef, skip, given});
         for (const auto* f : v->form->fields()) {
           if (filled++ > 8) break;
           if (full->has(f->id)) partial->set(f->id, full->get(f->id));
@@ -183,7 +89,8 @@ std::vector<DemoPlan> seedDemoPlans(App& app, engine::FixedClock& clock,
         auto saved = app.planService.save(senco, id.value(), 1, *partial);
         if (!saved) throw std::runtime_error("demo: saving a draft failed: " + saved.error().message);
       } else {
-        auto values = fill(app, v.value(), staffRef, skip, given);
+        auto values = engine::sampleValues(*v->form, *v->values, v->pupil, engine::dateOf(app.clock.now()),
+                                           {staffRef, skip, given});
         auto saved = app.planService.save(senco, id.value(), 1, *values);
         if (!saved) {
           std::string why = saved.error().message;

@@ -103,6 +103,22 @@ struct FieldContext {
   std::map<std::string, std::string> computed;  // path -> display
 };
 
+// Mustache looks names up the context stack: every key the field partial reads is set on each
+// field, so a cell never shows its table's help or a field its section's condition.
+Data blankField() {
+  Data d;
+  for (const char* k : {"help", "error", "when_field", "when_values", "when_not_empty", "when_hint",
+                        "describedby", "k_text", "k_long_text", "k_date", "k_number", "k_yesno",
+                        "k_radios", "k_multi", "k_select", "k_person", "k_computed", "k_table",
+                        "free_text", "other_selected", "yes_checked", "no_checked", "existing",
+                        "has_rows"})
+    d.set(k, false);
+  d.set("options", list());
+  d.set("typed", "");
+  d.set("step", "any");
+  return d;
+}
+
 void setWhen(Data& d, const engine::FormDefinition& form, const engine::Condition& c) {
   d.set("when_field", "f." + c.field);
   d.set("when_values", whenValuesJson(c));
@@ -112,7 +128,7 @@ void setWhen(Data& d, const engine::FormDefinition& form, const engine::Conditio
 
 Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path, const std::string& name,
                const Poco::Dynamic::Var& value, bool inTable) {
-  Data d;
+  Data d = blankField();
   {
     // Inputs are described by their hint, the condition that shows them and their error.
     std::string describedBy;
@@ -334,6 +350,7 @@ Data editorSections(const EditorInput& in) {
   Data sections = list();
   for (const auto& s : form.sections) {
     Data sd;
+    for (const char* k : {"help", "when_field", "when_values", "when_not_empty", "when_hint"}) sd.set(k, false);
     sd.set("id", s.id);
     sd.set("title", s.title);
     if (!s.help.empty()) sd.set("help", s.help);

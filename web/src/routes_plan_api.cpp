@@ -85,6 +85,26 @@ void getPlan(Exchange& ex) {
     e.set("name", s.name);
     signers.add(e);
   }
+  Poco::JSON::Array people, slots;
+  for (const auto& [ref, name] : ex.app.planService.people(v->pupil)) {
+    Poco::JSON::Object e;
+    e.set("ref", ref);
+    e.set("name", name);
+    people.add(e);
+  }
+  for (const auto& s : v->workflow->signers) {
+    Poco::JSON::Object e;
+    e.set("slot", s.role);
+    e.set("label", s.label);
+    e.set("kind", s.kind);
+    e.set("required", s.required == engine::SignerSlot::Required::kYes ? Poco::Dynamic::Var(true)
+                      : s.required == engine::SignerSlot::Required::kNo ? Poco::Dynamic::Var(false)
+                                                                        : Poco::Dynamic::Var("if_involved"));
+    e.set("multiple", s.multiple);
+    slots.add(e);
+  }
+  o.set("people", people);
+  o.set("signer_slots", slots);
   o.set("missing", missing);
   o.set("transitions", transitions);
   o.set("deadlines", deadlines);

@@ -17,6 +17,8 @@ std::string stateLabel(const engine::PlanView& v) {
 const char* stateColour(const engine::StateDef* s) {
   if (!s) return "";
   if (s->final) return "";
+  // In force but due for review (the state every shipped workflow calls "review_due").
+  if (s->active && s->name.find("review") != std::string::npos) return "red";
   if (s->active) return "green";
   if (s->signing) return "blue";
   if (s->editable) return "amber";

@@ -1,0 +1,456 @@
+// Plans over real HTTP: every document type through its lifecycle, and the bad input around it.
+#include <catch2/catch.hpp>
+
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/JSON/Array.h>
+
+#include <fstream>
+
+#include "sendflow/engine/definitions.h"
+#include "sendflow/engine/form_values.h"
+#include "sendflow/engine/lifecycle.h"
+#include "sendflow/engine/sample_values.h"
+#include "support/demo.h"
+
+using namespace sendflow;
+using testing::Client;
+using testing::Demo;
+using testing::toJson;
+
+namespace {
+
+Poco::JSON::Object::Ptr getPlan(Client& c, int64_t id) {
+  auto r = c.get("/api/v1/plans/" + std::to_string(id));
+  REQUIRE(r.status == 200);
+  return r.json();
+}
+
+testing::Response patchValues(Client& c, int64_t id, int base, const Poco::JSON::Object& values) {
+  Poco::JSON::Object body;
+  body.set("base_version", base);
+  body.set("values", values);
+  return c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id), toJson(body));
+}
+
+testing::Response fire(Client& c, int64_t id, const std::string& name, const std::string& json = "{}") {
+  return c.postJson("POST", "/api/v1/plans/" + std::to_string(id) + "/transitions/" + name, json);
+}
+
+engine::Pupil pupilOf(Client& c, int64_t pupilId) {
+  auto p = c.get("/api/v1/pupils/" + std::to_string(pupilId)).json();
+  return {pupilId, p->getValue<int64_t>("academy_id"), p->getValue<std::string>("legal_name"),
+          p->getValue<std::string>("preferred_name"), p->getValue<std::string>("date_of_birth"),
+          p->getValue<std::string>("year_group"), p->getValue<std::string>("upn"), true};
+}
+
+// A person who can sign in `kind`'s slot for this pupil, from the plan's people list.
+std::string personFor(const std::string& kind, Demo& d, Client& c, int64_t pupilId) {
+  if (kind == "senco") return "user:" + std::to_string(d.userId("senco"));
+  if (kind == "head") return "user:" + std::to_string(d.userId("head"));
+  if (kind == "staff") return "user:" + std::to_string(d.userId("staff"));
+  if (kind == "pupil") return "pupil:" + std::to_string(pupilId);
+  auto contacts = c.get("/api/v1/pupils/" + std::to_string(pupilId)).json()->getArray("contacts");
+  for (size_t i = 0; i < contacts->size(); ++i) {
+    auto ct = contacts->getObject(static_cast<unsigned>(i));
+    if (ct->getValue<std::string>("kind") == kind) return "contact:" + std::to_string(ct->getValue<int64_t>("id"));
+  }
+  return "";
+}
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("every document type goes from launch to sign-off over HTTP", "[web][plans]") {
+  Demo d;
+  auto c = d.senco();
+  auto defs = engine::DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  REQUIRE(defs.types().size() >= 6);
+  const auto today = engine::dateOf(engine::SystemClock().now());
+  size_t pupilIndex = 0;
+  for (const auto& type : defs.types()) {
+    INFO("type " << type);
+    const auto* wf = defs.workflow(type);
+    const auto* form = defs.formFor(*wf);
+    const int64_t pupilId = d.ownPupils.at(pupilIndex++ % d.ownPupils.size());
+    auto launched = c.postJson("POST", "/api/v1/plans", "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"" + type + "\"}");
+    REQUIRE(launched.status == 201);
+    const int64_t id = launched.json()->getValue<int64_t>("id");
+    auto plan = getPlan(c, id);
+    REQUIRE(plan->getValue<std::string>("state") == wf->initial);
+    REQUIRE(plan->getValue<int>("version") == 1);
+    // Prefilled from the pupil record.
+    auto pupil = pupilOf(c, pupilId);
+    REQUIRE(toJson(plan->get("values")).find(pupil.legalName) != std::string::npos);
+    REQUIRE(plan->getArray("missing")->size() > 0);
+
+    // Bad input never changes the plan.
+    Poco::JSON::Object unknown;
+    unknown.set("no_such_field", "x");
+    auto r = patchValues(c, id, 1, unknown);
+    REQUIRE(r.status == 422);
+    REQUIRE(r.body.find("no_such_field") != std::string::npos);
+
+    // Sending before it is complete lists what is missing: fields and signers.
+    r = fire(c, id, "send_for_signature");
+    REQUIRE(r.status == 422);
+    REQUIRE(r.body.find("signer.") != std::string::npos);
+
+    // Fill it in.
+    auto current = plan->getObject("values");
+    auto values = engine::sampleValues(*form, *current, pupil, today,
+                                       {"user:" + std::to_string(d.userId("staff")), {"review_date"}, {}});
+    r = patchValues(c, id, 1, *values);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    REQUIRE(r.json()->getValue<int>("version") == 2);
+    REQUIRE(r.json()->getArray("missing")->size() == 0);
+
+    // A save based on version 1 is now stale: 409 with what changed, nothing lost.
+    Poco::JSON::Object small;
+    small.set(form->fields().back()->id, Poco::Dynamic::Var());
+    r = patchValues(c, id, 1, small);
+    REQUIRE(r.status == 409);
+    REQUIRE(getPlan(c, id)->getValue<int>("version") == 2);
+
+    // Assign the required signers, then send for signature.
+    std::set<std::string> kinds;
+    auto contacts = c.get("/api/v1/pupils/" + std::to_string(pupilId)).json()->getArray("contacts");
+    for (size_t i = 0; i < contacts->size(); ++i) kinds.insert(contacts->getObject(static_cast<unsigned>(i))->getValue<std::string>("kind"));
+    for (const auto* slot : engine::requiredSigners(*wf, kinds)) {
+      std::string person = personFor(slot->kind, d, c, pupilId);
+      REQUIRE_FALSE(person.empty());
+      r = c.postJson("PUT", "/api/v1/plans/" + std::to_string(id) + "/signers/" + slot->role,
+                     "{\"people\":[\"" + person + "\"]}");
+      INFO(slot->role << ": " << r.body);
+      REQUIRE(r.status == 200);
+    }
+    r = fire(c, id, "send_for_signature");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    REQUIRE(r.json()->getValue<std::string>("state") == "awaiting_signatures");
+
+    // Once sent, the content is fixed: editing answers 409, not a silent change.
+    r = patchValues(c, id, 2, *values);
+    REQUIRE(r.status == 409);
+    // The SENCO can take it back to edit.
+    r = fire(c, id, "recall");
+    REQUIRE(r.status == 200);
+    REQUIRE(r.json()->getValue<std::string>("state") == "draft");
+  }
+}
+
+TEST_CASE("transitions answer 404, 403, 409 and 422 as the rules say", "[web][plans]") {
+  Demo d;
+  auto senco = d.senco();
+  auto active = d.plans("intimate_care", "active", Demo::kOak);
+  REQUIRE_FALSE(active.empty());
+  const int64_t id = active.front()->getValue<int64_t>("id");
+  REQUIRE(fire(senco, id, "no_such_transition").status == 404);
+  REQUIRE(fire(senco, id, "send_for_signature").status == 409);  // not from "active"
+  auto governor = d.signedIn("governor");
+  REQUIRE(fire(governor, id, "trigger_review", R"({"reason_code":"change","reason_text":"x"})").status == 403);
+  auto noReason = fire(senco, id, "trigger_review");
+  REQUIRE(noReason.status == 422);
+  REQUIRE(noReason.body.find("reason") != std::string::npos);
+  auto badReason = fire(senco, id, "trigger_review", R"({"reason_code":"boredom","reason_text":"x"})");
+  REQUIRE(badReason.status == 422);
+
+  // Any participant (here a teacher) can make a review due at once, with a reason.
+  auto teacher = d.signedIn("staff");
+  auto r = fire(teacher, id, "trigger_review", R"({"reason_code":"change","reason_text":"New wheelchair from January"})");
+  REQUIRE(r.status == 200);
+  REQUIRE(r.json()->getValue<std::string>("state") == "review_due");
+  REQUIRE(r.json()->getValue<std::string>("review_reason").find("New wheelchair") != std::string::npos);
+  // The review date stays visible while the review is due.
+  REQUIRE_FALSE(r.json()->get("review_date").isEmpty());
+}
+
+TEST_CASE("a review drafts a successor; the plan in force stays until it is replaced", "[web][plans]") {
+  Demo d;
+  auto senco = d.senco();
+  auto active = d.plans("healthcare_plan", "active");
+  REQUIRE_FALSE(active.empty());
+  auto academy = active.front()->getValue<std::string>("academy");
+  auto c = d.signedIn("senco", academy);
+  const int64_t id = active.front()->getValue<int64_t>("id");
+  auto before = getPlan(c, id);
+  auto r = fire(c, id, "start_review");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  const int64_t next = r.json()->getValue<int64_t>("successor_id");
+  auto old = getPlan(c, id);
+  REQUIRE(old->getValue<std::string>("state") == "review_due");
+  REQUIRE(old->getValue<std::string>("review_date") == before->getValue<std::string>("review_date"));
+  auto draft = getPlan(c, next);
+  REQUIRE(draft->getValue<std::string>("state") == "draft");
+  REQUIRE(draft->getValue<int64_t>("reviews_plan_id") == id);
+  // The answers are carried forward (except the review date).
+  auto oldValues = old->getObject("values");
+  auto newValues = draft->getObject("values");
+  int carried = 0;
+  for (const auto& [k, v] : *oldValues) {
+    (void)v;
+    if (newValues->has(k)) ++carried;
+  }
+  REQUIRE(carried >= static_cast<int>(oldValues->size()) - 3);
+  // Only one review at a time.
+  auto again = fire(c, id, "start_review");
+  REQUIRE(again.status == 422);
+}
+
+TEST_CASE("EHCP reviews show their statutory deadlines with a status", "[web][plans]") {
+  Demo d;
+  auto drafts = d.plans("ehcp_annual_review", "draft");
+  REQUIRE_FALSE(drafts.empty());
+  auto c = d.signedIn("senco", drafts.front()->getValue<std::string>("academy"));
+  auto plan = getPlan(c, drafts.front()->getValue<int64_t>("id"));
+  auto deadlines = plan->getArray("deadlines");
+  REQUIRE(deadlines->size() >= 4);
+  std::set<std::string> ids, statuses;
+  for (size_t i = 0; i < deadlines->size(); ++i) {
+    ids.insert(deadlines->getObject(static_cast<unsigned>(i))->getValue<std::string>("id"));
+    statuses.insert(deadlines->getObject(static_cast<unsigned>(i))->getValue<std::string>("status"));
+  }
+  REQUIRE(ids.count("invitations"));
+  REQUIRE(ids.count("la_decision"));
+  // The meeting is three weeks away: invitations (2 weeks before) are due soon.
+  REQUIRE(statuses.count("due_soon"));
+  auto page = c.get("/plans/" + std::to_string(drafts.front()->getValue<int64_t>("id")));
+  REQUIRE(page.body.find("Statutory deadlines") != std::string::npos);
+  auto dash = c.get("/");
+  REQUIRE(dash.body.find("Due soon") != std::string::npos);
+}
+
+TEST_CASE("another academy's plans are 404 on every plan route", "[web][plans]") {
+  Demo d;
+  auto c = d.senco();
+  auto foreign = d.plans("", "", Demo::kHill);
+  REQUIRE_FALSE(foreign.empty());
+  for (const auto& p : foreign) {
+    auto id = std::to_string(p->getValue<int64_t>("id"));
+    INFO("plan " << id);
+    REQUIRE(c.get("/plans/" + id).status == 404);
+    REQUIRE(c.get("/plans/" + id + "/history").status == 404);
+    REQUIRE(c.get("/plans/" + id + "/diff?from=1&to=2").status == 404);
+    REQUIRE(c.postForm("/plans/" + id, {{"csrf", c.csrf}, {"base_version", "1"}}).status == 404);
+    REQUIRE(c.postForm("/plans/" + id + "/transitions/start_review", {{"csrf", c.csrf}}).status == 404);
+    REQUIRE(c.postForm("/plans/" + id + "/signers", {{"csrf", c.csrf}, {"slot", "senco"}}).status == 404);
+    REQUIRE(c.get("/api/v1/plans/" + id).status == 404);
+    REQUIRE(patchValues(c, p->getValue<int64_t>("id"), 1, Poco::JSON::Object()).status == 404);
+    REQUIRE(fire(c, p->getValue<int64_t>("id"), "trigger_review").status == 404);
+    REQUIRE(c.get("/api/v1/plans/" + id + "/versions").status == 404);
+  }
+  auto mine = c.get("/api/v1/plans").json()->getArray("plans");
+  for (size_t i = 0; i < mine->size(); ++i)
+    REQUIRE(mine->getObject(static_cast<unsigned>(i))->getValue<int64_t>("academy_id") == d.firstAcademy());
+  // Launching for another academy's pupil is 404 too.
+  REQUIRE(c.postJson("POST", "/api/v1/plans", "{\"pupil_id\":" + std::to_string(d.foreignPupils.front()) + ",\"type\":\"peep\"}").status == 404);
+}
+
+TEST_CASE("values are never truncated: too long is 422, script is stored exactly and shown escaped", "[web][plans]") {
+  Demo d;
+  auto c = d.senco();
+  auto drafts = d.plans("risk_assessment", "draft", Demo::kOak);
+  REQUIRE_FALSE(drafts.empty());
+  const int64_t id = drafts.front()->getValue<int64_t>("id");
+  auto plan = getPlan(c, id);
+  const int version = plan->getValue<int>("version");
+  Poco::JSON::Object big;
+  big.set("pupil_views", std::string(70 * 1024, 'a'));
+  auto r = patchValues(c, id, version, big);
+  REQUIRE(r.status == 422);
+  REQUIRE(r.body.find("pupil_views") != std::string::npos);
+  Poco::JSON::Object wrongType;
+  wrongType.set("assessment_date", 42);
+  r = patchValues(c, id, version, wrongType);
+  REQUIRE(r.status == 422);
+  REQUIRE(r.body.find("assessment_date") != std::string::npos);
+  REQUIRE(getPlan(c, id)->getValue<int>("version") == version);
+
+  const std::string nasty = "<script>alert(1)</script> \"Zoë\" & <b>Łukasz</b>";
+  Poco::JSON::Object ok;
+  ok.set("pupil_views", nasty);
+  r = patchValues(c, id, version, ok);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  REQUIRE(getPlan(c, id)->getObject("values")->getValue<std::string>("pupil_views") == nasty);
+  auto page = c.get("/plans/" + std::to_string(id));
+  REQUIRE(page.body.find("<script>alert(1)") == std::string::npos);
+  REQUIRE(page.body.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  // Malformed JSON and wrong shapes are 400 / 422, never 5xx.
+  REQUIRE(c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id), "{\"base_version\":").status == 400);
+  REQUIRE(c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id), "{\"base_version\":\"x\",\"values\":{}}").status == 422);
+  REQUIRE(c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id), "{\"base_version\":1,\"values\":[]}").status == 422);
+}
+
+TEST_CASE("the editor works by plain form posts: errors keep the answers, stale saves show a merge", "[web][plans]") {
+  Demo d;
+  auto c = d.senco();
+  auto drafts = d.plans("peep", "draft", "");
+  auto academy = drafts.front()->getValue<std::string>("academy");
+  auto s = d.signedIn("senco", academy);
+  const auto id = std::to_string(drafts.front()->getValue<int64_t>("id"));
+  auto page = s.get("/plans/" + id);
+  REQUIRE(page.status == 200);
+  REQUIRE(page.body.find("name=\"f.why_needed\"") != std::string::npos);
+  const std::string base = Client::hiddenValue(page.body, "base_version");
+
+  // A bad date: 422, summary, and the typed answer is still there.
+  auto bad = s.postForm("/plans/" + id, {{"csrf", s.csrf}, {"base_version", base},
+                                         {"f.why_needed", "Typed answer kept"}, {"f.last_drill", "2026-02-30"}});
+  REQUIRE(bad.status == 422);
+  REQUIRE(bad.body.find("There is a problem") != std::string::npos);
+  REQUIRE(bad.body.find("Typed answer kept") != std::string::npos);
+
+  auto ok = s.postForm("/plans/" + id, {{"csrf", s.csrf}, {"base_version", base}, {"f.why_needed", "Uses a walking frame"}});
+  REQUIRE(ok.status == 303);
+  auto after = s.get(ok.headers["Location"]);
+  REQUIRE(after.body.find("Uses a walking frame") != std::string::npos);
+
+  // Someone saving from the old page: 409 with what changed, and their answer kept.
+  auto stale = s.postForm("/plans/" + id, {{"csrf", s.csrf}, {"base_version", base}, {"f.why_needed", "My stale edit"}});
+  REQUIRE(stale.status == 409);
+  REQUIRE(stale.body.find("Someone else changed this plan") != std::string::npos);
+  REQUIRE(stale.body.find("Uses a walking frame") != std::string::npos);
+  REQUIRE(stale.body.find("My stale edit") != std::string::npos);
+
+  // History and a readable diff.
+  auto history = s.get("/plans/" + id + "/history");
+  REQUIRE(history.body.find("Version") != std::string::npos);
+  int v = std::stoi(Client::hiddenValue(after.body, "base_version"));
+  auto diff = s.get("/plans/" + id + "/diff?from=" + std::to_string(v - 1) + "&to=" + std::to_string(v));
+  REQUIRE(diff.status == 200);
+  REQUIRE(diff.body.find("Uses a walking frame") != std::string::npos);
+  REQUIRE(s.get("/plans/" + id + "/diff?from=1&to=999").status == 404);
+}
+
+TEST_CASE("a trust's own document type works end to end with no code change", "[web][plans]") {
+  testing::TempDir defs;
+  std::string forms = defs.path() + "/forms", workflows = defs.path() + "/workflows";
+  Poco::File(SENDFLOW_SOURCE_ROOT "/forms").copyTo(forms);
+  Poco::File(SENDFLOW_SOURCE_ROOT "/workflows").copyTo(workflows);
+  Poco::File(forms + "/trip_plan").createDirectories();
+  std::ofstream(forms + "/trip_plan/form.json") << R"({
+    "type": "trip_plan", "title": "Educational visit plan", "version": 1,
+    "sections": [
+      {"id": "visit", "title": "The visit", "fields": [
+        {"id": "pupil_name", "label": "Pupil", "kind": "text", "prefill": "pupil.legal_name", "readonly": true, "required": true},
+        {"id": "destination", "label": "Where", "kind": "text", "required": true, "max_length": 200},
+        {"id": "date", "label": "Date of the visit", "kind": "date", "required": true, "after": "today"},
+        {"id": "needs_transport", "label": "Needs accessible transport", "kind": "yes_no", "required": true},
+        {"id": "transport", "label": "Transport booked", "kind": "text", "required": true,
+         "visible_when": {"field": "needs_transport", "equals": true}}]},
+      {"id": "pupil_views", "title": "What the pupil thinks", "pupil_voice": true, "fields": [
+        {"id": "views", "label": "In their own words", "kind": "long_text"}]}]})";
+  std::ofstream(workflows + "/trip_plan.json") << R"({
+    "type": "trip_plan", "title": "Educational visit plan", "form": "trip_plan", "version": 1,
+    "initial": "draft",
+    "states": [{"name": "draft", "editable": true}, {"name": "awaiting_signatures", "signing": true},
+               {"name": "active", "active": true}, {"name": "withdrawn", "final": true}],
+    "transitions": [
+      {"name": "send_for_signature", "from": "draft", "to": "awaiting_signatures", "roles": ["senco"],
+       "guards": ["form_complete", "signers_assigned"]},
+      {"name": "all_signed", "from": "awaiting_signatures", "to": "active", "auto": "all_required_signed",
+       "actions": ["schedule_review"]},
+      {"name": "withdraw", "from": ["draft", "awaiting_signatures", "active"], "to": "withdrawn", "roles": ["senco"]}],
+    "signers": [{"role": "senco", "label": "SENCO", "kind": "senco", "required": true},
+                {"role": "parent_carer", "label": "Parent or carer", "kind": "parent_carer", "required": true}],
+    "review": {"every": "P3M", "remind": ["P7D"], "overdue_every": "P7D", "recipients": ["senco"]},
+    "retention": {"from": "date_of_birth", "keep": "P31Y"}})";
+
+  Demo d({{"SENDFLOW_FORMS_DIR", forms}, {"SENDFLOW_WORKFLOWS_DIR", workflows}});
+  auto c = d.senco();
+  auto pupilId = d.ownPupils.front();
+  auto r = c.postJson("POST", "/api/v1/plans", "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"trip_plan\"}");
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  const int64_t id = r.json()->getValue<int64_t>("id");
+  auto page = c.get("/plans/" + std::to_string(id));
+  REQUIRE(page.body.find("Educational visit plan") != std::string::npos);
+  REQUIRE(page.body.find("Needs accessible transport") != std::string::npos);
+  Poco::JSON::Object v;
+  v.set("destination", "Science Museum");
+  v.set("date", engine::isoDate(engine::Date{std::chrono::sys_days{engine::dateOf(engine::SystemClock().now())} + std::chrono::days(30)}));
+  v.set("needs_transport", true);
+  r = patchValues(c, id, 1, v);
+  REQUIRE(r.status == 200);
+  REQUIRE(toJson(r.json()->get("missing")).find("transport") != std::string::npos);  // conditional field now required
+  v.set("transport", "Minibus with a lift, booked");
+  r = patchValues(c, id, 2, v);
+  REQUIRE(r.status == 200);
+  REQUIRE(r.json()->getArray("missing")->size() == 0);
+  REQUIRE(c.postJson("PUT", "/api/v1/plans/" + std::to_string(id) + "/signers/senco",
+                     "{\"people\":[\"user:" + std::to_string(d.userId("senco")) + "\"]}").status == 200);
+  REQUIRE(c.postJson("PUT", "/api/v1/plans/" + std::to_string(id) + "/signers/parent_carer",
+                     "{\"people\":[\"" + personFor("parent_carer", d, c, pupilId) + "\"]}").status == 200);
+  r = fire(c, id, "send_for_signature");
+  REQUIRE(r.status == 200);
+  REQUIRE(r.json()->getValue<std::string>("state") == "awaiting_signatures");
+}
+
+TEST_CASE("a plan keeps the template version it was launched with", "[web][plans]") {
+  testing::TempDir defs;
+  std::string forms = defs.path() + "/forms", workflows = defs.path() + "/workflows";
+  Poco::File(SENDFLOW_SOURCE_ROOT "/forms").copyTo(forms);
+  Poco::File(SENDFLOW_SOURCE_ROOT "/workflows").copyTo(workflows);
+  std::map<std::string, std::string> env{{"SENDFLOW_FORMS_DIR", forms}, {"SENDFLOW_WORKFLOWS_DIR", workflows}};
+  testing::Server server(env);
+  auto demo = server.seedDemo();
+  server.start();
+  Client c = server.client();
+  REQUIRE(c.login("senco@oakfield.example", "oakfield-senco-demo").status == 303);
+  auto pupils = c.get("/api/v1/pupils").json()->getArray("pupils");
+  auto pupilId = pupils->getObject(0)->getValue<int64_t>("id");
+  auto r = c.postJson("POST", "/api/v1/plans", "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"peep\"}");
+  const int64_t oldPlan = r.json()->getValue<int64_t>("id");
+  auto before = getPlan(c, oldPlan);
+  server.stop();
+
+  // The trust adds a required question and bumps the template's version.
+  std::string text = read(forms + "/peep/form.json");
+  auto parsed = Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+  parsed->set("version", parsed->getValue<int>("version") + 1);
+  auto sections = parsed->getArray("sections");
+  Poco::JSON::Object::Ptr extra = new Poco::JSON::Object;
+  extra->set("id", "fire_marshal_phone");
+  extra->set("label", "Fire marshal's phone number");
+  extra->set("kind", "text");
+  extra->set("required", true);
+  sections->getObject(1)->getArray("fields")->add(extra);
+  std::ofstream(forms + "/peep/form.json") << toJson(parsed);
+
+  server.start();
+  Client c2 = server.client();
+  REQUIRE(c2.login("senco@oakfield.example", "oakfield-senco-demo").status == 303);
+  auto after = getPlan(c2, oldPlan);
+  REQUIRE(after->getValue<int>("form_version") == before->getValue<int>("form_version"));
+  REQUIRE(toJson(after->get("missing")).find("fire_marshal_phone") == std::string::npos);
+  REQUIRE(c2.get("/plans/" + std::to_string(oldPlan)).body.find("Fire marshal") == std::string::npos);
+  r = c2.postJson("POST", "/api/v1/plans", "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"peep\"}");
+  auto fresh = getPlan(c2, r.json()->getValue<int64_t>("id"));
+  REQUIRE(fresh->getValue<int>("form_version") == before->getValue<int>("form_version") + 1);
+  REQUIRE(toJson(fresh->get("missing")).find("fire_marshal_phone") != std::string::npos);
+}
+
+TEST_CASE("a broken definition stops start-up naming the file and the JSON path", "[web][plans]") {
+  testing::TempDir defs;
+  std::string forms = defs.path() + "/forms", workflows = defs.path() + "/workflows";
+  Poco::File(SENDFLOW_SOURCE_ROOT "/forms").copyTo(forms);
+  Poco::File(SENDFLOW_SOURCE_ROOT "/workflows").copyTo(workflows);
+  std::string text = read(workflows + "/peep.json");
+  auto at = text.find("\"to\": \"active\"");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, std::string("\"to\": \"active\"").size(), "\"to\": \"actve\"");
+  std::ofstream(workflows + "/peep.json") << text;
+  testing::Server server({{"SENDFLOW_FORMS_DIR", forms}, {"SENDFLOW_WORKFLOWS_DIR", workflows}});
+  auto r = server.run({"serve"});
+  REQUIRE(r.exitCode != 0);
+  REQUIRE(r.err.find("peep.json") != std::string::npos);
+  REQUIRE(r.err.find("$.transitions[") != std::string::npos);
+  REQUIRE(r.err.find("actve") != std::string::npos);
+}
