@@ -1,7 +1,7 @@
 -- Email outbox: every message is a row written in the same transaction as the event causing it.
 -- idem_key (plan + kind + due date + recipient) makes queuing idempotent: INSERT OR IGNORE.
 -- status: queued → sending → sent | retrying → … | failed. "sending" is committed before the
--- SMTP DATA and "sent" right after the server's reply (see web/src/mail_sender.cpp).
+-- SMTP DATA and "sent" right after the server's reply (see web/src/mail_service.cpp).
 CREATE TABLE outbox (
   id              INTEGER PRIMARY KEY,
   idem_key        TEXT NOT NULL UNIQUE,

@@ -2,6 +2,8 @@
 
 #include <Poco/File.h>
 
+#include "sendflow/web/mail.h"
+
 #include "mail_service.h"
 
 namespace sendflow::web {

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli_commands.h"
-#include "mail_service.h"
+#include "sendflow/web/mail.h"
 
 namespace sendflow::web {
 namespace {

@@ -1,4 +1,4 @@
-#include "mail_service.h"
+#include "sendflow/web/mail.h"
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>

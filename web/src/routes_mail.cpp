@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "mail_service.h"
+#include "sendflow/web/mail.h"
 #include "routes.h"
 #include "sendflow/engine/text.h"
 #include "sendflow/web/app.h"

@@ -14,6 +14,7 @@
 #include "sendflow/web/cli.h"
 #include "sendflow/web/config.h"
 #include "mail_service.h"
+#include "sendflow/web/mail.h"
 #include "serve.h"
 
 namespace sendflow::web {

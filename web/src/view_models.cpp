@@ -4,6 +4,7 @@
 #include <Poco/StreamCopier.h>
 
 #include "mail_service.h"
+#include "sendflow/web/mail.h"
 #include "routes.h"
 #include "sendflow/engine/clock.h"
 #include "sendflow/web/app.h"

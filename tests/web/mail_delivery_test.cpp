@@ -1,0 +1,228 @@
+// Delivery against a real SMTP server (aiosmtpd started here on a free port): content of the
+// messages, retries while the server is down, permanent rejections, `mail test`, and SIGKILL in
+// the middle of draining.
+#include <catch2/catch.hpp>
+
+#include <Poco/Process.h>
+
+#include <random>
+#include <set>
+#include <thread>
+
+#include "mail_world.h"
+#include "support/server.h"
+#include "support/smtp.h"
+
+using namespace sendflow;
+using namespace sendflow::testing;
+
+namespace {
+
+std::string str(const Poco::JSON::Object::Ptr& o, const std::string& k) { return o->getValue<std::string>(k); }
+
+}  // namespace
+
+TEST_CASE("reminder emails arrive with recipients, subject, text, HTML, link and calendar entry", "[mail][smtp]") {
+  SmtpServer smtp;
+  smtp.start();
+  const engine::Date today = day("2026-03-03");  // a Tuesday; digest on Mondays
+  MailWorld w(today, smtp.port());
+  const engine::Id plan = w.addPlan("peep", "active", engine::isoDate(plus(today, 7)));
+  REQUIRE(w.app->reminders.run(today, false).queued == 2);
+  auto r = w.app->mail->drain();
+  CHECK(r.sent == 2);
+  REQUIRE(smtp.waitFor(2));
+  auto msgs = smtp.messages();
+  REQUIRE(msgs->size() == 2);
+  std::set<std::string> to;
+  for (size_t i = 0; i < msgs->size(); ++i) {
+    auto m = msgs->getObject(static_cast<unsigned>(i));
+    to.insert(str(m, "rcpt"));
+    CHECK(str(m, "subject") == "Review due in 7 days: Personal Emergency Evacuation Plan for Ł. N.");
+    CHECK(str(m, "from") == "SEND team <send@trust.test>");
+    const std::string link = "https://send.trust.test/plans/" + std::to_string(plan);
+    const std::string text = str(m, "text"), html = str(m, "html");
+    CHECK(text.find("is due for review on 10 March 2026, in 7 days") != std::string::npos);
+    CHECK(text.find(link) != std::string::npos);
+    CHECK(html.find("href=\"" + link + "\"") != std::string::npos);
+    // Initials only: no name, no special-category detail.
+    for (const auto& body : {text, html, str(m, "subject")}) {
+      CHECK(body.find("Łukasz") == std::string::npos);
+      CHECK(body.find("Nowak") == std::string::npos);
+    }
+    auto att = m->getArray("attachments");
+    REQUIRE(att->size() == 1);
+    auto ics = att->getObject(0);
+    CHECK(str(ics, "name") == "review.ics");
+    CHECK(str(ics, "type") == "text/calendar");
+    const std::string cal = str(ics, "content");
+    CHECK(cal.find("DTSTART;VALUE=DATE:20260310") != std::string::npos);
+    CHECK(cal.find("UID:sendflow-review-" + std::to_string(plan) + "-20260310@send.trust.test") != std::string::npos);
+  }
+  CHECK(to == std::set<std::string>{"senco@oak.test", "teacher@oak.test"});
+  for (const auto& m : w.app->outbox.list("sent", 10)) CHECK(m.serverReply == "250 OK");
+}
+
+TEST_CASE("a review trigger notifies the SENCO at once, without the free-text reason", "[mail][smtp]") {
+  SmtpServer smtp;
+  smtp.start();
+  MailWorld w(day("2026-03-03"), smtp.port());
+  const engine::Id plan = w.addPlan("physical_handling", "active", "2026-12-01");
+  auto fired = w.app->planService.fire(w.sencoActor(), plan, "record_incident",
+                                       {"incident", "Restrained in the hall after a seizure"});
+  REQUIRE(fired.ok());
+  CHECK(w.app->outbox.counts().queued == 3);  // SENCO, owner, governor: same transaction
+  CHECK(w.app->mail->drain().sent == 3);
+  REQUIRE(smtp.waitFor(3));
+  auto msgs = smtp.messages();
+  for (size_t i = 0; i < msgs->size(); ++i) {
+    auto m = msgs->getObject(static_cast<unsigned>(i));
+    CHECK(str(m, "subject") == "Review needed now: Physical Handling Plan for Ł. N.");
+    CHECK(str(m, "text").find("Reason: incident.") != std::string::npos);
+    CHECK(str(m, "text").find("seizure") == std::string::npos);
+  }
+}
+
+TEST_CASE("mail server down: messages wait, retry with backoff and go out exactly once", "[mail][smtp]") {
+  const int port = freePort();
+  MailWorld w(day("2026-03-03"), port);
+  w.addPlan("peep", "active", "2026-03-10");
+  REQUIRE(w.app->reminders.run(day("2026-03-03"), false).queued == 2);
+  auto first = w.app->mail->drain();
+  CHECK(first.sent == 0);
+  CHECK(first.paused);  // unreachable: one attempt, the rest waits (no storm)
+  auto c = w.app->outbox.counts();
+  CHECK(c.retrying == 1);
+  CHECK(c.queued == 1);
+  auto retrying = w.app->outbox.list("retrying", 5).at(0);
+  CHECK(retrying.lastError.find("connection refused") != std::string::npos);
+  CHECK(retrying.nextAttemptAt - w.clock.now() == std::chrono::seconds(60));
+  // Still down an hour later: more attempts, further apart.
+  for (int i = 0; i < 6; ++i) {
+    w.clock.advance(std::chrono::minutes(10));
+    w.app->mail->drain();
+  }
+  int attempts = 0;
+  for (const auto& m : w.app->outbox.list("", 5)) attempts += m.attempts;
+  CHECK(attempts >= 3);
+  CHECK(attempts <= 8);  // backoff, not one attempt per message per pass
+  SmtpServer smtp(port);
+  smtp.start();
+  w.clock.advance(std::chrono::hours(3));
+  auto back = w.app->mail->drain();
+  CHECK(back.sent == 2);
+  w.clock.advance(std::chrono::hours(3));
+  CHECK(w.app->mail->drain().sent == 0);
+  CHECK(w.app->reminders.run(day("2026-03-03"), false).queued == 0);
+  REQUIRE(smtp.waitFor(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(smtp.count() == 2);
+  CHECK(w.app->outbox.counts().sent == 2);
+}
+
+TEST_CASE("a permanent 5xx reply marks the message failed with the reply, no retries", "[mail][smtp]") {
+  SmtpServer smtp(0, SmtpServer::Mode::kRejectSender);
+  smtp.start();
+  MailWorld w(day("2026-03-03"), smtp.port());
+  w.addPlan("peep", "active", "2026-03-10");
+  w.app->reminders.run(day("2026-03-03"), false);
+  auto r = w.app->mail->drain();
+  CHECK(r.failed == 2);
+  for (int i = 0; i < 5; ++i) {
+    w.clock.advance(std::chrono::hours(24));
+    CHECK(w.app->mail->drain().sent + w.app->mail->drain().failed == 0);
+  }
+  auto failed = w.app->outbox.list("failed", 5);
+  REQUIRE(failed.size() == 2);
+  for (const auto& m : failed) {
+    CHECK(m.attempts == 1);
+    CHECK(m.lastError.find("550 5.7.1 Sender address rejected") != std::string::npos);
+  }
+  // The trust admin retries one: it is attempted again (and rejected again) exactly once.
+  REQUIRE(w.app->outbox.retry(failed[0].id, w.clock.now()));
+  CHECK(w.app->mail->drain().failed == 1);
+  CHECK(w.app->outbox.get(failed[0].id)->attempts == 1);
+}
+
+TEST_CASE("mail test reports exactly what the SMTP server said", "[mail][smtp]") {
+  TempDir home;
+  std::map<std::string, std::string> env{{"SENDFLOW_HOME", home.path()}, {"SENDFLOW_SMTP_HOST", "127.0.0.1"},
+                                         {"SENDFLOW_SMTP_TLS", "none"}, {"SENDFLOW_LOG_FILE", home.path() + "/log"}};
+  SECTION("accepted") {
+    SmtpServer smtp;
+    smtp.start();
+    env["SENDFLOW_SMTP_PORT"] = std::to_string(smtp.port());
+    auto r = runSendflow({"mail", "test", "--to", "governor@example.test"}, env);
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("250 OK") != std::string::npos);
+    REQUIRE(smtp.waitFor(1));
+    CHECK(str(smtp.messages()->getObject(0), "rcpt") == "governor@example.test");
+  }
+  SECTION("closed port") {
+    env["SENDFLOW_SMTP_PORT"] = std::to_string(freePort());
+    auto r = runSendflow({"mail", "test", "--to", "x@example.test"}, env);
+    CHECK(r.exitCode != 0);
+    CHECK(r.err.find("could not connect to the SMTP server 127.0.0.1:" + env["SENDFLOW_SMTP_PORT"] +
+                     ": connection refused") != std::string::npos);
+  }
+  SECTION("sender rejected") {
+    SmtpServer smtp(0, SmtpServer::Mode::kRejectSender);
+    smtp.start();
+    env["SENDFLOW_SMTP_PORT"] = std::to_string(smtp.port());
+    auto r = runSendflow({"mail", "test", "--to", "x@example.test"}, env);
+    CHECK(r.exitCode != 0);
+    CHECK(r.err.find("refused the sender") != std::string::npos);
+    CHECK(r.err.find("550 5.7.1 Sender address rejected: not allowed to relay") != std::string::npos);
+  }
+}
+
+TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and nothing doubled", "[mail][smtp][slow]") {
+  SmtpServer smtp;
+  smtp.start();
+  const int n = 80;
+  const auto now = engine::SystemClock().now();
+  const char* names[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+  const unsigned tomorrow = (std::chrono::weekday{std::chrono::sys_days{engine::dateOf(now)}}.c_encoding() + 1) % 7;
+  auto w = std::make_unique<MailWorld>(engine::dateOf(now), smtp.port(), names[tomorrow]);
+  w->clock.set(now - std::chrono::seconds(5));
+  for (int i = 0; i < n; ++i) {
+    engine::OutboxMessage m;
+    m.kind = engine::mailkind::kTest;
+    m.key = "kill-test:" + std::to_string(i);
+    m.toAddress = "person" + std::to_string(i) + "@example.test";
+    m.data = "{}";
+    m.createdAt = m.nextAttemptAt = w->clock.now();
+    REQUIRE(w->app->outbox.enqueue(m) > 0);
+  }
+  const std::string home = w->home.path();
+  std::map<std::string, std::string> env{{"SENDFLOW_HOME", home}, {"SENDFLOW_PORT", "0"},
+                                         {"SENDFLOW_LOG_FILE", home + "/server.log"},
+                                         {"SENDFLOW_MAIL_POLL_SECONDS", "1"}};
+  w->app.reset();
+  {
+    ServeProcess serve(SENDFLOW_BINARY, env);
+    REQUIRE(smtp.waitFor(n / 3, 30));
+    std::mt19937 rng(std::random_device{}());
+    std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 3000)(rng)));
+    serve.kill(SIGKILL);
+  }
+  const size_t atKill = smtp.count();
+  CHECK(atKill < static_cast<size_t>(n));  // killed mid-drain
+  {
+    ServeProcess serve(SENDFLOW_BINARY, env);
+    REQUIRE(smtp.waitFor(n, 60));
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+  CHECK(smtp.count() == static_cast<size_t>(n));
+  std::set<std::string> ids, rcpts;
+  auto msgs = smtp.messages();
+  for (size_t i = 0; i < msgs->size(); ++i) {
+    ids.insert(str(msgs->getObject(static_cast<unsigned>(i)), "message_id"));
+    rcpts.insert(str(msgs->getObject(static_cast<unsigned>(i)), "rcpt"));
+  }
+  CHECK(ids.size() == static_cast<size_t>(n));
+  CHECK(rcpts.size() == static_cast<size_t>(n));
+  w->app = std::make_unique<web::App>(web::readSettings(*web::loadConfiguration()), w->clock,
+                                      Poco::Logger::get("mail-test"), false);
+  CHECK(w->app->outbox.counts().sent == n);
+}
