@@ -4,8 +4,6 @@
 
 #include "sendflow/web/mail.h"
 
-#include "mail_service.h"
-
 namespace sendflow::web {
 namespace {
 

@@ -13,7 +13,6 @@
 #include "sendflow/web/app.h"
 #include "sendflow/web/cli.h"
 #include "sendflow/web/config.h"
-#include "mail_service.h"
 #include "sendflow/web/mail.h"
 #include "serve.h"
 

@@ -3,7 +3,6 @@
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
 
-#include "mail_service.h"
 #include "sendflow/web/mail.h"
 #include "routes.h"
 #include "sendflow/engine/clock.h"
