@@ -1,0 +1,623 @@
+// Benchmark of the durable write path (not a test: it never fails on speed).
+//
+// N concurrent clients (1, 16, 64) each send `PATCH /api/v1/pupils/{id}` with a small
+// authenticated JSON update to the real `sendflow serve`, which validates it and writes the row
+// and a hash-chained audit event in one SQLite transaction (WAL, synchronous=FULL). Printed beside:
+//   (a) raw: the same transaction (UPDATE pupil + hash-chained audit INSERT) in a single-threaded
+//       C++ loop over storage::Store on a file with the same pragmas, and
+//   (b) peer: Node's `http` + better-sqlite3@12 doing the same work (tests/bench/write_path/),
+//       driven by the same load generator with the same N.
+// The load generator is one thread per client, each with its own keep-alive Poco
+// HTTPClientSession; client i updates pupil i mod P of the SENCO's academy. Each measurement is
+// a warm-up then a fixed window; every non-2xx answer and every transport error is counted.
+//
+// Usage: bench_write_path [--clients=1,16,64] [--warmup=SECONDS] [--duration=SECONDS]
+//                         [--sendflow=PATH] [--node=PATH] [--no-peer]
+// Everything runs on 127.0.0.1 in temporary directories.
+#include <Poco/Environment.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPCookie.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/NullStream.h>
+#include <Poco/Path.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../support/temp_dir.h"
+#include "sendflow/engine/clock.h"
+#include "sendflow/engine/model.h"
+#include "sendflow/storage/database.h"
+#include "sendflow/storage/store.h"
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using sendflow::testing::TempDir;
+
+// Caps that keep every run bounded even on a much faster machine.
+constexpr long kMaxRequestsPerClient = 1'000'000;
+constexpr long kMaxRawTransactions = 1'000'000;
+constexpr int kRequestTimeoutSeconds = 20;
+
+struct Options {
+  std::vector<int> clients{1, 16, 64};
+  double warmupSeconds = 1.0;
+  double durationSeconds = 5.0;
+  std::string sendflowBinary;
+  std::string node = "node";
+  bool peer = true;
+  bool verbose = false;   // per-client counts on stderr
+  int serverThreads = 0;  // > 0: SENDFLOW_HTTP_THREADS for the sendflow server (diagnosis)
+};
+
+struct Figures {
+  double perSecond = 0;  // 2xx answers (or commits) completed inside the measured window
+  double p50Ms = 0;
+  double p99Ms = 0;
+  double maxMs = 0;
+  long completed = 0;     // 2xx inside the window
+  long non2xx = 0;        // over the whole run, warm-up included
+  long errors = 0;        // transport errors/timeouts over the whole run
+  int clientsServed = 0;  // clients with at least one 2xx inside the window
+  int clients = 0;
+  std::map<int, long> statuses;  // non-2xx status -> count
+  std::string note;              // why there are no figures, if there are none
+  bool valid = false;
+};
+
+double millis(SteadyClock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+// Nearest-rank percentile of sorted samples.
+double percentile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  auto rank = static_cast<size_t>(q * static_cast<double>(sorted.size()) + 0.999999);
+  rank = std::clamp<size_t>(rank, 1, sorted.size());
+  return sorted[rank - 1];
+}
+
+void summarise(std::vector<double>& latencies, double windowSeconds, Figures& f) {
+  std::sort(latencies.begin(), latencies.end());
+  f.perSecond = static_cast<double>(f.completed) / windowSeconds;
+  f.p50Ms = percentile(latencies, 0.50);
+  f.p99Ms = percentile(latencies, 0.99);
+  f.maxMs = latencies.empty() ? 0 : latencies.back();
+  f.valid = f.completed > 0;
+}
+
+// --- (a) raw SQLite: the same transaction from one thread -------------------------------------
+
+Figures measureRaw(const Options& opt) {
+  TempDir dir;
+  sendflow::engine::SystemClock clock;
+  sendflow::storage::Store store(dir.file("raw.db"), clock);
+  store.migrate();
+  const std::string now = sendflow::engine::isoTime(clock.now());
+  const auto pupilId = store.write([&](sendflow::storage::Database& db) {
+    sendflow::storage::Statement a(db, "INSERT INTO academy(name, created_at) VALUES (?, ?)");
+    a.bind(1, "Raw Academy").bind(2, now).run();
+    const auto academyId = db.lastInsertId();
+    sendflow::storage::Statement p(db,
+                                   "INSERT INTO pupil(academy_id, legal_name, date_of_birth, "
+                                   "year_group, created_at, updated_at) VALUES (?,?,?,?,?,?)");
+    p.bind(1, academyId).bind(2, "Raw Pupil").bind(3, "2015-03-27").bind(4, "4");
+    p.bind(5, now).bind(6, now).run();
+    return db.lastInsertId();
+  });
+
+  // Exactly what SqlitePeopleRepository::updatePupil does inside Store::write().
+  auto transaction = [&](long seq) {
+    store.write([&](sendflow::storage::Database& db) {
+      sendflow::storage::Statement st(
+          db,
+          "UPDATE pupil SET legal_name=?, preferred_name=?, date_of_birth=?, year_group=?, "
+          "upn=?, active=?, updated_at=? WHERE id=?");
+      st.bind(1, "Raw Pupil").bind(2, "raw-" + std::to_string(seq)).bind(3, "2015-03-27");
+      st.bind(4, "4").bind(5, "").bind(6, 1);
+      st.bind(7, sendflow::engine::isoTime(clock.now())).bind(8, pupilId).run();
+      store.appendAudit(db, {"pupil.update", "user:1", "pupil", pupilId, 1, "{}"});
+    });
+  };
+
+  Figures f;
+  f.clients = 1;
+  std::vector<double> latencies;
+  const auto start = SteadyClock::now();
+  const auto measureStart = start + std::chrono::duration_cast<SteadyClock::duration>(
+                                        std::chrono::duration<double>(opt.warmupSeconds));
+  const auto measureEnd = measureStart + std::chrono::duration_cast<SteadyClock::duration>(
+                                             std::chrono::duration<double>(opt.durationSeconds));
+  for (long seq = 0; seq < kMaxRawTransactions; ++seq) {
+    const auto t0 = SteadyClock::now();
+    if (t0 >= measureEnd) break;
+    transaction(seq);
+    const auto t1 = SteadyClock::now();
+    if (t0 >= measureStart) {
+      latencies.push_back(millis(t1 - t0));
+      ++f.completed;
+    }
+  }
+  f.clientsServed = 1;
+  summarise(latencies, opt.durationSeconds, f);
+  return f;
+}
+
+// The machine's durable-write ceiling right now: 4 KiB pwrite + fsync per loop, one thread.
+// Other work on the same disk lowers it, so it is measured beside every row.
+double fsyncPerSecond(double durationSeconds) {
+  TempDir dir;
+  const std::string path = dir.file("fsync.probe");
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return 0;
+  std::vector<char> page(4096, 'x');
+  long n = 0;
+  const auto start = SteadyClock::now();
+  const auto end = start + std::chrono::duration_cast<SteadyClock::duration>(
+                               std::chrono::duration<double>(durationSeconds));
+  while (SteadyClock::now() < end && n < kMaxRawTransactions) {
+    if (::pwrite(fd, page.data(), page.size(), 0) != static_cast<ssize_t>(page.size())) break;
+    if (::fsync(fd) != 0) break;
+    ++n;
+  }
+  const double elapsed = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  ::close(fd);
+  return elapsed > 0 ? static_cast<double>(n) / elapsed : 0;
+}
+
+// --- child servers ----------------------------------------------------------------------------
+
+struct CommandOutput {
+  int exitCode = -1;
+  std::string out;
+  std::string err;
+};
+
+CommandOutput runCommand(const std::string& cmd, const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env) {
+  Poco::Pipe outPipe, errPipe;
+  Poco::Process::Env e(env.begin(), env.end());
+  auto handle = Poco::Process::launch(cmd, args, ".", nullptr, &outPipe, &errPipe, e);
+  Poco::PipeInputStream out(outPipe), err(errPipe);
+  CommandOutput r;
+  // stderr is small for these commands; read stdout first, then stderr.
+  Poco::StreamCopier::copyToString(out, r.out);
+  Poco::StreamCopier::copyToString(err, r.err);
+  r.exitCode = handle.wait();
+  return r;
+}
+
+// A server process on a loopback port: started, its "listening on http://…:PORT" line read from
+// stdout, stopped with SIGTERM (and waited for) when this goes out of scope.
+class ChildServer {
+ public:
+  ChildServer(const std::string& cmd, const std::vector<std::string>& args,
+              const std::map<std::string, std::string>& env, const std::string& workDir) {
+    Poco::Process::Env e(env.begin(), env.end());
+    handle_ = std::make_unique<Poco::ProcessHandle>(
+        Poco::Process::launch(cmd, args, workDir, nullptr, &outPipe_, nullptr, e));
+    out_ = std::make_unique<Poco::PipeInputStream>(outPipe_);
+    std::string line;
+    while (std::getline(*out_, line)) {
+      auto at = line.find("listening on ");
+      if (at != std::string::npos) {
+        port_ = std::stoi(line.substr(line.rfind(':') + 1));
+        return;
+      }
+    }
+    handle_->wait();
+    throw std::runtime_error(cmd + " did not start (no 'listening on' line)");
+  }
+  ~ChildServer() {
+    try {
+      Poco::Process::requestTermination(handle_->id());
+      handle_->wait();
+    } catch (...) {  // already gone
+    }
+  }
+  ChildServer(const ChildServer&) = delete;
+  ChildServer& operator=(const ChildServer&) = delete;
+  int port() const { return port_; }
+  Poco::ProcessHandle::PID pid() const { return handle_->id(); }
+
+ private:
+  Poco::Pipe outPipe_;
+  std::unique_ptr<Poco::ProcessHandle> handle_;
+  std::unique_ptr<Poco::PipeInputStream> out_;
+  int port_ = 0;
+};
+
+// --- HTTP helpers -----------------------------------------------------------------------------
+
+struct Credentials {
+  std::string email;
+  std::string password;
+};
+
+struct Login {
+  std::string cookie;  // "sf_session=…"
+  std::string csrf;
+  std::vector<long> pupilIds;
+};
+
+std::string exchange(Poco::Net::HTTPClientSession& s, Poco::Net::HTTPRequest& req,
+                     const std::string& body, Poco::Net::HTTPResponse& res) {
+  if (!body.empty() || req.getMethod() != "GET")
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+  s.sendRequest(req) << body;
+  std::istream& in = s.receiveResponse(res);
+  std::string out;
+  Poco::StreamCopier::copyToString(in, out);
+  return out;
+}
+
+// Signs in over the JSON API and lists the pupils the account can see.
+Login signIn(int port, const Credentials& who) {
+  Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
+  s.setTimeout(Poco::Timespan(30, 0));
+  Login login;
+  {
+    Poco::JSON::Object o;
+    o.set("email", who.email);
+    o.set("password", who.password);
+    std::ostringstream body;
+    o.stringify(body);
+    Poco::Net::HTTPRequest req("POST", "/api/v1/session", Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setContentType("application/json");
+    Poco::Net::HTTPResponse res;
+    auto text = exchange(s, req, body.str(), res);
+    if (res.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
+      throw std::runtime_error("sign-in answered " + std::to_string(res.getStatus()) + ": " + text);
+    std::vector<Poco::Net::HTTPCookie> cookies;
+    res.getCookies(cookies);
+    for (const auto& c : cookies)
+      if (c.getName() == "sf_session") login.cookie = "sf_session=" + c.getValue();
+    auto json = Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+    login.csrf = json->getValue<std::string>("csrf_token");
+  }
+  {
+    Poco::Net::HTTPRequest req("GET", "/api/v1/pupils", Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("Cookie", login.cookie);
+    Poco::Net::HTTPResponse res;
+    auto text = exchange(s, req, "", res);
+    if (res.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
+      throw std::runtime_error("GET /api/v1/pupils answered " + std::to_string(res.getStatus()));
+    auto json = Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+    auto pupils = json->getArray("pupils");
+    for (size_t i = 0; i < pupils->size(); ++i)
+      login.pupilIds.push_back(pupils->getObject(static_cast<unsigned>(i))->getValue<long>("id"));
+  }
+  if (login.cookie.empty() || login.csrf.empty() || login.pupilIds.empty())
+    throw std::runtime_error("sign-in gave no session, CSRF token or pupils");
+  return login;
+}
+
+// --- the load generator -----------------------------------------------------------------------
+
+struct ClientResult {
+  std::vector<double> latencies;  // ms: 2xx completed in the window, plus requests in flight
+                                  // at its end (measured to completion: the tail is real)
+  long completed = 0;
+  long non2xx = 0;
+  long errors = 0;
+  std::map<int, long> statuses;
+  std::string firstFailure;
+  double firstAnswerMs = -1;  // since the clients started; -1: never answered
+};
+
+Figures drive(int port, const Login& login, int clients, const Options& opt) {
+  std::vector<ClientResult> results(static_cast<size_t>(clients));
+  std::vector<std::thread> threads;
+  const auto start = SteadyClock::now() + std::chrono::milliseconds(200);  // all threads ready
+  const auto measureStart = start + std::chrono::duration_cast<SteadyClock::duration>(
+                                        std::chrono::duration<double>(opt.warmupSeconds));
+  const auto measureEnd = measureStart + std::chrono::duration_cast<SteadyClock::duration>(
+                                             std::chrono::duration<double>(opt.durationSeconds));
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      ClientResult& r = results[static_cast<size_t>(c)];
+      const long pupil = login.pupilIds[static_cast<size_t>(c) % login.pupilIds.size()];
+      const std::string path = "/api/v1/pupils/" + std::to_string(pupil);
+      Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
+      s.setKeepAlive(true);
+      s.setTimeout(Poco::Timespan(kRequestTimeoutSeconds, 0));
+      std::this_thread::sleep_until(start);
+      for (long seq = 0; seq < kMaxRequestsPerClient; ++seq) {
+        const auto t0 = SteadyClock::now();
+        if (t0 >= measureEnd) break;
+        const std::string body =
+            "{\"preferred_name\":\"bench " + std::to_string(c) + "-" + std::to_string(seq) + "\"}";
+        int status = 0;
+        try {
+          Poco::Net::HTTPRequest req("PATCH", path, Poco::Net::HTTPMessage::HTTP_1_1);
+          req.setKeepAlive(true);
+          req.setContentType("application/json");
+          req.setContentLength(static_cast<std::streamsize>(body.size()));
+          req.set("Cookie", login.cookie);
+          req.set("X-CSRF-Token", login.csrf);
+          s.sendRequest(req) << body;
+          Poco::Net::HTTPResponse res;
+          std::istream& in = s.receiveResponse(res);
+          Poco::NullOutputStream sink;
+          Poco::StreamCopier::copyStream(in, sink);
+          status = static_cast<int>(res.getStatus());
+        } catch (const std::exception& e) {
+          ++r.errors;
+          if (r.firstFailure.empty()) r.firstFailure = e.what();
+          s.reset();  // reconnect on the next request
+          continue;
+        }
+        const auto t1 = SteadyClock::now();
+        if (r.firstAnswerMs < 0) r.firstAnswerMs = millis(t1 - start);
+        if (status < 200 || status > 299) {
+          ++r.non2xx;
+          ++r.statuses[status];
+          if (r.firstFailure.empty()) r.firstFailure = "HTTP " + std::to_string(status);
+          continue;
+        }
+        if (t1 >= measureStart && t1 <= measureEnd) {
+          ++r.completed;
+          r.latencies.push_back(millis(t1 - t0));
+        } else if (t1 > measureEnd && t0 < measureEnd) {
+          r.latencies.push_back(millis(t1 - t0));  // in flight at the end: counts in the tail
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (opt.verbose) {
+    for (size_t c = 0; c < results.size(); ++c)
+      std::fprintf(stderr, "    client %zu: %ld in window, first answer at %.0f ms\n", c,
+                   results[c].completed, results[c].firstAnswerMs);
+  }
+
+  Figures f;
+  f.clients = clients;
+  std::vector<double> all;
+  std::string firstFailure;
+  for (auto& r : results) {
+    all.insert(all.end(), r.latencies.begin(), r.latencies.end());
+    f.completed += r.completed;
+    f.non2xx += r.non2xx;
+    f.errors += r.errors;
+    if (r.completed > 0) ++f.clientsServed;
+    for (auto& [k, v] : r.statuses) f.statuses[k] += v;
+    if (firstFailure.empty()) firstFailure = r.firstFailure;
+  }
+  summarise(all, opt.durationSeconds, f);
+  if (!firstFailure.empty()) f.note = "first failure: " + firstFailure;
+  return f;
+}
+
+// --- the two servers --------------------------------------------------------------------------
+
+std::string exeDir() {
+  std::vector<char> buf(4096);
+  auto n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+  if (n <= 0) return ".";
+  return Poco::Path(std::string(buf.data(), static_cast<size_t>(n))).parent().toString();
+}
+
+// A fresh instance per N: its own SENDFLOW_HOME, demo data, and the demo SENCO signed in.
+Figures measureSendflow(const Options& opt, int clients, std::string& about) {
+  TempDir home;
+  std::map<std::string, std::string> env{{"SENDFLOW_HOME", home.path()},
+                                         {"SENDFLOW_PORT", "0"},
+                                         {"SENDFLOW_LOG_FILE", home.file("server.log")}};
+  if (opt.serverThreads > 0) env["SENDFLOW_HTTP_THREADS"] = std::to_string(opt.serverThreads);
+  auto demo = runCommand(opt.sendflowBinary, {"demo", "--json"}, env);
+  if (demo.exitCode != 0) throw std::runtime_error("sendflow demo failed: " + demo.err);
+  auto json = Poco::JSON::Parser().parse(demo.out).extract<Poco::JSON::Object::Ptr>();
+  auto accounts = json->getArray("accounts");
+  std::optional<Credentials> senco;
+  for (size_t i = 0; i < accounts->size() && !senco; ++i) {
+    auto a = accounts->getObject(static_cast<unsigned>(i));
+    if (a->getValue<std::string>("role") == "senco")
+      senco = Credentials{a->getValue<std::string>("email"), a->getValue<std::string>("password")};
+  }
+  if (!senco) throw std::runtime_error("sendflow demo --json lists no senco");
+  ChildServer server(opt.sendflowBinary, {"serve"}, env, home.path());
+  auto login = signIn(server.port(), *senco);
+  about = senco->email + ", " + std::to_string(login.pupilIds.size()) + " pupils";
+  return drive(server.port(), login, clients, opt);
+}
+
+Figures measurePeer(const Options& opt, int clients, const std::string& script) {
+  TempDir dir;
+  const Credentials who{"senco@oakfield.example", "oakfield-senco-demo"};
+  std::map<std::string, std::string> env{{"PEER_DB", dir.file("peer.db")},
+                                         {"PEER_PORT", "0"},
+                                         {"PEER_EMAIL", who.email},
+                                         {"PEER_PASSWORD", who.password},
+                                         {"PEER_PUPILS", "10"}};
+  if (Poco::Environment::has("PATH")) env["PATH"] = Poco::Environment::get("PATH");
+  ChildServer server(opt.node, {script}, env, dir.path());
+  auto login = signIn(server.port(), who);
+  return drive(server.port(), login, clients, opt);
+}
+
+// --- output -----------------------------------------------------------------------------------
+
+std::string cell(const Figures& f) {
+  char buf[128];
+  if (!f.valid) return "n/a";
+  std::snprintf(buf, sizeof buf, "%8.0f/s  p50 %6.2f  p99 %7.2f", f.perSecond, f.p50Ms, f.p99Ms);
+  return buf;
+}
+
+std::string failures(const Figures& f) {
+  std::string s = std::to_string(f.non2xx) + " non-2xx, " + std::to_string(f.errors) + " errors";
+  for (auto& [status, n] : f.statuses)
+    s += " [" + std::to_string(status) + ": " + std::to_string(n) + "]";
+  return s;
+}
+
+Options parse(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const std::string& name) -> std::optional<std::string> {
+      if (a.rfind(name + "=", 0) == 0) return a.substr(name.size() + 1);
+      return std::nullopt;
+    };
+    if (auto v = value("--clients")) {
+      opt.clients.clear();
+      for (const auto& t : Poco::StringTokenizer(*v, ",", Poco::StringTokenizer::TOK_TRIM))
+        opt.clients.push_back(std::stoi(t));
+    } else if (auto w = value("--warmup")) {
+      opt.warmupSeconds = std::stod(*w);
+    } else if (auto d = value("--duration")) {
+      opt.durationSeconds = std::stod(*d);
+    } else if (auto b = value("--sendflow")) {
+      opt.sendflowBinary = *b;
+    } else if (auto n = value("--node")) {
+      opt.node = *n;
+    } else if (auto t = value("--server-threads")) {
+      opt.serverThreads = std::stoi(*t);
+    } else if (a == "--verbose") {
+      opt.verbose = true;
+    } else if (a == "--no-peer") {
+      opt.peer = false;
+    } else {
+      throw std::invalid_argument("unknown argument " + a +
+                                  " (use --clients=1,16,64 --warmup=S --duration=S --sendflow=PATH "
+                                  "--node=PATH --no-peer --verbose --server-threads=K)");
+    }
+  }
+  if (opt.sendflowBinary.empty()) opt.sendflowBinary = exeDir() + "../web/sendflow";
+  return opt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  try {
+    opt = parse(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_write_path: " << e.what() << "\n";
+    return 2;
+  }
+  const std::string peerDir = std::string(SENDFLOW_SOURCE_ROOT) + "/tests/bench/write_path";
+  std::cout
+      << "bench_write_path: durable write path (PATCH /api/v1/pupils/{id} = validate + UPDATE "
+         "pupil + hash-chained audit INSERT, one transaction, WAL, synchronous=FULL)\n"
+      << "  per N: " << opt.warmupSeconds << " s warm-up, then " << opt.durationSeconds
+      << " s measured; one keep-alive connection and thread per client; 127.0.0.1; "
+      << std::thread::hardware_concurrency() << " CPUs shared by clients and server\n"
+      << "  sendflow: " << opt.sendflowBinary << "\n"
+      << "  peer:     " << opt.node << " " << peerDir << "/server.js (better-sqlite3@12)\n"
+      << std::flush;
+
+  bool peerAvailable = opt.peer;
+  std::string peerNote;
+  if (opt.peer && !Poco::File(peerDir + "/node_modules/better-sqlite3").exists()) {
+    peerAvailable = false;
+    peerNote = "peer not installed: run `npm ci` in " + peerDir + " (scripts/bench does)";
+  }
+  if (opt.serverThreads > 0)
+    std::cout << "  sendflow run with SENDFLOW_HTTP_THREADS=" << opt.serverThreads << "\n";
+  std::cout << "  The raw column and the fsync probe are re-measured for every row (the disk is "
+               "shared).\n\n";
+
+  auto servedLine = [](const Figures& f) {
+    return "clients served " + std::to_string(f.clientsServed) + "/" + std::to_string(f.clients) +
+           ", max " + std::to_string(static_cast<long>(f.maxMs)) + " ms";
+  };
+  std::printf("%-4s | %-38s | %-38s | %-38s\n", "N", "sendflow serve (req/s, p50/p99 ms)",
+              "raw SQLite, 1 thread (tx/s, p50/p99)", "peer Node http+better-sqlite3@12");
+  std::vector<std::string> notes;
+  long failedRequests = 0;
+  Figures raw, at64, peer64;
+  for (int n : opt.clients) {
+    Figures sf, peer;
+    raw = Figures{};
+    const double fsyncRate = fsyncPerSecond(1.0);
+    try {
+      raw = measureRaw(opt);
+    } catch (const std::exception& e) {
+      raw.note = e.what();
+      notes.push_back("N=" + std::to_string(n) + " raw: " + raw.note);
+    }
+    std::string about;
+    try {
+      sf = measureSendflow(opt, n, about);
+    } catch (const std::exception& e) {
+      sf.note = std::string("sendflow run failed: ") + e.what();
+    }
+    if (peerAvailable) {
+      try {
+        peer = measurePeer(opt, n, peerDir + "/server.js");
+      } catch (const std::exception& e) {
+        peer.note = std::string("peer run failed: ") + e.what();
+      }
+    }
+    char probe[64];
+    std::snprintf(probe, sizeof probe, "(4 KiB write+fsync: %.0f/s)", fsyncRate);
+    std::printf("%-4d | %-38s | %-38s | %-38s\n", n, cell(sf).c_str(), cell(raw).c_str(),
+                cell(peer).c_str());
+    std::printf("     | %-38s | %-38s | %-38s\n", failures(sf).c_str(), probe,
+                peerAvailable ? failures(peer).c_str() : "");
+    std::printf("     | %-38s | %-38s | %-38s\n", servedLine(sf).c_str(), "",
+                peerAvailable ? servedLine(peer).c_str() : "");
+    std::fflush(stdout);
+    failedRequests += sf.non2xx + sf.errors + peer.non2xx + peer.errors;
+    if (!sf.note.empty()) notes.push_back("N=" + std::to_string(n) + " sendflow: " + sf.note);
+    if (!peer.note.empty()) notes.push_back("N=" + std::to_string(n) + " peer: " + peer.note);
+    if (n == 64) {
+      at64 = sf;
+      peer64 = peer;
+    }
+  }
+  if (!peerAvailable) notes.push_back(peerNote.empty() ? "peer skipped (--no-peer)" : peerNote);
+  std::cout << "  'clients served': clients with at least one answer inside the window; a request "
+               "still in flight when the window closes is timed to its answer and counts in "
+               "p99/max.\n";
+
+  std::cout << "\nGoal at 64 clients: sendflow req/s >= raw single-transaction rate, >= 2x the "
+               "peer, p99 <= 10 ms.\n";
+  if (at64.valid) {
+    auto yesNo = [](bool b) { return b ? "met" : "NOT met"; };
+    std::printf("  >= raw (%.0f/s, last row): %s (%.0f/s, %.2fx)\n", raw.perSecond,
+                yesNo(raw.valid && at64.perSecond >= raw.perSecond), at64.perSecond,
+                raw.valid ? at64.perSecond / raw.perSecond : 0.0);
+    if (peer64.valid)
+      std::printf("  >= 2x peer (%.0f/s): %s (%.2fx)\n", peer64.perSecond,
+                  yesNo(at64.perSecond >= 2 * peer64.perSecond), at64.perSecond / peer64.perSecond);
+    else
+      std::printf("  >= 2x peer: no peer figure\n");
+    std::printf("  p99 <= 10 ms: %s (%.2f ms)\n", yesNo(at64.p99Ms <= 10.0), at64.p99Ms);
+  } else {
+    std::cout << "  (no figure at 64 clients in this run)\n";
+  }
+  std::cout << "Failed requests (non-2xx or transport errors), all runs: " << failedRequests
+            << "\n";
+  for (const auto& n : notes) std::cout << "  note: " << n << "\n";
+  return 0;
+}
