@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <tuple>
 #include <unordered_set>
 
 #include "sendflow/engine/form_values.h"
@@ -100,8 +101,16 @@ ReminderService::ReminderService(ReminderStore& store, PeopleRepository& people,
 namespace {
 
 // The people a policy names: "senco", "governor", "head" of the academy, "owner" of the plan.
-std::vector<User> resolve(std::map<Id, std::vector<User>>& cache, PeopleRepository& people,
-                          Id academyId, Id ownerUserId, const std::vector<std::string>& roles) {
+const std::vector<User>& resolve(std::map<Id, std::vector<User>>& cache, PeopleRepository& people,
+                                 Id academyId, Id ownerUserId, const std::vector<std::string>& roles) {
+  // Resolved lists are cached too (under a negative-free composite key): a day can bring
+  // tens of thousands of reminders for a few hundred academies.
+  static thread_local std::map<std::tuple<const void*, Id, Id, std::string>, std::vector<User>> resolved;
+  std::string rolesKey;
+  for (const auto& r : roles) rolesKey += r + ",";
+  const auto key = std::make_tuple(static_cast<const void*>(&cache), academyId, ownerUserId, rolesKey);
+  if (cache.empty()) resolved.clear();
+  if (auto hit = resolved.find(key); hit != resolved.end()) return hit->second;
   auto it = cache.find(academyId);
   if (it == cache.end()) it = cache.emplace(academyId, people.users({academyId})).first;
   std::vector<User> out;
@@ -125,7 +134,7 @@ std::vector<User> resolve(std::map<Id, std::vector<User>>& cache, PeopleReposito
     for (const auto& u : it->second)
       if (hasRoleAt(u, academyId, *role)) add(u);
   }
-  return out;
+  return resolved.emplace(key, std::move(out)).first->second;
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 -- Email outbox: every message is a row written in the same transaction as the event causing it.
 -- idem_key (plan + kind + due date + recipient) makes queuing idempotent: INSERT OR IGNORE.
--- status: queued → sending → sent | retrying → … | failed. "sending" is committed before the
--- SMTP DATA and "sent" right after the server's reply (see web/src/mail_service.cpp).
+-- status: queued → sending → sent | retrying → … | failed. "sending" is committed before
+-- MAIL FROM, handed_over_at just before the final "." of DATA, "sent" right after the server's
+-- reply (see the exactly-once notes in web/include/sendflow/web/mail.h).
 CREATE TABLE outbox (
   id              INTEGER PRIMARY KEY,
   idem_key        TEXT NOT NULL UNIQUE,
@@ -17,7 +18,8 @@ CREATE TABLE outbox (
   created_at      INTEGER NOT NULL,           -- unix seconds (injected clock)
   next_attempt_at INTEGER NOT NULL,           -- when queued/retrying rows become due
   sending_at      INTEGER NOT NULL DEFAULT 0,
-  sending_owner   TEXT NOT NULL DEFAULT '',   -- "pid:<n>" of the process holding "sending"
+  sending_owner   TEXT NOT NULL DEFAULT '',   -- "pid:<n>:<t>" of the process holding "sending"
+  handed_over_at  INTEGER NOT NULL DEFAULT 0, -- the end of DATA is about to go to the server
   sent_at         INTEGER NOT NULL DEFAULT 0,
   last_error      TEXT NOT NULL DEFAULT '',
   server_reply    TEXT NOT NULL DEFAULT ''

@@ -1,6 +1,7 @@
 #include "sendflow/storage/outbox_repository.h"
 
 #include <cctype>
+#include <memory>
 
 namespace sendflow::storage {
 
@@ -31,6 +32,16 @@ OutboxMessage readRow(const Statement& st) {
   m.lastError = st.getText(13);
   m.serverReply = st.getText(14);
   return m;
+}
+
+constexpr const char* kInsertSql =
+    "INSERT OR IGNORE INTO outbox(idem_key, kind, academy_id, plan_id, to_address, to_name, data, "
+    "status, created_at, next_attempt_at) VALUES (?,?,?,?,?,?,?,'queued',?,?)";
+
+Statement& bindInsert(Statement& st, const OutboxMessage& m) {
+  st.bind(1, m.key).bind(2, m.kind).bind(3, m.academyId).bind(4, m.planId).bind(5, m.toAddress);
+  st.bind(6, m.toName).bind(7, m.data).bind(8, engine::toUnix(m.createdAt));
+  return st.bind(9, engine::toUnix(m.nextAttemptAt));
 }
 
 constexpr const char* kPlanColumns =
@@ -141,7 +152,13 @@ class Source final : public engine::ReminderSource, public engine::OutboxWriter 
     return out;
   }
 
-  bool queue(const OutboxMessage& m) override { return insertOutbox(db_, m); }
+  bool queue(const OutboxMessage& m) override {
+    // One prepared statement for the whole scan (a day can bring tens of thousands of rows).
+    if (!insert_) insert_ = std::make_unique<Statement>(db_, kInsertSql);
+    else insert_->reset();
+    bindInsert(*insert_, m).run();
+    return db_.changes() == 1;
+  }
 
   void markDay(const std::string& isoDay, int queued) override {
     Statement st(db_,
@@ -154,18 +171,14 @@ class Source final : public engine::ReminderSource, public engine::OutboxWriter 
  private:
   Store& store_;
   Database& db_;
+  std::unique_ptr<Statement> insert_;
 };
 
 }  // namespace
 
 bool insertOutbox(Database& db, const OutboxMessage& m) {
-  Statement st(db,
-               "INSERT OR IGNORE INTO outbox(idem_key, kind, academy_id, plan_id, to_address, "
-               "to_name, data, status, created_at, next_attempt_at) "
-               "VALUES (?,?,?,?,?,?,?,'queued',?,?)");
-  st.bind(1, m.key).bind(2, m.kind).bind(3, m.academyId).bind(4, m.planId).bind(5, m.toAddress);
-  st.bind(6, m.toName).bind(7, m.data).bind(8, engine::toUnix(m.createdAt));
-  st.bind(9, engine::toUnix(m.nextAttemptAt)).run();
+  Statement st(db, kInsertSql);
+  bindInsert(st, m).run();
   return db.changes() == 1;
 }
 
@@ -186,7 +199,7 @@ std::optional<OutboxMessage> SqliteOutbox::claim(engine::TimePoint now, const st
     OutboxMessage m = readRow(pick);
     Statement up(db,
                  "UPDATE outbox SET status='sending', attempts=attempts+1, sending_at=?, "
-                 "sending_owner=? WHERE id=?");
+                 "sending_owner=?, handed_over_at=0 WHERE id=?");
     up.bind(1, engine::toUnix(now)).bind(2, owner).bind(3, m.id).run();
     m.status = engine::OutboxStatus::kSending;
     m.attempts += 1;
@@ -194,8 +207,27 @@ std::optional<OutboxMessage> SqliteOutbox::claim(engine::TimePoint now, const st
   });
 }
 
+SqliteOutbox::~SqliteOutbox() = default;
+
+template <typename F>
+void SqliteOutbox::fast(F&& f) {
+  std::lock_guard lock(fastMutex_);
+  if (!fast_) {
+    fast_ = std::make_unique<Database>(store_.path());
+    fast_->exec("PRAGMA synchronous=NORMAL");
+  }
+  f(*fast_);  // one statement: its own (autocommit) transaction
+}
+
+void SqliteOutbox::markHandedOver(Id id, engine::TimePoint at) {
+  fast([&](Database& db) {
+    Statement st(db, "UPDATE outbox SET handed_over_at=? WHERE id=? AND status='sending'");
+    st.bind(1, engine::toUnix(at)).bind(2, id).run();
+  });
+}
+
 void SqliteOutbox::markSent(Id id, engine::TimePoint at, const std::string& reply) {
-  store_.write([&](Database& db) {
+  fast([&](Database& db) {
     Statement st(db,
                  "UPDATE outbox SET status='sent', sent_at=?, server_reply=?, last_error='', "
                  "sending_owner='' WHERE id=?");
@@ -231,19 +263,29 @@ std::vector<std::string> SqliteOutbox::sendingOwners() {
 int SqliteOutbox::recoverAbandoned(const std::vector<std::string>& liveOwners, engine::TimePoint now,
                                    engine::TimePoint staleBefore) {
   return store_.write([&](Database& db) {
-    std::string sql =
-        "UPDATE outbox SET status='retrying', next_attempt_at=?, sending_owner='', "
-        "last_error='interrupted while sending; it may have reached the server, so it is sent "
-        "again with the same Message-ID' WHERE status='sending' AND (sending_at<?";
-    if (!liveOwners.empty()) sql += " OR sending_owner NOT IN (" + placeholders(liveOwners.size()) + ")";
-    else sql += " OR 1";
-    sql += ")";
-    Statement st(db, sql);
-    st.bind(1, engine::toUnix(now)).bind(2, engine::toUnix(staleBefore));
-    int i = 3;
-    for (const auto& o : liveOwners) st.bind(i++, o);
-    st.run();
-    return db.changes();
+    std::string abandoned = "status='sending' AND (sending_at<?";
+    if (!liveOwners.empty()) abandoned += " OR sending_owner NOT IN (" + placeholders(liveOwners.size()) + ")";
+    else abandoned += " OR 1";
+    abandoned += ")";
+    int changed = 0;
+    for (bool handedOver : {false, true}) {
+      std::string sql =
+          handedOver
+              ? "UPDATE outbox SET status='sent', sent_at=handed_over_at, sending_owner='', last_error='', "
+                "server_reply='(no reply recorded: sendflow stopped after handing the whole message to "
+                "the server)' WHERE handed_over_at>0 AND " + abandoned
+              : "UPDATE outbox SET status='retrying', next_attempt_at=?, sending_owner='', "
+                "last_error='interrupted before the message was handed over; sending again' "
+                "WHERE handed_over_at=0 AND " + abandoned;
+      Statement st(db, sql);
+      int i = 1;
+      if (!handedOver) st.bind(i++, engine::toUnix(now));
+      st.bind(i++, engine::toUnix(staleBefore));
+      for (const auto& o : liveOwners) st.bind(i++, o);
+      st.run();
+      changed += db.changes();
+    }
+    return changed;
   });
 }
 

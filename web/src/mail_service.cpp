@@ -27,6 +27,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <functional>
 #include <sstream>
 #include <unistd.h>
 
@@ -172,7 +173,8 @@ class SmtpConnection {
 
   // One SMTP transaction. Never throws for a server's answer; throws Poco exceptions for
   // transport failures (the caller treats them as temporary).
-  SmtpOutcome send(const std::string& from, const std::string& to, const Poco::Net::MailMessage& msg) {
+  SmtpOutcome send(const std::string& from, const std::string& to, const Poco::Net::MailMessage& msg,
+                   const std::function<void()>& handedOver = [] {}) {
     std::string reply;
     int st = session().sendCommand("MAIL FROM:<" + from + ">", reply);
     if (st / 100 != 2) return rejected(st, "the server refused the sender " + from + ": " + reply);
@@ -180,11 +182,18 @@ class SmtpConnection {
     if (st / 100 != 2) return rejected(st, "the server refused the recipient " + to + ": " + reply);
     st = session().sendCommand("DATA", reply);
     if (st / 100 != 3) return rejected(st, "the server refused the message: " + reply);
-    Poco::Net::SocketOutputStream socketStream(dialog());
-    Poco::Net::MailOutputStream mailStream(socketStream);
-    msg.write(mailStream);
-    mailStream.close();
-    socketStream.flush();
+    // The body (dot-stuffed) first; then, once handedOver() has recorded it, the terminator.
+    std::ostringstream body;
+    {
+      Poco::Net::MailOutputStream mailStream(body);
+      msg.write(mailStream);
+      mailStream.close();  // appends [CRLF] "." CRLF
+    }
+    std::string data = body.str();
+    data.resize(data.size() - 3);  // without ".\r\n": the body now ends in CRLF
+    sendAll(data);
+    handedOver();
+    sendAll(".\r\n");
     st = dialog().receiveStatusMessage(reply);
     if (st / 100 != 2) {
       SmtpOutcome o;
@@ -200,6 +209,14 @@ class SmtpConnection {
     return plain_ ? static_cast<Poco::Net::SMTPClientSession&>(*plain_) : *secure_;
   }
   Poco::Net::DialogSocket& dialog() { return plain_ ? plain_->dialog() : secure_->dialog(); }
+  void sendAll(const std::string& bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      int n = dialog().sendBytes(bytes.data() + done, static_cast<int>(bytes.size() - done));
+      if (n <= 0) throw Poco::Net::NetException("the connection to the SMTP server closed");
+      done += static_cast<size_t>(n);
+    }
+  }
   std::string helo() const {
     Poco::URI u(s_.baseUrl.empty() ? "http://localhost" : s_.baseUrl);
     return u.getHost().empty() ? "localhost" : u.getHost();
@@ -451,7 +468,8 @@ DrainResult MailService::drain() {
           out = connectionFailure(settings_, e);
         }
       }
-      if (conn) out = conn->send(from, m->toAddress, *msg);
+      if (conn)
+        out = conn->send(from, m->toAddress, *msg, [&] { box.markHandedOver(m->id, app_.clock.now()); });
     } catch (const Poco::Exception& e) {
       out = connectionFailure(settings_, e);
       conn.reset();

@@ -2,6 +2,8 @@
 // admin's list, and the reminder scan's indexed queries. All SQL of the mail feature lives here.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@ struct OutboxCounts {
 class SqliteOutbox final : public engine::ReminderStore {
  public:
   explicit SqliteOutbox(Store& store) : store_(store) {}
+  ~SqliteOutbox() override;
 
   // Queues messages in their own transaction (test email, admin actions).
   engine::Id enqueue(const engine::OutboxMessage& m);
@@ -30,11 +33,16 @@ class SqliteOutbox final : public engine::ReminderStore {
   // Sender side. claim(): the oldest due row (queued, or retrying whose time has come) becomes
   // "sending", owned by `owner`, in one transaction; nullopt when none is due.
   std::optional<engine::OutboxMessage> claim(engine::TimePoint now, const std::string& owner);
+  // Committed just before the final "." of DATA, and "sent" right after the reply, on the
+  // sender's own connection (synchronous=NORMAL: durable against a killed process, and no fsync
+  // between the message body and its terminator).
+  void markHandedOver(engine::Id id, engine::TimePoint at);
   void markSent(engine::Id id, engine::TimePoint at, const std::string& reply);
   void markRetry(engine::Id id, engine::TimePoint next, const std::string& error);
   void markFailed(engine::Id id, const std::string& error);
-  // Rows left "sending" by an owner that is gone go back to "retrying", due now (at-least-once:
-  // the message may have reached the server; it is resent with the same Message-ID).
+  // Rows left "sending" by an owner that is gone: never handed over (the server discards a DATA
+  // without its terminator) → "retrying", due now; handed over (the kernel delivers the buffered
+  // terminator even after the process dies) → "sent", noting that no reply was recorded.
   int recoverAbandoned(const std::vector<std::string>& liveOwners, engine::TimePoint now,
                        engine::TimePoint staleBefore);
   std::vector<std::string> sendingOwners();
@@ -52,7 +60,11 @@ class SqliteOutbox final : public engine::ReminderStore {
   void reading(const std::function<void(engine::ReminderSource&)>& f) override;
 
  private:
+  template <typename F>
+  void fast(F&& f);
   Store& store_;
+  std::mutex fastMutex_;
+  std::unique_ptr<Database> fast_;
 };
 
 }  // namespace sendflow::storage

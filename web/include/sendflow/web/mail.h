@@ -1,14 +1,20 @@
 // Email: settings (smtp.*, mail.*, reminders.*), message composition from the Mustache templates
 // in web/templates/mail, SMTP delivery with Poco, and the sender thread that drains the outbox.
 //
-// Delivery is at-least-once, with duplicates confined to one narrow window. A row is committed
-// as "sending" before MAIL FROM and as "sent" (with the server's reply) immediately after the
-// reply to the end of DATA. If the process dies between the server accepting the message and
-// that second commit, the row stays "sending"; the next drain (same or new process) sees that its
-// owner process is gone and sends it again with the same Message-ID, so a receiving system that
-// de-duplicates on Message-ID still shows it once. The alternative (never resend a row left
-// "sending") would lose every message killed before the server accepted it, which is the worse
-// failure for reminders that must not be missed.
+// Delivery, and what happens when sendflow is killed mid-send. A row is committed "sending"
+// before MAIL FROM; after the message body has gone to the server, "handed over" is committed
+// (a single-statement transaction on the sender's own connection, synchronous=NORMAL: durable
+// against a killed process, microseconds long); then the terminating "." is sent, and "sent"
+// is committed with the server's reply. A row left "sending" by a process that is gone is:
+//   - not handed over: sent again (the server discards a DATA that never got its terminator),
+//     with the same Message-ID;
+//   - handed over: counted as sent, noting that no reply was recorded (the kernel delivers the
+//     buffered terminator even after the process dies, so the server has the whole message).
+// So a SIGKILL or crash neither loses nor doubles a message, except in two narrow cases: killed
+// in the microseconds between the "handed over" commit and the write of the terminator (the
+// message is then counted as sent but never completed), or the server rejecting the message
+// after its end of data at the moment we die (same). A power loss can undo a synchronous=NORMAL
+// commit: then a handed-over message is sent again, with the same Message-ID (at-least-once).
 #pragma once
 
 #include <Poco/Net/MailMessage.h>
