@@ -52,6 +52,50 @@ int Store::migrate() {
   return applied;
 }
 
+void Store::submit(Command& c) {
+  constexpr size_t kMaxBatch = 128;
+  std::unique_lock lock(queueMutex_);
+  queue_.push_back(&c);
+  queueChanged_.wait(lock, [&] { return c.done || (!leading_ && queue_.front() == &c); });
+  if (!c.done) {
+    // Lead: commit everything queued so far in one transaction.
+    leading_ = true;
+    std::vector<Command*> batch(queue_.begin(),
+                                queue_.begin() + static_cast<long>(std::min(queue_.size(), kMaxBatch)));
+    lock.unlock();
+    std::exception_ptr commitError;
+    {
+      std::lock_guard writer(writeMutex_);
+      try {
+        Transaction tx(*writer_);
+        for (Command* cmd : batch) {
+          writer_->exec("SAVEPOINT command");
+          try {
+            cmd->run(*writer_);
+            writer_->exec("RELEASE command");
+          } catch (...) {
+            cmd->error = std::current_exception();
+            writer_->exec("ROLLBACK TO command");
+            writer_->exec("RELEASE command");
+          }
+        }
+        tx.commit();
+      } catch (...) {
+        commitError = std::current_exception();
+      }
+    }
+    lock.lock();
+    for (Command* cmd : batch) {
+      if (commitError && !cmd->error) cmd->error = commitError;
+      cmd->done = true;
+      queue_.pop_front();
+    }
+    leading_ = false;
+    queueChanged_.notify_all();
+  }
+  if (c.error) std::rethrow_exception(c.error);
+}
+
 Store::Lease::Lease(Store& s) : store(s) {
   {
     std::lock_guard lock(s.poolMutex_);

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include "sendflow/storage/repositories.h"
@@ -212,4 +213,41 @@ TEST_CASE("a writer killed mid-transaction leaves a consistent database", "[stor
   REQUIRE(rows % 50 == 0);
   REQUIRE(rows / 50 >= committed);
   REQUIRE(rows / 50 <= committed + 1);
+}
+
+TEST_CASE("a failing command in a group commit undoes only itself", "[storage]") {
+  testing::TempDir dir;
+  Store store(dir.file("g.db"), testClock);
+  store.migrate();
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        try {
+          store.write([&](Database& db) {
+            Statement st(db, "INSERT INTO academy(name, created_at) VALUES (?, 'now')");
+            st.bind(1, "A" + std::to_string(t) + "-" + std::to_string(i)).run();
+            store.appendAudit(db, {"academy.create", "test", "academy", 0, 0, "{}"});
+            if (i % 10 == 3) throw std::runtime_error("this command fails after writing");
+          });
+        } catch (const std::runtime_error&) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  REQUIRE(failures == 8 * 4);
+  int rows = store.read([](Database& db) {
+    Statement st(db, "SELECT count(*) FROM academy");
+    st.step();
+    return static_cast<int>(st.getInt(0));
+  });
+  REQUIRE(rows == 8 * 40 - 8 * 4);
+  // The audit chain stays linear and intact across savepoint rollbacks.
+  storage::SqliteAuditLog audit(store);
+  auto v = audit.verify();
+  REQUIRE(v.firstBadId == 0);
+  REQUIRE(v.checked == rows);
 }

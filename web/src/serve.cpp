@@ -39,7 +39,10 @@ class ServeApplication : public Poco::Util::ServerApplication {
     }
     const auto& s = app->settings;
     auto params = Poco::AutoPtr<Poco::Net::HTTPServerParams>(new Poco::Net::HTTPServerParams);
-    params->setMaxThreads(config().getInt("http.threads", 32));
+    // A keep-alive connection holds its thread until it closes: allow for every browser tab and
+    // integration of a busy trust, and let idle connections go after a few seconds.
+    params->setMaxThreads(config().getInt("http.threads", 128));
+    params->setKeepAliveTimeout(Poco::Timespan(5, 0));
     params->setMaxQueued(config().getInt("http.max_queued", 256));
     params->setKeepAlive(true);
     params->setTimeout(Poco::Timespan(30, 0));
@@ -111,6 +114,7 @@ void Scheduler::loop() {
 void Scheduler::tick() {
   auto now = app_.clock.now();
   app_.sessions.removeOlderThan(now - std::chrono::hours(12), now - std::chrono::hours(1));
+  app_.signatures->tick();  // re-send unsigned invitations, warn the SENCO before links expire
   app_.mail->tick();  // today's reminders (catching up missed days), then wakes the sender
 }
 

@@ -2,7 +2,11 @@
 // WAL database file. Thread-safe: many readers run concurrently with one writer.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,19 +43,23 @@ class Store {
     return f(*lease.db);
   }
 
-  // Runs f(Database&) inside BEGIN IMMEDIATE … COMMIT on the single writer connection.
-  // f throwing rolls back. REQUIRES: not called from inside another write().
+  // Runs f(Database&) as one command on the single writer connection and returns once it is
+  // durable. f throwing undoes f alone. Commands arriving while a commit is in flight are
+  // grouped into the next transaction (each inside its own savepoint) so one fsync covers many
+  // of them: group commit. No command is answered before the COMMIT that holds it succeeded.
+  // REQUIRES: f does no I/O outside the database and does not call write() itself (it runs on
+  // whichever thread leads the group and may be rolled back to its savepoint).
   template <typename F>
   auto write(F&& f) {
-    std::lock_guard lock(writeMutex_);
-    Transaction tx(*writer_);
-    if constexpr (std::is_void_v<decltype(f(*writer_))>) {
-      f(*writer_);
-      tx.commit();
+    using R = decltype(f(std::declval<Database&>()));
+    if constexpr (std::is_void_v<R>) {
+      Command c{[&](Database& db) { f(db); }};
+      submit(c);
     } else {
-      auto result = f(*writer_);
-      tx.commit();
-      return result;
+      std::optional<R> result;
+      Command c{[&](Database& db) { result.emplace(f(db)); }};
+      submit(c);
+      return std::move(*result);
     }
   }
 
@@ -63,6 +71,16 @@ class Store {
   const std::string& path() const { return path_; }
 
  private:
+  struct Command {
+    explicit Command(std::function<void(Database&)> r) : run(std::move(r)) {}
+    std::function<void(Database&)> run;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  // Queues c and waits; the first waiting thread commits everyone queued so far. Rethrows c's
+  // own exception, or the commit's.
+  void submit(Command& c);
+
   struct Lease {
     explicit Lease(Store& s);
     ~Lease();
@@ -71,7 +89,11 @@ class Store {
   };
   std::string path_;
   engine::Clock& clock_;
-  std::mutex writeMutex_;
+  std::mutex writeMutex_;  // the writer connection
+  std::mutex queueMutex_;
+  std::condition_variable queueChanged_;
+  std::deque<Command*> queue_;
+  bool leading_ = false;
   std::unique_ptr<Database> writer_;
   std::mutex poolMutex_;
   std::vector<std::unique_ptr<Database>> idleReaders_;
