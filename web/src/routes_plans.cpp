@@ -417,7 +417,9 @@ void historyPage(Exchange& ex) {
     td.set("from", t.fromState);
     td.set("to", t.toState);
     td.set("at", t.at);
-    td.set("reason", t.reasonCode + (t.reasonText.empty() ? "" : (t.reasonCode.empty() ? "" : ": ") + t.reasonText));
+    std::string reason = t.reasonCode + (t.reasonText.empty() ? "" : (t.reasonCode.empty() ? "" : ": ") + t.reasonText);
+    if (reason.empty()) td.set("reason", false);
+    else td.set("reason", reason);
     transitions.push_back(td);
   }
   d.set("transitions", transitions);

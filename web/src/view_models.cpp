@@ -22,6 +22,7 @@ Data pupilData(const engine::Pupil& p) {
   d.set("year_group", p.yearGroup);
   d.set("year_group_label", engine::yearGroupLabel(p.yearGroup));
   d.set("upn", p.upn);
+  d.set("has_upn", !p.upn.empty());
   d.set("active", p.active);
   return d;
 }
