@@ -246,18 +246,32 @@ Result<Id> PlanService::fire(const Actor& a, Id planId, const std::string& trans
   return apply(v, *t.value(), in, auditActor(a), a.name);
 }
 
-Result<Id> PlanService::fireAutomatic(Id planId, AutoTrigger trigger, const std::string& actor) {
+Result<Id> PlanService::fireAutomatic(Id planId, AutoTrigger trigger, const std::string& actor,
+                                      const ChangeExtension& extend) {
   auto loaded = load(nullptr, planId, 0);
   if (!loaded) return loaded.error();
   auto& v = loaded.value();
   auto autos = autoTransitions(*v.workflow, v.plan.state, trigger);
   if (autos.empty())
     return conflict(std::string("Nothing happens on ") + autoTriggerName(trigger) + " in state " + v.plan.state);
-  return apply(v, *autos.front(), {}, actor, "sendflow");
+  return apply(v, *autos.front(), {}, actor, "sendflow", extend);
+}
+
+Result<Id> PlanService::fireFor(Id planId, const std::string& transition, const TransitionInput& in,
+                                const std::string& actor, const ChangeExtension& extend) {
+  auto loaded = load(nullptr, planId, 0);
+  if (!loaded) return loaded.error();
+  auto& v = loaded.value();
+  const TransitionDef* t = nullptr;
+  for (const auto& td : v.workflow->transitions)
+    if (td.name == transition && td.firesFrom(v.plan.state)) t = &td;
+  if (!t) return conflict("This plan cannot be " + transition + "d now: it is " + v.plan.state + ".");
+  return apply(v, *t, in, actor, actor, extend);
 }
 
 Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const TransitionInput& in,
-                              const std::string& actor, const std::string& actorName) {
+                              const std::string& actor, const std::string& actorName,
+                              const ChangeExtension& extend) {
   (void)actorName;
   const std::string now = isoTime(clock_.now());
   TransitionChange c;
@@ -272,7 +286,17 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
     if (!in.reasonText.empty()) reason += (reason.empty() ? "" : ": ") + in.reasonText;
     c.reviewReason = reason;
   }
+  if (extend) {
+    auto st = extend(v, c);
+    if (!st) return st.error();
+  }
   for (ActionKind action : t.actions) {
+    if (actions_ && (action == ActionKind::kSealPdf || action == ActionKind::kVoidSignatures ||
+                     action == ActionKind::kNotifySigners)) {
+      auto st = actions_->prepare(action, v, t, c);
+      if (!st) return st.error();
+      continue;
+    }
     switch (action) {
       case ActionKind::kScheduleReview: {
         auto anchor = anchorDate(v).value_or(dateOf(clock_.now()));
@@ -339,7 +363,8 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
   detail.set("version", v.plan.currentVersion);
   if (!in.reasonCode.empty()) detail.set("reason_code", in.reasonCode);
   c.audit.push_back({"plan.transition", actor, "plan", v.plan.id, v.plan.academyId, canonicalJson(detail)});
-  c.outbox = transitionNotices(v, t, in.reasonCode, clock_.now(), people_);
+  auto notices = transitionNotices(v, t, in.reasonCode, clock_.now(), people_);
+  c.outbox.insert(c.outbox.end(), notices.begin(), notices.end());
   auto r = plans_.applyTransition(c);
   if (!r) return r.error();
   return r.value() ? r.value() : v.plan.id;

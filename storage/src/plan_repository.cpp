@@ -2,6 +2,7 @@
 
 #include "sendflow/engine/crypto.h"
 #include "sendflow/storage/outbox_repository.h"
+#include "sendflow/storage/signature_repository.h"
 
 namespace sendflow::storage {
 
@@ -253,7 +254,9 @@ engine::Result<Id> SqlitePlanRepository::applyTransition(const engine::Transitio
   return store_.write([&](Database& db) -> engine::Result<Id> {
     auto now = current(db, c.planId);
     if (!now || now->first != c.expectedState || now->second != c.expectedVersion) return movedOn();
+    if (auto ok = checkSignatureChange(db, c); !ok) return ok.error();
     const std::string at = engine::isoTime(store_.clock().now());
+    applySignatureChange(db, c, at);
     {
       Statement st(db, "UPDATE plan SET state=?, updated_at=? WHERE id=?");
       st.bind(1, c.record.toState).bind(2, at).bind(3, c.planId).run();

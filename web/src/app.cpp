@@ -31,6 +31,7 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       reminders(outbox, people, planService, clock, reminderSettings()) {
   store.migrate();
   mail = std::make_unique<MailService>(*this);
+  signatures = makeSignatureService(*this);
   if (withViews) {
     views = std::make_unique<Views>(settings.webRoot + "/templates");
     registerRoutes(*this);

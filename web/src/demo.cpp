@@ -5,6 +5,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
+#include <Poco/Path.h>
 
 #include "sendflow/engine/people.h"
 #include "sendflow/web/app.h"
@@ -179,6 +180,7 @@ int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
     o.set("pupil", p.pupilName);
     o.set("pupil_id", p.pupilId);
     o.set("review_date", p.reviewDate ? Poco::Dynamic::Var(*p.reviewDate) : Poco::Dynamic::Var());
+    if (auto sealed = app.signatures->sealedFor(p.id)) o.set("sealed_pdf", Poco::Path(sealed->path).absolute().toString());
     plans.add(o);
   }
   root.set("plans", plans);

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Array.h>
 
 #include "demo.h"
+#include "signing.h"
 #include "sendflow/engine/form_values.h"
 #include "sendflow/engine/lifecycle.h"
 #include "sendflow/engine/sample_values.h"
@@ -131,8 +132,7 @@ std::vector<DemoPlan> seedDemoPlans(App& app, engine::FixedClock& clock,
         }
         if (outcome != "signing") {
           clock.set(realNow - std::chrono::days(s.activatedDaysAgo));
-          auto signedOff = app.planService.fireAutomatic(id.value(), engine::AutoTrigger::kAllRequiredSigned, "system:demo");
-          if (!signedOff) throw std::runtime_error("demo: activating failed: " + signedOff.error().message);
+          signDemoPlan(app, id.value());  // real signatures; the last one seals and activates
         }
         if (outcome == "incident") {
           clock.set(realNow - std::chrono::days(3));

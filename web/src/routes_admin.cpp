@@ -79,6 +79,7 @@ void usersPage(Exchange& ex) {
   }
   Data d;
   d.set("users", users);
+  if (!ex.app.sealKeyNotice.empty()) d.set("seal_notice", ex.app.sealKeyNotice);
   ex.html(200, ex.app.views->page(ex, "users", d, "Users"));
 }
 

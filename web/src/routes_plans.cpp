@@ -4,6 +4,7 @@
 
 #include "plan_form.h"
 #include "routes.h"
+#include "signing.h"
 #include "sendflow/engine/text.h"
 #include "sendflow/web/app.h"
 
@@ -285,6 +286,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   }
   d.set("slots", slots);
   d.set("can_assign", canAssign);
+  addSigningStatus(ex, v, d);
   ex.html(status, app.views->page(ex, "plan", d, v.workflow->title + " – " + v.pupil.legalName));
 }
 

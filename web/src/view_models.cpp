@@ -5,6 +5,7 @@
 
 #include "sendflow/web/mail.h"
 #include "routes.h"
+#include "signing.h"
 #include "sendflow/engine/clock.h"
 #include "sendflow/web/app.h"
 
@@ -109,6 +110,7 @@ void registerRoutes(App& app) {
   registerAdminRoutes(app);
   registerApiRoutes(app);
   registerPlanRoutes(app);
+  registerSigningRoutes(app);
   registerPlanApiRoutes(app);
   registerMailRoutes(app);
 }

@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,7 @@
 #include "sendflow/engine/outbox.h"
 #include "sendflow/engine/ports.h"
 #include "sendflow/engine/schedule.h"
+#include "sendflow/engine/signature_records.h"
 
 namespace sendflow::engine {
 
@@ -87,6 +89,13 @@ struct TransitionChange {
   std::optional<std::pair<PlanRecord, PlanVersionRecord>> successor;  // start_review_draft
   std::vector<AuditEvent> audit;
   std::vector<OutboxMessage> outbox;  // notify_* emails, queued in the same transaction
+  // E-signatures (seal_pdf / void_signatures / notify_signers), applied in the same transaction.
+  bool voidSignatures = false;        // every live request and signature of the plan becomes void
+  std::string voidReason;
+  std::vector<SignatureRequest> newRequests;  // send_for_signature
+  std::optional<SignatureRecord> signature;   // the signature that completed the set (REQUIRES: its
+                                              // request still open, else the change is refused)
+  std::optional<SealedDocument> sealed;
 };
 
 class PlanRepository {
@@ -135,6 +144,15 @@ struct PlanView {
   std::vector<SignerAssignment> signers;
 };
 
+// Fills in what the e-signature actions change before a transition is applied (implemented by
+// SignatureService). An error refuses the transition.
+class TransitionActions {
+ public:
+  virtual ~TransitionActions() = default;
+  virtual Status prepare(ActionKind action, const PlanView& v, const TransitionDef& t,
+                         TransitionChange& c) = 0;
+};
+
 struct TransitionInput {
   std::string reasonCode;
   std::string reasonText;
@@ -170,7 +188,15 @@ class PlanService {
   Result<std::vector<PlanVersionRecord>> history(const Actor& a, Id planId);
 
   // The engine's own transitions (all signed, review date reached, successor active).
-  Result<Id> fireAutomatic(Id planId, AutoTrigger trigger, const std::string& actor);
+  // `extend` (optional) adds to the change before the actions are prepared.
+  using ChangeExtension = std::function<Status(const PlanView&, TransitionChange&)>;
+  Result<Id> fireAutomatic(Id planId, AutoTrigger trigger, const std::string& actor,
+                           const ChangeExtension& extend = {});
+  // A named transition fired on behalf of someone without a staff role (a signer declining);
+  // the caller has authorised them. Guards are not checked.
+  Result<Id> fireFor(Id planId, const std::string& transition, const TransitionInput& in,
+                     const std::string& actor, const ChangeExtension& extend = {});
+  void setTransitionActions(TransitionActions* actions) { actions_ = actions; }
   // Makes review-due every plan in force whose review date has come. Returns how many.
   int markReviewsDue(Date today);
 
@@ -184,7 +210,8 @@ class PlanService {
  private:
   Result<PlanView> load(const Actor* a, Id planId, int versionNumber);
   Result<Id> apply(PlanView& v, const TransitionDef& t, const TransitionInput& in,
-                   const std::string& actor, const std::string& actorName);
+                   const std::string& actor, const std::string& actorName,
+                   const ChangeExtension& extend = {});
   GuardFacts facts(const PlanView& v);
   ValueContext valueContext(const PlanView& v, const Poco::JSON::Object* previous);
   std::optional<Date> anchorDate(const PlanView& v);
@@ -193,6 +220,7 @@ class PlanService {
   PeopleRepository& people_;
   const DefinitionRegistry& defs_;
   Clock& clock_;
+  TransitionActions* actions_ = nullptr;
   std::mutex cacheMutex_;
   std::map<Id, std::shared_ptr<const FormDefinition>> forms_;
   std::map<Id, std::shared_ptr<const WorkflowDefinition>> workflows_;

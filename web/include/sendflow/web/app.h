@@ -16,6 +16,7 @@
 #include "sendflow/storage/outbox_repository.h"
 #include "sendflow/storage/plan_repository.h"
 #include "sendflow/storage/repositories.h"
+#include "sendflow/storage/signature_repository.h"
 #include "sendflow/storage/store.h"
 #include "sendflow/web/config.h"
 #include "sendflow/web/http.h"
@@ -50,8 +51,14 @@ class App {
   storage::SqliteOutbox outbox;
   engine::ReminderService reminders;
   std::unique_ptr<MailService> mail;  // SMTP sender and reminder scheduling (web/src/mail_*.cpp)
+  storage::SqliteSignatureRepository signatureRepository{store};
+  std::unique_ptr<engine::SignatureService> signatures;  // e-signatures (web/src/signing.cpp)
+  std::string sealKeyNotice;  // set when a self-signed seal certificate is in use
   ~App();
 };
+
+// Loads (or on first start generates) the seal key and builds the signature service.
+std::unique_ptr<engine::SignatureService> makeSignatureService(App& app);
 
 // Registers every route of the application.
 void registerRoutes(App& app);
