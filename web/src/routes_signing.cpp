@@ -43,6 +43,7 @@ std::string preSessionCsrf(Exchange& ex) {
 struct Target {
   engine::SignerAccess access;
   std::string base;  // URL prefix of this signing page's actions
+  engine::Id planId = 0;  // staff: the plan named in the URL (must be the request's)
 };
 
 std::optional<Target> target(Exchange& ex) {
@@ -57,6 +58,9 @@ std::optional<Target> target(Exchange& ex) {
   if (!plan || !req) return std::nullopt;
   t.access.staff = &ex.actor();
   t.access.requestId = *req;
+  t.planId = *plan;
+  auto r = ex.app.signatureRepository.request(*req);
+  if (!r || r->planId != *plan) return std::nullopt;
   t.base = "/plans/" + std::to_string(*plan) + "/sign/" + std::to_string(*req);
   return t;
 }
