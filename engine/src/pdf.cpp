@@ -9,9 +9,16 @@
 #include <unistd.h>
 
 #include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_objects.h>
+#include <hpdf_pages.h>
+#include <hpdf_streams.h>
+
+#include <Poco/DeflatingStream.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -1186,7 +1193,228 @@ PdfRenderer::~PdfRenderer() = default;
 
 namespace {
 
-// Replays the recorded layout into a libharu document.
+// ---------------------------------------------------------------------------------------------
+// Fonts written as PDF objects through libharu's object layer. libharu's own TrueType path
+// (HPDF_LoadTTFontFromFile + the UTF-8 encoder) re-parses the file and builds, deflates and
+// embeds a 65,536-entry CID→glyph map per font and document, which cost most of the render
+// time. Here each font is a Type0 / CIDFontType2 with Identity encoding and CIDToGIDMap: the
+// document's own subset (one glyph per code point used, in code point order), its widths, and a
+// compact ToUnicode CMap, so text extraction gives back exactly the characters drawn.
+
+struct CidFont {
+  HPDF_Dict dict = nullptr;              // the Type0 font
+  std::vector<std::uint16_t> glyphOf;    // BMP code point → glyph id (0: not in this subset)
+};
+
+void checkStatus(HPDF_STATUS st, const char* what) {
+  if (st != HPDF_OK) {
+    char buf[120];
+    std::snprintf(buf, sizeof buf, "libharu failed while %s: error 0x%04X", what,
+                  static_cast<unsigned>(st));
+    throw InfraError(buf);
+  }
+}
+
+template <typename T>
+T checked(T obj, const char* what) {
+  if (!obj) throw InfraError(std::string("libharu failed while ") + what);
+  return obj;
+}
+
+void appendNumber(std::string& out, float v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+  char* end = r.ptr;
+  while (end > buf && end[-1] == '0') --end;
+  if (end > buf && end[-1] == '.') --end;
+  if (end - buf == 2 && buf[0] == '-' && buf[1] == '0') {
+    out += '0';
+    return;
+  }
+  out.append(buf, end);
+}
+
+void appendHex4(std::string& out, std::uint32_t v) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(v >> shift) & 0xF]);
+}
+
+// Six capital letters naming the subset (PDF 32000 9.6.4), from its content: deterministic.
+std::string subsetTag(const std::vector<char32_t>& codes, const std::string& name) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::uint64_t v) {
+    h ^= v;
+    h *= 1099511628211ull;
+  };
+  for (char ch : name) mix(static_cast<unsigned char>(ch));
+  for (char32_t c : codes) mix(c);
+  std::string tag;
+  for (int i = 0; i < 6; ++i) {
+    tag.push_back(static_cast<char>('A' + h % 26));
+    h /= 26;
+  }
+  return tag;
+}
+
+std::string toUnicodeCMap(const std::vector<char32_t>& codes) {
+  std::string m =
+      "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
+  for (std::size_t from = 0; from < codes.size(); from += 100) {
+    std::size_t n = std::min<std::size_t>(100, codes.size() - from);
+    m += std::to_string(n) + " beginbfchar\n";
+    for (std::size_t i = from; i < from + n; ++i) {
+      m += '<';
+      appendHex4(m, static_cast<std::uint32_t>(i + 1));
+      m += "> <";
+      appendHex4(m, codes[i]);
+      m += ">\n";
+    }
+    m += "endbfchar\n";
+  }
+  m += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+  return m;
+}
+
+// zlib's fastest level: a few per cent larger than the default level, at a fraction of the
+// time (these streams are small; the whole document stays far below 100 KB).
+std::string deflate(std::string_view in) {
+  std::ostringstream out;
+  {
+    Poco::DeflatingOutputStream z(out, Poco::DeflatingStreamBuf::STREAM_ZLIB, 1);
+    z.write(in.data(), static_cast<std::streamsize>(in.size()));
+    z.close();
+  }
+  return std::move(out).str();
+}
+
+// Marks a stream whose bytes are already deflated. libharu drops a "Filter" entry from streams
+// it does not compress itself, but calls a dictionary's write_fn just before ">>".
+HPDF_STATUS writeFlateFilter(HPDF_Dict, HPDF_Stream out) noexcept {
+  return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
+
+// A stream object holding `bytes` deflated.
+HPDF_Dict flateStream(HPDF_Doc h, std::string_view bytes, const char* what) {
+  HPDF_Dict st = checked(HPDF_DictStream_New(h->mmgr, h->xref), what);
+  const std::string z = deflate(bytes);
+  checkStatus(HPDF_Stream_Write(st->stream, reinterpret_cast<const HPDF_BYTE*>(z.data()),
+                                static_cast<HPDF_UINT>(z.size())),
+              what);
+  st->write_fn = writeFlateFilter;
+  return st;
+}
+
+HPDF_Dict indirectDict(HPDF_Doc h, const char* what) {
+  HPDF_Dict d = checked(HPDF_Dict_New(h->mmgr), what);
+  checkStatus(HPDF_Xref_Add(h->xref, d), what);
+  return d;
+}
+
+HPDF_Array numbers(HPDF_Doc h, std::initializer_list<int> values) {
+  HPDF_Array a = checked(HPDF_Array_New(h->mmgr), "making an array");
+  for (int v : values) checkStatus(HPDF_Array_AddNumber(a, v), "making an array");
+  return a;
+}
+
+CidFont embedFont(HPDF_Doc h, const PreparedFont& f, const std::vector<char32_t>& codes) {
+  const char* what = "embedding a font";
+  CidFont out;
+  out.glyphOf.assign(0x10000, 0);
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    if (codes[i] < out.glyphOf.size()) out.glyphOf[codes[i]] = static_cast<std::uint16_t>(i + 1);
+  }
+  const std::string ttf = f.orderedSubset(codes);
+  const std::string base = subsetTag(codes, f.postScriptName) + "+" + f.postScriptName;
+
+  HPDF_Dict file = flateStream(h, ttf, what);
+  checkStatus(HPDF_Dict_AddNumber(file, "Length1", static_cast<HPDF_INT32>(ttf.size())), what);
+
+  HPDF_Dict desc = indirectDict(h, what);
+  checkStatus(HPDF_Dict_AddName(desc, "Type", "FontDescriptor"), what);
+  checkStatus(HPDF_Dict_AddName(desc, "FontName", base.c_str()), what);
+  checkStatus(HPDF_Dict_AddNumber(desc, "Flags", 32), what);
+  checkStatus(HPDF_Dict_Add(desc, "FontBBox",
+                            numbers(h, {f.bbox[0], f.bbox[1], f.bbox[2], f.bbox[3]})),
+              what);
+  checkStatus(HPDF_Dict_AddNumber(desc, "ItalicAngle", 0), what);
+  checkStatus(HPDF_Dict_AddNumber(desc, "Ascent", f.ascent), what);
+  checkStatus(HPDF_Dict_AddNumber(desc, "Descent", f.descent), what);
+  checkStatus(HPDF_Dict_AddNumber(desc, "CapHeight", f.capHeight), what);
+  checkStatus(HPDF_Dict_AddNumber(desc, "StemV", 80), what);
+  checkStatus(HPDF_Dict_Add(desc, "FontFile2", file), what);
+
+  HPDF_Dict cid = indirectDict(h, what);
+  checkStatus(HPDF_Dict_AddName(cid, "Type", "Font"), what);
+  checkStatus(HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2"), what);
+  checkStatus(HPDF_Dict_AddName(cid, "BaseFont", base.c_str()), what);
+  HPDF_Dict info = checked(HPDF_Dict_New(h->mmgr), what);
+  checkStatus(HPDF_Dict_Add(info, "Registry", HPDF_String_New(h->mmgr, "Adobe", nullptr)), what);
+  checkStatus(HPDF_Dict_Add(info, "Ordering", HPDF_String_New(h->mmgr, "Identity", nullptr)), what);
+  checkStatus(HPDF_Dict_AddNumber(info, "Supplement", 0), what);
+  checkStatus(HPDF_Dict_Add(cid, "CIDSystemInfo", info), what);
+  checkStatus(HPDF_Dict_Add(cid, "FontDescriptor", desc), what);
+  checkStatus(HPDF_Dict_AddNumber(cid, "DW", 0), what);
+  HPDF_Array widths = checked(HPDF_Array_New(h->mmgr), what);
+  HPDF_Array run = checked(HPDF_Array_New(h->mmgr), what);
+  for (char32_t c : codes) {
+    checkStatus(HPDF_Array_AddNumber(run, f.covers(c) ? f.widths[c] : 0), what);
+  }
+  checkStatus(HPDF_Array_AddNumber(widths, 1), what);
+  checkStatus(HPDF_Array_Add(widths, run), what);
+  checkStatus(HPDF_Dict_Add(cid, "W", widths), what);
+  checkStatus(HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity"), what);
+
+  HPDF_Dict toUnicode = flateStream(h, toUnicodeCMap(codes), what);
+
+  out.dict = indirectDict(h, what);
+  checkStatus(HPDF_Dict_AddName(out.dict, "Type", "Font"), what);
+  checkStatus(HPDF_Dict_AddName(out.dict, "Subtype", "Type0"), what);
+  checkStatus(HPDF_Dict_AddName(out.dict, "BaseFont", base.c_str()), what);
+  checkStatus(HPDF_Dict_AddName(out.dict, "Encoding", "Identity-H"), what);
+  HPDF_Array descendants = checked(HPDF_Array_New(h->mmgr), what);
+  checkStatus(HPDF_Array_Add(descendants, cid), what);
+  checkStatus(HPDF_Dict_Add(out.dict, "DescendantFonts", descendants), what);
+  checkStatus(HPDF_Dict_Add(out.dict, "ToUnicode", toUnicode), what);
+  return out;
+}
+
+// A document information string as UTF-16BE with a byte order mark (PDF 32000 7.9.2.2), so
+// no libharu encoder (and its tables) is needed for it.
+void setInfoText(HPDF_Doc h, const char* key, const std::string& utf8) {
+  std::string be{'\xFE', '\xFF'};
+  auto unit = [&](std::uint32_t u) {
+    be.push_back(static_cast<char>((u >> 8) & 0xFF));
+    be.push_back(static_cast<char>(u & 0xFF));
+  };
+  for (char32_t c : decodeUtf8(utf8)) {
+    if (c == kBadUtf8) c = 0xFFFD;
+    if (c >= 0x10000) {
+      unit(0xD800 + ((c - 0x10000) >> 10));
+      unit(0xDC00 + ((c - 0x10000) & 0x3FF));
+    } else {
+      unit(c);
+    }
+  }
+  HPDF_Binary value =
+      checked(HPDF_Binary_New(h->mmgr, reinterpret_cast<HPDF_BYTE*>(be.data()),
+                              static_cast<HPDF_UINT>(be.size())),
+              "writing the metadata");
+  checkStatus(HPDF_Dict_Add(checked(h->info, "writing the metadata"), key, value),
+              "writing the metadata");
+}
+
+// libharu's own text path, for the comparison strategies (kFullFont, kScriptSubset).
+void drawText(HPDF_Page p, HPDF_Font font, float size, float x, float y, const std::string& text) {
+  HPDF_Page_BeginText(p);
+  HPDF_Page_SetFontAndSize(p, font, size);
+  HPDF_Page_TextOut(p, x, y, text.c_str());
+  HPDF_Page_EndText(p);
+}
+
+// Replays the recorded layout into a libharu document through libharu's drawing calls.
 void replay(Doc& doc, const Layout& layout, HPDF_Font regular, HPDF_Font bold) {
   std::vector<HPDF_Page> pages;
   for (std::size_t i = 0; i < layout.pageCount(); ++i) {
@@ -1201,10 +1429,7 @@ void replay(Doc& doc, const Layout& layout, HPDF_Font regular, HPDF_Font bold) {
     switch (o.kind) {
       case Op::kText:
         HPDF_Page_SetRGBFill(p, o.colour.r, o.colour.g, o.colour.b);
-        HPDF_Page_BeginText(p);
-        HPDF_Page_SetFontAndSize(p, o.style.bold ? bold : regular, o.style.size);
-        HPDF_Page_TextOut(p, o.x, o.y, o.text.c_str());
-        HPDF_Page_EndText(p);
+        drawText(p, o.style.bold ? bold : regular, o.style.size, o.x, o.y, o.text);
         break;
       case Op::kFill:
         HPDF_Page_SetRGBFill(p, o.colour.r, o.colour.g, o.colour.b);
@@ -1238,14 +1463,145 @@ void replay(Doc& doc, const Layout& layout, HPDF_Font regular, HPDF_Font bold) {
           HPDF_Page_DrawImage(p, it->second, o.x, o.y, o.w, o.h);
         } else {
           HPDF_Page_SetRGBFill(p, kFaint.r, kFaint.g, kFaint.b);
-          HPDF_Page_BeginText(p);
-          HPDF_Page_SetFontAndSize(p, regular, 7.5f);
-          HPDF_Page_TextOut(p, o.x, o.y + o.h / 2, "[image could not be shown]");
-          HPDF_Page_EndText(p);
+          drawText(p, regular, 7.5f, o.x, o.y + o.h / 2, "[image could not be shown]");
         }
         break;
       }
     }
+  }
+  doc.check("drawing the pages");
+}
+
+// The default path: every page's content written here as PDF operators (colour and line
+// width only when they change) and deflated once per page at zlib's fastest level; libharu
+// keeps the document structure, images and resources. libharu's own content-stream compression
+// (default level) cost more than all the layout.
+class PageContent {
+ public:
+  void fill(Rgb c) {
+    if (!fill_ || fill_->r != c.r || fill_->g != c.g || fill_->b != c.b) {
+      colour(c);
+      s_ += "rg\n";
+      fill_ = c;
+    }
+  }
+  void stroke(Rgb c, float width) {
+    if (!stroke_ || stroke_->r != c.r || stroke_->g != c.g || stroke_->b != c.b) {
+      colour(c);
+      s_ += "RG\n";
+      stroke_ = c;
+    }
+    if (width != lineWidth_) {
+      appendNumber(s_, width);
+      s_ += " w\n";
+      lineWidth_ = width;
+    }
+  }
+  void numbers(std::initializer_list<float> values, const char* op) {
+    for (float v : values) {
+      appendNumber(s_, v);
+      s_ += ' ';
+    }
+    s_ += op;
+    s_ += '\n';
+  }
+  void text(const char* font, const CidFont& f, float size, float x, float y,
+            const std::string& utf8) {
+    s_ += "BT\n/";
+    s_ += font;
+    s_ += ' ';
+    numbers({size}, "Tf");
+    numbers({x, y}, "Td");
+    s_ += '<';
+    for (char32_t c : decodeUtf8(utf8)) appendHex4(s_, c < f.glyphOf.size() ? f.glyphOf[c] : 0);
+    s_ += "> Tj\nET\n";
+  }
+  void raw(const std::string& ops) { s_ += ops; }
+  const std::string& str() const { return s_; }
+
+ private:
+  void colour(Rgb c) {
+    appendNumber(s_, c.r);
+    s_ += ' ';
+    appendNumber(s_, c.g);
+    s_ += ' ';
+    appendNumber(s_, c.b);
+    s_ += ' ';
+  }
+  std::string s_;
+  std::optional<Rgb> fill_, stroke_;
+  float lineWidth_ = 1;
+};
+
+void replayOwnContent(Doc& doc, const Layout& layout, const CidFont& regular, const CidFont& bold) {
+  HPDF_Doc h = doc.get();
+  std::vector<HPDF_Page> pages;
+  std::vector<PageContent> content(layout.pageCount());
+  for (std::size_t i = 0; i < layout.pageCount(); ++i) {
+    HPDF_Page p = HPDF_AddPage(h);
+    doc.check("adding a page");
+    HPDF_Page_SetSize(p, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    pages.push_back(p);
+  }
+  doc.check("adding the pages");
+  std::map<const std::string*, HPDF_Image> images;
+  auto text = [&](std::size_t page, bool isBold, float size, float x, float y,
+                  const std::string& utf8) {
+    const CidFont& f = isBold ? bold : regular;
+    const char* name = checked(HPDF_Page_GetLocalFontName(pages[page], f.dict), "naming a font");
+    content[page].text(name, f, size, x, y, utf8);
+  };
+  for (const Op& o : layout.ops()) {
+    PageContent& c = content.at(o.page);
+    switch (o.kind) {
+      case Op::kText:
+        c.fill(o.colour);
+        text(o.page, o.style.bold, o.style.size, o.x, o.y, o.text);
+        break;
+      case Op::kFill:
+        c.fill(o.colour);
+        c.numbers({o.x, o.y, o.w, o.h}, "re f");
+        break;
+      case Op::kLine:
+        c.stroke(o.colour, o.lineWidth);
+        c.numbers({o.x, o.y}, "m");
+        c.numbers({o.w, o.h}, "l S");
+        break;
+      case Op::kRect:
+        c.stroke(o.colour, o.lineWidth);
+        c.numbers({o.x, o.y, o.w, o.h}, "re S");
+        break;
+      case Op::kImage: {
+        auto it = images.find(o.png);
+        if (it == images.end()) {
+          doc.check("before loading an image");
+          HPDF_Image img = HPDF_LoadPngImageFromMem(
+              h, reinterpret_cast<const HPDF_BYTE*>(o.png->data()),
+              static_cast<HPDF_UINT>(o.png->size()));
+          if (doc.failedAndReset()) img = nullptr;  // a corrupt PNG: shown as a note below
+          it = images.emplace(o.png, img).first;
+        }
+        if (it->second) {
+          const char* name =
+              checked(HPDF_Page_GetXObjectName(pages[o.page], it->second), "naming an image");
+          c.raw("q\n");
+          c.numbers({o.w, 0, 0, o.h, o.x, o.y}, "cm");
+          c.raw(std::string("/") + name + " Do\nQ\n");
+        } else {
+          c.fill(kFaint);
+          text(o.page, false, 7.5f, o.x, o.y + o.h / 2, "[image could not be shown]");
+        }
+        break;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    auto* attr = static_cast<HPDF_PageAttr>(pages[i]->attr);
+    const std::string z = deflate(content[i].str());
+    checkStatus(HPDF_Stream_Write(attr->stream, reinterpret_cast<const HPDF_BYTE*>(z.data()),
+                                  static_cast<HPDF_UINT>(z.size())),
+                "writing a page");
+    attr->contents->write_fn = writeFlateFilter;
   }
   doc.check("drawing the pages");
 }
@@ -1273,30 +1629,29 @@ RenderedPdf PdfRenderer::render(const PdfDocument& d) const {
   Layout layout(*impl_);
   Painter(layout, d).paint();
 
-  std::unique_ptr<FontFile> regularDoc, boldDoc;
-  const FontFile* regularFile = impl_->regularFile.get();
-  const FontFile* boldFile = impl_->boldFile.get();
-  if (impl_->strategy == PdfFontStrategy::kPerDocumentSubset) {
-    regularDoc = std::make_unique<FontFile>(impl_->regular.subset(usedCodePoints(layout, false)));
-    boldDoc = std::make_unique<FontFile>(impl_->bold.subset(usedCodePoints(layout, true)));
-    regularFile = regularDoc.get();
-    boldFile = boldDoc.get();
-  }
-
   Doc doc;
   HPDF_Doc h = doc.get();
-  HPDF_SetCompressionMode(h, HPDF_COMP_ALL);
-  HPDF_UseUTFEncodings(h);
-  HPDF_SetCurrentEncoder(h, "UTF-8");
+  const bool own = impl_->strategy == PdfFontStrategy::kPerDocumentSubset;
+  // Our own page content is deflated by replayOwnContent(); libharu compresses the rest.
+  HPDF_SetCompressionMode(h, own ? HPDF_COMP_IMAGE | HPDF_COMP_METADATA : HPDF_COMP_ALL);
   doc.check("setting up the document");
-  const char* regularName = HPDF_LoadTTFontFromFile(h, regularFile->path().c_str(), HPDF_TRUE);
-  doc.check("loading the regular font");
-  const char* boldName = HPDF_LoadTTFontFromFile(h, boldFile->path().c_str(), HPDF_TRUE);
-  doc.check("loading the bold font");
-  HPDF_Font regular = HPDF_GetFont(h, regularName, "UTF-8");
-  HPDF_Font bold = HPDF_GetFont(h, boldName, "UTF-8");
-  doc.check("selecting the fonts");
-  replay(doc, layout, regular, bold);
+  if (own) {
+    CidFont regular = embedFont(h, impl_->regular, usedCodePoints(layout, false));
+    CidFont bold = embedFont(h, impl_->bold, usedCodePoints(layout, true));
+    replayOwnContent(doc, layout, regular, bold);
+  } else {
+    HPDF_UseUTFEncodings(h);
+    HPDF_SetCurrentEncoder(h, "UTF-8");
+    const char* regularName =
+        HPDF_LoadTTFontFromFile(h, impl_->regularFile->path().c_str(), HPDF_TRUE);
+    doc.check("loading the regular font");
+    const char* boldName = HPDF_LoadTTFontFromFile(h, impl_->boldFile->path().c_str(), HPDF_TRUE);
+    doc.check("loading the bold font");
+    HPDF_Font regular = HPDF_GetFont(h, regularName, "UTF-8");
+    HPDF_Font bold = HPDF_GetFont(h, boldName, "UTF-8");
+    doc.check("selecting the fonts");
+    replay(doc, layout, regular, bold);
+  }
 
   // Metadata: only characters libharu can encode (non-BMP ones would be dropped silently).
   const PdfHeader& hd = d.header;
@@ -1304,10 +1659,11 @@ RenderedPdf PdfRenderer::render(const PdfDocument& d) const {
   std::string pupil = layout.clean(hd.pupilName, "header.pupilName");
   std::string subject =
       d.subject.empty() ? title + " for " + pupil : layout.clean(d.subject, "subject");
-  HPDF_SetInfoAttr(h, HPDF_INFO_TITLE, (title + " — " + pupil).c_str());
-  HPDF_SetInfoAttr(h, HPDF_INFO_AUTHOR, layout.clean(hd.academyName, "header.academyName").c_str());
-  HPDF_SetInfoAttr(h, HPDF_INFO_SUBJECT, subject.c_str());
-  HPDF_SetInfoAttr(h, HPDF_INFO_CREATOR, "sendflow");
+  HPDF_SetInfoAttr(h, HPDF_INFO_CREATOR, "sendflow");  // also creates the Info dictionary
+  doc.check("writing the metadata");
+  setInfoText(h, "Title", title + " — " + pupil);
+  setInfoText(h, "Author", layout.clean(hd.academyName, "header.academyName"));
+  setInfoText(h, "Subject", subject);
   HPDF_SetInfoDateAttr(h, HPDF_INFO_CREATION_DATE, pdfDate(hd.versionDate));
   HPDF_SetInfoDateAttr(h, HPDF_INFO_MOD_DATE, pdfDate(hd.versionDate));
   doc.check("writing the metadata");

@@ -4,6 +4,7 @@
 // not use (GSUB, GPOS, GDEF, kern, hdmx, LTSH, VDMX, …) are dropped.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <map>
 #include <set>
@@ -396,6 +397,129 @@ std::string buildSubset(const Font& f, const std::map<char32_t, std::uint16_t>& 
   return assemble(tables);
 }
 
+// The glyph without its TrueType hinting instructions: viewers scale outlines themselves, and
+// the instructions are a third of DejaVu's glyph data (bytes to deflate for every document).
+std::string withoutInstructions(std::string_view glyph) {
+  if (glyph.size() < 10) return std::string(glyph);
+  Reader r(glyph);
+  const std::int16_t contours = r.s16(0);
+  if (contours >= 0) {
+    const std::size_t lenAt = 10 + 2u * static_cast<std::size_t>(contours);
+    const std::size_t n = r.u16(lenAt);
+    if (lenAt + 2 + n > glyph.size()) bad("bad glyph");
+    std::string out(glyph.substr(0, lenAt));
+    out += '\0';
+    out += '\0';
+    out += glyph.substr(lenAt + 2 + n);
+    return out;
+  }
+  std::string out(glyph);
+  std::size_t at = 10;
+  for (;;) {
+    std::uint16_t flags = r.u16(at);
+    put16(out, at, flags & ~0x0100u);  // WE_HAVE_INSTRUCTIONS
+    at += 4;
+    at += (flags & 0x0001) ? 4 : 2;
+    if (flags & 0x0008) at += 2;
+    else if (flags & 0x0040) at += 4;
+    else if (flags & 0x0080) at += 8;
+    if (!(flags & 0x0020)) break;
+  }
+  if (at > out.size()) bad("bad composite glyph");
+  out.resize(at);
+  return out;
+}
+
+// Writes a font whose glyph i is old glyph order[i] (order[0] must be 0, .notdef; duplicates
+// allowed, so two code points drawn alike still get their own glyph id and extract exactly),
+// followed by the components of composite glyphs that are not in `order` yet. The cmap maps
+// codes[i] → i + 1.
+std::string buildOrderedSubset(const Font& f, std::vector<std::uint16_t> order,
+                               const std::vector<char32_t>& codes) {
+  const Metrics m = metricsOf(f);
+  Reader hmtx(f.table("hmtx")), loca(f.table("loca"));
+  std::string_view glyf = f.table("glyf");
+  auto advance = [&](std::uint16_t gid) {
+    return hmtx.u16(4u * std::min<std::uint16_t>(gid, static_cast<std::uint16_t>(m.numHMetrics - 1)));
+  };
+  auto lsb = [&](std::uint16_t gid) -> std::uint16_t {
+    if (gid < m.numHMetrics) return hmtx.u16(4u * gid + 2);
+    return hmtx.u16(4u * m.numHMetrics + 2u * (gid - m.numHMetrics));
+  };
+  auto glyph = [&](std::uint16_t gid) {
+    std::size_t a = m.longLoca ? loca.u32(4u * gid) : 2u * loca.u16(2u * gid);
+    std::size_t b = m.longLoca ? loca.u32(4u * gid + 4) : 2u * loca.u16(2u * gid + 2);
+    if (b < a || b > glyf.size()) bad("bad loca");
+    return glyf.substr(a, b - a);
+  };
+  std::map<std::uint16_t, std::uint16_t> firstIndex;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (order[i] >= m.numGlyphs) bad("bad glyph");
+    firstIndex.emplace(order[i], static_cast<std::uint16_t>(i));
+  }
+  for (std::size_t i = 0; i < order.size(); ++i) {  // grows while composites add components
+    for (auto [at, component] : components(glyph(order[i]))) {
+      (void)at;
+      if (component >= m.numGlyphs) bad("bad composite glyph");
+      if (firstIndex.emplace(component, static_cast<std::uint16_t>(order.size())).second)
+        order.push_back(component);
+    }
+    if (order.size() > 0xFFFF) bad("too many glyphs");
+  }
+  Writer glyfOut, locaOut, hmtxOut;
+  for (std::uint16_t old : order) {
+    locaOut.u32(static_cast<std::uint32_t>(glyfOut.str().size()));
+    std::string g = withoutInstructions(glyph(old));
+    for (auto [at, component] : components(g)) put16(g, at, firstIndex[component]);
+    glyfOut.bytes(g);
+    glyfOut.pad4();
+    hmtxOut.u16(advance(old));
+    hmtxOut.u16(lsb(old));
+  }
+  locaOut.u32(static_cast<std::uint32_t>(glyfOut.str().size()));
+  std::map<char32_t, std::uint16_t> cmap;
+  for (std::size_t i = 0; i < codes.size(); ++i)
+    cmap.emplace(codes[i], static_cast<std::uint16_t>(i + 1));
+  std::map<std::string, std::string> tables;
+  // A CID-keyed embedding needs only the outline tables; no hinting programs (see above).
+  for (const char* tag : {"head", "hhea", "maxp"}) {
+    auto it = f.tables.find(tag);
+    if (it != f.tables.end()) tables[tag] = std::string(it->second);
+  }
+  const auto count = static_cast<std::uint32_t>(order.size());
+  tables["glyf"] = std::move(glyfOut.str());
+  tables["loca"] = std::move(locaOut.str());
+  tables["hmtx"] = std::move(hmtxOut.str());
+  tables["cmap"] = buildCmap(cmap);
+  put16(tables["head"], 50, 1);  // long loca
+  put32(tables["head"], 8, 0);   // checkSumAdjustment, recomputed by assemble()
+  put16(tables["maxp"], 4, count);
+  put16(tables["hhea"], 34, count);
+  return assemble(tables);
+}
+
+// The PostScript name (name id 6, Windows or Mac record), letters and digits only.
+std::string postScriptName(const Font& f) {
+  auto it = f.tables.find("name");
+  std::string out;
+  if (it != f.tables.end()) {
+    Reader r(it->second);
+    std::uint16_t count = r.u16(2), strings = r.u16(4);
+    for (std::uint16_t i = 0; i < count && out.empty(); ++i) {
+      std::size_t rec = 6 + 12u * i;
+      if (r.u16(rec + 6) != 6) continue;
+      std::uint16_t platform = r.u16(rec), len = r.u16(rec + 8), off = r.u16(rec + 10);
+      std::string_view raw = r.slice(std::size_t{strings} + off, len);
+      bool wide = platform == 0 || platform == 3;
+      for (std::size_t k = wide ? 1 : 0; k < raw.size(); k += wide ? 2 : 1) {
+        char ch = raw[k];
+        if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-') out.push_back(ch);
+      }
+    }
+  }
+  return out.empty() ? "Font" : out;
+}
+
 }  // namespace
 
 PreparedFont prepareFont(std::string_view ttf, bool subset) {
@@ -407,6 +531,20 @@ PreparedFont prepareFont(std::string_view ttf, bool subset) {
     if (isRenderableCodePoint(c) && g < m.numGlyphs) cmap[c] = g;
   }
   PreparedFont out;
+  {
+    Reader head(f.table("head")), hhea(f.table("hhea"));
+    auto scale = [&](int v) { return v * 1000 / m.unitsPerEm; };
+    out.bbox = {scale(head.s16(36)), scale(head.s16(38)), scale(head.s16(40)), scale(head.s16(42))};
+    out.ascent = scale(hhea.s16(4));
+    out.descent = scale(hhea.s16(6));
+    out.capHeight = out.ascent;
+    auto os2 = f.tables.find("OS/2");
+    if (os2 != f.tables.end() && os2->second.size() >= 90) {
+      Reader o(os2->second);
+      if (o.u16(0) >= 2) out.capHeight = scale(o.s16(88));
+    }
+    out.postScriptName = postScriptName(f);
+  }
   out.widths.assign(0x10000, -1);
   out.glyphs.assign(0x10000, 0);
   for (auto [c, g] : cmap) {
@@ -425,6 +563,12 @@ PreparedFont prepareFont(std::string_view ttf, bool subset) {
   for (auto [c, g] : reduced) out.glyphs[c] = g;
   out.glyphCount = metricsOf(parseDirectory(out.ttf)).numGlyphs;
   return out;
+}
+
+std::string PreparedFont::orderedSubset(const std::vector<char32_t>& codePoints) const {
+  std::vector<std::uint16_t> order{0};
+  for (char32_t c : codePoints) order.push_back(covers(c) ? glyphs[c] : 0);
+  return buildOrderedSubset(parseDirectory(ttf), std::move(order), codePoints);
 }
 
 std::string PreparedFont::subset(const std::vector<char32_t>& codePoints) const {

@@ -38,6 +38,12 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
   }
 }
 
+const engine::PdfRenderer& App::pdf() {
+  std::lock_guard<std::mutex> lock(pdfMutex_);
+  if (!pdf_) pdf_ = std::make_unique<engine::PdfRenderer>();
+  return *pdf_;
+}
+
 App::~App() = default;
 
 }  // namespace sendflow::web

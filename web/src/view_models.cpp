@@ -4,6 +4,7 @@
 #include <Poco/StreamCopier.h>
 
 #include "sendflow/web/mail.h"
+#include "documents.h"
 #include "routes.h"
 #include "signing.h"
 #include "sendflow/engine/clock.h"
@@ -113,6 +114,7 @@ void registerRoutes(App& app) {
   registerSigningRoutes(app);
   registerPlanApiRoutes(app);
   registerMailRoutes(app);
+  registerDocumentRoutes(app);
 }
 
 }  // namespace sendflow::web

@@ -3,6 +3,7 @@
 // elsewhere; nothing here knows a plan type.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -148,13 +149,14 @@ struct RenderedPdf {
 // Fonts. libharu re-reads and re-embeds the whole TrueType file for every document (a full
 // DejaVu costs ~10 ms per document and font). So the renderer reduces each font once, at
 // construction, to the scripts it supports (Latin incl. Extended and Vietnamese, Greek,
-// Cyrillic, punctuation, common symbols), and by default, for every document, hands libharu a
-// font cut down to the characters that document uses. Text outside the supported scripts
-// becomes a visible placeholder.
+// Cyrillic, punctuation, common symbols), and by default, for every document, embeds a font cut
+// down to the characters that document uses, written as Type0/CIDFontType2 objects through
+// libharu's object layer (libharu's own TrueType path builds a 64K-entry map per font and
+// document). Text outside the supported scripts becomes a visible placeholder.
 enum class PdfFontStrategy {
   kFullFont,           // embed the original files (comparison only)
   kScriptSubset,       // embed the reduced font
-  kPerDocumentSubset,  // embed only the glyphs the document uses (default)
+  kPerDocumentSubset,  // embed only the glyphs the document uses, our font objects (default)
 };
 
 struct PdfFonts {
@@ -177,6 +179,15 @@ struct PreparedFont {
   bool covers(char32_t cp) const { return cp < widths.size() && widths[cp] >= 0; }
   // A complete TrueType file with only the glyphs of these code points (uncovered ones ignored).
   std::string subset(const std::vector<char32_t>& codePoints) const;
+  // A TrueType file for a CID-keyed (Identity) embedding: glyph i + 1 draws codePoints[i]
+  // (.notdef when not covered), one glyph per code point, so every glyph maps back to exactly one
+  // character; glyph 0 is .notdef.
+  std::string orderedSubset(const std::vector<char32_t>& codePoints) const;
+
+  // Font descriptor values, in 1/1000 em.
+  int ascent = 0, descent = 0, capHeight = 0;
+  std::array<int, 4> bbox{};
+  std::string postScriptName;
 };
 
 // REQUIRES: ttf is a TrueType (glyf) font with a Unicode cmap. Throws InfraError otherwise.

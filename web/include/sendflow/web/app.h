@@ -5,11 +5,13 @@
 #include <Poco/Logger.h>
 
 #include <memory>
+#include <mutex>
 
 #include "sendflow/engine/auth.h"
 #include "sendflow/engine/clock.h"
 #include "sendflow/engine/crypto.h"
 #include "sendflow/engine/definitions.h"
+#include "sendflow/engine/pdf.h"
 #include "sendflow/engine/people.h"
 #include "sendflow/engine/plans.h"
 #include "sendflow/engine/reminders.h"
@@ -55,6 +57,14 @@ class App {
   std::unique_ptr<engine::SignatureService> signatures;  // e-signatures (web/src/signing.cpp)
   std::string sealKeyNotice;  // set when a self-signed seal certificate is in use
   ~App();
+
+  // The one PDF renderer of the process, its fonts prepared on first use. Thread-safe; throws
+  // engine::InfraError when the fonts cannot be read (and tries again on the next call).
+  const engine::PdfRenderer& pdf();
+
+ private:
+  std::mutex pdfMutex_;
+  std::unique_ptr<engine::PdfRenderer> pdf_;
 };
 
 // Loads (or on first start generates) the seal key and builds the signature service.
