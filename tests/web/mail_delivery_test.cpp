@@ -213,13 +213,28 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
     REQUIRE(smtp.waitFor(n, 60));
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
-  CHECK(smtp.count() == static_cast<size_t>(n));
+  {
+    auto world = std::make_unique<web::App>(web::readSettings(*web::loadConfiguration()), w->clock,
+                                            Poco::Logger::get("mail-test"), false);
+    for (const auto& m : world->outbox.list("", n + 5))
+      if (m.attempts > 1 || m.serverReply.rfind("250", 0) != 0)
+        UNSCOPED_INFO("row " << m.id << " attempts " << m.attempts << " reply '" << m.serverReply << "' error '"
+                             << m.lastError << "'");
+  }
   std::set<std::string> ids, rcpts;
   auto msgs = smtp.messages();
+  std::map<std::string, int> seen;
+  for (size_t i = 0; i < msgs->size(); ++i) {
+    auto m = msgs->getObject(static_cast<unsigned>(i));
+    if (++seen[str(m, "message_id")] > 1)
+      UNSCOPED_INFO("twice: " << str(m, "message_id") << " to " << str(m, "rcpt") << ", message " << i
+                              << " of " << msgs->size() << ", text " << str(m, "text").size() << " bytes");
+  }
   for (size_t i = 0; i < msgs->size(); ++i) {
     ids.insert(str(msgs->getObject(static_cast<unsigned>(i)), "message_id"));
     rcpts.insert(str(msgs->getObject(static_cast<unsigned>(i)), "rcpt"));
   }
+  CHECK(smtp.count() == static_cast<size_t>(n));
   CHECK(ids.size() == static_cast<size_t>(n));
   CHECK(rcpts.size() == static_cast<size_t>(n));
   w->app = std::make_unique<web::App>(web::readSettings(*web::loadConfiguration()), w->clock,

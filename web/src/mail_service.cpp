@@ -21,7 +21,6 @@
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/Timestamp.h>
-#include <Poco/URI.h>
 
 #include <kainjow/mustache.hpp>
 
@@ -61,6 +60,17 @@ std::string firstLine(std::string s) {
   auto nl = s.find_first_of("\r\n");
   if (nl != std::string::npos) s = s.substr(0, nl);
   return s;
+}
+
+// The host part of base_url ("https://send.trust.test:8443/x" → "send.trust.test").
+std::string hostOf(const std::string& url) {
+  std::string h = url;
+  if (auto p = h.find("://"); p != std::string::npos) h = h.substr(p + 3);
+  h = h.substr(0, h.find_first_of("/?#"));
+  if (auto at = h.rfind('@'); at != std::string::npos) h = h.substr(at + 1);
+  if (!h.empty() && h[0] == '[') h = h.substr(1, h.find(']') - 1);
+  else h = h.substr(0, h.find(':'));
+  return h.empty() ? "localhost" : h;
 }
 
 std::string trimReply(std::string s) {
@@ -217,10 +227,7 @@ class SmtpConnection {
       done += static_cast<size_t>(n);
     }
   }
-  std::string helo() const {
-    Poco::URI u(s_.baseUrl.empty() ? "http://localhost" : s_.baseUrl);
-    return u.getHost().empty() ? "localhost" : u.getHost();
-  }
+  std::string helo() const { return hostOf(s_.baseUrl); }
   SmtpOutcome rejected(int status, const std::string& text) {
     std::string ignored;
     try {
@@ -374,9 +381,8 @@ std::string MailService::subject(const OutboxMessage& m) const {
 }
 
 std::string MailService::messageId(const OutboxMessage& m) const {
-  Poco::URI u(settings_.baseUrl.empty() ? "http://localhost" : settings_.baseUrl);
   return "<sendflow." + std::to_string(m.id) + "." + engine::sha256Hex(m.key).substr(0, 16) + "@" +
-         (u.getHost().empty() ? "localhost" : u.getHost()) + ">";
+         hostOf(settings_.baseUrl) + ">";
 }
 
 std::unique_ptr<Poco::Net::MailMessage> MailService::compose(const OutboxMessage& m) const {
@@ -413,7 +419,6 @@ std::unique_ptr<Poco::Net::MailMessage> MailService::compose(const OutboxMessage
     std::string next = engine::isoDate(engine::Date{std::chrono::sys_days{*date} + std::chrono::days{1}});
     next = next.substr(0, 4) + next.substr(5, 2) + next.substr(8, 2);
     const std::string planId = data->has("plan_id") ? data->get("plan_id").convert<std::string>() : "0";
-    Poco::URI u(settings_.baseUrl.empty() ? "http://localhost" : settings_.baseUrl);
     const std::string link = settings_.baseUrl + "/plans/" + planId;
     const std::string summary = (meeting ? "EHCP annual review meeting: " : "Review due: ") +
                                 data->optValue<std::string>("plan_title", "plan") + " for " +
@@ -422,7 +427,7 @@ std::unique_ptr<Poco::Net::MailMessage> MailService::compose(const OutboxMessage
         Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(engine::toUnix(m.createdAt))), "%Y%m%dT%H%M%SZ");
     std::string ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//sendflow//reminders//EN\r\nMETHOD:PUBLISH\r\n"
                       "BEGIN:VEVENT\r\nUID:sendflow-" + std::string(meeting ? "meeting-" : "review-") + planId + "-" +
-                      compact + "@" + (u.getHost().empty() ? "localhost" : u.getHost()) + "\r\nDTSTAMP:" + stamp +
+                      compact + "@" + hostOf(settings_.baseUrl) + "\r\nDTSTAMP:" + stamp +
                       "\r\nDTSTART;VALUE=DATE:" + compact + "\r\nDTEND;VALUE=DATE:" + next +
                       "\r\nSUMMARY:" + icsEscape(summary) + "\r\nURL:" + link + "\r\nDESCRIPTION:" + icsEscape(link) +
                       "\r\nTRANSP:TRANSPARENT\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
