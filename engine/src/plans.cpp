@@ -365,7 +365,6 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
   c.audit.push_back({"plan.transition", actor, "plan", v.plan.id, v.plan.academyId, canonicalJson(detail)});
   auto notices = transitionNotices(v, t, in.reasonCode, clock_.now(), people_);
   c.outbox.insert(c.outbox.end(), notices.begin(), notices.end());
-  c.outbox = transitionNotices(v, t, in.reasonCode, clock_.now(), people_);
   auto r = plans_.applyTransition(c);
   if (!r) return r.error();
   return r.value() ? r.value() : v.plan.id;

@@ -114,7 +114,6 @@ void Scheduler::loop() {
 void Scheduler::tick() {
   auto now = app_.clock.now();
   app_.sessions.removeOlderThan(now - std::chrono::hours(12), now - std::chrono::hours(1));
-  app_.mail->tick();  // today's reminders (catching up missed days), then wakes the sender
   app_.signatures->tick();  // re-send unsigned invitations, warn the SENCO before links expire
   app_.mail->tick();  // today's reminders (catching up missed days), then wakes the sender
 }

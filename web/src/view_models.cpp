@@ -5,7 +5,6 @@
 
 #include "sendflow/web/mail.h"
 #include "documents.h"
-#include "sendflow/web/mail.h"
 #include "routes.h"
 #include "signing.h"
 #include "sendflow/engine/clock.h"

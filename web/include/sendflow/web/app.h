@@ -53,10 +53,6 @@ class App {
   storage::SqliteOutbox outbox;
   engine::ReminderService reminders;
   std::unique_ptr<MailService> mail;  // SMTP sender and reminder scheduling (web/src/mail_*.cpp)
-  ~App();
-  storage::SqliteOutbox outbox;
-  engine::ReminderService reminders;
-  std::unique_ptr<MailService> mail;  // SMTP sender and reminder scheduling (web/src/mail_*.cpp)
   storage::SqliteSignatureRepository signatureRepository{store};
   std::unique_ptr<engine::SignatureService> signatures;  // e-signatures (web/src/signing.cpp)
   std::string sealKeyNotice;  // set when a self-signed seal certificate is in use
