@@ -5,6 +5,7 @@
 
 #include "sendflow/web/mail.h"
 #include "documents.h"
+#include "live_socket.h"
 #include "routes.h"
 #include "signing.h"
 #include "sendflow/engine/clock.h"
@@ -115,6 +116,7 @@ void registerRoutes(App& app) {
   registerPlanApiRoutes(app);
   registerMailRoutes(app);
   registerDocumentRoutes(app);
+  registerLiveRoutes(app);
 }
 
 }  // namespace sendflow::web

@@ -27,6 +27,7 @@
 namespace sendflow::web {
 
 class MailService;
+class LiveHub;
 
 class App {
  public:
@@ -56,6 +57,7 @@ class App {
   storage::SqliteSignatureRepository signatureRepository{store};
   std::unique_ptr<engine::SignatureService> signatures;  // e-signatures (web/src/signing.cpp)
   std::string sealKeyNotice;  // set when a self-signed seal certificate is in use
+  std::shared_ptr<LiveHub> live;  // live editing sessions (web/src/live_socket.cpp); destroyed first
   ~App();
 
   // The one PDF renderer of the process, its fonts prepared on first use. Thread-safe; throws

@@ -1,0 +1,149 @@
+// Live editing of one draft plan: the single sequencer of its operations (see docs/live.md).
+// A LiveSession holds the plan's field values in memory, orders every operation with one
+// plan-wide revision, commits it through LiveLog before acknowledging it, and folds the
+// operations into the plan's next version when the editors go quiet. Thread-safe.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sendflow/engine/clock.h"
+#include "sendflow/engine/ot.h"
+#include "sendflow/engine/plans.h"
+
+namespace sendflow::engine {
+
+// One committed live operation. kind "text": opJson is the OT op ([n, "s", {"d": n}, …]);
+// kind "set": opJson is {"value": …}.
+struct LiveOpRecord {
+  Id planId = 0;
+  std::string field;
+  std::int64_t revision = 0;  // plan-wide, never reused
+  int baseVersion = 0;        // the plan version these operations apply on top of
+  std::string kind;
+  std::string opJson;
+  std::string author;  // "user:12"
+  std::string authorName;
+  std::string clientId;
+  std::int64_t clientSeq = 0;
+  std::int64_t at = 0;  // unix seconds
+};
+
+// Port implemented by storage. append() returns only once the record is durable and throws
+// (an infrastructure fault) otherwise; a duplicate (plan, revision) also throws.
+class LiveLog {
+ public:
+  virtual ~LiveLog() = default;
+  virtual void append(const LiveOpRecord& r) = 0;
+  virtual std::vector<LiveOpRecord> since(Id planId, int baseVersion) = 0;  // by revision
+  virtual std::int64_t headRevision(Id planId) = 0;                          // 0: none
+};
+
+struct LiveLimits {
+  std::size_t historyWindow = 5000;   // revisions a client may lag behind before a resync
+  double opsPerSecond = 40;           // per connection (token bucket)
+  double burst = 80;
+  std::chrono::milliseconds quietPeriod{2000};  // fold into a version after this much quiet
+  std::size_t maxTextCodePoints = 100000;
+};
+
+class LiveSession {
+ public:
+  using Send = std::function<void(const std::string& frame)>;
+  using ConnId = std::uint64_t;
+
+  // Loads the plan's current version and replays the committed operations on top of it.
+  static Result<std::shared_ptr<LiveSession>> open(const Actor& a, Id planId, PlanService& plans,
+                                                   LiveLog& log, Clock& clock,
+                                                   LiveLimits limits = {});
+
+  // Joins a connection (the actor opened the plan). Sends it the snapshot and presence.
+  // Protocol (JSON text frames): docs/live.md.
+  ConnId join(const Actor& a, Send send);
+  void leave(ConnId c);
+  // Handles one text frame from a connection; every answer goes out through the Send callbacks.
+  void receive(ConnId c, const std::string& frame);
+  // Folds pending operations into the plan's next version when quiet (or `force`).
+  void flush(bool force);
+  bool idle() const;  // no connection and nothing pending
+  Id planId() const { return planId_; }
+
+ private:
+  LiveSession(Id planId, PlanService& plans, LiveLog& log, Clock& clock, LiveLimits limits);
+
+  struct Field {
+    bool text = false;
+    std::u32string doc;           // text fields
+    Poco::Dynamic::Var value;     // other fields
+    std::int64_t fieldRevision = 0;  // last revision that changed it
+    std::string lastWriterClient;
+  };
+  struct Conn {
+    Actor actor;
+    Send send;
+    std::string clientId;
+    std::string focus;
+    double tokens = 0;
+    std::chrono::steady_clock::time_point refill;
+  };
+  struct HistoryEntry {
+    std::int64_t revision;
+    std::string field;
+    ot::Op op;  // empty for "set"
+    std::string clientId;
+    std::int64_t seq = 0;
+  };
+
+  void sendTo(const Conn& c, const Poco::JSON::Object& o);
+  void broadcast(const Poco::JSON::Object& o);
+  void error(const Conn& c, const std::string& code, const std::string& message,
+             std::int64_t seq = 0);
+  void snapshot(Conn& c);
+  void presence();
+  void handleOp(Conn& c, const Poco::JSON::Object& m);
+  void handleSet(Conn& c, const Poco::JSON::Object& m);
+  void handleResume(Conn& c, const Poco::JSON::Object& m);
+  std::optional<std::string> editBlocked(const Conn& c);  // reason, or nullopt when allowed
+  bool takeToken(Conn& c);
+  void commit(Conn& c, LiveOpRecord& r);
+  Poco::JSON::Object::Ptr values() const;
+  void flushLocked(bool force);
+  void rebase(const PlanView& v);  // restart from a version saved elsewhere
+
+  const Id planId_;
+  PlanService& plans_;
+  LiveLog& log_;
+  Clock& clock_;
+  const LiveLimits limits_;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const FormDefinition> form_;
+  std::shared_ptr<const WorkflowDefinition> workflow_;
+  Poco::JSON::Object::Ptr baseValues_;
+  int baseVersion_ = 0;
+  std::int64_t head_ = 0;
+  std::deque<HistoryEntry> history_;
+  std::map<std::string, Field> fields_;
+  std::map<std::string, std::int64_t> lastSeq_;  // clientId -> last committed seq
+  std::map<ConnId, Conn> conns_;
+  ConnId nextConn_ = 1;
+  bool dirty_ = false;
+  std::optional<Actor> lastEditor_;
+  std::chrono::steady_clock::time_point lastOp_;
+};
+
+// JSON of an OT op: a number skips, a string inserts, {"d": n} deletes.
+Poco::JSON::Array::Ptr opToJson(const ot::Op& op);
+std::optional<ot::Op> opFromJson(const Poco::Dynamic::Var& v);
+
+}  // namespace sendflow::engine

@@ -1,0 +1,551 @@
+#include "sendflow/engine/live.h"
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace sendflow::engine {
+namespace {
+
+using Poco::Dynamic::Var;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string stringify(const Object& o) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::condense(o, out);
+  return out.str();
+}
+
+std::string stringify(const Var& v) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::condense(v, out);
+  return out.str();
+}
+
+std::int64_t unixNow(Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
+}
+
+std::string actorRef(const Actor& a) { return "user:" + std::to_string(a.userId); }
+
+}  // namespace
+
+Array::Ptr opToJson(const ot::Op& op) {
+  Array::Ptr a = new Array;
+  for (const auto& c : op) {
+    switch (c.kind) {
+      case ot::Component::Kind::kSkip:
+        a->add(static_cast<Poco::UInt64>(c.count));
+        break;
+      case ot::Component::Kind::kInsert:
+        a->add(ot::toUtf8(c.text));
+        break;
+      case ot::Component::Kind::kDelete: {
+        Object::Ptr d = new Object;
+        d->set("d", static_cast<Poco::UInt64>(c.count));
+        a->add(d);
+        break;
+      }
+    }
+  }
+  return a;
+}
+
+std::optional<ot::Op> opFromJson(const Var& v) {
+  if (v.type() != typeid(Array::Ptr)) return std::nullopt;
+  const auto arr = v.extract<Array::Ptr>();
+  if (!arr || arr->size() > 1000) return std::nullopt;
+  ot::Op op;
+  auto count = [](const Var& n) -> std::optional<std::size_t> {
+    if (!n.isNumeric() || !n.isInteger()) return std::nullopt;
+    const auto x = n.convert<Poco::Int64>();
+    if (x <= 0 || x > 10000000) return std::nullopt;
+    return static_cast<std::size_t>(x);
+  };
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const Var c = arr->get(static_cast<unsigned>(i));
+    if (c.isString()) {
+      auto text = ot::fromUtf8(c.convert<std::string>());
+      if (!text || text->empty()) return std::nullopt;
+      op.push_back({ot::Component::Kind::kInsert, 0, *text});
+    } else if (c.type() == typeid(Object::Ptr)) {
+      const auto o = c.extract<Object::Ptr>();
+      if (!o || !o->has("d")) return std::nullopt;
+      auto n = count(o->get("d"));
+      if (!n) return std::nullopt;
+      op.push_back({ot::Component::Kind::kDelete, *n, {}});
+    } else {
+      auto n = count(c);
+      if (!n) return std::nullopt;
+      op.push_back({ot::Component::Kind::kSkip, *n, {}});
+    }
+  }
+  return ot::normalize(op);
+}
+
+LiveSession::LiveSession(Id planId, PlanService& plans, LiveLog& log, Clock& clock,
+                         LiveLimits limits)
+    : planId_(planId), plans_(plans), log_(log), clock_(clock), limits_(limits) {}
+
+Result<std::shared_ptr<LiveSession>> LiveSession::open(const Actor& a, Id planId,
+                                                       PlanService& plans, LiveLog& log,
+                                                       Clock& clock, LiveLimits limits) {
+  auto view = plans.open(a, planId);
+  if (!view) return view.error();
+  std::shared_ptr<LiveSession> s(new LiveSession(planId, plans, log, clock, limits));
+  auto& v = view.value();
+  s->form_ = v.form;
+  s->workflow_ = v.workflow;
+  s->baseVersion_ = v.plan.currentVersion;
+  s->baseValues_ = v.values;
+  for (const FieldDef* f : v.form->fields()) {
+    if (f->readonly || f->hidden || f->kind == FieldKind::kComputed) continue;
+    Field field;
+    field.text = f->kind == FieldKind::kLongText;
+    Var value = v.values->has(f->id) ? v.values->get(f->id) : Var();
+    if (field.text) {
+      field.doc = ot::fromUtf8(value.isEmpty() ? std::string() : value.convert<std::string>())
+                      .value_or(std::u32string());
+    } else {
+      field.value = value;
+    }
+    s->fields_[f->id] = std::move(field);
+  }
+  s->head_ = log.headRevision(planId);
+  // Replay what was acknowledged since the version was made (a restart, a crash).
+  for (const auto& r : log.since(planId, s->baseVersion_)) {
+    auto it = s->fields_.find(r.field);
+    if (it == s->fields_.end()) continue;
+    Var parsed = Poco::JSON::Parser().parse(r.opJson);
+    if (r.kind == "text") {
+      auto op = opFromJson(parsed);
+      if (!op) continue;
+      if (auto next = ot::apply(it->second.doc, *op)) it->second.doc = std::move(*next);
+      s->history_.push_back({r.revision, r.field, *op, r.clientId, r.clientSeq});
+    } else {
+      it->second.value = parsed.extract<Object::Ptr>()->get("value");
+      s->history_.push_back({r.revision, r.field, {}, r.clientId, r.clientSeq});
+    }
+    it->second.fieldRevision = r.revision;
+    it->second.lastWriterClient = r.clientId;
+    s->lastSeq_[r.clientId] = std::max(s->lastSeq_[r.clientId], r.clientSeq);
+    s->dirty_ = true;
+  }
+  s->lastOp_ = std::chrono::steady_clock::now();
+  return s;
+}
+
+LiveSession::ConnId LiveSession::join(const Actor& a, Send send) {
+  std::lock_guard lock(mutex_);
+  const ConnId id = nextConn_++;
+  Conn c{a, std::move(send), "", "", limits_.burst, std::chrono::steady_clock::now()};
+  auto& conn = conns_.emplace(id, std::move(c)).first->second;
+  snapshot(conn);
+  presence();
+  return id;
+}
+
+void LiveSession::leave(ConnId c) {
+  std::lock_guard lock(mutex_);
+  conns_.erase(c);
+  presence();
+  if (conns_.empty()) flushLocked(true);
+}
+
+bool LiveSession::idle() const {
+  std::lock_guard lock(mutex_);
+  return conns_.empty() && !dirty_;
+}
+
+void LiveSession::sendTo(const Conn& c, const Object& o) {
+  try {
+    c.send(stringify(o));
+  } catch (...) {
+    // A dead socket: its reader thread notices and leaves.
+  }
+}
+
+void LiveSession::broadcast(const Object& o) {
+  const std::string frame = stringify(o);
+  for (auto& [id, c] : conns_) {
+    try {
+      c.send(frame);
+    } catch (...) {
+    }
+  }
+}
+
+void LiveSession::error(const Conn& c, const std::string& code, const std::string& message,
+                        std::int64_t seq) {
+  Object o;
+  o.set("type", "error");
+  o.set("code", code);
+  o.set("message", message);
+  if (seq) o.set("seq", seq);
+  sendTo(c, o);
+}
+
+Object::Ptr LiveSession::values() const {
+  Object::Ptr out = new Object(*baseValues_);
+  for (const auto& [name, f] : fields_) {
+    if (f.text) {
+      out->set(name, ot::toUtf8(f.doc));
+    } else if (f.value.isEmpty()) {
+      out->remove(name);
+    } else {
+      out->set(name, f.value);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> LiveSession::editBlocked(const Conn& c) {
+  auto view = plans_.open(c.actor, planId_);
+  if (!view) return view.error().message;
+  const auto& v = view.value();
+  if (!v.state->editable) {
+    return "This plan is " + (v.state->label.empty() ? v.state->name : v.state->label) +
+           " and cannot be edited now.";
+  }
+  if (!v.canEdit) return std::string("You cannot edit this plan.");
+  if (v.plan.currentVersion != baseVersion_) {
+    rebase(v);
+    return std::string("The plan was saved from a form meanwhile; your view was refreshed.");
+  }
+  return std::nullopt;
+}
+
+void LiveSession::rebase(const PlanView& v) {
+  baseVersion_ = v.plan.currentVersion;
+  baseValues_ = v.values;
+  for (auto& [name, f] : fields_) {
+    Var value = v.values->has(name) ? v.values->get(name) : Var();
+    if (f.text) {
+      f.doc = ot::fromUtf8(value.isEmpty() ? "" : value.convert<std::string>()).value_or(U"");
+    } else {
+      f.value = value;
+    }
+  }
+  history_.clear();
+  dirty_ = false;
+  for (auto& [id, other] : conns_) snapshot(other);
+}
+
+void LiveSession::snapshot(Conn& c) {
+  Object o;
+  o.set("type", "snapshot");
+  o.set("revision", head_);
+  o.set("version", baseVersion_);
+  Object::Ptr fields = new Object;
+  for (const auto& [name, f] : fields_) {
+    Object::Ptr fo = new Object;
+    fo->set("kind", f.text ? "text" : "value");
+    if (f.text) {
+      fo->set("text", ot::toUtf8(f.doc));
+    } else {
+      fo->set("value", f.value);
+    }
+    fo->set("fieldRevision", f.fieldRevision);
+    fields->set(name, fo);
+  }
+  o.set("fields", fields);
+  auto view = plans_.open(c.actor, planId_);
+  bool editable = view && view.value().state->editable && view.value().canEdit;
+  o.set("editable", editable);
+  if (!editable) {
+    o.set("reason", !view ? view.error().message
+                          : (!view.value().state->editable
+                                 ? "This plan is " + view.value().state->label +
+                                       " and cannot be edited now."
+                                 : std::string("You cannot edit this plan.")));
+  }
+  sendTo(c, o);
+}
+
+void LiveSession::presence() {
+  Object o;
+  o.set("type", "presence");
+  Array::Ptr people = new Array;
+  for (const auto& [id, c] : conns_) {
+    Object::Ptr p = new Object;
+    p->set("conn", static_cast<Poco::UInt64>(id));
+    p->set("name", c.actor.name);
+    p->set("field", c.focus);
+    people->add(p);
+  }
+  o.set("people", people);
+  broadcast(o);
+}
+
+bool LiveSession::takeToken(Conn& c) {
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - c.refill).count();
+  c.refill = now;
+  c.tokens = std::min(limits_.burst, c.tokens + elapsed * limits_.opsPerSecond);
+  if (c.tokens < 1) return false;
+  c.tokens -= 1;
+  return true;
+}
+
+void LiveSession::receive(ConnId id, const std::string& frame) {
+  std::lock_guard lock(mutex_);
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  Conn& c = it->second;
+  if (!takeToken(c)) {
+    error(c, "rate_limited", "Too many messages; slow down.");
+    return;
+  }
+  Object::Ptr m;
+  try {
+    Var parsed = Poco::JSON::Parser().parse(frame);
+    if (parsed.type() == typeid(Object::Ptr)) m = parsed.extract<Object::Ptr>();
+  } catch (const std::exception&) {
+  }
+  if (!m || !m->has("type") || !m->get("type").isString()) {
+    error(c, "malformed", "A message must be a JSON object with a type.");
+    return;
+  }
+  const std::string type = m->getValue<std::string>("type");
+  try {
+    if (type == "hello") {
+      c.clientId = m->optValue<std::string>("client", "");
+      if (c.clientId.empty() || c.clientId.size() > 64) {
+        c.clientId.clear();
+        error(c, "malformed", "hello needs a client id of at most 64 characters.");
+      }
+    } else if (type == "focus") {
+      std::string f = m->optValue<std::string>("field", "");
+      c.focus = fields_.count(f) ? f : "";
+      presence();
+    } else if (type == "op") {
+      handleOp(c, *m);
+    } else if (type == "set") {
+      handleSet(c, *m);
+    } else if (type == "resume") {
+      handleResume(c, *m);
+    } else {
+      error(c, "malformed", "Unknown message type.");
+    }
+  } catch (const Poco::Exception&) {
+    error(c, "malformed", "A field has the wrong type.");
+  }
+}
+
+void LiveSession::handleResume(Conn& c, const Object& m) {
+  const auto from = m.optValue<Poco::Int64>("revision", -1);
+  if (from < 0 || from > head_ || history_.empty() || from + 1 < history_.front().revision ||
+      head_ - from > static_cast<std::int64_t>(limits_.historyWindow)) {
+    snapshot(c);  // too far behind: start again from the current text
+    return;
+  }
+  // Replays the committed operations after `from` (the client recognises its own by seq).
+  for (const auto& h : history_) {
+    if (h.revision <= from) continue;
+    Object o;
+    o.set("type", h.op.empty() ? "set" : "op");
+    o.set("revision", h.revision);
+    o.set("field", h.field);
+    o.set("client", h.clientId);
+    o.set("seq", h.seq);
+    if (h.op.empty()) {
+      o.set("value", fields_[h.field].value);
+    } else {
+      o.set("op", opToJson(h.op));
+    }
+    sendTo(c, o);
+  }
+  Object done;
+  done.set("type", "resumed");
+  done.set("revision", head_);
+  sendTo(c, done);
+}
+
+void LiveSession::commit(Conn& c, LiveOpRecord& r) {
+  r.planId = planId_;
+  r.revision = head_ + 1;
+  r.baseVersion = baseVersion_;
+  r.author = actorRef(c.actor);
+  r.authorName = c.actor.name;
+  r.clientId = c.clientId;
+  r.at = unixNow(clock_);
+  log_.append(r);  // durable before anyone hears of it
+  head_ = r.revision;
+  lastSeq_[c.clientId] = r.clientSeq;
+  dirty_ = true;
+  lastEditor_ = c.actor;
+  lastOp_ = std::chrono::steady_clock::now();
+}
+
+void LiveSession::handleOp(Conn& c, const Object& m) {
+  const auto seq = m.optValue<Poco::Int64>("seq", 0);
+  if (c.clientId.empty() || seq <= 0) {
+    error(c, "malformed", "Say hello with a client id, and number operations from 1.", seq);
+    return;
+  }
+  const std::string field = m.optValue<std::string>("field", "");
+  auto fit = fields_.find(field);
+  if (fit == fields_.end() || !fit->second.text) {
+    error(c, "unknown_field", "No long-text field of this plan is called that.", seq);
+    return;
+  }
+  if (seq <= lastSeq_[c.clientId]) {  // a resend of something already committed: ack again
+    Object ack;
+    ack.set("type", "ack");
+    ack.set("seq", seq);
+    ack.set("revision", head_);
+    sendTo(c, ack);
+    return;
+  }
+  const auto base = m.optValue<Poco::Int64>("revision", -1);
+  if (base < 0 || base > head_) {
+    error(c, "bad_revision", "That revision does not exist.", seq);
+    return;
+  }
+  if (head_ - base > static_cast<std::int64_t>(limits_.historyWindow) ||
+      (!history_.empty() && base + 1 < history_.front().revision) ||
+      (history_.empty() && base < head_)) {
+    error(c, "stale", "Your copy is too old; reload the plan.", seq);
+    return;
+  }
+  auto op = m.has("op") ? opFromJson(m.get("op")) : std::nullopt;
+  if (!op) {
+    error(c, "malformed", "The operation is not valid.", seq);
+    return;
+  }
+  if (auto blocked = editBlocked(c)) {
+    error(c, "read_only", *blocked, seq);
+    return;
+  }
+  for (const auto& h : history_) {
+    if (h.revision > base && h.field == field) *op = ot::transform(*op, h.op, ot::Side::kRight);
+  }
+  auto next = ot::apply(fit->second.doc, *op);
+  if (!next) {
+    error(c, "out_of_range", "The operation reaches past the end of the text.", seq);
+    return;
+  }
+  if (next->size() > limits_.maxTextCodePoints) {
+    error(c, "too_long", "The text would be too long.", seq);
+    return;
+  }
+  LiveOpRecord r;
+  r.field = field;
+  r.kind = "text";
+  r.opJson = stringify(Var(opToJson(*op)));
+  r.clientSeq = seq;
+  commit(c, r);
+  fit->second.doc = std::move(*next);
+  fit->second.fieldRevision = head_;
+  history_.push_back({head_, field, *op, c.clientId, seq});
+  while (history_.size() > limits_.historyWindow) history_.pop_front();
+
+  Object out;
+  out.set("type", "op");
+  out.set("revision", head_);
+  out.set("field", field);
+  out.set("op", opToJson(*op));
+  out.set("client", c.clientId);
+  out.set("seq", seq);
+  out.set("author", c.actor.name);
+  broadcast(out);
+}
+
+void LiveSession::handleSet(Conn& c, const Object& m) {
+  const auto seq = m.optValue<Poco::Int64>("seq", 0);
+  if (c.clientId.empty() || seq <= 0) {
+    error(c, "malformed", "Say hello with a client id, and number operations from 1.", seq);
+    return;
+  }
+  const std::string field = m.optValue<std::string>("field", "");
+  auto fit = fields_.find(field);
+  if (fit == fields_.end() || fit->second.text) {
+    error(c, "unknown_field", "No such field of this plan takes a whole value.", seq);
+    return;
+  }
+  if (seq <= lastSeq_[c.clientId]) {
+    Object ack;
+    ack.set("type", "ack");
+    ack.set("seq", seq);
+    sendTo(c, ack);
+    return;
+  }
+  if (!m.has("value")) {
+    error(c, "malformed", "set needs a value.", seq);
+    return;
+  }
+  if (auto blocked = editBlocked(c)) {
+    error(c, "read_only", *blocked, seq);
+    return;
+  }
+  const auto seen = m.optValue<Poco::Int64>("fieldRevision", 0);
+  Field& f = fit->second;
+  const Var lost = f.value;
+  const std::string loser = f.lastWriterClient;
+  const bool overwrote = seen < f.fieldRevision && loser != c.clientId;
+  Object::Ptr payload = new Object;
+  payload->set("value", m.get("value"));
+  LiveOpRecord r;
+  r.field = field;
+  r.kind = "set";
+  r.opJson = stringify(*payload);
+  r.clientSeq = seq;
+  commit(c, r);
+  f.value = m.get("value");
+  f.fieldRevision = head_;
+  f.lastWriterClient = c.clientId;
+  history_.push_back({head_, field, {}, c.clientId, seq});
+  while (history_.size() > limits_.historyWindow) history_.pop_front();
+
+  Object out;
+  out.set("type", "set");
+  out.set("revision", head_);
+  out.set("field", field);
+  out.set("value", f.value);
+  out.set("client", c.clientId);
+  out.set("seq", seq);
+  out.set("author", c.actor.name);
+  broadcast(out);
+  if (overwrote) {
+    Object notice;
+    notice.set("type", "overwritten");
+    notice.set("field", field);
+    notice.set("lost", lost);
+    notice.set("by", c.actor.name);
+    for (auto& [id, other] : conns_) {
+      if (other.clientId == loser) sendTo(other, notice);
+    }
+  }
+}
+
+void LiveSession::flush(bool force) {
+  std::lock_guard lock(mutex_);
+  flushLocked(force);
+}
+
+void LiveSession::flushLocked(bool force) {
+  if (!dirty_ || !lastEditor_) return;
+  if (!force && std::chrono::steady_clock::now() - lastOp_ < limits_.quietPeriod) return;
+  Object::Ptr v = values();
+  auto saved = plans_.save(*lastEditor_, planId_, baseVersion_, *v);
+  if (!saved) {
+    if (saved.error().code == ErrorCode::kConflict) {
+      // A plain form post (or a transition) came first: it wins; everyone restarts from it.
+      auto view = plans_.open(*lastEditor_, planId_);
+      if (view && view.value().plan.currentVersion != baseVersion_) rebase(view.value());
+    }
+    return;  // otherwise stays in the live log (replayed on the next open); tried again later
+  }
+  baseVersion_ = saved.value().version;
+  baseValues_ = v;
+  dirty_ = false;
+  Object o;
+  o.set("type", "version");
+  o.set("version", baseVersion_);
+  broadcast(o);
+}
+
+}  // namespace sendflow::engine

@@ -1,0 +1,543 @@
+// Live editing over real WebSockets against the real server binary: several editors converge,
+// a client reconnects mid-edit, the server is SIGKILLed under load and restarted without losing
+// an acknowledged operation, and bad input is refused with an error frame.
+#include <catch2/catch.hpp>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/WebSocket.h>
+#include <signal.h>
+
+#include <deque>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "sendflow/engine/live.h"
+#include "sendflow/engine/ot.h"
+#include "support/demo.h"
+
+namespace ot = sendflow::engine::ot;
+using Poco::JSON::Object;
+using Poco::Net::WebSocket;
+using sendflow::testing::Client;
+using sendflow::testing::Demo;
+using sendflow::testing::toJson;
+
+namespace {
+
+constexpr int kPong = static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PONG);
+
+// A live-editing client speaking the same protocol as web/static/live.js.
+class LiveClient {
+ public:
+  LiveClient(std::string clientId, std::map<std::string, std::string> cookies)
+      : clientId_(std::move(clientId)), cookies_(std::move(cookies)) {}
+
+  // Connects; on a reconnect asks for the operations since the last acknowledged revision.
+  bool connect(int port, sendflow::engine::Id planId, int* status = nullptr) {
+    session_ = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1",
+                                                              static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET,
+                               "/plans/" + std::to_string(planId) + "/live",
+                               Poco::Net::HTTPMessage::HTTP_1_1);
+    Poco::Net::NameValueCollection c;
+    for (auto& [k, v] : cookies_) c.add(k, v);
+    req.setCookies(c);
+    Poco::Net::HTTPResponse res;
+    try {
+      ws_ = std::make_unique<WebSocket>(*session_, req, res);
+    } catch (const Poco::Exception&) {
+      if (status) *status = static_cast<int>(res.getStatus());
+      return false;
+    }
+    ws_->setReceiveTimeout(Poco::Timespan(0, 20000));
+    const bool resuming = everConnected_;
+    everConnected_ = true;
+    send(R"({"type":"hello","client":")" + clientId_ + "\"}");
+    if (resuming) {
+      waitingResume_ = true;
+      skipSnapshots_ = 1;  // the one every connection starts with; ours are the ops since
+      send(R"({"type":"resume","revision":)" + std::to_string(revision_) + "}");
+    }
+    return true;
+  }
+
+  void drop() {
+    if (ws_) {
+      try {
+        ws_->close();
+      } catch (...) {
+      }
+    }
+    ws_.reset();
+    session_.reset();
+  }
+
+  bool connected() const { return ws_ != nullptr; }
+
+  void send(const std::string& frame) {
+    if (!ws_) return;
+    try {
+      ws_->sendFrame(frame.data(), static_cast<int>(frame.size()));
+    } catch (const Poco::Exception&) {
+      drop();
+    }
+  }
+
+  // Reads every frame waiting (up to `rounds` short timeouts in a row).
+  void pump(int rounds = 1) {
+    int quiet = 0;
+    while (ws_ && quiet < rounds) {
+      Poco::Buffer<char> buf(0);
+      int flags = 0;
+      int n = 0;
+      try {
+        n = ws_->receiveFrame(buf, flags);
+      } catch (const Poco::TimeoutException&) {
+        ++quiet;
+        continue;
+      } catch (const Poco::Exception&) {
+        drop();
+        return;
+      }
+      if (n == 0 && flags == 0) {
+        drop();
+        return;
+      }
+      const int op = flags & WebSocket::FRAME_OP_BITMASK;
+      if (op == WebSocket::FRAME_OP_CLOSE) {
+        drop();
+        return;
+      }
+      if (op == WebSocket::FRAME_OP_PING) {
+        ws_->sendFrame(buf.begin(), n, kPong);
+        continue;
+      }
+      if (op != WebSocket::FRAME_OP_TEXT) continue;
+      handle(std::string(buf.begin(), static_cast<std::size_t>(n)));
+    }
+  }
+
+  // A local edit: applied at once, sent when nothing else is in flight.
+  void edit(const std::string& field, const ot::Op& op) {
+    texts_[field] = *ot::apply(texts_[field], op);
+    pending_.push_back({field, op, ++seq_});
+    flushPending();
+  }
+
+  void insertUnique(const std::string& field, std::mt19937& rng, const std::u32string& text) {
+    const std::size_t pos = rng() % (texts_[field].size() + 1);
+    edit(field, ot::insertAt(pos, text));
+    inserted_[seq_] = text;
+  }
+
+  void randomDelete(const std::string& field, std::mt19937& rng) {
+    auto& t = texts_[field];
+    if (t.empty()) return;
+    const std::size_t pos = rng() % t.size();
+    edit(field, ot::deleteAt(pos, 1 + rng() % std::min<std::size_t>(3, t.size() - pos)));
+  }
+
+  bool settled() const { return !inflight_ && pending_.empty() && !waitingResume_; }
+  const std::u32string& text(const std::string& f) { return texts_[f]; }
+  std::string firstTextField() const { return textFields_.empty() ? "" : *textFields_.begin(); }
+  std::vector<std::string> errors;
+  std::vector<Object::Ptr> presence, notices;
+  bool editable = false;
+  std::string reason;
+  std::set<std::int64_t> acked;
+  std::map<std::int64_t, std::u32string> inserted_;  // seq -> text inserted
+  std::int64_t revision() const { return revision_; }
+
+ private:
+  struct Pending {
+    std::string field;
+    ot::Op op;
+    std::int64_t seq;
+  };
+
+  void flushPending() {
+    if (inflight_ || pending_.empty() || !ws_ || waitingResume_) return;
+    inflight_ = pending_.front();
+    pending_.pop_front();
+    sendInflight();
+  }
+
+  void sendInflight() {
+    Object o;
+    o.set("type", "op");
+    o.set("field", inflight_->field);
+    o.set("revision", revision_);
+    o.set("seq", inflight_->seq);
+    o.set("op", sendflow::engine::opToJson(inflight_->op));
+    send(toJson(o));
+  }
+
+  void handle(const std::string& frame) {
+    auto m = Poco::JSON::Parser().parse(frame).extract<Object::Ptr>();
+    const auto type = m->getValue<std::string>("type");
+    if (type == "snapshot" && skipSnapshots_ > 0) {
+      --skipSnapshots_;
+      editable = m->getValue<bool>("editable");
+    } else if (type == "snapshot") {
+      revision_ = m->getValue<std::int64_t>("revision");
+      editable = m->getValue<bool>("editable");
+      reason = m->optValue<std::string>("reason", "");
+      auto fields = m->getObject("fields");
+      texts_.clear();
+      for (const auto& name : fields->getNames()) {
+        auto f = fields->getObject(name);
+        if (f->getValue<std::string>("kind") == "text") {
+          textFields_.insert(name);
+          texts_[name] = *ot::fromUtf8(f->getValue<std::string>("text"));
+        }
+      }
+      // A snapshot replaces what we had: anything unacknowledged is gone with it.
+      inflight_.reset();
+      pending_.clear();
+      waitingResume_ = false;
+    } else if (type == "resumed") {
+      waitingResume_ = false;
+      if (inflight_) sendInflight();  // the server drops it if it already has it
+      else flushPending();
+    } else if (type == "op") {
+      const auto client = m->optValue<std::string>("client", "");
+      const auto seq = m->optValue<std::int64_t>("seq", 0);
+      revision_ = m->getValue<std::int64_t>("revision");
+      if (client == clientId_ && inflight_ && seq == inflight_->seq) {
+        acked.insert(seq);
+        inflight_.reset();
+        flushPending();
+        return;
+      }
+      if (client == clientId_) return;  // an old one of ours replayed, already applied
+      const auto field = m->getValue<std::string>("field");
+      auto remote = *sendflow::engine::opFromJson(m->get("op"));
+      auto pass = [&](Pending& p) {
+        if (p.field != field) return;
+        auto mine = ot::transform(p.op, remote, ot::Side::kRight);
+        remote = ot::transform(remote, p.op, ot::Side::kLeft);
+        p.op = mine;
+      };
+      if (inflight_) pass(*inflight_);
+      for (auto& p : pending_) pass(p);
+      texts_[field] = *ot::apply(texts_[field], remote);
+    } else if (type == "set") {
+      revision_ = m->getValue<std::int64_t>("revision");
+      if (m->optValue<std::string>("client", "") == clientId_ && inflight_ &&
+          m->optValue<std::int64_t>("seq", 0) == inflight_->seq) {
+        inflight_.reset();
+        flushPending();
+      }
+    } else if (type == "ack") {
+      if (inflight_ && m->getValue<std::int64_t>("seq") == inflight_->seq) {
+        acked.insert(inflight_->seq);
+        inflight_.reset();
+        flushPending();
+      }
+    } else if (type == "presence") {
+      presence.push_back(m);
+    } else if (type == "overwritten") {
+      notices.push_back(m);
+    } else if (type == "error") {
+      errors.push_back(m->getValue<std::string>("code"));
+      if (inflight_ && m->optValue<std::int64_t>("seq", 0) == inflight_->seq) {
+        inflight_.reset();  // refused: our local text is now wrong; tests that hit this resync
+        flushPending();
+      }
+    }
+  }
+
+  std::string clientId_;
+  std::map<std::string, std::string> cookies_;
+  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
+  std::unique_ptr<WebSocket> ws_;
+  bool everConnected_ = false;
+  bool waitingResume_ = false;
+  int skipSnapshots_ = 0;
+  std::int64_t revision_ = 0;
+  std::int64_t seq_ = 0;
+  std::map<std::string, std::u32string> texts_;
+  std::set<std::string> textFields_;
+  std::optional<Pending> inflight_;
+  std::deque<Pending> pending_;
+};
+
+sendflow::engine::Id draftPlan(Demo& demo) {
+  auto drafts = demo.plans("", "draft", Demo::kOak);
+  REQUIRE_FALSE(drafts.empty());
+  return drafts.front()->getValue<sendflow::engine::Id>("id");
+}
+
+void pumpAll(std::vector<std::unique_ptr<LiveClient>>& cs, int rounds = 1) {
+  for (auto& c : cs) c->pump(rounds);
+}
+
+void settle(std::vector<std::unique_ptr<LiveClient>>& cs) {
+  for (int i = 0; i < 500; ++i) {
+    pumpAll(cs);
+    bool all = true;
+    for (auto& c : cs) all = all && c->settled();
+    if (all) break;
+  }
+  pumpAll(cs, 5);
+}
+
+// Every (unique) code point of `inserted` is in `text`: a later insert may land inside it.
+bool containsAll(const std::u32string& text, const std::u32string& inserted) {
+  for (char32_t c : inserted) {
+    if (text.find(c) == std::u32string::npos) return false;
+  }
+  return true;
+}
+
+std::u32string uniqueText(char32_t& next, std::size_t n) {
+  std::u32string t;
+  for (std::size_t i = 0; i < n; ++i) t.push_back(next++);
+  return t;
+}
+
+// A launched server process we may SIGKILL (tests/support's Server only stops with SIGTERM).
+struct KillableServer {
+  explicit KillableServer(std::map<std::string, std::string> env) : env_(std::move(env)) {}
+  ~KillableServer() {
+    if (handle_) {
+      Poco::Process::kill(*handle_);
+      handle_->wait();
+    }
+  }
+  int start() {
+    pipe_ = std::make_unique<Poco::Pipe>();
+    Poco::Process::Env e(env_.begin(), env_.end());
+    handle_ = std::make_unique<Poco::ProcessHandle>(
+        Poco::Process::launch(SENDFLOW_BINARY, {"serve"}, ".", nullptr, pipe_.get(), nullptr, e));
+    in_ = std::make_unique<Poco::PipeInputStream>(*pipe_);
+    std::string line;
+    while (std::getline(*in_, line)) {
+      auto at = line.find("listening on ");
+      if (at != std::string::npos) return std::stoi(line.substr(line.rfind(':') + 1));
+    }
+    throw std::runtime_error("sendflow serve did not start");
+  }
+  void sigkill() {
+    ::kill(handle_->id(), SIGKILL);
+    handle_->wait();
+    handle_.reset();
+  }
+  std::map<std::string, std::string> env_;
+  std::unique_ptr<Poco::ProcessHandle> handle_;
+  std::unique_ptr<Poco::Pipe> pipe_;
+  std::unique_ptr<Poco::PipeInputStream> in_;
+};
+
+}  // namespace
+
+TEST_CASE("live WebSocket: several editors of one plan converge, with presence", "[web][live][slow]") {
+  Demo demo;
+  const auto plan = draftPlan(demo);
+  std::vector<std::unique_ptr<LiveClient>> cs;
+  for (int i = 0; i < 3; ++i) {
+    Client http = demo.senco();
+    cs.push_back(std::make_unique<LiveClient>("c" + std::to_string(i), http.cookies()));
+    REQUIRE(cs.back()->connect(demo.server.port(), plan));
+  }
+  pumpAll(cs, 3);
+  const std::string field = cs[0]->firstTextField();
+  REQUIRE_FALSE(field.empty());
+  for (auto& c : cs) REQUIRE(c->editable);
+  cs[1]->send(R"({"type":"focus","field":")" + field + "\"}");
+  pumpAll(cs, 3);
+  REQUIRE_FALSE(cs[0]->presence.empty());
+  CHECK(toJson(cs[0]->presence.back()).find(field) != std::string::npos);
+  CHECK(cs[0]->presence.back()->getArray("people")->size() == 3);
+
+  std::mt19937 rng(11);
+  char32_t next = 0x10000;
+  for (int round = 0; round < 40; ++round) {
+    for (auto& c : cs) {
+      if (rng() % 4 == 0) c->randomDelete(field, rng);
+      else c->insertUnique(field, rng, uniqueText(next, 1 + rng() % 3));
+    }
+    if (rng() % 2) pumpAll(cs);
+  }
+  settle(cs);
+  for (auto& c : cs) {
+    CHECK(c->errors.empty());
+    REQUIRE(c->text(field) == cs[0]->text(field));
+  }
+  // A newcomer (and so the server) sees the same text.
+  Client http = demo.senco();
+  LiveClient late("late", http.cookies());
+  REQUIRE(late.connect(demo.server.port(), plan));
+  late.pump(3);
+  CHECK(late.text(field) == cs[0]->text(field));
+
+  // Gone from presence soon after a disconnect.
+  cs[2]->drop();
+  cs.pop_back();
+  pumpAll(cs, 5);
+  CHECK(cs[0]->presence.back()->getArray("people")->size() == 3);  // c0, c1, late
+}
+
+TEST_CASE("live WebSocket: a client disconnecting mid-edit reconnects, resends and converges",
+          "[web][live][slow]") {
+  Demo demo;
+  const auto plan = draftPlan(demo);
+  std::vector<std::unique_ptr<LiveClient>> cs;
+  for (int i = 0; i < 2; ++i) {
+    Client http = demo.senco();
+    cs.push_back(std::make_unique<LiveClient>("r" + std::to_string(i), http.cookies()));
+    REQUIRE(cs.back()->connect(demo.server.port(), plan));
+  }
+  pumpAll(cs, 3);
+  const std::string field = cs[0]->firstTextField();
+  std::mt19937 rng(5);
+  char32_t next = 0x10000;
+  for (int i = 0; i < 10; ++i) cs[0]->insertUnique(field, rng, uniqueText(next, 2));
+  cs[0]->drop();  // mid-edit: some operations unsent, one perhaps in flight
+  for (int i = 0; i < 10; ++i) cs[1]->insertUnique(field, rng, uniqueText(next, 2));
+  for (int i = 0; i < 5; ++i) cs[0]->insertUnique(field, rng, uniqueText(next, 2));  // offline
+  settle(cs);
+  REQUIRE(cs[0]->connect(demo.server.port(), plan));
+  settle(cs);
+  REQUIRE(cs[0]->text(field) == cs[1]->text(field));
+  for (auto& c : cs) {
+    for (auto& [seq, t] : c->inserted_) {
+      CHECK(containsAll(c->text(field), t));  // nobody deleted anything here
+    }
+  }
+}
+
+TEST_CASE("live WebSocket: SIGKILL under load loses no acknowledged operation", "[web][live][slow]") {
+  Demo demo;
+  const auto plan = draftPlan(demo);
+  std::map<std::string, std::string> cookies[3];
+  for (auto& c : cookies) c = demo.senco().cookies();
+  demo.server.stop();
+  KillableServer server(demo.server.env());
+  int port = server.start();
+
+  std::vector<std::unique_ptr<LiveClient>> cs;
+  for (int i = 0; i < 3; ++i) {
+    cs.push_back(std::make_unique<LiveClient>("k" + std::to_string(i), cookies[i]));
+    REQUIRE(cs.back()->connect(port, plan));
+  }
+  pumpAll(cs, 3);
+  const std::string field = cs[0]->firstTextField();
+  std::mt19937 rng(3);
+  char32_t next = 0x10000;
+  for (int round = 0; round < 60; ++round) {
+    for (auto& c : cs) c->insertUnique(field, rng, uniqueText(next, 2));
+    pumpAll(cs);
+  }
+  server.sigkill();  // under load: operations in flight, acks on the wire
+  std::map<int, std::set<std::int64_t>> ackedBefore;
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    cs[i]->pump(2);
+    ackedBefore[static_cast<int>(i)] = cs[i]->acked;
+    cs[i]->drop();
+  }
+  port = server.start();
+  for (auto& c : cs) REQUIRE(c->connect(port, plan));
+  settle(cs);
+  for (std::size_t i = 0; i < cs.size(); ++i) {
+    REQUIRE(cs[i]->text(field) == cs[0]->text(field));
+    for (auto seq : ackedBefore[static_cast<int>(i)]) {
+      INFO("client " << i << " seq " << seq);
+      CHECK(containsAll(cs[0]->text(field), cs[i]->inserted_[seq]));
+    }
+  }
+  std::size_t total = 0;
+  for (auto& [i, s] : ackedBefore) total += s.size();
+  CHECK(total > 10);
+}
+
+TEST_CASE("live WebSocket: bad input gets an error frame and corrupts nothing", "[web][live][slow]") {
+  Demo demo;
+  const auto plan = draftPlan(demo);
+  Client http = demo.senco();
+  LiveClient c("bad", http.cookies());
+  REQUIRE(c.connect(demo.server.port(), plan));
+  c.pump(3);
+  const std::string field = c.firstTextField();
+  const std::u32string before = c.text(field);
+  const std::string rev = std::to_string(c.revision());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"not json", "malformed"},
+      {R"([1,2])", "malformed"},
+      {R"({"type":"op","field":"no_such_field","revision":)" + rev + R"(,"seq":1,"op":["x"]})",
+       "unknown_field"},
+      {R"({"type":"op","field":")" + field + R"(","revision":)" + rev +
+           R"(,"seq":2,"op":[100000,"x"]})",
+       "out_of_range"},
+      {R"({"type":"op","field":")" + field + R"(","revision":99999,"seq":3,"op":["x"]})",
+       "bad_revision"},
+      {R"({"type":"op","field":")" + field + R"(","revision":)" + rev +
+           R"(,"seq":4,"op":[{"d":-3}]})",
+       "malformed"},
+      {R"({"type":"op","field":")" + field + R"(","revision":)" + rev + R"(,"seq":5,"op":7})",
+       "malformed"},
+  };
+  for (const auto& [frame, code] : cases) {
+    INFO(frame);
+    c.errors.clear();
+    c.send(frame);
+    c.pump(5);
+    REQUIRE(c.connected());
+    REQUIRE_FALSE(c.errors.empty());
+    CHECK(c.errors.back() == code);
+  }
+  // Flood: the rate limit answers, the connection stays.
+  c.errors.clear();
+  for (int i = 0; i < 300; ++i) c.send(R"({"type":"focus","field":""})");
+  c.pump(5);
+  REQUIRE(c.connected());
+  CHECK(std::count(c.errors.begin(), c.errors.end(), "rate_limited") > 0);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  c.pump(2);
+
+  // The document is intact: a fresh client sees the text as it was.
+  LiveClient fresh("fresh", http.cookies());
+  REQUIRE(fresh.connect(demo.server.port(), plan));
+  fresh.pump(3);
+  CHECK(fresh.text(field) == before);
+
+  // Oversized frame (> 64 KiB): refused; the server closes that connection and carries on.
+  const std::string huge = R"({"type":"focus","field":")" + std::string(70000, 'a') + "\"}";
+  c.send(huge);
+  c.pump(10);
+  CHECK_FALSE(c.connected());
+  LiveClient after("after", http.cookies());
+  REQUIRE(after.connect(demo.server.port(), plan));
+  after.pump(3);
+  CHECK(after.text(field) == before);
+
+  // Without a session: no channel.
+  LiveClient anon("anon", {});
+  int status = 0;
+  CHECK_FALSE(anon.connect(demo.server.port(), plan, &status));
+}
+
+TEST_CASE("live WebSocket: a plan that is not editable is read-only and says why",
+          "[web][live][slow]") {
+  Demo demo;
+  auto active = demo.plans("", "active", Demo::kOak);
+  REQUIRE_FALSE(active.empty());
+  const auto plan = active.front()->getValue<sendflow::engine::Id>("id");
+  Client http = demo.senco();
+  LiveClient c("ro", http.cookies());
+  REQUIRE(c.connect(demo.server.port(), plan));
+  c.pump(3);
+  CHECK_FALSE(c.editable);
+  CHECK(c.reason.find("cannot be edited") != std::string::npos);
+  const std::string field = c.firstTextField();
+  REQUIRE_FALSE(field.empty());
+  c.send(R"({"type":"op","field":")" + field + R"(","revision":)" + std::to_string(c.revision()) +
+         R"(,"seq":1,"op":["sneaky"]})");
+  c.pump(5);
+  REQUIRE_FALSE(c.errors.empty());
+  CHECK(c.errors.back() == "read_only");
+}

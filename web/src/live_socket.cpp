@@ -1,0 +1,175 @@
+#include "live_socket.h"
+
+#include <Poco/Buffer.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/WebSocket.h>
+#include <Poco/URI.h>
+
+#include "sendflow/web/app.h"
+
+namespace sendflow::web {
+namespace {
+
+using Poco::Net::WebSocket;
+
+constexpr int kPing = static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PING);
+constexpr int kPong = static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PONG);
+constexpr int kMaxFrameBytes = 64 * 1024;
+constexpr auto kFlushEvery = std::chrono::milliseconds(500);
+
+// Browsers always send Origin on a WebSocket handshake and the cookie rides along from any
+// site: refuse a foreign origin (cross-site WebSocket hijacking).
+bool sameOrigin(const Poco::Net::HTTPServerRequest& req) {
+  if (!req.has("Origin")) return true;  // not a browser
+  try {
+    Poco::URI origin(req.get("Origin"));
+    std::string host = origin.getHost();
+    if (origin.getPort() != 0) host += ":" + std::to_string(origin.getPort());
+    const std::string expected = req.getHost();
+    return host == expected || origin.getHost() == expected;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
+void liveSocket(Exchange& ex) {
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no plan at this address.");
+  if (!sameOrigin(ex.request)) return ex.error(403, "Live editing is only open to sendflow's own pages.");
+  if (Poco::icompare(ex.request.get("Upgrade", ""), "websocket") != 0) {
+    return ex.error(400, "This address speaks WebSocket only.");
+  }
+  auto session = ex.app.live->session(ex.actor(), *id);
+  if (!session) return ex.error(session.error());
+
+  WebSocket ws(ex.request, ex.response);
+  ws.setMaxPayloadSize(kMaxFrameBytes);
+  ws.setSendTimeout(Poco::Timespan(3, 0));
+  ws.setReceiveTimeout(Poco::Timespan(3, 0));
+  auto sendMutex = std::make_shared<std::mutex>();
+  auto live = session.value();
+  const auto conn = live->join(ex.actor(), [&ws, sendMutex](const std::string& frame) {
+    std::lock_guard lock(*sendMutex);
+    ws.sendFrame(frame.data(), static_cast<int>(frame.size()), WebSocket::FRAME_TEXT);
+  });
+  struct Leave {
+    engine::LiveSession& s;
+    engine::LiveSession::ConnId c;
+    ~Leave() { s.leave(c); }
+  } leave{*live, conn};
+
+  Poco::Buffer<char> buffer(0);
+  int silentTimeouts = 0;
+  for (;;) {
+    int flags = 0;
+    int n = 0;
+    try {
+      buffer.resize(0);
+      n = ws.receiveFrame(buffer, flags);
+    } catch (const Poco::TimeoutException&) {
+      // Quiet: ping; a peer that answered nothing for two rounds is gone (presence drops it).
+      if (++silentTimeouts > 2) return;
+      std::lock_guard lock(*sendMutex);
+      ws.sendFrame(nullptr, 0, kPing);
+      continue;
+    } catch (const Poco::Net::WebSocketException& e) {
+      if (e.code() == WebSocket::WS_ERR_PAYLOAD_TOO_BIG) {
+        // The rest of the frame is still on the wire: the stream cannot be resynchronised.
+        std::lock_guard lock(*sendMutex);
+        const std::string msg =
+            R"({"type":"error","code":"too_big","message":"A message may be at most 64 KiB."})";
+        try {
+          ws.sendFrame(msg.data(), static_cast<int>(msg.size()), WebSocket::FRAME_TEXT);
+          ws.shutdown(WebSocket::WS_PAYLOAD_TOO_BIG, "frame too big");
+        } catch (const Poco::Exception&) {
+        }
+      }
+      return;
+    } catch (const Poco::Exception&) {
+      return;  // reset, closed under us
+    }
+    silentTimeouts = 0;
+    const int op = flags & WebSocket::FRAME_OP_BITMASK;
+    if (n == 0 && flags == 0) return;
+    if (op == WebSocket::FRAME_OP_CLOSE) {
+      try {
+        std::lock_guard lock(*sendMutex);
+        ws.shutdown();
+      } catch (const Poco::Exception&) {
+      }
+      return;
+    }
+    if (op == WebSocket::FRAME_OP_PING) {
+      std::lock_guard lock(*sendMutex);
+      ws.sendFrame(buffer.begin(), n, kPong);
+      continue;
+    }
+    if (op != WebSocket::FRAME_OP_TEXT) continue;  // pong, binary, continuation: ignored
+    live->receive(conn, std::string(buffer.begin(), static_cast<std::size_t>(n)));
+  }
+}
+
+}  // namespace
+
+LiveHub::LiveHub(App& app) : app_(app), log_(app.store) {
+  flusher_ = std::thread([this] { run(); });
+}
+
+LiveHub::~LiveHub() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  flusher_.join();
+  for (auto& [id, s] : sessions_) {
+    try {
+      s->flush(true);
+    } catch (const std::exception&) {
+    }
+  }
+}
+
+engine::Result<std::shared_ptr<engine::LiveSession>> LiveHub::session(const engine::Actor& a,
+                                                                     engine::Id planId) {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(planId);
+  if (it != sessions_.end()) {
+    auto view = app_.planService.open(a, planId);  // the actor may see this plan
+    if (!view) return view.error();
+    return it->second;
+  }
+  auto s = engine::LiveSession::open(a, planId, app_.planService, log_, app_.clock);
+  if (!s) return s.error();
+  sessions_[planId] = s.value();
+  return s.value();
+}
+
+void LiveHub::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    stop_.wait_for(lock, kFlushEvery, [&] { return stopping_; });
+    if (stopping_) break;
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      try {
+        it->second->flush(false);
+      } catch (const std::exception& e) {
+        app_.log.error("live: flush of plan %s failed: %s", std::to_string(it->first),
+                       std::string(e.what()));
+      }
+      // Nobody holds it but us, nobody connected, nothing pending: let it go.
+      if (it->second.use_count() == 1 && it->second->idle()) {
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+void registerLiveRoutes(App& app) {
+  app.live = std::make_shared<LiveHub>(app);
+  app.router.add("GET", "/plans/{id}/live", Access::kStaff, liveSocket);
+}
+
+}  // namespace sendflow::web

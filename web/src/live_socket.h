@@ -1,0 +1,44 @@
+// The live-editing channel: GET /plans/{id}/live upgraded to a WebSocket (see docs/live.md).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "sendflow/engine/live.h"
+#include "sendflow/storage/live_repository.h"
+
+namespace sendflow::web {
+
+class App;
+
+// One LiveSession per plan with a connection, and the background flush that folds quiet
+// sessions into plan versions. Thread-safe.
+class LiveHub {
+ public:
+  explicit LiveHub(App& app);
+  ~LiveHub();
+  LiveHub(const LiveHub&) = delete;
+  LiveHub& operator=(const LiveHub&) = delete;
+
+  engine::Result<std::shared_ptr<engine::LiveSession>> session(const engine::Actor& a,
+                                                               engine::Id planId);
+
+ private:
+  void run();
+
+  App& app_;
+  storage::SqliteLiveLog log_;
+  std::mutex mutex_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::map<engine::Id, std::shared_ptr<engine::LiveSession>> sessions_;
+  std::thread flusher_;
+};
+
+void registerLiveRoutes(App& app);
+
+}  // namespace sendflow::web

@@ -1,0 +1,255 @@
+// Live editing of a draft plan (progressive enhancement: without this file, or without
+// WebSocket, the form posts as before). Protocol and OT: docs/live.md. Positions are code points.
+(function () {
+  'use strict';
+  if (!('WebSocket' in window) || !document.querySelector) return;
+
+  // ---- OT on arrays of code points: components are n (skip), "s" (insert), {d: n} (delete).
+  function cps(s) { return Array.from(s); }
+  function len(c) { return typeof c === 'number' ? c : typeof c === 'string' ? cps(c).length : c.d; }
+  function push(op, c) {
+    if (len(c) === 0) return;
+    var last = op[op.length - 1];
+    if (op.length && typeof last === typeof c && typeof c !== 'object') {
+      op[op.length - 1] = last + c;
+    } else if (op.length && typeof last === 'object' && typeof c === 'object') {
+      op[op.length - 1] = { d: last.d + c.d };
+    } else {
+      op.push(c);
+    }
+  }
+  function trim(op) { while (op.length && typeof op[op.length - 1] === 'number') op.pop(); return op; }
+  function apply(text, op) {
+    var src = cps(text), out = [], pos = 0;
+    op.forEach(function (c) {
+      if (typeof c === 'number') { out.push.apply(out, src.slice(pos, pos + c)); pos += c; }
+      else if (typeof c === 'string') out.push(c);
+      else pos += c.d;
+    });
+    if (pos > src.length) throw new Error('op past end');
+    return out.join('') + src.slice(pos).join('');
+  }
+  function taker(op) {
+    var i = 0, off = 0;
+    return {
+      done: function () { return i >= op.length; },
+      peek: function () { return op[i]; },
+      take: function (n) {
+        var c = op[i];
+        if (typeof c === 'string') { i++; off = 0; return c; }
+        var total = len(c), k = Math.min(n, total - off);
+        off += k;
+        if (off === total) { i++; off = 0; }
+        return typeof c === 'number' ? k : { d: k };
+      }
+    };
+  }
+  function transform(op, other, left) {
+    var out = [], t = taker(op);
+    other.forEach(function (c) {
+      var n, p;
+      if (typeof c === 'number') {
+        n = c;
+        while (n > 0 && !t.done()) { p = t.take(n); if (typeof p !== 'string') n -= len(p); push(out, p); }
+      } else if (typeof c === 'string') {
+        if (left && typeof t.peek() === 'string') push(out, t.take(Infinity));
+        push(out, cps(c).length);
+      } else {
+        n = c.d;
+        while (n > 0 && !t.done()) { p = t.take(n); if (typeof p === 'string') push(out, p); else n -= len(p); }
+      }
+    });
+    while (!t.done()) push(out, t.take(Infinity));
+    return trim(out);
+  }
+  // The edit that turns a into b: common prefix and suffix kept.
+  function diff(a, b) {
+    var x = cps(a), y = cps(b), s = 0, e = 0, op = [];
+    while (s < x.length && s < y.length && x[s] === y[s]) s++;
+    while (e < x.length - s && e < y.length - s && x[x.length - 1 - e] === y[y.length - 1 - e]) e++;
+    push(op, s);
+    push(op, { d: x.length - s - e });
+    push(op, y.slice(s, y.length - e).join(''));
+    return trim(op);
+  }
+  // Where a code-point position moves to under op (ties stay before a remote insert).
+  function movePos(pos, op) {
+    var at = 0, out = pos;
+    for (var i = 0; i < op.length && at <= pos; i++) {
+      var c = op[i];
+      if (typeof c === 'number') at += c;
+      else if (typeof c === 'string') { if (at < pos) out += len(c); }
+      else { out -= Math.min(c.d, Math.max(0, pos - at)); at += c.d; }
+    }
+    return out;
+  }
+  function toUnits(text, cp) { return cps(text).slice(0, cp).join('').length; }
+  function toCps(text, units) { return cps(text.slice(0, units)).length; }
+
+  // ---- The channel.
+  document.addEventListener('DOMContentLoaded', function () {
+    var form = document.querySelector('form.plan-form[data-live]');
+    if (!form) return;
+    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + form.getAttribute('data-live');
+    // One id per page load: operation numbers (seq) start again with it.
+    var clientId = Array.from(crypto.getRandomValues(new Uint8Array(12)), function (b) {
+      return ('0' + b.toString(16)).slice(-2);
+    }).join('');
+
+    var status = document.createElement('p');
+    status.className = 'live-status';
+    status.setAttribute('role', 'status');
+    form.insertBefore(status, form.firstChild);
+    var announcer = document.createElement('div');
+    announcer.className = 'visually-hidden';
+    announcer.setAttribute('aria-live', 'polite');
+    document.body.appendChild(announcer);
+
+    var ws = null, revision = 0, seq = 0, inflight = null, pending = [], texts = {}, known = false;
+    var resuming = false, skipSnapshot = 0, retry = 500, lastPeople = {};
+    function area(field) { return form.querySelector('textarea[name="f.' + field + '"]'); }
+    function label(field) {
+      var el = area(field) || form.querySelector('[name="f.' + field + '"]');
+      var l = el && el.id ? form.querySelector('label[for="' + el.id + '"]') : null;
+      return l ? l.textContent.trim() : field;
+    }
+    function send(o) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(o)); }
+    function sendNext() {
+      if (inflight || !pending.length || resuming) return;
+      inflight = pending.shift();
+      send({ type: 'op', field: inflight.field, revision: revision, seq: inflight.seq, op: inflight.op });
+    }
+    function setArea(field, text, op) {
+      var el = area(field);
+      if (!el) return;
+      var old = el.value, focused = document.activeElement === el;
+      var s = toCps(old, el.selectionStart), e = toCps(old, el.selectionEnd);
+      el.value = text;
+      if (focused) {
+        if (op) { s = movePos(s, op); e = movePos(e, op); }
+        el.setSelectionRange(toUnits(text, s), toUnits(text, e));
+      }
+    }
+    // Live edits are folded into versions as they go: a plain save is based on the newest.
+    function baseVersion(v) {
+      var input = form.querySelector('input[name="base_version"]');
+      if (input && v) input.value = String(v);
+    }
+    function readOnly(reason) {
+      status.textContent = reason;
+      Array.prototype.forEach.call(form.querySelectorAll('textarea, input, select'), function (el) {
+        if (el.type !== 'hidden') el.setAttribute('readonly', '');
+      });
+    }
+    function showPresence(people) {
+      Array.prototype.forEach.call(form.querySelectorAll('.live-presence'), function (n) { n.remove(); });
+      var now = {};
+      people.forEach(function (p) {
+        now[p.conn] = p;
+        if (p.field) {
+          var el = area(p.field) || form.querySelector('[name="f.' + p.field + '"]');
+          if (el) {
+            var tag = document.createElement('span');
+            tag.className = 'live-presence';
+            tag.textContent = p.name + ' is here';
+            el.parentNode.insertBefore(tag, el);
+          }
+        }
+        var before = lastPeople[p.conn];
+        if (!before) announcer.textContent = p.name + ' joined';
+        else if (p.field && before.field !== p.field) announcer.textContent = p.name + ' is in ' + label(p.field);
+      });
+      Object.keys(lastPeople).forEach(function (c) { if (!now[c]) announcer.textContent = lastPeople[c].name + ' left'; });
+      lastPeople = now;
+      status.textContent = 'Editing live with ' + people.length + (people.length === 1 ? ' person' : ' people') + ' here.';
+    }
+    function onMessage(ev) {
+      var m = JSON.parse(ev.data), i;
+      if (m.type === 'snapshot') {
+        if (skipSnapshot) { skipSnapshot--; return; }
+        revision = m.revision; inflight = null; pending = []; resuming = false;
+        Object.keys(m.fields).forEach(function (f) {
+          if (m.fields[f].kind !== 'text') return;
+          texts[f] = m.fields[f].text;
+          var el = area(f);
+          // The first time, what the page shows (e.g. answers kept after an error) is ours to send.
+          if (!known && el && el.value !== texts[f] && !m.editable) setArea(f, texts[f]);
+          else if (!known && el && el.value !== texts[f]) {
+            pending.push({ field: f, op: diff(texts[f], el.value), seq: ++seq });
+            texts[f] = el.value;
+          } else setArea(f, texts[f]);
+        });
+        baseVersion(m.version);
+        known = true;
+        sendNext();
+        if (!m.editable) readOnly(m.reason || 'This plan cannot be edited now.');
+      } else if (m.type === 'resumed') {
+        resuming = false;
+        if (inflight) send({ type: 'op', field: inflight.field, revision: revision, seq: inflight.seq, op: inflight.op });
+        else sendNext();
+      } else if (m.type === 'op') {
+        revision = m.revision;
+        if (m.client === clientId) {
+          if (inflight && m.seq === inflight.seq) { inflight = null; sendNext(); }
+          return;
+        }
+        var remote = m.op;
+        var mine = inflight ? [inflight].concat(pending) : pending;
+        for (i = 0; i < mine.length; i++) {
+          if (mine[i].field !== m.field) continue;
+          var a = transform(mine[i].op, remote, false);
+          remote = transform(remote, mine[i].op, true);
+          mine[i].op = a;
+        }
+        texts[m.field] = apply(texts[m.field], remote);
+        setArea(m.field, texts[m.field], remote);
+      } else if (m.type === 'set') {
+        revision = m.revision;
+        if (m.client === clientId && inflight && m.seq === inflight.seq) { inflight = null; sendNext(); }
+      } else if (m.type === 'ack') {
+        if (inflight && m.seq === inflight.seq) { inflight = null; sendNext(); }
+      } else if (m.type === 'version') {
+        baseVersion(m.version);
+      } else if (m.type === 'presence') {
+        showPresence(m.people);
+      } else if (m.type === 'error') {
+        if (m.code === 'read_only') readOnly(m.message);
+        else status.textContent = m.message;
+        if (inflight && m.seq === inflight.seq) { inflight = null; sendNext(); }
+      }
+    }
+    function connect() {
+      ws = new WebSocket(url);
+      ws.onopen = function () {
+        retry = 500;
+        send({ type: 'hello', client: clientId });
+        if (known) { resuming = true; skipSnapshot = 1; send({ type: 'resume', revision: revision }); }
+      };
+      ws.onmessage = onMessage;
+      ws.onclose = function () {
+        status.textContent = 'Live editing paused; reconnecting…';
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 10000);
+      };
+    }
+    form.addEventListener('input', function (ev) {
+      var el = ev.target;
+      if (el.tagName !== 'TEXTAREA' || el.name.indexOf('f.') !== 0 || !known) return;
+      var field = el.name.slice(2);
+      if (!(field in texts)) return;
+      var op = diff(texts[field], el.value);
+      if (!op.length) return;
+      texts[field] = el.value;
+      pending.push({ field: field, op: op, seq: ++seq });
+      sendNext();
+    });
+    form.addEventListener('focusin', function (ev) {
+      var n = ev.target.name || '';
+      if (n.indexOf('f.') === 0) send({ type: 'focus', field: n.slice(2).split('.')[0] });
+    });
+    form.addEventListener('focusout', function () { send({ type: 'focus', field: '' }); });
+    // The plain post saves the live text too: the server folds live edits into versions, so the
+    // base version may have moved on; the post then answers 409 with the merge view as before.
+    connect();
+  });
+})();
