@@ -151,8 +151,7 @@ LiveSession::ConnId LiveSession::join(const Actor& a, Send send) {
 void LiveSession::leave(ConnId c) {
   std::lock_guard lock(mutex_);
   conns_.erase(c);
-  presence();
-  if (conns_.empty()) flushLocked(true);
+  presence();  // the hub folds what is pending once the quiet period is over
 }
 
 bool LiveSession::idle() const {

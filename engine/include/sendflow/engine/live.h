@@ -53,7 +53,9 @@ struct LiveLimits {
   std::size_t historyWindow = 5000;   // revisions a client may lag behind before a resync
   double opsPerSecond = 40;           // per connection (token bucket)
   double burst = 80;
-  std::chrono::milliseconds quietPeriod{2000};  // fold into a version after this much quiet
+  // Fold into a version after this much quiet. Long enough that a plain "Save" right after
+  // live typing makes the next version itself (the ops are durable and replayed meanwhile).
+  std::chrono::milliseconds quietPeriod{30000};
   std::size_t maxTextCodePoints = 100000;
 };
 
