@@ -719,6 +719,11 @@ SignatureService::Verification SignatureService::verify(const std::string& pdfBy
                   std::to_string(plan) + " version " + std::to_string(version);
     return out;
   }
+  if (!record->certSha256.empty() && record->certSha256 != check.signerCertSha256) {
+    out.message = "the seal is valid, but it was made with another certificate than the one recorded when "
+                  "plan " + std::to_string(plan) + " version " + std::to_string(version) + " was sealed";
+    return out;
+  }
   auto v = plans_.open(readerFor(people_), plan, version);
   if (!v) {
     out.message = "plan " + std::to_string(plan) + " version " + std::to_string(version) + " is missing from the database";

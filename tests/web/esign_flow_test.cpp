@@ -1,0 +1,346 @@
+// E-signature rules, in process on a real SQLite store with a settable clock: token reuse and
+// expiry, sequential order, void on recall, decline, replacement, the emailed code's lockout,
+// drawn-signature checks, sealing and `verify`.
+#include <catch2/catch.hpp>
+
+#include <Poco/JSON/Parser.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "sendflow/engine/form_values.h"
+#include "sendflow/engine/lifecycle.h"
+#include "sendflow/engine/sample_values.h"
+#include "sendflow/web/app.h"
+#include "sendflow/web/config.h"
+#include "support/temp_dir.h"
+
+namespace sendflow::web {
+int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out);  // web/src/demo.h
+}
+
+using namespace sendflow;
+using engine::Id;
+
+namespace {
+
+struct World {
+  testing::TempDir home;
+  engine::FixedClock clock{engine::fromUnix(1780000000)};  // 2026-05-28
+  std::unique_ptr<web::App> app;
+  engine::Actor senco, head, teacher;
+
+  explicit World(bool requireCode = false) {
+    ::setenv("SENDFLOW_HOME", home.path().c_str(), 1);
+    if (requireCode) ::setenv("SENDFLOW_SIGNING_REQUIRE_CODE", "true", 1);
+    else ::unsetenv("SENDFLOW_SIGNING_REQUIRE_CODE");
+    auto config = web::loadConfiguration();
+    app = std::make_unique<web::App>(web::readSettings(*config), clock, Poco::Logger::get("esign-test"), false);
+    std::ostringstream out;
+    web::runDemo(*app, clock, true, out);
+    senco = actor("senco@oakfield.example");
+    head = actor("head@oakfield.example");
+    teacher = actor("teacher@oakfield.example");
+  }
+  engine::Actor actor(const std::string& email) { return app->auth.actorFor(*app->people.userByEmail(email)); }
+  engine::SignatureService& sig() { return *app->signatures; }
+
+  std::vector<engine::Pupil> pupils() {
+    auto ps = app->people.pupils({{senco.memberships.front().academyId}, "", false, 100});
+    std::sort(ps.begin(), ps.end(), [](auto& a, auto& b) { return a.id < b.id; });
+    return ps;
+  }
+
+  // Launches, fills and sends a plan with every required signer assigned.
+  Id sent(const std::string& type, size_t pupilIndex) {
+    auto pupil = pupils().at(pupilIndex);
+    auto id = app->planService.launch(senco, pupil.id, type);
+    REQUIRE(id);
+    auto v = app->planService.open(senco, id.value());
+    std::map<std::string, Poco::Dynamic::Var> given;
+    if (type == "peep") given["temporary"] = false;
+    auto values = engine::sampleValues(*v->form, *v->values, v->pupil, engine::dateOf(clock.now()),
+                                       {"user:" + std::to_string(senco.userId), {"review_date"}, given});
+    REQUIRE(app->planService.save(senco, id.value(), 1, *values));
+    auto view = app->planService.open(senco, id.value());
+    std::set<std::string> involved;
+    for (const auto& c : app->people.contacts(pupil.id)) involved.insert(engine::contactKindName(c.kind));
+    for (const auto* slot : engine::requiredSigners(*view->workflow, involved)) {
+      std::string ref;
+      if (slot->kind == "senco") ref = "user:" + std::to_string(senco.userId);
+      else if (slot->kind == "head" || slot->role == "premises_lead") ref = "user:" + std::to_string(head.userId);
+      else if (slot->kind == "staff") ref = "user:" + std::to_string(teacher.userId);
+      else
+        for (const auto& c : app->people.contacts(pupil.id))
+          if (engine::contactKindName(c.kind) == slot->kind && ref.empty()) ref = "contact:" + std::to_string(c.id);
+      REQUIRE_FALSE(ref.empty());
+      REQUIRE(app->planService.assignSigners(senco, id.value(), slot->role, {ref}));
+    }
+    auto fired = app->planService.fire(senco, id.value(), "send_for_signature", {});
+    INFO((fired ? std::string() : fired.error().message));
+    REQUIRE(fired);
+    return id.value();
+  }
+
+  std::string mailData(Id planId, const char* kind, const std::string& email, const std::string& key) {
+    for (const auto& m : app->outbox.list("", 5000)) {
+      if (m.planId != planId || m.kind != kind || m.toAddress != email) continue;
+      auto o = Poco::JSON::Parser().parse(m.data).extract<Poco::JSON::Object::Ptr>();
+      return o->optValue<std::string>(key, "");
+    }
+    return "";
+  }
+  std::string token(Id planId, const engine::SignatureRequest& r) {
+    auto path = mailData(planId, engine::mailkind::kSignInvite, r.email, "sign_path");
+    return path.rfind("/s/", 0) == 0 ? path.substr(3) : "";
+  }
+  engine::SignatureRequest request(Id planId, const std::string& slot) {
+    for (const auto& r : sig().requests(planId))
+      if (r.slot == slot && r.state != "void" && r.state != "replaced") return r;
+    FAIL("no request for " << slot);
+    return {};
+  }
+  engine::SignInput typed(const std::string& name) { return {true, "typed", name, "", "203.0.113.9", "test agent"}; }
+  engine::Status signStaff(const engine::Actor& a, const engine::SignatureRequest& r) {
+    return sig().sign({"", &a, r.id}, typed(a.name));
+  }
+  engine::Status signAll(Id planId) {
+    for (int i = 0; i < 10; ++i) {
+      bool any = false;
+      for (const auto& r : sig().requests(planId)) {
+        if ((r.state != "invited" && r.state != "opened") || !r.required || r.lastSentAt.empty()) continue;
+        any = true;
+        engine::Status st = engine::Ok{};
+        if (r.personRef.rfind("user:", 0) == 0) {
+          auto u = app->people.userById(std::stoll(r.personRef.substr(5)));
+          st = signStaff(app->auth.actorFor(*u), r);
+        }
+        else st = sig().sign({token(planId, r), nullptr, 0}, typed(r.name));
+        if (!st) return st;
+        break;
+      }
+      if (!any) return engine::Ok{};
+    }
+    return engine::Ok{};
+  }
+  std::string state(Id planId) { return app->planRepository.plan(planId)->state; }
+};
+
+std::string pngBytes() {
+  // A real 1×1 PNG.
+  static const unsigned char png[] = {
+      0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+      0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3A, 0x7E, 0x9B,
+      0x55, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00,
+      0x02, 0x00, 0x01, 0x48, 0xAF, 0xA4, 0x71, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+      0x42, 0x60, 0x82};
+  return std::string(reinterpret_cast<const char*>(png), sizeof png);
+}
+
+}  // namespace
+
+TEST_CASE("the demo's active plans are really signed and sealed, and verify holds", "[web][esign]") {
+  World w;
+  int sealed = 0;
+  engine::PlanQuery q;
+  for (const auto& a : w.app->people.academies()) q.academyIds.push_back(a.id);
+  for (const auto& p : w.app->planRepository.plans(q)) {
+    auto s = w.sig().sealedFor(p.id);
+    if (!s) continue;
+    ++sealed;
+    auto sigs = w.sig().signatures(p.id, false);
+    CHECK_FALSE(sigs.empty());
+    std::ifstream in(s->path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    auto v = w.sig().verify(bytes);
+    INFO(v.message);
+    CHECK(v.ok());
+  }
+  CHECK(sealed >= 4);
+}
+
+TEST_CASE("a contact's link signs once; reuse is refused; the last signature seals", "[web][esign]") {
+  World w;
+  Id plan = w.sent("healthcare_plan", 2);  // pupil 3 has a physiotherapist
+  CHECK(w.state(plan) == "awaiting_signatures");
+  auto parent = w.request(plan, "parent_carer");
+  std::string token = w.token(plan, parent);
+  REQUIRE(token.size() == 43);
+  auto opened = w.sig().open({token, nullptr, 0}, "203.0.113.9");
+  REQUIRE(opened);
+  CHECK(opened->request.contentHash == opened->plan.version.contentHash);
+  CHECK(w.request(plan, "parent_carer").state == "opened");
+  REQUIRE(w.sig().sign({token, nullptr, 0}, w.typed("Nguyễn Văn Minh")));
+  auto again = w.sig().sign({token, nullptr, 0}, w.typed("Nguyễn Văn Minh"));
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == engine::ErrorCode::kGone);
+  CHECK_FALSE(w.sig().open({token + "x", nullptr, 0}, ""));
+  CHECK(w.sig().open({std::string(43, 'A'), nullptr, 0}, "").error().code == engine::ErrorCode::kNotFound);
+  REQUIRE(w.signAll(plan));
+  CHECK(w.state(plan) == "active");
+  auto s = w.sig().sealedFor(plan);
+  REQUIRE(s);
+  std::ifstream in(s->path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  CHECK(w.sig().verify(bytes).ok());
+  // Every signer is told, with a link, never the PDF.
+  CHECK(w.mailData(plan, engine::mailkind::kSigned, parent.email, "download_path").rfind("/s/", 0) == 0);
+  // Altering the signed version in the database breaks verify.
+  w.app->store.write([&](storage::Database& db) {
+    storage::Statement st(db, "UPDATE plan_version SET values_json=json_set(values_json, '$.tampered', 'yes') WHERE plan_id=? AND number=?");
+    st.bind(1, plan).bind(2, s->version).run();
+  });
+  auto bad = w.sig().verify(bytes);
+  CHECK_FALSE(bad.ok());
+  CHECK(bad.sealValid);
+  CHECK(bad.message.find("no longer matches") != std::string::npos);
+}
+
+TEST_CASE("links expire; the SENCO is told first and invitations are re-sent", "[web][esign]") {
+  World w;
+  Id plan = w.sent("healthcare_plan", 2);
+  auto parent = w.request(plan, "parent_carer");
+  std::string token = w.token(plan, parent);
+  w.clock.advance(std::chrono::days(3) + std::chrono::hours(1));
+  CHECK(w.sig().tick() >= 1);  // reminder with a fresh link
+  auto reminded = w.request(plan, "parent_carer");
+  CHECK(reminded.sends == 2);
+  CHECK(w.sig().open({token, nullptr, 0}, "").error().code == engine::ErrorCode::kNotFound);  // replaced link
+  token = w.token(plan, reminded);
+  w.clock.advance(std::chrono::days(9));
+  w.sig().tick();
+  CHECK(w.request(plan, "parent_carer").expiryWarned);
+  token = w.token(plan, w.request(plan, "parent_carer"));
+  w.clock.advance(std::chrono::days(3));
+  auto late = w.sig().open({token, nullptr, 0}, "");
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code == engine::ErrorCode::kGone);
+  CHECK(w.sig().displayState(w.request(plan, "parent_carer")) == "expired");
+}
+
+TEST_CASE("ordered slots sign in turn", "[web][esign]") {
+  World w;
+  Id plan = w.sent("risk_assessment", 1);
+  auto headReq = w.request(plan, "head");
+  auto early = w.signStaff(w.head, headReq);
+  REQUIRE_FALSE(early);
+  CHECK(early.error().code == engine::ErrorCode::kConflict);
+  CHECK(early.error().message.find("not your turn") != std::string::npos);
+  CHECK(w.request(plan, "parent_carer").lastSentAt.empty());  // not invited yet
+  REQUIRE(w.signStaff(w.senco, w.request(plan, "assessor")));
+  CHECK_FALSE(w.token(plan, w.request(plan, "parent_carer")).empty());
+  REQUIRE(w.signStaff(w.head, w.request(plan, "head")));
+}
+
+TEST_CASE("recalling voids signatures; old links are gone; signers are asked again", "[web][esign]") {
+  World w;
+  Id plan = w.sent("healthcare_plan", 2);
+  auto parent = w.request(plan, "parent_carer");
+  std::string token = w.token(plan, parent);
+  REQUIRE(w.signStaff(w.senco, w.request(plan, "senco")));
+  REQUIRE(w.app->planService.fire(w.senco, plan, "recall", {"", "Correcting the medication dose"}));
+  CHECK(w.state(plan) == "draft");
+  auto all = w.sig().signatures(plan, true);
+  REQUIRE(all.size() == 1);
+  CHECK_FALSE(all.front().voidedAt.empty());
+  CHECK(w.sig().signatures(plan, false).empty());
+  auto gone = w.sig().sign({token, nullptr, 0}, w.typed("x"));
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().code == engine::ErrorCode::kGone);
+  REQUIRE(w.app->planService.fire(w.senco, plan, "send_for_signature", {}));
+  auto fresh = w.request(plan, "parent_carer");
+  CHECK(fresh.id != parent.id);
+  CHECK(fresh.state == "invited");
+}
+
+TEST_CASE("declining returns the plan to draft with the reason, and tells the SENCO", "[web][esign]") {
+  World w;
+  Id plan = w.sent("healthcare_plan", 2);
+  auto parent = w.request(plan, "parent_carer");
+  std::string token = w.token(plan, parent);
+  auto noReason = w.sig().decline({token, nullptr, 0}, " ", "");
+  CHECK(noReason.error().code == engine::ErrorCode::kInvalid);
+  REQUIRE(w.sig().decline({token, nullptr, 0}, "The inhaler dose is wrong", "203.0.113.9"));
+  CHECK(w.state(plan) == "draft");
+  bool declined = false;
+  for (const auto& r : w.sig().requests(plan))
+    if (r.id == parent.id) declined = r.state == "declined" && r.stateReason == "The inhaler dose is wrong";
+  CHECK(declined);
+  auto events = w.app->audit.forSubject("plan", plan);
+  CHECK(std::any_of(events.begin(), events.end(), [](auto& e) { return e.action == "signature.declined"; }));
+  bool notified = false;
+  for (const auto& m : w.app->outbox.list("", 5000))
+    if (m.planId == plan && m.kind == std::string("notice") && m.toAddress == w.senco.email) notified = true;
+  CHECK(notified);
+}
+
+TEST_CASE("the SENCO replaces a signer, with a reason", "[web][esign]") {
+  World w;
+  Id plan = w.sent("intimate_care", 4);
+  auto care = w.request(plan, "care_staff");
+  CHECK(w.sig().replaceSigner(w.teacher, care.id, "user:" + std::to_string(w.head.userId), "cover").error().code ==
+        engine::ErrorCode::kForbidden);
+  CHECK(w.sig().replaceSigner(w.senco, care.id, "user:" + std::to_string(w.head.userId), "").error().code ==
+        engine::ErrorCode::kInvalid);
+  REQUIRE(w.sig().replaceSigner(w.senco, care.id, "user:" + std::to_string(w.head.userId), "Absence cover"));
+  auto now = w.request(plan, "care_staff");
+  CHECK(now.personRef == "user:" + std::to_string(w.head.userId));
+  CHECK_FALSE(w.signStaff(w.teacher, care));
+  REQUIRE(w.signStaff(w.head, now));
+}
+
+TEST_CASE("an emailed code is required when configured, and five wrong codes lock the link", "[web][esign]") {
+  World w(true);
+  Id plan = w.sent("healthcare_plan", 2);
+  auto parent = w.request(plan, "parent_carer");
+  CHECK(parent.codeRequired);
+  std::string token = w.token(plan, parent);
+  engine::SignerAccess who{token, nullptr, 0};
+  CHECK(w.sig().open(who, "")->needsCode);
+  CHECK(w.sig().sign(who, w.typed("x")).error().code == engine::ErrorCode::kForbidden);
+  REQUIRE(w.sig().sendCode(who));
+  std::string code = w.mailData(plan, engine::mailkind::kSignCode, parent.email, "code");
+  REQUIRE(code.size() == 6);
+  std::string wrong = code == "000000" ? "111111" : "000000";
+  for (int i = 1; i <= 4; ++i) CHECK(w.sig().checkCode(who, wrong).error().code == engine::ErrorCode::kInvalid);
+  CHECK(w.sig().checkCode(who, wrong).error().code == engine::ErrorCode::kTooManyRequests);
+  CHECK(w.sig().checkCode(who, code).error().code == engine::ErrorCode::kTooManyRequests);
+  CHECK(w.sig().sendCode(who).error().code == engine::ErrorCode::kTooManyRequests);
+}
+
+TEST_CASE("a right code within ten minutes lets the signer sign; an old code is refused", "[web][esign]") {
+  World w(true);
+  Id plan = w.sent("healthcare_plan", 2);
+  auto parent = w.request(plan, "parent_carer");
+  engine::SignerAccess who{w.token(plan, parent), nullptr, 0};
+  REQUIRE(w.sig().sendCode(who));
+  std::string code = w.mailData(plan, engine::mailkind::kSignCode, parent.email, "code");
+  w.clock.advance(std::chrono::minutes(11));
+  CHECK(w.sig().checkCode(who, code).error().code == engine::ErrorCode::kGone);
+  w.clock.advance(std::chrono::seconds(5));
+  REQUIRE(w.sig().sendCode(who));
+  code = w.mailData(plan, engine::mailkind::kSignCode, parent.email, "code");
+  REQUIRE(w.sig().checkCode(who, code));
+  REQUIRE(w.sig().sign(who, w.typed("Parent")));
+}
+
+TEST_CASE("drawn signatures must be real, small PNGs", "[web][esign]") {
+  World w;
+  Id plan = w.sent("healthcare_plan", 2);
+  engine::SignerAccess who{w.token(plan, w.request(plan, "parent_carer")), nullptr, 0};
+  engine::SignInput in{true, "drawn", "", "GIF89a not a png at all, really not", "", ""};
+  CHECK(w.sig().sign(who, in).error().code == engine::ErrorCode::kInvalid);
+  in.drawnPng = pngBytes() + std::string(300 * 1024, '\0');
+  CHECK(w.sig().sign(who, in).error().code == engine::ErrorCode::kInvalid);
+  in.drawnPng = pngBytes();
+  in.consent = false;
+  CHECK(w.sig().sign(who, in).error().code == engine::ErrorCode::kInvalid);
+  in.consent = true;
+  REQUIRE(w.sig().sign(who, in));
+  auto s = w.sig().signatures(plan, false);
+  REQUIRE(s.size() == 1);
+  CHECK(s.front().method == "drawn");
+  CHECK(s.front().drawnPng == pngBytes());
+  CHECK(s.front().consentText == w.sig().settings().consentText);
+}
