@@ -426,7 +426,8 @@ ReminderRun ReminderService::run(Date today, bool dryRun) {
       const bool digestDay = std::chrono::weekday{sys_days{d}} == settings_.digestWeekday;
       collect(src, d, digestDay, [&](OutboxMessage&& m) {
         ++r.candidates;
-        if (families.insert(familyOf(m)).second) sink(std::move(m));
+        // One day (the usual run) needs no collapsing, and so no memory per message.
+        if (start == today || families.insert(familyOf(m)).second) sink(std::move(m));
       });
       dayDone(isoDate(d));
     }
