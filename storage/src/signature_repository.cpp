@@ -290,4 +290,12 @@ std::optional<AuditHead> auditHead(Store& store) {
   });
 }
 
+std::pair<engine::Id, std::string> lastAuditEvent(Store& store) {
+  return store.read([](Database& db) {
+    Statement st(db, "SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1");
+    if (!st.step()) return std::make_pair(engine::Id{0}, std::string());
+    return std::make_pair(st.getInt(0), st.getText(1));
+  });
+}
+
 }  // namespace sendflow::storage

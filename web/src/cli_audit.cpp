@@ -16,11 +16,7 @@ int verifyChain() {
     return 1;
   }
   auto head = storage::auditHead(app->store);
-  auto last = app->store.read([](storage::Database& db) {
-    storage::Statement st(db, "SELECT COALESCE(MAX(id),0), COALESCE((SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1),'') FROM audit_event");
-    st.step();
-    return std::make_pair(st.getInt(0), st.getText(1));
-  });
+  auto last = storage::lastAuditEvent(app->store);
   if (head) {
     if (last.first < head->lastId) {
       std::cout << "audit chain BROKEN at event " << last.first + 1 << ": event " << last.first + 1

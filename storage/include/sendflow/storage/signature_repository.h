@@ -47,5 +47,7 @@ struct AuditHead {
   int64_t count = 0;
 };
 std::optional<AuditHead> auditHead(Store& store);
+// The newest audit event actually present: (id, hash), or (0, "") when there is none.
+std::pair<engine::Id, std::string> lastAuditEvent(Store& store);
 
 }  // namespace sendflow::storage
