@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -93,6 +94,15 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
 }
 
 std::string newToken(RandomSource& random) { return base64Url(random.bytes(32)); }
+
+std::string hmacSha256(std::string_view key, std::string_view message) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+            reinterpret_cast<const unsigned char*>(message.data()), message.size(), md, &len))
+    throw InfraError("HMAC-SHA-256 failed");
+  return std::string(reinterpret_cast<char*>(md), len);
+}
 
 std::string hashPassword(std::string_view password, RandomSource& random) {
   std::string salt = random.bytes(16);

@@ -77,6 +77,7 @@ SignatureService::SignatureService(PlanService& plans, SignatureRepository& repo
       key_(std::move(key)),
       render_(std::move(render)),
       options_(std::move(options)) {
+  if (settings_.linkKey.empty()) settings_.linkKey = random_.bytes(32);
   plans_.setTransitionActions(this);
 }
 
@@ -147,9 +148,7 @@ Result<SignatureRequest> SignatureService::inviteNew(SignatureRequest r, const P
   data.set("reminder", why == "reminder");
   data.set("expires", r.expiresAt.substr(0, 10));
   if (r.personRef.rfind("contact:", 0) == 0) {
-    std::string token = newToken(random_);
-    r.tokenHash = sha256Hex(token);
-    data.set("sign_path", "/s/" + token);
+    data.set("sign_path", "/s/" + linkToken(r));
   } else if (r.personRef.rfind("user:", 0) == 0) {
     data.set("sign_path", "/plans/" + std::to_string(v.plan.id) + "#sign");
   } else {
@@ -297,8 +296,7 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
     if (r.version != v.plan.currentVersion || !isLive(r) || r.email.empty()) continue;
     Poco::JSON::Object data;
     if (r.personRef.rfind("contact:", 0) == 0) {
-      std::string token = newToken(random_);
-      r.tokenHash = sha256Hex(token);
+      const std::string token = linkToken(r);  // the link they already have now downloads the PDF
       r.expiresAt = isoTime(now + std::chrono::days(settings_.linkDays));
       if (c.signature && c.signature->requestId == r.id) r.state = requeststate::kSigned;
       c.newRequests.push_back(r);  // its new download link
@@ -381,6 +379,13 @@ Result<SigningView> SignatureService::open(const SignerAccess& who, const std::s
                        sv.plan.plan.academyId, detail({{"via", "signing"}, {"version", sv.request.version}})});
   }
   return sv;
+}
+
+std::string SignatureService::linkToken(SignatureRequest& r) {
+  if (r.linkSalt.empty()) r.linkSalt = base64Url(random_.bytes(16));
+  std::string token = base64Url(hmacSha256(settings_.linkKey, "sendflow signer link:" + r.linkSalt));
+  r.tokenHash = sha256Hex(token);
+  return token;
 }
 
 std::string SignatureService::actorRef(const SignerAccess& who, const SignatureRequest& r) const {
@@ -607,6 +612,7 @@ Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::
   fresh.email = personEmail(personRef);
   fresh.state = requeststate::kInvited;
   fresh.tokenHash.clear();
+  fresh.linkSalt.clear();
   fresh.lastSentAt.clear();
   fresh.sends = 0;
   fresh.openedAt.clear();

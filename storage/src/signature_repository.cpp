@@ -12,7 +12,7 @@ constexpr const char* kRequestColumns =
     "id, plan_id, version, content_hash, slot, slot_label, slot_order, required, person_ref, name, "
     "email, COALESCE(token_hash,''), state, state_reason, created_at, expires_at, opened_at, "
     "last_sent_at, sends, expiry_warned, code_required, code_hash, code_expires_at, code_attempts, "
-    "code_verified";
+    "code_verified, link_salt";
 
 engine::SignatureRequest readRequest(const Statement& st) {
   engine::SignatureRequest r;
@@ -41,6 +41,7 @@ engine::SignatureRequest readRequest(const Statement& st) {
   r.codeExpiresAt = st.getText(22);
   r.codeAttempts = static_cast<int>(st.getInt(23));
   r.codeVerified = st.getInt(24) != 0;
+  r.linkSalt = st.getText(25);
   return r;
 }
 
@@ -53,25 +54,25 @@ void insertRequest(Database& db, const engine::SignatureRequest& r) {
   Statement st(db,
                "INSERT INTO signature_request(plan_id, version, content_hash, slot, slot_label, slot_order, "
                "required, person_ref, name, email, token_hash, state, state_reason, created_at, expires_at, "
-               "opened_at, last_sent_at, sends, expiry_warned, code_required) "
-               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+               "opened_at, last_sent_at, sends, expiry_warned, code_required, link_salt) "
+               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   st.bind(1, r.planId).bind(2, r.version).bind(3, r.contentHash).bind(4, r.slot).bind(5, r.slotLabel);
   st.bind(6, r.order).bind(7, r.required ? 1 : 0).bind(8, r.personRef).bind(9, r.name).bind(10, r.email);
   bindToken(st, 11, r.tokenHash);
   st.bind(12, r.state).bind(13, r.stateReason).bind(14, r.createdAt).bind(15, r.expiresAt);
   st.bind(16, r.openedAt).bind(17, r.lastSentAt).bind(18, r.sends).bind(19, r.expiryWarned ? 1 : 0);
-  st.bind(20, r.codeRequired ? 1 : 0).run();
+  st.bind(20, r.codeRequired ? 1 : 0).bind(21, r.linkSalt).run();
 }
 
 void writeRequest(Database& db, const engine::SignatureRequest& r) {
   Statement st(db,
                "UPDATE signature_request SET token_hash=?, state=?, state_reason=?, expires_at=?, opened_at=?, "
                "last_sent_at=?, sends=?, expiry_warned=?, code_hash=?, code_expires_at=?, code_attempts=?, "
-               "code_verified=? WHERE id=?");
+               "code_verified=?, link_salt=? WHERE id=?");
   bindToken(st, 1, r.tokenHash);
   st.bind(2, r.state).bind(3, r.stateReason).bind(4, r.expiresAt).bind(5, r.openedAt).bind(6, r.lastSentAt);
   st.bind(7, r.sends).bind(8, r.expiryWarned ? 1 : 0).bind(9, r.codeHash).bind(10, r.codeExpiresAt);
-  st.bind(11, r.codeAttempts).bind(12, r.codeVerified ? 1 : 0).bind(13, r.id).run();
+  st.bind(11, r.codeAttempts).bind(12, r.codeVerified ? 1 : 0).bind(13, r.linkSalt).bind(14, r.id).run();
 }
 
 void insertSignature(Database& db, const engine::SignatureRecord& s) {

@@ -185,7 +185,9 @@ TEST_CASE("a contact's link signs once; reuse is refused; the last signature sea
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
   CHECK(w.sig().verify(bytes).ok());
   // Every signer is told, with a link, never the PDF.
-  CHECK(w.mailData(plan, engine::mailkind::kSigned, parent.email, "download_path").rfind("/s/", 0) == 0);
+  // The parent's one link: the invitation's, now offering the sealed PDF.
+  CHECK(w.mailData(plan, engine::mailkind::kSigned, parent.email, "download_path") == "/s/" + token + "/sealed.pdf");
+  CHECK(w.sig().sealedForLink(token));
   // Altering the signed version in the database breaks verify.
   w.app->store.write([&](storage::Database& db) {
     storage::Statement st(db, "UPDATE plan_version SET values_json=json_set(values_json, '$.tampered', 'yes') WHERE plan_id=? AND number=?");
@@ -203,11 +205,11 @@ TEST_CASE("links expire; the SENCO is told first and invitations are re-sent", "
   auto parent = w.request(plan, "parent_carer");
   std::string token = w.token(plan, parent);
   w.clock.advance(std::chrono::days(3) + std::chrono::hours(1));
-  CHECK(w.sig().tick() >= 1);  // reminder with a fresh link
+  CHECK(w.sig().tick() >= 1);  // a reminder, carrying the link the parent already has
   auto reminded = w.request(plan, "parent_carer");
   CHECK(reminded.sends == 2);
-  CHECK(w.sig().open({token, nullptr, 0}, "").error().code == engine::ErrorCode::kNotFound);  // replaced link
-  token = w.token(plan, reminded);
+  CHECK(w.token(plan, reminded) == token);
+  CHECK(w.sig().open({token, nullptr, 0}, ""));  // the first email's link still opens
   w.clock.advance(std::chrono::days(9));
   w.sig().tick();
   CHECK(w.request(plan, "parent_carer").expiryWarned);

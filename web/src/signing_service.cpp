@@ -1,5 +1,6 @@
 // The signature service of the App: settings from the configuration, the seal key (configured
-// PEM or PKCS#12, else a self-signed one generated once under <home>/keys), the PDF renderer.
+// PEM or PKCS#12, else a self-signed one generated once under <home>/keys), the signer-link key,
+// the PDF renderer.
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/StreamCopier.h>
@@ -46,6 +47,23 @@ engine::SealKey loadSealKey(App& app, const Poco::Util::AbstractConfiguration& c
   return generated;
 }
 
+// The secret that signer links derive from: 32 random bytes made once under <home>/keys. Losing it
+// (a restore without keys/) only invalidates unexpired links; the SENCO re-sends them.
+std::string loadLinkKey(App& app) {
+  const std::string dir = app.settings.home + "/keys", path = dir + "/link.key";
+  if (Poco::File(path).exists()) {
+    std::string key = readFile(path);
+    if (key.size() != 32) throw engine::InfraError(path + " must hold exactly 32 bytes; move it aside to make a new one");
+    return key;
+  }
+  Poco::File(dir).createDirectories();
+  ::chmod(dir.c_str(), 0700);
+  std::string key = app.random.bytes(32);
+  engine::writeFileAtomically(path, key);
+  ::chmod(path.c_str(), 0600);
+  return key;
+}
+
 }  // namespace
 
 std::unique_ptr<engine::SignatureService> makeSignatureService(App& app) {
@@ -54,6 +72,7 @@ std::unique_ptr<engine::SignatureService> makeSignatureService(App& app) {
   s.linkDays = std::clamp(config->getInt("signing.link_days", 14), 1, 90);
   s.requireCode = config->getBool("signing.require_code", false);
   s.sealedDir = app.settings.home + "/sealed";
+  s.linkKey = loadLinkKey(app);
   Poco::File(s.sealedDir).createDirectories();
   return std::make_unique<engine::SignatureService>(
       app.planService, app.signatureRepository, app.people, app.clock, app.random, s,

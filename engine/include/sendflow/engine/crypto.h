@@ -27,6 +27,8 @@ bool constantTimeEquals(std::string_view a, std::string_view b);
 
 // 256-bit random token, base64url (43 characters).
 std::string newToken(RandomSource& random);
+// HMAC-SHA-256 of `message` under `key` (raw 32 bytes).
+std::string hmacSha256(std::string_view key, std::string_view message);
 
 // Passwords: scrypt (N=2^15, r=8, p=1) with a 16-byte salt, stored as
 // "scrypt$N$r$p$salt_b64url$hash_b64url".

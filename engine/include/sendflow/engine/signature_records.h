@@ -30,6 +30,7 @@ struct SignatureRequest {
   std::string personRef;    // user:N, contact:N, pupil:N
   std::string name, email;
   std::string tokenHash;    // SHA-256 hex of the link token (contacts); empty for staff
+  std::string linkSalt;     // the link token is HMAC(link key, salt): re-sent links stay the same
   std::string state = requeststate::kInvited;
   std::string stateReason;
   std::string createdAt, expiresAt, openedAt, lastSentAt;  // ISO UTC; lastSentAt empty: not yet

@@ -64,6 +64,7 @@ struct SignatureSettings {
   int warnBeforeExpiryDays = 2;    // tell the SENCO
   std::size_t maxDrawnBytes = 200 * 1024;
   std::string sealedDir;           // <home>/sealed
+  std::string linkKey;             // 32 secret bytes; signer links derive from it (empty: random per process)
   std::string consentText =
       "I agree to sign this document electronically. I have read the version shown above, and my "
       "typed name or drawn signature has the same effect as my handwritten signature on it.";
@@ -169,6 +170,9 @@ class SignatureService final : public TransitionActions {
   Status sealInto(const PlanView& v, TransitionChange& c);
   std::string personEmail(const std::string& ref);
   std::string actorRef(const SignerAccess& who, const SignatureRequest& r) const;
+  // The contact's link token: derived from r.linkSalt (given one when empty), so every email
+  // about one request carries the same link; sets r.tokenHash.
+  std::string linkToken(SignatureRequest& r);
 
   PlanService& plans_;
   SignatureRepository& repo_;
