@@ -6,11 +6,13 @@
 #include <Poco/JSON/Array.h>
 
 #include <fstream>
+#include <thread>
 
 #include "sendflow/engine/definitions.h"
 #include "sendflow/engine/form_values.h"
 #include "sendflow/engine/lifecycle.h"
 #include "sendflow/engine/sample_values.h"
+#include "sendflow/storage/database.h"
 #include "support/demo.h"
 
 using namespace sendflow;
@@ -453,4 +455,40 @@ TEST_CASE("a broken definition stops start-up naming the file and the JSON path"
   REQUIRE(r.err.find("peep.json") != std::string::npos);
   REQUIRE(r.err.find("$.transitions[") != std::string::npos);
   REQUIRE(r.err.find("actve") != std::string::npos);
+}
+
+TEST_CASE("the running server moves a plan whose review date has passed to review due", "[web][plans][slow]") {
+  testing::Server server;
+  auto demo = server.seedDemo();
+  int64_t plan = 0;
+  auto plans = demo->getArray("plans");
+  for (size_t i = 0; i < plans->size() && !plan; ++i) {
+    auto p = plans->getObject(static_cast<unsigned>(i));
+    if (p->getValue<std::string>("state") == "active" && p->getValue<std::string>("type") == "intimate_care")
+      plan = p->getValue<int64_t>("id");
+  }
+  REQUIRE(plan != 0);
+  const std::string db = server.home() + "/sendflow.db";
+  auto stateOf = [&] {
+    storage::Database d(db);
+    storage::Statement st(d, "SELECT state FROM plan WHERE id=?");
+    st.bind(1, plan);
+    return st.step() ? st.getText(0) : std::string();
+  };
+  {
+    storage::Database d(db);
+    d.exec("UPDATE plan SET review_date=date('now','-1 day') WHERE id=" + std::to_string(plan));
+  }
+  REQUIRE(stateOf() == "active");
+  server.start();  // the scheduler's first pass runs at start-up
+  std::string state;
+  for (int i = 0; i < 100 && (state = stateOf()) != "review_due"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(state == "review_due");
+  storage::Database d(db);
+  storage::Statement st(d, "SELECT actor FROM audit_event WHERE subject_type='plan' AND subject_id=? AND action='plan.transition' "
+                           "ORDER BY id DESC LIMIT 1");
+  st.bind(1, plan);
+  REQUIRE(st.step());
+  CHECK(st.getText(0) == "system:scheduler");
 }

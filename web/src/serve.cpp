@@ -114,6 +114,9 @@ void Scheduler::loop() {
 void Scheduler::tick() {
   auto now = app_.clock.now();
   app_.sessions.removeOlderThan(now - std::chrono::hours(12), now - std::chrono::hours(1));
+  // Plans whose review date has come move to "review due" (and so into the reminders below).
+  if (int n = app_.planService.markReviewsDue(engine::dateOf(now)))
+    app_.log.information("%d plan(s) reached their review date", n);
   app_.signatures->tick();  // re-send unsigned invitations, warn the SENCO before links expire
   app_.mail->tick();  // today's reminders (catching up missed days), then wakes the sender
 }

@@ -10,7 +10,8 @@ class App;
 
 int serve(const std::vector<std::string>& args);
 
-// Periodic work inside `serve` (expired sessions now; reminders and the outbox later).
+// Periodic work inside `serve`: expired sessions, plans reaching their review date, signing
+// reminders, review reminders and the outbox.
 // Runs once at start, then every interval; stops promptly when destroyed.
 class Scheduler {
  public:
