@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 
 #include <algorithm>
+#include <map>
 
 #include "sendflow/engine/people.h"
 #include "sendflow/engine/reminders.h"
@@ -77,6 +78,27 @@ std::vector<std::pair<std::string, std::string>> PlanService::people(const Pupil
     if (u.active) out.emplace_back("user:" + std::to_string(u.id), u.name);
   for (const auto& c : people_.contacts(p.id))
     if (c.active) out.emplace_back("contact:" + std::to_string(c.id), c.name + " (" + c.relationship + ")");
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> PlanService::signerCandidates(const PlanView& v,
+                                                                              const SignerSlot& slot) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (slot.kind == "pupil") {
+    out.emplace_back("pupil:" + std::to_string(v.pupil.id), v.pupil.displayName() + " (pupil)");
+  } else if (auto role = parseRole(slot.kind)) {
+    for (const auto& u : people_.users({v.plan.academyId})) {
+      const bool fits = *role == Role::kStaff ||
+                        std::any_of(u.memberships.begin(), u.memberships.end(), [&](const Membership& m) {
+                          return m.role == *role && (m.academyId == v.plan.academyId || m.academyId == 0);
+                        });
+      if (u.active && fits) out.emplace_back("user:" + std::to_string(u.id), u.name);
+    }
+  } else {
+    for (const auto& c : people_.contacts(v.pupil.id))
+      if (c.active && contactKindName(c.kind) == slot.kind)
+        out.emplace_back("contact:" + std::to_string(c.id), c.name + " (" + c.relationship + ")");
+  }
   return out;
 }
 
@@ -383,37 +405,20 @@ Status PlanService::assignSigners(const Actor& a, Id planId, const std::string& 
   if (!slot->multiple && personRefs.size() > 1)
     return invalid("Choose one person", {{"signer." + slotName, "Choose one person for " + slot->label}});
   std::vector<SignerAssignment> people;
-  auto candidates = this->people(v.pupil);
-  auto staff = people_.users({v.plan.academyId});
-  auto contacts = people_.contacts(v.pupil.id);
+  const auto candidates = signerCandidates(v, *slot);
+  std::map<std::string, std::string> connected;  // anyone connected to the pupil: for the message
+  for (const auto& [ref, label] : this->people(v.pupil)) connected[ref] = label;
   for (const auto& ref : personRefs) {
     if (ref.empty()) continue;
-    std::string name;
-    bool fits = false;
-    if (ref == "pupil:" + std::to_string(v.pupil.id)) {
-      fits = slot->kind == "pupil";
-      name = v.pupil.displayName() + " (pupil)";
-    } else if (ref.rfind("user:", 0) == 0) {
-      for (const auto& u : staff) {
-        if ("user:" + std::to_string(u.id) != ref || !u.active) continue;
-        name = u.name;
-        auto role = parseRole(slot->kind);
-        fits = role ? std::any_of(u.memberships.begin(), u.memberships.end(),
-                                  [&](const Membership& m) {
-                                    return m.role == *role && (m.academyId == v.plan.academyId || m.academyId == 0);
-                                  }) ||
-                          (*role == Role::kStaff)
-                    : false;
-      }
-    } else if (ref.rfind("contact:", 0) == 0) {
-      for (const auto& ct : contacts) {
-        if ("contact:" + std::to_string(ct.id) != ref || !ct.active) continue;
-        name = ct.name;
-        fits = slot->kind == contactKindName(ct.kind);
-      }
+    auto fit = std::find_if(candidates.begin(), candidates.end(), [&](const auto& c) { return c.first == ref; });
+    if (fit == candidates.end()) {
+      if (!connected.count(ref) && ref != "pupil:" + std::to_string(v.pupil.id))
+        return invalid("Choose someone connected to this pupil", {{"signer." + slotName, "That person is not connected to this pupil"}});
+      const std::string who = connected.count(ref) ? connected[ref] : v.pupil.displayName();
+      return invalid("Choose someone who can sign as " + slot->label, {{"signer." + slotName, who + " cannot sign as " + slot->label}});
     }
-    if (name.empty()) return invalid("Choose someone connected to this pupil", {{"signer." + slotName, "That person is not connected to this pupil"}});
-    if (!fits) return invalid("Choose someone who can sign as " + slot->label, {{"signer." + slotName, name + " cannot sign as " + slot->label}});
+    std::string name = fit->second;  // a contact's label ends in " (relationship)"
+    if (auto p = name.rfind(" ("); p != std::string::npos && ref.rfind("contact:", 0) == 0) name = name.substr(0, p);
     people.push_back({slotName, ref, name});
   }
   Poco::JSON::Array refs;

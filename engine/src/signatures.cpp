@@ -584,6 +584,17 @@ std::vector<SignatureRequest> SignatureService::signableBy(const Actor& a, Id pl
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> SignatureService::replacementCandidates(
+    const PlanView& v, const SignatureRequest& r) {
+  const SignerSlot* defined = v.workflow->signer(r.slot);
+  if (!defined) return {};
+  SignerSlot slot = *defined;
+  if (parseRole(slot.kind)) slot.kind = "staff";
+  auto out = plans_.signerCandidates(v, slot);
+  std::erase_if(out, [&](const auto& c) { return c.first == r.personRef; });
+  return out;
+}
+
 Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::string& personRef,
                                        const std::string& reason) {
   auto old = repo_.request(requestId);
@@ -596,15 +607,14 @@ Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::
     return conflict("Only a signer who has not yet signed the current version can be replaced.");
   std::string why = trimmed(reason);
   if (why.empty()) return invalid("Give a reason for the replacement", {{"reason", "Give a reason (for example, absence cover)"}});
+  if (personRef == old->personRef)
+    return invalid("Choose someone else to sign", {{"person", "Choose another person"}});
   std::string name;
-  for (const auto& [ref, label] : plans_.people(v->pupil))
+  for (const auto& [ref, label] : replacementCandidates(v.value(), *old))
     if (ref == personRef) name = label;
-  if (name.empty() || personRef == old->personRef)
-    return invalid("Choose someone else connected to this pupil", {{"person", "Choose another person"}});
-  const bool staffSlot = parseRole(v->workflow->signer(old->slot) ? v->workflow->signer(old->slot)->kind : "").has_value();
-  if (staffSlot != (personRef.rfind("user:", 0) == 0))
+  if (name.empty())
     return invalid("Choose someone who can sign as " + old->slotLabel, {{"person", "That person cannot sign as " + old->slotLabel}});
-  if (auto p = name.find(" ("); p != std::string::npos && personRef.rfind("contact:", 0) == 0) name = name.substr(0, p);
+  if (auto p = name.rfind(" ("); p != std::string::npos && personRef.rfind("contact:", 0) == 0) name = name.substr(0, p);
   SignatureRequest fresh = *old;
   fresh.id = 0;
   fresh.personRef = personRef;

@@ -131,6 +131,19 @@ TEST_CASE("every document type goes from launch to sign-off over HTTP", "[web][p
       INFO(slot->role << ": " << r.body);
       REQUIRE(r.status == 200);
     }
+    // Someone of the wrong kind is neither offered on the page nor accepted.
+    if (wf->signer("parent_carer")) {
+      auto page = c.get("/plans/" + std::to_string(id)).body;
+      auto at = page.find("id=\"signer-parent_carer\"");
+      REQUIRE(at != std::string::npos);
+      const std::string select = page.substr(at, page.find("</select>", at) - at);
+      CHECK(select.find("value=\"contact:") != std::string::npos);
+      CHECK(select.find("value=\"user:") == std::string::npos);
+      r = c.postJson("PUT", "/api/v1/plans/" + std::to_string(id) + "/signers/parent_carer",
+                     "{\"people\":[\"user:" + std::to_string(d.userId("staff")) + "\"]}");
+      CHECK(r.status == 422);
+      CHECK(r.body.find("cannot sign as") != std::string::npos);
+    }
     r = fire(c, id, "send_for_signature");
     INFO(r.body);
     REQUIRE(r.status == 200);

@@ -267,13 +267,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
     sd.set("none", chosen.empty());
     if (canAssign) {
       Data options = list();
-      auto candidates = people;
-      if (s.kind == "pupil") candidates = {{"pupil:" + std::to_string(v.pupil.id), v.pupil.displayName() + " (pupil)"}};
-      for (const auto& [ref, label] : candidates) {
-        bool staff = ref.rfind("user:", 0) == 0;
-        bool isContact = ref.rfind("contact:", 0) == 0;
-        bool staffSlot = engine::parseRole(s.kind).has_value();
-        if ((staffSlot && !staff) || (!staffSlot && s.kind != "pupil" && !isContact)) continue;
+      for (const auto& [ref, label] : app.planService.signerCandidates(v, s)) {
         Data od;
         od.set("value", ref);
         od.set("label", label);

@@ -263,7 +263,6 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
   const bool senco = actor.hasRole(v.plan.academyId, engine::Role::kSenco) || actor.isTrustAdmin();
   Data rows = list();
   bool any = false;
-  auto people = ex.app.planService.people(v.pupil);
   for (const auto& r : svc.requests(v.plan.id)) {
     if (r.version != v.plan.currentVersion && r.state != engine::requeststate::kVoid) continue;
     Data rd;
@@ -279,9 +278,7 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
     if (senco && open && v.state->signing) {
       rd.set("can_replace", true);
       Data options = list();
-      for (const auto& [ref, label] : people) {
-        if (ref == r.personRef) continue;
-        if ((ref.rfind("user:", 0) == 0) != (r.personRef.rfind("user:", 0) == 0)) continue;
+      for (const auto& [ref, label] : svc.replacementCandidates(v, r)) {
         Data o;
         o.set("value", ref);
         o.set("label", label);

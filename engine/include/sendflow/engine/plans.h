@@ -203,6 +203,10 @@ class PlanService {
   // People who may be named on this pupil's plans: "user:N" staff of the academy and
   // "contact:N" contacts of the pupil, with their names.
   std::vector<std::pair<std::string, std::string>> people(const Pupil& p);
+  // Who may fill a signer slot of this plan (ref, label): staff with the slot's role in the
+  // plan's academy (any staff for a "staff" slot), the pupil's active contacts of the slot's
+  // kind, or the pupil for a "pupil" slot. assignSigners accepts exactly these.
+  std::vector<std::pair<std::string, std::string>> signerCandidates(const PlanView& v, const SignerSlot& slot);
 
   std::shared_ptr<const FormDefinition> formSnapshot(Id id);
   std::shared_ptr<const WorkflowDefinition> workflowSnapshot(Id id);

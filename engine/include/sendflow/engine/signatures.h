@@ -128,6 +128,10 @@ class SignatureService final : public TransitionActions {
   std::vector<SignatureRequest> signableBy(const Actor& a, Id planId);
 
   // The SENCO names someone else for an open request.
+  // Who may take over request `r`: the slot's candidates, except that any member of staff may
+  // cover a staff slot (absence cover); never the person being replaced.
+  std::vector<std::pair<std::string, std::string>> replacementCandidates(const PlanView& v,
+                                                                         const SignatureRequest& r);
   Status replaceSigner(const Actor& a, Id requestId, const std::string& personRef,
                        const std::string& reason);
 
