@@ -154,10 +154,14 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path, co
   if (err != ctx.in.errors.end()) d.set("error", err->second);
   const bool editable = ctx.in.editable && !f.readonly && f.kind != FieldKind::kComputed;
   d.set("editable", editable);
-  d.set("display", f.kind == FieldKind::kComputed
-                       ? (ctx.computed.count(path) ? ctx.computed[path] : std::string("—"))
-                       : (engine::isPresent(value) ? engine::displayValue(f, value) : std::string("—")));
   const std::string text = scalarText(value);
+  std::string display = f.kind == FieldKind::kComputed
+                            ? (ctx.computed.count(path) ? ctx.computed[path] : std::string("—"))
+                            : (engine::isPresent(value) ? engine::displayValue(f, value) : std::string("—"));
+  if (f.kind == FieldKind::kPerson)  // a chosen person shows by name, never as "user:5"
+    for (const auto& [ref, label] : ctx.in.people)
+      if (ref == text) display = label;
+  d.set("display", display);
   d.set("value", text);
   switch (f.kind) {
     case FieldKind::kText: d.set("k_text", true); break;
