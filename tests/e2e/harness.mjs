@@ -6,12 +6,13 @@
 // runE2e(name, async (t) => { ... }) and exits 0 only when every check passed. The server and the
 // browser are stopped whatever happens, including a failure, an exception or the overall timeout.
 
-import { spawn, execFile } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import net from 'node:net';
 
 const require = createRequire(import.meta.url);
 
@@ -34,11 +35,72 @@ function sendflowEnv(home) {
     SENDFLOW_LOG_FILE: path.join(home, 'server.log') };
 }
 
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+// A real SMTP server: aiosmtpd (Debian's python3-aiosmtpd) on a loopback port, delivering into a
+// Maildir. Fields: port, env (what sendflow needs to send to it), messages(), waitFor(), stop().
+export async function startSmtp() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sendflow-smtp-'));
+  const maildir = path.join(dir, 'Maildir');
+  const port = await freePort();
+  const child = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`,
+    '-c', 'aiosmtpd.handlers.Mailbox', maildir], { stdio: 'ignore' });
+  const open = () => new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1', () => { sock.destroy(); resolve(true); });
+    sock.on('error', () => resolve(false));
+  });
+  let up = false;
+  for (let i = 0; i < 100 && !(up = await open()); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!up) { child.kill('SIGKILL'); throw new Error(`aiosmtpd did not start on port ${port}`); }
+  // Messages as delivered, decoded by Python's email package: [{to, subject, text, html}].
+  const read = `
+import email, email.policy, json, os, sys
+d = os.path.join(sys.argv[1], 'new')
+names = sorted(os.listdir(d), key=lambda n: os.stat(os.path.join(d, n)).st_mtime_ns) if os.path.isdir(d) else []
+out = []
+for n in names:
+    m = email.message_from_bytes(open(os.path.join(d, n), 'rb').read(), policy=email.policy.default)
+    r = {'to': str(m['To']), 'subject': str(m['Subject']), 'text': '', 'html': '', 'attachments': 0}
+    for part in m.walk():
+        if part.get_filename(): r['attachments'] += 1
+        elif part.get_content_type() == 'text/plain': r['text'] = part.get_content()
+        elif part.get_content_type() == 'text/html': r['html'] = part.get_content()
+    out.append(r)
+print(json.dumps(out))
+`;
+  const smtp = {
+    port,
+    env: { SENDFLOW_SMTP_HOST: '127.0.0.1', SENDFLOW_SMTP_PORT: String(port),
+      SENDFLOW_MAIL_POLL_SECONDS: '1' },
+    messages: () => JSON.parse(execFileSync('/usr/bin/python3', ['-c', read, maildir], { encoding: 'utf8' })),
+    // The first message for which `match` holds, waiting up to `ms` for it to arrive.
+    async waitFor(match, what, ms = 30_000) {
+      const until = Date.now() + ms;
+      for (;;) {
+        const found = smtp.messages().find(match);
+        if (found) return found;
+        if (Date.now() > until) throw new Error(`no email ${what} arrived within ${ms / 1000} s`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+    stop() { child.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); },
+  };
+  process.once('exit', () => child.kill('SIGKILL'));
+  return smtp;
+}
+
 // A running server on port 0 with the demo trust seeded.
 // Fields: baseUrl, home, demo (the parsed `sendflow demo --json`), stop(), log().
-export async function startSendflow(binary) {
+export async function startSendflow(binary, extraEnv = {}) {
   const home = mkdtempSync(path.join(tmpdir(), 'sendflow-e2e-'));
-  const env = sendflowEnv(home);
+  const env = { ...sendflowEnv(home), ...extraEnv };
   const demoJson = await new Promise((resolve, reject) => {
     execFile(binary, ['demo', '--json'], { env, cwd: home, maxBuffer: 16 << 20 },
       (err, stdout, stderr) => err ? reject(new Error(`sendflow demo failed: ${stderr || err}`))
@@ -194,7 +256,8 @@ class TestContext {
 }
 
 // Runs one browser test. Never returns: exits 0 when every check passed, 1 otherwise.
-export async function runE2e(name, body, { timeoutMs = 150_000 } = {}) {
+// With { smtp: true } the server sends its mail to a real SMTP server, handed to the body as `smtp`.
+export async function runE2e(name, body, { timeoutMs = 150_000, smtp: wantSmtp = false } = {}) {
   const [binary, repoRoot] = process.argv.slice(2);
   if (!binary || !repoRoot) {
     console.error(`usage: node ${path.basename(process.argv[1])} SENDFLOW_BINARY REPO_ROOT`);
@@ -205,6 +268,7 @@ export async function runE2e(name, body, { timeoutMs = 150_000 } = {}) {
   const t = new TestContext(name, artifactsDir);
   let server = null;
   let browser = null;
+  let smtp = null;
   let crashed = null;
   const started = Date.now();
   const watchdog = setTimeout(() => {
@@ -216,9 +280,10 @@ export async function runE2e(name, body, { timeoutMs = 150_000 } = {}) {
     process.exit(1);
   }, timeoutMs);
   try {
-    server = await startSendflow(path.resolve(binary));
+    if (wantSmtp) smtp = await startSmtp();
+    server = await startSendflow(path.resolve(binary), smtp ? smtp.env : {});
     browser = await launchChromium();
-    await body(t, { server, browser });
+    await body(t, { server, browser, smtp });
   } catch (e) {
     crashed = e;
   } finally {
@@ -232,6 +297,7 @@ export async function runE2e(name, body, { timeoutMs = 150_000 } = {}) {
       }
       rmSync(server.home, { recursive: true, force: true });
     }
+    if (smtp) smtp.stop();
     clearTimeout(watchdog);
   }
   if (crashed) {

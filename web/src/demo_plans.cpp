@@ -29,11 +29,11 @@ constexpr Scenario kScenarios[2][6] = {
      {4, "healthcare_plan", "signing", 0},
      {5, "ehcp_annual_review", "filled", 0}},
     {{0, "ehcp_annual_review", "active", 350},
-     {1, "peep", "draft", 0},
+     {1, "peep", "filled", 0},
      {2, "risk_assessment", "active", 385},
      {3, "healthcare_plan", "active", 30},
      {4, "intimate_care", "signing", 0},
-     {5, "physical_handling", "filled", 0}},
+     {5, "physical_handling", "draft", 0}},
 };
 
 }  // namespace
