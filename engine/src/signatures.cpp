@@ -148,7 +148,8 @@ Result<SignatureRequest> SignatureService::inviteNew(SignatureRequest r, const P
   data.set("reminder", why == "reminder");
   data.set("expires", r.expiresAt.substr(0, 10));
   if (r.personRef.rfind("contact:", 0) == 0) {
-    data.set("sign_path", "/s/" + linkToken(r));
+    linkToken(r);
+    data.set("link_salt", r.linkSalt);  // the mailer derives the link: the outbox never holds it
   } else if (r.personRef.rfind("user:", 0) == 0) {
     data.set("sign_path", "/plans/" + std::to_string(v.plan.id) + "#sign");
   } else {
@@ -296,11 +297,12 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
     if (r.version != v.plan.currentVersion || !isLive(r) || r.email.empty()) continue;
     Poco::JSON::Object data;
     if (r.personRef.rfind("contact:", 0) == 0) {
-      const std::string token = linkToken(r);  // the link they already have now downloads the PDF
+      linkToken(r);  // the link they already have now downloads the PDF
       r.expiresAt = isoTime(now + std::chrono::days(settings_.linkDays));
       if (c.signature && c.signature->requestId == r.id) r.state = requeststate::kSigned;
       c.newRequests.push_back(r);  // its new download link
-      data.set("download_path", "/s/" + token + "/sealed.pdf");
+      data.set("link_salt", r.linkSalt);
+      data.set("link_suffix", "/sealed.pdf");
     } else {
       data.set("download_path", "/plans/" + std::to_string(v.plan.id) + "/sealed.pdf");
     }
@@ -383,9 +385,13 @@ Result<SigningView> SignatureService::open(const SignerAccess& who, const std::s
 
 std::string SignatureService::linkToken(SignatureRequest& r) {
   if (r.linkSalt.empty()) r.linkSalt = base64Url(random_.bytes(16));
-  std::string token = base64Url(hmacSha256(settings_.linkKey, "sendflow signer link:" + r.linkSalt));
+  std::string token = signerLinkToken(settings_.linkKey, r.linkSalt);
   r.tokenHash = sha256Hex(token);
   return token;
+}
+
+std::string SignatureService::contactPath(const std::string& salt) const {
+  return "/s/" + signerLinkToken(settings_.linkKey, salt);
 }
 
 std::string SignatureService::actorRef(const SignerAccess& who, const SignatureRequest& r) const {

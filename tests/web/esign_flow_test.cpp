@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sendflow/engine/crypto.h"
 #include "sendflow/engine/form_values.h"
 #include "sendflow/engine/lifecycle.h"
 #include "sendflow/engine/sample_values.h"
@@ -92,8 +93,8 @@ struct World {
     return "";
   }
   std::string token(Id planId, const engine::SignatureRequest& r) {
-    auto path = mailData(planId, engine::mailkind::kSignInvite, r.email, "sign_path");
-    return path.rfind("/s/", 0) == 0 ? path.substr(3) : "";
+    auto salt = mailData(planId, engine::mailkind::kSignInvite, r.email, "link_salt");
+    return salt.empty() ? "" : sig().contactPath(salt).substr(3);
   }
   engine::SignatureRequest request(Id planId, const std::string& slot) {
     for (const auto& r : sig().requests(planId))
@@ -186,8 +187,12 @@ TEST_CASE("a contact's link signs once; reuse is refused; the last signature sea
   CHECK(w.sig().verify(bytes).ok());
   // Every signer is told, with a link, never the PDF.
   // The parent's one link: the invitation's, now offering the sealed PDF.
-  CHECK(w.mailData(plan, engine::mailkind::kSigned, parent.email, "download_path") == "/s/" + token + "/sealed.pdf");
+  CHECK(w.mailData(plan, engine::mailkind::kSigned, parent.email, "link_salt") == parent.linkSalt);
+  CHECK(w.mailData(plan, engine::mailkind::kSigned, parent.email, "link_suffix") == "/sealed.pdf");
   CHECK(w.sig().sealedForLink(token));
+  // No stored row holds the link: the outbox has the salt, the request the token's hash.
+  for (const auto& m : w.app->outbox.list("", 5000)) CHECK(m.data.find(token) == std::string::npos);
+  CHECK(w.request(plan, "parent_carer").tokenHash == engine::sha256Hex(token));
   // Altering the signed version in the database breaks verify.
   w.app->store.write([&](storage::Database& db) {
     storage::Statement st(db, "UPDATE plan_version SET values_json=json_set(values_json, '$.tampered', 'yes') WHERE plan_id=? AND number=?");

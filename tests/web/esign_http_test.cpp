@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "sendflow/engine/crypto.h"
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
 
@@ -53,11 +54,15 @@ std::pair<int64_t, std::string> contactLink(const std::string& dbPath) {
   storage::Database db(dbPath);
   storage::Statement st(db,
                         "SELECT o.plan_id, o.data FROM outbox o JOIN plan p ON p.id=o.plan_id "
-                        "WHERE o.kind='sign_invite' AND p.state='awaiting_signatures' AND o.data LIKE '%\"/s/%' "
+                        "WHERE o.kind='sign_invite' AND p.state='awaiting_signatures' AND o.data LIKE '%link_salt%' "
                         "ORDER BY o.id DESC LIMIT 1");
   if (!st.step()) return {0, ""};
   auto o = Poco::JSON::Parser().parse(st.getText(1)).extract<Poco::JSON::Object::Ptr>();
-  return {st.getInt(0), o->getValue<std::string>("sign_path").substr(3)};
+  // The outbox holds the link's salt; the token needs the server's key as well.
+  const std::string keyPath = dbPath.substr(0, dbPath.rfind('/')) + "/keys/link.key";
+  std::ifstream key(keyPath, std::ios::binary);
+  return {st.getInt(0), engine::signerLinkToken(std::string((std::istreambuf_iterator<char>(key)), {}),
+                                                o->getValue<std::string>("link_salt"))};
 }
 
 }  // namespace

@@ -30,6 +30,17 @@ usage: sendflow COMMAND [options]
                                  trust_admin); prompts for nothing: a password is generated
                                  and printed when none is given
   backup DEST                    copy the live database to DEST (consistent while serving)
+  render --plan ID [--version N] --out FILE
+                                 write a plan version as a PDF
+  verify FILE.pdf                check a sealed PDF: the seal covers the whole file and the
+                                 document is the plan version the database recorded
+  audit verify                   recompute the audit hash chain; names the first broken event
+  mail test --to ADDRESS         send a test message through the configured SMTP server
+  mail status                    count the outbox by state and list recent failures
+  mail drain                     send what is due now (what `serve` does in the background)
+  reminders run [--now DATE] [--dry-run] [--no-send]
+                                 queue the review reminders due up to DATE (default today);
+                                 --dry-run lists them without queueing anything
   version                        print the version
 )";
 

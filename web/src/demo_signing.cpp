@@ -66,8 +66,8 @@ std::string mailField(App& app, engine::Id planId, const char* kind, const std::
 }
 
 std::string tokenFor(App& app, engine::Id planId, const std::string& email) {
-  std::string path = mailField(app, planId, engine::mailkind::kSignInvite, email, "sign_path");
-  return path.rfind("/s/", 0) == 0 ? path.substr(3) : "";
+  std::string salt = mailField(app, planId, engine::mailkind::kSignInvite, email, "link_salt");
+  return salt.empty() ? "" : app.signatures->contactPath(salt).substr(3);
 }
 
 }  // namespace

@@ -364,6 +364,12 @@ std::string MailService::render(const std::string& kind, const std::string& part
   for (const char* key : {"overdue", "due", "deadlines"}) addLinks(data->getArray(key));
   d = toData(Poco::Dynamic::Var(data));
   if (data->has("plan_id")) d.set("link", base + "/plans/" + data->get("plan_id").convert<std::string>());
+  if (data->has("link_salt") && app_.signatures) {  // a signer's own link, derived only now
+    const std::string path = app_.signatures->contactPath(data->getValue<std::string>("link_salt")) +
+                             data->optValue<std::string>("link_suffix", "");
+    d.set("sign_path", path);
+    d.set("download_path", path);
+  }
   d.set("base_url", base);
   d.set("dashboard_link", base + "/governor");
   const std::string phase = data->optValue<std::string>("phase", "");

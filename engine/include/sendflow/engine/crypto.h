@@ -29,6 +29,9 @@ bool constantTimeEquals(std::string_view a, std::string_view b);
 std::string newToken(RandomSource& random);
 // HMAC-SHA-256 of `message` under `key` (raw 32 bytes).
 std::string hmacSha256(std::string_view key, std::string_view message);
+// A contact's signing-link token (base64url, 43 characters): HMAC of the request's salt under the
+// server's link key. The database holds only the salt and SHA-256 of the token.
+std::string signerLinkToken(std::string_view linkKey, std::string_view salt);
 
 // Passwords: scrypt (N=2^15, r=8, p=1) with a 16-byte salt, stored as
 // "scrypt$N$r$p$salt_b64url$hash_b64url".

@@ -142,6 +142,9 @@ class SignatureService final : public TransitionActions {
   // The sealed file of a request's plan, for a signer's download link (the link may be used
   // after signing, until it expires). kNotFound otherwise.
   Result<SealedDocument> sealedForLink(const std::string& token);
+  // "/s/<token>" for a request's link salt, as the outbox holds it: the mailer derives each
+  // signer's link when it renders the email, so no stored row ever holds a usable link.
+  std::string contactPath(const std::string& linkSalt) const;
 
   struct Verification {
     bool sealValid = false, coversWholeFile = false, matchesRecord = false;
