@@ -134,6 +134,7 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(const Actor& a, Id planId
     s->lastSeq_[r.clientId] = std::max(s->lastSeq_[r.clientId], r.clientSeq);
     s->dirty_ = true;
   }
+  s->released_ = s->head_;
   s->lastOp_ = std::chrono::steady_clock::now();
   return s;
 }
@@ -156,7 +157,12 @@ void LiveSession::leave(ConnId c) {
 
 bool LiveSession::idle() const {
   std::lock_guard lock(mutex_);
-  return conns_.empty() && !dirty_;
+  return conns_.empty() && (!dirty_ || broken_);
+}
+
+bool LiveSession::broken() const {
+  std::lock_guard lock(mutex_);
+  return broken_;
 }
 
 void LiveSession::sendTo(const Conn& c, const Object& o) {
@@ -201,7 +207,17 @@ Object::Ptr LiveSession::values() const {
   return out;
 }
 
-std::optional<std::string> LiveSession::editBlocked(const Conn& c) {
+// A full check (the actor's roles, the plan's state) at most every kRecheck per connection; in
+// between, one look at the plan's row catches a transition or a version saved from a form.
+constexpr auto kRecheck = std::chrono::seconds(2);
+
+std::optional<std::string> LiveSession::editBlocked(Conn& c) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - c.allowedAt < kRecheck) {
+    auto rec = plans_.record(planId_);
+    if (rec && rec->state == editableState_ && rec->currentVersion == baseVersion_) return std::nullopt;
+  }
+  c.allowedAt = {};
   auto view = plans_.open(c.actor, planId_);
   if (!view) return view.error().message;
   const auto& v = view.value();
@@ -214,6 +230,8 @@ std::optional<std::string> LiveSession::editBlocked(const Conn& c) {
     rebase(v);
     return std::string("The plan was saved from a form meanwhile; your view was refreshed.");
   }
+  editableState_ = v.plan.state;
+  c.allowedAt = now;
   return std::nullopt;
 }
 
@@ -237,6 +255,7 @@ void LiveSession::snapshot(Conn& c) {
   Object o;
   o.set("type", "snapshot");
   o.set("revision", head_);
+  c.sentUpTo = head_;  // operations still waiting for their commit are in this text already
   o.set("version", baseVersion_);
   Object::Ptr fields = new Object;
   for (const auto& [name, f] : fields_) {
@@ -289,11 +308,61 @@ bool LiveSession::takeToken(Conn& c) {
   return true;
 }
 
+// Sequencing happens under the session's lock; the commit does not: editors' operations queue
+// for the Store together and share one transaction and fsync (group commit). Nobody hears of an
+// operation before it is durable, and everyone hears them in revision order (release()).
 void LiveSession::receive(ConnId id, const std::string& frame) {
+  std::optional<LiveOpRecord> record;
+  {
+    std::lock_guard lock(mutex_);
+    dispatch(id, frame);
+    record = std::exchange(sequenced_, std::nullopt);
+  }
+  if (!record) return;
+  try {
+    log_.append(*record);
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    // Later operations may build on this one: the in-memory state cannot be trusted any more.
+    broken_ = true;
+    unreleased_.clear();
+    Object o;
+    o.set("type", "error");
+    o.set("code", "storage");
+    o.set("message", "An edit could not be saved. Reload the plan to carry on from what was saved.");
+    broadcast(o);
+    throw;
+  }
   std::lock_guard lock(mutex_);
+  for (auto& u : unreleased_)
+    if (u.revision == record->revision) u.durable = true;
+  release();
+}
+
+void LiveSession::release() {
+  while (!unreleased_.empty() && unreleased_.front().durable) {
+    const Release& u = unreleased_.front();
+    for (auto& [cid, c] : conns_) {
+      if (c.sentUpTo >= u.revision) continue;
+      try {
+        c.send(u.frame);
+        if (!u.noticeFrame.empty() && c.clientId == u.noticeClient) c.send(u.noticeFrame);
+      } catch (...) {
+      }
+    }
+    released_ = u.revision;
+    unreleased_.pop_front();
+  }
+}
+
+void LiveSession::dispatch(ConnId id, const std::string& frame) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return;
   Conn& c = it->second;
+  if (broken_) {
+    error(c, "storage", "An edit could not be saved. Reload the plan to carry on from what was saved.");
+    return;
+  }
   if (!takeToken(c)) {
     error(c, "rate_limited", "Too many messages; slow down.");
     return;
@@ -336,14 +405,15 @@ void LiveSession::receive(ConnId id, const std::string& frame) {
 
 void LiveSession::handleResume(Conn& c, const Object& m) {
   const auto from = m.optValue<Poco::Int64>("revision", -1);
-  if (from < 0 || from > head_ || history_.empty() || from + 1 < history_.front().revision ||
+  if (from < 0 || from > released_ || history_.empty() || from + 1 < history_.front().revision ||
       head_ - from > static_cast<std::int64_t>(limits_.historyWindow)) {
     snapshot(c);  // too far behind: start again from the current text
     return;
   }
   // Replays the committed operations after `from` (the client recognises its own by seq).
+  // Operations still waiting for their commit follow through release().
   for (const auto& h : history_) {
-    if (h.revision <= from) continue;
+    if (h.revision <= from || h.revision > released_) continue;
     Object o;
     o.set("type", h.op.empty() ? "set" : "op");
     o.set("revision", h.revision);
@@ -357,9 +427,10 @@ void LiveSession::handleResume(Conn& c, const Object& m) {
     }
     sendTo(c, o);
   }
+  c.sentUpTo = released_;
   Object done;
   done.set("type", "resumed");
-  done.set("revision", head_);
+  done.set("revision", released_);
   sendTo(c, done);
 }
 
@@ -371,7 +442,8 @@ void LiveSession::commit(Conn& c, LiveOpRecord& r) {
   r.authorName = c.actor.name;
   r.clientId = c.clientId;
   r.at = unixNow(clock_);
-  log_.append(r);  // durable before anyone hears of it
+  sequenced_ = r;  // receive() commits it before anyone hears of it
+  unreleased_.push_back({r.revision, false, "", "", ""});
   head_ = r.revision;
   lastSeq_[c.clientId] = r.clientSeq;
   dirty_ = true;
@@ -450,7 +522,7 @@ void LiveSession::handleOp(Conn& c, const Object& m) {
   out.set("client", c.clientId);
   out.set("seq", seq);
   out.set("author", c.actor.name);
-  broadcast(out);
+  unreleased_.back().frame = stringify(out);
 }
 
 void LiveSession::handleSet(Conn& c, const Object& m) {
@@ -507,16 +579,16 @@ void LiveSession::handleSet(Conn& c, const Object& m) {
   out.set("client", c.clientId);
   out.set("seq", seq);
   out.set("author", c.actor.name);
-  broadcast(out);
+  auto& pending = unreleased_.back();
+  pending.frame = stringify(out);
   if (overwrote) {
     Object notice;
     notice.set("type", "overwritten");
     notice.set("field", field);
     notice.set("lost", lost);
     notice.set("by", c.actor.name);
-    for (auto& [id, other] : conns_) {
-      if (other.clientId == loser) sendTo(other, notice);
-    }
+    pending.noticeFrame = stringify(notice);
+    pending.noticeClient = loser;
   }
 }
 

@@ -134,7 +134,7 @@ engine::Result<std::shared_ptr<engine::LiveSession>> LiveHub::session(const engi
                                                                      engine::Id planId) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(planId);
-  if (it != sessions_.end()) {
+  if (it != sessions_.end() && !it->second->broken()) {
     auto view = app_.planService.open(a, planId);  // the actor may see this plan
     if (!view) return view.error();
     return it->second;

@@ -78,6 +78,9 @@ class LiveSession {
   // Folds pending operations into the plan's next version when quiet (or `force`).
   void flush(bool force);
   bool idle() const;  // no connection and nothing pending
+  // A storage failure lost an operation that was already sequenced: the session must be
+  // replaced (the hub does) and its editors reload.
+  bool broken() const;
   Id planId() const { return planId_; }
 
  private:
@@ -97,6 +100,15 @@ class LiveSession {
     std::string focus;
     double tokens = 0;
     std::chrono::steady_clock::time_point refill;
+    std::int64_t sentUpTo = 0;  // revisions this connection already has (snapshot, resume)
+    std::chrono::steady_clock::time_point allowedAt{};  // last full permission check passed
+  };
+  // A sequenced operation waiting for its commit; released to everyone in revision order.
+  struct Release {
+    std::int64_t revision = 0;
+    bool durable = false;
+    std::string frame;
+    std::string noticeFrame, noticeClient;  // "overwritten", to the client whose value was lost
   };
   struct HistoryEntry {
     std::int64_t revision;
@@ -115,9 +127,11 @@ class LiveSession {
   void handleOp(Conn& c, const Poco::JSON::Object& m);
   void handleSet(Conn& c, const Poco::JSON::Object& m);
   void handleResume(Conn& c, const Poco::JSON::Object& m);
-  std::optional<std::string> editBlocked(const Conn& c);  // reason, or nullopt when allowed
+  std::optional<std::string> editBlocked(Conn& c);  // reason, or nullopt when allowed
   bool takeToken(Conn& c);
-  void commit(Conn& c, LiveOpRecord& r);
+  void commit(Conn& c, LiveOpRecord& r);  // sequences r; receive() makes it durable
+  void dispatch(ConnId c, const std::string& frame);  // under the lock
+  void release();  // sends every durable operation at the front of unreleased_, in order
   Poco::JSON::Object::Ptr values() const;
   void flushLocked(bool force);
   void rebase(const PlanView& v);  // restart from a version saved elsewhere
@@ -142,6 +156,11 @@ class LiveSession {
   bool dirty_ = false;
   std::optional<Actor> lastEditor_;
   std::chrono::steady_clock::time_point lastOp_;
+  std::optional<LiveOpRecord> sequenced_;  // set by commit() during one receive()
+  std::deque<Release> unreleased_;
+  std::int64_t released_ = 0;  // the newest revision everyone has been sent
+  std::string editableState_;  // the state the last full permission check saw
+  bool broken_ = false;
 };
 
 // JSON of an OT op: a number skips, a string inserts, {"d": n} deletes.

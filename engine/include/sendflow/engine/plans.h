@@ -203,6 +203,8 @@ class PlanService {
   // People who may be named on this pupil's plans: "user:N" staff of the academy and
   // "contact:N" contacts of the pupil, with their names.
   std::vector<std::pair<std::string, std::string>> people(const Pupil& p);
+  // The plan's row alone (state, current version): a cheap look, no permission check.
+  std::optional<PlanRecord> record(Id planId) { return plans_.plan(planId); }
   // Who may fill a signer slot of this plan (ref, label): staff with the slot's role in the
   // plan's academy (any staff for a "staff" slot), the pupil's active contacts of the slot's
   // kind, or the pupil for a "pupil" slot. assignSigners accepts exactly these.
