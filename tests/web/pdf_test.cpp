@@ -193,6 +193,8 @@ Fetched fetchPdf(Client& c, int64_t id, const fs::path& dir, const std::string& 
   REQUIRE(std::regex_match(cd, m, std::regex(R"(attachment; filename="([a-z_]+-[A-Z]{1,4}-v[0-9]+\.pdf)\")")));
   Fetched f{(dir / name).string(), r.body, m[1], r.headers["X-Sendflow-Pdf-Placeholders"]};
   std::ofstream(f.file, std::ios::binary) << r.body;
+  // Every download is in the plan's audit trail.
+  CHECK(c.get("/plans/" + std::to_string(id) + "/audit").body.find("plan.pdf_download") != std::string::npos);
   return f;
 }
 
