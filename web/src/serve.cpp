@@ -5,7 +5,10 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include <malloc.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -122,6 +125,11 @@ void Scheduler::tick() {
 }
 
 int serve(const std::vector<std::string>& args) {
+  // Poco's HTTP server gives every keep-alive or WebSocket connection its own thread, and glibc
+  // gives threads their own malloc arenas (up to 8 per core): ~350 KB of RSS per live editor.
+  // Two arenas for the whole process bring that to under 90 KB (bench_live) and, on 2 cores,
+  // cost no measurable contention. MALLOC_ARENA_MAX in the environment still wins.
+  if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 2);  // NOLINT(concurrency-mt-unsafe)
   ServeApplication app;
   std::vector<std::string> argv{"sendflow"};
   argv.insert(argv.end(), args.begin(), args.end());
