@@ -107,9 +107,13 @@ Store::Lease::Lease(Store& s) : store(s) {
   if (!db) db = std::make_unique<Database>(s.path_);
 }
 
+// Keep as many idle readers as requests ever ran at once (up to a bound): opening a connection
+// parses the whole schema, and with a small pool 64 concurrent clients spent their time there.
+constexpr std::size_t kMaxIdleReaders = 256;
+
 Store::Lease::~Lease() {
   std::lock_guard lock(store.poolMutex_);
-  if (store.idleReaders_.size() < 16) store.idleReaders_.push_back(std::move(db));
+  if (store.idleReaders_.size() < kMaxIdleReaders) store.idleReaders_.push_back(std::move(db));
 }
 
 std::string auditCanonical(const engine::StoredAuditEvent& e) {
