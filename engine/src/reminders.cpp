@@ -269,6 +269,51 @@ void ReminderService::deadlineMessages(ReminderSource& src, Date day,
   }
 }
 
+// Phase transfer (EHCP): the plan must be amended by 15 February (31 March from Year 11) before
+// the pupil moves on. Reminded like the other deadlines: when it is due soon and on the day.
+void ReminderService::phaseTransferMessages(ReminderSource& src, Date day,
+                                            const std::function<void(OutboxMessage&&)>& emit) {
+  WorkflowCache wfs{plans_, {}};
+  std::map<std::string, std::set<std::string>> yearsByType;  // only rules due today or soon
+  for (Id id : src.workflowSnapshotIds()) {
+    const WorkflowDefinition* wf = wfs.get(id);
+    if (!wf->deadlines) continue;
+    const Date soon = addDuration(day, wf->deadlines->dueSoon);
+    for (const auto& rule : wf->deadlines->phaseTransfers) {
+      DeadlinePolicy one;
+      one.phaseTransfers = {rule};
+      one.phaseTransfers.back().when.reset();
+      auto item = phaseTransferDeadline(one, rule.fromYear, Poco::JSON::Object(), day);
+      if (item && (item->due == day || item->due == soon)) yearsByType[wf->type].insert(rule.fromYear);
+    }
+  }
+  const TimePoint now = clock_.now();
+  for (const auto& [type, years] : yearsByType) {
+    src.plansInYearGroups(type, {years.begin(), years.end()}, [&](const ReminderPlan& p) {
+      const WorkflowDefinition* wf = wfs.get(p.workflowSnapshotId);
+      const StateDef* st = wf->state(p.state);
+      if (!st || st->final || !wf->deadlines) return;
+      auto values = parseValues(p.valuesJson);
+      if (!values) return;
+      auto item = phaseTransferDeadline(*wf->deadlines, p.yearGroup, *values.value(), day);
+      if (!item) return;
+      const bool onDay = item->due == day;
+      if (!onDay && item->due != addDuration(day, wf->deadlines->dueSoon)) return;
+      auto data = planData(p, *wf, academyNames_[p.academyId]);
+      data.set("deadline", item->label);
+      data.set("due", isoDate(item->due));
+      data.set("due_uk", ukDate(item->due));
+      data.set("on_the_day", onDay);
+      data.set("days", daysWords(item->daysToGo));
+      for (const auto& u : resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients))
+        emit(message(mailkind::kDeadline,
+                     "deadline:" + std::to_string(p.id) + ":phase_transfer:" + isoDate(item->due) +
+                         (onDay ? ":day" : ":soon"),
+                     p.academyId, p.id, u, data, now));
+    });
+  }
+}
+
 Oversight ReminderService::oversightFrom(ReminderSource& src, const Academy& a, Date today,
                                          bool withTimeline) {
   WorkflowCache wfs{plans_, {}};
@@ -388,6 +433,7 @@ void ReminderService::collect(ReminderSource& src, Date day, bool digestDay,
                               const std::function<void(OutboxMessage&&)>& emit) {
   reviewMessages(src, day, emit);
   deadlineMessages(src, day, emit);
+  phaseTransferMessages(src, day, emit);
   if (digestDay) digestMessages(src, day, emit);
 }
 

@@ -143,6 +143,25 @@ class Source final : public engine::ReminderSource, public engine::OutboxWriter 
     while (st.step()) f(readPlan(st, true));
   }
 
+  void plansInYearGroups(const std::string& type, const std::vector<std::string>& yearGroups,
+                         const std::function<void(const engine::ReminderPlan&)>& f) override {
+    if (yearGroups.empty()) return;
+    Statement st(db_, std::string("SELECT ") + kPlanColumns +
+                          ", v.values_json, pu.year_group FROM plan p"
+                          " JOIN plan_version v ON v.plan_id=p.id AND v.number=p.current_version"
+                          " JOIN pupil pu ON pu.id=p.pupil_id"
+                          " WHERE p.type=? AND pu.active=1 AND pu.year_group IN (" +
+                          placeholders(yearGroups.size()) + ")");
+    st.bind(1, type);
+    int i = 2;
+    for (const auto& y : yearGroups) st.bind(i++, y);
+    while (st.step()) {
+      auto p = readPlan(st, true);
+      p.yearGroup = st.getText(9);
+      f(p);
+    }
+  }
+
   std::map<std::string, engine::Date> transitionsFired(Id planId) override {
     Statement st(db_, "SELECT name, min(at) FROM plan_transition WHERE plan_id=? GROUP BY name");
     st.bind(1, planId);

@@ -8,6 +8,7 @@
 
 #include "mail_world.h"
 #include "sendflow/engine/plans.h"
+#include "sendflow/storage/database.h"
 
 using namespace sendflow;
 using namespace sendflow::testing;
@@ -101,4 +102,32 @@ TEST_CASE("a dry run lists what a day brings and writes nothing", "[mail]") {
   auto real = w.app->reminders.run(today, false);
   CHECK(real.queued == 3);
   CHECK(w.app->reminders.run(today, false).queued == 0);  // idempotent
+}
+
+TEST_CASE("EHCP phase transfer: the SENCO and the owner are reminded 14 days before and on the day", "[mail]") {
+  MailWorld w(day("2026-01-20"));
+  auto setYear = [&](const std::string& year) {
+    w.app->store.write([&](storage::Database& db) {
+      storage::Statement st(db, "UPDATE pupil SET year_group=? WHERE id=?");
+      st.bind(1, year).bind(2, w.pupil).run();
+    });
+  };
+  setYear("6");  // moves to secondary school in September: plan amended by 15 February
+  const engine::Id plan = w.addPlan("ehcp_annual_review", "active", "2026-11-30");
+  for (int n = 0; n < 40; ++n) {
+    w.setDay(plus(day("2026-01-20"), n));
+    w.app->reminders.run(plus(day("2026-01-20"), n), false);
+  }
+  std::multiset<std::string> keys;
+  for (const auto& m : w.app->outbox.list("", 5000))
+    if (m.kind == "deadline" && m.planId == plan) keys.insert(m.key.substr(0, m.key.find(":user:")) + "|" + m.toAddress);
+  const std::string base = "deadline:" + std::to_string(plan) + ":phase_transfer:2026-02-15:";
+  CHECK(keys == std::multiset<std::string>{base + "soon|senco@oak.test", base + "soon|teacher@oak.test",
+                                           base + "day|senco@oak.test", base + "day|teacher@oak.test"});
+
+  // Year 5 has no transfer this year: nothing.
+  MailWorld y5(day("2026-02-01"));
+  const engine::Id other = y5.addPlan("ehcp_annual_review", "active", "2026-11-30");
+  y5.app->reminders.run(day("2026-02-01"), false);
+  for (const auto& m : y5.app->outbox.list("", 5000)) CHECK_FALSE((m.kind == "deadline" && m.planId == other));
 }

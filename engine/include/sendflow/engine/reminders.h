@@ -36,7 +36,8 @@ struct ReminderPlan {
   std::string state;
   std::string reviewDate;  // ISO; empty when none
   std::string pupilName;   // legal name: only its initials leave the system
-  std::string valuesJson;  // current version's values (meeting scans only)
+  std::string valuesJson;  // current version's values (meeting and phase-transfer scans)
+  std::string yearGroup;   // the pupil's (phase-transfer scans only)
 };
 
 // Read side of the scan, implemented by storage with indexed queries. Each call streams rows.
@@ -58,6 +59,9 @@ class ReminderSource {
   virtual void academyMeetings(Id academyId, const std::string& field, const std::string& from,
                                const std::string& until,
                                const std::function<void(const ReminderPlan&)>& f) = 0;
+  // Plans of `type` whose pupil is in one of `yearGroups`, with their current values.
+  virtual void plansInYearGroups(const std::string& type, const std::vector<std::string>& yearGroups,
+                                 const std::function<void(const ReminderPlan&)>& f) = 0;
   // Transition name → date it first fired (for deadlines done by a transition).
   virtual std::map<std::string, Date> transitionsFired(Id planId) = 0;
 };
@@ -133,6 +137,7 @@ class ReminderService {
                const std::function<void(OutboxMessage&&)>& emit);
   void reviewMessages(ReminderSource& src, Date day, const std::function<void(OutboxMessage&&)>& emit);
   void deadlineMessages(ReminderSource& src, Date day, const std::function<void(OutboxMessage&&)>& emit);
+  void phaseTransferMessages(ReminderSource& src, Date day, const std::function<void(OutboxMessage&&)>& emit);
   void digestMessages(ReminderSource& src, Date day, const std::function<void(OutboxMessage&&)>& emit);
   Oversight oversightFrom(ReminderSource& src, const Academy& a, Date today, bool withTimeline);
 
