@@ -132,6 +132,7 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(const Actor& a, Id planId
     it->second.fieldRevision = r.revision;
     it->second.lastWriterClient = r.clientId;
     s->lastSeq_[r.clientId] = std::max(s->lastSeq_[r.clientId], r.clientSeq);
+    s->editors_[r.author].insert(r.field);
     s->dirty_ = true;
   }
   s->released_ = s->head_;
@@ -248,6 +249,7 @@ void LiveSession::rebase(const PlanView& v) {
   }
   history_.clear();
   dirty_ = false;
+  editors_.clear();
   for (auto& [id, other] : conns_) snapshot(other);
 }
 
@@ -445,6 +447,7 @@ void LiveSession::commit(Conn& c, LiveOpRecord& r) {
   sequenced_ = r;  // receive() commits it before anyone hears of it
   unreleased_.push_back({r.revision, false, "", "", ""});
   head_ = r.revision;
+  editors_[r.author].insert(r.field);
   lastSeq_[c.clientId] = r.clientSeq;
   dirty_ = true;
   lastEditor_ = c.actor;
@@ -601,7 +604,13 @@ void LiveSession::flushLocked(bool force) {
   if (!dirty_ || !lastEditor_) return;
   if (!force && std::chrono::steady_clock::now() - lastOp_ < limits_.quietPeriod) return;
   Object::Ptr v = values();
-  auto saved = plans_.save(*lastEditor_, planId_, baseVersion_, *v);
+  Object::Ptr editors = new Object;
+  for (const auto& [who, fields] : editors_) {
+    Array::Ptr list = new Array;
+    for (const auto& f : fields) list->add(f);
+    editors->set(who, list);
+  }
+  auto saved = plans_.save(*lastEditor_, planId_, baseVersion_, *v, editors);
   if (!saved) {
     if (saved.error().code == ErrorCode::kConflict) {
       // A plain form post (or a transition) came first: it wins; everyone restarts from it.
@@ -613,6 +622,7 @@ void LiveSession::flushLocked(bool force) {
   baseVersion_ = saved.value().version;
   baseValues_ = v;
   dirty_ = false;
+  editors_.clear();
   Object o;
   o.set("type", "version");
   o.set("version", baseVersion_);

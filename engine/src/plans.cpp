@@ -189,7 +189,8 @@ Result<Id> PlanService::launch(const Actor& a, Id pupilId, const std::string& ty
 }
 
 Result<SaveOutcome> PlanService::save(const Actor& a, Id planId, int baseVersion,
-                                      const Poco::JSON::Object& values) {
+                                      const Poco::JSON::Object& values,
+                                      const Poco::JSON::Object::Ptr& liveEditors) {
   auto loaded = load(&a, planId, 0);
   if (!loaded) return loaded.error();
   auto& v = loaded.value();
@@ -232,9 +233,13 @@ Result<SaveOutcome> PlanService::save(const Actor& a, Id planId, int baseVersion
   Poco::JSON::Array changedFields;
   for (const auto& c : diffValues(*v.form, *v.values, *normalised)) changedFields.add(c.field);
   PlanVersionRecord next{planId, current + 1, canonical, contentHash(*normalised), auditActor(a), a.name, ""};
+  Poco::JSON::Object detail;
+  detail.set("version", current + 1);
+  detail.set("fields", changedFields);
+  if (liveEditors) detail.set("live_editors", liveEditors);
   auto st = plans_.saveVersion(v.plan.state, current, next,
                                {"plan.edit", auditActor(a), "plan", planId, v.plan.academyId,
-                                detailJson({{"version", current + 1}, {"fields", changedFields}})});
+                                canonicalJson(detail)});
   if (!st) return st.error();
   return SaveOutcome{current + 1, true, check.missing};
 }

@@ -3,6 +3,7 @@
 // an acknowledged operation, and bad input is refused with an error frame.
 #include <catch2/catch.hpp>
 
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -17,6 +18,7 @@
 
 #include "sendflow/engine/live.h"
 #include "sendflow/engine/ot.h"
+#include "sendflow/storage/database.h"
 #include "support/demo.h"
 
 namespace ot = sendflow::engine::ot;
@@ -380,6 +382,44 @@ TEST_CASE("live WebSocket: several editors of one plan converge, with presence",
   cs.pop_back();
   pumpAll(cs, 5);
   CHECK(cs[0]->presence.back()->getArray("people")->size() == 3);  // c0, c1, late
+}
+
+TEST_CASE("live WebSocket: the version folded from live edits records who changed which field",
+          "[web][live][slow]") {
+  Demo demo;
+  const auto plan = draftPlan(demo);
+  Client sencoHttp = demo.senco();
+  Client headHttp = demo.signedIn("head");
+  std::vector<std::unique_ptr<LiveClient>> cs;
+  cs.push_back(std::make_unique<LiveClient>("senco", sencoHttp.cookies()));
+  cs.push_back(std::make_unique<LiveClient>("head", headHttp.cookies()));
+  for (auto& c : cs) REQUIRE(c->connect(demo.server.port(), plan));
+  pumpAll(cs, 3);
+  const std::string field = cs[0]->firstTextField();
+  REQUIRE_FALSE(field.empty());
+  std::mt19937 rng(5);
+  char32_t next = 0x10000;
+  cs[0]->insertUnique(field, rng, uniqueText(next, 3));
+  cs[1]->insertUnique(field, rng, uniqueText(next, 3));
+  settle(cs);
+  for (auto& c : cs) CHECK(c->errors.empty());
+  cs.clear();
+  std::map<std::string, int64_t> ids{{"senco", demo.userId("senco")}, {"head", demo.userId("head")}};
+  REQUIRE(demo.server.stop() == 0);  // SIGTERM: pending live edits are folded into a version
+  sendflow::storage::Database db(demo.server.home() + "/sendflow.db");
+  sendflow::storage::Statement st(db, "SELECT detail FROM audit_event WHERE action='plan.edit' AND subject_type='plan' "
+                            "AND subject_id=? ORDER BY id DESC LIMIT 1");
+  st.bind(1, plan);
+  REQUIRE(st.step());
+  auto detail = Poco::JSON::Parser().parse(st.getText(0)).extract<Poco::JSON::Object::Ptr>();
+  auto editors = detail->getObject("live_editors");
+  REQUIRE(editors);
+  for (const char* role : {"senco", "head"}) {
+    auto fields = editors->getArray("user:" + std::to_string(ids.at(role)));
+    REQUIRE(fields);
+    CHECK(fields->size() == 1);
+    CHECK(fields->getElement<std::string>(0) == field);
+  }
 }
 
 TEST_CASE("live WebSocket: a client disconnecting mid-edit reconnects, resends and converges",

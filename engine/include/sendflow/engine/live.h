@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -155,6 +156,7 @@ class LiveSession {
   ConnId nextConn_ = 1;
   bool dirty_ = false;
   std::optional<Actor> lastEditor_;
+  std::map<std::string, std::set<std::string>> editors_;  // since the base version: who, which fields
   std::chrono::steady_clock::time_point lastOp_;
   std::optional<LiveOpRecord> sequenced_;  // set by commit() during one receive()
   std::deque<Release> unreleased_;

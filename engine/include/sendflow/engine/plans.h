@@ -178,8 +178,11 @@ class PlanService {
   Result<PlanView> open(const Actor& a, Id planId, int versionNumber = 0);
   // Replaces the field values (the whole set). kConflict when baseVersion is stale (the
   // message lists what changed since), kInvalid naming each invalid field (nothing saved).
+  // `liveEditors` (live editing: actor ref -> [field ids]) goes into the plan.edit audit event,
+  // so a version folded from several people's live edits records who changed what.
   Result<SaveOutcome> save(const Actor& a, Id planId, int baseVersion,
-                           const Poco::JSON::Object& values);
+                           const Poco::JSON::Object& values,
+                           const Poco::JSON::Object::Ptr& liveEditors = nullptr);
   Result<Id> fire(const Actor& a, Id planId, const std::string& transition,
                   const TransitionInput& in);  // returns the plan to show next
   Status assignSigners(const Actor& a, Id planId, const std::string& slot,
