@@ -1,7 +1,9 @@
 // Live editing in the browser: two staff members of the same academy (the SENCO and a member of
 // staff) open the same draft plan in two Chromium contexts, see each other's presence beside the
 // field, type into the same long-text field at the same time, and both end with the same text
-// holding both inputs. axe-core finds no WCAG 2.2 AA violation with the live indicators shown.
+// holding both inputs. Then both change one single-line answer at the same moment: the value is
+// the same on both pages, the one overwritten is told what they lost and restores it in one click.
+// axe-core finds no WCAG 2.2 AA violation with the live indicators and the notice shown.
 import { runE2e } from './harness.mjs';
 
 runE2e('live', async (t, { server, browser }) => {
@@ -63,6 +65,43 @@ runE2e('live', async (t, { server, browser }) => {
   t.check(va === vb, 'both editors end with the same text', `A: ${va}\nB: ${vb}`);
   t.check(va.includes(one) && va.includes(two), 'the text holds both inputs', va);
   await t.screenshot(a.page, 'two-editors');
+
+  // A whole-value field: last writer wins, the other is told and can restore their answer.
+  const name = await a.page.evaluate(() => {
+    const el = Array.from(document.querySelectorAll('form.plan-form input[type=text][name^="f."]'))
+      .find((e) => e.name.split('.').length === 2 && !document.querySelector(`[name="${e.name}._text"]`));
+    return el ? el.name : null;
+  });
+  t.require(name, 'the plan has a single-line text answer');
+  const input = `form.plan-form input[name="${name}"]`;
+  const setIn = async (page, value) => { await page.fill(input, value); await page.dispatchEvent(input, 'change'); };
+  await setIn(a.page, 'From the SENCO');
+  await b.page.waitForFunction(([s, v]) => document.querySelector(s)?.value === v, [input, 'From the SENCO'],
+    { timeout: 10_000 }).catch(() => {});
+  t.check(await b.page.inputValue(input) === 'From the SENCO', 'a changed answer appears on the other page');
+  await Promise.all([setIn(a.page, 'SENCO again'), setIn(b.page, 'Staff answer')]);
+  let notice = null;
+  for (let i = 0; i < 100 && !notice; i++) {
+    for (const p of [a.page, b.page]) if (await p.locator('.live-overwritten').count()) notice = p;
+    if (!notice) await a.page.waitForTimeout(100);
+  }
+  t.require(notice, 'the editor whose answer was overwritten is told');
+  const [winnerValue, loserValue] = notice === a.page ? ['Staff answer', 'SENCO again'] : ['SENCO again', 'Staff answer'];
+  const shown = [await a.page.inputValue(input), await b.page.inputValue(input)];
+  t.check(shown[0] === winnerValue && shown[1] === winnerValue, 'both pages show the later answer',
+    `winner ${winnerValue}; SENCO page ${shown[0]}, staff page ${shown[1]}`);
+  t.check((await notice.locator('.live-overwritten').innerText()).includes(loserValue),
+    'the notice shows the answer that was lost');
+  await notice.locator('.live-overwritten').scrollIntoViewIfNeeded();
+  await notice.screenshot({ path: `${t.artifactsDir}/live-overwritten.png` });
+  await t.checkAxe(notice, 'the editor with an overwrite notice');
+  await notice.click('.live-overwritten button');
+  const other = notice === a.page ? b.page : a.page;
+  await other.waitForFunction(([s, v]) => document.querySelector(s)?.value === v, [input, loserValue],
+    { timeout: 10_000 }).catch(() => {});
+  t.check(await notice.inputValue(input) === loserValue && await other.inputValue(input) === loserValue,
+    'one click restores the lost answer on both pages');
+
   await t.checkAxe(a.page, 'the plan editor with live presence');
   await t.checkAxe(b.page, 'the second editor with live presence');
   t.check(a.errors.length === 0 && b.errors.length === 0, 'no console or CSP errors',

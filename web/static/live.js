@@ -107,6 +107,7 @@
 
     var ws = null, revision = 0, seq = 0, inflight = null, pending = [], texts = {}, known = false;
     var resuming = false, skipSnapshot = 0, retry = 500, lastPeople = {};
+    var values = {};  // other fields: { value, rev } — last writer wins, per field
     function area(field) { return form.querySelector('textarea[name="f.' + field + '"]'); }
     function label(field) {
       var el = area(field) || form.querySelector('[name="f.' + field + '"]');
@@ -114,10 +115,86 @@
       return l ? l.textContent.trim() : field;
     }
     function send(o) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(o)); }
+
+    // ---- Whole-value fields (text boxes, dates, numbers, choices, yes/no): read and shown as the
+    // form post sends them. Person fields and table cells go with the form post only.
+    function controls(field) {
+      return Array.prototype.filter.call(form.querySelectorAll('[name="f.' + field + '"]'), function (el) {
+        return el.type !== 'hidden';
+      });
+    }
+    function liveValueField(field) {
+      var els = controls(field);
+      if (!els.length || form.querySelector('[name="f.' + field + '._text"]')) return false;
+      return els.every(function (el) { return el.tagName !== 'TEXTAREA'; });
+    }
+    function readValue(field) {
+      var els = controls(field);
+      if (els[0].type === 'checkbox') {
+        return els.filter(function (el) { return el.checked; }).map(function (el) { return el.value; });
+      }
+      if (els[0].type === 'radio') {
+        var on = els.filter(function (el) { return el.checked; })[0];
+        return on ? on.value : null;
+      }
+      return els[0].value === '' ? null : els[0].value;
+    }
+    function showValue(field, v) {
+      var els = controls(field);
+      if (!els.length) return;
+      var text = v === true ? 'yes' : v === false ? 'no' : v;
+      els.forEach(function (el) {
+        if (el.type === 'checkbox') el.checked = Array.isArray(v) && v.indexOf(el.value) >= 0;
+        else if (el.type === 'radio') el.checked = text !== null && text !== undefined && String(text) === el.value;
+        else el.value = text === null || text === undefined ? '' : String(text);
+      });
+    }
+    function words(v) {
+      if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return '(empty)';
+      if (v === true) return 'Yes';
+      if (v === false) return 'No';
+      return Array.isArray(v) ? v.join(', ') : String(v);
+    }
+    function sendSet(field, v) {
+      pending.push({ field: field, set: true, value: v, rev: values[field].rev, seq: ++seq });
+      values[field].value = v;
+      sendNext();
+    }
+    // Someone saved over this person's value: say what was lost, and offer it back in one click.
+    function overwritten(m) {
+      var el = controls(m.field)[0];
+      if (!el) return;
+      var box = el.closest('.field') || el.parentNode;
+      var old = box.querySelector('.live-overwritten');
+      if (old) old.remove();
+      var note = document.createElement('div');
+      note.className = 'live-overwritten notice';
+      note.setAttribute('role', 'status');
+      var p = document.createElement('p');
+      p.textContent = m.by + ' changed "' + label(m.field) + '" just after you. Your answer was: ' + words(m.lost) + '.';
+      var restore = document.createElement('button');
+      restore.type = 'button';
+      restore.className = 'button secondary';
+      restore.textContent = 'Restore my answer';
+      restore.addEventListener('click', function () {
+        showValue(m.field, m.lost);
+        sendSet(m.field, m.lost);
+        note.remove();
+        announcer.textContent = 'Your answer to ' + label(m.field) + ' was restored.';
+      });
+      note.appendChild(p);
+      note.appendChild(restore);
+      box.appendChild(note);
+      announcer.textContent = p.textContent;
+    }
     function sendNext() {
       if (inflight || !pending.length || resuming) return;
       inflight = pending.shift();
-      send({ type: 'op', field: inflight.field, revision: revision, seq: inflight.seq, op: inflight.op });
+      sendInflight();
+    }
+    function sendInflight() {
+      if (inflight.set) send({ type: 'set', field: inflight.field, value: inflight.value, fieldRevision: inflight.rev, seq: inflight.seq });
+      else send({ type: 'op', field: inflight.field, revision: revision, seq: inflight.seq, op: inflight.op });
     }
     function setArea(field, text, op) {
       var el = area(field);
@@ -169,7 +246,12 @@
         if (skipSnapshot) { skipSnapshot--; return; }
         revision = m.revision; inflight = null; pending = []; resuming = false;
         Object.keys(m.fields).forEach(function (f) {
-          if (m.fields[f].kind !== 'text') return;
+          if (m.fields[f].kind !== 'text') {
+            if (!liveValueField(f)) return;
+            values[f] = { value: m.fields[f].value, rev: m.fields[f].fieldRevision || 0 };
+            showValue(f, values[f].value);
+            return;
+          }
           texts[f] = m.fields[f].text;
           var el = area(f);
           // The first time, what the page shows (e.g. answers kept after an error) is ours to send.
@@ -185,7 +267,7 @@
         if (!m.editable) readOnly(m.reason || 'This plan cannot be edited now.');
       } else if (m.type === 'resumed') {
         resuming = false;
-        if (inflight) send({ type: 'op', field: inflight.field, revision: revision, seq: inflight.seq, op: inflight.op });
+        if (inflight) sendInflight();
         else sendNext();
       } else if (m.type === 'op') {
         revision = m.revision;
@@ -196,7 +278,7 @@
         var remote = m.op;
         var mine = inflight ? [inflight].concat(pending) : pending;
         for (i = 0; i < mine.length; i++) {
-          if (mine[i].field !== m.field) continue;
+          if (mine[i].field !== m.field || mine[i].set) continue;
           var a = transform(mine[i].op, remote, false);
           remote = transform(remote, mine[i].op, true);
           mine[i].op = a;
@@ -205,7 +287,15 @@
         setArea(m.field, texts[m.field], remote);
       } else if (m.type === 'set') {
         revision = m.revision;
+        if (values[m.field]) {
+          values[m.field].rev = m.revision;
+          // A set of ours still on its way is sequenced after this one: ours will be the value.
+          var ours = (inflight ? [inflight] : []).concat(pending).some(function (x) { return x.set && x.field === m.field; });
+          if (m.client !== clientId && !ours) { values[m.field].value = m.value; showValue(m.field, m.value); }
+        }
         if (m.client === clientId && inflight && m.seq === inflight.seq) { inflight = null; sendNext(); }
+      } else if (m.type === 'overwritten') {
+        overwritten(m);
       } else if (m.type === 'ack') {
         if (inflight && m.seq === inflight.seq) { inflight = null; sendNext(); }
       } else if (m.type === 'version') {
@@ -242,6 +332,13 @@
       texts[field] = el.value;
       pending.push({ field: field, op: op, seq: ++seq });
       sendNext();
+    });
+    form.addEventListener('change', function (ev) {
+      var n = ev.target.name || '';
+      if (n.indexOf('f.') !== 0 || !known) return;
+      var field = n.slice(2);
+      if (!values[field]) return;
+      sendSet(field, readValue(field));
     });
     form.addEventListener('focusin', function (ev) {
       var n = ev.target.name || '';
