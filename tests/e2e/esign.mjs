@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runE2e, tabTo } from './harness.mjs';
+import { runE2e, signedIn, tabTo } from './harness.mjs';
 
 // The signing path (/s/<token>) in an email's text.
 function linkIn(message) {
@@ -20,13 +20,7 @@ runE2e('esign', async (t, { server, browser, smtp }) => {
   t.require(plan, 'the demo has a PEEP ready to send at the SENCO\'s academy');
 
   // --- The SENCO assigns the signers and sends the plan.
-  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-  const staff = await desk.newPage();
-  const staffErrors = t.watch(staff);
-  await staff.goto(`${server.baseUrl}/login`);
-  await staff.fill('#email', senco.email);
-  await staff.fill('#password', senco.password);
-  await Promise.all([staff.waitForURL((u) => u.pathname === '/'), staff.click('button[type=submit]')]);
+  const { context: desk, page: staff, errors: staffErrors } = await signedIn(t, browser, server, senco);
   const planUrl = `${server.baseUrl}/plans/${plan.id}`;
   await staff.goto(planUrl);
   const sencoName = await staff.locator('#signer-senco option').nth(1).innerText();
@@ -36,7 +30,7 @@ runE2e('esign', async (t, { server, browser, smtp }) => {
     const chosen = options.find((o) => o.value && pick(o.label));
     t.require(chosen, `the ${slot} slot offers the right person`, JSON.stringify(options));
     await select.selectOption(chosen.value);
-    await Promise.all([staff.waitForLoadState('load'),
+    await Promise.all([staff.waitForNavigation(),
       staff.locator(`#f-signer-${slot} button[type=submit]`).click()]);
     t.check(await staff.locator(`#f-signer-${slot}`).innerText().then((s) => s.includes(chosen.label.replace(/ \(.*\)$/, ''))),
       `the ${slot} slot shows who was chosen`);
@@ -50,7 +44,7 @@ runE2e('esign', async (t, { server, browser, smtp }) => {
   await assign('named_helper', (l) => l === sencoName);
   await assign('premises_lead', (l) => l === sencoName);
   await t.checkAxe(staff, 'the plan page with its signers');
-  await Promise.all([staff.waitForLoadState('load'), staff.click('button:has-text("Send for signature")')]);
+  await Promise.all([staff.waitForNavigation(), staff.click('button:has-text("Send for signature")')]);
   t.require(/Awaiting signatures/i.test(await staff.locator('main').innerText()),
     'sending moves the plan to awaiting signatures');
 
@@ -97,7 +91,7 @@ runE2e('esign', async (t, { server, browser, smtp }) => {
   t.check(await parent.locator('input[name="drawing"]').inputValue().then((v) => v.startsWith('data:image/png;base64,')),
     'the drawing becomes a PNG');
   await t.screenshot(parent, 'parent-phone');
-  await Promise.all([parent.waitForLoadState('load'), parent.click('button:has-text("Sign this version")')]);
+  await Promise.all([parent.waitForNavigation(), parent.click('button:has-text("Sign this version")')]);
   t.check(/your signature was recorded/i.test(await parent.locator('main').innerText()), 'the parent is told it worked');
   await t.checkAxe(parent, 'the signing page after signing');
 
@@ -114,7 +108,7 @@ runE2e('esign', async (t, { server, browser, smtp }) => {
   await physio.keyboard.press('Control+A');
   await physio.keyboard.type('Dr Imogen Taylor');
   await tabTo(physio, '#sign-form button[type=submit]', 10);
-  await Promise.all([physio.waitForLoadState('load'), physio.keyboard.press('Enter')]);
+  await Promise.all([physio.waitForNavigation(), physio.keyboard.press('Enter')]);
   t.check(/your signature was recorded/i.test(await physio.locator('main').innerText()),
     'the physiotherapist signed with the keyboard only');
   await t.checkAxe(physio, 'the signing page (keyboard signer)');
@@ -124,10 +118,10 @@ runE2e('esign', async (t, { server, browser, smtp }) => {
     await staff.goto(planUrl);
     const button = staff.locator('#sign a.button').first();
     if (!(await button.count())) break;
-    await Promise.all([staff.waitForLoadState('load'), button.click()]);
+    await Promise.all([staff.waitForNavigation(), button.click()]);
     if (i === 0) await t.checkAxe(staff, 'the staff signing page');
     await staff.check('#consent-box');
-    await Promise.all([staff.waitForLoadState('load'), staff.click('button:has-text("Sign this version")')]);
+    await Promise.all([staff.waitForNavigation(), staff.click('button:has-text("Sign this version")')]);
     t.check(/your signature was recorded/i.test(await staff.locator('main').innerText()), `the SENCO signed (${i + 1})`);
   }
   await staff.goto(planUrl);

@@ -154,6 +154,19 @@ export async function launchChromium() {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
+// A desktop browser context signed in as a demo `account` through the real login form. Returns
+// { context, page, errors } (errors: console/CSP errors collected by t.watch).
+export async function signedIn(t, browser, server, account) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  const errors = t.watch(page);
+  await page.goto(`${server.baseUrl}/login`);
+  await page.fill('#email', account.email);
+  await page.fill('#password', account.password);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('button[type=submit]')]);
+  return { context, page, errors };
+}
+
 // The page's CSP stays enforced (no bypassCSP): axe-core goes in through the DevTools protocol,
 // which a CSP does not govern, so a CSP violation by the application itself still shows up.
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');

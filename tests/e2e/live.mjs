@@ -4,7 +4,7 @@
 // holding both inputs. Then both change one single-line answer at the same moment: the value is
 // the same on both pages, the one overwritten is told what they lost and restores it in one click.
 // axe-core finds no WCAG 2.2 AA violation with the live indicators and the notice shown.
-import { runE2e } from './harness.mjs';
+import { runE2e, signedIn } from './harness.mjs';
 
 runE2e('live', async (t, { server, browser }) => {
   const senco = server.demo.accounts.find((a) => a.role === 'senco');
@@ -14,13 +14,7 @@ runE2e('live', async (t, { server, browser }) => {
   t.require(draft, 'the demo has a draft plan in that academy');
 
   async function open(account) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-    const page = await context.newPage();
-    const errors = t.watch(page);
-    await page.goto(`${server.baseUrl}/login`);
-    await page.fill('#email', account.email);
-    await page.fill('#password', account.password);
-    await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('button[type=submit]')]);
+    const { page, errors } = await signedIn(t, browser, server, account);
     await page.goto(`${server.baseUrl}/plans/${draft.id}`);
     return { page, errors };
   }

@@ -3,7 +3,7 @@
 // only when its condition holds), saves, and sees the version history. axe-core finds no
 // WCAG 2.2 AA violation on the editor, the error state or the history, and nothing scrolls
 // sideways at 320 px.
-import { runE2e } from './harness.mjs';
+import { runE2e, signedIn } from './harness.mjs';
 
 runE2e('plans', async (t, { server, browser }) => {
   const senco = server.demo.accounts.find((a) => a.role === 'senco');
@@ -13,13 +13,7 @@ runE2e('plans', async (t, { server, browser }) => {
   const pupil = server.demo.pupils.find((p) => p.academy_id === academy.id && !withPeep.has(p.id));
   t.require(pupil, 'the demo has a pupil without a PEEP');
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-  const page = await context.newPage();
-  const errors = t.watch(page);
-  await page.goto(`${server.baseUrl}/login`);
-  await page.fill('#email', senco.email);
-  await page.fill('#password', senco.password);
-  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('button[type=submit]')]);
+  const { context, page, errors } = await signedIn(t, browser, server, senco);
 
   // Launch from the pupil's page.
   await page.goto(`${server.baseUrl}/pupils/${pupil.id}`);
@@ -34,7 +28,7 @@ runE2e('plans', async (t, { server, browser }) => {
   await t.screenshot(page, 'editor');
 
   // Sending too early: an error summary naming exactly what is missing, with focus on it.
-  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Send for signature")')]);
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Send for signature")')]);
   const summary = page.locator('.error-summary');
   t.require(await summary.isVisible(), 'sending an incomplete PEEP shows the error summary');
   const summaryText = await summary.innerText();
@@ -52,7 +46,7 @@ runE2e('plans', async (t, { server, browser }) => {
   // An invalid answer: the date must be after today.
   await page.fill('#f-why_needed', 'Broken leg: uses crutches until the cast comes off.');
   await page.fill('#f-temporary_until', '2020-01-01');
-  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Save changes")')]);
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Save changes")')]);
   t.require(await page.locator('.error-summary').isVisible(), 'an invalid date shows the error summary');
   t.check(await page.locator('#f-temporary_until-error').isVisible(), 'the error is shown at the field too');
   t.check((await page.inputValue('#f-why_needed')).startsWith('Broken leg'),
