@@ -31,16 +31,6 @@ std::string detail(std::initializer_list<std::pair<const char*, Poco::Dynamic::V
 
 std::optional<TimePoint> parseTime(const std::string& iso) { return parseIsoTime(iso); }
 
-bool workflowRequiresCode(const WorkflowDefinition& wf) {
-  try {
-    auto o = Poco::JSON::Parser().parse(wf.sourceJson).extract<Poco::JSON::Object::Ptr>();
-    if (o->has("require_code") && o->get("require_code").isBoolean()) return o->getValue<bool>("require_code");
-    if (auto s = o->getObject("signing"); s && s->has("require_code")) return s->getValue<bool>("require_code");
-  } catch (const Poco::Exception&) {
-  }
-  return false;
-}
-
 Actor readerFor(PeopleRepository& people) {
   Actor a;
   a.name = "signer";
@@ -195,7 +185,7 @@ Status SignatureService::prepare(ActionKind action, const PlanView& v, const Tra
     return Ok{};
   }
   if (action == ActionKind::kNotifySigners) {
-    const bool code = settings_.requireCode || workflowRequiresCode(*v.workflow);
+    const bool code = settings_.requireCode || v.workflow->requireCode;
     const auto now = clock_.now();
     std::vector<SignatureRequest> all;
     for (const auto& s : v.signers) {

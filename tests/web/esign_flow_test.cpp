@@ -6,6 +6,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -32,8 +33,10 @@ struct World {
   std::unique_ptr<web::App> app;
   engine::Actor senco, head, teacher;
 
-  explicit World(bool requireCode = false) {
+  explicit World(bool requireCode = false, const std::string& workflowsDir = "") {
     ::setenv("SENDFLOW_HOME", home.path().c_str(), 1);
+    if (!workflowsDir.empty()) ::setenv("SENDFLOW_WORKFLOWS_DIR", workflowsDir.c_str(), 1);
+    else ::unsetenv("SENDFLOW_WORKFLOWS_DIR");
     if (requireCode) ::setenv("SENDFLOW_SIGNING_REQUIRE_CODE", "true", 1);
     else ::unsetenv("SENDFLOW_SIGNING_REQUIRE_CODE");
     auto config = web::loadConfiguration();
@@ -295,6 +298,25 @@ TEST_CASE("the SENCO replaces a signer, with a reason", "[web][esign]") {
   CHECK(now.personRef == "user:" + std::to_string(w.head.userId));
   CHECK_FALSE(w.signStaff(w.teacher, care));
   REQUIRE(w.signStaff(w.head, now));
+}
+
+TEST_CASE("a workflow can require the emailed code for its contacts alone", "[web][esign]") {
+  testing::TempDir defs;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(SENDFLOW_SOURCE_ROOT) + "/workflows")) {
+    std::ifstream in(e.path());
+    std::string json((std::istreambuf_iterator<char>(in)), {});
+    if (e.path().filename() == "healthcare_plan.json") json.insert(json.find('{') + 1, "\"require_code\": true,");
+    std::ofstream(defs.path() + "/" + e.path().filename().string()) << json;
+  }
+  World w(false, defs.path());
+  Id plan = w.sent("healthcare_plan", 2);
+  auto parent = w.request(plan, "parent_carer");
+  CHECK(parent.codeRequired);
+  engine::SignerAccess who{w.token(plan, parent), nullptr, 0};
+  CHECK(w.sig().sign(who, w.typed("x")).error().code == engine::ErrorCode::kForbidden);
+  Id other = w.sent("intimate_care", 3);  // its workflow does not ask for a code
+  CHECK_FALSE(w.request(other, "parent_carer").codeRequired);
+  ::unsetenv("SENDFLOW_WORKFLOWS_DIR");
 }
 
 TEST_CASE("an emailed code is required when configured, and five wrong codes lock the link", "[web][esign]") {

@@ -302,6 +302,7 @@ struct WorkflowDefinition {
   ReviewPolicy review;
   std::optional<DeadlinePolicy> deadlines;
   RetentionPolicy retention;
+  bool requireCode = false;  // contacts must also enter an emailed one-time code to sign
   std::string sourceName;
   std::string sourceJson;  // canonical JSON of the definition
 
