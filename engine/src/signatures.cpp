@@ -580,6 +580,30 @@ std::vector<SignatureRequest> SignatureService::signableBy(const Actor& a, Id pl
   return out;
 }
 
+Status SignatureService::renewLink(const Actor& a, Id requestId) {
+  auto r = repo_.request(requestId);
+  if (!r) return notFound("There is no such signature request.");
+  auto v = plans_.open(a, r->planId);
+  if (!v) return v.error();
+  if (!a.hasRole(v->plan.academyId, Role::kSenco) && !a.isTrustAdmin())
+    return forbidden("Only the SENCO can send a signer a new link.");
+  if (!isOpen(*r) || r->version != v->plan.currentVersion || !v->state->signing)
+    return conflict("Only a signer who has not yet signed the current version can be sent a new link.");
+  auto renewed = *r;
+  renewed.expiresAt = isoTime(clock_.now() + std::chrono::days(settings_.linkDays));
+  renewed.expiryWarned = false;
+  std::vector<OutboxMessage> out;
+  if (!r->lastSentAt.empty()) {  // not yet invited (their turn has not come): the turn will
+    auto again = inviteNew(renewed, v.value(), out, "renewed");
+    if (!again) return again.error();
+    renewed = again.value();
+  }
+  return repo_.updateRequest(renewed, r->state,
+                             {{"signature.link_renewed", auditActor(a), "plan", r->planId, v->plan.academyId,
+                               detail({{"slot", r->slot}, {"expires", renewed.expiresAt}})}},
+                             out);
+}
+
 std::vector<std::pair<std::string, std::string>> SignatureService::replacementCandidates(
     const PlanView& v, const SignatureRequest& r) {
   const SignerSlot* defined = v.workflow->signer(r.slot);

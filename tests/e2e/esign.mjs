@@ -47,6 +47,9 @@ runE2e('esign', async (t, { server, browser, smtp }) => {
   await Promise.all([staff.waitForNavigation(), staff.click('button:has-text("Send for signature")')]);
   t.require(/Awaiting signatures/i.test(await staff.locator('main').innerText()),
     'sending moves the plan to awaiting signatures');
+  t.check(await staff.locator('button:has-text("Send the link again")').count() >= 2,
+    'the SENCO can send each emailed signer their link again');
+  await t.checkAxe(staff, 'the plan page with its signature requests');
 
   // --- The parent: the emailed link, on a phone, draws a signature.
   const invite = async (who) => smtp.waitFor((m) => m.to.includes(who) && linkIn(m) && /sign/i.test(m.subject),

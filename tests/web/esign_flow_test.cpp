@@ -226,7 +226,16 @@ TEST_CASE("links expire; the SENCO is told first and invitations are re-sent", "
   auto late = w.sig().open({token, nullptr, 0}, "");
   REQUIRE_FALSE(late);
   CHECK(late.error().code == engine::ErrorCode::kGone);
-  CHECK(w.sig().displayState(w.request(plan, "parent_carer")) == "expired");
+  auto expired = w.request(plan, "parent_carer");
+  CHECK(w.sig().displayState(expired) == "expired");
+  // The SENCO sends the same link again, valid for another linkDays; nobody else may.
+  CHECK(w.sig().renewLink(w.teacher, expired.id).error().code == engine::ErrorCode::kForbidden);
+  REQUIRE(w.sig().renewLink(w.senco, expired.id));
+  auto renewed = w.request(plan, "parent_carer");
+  CHECK(renewed.sends == expired.sends + 1);
+  CHECK(w.sig().displayState(renewed) != "expired");
+  CHECK(w.token(plan, renewed) == token);
+  CHECK(w.sig().open({token, nullptr, 0}, ""));
 }
 
 TEST_CASE("ordered slots sign in turn", "[web][esign]") {

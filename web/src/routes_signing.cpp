@@ -231,6 +231,15 @@ void replaceSigner(Exchange& ex) {
   ex.redirect("/plans/" + std::to_string(*id) + "#signers");
 }
 
+void renewLink(Exchange& ex) {
+  auto id = ex.idParam("id");
+  auto req = ex.idParam("request");
+  if (!id || !req) return ex.error(404, "There is no such signature request.");
+  auto st = ex.app.signatures->renewLink(ex.actor(), *req);
+  if (!st) return ex.error(st.error());
+  ex.redirect("/plans/" + std::to_string(*id) + "#signers");
+}
+
 void auditPage(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such plan.");
@@ -275,6 +284,10 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
     rd.set("version", std::to_string(r.version));
     rd.set("reason", r.stateReason);
     const bool open = r.state == engine::requeststate::kInvited || r.state == engine::requeststate::kOpened;
+    if (senco && open && v.state->signing && !r.email.empty()) {
+      rd.set("can_renew", true);
+      rd.set("link_days", std::to_string(svc.settings().linkDays));
+    }
     if (senco && open && v.state->signing) {
       rd.set("can_replace", true);
       Data options = list();
@@ -327,6 +340,7 @@ void registerSigningRoutes(App& app) {
   r.add("GET", "/plans/{id}/sign/{request}/pdf", Access::kStaff, versionPdf);
   r.add("GET", "/plans/{id}/sealed.pdf", Access::kStaff, staffSealed);
   r.add("POST", "/plans/{id}/signers/{request}/replace", Access::kStaff, replaceSigner);
+  r.add("POST", "/plans/{id}/signers/{request}/renew", Access::kStaff, renewLink);
   r.add("GET", "/plans/{id}/audit", Access::kStaff, auditPage);
 }
 

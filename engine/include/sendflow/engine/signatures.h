@@ -132,6 +132,9 @@ class SignatureService final : public TransitionActions {
   // cover a staff slot (absence cover); never the person being replaced.
   std::vector<std::pair<std::string, std::string>> replacementCandidates(const PlanView& v,
                                                                          const SignatureRequest& r);
+  // The SENCO gives a signer who has not signed yet (e.g. whose link expired) another
+  // linkDays: the same link works again and the invitation is sent again.
+  Status renewLink(const Actor& a, Id requestId);
   Status replaceSigner(const Actor& a, Id requestId, const std::string& personRef,
                        const std::string& reason);
 
