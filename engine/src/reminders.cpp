@@ -280,11 +280,8 @@ void ReminderService::phaseTransferMessages(ReminderSource& src, Date day,
     if (!wf->deadlines) continue;
     const Date soon = addDuration(day, wf->deadlines->dueSoon);
     for (const auto& rule : wf->deadlines->phaseTransfers) {
-      DeadlinePolicy one;
-      one.phaseTransfers = {rule};
-      one.phaseTransfers.back().when.reset();
-      auto item = phaseTransferDeadline(one, rule.fromYear, Poco::JSON::Object(), day);
-      if (item && (item->due == day || item->due == soon)) yearsByType[wf->type].insert(rule.fromYear);
+      const Date due = phaseTransferDate(rule, day);
+      if (due == day || due == soon) yearsByType[wf->type].insert(rule.fromYear);
     }
   }
   const TimePoint now = clock_.now();

@@ -164,6 +164,12 @@ std::vector<DeadlineItem> evaluateDeadlines(const DeadlinePolicy& policy,
   return out;
 }
 
+Date phaseTransferDate(const PhaseTransferRule& rule, Date today) {
+  // The transfer happens in the September after the current academic year.
+  const int transferYear = static_cast<int>(today.year()) + (today.month() >= September ? 1 : 0);
+  return Date{year{transferYear}, month{rule.month}, day{rule.day}};
+}
+
 std::optional<DeadlineItem> phaseTransferDeadline(const DeadlinePolicy& policy,
                                                   const std::string& yearGroup,
                                                   const Poco::JSON::Object& values, Date today,
@@ -171,12 +177,10 @@ std::optional<DeadlineItem> phaseTransferDeadline(const DeadlinePolicy& policy,
   for (const auto& rule : policy.phaseTransfers) {
     if (rule.fromYear != yearGroup) continue;
     if (rule.when && !conditionHolds(*rule.when, values)) return std::nullopt;
-    // The transfer happens in the September after the current academic year.
-    int transferYear = static_cast<int>(today.year()) + (today.month() >= September ? 1 : 0);
     DeadlineItem item;
     item.id = "phase_transfer";
     item.label = rule.label;
-    item.due = Date{year{transferYear}, month{rule.month}, day{rule.day}};
+    item.due = phaseTransferDate(rule, today);
     item.doneOn = doneOn;
     item.status = deadlineStatus(item.due, today, doneOn, policy.dueSoon);
     item.daysToGo = daysBetween(today, item.due);

@@ -138,7 +138,7 @@ Result<SignatureRequest> SignatureService::inviteNew(SignatureRequest r, const P
   data.set("reminder", why == "reminder");
   data.set("expires", r.expiresAt.substr(0, 10));
   if (r.personRef.rfind("contact:", 0) == 0) {
-    linkToken(r);
+    assignLink(r);
     data.set("link_salt", r.linkSalt);  // the mailer derives the link: the outbox never holds it
   } else if (r.personRef.rfind("user:", 0) == 0) {
     data.set("sign_path", "/plans/" + std::to_string(v.plan.id) + "#sign");
@@ -287,7 +287,7 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
     if (r.version != v.plan.currentVersion || !isLive(r) || r.email.empty()) continue;
     Poco::JSON::Object data;
     if (r.personRef.rfind("contact:", 0) == 0) {
-      linkToken(r);  // the link they already have now downloads the PDF
+      assignLink(r);  // the link they already have now downloads the PDF
       r.expiresAt = isoTime(now + std::chrono::days(settings_.linkDays));
       if (c.signature && c.signature->requestId == r.id) r.state = requeststate::kSigned;
       c.newRequests.push_back(r);  // its new download link
@@ -373,11 +373,9 @@ Result<SigningView> SignatureService::open(const SignerAccess& who, const std::s
   return sv;
 }
 
-std::string SignatureService::linkToken(SignatureRequest& r) {
+void SignatureService::assignLink(SignatureRequest& r) {
   if (r.linkSalt.empty()) r.linkSalt = base64Url(random_.bytes(16));
-  std::string token = signerLinkToken(settings_.linkKey, r.linkSalt);
-  r.tokenHash = sha256Hex(token);
-  return token;
+  r.tokenHash = sha256Hex(signerLinkToken(settings_.linkKey, r.linkSalt));
 }
 
 std::string SignatureService::contactPath(const std::string& salt) const {
@@ -580,27 +578,36 @@ std::vector<SignatureRequest> SignatureService::signableBy(const Actor& a, Id pl
   return out;
 }
 
-Status SignatureService::renewLink(const Actor& a, Id requestId) {
+Result<std::pair<SignatureRequest, PlanView>> SignatureService::openForSenco(const Actor& a, Id requestId,
+                                                                           const std::string& senco,
+                                                                           const std::string& signer) {
   auto r = repo_.request(requestId);
   if (!r) return notFound("There is no such signature request.");
   auto v = plans_.open(a, r->planId);
   if (!v) return v.error();
   if (!a.hasRole(v->plan.academyId, Role::kSenco) && !a.isTrustAdmin())
-    return forbidden("Only the SENCO can send a signer a new link.");
+    return forbidden("Only the SENCO can " + senco + ".");
   if (!isOpen(*r) || r->version != v->plan.currentVersion || !v->state->signing)
-    return conflict("Only a signer who has not yet signed the current version can be sent a new link.");
-  auto renewed = *r;
+    return conflict("Only a signer who has not yet signed the current version can " + signer + ".");
+  return std::pair{*r, std::move(v.value())};
+}
+
+Status SignatureService::renewLink(const Actor& a, Id requestId) {
+  auto found = openForSenco(a, requestId, "send a signer a new link", "be sent a new link");
+  if (!found) return found.error();
+  const auto& [r, v] = found.value();
+  auto renewed = r;
   renewed.expiresAt = isoTime(clock_.now() + std::chrono::days(settings_.linkDays));
   renewed.expiryWarned = false;
   std::vector<OutboxMessage> out;
-  if (!r->lastSentAt.empty()) {  // not yet invited (their turn has not come): the turn will
-    auto again = inviteNew(renewed, v.value(), out, "renewed");
+  if (!r.lastSentAt.empty()) {  // never sent: their turn has not come, and the turn will send it
+    auto again = inviteNew(renewed, v, out, "renewed");
     if (!again) return again.error();
     renewed = again.value();
   }
-  return repo_.updateRequest(renewed, r->state,
-                             {{"signature.link_renewed", auditActor(a), "plan", r->planId, v->plan.academyId,
-                               detail({{"slot", r->slot}, {"expires", renewed.expiresAt}})}},
+  return repo_.updateRequest(renewed, r.state,
+                             {{"signature.link_renewed", auditActor(a), "plan", r.planId, v.plan.academyId,
+                               detail({{"slot", r.slot}, {"expires", renewed.expiresAt}})}},
                              out);
 }
 
@@ -617,25 +624,20 @@ std::vector<std::pair<std::string, std::string>> SignatureService::replacementCa
 
 Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::string& personRef,
                                        const std::string& reason) {
-  auto old = repo_.request(requestId);
-  if (!old) return notFound("There is no such signature request.");
-  auto v = plans_.open(a, old->planId);
-  if (!v) return v.error();
-  if (!a.hasRole(v->plan.academyId, Role::kSenco) && !a.isTrustAdmin())
-    return forbidden("Only the SENCO can replace a signer.");
-  if (!isOpen(*old) || old->version != v->plan.currentVersion || !v->state->signing)
-    return conflict("Only a signer who has not yet signed the current version can be replaced.");
+  auto found = openForSenco(a, requestId, "replace a signer", "be replaced");
+  if (!found) return found.error();
+  const auto& [old, v] = found.value();
   std::string why = trimmed(reason);
   if (why.empty()) return invalid("Give a reason for the replacement", {{"reason", "Give a reason (for example, absence cover)"}});
-  if (personRef == old->personRef)
+  if (personRef == old.personRef)
     return invalid("Choose someone else to sign", {{"person", "Choose another person"}});
   std::string name;
-  for (const auto& [ref, label] : replacementCandidates(v.value(), *old))
+  for (const auto& [ref, label] : replacementCandidates(v, old))
     if (ref == personRef) name = label;
   if (name.empty())
-    return invalid("Choose someone who can sign as " + old->slotLabel, {{"person", "That person cannot sign as " + old->slotLabel}});
+    return invalid("Choose someone who can sign as " + old.slotLabel, {{"person", "That person cannot sign as " + old.slotLabel}});
   if (auto p = name.rfind(" ("); p != std::string::npos && personRef.rfind("contact:", 0) == 0) name = name.substr(0, p);
-  SignatureRequest fresh = *old;
+  SignatureRequest fresh = old;
   fresh.id = 0;
   fresh.personRef = personRef;
   fresh.name = name;
@@ -654,17 +656,17 @@ Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::
   fresh.createdAt = isoTime(now);
   fresh.expiresAt = isoTime(now + std::chrono::days(settings_.linkDays));
   std::vector<OutboxMessage> out;
-  auto all = repo_.requests(old->planId);
+  auto all = repo_.requests(old.planId);
   for (auto& o : all)
-    if (o.id == old->id) o.state = requeststate::kReplaced;
+    if (o.id == old.id) o.state = requeststate::kReplaced;
   all.push_back(fresh);
   if (checkTurn(fresh, all, nullptr)) {
-    auto invited = inviteNew(fresh, v.value(), out, "invite");
+    auto invited = inviteNew(fresh, v, out, "invite");
     if (invited) fresh = invited.value();
   }
-  return repo_.replaceRequest(old->id, why, fresh,
-                              {{"signature.replaced", auditActor(a), "plan", old->planId, v->plan.academyId,
-                                detail({{"slot", old->slot}, {"from", old->personRef}, {"to", personRef}, {"reason", why}})}},
+  return repo_.replaceRequest(old.id, why, fresh,
+                              {{"signature.replaced", auditActor(a), "plan", old.planId, v.plan.academyId,
+                                detail({{"slot", old.slot}, {"from", old.personRef}, {"to", personRef}, {"reason", why}})}},
                               out);
 }
 

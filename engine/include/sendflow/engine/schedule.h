@@ -69,6 +69,9 @@ std::vector<DeadlineItem> evaluateDeadlines(
     const DeadlinePolicy& policy, const Poco::JSON::Object& values, Date today,
     const std::map<std::string, Date>& transitionsFired = {});
 
+// The date of `rule` for the transfer that follows the academic year containing `today`.
+Date phaseTransferDate(const PhaseTransferRule& rule, Date today);
+
 // The phase-transfer deadline for a pupil in `yearGroup` during the academic year (1 Sept to
 // 31 Aug) containing `today`: the rule's month-day in the calendar year the transfer happens
 // (the September after). Empty when no rule matches the year group or its `when` fails.

@@ -180,9 +180,15 @@ class SignatureService final : public TransitionActions {
   Status sealInto(const PlanView& v, TransitionChange& c);
   std::string personEmail(const std::string& ref);
   std::string actorRef(const SignerAccess& who, const SignatureRequest& r) const;
-  // The contact's link token: derived from r.linkSalt (given one when empty), so every email
-  // about one request carries the same link; sets r.tokenHash.
-  std::string linkToken(SignatureRequest& r);
+  // Gives a contact's request its link: a salt (kept when it has one, so every email about the
+  // request carries the same link) and the hash of the token derived from it.
+  void assignLink(SignatureRequest& r);
+  // The request and its plan, for a SENCO's action on a signer who has not signed the current
+  // version yet; `senco` ends "Only the SENCO can …", `signer` ends "Only a signer who has not
+  // yet signed the current version can …".
+  Result<std::pair<SignatureRequest, PlanView>> openForSenco(const Actor& a, Id requestId,
+                                                             const std::string& senco,
+                                                             const std::string& signer);
 
   PlanService& plans_;
   SignatureRepository& repo_;
