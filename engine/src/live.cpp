@@ -454,26 +454,37 @@ void LiveSession::commit(Conn& c, LiveOpRecord& r) {
   lastOp_ = std::chrono::steady_clock::now();
 }
 
-void LiveSession::handleOp(Conn& c, const Object& m) {
-  const auto seq = m.optValue<Poco::Int64>("seq", 0);
+// What every edit checks first: a hello, a sequence number, a field of the right kind, and not
+// a resend of something already committed (acknowledged again). fields_.end() when answered.
+std::map<std::string, LiveSession::Field>::iterator LiveSession::editedField(Conn& c, const Object& m,
+                                                                             bool text, std::int64_t seq) {
   if (c.clientId.empty() || seq <= 0) {
     error(c, "malformed", "Say hello with a client id, and number operations from 1.", seq);
-    return;
+    return fields_.end();
   }
-  const std::string field = m.optValue<std::string>("field", "");
-  auto fit = fields_.find(field);
-  if (fit == fields_.end() || !fit->second.text) {
-    error(c, "unknown_field", "No long-text field of this plan is called that.", seq);
-    return;
+  auto fit = fields_.find(m.optValue<std::string>("field", ""));
+  if (fit == fields_.end() || fit->second.text != text) {
+    error(c, "unknown_field",
+          text ? "No long-text field of this plan is called that." : "No such field of this plan takes a whole value.",
+          seq);
+    return fields_.end();
   }
-  if (seq <= lastSeq_[c.clientId]) {  // a resend of something already committed: ack again
+  if (seq <= lastSeq_[c.clientId]) {
     Object ack;
     ack.set("type", "ack");
     ack.set("seq", seq);
-    ack.set("revision", head_);
+    if (text) ack.set("revision", head_);
     sendTo(c, ack);
-    return;
+    return fields_.end();
   }
+  return fit;
+}
+
+void LiveSession::handleOp(Conn& c, const Object& m) {
+  const auto seq = m.optValue<Poco::Int64>("seq", 0);
+  auto fit = editedField(c, m, true, seq);
+  if (fit == fields_.end()) return;
+  const std::string& field = fit->first;
   const auto base = m.optValue<Poco::Int64>("revision", -1);
   if (base < 0 || base > head_) {
     error(c, "bad_revision", "That revision does not exist.", seq);
@@ -530,23 +541,9 @@ void LiveSession::handleOp(Conn& c, const Object& m) {
 
 void LiveSession::handleSet(Conn& c, const Object& m) {
   const auto seq = m.optValue<Poco::Int64>("seq", 0);
-  if (c.clientId.empty() || seq <= 0) {
-    error(c, "malformed", "Say hello with a client id, and number operations from 1.", seq);
-    return;
-  }
-  const std::string field = m.optValue<std::string>("field", "");
-  auto fit = fields_.find(field);
-  if (fit == fields_.end() || fit->second.text) {
-    error(c, "unknown_field", "No such field of this plan takes a whole value.", seq);
-    return;
-  }
-  if (seq <= lastSeq_[c.clientId]) {
-    Object ack;
-    ack.set("type", "ack");
-    ack.set("seq", seq);
-    sendTo(c, ack);
-    return;
-  }
+  auto fit = editedField(c, m, false, seq);
+  if (fit == fields_.end()) return;
+  const std::string& field = fit->first;
   if (!m.has("value")) {
     error(c, "malformed", "set needs a value.", seq);
     return;

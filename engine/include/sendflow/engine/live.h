@@ -125,6 +125,8 @@ class LiveSession {
              std::int64_t seq = 0);
   void snapshot(Conn& c);
   void presence();
+  std::map<std::string, Field>::iterator editedField(Conn& c, const Poco::JSON::Object& m, bool text,
+                                                    std::int64_t seq);
   void handleOp(Conn& c, const Poco::JSON::Object& m);
   void handleSet(Conn& c, const Poco::JSON::Object& m);
   void handleResume(Conn& c, const Poco::JSON::Object& m);
