@@ -15,6 +15,12 @@ runE2e('live', async (t, { server, browser }) => {
 
   async function open(account) {
     const { page, errors } = await signedIn(t, browser, server, account);
+    // Keeps the page's WebSocket reachable, so a test can hold its incoming frames for a moment.
+    await page.addInitScript(() => {
+      const Native = window.WebSocket;
+      window.WebSocket = function (...args) { const s = new Native(...args); window.__liveSocket = s; return s; };
+      window.WebSocket.prototype = Native.prototype;
+    });
     await page.goto(`${server.baseUrl}/plans/${draft.id}`);
     return { page, errors };
   }
@@ -73,7 +79,23 @@ runE2e('live', async (t, { server, browser }) => {
   await b.page.waitForFunction(([s, v]) => document.querySelector(s)?.value === v, [input, 'From the SENCO'],
     { timeout: 10_000 }).catch(() => {});
   t.check(await b.page.inputValue(input) === 'From the SENCO', 'a changed answer appears on the other page');
-  await Promise.all([setIn(a.page, 'SENCO again'), setIn(b.page, 'Staff answer')]);
+  // The staff member answers before hearing of the SENCO's new answer (their page holds its
+  // incoming frames meanwhile), so the server sees two answers to one field revision.
+  await b.page.evaluate(() => {
+    const s = window.__liveSocket;
+    window.__held = [];
+    window.__deliver = s.onmessage;
+    s.onmessage = (e) => window.__held.push(e);
+  });
+  await setIn(a.page, 'SENCO again');
+  await b.page.waitForFunction(() => window.__held.some((e) => JSON.parse(e.data).type === 'set'), null,
+    { timeout: 10_000 });
+  await setIn(b.page, 'Staff answer');
+  await b.page.evaluate(() => {
+    const s = window.__liveSocket;
+    s.onmessage = window.__deliver;
+    window.__held.forEach((e) => window.__deliver(e));
+  });
   let notice = null;
   for (let i = 0; i < 100 && !notice; i++) {
     for (const p of [a.page, b.page]) if (await p.locator('.live-overwritten').count()) notice = p;
