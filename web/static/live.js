@@ -149,6 +149,12 @@
         else el.value = text === null || text === undefined ? '' : String(text);
       });
     }
+    function plain(v) {
+      if (v === true) return 'yes';
+      if (v === false) return 'no';
+      if (v === null || v === undefined || (Array.isArray(v) && !v.length)) return '';
+      return Array.isArray(v) ? JSON.stringify(v.map(String)) : String(v);
+    }
     function words(v) {
       if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return '(empty)';
       if (v === true) return 'Yes';
@@ -249,7 +255,12 @@
           if (m.fields[f].kind !== 'text') {
             if (!liveValueField(f)) return;
             values[f] = { value: m.fields[f].value, rev: m.fields[f].fieldRevision || 0 };
-            showValue(f, values[f].value);
+            // As for text: the first time, an answer the page shows (kept after an error) is ours.
+            var shown = readValue(f);
+            if (!known && m.editable && plain(shown) !== plain(values[f].value)) {
+              pending.push({ field: f, set: true, value: shown, rev: values[f].rev, seq: ++seq });
+              values[f].value = shown;
+            } else showValue(f, values[f].value);
             return;
           }
           texts[f] = m.fields[f].text;
