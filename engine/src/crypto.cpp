@@ -104,8 +104,8 @@ std::string hmacSha256(std::string_view key, std::string_view message) {
   return std::string(reinterpret_cast<char*>(md), len);
 }
 
-std::string signerLinkToken(std::string_view linkKey, std::string_view salt) {
-  return base64Url(hmacSha256(linkKey, "sendflow signer link:" + std::string(salt)));
+std::string linkToken(std::string_view linkKey, std::string_view purpose, std::string_view salt) {
+  return base64Url(hmacSha256(linkKey, "sendflow " + std::string(purpose) + " link:" + std::string(salt)));
 }
 
 std::string hashPassword(std::string_view password, RandomSource& random) {

@@ -29,9 +29,25 @@ std::int64_t unixNow(Clock& clock) {
   return std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
 }
 
-std::string actorRef(const Actor& a) { return "user:" + std::to_string(a.userId); }
-
 }  // namespace
+
+LiveEditor staffEditor(PlanService& plans, const Actor& a, Id planId) {
+  LiveEditor e{"user:" + std::to_string(a.userId), a.name, {}};
+  e.rights = [&plans, a, planId]() -> Result<EditRights> {
+    auto v = plans.open(a, planId);
+    if (!v) return v.error();
+    EditRights r;
+    r.editable = v->state->editable && v->canEdit;
+    if (!v->state->editable) {
+      r.reason = "This plan is " + (v->state->label.empty() ? v->state->name : v->state->label) +
+                 " and cannot be edited now.";
+    } else if (!v->canEdit) {
+      r.reason = "You cannot edit this plan.";
+    }
+    return r;
+  };
+  return e;
+}
 
 Array::Ptr opToJson(const ot::Op& op) {
   Array::Ptr a = new Array;
@@ -90,10 +106,9 @@ LiveSession::LiveSession(Id planId, PlanService& plans, LiveLog& log, Clock& clo
                          LiveLimits limits)
     : planId_(planId), plans_(plans), log_(log), clock_(clock), limits_(limits) {}
 
-Result<std::shared_ptr<LiveSession>> LiveSession::open(const Actor& a, Id planId,
-                                                       PlanService& plans, LiveLog& log,
+Result<std::shared_ptr<LiveSession>> LiveSession::open(Id planId, PlanService& plans, LiveLog& log,
                                                        Clock& clock, LiveLimits limits) {
-  auto view = plans.open(a, planId);
+  auto view = plans.view(planId);
   if (!view) return view.error();
   std::shared_ptr<LiveSession> s(new LiveSession(planId, plans, log, clock, limits));
   auto& v = view.value();
@@ -115,6 +130,7 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(const Actor& a, Id planId
     s->fields_[f->id] = std::move(field);
   }
   s->head_ = log.headRevision(planId);
+  s->lastSeq_ = log.lastSeqs(planId);
   // Replay what was acknowledged since the version was made (a restart, a crash).
   for (const auto& r : log.since(planId, s->baseVersion_)) {
     auto it = s->fields_.find(r.field);
@@ -140,10 +156,13 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(const Actor& a, Id planId
   return s;
 }
 
-LiveSession::ConnId LiveSession::join(const Actor& a, Send send) {
+LiveSession::ConnId LiveSession::join(LiveEditor e, Send send) {
+  auto rights = e.rights();  // outside the lock: it reads the database
   std::lock_guard lock(mutex_);
   const ConnId id = nextConn_++;
-  Conn c{a, std::move(send), "", "", limits_.burst, std::chrono::steady_clock::now()};
+  Conn c{std::move(e), {}, std::move(send), "", "", limits_.burst, std::chrono::steady_clock::now()};
+  if (rights) c.fields = rights->fields;
+  else c.fields.emplace();  // sees nothing
   auto& conn = conns_.emplace(id, std::move(c)).first->second;
   snapshot(conn);
   presence();
@@ -219,19 +238,16 @@ std::optional<std::string> LiveSession::editBlocked(Conn& c) {
     if (rec && rec->state == editableState_ && rec->currentVersion == baseVersion_) return std::nullopt;
   }
   c.allowedAt = {};
-  auto view = plans_.open(c.actor, planId_);
-  if (!view) return view.error().message;
-  const auto& v = view.value();
-  if (!v.state->editable) {
-    return "This plan is " + (v.state->label.empty() ? v.state->name : v.state->label) +
-           " and cannot be edited now.";
-  }
-  if (!v.canEdit) return std::string("You cannot edit this plan.");
-  if (v.plan.currentVersion != baseVersion_) {
-    rebase(v);
+  auto rights = c.editor.rights();
+  if (!rights) return rights.error().message;
+  if (!rights->editable) return rights->reason;
+  auto rec = plans_.record(planId_);
+  if (!rec) return std::string("There is no such plan.");
+  if (rec->currentVersion != baseVersion_) {
+    if (auto v = plans_.view(planId_)) rebase(v.value());
     return std::string("The plan was saved from a form meanwhile; your view was refreshed.");
   }
-  editableState_ = v.plan.state;
+  editableState_ = rec->state;
   c.allowedAt = now;
   return std::nullopt;
 }
@@ -261,6 +277,7 @@ void LiveSession::snapshot(Conn& c) {
   o.set("version", baseVersion_);
   Object::Ptr fields = new Object;
   for (const auto& [name, f] : fields_) {
+    if (!sees(c, name)) continue;
     Object::Ptr fo = new Object;
     fo->set("kind", f.text ? "text" : "value");
     if (f.text) {
@@ -272,16 +289,10 @@ void LiveSession::snapshot(Conn& c) {
     fields->set(name, fo);
   }
   o.set("fields", fields);
-  auto view = plans_.open(c.actor, planId_);
-  bool editable = view && view.value().state->editable && view.value().canEdit;
+  auto rights = c.editor.rights();
+  const bool editable = rights && rights->editable;
   o.set("editable", editable);
-  if (!editable) {
-    o.set("reason", !view ? view.error().message
-                          : (!view.value().state->editable
-                                 ? "This plan is " + view.value().state->label +
-                                       " and cannot be edited now."
-                                 : std::string("You cannot edit this plan.")));
-  }
+  if (!editable) o.set("reason", rights ? rights->reason : rights.error().message);
   sendTo(c, o);
 }
 
@@ -292,7 +303,7 @@ void LiveSession::presence() {
   for (const auto& [id, c] : conns_) {
     Object::Ptr p = new Object;
     p->set("conn", static_cast<Poco::UInt64>(id));
-    p->set("name", c.actor.name);
+    p->set("name", c.editor.name);
     p->set("field", c.focus);
     people->add(p);
   }
@@ -345,7 +356,7 @@ void LiveSession::release() {
   while (!unreleased_.empty() && unreleased_.front().durable) {
     const Release& u = unreleased_.front();
     for (auto& [cid, c] : conns_) {
-      if (c.sentUpTo >= u.revision) continue;
+      if (c.sentUpTo >= u.revision || !sees(c, u.field)) continue;
       try {
         c.send(u.frame);
         if (!u.noticeFrame.empty() && c.clientId == u.noticeClient) c.send(u.noticeFrame);
@@ -389,7 +400,7 @@ void LiveSession::dispatch(ConnId id, const std::string& frame) {
       }
     } else if (type == "focus") {
       std::string f = m->optValue<std::string>("field", "");
-      c.focus = fields_.count(f) ? f : "";
+      c.focus = fields_.count(f) && sees(c, f) ? f : "";
       presence();
     } else if (type == "op") {
       handleOp(c, *m);
@@ -415,7 +426,7 @@ void LiveSession::handleResume(Conn& c, const Object& m) {
   // Replays the committed operations after `from` (the client recognises its own by seq).
   // Operations still waiting for their commit follow through release().
   for (const auto& h : history_) {
-    if (h.revision <= from || h.revision > released_) continue;
+    if (h.revision <= from || h.revision > released_ || !sees(c, h.field)) continue;
     Object o;
     o.set("type", h.op.empty() ? "set" : "op");
     o.set("revision", h.revision);
@@ -440,17 +451,17 @@ void LiveSession::commit(Conn& c, LiveOpRecord& r) {
   r.planId = planId_;
   r.revision = head_ + 1;
   r.baseVersion = baseVersion_;
-  r.author = actorRef(c.actor);
-  r.authorName = c.actor.name;
+  r.author = c.editor.ref;
+  r.authorName = c.editor.name;
   r.clientId = c.clientId;
   r.at = unixNow(clock_);
   sequenced_ = r;  // receive() commits it before anyone hears of it
-  unreleased_.push_back({r.revision, false, "", "", ""});
+  unreleased_.push_back({r.revision, r.field, false, "", "", ""});
   head_ = r.revision;
   editors_[r.author].insert(r.field);
   lastSeq_[c.clientId] = r.clientSeq;
   dirty_ = true;
-  lastEditor_ = c.actor;
+  lastEditor_ = {c.editor.ref, c.editor.name};
   lastOp_ = std::chrono::steady_clock::now();
 }
 
@@ -463,6 +474,10 @@ std::map<std::string, LiveSession::Field>::iterator LiveSession::editedField(Con
     return fields_.end();
   }
   auto fit = fields_.find(m.optValue<std::string>("field", ""));
+  if (fit != fields_.end() && !sees(c, fit->first)) {
+    error(c, "forbidden", "You can change only the sections of this plan that are yours to write.", seq);
+    return fields_.end();
+  }
   if (fit == fields_.end() || fit->second.text != text) {
     error(c, "unknown_field",
           text ? "No long-text field of this plan is called that." : "No such field of this plan takes a whole value.",
@@ -535,7 +550,7 @@ void LiveSession::handleOp(Conn& c, const Object& m) {
   out.set("op", opToJson(*op));
   out.set("client", c.clientId);
   out.set("seq", seq);
-  out.set("author", c.actor.name);
+  out.set("author", c.editor.name);
   unreleased_.back().frame = stringify(out);
 }
 
@@ -578,7 +593,7 @@ void LiveSession::handleSet(Conn& c, const Object& m) {
   out.set("value", f.value);
   out.set("client", c.clientId);
   out.set("seq", seq);
-  out.set("author", c.actor.name);
+  out.set("author", c.editor.name);
   auto& pending = unreleased_.back();
   pending.frame = stringify(out);
   if (overwrote) {
@@ -586,7 +601,7 @@ void LiveSession::handleSet(Conn& c, const Object& m) {
     notice.set("type", "overwritten");
     notice.set("field", field);
     notice.set("lost", lost);
-    notice.set("by", c.actor.name);
+    notice.set("by", c.editor.name);
     pending.noticeFrame = stringify(notice);
     pending.noticeClient = loser;
   }
@@ -607,11 +622,11 @@ void LiveSession::flushLocked(bool force) {
     for (const auto& f : fields) list->add(f);
     editors->set(who, list);
   }
-  auto saved = plans_.save(*lastEditor_, planId_, baseVersion_, *v, editors);
+  auto saved = plans_.saveAs(lastEditor_->first, lastEditor_->second, planId_, baseVersion_, *v, editors);
   if (!saved) {
     if (saved.error().code == ErrorCode::kConflict) {
       // A plain form post (or a transition) came first: it wins; everyone restarts from it.
-      auto view = plans_.open(*lastEditor_, planId_);
+      auto view = plans_.view(planId_);
       if (view && view.value().plan.currentVersion != baseVersion_) rebase(view.value());
     }
     return;  // otherwise stays in the live log (replayed on the next open); tried again later

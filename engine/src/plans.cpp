@@ -193,7 +193,25 @@ Result<SaveOutcome> PlanService::save(const Actor& a, Id planId, int baseVersion
                                       const Poco::JSON::Object::Ptr& liveEditors) {
   auto loaded = load(&a, planId, 0);
   if (!loaded) return loaded.error();
-  auto& v = loaded.value();
+  return saveValues(loaded.value(), auditActor(a), a.name, baseVersion, values, liveEditors);
+}
+
+Result<PlanView> PlanService::view(Id planId, int versionNumber) { return load(nullptr, planId, versionNumber); }
+
+Result<SaveOutcome> PlanService::saveAs(const std::string& authorRef, const std::string& authorName,
+                                        Id planId, int baseVersion, const Poco::JSON::Object& values,
+                                        const Poco::JSON::Object::Ptr& liveEditors) {
+  auto loaded = load(nullptr, planId, 0);
+  if (!loaded) return loaded.error();
+  loaded.value().canEdit = true;  // the caller authorised the author
+  return saveValues(loaded.value(), authorRef, authorName, baseVersion, values, liveEditors);
+}
+
+Result<SaveOutcome> PlanService::saveValues(PlanView& v, const std::string& authorRef,
+                                            const std::string& authorName, int baseVersion,
+                                            const Poco::JSON::Object& values,
+                                            const Poco::JSON::Object::Ptr& liveEditors) {
+  const Id planId = v.plan.id;
   if (!v.state->editable)
     return conflict("This plan is " + (v.state->label.empty() ? v.state->name : v.state->label) +
                     " and cannot be edited now.");
@@ -232,13 +250,13 @@ Result<SaveOutcome> PlanService::save(const Actor& a, Id planId, int baseVersion
 
   Poco::JSON::Array changedFields;
   for (const auto& c : diffValues(*v.form, *v.values, *normalised)) changedFields.add(c.field);
-  PlanVersionRecord next{planId, current + 1, canonical, contentHash(*normalised), auditActor(a), a.name, ""};
+  PlanVersionRecord next{planId, current + 1, canonical, contentHash(*normalised), authorRef, authorName, ""};
   Poco::JSON::Object detail;
   detail.set("version", current + 1);
   detail.set("fields", changedFields);
   if (liveEditors) detail.set("live_editors", liveEditors);
   auto st = plans_.saveVersion(v.plan.state, current, next,
-                               {"plan.edit", auditActor(a), "plan", planId, v.plan.academyId,
+                               {"plan.edit", authorRef, "plan", planId, v.plan.academyId,
                                 canonicalJson(detail)});
   if (!st) return st.error();
   return SaveOutcome{current + 1, true, check.missing};

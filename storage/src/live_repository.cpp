@@ -47,4 +47,25 @@ std::int64_t SqliteLiveLog::headRevision(engine::Id planId) {
   });
 }
 
+std::map<std::string, std::int64_t> SqliteLiveLog::lastSeqs(engine::Id planId) {
+  return store_.read([&](Database& db) {
+    Statement st(db, "SELECT client_id, MAX(client_seq) FROM live_ops WHERE plan_id=? GROUP BY client_id");
+    st.bind(1, planId);
+    std::map<std::string, std::int64_t> out;
+    while (st.step()) out[st.getText(0)] = st.getInt(1);
+    return out;
+  });
+}
+
+std::vector<engine::Id> SqliteLiveLog::unfolded() {
+  return store_.read([&](Database& db) {
+    Statement st(db,
+                 "SELECT DISTINCT l.plan_id FROM live_ops l JOIN plan p ON p.id = l.plan_id "
+                 "WHERE l.base_version = p.current_version ORDER BY l.plan_id");
+    std::vector<engine::Id> out;
+    while (st.step()) out.push_back(st.getInt(0));
+    return out;
+  });
+}
+
 }  // namespace sendflow::storage

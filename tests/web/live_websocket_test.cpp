@@ -12,10 +12,12 @@
 #include <signal.h>
 
 #include <deque>
+#include <fstream>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "sendflow/engine/crypto.h"
 #include "sendflow/engine/live.h"
 #include "sendflow/engine/ot.h"
 #include "sendflow/storage/database.h"
@@ -39,11 +41,12 @@ class LiveClient {
       : clientId_(std::move(clientId)), cookies_(std::move(cookies)) {}
 
   // Connects; on a reconnect asks for the operations since the last acknowledged revision.
-  bool connect(int port, sendflow::engine::Id planId, int* status = nullptr) {
+  // A contributor connects through their link: `path` "/c/<token>/live".
+  bool connect(int port, sendflow::engine::Id planId, int* status = nullptr, const std::string& path = "") {
     session_ = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1",
                                                               static_cast<Poco::UInt16>(port));
     Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET,
-                               "/plans/" + std::to_string(planId) + "/live",
+                               path.empty() ? "/plans/" + std::to_string(planId) + "/live" : path,
                                Poco::Net::HTTPMessage::HTTP_1_1);
     Poco::Net::NameValueCollection c;
     for (auto& [k, v] : cookies_) c.add(k, v);
@@ -144,6 +147,7 @@ class LiveClient {
   }
 
   bool settled() const { return !inflight_ && pending_.empty() && !waitingResume_; }
+  bool has(const std::string& field) const { return texts_.count(field) > 0; }
   const std::u32string& text(const std::string& f) { return texts_[f]; }
   std::string firstTextField() const { return textFields_.empty() ? "" : *textFields_.begin(); }
   std::vector<std::string> errors;
@@ -580,4 +584,175 @@ TEST_CASE("live WebSocket: a plan that is not editable is read-only and says why
   c.pump(5);
   REQUIRE_FALSE(c.errors.empty());
   CHECK(c.errors.back() == "read_only");
+}
+
+namespace {
+
+struct Contributor {
+  sendflow::engine::Id contactId = 0;
+  std::string token;
+};
+
+// The parent of the plan's pupil, and the token of the newest contribution link emailed to them
+// (the outbox holds the salt; the token needs the server's link key as well).
+Contributor parentOf(Demo& demo, sendflow::engine::Id plan) {
+  const std::string db = demo.server.home() + "/sendflow.db";
+  sendflow::storage::Database d(db);
+  sendflow::storage::Statement c(d,
+                                 "SELECT c.id FROM contact c JOIN plan p ON p.pupil_id=c.pupil_id "
+                                 "WHERE p.id=? AND c.kind='parent_carer' ORDER BY c.id LIMIT 1");
+  c.bind(1, plan);
+  REQUIRE(c.step());
+  Contributor out{c.getInt(0), ""};
+  sendflow::storage::Statement m(d,
+                                 "SELECT data FROM outbox WHERE kind='contribute_invite' AND plan_id=? "
+                                 "ORDER BY id DESC LIMIT 1");
+  m.bind(1, plan);
+  if (m.step()) {
+    auto o = Poco::JSON::Parser().parse(m.getText(0)).extract<Object::Ptr>();
+    std::ifstream key(demo.server.home() + "/keys/link.key", std::ios::binary);
+    out.token = sendflow::engine::linkToken(std::string((std::istreambuf_iterator<char>(key)), {}), "contribution",
+                                            o->getValue<std::string>("contribute_salt"));
+  }
+  return out;
+}
+
+std::string scalar(Demo& demo, const std::string& sql) {
+  sendflow::storage::Database d(demo.server.home() + "/sendflow.db");
+  sendflow::storage::Statement st(d, sql);
+  return st.step() ? st.getText(0) : "";
+}
+
+sendflow::engine::Id peepDraft(Demo& demo) {
+  for (auto& p : demo.plans("peep", "draft")) return p->getValue<sendflow::engine::Id>("id");
+  FAIL("no PEEP draft in the demo");
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("contribution link: the SENCO invites a parent, who writes only their own section, by form and live",
+          "[web][live][contribute][slow]") {
+  Demo demo;
+  const auto plan = peepDraft(demo);
+  const std::string academy = scalar(demo, "SELECT a.name FROM plan p JOIN academy a ON a.id=p.academy_id WHERE p.id=" +
+                                               std::to_string(plan));
+  Client senco = demo.signedIn("senco", academy == Demo::kOak ? Demo::kOak : Demo::kHill);
+  const std::string planPath = "/plans/" + std::to_string(plan);
+  auto contact = parentOf(demo, plan);
+
+  // Another academy's SENCO cannot invite; a contact of another pupil is refused by name.
+  Client foreign = demo.signedIn("senco", academy == Demo::kOak ? Demo::kHill : Demo::kOak);
+  CHECK(foreign.postForm(planPath + "/contributors", {{"csrf", foreign.csrf}, {"contact", std::to_string(contact.contactId)}}).status == 404);
+  auto wrong = senco.postForm(planPath + "/contributors", {{"csrf", senco.csrf}, {"contact", "999999"}});
+  CHECK(wrong.status == 422);
+  CHECK(wrong.body.find("Choose one of the pupil") != std::string::npos);
+
+  auto invited = senco.postForm(planPath + "/contributors", {{"csrf", senco.csrf}, {"contact", std::to_string(contact.contactId)}});
+  REQUIRE(invited.status == 303);
+  contact = parentOf(demo, plan);
+  REQUIRE(contact.token.size() == 43);
+  // The outbox row holds no link and no name of the pupil beyond initials.
+  const std::string data = scalar(demo, "SELECT data FROM outbox WHERE kind='contribute_invite' ORDER BY id DESC LIMIT 1");
+  CHECK(data.find(contact.token) == std::string::npos);
+  CHECK(scalar(demo, "SELECT count(*) FROM audit_event WHERE action='contribution.invite'") == "1");
+  auto page = senco.get(planPath);
+  CHECK(page.body.find("Who contributes") != std::string::npos);
+  CHECK(page.body.find("Invited") != std::string::npos);
+
+  // The parent's page: their section, no other.
+  Client parent = demo.server.client();
+  CHECK(parent.get("/c/not-a-token").status == 404);
+  auto mine = parent.get("/c/" + contact.token);
+  REQUIRE(mine.status == 200);
+  CHECK(mine.body.find("id=\"s-parent_views\"") != std::string::npos);
+  CHECK(mine.body.find("name=\"f.parent_views\"") != std::string::npos);
+  CHECK(mine.body.find("name=\"f.why_needed") == std::string::npos);
+  CHECK(mine.body.find("s-pupil_details") == std::string::npos);
+  const std::string csrf = Client::hiddenValue(mine.body, "csrf");
+  const std::string base = Client::hiddenValue(mine.body, "base_version");
+
+  // Form post: their field saved as a version authored by them; a smuggled staff field is ignored.
+  const std::string staffBefore = scalar(demo, "SELECT json_extract(values_json,'$.pupil_name') FROM plan_version WHERE plan_id=" +
+                                                   std::to_string(plan) + " ORDER BY number DESC LIMIT 1");
+  auto saved = parent.postForm("/c/" + contact.token, {{"csrf", csrf}, {"base_version", base},
+                                                       {"f.parent_views", "She likes a warning before the alarm."},
+                                                       {"f.pupil_name", "Someone Else"}});
+  REQUIRE(saved.status == 303);
+  CHECK(scalar(demo, "SELECT json_extract(values_json,'$.parent_views') FROM plan_version WHERE plan_id=" + std::to_string(plan) +
+                         " ORDER BY number DESC LIMIT 1") == "She likes a warning before the alarm.");
+  CHECK(scalar(demo, "SELECT json_extract(values_json,'$.pupil_name') FROM plan_version WHERE plan_id=" + std::to_string(plan) +
+                         " ORDER BY number DESC LIMIT 1") == staffBefore);
+  CHECK(scalar(demo, "SELECT author FROM plan_version WHERE plan_id=" + std::to_string(plan) + " ORDER BY number DESC LIMIT 1") ==
+        "contact:" + std::to_string(contact.contactId));
+  CHECK(scalar(demo, "SELECT count(*) FROM audit_event WHERE action='plan.edit' AND actor='contact:" +
+                         std::to_string(contact.contactId) + "'") == "1");
+  // Without the pre-session CSRF cookie's token: refused, nothing saved.
+  Client stranger = demo.server.client();
+  CHECK(stranger.postForm("/c/" + contact.token, {{"base_version", base}, {"f.parent_views", "x"}}).status == 403);
+  // The SENCO saves another section meanwhile: the parent's page, now stale, still saves (their
+  // field was not touched) ...
+  const std::string base2 = Client::hiddenValue(parent.get("/c/" + contact.token).body, "base_version");
+  auto staffSave = senco.postForm(planPath, {{"csrf", senco.csrf}, {"base_version", base2},
+                                             {"f.why_needed", "Uses a wheelchair; needs the evac chair upstairs."}});
+  REQUIRE(staffSave.status == 303);
+  auto again = parent.postForm("/c/" + contact.token, {{"csrf", csrf}, {"base_version", base2},
+                                                       {"f.parent_views", "She likes a warning before the alarm, please."}});
+  CHECK(again.status == 303);
+  CHECK(scalar(demo, "SELECT json_extract(values_json,'$.why_needed') FROM plan_version WHERE plan_id=" + std::to_string(plan) +
+                         " ORDER BY number DESC LIMIT 1") == "Uses a wheelchair; needs the evac chair upstairs.");
+  // ... but when their own answer changed since they opened the page: 409, their text kept on the page.
+  auto clash = parent.postForm("/c/" + contact.token, {{"csrf", csrf}, {"base_version", base2},
+                                                       {"f.parent_views", "A third answer"}});
+  CHECK(clash.status == 409);
+  CHECK(clash.body.find("A third answer") != std::string::npos);
+  CHECK(clash.body.find("Someone else changed your part") != std::string::npos);
+
+  // Live: the parent sees and edits only their fields; the SENCO sees the parent's typing.
+  LiveClient p("parent", {});
+  REQUIRE(p.connect(demo.server.port(), plan, nullptr, "/c/" + contact.token + "/live"));
+  LiveClient s("senco", senco.cookies());
+  REQUIRE(s.connect(demo.server.port(), plan));
+  std::vector<LiveClient*> both{&p, &s};
+  for (int i = 0; i < 5; ++i)
+    for (auto* c : both) c->pump();
+  CHECK(p.editable);
+  CHECK(p.has("parent_views"));
+  CHECK_FALSE(p.has("why_needed"));
+  CHECK(s.has("why_needed"));
+  // The same field at the same moment, from both: both inputs survive, both converge.
+  p.edit("parent_views", ot::insertAt(0, U"[parent] "));
+  s.edit("parent_views", ot::insertAt(p.text("parent_views").size() - 9, U" [senco]"));
+  for (int i = 0; i < 200 && !(p.settled() && s.settled()); ++i)
+    for (auto* c : both) c->pump();
+  for (int i = 0; i < 5; ++i)
+    for (auto* c : both) c->pump();
+  CHECK(p.text("parent_views") == s.text("parent_views"));
+  CHECK(p.text("parent_views").find(U"[parent] ") != std::u32string::npos);
+  CHECK(p.text("parent_views").find(U" [senco]") != std::u32string::npos);
+  // A staff field, even named by hand: refused per operation.
+  p.send(R"({"type":"op","field":"why_needed","revision":)" + std::to_string(p.revision()) + R"(,"seq":99,"op":["x"]})");
+  p.pump(5);
+  REQUIRE_FALSE(p.errors.empty());
+  CHECK(p.errors.back() == "forbidden");
+  // Presence names the parent to the SENCO.
+  bool named = false;
+  for (auto& pr : s.presence) named = named || toJson(*pr).find(scalar(demo, "SELECT name FROM contact WHERE id=" +
+                                                                               std::to_string(contact.contactId))) != std::string::npos;
+  CHECK(named);
+
+  // The SENCO withdraws the link: the page is gone and live edits stop within the recheck.
+  const std::string linkId = scalar(demo, "SELECT id FROM contribution_link WHERE plan_id=" + std::to_string(plan));
+  CHECK(senco.postForm(planPath + "/contributors/" + linkId + "/revoke", {{"csrf", senco.csrf}}).status == 303);
+  CHECK(parent.get("/c/" + contact.token).status == 410);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  p.errors.clear();
+  p.edit("parent_views", ot::insertAt(0, U"late "));
+  p.pump(5);
+  REQUIRE_FALSE(p.errors.empty());
+  CHECK(p.errors.back() == "read_only");
+  LiveClient gone("gone", {});
+  int status = 0;
+  CHECK_FALSE(gone.connect(demo.server.port(), plan, &status, "/c/" + contact.token + "/live"));
+  CHECK(status == 410);
 }

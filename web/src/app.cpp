@@ -32,6 +32,8 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
   store.migrate();
   mail = std::make_unique<MailService>(*this);
   signatures = makeSignatureService(*this);
+  contributions = std::make_unique<engine::ContributionService>(
+      planService, contributionRepository, people, clock, random, signatures->settings().linkKey);
   if (withViews) {
     views = std::make_unique<Views>(settings.webRoot + "/templates");
     registerRoutes(*this);

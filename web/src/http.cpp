@@ -71,9 +71,9 @@ engine::ErrorCode codeForStatus(int status) {
   }
 }
 
-// Paths that carry a secret (signer links) are logged without it.
+// Paths that carry a secret (signer and contribution links) are logged without it.
 std::string redactPath(const std::string& path) {
-  for (const char* prefix : {"/s/", "/api/v1/s/", "/ws/s/"}) {
+  for (const char* prefix : {"/s/", "/c/", "/api/v1/s/", "/ws/s/"}) {
     std::string p(prefix);
     if (path.rfind(p, 0) == 0) return p + "[redacted]";
   }

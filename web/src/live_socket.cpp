@@ -32,23 +32,20 @@ bool sameOrigin(const Poco::Net::HTTPServerRequest& req) {
   }
 }
 
-void liveSocket(Exchange& ex) {
-  auto id = ex.idParam("id");
-  if (!id) return ex.error(404, "There is no plan at this address.");
+// One WebSocket connection of `editor` to the plan's live session, until it closes.
+void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId) {
   if (!sameOrigin(ex.request)) return ex.error(403, "Live editing is only open to sendflow's own pages.");
   if (Poco::icompare(ex.request.get("Upgrade", ""), "websocket") != 0) {
     return ex.error(400, "This address speaks WebSocket only.");
   }
-  auto session = ex.app.live->session(ex.actor(), *id);
-  if (!session) return ex.error(session.error());
-
+  auto live = ex.app.live->session(planId);
+  if (!live) return ex.error(503, "Live editing is not available just now; the form still saves.");
   WebSocket ws(ex.request, ex.response);
   ws.setMaxPayloadSize(kMaxFrameBytes);
   ws.setSendTimeout(Poco::Timespan(3, 0));
   ws.setReceiveTimeout(Poco::Timespan(3, 0));
   auto sendMutex = std::make_shared<std::mutex>();
-  auto live = session.value();
-  const auto conn = live->join(ex.actor(), [&ws, sendMutex](const std::string& frame) {
+  const auto conn = live->join(std::move(editor), [&ws, sendMutex](const std::string& frame) {
     std::lock_guard lock(*sendMutex);
     ws.sendFrame(frame.data(), static_cast<int>(frame.size()), WebSocket::FRAME_TEXT);
   });
@@ -109,6 +106,21 @@ void liveSocket(Exchange& ex) {
   }
 }
 
+void staffSocket(Exchange& ex) {
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no plan at this address.");
+  auto view = ex.app.planService.open(ex.actor(), *id);  // the actor may see this plan
+  if (!view) return ex.error(view.error());
+  serveSocket(ex, engine::staffEditor(ex.app.planService, ex.actor(), *id), *id);
+}
+
+void contributorSocket(Exchange& ex) {
+  const std::string token = ex.params["token"];
+  auto c = ex.app.contributions->open(token);
+  if (!c) return ex.error(c.error());
+  serveSocket(ex, ex.app.contributions->liveEditor(token), c->plan.plan.id);
+}
+
 }  // namespace
 
 LiveHub::LiveHub(App& app) : app_(app), log_(app.store) {
@@ -130,22 +142,39 @@ LiveHub::~LiveHub() {
   }
 }
 
-engine::Result<std::shared_ptr<engine::LiveSession>> LiveHub::session(const engine::Actor& a,
-                                                                     engine::Id planId) {
+std::shared_ptr<engine::LiveSession> LiveHub::session(engine::Id planId) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(planId);
-  if (it != sessions_.end() && !it->second->broken()) {
-    auto view = app_.planService.open(a, planId);  // the actor may see this plan
-    if (!view) return view.error();
-    return it->second;
-  }
-  auto s = engine::LiveSession::open(a, planId, app_.planService, log_, app_.clock);
-  if (!s) return s.error();
+  if (it != sessions_.end() && !it->second->broken()) return it->second;
+  auto s = engine::LiveSession::open(planId, app_.planService, log_, app_.clock);
+  if (!s) return nullptr;
   sessions_[planId] = s.value();
   return s.value();
 }
 
+void LiveHub::flush(engine::Id planId) {
+  std::shared_ptr<engine::LiveSession> s;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = sessions_.find(planId); it != sessions_.end()) s = it->second;
+  }
+  if (!s) {
+    auto rec = app_.planService.record(planId);
+    if (!rec || log_.since(planId, rec->currentVersion).empty()) return;
+    s = session(planId);  // acknowledged before a restart, not folded yet
+  }
+  if (s) s->flush(true);
+}
+
 void LiveHub::run() {
+  // Edits acknowledged before a crash become a version now, not when someone next opens the plan.
+  for (engine::Id id : log_.unfolded()) {
+    try {
+      flush(id);
+    } catch (const std::exception& e) {
+      app_.log.error("live: folding plan %s after a restart failed: %s", std::to_string(id), std::string(e.what()));
+    }
+  }
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     stop_.wait_for(lock, kFlushEvery, [&] { return stopping_; });
@@ -169,7 +198,8 @@ void LiveHub::run() {
 
 void registerLiveRoutes(App& app) {
   app.live = std::make_shared<LiveHub>(app);
-  app.router.add("GET", "/plans/{id}/live", Access::kStaff, liveSocket);
+  app.router.add("GET", "/plans/{id}/live", Access::kStaff, staffSocket);
+  app.router.add("GET", "/c/{token}/live", Access::kPublic, contributorSocket);
 }
 
 }  // namespace sendflow::web

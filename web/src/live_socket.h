@@ -24,8 +24,11 @@ class LiveHub {
   LiveHub(const LiveHub&) = delete;
   LiveHub& operator=(const LiveHub&) = delete;
 
-  engine::Result<std::shared_ptr<engine::LiveSession>> session(const engine::Actor& a,
-                                                               engine::Id planId);
+  // The plan's session (opened when nobody has it open). The caller has checked that the
+  // editor may see the plan.
+  std::shared_ptr<engine::LiveSession> session(engine::Id planId);
+  // Folds the plan's pending live edits into a version now (before a transition reads it).
+  void flush(engine::Id planId);
 
  private:
   void run();

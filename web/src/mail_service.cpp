@@ -370,6 +370,8 @@ std::string MailService::render(const std::string& kind, const std::string& part
     d.set("sign_path", path);
     d.set("download_path", path);
   }
+  if (data->has("contribute_salt") && app_.contributions)
+    d.set("contribute_path", app_.contributions->contactPath(data->getValue<std::string>("contribute_salt")));
   d.set("base_url", base);
   d.set("dashboard_link", base + "/governor");
   const std::string phase = data->optValue<std::string>("phase", "");

@@ -353,6 +353,7 @@ Data editorSections(const EditorInput& in) {
   }
   Data sections = list();
   for (const auto& s : form.sections) {
+    if (in.sections && !in.sections->count(s.id)) continue;
     Data sd;
     for (const char* k : {"help", "when_field", "when_values", "when_not_empty", "when_hint"}) sd.set(k, false);
     sd.set("id", s.id);

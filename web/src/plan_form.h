@@ -6,6 +6,7 @@
 #include <Poco/Net/HTMLForm.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct EditorInput {
   std::map<std::string, std::string> errors;      // field path -> message
   std::vector<std::pair<std::string, std::string>> people;  // person options
   bool editable = false;
+  const std::set<std::string>* sections = nullptr;  // only these section ids (a contributor's); null: all
 };
 
 // The list of sections (with their fields) for templates/plan.mustache.

@@ -2,6 +2,8 @@
 // history and diff.
 #include <Poco/JSON/Array.h>
 
+#include "contribute.h"
+#include "live_socket.h"
 #include "plan_form.h"
 #include "routes.h"
 #include "signing.h"
@@ -208,6 +210,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   auto people = app.planService.people(v.pupil);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, people, v.canEdit};
   d.set("sections", editorSections(in));
+  d.set("kept", ps.values != nullptr);
   d.set("can_edit", v.canEdit);
   if (v.canEdit && !v.check.missing.empty() && !ps.error) {
     Data missing = list();
@@ -281,6 +284,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   d.set("slots", slots);
   d.set("can_assign", canAssign);
   addSigningStatus(ex, v, d);
+  addContributors(ex, v, d);
   ex.html(status, app.views->page(ex, "plan", d, v.workflow->title + " – " + v.pupil.legalName));
 }
 
@@ -304,6 +308,7 @@ void planPage(Exchange& ex) {
   std::string notice;
   if (ex.query("saved") == "1") notice = "Your changes were saved as version " + std::to_string(v->plan.currentVersion) + ".";
   if (ex.query("saved") == "0") notice = "Nothing had changed, so no new version was made.";
+  if (ex.query("invited") == "1") notice = "The invitation to contribute was emailed.";
   renderPlan(ex, v.value(), 200, {nullptr, nullptr, notice});
 }
 
@@ -339,6 +344,8 @@ void firePlan(Exchange& ex) {
   if (!id) return;
   const auto& post = ex.form();
   engine::TransitionInput in{post.get("reason_code", ""), engine::trimmed(post.get("reason_text", ""))};
+  // What live editors were acknowledged is part of the version the transition acts on.
+  if (ex.app.planService.open(ex.actor(), *id)) ex.app.live->flush(*id);
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) {
     if (r.error().code == engine::ErrorCode::kInvalid) {
@@ -369,6 +376,36 @@ void assignSigners(Exchange& ex) {
     return ex.error(r.error());
   }
   ex.redirect("/plans/" + std::to_string(*id) + "#signers");
+}
+
+void inviteContributor(Exchange& ex) {
+  auto id = planId(ex);
+  if (!id) return;
+  engine::Id contact = 0;
+  try {
+    contact = std::stoll(ex.form().get("contact", "0"));
+  } catch (const std::exception&) {
+  }
+  auto r = ex.app.contributions->invite(ex.actor(), *id, contact);
+  if (!r) {
+    if (r.error().code == engine::ErrorCode::kInvalid) {
+      auto v = ex.app.planService.open(ex.actor(), *id);
+      if (!v) return ex.error(v.error());
+      return renderPlan(ex, v.value(), 422, {nullptr, &r.error(), ""});
+    }
+    return ex.error(r.error());
+  }
+  ex.redirect("/plans/" + std::to_string(*id) + "?invited=1#contributors");
+}
+
+void revokeContributor(Exchange& ex) {
+  auto id = planId(ex);
+  auto link = ex.idParam("link");
+  if (!id) return;
+  if (!link) return ex.error(404, "There is no such contribution link.");
+  auto r = ex.app.contributions->revoke(ex.actor(), *id, *link);
+  if (!r) return ex.error(r.error());
+  ex.redirect("/plans/" + std::to_string(*id) + "#contributors");
 }
 
 void launchPlan(Exchange& ex) {
@@ -460,6 +497,8 @@ void registerPlanRoutes(App& app) {
   r.add("POST", "/plans/{id}", Access::kStaff, savePlan);
   r.add("POST", "/plans/{id}/transitions/{name}", Access::kStaff, firePlan);
   r.add("POST", "/plans/{id}/signers", Access::kStaff, assignSigners);
+  r.add("POST", "/plans/{id}/contributors", Access::kStaff, inviteContributor);
+  r.add("POST", "/plans/{id}/contributors/{link}/revoke", Access::kStaff, revokeContributor);
   r.add("GET", "/plans/{id}/history", Access::kStaff, historyPage);
   r.add("GET", "/plans/{id}/diff", Access::kStaff, diffPage);
 }

@@ -31,15 +31,6 @@ std::string stateWords(const std::string& s) {
   return s;
 }
 
-std::string preSessionCsrf(Exchange& ex) {
-  std::string csrf = ex.cookie("sf_csrf");
-  if (csrf.empty()) {
-    csrf = engine::newToken(ex.app.random);
-    ex.setCookie("sf_csrf", csrf, 12 * 3600);
-  }
-  return csrf;
-}
-
 struct Target {
   engine::SignerAccess access;
   std::string base;  // URL prefix of this signing page's actions
@@ -265,6 +256,15 @@ void auditPage(Exchange& ex) {
 }
 
 }  // namespace
+
+std::string preSessionCsrf(Exchange& ex) {
+  std::string csrf = ex.cookie("sf_csrf");
+  if (csrf.empty()) {
+    csrf = engine::newToken(ex.app.random);
+    ex.setCookie("sf_csrf", csrf, 12 * 3600);
+  }
+  return csrf;
+}
 
 void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
   auto& svc = *ex.app.signatures;

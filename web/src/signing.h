@@ -11,6 +11,8 @@ class App;
 class Exchange;
 
 void registerSigningRoutes(App& app);
+// The CSRF token of a page reached through a link, without a session (cookie sf_csrf).
+std::string preSessionCsrf(Exchange& ex);
 // Adds "sign_requests", "signer_rows", "sealed", "can_replace" to the plan page's data.
 void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d);
 

@@ -4,6 +4,7 @@
 #include <Poco/StreamCopier.h>
 
 #include "sendflow/web/mail.h"
+#include "contribute.h"
 #include "documents.h"
 #include "live_socket.h"
 #include "routes.h"
@@ -113,6 +114,7 @@ void registerRoutes(App& app) {
   registerApiRoutes(app);
   registerPlanRoutes(app);
   registerSigningRoutes(app);
+  registerContributeRoutes(app);
   registerPlanApiRoutes(app);
   registerMailRoutes(app);
   registerDocumentRoutes(app);

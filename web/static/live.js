@@ -91,6 +91,8 @@
     var form = document.querySelector('form.plan-form[data-live]');
     if (!form) return;
     var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + form.getAttribute('data-live');
+    // The page shows the user's own answers again (kept after an error), not the saved ones.
+    var kept = form.hasAttribute('data-kept');
     // One id per page load: operation numbers (seq) start again with it.
     var clientId = Array.from(crypto.getRandomValues(new Uint8Array(12)), function (b) {
       return ('0' + b.toString(16)).slice(-2);
@@ -128,16 +130,26 @@
       if (!els.length || form.querySelector('[name="f.' + field + '._text"]')) return false;
       return els.every(function (el) { return el.tagName !== 'TEXTAREA'; });
     }
-    function readValue(field) {
+    // What the field holds now, or (rendered) what the server put in the page.
+    function readValue(field, rendered) {
       var els = controls(field);
+      var on = function (el) { return rendered ? el.defaultChecked : el.checked; };
       if (els[0].type === 'checkbox') {
-        return els.filter(function (el) { return el.checked; }).map(function (el) { return el.value; });
+        return els.filter(on).map(function (el) { return el.value; });
       }
       if (els[0].type === 'radio') {
-        var on = els.filter(function (el) { return el.checked; })[0];
-        return on ? on.value : null;
+        var checked = els.filter(on)[0];
+        return checked ? checked.value : null;
       }
-      return els[0].value === '' ? null : els[0].value;
+      var v = els[0].value;
+      if (rendered && els[0].tagName === 'SELECT') {
+        var opts = Array.prototype.slice.call(els[0].options);
+        var chosen = opts.filter(function (o) { return o.defaultSelected; })[0] || opts[0];
+        v = chosen ? chosen.value : '';
+      } else if (rendered) {
+        v = els[0].defaultValue;
+      }
+      return v === '' ? null : v;
     }
     function showValue(field, v) {
       var els = controls(field);
@@ -255,9 +267,11 @@
           if (m.fields[f].kind !== 'text') {
             if (!liveValueField(f)) return;
             values[f] = { value: m.fields[f].value, rev: m.fields[f].fieldRevision || 0 };
-            // As for text: the first time, an answer the page shows (kept after an error) is ours.
+            // The first time, an answer the user changed before the socket connected, or every
+            // answer of a page that shows the user's own answers again (after an error), is theirs.
             var shown = readValue(f);
-            if (!known && m.editable && plain(shown) !== plain(values[f].value)) {
+            var theirs = kept || plain(shown) !== plain(readValue(f, true));
+            if (!known && m.editable && theirs && plain(shown) !== plain(values[f].value)) {
               pending.push({ field: f, set: true, value: shown, rev: values[f].rev, seq: ++seq });
               values[f].value = shown;
             } else showValue(f, values[f].value);
@@ -265,12 +279,17 @@
           }
           texts[f] = m.fields[f].text;
           var el = area(f);
-          // The first time, what the page shows (e.g. answers kept after an error) is ours to send.
-          if (!known && el && el.value !== texts[f] && !m.editable) setArea(f, texts[f]);
-          else if (!known && el && el.value !== texts[f]) {
-            pending.push({ field: f, op: diff(texts[f], el.value), seq: ++seq });
-            texts[f] = el.value;
-          } else setArea(f, texts[f]);
+          if (!known && el && m.editable && el.value !== texts[f] && (kept || el.value !== el.defaultValue)) {
+            // The user's typing since the page was rendered, merged with what others did meanwhile
+            // (both are edits of the rendered text); a page of kept answers is theirs as it stands.
+            var op = kept ? diff(texts[f], el.value)
+                          : transform(diff(el.defaultValue, el.value), diff(el.defaultValue, texts[f]), false);
+            if (op.length) {
+              pending.push({ field: f, op: op, seq: ++seq });
+              texts[f] = apply(texts[f], op);
+            }
+          }
+          setArea(f, texts[f]);
         });
         baseVersion(m.version);
         known = true;

@@ -29,9 +29,13 @@ bool constantTimeEquals(std::string_view a, std::string_view b);
 std::string newToken(RandomSource& random);
 // HMAC-SHA-256 of `message` under `key` (raw 32 bytes).
 std::string hmacSha256(std::string_view key, std::string_view message);
-// A contact's signing-link token (base64url, 43 characters): HMAC of the request's salt under the
-// server's link key. The database holds only the salt and SHA-256 of the token.
-std::string signerLinkToken(std::string_view linkKey, std::string_view salt);
+// A contact's link token (base64url, 43 characters): HMAC of the link's salt under the server's
+// link key, per purpose ("signer", "contribution"), so one kind of link never opens the other.
+// The database holds only the salt and SHA-256 of the token.
+std::string linkToken(std::string_view linkKey, std::string_view purpose, std::string_view salt);
+inline std::string signerLinkToken(std::string_view linkKey, std::string_view salt) {
+  return linkToken(linkKey, "signer", salt);
+}
 
 // Passwords: scrypt (N=2^15, r=8, p=1) with a 16-byte salt, stored as
 // "scrypt$N$r$p$salt_b64url$hash_b64url".

@@ -48,7 +48,29 @@ class LiveLog {
   virtual void append(const LiveOpRecord& r) = 0;
   virtual std::vector<LiveOpRecord> since(Id planId, int baseVersion) = 0;  // by revision
   virtual std::int64_t headRevision(Id planId) = 0;                          // 0: none
+  // The newest committed seq of each client id (also of ops already folded into a version), so a
+  // resent operation is recognised after a restart.
+  virtual std::map<std::string, std::int64_t> lastSeqs(Id planId) = 0;
 };
+
+// What an editor may do now. `fields` limits a contributor to their sections: they see and edit
+// only those; staff (nullopt) see and edit every field.
+struct EditRights {
+  bool editable = false;
+  std::string reason;  // why not, when not editable
+  std::optional<std::set<std::string>> fields;
+};
+
+// Who edits: a staff session or a contact's contribution link. `rights` is asked at join and
+// again (at least every 2 s) while they edit; an error (e.g. the link withdrawn) stops their edits.
+struct LiveEditor {
+  std::string ref;  // "user:12", "contact:3": the author of their operations
+  std::string name;
+  std::function<Result<EditRights>()> rights;
+};
+
+// A member of staff: the plan as PlanService::open shows it to them.
+LiveEditor staffEditor(PlanService& plans, const Actor& a, Id planId);
 
 struct LiveLimits {
   std::size_t historyWindow = 5000;   // revisions a client may lag behind before a resync
@@ -66,13 +88,13 @@ class LiveSession {
   using ConnId = std::uint64_t;
 
   // Loads the plan's current version and replays the committed operations on top of it.
-  static Result<std::shared_ptr<LiveSession>> open(const Actor& a, Id planId, PlanService& plans,
-                                                   LiveLog& log, Clock& clock,
-                                                   LiveLimits limits = {});
+  // The caller has checked that the editor may see the plan.
+  static Result<std::shared_ptr<LiveSession>> open(Id planId, PlanService& plans, LiveLog& log,
+                                                   Clock& clock, LiveLimits limits = {});
 
-  // Joins a connection (the actor opened the plan). Sends it the snapshot and presence.
+  // Joins a connection (the editor may see the plan). Sends it the snapshot and presence.
   // Protocol (JSON text frames): docs/live.md.
-  ConnId join(const Actor& a, Send send);
+  ConnId join(LiveEditor e, Send send);
   void leave(ConnId c);
   // Handles one text frame from a connection; every answer goes out through the Send callbacks.
   void receive(ConnId c, const std::string& frame);
@@ -95,7 +117,8 @@ class LiveSession {
     std::string lastWriterClient;
   };
   struct Conn {
-    Actor actor;
+    LiveEditor editor;
+    std::optional<std::set<std::string>> fields;  // a contributor's: all they see and edit
     Send send;
     std::string clientId;
     std::string focus;
@@ -107,6 +130,7 @@ class LiveSession {
   // A sequenced operation waiting for its commit; released to everyone in revision order.
   struct Release {
     std::int64_t revision = 0;
+    std::string field;
     bool durable = false;
     std::string frame;
     std::string noticeFrame, noticeClient;  // "overwritten", to the client whose value was lost
@@ -124,6 +148,7 @@ class LiveSession {
   void error(const Conn& c, const std::string& code, const std::string& message,
              std::int64_t seq = 0);
   void snapshot(Conn& c);
+  static bool sees(const Conn& c, const std::string& field) { return !c.fields || c.fields->count(field); }
   void presence();
   std::map<std::string, Field>::iterator editedField(Conn& c, const Poco::JSON::Object& m, bool text,
                                                     std::int64_t seq);
@@ -157,7 +182,7 @@ class LiveSession {
   std::map<ConnId, Conn> conns_;
   ConnId nextConn_ = 1;
   bool dirty_ = false;
-  std::optional<Actor> lastEditor_;
+  std::optional<std::pair<std::string, std::string>> lastEditor_;  // ref, name
   std::map<std::string, std::set<std::string>> editors_;  // since the base version: who, which fields
   std::chrono::steady_clock::time_point lastOp_;
   std::optional<LiveOpRecord> sequenced_;  // set by commit() during one receive()

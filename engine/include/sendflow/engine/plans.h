@@ -183,6 +183,13 @@ class PlanService {
   Result<SaveOutcome> save(const Actor& a, Id planId, int baseVersion,
                            const Poco::JSON::Object& values,
                            const Poco::JSON::Object::Ptr& liveEditors = nullptr);
+  // The current version without an actor's scope, and a save by someone who has no staff role
+  // (a contact through their contribution link; a live session folding edits it checked one by
+  // one): the caller has authorised them. The plan must still be in an editable state.
+  Result<PlanView> view(Id planId, int versionNumber = 0);
+  Result<SaveOutcome> saveAs(const std::string& authorRef, const std::string& authorName, Id planId,
+                             int baseVersion, const Poco::JSON::Object& values,
+                             const Poco::JSON::Object::Ptr& liveEditors = nullptr);
   Result<Id> fire(const Actor& a, Id planId, const std::string& transition,
                   const TransitionInput& in);  // returns the plan to show next
   Status assignSigners(const Actor& a, Id planId, const std::string& slot,
@@ -218,6 +225,9 @@ class PlanService {
 
  private:
   Result<PlanView> load(const Actor* a, Id planId, int versionNumber);
+  Result<SaveOutcome> saveValues(PlanView& v, const std::string& authorRef, const std::string& authorName,
+                                 int baseVersion, const Poco::JSON::Object& values,
+                                 const Poco::JSON::Object::Ptr& liveEditors);
   Result<Id> apply(PlanView& v, const TransitionDef& t, const TransitionInput& in,
                    const std::string& actor, const std::string& actorName,
                    const ChangeExtension& extend = {});

@@ -13,6 +13,9 @@ class SqliteLiveLog final : public engine::LiveLog {
   void append(const engine::LiveOpRecord& r) override;
   std::vector<engine::LiveOpRecord> since(engine::Id planId, int baseVersion) override;
   std::int64_t headRevision(engine::Id planId) override;
+  std::map<std::string, std::int64_t> lastSeqs(engine::Id planId) override;
+  // Plans with acknowledged operations not yet folded into a version (after a crash).
+  std::vector<engine::Id> unfolded();
 
  private:
   Store& store_;

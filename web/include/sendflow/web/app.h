@@ -9,12 +9,14 @@
 
 #include "sendflow/engine/auth.h"
 #include "sendflow/engine/clock.h"
+#include "sendflow/engine/contributions.h"
 #include "sendflow/engine/crypto.h"
 #include "sendflow/engine/definitions.h"
 #include "sendflow/engine/pdf.h"
 #include "sendflow/engine/people.h"
 #include "sendflow/engine/plans.h"
 #include "sendflow/engine/reminders.h"
+#include "sendflow/storage/contribution_repository.h"
 #include "sendflow/storage/outbox_repository.h"
 #include "sendflow/storage/plan_repository.h"
 #include "sendflow/storage/repositories.h"
@@ -56,6 +58,8 @@ class App {
   std::unique_ptr<MailService> mail;  // SMTP sender and reminder scheduling (web/src/mail_*.cpp)
   storage::SqliteSignatureRepository signatureRepository{store};
   std::unique_ptr<engine::SignatureService> signatures;  // e-signatures (web/src/signing.cpp)
+  storage::SqliteContributionRepository contributionRepository{store};
+  std::unique_ptr<engine::ContributionService> contributions;  // parents' and professionals' sections
   std::string sealKeyNotice;  // set when a self-signed seal certificate is in use
   std::shared_ptr<LiveHub> live;  // live editing sessions (web/src/live_socket.cpp); destroyed first
   ~App();
