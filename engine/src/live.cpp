@@ -25,6 +25,21 @@ std::string stringify(const Var& v) {
   return out.str();
 }
 
+// The frame a table operation is relayed (and resumed) as.
+std::string rowFrame(const std::string& kind, std::int64_t revision, const std::string& field, const Object& op,
+                     const std::string& client, std::int64_t seq, const std::string& author) {
+  Object out(op);
+  out.set("type", kind);
+  out.set("revision", revision);
+  out.set("field", field);
+  out.set("client", client);
+  out.set("seq", seq);
+  out.set("author", author);
+  return stringify(out);
+}
+
+bool isRowKind(const std::string& k) { return k == "row_add" || k == "row_remove" || k == "cell"; }
+
 std::int64_t unixNow(Clock& clock) {
   return std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
 }
@@ -119,16 +134,13 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(Id planId, PlanService& p
   for (const FieldDef* f : v.form->fields()) {
     if (f->readonly || f->hidden || f->kind == FieldKind::kComputed) continue;
     Field field;
-    field.text = f->kind == FieldKind::kLongText;
-    Var value = v.values->has(f->id) ? v.values->get(f->id) : Var();
-    if (field.text) {
-      field.doc = ot::fromUtf8(value.isEmpty() ? std::string() : value.convert<std::string>())
-                      .value_or(std::u32string());
-    } else {
-      field.value = value;
-    }
+    field.def = f;
+    field.shape = f->kind == FieldKind::kLongText ? Shape::kText
+                  : f->kind == FieldKind::kTable  ? Shape::kTable
+                                                  : Shape::kValue;
     s->fields_[f->id] = std::move(field);
   }
+  s->rebase(v, false);
   s->head_ = log.headRevision(planId);
   s->lastSeq_ = log.lastSeqs(planId);
   // Replay what was acknowledged since the version was made (a restart, a crash).
@@ -136,19 +148,25 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(Id planId, PlanService& p
     auto it = s->fields_.find(r.field);
     if (it == s->fields_.end()) continue;
     Var parsed = Poco::JSON::Parser().parse(r.opJson);
-    if (r.kind == "text") {
+    if (isRowKind(r.kind)) {
+      const auto op = parsed.extract<Object::Ptr>();
+      applyRow(it->second, r.kind, *op);
+      s->history_.push_back({r.revision, r.field, {}, r.clientId, r.clientSeq,
+                             rowFrame(r.kind, r.revision, r.field, *op, r.clientId, r.clientSeq, r.authorName)});
+    } else if (r.kind == "text") {
       auto op = opFromJson(parsed);
       if (!op) continue;
       if (auto next = ot::apply(it->second.doc, *op)) it->second.doc = std::move(*next);
-      s->history_.push_back({r.revision, r.field, *op, r.clientId, r.clientSeq});
+      s->history_.push_back({r.revision, r.field, *op, r.clientId, r.clientSeq, ""});
     } else {
       it->second.value = parsed.extract<Object::Ptr>()->get("value");
-      s->history_.push_back({r.revision, r.field, {}, r.clientId, r.clientSeq});
+      s->history_.push_back({r.revision, r.field, {}, r.clientId, r.clientSeq, ""});
     }
     it->second.fieldRevision = r.revision;
     it->second.lastWriterClient = r.clientId;
     s->lastSeq_[r.clientId] = std::max(s->lastSeq_[r.clientId], r.clientSeq);
     s->editors_[r.author].insert(r.field);
+    s->lastEditor_ = {r.author, r.authorName};
     s->dirty_ = true;
   }
   s->released_ = s->head_;
@@ -216,8 +234,13 @@ void LiveSession::error(const Conn& c, const std::string& code, const std::strin
 Object::Ptr LiveSession::values() const {
   Object::Ptr out = new Object(*baseValues_);
   for (const auto& [name, f] : fields_) {
-    if (f.text) {
+    if (f.shape == Shape::kText) {
       out->set(name, ot::toUtf8(f.doc));
+    } else if (f.shape == Shape::kTable) {
+      if (f.rows.empty() && !baseValues_->has(name)) continue;
+      Array::Ptr rows = new Array;
+      for (const auto& r : f.rows) rows->add(r.cells);
+      out->set(name, rows);
     } else if (f.value.isEmpty()) {
       out->remove(name);
     } else {
@@ -244,7 +267,7 @@ std::optional<std::string> LiveSession::editBlocked(Conn& c) {
   auto rec = plans_.record(planId_);
   if (!rec) return std::string("There is no such plan.");
   if (rec->currentVersion != baseVersion_) {
-    if (auto v = plans_.view(planId_)) rebase(v.value());
+    if (auto v = plans_.view(planId_)) rebase(v.value(), true);
     return std::string("The plan was saved from a form meanwhile; your view was refreshed.");
   }
   editableState_ = rec->state;
@@ -252,17 +275,35 @@ std::optional<std::string> LiveSession::editBlocked(Conn& c) {
   return std::nullopt;
 }
 
-void LiveSession::rebase(const PlanView& v) {
+void LiveSession::loadRows(Field& f, const Var& value) {
+  f.rows.clear();
+  if (value.type() != typeid(Array::Ptr)) return;
+  const auto arr = value.extract<Array::Ptr>();
+  for (unsigned i = 0; arr && i < arr->size(); ++i) {
+    auto cells = arr->getObject(i);
+    f.rows.push_back({"v" + std::to_string(baseVersion_) + "." + std::to_string(i),
+                      cells ? Object::Ptr(new Object(*cells)) : Object::Ptr(new Object)});
+  }
+}
+
+void LiveSession::rebase(const PlanView& v, bool tellEditors) {
   baseVersion_ = v.plan.currentVersion;
   baseValues_ = v.values;
   for (auto& [name, f] : fields_) {
     Var value = v.values->has(name) ? v.values->get(name) : Var();
-    if (f.text) {
-      f.doc = ot::fromUtf8(value.isEmpty() ? "" : value.convert<std::string>()).value_or(U"");
-    } else {
-      f.value = value;
+    switch (f.shape) {
+      case Shape::kText:
+        f.doc = ot::fromUtf8(value.isEmpty() ? "" : value.convert<std::string>()).value_or(U"");
+        break;
+      case Shape::kValue:
+        f.value = value;
+        break;
+      case Shape::kTable:
+        loadRows(f, value);
+        break;
     }
   }
+  if (!tellEditors) return;
   history_.clear();
   dirty_ = false;
   editors_.clear();
@@ -279,9 +320,18 @@ void LiveSession::snapshot(Conn& c) {
   for (const auto& [name, f] : fields_) {
     if (!sees(c, name)) continue;
     Object::Ptr fo = new Object;
-    fo->set("kind", f.text ? "text" : "value");
-    if (f.text) {
+    fo->set("kind", f.shape == Shape::kText ? "text" : f.shape == Shape::kTable ? "table" : "value");
+    if (f.shape == Shape::kText) {
       fo->set("text", ot::toUtf8(f.doc));
+    } else if (f.shape == Shape::kTable) {
+      Array::Ptr rows = new Array;
+      for (const auto& r : f.rows) {
+        Object::Ptr ro = new Object;
+        ro->set("id", r.id);
+        ro->set("cells", r.cells);
+        rows->add(ro);
+      }
+      fo->set("rows", rows);
     } else {
       fo->set("value", f.value);
     }
@@ -406,6 +456,8 @@ void LiveSession::dispatch(ConnId id, const std::string& frame) {
       handleOp(c, *m);
     } else if (type == "set") {
       handleSet(c, *m);
+    } else if (isRowKind(type)) {
+      handleRow(c, *m, type);
     } else if (type == "resume") {
       handleResume(c, *m);
     } else {
@@ -427,6 +479,13 @@ void LiveSession::handleResume(Conn& c, const Object& m) {
   // Operations still waiting for their commit follow through release().
   for (const auto& h : history_) {
     if (h.revision <= from || h.revision > released_ || !sees(c, h.field)) continue;
+    if (!h.frame.empty()) {
+      try {
+        c.send(h.frame);
+      } catch (...) {
+      }
+      continue;
+    }
     Object o;
     o.set("type", h.op.empty() ? "set" : "op");
     o.set("revision", h.revision);
@@ -468,7 +527,8 @@ void LiveSession::commit(Conn& c, LiveOpRecord& r) {
 // What every edit checks first: a hello, a sequence number, a field of the right kind, and not
 // a resend of something already committed (acknowledged again). fields_.end() when answered.
 std::map<std::string, LiveSession::Field>::iterator LiveSession::editedField(Conn& c, const Object& m,
-                                                                             bool text, std::int64_t seq) {
+                                                                             Shape shape, std::int64_t seq) {
+  const bool text = shape == Shape::kText;
   if (c.clientId.empty() || seq <= 0) {
     error(c, "malformed", "Say hello with a client id, and number operations from 1.", seq);
     return fields_.end();
@@ -478,9 +538,11 @@ std::map<std::string, LiveSession::Field>::iterator LiveSession::editedField(Con
     error(c, "forbidden", "You can change only the sections of this plan that are yours to write.", seq);
     return fields_.end();
   }
-  if (fit == fields_.end() || fit->second.text != text) {
+  if (fit == fields_.end() || fit->second.shape != shape) {
     error(c, "unknown_field",
-          text ? "No long-text field of this plan is called that." : "No such field of this plan takes a whole value.",
+          text                      ? "No long-text field of this plan is called that."
+          : shape == Shape::kTable ? "No repeating table of this plan is called that."
+                                    : "No such field of this plan takes a whole value.",
           seq);
     return fields_.end();
   }
@@ -497,7 +559,7 @@ std::map<std::string, LiveSession::Field>::iterator LiveSession::editedField(Con
 
 void LiveSession::handleOp(Conn& c, const Object& m) {
   const auto seq = m.optValue<Poco::Int64>("seq", 0);
-  auto fit = editedField(c, m, true, seq);
+  auto fit = editedField(c, m, Shape::kText, seq);
   if (fit == fields_.end()) return;
   const std::string& field = fit->first;
   const auto base = m.optValue<Poco::Int64>("revision", -1);
@@ -540,7 +602,7 @@ void LiveSession::handleOp(Conn& c, const Object& m) {
   commit(c, r);
   fit->second.doc = std::move(*next);
   fit->second.fieldRevision = head_;
-  history_.push_back({head_, field, *op, c.clientId, seq});
+  history_.push_back({head_, field, *op, c.clientId, seq, ""});
   while (history_.size() > limits_.historyWindow) history_.pop_front();
 
   Object out;
@@ -556,7 +618,7 @@ void LiveSession::handleOp(Conn& c, const Object& m) {
 
 void LiveSession::handleSet(Conn& c, const Object& m) {
   const auto seq = m.optValue<Poco::Int64>("seq", 0);
-  auto fit = editedField(c, m, false, seq);
+  auto fit = editedField(c, m, Shape::kValue, seq);
   if (fit == fields_.end()) return;
   const std::string& field = fit->first;
   if (!m.has("value")) {
@@ -583,7 +645,7 @@ void LiveSession::handleSet(Conn& c, const Object& m) {
   f.value = m.get("value");
   f.fieldRevision = head_;
   f.lastWriterClient = c.clientId;
-  history_.push_back({head_, field, {}, c.clientId, seq});
+  history_.push_back({head_, field, {}, c.clientId, seq, ""});
   while (history_.size() > limits_.historyWindow) history_.pop_front();
 
   Object out;
@@ -607,14 +669,100 @@ void LiveSession::handleSet(Conn& c, const Object& m) {
   }
 }
 
-void LiveSession::flush(bool force) {
-  std::lock_guard lock(mutex_);
-  flushLocked(force);
+std::string LiveSession::applyRow(Field& f, const std::string& kind, const Object& op) {
+  const std::string id = op.optValue<std::string>("row", "");
+  auto it = std::find_if(f.rows.begin(), f.rows.end(), [&](const Row& r) { return r.id == id; });
+  auto column = [&](const std::string& name) {
+    const FieldDef* col = f.def->column(name);
+    return col && col->kind != FieldKind::kComputed ? col : nullptr;
+  };
+  if (kind == "row_add") {
+    if (f.rows.size() >= f.def->maxRows) return "too_many_rows";
+    Object::Ptr cells = new Object;
+    if (auto given = op.getObject("cells")) {
+      for (const auto& name : given->getNames()) {
+        if (!column(name)) return "unknown_field";
+        if (!given->get(name).isEmpty()) cells->set(name, given->get(name));
+      }
+    }
+    // After the row named (if it is still there), else at the end: concurrent adds all land.
+    auto after = std::find_if(f.rows.begin(), f.rows.end(),
+                              [&](const Row& r) { return r.id == op.optValue<std::string>("after", ""); });
+    f.rows.insert(after == f.rows.end() ? f.rows.end() : after + 1, Row{id, cells});
+    return "";
+  }
+  if (it == f.rows.end()) return "gone";
+  if (kind == "row_remove") {
+    f.rows.erase(it);
+    return "";
+  }
+  const std::string name = op.optValue<std::string>("column", "");
+  if (!column(name)) return "unknown_field";
+  if (op.get("value").isEmpty()) {
+    it->cells->remove(name);
+  } else {
+    it->cells->set(name, op.get("value"));
+  }
+  return "";
 }
 
-void LiveSession::flushLocked(bool force) {
-  if (!dirty_ || !lastEditor_) return;
-  if (!force && std::chrono::steady_clock::now() - lastOp_ < limits_.quietPeriod) return;
+void LiveSession::handleRow(Conn& c, const Object& m, const std::string& kind) {
+  const auto seq = m.optValue<Poco::Int64>("seq", 0);
+  auto fit = editedField(c, m, Shape::kTable, seq);
+  if (fit == fields_.end()) return;
+  if (auto blocked = editBlocked(c)) {
+    error(c, "read_only", *blocked, seq);
+    return;
+  }
+  Object op;
+  if (kind == "row_add") {
+    op.set("row", "n" + std::to_string(head_ + 1));  // the revision it will get
+    op.set("after", m.optValue<std::string>("after", ""));
+    if (m.has("cells")) {
+      if (!m.getObject("cells")) return error(c, "malformed", "cells must be an object of column values.", seq);
+      op.set("cells", m.getObject("cells"));
+    }
+  } else {
+    op.set("row", m.optValue<std::string>("row", ""));
+    if (kind == "cell") {
+      if (!m.has("value")) return error(c, "malformed", "cell needs a column and a value.", seq);
+      op.set("column", m.optValue<std::string>("column", ""));
+      op.set("value", m.get("value"));
+    }
+  }
+  Field& f = fit->second;
+  const std::string err = applyRow(f, kind, op);
+  if (err == "gone" && kind == "row_remove") {  // someone removed it first: what was asked holds
+    Object ack;
+    ack.set("type", "ack");
+    ack.set("seq", seq);
+    return sendTo(c, ack);
+  }
+  if (err == "gone") return error(c, "gone", "Someone removed that row meanwhile.", seq);
+  if (err == "unknown_field") return error(c, "unknown_field", "That table has no such column.", seq);
+  if (err == "too_many_rows")
+    return error(c, "too_many_rows", "This table has as many rows as it may have (" + std::to_string(f.def->maxRows) + ").", seq);
+  LiveOpRecord r;
+  r.field = fit->first;
+  r.kind = kind;
+  r.opJson = stringify(op);
+  r.clientSeq = seq;
+  commit(c, r);
+  f.fieldRevision = head_;
+  const std::string frame = rowFrame(kind, head_, fit->first, op, c.clientId, seq, c.editor.name);
+  unreleased_.back().frame = frame;
+  history_.push_back({head_, fit->first, {}, c.clientId, seq, frame});
+  while (history_.size() > limits_.historyWindow) history_.pop_front();
+}
+
+Status LiveSession::flush(bool force) {
+  std::lock_guard lock(mutex_);
+  return flushLocked(force);
+}
+
+Status LiveSession::flushLocked(bool force) {
+  if (!dirty_ || !lastEditor_) return Ok{};
+  if (!force && std::chrono::steady_clock::now() - lastOp_ < limits_.quietPeriod) return Ok{};
   Object::Ptr v = values();
   Object::Ptr editors = new Object;
   for (const auto& [who, fields] : editors_) {
@@ -627,9 +775,9 @@ void LiveSession::flushLocked(bool force) {
     if (saved.error().code == ErrorCode::kConflict) {
       // A plain form post (or a transition) came first: it wins; everyone restarts from it.
       auto view = plans_.view(planId_);
-      if (view && view.value().plan.currentVersion != baseVersion_) rebase(view.value());
+      if (view && view.value().plan.currentVersion != baseVersion_) rebase(view.value(), true);
     }
-    return;  // otherwise stays in the live log (replayed on the next open); tried again later
+    return saved.error();  // otherwise stays in the live log (replayed on the next open); tried again later
   }
   baseVersion_ = saved.value().version;
   baseValues_ = v;
@@ -639,6 +787,7 @@ void LiveSession::flushLocked(bool force) {
   o.set("type", "version");
   o.set("version", baseVersion_);
   broadcast(o);
+  return Ok{};
 }
 
 }  // namespace sendflow::engine

@@ -41,9 +41,14 @@ int Store::migrate() {
   for (const auto& m : embeddedMigrations()) {
     std::lock_guard lock(writeMutex_);
     Transaction tx(*writer_);
-    Statement v(*writer_, "PRAGMA user_version");
-    v.step();
-    if (v.getInt(0) >= m.number) continue;
+    int64_t current = 0;
+    {
+      // Finalised before the migration runs: an open statement would make DROP TABLE fail.
+      Statement v(*writer_, "PRAGMA user_version");
+      v.step();
+      current = v.getInt(0);
+    }
+    if (current >= m.number) continue;
     writer_->exec(m.sql);
     writer_->exec("PRAGMA user_version=" + std::to_string(m.number));
     tx.commit();

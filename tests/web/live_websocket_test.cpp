@@ -152,6 +152,8 @@ class LiveClient {
   std::string firstTextField() const { return textFields_.empty() ? "" : *textFields_.begin(); }
   std::vector<std::string> errors;
   std::vector<Object::Ptr> presence, notices;
+  std::vector<Object::Ptr> frames;                          // every frame received
+  std::map<std::string, Poco::JSON::Array::Ptr> tables;     // as the last snapshot had them
   bool editable = false;
   std::string reason;
   std::set<std::int64_t> acked;
@@ -185,6 +187,7 @@ class LiveClient {
   void handle(const std::string& frame) {
     auto m = Poco::JSON::Parser().parse(frame).extract<Object::Ptr>();
     const auto type = m->getValue<std::string>("type");
+    frames.push_back(m);
     if (type == "snapshot" && skipSnapshots_ > 0) {
       --skipSnapshots_;
       editable = m->getValue<bool>("editable");
@@ -196,6 +199,7 @@ class LiveClient {
       texts_.clear();
       for (const auto& name : fields->getNames()) {
         auto f = fields->getObject(name);
+        if (f->getValue<std::string>("kind") == "table") tables[name] = f->getArray("rows");
         if (f->getValue<std::string>("kind") == "text") {
           textFields_.insert(name);
           texts_[name] = *ot::fromUtf8(f->getValue<std::string>("text"));
@@ -341,6 +345,51 @@ struct KillableServer {
 
 }  // namespace
 
+namespace {
+
+struct Contributor {
+  sendflow::engine::Id contactId = 0;
+  std::string token;
+};
+
+// The parent of the plan's pupil, and the token of the newest contribution link emailed to them
+// (the outbox holds the salt; the token needs the server's link key as well).
+Contributor parentOf(Demo& demo, sendflow::engine::Id plan) {
+  const std::string db = demo.server.home() + "/sendflow.db";
+  sendflow::storage::Database d(db);
+  sendflow::storage::Statement c(d,
+                                 "SELECT c.id FROM contact c JOIN plan p ON p.pupil_id=c.pupil_id "
+                                 "WHERE p.id=? AND c.kind='parent_carer' ORDER BY c.id LIMIT 1");
+  c.bind(1, plan);
+  REQUIRE(c.step());
+  Contributor out{c.getInt(0), ""};
+  sendflow::storage::Statement m(d,
+                                 "SELECT data FROM outbox WHERE kind='contribute_invite' AND plan_id=? "
+                                 "ORDER BY id DESC LIMIT 1");
+  m.bind(1, plan);
+  if (m.step()) {
+    auto o = Poco::JSON::Parser().parse(m.getText(0)).extract<Object::Ptr>();
+    std::ifstream key(demo.server.home() + "/keys/link.key", std::ios::binary);
+    out.token = sendflow::engine::linkToken(std::string((std::istreambuf_iterator<char>(key)), {}), "contribution",
+                                            o->getValue<std::string>("contribute_salt"));
+  }
+  return out;
+}
+
+std::string scalar(Demo& demo, const std::string& sql) {
+  sendflow::storage::Database d(demo.server.home() + "/sendflow.db");
+  sendflow::storage::Statement st(d, sql);
+  return st.step() ? st.getText(0) : "";
+}
+
+sendflow::engine::Id peepDraft(Demo& demo) {
+  for (auto& p : demo.plans("peep", "draft")) return p->getValue<sendflow::engine::Id>("id");
+  FAIL("no PEEP draft in the demo");
+  return 0;
+}
+
+}  // namespace
+
 TEST_CASE("live WebSocket: several editors of one plan converge, with presence", "[web][live][slow]") {
   Demo demo;
   const auto plan = draftPlan(demo);
@@ -477,6 +526,7 @@ TEST_CASE("live WebSocket: SIGKILL under load loses no acknowledged operation", 
     for (auto& c : cs) c->insertUnique(field, rng, uniqueText(next, 2));
     pumpAll(cs);
   }
+  const std::string versionsBefore = scalar(demo, "SELECT count(*) FROM plan_version WHERE plan_id=" + std::to_string(plan));
   server.sigkill();  // under load: operations in flight, acks on the wire
   std::map<int, std::set<std::int64_t>> ackedBefore;
   for (std::size_t i = 0; i < cs.size(); ++i) {
@@ -497,6 +547,9 @@ TEST_CASE("live WebSocket: SIGKILL under load loses no acknowledged operation", 
   std::size_t total = 0;
   for (auto& [i, s] : ackedBefore) total += s.size();
   CHECK(total > 10);
+  // What was acknowledged before the crash became the plan's next version at start-up.
+  CHECK(std::stoi(scalar(demo, "SELECT count(*) FROM plan_version WHERE plan_id=" + std::to_string(plan))) >
+        std::stoi(versionsBefore));
 }
 
 TEST_CASE("live WebSocket: bad input gets an error frame and corrupts nothing", "[web][live][slow]") {
@@ -586,50 +639,6 @@ TEST_CASE("live WebSocket: a plan that is not editable is read-only and says why
   CHECK(c.errors.back() == "read_only");
 }
 
-namespace {
-
-struct Contributor {
-  sendflow::engine::Id contactId = 0;
-  std::string token;
-};
-
-// The parent of the plan's pupil, and the token of the newest contribution link emailed to them
-// (the outbox holds the salt; the token needs the server's link key as well).
-Contributor parentOf(Demo& demo, sendflow::engine::Id plan) {
-  const std::string db = demo.server.home() + "/sendflow.db";
-  sendflow::storage::Database d(db);
-  sendflow::storage::Statement c(d,
-                                 "SELECT c.id FROM contact c JOIN plan p ON p.pupil_id=c.pupil_id "
-                                 "WHERE p.id=? AND c.kind='parent_carer' ORDER BY c.id LIMIT 1");
-  c.bind(1, plan);
-  REQUIRE(c.step());
-  Contributor out{c.getInt(0), ""};
-  sendflow::storage::Statement m(d,
-                                 "SELECT data FROM outbox WHERE kind='contribute_invite' AND plan_id=? "
-                                 "ORDER BY id DESC LIMIT 1");
-  m.bind(1, plan);
-  if (m.step()) {
-    auto o = Poco::JSON::Parser().parse(m.getText(0)).extract<Object::Ptr>();
-    std::ifstream key(demo.server.home() + "/keys/link.key", std::ios::binary);
-    out.token = sendflow::engine::linkToken(std::string((std::istreambuf_iterator<char>(key)), {}), "contribution",
-                                            o->getValue<std::string>("contribute_salt"));
-  }
-  return out;
-}
-
-std::string scalar(Demo& demo, const std::string& sql) {
-  sendflow::storage::Database d(demo.server.home() + "/sendflow.db");
-  sendflow::storage::Statement st(d, sql);
-  return st.step() ? st.getText(0) : "";
-}
-
-sendflow::engine::Id peepDraft(Demo& demo) {
-  for (auto& p : demo.plans("peep", "draft")) return p->getValue<sendflow::engine::Id>("id");
-  FAIL("no PEEP draft in the demo");
-  return 0;
-}
-
-}  // namespace
 
 TEST_CASE("contribution link: the SENCO invites a parent, who writes only their own section, by form and live",
           "[web][live][contribute][slow]") {
@@ -755,4 +764,102 @@ TEST_CASE("contribution link: the SENCO invites a parent, who writes only their 
   int status = 0;
   CHECK_FALSE(gone.connect(demo.server.port(), plan, &status, "/c/" + contact.token + "/live"));
   CHECK(status == 410);
+}
+
+namespace {
+
+// The rows of a table in a fresh client's snapshot: (id, location) in order.
+std::vector<std::pair<std::string, std::string>> rowsSeen(int port, sendflow::engine::Id plan,
+                                                         const std::map<std::string, std::string>& cookies,
+                                                         const std::string& field) {
+  LiveClient look("look" + std::to_string(std::rand()), cookies);
+  REQUIRE(look.connect(port, plan));
+  look.pump(3);
+  std::vector<std::pair<std::string, std::string>> out;
+  auto rows = look.tables[field];
+  REQUIRE(rows);
+  for (unsigned i = 0; i < rows->size(); ++i) {
+    auto r = rows->getObject(i);
+    out.emplace_back(r->getValue<std::string>("id"), r->getObject("cells")->optValue<std::string>("location", ""));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("live WebSocket: repeating-table rows added and removed at the same moment are all kept",
+          "[web][live][slow]") {
+  Demo demo;
+  const auto plan = peepDraft(demo);
+  const std::string academy = scalar(demo, "SELECT a.name FROM plan p JOIN academy a ON a.id=p.academy_id WHERE p.id=" +
+                                               std::to_string(plan));
+  Client http = demo.signedIn("senco", academy == Demo::kOak ? Demo::kOak : Demo::kHill);
+  const int port = demo.server.port();
+  std::vector<std::unique_ptr<LiveClient>> cs;
+  for (const char* id : {"ta", "tb", "tc"}) {
+    cs.push_back(std::make_unique<LiveClient>(id, http.cookies()));
+    REQUIRE(cs.back()->connect(port, plan));
+  }
+  pumpAll(cs, 3);
+  auto before = rowsSeen(port, plan, http.cookies(), "routes");
+  if (before.empty()) {
+    cs[0]->send(R"({"type":"row_add","field":"routes","seq":1,"cells":{"location":"Library"}})");
+    pumpAll(cs, 5);
+    before = rowsSeen(port, plan, http.cookies(), "routes");
+  }
+  REQUIRE_FALSE(before.empty());
+  const std::string victim = before.front().first;
+  // Three editors at once, none having heard of the others: two add a row after the same row,
+  // the third removes that row.
+  cs[0]->send(R"({"type":"row_add","field":"routes","after":")" + victim + R"(","seq":5,"cells":{"location":"Hall A"}})");
+  cs[1]->send(R"({"type":"row_add","field":"routes","after":")" + victim + R"(","seq":5,"cells":{"location":"Hall B"}})");
+  cs[2]->send(R"({"type":"row_remove","field":"routes","row":")" + victim + R"(","seq":5})");
+  pumpAll(cs, 10);
+  auto after = rowsSeen(port, plan, http.cookies(), "routes");
+  std::vector<std::string> locations;
+  for (auto& [id, loc] : after) {
+    CHECK(id != victim);
+    locations.push_back(loc);
+  }
+  CHECK(after.size() == before.size() + 1);
+  CHECK(std::count(locations.begin(), locations.end(), "Hall A") == 1);
+  CHECK(std::count(locations.begin(), locations.end(), "Hall B") == 1);
+  // Everyone heard all three operations (their own as the acknowledgement), in one order.
+  std::vector<std::int64_t> order0;
+  for (auto& c : cs) {
+    std::vector<std::int64_t> order;
+    for (auto& f : c->frames) {
+      const auto type = f->getValue<std::string>("type");
+      if ((type == "row_add" || type == "row_remove") && f->getValue<std::int64_t>("seq") == 5)
+        order.push_back(f->getValue<std::int64_t>("revision"));
+    }
+    CHECK(order.size() == 3);
+    if (order0.empty()) order0 = order;
+    CHECK(order == order0);
+  }
+  // Editing a cell of the removed row: refused by name; an unknown column too; nothing changes.
+  cs[0]->errors.clear();
+  cs[0]->send(R"({"type":"cell","field":"routes","row":")" + victim + R"(","column":"location","value":"x","seq":6})");
+  cs[0]->send(R"({"type":"cell","field":"routes","row":")" + after.front().first + R"(","column":"nope","value":"x","seq":7})");
+  cs[0]->pump(5);
+  REQUIRE(cs[0]->errors.size() == 2);
+  CHECK(cs[0]->errors[0] == "gone");
+  CHECK(cs[0]->errors[1] == "unknown_field");
+  cs[1]->send(R"({"type":"cell","field":"routes","row":")" + after.front().first + R"(","column":"location","value":"Hall C","seq":6})");
+  pumpAll(cs, 5);
+  CHECK(rowsSeen(port, plan, http.cookies(), "routes").front().second == "Hall C");
+
+  // Acknowledged row operations survive a restart, and become the plan's next version.
+  for (auto& c : cs) c->drop();
+  demo.server.stop();
+  demo.server.start();
+  auto restarted = rowsSeen(demo.server.port(), plan,
+                            demo.signedIn("senco", academy == Demo::kOak ? Demo::kOak : Demo::kHill).cookies(), "routes");
+  REQUIRE(restarted.size() == after.size());
+  for (std::size_t i = 0; i < after.size(); ++i) CHECK(restarted[i].second == (i == 0 ? "Hall C" : after[i].second));
+  const std::string saved = scalar(demo, "SELECT values_json FROM plan_version WHERE plan_id=" + std::to_string(plan) +
+                                             " ORDER BY number DESC LIMIT 1");
+  INFO(saved);
+  CHECK(saved.find(after[1].second) != std::string::npos);  // the other new row, as added
+  CHECK(saved.find("Hall C") != std::string::npos);
 }

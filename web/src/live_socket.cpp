@@ -106,6 +106,13 @@ void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId) {
   }
 }
 
+// Why a fold failed, for the log: the message and the fields named, never their values.
+std::string why(const engine::Error& e) {
+  std::string out = e.message;
+  for (const auto& f : e.fields) out += " [" + f.field + "]";
+  return out;
+}
+
 void staffSocket(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no plan at this address.");
@@ -136,8 +143,10 @@ LiveHub::~LiveHub() {
   flusher_.join();
   for (auto& [id, s] : sessions_) {
     try {
-      s->flush(true);
-    } catch (const std::exception&) {
+      if (auto st = s->flush(true); !st)
+        app_.log.warning("live: plan %s keeps live edits not folded into a version: %s", std::to_string(id), why(st.error()));
+    } catch (const std::exception& e) {
+      app_.log.error("live: folding plan %s at shutdown failed: %s", std::to_string(id), std::string(e.what()));
     }
   }
 }
@@ -152,7 +161,7 @@ std::shared_ptr<engine::LiveSession> LiveHub::session(engine::Id planId) {
   return s.value();
 }
 
-void LiveHub::flush(engine::Id planId) {
+engine::Status LiveHub::flush(engine::Id planId) {
   std::shared_ptr<engine::LiveSession> s;
   {
     std::lock_guard lock(mutex_);
@@ -160,17 +169,19 @@ void LiveHub::flush(engine::Id planId) {
   }
   if (!s) {
     auto rec = app_.planService.record(planId);
-    if (!rec || log_.since(planId, rec->currentVersion).empty()) return;
+    if (!rec || log_.since(planId, rec->currentVersion).empty()) return engine::Ok{};
     s = session(planId);  // acknowledged before a restart, not folded yet
   }
-  if (s) s->flush(true);
+  return s ? s->flush(true) : engine::Status(engine::Ok{});
 }
+
 
 void LiveHub::run() {
   // Edits acknowledged before a crash become a version now, not when someone next opens the plan.
   for (engine::Id id : log_.unfolded()) {
     try {
-      flush(id);
+      if (auto st = flush(id); !st)
+        app_.log.warning("live: plan %s keeps live edits not folded into a version: %s", std::to_string(id), why(st.error()));
     } catch (const std::exception& e) {
       app_.log.error("live: folding plan %s after a restart failed: %s", std::to_string(id), std::string(e.what()));
     }

@@ -28,7 +28,7 @@ class LiveHub {
   // editor may see the plan.
   std::shared_ptr<engine::LiveSession> session(engine::Id planId);
   // Folds the plan's pending live edits into a version now (before a transition reads it).
-  void flush(engine::Id planId);
+  engine::Status flush(engine::Id planId);
 
  private:
   void run();

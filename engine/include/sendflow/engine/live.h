@@ -25,7 +25,8 @@
 namespace sendflow::engine {
 
 // One committed live operation. kind "text": opJson is the OT op ([n, "s", {"d": n}, …]);
-// kind "set": opJson is {"value": …}.
+// kind "set": opJson is {"value": …}; repeating tables: "row_add" {"row", "after", "cells"?},
+// "row_remove" {"row"}, "cell" {"row", "column", "value"}.
 struct LiveOpRecord {
   Id planId = 0;
   std::string field;
@@ -98,8 +99,9 @@ class LiveSession {
   void leave(ConnId c);
   // Handles one text frame from a connection; every answer goes out through the Send callbacks.
   void receive(ConnId c, const std::string& frame);
-  // Folds pending operations into the plan's next version when quiet (or `force`).
-  void flush(bool force);
+  // Folds pending operations into the plan's next version when quiet (or `force`). An error
+  // (e.g. kInvalid: a live answer does not pass validation yet) leaves them pending and durable.
+  Status flush(bool force);
   bool idle() const;  // no connection and nothing pending
   // A storage failure lost an operation that was already sequenced: the session must be
   // replaced (the hub does) and its editors reload.
@@ -109,10 +111,17 @@ class LiveSession {
  private:
   LiveSession(Id planId, PlanService& plans, LiveLog& log, Clock& clock, LiveLimits limits);
 
+  enum class Shape { kText, kValue, kTable };
+  struct Row {
+    std::string id;  // stable for the session: "v<version>.<index>" as loaded, "n<revision>" when added
+    Poco::JSON::Object::Ptr cells;
+  };
   struct Field {
-    bool text = false;
+    Shape shape = Shape::kValue;
+    const FieldDef* def = nullptr;
     std::u32string doc;           // text fields
-    Poco::Dynamic::Var value;     // other fields
+    Poco::Dynamic::Var value;     // whole-value fields
+    std::vector<Row> rows;        // tables
     std::int64_t fieldRevision = 0;  // last revision that changed it
     std::string lastWriterClient;
   };
@@ -141,6 +150,7 @@ class LiveSession {
     ot::Op op;  // empty for "set"
     std::string clientId;
     std::int64_t seq = 0;
+    std::string frame;  // table operations: the frame as relayed
   };
 
   void sendTo(const Conn& c, const Poco::JSON::Object& o);
@@ -150,8 +160,12 @@ class LiveSession {
   void snapshot(Conn& c);
   static bool sees(const Conn& c, const std::string& field) { return !c.fields || c.fields->count(field); }
   void presence();
-  std::map<std::string, Field>::iterator editedField(Conn& c, const Poco::JSON::Object& m, bool text,
+  std::map<std::string, Field>::iterator editedField(Conn& c, const Poco::JSON::Object& m, Shape shape,
                                                     std::int64_t seq);
+  void handleRow(Conn& c, const Poco::JSON::Object& m, const std::string& kind);
+  // Applies a table operation (live, or replayed from the log); the error code, or "" when done.
+  static std::string applyRow(Field& f, const std::string& kind, const Poco::JSON::Object& op);
+  void loadRows(Field& f, const Poco::Dynamic::Var& value);
   void handleOp(Conn& c, const Poco::JSON::Object& m);
   void handleSet(Conn& c, const Poco::JSON::Object& m);
   void handleResume(Conn& c, const Poco::JSON::Object& m);
@@ -161,8 +175,9 @@ class LiveSession {
   void dispatch(ConnId c, const std::string& frame);  // under the lock
   void release();  // sends every durable operation at the front of unreleased_, in order
   Poco::JSON::Object::Ptr values() const;
-  void flushLocked(bool force);
-  void rebase(const PlanView& v);  // restart from a version saved elsewhere
+  Status flushLocked(bool force);
+  // Loads the fields from version v; `tellEditors`: a version saved elsewhere, everyone restarts.
+  void rebase(const PlanView& v, bool tellEditors);
 
   const Id planId_;
   PlanService& plans_;
