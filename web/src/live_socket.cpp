@@ -207,6 +207,15 @@ void LiveHub::run() {
   }
 }
 
+engine::Status foldBeforeTransition(App& app, const engine::Actor& a, engine::Id planId) {
+  if (!app.planService.open(a, planId)) return engine::Ok{};  // the transition answers 404 itself
+  auto folded = app.live->flush(planId);
+  if (folded || folded.error().code != engine::ErrorCode::kInvalid) return engine::Ok{};
+  engine::Error e = folded.error();
+  e.message = "Some answers typed live are not valid yet, so nothing was done. Correct them, then try again.";
+  return e;
+}
+
 void registerLiveRoutes(App& app) {
   app.live = std::make_shared<LiveHub>(app);
   app.router.add("GET", "/plans/{id}/live", Access::kStaff, staffSocket);

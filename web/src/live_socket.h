@@ -43,5 +43,8 @@ class LiveHub {
 };
 
 void registerLiveRoutes(App& app);
+// Before a transition: folds the plan's pending live edits (when `a` may see the plan) so the
+// transition acts on what editors saw acknowledged. kInvalid when a live answer is not valid yet.
+engine::Status foldBeforeTransition(App& app, const engine::Actor& a, engine::Id planId);
 
 }  // namespace sendflow::web

@@ -1,6 +1,7 @@
 // /api/v1/plans: the same rules as the pages, as JSON.
 #include <Poco/JSON/Array.h>
 
+#include "live_socket.h"
 #include "routes.h"
 #include "sendflow/engine/form_values.h"
 #include "sendflow/web/app.h"
@@ -168,6 +169,7 @@ void fireTransition(Exchange& ex) {
     if (body->has("reason_code")) in.reasonCode = body->get("reason_code").toString();
     if (body->has("reason_text")) in.reasonText = body->get("reason_text").toString();
   }
+  if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded) return ex.error(folded.error());
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) return ex.error(r.error());
   auto o = planJson(*ex.app.planRepository.plan(*id));

@@ -344,16 +344,10 @@ void firePlan(Exchange& ex) {
   if (!id) return;
   const auto& post = ex.form();
   engine::TransitionInput in{post.get("reason_code", ""), engine::trimmed(post.get("reason_text", ""))};
-  // What live editors were acknowledged is part of the version the transition acts on: a live
-  // answer that is not valid yet stops the transition rather than being left behind.
-  if (auto v = ex.app.planService.open(ex.actor(), *id)) {
-    if (auto folded = ex.app.live->flush(*id); !folded && folded.error().code == engine::ErrorCode::kInvalid) {
-      auto fresh = ex.app.planService.open(ex.actor(), *id);
-      if (!fresh) return ex.error(fresh.error());
-      engine::Error e = folded.error();
-      e.message = "Some answers typed live are not valid yet, so nothing was sent. Correct them, then try again.";
-      return renderPlan(ex, fresh.value(), 422, {nullptr, &e, ""});
-    }
+  if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded) {
+    auto v = ex.app.planService.open(ex.actor(), *id);
+    if (!v) return ex.error(v.error());
+    return renderPlan(ex, v.value(), 422, {nullptr, &folded.error(), ""});
   }
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) {
