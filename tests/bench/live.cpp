@@ -51,7 +51,7 @@ using Poco::Net::WebSocket;
 
 struct Options {
   std::vector<int> clients{2, 5, 10, 20};
-  double duration = 10;
+  double duration = 30;  // the issue: each client sends 10 ops/s for 30 s
   double rate = 10;
   std::string sendflow;
   std::string node = "node";
