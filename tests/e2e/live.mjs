@@ -3,6 +3,8 @@
 // field, type into the same long-text field at the same time, and both end with the same text
 // holding both inputs. Then both change one single-line answer at the same moment: the value is
 // the same on both pages, the one overwritten is told what they lost and restores it in one click.
+// Then both add a row to a repeating table at the same moment (both rows land on both pages), a
+// cell typed on one page appears on the other, and a row removed on one goes from both.
 // axe-core finds no WCAG 2.2 AA violation with the live indicators and the notice shown.
 import { runE2e, signedIn } from './harness.mjs';
 
@@ -117,6 +119,54 @@ runE2e('live', async (t, { server, browser }) => {
     { timeout: 10_000 }).catch(() => {});
   t.check(await notice.inputValue(input) === loserValue && await other.inputValue(input) === loserValue,
     'one click restores the lost answer on both pages');
+
+  // A repeating table: both add a row at the same moment, then one removes a row; nobody loses a row.
+  const table = await a.page.evaluate(() => {
+    const b = document.querySelector('.live-add-row');
+    return b ? b.closest('.table-field').querySelector('input.row-count').name.slice(5) : null;
+  });
+  t.require(table, 'a repeating table of the plan is live (it has an "Add a row" button)');
+  const rowsOf = (page) => page.locator(`fieldset.table-row[data-row-id]:has([name^="f.${table}."])`);
+  const n0 = await rowsOf(a.page).count();
+  t.check(await rowsOf(b.page).count() === n0, 'both pages show the same rows');
+  const addOn = (page) => page.locator(`input.row-count[name="rows.${table}"]`).locator('xpath=..').locator('.live-add-row').click();
+  await Promise.all([addOn(a.page), addOn(b.page)]);
+  for (const p of [a.page, b.page]) {
+    await p.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n,
+      [`fieldset.table-row[data-row-id]`, n0 + 2], { timeout: 10_000 }).catch(() => {});
+  }
+  t.check(await rowsOf(a.page).count() === n0 + 2 && await rowsOf(b.page).count() === n0 + 2,
+    'two rows added at the same moment are both on both pages',
+    `SENCO page ${await rowsOf(a.page).count()}, staff page ${await rowsOf(b.page).count()}, before ${n0}`);
+  // A cell typed on one page appears on the other; the form-post names follow the rows.
+  const cell = rowsOf(a.page).last().locator('input[type=text]').first();
+  const cellName = await cell.getAttribute('name');
+  await cell.fill('Typed live in a new row');
+  await cell.dispatchEvent('change');
+  await b.page.waitForFunction(([n, v]) => document.querySelector(`[name="${n}"]`)?.value === v,
+    [cellName, 'Typed live in a new row'], { timeout: 10_000 }).catch(() => {});
+  t.check(await b.page.inputValue(`[name="${cellName}"]`) === 'Typed live in a new row', 'a cell typed on one page appears on the other');
+  t.check(await b.page.inputValue(`input.row-count[name="rows.${table}"]`) === String(n0 + 2), 'the row count the form posts follows the rows');
+  // A choice in a row (radio buttons keep a group per row): checked on one page, shown on the other.
+  const radio = rowsOf(a.page).last().locator('input[type=radio]').first();
+  if (await radio.count()) {
+    const radioId = await radio.getAttribute('id');
+    await radio.check();
+    await b.page.waitForFunction((id) => document.getElementById(id)?.checked, radioId, { timeout: 10_000 }).catch(() => {});
+    t.check(await b.page.isChecked(`#${radioId}`), 'a choice made in a row appears on the other page');
+    t.check(await a.page.locator(`fieldset.table-row[data-row-id] input[type=radio]:checked`).count() ===
+      await b.page.locator(`fieldset.table-row[data-row-id] input[type=radio]:checked`).count(),
+      'both pages show the same choices in every row');
+  }
+  await rowsOf(b.page).first().locator('.live-remove-row').click();
+  for (const p of [a.page, b.page]) {
+    await p.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n,
+      [`fieldset.table-row[data-row-id]`, n0 + 1], { timeout: 10_000 }).catch(() => {});
+  }
+  t.check(await rowsOf(a.page).count() === n0 + 1 && await rowsOf(b.page).count() === n0 + 1, 'a removed row goes from both pages');
+  t.check(await a.page.inputValue(`[name="f.${table}.${n0}.${cellName.split('.')[3]}"]`) === 'Typed live in a new row',
+    'the typed cell kept its value when the rows above it moved');
+  await a.page.locator('.table-field:has(.live-add-row)').first().screenshot({ path: `${t.artifactsDir}/live-table.png` });
 
   await t.checkAxe(a.page, 'the plan editor with live presence');
   await t.checkAxe(b.page, 'the second editor with live presence');

@@ -118,7 +118,12 @@ class LiveClient {
         return;
       }
       if (op == WebSocket::FRAME_OP_PING) {
-        ws_->sendFrame(buf.begin(), n, kPong);
+        try {
+          ws_->sendFrame(buf.begin(), n, kPong);
+        } catch (const Poco::Exception&) {
+          drop();  // the server closed meanwhile (e.g. after refusing an oversized frame)
+          return;
+        }
         continue;
       }
       if (op != WebSocket::FRAME_OP_TEXT) continue;

@@ -114,7 +114,11 @@
     function label(field) {
       var el = area(field) || form.querySelector('[name="f.' + field + '"]');
       var l = el && el.id ? form.querySelector('label[for="' + el.id + '"]') : null;
-      return l ? l.textContent.trim() : field;
+      return l ? l.textContent.trim() : tableTitle(field) ? tableTitle(field).textContent.trim() : field;
+    }
+    function tableTitle(field) {
+      var count = form.querySelector('input.row-count[name="rows.' + field + '"]');
+      return count ? count.parentNode.querySelector('.table-title') : null;
     }
     function send(o) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(o)); }
 
@@ -205,13 +209,166 @@
       box.appendChild(note);
       announcer.textContent = p.textContent;
     }
+    // ---- Repeating tables: rows are added and removed by operations of their own (the server
+    // names each new row), cells are set last-writer-wins. The rows keep their form-post names
+    // (f.<table>.<i>.<column>) in step, so a plain Save posts what the page shows.
+    var tables = {};  // field -> { box, list, template, add }
+    function tableRows(t) { return Array.prototype.slice.call(t.list.querySelectorAll('fieldset.table-row')); }
+    function colOf(name) { var p = name.split('.'); return p.length === 4 ? p[3] : null; }
+    function cellControls(row, col) {
+      return Array.prototype.filter.call(row.querySelectorAll('[name^="f."]'), function (el) {
+        return el.type !== 'hidden' && colOf(el.name) === col;
+      });
+    }
+    function readCell(row, col) {
+      var els = cellControls(row, col);
+      if (!els.length) return null;
+      if (els[0].type === 'checkbox') return els.filter(function (el) { return el.checked; }).map(function (el) { return el.value; });
+      if (els[0].type === 'radio') { var on = els.filter(function (el) { return el.checked; })[0]; return on ? on.value : null; }
+      return els[0].value === '' ? null : els[0].value;
+    }
+    function showCell(row, col, v) {
+      var text = v === true ? 'yes' : v === false ? 'no' : v;
+      cellControls(row, col).forEach(function (el) {
+        if (el.type === 'checkbox') el.checked = Array.isArray(v) && v.indexOf(el.value) >= 0;
+        else if (el.type === 'radio') el.checked = text !== null && text !== undefined && String(text) === el.value;
+        else el.value = text === null || text === undefined ? '' : String(text);
+      });
+    }
+    function touched(box) {
+      return Array.prototype.some.call(box.querySelectorAll('.table-rows input, .table-rows select, .table-rows textarea'), function (el) {
+        if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
+        if (el.tagName === 'SELECT') return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+        return el.value !== el.defaultValue;
+      });
+    }
+    function renumber(field) {
+      var t = tables[field], rows = tableRows(t);
+      var name = new RegExp('^f\\.' + field + '\\.[^.]+\\.'), id = new RegExp('f-' + field + '-[^-]+-', 'g');
+      rows.forEach(function (row, i) {
+        row.setAttribute('data-row', String(i));
+        var legend = row.querySelector('legend');
+        if (legend) legend.textContent = legend.textContent.replace(/row \d+$/, 'row ' + (i + 1));
+        var which = row.querySelector('.live-remove-row .visually-hidden');
+        if (which && legend) which.textContent = ': ' + legend.textContent;
+        Array.prototype.forEach.call(row.querySelectorAll('*'), function (el) {
+          if (el.name) el.name = el.name.replace(name, 'f.' + field + '.' + i + '.');
+          ['id', 'for', 'aria-describedby'].forEach(function (a) {
+            var v = el.getAttribute(a);
+            if (v) el.setAttribute(a, v.replace(id, 'f-' + field + '-' + i + '-'));
+          });
+        });
+      });
+      t.box.querySelector('input.row-count').value = String(rows.length);
+      var max = Number(t.list.getAttribute('data-max-rows') || 0);
+      t.add.disabled = max > 0 && rows.length >= max;
+    }
+    function makeRow(field, id, cells) {
+      var t = tables[field], row = t.template.cloneNode(true);
+      row.setAttribute('data-row-id', id);
+      // Names of its own before it joins the form, so its radio buttons never share a group with
+      // another row's; renumber() gives the form-post names.
+      var tmp = 'x' + id.replace(/[^A-Za-z0-9]/g, '_');
+      Array.prototype.forEach.call(row.querySelectorAll('*'), function (el) {
+        if (el.name) el.name = el.name.replace(new RegExp('^f\\.' + field + '\\.[^.]+\\.'), 'f.' + field + '.' + tmp + '.');
+        ['id', 'for', 'aria-describedby'].forEach(function (a) {
+          var v = el.getAttribute(a);
+          if (v) el.setAttribute(a, v.replace(new RegExp('f-' + field + '-[^-]+-', 'g'), 'f-' + field + '-' + tmp + '-'));
+        });
+      });
+      Object.keys(cells || {}).forEach(function (col) { showCell(row, col, cells[col]); });
+      var remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'button secondary live-remove-row';
+      remove.textContent = 'Remove this row';
+      var which = document.createElement('span');
+      which.className = 'visually-hidden';
+      remove.appendChild(which);
+      remove.addEventListener('click', function () {
+        queueRow({ type: 'row_remove', field: field, row: id });
+      });
+      row.appendChild(remove);
+      return row;
+    }
+    function rowById(field, id) {
+      return tableRows(tables[field]).filter(function (r) { return r.getAttribute('data-row-id') === id; })[0];
+    }
+    // Takes a table live from a snapshot: the rows drawn again from the server's, with their ids.
+    function setupTable(field, rows) {
+      var t = tables[field];
+      if (!t) {
+        var count = form.querySelector('input.row-count[name="rows.' + field + '"]');
+        var box = count && count.parentNode, list = box && box.querySelector('.table-rows');
+        var drawn = list ? list.querySelectorAll('fieldset.table-row') : [];
+        // No empty row to copy (the table is full), or answers typed before the socket opened:
+        // this table stays with the form post on this page load.
+        if (!drawn.length || kept || touched(box)) return;
+        var template = drawn[drawn.length - 1].cloneNode(true);
+        Array.prototype.forEach.call(template.querySelectorAll('.remove-row, .error-message'), function (n) { n.remove(); });
+        template.classList.remove('field-error');
+        Array.prototype.forEach.call(template.querySelectorAll('[name^="f."]'), function (el) {
+          var col = colOf(el.name);
+          if (col) showCell(template, col, null);
+        });
+        var add = document.createElement('button');
+        add.type = 'button';
+        add.className = 'button secondary live-add-row';
+        add.textContent = 'Add a row';
+        t = tables[field] = { box: box, list: list, template: template, add: add };
+        add.addEventListener('click', function () {
+          var last = tableRows(t).pop();
+          queueRow({ type: 'row_add', field: field, after: last ? last.getAttribute('data-row-id') : '' });
+        });
+        var hint = list.nextElementSibling;
+        if (hint && hint.classList.contains('hint')) hint.replaceWith(add);
+        else list.parentNode.insertBefore(add, list.nextSibling);
+      }
+      t.list.innerHTML = '';
+      rows.forEach(function (r) { t.list.appendChild(makeRow(field, r.id, r.cells)); });
+      renumber(field);
+    }
+    function queueRow(frame) {
+      frame.seq = ++seq;
+      pending.push({ field: frame.field, row: true, frame: frame, seq: frame.seq });
+      sendNext();
+    }
+    // A committed table operation, ours or someone else's.
+    function rowOp(m) {
+      var t = tables[m.field];
+      if (!t) return;
+      var mine = m.client === clientId;
+      if (m.type === 'row_add') {
+        var after = m.after ? rowById(m.field, m.after) : null;
+        var row = makeRow(m.field, m.row, m.cells);
+        if (after) after.parentNode.insertBefore(row, after.nextSibling);
+        else t.list.appendChild(row);
+        renumber(m.field);
+        if (mine) {
+          var first = row.querySelector('input:not([type=hidden]), select, textarea');
+          if (first) first.focus();
+          announcer.textContent = 'Row added.';
+        } else announcer.textContent = m.author + ' added a row to ' + label(m.field) + '.';
+      } else if (m.type === 'row_remove') {
+        var gone = rowById(m.field, m.row);
+        if (gone) gone.remove();
+        renumber(m.field);
+        announcer.textContent = mine ? 'Row removed.' : m.author + ' removed a row from ' + label(m.field) + '.';
+      } else if (!mine) {
+        var target = rowById(m.field, m.row);
+        var ours = (inflight ? [inflight] : []).concat(pending).some(function (x) {
+          return x.row && x.frame.type === 'cell' && x.frame.row === m.row && x.frame.column === m.column;
+        });
+        if (target && !ours) showCell(target, m.column, m.value);
+      }
+    }
     function sendNext() {
       if (inflight || !pending.length || resuming) return;
       inflight = pending.shift();
       sendInflight();
     }
     function sendInflight() {
-      if (inflight.set) send({ type: 'set', field: inflight.field, value: inflight.value, fieldRevision: inflight.rev, seq: inflight.seq });
+      if (inflight.row) send(inflight.frame);
+      else if (inflight.set) send({ type: 'set', field: inflight.field, value: inflight.value, fieldRevision: inflight.rev, seq: inflight.seq });
       else send({ type: 'op', field: inflight.field, revision: revision, seq: inflight.seq, op: inflight.op });
     }
     function setArea(field, text, op) {
@@ -235,6 +392,7 @@
       Array.prototype.forEach.call(form.querySelectorAll('textarea, input, select'), function (el) {
         if (el.type !== 'hidden') el.setAttribute('readonly', '');
       });
+      Array.prototype.forEach.call(form.querySelectorAll('.live-add-row, .live-remove-row'), function (b) { b.disabled = true; });
     }
     function showPresence(people) {
       Array.prototype.forEach.call(form.querySelectorAll('.live-presence'), function (n) { n.remove(); });
@@ -243,6 +401,8 @@
         now[p.conn] = p;
         if (p.field) {
           var el = area(p.field) || form.querySelector('[name="f.' + p.field + '"]');
+          var title = el ? null : tableTitle(p.field);
+          if (title) el = title.nextSibling || title;
           if (el) {
             var tag = document.createElement('span');
             tag.className = 'live-presence';
@@ -264,6 +424,7 @@
         if (skipSnapshot) { skipSnapshot--; return; }
         revision = m.revision; inflight = null; pending = []; resuming = false;
         Object.keys(m.fields).forEach(function (f) {
+          if (m.fields[f].kind === 'table') { setupTable(f, m.fields[f].rows); return; }
           if (m.fields[f].kind !== 'text') {
             if (!liveValueField(f)) return;
             values[f] = { value: m.fields[f].value, rev: m.fields[f].fieldRevision || 0 };
@@ -324,6 +485,10 @@
           if (m.client !== clientId && !ours) { values[m.field].value = m.value; showValue(m.field, m.value); }
         }
         if (m.client === clientId && inflight && m.seq === inflight.seq) { inflight = null; sendNext(); }
+      } else if (m.type === 'row_add' || m.type === 'row_remove' || m.type === 'cell') {
+        revision = m.revision;
+        rowOp(m);
+        if (m.client === clientId && inflight && m.seq === inflight.seq) { inflight = null; sendNext(); }
       } else if (m.type === 'overwritten') {
         overwritten(m);
       } else if (m.type === 'ack') {
@@ -366,6 +531,12 @@
     form.addEventListener('change', function (ev) {
       var n = ev.target.name || '';
       if (n.indexOf('f.') !== 0 || !known) return;
+      var parts = n.split('.'), row = ev.target.closest('fieldset.table-row');
+      if (parts.length === 4 && tables[parts[1]] && row && row.getAttribute('data-row-id')) {
+        queueRow({ type: 'cell', field: parts[1], row: row.getAttribute('data-row-id'), column: parts[3],
+                   value: readCell(row, parts[3]) });
+        return;
+      }
       var field = n.slice(2);
       if (!values[field]) return;
       sendSet(field, readValue(field));
