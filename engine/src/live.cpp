@@ -174,7 +174,19 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(Id planId, PlanService& p
   return s;
 }
 
+void LiveSession::catchUp() {
+  auto rec = plans_.record(planId_);
+  {
+    std::lock_guard lock(mutex_);
+    if (!rec || rec->currentVersion == baseVersion_) return;
+  }
+  auto v = plans_.view(planId_);  // outside the lock: it reads the database
+  std::lock_guard lock(mutex_);
+  if (v && v.value().plan.currentVersion != baseVersion_) rebase(v.value(), true);
+}
+
 LiveSession::ConnId LiveSession::join(LiveEditor e, Send send) {
+  catchUp();  // a newcomer must not be shown a base older than the plan's current version
   auto rights = e.rights();  // outside the lock: it reads the database
   std::lock_guard lock(mutex_);
   const ConnId id = nextConn_++;

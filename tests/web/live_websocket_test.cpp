@@ -868,3 +868,28 @@ TEST_CASE("live WebSocket: repeating-table rows added and removed at the same mo
   CHECK(saved.find(after[1].second) != std::string::npos);  // the other new row, as added
   CHECK(saved.find("Hall C") != std::string::npos);
 }
+
+TEST_CASE("live WebSocket: a version saved by a form post reaches live editors without anyone typing",
+          "[web][live][slow]") {
+  Demo demo;
+  const auto plan = draftPlan(demo);
+  Client http = demo.senco();
+  LiveClient watcher("watch", http.cookies());
+  REQUIRE(watcher.connect(demo.server.port(), plan));
+  watcher.pump(3);
+  const std::string field = watcher.firstTextField();
+  REQUIRE_FALSE(field.empty());
+  // Someone without JavaScript saves the plan by a plain form post.
+  auto page = http.get("/plans/" + std::to_string(plan));
+  auto saved = http.postForm("/plans/" + std::to_string(plan),
+                             {{"csrf", http.csrf}, {"base_version", Client::hiddenValue(page.body, "base_version")},
+                              {"f." + field, "Saved from a form without JavaScript."}});
+  REQUIRE(saved.status == 303);
+  for (int i = 0; i < 40 && watcher.text(field) != U"Saved from a form without JavaScript."; ++i) watcher.pump(5);
+  CHECK(watcher.text(field) == U"Saved from a form without JavaScript.");
+  // And a newcomer is shown it, not the session's older base.
+  LiveClient late("late", http.cookies());
+  REQUIRE(late.connect(demo.server.port(), plan));
+  late.pump(3);
+  CHECK(late.text(field) == U"Saved from a form without JavaScript.");
+}

@@ -192,6 +192,7 @@ void LiveHub::run() {
     if (stopping_) break;
     for (auto it = sessions_.begin(); it != sessions_.end();) {
       try {
+        it->second->catchUp();
         it->second->flush(false);
       } catch (const std::exception& e) {
         app_.log.error("live: flush of plan %s failed: %s", std::to_string(it->first),

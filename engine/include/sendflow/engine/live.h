@@ -102,6 +102,9 @@ class LiveSession {
   // Folds pending operations into the plan's next version when quiet (or `force`). An error
   // (e.g. kInvalid: a live answer does not pass validation yet) leaves them pending and durable.
   Status flush(bool force);
+  // A version saved elsewhere (a plain form post, a contributor's post) since this session's
+  // base: everyone restarts from it. Called at join and by the hub a few times a second.
+  void catchUp();
   bool idle() const;  // no connection and nothing pending
   // A storage failure lost an operation that was already sequenced: the session must be
   // replaced (the hub does) and its editors reload.
