@@ -32,7 +32,8 @@ runE2e('contribute', async (t, { server, browser, smtp }) => {
     contributors);
   await t.checkAxe(desk, 'the plan page with its contributors');
 
-  const mail = await smtp.waitFor((m) => linkIn(m) !== null, 'the invitation to contribute');
+  const mail = await smtp.waitFor((m) => linkIn(m) !== null && m.text.includes(`Dear ${parentName}`) &&
+    /Evacuation/.test(m.text), 'the invitation to contribute, to the parent');
   t.check(!/diagnos|condition|medical|wheelchair/i.test(mail.text), 'the invitation carries no health detail');
   t.check(!mail.text.includes(plan.pupil_name ?? '\u0000'), 'the invitation names the pupil by initials only');
   const link = linkIn(mail);

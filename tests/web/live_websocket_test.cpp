@@ -669,7 +669,8 @@ TEST_CASE("contribution link: the SENCO invites a parent, who writes only their 
   // The outbox row holds no link and no name of the pupil beyond initials.
   const std::string data = scalar(demo, "SELECT data FROM outbox WHERE kind='contribute_invite' ORDER BY id DESC LIMIT 1");
   CHECK(data.find(contact.token) == std::string::npos);
-  CHECK(scalar(demo, "SELECT count(*) FROM audit_event WHERE action='contribution.invite'") == "1");
+  CHECK(scalar(demo, "SELECT count(*) FROM audit_event WHERE action='contribution.invite' AND subject_id=" +
+                         std::to_string(plan)) == "1");
   auto page = senco.get(planPath);
   CHECK(page.body.find("Who contributes") != std::string::npos);
   CHECK(page.body.find("Invited") != std::string::npos);

@@ -121,6 +121,20 @@ std::vector<engine::Id> seedPeople(App& app) {
   return academyIds;
 }
 
+// The open contribution links of the demo's plans: plan id -> ("Name, plan title", URL).
+std::vector<std::pair<engine::Id, std::pair<std::string, std::string>>> contributionLinks(
+    App& app, const std::vector<engine::Id>& academyIds) {
+  std::vector<std::pair<engine::Id, std::pair<std::string, std::string>>> out;
+  engine::PlanQuery pq;
+  pq.academyIds = academyIds;
+  for (const auto& p : app.planRepository.plans(pq))
+    for (const auto& l : app.contributions->links(p.id))
+      if (l.revokedAt.empty())
+        out.push_back({p.id, {l.name + " (" + app.definitions.workflow(p.type)->title + ", " + p.pupilName + ")",
+                              app.settings.baseUrl + app.contributions->contactPath(l.linkSalt)}});
+  return out;
+}
+
 }  // namespace
 
 int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
@@ -134,6 +148,12 @@ int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
           << "\n    email: " << a.email << "\n    password: " << a.password << "\n";
     }
     out << "\nDemo plans of every kind are in place (drafts, awaiting signature, in force, review due).\n";
+    bool first = true;
+    for (const auto& [plan, link] : contributionLinks(app, academyIds)) {
+      if (first) out << "\nParents and professionals asked to write their part of a draft (the links their emails carry):\n";
+      first = false;
+      out << "  " << link.first << ": " << link.second << "\n";
+    }
     return 0;
   }
   Poco::JSON::Object root;
@@ -181,6 +201,15 @@ int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
     o.set("pupil_id", p.pupilId);
     o.set("review_date", p.reviewDate ? Poco::Dynamic::Var(*p.reviewDate) : Poco::Dynamic::Var());
     if (auto sealed = app.signatures->sealedFor(p.id)) o.set("sealed_pdf", Poco::Path(sealed->path).absolute().toString());
+    Poco::JSON::Array links;
+    for (const auto& l : app.contributions->links(p.id)) {
+      Poco::JSON::Object lo;
+      lo.set("name", l.name);
+      lo.set("kind", l.kind);
+      lo.set("link", app.settings.baseUrl + app.contributions->contactPath(l.linkSalt));
+      links.add(lo);
+    }
+    if (links.size()) o.set("contribution_links", links);
     plans.add(o);
   }
   root.set("plans", plans);

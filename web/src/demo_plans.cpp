@@ -99,6 +99,14 @@ std::vector<DemoPlan> seedDemoPlans(App& app, engine::FixedClock& clock,
           throw std::runtime_error(std::string("demo: saving a ") + s.type + " plan failed: " + why);
         }
       }
+      if (outcome == "draft") {
+        // The family and the professionals are asked for their sections of the draft.
+        auto view = app.planService.open(senco, id.value());
+        for (const auto& [contact, label] : app.contributions->candidates(view.value())) {
+          auto st = app.contributions->invite(senco, id.value(), contact);
+          if (!st) throw std::runtime_error("demo: inviting " + label + " failed: " + st.error().message);
+        }
+      }
       if (outcome != "draft" && outcome != "filled") {
         // Assign every signer the plan needs, then send it for signature.
         auto view = app.planService.open(senco, id.value());
