@@ -12,7 +12,8 @@ runE2e('live', async (t, { server, browser }) => {
   const senco = server.demo.accounts.find((a) => a.role === 'senco');
   const staff = server.demo.accounts.find((a) => a.role === 'staff' && a.academy === senco.academy);
   t.require(staff, 'the demo has a member of staff in the SENCO\'s academy');
-  const draft = server.demo.plans.find((p) => p.state === 'draft' && p.academy === senco.academy);
+  // A risk assessment: long text, single-line answers, person fields and a repeating table.
+  const draft = server.demo.plans.find((p) => p.state === 'draft' && p.academy === senco.academy && p.type === 'risk_assessment');
   t.require(draft, 'the demo has a draft plan in that academy');
 
   async function open(account) {
@@ -120,6 +121,45 @@ runE2e('live', async (t, { server, browser }) => {
   t.check(await notice.inputValue(input) === loserValue && await other.inputValue(input) === loserValue,
     'one click restores the lost answer on both pages');
 
+  // A person field that takes a typed name ("Someone else"): the healthcare plan's. The SENCO
+  // starts one for a pupil of the academy; both open it.
+  const pupil = server.demo.pupils.find((p) => p.academy_id === server.demo.academies.find((x) => x.name === senco.academy).id);
+  await a.page.goto(`${server.baseUrl}/pupils/${pupil.id}`);
+  await a.page.selectOption('#plan-type', 'healthcare_plan');
+  await Promise.all([a.page.waitForURL(/\/plans\/\d+$/), a.page.click('text=Start plan')]);
+  await b.page.goto(a.page.url());
+  for (const p of [a.page, b.page]) {
+    await p.waitForFunction(() => /Editing live with 2 people/.test(document.querySelector('.live-status')?.textContent ?? ''),
+      null, { timeout: 20_000 });
+  }
+  const person = await a.page.evaluate(() => {
+    const typed = Array.from(document.querySelectorAll('form.plan-form input[name$="._text"]'))
+      .find((e) => e.name.split('.').length === 3);
+    return typed ? typed.name.slice(0, -6) : null;
+  });
+  t.require(person, 'the healthcare plan has a person field that takes a typed name');
+  await a.page.selectOption(`select[name="${person}"]`, '_other');
+  await a.page.fill(`input[name="${person}._text"]`, 'Mrs Dee Visiting');
+  await a.page.dispatchEvent(`input[name="${person}._text"]`, 'change');
+  await b.page.waitForFunction((n) => document.querySelector(`input[name="${n}._text"]`)?.value === 'Mrs Dee Visiting',
+    person, { timeout: 10_000 }).catch(() => {});
+  t.check(await b.page.inputValue(`select[name="${person}"]`) === '_other' &&
+    await b.page.inputValue(`input[name="${person}._text"]`) === 'Mrs Dee Visiting',
+    'a typed name in a person field appears on the other page');
+  const listed = await a.page.locator(`select[name="${person}"] option`).nth(1).getAttribute('value');
+  await a.page.selectOption(`select[name="${person}"]`, listed);
+  await b.page.waitForFunction(([n, v]) => document.querySelector(`select[name="${n}"]`)?.value === v,
+    [person, listed], { timeout: 10_000 }).catch(() => {});
+  t.check(await b.page.inputValue(`select[name="${person}"]`) === listed && await b.page.inputValue(`input[name="${person}._text"]`) === '',
+    'choosing someone from the list replaces the typed name on the other page');
+  await t.checkAxe(b.page, 'the healthcare plan editor, live');
+  await a.page.goto(`${server.baseUrl}/plans/${draft.id}`);
+  await b.page.goto(`${server.baseUrl}/plans/${draft.id}`);
+  for (const p of [a.page, b.page]) {
+    await p.waitForFunction(() => /Editing live with 2 people/.test(document.querySelector('.live-status')?.textContent ?? ''),
+      null, { timeout: 20_000 });
+  }
+
   // A repeating table: both add a row at the same moment, then one removes a row; nobody loses a row.
   const table = await a.page.evaluate(() => {
     const b = document.querySelector('.live-add-row');
@@ -139,7 +179,7 @@ runE2e('live', async (t, { server, browser }) => {
     'two rows added at the same moment are both on both pages',
     `SENCO page ${await rowsOf(a.page).count()}, staff page ${await rowsOf(b.page).count()}, before ${n0}`);
   // A cell typed on one page appears on the other; the form-post names follow the rows.
-  const cell = rowsOf(a.page).last().locator('input[type=text]').first();
+  const cell = rowsOf(a.page).last().locator('input[type=text], textarea').first();
   const cellName = await cell.getAttribute('name');
   await cell.fill('Typed live in a new row');
   await cell.dispatchEvent('change');

@@ -131,9 +131,17 @@
     }
     function liveValueField(field) {
       var els = controls(field);
-      if (!els.length || form.querySelector('[name="f.' + field + '._text"]')) return false;
+      if (!els.length) return false;
       return els.every(function (el) { return el.tagName !== 'TEXTAREA'; });
     }
+    // The option a select showed when the page was rendered.
+    function defaultOption(sel) {
+      var opts = Array.prototype.slice.call(sel.options);
+      var chosen = opts.filter(function (o) { return o.defaultSelected; })[0] || opts[0];
+      return chosen ? chosen.value : '';
+    }
+    // A person field may offer "Someone else" with a typed name beside its list.
+    function typedName(field) { return form.querySelector('input[name="f.' + field + '._text"]'); }
     // What the field holds now, or (rendered) what the server put in the page.
     function readValue(field, rendered) {
       var els = controls(field);
@@ -145,11 +153,13 @@
         var checked = els.filter(on)[0];
         return checked ? checked.value : null;
       }
-      var v = els[0].value;
+      var v = els[0].value, typed = typedName(field);
+      if (typed && (rendered ? defaultOption(els[0]) : v) === '_other') {
+        var name = rendered ? typed.defaultValue : typed.value;
+        return name.trim() === '' ? null : name.trim();
+      }
       if (rendered && els[0].tagName === 'SELECT') {
-        var opts = Array.prototype.slice.call(els[0].options);
-        var chosen = opts.filter(function (o) { return o.defaultSelected; })[0] || opts[0];
-        v = chosen ? chosen.value : '';
+        v = defaultOption(els[0]);
       } else if (rendered) {
         v = els[0].defaultValue;
       }
@@ -158,6 +168,13 @@
     function showValue(field, v) {
       var els = controls(field);
       if (!els.length) return;
+      var typed = typedName(field);
+      if (typed && els[0].tagName === 'SELECT') {
+        var listed = v !== null && v !== undefined && Array.prototype.some.call(els[0].options, function (o) { return o.value === String(v) && o.value !== '_other'; });
+        els[0].value = v === null || v === undefined ? '' : listed ? String(v) : '_other';
+        typed.value = v !== null && v !== undefined && !listed ? String(v) : '';
+        return;
+      }
       var text = v === true ? 'yes' : v === false ? 'no' : v;
       els.forEach(function (el) {
         if (el.type === 'checkbox') el.checked = Array.isArray(v) && v.indexOf(el.value) >= 0;
@@ -238,7 +255,7 @@
     function touched(box) {
       return Array.prototype.some.call(box.querySelectorAll('.table-rows input, .table-rows select, .table-rows textarea'), function (el) {
         if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
-        if (el.tagName === 'SELECT') return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+        if (el.tagName === 'SELECT') return el.value !== defaultOption(el);
         return el.value !== el.defaultValue;
       });
     }
@@ -537,7 +554,7 @@
                    value: readCell(row, parts[3]) });
         return;
       }
-      var field = n.slice(2);
+      var field = n.slice(2).replace(/\._text$/, '');
       if (!values[field]) return;
       sendSet(field, readValue(field));
     });
