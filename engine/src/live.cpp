@@ -150,7 +150,7 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(Id planId, PlanService& p
     Var parsed = Poco::JSON::Parser().parse(r.opJson);
     if (isRowKind(r.kind)) {
       const auto op = parsed.extract<Object::Ptr>();
-      applyRow(it->second, r.kind, *op);
+      applyRow(it->second, r.kind, *op, r.revision, r.clientId);
       s->history_.push_back({r.revision, r.field, {}, r.clientId, r.clientSeq,
                              rowFrame(r.kind, r.revision, r.field, *op, r.clientId, r.clientSeq, r.authorName)});
     } else if (r.kind == "text") {
@@ -294,7 +294,7 @@ void LiveSession::loadRows(Field& f, const Var& value) {
   for (unsigned i = 0; arr && i < arr->size(); ++i) {
     auto cells = arr->getObject(i);
     f.rows.push_back({"v" + std::to_string(baseVersion_) + "." + std::to_string(i),
-                      cells ? Object::Ptr(new Object(*cells)) : Object::Ptr(new Object)});
+                      cells ? Object::Ptr(new Object(*cells)) : Object::Ptr(new Object), {}});
   }
 }
 
@@ -341,6 +341,9 @@ void LiveSession::snapshot(Conn& c) {
         Object::Ptr ro = new Object;
         ro->set("id", r.id);
         ro->set("cells", r.cells);
+        Object::Ptr revs = new Object;
+        for (const auto& [column, rev] : r.revs) revs->set(column, rev.first);
+        ro->set("revs", revs);
         rows->add(ro);
       }
       fo->set("rows", rows);
@@ -681,7 +684,8 @@ void LiveSession::handleSet(Conn& c, const Object& m) {
   }
 }
 
-std::string LiveSession::applyRow(Field& f, const std::string& kind, const Object& op) {
+std::string LiveSession::applyRow(Field& f, const std::string& kind, const Object& op, std::int64_t revision,
+                                  const std::string& client) {
   const std::string id = op.optValue<std::string>("row", "");
   auto it = std::find_if(f.rows.begin(), f.rows.end(), [&](const Row& r) { return r.id == id; });
   auto column = [&](const std::string& name) {
@@ -690,17 +694,19 @@ std::string LiveSession::applyRow(Field& f, const std::string& kind, const Objec
   };
   if (kind == "row_add") {
     if (f.rows.size() >= f.def->maxRows) return "too_many_rows";
-    Object::Ptr cells = new Object;
+    Row row{id, new Object, {}};
     if (auto given = op.getObject("cells")) {
       for (const auto& name : given->getNames()) {
         if (!column(name)) return "unknown_field";
-        if (!given->get(name).isEmpty()) cells->set(name, given->get(name));
+        if (given->get(name).isEmpty()) continue;
+        row.cells->set(name, given->get(name));
+        row.revs[name] = {revision, client};
       }
     }
     // After the row named (if it is still there), else at the end: concurrent adds all land.
     auto after = std::find_if(f.rows.begin(), f.rows.end(),
                               [&](const Row& r) { return r.id == op.optValue<std::string>("after", ""); });
-    f.rows.insert(after == f.rows.end() ? f.rows.end() : after + 1, Row{id, cells});
+    f.rows.insert(after == f.rows.end() ? f.rows.end() : after + 1, std::move(row));
     return "";
   }
   if (it == f.rows.end()) return "gone";
@@ -715,6 +721,7 @@ std::string LiveSession::applyRow(Field& f, const std::string& kind, const Objec
   } else {
     it->cells->set(name, op.get("value"));
   }
+  it->revs[name] = {revision, client};
   return "";
 }
 
@@ -743,7 +750,22 @@ void LiveSession::handleRow(Conn& c, const Object& m, const std::string& kind) {
     }
   }
   Field& f = fit->second;
-  const std::string err = applyRow(f, kind, op);
+  // A cell set over someone else's value this editor had not seen: tell them what they lost.
+  Var lost;
+  std::string loser;
+  if (kind == "cell") {
+    const std::string row = op.getValue<std::string>("row"), column = op.getValue<std::string>("column");
+    auto rit = std::find_if(f.rows.begin(), f.rows.end(), [&](const Row& r) { return r.id == row; });
+    if (rit != f.rows.end()) {
+      auto rev = rit->revs.find(column);
+      if (rev != rit->revs.end() && m.optValue<Poco::Int64>("cellRevision", 0) < rev->second.first &&
+          rev->second.second != c.clientId) {
+        loser = rev->second.second;
+        lost = rit->cells->has(column) ? rit->cells->get(column) : Var();
+      }
+    }
+  }
+  const std::string err = applyRow(f, kind, op, head_ + 1, c.clientId);
   if (err == "gone" && kind == "row_remove") {  // someone removed it first: what was asked holds
     Object ack;
     ack.set("type", "ack");
@@ -763,6 +785,17 @@ void LiveSession::handleRow(Conn& c, const Object& m, const std::string& kind) {
   f.fieldRevision = head_;
   const std::string frame = rowFrame(kind, head_, fit->first, op, c.clientId, seq, c.editor.name);
   unreleased_.back().frame = frame;
+  if (!loser.empty()) {
+    Object notice;
+    notice.set("type", "overwritten");
+    notice.set("field", fit->first);
+    notice.set("row", op.getValue<std::string>("row"));
+    notice.set("column", op.getValue<std::string>("column"));
+    notice.set("lost", lost);
+    notice.set("by", c.editor.name);
+    unreleased_.back().noticeFrame = stringify(notice);
+    unreleased_.back().noticeClient = loser;
+  }
   history_.push_back({head_, fit->first, {}, c.clientId, seq, frame});
   while (history_.size() > limits_.historyWindow) history_.pop_front();
 }

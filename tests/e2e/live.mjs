@@ -198,13 +198,48 @@ runE2e('live', async (t, { server, browser }) => {
       await b.page.locator(`fieldset.table-row[data-row-id] input[type=radio]:checked`).count(),
       'both pages show the same choices in every row');
   }
+  // Both answer the same cell at once (the staff page holds its incoming frames meanwhile): the
+  // later answer is on both pages; the earlier writer is told what they lost and restores it.
+  const setCell = async (page, value) => { await page.fill(`[name="${cellName}"]`, value); await page.dispatchEvent(`[name="${cellName}"]`, 'change'); };
+  await b.page.evaluate(() => {
+    const s = window.__liveSocket;
+    window.__held = [];
+    window.__deliver = s.onmessage;
+    s.onmessage = (e) => window.__held.push(e);
+  });
+  await setCell(a.page, 'Cell from the SENCO');
+  await b.page.waitForFunction(() => window.__held.some((e) => JSON.parse(e.data).type === 'cell'), null, { timeout: 10_000 });
+  await setCell(b.page, 'Cell from staff');
+  await b.page.evaluate(() => {
+    const s = window.__liveSocket;
+    s.onmessage = window.__deliver;
+    window.__held.forEach((e) => window.__deliver(e));
+  });
+  let cellNotice = null;
+  for (let i = 0; i < 100 && !cellNotice; i++) {
+    for (const p of [a.page, b.page]) if (await p.locator('fieldset.table-row .live-overwritten').count()) cellNotice = p;
+    if (!cellNotice) await a.page.waitForTimeout(100);
+  }
+  t.require(cellNotice, 'the editor whose cell answer was overwritten is told');
+  const [cellWinner, cellLoser] = cellNotice === a.page ? ['Cell from staff', 'Cell from the SENCO'] : ['Cell from the SENCO', 'Cell from staff'];
+  t.check(await a.page.inputValue(`[name="${cellName}"]`) === cellWinner && await b.page.inputValue(`[name="${cellName}"]`) === cellWinner,
+    'both pages show the later cell answer');
+  t.check((await cellNotice.locator('fieldset.table-row .live-overwritten').innerText()).includes(cellLoser),
+    'the cell notice shows the answer that was lost');
+  await t.checkAxe(cellNotice, 'a table with a cell overwrite notice');
+  await cellNotice.click('fieldset.table-row .live-overwritten button');
+  const cellOther = cellNotice === a.page ? b.page : a.page;
+  await cellOther.waitForFunction(([n, v]) => document.querySelector(`[name="${n}"]`)?.value === v, [cellName, cellLoser],
+    { timeout: 10_000 }).catch(() => {});
+  t.check(await cellOther.inputValue(`[name="${cellName}"]`) === cellLoser, 'one click restores the lost cell answer on the other page too');
+
   await rowsOf(b.page).first().locator('.live-remove-row').click();
   for (const p of [a.page, b.page]) {
     await p.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n,
       [`fieldset.table-row[data-row-id]`, n0 + 1], { timeout: 10_000 }).catch(() => {});
   }
   t.check(await rowsOf(a.page).count() === n0 + 1 && await rowsOf(b.page).count() === n0 + 1, 'a removed row goes from both pages');
-  t.check(await a.page.inputValue(`[name="f.${table}.${n0}.${cellName.split('.')[3]}"]`) === 'Typed live in a new row',
+  t.check(await a.page.inputValue(`[name="f.${table}.${n0}.${cellName.split('.')[3]}"]`) === cellLoser,
     'the typed cell kept its value when the rows above it moved');
   await a.page.locator('.table-field:has(.live-add-row)').first().screenshot({ path: `${t.artifactsDir}/live-table.png` });
 

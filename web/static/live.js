@@ -116,6 +116,13 @@
       var l = el && el.id ? form.querySelector('label[for="' + el.id + '"]') : null;
       return l ? l.textContent.trim() : tableTitle(field) ? tableTitle(field).textContent.trim() : field;
     }
+    // The label of a cell's control (its <label>, or its group's <legend>).
+    function cellLabel(el) {
+      var l = el.id ? form.querySelector('label[for="' + el.id + '"]') : null;
+      var group = el.closest('fieldset:not(.table-row)');
+      var text = group && group.querySelector('legend') ? group.querySelector('legend').textContent : l ? l.textContent : '';
+      return text.trim();
+    }
     function tableTitle(field) {
       var count = form.querySelector('input.row-count[name="rows.' + field + '"]');
       return count ? count.parentNode.querySelector('.table-title') : null;
@@ -201,8 +208,11 @@
     }
     // Someone saved over this person's value: say what was lost, and offer it back in one click.
     function overwritten(m) {
-      var el = controls(m.field)[0];
+      var row = m.row ? rowById(m.field, m.row) : null;
+      if (m.row && !row) return;
+      var el = row ? cellControls(row, m.column)[0] : controls(m.field)[0];
       if (!el) return;
+      var what = row ? cellLabel(el) + ' (' + (row.querySelector('legend') || {}).textContent + ')' : label(m.field);
       var box = el.closest('.field') || el.parentNode;
       var old = box.querySelector('.live-overwritten');
       if (old) old.remove();
@@ -210,16 +220,22 @@
       note.className = 'live-overwritten notice';
       note.setAttribute('role', 'status');
       var p = document.createElement('p');
-      p.textContent = m.by + ' changed "' + label(m.field) + '" just after you. Your answer was: ' + words(m.lost) + '.';
+      p.textContent = m.by + ' changed "' + what + '" just after you. Your answer was: ' + words(m.lost) + '.';
       var restore = document.createElement('button');
       restore.type = 'button';
       restore.className = 'button secondary';
       restore.textContent = 'Restore my answer';
       restore.addEventListener('click', function () {
-        showValue(m.field, m.lost);
-        sendSet(m.field, m.lost);
+        if (row) {
+          showCell(row, m.column, m.lost);
+          queueRow({ type: 'cell', field: m.field, row: m.row, column: m.column, value: m.lost,
+                     cellRevision: row.liveRevs[m.column] || 0 });
+        } else {
+          showValue(m.field, m.lost);
+          sendSet(m.field, m.lost);
+        }
         note.remove();
-        announcer.textContent = 'Your answer to ' + label(m.field) + ' was restored.';
+        announcer.textContent = 'Your answer to ' + what + ' was restored.';
       });
       note.appendChild(p);
       note.appendChild(restore);
@@ -280,9 +296,10 @@
       var max = Number(t.list.getAttribute('data-max-rows') || 0);
       t.add.disabled = max > 0 && rows.length >= max;
     }
-    function makeRow(field, id, cells) {
+    function makeRow(field, id, cells, revs) {
       var t = tables[field], row = t.template.cloneNode(true);
       row.setAttribute('data-row-id', id);
+      row.liveRevs = revs || {};  // column -> revision of its last set, sent back with a cell
       // Names of its own before it joins the form, so its radio buttons never share a group with
       // another row's; renumber() gives the form-post names.
       var tmp = 'x' + id.replace(/[^A-Za-z0-9]/g, '_');
@@ -341,7 +358,7 @@
         else list.parentNode.insertBefore(add, list.nextSibling);
       }
       t.list.innerHTML = '';
-      rows.forEach(function (r) { t.list.appendChild(makeRow(field, r.id, r.cells)); });
+      rows.forEach(function (r) { t.list.appendChild(makeRow(field, r.id, r.cells, r.revs)); });
       renumber(field);
     }
     function queueRow(frame) {
@@ -356,7 +373,9 @@
       var mine = m.client === clientId;
       if (m.type === 'row_add') {
         var after = m.after ? rowById(m.field, m.after) : null;
-        var row = makeRow(m.field, m.row, m.cells);
+        var revs = {};
+        Object.keys(m.cells || {}).forEach(function (col) { revs[col] = m.revision; });
+        var row = makeRow(m.field, m.row, m.cells, revs);
         if (after) after.parentNode.insertBefore(row, after.nextSibling);
         else t.list.appendChild(row);
         renumber(m.field);
@@ -370,8 +389,10 @@
         if (gone) gone.remove();
         renumber(m.field);
         announcer.textContent = mine ? 'Row removed.' : m.author + ' removed a row from ' + label(m.field) + '.';
-      } else if (!mine) {
+      } else {
         var target = rowById(m.field, m.row);
+        if (target) target.liveRevs[m.column] = m.revision;
+        if (mine) return;
         var ours = (inflight ? [inflight] : []).concat(pending).some(function (x) {
           return x.row && x.frame.type === 'cell' && x.frame.row === m.row && x.frame.column === m.column;
         });
@@ -417,14 +438,14 @@
       people.forEach(function (p) {
         now[p.conn] = p;
         if (p.field) {
-          var el = area(p.field) || form.querySelector('[name="f.' + p.field + '"]');
-          var title = el ? null : tableTitle(p.field);
-          if (title) el = title.nextSibling || title;
-          if (el) {
+          // Below the field, never above it: a tag must not move a control under someone's pointer.
+          var el = area(p.field) || form.querySelector('[name="f.' + p.field + '"]') || tableTitle(p.field);
+          var box = el && el.closest('.field');
+          if (box) {
             var tag = document.createElement('span');
             tag.className = 'live-presence';
             tag.textContent = p.name + ' is here';
-            el.parentNode.insertBefore(tag, el);
+            box.appendChild(tag);
           }
         }
         var before = lastPeople[p.conn];
@@ -551,7 +572,7 @@
       var parts = n.split('.'), row = ev.target.closest('fieldset.table-row');
       if (parts.length === 4 && tables[parts[1]] && row && row.getAttribute('data-row-id')) {
         queueRow({ type: 'cell', field: parts[1], row: row.getAttribute('data-row-id'), column: parts[3],
-                   value: readCell(row, parts[3]) });
+                   value: readCell(row, parts[3]), cellRevision: row.liveRevs[parts[3]] || 0 });
         return;
       }
       var field = n.slice(2).replace(/\._text$/, '');

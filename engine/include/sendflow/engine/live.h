@@ -118,6 +118,7 @@ class LiveSession {
   struct Row {
     std::string id;  // stable for the session: "v<version>.<index>" as loaded, "n<revision>" when added
     Poco::JSON::Object::Ptr cells;
+    std::map<std::string, std::pair<std::int64_t, std::string>> revs;  // column -> (revision, client) of its last set
   };
   struct Field {
     Shape shape = Shape::kValue;
@@ -167,7 +168,8 @@ class LiveSession {
                                                     std::int64_t seq);
   void handleRow(Conn& c, const Poco::JSON::Object& m, const std::string& kind);
   // Applies a table operation (live, or replayed from the log); the error code, or "" when done.
-  static std::string applyRow(Field& f, const std::string& kind, const Poco::JSON::Object& op);
+  static std::string applyRow(Field& f, const std::string& kind, const Poco::JSON::Object& op,
+                              std::int64_t revision, const std::string& client);
   void loadRows(Field& f, const Poco::Dynamic::Var& value);
   void handleOp(Conn& c, const Poco::JSON::Object& m);
   void handleSet(Conn& c, const Poco::JSON::Object& m);
