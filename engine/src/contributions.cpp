@@ -10,16 +10,6 @@
 namespace sendflow::engine {
 namespace {
 
-Error gone(std::string why) { return Error{ErrorCode::kGone, std::move(why), {}}; }
-
-std::string detail(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> items) {
-  Poco::JSON::Object o;
-  for (const auto& [k, v] : items) o.set(k, v);
-  return canonicalJson(o);
-}
-
-std::string stateName(const PlanView& v) { return v.state->label.empty() ? v.state->name : v.state->label; }
-
 std::string valueOf(const Poco::JSON::Object& o, const std::string& field) {
   return o.has(field) ? canonicalJson(o.get(field)) : "null";
 }
@@ -69,7 +59,7 @@ Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
   if (!a.hasRole(v->plan.academyId, Role::kSenco) && !a.isTrustAdmin())
     return forbidden("Only the SENCO can invite people to contribute.");
   if (!v->state->editable)
-    return conflict("This plan is " + stateName(v.value()) + ": contributions can be invited only while it is being written.");
+    return conflict("This plan is " + v->state->shown() + ": contributions can be invited only while it is being written.");
   auto contact = people_.contact(contactId);
   if (!contact || contact->pupilId != v->pupil.id || !contact->active)
     return invalid("Choose who to invite", {{"contact", "Choose one of the pupil's contacts"}});
@@ -126,7 +116,7 @@ Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
   m.nextAttemptAt = now;
 
   AuditEvent e{"contribution.invite", auditActor(a), "plan", planId, v->plan.academyId,
-               detail({{"contact", contactId}, {"kind", kind}, {"expires", link.expiresAt}, {"resent", resent}})};
+               detailJson({{"contact", contactId}, {"kind", kind}, {"expires", link.expiresAt}, {"resent", resent}})};
   if (resent) {
     repo_.update(link, {e}, {m});
   } else {
@@ -145,12 +135,12 @@ Status ContributionService::revoke(const Actor& a, Id planId, Id linkId) {
   if (!l->revokedAt.empty()) return Ok{};
   l->revokedAt = isoTime(clock_.now());
   repo_.update(*l, {{"contribution.revoke", auditActor(a), "plan", planId, v->plan.academyId,
-                     detail({{"contact", l->contactId}})}},
+                     detailJson({{"contact", l->contactId}})}},
                {});
   return Ok{};
 }
 
-Result<Contribution> ContributionService::open(const std::string& token, const std::string& ip) {
+Result<ContributionLink> ContributionService::validLink(const std::string& token) {
   std::optional<ContributionLink> l;
   if (token.size() == 43) l = repo_.byTokenHash(sha256Hex(token));
   if (!l) return notFound("This link is not valid. Check that you opened the whole link from the email.");
@@ -160,26 +150,41 @@ Result<Contribution> ContributionService::open(const std::string& token, const s
     return gone("This link has expired. Ask the school's SENCO to send you a new one.");
   auto contact = people_.contact(l->contactId);
   if (!contact || !contact->active) return gone("This link no longer works. Please contact the school.");
+  return *l;
+}
+
+std::set<std::string> ContributionService::fieldsFor(const std::vector<const SectionDef*>& sections) {
+  std::set<std::string> out;
+  for (const auto* s : sections)
+    for (const auto& f : s->fields)
+      if (!f.readonly && !f.hidden && f.kind != FieldKind::kComputed) out.insert(f.id);
+  return out;
+}
+
+std::string ContributionService::closedReason(const StateDef& s) {
+  return "This plan is " + s.shown() + " now, so it can no longer be changed here. Thank you for your part.";
+}
+
+Result<Contribution> ContributionService::open(const std::string& token, const std::string& ip) {
+  auto l = validLink(token);
+  if (!l) return l.error();
   auto v = plans_.view(l->planId);
   if (!v) return notFound("This link is not valid.");
   Contribution c;
   c.link = *l;
   c.plan = std::move(v.value());
   c.sections = sectionsFor(*c.plan.form, l->kind);
-  for (const auto* s : c.sections)
-    for (const auto& f : s->fields)
-      if (!f.readonly && !f.hidden && f.kind != FieldKind::kComputed) c.fields.insert(f.id);
+  c.fields = fieldsFor(c.sections);
   c.editable = c.plan.state->editable;
-  if (!c.editable)
-    c.reason = "This plan is " + stateName(c.plan) + " now, so it can no longer be changed here. Thank you for your part.";
+  if (!c.editable) c.reason = closedReason(*c.plan.state);
   if (!ip.empty()) {
     const Id academy = c.plan.plan.academyId;
     if (l->openedAt.empty()) {
       c.link.openedAt = isoTime(clock_.now());
-      repo_.update(c.link, {{"contribution.opened", c.ref(), "plan", l->planId, academy, detail({{"ip", ip}})}}, {});
+      repo_.update(c.link, {{"contribution.opened", c.ref(), "plan", l->planId, academy, detailJson({{"ip", ip}})}}, {});
     } else {
       repo_.appendAudit({"plan.view", c.ref(), "plan", l->planId, academy,
-                         detail({{"via", "contribution"}, {"version", c.plan.plan.currentVersion}, {"ip", ip}})});
+                         detailJson({{"via", "contribution"}, {"version", c.plan.plan.currentVersion}, {"ip", ip}})});
     }
   }
   return c;
@@ -218,18 +223,19 @@ Result<SaveOutcome> ContributionService::save(const std::string& token, int base
   return plans_.saveAs(c->ref(), c->link.name, v.plan.id, current, merged);
 }
 
-LiveEditor ContributionService::liveEditor(const std::string& token) {
-  LiveEditor e;
-  if (auto c = open(token)) {
-    e.ref = c->ref();
-    e.name = c->link.name;
-  }
-  e.rights = [this, token]() -> Result<EditRights> {
-    auto c = open(token);
-    if (!c) return c.error();
-    return EditRights{c->editable, c->reason, c->fields};
+LiveEditor ContributionService::liveEditor(const std::string& token, const Contribution& c) {
+  // Asked at least every 2 s while they edit: the link and the plan's row, not the whole plan.
+  auto rights = [this, token]() -> Result<EditRights> {
+    auto l = validLink(token);
+    if (!l) return l.error();
+    auto rec = plans_.record(l->planId);
+    if (!rec) return notFound("This link is not valid.");
+    const StateDef* state = plans_.workflowSnapshot(rec->workflowSnapshotId)->state(rec->state);
+    if (!state) throw InfraError("plan " + std::to_string(l->planId) + " is in an unknown state");
+    return EditRights{state->editable, state->editable ? "" : closedReason(*state),
+                      fieldsFor(sectionsFor(*plans_.formSnapshot(rec->formSnapshotId), l->kind))};
   };
-  return e;
+  return LiveEditor{c.ref(), c.link.name, rights};
 }
 
 }  // namespace sendflow::engine

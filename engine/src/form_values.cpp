@@ -749,6 +749,12 @@ std::string canonicalJson(const Object& o) {
   return canonicalJson(Var(p));
 }
 
+std::string detailJson(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> items) {
+  Poco::JSON::Object o;
+  for (const auto& [k, v] : items) o.set(k, v);
+  return canonicalJson(o);
+}
+
 std::string contentHash(const Object& values) { return sha256Hex(canonicalJson(values)); }
 
 Result<Object::Ptr> parseValues(const std::string& json) {

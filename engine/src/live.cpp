@@ -54,8 +54,7 @@ LiveEditor staffEditor(PlanService& plans, const Actor& a, Id planId) {
     EditRights r;
     r.editable = v->state->editable && v->canEdit;
     if (!v->state->editable) {
-      r.reason = "This plan is " + (v->state->label.empty() ? v->state->name : v->state->label) +
-                 " and cannot be edited now.";
+      r.reason = notEditableMessage(*v->state);
     } else if (!v->canEdit) {
       r.reason = "You cannot edit this plan.";
     }
@@ -190,9 +189,14 @@ LiveSession::ConnId LiveSession::join(LiveEditor e, Send send) {
   auto rights = e.rights();  // outside the lock: it reads the database
   std::lock_guard lock(mutex_);
   const ConnId id = nextConn_++;
-  Conn c{std::move(e), {}, std::move(send), "", "", limits_.burst, std::chrono::steady_clock::now()};
-  if (rights) c.fields = rights->fields;
-  else c.fields.emplace();  // sees nothing
+  Conn c{std::move(e), {}, "", std::move(send), "", "", limits_.burst, std::chrono::steady_clock::now()};
+  if (rights) {
+    c.fields = rights->fields;
+    if (!rights->editable) c.blocked = rights->reason;
+  } else {
+    c.fields.emplace();  // sees nothing
+    c.blocked = rights.error().message;
+  }
   auto& conn = conns_.emplace(id, std::move(c)).first->second;
   snapshot(conn);
   presence();
@@ -274,8 +278,8 @@ std::optional<std::string> LiveSession::editBlocked(Conn& c) {
   }
   c.allowedAt = {};
   auto rights = c.editor.rights();
-  if (!rights) return rights.error().message;
-  if (!rights->editable) return rights->reason;
+  c.blocked = !rights ? rights.error().message : rights->editable ? "" : rights->reason;
+  if (!c.blocked.empty()) return c.blocked;
   auto rec = plans_.record(planId_);
   if (!rec) return std::string("There is no such plan.");
   if (rec->currentVersion != baseVersion_) {
@@ -354,10 +358,8 @@ void LiveSession::snapshot(Conn& c) {
     fields->set(name, fo);
   }
   o.set("fields", fields);
-  auto rights = c.editor.rights();
-  const bool editable = rights && rights->editable;
-  o.set("editable", editable);
-  if (!editable) o.set("reason", rights ? rights->reason : rights.error().message);
+  o.set("editable", c.blocked.empty());
+  if (!c.blocked.empty()) o.set("reason", c.blocked);
   sendTo(c, o);
 }
 

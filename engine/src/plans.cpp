@@ -16,15 +16,13 @@ bool isWriterRole(const std::set<Role>& roles) {
          roles.count(Role::kTrustAdmin);
 }
 
-std::string detailJson(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> items) {
-  Poco::JSON::Object o;
-  for (const auto& [k, v] : items) o.set(k, v);
-  return canonicalJson(o);
-}
-
 const std::string kReviewDateField = "review_date";
 
 }  // namespace
+
+std::string notEditableMessage(const StateDef& s) {
+  return "This plan is " + s.shown() + " and cannot be edited now.";
+}
 
 std::set<std::string> actorRolesAt(const Actor& a, Id academyId) {
   return roleNames(a.rolesAt(academyId));
@@ -193,6 +191,7 @@ Result<SaveOutcome> PlanService::save(const Actor& a, Id planId, int baseVersion
                                       const Poco::JSON::Object::Ptr& liveEditors) {
   auto loaded = load(&a, planId, 0);
   if (!loaded) return loaded.error();
+  if (loaded->state->editable && !loaded->canEdit) return forbidden("You cannot edit this plan.");
   return saveValues(loaded.value(), auditActor(a), a.name, baseVersion, values, liveEditors);
 }
 
@@ -203,19 +202,15 @@ Result<SaveOutcome> PlanService::saveAs(const std::string& authorRef, const std:
                                         const Poco::JSON::Object::Ptr& liveEditors) {
   auto loaded = load(nullptr, planId, 0);
   if (!loaded) return loaded.error();
-  loaded.value().canEdit = true;  // the caller authorised the author
   return saveValues(loaded.value(), authorRef, authorName, baseVersion, values, liveEditors);
 }
 
-Result<SaveOutcome> PlanService::saveValues(PlanView& v, const std::string& authorRef,
+Result<SaveOutcome> PlanService::saveValues(const PlanView& v, const std::string& authorRef,
                                             const std::string& authorName, int baseVersion,
                                             const Poco::JSON::Object& values,
                                             const Poco::JSON::Object::Ptr& liveEditors) {
   const Id planId = v.plan.id;
-  if (!v.state->editable)
-    return conflict("This plan is " + (v.state->label.empty() ? v.state->name : v.state->label) +
-                    " and cannot be edited now.");
-  if (!v.canEdit) return forbidden("You cannot edit this plan.");
+  if (!v.state->editable) return conflict(notEditableMessage(*v.state));
 
   auto normalised = normaliseValues(*v.form, values);
   auto check = validateValues(*v.form, *normalised, valueContext(v, v.values.get()));

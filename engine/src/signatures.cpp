@@ -12,8 +12,6 @@
 namespace sendflow::engine {
 namespace {
 
-Error gone(std::string why) { return Error{ErrorCode::kGone, std::move(why), {}}; }
-
 bool isLive(const SignatureRequest& r) {
   return r.state == requeststate::kInvited || r.state == requeststate::kOpened ||
          r.state == requeststate::kSigned;
@@ -21,12 +19,6 @@ bool isLive(const SignatureRequest& r) {
 
 bool isOpen(const SignatureRequest& r) {
   return r.state == requeststate::kInvited || r.state == requeststate::kOpened;
-}
-
-std::string detail(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> items) {
-  Poco::JSON::Object o;
-  for (const auto& [k, v] : items) o.set(k, v);
-  return canonicalJson(o);
 }
 
 std::optional<TimePoint> parseTime(const std::string& iso) { return parseIsoTime(iso); }
@@ -181,7 +173,7 @@ Status SignatureService::prepare(ActionKind action, const PlanView& v, const Tra
     c.voidSignatures = true;
     c.voidReason = t.name + (c.record.reasonText.empty() ? "" : ": " + c.record.reasonText);
     c.audit.push_back({"signature.void", actor, "plan", v.plan.id, v.plan.academyId,
-                       detail({{"transition", t.name}, {"version", v.plan.currentVersion}})});
+                       detailJson({{"transition", t.name}, {"version", v.plan.currentVersion}})});
     return Ok{};
   }
   if (action == ActionKind::kNotifySigners) {
@@ -212,7 +204,7 @@ Status SignatureService::prepare(ActionKind action, const PlanView& v, const Tra
     c.newRequests = all;
     c.outbox.insert(c.outbox.end(), out.begin(), out.end());
     c.audit.push_back({"signature.invited", actor, "plan", v.plan.id, v.plan.academyId,
-                       detail({{"version", v.plan.currentVersion},
+                       detailJson({{"version", v.plan.currentVersion},
                                {"requests", static_cast<int>(all.size())},
                                {"emails", static_cast<int>(out.size())}})});
     return Ok{};
@@ -278,7 +270,7 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
   c.sealed = SealedDocument{v.plan.id, v.plan.currentVersion, v.version.contentHash, sha, path,
                             key_.certificateSha256(), isoTime(now)};
   c.audit.push_back({"plan.sealed", c.record.actor, "plan", v.plan.id, v.plan.academyId,
-                     detail({{"version", v.plan.currentVersion},
+                     detailJson({{"version", v.plan.currentVersion},
                              {"content_hash", v.version.contentHash},
                              {"pdf_sha256", sha},
                              {"signatures", static_cast<int>(sigs.size())}})});
@@ -363,12 +355,12 @@ Result<SigningView> SignatureService::open(const SignerAccess& who, const std::s
     auto st = repo_.updateRequest(updated, requeststate::kInvited,
                                   {{"signature.link_opened", actorRef(who, sv.request), "plan",
                                     sv.request.planId, sv.plan.plan.academyId,
-                                    detail({{"slot", sv.request.slot}, {"version", sv.request.version}, {"ip", ip}})}},
+                                    detailJson({{"slot", sv.request.slot}, {"version", sv.request.version}, {"ip", ip}})}},
                                   {});
     if (st) sv.request = updated;
   } else {
     repo_.appendAudit({"plan.view", actorRef(who, sv.request), "plan", sv.request.planId,
-                       sv.plan.plan.academyId, detail({{"via", "signing"}, {"version", sv.request.version}})});
+                       sv.plan.plan.academyId, detailJson({{"via", "signing"}, {"version", sv.request.version}})});
   }
   return sv;
 }
@@ -414,7 +406,7 @@ Status SignatureService::sendCode(const SignerAccess& who) {
                 req.email, req.name, data);
   return repo_.updateRequest(updated, req.state,
                              {{"signature.code_sent", actorRef(who, req), "plan", req.planId,
-                               v->plan.academyId, detail({{"slot", req.slot}})}},
+                               v->plan.academyId, detailJson({{"slot", req.slot}})}},
                              {m});
 }
 
@@ -438,7 +430,7 @@ Status SignatureService::checkCode(const SignerAccess& who, const std::string& c
     updated.codeAttempts += 1;
     repo_.updateRequest(updated, req.state,
                         {{"signature.code_wrong", actorRef(who, req), "plan", req.planId, academy,
-                          detail({{"slot", req.slot}, {"attempt", updated.codeAttempts}})}},
+                          detailJson({{"slot", req.slot}, {"attempt", updated.codeAttempts}})}},
                         {});
     int left = settings_.codeAttempts - updated.codeAttempts;
     if (left <= 0)
@@ -451,7 +443,7 @@ Status SignatureService::checkCode(const SignerAccess& who, const std::string& c
   updated.codeVerified = true;
   return repo_.updateRequest(updated, req.state,
                              {{"signature.code_ok", actorRef(who, req), "plan", req.planId, academy,
-                               detail({{"slot", req.slot}})}},
+                               detailJson({{"slot", req.slot}})}},
                              {});
 }
 
@@ -507,7 +499,7 @@ Status SignatureService::sign(const SignerAccess& who, const SignInput& in) {
   s.consentText = settings_.consentText;
   const std::string actor = actorRef(who, req);
   AuditEvent event{"signature.signed", actor, "plan", req.planId, v.plan.academyId,
-                   detail({{"slot", req.slot}, {"version", req.version}, {"content_hash", req.contentHash},
+                   detailJson({{"slot", req.slot}, {"version", req.version}, {"content_hash", req.contentHash},
                            {"method", in.method}, {"ip", s.ip}})};
 
   bool last = true;
@@ -557,7 +549,7 @@ Status SignatureService::decline(const SignerAccess& who, const std::string& rea
                                 c.newRequests.push_back(declined);
                                 c.audit.push_back({"signature.declined", actor, "plan", req.planId,
                                                    v.plan.academyId,
-                                                   detail({{"slot", req.slot}, {"version", req.version},
+                                                   detailJson({{"slot", req.slot}, {"version", req.version},
                                                            {"reason", why}, {"ip", ip}})});
                                 return Ok{};
                               });
@@ -607,7 +599,7 @@ Status SignatureService::renewLink(const Actor& a, Id requestId) {
   }
   return repo_.updateRequest(renewed, r.state,
                              {{"signature.link_renewed", auditActor(a), "plan", r.planId, v.plan.academyId,
-                               detail({{"slot", r.slot}, {"expires", renewed.expiresAt}})}},
+                               detailJson({{"slot", r.slot}, {"expires", renewed.expiresAt}})}},
                              out);
 }
 
@@ -666,7 +658,7 @@ Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::
   }
   return repo_.replaceRequest(old.id, why, fresh,
                               {{"signature.replaced", auditActor(a), "plan", old.planId, v.plan.academyId,
-                                detail({{"slot", old.slot}, {"from", old.personRef}, {"to", personRef}, {"reason", why}})}},
+                                detailJson({{"slot", old.slot}, {"from", old.personRef}, {"to", personRef}, {"reason", why}})}},
                               out);
 }
 
@@ -693,7 +685,7 @@ int SignatureService::tick() {
           r = again.value();
           changed = true;
           audit.push_back({"signature.reminded", "system:scheduler", "plan", planId, v->plan.academyId,
-                           detail({{"slot", r.slot}, {"sends", r.sends}})});
+                           detailJson({{"slot", r.slot}, {"sends", r.sends}})});
         }
       }
       if (!r.expiryWarned && *exp - now <= std::chrono::days(settings_.warnBeforeExpiryDays)) {
@@ -708,7 +700,7 @@ int SignatureService::tick() {
                              owner->email, owner->name, data));
         }
         audit.push_back({"signature.expiry_warned", "system:scheduler", "plan", planId, v->plan.academyId,
-                         detail({{"slot", r.slot}})});
+                         detailJson({{"slot", r.slot}})});
       }
       if (changed && repo_.updateRequest(r, state, audit, out)) queued += static_cast<int>(out.size());
     }
@@ -725,7 +717,7 @@ Result<SealedDocument> SignatureService::sealedForLink(const std::string& token)
   for (const auto& s : repo_.sealed(r->planId))
     if (s.version == r->version) {
       repo_.appendAudit({"plan.pdf_download", r->personRef, "plan", r->planId, 0,
-                         detail({{"version", s.version}, {"pdf_sha256", s.pdfSha256}})});
+                         detailJson({{"version", s.version}, {"pdf_sha256", s.pdfSha256}})});
       return s;
     }
   return notFound("The signed document is not ready yet: every signer must sign first.");

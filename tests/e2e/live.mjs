@@ -27,17 +27,33 @@ runE2e('live', async (t, { server, browser }) => {
     await page.goto(`${server.baseUrl}/plans/${draft.id}`);
     return { page, errors };
   }
+  // A page stops hearing the server for a while (its frames are kept), then hears them all.
+  const holdFrames = (page) => page.evaluate(() => {
+    const s = window.__liveSocket;
+    window.__held = [];
+    window.__deliver = s.onmessage;
+    s.onmessage = (e) => window.__held.push(e);
+  });
+  const deliverHeld = (page) => page.evaluate(() => {
+    const s = window.__liveSocket;
+    s.onmessage = window.__deliver;
+    window.__held.forEach((e) => window.__deliver(e));
+  });
   const a = await open(senco);
   const b = await open(staff);
+  // Both pages are connected live and each sees the two of them.
+  const bothLive = async () => {
+    for (const p of [a.page, b.page]) {
+      await p.waitForFunction(() => /Editing live with 2 people/.test(document.querySelector('.live-status')?.textContent ?? ''),
+        null, { timeout: 20_000 });
+    }
+  };
 
   const area = 'form.plan-form textarea[name^="f."]';
   const id = await a.page.locator(area).first().getAttribute('id');
   t.require(id, 'the plan has a long-text field');
   const sel = `#${id}`;
-  for (const p of [a.page, b.page]) {
-    await p.waitForFunction(() => /Editing live with 2 people/.test(
-      document.querySelector('.live-status')?.textContent ?? ''), null, { timeout: 20_000 });
-  }
+  await bothLive();
   t.check(true, 'both editors are connected live and see two people here');
 
   await a.page.click(sel);
@@ -84,21 +100,12 @@ runE2e('live', async (t, { server, browser }) => {
   t.check(await b.page.inputValue(input) === 'From the SENCO', 'a changed answer appears on the other page');
   // The staff member answers before hearing of the SENCO's new answer (their page holds its
   // incoming frames meanwhile), so the server sees two answers to one field revision.
-  await b.page.evaluate(() => {
-    const s = window.__liveSocket;
-    window.__held = [];
-    window.__deliver = s.onmessage;
-    s.onmessage = (e) => window.__held.push(e);
-  });
+  await holdFrames(b.page);
   await setIn(a.page, 'SENCO again');
   await b.page.waitForFunction(() => window.__held.some((e) => JSON.parse(e.data).type === 'set'), null,
     { timeout: 10_000 });
   await setIn(b.page, 'Staff answer');
-  await b.page.evaluate(() => {
-    const s = window.__liveSocket;
-    s.onmessage = window.__deliver;
-    window.__held.forEach((e) => window.__deliver(e));
-  });
+  await deliverHeld(b.page);
   let notice = null;
   for (let i = 0; i < 100 && !notice; i++) {
     for (const p of [a.page, b.page]) if (await p.locator('.live-overwritten').count()) notice = p;
@@ -128,10 +135,7 @@ runE2e('live', async (t, { server, browser }) => {
   await a.page.selectOption('#plan-type', 'healthcare_plan');
   await Promise.all([a.page.waitForURL(/\/plans\/\d+$/), a.page.click('text=Start plan')]);
   await b.page.goto(a.page.url());
-  for (const p of [a.page, b.page]) {
-    await p.waitForFunction(() => /Editing live with 2 people/.test(document.querySelector('.live-status')?.textContent ?? ''),
-      null, { timeout: 20_000 });
-  }
+  await bothLive();
   const person = await a.page.evaluate(() => {
     const typed = Array.from(document.querySelectorAll('form.plan-form input[name$="._text"]'))
       .find((e) => e.name.split('.').length === 3);
@@ -155,10 +159,7 @@ runE2e('live', async (t, { server, browser }) => {
   await t.checkAxe(b.page, 'the healthcare plan editor, live');
   await a.page.goto(`${server.baseUrl}/plans/${draft.id}`);
   await b.page.goto(`${server.baseUrl}/plans/${draft.id}`);
-  for (const p of [a.page, b.page]) {
-    await p.waitForFunction(() => /Editing live with 2 people/.test(document.querySelector('.live-status')?.textContent ?? ''),
-      null, { timeout: 20_000 });
-  }
+  await bothLive();
 
   // A repeating table: both add a row at the same moment, then one removes a row; nobody loses a row.
   const table = await a.page.evaluate(() => {
@@ -201,20 +202,11 @@ runE2e('live', async (t, { server, browser }) => {
   // Both answer the same cell at once (the staff page holds its incoming frames meanwhile): the
   // later answer is on both pages; the earlier writer is told what they lost and restores it.
   const setCell = async (page, value) => { await page.fill(`[name="${cellName}"]`, value); await page.dispatchEvent(`[name="${cellName}"]`, 'change'); };
-  await b.page.evaluate(() => {
-    const s = window.__liveSocket;
-    window.__held = [];
-    window.__deliver = s.onmessage;
-    s.onmessage = (e) => window.__held.push(e);
-  });
+  await holdFrames(b.page);
   await setCell(a.page, 'Cell from the SENCO');
   await b.page.waitForFunction(() => window.__held.some((e) => JSON.parse(e.data).type === 'cell'), null, { timeout: 10_000 });
   await setCell(b.page, 'Cell from staff');
-  await b.page.evaluate(() => {
-    const s = window.__liveSocket;
-    s.onmessage = window.__deliver;
-    window.__held.forEach((e) => window.__deliver(e));
-  });
+  await deliverHeld(b.page);
   let cellNotice = null;
   for (let i = 0; i < 100 && !cellNotice; i++) {
     for (const p of [a.page, b.page]) if (await p.locator('fieldset.table-row .live-overwritten').count()) cellNotice = p;

@@ -387,6 +387,10 @@ std::string scalar(Demo& demo, const std::string& sql) {
   return st.step() ? st.getText(0) : "";
 }
 
+std::string academyOf(Demo& demo, sendflow::engine::Id plan) {
+  return scalar(demo, "SELECT a.name FROM plan p JOIN academy a ON a.id=p.academy_id WHERE p.id=" + std::to_string(plan));
+}
+
 sendflow::engine::Id peepDraft(Demo& demo) {
   for (auto& p : demo.plans("peep", "draft")) return p->getValue<sendflow::engine::Id>("id");
   FAIL("no PEEP draft in the demo");
@@ -649,9 +653,8 @@ TEST_CASE("contribution link: the SENCO invites a parent, who writes only their 
           "[web][live][contribute][slow]") {
   Demo demo;
   const auto plan = peepDraft(demo);
-  const std::string academy = scalar(demo, "SELECT a.name FROM plan p JOIN academy a ON a.id=p.academy_id WHERE p.id=" +
-                                               std::to_string(plan));
-  Client senco = demo.signedIn("senco", academy == Demo::kOak ? Demo::kOak : Demo::kHill);
+  const std::string academy = academyOf(demo, plan);
+  Client senco = demo.signedIn("senco", academy);
   const std::string planPath = "/plans/" + std::to_string(plan);
   auto contact = parentOf(demo, plan);
 
@@ -797,9 +800,8 @@ TEST_CASE("live WebSocket: repeating-table rows added and removed at the same mo
           "[web][live][slow]") {
   Demo demo;
   const auto plan = peepDraft(demo);
-  const std::string academy = scalar(demo, "SELECT a.name FROM plan p JOIN academy a ON a.id=p.academy_id WHERE p.id=" +
-                                               std::to_string(plan));
-  Client http = demo.signedIn("senco", academy == Demo::kOak ? Demo::kOak : Demo::kHill);
+  const std::string academy = academyOf(demo, plan);
+  Client http = demo.signedIn("senco", academy);
   const int port = demo.server.port();
   std::vector<std::unique_ptr<LiveClient>> cs;
   for (const char* id : {"ta", "tb", "tc"}) {
@@ -872,7 +874,7 @@ TEST_CASE("live WebSocket: repeating-table rows added and removed at the same mo
   demo.server.stop();
   demo.server.start();
   auto restarted = rowsSeen(demo.server.port(), plan,
-                            demo.signedIn("senco", academy == Demo::kOak ? Demo::kOak : Demo::kHill).cookies(), "routes");
+                            demo.signedIn("senco", academy).cookies(), "routes");
   REQUIRE(restarted.size() == after.size());
   for (std::size_t i = 0; i < after.size(); ++i) CHECK(restarted[i].second == (i == 0 ? "Hall D" : after[i].second));
   const std::string saved = scalar(demo, "SELECT values_json FROM plan_version WHERE plan_id=" + std::to_string(plan) +

@@ -125,7 +125,7 @@ void contributorSocket(Exchange& ex) {
   const std::string token = ex.params["token"];
   auto c = ex.app.contributions->open(token);
   if (!c) return ex.error(c.error());
-  serveSocket(ex, ex.app.contributions->liveEditor(token), c->plan.plan.id);
+  serveSocket(ex, ex.app.contributions->liveEditor(token, c.value()), c->plan.plan.id);
 }
 
 }  // namespace

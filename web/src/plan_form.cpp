@@ -289,6 +289,14 @@ std::string anchorFor(const std::string& fieldPath) {
   return out;
 }
 
+std::optional<int> baseVersionFromPost(const Poco::Net::HTMLForm& post) {
+  try {
+    return std::stoi(post.get("base_version", ""));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 Poco::JSON::Object::Ptr valuesFromPost(const engine::FormDefinition& form,
                                        const Poco::Net::HTMLForm& post,
                                        const Poco::JSON::Object& current) {

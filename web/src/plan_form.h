@@ -6,6 +6,7 @@
 #include <Poco/Net/HTMLForm.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ namespace sendflow::web {
 Poco::JSON::Object::Ptr valuesFromPost(const engine::FormDefinition& form,
                                        const Poco::Net::HTMLForm& post,
                                        const Poco::JSON::Object& current);
+
+// The version a plain form post was based on ("base_version"); nullopt when missing or not a number.
+std::optional<int> baseVersionFromPost(const Poco::Net::HTMLForm& post);
 
 struct EditorInput {
   const engine::PlanView* view;

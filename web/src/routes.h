@@ -24,6 +24,9 @@ Data yearGroupOptions(const std::string& selected);
 Data contactKindOptions(const std::string& selected);
 // Sets "errors" (the summary list) and "<field>_error" for each field error.
 void addErrors(Data& d, const engine::Error& e);
+// A stale form (409): "conflict", "conflict_message" and "changes" (what changed meanwhile), in
+// place of the error summary.
+void addConflict(Data& d, const engine::Error& e);
 // Review-date status for lists and the plan page ("Overdue by 3 days").
 void addReviewStatus(Data& d, const std::optional<std::string>& reviewDate, engine::Date today);
 Data deadlineData(const std::vector<engine::DeadlineItem>& items);

@@ -21,6 +21,12 @@ std::string stateWords(const std::string& s) {
   return s;
 }
 
+// "Parent or carer" for a link's kind ("parent_carer").
+std::string kindLabel(const std::string& kind) {
+  auto k = engine::parseContactKind(kind);
+  return k ? engine::contactKindLabel(*k) : kind;
+}
+
 struct PageState {
   const Poco::JSON::Object* values = nullptr;  // the contributor's own answers, to show again
   const engine::Error* error = nullptr;
@@ -39,9 +45,7 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   d.set("pupil_name", v.pupil.displayName());
   if (auto a = ex.app.people.academy(v.plan.academyId)) d.set("academy", a->name);
   d.set("contributor_name", c->link.name);
-  d.set("kind_label", engine::parseContactKind(c->link.kind)
-                          ? engine::contactKindLabel(*engine::parseContactKind(c->link.kind))
-                          : c->link.kind);
+  d.set("kind_label", kindLabel(c->link.kind));
   d.set("editable", c->editable);
   if (!c->editable) d.set("reason", c->reason);
   d.set("current_version", std::to_string(v.plan.currentVersion));
@@ -51,18 +55,7 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   if (ps.error) {
     addErrors(d, *ps.error);
     for (const auto& f : ps.error->fields) errors[f.field] = f.message;
-    if (ps.error->code == engine::ErrorCode::kConflict) {
-      d.set("conflict", true);
-      d.set("conflict_message", ps.error->message);
-      Data changes = list();
-      for (const auto& f : ps.error->fields) {
-        Data ch;
-        ch.set("text", f.message);
-        changes.push_back(ch);
-      }
-      d.set("changes", changes);
-      d.set("has_errors", false);
-    }
+    if (ps.error->code == engine::ErrorCode::kConflict) addConflict(d, *ps.error);
   }
   std::set<std::string> sections;
   for (const auto* s : c->sections) sections.insert(s->id);
@@ -81,14 +74,10 @@ void saveContribution(Exchange& ex) {
   auto c = ex.app.contributions->open(token);
   if (!c) return ex.error(c.error());
   const auto& post = ex.form();
-  int base = 0;
-  try {
-    base = std::stoi(post.get("base_version", ""));
-  } catch (const std::exception&) {
-    return ex.error(400, "The form is missing the version it was based on. Reload the page.");
-  }
+  auto base = baseVersionFromPost(post);
+  if (!base) return ex.error(400, "The form is missing the version it was based on. Reload the page.");
   auto values = valuesFromPost(*c->plan.form, post, *c->plan.values);
-  auto r = ex.app.contributions->save(token, base, *values);
+  auto r = ex.app.contributions->save(token, *base, *values);
   if (!r) {
     const auto code = r.error().code;
     if (code == engine::ErrorCode::kInvalid || (code == engine::ErrorCode::kConflict && !r.error().fields.empty()))
@@ -111,7 +100,7 @@ void addContributors(Exchange& ex, const engine::PlanView& v, Data& d) {
     const std::string state = svc.displayState(l);
     r.set("link_id", std::to_string(l.id));
     r.set("name", l.name);
-    r.set("kind", engine::parseContactKind(l.kind) ? engine::contactKindLabel(*engine::parseContactKind(l.kind)) : l.kind);
+    r.set("kind", kindLabel(l.kind));
     r.set("state", stateWords(state));
     r.set("state_class", state);
     r.set("expires", l.expiresAt.substr(0, 10));

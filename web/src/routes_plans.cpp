@@ -13,9 +13,7 @@
 namespace sendflow::web {
 namespace {
 
-std::string stateLabel(const engine::PlanView& v) {
-  return v.state->label.empty() ? v.state->name : v.state->label;
-}
+std::string stateLabel(const engine::PlanView& v) { return v.state->shown(); }
 
 const char* stateColour(const engine::StateDef* s) {
   if (!s) return "";
@@ -178,18 +176,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   std::map<std::string, std::string> errors;
   if (ps.error) {
     addErrors(d, *ps.error);
-    if (ps.error->code == engine::ErrorCode::kConflict) {
-      d.set("conflict", true);
-      d.set("conflict_message", ps.error->message);
-      Data changes = list();
-      for (const auto& f : ps.error->fields) {
-        Data c;
-        c.set("text", f.message);
-        changes.push_back(c);
-      }
-      d.set("changes", changes);
-      d.set("has_errors", false);
-    }
+    if (ps.error->code == engine::ErrorCode::kConflict) addConflict(d, *ps.error);
     for (const auto& f : ps.error->fields) errors[f.field] = f.message;
     // Summary links point at the inputs.
     Data items = list();
@@ -318,14 +305,10 @@ void savePlan(Exchange& ex) {
   auto v = ex.app.planService.open(ex.actor(), *id);
   if (!v) return ex.error(v.error());
   const auto& post = ex.form();
-  int base = 0;
-  try {
-    base = std::stoi(post.get("base_version", ""));
-  } catch (const std::exception&) {
-    return ex.error(400, "The form is missing the version it was based on. Reload the page.");
-  }
+  auto base = baseVersionFromPost(post);
+  if (!base) return ex.error(400, "The form is missing the version it was based on. Reload the page.");
   auto values = valuesFromPost(*v->form, post, *v->values);
-  auto r = ex.app.planService.save(ex.actor(), *id, base, *values);
+  auto r = ex.app.planService.save(ex.actor(), *id, *base, *values);
   if (!r) {
     if (r.error().code == engine::ErrorCode::kInvalid || r.error().code == engine::ErrorCode::kConflict) {
       // Show the user's own answers again: nothing they typed is lost.
@@ -339,25 +322,23 @@ void savePlan(Exchange& ex) {
   ex.redirect("/plans/" + std::to_string(*id) + "?saved=" + (r->changed ? "1" : "0"));
 }
 
+// A plan action refused: invalid input shows the plan again with the errors (422); anything
+// else is an error page.
+void refused(Exchange& ex, engine::Id id, const engine::Error& e) {
+  if (e.code != engine::ErrorCode::kInvalid) return ex.error(e);
+  auto v = ex.app.planService.open(ex.actor(), id);
+  if (!v) return ex.error(v.error());
+  renderPlan(ex, v.value(), 422, {nullptr, &e, ""});
+}
+
 void firePlan(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
   const auto& post = ex.form();
   engine::TransitionInput in{post.get("reason_code", ""), engine::trimmed(post.get("reason_text", ""))};
-  if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded) {
-    auto v = ex.app.planService.open(ex.actor(), *id);
-    if (!v) return ex.error(v.error());
-    return renderPlan(ex, v.value(), 422, {nullptr, &folded.error(), ""});
-  }
+  if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded) return refused(ex, *id, folded.error());
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
-  if (!r) {
-    if (r.error().code == engine::ErrorCode::kInvalid) {
-      auto v = ex.app.planService.open(ex.actor(), *id);
-      if (!v) return ex.error(v.error());
-      return renderPlan(ex, v.value(), 422, {nullptr, &r.error(), ""});
-    }
-    return ex.error(r.error());
-  }
+  if (!r) return refused(ex, *id, r.error());
   ex.redirect("/plans/" + std::to_string(r.value()));
 }
 
@@ -370,14 +351,7 @@ void assignSigners(Exchange& ex) {
   for (auto it = post.find("person"); it != post.end() && it->first == "person"; ++it)
     if (!it->second.empty()) refs.push_back(it->second);
   auto r = ex.app.planService.assignSigners(ex.actor(), *id, slot, refs);
-  if (!r) {
-    if (r.error().code == engine::ErrorCode::kInvalid) {
-      auto v = ex.app.planService.open(ex.actor(), *id);
-      if (!v) return ex.error(v.error());
-      return renderPlan(ex, v.value(), 422, {nullptr, &r.error(), ""});
-    }
-    return ex.error(r.error());
-  }
+  if (!r) return refused(ex, *id, r.error());
   ex.redirect("/plans/" + std::to_string(*id) + "#signers");
 }
 
@@ -390,14 +364,7 @@ void inviteContributor(Exchange& ex) {
   } catch (const std::exception&) {
   }
   auto r = ex.app.contributions->invite(ex.actor(), *id, contact);
-  if (!r) {
-    if (r.error().code == engine::ErrorCode::kInvalid) {
-      auto v = ex.app.planService.open(ex.actor(), *id);
-      if (!v) return ex.error(v.error());
-      return renderPlan(ex, v.value(), 422, {nullptr, &r.error(), ""});
-    }
-    return ex.error(r.error());
-  }
+  if (!r) return refused(ex, *id, r.error());
   ex.redirect("/plans/" + std::to_string(*id) + "?invited=1#contributors");
 }
 

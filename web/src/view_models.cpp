@@ -81,6 +81,19 @@ void addErrors(Data& d, const engine::Error& e) {
   d.set("has_errors", true);
 }
 
+void addConflict(Data& d, const engine::Error& e) {
+  d.set("conflict", true);
+  d.set("conflict_message", e.message);
+  Data changes = list();
+  for (const auto& f : e.fields) {
+    Data c;
+    c.set("text", f.message);
+    changes.push_back(c);
+  }
+  d.set("changes", changes);
+  d.set("has_errors", false);
+}
+
 void registerStaticRoutes(App& app) {
   app.router.add("GET", "/healthz", Access::kPublic, [](Exchange& ex) {
     ex.app.store.schemaVersion();  // proves the database answers

@@ -141,6 +141,18 @@
       if (!els.length) return false;
       return els.every(function (el) { return el.tagName !== 'TEXTAREA'; });
     }
+    // The answer the controls of one field or cell hold (checkboxes: a list; radios: the one
+    // chosen), now or (rendered) as the server put them in the page.
+    function readControls(els, rendered) {
+      var on = function (el) { return rendered ? el.defaultChecked : el.checked; };
+      if (els[0].type === 'checkbox') return els.filter(on).map(function (el) { return el.value; });
+      if (els[0].type === 'radio') {
+        var checked = els.filter(on)[0];
+        return checked ? checked.value : null;
+      }
+      var v = els[0].value;
+      return v === '' ? null : v;
+    }
     // The option a select showed when the page was rendered.
     function defaultOption(sel) {
       var opts = Array.prototype.slice.call(sel.options);
@@ -152,14 +164,7 @@
     // What the field holds now, or (rendered) what the server put in the page.
     function readValue(field, rendered) {
       var els = controls(field);
-      var on = function (el) { return rendered ? el.defaultChecked : el.checked; };
-      if (els[0].type === 'checkbox') {
-        return els.filter(on).map(function (el) { return el.value; });
-      }
-      if (els[0].type === 'radio') {
-        var checked = els.filter(on)[0];
-        return checked ? checked.value : null;
-      }
+      if (els[0].type === 'checkbox' || els[0].type === 'radio') return readControls(els, rendered);
       var v = els[0].value, typed = typedName(field);
       if (typed && (rendered ? defaultOption(els[0]) : v) === '_other') {
         var name = rendered ? typed.defaultValue : typed.value;
@@ -182,6 +187,10 @@
         typed.value = v !== null && v !== undefined && !listed ? String(v) : '';
         return;
       }
+      showControls(els, v);
+    }
+    // Shows a value in the controls of one answer (a field, or a cell of a row).
+    function showControls(els, v) {
       var text = v === true ? 'yes' : v === false ? 'no' : v;
       els.forEach(function (el) {
         if (el.type === 'checkbox') el.checked = Array.isArray(v) && v.indexOf(el.value) >= 0;
@@ -255,19 +264,9 @@
     }
     function readCell(row, col) {
       var els = cellControls(row, col);
-      if (!els.length) return null;
-      if (els[0].type === 'checkbox') return els.filter(function (el) { return el.checked; }).map(function (el) { return el.value; });
-      if (els[0].type === 'radio') { var on = els.filter(function (el) { return el.checked; })[0]; return on ? on.value : null; }
-      return els[0].value === '' ? null : els[0].value;
+      return els.length ? readControls(els, false) : null;
     }
-    function showCell(row, col, v) {
-      var text = v === true ? 'yes' : v === false ? 'no' : v;
-      cellControls(row, col).forEach(function (el) {
-        if (el.type === 'checkbox') el.checked = Array.isArray(v) && v.indexOf(el.value) >= 0;
-        else if (el.type === 'radio') el.checked = text !== null && text !== undefined && String(text) === el.value;
-        else el.value = text === null || text === undefined ? '' : String(text);
-      });
-    }
+    function showCell(row, col, v) { showControls(cellControls(row, col), v); }
     function touched(box) {
       return Array.prototype.some.call(box.querySelectorAll('.table-rows input, .table-rows select, .table-rows textarea'), function (el) {
         if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
@@ -275,22 +274,26 @@
         return el.value !== el.defaultValue;
       });
     }
+    // Gives a row's controls the row key `key` in their names (f.<table>.<key>.<column>) and ids.
+    function rekey(row, field, key) {
+      var name = new RegExp('^f\\.' + field + '\\.[^.]+\\.'), id = new RegExp('f-' + field + '-[^-]+-', 'g');
+      Array.prototype.forEach.call(row.querySelectorAll('*'), function (el) {
+        if (el.name) el.name = el.name.replace(name, 'f.' + field + '.' + key + '.');
+        ['id', 'for', 'aria-describedby'].forEach(function (a) {
+          var v = el.getAttribute(a);
+          if (v) el.setAttribute(a, v.replace(id, 'f-' + field + '-' + key + '-'));
+        });
+      });
+    }
     function renumber(field) {
       var t = tables[field], rows = tableRows(t);
-      var name = new RegExp('^f\\.' + field + '\\.[^.]+\\.'), id = new RegExp('f-' + field + '-[^-]+-', 'g');
       rows.forEach(function (row, i) {
         row.setAttribute('data-row', String(i));
         var legend = row.querySelector('legend');
         if (legend) legend.textContent = legend.textContent.replace(/row \d+$/, 'row ' + (i + 1));
         var which = row.querySelector('.live-remove-row .visually-hidden');
         if (which && legend) which.textContent = ': ' + legend.textContent;
-        Array.prototype.forEach.call(row.querySelectorAll('*'), function (el) {
-          if (el.name) el.name = el.name.replace(name, 'f.' + field + '.' + i + '.');
-          ['id', 'for', 'aria-describedby'].forEach(function (a) {
-            var v = el.getAttribute(a);
-            if (v) el.setAttribute(a, v.replace(id, 'f-' + field + '-' + i + '-'));
-          });
-        });
+        rekey(row, field, String(i));
       });
       t.box.querySelector('input.row-count').value = String(rows.length);
       var max = Number(t.list.getAttribute('data-max-rows') || 0);
@@ -302,14 +305,7 @@
       row.liveRevs = revs || {};  // column -> revision of its last set, sent back with a cell
       // Names of its own before it joins the form, so its radio buttons never share a group with
       // another row's; renumber() gives the form-post names.
-      var tmp = 'x' + id.replace(/[^A-Za-z0-9]/g, '_');
-      Array.prototype.forEach.call(row.querySelectorAll('*'), function (el) {
-        if (el.name) el.name = el.name.replace(new RegExp('^f\\.' + field + '\\.[^.]+\\.'), 'f.' + field + '.' + tmp + '.');
-        ['id', 'for', 'aria-describedby'].forEach(function (a) {
-          var v = el.getAttribute(a);
-          if (v) el.setAttribute(a, v.replace(new RegExp('f-' + field + '-[^-]+-', 'g'), 'f-' + field + '-' + tmp + '-'));
-        });
-      });
+      rekey(row, field, 'x' + id.replace(/[^A-Za-z0-9]/g, '_'));
       Object.keys(cells || {}).forEach(function (col) { showCell(row, col, cells[col]); });
       var remove = document.createElement('button');
       remove.type = 'button';

@@ -87,14 +87,19 @@ class ContributionService {
   // `baseVersion` is a conflict only when one of their own fields changed meanwhile: what the
   // SENCO wrote elsewhere in the plan does not stand in a parent's way.
   Result<SaveOutcome> save(const std::string& token, int baseVersion, const Poco::JSON::Object& values);
-  // The live-editing identity of the link's contact: rights re-read from the link every check.
-  LiveEditor liveEditor(const std::string& token);
+  // The live-editing identity of the link's contact (`c`: the link just opened); their rights
+  // are re-read from the link and the plan's row at every check.
+  LiveEditor liveEditor(const std::string& token, const Contribution& c);
 
   // "/c/<token>" for a link salt: the mailer derives the link when it renders the email.
   std::string contactPath(const std::string& linkSalt) const;
 
  private:
   std::string tokenFor(const std::string& salt) const;
+  // The link of a token, while it works (kNotFound, kGone otherwise).
+  Result<ContributionLink> validLink(const std::string& token);
+  static std::set<std::string> fieldsFor(const std::vector<const SectionDef*>& sections);
+  static std::string closedReason(const StateDef& s);
 
   PlanService& plans_;
   ContributionRepository& repo_;

@@ -217,6 +217,7 @@ struct StateDef {
   bool signing = false;   // signature requests are open
   bool active = false;    // the plan is in force (its review date counts)
   bool final = false;     // no way out
+  const std::string& shown() const { return label.empty() ? name : label; }  // for people
 };
 
 struct TransitionDef {

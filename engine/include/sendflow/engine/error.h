@@ -41,6 +41,7 @@ inline Error notFound(std::string what = "Not found") {
 }
 inline Error forbidden(std::string why) { return Error{ErrorCode::kForbidden, std::move(why), {}}; }
 inline Error conflict(std::string why) { return Error{ErrorCode::kConflict, std::move(why), {}}; }
+inline Error gone(std::string why) { return Error{ErrorCode::kGone, std::move(why), {}}; }
 
 // A value or an Error. REQUIRES: value() only when ok(), error() only when !ok().
 template <typename T>

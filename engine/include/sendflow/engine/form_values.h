@@ -81,6 +81,8 @@ Poco::JSON::Object::Ptr withComputed(const FormDefinition& form, const Poco::JSO
 std::string canonicalJson(const Poco::Dynamic::Var& v);
 std::string canonicalJson(const Poco::JSON::Object& o);
 std::string contentHash(const Poco::JSON::Object& values);  // SHA-256 hex of canonicalJson
+// Canonical JSON of a few key/value pairs: the detail of an audit event.
+std::string detailJson(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> items);
 // Parse JSON text into an object; kBadRequest when it is not a JSON object.
 Result<Poco::JSON::Object::Ptr> parseValues(const std::string& json);
 

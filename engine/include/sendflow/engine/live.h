@@ -58,7 +58,7 @@ class LiveLog {
 // only those; staff (nullopt) see and edit every field.
 struct EditRights {
   bool editable = false;
-  std::string reason;  // why not, when not editable
+  std::string reason;  // why not, when not editable (never empty then)
   std::optional<std::set<std::string>> fields;
 };
 
@@ -132,6 +132,7 @@ class LiveSession {
   struct Conn {
     LiveEditor editor;
     std::optional<std::set<std::string>> fields;  // a contributor's: all they see and edit
+    std::string blocked;  // why they cannot edit, as the last full check found ("" when they can)
     Send send;
     std::string clientId;
     std::string focus;

@@ -225,7 +225,7 @@ class PlanService {
 
  private:
   Result<PlanView> load(const Actor* a, Id planId, int versionNumber);
-  Result<SaveOutcome> saveValues(PlanView& v, const std::string& authorRef, const std::string& authorName,
+  Result<SaveOutcome> saveValues(const PlanView& v, const std::string& authorRef, const std::string& authorName,
                                  int baseVersion, const Poco::JSON::Object& values,
                                  const Poco::JSON::Object::Ptr& liveEditors);
   Result<Id> apply(PlanView& v, const TransitionDef& t, const TransitionInput& in,
@@ -246,5 +246,7 @@ class PlanService {
 };
 
 std::set<std::string> actorRolesAt(const Actor& a, Id academyId);
+// "This plan is Awaiting signatures and cannot be edited now."
+std::string notEditableMessage(const StateDef& s);
 
 }  // namespace sendflow::engine
