@@ -171,7 +171,7 @@ class SmtpServer {
         "        elif ct == 'text/plain': r['text'] = part.get_content()\n"
         "        elif ct == 'text/html': r['html'] = part.get_content()\n"
         "    out.append(r)\n"
-        "print(json.dumps(out))\n";
+        "sys.stdout.buffer.write(json.dumps(out, ensure_ascii=False).encode('utf-8', 'replace'))\n";
     Poco::Pipe outPipe;
     auto h = Poco::Process::launch("/usr/bin/python3", {"-c", script, maildir()}, nullptr, &outPipe, nullptr);
     Poco::PipeInputStream in(outPipe);
