@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sendflow/engine/email_address.h"
+
 namespace sendflow::engine {
 namespace {
 
@@ -30,16 +32,6 @@ void requireText(std::vector<FieldError>& errs, const std::string& field, const 
 }
 
 }  // namespace
-
-bool isPlausibleEmail(std::string_view s) {
-  auto at = s.find('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 >= s.size() || s.size() > 254) return false;
-  if (s.find('@', at + 1) != std::string_view::npos) return false;
-  auto domain = s.substr(at + 1);
-  if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.')
-    return false;
-  return std::none_of(s.begin(), s.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f; });
-}
 
 std::string auditActor(const Actor& a) { return "user:" + std::to_string(a.userId); }
 
@@ -108,8 +100,8 @@ std::vector<FieldError> PeopleService::validatePupil(const PupilInput& in, Date 
 std::vector<FieldError> PeopleService::validateContact(const ContactInput& in) {
   std::vector<FieldError> errs;
   requireText(errs, "name", in.name, "the contact's name", 200, true);
-  if (!isPlausibleEmail(in.email))
-    errs.push_back({"email", "Enter an email address in the correct format, like name@example.com"});
+  if (auto email = parseEmailAddress(in.email); !email)
+    errs.push_back({"email", email.error().message});
   requireText(errs, "relationship", in.relationship, "the relationship to the pupil", 100, true);
   if (!parseContactKind(in.kind)) errs.push_back({"kind", "Choose what kind of contact this is"});
   return errs;
@@ -118,8 +110,8 @@ std::vector<FieldError> PeopleService::validateContact(const ContactInput& in) {
 std::vector<FieldError> PeopleService::validateUser(const UserInput& in, bool passwordRequired) {
   std::vector<FieldError> errs;
   requireText(errs, "name", in.name, "the person's name", 200, true);
-  if (!isPlausibleEmail(in.email))
-    errs.push_back({"email", "Enter an email address in the correct format, like name@example.com"});
+  if (auto email = parseEmailAddress(in.email); !email)
+    errs.push_back({"email", email.error().message});
   if (passwordRequired || !in.password.empty()) {
     auto st = AuthService::checkPasswordPolicy(in.password);
     if (!st) errs.insert(errs.end(), st.error().fields.begin(), st.error().fields.end());

@@ -3,23 +3,29 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#include "sendflow/engine/email_address.h"
 #include "sendflow/web/mail.h"
 
 namespace sendflow::web {
 namespace {
 
 int mailTest(const std::map<std::string, std::string>& opt) {
-  auto to = opt.count("to") ? opt.at("to") : "";
-  if (to.empty() || to.find('@') == std::string::npos) {
+  if (!opt.count("to")) {
     std::cerr << "usage: sendflow mail test --to ADDRESS\n";
+    return 2;
+  }
+  auto to = engine::parseEmailAddress(opt.at("to"));
+  if (!to) {
+    std::cerr << "sendflow mail test: --to is not an email address sendflow can send to: "
+              << to.error().message << ". Nothing was sent.\n";
     return 2;
   }
   CliContext ctx;
   auto app = ctx.open();
   const auto& s = app->mail->settings();
-  std::cout << "sending a test email to " << to << " through " << s.host << ":" << s.port
+  std::cout << "sending a test email to " << to->str() << " through " << s.host << ":" << s.port
             << " (tls: " << s.tls << (s.user.empty() ? "" : ", as " + s.user) << ")\n";
-  auto out = app->mail->sendTest(to);
+  auto out = app->mail->sendTest(*to);
   if (out.kind == SmtpOutcome::Kind::kSent) {
     std::cout << "sent: the server said: " << out.reply << "\n";
     return 0;

@@ -7,16 +7,6 @@
 #include <Poco/FileStream.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/DialogSocket.h>
-#include <Poco/Net/MailRecipient.h>
-#include <Poco/Net/MailStream.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/QuotedPrintableEncoder.h>
-#include <Poco/Net/SMTPClientSession.h>
-#include <Poco/Net/SecureSMTPClientSession.h>
-#include <Poco/Net/SecureStreamSocket.h>
-#include <Poco/Net/SocketStream.h>
 #include <Poco/Net/StringPartSource.h>
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
@@ -24,16 +14,19 @@
 
 #include <kainjow/mustache.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <functional>
 #include <sstream>
 #include <unistd.h>
 
+#include "mail_headers.h"
 #include "sendflow/engine/crypto.h"
 #include "sendflow/engine/form_values.h"
 #include "sendflow/web/app.h"
 #include "sendflow/web/config.h"
+#include "smtp_connection.h"
 
 namespace sendflow::web {
 
@@ -44,37 +37,6 @@ namespace {
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// "Name <a@b>" → "a@b"
-std::string bareAddress(const std::string& s) {
-  auto lt = s.find('<');
-  auto gt = s.rfind('>');
-  if (lt != std::string::npos && gt != std::string::npos && gt > lt) return s.substr(lt + 1, gt - lt - 1);
-  return s;
-}
-
-std::string firstLine(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  auto nl = s.find_first_of("\r\n");
-  if (nl != std::string::npos) s = s.substr(0, nl);
-  return s;
-}
-
-// The host part of base_url ("https://send.trust.test:8443/x" → "send.trust.test").
-std::string hostOf(const std::string& url) {
-  std::string h = url;
-  if (auto p = h.find("://"); p != std::string::npos) h = h.substr(p + 3);
-  h = h.substr(0, h.find_first_of("/?#"));
-  if (auto at = h.rfind('@'); at != std::string::npos) h = h.substr(at + 1);
-  if (!h.empty() && h[0] == '[') h = h.substr(1, h.find(']') - 1);
-  else h = h.substr(0, h.find(':'));
-  return h.empty() ? "localhost" : h;
-}
-
-std::string trimReply(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
 }
 
@@ -98,171 +60,34 @@ mustache::data toData(const Poco::Dynamic::Var& v) {
   return mustache::data(v.convert<std::string>());
 }
 
-std::string icsEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == ',' || c == ';' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-std::string qp(const std::string& text) {
-  std::ostringstream out;
-  Poco::Net::QuotedPrintableEncoder enc(out);
-  enc << text;
-  enc.close();
-  return out.str();
-}
-
 int envInt(const Poco::Util::AbstractConfiguration& c, const std::string& key, int fallback) {
   return c.getInt(key, fallback);
 }
 
-// Exposes the dialog socket (protected in Poco) so we can read the reply to the end of DATA.
-template <class Base>
-class Session : public Base {
- public:
-  using Base::Base;
-  Poco::Net::DialogSocket& dialog() { return this->socket(); }
-};
+Poco::JSON::Object::Ptr messageData(const OutboxMessage& m) {
+  try {
+    return Poco::JSON::Parser()
+        .parse(m.data.empty() ? "{}" : m.data)
+        .extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception&) {
+    return new Poco::JSON::Object;
+  }
+}
 
-class SmtpConnection {
- public:
-  explicit SmtpConnection(const MailSettings& s) : s_(s) {
-    const auto port = static_cast<Poco::UInt16>(s.port);
-    const auto timeout = Poco::Timespan(s.timeoutSeconds, 0);
-    Poco::Net::Context::Ptr ctx;
-    if (s.tls != "none") {
-      ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
-                                   s.verifyCertificate ? Poco::Net::Context::VERIFY_RELAXED
-                                                       : Poco::Net::Context::VERIFY_NONE,
-                                   9, true);
-    }
-    if (s.tls == "tls") {
-      Poco::Net::SocketAddress addr(s.host, port);
-      Poco::Net::SecureStreamSocket sock(ctx);
-      sock.setPeerHostName(s.host);
-      sock.connect(addr, timeout);
-      plain_ = std::make_unique<Session<Poco::Net::SMTPClientSession>>(sock);
-      session().setTimeout(timeout);
-      session().login(helo());
-    } else if (s.tls == "starttls") {
-      Poco::Net::StreamSocket sock;
-      sock.connect(Poco::Net::SocketAddress(s.host, port), timeout);
-      secure_ = std::make_unique<Session<Poco::Net::SecureSMTPClientSession>>(sock);
-      secure_->setTimeout(timeout);
-      secure_->login(helo());
-      if (!secure_->startTLS(ctx))
-        throw Poco::Net::SMTPException("the server does not offer STARTTLS (smtp.tls=starttls)");
-      secure_->login(helo());
-    } else {
-      Poco::Net::StreamSocket sock;
-      sock.connect(Poco::Net::SocketAddress(s.host, port), timeout);
-      plain_ = std::make_unique<Session<Poco::Net::SMTPClientSession>>(sock);
-      plain_->setTimeout(timeout);
-      plain_->login(helo());
-    }
-    if (!s.user.empty()) {
-      session().login(s.auth == "plain" ? Poco::Net::SMTPClientSession::AUTH_PLAIN
-                                        : Poco::Net::SMTPClientSession::AUTH_LOGIN,
-                      s.user, s.password);
-    }
+// For log lines: a stored value with a line break cannot forge a second log entry.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\r')
+      out += "\\r";
+    else if (c == '\n')
+      out += "\\n";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      out += '?';
+    else
+      out += c;
   }
-
-  ~SmtpConnection() {
-    try {
-      session().close();  // QUIT
-    } catch (...) {
-    }
-  }
-
-  // One SMTP transaction. Never throws for a server's answer; throws Poco exceptions for
-  // transport failures (the caller treats them as temporary).
-  SmtpOutcome send(const std::string& from, const std::string& to, const Poco::Net::MailMessage& msg,
-                   const std::function<void()>& handedOver = [] {}) {
-    std::string reply;
-    int st = session().sendCommand("MAIL FROM:<" + from + ">", reply);
-    if (st / 100 != 2) return rejected(st, "the server refused the sender " + from + ": " + reply);
-    st = session().sendCommand("RCPT TO:<" + to + ">", reply);
-    if (st / 100 != 2) return rejected(st, "the server refused the recipient " + to + ": " + reply);
-    st = session().sendCommand("DATA", reply);
-    if (st / 100 != 3) return rejected(st, "the server refused the message: " + reply);
-    // The body (dot-stuffed) first; then, once handedOver() has recorded it, the terminator.
-    std::ostringstream body;
-    {
-      Poco::Net::MailOutputStream mailStream(body);
-      msg.write(mailStream);
-      mailStream.close();  // appends [CRLF] "." CRLF
-    }
-    std::string data = body.str();
-    data.resize(data.size() - 3);  // without ".\r\n": the body now ends in CRLF
-    sendAll(data);
-    handedOver();
-    sendAll(".\r\n");
-    st = dialog().receiveStatusMessage(reply);
-    if (st / 100 != 2) {
-      SmtpOutcome o;
-      o.kind = st / 100 == 5 ? SmtpOutcome::Kind::kPermanent : SmtpOutcome::Kind::kTemporary;
-      o.reply = "the server refused the message: " + trimReply(reply);
-      return o;
-    }
-    return {SmtpOutcome::Kind::kSent, trimReply(reply), false};
-  }
-
- private:
-  Poco::Net::SMTPClientSession& session() {
-    return plain_ ? static_cast<Poco::Net::SMTPClientSession&>(*plain_) : *secure_;
-  }
-  Poco::Net::DialogSocket& dialog() { return plain_ ? plain_->dialog() : secure_->dialog(); }
-  void sendAll(const std::string& bytes) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      int n = dialog().sendBytes(bytes.data() + done, static_cast<int>(bytes.size() - done));
-      if (n <= 0) throw Poco::Net::NetException("the connection to the SMTP server closed");
-      done += static_cast<size_t>(n);
-    }
-  }
-  std::string helo() const { return hostOf(s_.baseUrl); }
-  SmtpOutcome rejected(int status, const std::string& text) {
-    std::string ignored;
-    try {
-      session().sendCommand("RSET", ignored);
-    } catch (...) {
-    }
-    SmtpOutcome o;
-    o.kind = status / 100 == 5 ? SmtpOutcome::Kind::kPermanent : SmtpOutcome::Kind::kTemporary;
-    o.reply = trimReply(text);
-    return o;
-  }
-
-  const MailSettings& s_;
-  std::unique_ptr<Session<Poco::Net::SMTPClientSession>> plain_;
-  std::unique_ptr<Session<Poco::Net::SecureSMTPClientSession>> secure_;
-};
-
-// A failure to reach or talk to the server at all, in words an admin can act on.
-SmtpOutcome connectionFailure(const MailSettings& s, const Poco::Exception& e) {
-  SmtpOutcome o;
-  o.connection = true;
-  std::string where = s.host + ":" + std::to_string(s.port);
-  if (dynamic_cast<const Poco::Net::SMTPException*>(&e)) {
-    // Greeting, EHLO, STARTTLS or AUTH refused: the server's own words.
-    o.reply = "the SMTP server " + where + " refused the session: " + firstLine(e.message());
-    if (e.code() / 100 == 5 || e.code() / 100 == 4) o.reply += " (reply code " + std::to_string(e.code()) + ")";
-  } else if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&e)) {
-    o.reply = "could not connect to the SMTP server " + where + ": connection refused";
-  } else if (dynamic_cast<const Poco::TimeoutException*>(&e)) {
-    o.reply = "the SMTP server " + where + " did not answer in time";
-  } else {
-    o.reply = "could not talk to the SMTP server " + where + ": " + e.displayText();
-  }
-  o.kind = SmtpOutcome::Kind::kTemporary;
-  return o;
+  return out;
 }
 
 bool processAlive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
@@ -276,14 +101,23 @@ MailSettings mailSettings() {
   s.host = c.getString("smtp.host", s.host);
   s.tls = lower(c.getString("smtp.tls", "none"));
   if (s.tls != "none" && s.tls != "starttls" && s.tls != "tls")
-    throw std::runtime_error("smtp.tls must be none, starttls or tls (it is '" + s.tls + "')");
+    throw std::runtime_error("smtp.tls must be none, starttls or tls (it is '" + printable(s.tls) +
+                             "')");
   s.port = envInt(c, "smtp.port", s.tls == "tls" ? 465 : s.tls == "starttls" ? 587 : 25);
   s.user = c.getString("smtp.user", "");
   s.password = c.getString("smtp.password", "");
   s.auth = lower(c.getString("smtp.auth", "login"));
+  if (s.auth != "login" && s.auth != "plain")
+    throw std::runtime_error("smtp.auth must be login or plain (it is '" + printable(s.auth) +
+                             "')");
   s.verifyCertificate = c.getBool("smtp.verify_certificate", true);
   s.timeoutSeconds = envInt(c, "smtp.timeout_seconds", 30);
   s.from = c.getString("mail.from", s.from);
+  if (auto from = engine::parseMailbox(s.from); !from)
+    throw std::runtime_error(
+        "mail.from must be an address like send@trust.example or SEND team "
+        "<send@trust.example> (it is '" +
+        printable(s.from) + "'): " + from.error().message);
   s.retryBaseSeconds = std::max(1, envInt(c, "mail.retry_base_seconds", 60));
   s.retryMaxStepSeconds = std::max(1, envInt(c, "mail.retry_max_step_seconds", 4 * 3600));
   s.giveUpAfterHours = std::max(1, envInt(c, "mail.give_up_after_hours", 72));
@@ -312,6 +146,7 @@ MailService::MailService(App& app)
         s.baseUrl = app.settings.baseUrl;
         return s;
       }()),
+      from_(engine::parseMailbox(settings_.from).value()),
       owner_("pid:" + std::to_string(::getpid()) + ":" +
              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())) {
   const std::string dir = app.settings.webRoot + "/templates/mail";
@@ -347,12 +182,7 @@ std::string MailService::render(const std::string& kind, const std::string& part
   auto it = templates_.find(kind + "." + part);
   if (it == templates_.end()) throw std::logic_error("no mail template " + kind + "." + part);
   mustache::data d;
-  Poco::JSON::Object::Ptr data;
-  try {
-    data = Poco::JSON::Parser().parse(m.data.empty() ? "{}" : m.data).extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception&) {
-    data = new Poco::JSON::Object;
-  }
+  Poco::JSON::Object::Ptr data = messageData(m);
   const std::string base = settings_.baseUrl;
   auto addLinks = [&](Poco::JSON::Array::Ptr arr) {
     if (!arr) return;
@@ -385,65 +215,71 @@ std::string MailService::render(const std::string& kind, const std::string& part
 }
 
 std::string MailService::subject(const OutboxMessage& m) const {
-  return firstLine(render(m.kind, "subject", m, ""));
+  return mailheader::oneLine(render(m.kind, "subject", m, ""));
 }
 
 std::string MailService::messageId(const OutboxMessage& m) const {
   return "<sendflow." + std::to_string(m.id) + "." + engine::sha256Hex(m.key).substr(0, 16) + "@" +
-         hostOf(settings_.baseUrl) + ">";
+         mailHostName(settings_.baseUrl) + ">";
 }
 
-std::unique_ptr<Poco::Net::MailMessage> MailService::compose(const OutboxMessage& m) const {
+std::unique_ptr<Poco::Net::MailMessage> MailService::compose(const OutboxMessage& m,
+                                                             const engine::EmailAddress& to) const {
   const std::string subj = subject(m);
-  const std::string text = render(m.kind, "txt", m, subj);
-  const std::string html = render(m.kind, "html", m, subj);
-  auto owned = std::make_unique<Poco::Net::MailMessage>();
-  Poco::Net::MailMessage& msg = *owned;
-  msg.setSender(settings_.from);
-  msg.addRecipient(Poco::Net::MailRecipient(Poco::Net::MailRecipient::PRIMARY_RECIPIENT, m.toAddress, m.toName));
-  msg.setSubject(Poco::Net::MailMessage::encodeWord(subj, "UTF-8"));
-  msg.setDate(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(engine::toUnix(m.createdAt))));
-  msg.set("Message-ID", messageId(m));
-  msg.set("Auto-Submitted", "auto-generated");
-  // multipart/mixed { multipart/alternative { text, html }, calendar entry }
-  const std::string boundary = "sendflow-alt-" + std::to_string(m.id);
-  std::string alt = "--" + boundary +
-                    "\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
-                    qp(text) + "\r\n--" + boundary +
-                    "\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
-                    qp(html) + "\r\n--" + boundary + "--\r\n";
-  msg.addPart("", new Poco::Net::StringPartSource(alt, "multipart/alternative; boundary=\"" + boundary + "\""),
-              Poco::Net::MailMessage::CONTENT_INLINE, Poco::Net::MailMessage::ENCODING_7BIT);
-  Poco::JSON::Object::Ptr data;
-  try {
-    data = Poco::JSON::Parser().parse(m.data.empty() ? "{}" : m.data).extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception&) {
-    data = new Poco::JSON::Object;
+  auto msg = std::make_unique<Poco::Net::MailMessage>();
+  // Every value below is a checked address, an encoded phrase or text, or ours (ids, dates).
+  // No MailRecipient: Poco 1.11 would rebuild To from it without encoding (see mail_headers.h).
+  msg->set("From", mailheader::mailbox(from_.address, from_.name, 6));
+  msg->set("To", mailheader::mailbox(to, m.toName, 4));
+  msg->set("Subject", mailheader::unstructured(subj, 9));
+  msg->setDate(
+      Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(engine::toUnix(m.createdAt))));
+  msg->set("Message-ID", messageId(m));
+  msg->set("Auto-Submitted", "auto-generated");
+  // multipart/alternative { text, html }, inside multipart/mixed with the calendar entry if any.
+  auto alternative = std::make_unique<Poco::Net::MultipartSource>("multipart/alternative");
+  alternative->addPart(
+      "",
+      new Poco::Net::StringPartSource(render(m.kind, "txt", m, subj), "text/plain; charset=UTF-8"),
+      Poco::Net::MailMessage::CONTENT_INLINE, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
+  alternative->addPart(
+      "",
+      new Poco::Net::StringPartSource(render(m.kind, "html", m, subj), "text/html; charset=UTF-8"),
+      Poco::Net::MailMessage::CONTENT_INLINE, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
+  msg->addPart("", alternative.release(), Poco::Net::MailMessage::CONTENT_INLINE,
+               Poco::Net::MailMessage::ENCODING_7BIT);
+  if (auto entry = calendarEntry(m)) {
+    const std::string name = m.kind == engine::mailkind::kDeadline ? "meeting.ics" : "review.ics";
+    msg->addAttachment(
+        name,
+        new Poco::Net::StringPartSource(engine::calendarText(*entry),
+                                        "text/calendar; charset=UTF-8; method=PUBLISH", name),
+        Poco::Net::MailMessage::ENCODING_BASE64);
   }
-  const std::string icsDate = data->optValue<std::string>("ics_date", "");
-  if (auto date = engine::parseIsoDate(icsDate)) {
-    const bool meeting = m.kind == engine::mailkind::kDeadline;
-    std::string compact = icsDate.substr(0, 4) + icsDate.substr(5, 2) + icsDate.substr(8, 2);
-    std::string next = engine::isoDate(engine::Date{std::chrono::sys_days{*date} + std::chrono::days{1}});
-    next = next.substr(0, 4) + next.substr(5, 2) + next.substr(8, 2);
-    const std::string planId = data->has("plan_id") ? data->get("plan_id").convert<std::string>() : "0";
-    const std::string link = settings_.baseUrl + "/plans/" + planId;
-    const std::string summary = (meeting ? "EHCP annual review meeting: " : "Review due: ") +
-                                data->optValue<std::string>("plan_title", "plan") + " for " +
-                                data->optValue<std::string>("initials", "");
-    std::string stamp = Poco::DateTimeFormatter::format(
-        Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(engine::toUnix(m.createdAt))), "%Y%m%dT%H%M%SZ");
-    std::string ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//sendflow//reminders//EN\r\nMETHOD:PUBLISH\r\n"
-                      "BEGIN:VEVENT\r\nUID:sendflow-" + std::string(meeting ? "meeting-" : "review-") + planId + "-" +
-                      compact + "@" + hostOf(settings_.baseUrl) + "\r\nDTSTAMP:" + stamp +
-                      "\r\nDTSTART;VALUE=DATE:" + compact + "\r\nDTEND;VALUE=DATE:" + next +
-                      "\r\nSUMMARY:" + icsEscape(summary) + "\r\nURL:" + link + "\r\nDESCRIPTION:" + icsEscape(link) +
-                      "\r\nTRANSP:TRANSPARENT\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-    msg.addAttachment(meeting ? "meeting.ics" : "review.ics",
-                      new Poco::Net::StringPartSource(ics, "text/calendar; charset=UTF-8; method=PUBLISH"),
-                      Poco::Net::MailMessage::ENCODING_BASE64);
-  }
-  return owned;
+  mailheader::requireSafeHeaders(*msg);
+  return msg;
+}
+
+// The all-day entry a reminder carries (data "ics_date"): the review date, or the EHCP meeting.
+std::optional<engine::CalendarEntry> MailService::calendarEntry(const OutboxMessage& m) const {
+  const auto data = messageData(m);
+  const auto day = engine::parseIsoDate(data->optValue<std::string>("ics_date", ""));
+  if (!day) return std::nullopt;
+  const bool meeting = m.kind == engine::mailkind::kDeadline;
+  const std::string planId = std::to_string(data->optValue<Poco::Int64>("plan_id", 0));
+  engine::CalendarEntry e;
+  std::string compact = engine::isoDate(*day);
+  compact.erase(std::remove(compact.begin(), compact.end(), '-'), compact.end());
+  e.uid = "sendflow-" + std::string(meeting ? "meeting-" : "review-") + planId + "-" + compact +
+          "@" + mailHostName(settings_.baseUrl);
+  e.stamp = m.createdAt;
+  e.day = *day;
+  e.summary = (meeting ? "EHCP annual review meeting: " : "Review due: ") +
+              data->optValue<std::string>("plan_title", "plan") + " for " +
+              data->optValue<std::string>("initials", "");
+  e.url = settings_.baseUrl + "/plans/" + planId;
+  e.description = e.url;
+  return e;
 }
 
 DrainResult MailService::drain() {
@@ -466,85 +302,88 @@ DrainResult MailService::drain() {
     return r;
   }
   std::unique_ptr<SmtpConnection> conn;
-  const std::string from = bareAddress(settings_.from);
-  while (true) {
-    const auto now = app_.clock.now();
-    auto m = box.claim(now, owner_);
-    if (!m) break;
-    SmtpOutcome out;
-    try {
-      auto msg = compose(*m);
-      if (!conn) {
-        try {
-          conn = std::make_unique<SmtpConnection>(settings_);
-        } catch (const Poco::Exception& e) {
-          out = connectionFailure(settings_, e);
-        }
-      }
-      if (conn)
-        out = conn->send(from, m->toAddress, *msg, [&] { box.markHandedOver(m->id, app_.clock.now()); });
-    } catch (const Poco::Exception& e) {
-      out = connectionFailure(settings_, e);
-      conn.reset();
-    } catch (const std::exception& e) {
-      out = {SmtpOutcome::Kind::kTemporary, std::string("could not send: ") + e.what(), true};
-      conn.reset();
-    }
-    const auto after = app_.clock.now();
-    if (out.kind == SmtpOutcome::Kind::kSent) {
-      box.markSent(m->id, after, out.reply);
-      ++r.sent;
-      continue;
-    }
-    if (out.kind == SmtpOutcome::Kind::kPermanent) {
-      box.markFailed(m->id, out.reply);
-      app_.log.warning("mail %d to %s failed: %s", static_cast<int>(m->id), m->toAddress, out.reply);
-      ++r.failed;
-      continue;
-    }
-    // Temporary: exponential backoff from the first attempt, giving up after giveUpAfterHours.
-    int shift = std::min(m->attempts - 1, 20);
-    long long step = std::min<long long>(static_cast<long long>(settings_.retryBaseSeconds) << shift,
-                                         settings_.retryMaxStepSeconds);
-    auto next = after + std::chrono::seconds(step);
-    if (next - m->createdAt > std::chrono::hours(settings_.giveUpAfterHours)) {
-      box.markFailed(m->id, "gave up after " + std::to_string(settings_.giveUpAfterHours) +
-                                " hours of temporary failures; last: " + out.reply);
-      ++r.failed;
-    } else {
-      box.markRetry(m->id, next, out.reply);
-      ++r.retrying;
-    }
-    app_.log.warning("mail %d to %s: %s (attempt %d)", static_cast<int>(m->id), m->toAddress, out.reply, m->attempts);
-    if (out.connection) {
-      // The server is unreachable: no point trying the rest now (no retry storm).
-      pausedUntil_ = after + std::chrono::seconds(std::min<long long>(step, settings_.retryBaseSeconds));
-      r.paused = true;
-      break;
-    }
+  while (auto m = box.claim(app_.clock.now(), owner_)) {
+    if (!settle(*m, deliver(*m, conn), r)) break;
   }
   return r;
 }
 
-SmtpOutcome MailService::sendTest(const std::string& to) {
+// One claimed row through the connection (opened on first use, dropped after a fault).
+SmtpOutcome MailService::deliver(const OutboxMessage& m, std::unique_ptr<SmtpConnection>& conn) {
+  auto to = engine::parseEmailAddress(m.toAddress);
+  if (!to)
+    return {SmtpOutcome::Kind::kPermanent,
+            "not sent: the recipient address is not valid: " + to.error().message, false};
+  try {
+    auto msg = compose(m, *to);
+    if (!conn) conn = std::make_unique<SmtpConnection>(settings_);
+    return conn->send(from_.address, *to, *msg,
+                      [&] { app_.outbox.markHandedOver(m.id, app_.clock.now()); });
+  } catch (const Poco::Exception& e) {
+    conn.reset();
+    return connectionFailure(settings_, e);
+  } catch (const std::logic_error& e) {  // a header or command that failed its last check
+    conn.reset();
+    return {SmtpOutcome::Kind::kPermanent, std::string("not sent: ") + e.what(), false};
+  } catch (const std::exception& e) {
+    conn.reset();
+    return {SmtpOutcome::Kind::kTemporary, std::string("could not send: ") + e.what(), true};
+  }
+}
+
+// Records the outcome of one row; false when the server is unreachable and the rest must wait.
+bool MailService::settle(const OutboxMessage& m, const SmtpOutcome& out, DrainResult& r) {
+  auto& box = app_.outbox;
+  const auto after = app_.clock.now();
+  if (out.kind == SmtpOutcome::Kind::kSent) {
+    box.markSent(m.id, after, out.reply);
+    ++r.sent;
+    return true;
+  }
+  if (out.kind == SmtpOutcome::Kind::kPermanent) {
+    box.markFailed(m.id, out.reply);
+    app_.log.warning("mail %d to %s failed: %s", static_cast<int>(m.id), printable(m.toAddress),
+                     printable(out.reply));
+    ++r.failed;
+    return true;
+  }
+  // Temporary: exponential backoff from the first attempt, giving up after giveUpAfterHours.
+  int shift = std::min(m.attempts - 1, 20);
+  long long step = std::min<long long>(static_cast<long long>(settings_.retryBaseSeconds) << shift,
+                                       settings_.retryMaxStepSeconds);
+  auto next = after + std::chrono::seconds(step);
+  if (next - m.createdAt > std::chrono::hours(settings_.giveUpAfterHours)) {
+    box.markFailed(m.id, "gave up after " + std::to_string(settings_.giveUpAfterHours) +
+                             " hours of temporary failures; last: " + out.reply);
+    ++r.failed;
+  } else {
+    box.markRetry(m.id, next, out.reply);
+    ++r.retrying;
+  }
+  app_.log.warning("mail %d to %s: %s (attempt %d)", static_cast<int>(m.id), printable(m.toAddress),
+                   printable(out.reply), m.attempts);
+  if (!out.connection) return true;
+  // The server is unreachable: no point trying the rest now (no retry storm).
+  pausedUntil_ =
+      after + std::chrono::seconds(std::min<long long>(step, settings_.retryBaseSeconds));
+  r.paused = true;
+  return false;
+}
+
+SmtpOutcome MailService::sendTest(const engine::EmailAddress& to) {
   const auto now = app_.clock.now();
   OutboxMessage m;
   m.kind = engine::mailkind::kTest;
-  m.key = "test:" + std::to_string(engine::toUnix(now)) + ":" + to + ":" + std::to_string(::getpid()) + ":" +
+  m.key = "test:" + std::to_string(engine::toUnix(now)) + ":" + to.str() + ":" +
+          std::to_string(::getpid()) + ":" +
           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  m.toAddress = to;
+  m.toAddress = to.str();
   m.data = "{}";
   m.createdAt = now;
   m.nextAttemptAt = now + std::chrono::hours(24 * 365 * 10);  // not for the sender: settled below
   m.id = app_.outbox.enqueue(m);
-  SmtpOutcome out;
-  try {
-    auto msg = compose(m);
-    SmtpConnection conn(settings_);
-    out = conn.send(bareAddress(settings_.from), to, *msg);
-  } catch (const Poco::Exception& e) {
-    out = connectionFailure(settings_, e);
-  }
+  std::unique_ptr<SmtpConnection> conn;
+  const SmtpOutcome out = deliver(m, conn);
   if (out.kind == SmtpOutcome::Kind::kSent) app_.outbox.markSent(m.id, app_.clock.now(), out.reply);
   else app_.outbox.markFailed(m.id, out.reply);
   return out;

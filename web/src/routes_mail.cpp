@@ -6,6 +6,7 @@
 
 #include "sendflow/web/mail.h"
 #include "routes.h"
+#include "sendflow/engine/email_address.h"
 #include "sendflow/engine/text.h"
 #include "sendflow/web/app.h"
 
@@ -20,7 +21,9 @@ std::string when(engine::TimePoint t) {
   return engine::toUnix(t) ? engine::isoTime(t).substr(0, 16).replace(10, 1, " ") : "";
 }
 
-void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status) {
+// `typed`: the test address as the admin typed it, shown again when it was refused.
+void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
+              const std::string& typed = "") {
   if (!ex.actor().isTrustAdmin()) return ex.error(403, "Only a trust admin can see the outbox.");
   auto& mail = *ex.app.mail;
   const auto& s = mail.settings();
@@ -30,7 +33,7 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status) 
   d.set("tls", s.tls);
   d.set("auth", s.user.empty() ? std::string("none") : "as " + s.user);
   d.set("from", s.from);
-  d.set("test_to", ex.actor().email);
+  d.set("test_to", typed.empty() ? ex.actor().email : typed);
   if (!flash.empty()) {
     d.set("flash", flash);
     d.set(flashOk ? "flash_ok" : "flash_error", true);
@@ -202,13 +205,17 @@ void registerMailRoutes(App& app) {
   r.add("GET", "/admin/mail", Access::kStaff, [](Exchange& ex) { mailPage(ex, "", true, 200); });
   r.add("POST", "/admin/mail/test", Access::kStaff, [](Exchange& ex) {
     if (!ex.actor().isTrustAdmin()) return ex.error(403, "Only a trust admin can send a test email.");
-    std::string to = engine::trimmed(ex.form().get("to", ""));
-    if (to.empty() || to.find('@') == std::string::npos)
-      return mailPage(ex, "Enter the email address to send the test to.", false, 422);
-    auto out = ex.app.mail->sendTest(to);
+    const std::string typed = engine::trimmed(ex.form().get("to", ""));
+    auto to = engine::parseEmailAddress(typed);
+    if (!to)
+      return mailPage(ex, "Nothing was sent. " + to.error().message + ".", false, 422, typed);
+    auto out = ex.app.mail->sendTest(*to);
     if (out.kind == SmtpOutcome::Kind::kSent)
-      return mailPage(ex, "Test email to " + to + " accepted by the mail server, which said: " + out.reply, true, 200);
-    mailPage(ex, "Test email to " + to + " was not sent: " + out.reply, false, 200);
+      return mailPage(
+          ex,
+          "Test email to " + to->str() + " accepted by the mail server, which said: " + out.reply,
+          true, 200);
+    mailPage(ex, "Test email to " + to->str() + " was not sent: " + out.reply, false, 200);
   });
   r.add("POST", "/admin/mail/{id}/retry", Access::kStaff, [](Exchange& ex) {
     if (!ex.actor().isTrustAdmin()) return ex.error(403, "Only a trust admin can retry a message.");

@@ -61,7 +61,6 @@ class PeopleService {
   RandomSource& random_;
 };
 
-bool isPlausibleEmail(std::string_view s);
 std::string auditActor(const Actor& a);  // "user:12"
 
 }  // namespace sendflow::engine

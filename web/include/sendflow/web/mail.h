@@ -29,6 +29,8 @@
 #include <string>
 #include <thread>
 
+#include "sendflow/engine/email_address.h"
+#include "sendflow/engine/icalendar.h"
 #include "sendflow/engine/outbox.h"
 #include "sendflow/engine/reminders.h"
 
@@ -40,6 +42,7 @@ class basic_mustache;
 namespace sendflow::web {
 
 class App;
+class SmtpConnection;
 
 struct MailSettings {
   std::string host = "localhost";
@@ -49,7 +52,7 @@ struct MailSettings {
   std::string auth = "login";  // login | plain (when user is set)
   bool verifyCertificate = true;
   int timeoutSeconds = 30;
-  std::string from = "sendflow <noreply@localhost>";
+  std::string from = "sendflow <noreply@localhost.localdomain>";  // checked: engine::parseMailbox
   std::string baseUrl;
   int retryBaseSeconds = 60;  // first retry after this; doubles each time
   int retryMaxStepSeconds = 4 * 3600;
@@ -84,15 +87,17 @@ class MailService {
   const MailSettings& settings() const { return settings_; }
 
   // Renders a row into the message sent for it (same bytes apart from MIME boundaries on every
-  // attempt; same Message-ID). Subject decoded, for listings.
-  std::unique_ptr<Poco::Net::MailMessage> compose(const engine::OutboxMessage& m) const;
+  // attempt; same Message-ID), `to` being the row's address as parsed. Every header is built
+  // from checked values (web/src/mail_headers.h). Subject as one line, for listings.
+  std::unique_ptr<Poco::Net::MailMessage> compose(const engine::OutboxMessage& m,
+                                                  const engine::EmailAddress& to) const;
   std::string subject(const engine::OutboxMessage& m) const;
   std::string messageId(const engine::OutboxMessage& m) const;
 
   // Sends due rows until none is due now, or the server cannot be reached.
   DrainResult drain();
   // Sends a test message straight away (recorded in the outbox) and reports the server's words.
-  SmtpOutcome sendTest(const std::string& to);
+  SmtpOutcome sendTest(const engine::EmailAddress& to);
 
   // serve's Scheduler: today's reminders (throttled; catching up missed days), then the sender.
   void tick();
@@ -100,11 +105,15 @@ class MailService {
 
  private:
   void senderLoop();
+  SmtpOutcome deliver(const engine::OutboxMessage& m, std::unique_ptr<SmtpConnection>& conn);
+  bool settle(const engine::OutboxMessage& m, const SmtpOutcome& out, DrainResult& r);
+  std::optional<engine::CalendarEntry> calendarEntry(const engine::OutboxMessage& m) const;
   std::string render(const std::string& kind, const std::string& part, const engine::OutboxMessage& m,
                      const std::string& subject) const;
 
   App& app_;
   const MailSettings settings_;
+  const engine::Mailbox from_;                    // settings_.from, parsed
   std::map<std::string, std::string> templates_;  // "<kind>.<part>" → source
   const std::string owner_;                       // "pid:<n>:<start>" for rows we hold "sending"
   std::mutex drainMutex_;                         // one drain at a time in this process
