@@ -136,7 +136,7 @@ TEST_CASE("wrong types and out-of-range values are invalid and name the field",
   }
 }
 
-TEST_CASE("lengths count code points; invalid UTF-8 and values over 64 KiB are refused",
+TEST_CASE("lengths count code points, invalid UTF-8 and values over 64 KiB are refused",
           "[engine][form_values]") {
   CHECK(check(R"({"name": "Zoë Ł"})").valid());  // 5 code points, 7 bytes
   CHECK_FALSE(check(R"({"name": "Zoë Łu"})").valid());
@@ -187,7 +187,7 @@ TEST_CASE("date relations: today, other fields, within a duration", "[engine][fo
   CHECK_FALSE(validateValues(testForm(), *json(R"({"review": "2026-04-02"})"), later).valid());
 }
 
-TEST_CASE("hidden fields and sections are not required; their values are kept",
+TEST_CASE("hidden fields and sections are not required, their values are kept",
           "[engine][form_values]") {
   auto c = check(R"({"name": "Ann", "agreed": false, "colour": "blue"})");
   CHECK(c.complete());

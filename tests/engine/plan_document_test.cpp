@@ -142,7 +142,7 @@ TEST_CASE("plan document follows the form: order, hidden and conditional fields,
   CHECK(planPdfFileName(v) == "risk_assessment-LN-v4.pdf");
 }
 
-TEST_CASE("plan document: a visible condition shows the field; tables, people and ratings",
+TEST_CASE("plan document: a visible condition shows the field, tables, people and ratings",
           "[pdf][plan_document]") {
   PlanView v = sampleView(R"({"uses_chair": true, "chair_model": "Quickie", "lead": "contact:9",
       "hazards": [{"hazard": "Stairs", "likelihood": 2, "severity": 5, "owner": "user:3"},

@@ -63,7 +63,7 @@ TEST_CASE("adding durations clamps to the month's end, leap years included", "[e
   CHECK(durationWords(dur("P2W")) == "2 weeks");
 }
 
-TEST_CASE("age counts completed years; a 29 February birthday arrives on 1 March",
+TEST_CASE("age counts completed years, a 29 February birthday arrives on 1 March",
           "[engine][schedule]") {
   CHECK(ageOn(d("2020-02-29"), d("2025-02-28")) == 4);
   CHECK(ageOn(d("2020-02-29"), d("2025-03-01")) == 5);

@@ -164,7 +164,7 @@ TEST_CASE("the demo's active plans are really signed and sealed, and verify hold
   CHECK(sealed >= 4);
 }
 
-TEST_CASE("a contact's link signs once; reuse is refused; the last signature seals", "[web][esign]") {
+TEST_CASE("a contact's link signs once, reuse is refused, the last signature seals", "[web][esign]") {
   World w;
   Id plan = w.sent("healthcare_plan", 2);  // pupil 3 has a physiotherapist
   CHECK(w.state(plan) == "awaiting_signatures");
@@ -207,7 +207,7 @@ TEST_CASE("a contact's link signs once; reuse is refused; the last signature sea
   CHECK(bad.message.find("no longer matches") != std::string::npos);
 }
 
-TEST_CASE("links expire; the SENCO is told first and invitations are re-sent", "[web][esign]") {
+TEST_CASE("links expire, the SENCO is told first and invitations are re-sent", "[web][esign]") {
   World w;
   Id plan = w.sent("healthcare_plan", 2);
   auto parent = w.request(plan, "parent_carer");
@@ -252,7 +252,7 @@ TEST_CASE("ordered slots sign in turn", "[web][esign]") {
   REQUIRE(w.signStaff(w.head, w.request(plan, "head")));
 }
 
-TEST_CASE("recalling voids signatures; old links are gone; signers are asked again", "[web][esign]") {
+TEST_CASE("recalling voids signatures, old links are gone, signers are asked again", "[web][esign]") {
   World w;
   Id plan = w.sent("healthcare_plan", 2);
   auto parent = w.request(plan, "parent_carer");
@@ -347,7 +347,7 @@ TEST_CASE("an emailed code is required when configured, and five wrong codes loc
   CHECK(w.sig().sendCode(who).error().code == engine::ErrorCode::kTooManyRequests);
 }
 
-TEST_CASE("a right code within ten minutes lets the signer sign; an old code is refused", "[web][esign]") {
+TEST_CASE("a right code within ten minutes lets the signer sign, an old code is refused", "[web][esign]") {
   World w(true);
   Id plan = w.sent("healthcare_plan", 2);
   auto parent = w.request(plan, "parent_carer");

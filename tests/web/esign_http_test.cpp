@@ -67,7 +67,7 @@ std::pair<int64_t, std::string> contactLink(const std::string& dbPath) {
 
 }  // namespace
 
-TEST_CASE("the demo's sealed PDF: pdfsig, qpdf, pdftotext and sendflow verify agree; tampering is caught",
+TEST_CASE("the demo's sealed PDF: pdfsig, qpdf, pdftotext and sendflow verify agree, tampering is caught",
           "[web][esign][slow]") {
   Server server;
   auto demo = server.seedDemo();

@@ -346,7 +346,7 @@ TEST_CASE("every plan type renders to a valid, exact PDF through the server and 
   CHECK(contains(page.body, "/plans/" + std::to_string(filledId) + "/pdf?version="));
 }
 
-TEST_CASE("plan PDFs are authorised like the plan page; client mistakes are 4xx", "[web][pdf]") {
+TEST_CASE("plan PDFs are authorised like the plan page, client mistakes are 4xx", "[web][pdf]") {
   Demo d;
   Client senco = d.senco();
   auto foreign = d.plans("", "", Demo::kHill);

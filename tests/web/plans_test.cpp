@@ -185,7 +185,7 @@ TEST_CASE("transitions answer 404, 403, 409 and 422 as the rules say", "[web][pl
   REQUIRE_FALSE(r.json()->get("review_date").isEmpty());
 }
 
-TEST_CASE("a review drafts a successor; the plan in force stays until it is replaced", "[web][plans]") {
+TEST_CASE("a review drafts a successor, the plan in force stays until it is replaced", "[web][plans]") {
   Demo d;
   auto senco = d.senco();
   auto active = d.plans("healthcare_plan", "active");

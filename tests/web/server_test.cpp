@@ -194,7 +194,7 @@ TEST_CASE("pupil validation errors are listed and nothing is lost", "[web]") {
   REQUIRE(tooLong.body.find("legal_name") != std::string::npos);
 }
 
-TEST_CASE("staff who are not SENCOs cannot change pupils; only trust admins manage users", "[web]") {
+TEST_CASE("staff who are not SENCOs cannot change pupils, only trust admins manage users", "[web]") {
   Demo d;
   auto t = d.signedIn("staff");
   auto p = std::to_string(d.ownPupils.front());
