@@ -221,3 +221,24 @@ TEST_CASE(
   CHECK(log.find("203.0.113.66") == std::string::npos);
   CHECK(log.find("203.0.113.77") == std::string::npos);
 }
+
+TEST_CASE("SIGTERM closes live-editing WebSockets with 1001 and the server exits cleanly",
+          "[web][http][live]") {
+  Demo demo;
+  Client senco = demo.senco();
+  auto drafts = demo.plans("", "draft", Demo::kOak);
+  REQUIRE_FALSE(drafts.empty());
+  RawSocket ws(demo.server.port());
+  ws.send(
+      "GET /plans/" + std::to_string(drafts.front()->getValue<int64_t>("id")) +
+      "/live HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sf_session=" + senco.cookies()["sf_session"] +
+      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+  REQUIRE(statusOf(ws.readAll(std::chrono::milliseconds(800))) == 101);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(demo.server.stop() == 0);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  const std::string rest = ws.readAll(std::chrono::milliseconds(2000));
+  CHECK(rest.find(std::string("\x88\x02\x03\xE9", 4)) != std::string::npos);  // close, 1001
+  CHECK(ws.closed());
+}

@@ -326,3 +326,28 @@ TEST_CASE("a second server on a busy port exits with an error that says so", "[w
   CHECK(code != 0);
   CHECK(text.find("already in use") != std::string::npos);
 }
+
+TEST_CASE("a full request queue answers 503 with Retry-After and keeps the connection",
+          "[web][http]") {
+  Server s(Env{{"SENDFLOW_HTTP_THREADS", "1"}, {"SENDFLOW_HTTP_MAX_QUEUED", "1"}});
+  s.start();
+  std::vector<std::unique_ptr<RawSocket>> clients;
+  for (int i = 0; i < 60; ++i) clients.push_back(std::make_unique<RawSocket>(port(s)));
+  for (auto& c : clients) c->send("GET /login HTTP/1.1\r\nHost: x\r\n\r\n");  // renders a page
+  int ok = 0, busy = 0;
+  RawSocket* refused = nullptr;
+  for (auto& c : clients) {
+    const std::string r = c->readResponse();
+    if (statusOf(r) == 200) ++ok;
+    if (statusOf(r) == 503 && headerOf(r, "Retry-After") == "1") {
+      ++busy;
+      refused = c.get();
+    }
+  }
+  INFO(ok << " answered, " << busy << " refused as busy");
+  CHECK(ok + busy == 60);
+  CHECK(ok >= 1);
+  REQUIRE(busy >= 1);
+  refused->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");  // the same connection, once calm
+  CHECK(statusOf(refused->readResponse()) == 200);
+}

@@ -89,9 +89,13 @@ void HttpServer::loop() {
       app_.log.error("the HTTP event loop failed: epoll_wait errno %d", errno);
       break;
     }
-    dispatchEvents(n, events);
-    runReady();
-    expireTimers(Clock::now());
+    try {
+      dispatchEvents(n, events);
+      runReady();
+      expireTimers(Clock::now());
+    } catch (const std::exception& e) {  // outside any one connection: log, carry on
+      app_.log.error("the HTTP event loop: %s", std::string(e.what()));
+    }
     reap();
   }
   for (auto& [id, c] : conns_) close(*c);
@@ -106,8 +110,19 @@ void HttpServer::dispatchEvents(int ready, const epoll_event* events) {
     } else if (id == kInboxId) {
       drainInbox();
     } else if (Connection* c = find(id)) {
-      onSocket(*c, events[i].events);
+      const std::uint32_t mask = events[i].events;
+      guarded(id, [this, c, mask] { onSocket(*c, mask); });
     }
+  }
+}
+
+void HttpServer::guarded(ConnId id, const std::function<void()>& step) {
+  try {
+    step();
+  } catch (const std::exception& e) {
+    app_.log.error("HTTP connection %s closed after an error: %s", std::to_string(id),
+                   std::string(e.what()));
+    if (Connection* c = find(id)) close(*c);
   }
 }
 
@@ -306,8 +321,10 @@ void HttpServer::expireTimers(Clock::time_point now) {
     timers_.erase(timers_.begin());
     if (Connection* c = find(id)) {
       c->deadline = Clock::time_point::max();
-      onTimeout(*c, now);
-      refresh(*c);
+      guarded(id, [this, c, now] {
+        onTimeout(*c, now);
+        refresh(*c);
+      });
     }
   }
   // Short keep-alive under pressure: idle connections older than a second go, oldest first.

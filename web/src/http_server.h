@@ -14,6 +14,7 @@
 #include <Poco/Net/ServerSocket.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <set>
 #include <thread>
@@ -72,12 +73,23 @@ class HttpServer {
   void beginStop(Clock::time_point now);
   int waitMillis(Clock::time_point now) const;
   Connection* find(ConnId id);
+  // Runs `step` for connection `id`; an exception (an allocation failure, a bug) is logged and
+  // closes that connection, never the loop.
+  void guarded(ConnId id, const std::function<void()>& step);
 
   // http_server_io.cpp: reading requests, running them, writing responses.
   void schedule(Connection& c) { ready_.push_back(c.id); }
   void runReady();
   void handshake(Connection& c);
   void readInput(Connection& c);
+  struct ReadOutcome {
+    std::size_t bytes = 0;
+    bool capped = false;  // stopped at the cap, not because nothing more had arrived
+    bool eof = false;
+    bool failed = false;
+  };
+  std::size_t readCap(const Connection& c) const;
+  ReadOutcome readUpTo(Connection& c, std::size_t cap);
   void progress(Connection& c);
   bool readHeadOf(Connection& c, Clock::time_point now);
   void dispatch(Connection& c);

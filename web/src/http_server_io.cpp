@@ -45,7 +45,7 @@ void HttpServer::runReady() {
   std::vector<ConnId> ids;
   ids.swap(ready_);
   for (ConnId id : ids)
-    if (Connection* c = find(id)) readInput(*c);
+    if (Connection* c = find(id)) guarded(id, [this, c] { readInput(*c); });
 }
 
 void HttpServer::handshake(Connection& c) {
@@ -61,6 +61,40 @@ void HttpServer::handshake(Connection& c) {
   }
 }
 
+// How much of `in` the current state may hold after a read (0: this state does not read).
+std::size_t HttpServer::readCap(const Connection& c) const {
+  switch (c.state) {
+    case ConnState::kAwaitingRequest:
+    case ConnState::kReadingHead:
+      return limits_.maxHeaderBytes + 1024;
+    case ConnState::kReadingBody:
+      return c.head.bodyBytes + kReadChunk;
+    case ConnState::kWebSocket:
+      return c.ws->paused ? 0 : c.in.size() + kWebSocketReadCap;
+    default:
+      return 0;
+  }
+}
+
+HttpServer::ReadOutcome HttpServer::readUpTo(Connection& c, std::size_t cap) {
+  ReadOutcome out;
+  char buffer[kReadChunk];
+  for (;;) {
+    if (c.in.size() >= cap) {
+      out.capped = true;
+      return out;
+    }
+    const IoResult r = c.io->read(buffer, std::min(kReadChunk, cap - c.in.size()));
+    if (r.status != Io::kDone) {
+      out.eof = r.status == Io::kClosed;
+      out.failed = r.status == Io::kError;
+      return out;
+    }
+    c.in.append(buffer, r.bytes);
+    out.bytes += r.bytes;
+  }
+}
+
 // Reads what the current state may take, then moves the state machine on. At end of stream a
 // request already read is still answered; anything else is closed.
 void HttpServer::readInput(Connection& c) {
@@ -68,46 +102,12 @@ void HttpServer::readInput(Connection& c) {
     if (c.io->discardInput() != Io::kWouldBlock) close(c);
     return;
   }
-  std::size_t cap = 0;
-  switch (c.state) {
-    case ConnState::kAwaitingRequest:
-    case ConnState::kReadingHead:
-      cap = limits_.maxHeaderBytes + 1024;
-      break;
-    case ConnState::kReadingBody:
-      cap = c.head.bodyBytes + kReadChunk;
-      break;
-    case ConnState::kWebSocket:
-      if (c.ws->paused) return;  // until the handler catches up (onWebSocketResume)
-      cap = c.in.size() + kWebSocketReadCap;
-      break;
-    default:
-      return;
-  }
-  bool eof = false;
-  bool capped = false;
-  std::size_t got = 0;
-  char buffer[kReadChunk];
-  for (;;) {
-    if (c.in.size() >= cap) {
-      capped = true;
-      break;
-    }
-    const IoResult r = c.io->read(buffer, std::min(kReadChunk, cap - c.in.size()));
-    if (r.status == Io::kDone) {
-      c.in.append(buffer, r.bytes);
-      got += r.bytes;
-    } else if (r.status == Io::kWouldBlock) {
-      break;
-    } else if (r.status == Io::kClosed) {
-      eof = true;
-      break;
-    } else {
-      return close(c);
-    }
-  }
+  const std::size_t cap = readCap(c);
+  if (cap == 0) return;  // not reading in this state (a paused WebSocket resumes by itself)
+  const ReadOutcome r = readUpTo(c, cap);
+  if (r.failed) return close(c);
   if (c.state == ConnState::kWebSocket) {
-    if (got > 0) {
+    if (r.bytes > 0) {
       c.ws->lastHeard = Clock::now();
       c.ws->pingsSent = 0;
     }
@@ -116,11 +116,11 @@ void HttpServer::readInput(Connection& c) {
     progress(c);
   }
   if (c.dead) return;
-  if (eof) {
+  if (r.eof) {
     if (c.state != ConnState::kInWorker && c.state != ConnState::kWriting) return close(c);
     c.closeAfterWrite = true;  // the client sent its last request; answer it, then close
-  } else if (capped) {
-    schedule(c);
+  } else if (r.capped) {
+    schedule(c);  // more may wait (inside TLS, where epoll cannot see it)
   }
   refresh(c);
 }
@@ -271,11 +271,11 @@ void HttpServer::linger(Connection& c) {
 void HttpServer::drainInbox() {
   for (auto& e : inbox_->take()) {
     if (auto* done = std::get_if<RequestDone>(&e)) {
-      onRequestDone(*done);
+      guarded(done->conn, [this, done] { onRequestDone(*done); });
     } else if (auto* out = std::get_if<WebSocketOut>(&e)) {
-      onWebSocketOut(*out);
+      guarded(out->conn, [this, out] { onWebSocketOut(*out); });
     } else if (auto* resume = std::get_if<WebSocketResume>(&e)) {
-      onWebSocketResume(resume->conn);
+      guarded(resume->conn, [this, resume] { onWebSocketResume(resume->conn); });
     }
   }
 }
