@@ -112,6 +112,17 @@ TEST_CASE("chunked request bodies get 411 and the connection closes", "[web][htt
   CHECK(sock.closed());
 }
 
+TEST_CASE("the front end's refusals of /api/ requests use the API's error shape", "[web][http]") {
+  Server s;
+  s.start();
+  RawSocket sock(port(s));
+  sock.send(post("POST", "/api/v1/pupils", "application/json", "{", 1024 * 1024 + 1));
+  const std::string got = sock.readAll();
+  CHECK(statusOf(got) == 413);
+  CHECK(headerOf(got, "Content-Type").rfind("application/json", 0) == 0);
+  CHECK(got.find(R"({"error":{"code":"payload_too_large","message":)") != std::string::npos);
+}
+
 TEST_CASE("a head larger than the limit gets 431", "[web][http]") {
   Server s;
   s.start();

@@ -1,8 +1,11 @@
 #include "http_message.h"
 
 #include <Poco/FileStream.h>
+#include <Poco/JSON/Object.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/Timestamp.h>
+
+#include <map>
 
 #include "sendflow/web/http.h"
 
@@ -15,6 +18,23 @@ bool isTokenChar(char c) {
   if (c >= '0' && c <= '9') return true;
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// The API's error shape, with a code for each status the front end answers itself.
+std::string jsonError(int status, const std::string& message) {
+  static const std::map<int, const char*> codes = {
+      {400, "bad_request"},          {408, "request_timeout"},    {411, "length_required"},
+      {413, "payload_too_large"},    {417, "expectation_failed"}, {429, "too_many_requests"},
+      {431, "headers_too_large"},    {500, "internal"},           {503, "unavailable"},
+      {505, "version_not_supported"}};
+  const auto it = codes.find(status);
+  Poco::JSON::Object error, outer;
+  error.set("code", it == codes.end() ? "error" : it->second);
+  error.set("message", message);
+  outer.set("error", error);
+  std::ostringstream out;
+  outer.stringify(out);
+  return out.str();
 }
 
 std::string headBytes(const HTTPResponse& r) {
@@ -37,14 +57,14 @@ bool headerIsSafe(const std::string& name, const std::string& value) {
 }
 
 std::string plainResponse(int status, const std::string& message, bool https, bool keepAlive,
-                          int retryAfterSeconds) {
+                          int retryAfterSeconds, bool json) {
   HTTPResponse r(static_cast<HTTPResponse::HTTPStatus>(status));
   r.setVersion(HTTPResponse::HTTP_1_1);
   securityHeaders(r, https);
   r.setDate(Poco::Timestamp());
   if (retryAfterSeconds > 0) r.set("Retry-After", std::to_string(retryAfterSeconds));
-  const std::string body = message + "\n";
-  r.setContentType("text/plain; charset=utf-8");
+  const std::string body = json ? jsonError(status, message) : message + "\n";
+  r.setContentType(json ? "application/json; charset=utf-8" : "text/plain; charset=utf-8");
   r.setContentLength64(static_cast<Poco::UInt64>(body.size()));
   r.setKeepAlive(keepAlive);
   return headBytes(r) + body;

@@ -70,7 +70,8 @@ bool headerIsSafe(const std::string& name, const std::string& value);
 
 // The front end's own answers (400, 408, 411, 413, 431, 503, ...): a short text body with the
 // same security headers as every other response. `retryAfterSeconds` > 0 adds Retry-After.
+// `json`: the API's error shape instead ({"error": {"code", "message"}}), for /api/ requests.
 std::string plainResponse(int status, const std::string& message, bool https, bool keepAlive,
-                          int retryAfterSeconds = 0);
+                          int retryAfterSeconds = 0, bool json = false);
 
 }  // namespace sendflow::web

@@ -100,6 +100,7 @@ void HttpServer::loop() {
   }
   for (auto& [id, c] : conns_) close(*c);
   reap();
+  loopDone_ = true;
 }
 
 void HttpServer::dispatchEvents(int ready, const epoll_event* events) {

@@ -124,6 +124,7 @@ class HttpServer {
   std::shared_ptr<LoopInbox> inbox_;
   std::atomic<bool> stopRequested_{false};
   std::atomic<bool> stopping_{false};  // read by workers: answers then carry Connection: close
+  std::atomic<bool> loopDone_{false};  // read by workers: requests still queued are dropped
   std::chrono::seconds grace_{10};
   std::thread thread_;
 

@@ -166,6 +166,7 @@ bool HttpServer::readHeadOf(Connection& c, Clock::time_point now) {
 
 void HttpServer::dispatch(Connection& c) {
   std::shared_ptr<BufferedRequest> request(std::move(c.request));
+  const bool api = request->getURI().rfind("/api/", 0) == 0;
   const std::string clientIp = clientAddress(c.peerIp, forwardedFor(*request), proxies_);
   const bool keepAlive = request->getKeepAlive() && !stopping_ && !c.closeAfterWrite;
   setState(c, ConnState::kInWorker, Clock::now());
@@ -177,7 +178,7 @@ void HttpServer::dispatch(Connection& c) {
                      std::to_string(limits_.maxQueued));
     respond(c,
             plainResponse(503, "The server is busy; please try again in a moment.", https_,
-                          keepAlive, 1),
+                          keepAlive, 1, api),
             keepAlive);
   }
 }
@@ -185,6 +186,7 @@ void HttpServer::dispatch(Connection& c) {
 // On a worker thread: the pipeline, then the answer as bytes, posted back to the loop.
 void HttpServer::runRequest(ConnId conn, BufferedRequest& request, const std::string& clientIp,
                             bool keepAlive) {
+  if (loopDone_) return;  // stopped: the connection is gone, nobody would read the answer
   RequestDone done;
   done.conn = conn;
   try {
@@ -213,8 +215,9 @@ void HttpServer::runRequest(ConnId conn, BufferedRequest& request, const std::st
 // not read as a request and never will be).
 void HttpServer::refuse(Connection& c, int status, const std::string& reason, int retryAfter) {
   app_.log.information("%s refused: %d %s", c.peerKey, status, reason);
+  const bool api = c.request && c.request->getURI().rfind("/api/", 0) == 0;
   c.request.reset();
-  respond(c, plainResponse(status, reason, https_, false, retryAfter), false);
+  respond(c, plainResponse(status, reason, https_, false, retryAfter, api), false);
 }
 
 void HttpServer::respond(Connection& c, std::string bytes, bool keepAlive) {
