@@ -128,7 +128,8 @@ TEST_CASE("HTTPS: pages over TLS, a body over the limit gets 413 (not a reset)",
   TempDir dir;
   makeCertificate(dir.path());
   Server s({{"SENDFLOW_TLS_CERTIFICATE", dir.path() + "/cert.pem"},
-            {"SENDFLOW_TLS_KEY", dir.path() + "/key.pem"}});
+            {"SENDFLOW_TLS_KEY", dir.path() + "/key.pem"},
+            {"SENDFLOW_HTTP_HEADER_TIMEOUT", "2"}});
   s.start();
   const auto port = static_cast<Poco::UInt16>(s.port());
   {
@@ -164,6 +165,12 @@ TEST_CASE("HTTPS: pages over TLS, a body over the limit gets 413 (not a reset)",
     CHECK(res.getStatus() == 413);
     CHECK(body.find("too large") != std::string::npos);
   }
+  // A connection that never starts its TLS handshake is closed at the head deadline.
+  RawSocket silent(s.port());
+  const auto opened = std::chrono::steady_clock::now();
+  CHECK(silent.readAll(std::chrono::milliseconds(6000)).empty());
+  CHECK(silent.closed());
+  CHECK(std::chrono::steady_clock::now() - opened < std::chrono::seconds(5));
   // Plain HTTP to the TLS port: closed at once, not held until a timeout.
   RawSocket plain(s.port());
   plain.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");

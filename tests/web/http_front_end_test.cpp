@@ -362,3 +362,26 @@ TEST_CASE("a full request queue answers 503 with Retry-After and keeps the conne
   refused->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");  // the same connection, once calm
   CHECK(statusOf(refused->readResponse()) == 200);
 }
+
+TEST_CASE("a client that does not read its responses is closed at the write deadline",
+          "[web][http]") {
+  Server s(Env{{"SENDFLOW_HTTP_WRITE_TIMEOUT", "1"}});
+  s.start();
+  const int small = 65536;  // the answers (11 MB) overflow it and the server's send buffer
+  RawSocket sock(port(s));
+  ::setsockopt(sock.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  std::string many;
+  for (int i = 0; i < 400; ++i)
+    many += "GET /static/live.js HTTP/1.1\r\nHost: x\r\n\r\n";  // 28 KB each
+  sock.send(many);                                              // and never read
+  bool closed = false;
+  for (int i = 0; i < 100 && !closed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    closed = s.log().find("a response was not read within 1 s") != std::string::npos;
+  }
+  CHECK(closed);
+  // What the client finds when it reads at last: part of the answers, then the end.
+  const std::string got = sock.readAll(std::chrono::milliseconds(1500));
+  CHECK(sock.closed());
+  CHECK(countResponses(got) < 400);
+}
