@@ -90,7 +90,7 @@ class Nginx {
            "  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }\n"
            "  upstream sendflow { server 127.0.0.1:" +
            std::to_string(upstreamPort) +
-           "; keepalive 16; }\n"
+           "; keepalive 16; keepalive_timeout 4s; }\n"
            "  server {\n    listen 127.0.0.1:" +
            std::to_string(listenPort) +
            ";\n"

@@ -135,8 +135,9 @@ struct Connection {
   std::unique_ptr<Transport> io;
   Poco::Net::SocketAddress peer, local;
   Poco::Net::IPAddress peerIp;
-  std::string peerKey;   // peerIp as text: the per-address count's key
-  bool counted = false;  // within the connection limits (a refusal on its way out is not)
+  std::string peerKey;       // peerIp as text: the per-address count's key
+  bool counted = false;      // within the connection limits (a refusal on its way out is not)
+  bool trustedPeer = false;  // a configured reverse proxy (http.trusted_proxies)
   ConnState state = ConnState::kAwaitingRequest;
   Clock::time_point since;  // the current state began (idle: since when)
   Clock::time_point deadline = Clock::time_point::max();  // as registered with the loop

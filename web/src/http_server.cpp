@@ -178,6 +178,7 @@ void HttpServer::admit(int fd, const Poco::Net::SocketAddress& peer, Clock::time
   Connection* c = open(fd, peer, now);
   if (!c) return;
   c->counted = true;
+  c->trustedPeer = proxies_.contains(ip);
   ++counted_;
   ++perAddress_[key];
   if (tls_) handshake(*c);
@@ -329,8 +330,13 @@ void HttpServer::expireTimers(Clock::time_point now) {
     }
   }
   // Short keep-alive under pressure: idle connections older than a second go, oldest first.
-  while (underPressure() && !idle_.empty() && idle_.begin()->first + kIdleUnderPressure <= now)
-    evictOldestIdle();
+  // A trusted proxy's are spared: it reuses them and cannot resend a POST on one closed under it.
+  for (auto it = idle_.begin();
+       underPressure() && it != idle_.end() && it->first + kIdleUnderPressure <= now;) {
+    Connection* c = find(it->second);
+    ++it;
+    if (c && !c->trustedPeer) close(*c);
+  }
 }
 
 void HttpServer::onTimeout(Connection& c, Clock::time_point now) {
