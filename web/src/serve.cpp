@@ -3,6 +3,8 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Util/ServerApplication.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -56,6 +58,19 @@ Poco::Net::ServerSocket listenExclusively(const Poco::Net::SocketAddress& addres
   return socket;
 }
 
+// SIGTERM/SIGINT/SIGQUIT blocked before any thread starts, so every thread inherits the mask and
+// the signal waits for waitForTerminationRequest() (which blocks the same set and sigwaits):
+// one arriving during start-up is a clean stop once serving, never the default "terminate" in
+// a worker thread.
+void blockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  if (!std::getenv("POCO_ENABLE_DEBUGGER")) sigaddset(&set, SIGINT);  // as Poco's own wait does
+  sigaddset(&set, SIGQUIT);
+  sigaddset(&set, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 class ServeApplication : public Poco::Util::ServerApplication {
  protected:
   void initialize(Application& self) override {
@@ -64,6 +79,7 @@ class ServeApplication : public Poco::Util::ServerApplication {
   }
 
   int main(const std::vector<std::string>&) override {
+    blockTerminationSignals();
     configureLogging(config());  // Poco's LoggingSubsystem resets channels during initialize()
     Poco::Logger& log = Poco::Logger::get("sendflow");
     engine::SystemClock clock;
