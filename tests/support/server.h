@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
@@ -15,6 +16,7 @@
 
 #include <fstream>
 #include <map>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -53,16 +55,19 @@ struct Response {
   }
 };
 
-// A browser-like client: keeps cookies, does not follow redirects.
+// A browser-like client: keeps cookies, does not follow redirects. `source`: the loopback
+// address it connects from (e.g. "127.0.0.2", to be another client than 127.0.0.1).
 class Client {
  public:
-  explicit Client(int port) : port_(port) {}
+  explicit Client(int port, std::string source = "") : port_(port), source_(std::move(source)) {}
 
   Response request(const std::string& method, const std::string& path, const std::string& body = "",
                    const std::string& contentType = "", std::map<std::string, std::string> headers = {}) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    auto sessionPtr = openSession();
+    auto& session = *sessionPtr;
     session.setTimeout(Poco::Timespan(30, 0));
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setHost("127.0.0.1", static_cast<Poco::UInt16>(port_));
     if (!cookies_.empty()) {
       Poco::Net::NameValueCollection c;
       for (auto& [k, v] : cookies_) c.add(k, v);
@@ -128,7 +133,17 @@ class Client {
   std::string csrf;
 
  private:
+  std::unique_ptr<Poco::Net::HTTPClientSession> openSession() const {
+    const Poco::Net::SocketAddress server("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    if (source_.empty()) return std::make_unique<Poco::Net::HTTPClientSession>(server);
+    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress::IPv4);
+    socket.impl()->bind(Poco::Net::SocketAddress(source_, 0), false);
+    socket.connect(server);
+    return std::make_unique<Poco::Net::HTTPClientSession>(socket);
+  }
+
   int port_;
+  std::string source_;
   std::map<std::string, std::string> cookies_;
 };
 

@@ -5,10 +5,49 @@
 #include <Poco/Util/PropertyFileConfiguration.h>
 
 #include <cctype>
+#include <climits>
 #include <cstdlib>
 #include <stdexcept>
 
+#include "client_address.h"
+
 namespace sendflow::web {
+namespace {
+
+// An integer setting within [min, max], or a clear error naming the key.
+long long boundedInt(const Poco::Util::AbstractConfiguration& config, const std::string& key,
+                     long long fallback, long long min, long long max) {
+  const long long v = config.getInt64(key, fallback);
+  if (v < min || v > max)
+    throw std::runtime_error(key + " must be between " + std::to_string(min) + " and " +
+                             std::to_string(max));
+  return v;
+}
+
+HttpLimits readHttpLimits(const Poco::Util::AbstractConfiguration& config) {
+  HttpLimits h;
+  auto seconds = [&](const std::string& key, std::chrono::seconds fallback) {
+    return std::chrono::seconds(boundedInt(config, key, fallback.count(), 1, 3600));
+  };
+  h.workers = static_cast<int>(boundedInt(config, "http.threads", h.workers, 1, 1024));
+  h.maxQueued = static_cast<std::size_t>(
+      boundedInt(config, "http.max_queued", static_cast<long long>(h.maxQueued), 1, 1000000));
+  h.maxConnections = static_cast<int>(
+      boundedInt(config, "http.max_connections", h.maxConnections, 16, 1000000));
+  h.maxConnectionsPerIp = static_cast<int>(
+      boundedInt(config, "http.max_connections_per_ip", h.maxConnectionsPerIp, 1, 1000000));
+  h.maxHeaderBytes = static_cast<std::size_t>(boundedInt(
+      config, "http.max_header_bytes", static_cast<long long>(h.maxHeaderBytes), 1024, 1 << 20));
+  h.headerTimeout = seconds("http.header_timeout", h.headerTimeout);
+  h.bodyTimeout = seconds("http.body_timeout", h.bodyTimeout);
+  h.keepAliveTimeout = seconds("http.keep_alive_timeout", h.keepAliveTimeout);
+  h.writeTimeout = seconds("http.write_timeout", h.writeTimeout);
+  h.trustedProxies = config.getString("http.trusted_proxies", "");
+  TrustedProxies::parse(h.trustedProxies);  // fails start-up on a malformed entry
+  return h;
+}
+
+}  // namespace
 
 std::string EnvConfiguration::variableFor(const std::string& key) {
   std::string v = "SENDFLOW_";
@@ -58,7 +97,9 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.bindAddress = config.getString("bind", "127.0.0.1");
   s.baseUrl = config.getString("base_url", "http://localhost:" + std::to_string(s.port));
   while (!s.baseUrl.empty() && s.baseUrl.back() == '/') s.baseUrl.pop_back();
-  s.maxBodyBytes = static_cast<std::size_t>(config.getInt64("http.max_body_bytes", 1024 * 1024));
+  s.maxBodyBytes = static_cast<std::size_t>(
+      boundedInt(config, "http.max_body_bytes", 1024 * 1024, 0, LLONG_MAX / 2));
+  s.http = readHttpLimits(config);
   s.tlsCertificate = config.getString("tls.certificate", "");
   s.tlsKey = config.getString("tls.key", "");
   return s;

@@ -14,6 +14,7 @@
 #include "sendflow/engine/text.h"
 #include "sendflow/storage/database.h"
 #include "sendflow/web/app.h"
+#include "websocket.h"
 
 namespace sendflow::web {
 
@@ -80,8 +81,27 @@ std::string redactPath(const std::string& path) {
   return path;
 }
 
+// A download name as a header parameter: letters, digits, '.', '-' and '_' only.
+std::string safeFileName(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    c == '.' || c == '-' || c == '_';
+    out.push_back(ok ? c : '_');
+  }
+  return out;
+}
+
 bool isStateChanging(const std::string& method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+// The CSRF token a request presents: the X-CSRF-Token header, else the form's "csrf" field.
+std::string presentedCsrf(Exchange& ex) {
+  std::string header = ex.request.get("X-CSRF-Token", "");
+  if (!header.empty()) return header;
+  if (ex.request.getContentType().rfind("application/json", 0) == 0) return "";
+  return ex.form().get("csrf", "");
 }
 
 }  // namespace
@@ -106,12 +126,15 @@ int statusFor(engine::ErrorCode c) {
 
 // --- Exchange -------------------------------------------------------------------------------
 
-Exchange::Exchange(App& a, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res)
-    : app(a), request(req), response(res) {}
+Exchange::Exchange(App& a, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+                   std::string clientIp)
+    : app(a), request(req), response(res), clientIp_(std::move(clientIp)) {}
 
 bool Exchange::isApi() const { return request.getURI().rfind("/api/", 0) == 0; }
 
-std::string Exchange::clientIp() const { return request.clientAddress().host().toString(); }
+std::string Exchange::clientIp() const {
+  return clientIp_.empty() ? request.clientAddress().host().toString() : clientIp_;
+}
 
 std::optional<engine::Id> Exchange::idParam(const std::string& name) const {
   auto it = params.find(name);
@@ -223,6 +246,10 @@ void Exchange::json(int status, const Poco::JSON::Object& o) {
 }
 
 void Exchange::redirect(const std::string& location) {
+  if (!isLocalPath(location)) {
+    app.log.warning("refused to redirect to a location that is not a local path; sent / instead");
+    return redirect("/");
+  }
   response.set("Location", location);
   response.setStatusAndReason(HTTPResponse::HTTP_SEE_OTHER);
   response.setContentLength(0);
@@ -234,7 +261,7 @@ void Exchange::bytes(int status, const std::string& contentType, const std::stri
   response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
   response.setContentType(contentType);
   if (!downloadName.empty())
-    response.set("Content-Disposition", "attachment; filename=\"" + downloadName + "\"");
+    response.set("Content-Disposition", "attachment; filename=\"" + safeFileName(downloadName) + "\"");
   response.setContentLength64(static_cast<Poco::UInt64>(data.size()));
   response.send().write(data.data(), static_cast<std::streamsize>(data.size()));
 }
@@ -337,117 +364,133 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
 
 // --- the pipeline ---------------------------------------------------------------------------
 
-namespace {
+void securityHeaders(Poco::Net::HTTPResponse& res, bool https) {
+  res.set("Content-Security-Policy",
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+          "object-src 'none'");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Cache-Control", "no-store");
+  if (https) res.set("Strict-Transport-Security", "max-age=31536000");
+}
 
-class Pipeline : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit Pipeline(App& app) : app_(app) {}
-
-  void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
-    auto started = std::chrono::steady_clock::now();
-    Exchange ex(app_, req, res);
-    std::string path;
-    try {
-      path = Poco::URI(req.getURI()).getPath();
-    } catch (const Poco::Exception&) {
-      path = "/";
-    }
-    securityHeaders(res);
-    try {
-      run(ex, path);
-    } catch (const BadRequest& e) {
-      if (!ex.sent()) ex.error(400, e.what());
-    } catch (const PayloadTooLarge& e) {
-      if (!ex.sent()) {
-        res.setKeepAlive(false);
-        ex.error(413, "The request is too large. The limit is " +
-                          std::to_string(app_.settings.maxBodyBytes / 1024) + " KiB.");
-      }
-    } catch (const std::exception& e) {
-      app_.log.error("%s %s failed: %s", req.getMethod(), redactPath(path), std::string(e.what()));
-      if (!ex.sent()) {
-        res.setKeepAlive(false);
-        ex.error(500, "Something went wrong on our side. Nothing you entered was lost; please try again.");
-      }
-    }
-    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-    app_.log.information("%s %s %s %d %.1fms", ex.clientIp(), req.getMethod(), redactPath(path),
-                         static_cast<int>(res.getStatus()), ms.count());
+bool isLocalPath(const std::string& location) {
+  if (location.empty() || location[0] != '/') return false;
+  if (location.size() > 1 && (location[1] == '/' || location[1] == '\\')) return false;
+  for (char c : location) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F || c == '\\') return false;
   }
+  return true;
+}
 
- private:
-  void securityHeaders(Poco::Net::HTTPServerResponse& res) {
-    res.set("Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
-            "object-src 'none'");
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("Referrer-Policy", "no-referrer");
-    res.set("X-Frame-Options", "DENY");
-    res.set("Cache-Control", "no-store");
-    if (app_.settings.https()) res.set("Strict-Transport-Security", "max-age=31536000");
+std::string localRedirectTarget(const Router& router, const std::string& next) {
+  if (!isLocalPath(next)) return "/";
+  try {
+    if (router.match("GET", Poco::URI(next).getPath()).route) return next;
+  } catch (const Poco::Exception&) {
   }
+  return "/";
+}
 
-  void run(Exchange& ex, const std::string& path) {
-    auto& req = ex.request;
-    if (req.hasContentLength() && req.getContentLength64() > 0 &&
-        static_cast<std::size_t>(req.getContentLength64()) > app_.settings.maxBodyBytes) {
-      throw PayloadTooLarge();
+std::shared_ptr<WebSocketUpgrade> Pipeline::handle(Poco::Net::HTTPServerRequest& req,
+                                                   Poco::Net::HTTPServerResponse& res,
+                                                   const std::string& clientIp) {
+  auto started = std::chrono::steady_clock::now();
+  Exchange ex(app_, req, res, clientIp);
+  std::string path;
+  try {
+    path = Poco::URI(req.getURI()).getPath();
+  } catch (const Poco::Exception&) {
+    path = "/";
+  }
+  securityHeaders(res, app_.settings.https());
+  try {
+    run(ex, path);
+  } catch (const BadRequest& e) {
+    fail(ex, path, 400, e.what());
+  } catch (const PayloadTooLarge&) {
+    res.setKeepAlive(false);
+    fail(ex, path, 413, "The request is too large. The limit is " +
+                            std::to_string(app_.settings.maxBodyBytes / 1024) + " KiB.");
+  } catch (const std::exception& e) {
+    app_.log.error("%s %s failed: %s", req.getMethod(), redactPath(path), std::string(e.what()));
+    res.setKeepAlive(false);
+    fail(ex, path, 500, "Something went wrong on our side. Nothing you entered was lost; please try again.");
+  } catch (...) {
+    app_.log.error("%s %s failed with an unknown exception", req.getMethod(), redactPath(path));
+    res.setKeepAlive(false);
+    fail(ex, path, 500, "Something went wrong on our side. Nothing you entered was lost; please try again.");
+  }
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+  app_.log.information("%s %s %s %d %.1fms", ex.clientIp(), req.getMethod(), redactPath(path),
+                       static_cast<int>(res.getStatus()), ms.count());
+  if (res.getStatus() != HTTPResponse::HTTP_SWITCHING_PROTOCOLS) return nullptr;
+  return ex.webSocket;
+}
+
+// An error page for a request whose handler failed; if even that fails, a bare 500.
+void Pipeline::fail(Exchange& ex, const std::string& path, int status, const std::string& message) {
+  if (ex.sent()) return;
+  try {
+    ex.error(status, message);
+  } catch (const std::exception& e) {
+    app_.log.error("%s %s: the error page failed too: %s", ex.request.getMethod(), redactPath(path),
+                   std::string(e.what()));
+    if (ex.sent()) return;
+    ex.response.setStatusAndReason(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+    ex.response.setContentType("text/plain; charset=utf-8");
+    ex.response.send() << "Something went wrong on our side.\n";
+  }
+}
+
+void Pipeline::run(Exchange& ex, const std::string& path) {
+  auto& req = ex.request;
+  if (req.hasContentLength() && req.getContentLength64() > 0 &&
+      static_cast<std::size_t>(req.getContentLength64()) > app_.settings.maxBodyBytes) {
+    throw PayloadTooLarge();
+  }
+  auto m = app_.router.match(req.getMethod(), path);
+  if (!m.route) {
+    if (m.pathKnown) {
+      ex.response.set("Allow", m.allowed);
+      ex.error(405, "This address does not accept " + req.getMethod() + " requests.");
+    } else {
+      ex.error(404, "There is no page at this address.");
     }
-    auto m = app_.router.match(req.getMethod(), path);
-    if (!m.route) {
-      if (m.pathKnown) {
-        ex.response.set("Allow", m.allowed);
-        ex.error(405, "This address does not accept " + req.getMethod() + " requests.");
+    return;
+  }
+  ex.params = std::move(m.params);
+  const bool changing = isStateChanging(req.getMethod());
+
+  if (m.route->access == Access::kStaff) {
+    ex.sessionToken = ex.cookie(kSessionCookie);
+    auto s = app_.auth.resume(ex.sessionToken);
+    if (!s) {
+      if (!ex.isApi() && !changing) {
+        Poco::URI login("/login");
+        login.addQueryParameter("next", Poco::URI(req.getURI()).getPathEtc());
+        ex.redirect(login.toString());
       } else {
-        ex.error(404, "There is no page at this address.");
+        ex.error(s.error());
       }
       return;
     }
-    ex.params = std::move(m.params);
-    const bool changing = isStateChanging(req.getMethod());
-
-    if (m.route->access == Access::kStaff) {
-      ex.sessionToken = ex.cookie(kSessionCookie);
-      auto s = app_.auth.resume(ex.sessionToken);
-      if (!s) {
-        if (!ex.isApi() && !changing) {
-          ex.redirect("/login?next=" + Poco::URI(req.getURI()).getPathEtc());
-        } else {
-          ex.error(s.error());
-        }
-        return;
-      }
-      ex.session = std::move(s.value());
-      if (changing && !engine::constantTimeEquals(presentedCsrf(ex), ex.session->csrfToken)) {
-        ex.error(403, "This form has expired or did not come from sendflow. Go back, reload the page and try again.");
-        return;
-      }
-    } else if (m.route->access == Access::kPublicCsrf && changing) {
-      std::string expected = ex.cookie(kPreSessionCookie);
-      if (expected.empty() || !engine::constantTimeEquals(presentedCsrf(ex), expected)) {
-        ex.error(403, "This form has expired or did not come from sendflow. Go back, reload the page and try again.");
-        return;
-      }
+    ex.session = std::move(s.value());
+    if (changing && !engine::constantTimeEquals(presentedCsrf(ex), ex.session->csrfToken)) {
+      ex.error(403, "This form has expired or did not come from sendflow. Go back, reload the page and try again.");
+      return;
     }
-    m.route->handler(ex);
+  } else if (m.route->access == Access::kPublicCsrf && changing) {
+    std::string expected = ex.cookie(kPreSessionCookie);
+    if (expected.empty() || !engine::constantTimeEquals(presentedCsrf(ex), expected)) {
+      ex.error(403, "This form has expired or did not come from sendflow. Go back, reload the page and try again.");
+      return;
+    }
   }
-
-  static std::string presentedCsrf(Exchange& ex) {
-    std::string header = ex.request.get("X-CSRF-Token", "");
-    if (!header.empty()) return header;
-    if (ex.request.getContentType().rfind("application/json", 0) == 0) return "";
-    return ex.form().get("csrf", "");
-  }
-
-  App& app_;
-};
-
-}  // namespace
-
-Poco::Net::HTTPRequestHandler* RequestHandlerFactory::createRequestHandler(
-    const Poco::Net::HTTPServerRequest&) {
-  return new Pipeline(app_);
+  m.route->handler(ex);
 }
 
 }  // namespace sendflow::web

@@ -1,20 +1,16 @@
 #include "live_socket.h"
 
-#include <Poco/Buffer.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/WebSocket.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include "sendflow/web/app.h"
+#include "websocket.h"
 
 namespace sendflow::web {
 namespace {
 
-using Poco::Net::WebSocket;
-
-constexpr int kPing = static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PING);
-constexpr int kPong = static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PONG);
-constexpr int kMaxFrameBytes = 64 * 1024;
+constexpr std::size_t kMaxMessageBytes = 64 * 1024;
 constexpr auto kFlushEvery = std::chrono::milliseconds(500);
 
 // Browsers always send Origin on a WebSocket handshake and the cookie rides along from any
@@ -32,7 +28,35 @@ bool sameOrigin(const Poco::Net::HTTPServerRequest& req) {
   }
 }
 
-// One WebSocket connection of `editor` to the plan's live session, until it closes.
+// One editor's connection to the plan's live session. The front end calls it on its workers,
+// one call at a time; the session's answers go out through the channel without blocking.
+class LiveSocket : public WebSocketHandler {
+ public:
+  LiveSocket(std::shared_ptr<engine::LiveSession> live, engine::LiveEditor editor)
+      : live_(std::move(live)), editor_(std::move(editor)) {}
+
+  void opened(const std::shared_ptr<WebSocketChannel>& channel) override {
+    conn_ = live_->join(std::move(editor_),
+                        [channel](const std::string& frame) { channel->sendText(frame); });
+    joined_ = true;
+  }
+  void received(const std::string& text) override {
+    if (joined_) live_->receive(conn_, text);
+  }
+  void closed() override {
+    if (joined_) live_->leave(conn_);
+    joined_ = false;
+    live_.reset();
+  }
+
+ private:
+  std::shared_ptr<engine::LiveSession> live_;
+  engine::LiveEditor editor_;
+  engine::LiveSession::ConnId conn_ = 0;
+  bool joined_ = false;
+};
+
+// Switches the request to a WebSocket joined to the plan's live session (see docs/live.md).
 void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId) {
   if (!sameOrigin(ex.request)) return ex.error(403, "Live editing is only open to sendflow's own pages.");
   if (Poco::icompare(ex.request.get("Upgrade", ""), "websocket") != 0) {
@@ -40,70 +64,10 @@ void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId) {
   }
   auto live = ex.app.live->session(planId);
   if (!live) return ex.error(503, "Live editing is not available just now; the form still saves.");
-  WebSocket ws(ex.request, ex.response);
-  ws.setMaxPayloadSize(kMaxFrameBytes);
-  ws.setSendTimeout(Poco::Timespan(3, 0));
-  ws.setReceiveTimeout(Poco::Timespan(3, 0));
-  auto sendMutex = std::make_shared<std::mutex>();
-  const auto conn = live->join(std::move(editor), [&ws, sendMutex](const std::string& frame) {
-    std::lock_guard lock(*sendMutex);
-    ws.sendFrame(frame.data(), static_cast<int>(frame.size()), WebSocket::FRAME_TEXT);
-  });
-  struct Leave {
-    engine::LiveSession& s;
-    engine::LiveSession::ConnId c;
-    ~Leave() { s.leave(c); }
-  } leave{*live, conn};
-
-  Poco::Buffer<char> buffer(0);
-  int silentTimeouts = 0;
-  for (;;) {
-    int flags = 0;
-    int n = 0;
-    try {
-      buffer.resize(0);
-      n = ws.receiveFrame(buffer, flags);
-    } catch (const Poco::TimeoutException&) {
-      // Quiet: ping; a peer that answered nothing for two rounds is gone (presence drops it).
-      if (++silentTimeouts > 2) return;
-      std::lock_guard lock(*sendMutex);
-      ws.sendFrame(nullptr, 0, kPing);
-      continue;
-    } catch (const Poco::Net::WebSocketException& e) {
-      if (e.code() == WebSocket::WS_ERR_PAYLOAD_TOO_BIG) {
-        // The rest of the frame is still on the wire: the stream cannot be resynchronised.
-        std::lock_guard lock(*sendMutex);
-        const std::string msg =
-            R"({"type":"error","code":"too_big","message":"A message may be at most 64 KiB."})";
-        try {
-          ws.sendFrame(msg.data(), static_cast<int>(msg.size()), WebSocket::FRAME_TEXT);
-          ws.shutdown(WebSocket::WS_PAYLOAD_TOO_BIG, "frame too big");
-        } catch (const Poco::Exception&) {
-        }
-      }
-      return;
-    } catch (const Poco::Exception&) {
-      return;  // reset, closed under us
-    }
-    silentTimeouts = 0;
-    const int op = flags & WebSocket::FRAME_OP_BITMASK;
-    if (n == 0 && flags == 0) return;
-    if (op == WebSocket::FRAME_OP_CLOSE) {
-      try {
-        std::lock_guard lock(*sendMutex);
-        ws.shutdown();
-      } catch (const Poco::Exception&) {
-      }
-      return;
-    }
-    if (op == WebSocket::FRAME_OP_PING) {
-      std::lock_guard lock(*sendMutex);
-      ws.sendFrame(buffer.begin(), n, kPong);
-      continue;
-    }
-    if (op != WebSocket::FRAME_OP_TEXT) continue;  // pong, binary, continuation: ignored
-    live->receive(conn, std::string(buffer.begin(), static_cast<std::size_t>(n)));
-  }
+  WebSocketOptions options;
+  options.maxMessageBytes = kMaxMessageBytes;
+  options.tooBigText = R"({"type":"error","code":"too_big","message":"A message may be at most 64 KiB."})";
+  acceptWebSocket(ex, std::make_shared<LiveSocket>(std::move(live), std::move(editor)), options);
 }
 
 // Why a fold failed, for the log: the message and the fields named, never their values.

@@ -10,11 +10,9 @@ namespace {
 
 constexpr int kSessionCookieSeconds = 12 * 3600;
 
-// Only same-site paths: "/x", never "//host" or "https://…".
-std::string safeNext(const std::string& next) {
-  if (next.size() < 1 || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\')))
-    return "/";
-  return next;
+// Only a page of this site a GET route serves: never "//host", "https://…" or a control character.
+std::string safeNext(const Exchange& ex, const std::string& next) {
+  return localRedirectTarget(ex.app.router, next);
 }
 
 void loginPage(Exchange& ex, int status, const std::string& email, const engine::Error* err) {
@@ -26,7 +24,7 @@ void loginPage(Exchange& ex, int status, const std::string& email, const engine:
   Data d;
   d.set("csrf_form", csrf);
   d.set("email", email);
-  d.set("next", safeNext(ex.query("next", "/")));
+  d.set("next", safeNext(ex, ex.query("next", "/")));
   if (err) {
     d.set("errors", errorSummary({{"email", err->message}}));
     d.set("error_message", err->message);
@@ -47,7 +45,7 @@ void postLogin(Exchange& ex) {
     return;
   }
   ex.setCookie("sf_session", r->sessionToken, kSessionCookieSeconds);
-  ex.redirect(safeNext(f.get("next", "/")));
+  ex.redirect(safeNext(ex, f.get("next", "/")));
 }
 
 void postLogout(Exchange& ex) {

@@ -4,8 +4,6 @@
 
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTMLForm.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
@@ -27,6 +25,7 @@ class basic_data;
 namespace sendflow::web {
 
 class App;
+struct WebSocketUpgrade;  // web/src/websocket.h
 
 // Thrown by body parsers for a client's malformed request: answered 400 with the message.
 class BadRequest : public std::runtime_error {
@@ -36,7 +35,10 @@ class BadRequest : public std::runtime_error {
 
 class Exchange {
  public:
-  Exchange(App& app, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res);
+  // `clientIp`: the client's address as the front end resolved it (X-Forwarded-For only through
+  // a trusted proxy); empty means the TCP peer's.
+  Exchange(App& app, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+           std::string clientIp = "");
 
   App& app;
   Poco::Net::HTTPServerRequest& request;
@@ -44,6 +46,7 @@ class Exchange {
   std::map<std::string, std::string> params;   // from the route pattern
   std::optional<engine::SessionContext> session;  // set on authenticated routes
   std::string sessionToken;                     // cookie value; never logged
+  std::shared_ptr<WebSocketUpgrade> webSocket;  // set by acceptWebSocket (web/src/websocket.h)
 
   const engine::Actor& actor() const { return session->actor; }
   bool isApi() const;
@@ -63,7 +66,9 @@ class Exchange {
   void html(int status, const std::string& page);
   void json(int status, const Poco::JSON::Object& o);
   void json(int status, const Poco::Dynamic::Var& v);
-  void redirect(const std::string& location);  // 303 See Other
+  // 303 See Other to a path of this site: "/..." without "//", "\\" or control characters;
+  // anything else is logged and replaced by "/".
+  void redirect(const std::string& location);
   void bytes(int status, const std::string& contentType, const std::string& data,
              const std::string& downloadName = "");
   // Maps an engine Error to the right status; HTML page or JSON body.
@@ -76,6 +81,7 @@ class Exchange {
 
  private:
   void sendError(int status, const engine::Error& e);
+  std::string clientIp_;
   std::string body_;
   bool bodyRead_ = false;
   std::unique_ptr<Poco::Net::HTMLForm> form_;
@@ -111,16 +117,31 @@ class Router {
   std::vector<Route> routes_;
 };
 
-// Poco glue: one handler per request runs the whole pipeline.
-class RequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+// Runs one complete request (its body already read whole by the front end): routing,
+// authentication, CSRF, the handler, one exception boundary, the access log line. Never throws.
+// Thread-safe (one per worker, or shared).
+class Pipeline {
  public:
-  explicit RequestHandlerFactory(App& app) : app_(app) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest& request) override;
+  explicit Pipeline(App& app) : app_(app) {}
+  // Returns the WebSocket the handler accepted (the response is then its 101), else nullptr.
+  std::shared_ptr<WebSocketUpgrade> handle(Poco::Net::HTTPServerRequest& req,
+                                           Poco::Net::HTTPServerResponse& res,
+                                           const std::string& clientIp);
 
  private:
+  void run(Exchange& ex, const std::string& path);
+  void fail(Exchange& ex, const std::string& path, int status, const std::string& message);
   App& app_;
 };
+
+// The headers every response carries, the front end's own refusals included.
+void securityHeaders(Poco::Net::HTTPResponse& res, bool https);
+
+// Where to send someone after signing in: `next` when it is a path of this site that a GET route
+// serves (query kept), else "/". Never a scheme, a host, "//", "\\" or a control character.
+std::string localRedirectTarget(const Router& router, const std::string& next);
+// A path this site could redirect to: starts with one "/", no "\\", no control characters.
+bool isLocalPath(const std::string& location);
 
 std::string statusText(int status);
 int statusFor(engine::ErrorCode c);
