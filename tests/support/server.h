@@ -34,10 +34,11 @@ struct CommandResult {
 };
 
 inline CommandResult runSendflow(const std::vector<std::string>& args,
-                                 const std::map<std::string, std::string>& env) {
+                                 const std::map<std::string, std::string>& env,
+                                 const std::string& binary = SENDFLOW_BINARY) {
   Poco::Pipe outPipe, errPipe;
   Poco::Process::Env e(env.begin(), env.end());
-  auto handle = Poco::Process::launch(SENDFLOW_BINARY, args, ".", nullptr, &outPipe, &errPipe, e);
+  auto handle = Poco::Process::launch(binary, args, ".", nullptr, &outPipe, &errPipe, e);
   Poco::PipeInputStream out(outPipe), err(errPipe);
   std::string o, r;
   Poco::StreamCopier::copyToString(out, o);
@@ -156,7 +157,9 @@ class Server {
   }
   ~Server() { stop(); }
 
-  CommandResult run(const std::vector<std::string>& args) { return runSendflow(args, env_); }
+  CommandResult run(const std::vector<std::string>& args) { return runSendflow(args, env_, binary_); }
+  // Runs another sendflow binary than the build's (an installed copy, say).
+  void setBinary(std::string path) { binary_ = std::move(path); }
 
   // Seeds the demo trust and returns its --json output.
   Poco::JSON::Object::Ptr seedDemo() {
@@ -169,7 +172,7 @@ class Server {
     outPipe_ = std::make_unique<Poco::Pipe>();
     Poco::Process::Env e(env_.begin(), env_.end());
     handle_ = std::make_unique<Poco::ProcessHandle>(
-        Poco::Process::launch(SENDFLOW_BINARY, {"serve"}, ".", nullptr, outPipe_.get(), nullptr, e));
+        Poco::Process::launch(binary_, {"serve"}, ".", nullptr, outPipe_.get(), nullptr, e));
     out_ = std::make_unique<Poco::PipeInputStream>(*outPipe_);
     auto& out = *out_;
     std::string line;
@@ -203,6 +206,7 @@ class Server {
 
  private:
   TempDir home_;
+  std::string binary_ = SENDFLOW_BINARY;
   std::map<std::string, std::string> env_;
   std::unique_ptr<Poco::ProcessHandle> handle_;
   std::unique_ptr<Poco::Pipe> outPipe_;

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 #include "client_address.h"
@@ -85,13 +86,28 @@ Poco::AutoPtr<Poco::Util::LayeredConfiguration> loadConfiguration() {
   return config;
 }
 
+// Where forms/, workflows/ and web/ are unless configured: beside an installed binary
+// (<prefix>/share/sendflow), else in the checkout the binary was built from.
+namespace {
+std::string defaultDataRoot() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = (exe.parent_path() / SENDFLOW_DATA_FROM_BINARY).lexically_normal();
+    if (std::filesystem::is_directory(installed / "forms", ec)) return installed.string();
+  }
+  return SENDFLOW_SOURCE_ROOT;
+}
+}  // namespace
+
 Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   Settings s;
+  const std::string data = defaultDataRoot();
   s.home = Poco::Path(config.getString("home", "var")).absolute().toString();
   s.databasePath = Poco::Path(s.home).append("sendflow.db").toString();
-  s.formsDir = config.getString("forms.dir", SENDFLOW_SOURCE_ROOT "/forms");
-  s.workflowsDir = config.getString("workflows.dir", SENDFLOW_SOURCE_ROOT "/workflows");
-  s.webRoot = config.getString("web.root", SENDFLOW_SOURCE_ROOT "/web");
+  s.formsDir = config.getString("forms.dir", data + "/forms");
+  s.workflowsDir = config.getString("workflows.dir", data + "/workflows");
+  s.webRoot = config.getString("web.root", data + "/web");
   s.port = config.getInt("port", 8080);
   if (s.port < 0 || s.port > 65535) throw std::runtime_error("port must be between 0 and 65535");
   s.bindAddress = config.getString("bind", "127.0.0.1");
