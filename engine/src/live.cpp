@@ -1,5 +1,7 @@
 #include "sendflow/engine/live.h"
 
+#include "sendflow/engine/form_values.h"
+
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
@@ -810,7 +812,9 @@ Status LiveSession::flush(bool force) {
 Status LiveSession::flushLocked(bool force) {
   if (!dirty_ || !lastEditor_) return Ok{};
   if (!force && std::chrono::steady_clock::now() - lastOp_ < limits_.quietPeriod) return Ok{};
-  Object::Ptr v = values();
+  // The browser sends whole values as its controls hold them ("yes", "12"): typed here, as for
+  // a form post.
+  Object::Ptr v = valuesFromControls(*form_, *values());
   Object::Ptr editors = new Object;
   for (const auto& [who, fields] : editors_) {
     Array::Ptr list = new Array;
