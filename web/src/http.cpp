@@ -406,7 +406,11 @@ std::shared_ptr<WebSocketUpgrade> Pipeline::handle(Poco::Net::HTTPServerRequest&
   try {
     // The whole target is decoded strictly before anything routes on it.
     path = decodeRequestPath(rawPathOf(req.getURI()));
-    decodeFormFields(rawQueryOf(req.getURI()), kMaxQueryFields, true);
+    try {
+      decodeFormFields(rawQueryOf(req.getURI()), kMaxQueryFields, true);
+    } catch (const BadRequest& e) {
+      throw BadRequest(std::string("The address's query string is malformed: ") + e.what());
+    }
     run(ex, path);
   } catch (const BadRequest& e) {
     fail(ex, path, 400, e.what());
