@@ -175,7 +175,7 @@ std::optional<int> Exchange::intField(const std::string& name, std::string_view 
 }
 
 std::string Exchange::query(const std::string& name, const std::string& fallback) const {
-  for (const auto& [k, v] : decodeFormFields(rawQueryOf(request.getURI()), kMaxQueryFields, true))
+  for (const auto& [k, v] : decodeFormFields(rawQueryOf(request.getURI()), kMaxQueryFields))
     if (k == name) return v;
   return fallback;
 }
@@ -211,7 +211,7 @@ const Poco::Net::HTMLForm& Exchange::form() {
       throw BadRequest("Send the form as application/x-www-form-urlencoded.");
     // Strictly decoded (malformed escapes and text that is not UTF-8 refused, never mangled);
     // which control characters a field may hold is the engine's rule for that field.
-    for (auto& [k, v] : decodeFormFields(b, kMaxFormFields, false)) f->add(k, v);
+    for (auto& [k, v] : decodeFormFields(b, kMaxFormFields)) f->add(k, v);
   }
   form_ = std::move(f);
   return *form_;
@@ -407,7 +407,7 @@ std::shared_ptr<WebSocketUpgrade> Pipeline::handle(Poco::Net::HTTPServerRequest&
     // The whole target is decoded strictly before anything routes on it.
     path = decodeRequestPath(rawPathOf(req.getURI()));
     try {
-      decodeFormFields(rawQueryOf(req.getURI()), kMaxQueryFields, true);
+      decodeFormFields(rawQueryOf(req.getURI()), kMaxQueryFields);
     } catch (const BadRequest& e) {
       throw BadRequest(std::string("The address's query string is malformed: ") + e.what());
     }

@@ -55,7 +55,7 @@ std::string decodeRequestPath(std::string_view rawPath) {
   return *path;
 }
 
-FormFields decodeFormFields(std::string_view text, std::size_t maxFields, bool controlsRefused) {
+FormFields decodeFormFields(std::string_view text, std::size_t maxFields) {
   FormFields out;
   std::size_t start = 0;
   while (start < text.size()) {
@@ -78,10 +78,6 @@ FormFields decodeFormFields(std::string_view text, std::size_t maxFields, bool c
       throw BadRequest("The field '" + shown(*name) + "' is not valid UTF-8.");
     if (engine::textProblem(*name, engine::TextShape::kLine))
       throw BadRequest("A field name contains a control character.");
-    if (controlsRefused) {
-      if (auto problem = engine::textProblem(*value, engine::TextShape::kLine))
-        throw BadRequest("The field '" + shown(*name) + "' " + *problem + ".");
-    }
     out.emplace_back(std::move(*name), std::move(*value));
   }
   return out;

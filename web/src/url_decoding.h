@@ -22,9 +22,10 @@ std::string decodeRequestPath(std::string_view rawPath);
 
 // name=value pairs of an application/x-www-form-urlencoded text (a form body or a query
 // string), in order. Throws BadRequest (naming the field) when an escape is malformed, a name
-// or value is not UTF-8, there are more than maxFields pairs, or, with controlsRefused, a name
-// or value holds a control character (a query string never carries a line break).
+// or value is not UTF-8, a name holds a control character, or there are more than maxFields
+// pairs. Which control characters a value may hold is the rule of the field it fills (the
+// engine's validators), or of the parser that reads it (numbers, local paths).
 using FormFields = std::vector<std::pair<std::string, std::string>>;
-FormFields decodeFormFields(std::string_view text, std::size_t maxFields, bool controlsRefused);
+FormFields decodeFormFields(std::string_view text, std::size_t maxFields);
 
 }  // namespace sendflow::web
