@@ -99,7 +99,8 @@ std::vector<FieldError> PeopleService::validatePupil(const PupilInput& in, Date 
   }
   if (!isValidYearGroup(in.yearGroup))
     errs.push_back({"year_group", "Choose a year group: N, R or 1 to 14"});
-  if (!in.upn.empty()) {
+  if (!checkText(errs, "upn", "The UPN", in.upn, TextShape::kLine)) {
+  } else if (!in.upn.empty()) {
     bool ok = in.upn.size() == 13 && std::isalpha(static_cast<unsigned char>(in.upn[0])) &&
               std::all_of(in.upn.begin() + 1, in.upn.end() - 1,
                           [](unsigned char c) { return std::isdigit(c); }) &&

@@ -167,7 +167,9 @@ std::string encodeForm(const std::vector<std::pair<std::string, std::string>>& f
 
 bool isLineInput(const Control& c) {
   static const std::set<std::string> kLine{"text", "email", "search", "tel", "url"};
-  return c.tag == "input" && kLine.count(c.type()) && c.attrs.at("name") != "csrf";
+  // Read-only inputs show a prefilled answer the server never takes from a post.
+  return c.tag == "input" && kLine.count(c.type()) && c.attrs.at("name") != "csrf" &&
+         !c.attrs.count("readonly");
 }
 
 // "/plans/12/signers/3/replace" -> "/plans/N/signers/N/replace": one form per kind of page.
@@ -221,7 +223,7 @@ std::vector<Poisoned> poisonForms(Client& c, const std::vector<std::pair<std::st
       for (size_t i = 0; i < form.controls.size(); ++i) {
         const auto& target = form.controls[i];
         const bool line = isLineInput(target);
-        if (!line && target.tag != "textarea") continue;
+        if (!line && (target.tag != "textarea" || target.attrs.count("readonly"))) continue;
         const std::string key = shapeOf(form.action) + " " + target.attrs.at("name");
         if (!tried.insert(key).second) continue;
         for (const auto& poison : line ? linePoisons() : longTextPoisons()) {
