@@ -134,12 +134,13 @@ std::vector<HtmlForm> postForms(const std::string& html, const std::string& page
       } else if (c.tag == "select") {
         const std::string options = body.substr(after, body.find("</select>", after) - after);
         static const std::regex kOption(R"re(<option\b([^>]*)>)re");
-        bool chosen = false;
+        bool first = true, chosen = false;  // the selected option, else the first
         for (auto o = std::sregex_iterator(options.begin(), options.end(), kOption);
              o != std::sregex_iterator(); ++o) {
           auto oa = attributesOf((*o)[1]);
-          if (!chosen && (oa.count("selected") || c.value.empty())) c.value = oa["value"];
+          if (!chosen && (first || oa.count("selected"))) c.value = oa["value"];
           if (oa.count("selected")) chosen = true;
+          first = false;
         }
       } else {
         const std::string t = c.type();
