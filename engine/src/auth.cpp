@@ -26,7 +26,7 @@ Result<LoginResult> AuthService::login(const std::string& email, const std::stri
   // A control character in the email is no account's and must not reach the log or the
   // throttle keys: refused before anything is looked up or counted.
   if (auto problem = textProblem(email, TextShape::kLine))
-    return invalid("Check the email address", {{"email", "The email address " + *problem}});
+    return invalid("The email address " + *problem, {{"email", "The email address " + *problem}});
   const TimePoint now = clock_.now();
   const TimePoint since = now - policy_.failureWindow;
   std::string normalised = email;
