@@ -315,7 +315,7 @@ class Validator {
     switch (f.kind) {
       case FieldKind::kText:
       case FieldKind::kLongText:
-        text(f, v, name, label);
+        text(f, v, name, label, previous);
         break;
       case FieldKind::kDate:
         date(f, v, name, label, table, row, previous);
@@ -369,11 +369,15 @@ class Validator {
     return true;
   }
 
-  void text(const FieldDef& f, const Var& v, const std::string& name, const std::string& label) {
+  void text(const FieldDef& f, const Var& v, const std::string& name, const std::string& label,
+            const Var& previous) {
     std::size_t n = 0;
     if (!stringOk(v, name, label, &n)) return;
+    // An answer saved before control characters were refused (say, prefilled from a legacy
+    // name) does not block the next save; any new or changed answer is checked.
+    const bool unchanged = isString(previous) && previous.extract<std::string>() == v.extract<std::string>();
     const auto shape = f.kind == FieldKind::kLongText ? TextShape::kLongText : TextShape::kLine;
-    if (!checkText(out_.invalid, name, label, v.extract<std::string>(), shape)) return;
+    if (!unchanged && !checkText(out_.invalid, name, label, v.extract<std::string>(), shape)) return;
     if (f.maxLength && n > *f.maxLength) {
       bad(name, label + " must be " + std::to_string(*f.maxLength) + " characters or fewer");
       return;

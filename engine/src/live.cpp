@@ -812,16 +812,17 @@ Status LiveSession::flush(bool force) {
 Status LiveSession::flushLocked(bool force) {
   if (!dirty_ || !lastEditor_) return Ok{};
   if (!force && std::chrono::steady_clock::now() - lastOp_ < limits_.quietPeriod) return Ok{};
-  // The browser sends whole values as its controls hold them ("yes", "12"): typed here, as for
-  // a form post.
-  Object::Ptr v = valuesFromControls(*form_, *values());
+  Object::Ptr v = values();
   Object::Ptr editors = new Object;
   for (const auto& [who, fields] : editors_) {
     Array::Ptr list = new Array;
     for (const auto& f : fields) list->add(f);
     editors->set(who, list);
   }
-  auto saved = plans_.saveAs(lastEditor_->first, lastEditor_->second, planId_, baseVersion_, *v, editors);
+  // The browser sends whole values as its controls hold them ("yes", "12"): saved typed, as a
+  // form post is.
+  auto saved = plans_.saveAs(lastEditor_->first, lastEditor_->second, planId_, baseVersion_,
+                             *valuesFromControls(*form_, *v), editors);
   if (!saved) {
     if (saved.error().code == ErrorCode::kConflict) {
       // A plain form post (or a transition) came first: it wins; everyone restarts from it.

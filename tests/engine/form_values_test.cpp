@@ -275,7 +275,7 @@ TEST_CASE("normalising keeps every value's own type: nothing is guessed",
   CHECK(messageFor(c.invalid, "risks[0].s") == "Risks, row 1: Severity must be a number");
 }
 
-TEST_CASE("text answers refuse control characters; line breaks only in long text",
+TEST_CASE("text answers refuse control characters and line breaks are only for long text",
           "[engine][form_values]") {
   using namespace std::string_literals;
   // JSON escapes: the values hold CR LF, LF, NUL, ESC.
