@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sendflow/engine/input.h"
+
 namespace sendflow::engine {
 
 AuthService::AuthService(PeopleRepository& people, SessionRepository& sessions, Clock& clock,
@@ -21,6 +23,10 @@ Actor AuthService::actorFor(const User& u) {
 
 Result<LoginResult> AuthService::login(const std::string& email, const std::string& password,
                                        const std::string& ip, const std::string& userAgent) {
+  // A control character in the email is no account's and must not reach the log or the
+  // throttle keys: refused before anything is looked up or counted.
+  if (auto problem = textProblem(email, TextShape::kLine))
+    return invalid("The email address " + *problem, {{"email", "The email address " + *problem}});
   const TimePoint now = clock_.now();
   const TimePoint since = now - policy_.failureWindow;
   std::string normalised = email;

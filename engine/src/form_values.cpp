@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "sendflow/engine/crypto.h"
+#include "sendflow/engine/input.h"
 #include "sendflow/engine/schedule.h"
 
 namespace sendflow::engine {
@@ -314,7 +315,7 @@ class Validator {
     switch (f.kind) {
       case FieldKind::kText:
       case FieldKind::kLongText:
-        text(f, v, name, label);
+        text(f, v, name, label, previous);
         break;
       case FieldKind::kDate:
         date(f, v, name, label, table, row, previous);
@@ -368,9 +369,15 @@ class Validator {
     return true;
   }
 
-  void text(const FieldDef& f, const Var& v, const std::string& name, const std::string& label) {
+  void text(const FieldDef& f, const Var& v, const std::string& name, const std::string& label,
+            const Var& previous) {
     std::size_t n = 0;
     if (!stringOk(v, name, label, &n)) return;
+    // An answer saved before control characters were refused (say, prefilled from a legacy
+    // name) does not block the next save; any new or changed answer is checked.
+    const bool unchanged = isString(previous) && previous.extract<std::string>() == v.extract<std::string>();
+    const auto shape = f.kind == FieldKind::kLongText ? TextShape::kLongText : TextShape::kLine;
+    if (!unchanged && !checkText(out_.invalid, name, label, v.extract<std::string>(), shape)) return;
     if (f.maxLength && n > *f.maxLength) {
       bad(name, label + " must be " + std::to_string(*f.maxLength) + " characters or fewer");
       return;
@@ -516,6 +523,7 @@ class Validator {
       bad(name, "Select a person from the list for " + label);
       return;
     }
+    if (!checkText(out_.invalid, name, label, s, TextShape::kLine)) return;
     if (n > 200) bad(name, label + " must be 200 characters or fewer");
   }
 
@@ -563,7 +571,9 @@ class Validator {
   ValueCheck& out_;
 };
 
-Var normaliseScalar(const FieldDef& f, const Var& v) {
+// What an HTML control posts as text, typed: a yes/no as "yes"/"no", a number as decimal text.
+// Anything else is kept as given for validateValues to judge.
+Var controlScalar(const FieldDef& f, const Var& v) {
   if (!isString(v)) return v;
   const std::string s = v.extract<std::string>();
   if (f.kind == FieldKind::kNumber) {
@@ -573,15 +583,57 @@ Var normaliseScalar(const FieldDef& f, const Var& v) {
     return Var(std::stod(s));
   }
   if (f.kind == FieldKind::kYesNo) {
-    if (s == "yes" || s == "true") return Var(true);
-    if (s == "no" || s == "false") return Var(false);
-  }
-  if (f.kind == FieldKind::kMultiChoice) {
-    Array::Ptr a = new Array;
-    a->add(s);
-    return Var(a);
+    if (s == "yes") return Var(true);
+    if (s == "no") return Var(false);
   }
   return v;
+}
+
+// A copy of `values` with each present, non-computed value of a known field (and of a known
+// table column) passed through `scalar`; unknown fields and columns are kept for
+// validateValues to refuse; absent values and empty rows are dropped.
+Object::Ptr mapValues(const FormDefinition& form, const Object& values,
+                      const std::function<Var(const FieldDef&, const Var&)>& scalar) {
+  Object::Ptr out = new Object;
+  std::vector<std::string> names;
+  values.getNames(names);
+  for (const auto& n : names) {
+    Var v = values.get(n);
+    const FieldDef* f = form.field(n);
+    if (!f) {
+      out->set(n, v);  // unknown: kept for validateValues to refuse
+      continue;
+    }
+    if (f->kind == FieldKind::kComputed || !isPresent(v)) continue;
+    if (f->kind == FieldKind::kTable && isArray(v)) {
+      Array::Ptr rows = new Array;
+      const auto& a = *v.extract<Array::Ptr>();
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        Var r = a.get(static_cast<unsigned>(i));
+        if (!isObject(r)) {
+          rows->add(r);
+          continue;
+        }
+        const Object& row = *r.extract<Object::Ptr>();
+        Object::Ptr cells = new Object;
+        std::vector<std::string> cols;
+        row.getNames(cols);
+        for (const auto& c : cols) {
+          const FieldDef* cf = f->column(c);
+          Var cv = row.get(c);
+          if (!cf)
+            cells->set(c, cv);
+          else if (cf->kind != FieldKind::kComputed && isPresent(cv))
+            cells->set(c, scalar(*cf, cv));
+        }
+        if (cells->size() > 0) rows->add(cells);
+      }
+      if (rows->size() > 0) out->set(n, rows);
+      continue;
+    }
+    out->set(n, scalar(*f, v));
+  }
+  return out;
 }
 
 Object::Ptr deepCopy(const Object& values) {
@@ -635,46 +687,11 @@ ValueCheck validateValues(const FormDefinition& form, const Object& values,
 }
 
 Object::Ptr normaliseValues(const FormDefinition& form, const Object& values) {
-  Object::Ptr out = new Object;
-  std::vector<std::string> names;
-  values.getNames(names);
-  for (const auto& n : names) {
-    Var v = values.get(n);
-    const FieldDef* f = form.field(n);
-    if (!f) {
-      out->set(n, v);  // unknown: kept for validateValues to refuse
-      continue;
-    }
-    if (f->kind == FieldKind::kComputed || !isPresent(v)) continue;
-    if (f->kind == FieldKind::kTable && isArray(v)) {
-      Array::Ptr rows = new Array;
-      const auto& a = *v.extract<Array::Ptr>();
-      for (std::size_t i = 0; i < a.size(); ++i) {
-        Var r = a.get(static_cast<unsigned>(i));
-        if (!isObject(r)) {
-          rows->add(r);
-          continue;
-        }
-        const Object& row = *r.extract<Object::Ptr>();
-        Object::Ptr cells = new Object;
-        std::vector<std::string> cols;
-        row.getNames(cols);
-        for (const auto& c : cols) {
-          const FieldDef* cf = f->column(c);
-          Var cv = row.get(c);
-          if (!cf)
-            cells->set(c, cv);
-          else if (cf->kind != FieldKind::kComputed && isPresent(cv))
-            cells->set(c, normaliseScalar(*cf, cv));
-        }
-        if (cells->size() > 0) rows->add(cells);
-      }
-      if (rows->size() > 0) out->set(n, rows);
-      continue;
-    }
-    out->set(n, normaliseScalar(*f, v));
-  }
-  return out;
+  return mapValues(form, values, [](const FieldDef&, const Var& v) { return v; });
+}
+
+Object::Ptr valuesFromControls(const FormDefinition& form, const Object& values) {
+  return mapValues(form, values, controlScalar);
 }
 
 const Band* bandFor(const FieldDef& computed, double value) {

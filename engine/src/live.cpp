@@ -1,5 +1,7 @@
 #include "sendflow/engine/live.h"
 
+#include "sendflow/engine/form_values.h"
+
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
@@ -817,7 +819,10 @@ Status LiveSession::flushLocked(bool force) {
     for (const auto& f : fields) list->add(f);
     editors->set(who, list);
   }
-  auto saved = plans_.saveAs(lastEditor_->first, lastEditor_->second, planId_, baseVersion_, *v, editors);
+  // The browser sends whole values as its controls hold them ("yes", "12"): saved typed, as a
+  // form post is.
+  auto saved = plans_.saveAs(lastEditor_->first, lastEditor_->second, planId_, baseVersion_,
+                             *valuesFromControls(*form_, *v), editors);
   if (!saved) {
     if (saved.error().code == ErrorCode::kConflict) {
       // A plain form post (or a transition) came first: it wins; everyone restarts from it.

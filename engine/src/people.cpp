@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sendflow/engine/email_address.h"
+#include "sendflow/engine/input.h"
 
 namespace sendflow::engine {
 namespace {
@@ -20,15 +21,26 @@ std::string trim(std::string s) {
   return s;
 }
 
+std::string capitalised(std::string noun) {
+  if (!noun.empty()) noun[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(noun[0])));
+  return noun;
+}
+
+// A single-line text field: required, at most `max` code points, no line break or control
+// character (a name ends up in mail headers, PDFs and CSV exports).
 void requireText(std::vector<FieldError>& errs, const std::string& field, const std::string& value,
                  const std::string& noun, size_t max, bool required) {
+  if (!checkText(errs, field, capitalised(noun), value, TextShape::kLine)) return;
   if (required && trim(value).empty()) {
     errs.push_back({field, "Enter " + noun});
   } else if (codePoints(value) > max) {
-    std::string capitalised = noun;
-    capitalised[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(capitalised[0])));
-    errs.push_back({field, capitalised + " must be " + std::to_string(max) + " characters or fewer"});
+    errs.push_back({field, capitalised(noun) + " must be " + std::to_string(max) + " characters or fewer"});
   }
+}
+
+void requireEmail(std::vector<FieldError>& errs, const std::string& value) {
+  if (!checkText(errs, "email", "The email address", value, TextShape::kLine)) return;
+  if (auto email = parseEmailAddress(value); !email) errs.push_back({"email", email.error().message});
 }
 
 }  // namespace
@@ -75,10 +87,10 @@ std::vector<FieldError> PeopleService::validatePupil(const PupilInput& in, Date 
   std::vector<FieldError> errs;
   requireText(errs, "legal_name", in.legalName, "the pupil's legal name", 200, true);
   requireText(errs, "preferred_name", in.preferredName, "the preferred name", 200, false);
-  auto dob = parseIsoDate(in.dateOfBirth);
-  if (trim(in.dateOfBirth).empty()) {
+  if (!checkText(errs, "date_of_birth", "The date of birth", in.dateOfBirth, TextShape::kLine)) {
+  } else if (trim(in.dateOfBirth).empty()) {
     errs.push_back({"date_of_birth", "Enter the pupil's date of birth"});
-  } else if (!dob) {
+  } else if (auto dob = parseIsoDate(in.dateOfBirth); !dob) {
     errs.push_back({"date_of_birth", "Date of birth must be a real date, like 2015-03-27"});
   } else if (daysBetween(*dob, today) < 0) {
     errs.push_back({"date_of_birth", "Date of birth must be in the past"});
@@ -87,7 +99,8 @@ std::vector<FieldError> PeopleService::validatePupil(const PupilInput& in, Date 
   }
   if (!isValidYearGroup(in.yearGroup))
     errs.push_back({"year_group", "Choose a year group: N, R or 1 to 14"});
-  if (!in.upn.empty()) {
+  if (!checkText(errs, "upn", "The UPN", in.upn, TextShape::kLine)) {
+  } else if (!in.upn.empty()) {
     bool ok = in.upn.size() == 13 && std::isalpha(static_cast<unsigned char>(in.upn[0])) &&
               std::all_of(in.upn.begin() + 1, in.upn.end() - 1,
                           [](unsigned char c) { return std::isdigit(c); }) &&
@@ -100,8 +113,7 @@ std::vector<FieldError> PeopleService::validatePupil(const PupilInput& in, Date 
 std::vector<FieldError> PeopleService::validateContact(const ContactInput& in) {
   std::vector<FieldError> errs;
   requireText(errs, "name", in.name, "the contact's name", 200, true);
-  if (auto email = parseEmailAddress(in.email); !email)
-    errs.push_back({"email", email.error().message});
+  requireEmail(errs, in.email);
   requireText(errs, "relationship", in.relationship, "the relationship to the pupil", 100, true);
   if (!parseContactKind(in.kind)) errs.push_back({"kind", "Choose what kind of contact this is"});
   return errs;
@@ -110,8 +122,7 @@ std::vector<FieldError> PeopleService::validateContact(const ContactInput& in) {
 std::vector<FieldError> PeopleService::validateUser(const UserInput& in, bool passwordRequired) {
   std::vector<FieldError> errs;
   requireText(errs, "name", in.name, "the person's name", 200, true);
-  if (auto email = parseEmailAddress(in.email); !email)
-    errs.push_back({"email", email.error().message});
+  requireEmail(errs, in.email);
   if (passwordRequired || !in.password.empty()) {
     auto st = AuthService::checkPasswordPolicy(in.password);
     if (!st) errs.insert(errs.end(), st.error().fields.begin(), st.error().fields.end());

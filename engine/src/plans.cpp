@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "sendflow/engine/input.h"
 #include "sendflow/engine/people.h"
 #include "sendflow/engine/reminders.h"
 
@@ -277,6 +278,10 @@ Result<Id> PlanService::fire(const Actor& a, Id planId, const std::string& trans
   auto loaded = load(&a, planId, 0);
   if (!loaded) return loaded.error();
   auto& v = loaded.value();
+  std::vector<FieldError> textErrors;
+  checkText(textErrors, "reason_code", "The reason", in.reasonCode, TextShape::kLine);
+  checkText(textErrors, "reason_text", "What happened", in.reasonText, TextShape::kLongText);
+  if (!textErrors.empty()) return invalid("Check the reason", textErrors);
   TransitionRequest req;
   req.roles = actorRolesAt(a, v.plan.academyId);
   req.reasonCode = in.reasonCode;

@@ -89,6 +89,7 @@ Poco::JSON::Object::Ptr sampleValues(const FormDefinition& form, const Poco::JSO
   ValueContext ctx;
   ctx.today = today;
   ctx.pupil = &pupil;
+  ctx.previous = &start;  // what the plan already holds is judged as a save would judge it
   for (int variant = 1; variant < 5; ++variant) {
     auto check = validateValues(form, *values, ctx);
     if (check.invalid.empty()) break;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "sendflow/engine/input.h"
 #include "sendflow/engine/people.h"
 #include "sendflow/engine/text.h"
 
@@ -465,6 +466,7 @@ Status SignatureService::sign(const SignerAccess& who, const SignInput& in) {
   std::vector<FieldError> errors;
   if (!in.consent) errors.push_back({"consent", "Tick the box to agree to sign electronically"});
   std::string typed = trimmed(in.typedName);
+  checkText(errors, "typed_name", "Your name", in.typedName, TextShape::kLine);
   if (in.method == "typed") {
     if (typed.empty()) errors.push_back({"typed_name", "Type your full name to sign"});
   } else if (in.method == "drawn") {
@@ -536,6 +538,8 @@ Status SignatureService::decline(const SignerAccess& who, const std::string& rea
   if (!r) return r.error();
   auto req = r.value();
   std::string why = trimmed(reason);
+  if (auto problem = textProblem(why, TextShape::kLongText))
+    return invalid("Check the reason", {{"reason", "The reason " + *problem}});
   if (why.empty()) return invalid("Tell the school why you are declining", {{"reason", "Give a reason for declining"}});
   if (why.size() > 2000) why.resize(2000);
   const std::string actor = actorRef(who, req);
@@ -620,6 +624,8 @@ Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::
   if (!found) return found.error();
   const auto& [old, v] = found.value();
   std::string why = trimmed(reason);
+  if (auto problem = textProblem(why, TextShape::kLine))
+    return invalid("Check the reason", {{"reason", "The reason " + *problem}});
   if (why.empty()) return invalid("Give a reason for the replacement", {{"reason", "Give a reason (for example, absence cover)"}});
   if (personRef == old.personRef)
     return invalid("Choose someone else to sign", {{"person", "Choose another person"}});

@@ -252,111 +252,44 @@ TEST_CASE("computed values are derived, banded and never taken from input",
   CHECK_FALSE(normalised->getArray("risks")->getObject(0)->has("r"));
 }
 
-TEST_CASE("normalising form posts converts numbers and yes/no and drops empty values",
+TEST_CASE("values posted by HTML controls are typed: numbers and yes/no, empties dropped",
           "[engine][form_values]") {
-  auto n = normaliseValues(testForm(), *json(R"({"count": "3", "agreed": "yes", "notes": "",
+  auto n = valuesFromControls(testForm(), *json(R"({"count": "3", "agreed": "yes", "notes": "",
       "tags": [], "colour": null, "risks": [{"what": "", "s": "2"}, {"what": ""}], "nope": "kept"})"));
   CHECK(canonicalJson(*n) == R"({"agreed":true,"count":3,"nope":"kept","risks":[{"s":2}]})");
   CHECK_FALSE(validateValues(testForm(), *n, at(d(2026, 3, 1))).valid());  // "nope"
+  // Only what a control posts: "true" is not a yes/no's "yes", "3abc" is not a number.
+  auto odd = valuesFromControls(testForm(), *json(R"({"agreed": "true", "count": "3abc"})"));
+  CHECK(canonicalJson(*odd) == R"({"agreed":"true","count":"3abc"})");
 }
 
-TEST_CASE("canonical JSON and content hash", "[engine][form_values]") {
-  auto a = json("{\"b\": 1, \"a\": [true, null, \"\xC3\xA9\\n\"], \"c\": {\"z\": 1.5, \"y\": -0}}");
-  CHECK(canonicalJson(*a) ==
-        "{\"a\":[true,null,\"\xC3\xA9\\n\"],\"b\":1,\"c\":{\"y\":0,\"z\":1.5}}");
-  CHECK(contentHash(*a) == "2ba9586a70180dc8a7b30a688c2781aeaf911f1d0e508883bc88713bf1376eaa");
-  auto b = json("{\"c\": {\"y\": 0, \"z\": 1.5}, \"a\": [true, null, \"\\u00e9\\n\"], \"b\": 1.0}");
-  CHECK(contentHash(*a) == contentHash(*b));
-  CHECK(canonicalJson(*json(R"({"s": "tab\there \"q\" \\ \u0001"})")) ==
-        R"({"s":"tab\there \"q\" \\ \u0001"})");
-  CHECK(canonicalJson(*json(R"({"n": 1e21, "m": 0.1, "k": -12345678901})")) ==
-        R"({"k":-12345678901,"m":0.1,"n":1e+21})");
-}
-
-TEST_CASE("parsing values refuses what is not a JSON object", "[engine][form_values]") {
-  CHECK(parseValues(R"({"a": 1})").ok());
-  auto bad = parseValues("{\"a\": ");
-  REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().code == ErrorCode::kBadRequest);
-  CHECK(parseValues("[1]").error().code == ErrorCode::kBadRequest);
-}
-
-TEST_CASE("a readable diff lists label, before and after", "[engine][form_values]") {
-  const auto& form = testForm();
-  auto before = json(R"({"name": "Ann", "colour": "red", "agreed": true,
-                         "risks": [{"what": "Falls", "l": "2", "s": 2}]})");
-  auto after = json(R"({"name": "Anne", "colour": "blue", "agreed": true,
-                        "risks": [{"what": "Falls", "l": "4", "s": 2}, {"what": "Trips"}]})");
-  auto changes = diffValues(form, *before, *after);
-  std::vector<std::string> lines;
-  for (const auto& c : changes) lines.push_back(c.label + ": " + c.before + " -> " + c.after);
-  CHECK(lines == std::vector<std::string>{
-                     "Name: Ann -> Anne",
-                     "Colour: Red -> Blue",
-                     "Risks, row 1: Likelihood: 2 -> 4",
-                     "Risks, row 1: Rating: 4 (Low) -> 8 (Medium)",
-                     "Risks, row 2: What:  -> Trips",
-                     "Worst: 4 (Low) -> 8 (Higher)",
-                 });
-  CHECK(diffValues(form, *before, *before).empty());
-}
-
-TEST_CASE("display values are readable", "[engine][form_values]") {
-  const auto& form = testForm();
-  CHECK(displayValue(*form.field("start"), "2026-02-28") == "28 February 2026");
-  CHECK(displayValue(*form.field("agreed"), true) == "Yes");
-  CHECK(displayValue(*form.field("colour"), "blue") == "Blue");
-  CHECK(displayValue(*form.field("name"), Poco::Dynamic::Var()) == "");
-}
-
-TEST_CASE("shipped forms: prefill, computed risk ratings, Year 9 preparing for adulthood",
+TEST_CASE("normalising keeps every value's own type: nothing is guessed",
           "[engine][form_values]") {
-  auto reg =
-      DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
-  Pupil pupil;
-  pupil.id = 4;
-  pupil.legalName = "Zoë Siobhán Łukasz";
-  pupil.preferredName = "Zoë";
-  pupil.dateOfBirth = "2012-02-29";
-  pupil.yearGroup = "8";
-  pupil.upn = "A12345678901B";
-  Contact mum{7, 4, "Ayesha Khan", "ayesha@example.org", "Mother", ContactKind::kParentCarer, true};
-  Contact nurse{
-      9, 4, "Sam Lee", "sam@nhs.example", "School nurse", ContactKind::kHealthProfessional, true};
-  Contact old{11,   4, "Old Carer", "old@example.org", "Foster carer", ContactKind::kParentCarer,
-              false};
+  auto n = normaliseValues(testForm(), *json(R"({"count": "3", "agreed": "yes", "tags": "x",
+      "notes": "", "risks": [{"what": "", "s": "2"}]})"));
+  CHECK(canonicalJson(*n) == R"({"agreed":"yes","count":"3","risks":[{"s":"2"}],"tags":"x"})");
+  auto c = validateValues(testForm(), *n, at(d(2026, 3, 1)));
+  CHECK(messageFor(c.invalid, "agreed") == "Select yes or no for Agreed");
+  CHECK(messageFor(c.invalid, "count") == "Count must be a number");
+  CHECK(messageFor(c.invalid, "tags") == "Tags must be a list of options");
+  CHECK(messageFor(c.invalid, "risks[0].s") == "Risks, row 1: Severity must be a number");
+}
 
-  const auto* ihp = reg.form("healthcare_plan");
-  auto v = prefillValues(*ihp, pupil, {mum, nurse, old});
-  CHECK(v->getValue<std::string>("pupil_name") == "Zoë Siobhán Łukasz");
-  CHECK(v->getValue<std::string>("date_of_birth") == "2012-02-29");
-  CHECK(v->getValue<std::string>("year_group") == "8");
-  CHECK(v->getValue<std::string>("health_lead") == "contact:9");
-  auto family = v->getArray("family_contacts");
-  REQUIRE(family->size() == 1);  // the inactive carer is left out
-  CHECK(canonicalJson(*family->getObject(0)) ==
-        R"({"email":"ayesha@example.org","name":"Ayesha Khan","relationship":"Mother"})");
-  CHECK(validateValues(*ihp, *v, at(d(2026, 3, 1))).valid());
-
-  const auto* ehcp = reg.form("ehcp_annual_review");
-  auto e = prefillValues(*ehcp, pupil, {mum});
-  auto missing = fieldsOf(validateValues(*ehcp, *e, at(d(2026, 3, 1))).missing);
-  CHECK(std::count(missing.begin(), missing.end(), "pfa_employment") == 0);
-  pupil.yearGroup = "9";
-  e = prefillValues(*ehcp, pupil, {mum});
-  missing = fieldsOf(validateValues(*ehcp, *e, at(d(2026, 3, 1))).missing);
-  CHECK(std::count(missing.begin(), missing.end(), "pfa_employment") == 1);
-
-  const auto* ra = reg.form("risk_assessment");
-  auto r = json(R"({"hazards": [
-      {"likelihood": "4", "severity": "5", "residual_likelihood": "2", "residual_severity": "3"},
-      {"likelihood": "3", "severity": "3"}]})");
-  auto with = withComputed(*ra, *r);
-  CHECK(with->getArray("hazards")->getObject(0)->getValue<double>("rating") == 20.0);
-  CHECK(with->getValue<double>("highest_rating") == 20.0);
-  CHECK(with->getValue<double>("highest_residual") == 6.0);
-  CHECK(displayValue(*ra->field("highest_rating"), with->get("highest_rating")) ==
-        "20 (Very high)");
-  CHECK(displayValue(*ra->field("highest_residual"), with->get("highest_residual")) ==
-        "6 (Medium)");
+TEST_CASE("text answers refuse control characters and line breaks are only for long text",
+          "[engine][form_values]") {
+  using namespace std::string_literals;
+  // JSON escapes: the values hold CR LF, LF, NUL, ESC.
+  for (const auto& bad : {R"(A\r\nB)"s, R"(A\nB)"s, R"(A\u0000B)"s, R"(A\u001bB)"s}) {
+    INFO(bad);
+    auto c = check(R"({"name": ")" + bad + R"(", "agreed": true})");
+    CHECK(fieldsOf(c.invalid) == std::vector<std::string>{"name"});
+    c = check(R"({"name": "Ann", "agreed": true, "risks": [{"what": ")" + bad + R"(", "l": "2"}]})");
+    CHECK(fieldsOf(c.invalid) == std::vector<std::string>{"risks[0].what"});
+  }
+  CHECK(check(R"({"name": "A\tB", "agreed": true, "notes": "one\ntwo\r\nthree\tfour"})").valid());
+  for (const auto& bad : {R"(A\u0000B)"s, R"(A\u0007B)"s, R"(A\rB)"s}) {
+    INFO(bad);
+    auto c = check(R"({"name": "Ann", "agreed": true, "notes": ")" + bad + R"("})");
+    CHECK(fieldsOf(c.invalid) == std::vector<std::string>{"notes"});
+  }
 }

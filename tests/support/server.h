@@ -14,6 +14,7 @@
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -33,9 +34,16 @@ struct CommandResult {
   std::string err;
 };
 
+// The server under test: this build's, or SENDFLOW_TEST_BINARY (to see a new test fail against
+// an older build, e.g. the main checkout's).
+inline std::string sendflowBinary() {
+  const char* other = std::getenv("SENDFLOW_TEST_BINARY");
+  return other && *other ? std::string(other) : std::string(SENDFLOW_BINARY);
+}
+
 inline CommandResult runSendflow(const std::vector<std::string>& args,
                                  const std::map<std::string, std::string>& env,
-                                 const std::string& binary = SENDFLOW_BINARY) {
+                                 const std::string& binary = sendflowBinary()) {
   Poco::Pipe outPipe, errPipe;
   Poco::Process::Env e(env.begin(), env.end());
   auto handle = Poco::Process::launch(binary, args, ".", nullptr, &outPipe, &errPipe, e);
@@ -206,7 +214,7 @@ class Server {
 
  private:
   TempDir home_;
-  std::string binary_ = SENDFLOW_BINARY;
+  std::string binary_ = sendflowBinary();
   std::map<std::string, std::string> env_;
   std::unique_ptr<Poco::ProcessHandle> handle_;
   std::unique_ptr<Poco::Pipe> outPipe_;

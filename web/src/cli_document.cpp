@@ -4,10 +4,12 @@
 #include <Poco/StreamCopier.h>
 
 #include <iostream>
+#include <limits>
 
 #include "cli_commands.h"
 #include "documents.h"
 #include "sendflow/engine/error.h"
+#include "sendflow/engine/input.h"
 
 namespace sendflow::web {
 namespace {
@@ -15,9 +17,9 @@ namespace {
 constexpr const char* kRenderUsage = "usage: sendflow render --plan ID [--version N] --out FILE\n";
 
 std::optional<long long> wholeNumber(const std::string& s) {
-  if (s.empty() || s.size() > 12 || s.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return std::stoll(s);
+  auto n = engine::parseInteger(s, 0, std::numeric_limits<std::int64_t>::max());
+  if (!n) return std::nullopt;
+  return static_cast<long long>(*n);
 }
 
 // The CLI runs with the operator's authority over the whole trust.

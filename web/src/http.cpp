@@ -11,9 +11,12 @@
 #include <chrono>
 #include <sstream>
 
+#include "sendflow/engine/input.h"
 #include "sendflow/engine/text.h"
 #include "sendflow/storage/database.h"
 #include "sendflow/web/app.h"
+#include "json_body.h"
+#include "url_decoding.h"
 #include "websocket.h"
 
 namespace sendflow::web {
@@ -92,6 +95,18 @@ std::string safeFileName(const std::string& name) {
   return out;
 }
 
+constexpr std::size_t kMaxFormFields = 5000;
+constexpr std::size_t kMaxQueryFields = 100;
+
+// The request target's path and query, as sent (the head reader admits only "/…" targets).
+std::string_view rawPathOf(const std::string& target) {
+  return std::string_view(target).substr(0, target.find('?'));
+}
+std::string_view rawQueryOf(const std::string& target) {
+  const auto q = target.find('?');
+  return q == std::string::npos ? std::string_view() : std::string_view(target).substr(q + 1);
+}
+
 bool isStateChanging(const std::string& method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
@@ -138,23 +153,30 @@ std::string Exchange::clientIp() const {
 
 std::optional<engine::Id> Exchange::idParam(const std::string& name) const {
   auto it = params.find(name);
-  if (it == params.end() || it->second.empty() || it->second.size() > 18) return std::nullopt;
-  engine::Id v = 0;
-  for (char c : it->second) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v > 0 ? std::optional<engine::Id>(v) : std::nullopt;
+  if (it == params.end()) return std::nullopt;
+  return engine::parseId(it->second);
+}
+
+std::optional<engine::Id> Exchange::idField(const std::string& name, std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  auto id = engine::parseId(text);
+  if (!id) throw BadRequest(name + " must be a record number (digits only).");
+  return id;
+}
+
+std::optional<int> Exchange::intField(const std::string& name, std::string_view text, int min,
+                                      int max) {
+  if (text.empty()) return std::nullopt;
+  auto n = engine::parseInteger(text, min, max);
+  if (!n)
+    throw BadRequest(name + " must be a whole number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + ".");
+  return static_cast<int>(*n);
 }
 
 std::string Exchange::query(const std::string& name, const std::string& fallback) const {
-  try {
-    Poco::URI uri(request.getURI());
-    for (const auto& [k, v] : uri.getQueryParameters())
-      if (k == name) return v;
-  } catch (const Poco::Exception&) {
-    throw BadRequest("The address has a malformed query string.");
-  }
+  for (const auto& [k, v] : decodeFormFields(rawQueryOf(request.getURI()), kMaxQueryFields))
+    if (k == name) return v;
   return fallback;
 }
 
@@ -183,24 +205,13 @@ const Poco::Net::HTMLForm& Exchange::form() {
   if (form_) return *form_;
   const std::string& b = body();
   auto f = std::make_unique<Poco::Net::HTMLForm>();
-  f->setFieldLimit(5000);
   if (request.getMethod() != "GET" && !b.empty()) {
     std::string type = request.getContentType();
-    if (type.rfind("application/x-www-form-urlencoded", 0) != 0 &&
-        type.rfind("multipart/form-data", 0) != 0) {
+    if (type.rfind("application/x-www-form-urlencoded", 0) != 0)
       throw BadRequest("Send the form as application/x-www-form-urlencoded.");
-    }
-    try {
-      Poco::MemoryInputStream in(b.data(), b.size());
-      f->load(request, in);
-    } catch (const Poco::Exception& e) {
-      throw BadRequest("The form could not be read: " + e.message());
-    }
-  }
-  // Refuse text that is not UTF-8 rather than store mojibake.
-  for (const auto& kv : *f) {
-    if (!engine::isValidUtf8(kv.first) || !engine::isValidUtf8(kv.second))
-      throw BadRequest("The form contains text that is not valid UTF-8.");
+    // Strictly decoded (malformed escapes and text that is not UTF-8 refused, never mangled);
+    // which control characters a field may hold is the engine's rule for that field.
+    for (auto& [k, v] : decodeFormFields(b, kMaxFormFields)) f->add(k, v);
   }
   form_ = std::move(f);
   return *form_;
@@ -211,17 +222,7 @@ Poco::JSON::Object::Ptr Exchange::json() {
   if (request.getContentType().rfind("application/json", 0) != 0)
     throw BadRequest("Send the body as application/json.");
   if (!engine::isValidUtf8(b)) throw BadRequest("The JSON body is not valid UTF-8.");
-  try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(b);
-    auto obj = v.extract<Poco::JSON::Object::Ptr>();
-    if (!obj) throw BadRequest("The JSON body must be an object.");
-    return obj;
-  } catch (const Poco::BadCastException&) {
-    throw BadRequest("The JSON body must be an object.");
-  } catch (const Poco::Exception& e) {
-    throw BadRequest("The JSON body could not be parsed: " + e.message());
-  }
+  return parseJsonObject(b);
 }
 
 void Exchange::html(int status, const std::string& page) {
@@ -400,14 +401,16 @@ std::shared_ptr<WebSocketUpgrade> Pipeline::handle(Poco::Net::HTTPServerRequest&
                                                    const std::string& clientIp) {
   auto started = std::chrono::steady_clock::now();
   Exchange ex(app_, req, res, clientIp);
-  std::string path;
-  try {
-    path = Poco::URI(req.getURI()).getPath();
-  } catch (const Poco::Exception&) {
-    path = "/";
-  }
+  std::string path = "/";
   securityHeaders(res, app_.settings.https());
   try {
+    // The whole target is decoded strictly before anything routes on it.
+    path = decodeRequestPath(rawPathOf(req.getURI()));
+    try {
+      decodeFormFields(rawQueryOf(req.getURI()), kMaxQueryFields);
+    } catch (const BadRequest& e) {
+      throw BadRequest(std::string("The address's query string is malformed: ") + e.what());
+    }
     run(ex, path);
   } catch (const BadRequest& e) {
     fail(ex, path, 400, e.what());

@@ -2,7 +2,11 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <limits>
+
 #include "sendflow/engine/form_values.h"
+#include "sendflow/engine/input.h"
+#include "sendflow/web/http.h"
 
 namespace sendflow::web {
 
@@ -11,7 +15,7 @@ using engine::FieldKind;
 
 namespace {
 
-constexpr std::size_t kMaxPostedRows = 500;
+constexpr std::int64_t kMaxPostedRows = 500;
 
 std::string scalarText(const Poco::Dynamic::Var& v) {
   if (v.isEmpty()) return "";
@@ -290,11 +294,9 @@ std::string anchorFor(const std::string& fieldPath) {
 }
 
 std::optional<int> baseVersionFromPost(const Poco::Net::HTMLForm& post) {
-  try {
-    return std::stoi(post.get("base_version", ""));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  auto n = engine::parseInteger(post.get("base_version", ""), 1, std::numeric_limits<int>::max());
+  if (!n) return std::nullopt;
+  return static_cast<int>(*n);
 }
 
 Poco::JSON::Object::Ptr valuesFromPost(const engine::FormDefinition& form,
@@ -309,15 +311,15 @@ Poco::JSON::Object::Ptr valuesFromPost(const engine::FormDefinition& form,
       continue;
     }
     if (f->kind == FieldKind::kTable) {
-      size_t rows = 0;
-      try {
-        rows = std::min<size_t>(std::stoul(post.get("rows." + f->id, "0")), kMaxPostedRows);
-      } catch (const std::exception&) {
-      }
       if (!post.has("rows." + f->id)) {
         if (current.has(f->id)) out->set(f->id, current.get(f->id));
         continue;
       }
+      auto posted = engine::parseInteger(post.get("rows." + f->id), 0, kMaxPostedRows);
+      if (!posted)
+        throw BadRequest("rows." + f->id + " must be a number of rows from 0 to " +
+                         std::to_string(kMaxPostedRows) + ".");
+      const auto rows = static_cast<size_t>(*posted);
       Poco::JSON::Array::Ptr arr = new Poco::JSON::Array;
       for (size_t r = 0; r < rows; ++r) {
         const std::string prefix = name + "." + std::to_string(r) + ".";
@@ -345,7 +347,7 @@ Poco::JSON::Object::Ptr valuesFromPost(const engine::FormDefinition& form,
     std::string id = k.substr(2, k.find('.', 2) == std::string::npos ? std::string::npos : k.find('.', 2) - 2);
     if (!form.field(id) && !out->has(id)) out->set(id, v);
   }
-  return out;
+  return engine::valuesFromControls(form, *out);
 }
 
 Data editorSections(const EditorInput& in) {

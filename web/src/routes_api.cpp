@@ -1,6 +1,7 @@
 // JSON API under /api/v1/: the same rules as the pages, for integrations, scripts and tests.
 #include <Poco/JSON/Array.h>
 
+#include "json_body.h"
 #include "routes.h"
 #include "sendflow/engine/text.h"
 #include "sendflow/web/app.h"
@@ -32,58 +33,22 @@ Poco::JSON::Object contactJson(const engine::Contact& c) {
   return o;
 }
 
-// Reads optional typed members; a wrong type is an error naming the field.
-class JsonReader {
- public:
-  explicit JsonReader(Poco::JSON::Object::Ptr o) : o_(std::move(o)) {}
-  void text(const std::string& key, std::string& out) {
-    if (!o_->has(key)) return;
-    auto v = o_->get(key);
-    if (!v.isString()) return bad(key, "must be a string");
-    out = v.extract<std::string>();
-  }
-  void flag(const std::string& key, bool& out) {
-    if (!o_->has(key)) return;
-    auto v = o_->get(key);
-    if (!v.isBoolean()) return bad(key, "must be true or false");
-    out = v.extract<bool>();
-  }
-  void allow(std::initializer_list<const char*> keys) {
-    for (const auto& [k, v] : *o_) {
-      (void)v;
-      if (std::none_of(keys.begin(), keys.end(), [&](const char* a) { return k == a; }))
-        bad(k, "is not a field of this resource");
-    }
-  }
-  std::optional<engine::Error> error() const {
-    if (errs_.empty()) return std::nullopt;
-    return engine::invalid("Check the request's fields", errs_);
-  }
-
- private:
-  void bad(const std::string& key, const std::string& msg) { errs_.push_back({key, key + " " + msg}); }
-  Poco::JSON::Object::Ptr o_;
-  std::vector<engine::FieldError> errs_;
-};
-
-void readPupil(JsonReader& r, engine::PupilInput& in) {
-  r.allow({"academy_id", "legal_name", "preferred_name", "date_of_birth", "year_group", "upn", "active"});
-  r.text("legal_name", in.legalName);
-  r.text("preferred_name", in.preferredName);
-  r.text("date_of_birth", in.dateOfBirth);
-  r.text("year_group", in.yearGroup);
-  r.text("upn", in.upn);
-  r.flag("active", in.active);
+void readPupil(JsonBody& b, engine::PupilInput& in) {
+  if (auto v = b.text("legal_name")) in.legalName = *v;
+  if (auto v = b.text("preferred_name")) in.preferredName = *v;
+  if (auto v = b.text("date_of_birth")) in.dateOfBirth = *v;
+  if (auto v = b.text("year_group")) in.yearGroup = *v;
+  if (auto v = b.text("upn")) in.upn = *v;
+  if (auto v = b.flag("active")) in.active = *v;
 }
 
 void apiLogin(Exchange& ex) {
-  auto body = ex.json();
-  std::string email, password;
-  JsonReader r(body);
-  r.text("email", email);
-  r.text("password", password);
-  if (auto e = r.error()) return ex.error(*e);
-  auto res = ex.app.auth.login(email, password, ex.clientIp(), ex.request.get("User-Agent", ""));
+  JsonBody b(ex.json());
+  b.allowOnly({"email", "password"});
+  auto email = b.text("email", true);
+  auto password = b.text("password", true);
+  if (auto e = b.error()) return ex.error(*e);
+  auto res = ex.app.auth.login(*email, *password, ex.clientIp(), ex.request.get("User-Agent", ""));
   if (!res) return ex.error(res.error());
   ex.setCookie("sf_session", res->sessionToken, 12 * 3600);
   Poco::JSON::Object o;
@@ -114,16 +79,13 @@ void apiPupil(Exchange& ex) {
 }
 
 void apiCreatePupil(Exchange& ex) {
-  auto body = ex.json();
+  JsonBody b(ex.json());
+  b.allowOnly({"academy_id", "legal_name", "preferred_name", "date_of_birth", "year_group", "upn", "active"});
   engine::PupilInput in;
-  JsonReader r(body);
-  if (body->has("academy_id")) {
-    auto v = body->get("academy_id");
-    if (!v.isInteger()) return ex.error(engine::invalid("Check the request's fields", {{"academy_id", "academy_id must be an integer"}}));
-    in.academyId = v.convert<engine::Id>();
-  }
-  readPupil(r, in);
-  if (auto e = r.error()) return ex.error(*e);
+  auto academy = b.id("academy_id", true);
+  readPupil(b, in);
+  if (auto e = b.error()) return ex.error(*e);
+  in.academyId = *academy;
   auto res = ex.app.peopleService.createPupil(ex.actor(), in);
   if (!res) return ex.error(res.error());
   auto p = ex.app.peopleService.pupil(ex.actor(), res.value());
@@ -135,12 +97,11 @@ void apiPatchPupil(Exchange& ex) {
   auto p = id ? ex.app.peopleService.pupil(ex.actor(), *id)
               : engine::Result<engine::Pupil>(engine::notFound("There is no such pupil."));
   if (!p) return ex.error(p.error());
-  auto body = ex.json();
+  JsonBody b(ex.json());
+  b.allowOnly({"legal_name", "preferred_name", "date_of_birth", "year_group", "upn", "active"});
   engine::PupilInput in{p->academyId, p->legalName, p->preferredName, p->dateOfBirth, p->yearGroup, p->upn, p->active};
-  JsonReader r(body);
-  readPupil(r, in);
-  if (body->has("academy_id")) return ex.error(engine::invalid("A pupil cannot move academy here", {{"academy_id", "academy_id cannot be changed"}}));
-  if (auto e = r.error()) return ex.error(*e);
+  readPupil(b, in);
+  if (auto e = b.error()) return ex.error(*e);
   auto res = ex.app.peopleService.updatePupil(ex.actor(), p->id, in);
   if (!res) return ex.error(res.error());
   ex.json(200, pupilJson(*ex.app.peopleService.pupil(ex.actor(), p->id)));

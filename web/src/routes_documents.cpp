@@ -6,6 +6,7 @@
 
 #include "documents.h"
 #include "routes.h"
+#include "sendflow/engine/input.h"
 #include "sendflow/engine/people.h"
 
 namespace sendflow::web {
@@ -50,10 +51,11 @@ namespace {
 
 // "?version=N": absent or 0 is the current version; anything but digits is the client's mistake.
 std::optional<int> versionParam(Exchange& ex) {
-  std::string s = ex.query("version", "0");
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return std::stoi(s);
+  auto s = ex.query("version");
+  if (s.empty()) return 0;
+  auto n = engine::parseInteger(s, 0, kMaxVersion);
+  if (!n) return std::nullopt;
+  return static_cast<int>(*n);
 }
 
 // Header values are ASCII: field ids only ("a, b").

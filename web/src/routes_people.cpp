@@ -152,11 +152,7 @@ void pupilForm(Exchange& ex, int status, const engine::PupilInput& in, engine::I
 }
 
 void newPupil(Exchange& ex) {
-  engine::Id academy = 0;
-  try {
-    academy = std::stoll(ex.query("academy", "0"));
-  } catch (const std::exception&) {
-  }
+  engine::Id academy = Exchange::idField("academy", ex.query("academy")).value_or(0);
   auto academies = ex.app.peopleService.academiesOf(ex.actor());
   if (academy == 0 && !academies.empty()) academy = academies.front().id;
   if (!ex.actor().canSee(academy)) return ex.error(404, "There is no such academy.");
@@ -166,13 +162,9 @@ void newPupil(Exchange& ex) {
 }
 
 void createPupil(Exchange& ex) {
-  engine::Id academy = 0;
-  try {
-    academy = std::stoll(ex.form().get("academy_id", "0"));
-  } catch (const std::exception&) {
-    return ex.error(400, "The academy is missing.");
-  }
-  auto in = pupilInput(ex.form(), academy);
+  auto academy = Exchange::idField("academy_id", ex.form().get("academy_id", ""));
+  if (!academy) return ex.error(400, "The academy is missing.");
+  auto in = pupilInput(ex.form(), *academy);
   auto r = ex.app.peopleService.createPupil(ex.actor(), in);
   if (!r) {
     if (r.error().code == engine::ErrorCode::kInvalid) return pupilForm(ex, 422, in, 0, &r.error());

@@ -1,6 +1,7 @@
 // /api/v1/plans: the same rules as the pages, as JSON.
 #include <Poco/JSON/Array.h>
 
+#include "json_body.h"
 #include "live_socket.h"
 #include "routes.h"
 #include "sendflow/engine/form_values.h"
@@ -30,13 +31,7 @@ std::optional<engine::Id> idOr404(Exchange& ex) {
 }
 
 void listPlans(Exchange& ex) {
-  engine::Id pupil = 0;
-  std::string q = ex.query("pupil_id", "0");
-  try {
-    pupil = std::stoll(q);
-  } catch (const std::exception&) {
-    return ex.error(400, "pupil_id must be a number.");
-  }
+  const engine::Id pupil = Exchange::idField("pupil_id", ex.query("pupil_id")).value_or(0);
   std::string state = ex.query("state");
   Poco::JSON::Array arr;
   for (const auto& p : ex.app.planService.list(ex.actor(), pupil))
@@ -49,12 +44,7 @@ void listPlans(Exchange& ex) {
 void getPlan(Exchange& ex) {
   auto id = idOr404(ex);
   if (!id) return;
-  int version = 0;
-  try {
-    version = std::stoi(ex.query("version", "0"));
-  } catch (const std::exception&) {
-    return ex.error(400, "version must be a number.");
-  }
+  const int version = Exchange::intField("version", ex.query("version"), 0, kMaxVersion).value_or(0);
   auto v = ex.app.planService.open(ex.actor(), *id, version);
   if (!v) return ex.error(v.error());
   auto o = planJson(v->plan);
@@ -114,32 +104,27 @@ void getPlan(Exchange& ex) {
 }
 
 void createPlan(Exchange& ex) {
-  auto body = ex.json();
-  if (!body->has("pupil_id") || !body->get("pupil_id").isInteger())
-    return ex.error(engine::invalid("Check the request's fields", {{"pupil_id", "pupil_id must be an integer"}}));
-  if (!body->has("type") || !body->get("type").isString())
-    return ex.error(engine::invalid("Check the request's fields", {{"type", "type must be a string"}}));
-  auto r = ex.app.planService.launch(ex.actor(), body->getValue<engine::Id>("pupil_id"),
-                                     body->getValue<std::string>("type"));
+  JsonBody b(ex.json());
+  b.allowOnly({"pupil_id", "type"});
+  auto pupil = b.id("pupil_id", true);
+  auto type = b.text("type", true);
+  if (auto e = b.error()) return ex.error(*e);
+  auto r = ex.app.planService.launch(ex.actor(), *pupil, *type);
   if (!r) return ex.error(r.error());
   ex.json(201, planJson(*ex.app.planRepository.plan(r.value())));
 }
 
 // PATCH {"base_version": n, "values": {field: value|null}}: merges into the base version's
-// values (null removes a value). Prefilled read-only fields keep their value.
+// values (null removes a value). Prefilled read-only fields keep their value. Values are taken
+// with exactly their JSON types: the engine refuses "yes" for a yes/no, "3" for a number.
 void patchPlan(Exchange& ex) {
   auto id = idOr404(ex);
   if (!id) return;
-  auto body = ex.json();
-  for (const auto& [k, v] : *body) {
-    (void)v;
-    if (k != "base_version" && k != "values")
-      return ex.error(engine::invalid("Check the request's fields", {{k, k + " is not a field of this request"}}));
-  }
-  if (!body->has("base_version") || !body->get("base_version").isInteger())
-    return ex.error(engine::invalid("Check the request's fields", {{"base_version", "base_version must be the version number you edited"}}));
-  auto patch = body->getObject("values");
-  if (!patch) return ex.error(engine::invalid("Check the request's fields", {{"values", "values must be an object"}}));
+  JsonBody b(ex.json());
+  b.allowOnly({"base_version", "values"});
+  auto base = b.integer("base_version", 1, kMaxVersion, true);
+  auto patch = b.object("values", true);
+  if (auto e = b.error()) return ex.error(*e);
   auto v = ex.app.planService.open(ex.actor(), *id);
   if (!v) return ex.error(v.error());
   Poco::JSON::Object::Ptr merged = new Poco::JSON::Object(*v->values);
@@ -149,7 +134,7 @@ void patchPlan(Exchange& ex) {
     if (val.isEmpty()) merged->remove(k);
     else merged->set(k, val);
   }
-  auto r = ex.app.planService.save(ex.actor(), *id, body->getValue<int>("base_version"), *merged);
+  auto r = ex.app.planService.save(ex.actor(), *id, static_cast<int>(*base), *merged);
   if (!r) return ex.error(r.error());
   Poco::JSON::Object o;
   o.set("version", r->version);
@@ -165,9 +150,11 @@ void fireTransition(Exchange& ex) {
   if (!id) return;
   engine::TransitionInput in;
   if (!ex.body().empty()) {
-    auto body = ex.json();
-    if (body->has("reason_code")) in.reasonCode = body->get("reason_code").toString();
-    if (body->has("reason_text")) in.reasonText = body->get("reason_text").toString();
+    JsonBody b(ex.json());
+    b.allowOnly({"reason_code", "reason_text"});
+    if (auto v = b.text("reason_code")) in.reasonCode = *v;
+    if (auto v = b.text("reason_text")) in.reasonText = *v;
+    if (auto e = b.error()) return ex.error(*e);
   }
   if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded) return ex.error(folded.error());
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
@@ -199,12 +186,11 @@ void versions(Exchange& ex) {
 void putSigners(Exchange& ex) {
   auto id = idOr404(ex);
   if (!id) return;
-  auto body = ex.json();
-  auto people = body->getArray("people");
-  if (!people) return ex.error(engine::invalid("Check the request's fields", {{"people", "people must be a list of person references"}}));
-  std::vector<std::string> refs;
-  for (size_t i = 0; i < people->size(); ++i) refs.push_back(people->get(static_cast<unsigned>(i)).toString());
-  auto r = ex.app.planService.assignSigners(ex.actor(), *id, ex.params["slot"], refs);
+  JsonBody b(ex.json());
+  b.allowOnly({"people"});
+  auto refs = b.texts("people", true);
+  if (auto e = b.error()) return ex.error(*e);
+  auto r = ex.app.planService.assignSigners(ex.actor(), *id, ex.params["slot"], *refs);
   if (!r) return ex.error(r.error());
   ex.json(200, Poco::JSON::Object());
 }

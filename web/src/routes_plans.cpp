@@ -284,12 +284,7 @@ std::optional<engine::Id> planId(Exchange& ex) {
 void planPage(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
-  int version = 0;
-  try {
-    version = std::stoi(ex.query("version", "0"));
-  } catch (const std::exception&) {
-    return ex.error(400, "The version must be a number.");
-  }
+  const int version = Exchange::intField("version", ex.query("version"), 0, kMaxVersion).value_or(0);
   auto v = ex.app.planService.open(ex.actor(), *id, version);
   if (!v) return ex.error(v.error());
   std::string notice;
@@ -358,11 +353,7 @@ void assignSigners(Exchange& ex) {
 void inviteContributor(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
-  engine::Id contact = 0;
-  try {
-    contact = std::stoll(ex.form().get("contact", "0"));
-  } catch (const std::exception&) {
-  }
+  const engine::Id contact = Exchange::idField("contact", ex.form().get("contact", "")).value_or(0);
   auto r = ex.app.contributions->invite(ex.actor(), *id, contact);
   if (!r) return refused(ex, *id, r.error());
   ex.redirect("/plans/" + std::to_string(*id) + "?invited=1#contributors");
@@ -380,13 +371,9 @@ void revokeContributor(Exchange& ex) {
 
 void launchPlan(Exchange& ex) {
   const auto& post = ex.form();
-  engine::Id pupil = 0;
-  try {
-    pupil = std::stoll(post.get("pupil_id", "0"));
-  } catch (const std::exception&) {
-    return ex.error(400, "The pupil is missing.");
-  }
-  auto r = ex.app.planService.launch(ex.actor(), pupil, post.get("type", ""));
+  auto pupil = Exchange::idField("pupil_id", post.get("pupil_id", ""));
+  if (!pupil) return ex.error(engine::invalid("Choose a pupil", {{"pupil_id", "Choose a pupil"}}));
+  auto r = ex.app.planService.launch(ex.actor(), *pupil, post.get("type", ""));
   if (!r) return ex.error(r.error());
   ex.redirect("/plans/" + std::to_string(r.value()));
 }
@@ -432,13 +419,8 @@ void historyPage(Exchange& ex) {
 void diffPage(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
-  int from = 0, to = 0;
-  try {
-    from = std::stoi(ex.query("from", "0"));
-    to = std::stoi(ex.query("to", "0"));
-  } catch (const std::exception&) {
-    return ex.error(400, "Choose two version numbers to compare.");
-  }
+  const int from = Exchange::intField("from", ex.query("from"), 0, kMaxVersion).value_or(0);
+  const int to = Exchange::intField("to", ex.query("to"), 0, kMaxVersion).value_or(0);
   auto changes = ex.app.planService.diff(ex.actor(), *id, from, to);
   if (!changes) return ex.error(changes.error());
   Data d;

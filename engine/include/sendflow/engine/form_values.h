@@ -50,10 +50,14 @@ ValueCheck validateValues(const FormDefinition& form, const Poco::JSON::Object& 
                           const ValueContext& ctx);
 
 // Copy with absent values (null, "", [] and rows with no cell) and computed fields removed.
-// Numbers given as decimal strings and yes/no given as "yes"/"no"/"true"/"false" are converted
-// (HTML form posts); anything else is kept as given for validateValues to judge.
+// Every other value is kept exactly as given (no type is guessed) for validateValues to judge.
 Poco::JSON::Object::Ptr normaliseValues(const FormDefinition& form,
                                         const Poco::JSON::Object& values);
+// Values as HTML controls post them (form posts, the live editor), typed: a yes/no posted as
+// "yes"/"no" becomes true/false, a number posted as decimal text becomes a number. Then as
+// normaliseValues. Only those doors call it: the JSON API takes exactly its documented types.
+Poco::JSON::Object::Ptr valuesFromControls(const FormDefinition& form,
+                                           const Poco::JSON::Object& values);
 
 // Visibility of a top-level field / section under these values (hidden: kept, not required).
 bool isSectionVisible(const SectionDef& s, const Poco::JSON::Object& values);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sendflow/engine/auth.h"
@@ -26,6 +27,9 @@ namespace sendflow::web {
 
 class App;
 struct WebSocketUpgrade;  // web/src/websocket.h
+
+// The largest plan version number a request may name (versions are counted in an int).
+inline constexpr int kMaxVersion = 2147483647;
 
 // Thrown by body parsers for a client's malformed request: answered 400 with the message.
 class BadRequest : public std::runtime_error {
@@ -53,8 +57,14 @@ class Exchange {
   bool sent() const { return response.sent(); }
   std::string clientIp() const;
 
-  // Path parameter as a positive id; throws BadRequest-free: returns nullopt when malformed.
+  // Path parameter as a positive id; returns nullopt when malformed (the caller answers 404).
   std::optional<engine::Id> idParam(const std::string& name) const;
+  // A number a client sent in a query or form field called `name` (engine::parseInteger):
+  // nullopt when `text` is empty; throws BadRequest naming the field when it is anything but
+  // digits in range ("3abc", "1e3", " 3", 2^64 - 1).
+  static std::optional<engine::Id> idField(const std::string& name, std::string_view text);
+  static std::optional<int> intField(const std::string& name, std::string_view text, int min,
+                                     int max);
   std::string query(const std::string& name, const std::string& fallback = "") const;
 
   // Body readers (each reads the body once; enforce the size limit; throw BadRequest).
