@@ -6,7 +6,8 @@
 //
 // First byte even: the rest is a request target inside "GET <target> HTTP/1.1" with a Host.
 // Odd: the rest is the raw bytes a connection sent, also fed in two pieces to check that reading
-// a head that trickles in gives the same answer as reading it whole.
+// a head that trickles in gives the same answer as reading it whole, and cut after the head to
+// check that what follows a head (a body, the next request) does not change the verdict on it.
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/URI.h>
 
@@ -82,6 +83,16 @@ void head(const std::string& bytes, std::size_t split) {
     if (a.outcome != b.outcome || a.status != b.status || a.headBytes != b.headBytes ||
         a.bodyBytes != b.bodyBytes)
       fuzz::fail("a head read in two pieces is judged differently from the same head read whole");
+  }
+  // Whatever follows a complete head (its body, the next request) never changes the verdict on
+  // the head: a head accepted on its own is accepted with any bytes after it.
+  const std::size_t end = bytes.find("\r\n\r\n");
+  if (end != std::string::npos && end + 4 < bytes.size()) {
+    web::BufferedRequest alone(client, server, false);
+    const auto h = read(std::string_view(bytes).substr(0, end + 4), alone, 0);
+    if (h.outcome == web::HeadResult::Outcome::kReady &&
+        (a.outcome != h.outcome || a.headBytes != h.headBytes || a.bodyBytes != h.bodyBytes))
+      fuzz::fail("the bytes after a complete head changed the verdict on the head");
   }
   if (a.outcome == web::HeadResult::Outcome::kReady) route(whole.getMethod(), whole.getURI());
 }
