@@ -26,8 +26,9 @@ namespace sendflow::fuzz {
 
 // forms/ and workflows/ of the checkout, as the server loads them at start.
 inline const engine::DefinitionRegistry& definitions() {
-  static const engine::DefinitionRegistry registry = engine::DefinitionRegistry::load(
-      std::string(SENDFLOW_SOURCE_ROOT) + "/forms", std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
+  static const engine::DefinitionRegistry registry =
+      engine::DefinitionRegistry::load(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
+                                       std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
   return registry;
 }
 
@@ -38,7 +39,8 @@ inline engine::Date today() {
 }
 
 inline const engine::Pupil& pupil() {
-  static const engine::Pupil p{7, 1, "Zoë Example", "Zoë", "2015-03-14", "6", "A123456789012", true};
+  static const engine::Pupil p{7,   1, "Zoë Example", "Zoë", "2015-03-14", "6", "A123456789012",
+                               true};
   return p;
 }
 

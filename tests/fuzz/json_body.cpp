@@ -62,7 +62,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Poco::JSON::Object::Ptr values = body->has("values") ? body->getObject("values") : body;
   if (!values) return 0;  // "values must be an object": 422
   const auto& defs = fuzz::definitions();
-  for (const auto& type : defs.types())
-    saveAgainst(*defs.formFor(*defs.workflow(type)), *values);
+  for (const auto& type : defs.types()) saveAgainst(*defs.formFor(*defs.workflow(type)), *values);
   return 0;
 }

@@ -48,9 +48,15 @@ ot::Op opOf(Bytes& in) {
     const std::uint8_t b = in.next();
     const std::size_t n = static_cast<std::size_t>(b / 3 % 8 + 1);
     switch (b % 3) {
-      case 0: op.push_back({ot::Component::Kind::kSkip, n, {}}); break;
-      case 1: op.push_back({ot::Component::Kind::kInsert, 0, textOf(in, n % 4 + 1)}); break;
-      default: op.push_back({ot::Component::Kind::kDelete, n, {}}); break;
+      case 0:
+        op.push_back({ot::Component::Kind::kSkip, n, {}});
+        break;
+      case 1:
+        op.push_back({ot::Component::Kind::kInsert, 0, textOf(in, n % 4 + 1)});
+        break;
+      default:
+        op.push_back({ot::Component::Kind::kDelete, n, {}});
+        break;
     }
   }
   return ot::normalize(op);

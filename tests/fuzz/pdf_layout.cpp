@@ -17,8 +17,10 @@ namespace {
 std::vector<std::string> pieces(const std::uint8_t* data, std::size_t size) {
   std::vector<std::string> out(1);
   for (std::size_t i = 0; i < size; ++i) {
-    if (data[i] == 0xFF) out.emplace_back();
-    else out.back().push_back(static_cast<char>(data[i]));
+    if (data[i] == 0xFF)
+      out.emplace_back();
+    else
+      out.back().push_back(static_cast<char>(data[i]));
   }
   return out;
 }
@@ -45,7 +47,8 @@ engine::PdfDocument documentOf(const std::vector<std::string>& p) {
   while (next < p.size() && t.rows.size() < 40) t.rows.push_back({take(), take()});
   s.items.push_back({"table", "Table", t, ""});
   d.sections.push_back(std::move(s));
-  d.signatures.push_back({"Parent / carer", p.empty() ? std::nullopt : std::optional(p[0]), {}, {}, ""});
+  d.signatures.push_back(
+      {"Parent / carer", p.empty() ? std::nullopt : std::optional(p[0]), {}, {}, ""});
   return d;
 }
 
