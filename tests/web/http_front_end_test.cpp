@@ -140,12 +140,14 @@ TEST_CASE("a body that arrives with its head may hold line breaks and any byte",
   Server s;
   s.start();
   RawSocket sock(port(s));
-  const std::string json = "{\n  \"email\": \"nobody@example.org\",\n  \"password\": \"no\"\n}";
-  sock.send(post("POST", "/api/v1/session", "application/json", json) + kSmuggled);
-  const std::string got = sock.readAll(std::chrono::milliseconds(800));
-  INFO(got);
-  CHECK(statusOf(got) == 401);      // read as JSON: a wrong password, not a malformed head
-  CHECK(countResponses(got) == 2);  // and the request after the body was answered
+  // Without a session the route answers 401 at once (no password hashing to wait for), after the
+  // front end has read the whole body.
+  const std::string json = "{\n  \"legal_name\": \"Zoe\"\n}\n";
+  sock.send(post("POST", "/api/v1/pupils", "application/json", json) + kSmuggled);
+  const std::string first = sock.readResponse();
+  INFO(first);
+  CHECK(statusOf(first) == 401);  // not 400 for a malformed head
+  CHECK(statusOf(sock.readResponse()) == 200);  // and the request after the body was answered
 }
 
 TEST_CASE("keep-alive, pipelining, HEAD and Expect: 100-continue", "[web][http]") {
