@@ -234,7 +234,9 @@ void ReminderService::deadlineMessages(ReminderSource& src, Date day,
     }
   }
   const TimePoint now = clock_.now();
-  for (const auto& [field, set] : meetingDates) {
+  for (const auto& [anchor, set] : meetingDates) {
+    // A named copy: clang before 16 cannot capture a structured binding in a lambda.
+    const std::string& field = anchor;
     std::vector<std::string> list(set.begin(), set.end());
     src.meetingsOn(field, list, [&](const ReminderPlan& p) {
       const WorkflowDefinition* wf = wfs.get(p.workflowSnapshotId);

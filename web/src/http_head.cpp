@@ -125,14 +125,17 @@ HeadResult readHead(std::string_view in, const HeadLimits& limits, BufferedReque
                     std::size_t& scanned) {
   const std::string_view window = in.substr(0, limits.maxHeadBytes);
   const std::size_t from = std::min(scanned, window.size());
-  for (std::size_t i = from; i < window.size(); ++i) {
+  const std::size_t end = window.find("\r\n\r\n", from < 3 ? 0 : from - 3);
+  // Only the head's own bytes are judged: what follows the blank line is the body (or the next
+  // request), which may hold line breaks and any byte at all.
+  const std::size_t headEnd = end == std::string_view::npos ? window.size() : end + 4;
+  for (std::size_t i = from; i < headEnd; ++i) {
     if (forbiddenByte(window[i]))
       return refused(400, "The request head holds a control character.");
     const bool bareLf = window[i] == '\n' && (i == 0 || window[i - 1] != '\r');
-    const bool bareCr = window[i] == '\r' && i + 1 < window.size() && window[i + 1] != '\n';
+    const bool bareCr = window[i] == '\r' && i + 1 < headEnd && window[i + 1] != '\n';
     if (bareLf || bareCr) return refused(400, "The request is malformed: lines must end in CRLF.");
   }
-  const std::size_t end = window.find("\r\n\r\n", from < 3 ? 0 : from - 3);
   scanned = !window.empty() && window.back() == '\r' ? window.size() - 1 : window.size();
   if (end == std::string_view::npos) {
     if (in.size() >= limits.maxHeadBytes)

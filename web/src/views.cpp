@@ -42,8 +42,11 @@ std::string Views::render(const std::string& name, const Data& data) const {
   kainjow::mustache::mustache t = get(name);
   if (partials_.empty()) return t.render(data);
   Data withPartials = data;
-  for (const auto& [partialName, text] : partials_)
-    withPartials.set(partialName, kainjow::mustache::partial([&text] { return text; }));
+  // A named reference: clang before 16 cannot capture a structured binding in a lambda.
+  for (const auto& partial : partials_) {
+    const std::string& text = partial.second;
+    withPartials.set(partial.first, kainjow::mustache::partial([&text] { return text; }));
+  }
   return t.render(withPartials);
 }
 

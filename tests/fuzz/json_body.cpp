@@ -1,0 +1,67 @@
+// Fuzz target: a JSON API body, decoded as Exchange::json() decodes it (strict UTF-8, then
+// Poco::JSON::Parser, an object at the top) and, as PATCH /api/v1/plans/{id} does with its
+// "values" (or the whole body), normalised and validated against every real form definition the
+// way PlanService::saveValues does. A value that passes is stored as canonical JSON and read back
+// on every load (parseValues): that round trip must give the same canonical text and still pass.
+//
+// Expected outcomes (a 400 or 422) return; any other exception is what the server would answer
+// with a 500, so it escapes and libFuzzer reports it.
+#include <Poco/JSON/Parser.h>
+
+#include "fuzz_support.h"
+#include "sendflow/engine/form_values.h"
+#include "sendflow/engine/text.h"
+
+using namespace sendflow;
+
+namespace {
+
+// Exchange::json(): nullptr where the server answers 400.
+Poco::JSON::Object::Ptr decodeBody(const std::string& body) {
+  if (!engine::isValidUtf8(body)) return nullptr;
+  try {
+    Poco::JSON::Parser parser;
+    auto v = parser.parse(body);
+    return v.extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception&) {
+    return nullptr;
+  }
+}
+
+void saveAgainst(const engine::FormDefinition& form, const Poco::JSON::Object& values) {
+  engine::ValueContext ctx;
+  ctx.today = fuzz::today();
+  ctx.pupil = &fuzz::pupil();
+  ctx.knownPeople = std::set<std::string>{"user:1", "contact:2"};
+  auto normalised = engine::normaliseValues(form, values);
+  auto check = engine::validateValues(form, *normalised, ctx);
+  if (!check.valid()) return;  // 422 naming the fields
+
+  const std::string canonical = engine::canonicalJson(*normalised);
+  (void)engine::contentHash(*normalised);
+  (void)engine::diffValues(form, Poco::JSON::Object(), *normalised);
+  (void)engine::computeValues(form, *normalised);
+  for (const auto* f : form.fields())
+    if (normalised->has(f->id)) (void)engine::displayValue(*f, normalised->get(f->id));
+
+  // What the next load does with the stored text.
+  auto reloaded = engine::parseValues(canonical);
+  if (!reloaded) fuzz::fail("a saved plan's values cannot be read back");
+  if (engine::canonicalJson(*reloaded.value()) != canonical)
+    fuzz::fail("canonical JSON is not stable across a save and a load");
+  ctx.previous = reloaded.value().get();
+  if (!engine::validateValues(form, *reloaded.value(), ctx).valid())
+    fuzz::fail("values that passed validation fail it once stored and loaded");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  auto body = decodeBody(fuzz::text(data, size));
+  if (!body) return 0;
+  Poco::JSON::Object::Ptr values = body->has("values") ? body->getObject("values") : body;
+  if (!values) return 0;  // "values must be an object": 422
+  const auto& defs = fuzz::definitions();
+  for (const auto& type : defs.types()) saveAgainst(*defs.formFor(*defs.workflow(type)), *values);
+  return 0;
+}
