@@ -1,16 +1,14 @@
-// Fuzz target: a posted HTML form, decoded as Exchange::form() decodes it (Poco's HTMLForm with
-// the server's field limit, then strict UTF-8 on every name and value), read into plan values by
+// Fuzz target: a posted HTML form, decoded as Exchange::form() decodes it (decodeFormFields:
+// strict escapes and UTF-8, the server's field limit, into an HTMLForm), read into plan values by
 // valuesFromPost() (web/src/plan_form.cpp) for every real form definition, then normalised and
 // validated as PlanService::saveValues does; base_version read by baseVersionFromPost().
-//
-// The first byte picks the encoding (even: application/x-www-form-urlencoded, odd:
-// multipart/form-data with boundary "b"); the rest is the body.
-#include <Poco/MemoryStream.h>
+// (multipart/form-data is refused before decoding, so only urlencoded bodies are fuzzed.)
 #include <Poco/Net/HTMLForm.h>
-#include <Poco/Net/HTTPRequest.h>
 
 #include "fuzz_support.h"
 #include "plan_form.h"
+#include "sendflow/web/http.h"
+#include "url_decoding.h"
 #include "sendflow/engine/form_values.h"
 #include "sendflow/engine/text.h"
 
@@ -19,28 +17,20 @@ using namespace sendflow;
 namespace {
 
 // Exchange::form(): nullptr where the server answers 400.
-std::unique_ptr<Poco::Net::HTMLForm> decodeForm(bool multipart, const std::string& body) {
-  Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/plans/1");
-  request.setContentType(multipart ? "multipart/form-data; boundary=b"
-                                   : "application/x-www-form-urlencoded");
+std::unique_ptr<Poco::Net::HTMLForm> decodeForm(const std::string& body) {
   auto form = std::make_unique<Poco::Net::HTMLForm>();
-  form->setFieldLimit(5000);
   try {
-    Poco::MemoryInputStream in(body.data(), body.size());
-    form->load(request, in);
-  } catch (const Poco::Exception&) {
+    for (auto& [k, v] : web::decodeFormFields(body, 5000)) form->add(k, v);
+  } catch (const web::BadRequest&) {
     return nullptr;
   }
-  for (const auto& kv : *form)
-    if (!engine::isValidUtf8(kv.first) || !engine::isValidUtf8(kv.second)) return nullptr;
   return form;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
-  auto post = decodeForm((data[0] & 1) != 0, fuzz::text(data + 1, size - 1));
+  auto post = decodeForm(fuzz::text(data, size));
   if (!post) return 0;
   (void)web::baseVersionFromPost(*post);
   const auto& defs = fuzz::definitions();

@@ -1,14 +1,14 @@
 // Fuzz target: a JSON API body, decoded as Exchange::json() decodes it (strict UTF-8, then
-// Poco::JSON::Parser, an object at the top) and, as PATCH /api/v1/plans/{id} does with its
-// "values" (or the whole body), normalised and validated against every real form definition the
-// way PlanService::saveValues does. A value that passes is stored as canonical JSON and read back
+// parseJsonObject: an object at the top, no repeated key, bounded depth), read as
+// PATCH /api/v1/plans/{id} reads it (JsonBody: exactly "base_version" and "values", typed), and
+// its values normalised and validated against every real form definition the way
+// PlanService::saveValues does. A value that passes is stored as canonical JSON and read back
 // on every load (parseValues): that round trip must give the same canonical text and still pass.
 //
 // Expected outcomes (a 400 or 422) return; any other exception is what the server would answer
 // with a 500, so it escapes and libFuzzer reports it.
-#include <Poco/JSON/Parser.h>
-
 #include "fuzz_support.h"
+#include "json_body.h"
 #include "sendflow/engine/form_values.h"
 #include "sendflow/engine/text.h"
 
@@ -20,10 +20,8 @@ namespace {
 Poco::JSON::Object::Ptr decodeBody(const std::string& body) {
   if (!engine::isValidUtf8(body)) return nullptr;
   try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(body);
-    return v.extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception&) {
+    return web::parseJsonObject(body);
+  } catch (const web::BadRequest&) {
     return nullptr;
   }
 }
@@ -59,8 +57,11 @@ void saveAgainst(const engine::FormDefinition& form, const Poco::JSON::Object& v
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto body = decodeBody(fuzz::text(data, size));
   if (!body) return 0;
-  Poco::JSON::Object::Ptr values = body->has("values") ? body->getObject("values") : body;
-  if (!values) return 0;  // "values must be an object": 422
+  web::JsonBody b(body);
+  b.allowOnly({"base_version", "values"});
+  (void)b.integer("base_version", 1, 1'000'000'000, true);
+  auto values = b.object("values", true);
+  if (b.error()) return 0;  // 400 naming an unknown key, or 422 naming the field
   const auto& defs = fuzz::definitions();
   for (const auto& type : defs.types()) saveAgainst(*defs.formFor(*defs.workflow(type)), *values);
   return 0;

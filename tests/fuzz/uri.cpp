@@ -1,7 +1,8 @@
 // Fuzz target: request targets and percent-decoding, as the server meets them. The request head
 // goes through readHead() (web/src/http_head.h: the event loop's own checks, then Poco's
-// HTTPRequest::read); an accepted target is split as Pipeline::handle() does (Poco::URI's path,
-// routed by Router::match) and its query decoded as Exchange::query() does. The same bytes are
+// HTTPRequest::read); an accepted target is split as Pipeline::handle() does (decodeRequestPath,
+// routed by Router::match) and its query decoded as Exchange::query() does (decodeFormFields).
+// The same bytes are
 // also tried as a login `next` value (localRedirectTarget(), isLocalPath()).
 //
 // First byte even: the rest is a request target inside "GET <target> HTTP/1.1" with a Host.
@@ -9,12 +10,12 @@
 // a head that trickles in gives the same answer as reading it whole, and cut after the head to
 // check that what follows a head (a body, the next request) does not change the verdict on it.
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/URI.h>
 
 #include "fuzz_support.h"
 #include "http_head.h"
 #include "http_message.h"
 #include "sendflow/web/http.h"
+#include "url_decoding.h"
 
 using namespace sendflow;
 
@@ -37,11 +38,12 @@ const web::Router& router() {
 
 // The path the pipeline routes on and the query values handlers read.
 void route(const std::string& method, const std::string& target) {
+  const auto q = target.find('?');
   std::string path;
   try {
-    path = Poco::URI(target).getPath();
-  } catch (const Poco::Exception&) {
-    path = "/";
+    path = web::decodeRequestPath(std::string_view(target).substr(0, q));
+  } catch (const web::BadRequest&) {
+    return;  // 400 before routing
   }
   auto m = router().match(method, path);
   if (m.route) {
@@ -49,9 +51,10 @@ void route(const std::string& method, const std::string& target) {
       if (value.empty() || value.find('/') != std::string::npos)
         fuzz::fail("a route parameter is empty or spans segments");
   }
+  if (q == std::string::npos) return;
   try {
-    for (const auto& [k, v] : Poco::URI(target).getQueryParameters()) (void)k, (void)v;
-  } catch (const Poco::Exception&) {
+    (void)web::decodeFormFields(std::string_view(target).substr(q + 1), 1000);
+  } catch (const web::BadRequest&) {
     // Exchange::query answers 400.
   }
 }
