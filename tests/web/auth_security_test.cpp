@@ -256,7 +256,7 @@ TEST_CASE("changing one's password ends one's other sessions, an admin's reset e
   CHECK(again.get("/").status == 303);
 }
 
-TEST_CASE("wrong passwords from one address lock only that address out; the owner is emailed once",
+TEST_CASE("wrong passwords from one address lock only that address out, and the owner is emailed once",
           "[web][auth][slow]") {
   Demo demo;
   const std::string db = demo.server.home() + "/sendflow.db";
