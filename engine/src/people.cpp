@@ -216,7 +216,10 @@ Status PeopleService::updateUser(const Actor& a, Id id, const UserInput& in) {
   u.active = in.active;
   u.memberships = in.memberships;
   if (!in.password.empty()) u.passwordHash = hashPassword(in.password, random_);
-  repo_.updateUser(u, {in.active ? "user.update" : "user.deactivate", auditActor(a), "user", id, 0, "{}"});
+  // An admin resetting the password (or deactivating, or changing roles) ends every session of
+  // the user, the admin's own included when they edit themselves.
+  repo_.updateUser(u, {in.active ? "user.update" : "user.deactivate", auditActor(a), "user", id, 0, "{}"},
+                   sessionsEndedBy(existing.value(), u, auditActor(a)));
   return Ok{};
 }
 

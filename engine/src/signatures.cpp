@@ -303,6 +303,12 @@ std::optional<SealedDocument> SignatureService::sealedFor(Id planId) {
   return all.front();
 }
 
+Error SignatureService::expiredLink() {
+  return gone("This link has expired, so it no longer shows the plan. If you need a copy of the plan, "
+              "or a new link to sign it, ask the school's SENCO: contact the school office by phone or "
+              "email and they will send you one.");
+}
+
 Result<SignatureRequest> SignatureService::locate(const SignerAccess& who, bool forSigning) {
   std::optional<SignatureRequest> r;
   if (who.staff) {
@@ -319,6 +325,9 @@ Result<SignatureRequest> SignatureService::locate(const SignerAccess& who, bool 
     if (who.token.size() < 40 || who.token.size() > 64) return notFound("This signing link is not valid.");
     r = repo_.requestByTokenHash(sha256Hex(who.token));
     if (!r) return notFound("This signing link is not valid. Check that you opened the whole link from the latest email.");
+    // An emailed link shows nothing once it has expired, whatever was done with it (signed,
+    // declined or never opened): the plan, its PDF and the sealed copy all go with it.
+    if (auto exp = parseTime(r->expiresAt); exp && clock_.now() > *exp) return expiredLink();
   }
   if (r->state == requeststate::kVoid)
     return gone("This link is no longer valid: the plan was changed or withdrawn after it was sent, so "
@@ -416,24 +425,25 @@ Status SignatureService::checkCode(const SignerAccess& who, const std::string& c
   if (!r) return r.error();
   auto req = r.value();
   if (!req.codeRequired || req.codeVerified) return Ok{};
-  if (req.codeAttempts >= settings_.codeAttempts)
-    return Error{ErrorCode::kTooManyRequests,
-                 "Too many wrong codes were entered, so this link is locked. Ask the school's SENCO to send you a new link.",
-                 {}};
+  const Error locked{ErrorCode::kTooManyRequests,
+                     "Too many wrong codes were entered, so this link is locked. Ask the school's SENCO to "
+                     "send you a new link.",
+                     {}};
+  if (req.codeAttempts >= settings_.codeAttempts) return locked;
   auto exp = parseTime(req.codeExpiresAt);
   if (req.codeHash.empty() || !exp || clock_.now() > *exp)
     return gone("This code has expired (codes last " + std::to_string(settings_.codeMinutes) +
                 " minutes). Ask for a new code.");
+  // The attempt is counted (atomically, in storage) before the code is compared, so parallel
+  // guesses cannot each be compared against a count read before any of them was recorded.
+  auto attempt = repo_.countCodeAttempt(req.id, settings_.codeAttempts);
+  if (!attempt) return locked;
   auto plan = plans_.open(readerFor(people_), req.planId, req.version);
   const Id academy = plan ? plan->plan.academyId : 0;
-  auto updated = req;
   if (!constantTimeEquals(sha256Hex(std::to_string(req.id) + ":" + code), req.codeHash)) {
-    updated.codeAttempts += 1;
-    repo_.updateRequest(updated, req.state,
-                        {{"signature.code_wrong", actorRef(who, req), "plan", req.planId, academy,
-                          detailJson({{"slot", req.slot}, {"attempt", updated.codeAttempts}})}},
-                        {});
-    int left = settings_.codeAttempts - updated.codeAttempts;
+    repo_.appendAudit({"signature.code_wrong", actorRef(who, req), "plan", req.planId, academy,
+                       detailJson({{"slot", req.slot}, {"attempt", *attempt}})});
+    int left = settings_.codeAttempts - *attempt;
     if (left <= 0)
       return Error{ErrorCode::kTooManyRequests,
                    "That code is not right, and this link is now locked. Ask the school's SENCO to send you a new link.",
@@ -441,6 +451,7 @@ Status SignatureService::checkCode(const SignerAccess& who, const std::string& c
     return invalid("That code is not right. You have " + std::to_string(left) + (left == 1 ? " try" : " tries") + " left.",
                    {{"code", "That code is not right"}});
   }
+  auto updated = req;
   updated.codeVerified = true;
   return repo_.updateRequest(updated, req.state,
                              {{"signature.code_ok", actorRef(who, req), "plan", req.planId, academy,
@@ -717,9 +728,9 @@ int SignatureService::tick() {
 Result<SealedDocument> SignatureService::sealedForLink(const std::string& token) {
   if (token.size() < 40 || token.size() > 64) return notFound("This link is not valid.");
   auto r = repo_.requestByTokenHash(sha256Hex(token));
-  if (!r || r->state != requeststate::kSigned) return notFound("This link is not valid.");
-  auto exp = parseTime(r->expiresAt);
-  if (exp && clock_.now() > *exp) return gone("This download link has expired. Ask the school for a copy.");
+  if (!r) return notFound("This link is not valid.");
+  if (auto exp = parseTime(r->expiresAt); exp && clock_.now() > *exp) return expiredLink();
+  if (r->state != requeststate::kSigned) return notFound("This link is not valid.");
   for (const auto& s : repo_.sealed(r->planId))
     if (s.version == r->version) {
       repo_.appendAudit({"plan.pdf_download", r->personRef, "plan", r->planId, 0,

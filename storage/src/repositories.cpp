@@ -1,5 +1,7 @@
 #include "sendflow/storage/repositories.h"
 
+#include "sendflow/storage/outbox_repository.h"
+
 #include "sendflow/engine/crypto.h"
 
 namespace sendflow::storage {
@@ -151,17 +153,19 @@ Id SqlitePeopleRepository::createUser(const engine::User& user, const engine::Au
   });
 }
 
-void SqlitePeopleRepository::updateUser(const engine::User& user, const engine::AuditEvent& audit) {
+void SqlitePeopleRepository::updateUser(const engine::User& user, const engine::AuditEvent& audit,
+                                        const engine::EndSessions& sessions) {
   store_.write([&](Database& db) {
     Statement st(db, "UPDATE user SET email=?, name=?, password_hash=?, active=? WHERE id=?");
     st.bind(1, user.email).bind(2, user.name).bind(3, user.passwordHash);
     st.bind(4, user.active ? 1 : 0).bind(5, user.id).run();
     writeMemberships(db, user);
-    if (!user.active) {
-      Statement del(db, "DELETE FROM session WHERE user_id=?");
-      del.bind(1, user.id).run();
-    }
     store_.appendAudit(db, audit);
+    if (sessions.end) {
+      Statement del(db, "DELETE FROM session WHERE user_id=? AND id_hash<>?");
+      del.bind(1, user.id).bind(2, sessions.keepIdHash).run();
+      store_.appendAudit(db, sessions.audit);
+    }
   });
 }
 
@@ -331,43 +335,54 @@ void SqliteSessionRepository::removeOlderThan(engine::TimePoint createdBefore,
   });
 }
 
+engine::SignInAttempt SqliteSessionRepository::beginAttempt(const std::vector<engine::AttemptLimit>& limits,
+                                                           engine::TimePoint since, engine::TimePoint at) {
+  return store_.write([&](Database& db) {
+    engine::SignInAttempt out;
+    for (const auto& l : limits) {
+      Statement st(db, "SELECT count(*), min(at) FROM login_failure WHERE key=? AND at>=?");
+      st.bind(1, l.key).bind(2, engine::toUnix(since));
+      st.step();
+      if (st.getInt(0) >= l.max) {
+        out.refusedBy = l.key;
+        if (!st.isNull(1)) out.oldest = engine::fromUnix(st.getInt(1));
+        return out;
+      }
+    }
+    Statement next(db, "SELECT COALESCE(max(attempt), 0) + 1 FROM login_failure");
+    next.step();
+    out.id = next.getInt(0);
+    for (const auto& l : limits) {
+      Statement st(db, "INSERT INTO login_failure(key, at, attempt) VALUES (?,?,?)");
+      st.bind(1, l.key).bind(2, engine::toUnix(at)).bind(3, out.id).run();
+    }
+    return out;
+  });
+}
+
+void SqliteSessionRepository::attemptSucceeded(Id attempt, const std::string& clearKey) {
+  store_.write([&](Database& db) {
+    Statement st(db, "DELETE FROM login_failure WHERE attempt=? OR key=?");
+    st.bind(1, attempt).bind(2, clearKey).run();
+  });
+}
+
+void SqliteSessionRepository::attemptFailed(Id attempt, Id userId,
+                                            const std::optional<engine::OutboxMessage>& notice) {
+  store_.write([&](Database& db) {
+    // The audit trail records the attempt without the address typed (it may be a password).
+    store_.appendAudit(db, {"login.failure", "anonymous", "user", userId, 0,
+                            "{\"attempt\":" + std::to_string(attempt) + "}"});
+    if (notice) insertOutbox(db, *notice);
+  });
+}
+
 int SqliteSessionRepository::failuresSince(const std::string& key, engine::TimePoint since) {
   return store_.read([&](Database& db) {
     Statement st(db, "SELECT count(*) FROM login_failure WHERE key=? AND at>=?");
     st.bind(1, key).bind(2, engine::toUnix(since));
     st.step();
     return static_cast<int>(st.getInt(0));
-  });
-}
-
-std::optional<engine::TimePoint> SqliteSessionRepository::oldestFailureSince(
-    const std::string& key, engine::TimePoint since) {
-  return store_.read([&](Database& db) -> std::optional<engine::TimePoint> {
-    Statement st(db, "SELECT min(at) FROM login_failure WHERE key=? AND at>=?");
-    st.bind(1, key).bind(2, engine::toUnix(since));
-    if (!st.step() || st.isNull(0)) return std::nullopt;
-    return engine::fromUnix(st.getInt(0));
-  });
-}
-
-void SqliteSessionRepository::recordFailure(const std::string& key, engine::TimePoint at) {
-  store_.write([&](Database& db) {
-    Statement st(db, "INSERT INTO login_failure(key, at) VALUES (?,?)");
-    st.bind(1, key).bind(2, engine::toUnix(at)).run();
-    // The audit trail records the attempt without the address typed (it may be a password).
-    if (key.rfind("email:", 0) == 0) {
-      Statement u(db, "SELECT id FROM user WHERE email=?");
-      u.bind(1, key.substr(6));
-      Id id = u.step() ? u.getInt(0) : 0;
-      store_.appendAudit(db, {"login.failure", "anonymous", "user", id, 0, "{}"});
-    }
-  });
-}
-
-void SqliteSessionRepository::clearFailures(const std::string& key) {
-  store_.write([&](Database& db) {
-    Statement st(db, "DELETE FROM login_failure WHERE key=?");
-    st.bind(1, key).run();
   });
 }
 

@@ -67,12 +67,14 @@ void insertRequest(Database& db, const engine::SignatureRequest& r) {
 void writeRequest(Database& db, const engine::SignatureRequest& r) {
   Statement st(db,
                "UPDATE signature_request SET token_hash=?, state=?, state_reason=?, expires_at=?, opened_at=?, "
-               "last_sent_at=?, sends=?, expiry_warned=?, code_hash=?, code_expires_at=?, code_attempts=?, "
+               "last_sent_at=?, sends=?, expiry_warned=?, code_hash=?, code_expires_at=?, "
                "code_verified=?, link_salt=? WHERE id=?");
   bindToken(st, 1, r.tokenHash);
   st.bind(2, r.state).bind(3, r.stateReason).bind(4, r.expiresAt).bind(5, r.openedAt).bind(6, r.lastSentAt);
   st.bind(7, r.sends).bind(8, r.expiryWarned ? 1 : 0).bind(9, r.codeHash).bind(10, r.codeExpiresAt);
-  st.bind(11, r.codeAttempts).bind(12, r.codeVerified ? 1 : 0).bind(13, r.linkSalt).bind(14, r.id).run();
+  // code_attempts is left alone: only countCodeAttempt changes it (a stale copy written back here
+  // would undo attempts counted meanwhile).
+  st.bind(11, r.codeVerified ? 1 : 0).bind(12, r.linkSalt).bind(13, r.id).run();
 }
 
 void insertSignature(Database& db, const engine::SignatureRecord& s) {
@@ -281,6 +283,19 @@ engine::Status SqliteSignatureRepository::replaceRequest(Id oldId, const std::st
 
 void SqliteSignatureRepository::appendAudit(const engine::AuditEvent& e) {
   store_.write([&](Database& db) { store_.appendAudit(db, e); });
+}
+
+std::optional<int> SqliteSignatureRepository::countCodeAttempt(Id requestId, int limit) {
+  return store_.write([&](Database& db) -> std::optional<int> {
+    Statement st(db,
+                 "UPDATE signature_request SET code_attempts=code_attempts+1 "
+                 "WHERE id=? AND code_attempts<? RETURNING code_attempts");
+    st.bind(1, requestId).bind(2, limit);
+    if (!st.step()) return std::nullopt;
+    int attempt = static_cast<int>(st.getInt(0));
+    st.run();  // finish the statement so the update is complete before commit
+    return attempt;
+  });
 }
 
 std::optional<AuditHead> auditHead(Store& store) {

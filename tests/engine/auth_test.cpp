@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 
 #include "sendflow/engine/auth.h"
@@ -41,7 +42,7 @@ class FakePeople final : public PeopleRepository {
   }
   std::vector<User> users(const std::vector<Id>&) override { return {}; }
   Id createUser(const User&, const AuditEvent&) override { return 0; }
-  void updateUser(const User&, const AuditEvent&) override {}
+  void updateUser(const User& u, const AuditEvent&, const EndSessions&) override { byId[u.id] = u; }
   std::vector<Pupil> pupils(const PupilQuery&) override { return {}; }
   std::optional<Pupil> pupil(Id) override { return std::nullopt; }
   Id createPupil(const Pupil&, const AuditEvent&) override { return 0; }
@@ -65,23 +66,39 @@ class FakeSessions final : public SessionRepository {
   void remove(const std::string& h) override { sessions.erase(h); }
   void removeForUser(Id) override {}
   void removeOlderThan(TimePoint, TimePoint) override {}
+  SignInAttempt beginAttempt(const std::vector<AttemptLimit>& limits, TimePoint since, TimePoint at) override {
+    for (const auto& l : limits)
+      if (failuresSince(l.key, since) >= l.max) {
+        std::optional<TimePoint> oldest;
+        for (auto& f : failures)
+          if (f.key == l.key && f.at >= since && (!oldest || f.at < *oldest)) oldest = f.at;
+        return {0, l.key, oldest};
+      }
+    ++lastAttempt;
+    for (const auto& l : limits) failures.push_back({l.key, at, lastAttempt});
+    return {lastAttempt, "", std::nullopt};
+  }
+  void attemptSucceeded(Id attempt, const std::string& clearKey) override {
+    std::erase_if(failures, [&](auto& f) { return f.attempt == attempt || f.key == clearKey; });
+  }
+  void attemptFailed(Id, Id, const std::optional<OutboxMessage>& notice) override {
+    if (notice && std::none_of(notices.begin(), notices.end(), [&](auto& n) { return n.key == notice->key; }))
+      notices.push_back(*notice);
+  }
   int failuresSince(const std::string& key, TimePoint since) override {
     int n = 0;
-    for (auto& [k, t] : failures) n += k == key && t >= since;
+    for (auto& f : failures) n += f.key == key && f.at >= since;
     return n;
   }
-  std::optional<TimePoint> oldestFailureSince(const std::string& key, TimePoint since) override {
-    std::optional<TimePoint> out;
-    for (auto& [k, t] : failures)
-      if (k == key && t >= since && (!out || t < *out)) out = t;
-    return out;
-  }
-  void recordFailure(const std::string& key, TimePoint at) override { failures.emplace_back(key, at); }
-  void clearFailures(const std::string& key) override {
-    std::erase_if(failures, [&](auto& f) { return f.first == key; });
-  }
+  struct Failure {
+    std::string key;
+    TimePoint at;
+    Id attempt;
+  };
+  std::vector<Failure> failures;
+  std::vector<OutboxMessage> notices;
+  Id lastAttempt = 0;
   std::map<std::string, Session> sessions;
-  std::vector<std::pair<std::string, TimePoint>> failures;
 };
 
 struct Fixture {
@@ -162,17 +179,33 @@ TEST_CASE("a deactivated user's session stops working", "[engine][auth]") {
           ErrorCode::kUnauthorized);
 }
 
-TEST_CASE("five failures lock the account for fifteen minutes with a retry time", "[engine][auth]") {
+TEST_CASE("five failures from one address lock that address out of the account, not the owner elsewhere",
+          "[engine][auth]") {
   Fixture f;
   for (int i = 0; i < 5; ++i)
-    REQUIRE(f.auth.login("senco@oak.example", "wrong password!!", "10.0.0." + std::to_string(i), "t").error().code ==
+    REQUIRE(f.auth.login("senco@oak.example", "wrong password!!", "203.0.113.9", "t").error().code ==
             ErrorCode::kUnauthorized);
-  auto locked = f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.9", "t");
+  auto locked = f.auth.login("senco@oak.example", "correct horse battery", "203.0.113.9", "t");
   REQUIRE(locked.error().code == ErrorCode::kTooManyRequests);
   REQUIRE(locked.error().retryAfterSeconds > 0);
   REQUIRE(locked.error().retryAfterSeconds <= 15 * 60);
+  // The owner, from the school's address, still signs in; and is told once, not per attempt.
+  REQUIRE(f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "t").ok());
+  REQUIRE(f.sessions.notices.size() == 1);
+  REQUIRE(f.sessions.notices[0].toAddress == "senco@oak.example");
+  REQUIRE(f.sessions.notices[0].data.find("correct horse") == std::string::npos);
   f.clock.advance(std::chrono::minutes(16));
-  REQUIRE(f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.9", "t").ok());
+  REQUIRE(f.auth.login("senco@oak.example", "correct horse battery", "203.0.113.9", "t").ok());
+}
+
+TEST_CASE("guesses spread over many addresses meet the account-wide cap", "[engine][auth]") {
+  Fixture f;
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(f.auth.login("senco@oak.example", "wrong password!!", "198.51.100." + std::to_string(i), "t").error().code ==
+            ErrorCode::kUnauthorized);
+  REQUIRE(f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "t").error().code ==
+          ErrorCode::kTooManyRequests);
+  REQUIRE(f.sessions.notices.size() == 1);
 }
 
 TEST_CASE("CSRF tokens are bound to the session", "[engine][auth]") {

@@ -4,6 +4,9 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <chrono>
+#include <functional>
+
 #include "sendflow/web/app.h"
 #include "websocket.h"
 
@@ -30,18 +33,35 @@ bool sameOrigin(const Poco::Net::HTTPServerRequest& req) {
 
 // One editor's connection to the plan's live session. The front end calls it on its workers,
 // one call at a time; the session's answers go out through the channel without blocking.
+// `stillAllowed` says whether the session or link that opened the socket still holds (not signed
+// out, ended by a password change, expired or withdrawn); asked again at most every few seconds.
 class LiveSocket : public WebSocketHandler {
  public:
-  LiveSocket(std::shared_ptr<engine::LiveSession> live, engine::LiveEditor editor)
-      : live_(std::move(live)), editor_(std::move(editor)) {}
+  LiveSocket(std::shared_ptr<engine::LiveSession> live, engine::LiveEditor editor,
+             std::function<bool()> stillAllowed)
+      : live_(std::move(live)), editor_(std::move(editor)), stillAllowed_(std::move(stillAllowed)),
+        checkedAt_(std::chrono::steady_clock::now()) {}
 
   void opened(const std::shared_ptr<WebSocketChannel>& channel) override {
+    channel_ = channel;
     conn_ = live_->join(std::move(editor_),
                         [channel](const std::string& frame) { channel->sendText(frame); });
     joined_ = true;
   }
   void received(const std::string& text) override {
-    if (joined_) live_->receive(conn_, text);
+    if (!joined_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - checkedAt_ >= kRecheckEvery) {
+      checkedAt_ = now;
+      if (!stillAllowed_()) {
+        auto channel = channel_.lock();  // before leaving: the live session holds the last copy
+        live_->leave(conn_);
+        joined_ = false;
+        if (channel) channel->close(1008);  // policy violation: signed out
+        return;
+      }
+    }
+    live_->receive(conn_, text);
   }
   void closed() override {
     if (joined_) live_->leave(conn_);
@@ -50,14 +70,19 @@ class LiveSocket : public WebSocketHandler {
   }
 
  private:
+  static constexpr auto kRecheckEvery = std::chrono::seconds(2);
   std::shared_ptr<engine::LiveSession> live_;
   engine::LiveEditor editor_;
+  std::function<bool()> stillAllowed_;
+  std::chrono::steady_clock::time_point checkedAt_;
+  std::weak_ptr<WebSocketChannel> channel_;
   engine::LiveSession::ConnId conn_ = 0;
   bool joined_ = false;
 };
 
 // Switches the request to a WebSocket joined to the plan's live session (see docs/live.md).
-void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId) {
+void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId,
+                 std::function<bool()> stillAllowed) {
   if (!sameOrigin(ex.request)) return ex.error(403, "Live editing is only open to sendflow's own pages.");
   if (Poco::icompare(ex.request.get("Upgrade", ""), "websocket") != 0) {
     return ex.error(400, "This address speaks WebSocket only.");
@@ -67,7 +92,8 @@ void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId) {
   WebSocketOptions options;
   options.maxMessageBytes = kMaxMessageBytes;
   options.tooBigText = R"({"type":"error","code":"too_big","message":"A message may be at most 64 KiB."})";
-  acceptWebSocket(ex, std::make_shared<LiveSocket>(std::move(live), std::move(editor)), options);
+  acceptWebSocket(ex, std::make_shared<LiveSocket>(std::move(live), std::move(editor), std::move(stillAllowed)),
+                  options);
 }
 
 // Why a fold failed, for the log: the message and the fields named, never their values.
@@ -82,14 +108,19 @@ void staffSocket(Exchange& ex) {
   if (!id) return ex.error(404, "There is no plan at this address.");
   auto view = ex.app.planService.open(ex.actor(), *id);  // the actor may see this plan
   if (!view) return ex.error(view.error());
-  serveSocket(ex, engine::staffEditor(ex.app.planService, ex.actor(), *id), *id);
+  App& app = ex.app;
+  serveSocket(ex, engine::staffEditor(ex.app.planService, ex.actor(), *id), *id,
+              [&app, token = ex.sessionToken] { return app.auth.resume(token).ok(); });
 }
 
 void contributorSocket(Exchange& ex) {
   const std::string token = ex.params["token"];
   auto c = ex.app.contributions->open(token);
   if (!c) return ex.error(c.error());
-  serveSocket(ex, ex.app.contributions->liveEditor(token, c.value()), c->plan.plan.id);
+  // The contributor's editor re-checks its link itself (engine, every 2 s) and answers
+  // "read_only" with the reason once it has expired or been withdrawn.
+  serveSocket(ex, ex.app.contributions->liveEditor(token, c.value()), c->plan.plan.id,
+              [] { return true; });
 }
 
 }  // namespace

@@ -162,7 +162,8 @@ MailService::MailService(App& app)
     templates_.emplace(p.getBaseName(), text);  // "review_reminder.txt"
   }
   for (const char* kind : {engine::mailkind::kReview, engine::mailkind::kEscalation, engine::mailkind::kDeadline,
-                           engine::mailkind::kDigest, engine::mailkind::kNotice, engine::mailkind::kTest})
+                           engine::mailkind::kDigest, engine::mailkind::kNotice, engine::mailkind::kTest,
+                           engine::mailkind::kSignInFailures})
     for (const char* part : {"subject", "txt", "html"})
       if (!templates_.count(std::string(kind) + "." + part))
         throw std::runtime_error("mail template " + std::string(kind) + "." + part + ".mustache is missing");

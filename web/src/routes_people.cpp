@@ -54,6 +54,29 @@ void postLogout(Exchange& ex) {
   ex.redirect("/login");
 }
 
+void passwordPage(Exchange& ex, int status, bool done, const engine::Error* err) {
+  Data d;
+  d.set("done", done);
+  if (err) addErrors(d, *err);
+  if (err && err->code == engine::ErrorCode::kTooManyRequests)
+    ex.response.set("Retry-After", std::to_string(err->retryAfterSeconds));
+  ex.html(status, ex.app.views->page(ex, "account_password", d, "Change your password"));
+}
+
+void postPassword(Exchange& ex) {
+  const auto& f = ex.form();
+  auto st = ex.app.auth.changePassword(*ex.session, f.get("current_password", ""),
+                                       f.get("new_password", ""), f.get("confirm_password", ""),
+                                       ex.clientIp());
+  if (!st) {
+    const auto code = st.error().code;
+    if (code == engine::ErrorCode::kInvalid || code == engine::ErrorCode::kTooManyRequests)
+      return passwordPage(ex, statusFor(code), false, &st.error());
+    return ex.error(st.error());
+  }
+  passwordPage(ex, 200, true, nullptr);
+}
+
 void dashboard(Exchange& ex) {
   const auto& actor = ex.actor();
   std::string q = ex.query("q");
@@ -263,6 +286,9 @@ void registerPeopleRoutes(App& app) {
   r.add("GET", "/login", Access::kPublic, [](Exchange& ex) { loginPage(ex, 200, "", nullptr); });
   r.add("POST", "/login", Access::kPublicCsrf, postLogin);
   r.add("POST", "/logout", Access::kStaff, postLogout);
+  r.add("GET", "/account/password", Access::kStaff,
+        [](Exchange& ex) { passwordPage(ex, 200, false, nullptr); });
+  r.add("POST", "/account/password", Access::kStaff, postPassword);
   r.add("GET", "/", Access::kStaff, dashboard);
   r.add("GET", "/pupils/new", Access::kStaff, newPupil);
   r.add("POST", "/pupils", Access::kStaff, createPupil);

@@ -93,11 +93,11 @@ class ContributionService {
 
   // "/c/<token>" for a link salt: the mailer derives the link when it renders the email.
   std::string contactPath(const std::string& linkSalt) const;
+  // The link of a token, while it works (kNotFound, kGone otherwise). Not audited.
+  Result<ContributionLink> validLink(const std::string& token);
 
  private:
   std::string tokenFor(const std::string& salt) const;
-  // The link of a token, while it works (kNotFound, kGone otherwise).
-  Result<ContributionLink> validLink(const std::string& token);
   static std::set<std::string> fieldsFor(const std::vector<const SectionDef*>& sections);
   static std::string closedReason(const StateDef& s);
 

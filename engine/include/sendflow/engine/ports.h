@@ -9,6 +9,7 @@
 
 #include "sendflow/engine/clock.h"
 #include "sendflow/engine/model.h"
+#include "sendflow/engine/outbox.h"
 
 namespace sendflow::engine {
 
@@ -17,6 +18,13 @@ struct PupilQuery {
   std::string search;          // matches legal/preferred name or UPN, case-insensitive
   bool includeInactive = false;
   int limit = 200;
+};
+
+// Sessions that a change to an account ends, in the same transaction as the change.
+struct EndSessions {
+  bool end = false;         // false: the user's sessions are left alone
+  std::string keepIdHash;   // this session stays (the one changing its own password); "" for none
+  AuditEvent audit;         // appended when `end`
 };
 
 class PeopleRepository {
@@ -31,7 +39,8 @@ class PeopleRepository {
   virtual std::optional<User> userById(Id id) = 0;
   virtual std::vector<User> users(const std::vector<Id>& academyIds) = 0;  // members of any of them
   virtual Id createUser(const User& user, const AuditEvent& audit) = 0;    // REQUIRES: email unused
-  virtual void updateUser(const User& user, const AuditEvent& audit) = 0;  // incl. memberships
+  // Includes memberships; ends the user's sessions as `sessions` says.
+  virtual void updateUser(const User& user, const AuditEvent& audit, const EndSessions& sessions) = 0;
 
   virtual std::vector<Pupil> pupils(const PupilQuery& q) = 0;
   virtual std::optional<Pupil> pupil(Id id) = 0;
@@ -53,6 +62,18 @@ struct Session {
   std::string userAgent;
 };
 
+// A sign-in attempt is refused once `max` failures were recorded under `key` within the window.
+struct AttemptLimit {
+  std::string key;  // "email:<address>", "ip:<address>" or "email:<address>|ip:<address>"
+  int max = 0;
+};
+
+struct SignInAttempt {
+  Id id = 0;                          // 0: refused
+  std::string refusedBy;              // the key whose limit was reached
+  std::optional<TimePoint> oldest;    // that key's oldest failure in the window (for Retry-After)
+};
+
 class SessionRepository {
  public:
   virtual ~SessionRepository() = default;
@@ -63,11 +84,20 @@ class SessionRepository {
   virtual void removeForUser(Id userId) = 0;
   virtual void removeOlderThan(TimePoint createdBefore, TimePoint idleBefore) = 0;
 
-  // Failed logins, keyed by "email:..." or "ip:...".
+  // Counts a sign-in attempt before the password is checked, atomically (one transaction): when
+  // any key already has `max` failures since `since`, nothing is written and the attempt is
+  // refused; otherwise a failure is recorded now under every key, so concurrent attempts see
+  // each other. attemptSucceeded withdraws it; attemptFailed keeps it.
+  virtual SignInAttempt beginAttempt(const std::vector<AttemptLimit>& limits, TimePoint since,
+                                     TimePoint at) = 0;
+  // Withdraws the attempt's failures and forgets earlier failures under `clearKey`.
+  virtual void attemptSucceeded(Id attempt, const std::string& clearKey) = 0;
+  // Audits the failure (login.failure, against `userId` when the account exists) and queues
+  // `notice` (idempotent by its key) in the same transaction.
+  virtual void attemptFailed(Id attempt, Id userId, const std::optional<OutboxMessage>& notice) = 0;
+
+  // Failures recorded under `key` since then (attempts in progress included).
   virtual int failuresSince(const std::string& key, TimePoint since) = 0;
-  virtual std::optional<TimePoint> oldestFailureSince(const std::string& key, TimePoint since) = 0;
-  virtual void recordFailure(const std::string& key, TimePoint at) = 0;
-  virtual void clearFailures(const std::string& key) = 0;
 };
 
 class AuditLog {

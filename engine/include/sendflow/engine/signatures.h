@@ -52,6 +52,11 @@ class SignatureRepository {
                                 const std::vector<AuditEvent>& audit,
                                 const std::vector<OutboxMessage>& outbox) = 0;
   virtual void appendAudit(const AuditEvent& e) = 0;  // views and downloads
+  // Counts one emailed-code attempt on the request, atomically, before the code is compared:
+  // the attempt's number (1-based), or nullopt when `limit` attempts were already counted
+  // (nothing written). Concurrent attempts each get a distinct number, so at most `limit` are
+  // ever compared. updateRequest never writes the count.
+  virtual std::optional<int> countCodeAttempt(Id requestId, int limit) = 0;
 };
 
 struct SignatureSettings {
@@ -167,6 +172,7 @@ class SignatureService final : public TransitionActions {
     SignatureRequest request;
   };
   Result<SignatureRequest> locate(const SignerAccess& who, bool forSigning);
+  static Error expiredLink();  // 410: how to ask the school for a copy
   Status checkTurn(const SignatureRequest& r, const std::vector<SignatureRequest>& all,
                    std::string* waitingFor);
   Result<SignatureRequest> inviteNew(SignatureRequest r, const PlanView& v,

@@ -18,7 +18,8 @@ class SqlitePeopleRepository final : public engine::PeopleRepository {
   std::optional<engine::User> userById(engine::Id id) override;
   std::vector<engine::User> users(const std::vector<engine::Id>& academyIds) override;
   engine::Id createUser(const engine::User& user, const engine::AuditEvent& audit) override;
-  void updateUser(const engine::User& user, const engine::AuditEvent& audit) override;
+  void updateUser(const engine::User& user, const engine::AuditEvent& audit,
+                  const engine::EndSessions& sessions) override;
 
   std::vector<engine::Pupil> pupils(const engine::PupilQuery& q) override;
   std::optional<engine::Pupil> pupil(engine::Id id) override;
@@ -43,11 +44,12 @@ class SqliteSessionRepository final : public engine::SessionRepository {
   void remove(const std::string& idHash) override;
   void removeForUser(engine::Id userId) override;
   void removeOlderThan(engine::TimePoint createdBefore, engine::TimePoint idleBefore) override;
+  engine::SignInAttempt beginAttempt(const std::vector<engine::AttemptLimit>& limits,
+                                     engine::TimePoint since, engine::TimePoint at) override;
+  void attemptSucceeded(engine::Id attempt, const std::string& clearKey) override;
+  void attemptFailed(engine::Id attempt, engine::Id userId,
+                     const std::optional<engine::OutboxMessage>& notice) override;
   int failuresSince(const std::string& key, engine::TimePoint since) override;
-  std::optional<engine::TimePoint> oldestFailureSince(const std::string& key,
-                                                      engine::TimePoint since) override;
-  void recordFailure(const std::string& key, engine::TimePoint at) override;
-  void clearFailures(const std::string& key) override;
 
  private:
   Store& store_;

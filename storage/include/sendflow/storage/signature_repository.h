@@ -29,6 +29,7 @@ class SqliteSignatureRepository final : public engine::SignatureRepository {
                                 const std::vector<engine::AuditEvent>& audit,
                                 const std::vector<engine::OutboxMessage>& outbox) override;
   void appendAudit(const engine::AuditEvent& e) override;
+  std::optional<int> countCodeAttempt(engine::Id requestId, int limit) override;
 
  private:
   Store& store_;
