@@ -66,7 +66,7 @@ TEST_CASE("A SEND governor oversees and reads no child's record", "[engine][acce
   CHECK(roleMay(Role::kGovernor, Action::kViewOverview));
 }
 
-TEST_CASE("Roles hold at their own academy; a trust admin at every academy", "[engine][access]") {
+TEST_CASE("Roles hold at their own academy, a trust admin at every academy", "[engine][access]") {
   auto teacherAtOneGovernorAtTwo = actorWith({{1, Role::kStaff}, {2, Role::kGovernor}});
   CHECK(may(teacherAtOneGovernorAtTwo, Action::kViewPlan, 1));
   CHECK_FALSE(may(teacherAtOneGovernorAtTwo, Action::kViewPlan, 2));
