@@ -56,8 +56,10 @@ std::string ContributionService::contactPath(const std::string& salt) const { re
 Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
   auto v = plans_.open(a, planId);
   if (!v) return v.error();
-  if (!a.hasRole(v->plan.academyId, Role::kSenco) && !a.isTrustAdmin())
-    return forbidden("Only the SENCO can invite people to contribute.");
+  if (auto st = require(a, Action::kManageContributors, v->plan.academyId, "There is no such plan.",
+                        "Only the SENCO can invite people to contribute.");
+      !st)
+    return st.error();
   if (!v->state->editable)
     return conflict("This plan is " + v->state->shown() + ": contributions can be invited only while it is being written.");
   auto contact = people_.contact(contactId);
@@ -128,8 +130,10 @@ Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
 Status ContributionService::revoke(const Actor& a, Id planId, Id linkId) {
   auto v = plans_.open(a, planId);
   if (!v) return v.error();
-  if (!a.hasRole(v->plan.academyId, Role::kSenco) && !a.isTrustAdmin())
-    return forbidden("Only the SENCO can withdraw a contribution link.");
+  if (auto st = require(a, Action::kManageContributors, v->plan.academyId, "There is no such plan.",
+                        "Only the SENCO can withdraw a contribution link.");
+      !st)
+    return st.error();
   auto l = repo_.link(linkId);
   if (!l || l->planId != planId) return notFound("There is no such contribution link.");
   if (!l->revokedAt.empty()) return Ok{};

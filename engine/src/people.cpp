@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sendflow/engine/access.h"
 #include "sendflow/engine/email_address.h"
 #include "sendflow/engine/input.h"
 
@@ -60,28 +61,28 @@ std::vector<Academy> PeopleService::academiesOf(const Actor& a) {
 std::vector<Pupil> PeopleService::pupils(const Actor& a, const std::string& search,
                                          bool includeInactive) {
   PupilQuery q;
-  q.academyIds = a.academyIds();
+  q.academyIds = academiesWhere(a, Action::kViewPupil);
   if (q.academyIds.empty()) return {};
   q.search = trim(search).substr(0, 200);
   q.includeInactive = includeInactive;
   return repo_.pupils(q);
 }
 
-Result<Pupil> PeopleService::pupil(const Actor& a, Id id) {
+Result<Pupil> PeopleService::pupil(const Actor& a, Id id, Action purpose) {
   auto p = repo_.pupil(id);
-  if (!p || !a.canSee(p->academyId)) return notFound("There is no such pupil.");
+  if (!p || !may(a, Action::kViewPupil, p->academyId)) return notFound("There is no such pupil.");
+  if (auto st = require(a, purpose, p->academyId, "There is no such pupil.",
+                        "Your role does not allow this for this pupil.");
+      !st)
+    return st.error();
   return *p;
 }
 
 std::vector<Contact> PeopleService::contacts(const Actor& a, const Pupil& p) {
-  if (!a.canSee(p.academyId)) return {};
+  if (!may(a, Action::kViewPupil, p.academyId)) return {};
   return repo_.contacts(p.id);
 }
 
-bool PeopleService::canManagePupils(const Actor& a, Id academyId) const {
-  return a.canSee(academyId) &&
-         (a.hasRole(academyId, Role::kSenco) || a.isTrustAdmin());
-}
 
 std::vector<FieldError> PeopleService::validatePupil(const PupilInput& in, Date today) {
   std::vector<FieldError> errs;
@@ -132,8 +133,10 @@ std::vector<FieldError> PeopleService::validateUser(const UserInput& in, bool pa
 }
 
 Result<Id> PeopleService::createPupil(const Actor& a, const PupilInput& in) {
-  if (!a.canSee(in.academyId)) return notFound("There is no such academy.");
-  if (!canManagePupils(a, in.academyId)) return forbidden("Only a SENCO or trust admin can add pupils.");
+  if (auto st = require(a, Action::kManagePupil, in.academyId, "There is no such academy.",
+                        "Only a SENCO or trust admin can add pupils.");
+      !st)
+    return st.error();
   auto errs = validatePupil(in, dateOf(clock_.now()));
   if (!errs.empty()) return invalid("Check the pupil's details", errs);
   Pupil p{0, in.academyId, trim(in.legalName), trim(in.preferredName), in.dateOfBirth,
@@ -144,8 +147,10 @@ Result<Id> PeopleService::createPupil(const Actor& a, const PupilInput& in) {
 Status PeopleService::updatePupil(const Actor& a, Id id, const PupilInput& in) {
   auto existing = pupil(a, id);
   if (!existing) return existing.error();
-  if (!canManagePupils(a, existing->academyId))
-    return forbidden("Only a SENCO or trust admin can change a pupil's record.");
+  if (auto st = require(a, Action::kManagePupil, existing->academyId, "There is no such pupil.",
+                        "Only a SENCO or trust admin can change a pupil's record.");
+      !st)
+    return st.error();
   auto errs = validatePupil(in, dateOf(clock_.now()));
   if (!errs.empty()) return invalid("Check the pupil's details", errs);
   Pupil p{id, existing->academyId, trim(in.legalName), trim(in.preferredName), in.dateOfBirth,
@@ -158,7 +163,10 @@ Status PeopleService::updatePupil(const Actor& a, Id id, const PupilInput& in) {
 Result<Id> PeopleService::addContact(const Actor& a, Id pupilId, const ContactInput& in) {
   auto p = pupil(a, pupilId);
   if (!p) return p.error();
-  if (!canManagePupils(a, p->academyId)) return forbidden("Only a SENCO or trust admin can add contacts.");
+  if (auto st = require(a, Action::kManagePupil, p->academyId, "There is no such pupil.",
+                        "Only a SENCO or trust admin can add contacts.");
+      !st)
+    return st.error();
   auto errs = validateContact(in);
   if (!errs.empty()) return invalid("Check the contact's details", errs);
   Contact c{0, pupilId, trim(in.name), trim(in.email), trim(in.relationship),
@@ -171,7 +179,10 @@ Status PeopleService::updateContact(const Actor& a, Id contactId, const ContactI
   if (!c) return notFound("There is no such contact.");
   auto p = pupil(a, c->pupilId);
   if (!p) return notFound("There is no such contact.");
-  if (!canManagePupils(a, p->academyId)) return forbidden("Only a SENCO or trust admin can change contacts.");
+  if (auto st = require(a, Action::kManagePupil, p->academyId, "There is no such contact.",
+                        "Only a SENCO or trust admin can change contacts.");
+      !st)
+    return st.error();
   auto errs = validateContact(in);
   if (!errs.empty()) return invalid("Check the contact's details", errs);
   Contact updated{contactId, c->pupilId, trim(in.name), trim(in.email), trim(in.relationship),
@@ -181,19 +192,19 @@ Status PeopleService::updateContact(const Actor& a, Id contactId, const ContactI
 }
 
 std::vector<User> PeopleService::users(const Actor& a) {
-  if (!a.isTrustAdmin()) return {};
+  if (!may(a, Action::kManageUsers, 0)) return {};
   return repo_.users(a.academyIds());
 }
 
 Result<User> PeopleService::user(const Actor& a, Id id) {
-  if (!a.isTrustAdmin()) return forbidden("Only a trust admin can manage users.");
+  if (!may(a, Action::kManageUsers, 0)) return forbidden("Only a trust admin can manage users.");
   auto u = repo_.userById(id);
   if (!u) return notFound("There is no such user.");
   return *u;
 }
 
 Result<Id> PeopleService::createUser(const Actor& a, const UserInput& in) {
-  if (!a.isTrustAdmin()) return forbidden("Only a trust admin can add users.");
+  if (!may(a, Action::kManageUsers, 0)) return forbidden("Only a trust admin can add users.");
   auto errs = validateUser(in, true);
   for (const auto& m : in.memberships)
     if (m.academyId != 0 && !a.canSee(m.academyId)) errs.push_back({"roles", "Unknown academy"});

@@ -5,17 +5,13 @@
 #include <algorithm>
 #include <map>
 
+#include "sendflow/engine/access.h"
 #include "sendflow/engine/input.h"
 #include "sendflow/engine/people.h"
 #include "sendflow/engine/reminders.h"
 
 namespace sendflow::engine {
 namespace {
-
-bool isWriterRole(const std::set<Role>& roles) {
-  return roles.count(Role::kSenco) || roles.count(Role::kStaff) || roles.count(Role::kHead) ||
-         roles.count(Role::kTrustAdmin);
-}
 
 const std::string kReviewDateField = "review_date";
 
@@ -65,7 +61,7 @@ std::shared_ptr<const WorkflowDefinition> PlanService::workflowSnapshot(Id id) {
 
 std::vector<PlanSummary> PlanService::list(const Actor& a, Id pupilId) {
   PlanQuery q;
-  q.academyIds = a.academyIds();
+  q.academyIds = academiesWhere(a, Action::kViewPlan);
   if (q.academyIds.empty()) return {};
   q.pupilId = pupilId;
   return plans_.plans(q);
@@ -87,11 +83,18 @@ std::vector<std::pair<std::string, std::string>> PlanService::signerCandidates(c
     out.emplace_back("pupil:" + std::to_string(v.pupil.id), v.pupil.displayName() + " (pupil)");
   } else if (auto role = parseRole(slot.kind)) {
     for (const auto& u : people_.users({v.plan.academyId})) {
+      auto here = [&](const Membership& m) {
+        return m.academyId == v.plan.academyId || m.academyId == 0;
+      };
+      // Only someone who may sign (engine/access.h): a governor never reads a plan to sign it.
+      const bool maySign = std::any_of(u.memberships.begin(), u.memberships.end(), [&](const Membership& m) {
+        return here(m) && roleMay(m.role, Action::kSign);
+      });
       const bool fits = *role == Role::kStaff ||
                         std::any_of(u.memberships.begin(), u.memberships.end(), [&](const Membership& m) {
-                          return m.role == *role && (m.academyId == v.plan.academyId || m.academyId == 0);
+                          return m.role == *role && here(m);
                         });
-      if (u.active && fits) out.emplace_back("user:" + std::to_string(u.id), u.name);
+      if (u.active && fits && maySign) out.emplace_back("user:" + std::to_string(u.id), u.name);
     }
   } else {
     for (const auto& c : people_.contacts(v.pupil.id))
@@ -119,9 +122,15 @@ std::optional<Date> PlanService::anchorDate(const PlanView& v) {
   return parseIsoDate(v.values->getValue<std::string>(field));
 }
 
-Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber) {
+Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber, Action purpose) {
   auto rec = plans_.plan(planId);
-  if (!rec || (a && !a->canSee(rec->academyId))) return notFound("There is no such plan.");
+  if (!rec || (a && !may(*a, Action::kViewPlan, rec->academyId))) return notFound("There is no such plan.");
+  if (a && purpose != Action::kViewPlan) {
+    if (auto st = require(*a, purpose, rec->academyId, "There is no such plan.",
+                          "You cannot do this with this plan.");
+        !st)
+      return st.error();
+  }
   auto pupil = people_.pupil(rec->pupilId);
   if (!pupil) return notFound("There is no such plan.");
   PlanView v;
@@ -140,9 +149,10 @@ Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber)
   // Judge stored values as of when they were saved: unchanged dates stay valid.
   v.check = validateValues(*v.form, *v.values, valueContext(v, v.values.get()));
   if (a) {
-    auto roles = a->rolesAt(rec->academyId);
-    v.canEdit = v.state->editable && isWriterRole(roles) && ver->number == rec->currentVersion;
-    v.transitions = availableTransitions(*v.workflow, rec->state, roleNames(roles));
+    const bool writer = may(*a, Action::kEditPlan, rec->academyId);
+    v.canEdit = v.state->editable && writer && ver->number == rec->currentVersion;
+    if (writer)
+      v.transitions = availableTransitions(*v.workflow, rec->state, roleNames(a->rolesAt(rec->academyId)));
   }
   if (v.workflow->deadlines) {
     Date today = dateOf(clock_.now());
@@ -159,15 +169,17 @@ Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber)
   return v;
 }
 
-Result<PlanView> PlanService::open(const Actor& a, Id planId, int versionNumber) {
-  return load(&a, planId, versionNumber);
+Result<PlanView> PlanService::open(const Actor& a, Id planId, int versionNumber, Action purpose) {
+  return load(&a, planId, versionNumber, purpose);
 }
 
 Result<Id> PlanService::launch(const Actor& a, Id pupilId, const std::string& type) {
   auto pupil = people_.pupil(pupilId);
-  if (!pupil || !a.canSee(pupil->academyId)) return notFound("There is no such pupil.");
-  if (!a.hasRole(pupil->academyId, Role::kSenco) && !a.isTrustAdmin())
-    return forbidden("Only the SENCO can start a plan.");
+  if (!pupil) return notFound("There is no such pupil.");
+  if (auto st = require(a, Action::kLaunchPlan, pupil->academyId, "There is no such pupil.",
+                        "Only the SENCO can start a plan.");
+      !st)
+    return st.error();
   if (!pupil->active) return conflict("This pupil's record is inactive: reactivate it to start a plan.");
   const WorkflowDefinition* wf = defs_.workflow(type);
   if (!wf) return invalid("Choose a kind of plan", {{"type", "Choose a kind of plan from the list"}});
@@ -190,13 +202,15 @@ Result<Id> PlanService::launch(const Actor& a, Id pupilId, const std::string& ty
 Result<SaveOutcome> PlanService::save(const Actor& a, Id planId, int baseVersion,
                                       const Poco::JSON::Object& values,
                                       const Poco::JSON::Object::Ptr& liveEditors) {
-  auto loaded = load(&a, planId, 0);
+  auto loaded = load(&a, planId, 0, Action::kEditPlan);
   if (!loaded) return loaded.error();
   if (loaded->state->editable && !loaded->canEdit) return forbidden("You cannot edit this plan.");
   return saveValues(loaded.value(), auditActor(a), a.name, baseVersion, values, liveEditors);
 }
 
-Result<PlanView> PlanService::view(Id planId, int versionNumber) { return load(nullptr, planId, versionNumber); }
+Result<PlanView> PlanService::view(Id planId, int versionNumber) {
+  return load(nullptr, planId, versionNumber, Action::kViewPlan);
+}
 
 Result<SaveOutcome> PlanService::saveAs(const std::string& authorRef, const std::string& authorName,
                                         Id planId, int baseVersion, const Poco::JSON::Object& values,
@@ -275,7 +289,7 @@ GuardFacts PlanService::facts(const PlanView& v) {
 
 Result<Id> PlanService::fire(const Actor& a, Id planId, const std::string& transition,
                              const TransitionInput& in) {
-  auto loaded = load(&a, planId, 0);
+  auto loaded = load(&a, planId, 0, Action::kEditPlan);
   if (!loaded) return loaded.error();
   auto& v = loaded.value();
   std::vector<FieldError> textErrors;
@@ -417,11 +431,15 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
 
 Status PlanService::assignSigners(const Actor& a, Id planId, const std::string& slotName,
                                   const std::vector<std::string>& personRefs) {
-  auto loaded = load(&a, planId, 0);
+  auto rec = plans_.plan(planId);
+  if (!rec) return notFound("There is no such plan.");
+  if (auto st = require(a, Action::kManageSigners, rec->academyId, "There is no such plan.",
+                        "Only the SENCO can choose who signs.");
+      !st)
+    return st.error();
+  auto loaded = load(&a, planId, 0, Action::kManageSigners);
   if (!loaded) return loaded.error();
   auto& v = loaded.value();
-  if (!a.hasRole(v.plan.academyId, Role::kSenco) && !a.isTrustAdmin())
-    return forbidden("Only the SENCO can choose who signs.");
   if (!v.state->editable) return conflict("Signers can be changed only while the plan is a draft.");
   const SignerSlot* slot = v.workflow->signer(slotName);
   if (!slot) return notFound("This plan has no signer called " + slotName + ".");
@@ -453,7 +471,7 @@ Status PlanService::assignSigners(const Actor& a, Id planId, const std::string& 
 
 Result<std::vector<PlanVersionRecord>> PlanService::history(const Actor& a, Id planId) {
   auto rec = plans_.plan(planId);
-  if (!rec || !a.canSee(rec->academyId)) return notFound("There is no such plan.");
+  if (!rec || !may(a, Action::kViewPlan, rec->academyId)) return notFound("There is no such plan.");
   return plans_.versions(planId);
 }
 

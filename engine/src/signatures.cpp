@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "sendflow/engine/access.h"
 #include "sendflow/engine/input.h"
 #include "sendflow/engine/people.h"
 #include "sendflow/engine/text.h"
@@ -314,12 +315,12 @@ Result<SignatureRequest> SignatureService::locate(const SignerAccess& who, bool 
   if (who.staff) {
     r = repo_.request(who.requestId);
     if (!r) return notFound("There is no such signature request.");
-    bool own = r->personRef == "user:" + std::to_string(who.staff->userId);
-    bool pupilInPerson = r->personRef.rfind("pupil:", 0) == 0;
-    if (pupilInPerson) {
-      auto plan = plans_.open(*who.staff, r->planId);
-      pupilInPerson = plan && (who.staff->hasRole(plan->plan.academyId, Role::kSenco) || who.staff->isTrustAdmin());
-    }
+    auto rec = plans_.record(r->planId);
+    if (!rec) return notFound("There is no such signature request.");
+    bool own = r->personRef == "user:" + std::to_string(who.staff->userId) &&
+               may(*who.staff, Action::kSign, rec->academyId);
+    bool pupilInPerson = r->personRef.rfind("pupil:", 0) == 0 &&
+                         may(*who.staff, Action::kManageSigners, rec->academyId);
     if (!own && !pupilInPerson) return notFound("There is no such signature request.");
   } else {
     if (who.token.size() < 40 || who.token.size() > 64) return notFound("This signing link is not valid.");
@@ -576,10 +577,12 @@ std::vector<SignatureRequest> SignatureService::signableBy(const Actor& a, Id pl
   std::vector<SignatureRequest> out;
   auto plan = plans_.open(a, planId);
   if (!plan || !plan->state->signing) return out;
-  const bool senco = a.hasRole(plan->plan.academyId, Role::kSenco) || a.isTrustAdmin();
+  const bool senco = may(a, Action::kManageSigners, plan->plan.academyId);
+  const bool signer = may(a, Action::kSign, plan->plan.academyId);
   for (const auto& r : repo_.requests(planId)) {
     if (!isOpen(r) || r.version != plan->plan.currentVersion) continue;
-    if (r.personRef == "user:" + std::to_string(a.userId) || (senco && r.personRef.rfind("pupil:", 0) == 0))
+    if ((signer && r.personRef == "user:" + std::to_string(a.userId)) ||
+        (senco && r.personRef.rfind("pupil:", 0) == 0))
       out.push_back(r);
   }
   return out;
@@ -592,8 +595,10 @@ Result<std::pair<SignatureRequest, PlanView>> SignatureService::openForSenco(con
   if (!r) return notFound("There is no such signature request.");
   auto v = plans_.open(a, r->planId);
   if (!v) return v.error();
-  if (!a.hasRole(v->plan.academyId, Role::kSenco) && !a.isTrustAdmin())
-    return forbidden("Only the SENCO can " + senco + ".");
+  if (auto st = require(a, Action::kManageSigners, v->plan.academyId, "There is no such signature request.",
+                        "Only the SENCO can " + senco + ".");
+      !st)
+    return st.error();
   if (!isOpen(*r) || r->version != v->plan.currentVersion || !v->state->signing)
     return conflict("Only a signer who has not yet signed the current version can " + signer + ".");
   return std::pair{*r, std::move(v.value())};

@@ -35,6 +35,8 @@ usage: sendflow COMMAND [options]
   verify FILE.pdf                check a sealed PDF: the seal covers the whole file and the
                                  document is the plan version the database recorded
   audit verify                   recompute the audit hash chain; names the first broken event
+  routes                         list every HTTP route: method, path, who (public or staff)
+                                 and the access-policy action it performs (docs/security.md)
   mail test --to ADDRESS         send a test message through the configured SMTP server
   mail status                    count the outbox by state and list recent failures
   mail drain                     send what is due now (what `serve` does in the background)
@@ -100,6 +102,20 @@ int userAdd(const std::map<std::string, std::string>& opt) {
   return 0;
 }
 
+// One line per route: "GET /plans/{id} staff view_plan" ("-" for no action).
+int listRoutes() {
+  CliContext ctx;
+  auto app = ctx.open(true);
+  for (const auto& route : app->router.routes()) {
+    const char* access = route.access == Access::kPublic       ? "public"
+                         : route.access == Access::kPublicCsrf ? "public_csrf"
+                                                               : "staff";
+    std::cout << route.method << " " << route.pattern << " " << access << " "
+              << (route.action ? engine::accessActionName(*route.action) : "-") << "\n";
+  }
+  return 0;
+}
+
 int dispatch(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     std::cout << kUsage;
@@ -126,6 +142,7 @@ int dispatch(const std::vector<std::string>& args) {
     App app(readSettings(*ctx.config), clock, ctx.log, false);
     return runDemo(app, clock, opt.count("json") > 0, std::cout);
   }
+  if (cmd == "routes" && args.size() == 1) return listRoutes();
   if (cmd == "user" && args.size() >= 2 && args[1] == "add") return userAdd(commandOptions(args, 2, positional));
   if (cmd == "backup") {
     commandOptions(args, 1, positional);

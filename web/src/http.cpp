@@ -332,7 +332,11 @@ std::string Exchange::csrfToken() const {
 // --- Router ---------------------------------------------------------------------------------
 
 void Router::add(std::string method, std::string pattern, Access access, Handler h) {
-  routes_.push_back({std::move(method), std::move(pattern), access, std::move(h)});
+  routes_.push_back({std::move(method), std::move(pattern), access, std::move(h), std::nullopt});
+}
+
+void Router::add(std::string method, std::string pattern, engine::Action action, Handler h) {
+  routes_.push_back({std::move(method), std::move(pattern), Access::kStaff, std::move(h), action});
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path) const {
@@ -484,6 +488,15 @@ void Pipeline::run(Exchange& ex, const std::string& path) {
     ex.session = std::move(s.value());
     if (changing && !engine::constantTimeEquals(presentedCsrf(ex), ex.session->csrfToken)) {
       ex.error(403, "This form has expired or did not come from sendflow. Go back, reload the page and try again.");
+      return;
+    }
+    // The access policy, before the handler: a role that may not do this anywhere is refused
+    // as the policy says (404 when the role may not even see such records, else 403).
+    if (m.route->action && !engine::mayAnywhere(ex.actor(), *m.route->action)) {
+      if (engine::refusalAnywhere(ex.actor(), *m.route->action) == engine::ErrorCode::kNotFound)
+        ex.error(404, "There is no page at this address.");
+      else
+        ex.error(403, "Your role does not allow this.");
       return;
     }
   } else if (m.route->access == Access::kPublicCsrf && changing) {

@@ -214,7 +214,7 @@ engine::Status foldBeforeTransition(App& app, const engine::Actor& a, engine::Id
 
 void registerLiveRoutes(App& app) {
   app.live = std::make_shared<LiveHub>(app);
-  app.router.add("GET", "/plans/{id}/live", Access::kStaff, staffSocket);
+  app.router.add("GET", "/plans/{id}/live", engine::Action::kViewPlan, staffSocket);
   app.router.add("GET", "/c/{token}/live", Access::kPublic, contributorSocket);
 }
 

@@ -185,8 +185,15 @@ std::string MailService::render(const std::string& kind, const std::string& part
   mustache::data d;
   Poco::JSON::Object::Ptr data = messageData(m);
   const std::string base = settings_.baseUrl;
+  // A staff recipient who may not open plans (a SEND governor) gets no links to them: the
+  // reviews overview is their way in (engine/access.h).
+  bool planLinks = true;
+  if (m.academyId != 0) {
+    if (auto u = app_.people.userByEmail(m.toAddress))
+      planLinks = engine::may(app_.auth.actorFor(*u), engine::Action::kViewPlan, m.academyId);
+  }
   auto addLinks = [&](Poco::JSON::Array::Ptr arr) {
-    if (!arr) return;
+    if (!arr || !planLinks) return;
     for (size_t i = 0; i < arr->size(); ++i) {
       auto o = arr->getObject(static_cast<unsigned>(i));
       if (o && o->has("plan_id")) o->set("link", base + "/plans/" + o->get("plan_id").convert<std::string>());
@@ -194,7 +201,8 @@ std::string MailService::render(const std::string& kind, const std::string& part
   };
   for (const char* key : {"overdue", "due", "deadlines"}) addLinks(data->getArray(key));
   d = toData(Poco::Dynamic::Var(data));
-  if (data->has("plan_id")) d.set("link", base + "/plans/" + data->get("plan_id").convert<std::string>());
+  if (data->has("plan_id") && planLinks)
+    d.set("link", base + "/plans/" + data->get("plan_id").convert<std::string>());
   if (data->has("link_salt") && app_.signatures) {  // a signer's own link, derived only now
     const std::string path = app_.signatures->contactPath(data->getValue<std::string>("link_salt")) +
                              data->optValue<std::string>("link_suffix", "");

@@ -10,7 +10,7 @@ constexpr engine::Role kAcademyRoles[] = {engine::Role::kSenco, engine::Role::kS
                                           engine::Role::kHead, engine::Role::kGovernor};
 
 bool requireAdmin(Exchange& ex) {
-  if (ex.actor().isTrustAdmin()) return true;
+  if (engine::may(ex.actor(), engine::Action::kManageUsers, 0)) return true;
   ex.error(403, "Only a trust admin can manage users.");
   return false;
 }
@@ -93,11 +93,11 @@ engine::UserInput userInput(Exchange& ex) {
 
 void registerAdminRoutes(App& app) {
   auto& r = app.router;
-  r.add("GET", "/admin/users", Access::kStaff, usersPage);
-  r.add("GET", "/admin/users/new", Access::kStaff, [](Exchange& ex) {
+  r.add("GET", "/admin/users", engine::Action::kManageUsers, usersPage);
+  r.add("GET", "/admin/users/new", engine::Action::kManageUsers, [](Exchange& ex) {
     if (requireAdmin(ex)) userForm(ex, 200, {}, 0, nullptr);
   });
-  r.add("POST", "/admin/users", Access::kStaff, [](Exchange& ex) {
+  r.add("POST", "/admin/users", engine::Action::kManageUsers, [](Exchange& ex) {
     if (!requireAdmin(ex)) return;
     auto in = userInput(ex);
     auto res = ex.app.peopleService.createUser(ex.actor(), in);
@@ -108,14 +108,14 @@ void registerAdminRoutes(App& app) {
     }
     ex.redirect("/admin/users");
   });
-  r.add("GET", "/admin/users/{id}", Access::kStaff, [](Exchange& ex) {
+  r.add("GET", "/admin/users/{id}", engine::Action::kManageUsers, [](Exchange& ex) {
     if (!requireAdmin(ex)) return;
     auto id = ex.idParam("id");
     auto u = id ? ex.app.peopleService.user(ex.actor(), *id) : engine::Result<engine::User>(engine::notFound("There is no such user."));
     if (!u) return ex.error(u.error());
     userForm(ex, 200, {u->email, u->name, "", u->memberships, u->active}, u->id, nullptr);
   });
-  r.add("POST", "/admin/users/{id}", Access::kStaff, [](Exchange& ex) {
+  r.add("POST", "/admin/users/{id}", engine::Action::kManageUsers, [](Exchange& ex) {
     if (!requireAdmin(ex)) return;
     auto id = ex.idParam("id");
     if (!id) return ex.error(404, "There is no such user.");

@@ -117,10 +117,10 @@ void registerApiRoutes(App& app) {
     ex.setCookie("sf_session", "", 0);
     ex.json(200, Poco::JSON::Object());
   });
-  r.add("GET", "/api/v1/pupils", Access::kStaff, apiPupils);
-  r.add("POST", "/api/v1/pupils", Access::kStaff, apiCreatePupil);
-  r.add("GET", "/api/v1/pupils/{id}", Access::kStaff, apiPupil);
-  r.add("PATCH", "/api/v1/pupils/{id}", Access::kStaff, apiPatchPupil);
+  r.add("GET", "/api/v1/pupils", engine::Action::kViewPupil, apiPupils);
+  r.add("POST", "/api/v1/pupils", engine::Action::kManagePupil, apiCreatePupil);
+  r.add("GET", "/api/v1/pupils/{id}", engine::Action::kViewPupil, apiPupil);
+  r.add("PATCH", "/api/v1/pupils/{id}", engine::Action::kManagePupil, apiPatchPupil);
 }
 
 }  // namespace sendflow::web

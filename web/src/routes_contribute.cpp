@@ -92,7 +92,7 @@ void saveContribution(Exchange& ex) {
 void addContributors(Exchange& ex, const engine::PlanView& v, Data& d) {
   auto& svc = *ex.app.contributions;
   const auto& actor = ex.actor();
-  const bool senco = actor.hasRole(v.plan.academyId, engine::Role::kSenco) || actor.isTrustAdmin();
+  const bool senco = engine::may(actor, engine::Action::kManageContributors, v.plan.academyId);
   Data rows = list();
   bool any = false;
   for (const auto& l : svc.links(v.plan.id)) {

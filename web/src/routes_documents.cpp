@@ -74,7 +74,7 @@ void planPdf(Exchange& ex) {
   if (!id) return ex.error(404, "There is no such plan.");
   auto version = versionParam(ex);
   if (!version) return ex.error(400, "The version must be a whole number, such as ?version=2.");
-  auto v = ex.app.planService.open(ex.actor(), *id, *version);
+  auto v = ex.app.planService.open(ex.actor(), *id, *version, engine::Action::kDownloadPdf);
   if (!v) return ex.error(v.error());
   engine::RenderedPdf pdf = renderPlanPdf(ex.app, v.value());
   if (!pdf.placeholderFields.empty()) {
@@ -90,7 +90,7 @@ void planPdf(Exchange& ex) {
 }  // namespace
 
 void registerDocumentRoutes(App& app) {
-  app.router.add("GET", "/plans/{id}/pdf", Access::kStaff, planPdf);
+  app.router.add("GET", "/plans/{id}/pdf", engine::Action::kDownloadPdf, planPdf);
 }
 
 }  // namespace sendflow::web

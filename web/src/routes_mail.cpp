@@ -24,7 +24,8 @@ std::string when(engine::TimePoint t) {
 // `typed`: the test address as the admin typed it, shown again when it was refused.
 void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
               const std::string& typed = "") {
-  if (!ex.actor().isTrustAdmin()) return ex.error(403, "Only a trust admin can see the outbox.");
+  if (!engine::may(ex.actor(), engine::Action::kManageMail, 0))
+    return ex.error(403, "Only a trust admin can see the outbox.");
   auto& mail = *ex.app.mail;
   const auto& s = mail.settings();
   Data d;
@@ -77,23 +78,20 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
   ex.html(status, ex.app.views->page(ex, "mail_admin", d, "Mail"));
 }
 
-// Academies the actor may oversee: governor, SENCO or head there, or any as a trust admin.
+// Academies the actor may oversee (view_overview, engine/access.h).
 std::vector<engine::Academy> overseen(Exchange& ex) {
   std::vector<engine::Academy> out;
-  for (const auto& a : ex.app.people.academies()) {
-    auto roles = ex.actor().rolesAt(a.id);
-    if (ex.actor().isTrustAdmin() || roles.count(engine::Role::kGovernor) || roles.count(engine::Role::kSenco) ||
-        roles.count(engine::Role::kHead))
-      out.push_back(a);
-  }
+  for (const auto& a : ex.app.people.academies())
+    if (engine::may(ex.actor(), engine::Action::kViewOverview, a.id)) out.push_back(a);
   return out;
 }
 
-Data itemsData(const std::vector<engine::OversightItem>& items) {
+// `linkPlans`: the actor may open the plans (a governor sees initials and dates, no link).
+Data itemsData(const std::vector<engine::OversightItem>& items, bool linkPlans) {
   Data out = list();
   for (const auto& i : items) {
     Data d;
-    d.set("plan_id", std::to_string(i.planId));
+    if (linkPlans) d.set("plan_link", "/plans/" + std::to_string(i.planId));
     d.set("initials", i.initials);
     d.set("plan_title", i.planTitle);
     d.set("what", i.what);
@@ -177,9 +175,10 @@ void governorPage(Exchange& ex) {
   }
   d.set("academies", choices);
   d.set("many_academies", academies.size() > 1);
-  d.set("overdue", itemsData(o.overdue));
-  d.set("due", itemsData(o.dueSoon));
-  d.set("deadlines", itemsData(o.deadlines));
+  const bool linkPlans = engine::may(ex.actor(), engine::Action::kViewPlan, chosen);
+  d.set("overdue", itemsData(o.overdue, linkPlans));
+  d.set("due", itemsData(o.dueSoon, linkPlans));
+  d.set("deadlines", itemsData(o.deadlines, linkPlans));
   d.set("overdue_count", std::to_string(o.overdue.size()));
   d.set("due_count", std::to_string(o.dueSoon.size()));
   d.set("deadline_count", std::to_string(o.deadlines.size()));
@@ -202,9 +201,10 @@ void governorPage(Exchange& ex) {
 
 void registerMailRoutes(App& app) {
   auto& r = app.router;
-  r.add("GET", "/admin/mail", Access::kStaff, [](Exchange& ex) { mailPage(ex, "", true, 200); });
-  r.add("POST", "/admin/mail/test", Access::kStaff, [](Exchange& ex) {
-    if (!ex.actor().isTrustAdmin()) return ex.error(403, "Only a trust admin can send a test email.");
+  r.add("GET", "/admin/mail", engine::Action::kManageMail, [](Exchange& ex) { mailPage(ex, "", true, 200); });
+  r.add("POST", "/admin/mail/test", engine::Action::kManageMail, [](Exchange& ex) {
+    if (!engine::may(ex.actor(), engine::Action::kManageMail, 0))
+      return ex.error(403, "Only a trust admin can send a test email.");
     const std::string typed = engine::trimmed(ex.form().get("to", ""));
     auto to = engine::parseEmailAddress(typed);
     if (!to)
@@ -217,15 +217,16 @@ void registerMailRoutes(App& app) {
           true, 200);
     mailPage(ex, "Test email to " + to->str() + " was not sent: " + out.reply, false, 200);
   });
-  r.add("POST", "/admin/mail/{id}/retry", Access::kStaff, [](Exchange& ex) {
-    if (!ex.actor().isTrustAdmin()) return ex.error(403, "Only a trust admin can retry a message.");
+  r.add("POST", "/admin/mail/{id}/retry", engine::Action::kManageMail, [](Exchange& ex) {
+    if (!engine::may(ex.actor(), engine::Action::kManageMail, 0))
+      return ex.error(403, "Only a trust admin can retry a message.");
     auto id = ex.idParam("id");
     if (!id || !ex.app.outbox.retry(*id, ex.app.clock.now()))
       return ex.error(409, "That message is not waiting for a retry.");
     ex.app.mail->wake();
     ex.redirect("/admin/mail");
   });
-  r.add("GET", "/governor", Access::kStaff, governorPage);
+  r.add("GET", "/governor", engine::Action::kViewOverview, governorPage);
 }
 
 }  // namespace sendflow::web

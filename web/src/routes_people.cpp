@@ -79,12 +79,17 @@ void postPassword(Exchange& ex) {
 
 void dashboard(Exchange& ex) {
   const auto& actor = ex.actor();
+  // A SEND governor's home is the reviews overview: they never see pupils' names.
+  if (engine::academiesWhere(actor, engine::Action::kViewPupil).empty() &&
+      engine::mayAnywhere(actor, engine::Action::kViewOverview))
+    return ex.redirect("/governor");
   std::string q = ex.query("q");
   Data d;
   d.set("q", q);
   Data academies = list();
   auto pupils = ex.app.peopleService.pupils(actor, q);
   for (const auto& a : ex.app.peopleService.academiesOf(actor)) {
+    if (!engine::may(actor, engine::Action::kViewPupil, a.id)) continue;
     Data ad;
     ad.set("id", std::to_string(a.id));
     ad.set("name", a.name);
@@ -98,7 +103,7 @@ void dashboard(Exchange& ex) {
     ad.set("pupils", ps);
     ad.set("count", std::to_string(count));
     ad.set("none", count == 0);
-    if (actor.hasRole(a.id, engine::Role::kSenco) || actor.isTrustAdmin()) ad.set("can_add", true);
+    if (engine::may(actor, engine::Action::kManagePupil, a.id)) ad.set("can_add", true);
     academies.push_back(ad);
   }
   d.set("academies", academies);
@@ -107,13 +112,14 @@ void dashboard(Exchange& ex) {
   ex.html(200, ex.app.views->page(ex, "dashboard", d, "Dashboard"));
 }
 
-std::optional<engine::Pupil> loadPupil(Exchange& ex) {
+std::optional<engine::Pupil> loadPupil(Exchange& ex,
+                                       engine::Action purpose = engine::Action::kViewPupil) {
   auto id = ex.idParam("id");
   if (!id) {
     ex.error(404, "There is no such pupil.");
     return std::nullopt;
   }
-  auto p = ex.app.peopleService.pupil(ex.actor(), *id);
+  auto p = ex.app.peopleService.pupil(ex.actor(), *id, purpose);
   if (!p) {
     ex.error(p.error());
     return std::nullopt;
@@ -129,11 +135,11 @@ void pupilPage(Exchange& ex) {
   for (const auto& c : ex.app.peopleService.contacts(ex.actor(), *p)) contacts.push_back(contactData(c));
   d.set("contacts", contacts);
   if (auto a = ex.app.people.academy(p->academyId)) d.set("academy", a->name);
-  bool manage = ex.actor().hasRole(p->academyId, engine::Role::kSenco) || ex.actor().isTrustAdmin();
+  bool manage = engine::may(ex.actor(), engine::Action::kManagePupil, p->academyId);
   d.set("can_manage", manage);
   d.set("contact_kinds", contactKindOptions(""));
   addPlanLists(ex, d, p->id);
-  if (manage && p->active) {
+  if (engine::may(ex.actor(), engine::Action::kLaunchPlan, p->academyId) && p->active) {
     Data types = list();
     for (const auto* wf : ex.app.planService.launchable()) {
       Data t;
@@ -176,9 +182,12 @@ void pupilForm(Exchange& ex, int status, const engine::PupilInput& in, engine::I
 
 void newPupil(Exchange& ex) {
   engine::Id academy = Exchange::idField("academy", ex.query("academy")).value_or(0);
-  auto academies = ex.app.peopleService.academiesOf(ex.actor());
-  if (academy == 0 && !academies.empty()) academy = academies.front().id;
-  if (!ex.actor().canSee(academy)) return ex.error(404, "There is no such academy.");
+  auto academies = engine::academiesWhere(ex.actor(), engine::Action::kManagePupil);
+  if (academy == 0 && !academies.empty()) academy = academies.front();
+  if (auto st = engine::require(ex.actor(), engine::Action::kManagePupil, academy,
+                                "There is no such academy.", "Only a SENCO or trust admin can add pupils.");
+      !st)
+    return ex.error(st.error());
   engine::PupilInput in;
   in.academyId = academy;
   pupilForm(ex, 200, in, 0, nullptr);
@@ -197,14 +206,14 @@ void createPupil(Exchange& ex) {
 }
 
 void editPupil(Exchange& ex) {
-  auto p = loadPupil(ex);
+  auto p = loadPupil(ex, engine::Action::kManagePupil);
   if (!p) return;
   pupilForm(ex, 200, {p->academyId, p->legalName, p->preferredName, p->dateOfBirth, p->yearGroup, p->upn, p->active},
             p->id, nullptr);
 }
 
 void updatePupil(Exchange& ex) {
-  auto p = loadPupil(ex);
+  auto p = loadPupil(ex, engine::Action::kManagePupil);
   if (!p) return;
   auto in = pupilInput(ex.form(), p->academyId);
   auto r = ex.app.peopleService.updatePupil(ex.actor(), p->id, in);
@@ -235,7 +244,7 @@ void contactForm(Exchange& ex, int status, const engine::ContactInput& in, const
 }
 
 void addContact(Exchange& ex) {
-  auto p = loadPupil(ex);
+  auto p = loadPupil(ex, engine::Action::kManagePupil);
   if (!p) return;
   auto in = contactInput(ex.form());
   auto r = ex.app.peopleService.addContact(ex.actor(), p->id, in);
@@ -251,8 +260,15 @@ void addContact(Exchange& ex) {
 std::optional<engine::Contact> loadContact(Exchange& ex) {
   auto id = ex.idParam("id");
   auto c = id ? ex.app.people.contact(*id) : std::nullopt;
-  if (!c || !ex.app.peopleService.pupil(ex.actor(), c->pupilId)) {
+  if (!c) {
     ex.error(404, "There is no such contact.");
+    return std::nullopt;
+  }
+  // Contacts are changed by those who manage the pupil's record; others never see one.
+  auto p = ex.app.peopleService.pupil(ex.actor(), c->pupilId, engine::Action::kManagePupil);
+  if (!p) {
+    ex.error(p.error().code == engine::ErrorCode::kNotFound ? engine::notFound("There is no such contact.")
+                                                            : p.error());
     return std::nullopt;
   }
   return c;
@@ -290,14 +306,14 @@ void registerPeopleRoutes(App& app) {
         [](Exchange& ex) { passwordPage(ex, 200, false, nullptr); });
   r.add("POST", "/account/password", Access::kStaff, postPassword);
   r.add("GET", "/", Access::kStaff, dashboard);
-  r.add("GET", "/pupils/new", Access::kStaff, newPupil);
-  r.add("POST", "/pupils", Access::kStaff, createPupil);
-  r.add("GET", "/pupils/{id}", Access::kStaff, pupilPage);
-  r.add("GET", "/pupils/{id}/edit", Access::kStaff, editPupil);
-  r.add("POST", "/pupils/{id}", Access::kStaff, updatePupil);
-  r.add("POST", "/pupils/{id}/contacts", Access::kStaff, addContact);
-  r.add("GET", "/contacts/{id}/edit", Access::kStaff, editContact);
-  r.add("POST", "/contacts/{id}", Access::kStaff, updateContact);
+  r.add("GET", "/pupils/new", engine::Action::kManagePupil, newPupil);
+  r.add("POST", "/pupils", engine::Action::kManagePupil, createPupil);
+  r.add("GET", "/pupils/{id}", engine::Action::kViewPupil, pupilPage);
+  r.add("GET", "/pupils/{id}/edit", engine::Action::kManagePupil, editPupil);
+  r.add("POST", "/pupils/{id}", engine::Action::kManagePupil, updatePupil);
+  r.add("POST", "/pupils/{id}/contacts", engine::Action::kManagePupil, addContact);
+  r.add("GET", "/contacts/{id}/edit", engine::Action::kManagePupil, editContact);
+  r.add("POST", "/contacts/{id}", engine::Action::kManagePupil, updateContact);
 }
 
 }  // namespace sendflow::web

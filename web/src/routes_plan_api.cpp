@@ -199,13 +199,13 @@ void putSigners(Exchange& ex) {
 
 void registerPlanApiRoutes(App& app) {
   auto& r = app.router;
-  r.add("GET", "/api/v1/plans", Access::kStaff, listPlans);
-  r.add("POST", "/api/v1/plans", Access::kStaff, createPlan);
-  r.add("GET", "/api/v1/plans/{id}", Access::kStaff, getPlan);
-  r.add("PATCH", "/api/v1/plans/{id}", Access::kStaff, patchPlan);
-  r.add("GET", "/api/v1/plans/{id}/versions", Access::kStaff, versions);
-  r.add("POST", "/api/v1/plans/{id}/transitions/{name}", Access::kStaff, fireTransition);
-  r.add("PUT", "/api/v1/plans/{id}/signers/{slot}", Access::kStaff, putSigners);
+  r.add("GET", "/api/v1/plans", engine::Action::kViewPlan, listPlans);
+  r.add("POST", "/api/v1/plans", engine::Action::kLaunchPlan, createPlan);
+  r.add("GET", "/api/v1/plans/{id}", engine::Action::kViewPlan, getPlan);
+  r.add("PATCH", "/api/v1/plans/{id}", engine::Action::kEditPlan, patchPlan);
+  r.add("GET", "/api/v1/plans/{id}/versions", engine::Action::kViewPlan, versions);
+  r.add("POST", "/api/v1/plans/{id}/transitions/{name}", engine::Action::kEditPlan, fireTransition);
+  r.add("PUT", "/api/v1/plans/{id}/signers/{slot}", engine::Action::kManageSigners, putSigners);
 }
 
 }  // namespace sendflow::web

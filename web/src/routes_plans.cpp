@@ -234,7 +234,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   d.set("has_transitions", !v.transitions.empty());
 
   // Signer slots.
-  bool canAssign = v.state->editable && (actor.hasRole(v.plan.academyId, engine::Role::kSenco) || actor.isTrustAdmin());
+  bool canAssign = v.state->editable && engine::may(actor, engine::Action::kManageSigners, v.plan.academyId);
   Data slots = list();
   for (const auto& s : v.workflow->signers) {
     Data sd;
@@ -444,15 +444,15 @@ void diffPage(Exchange& ex) {
 
 void registerPlanRoutes(App& app) {
   auto& r = app.router;
-  r.add("POST", "/plans", Access::kStaff, launchPlan);
-  r.add("GET", "/plans/{id}", Access::kStaff, planPage);
-  r.add("POST", "/plans/{id}", Access::kStaff, savePlan);
-  r.add("POST", "/plans/{id}/transitions/{name}", Access::kStaff, firePlan);
-  r.add("POST", "/plans/{id}/signers", Access::kStaff, assignSigners);
-  r.add("POST", "/plans/{id}/contributors", Access::kStaff, inviteContributor);
-  r.add("POST", "/plans/{id}/contributors/{link}/revoke", Access::kStaff, revokeContributor);
-  r.add("GET", "/plans/{id}/history", Access::kStaff, historyPage);
-  r.add("GET", "/plans/{id}/diff", Access::kStaff, diffPage);
+  r.add("POST", "/plans", engine::Action::kLaunchPlan, launchPlan);
+  r.add("GET", "/plans/{id}", engine::Action::kViewPlan, planPage);
+  r.add("POST", "/plans/{id}", engine::Action::kEditPlan, savePlan);
+  r.add("POST", "/plans/{id}/transitions/{name}", engine::Action::kEditPlan, firePlan);
+  r.add("POST", "/plans/{id}/signers", engine::Action::kManageSigners, assignSigners);
+  r.add("POST", "/plans/{id}/contributors", engine::Action::kManageContributors, inviteContributor);
+  r.add("POST", "/plans/{id}/contributors/{link}/revoke", engine::Action::kManageContributors, revokeContributor);
+  r.add("GET", "/plans/{id}/history", engine::Action::kViewPlan, historyPage);
+  r.add("GET", "/plans/{id}/diff", engine::Action::kViewPlan, diffPage);
 }
 
 }  // namespace sendflow::web

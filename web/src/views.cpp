@@ -58,11 +58,10 @@ std::string Views::page(const Exchange& ex, const std::string& name, Data data,
     chrome.set("signed_in", true);
     chrome.set("user_name", ex.session->actor.name);
     chrome.set("csrf", ex.session->csrfToken);
-    if (ex.session->actor.isTrustAdmin()) chrome.set("is_admin", true);
-    bool governorOnly = true;
-    for (const auto& m : ex.session->actor.memberships)
-      governorOnly = governorOnly && m.role == engine::Role::kGovernor;
-    if (!governorOnly) chrome.set("can_work", true);
+    const auto& actor = ex.session->actor;
+    if (engine::may(actor, engine::Action::kManageUsers, 0)) chrome.set("is_admin", true);
+    if (engine::mayAnywhere(actor, engine::Action::kViewPupil)) chrome.set("can_work", true);
+    if (engine::mayAnywhere(actor, engine::Action::kViewOverview)) chrome.set("can_oversee", true);
   }
   if (ex.session) data.set("csrf", ex.session->csrfToken);
   std::string body = render(name, data);

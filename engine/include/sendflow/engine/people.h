@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "sendflow/engine/access.h"
 #include "sendflow/engine/auth.h"
 #include "sendflow/engine/error.h"
 #include "sendflow/engine/ports.h"
@@ -33,11 +34,12 @@ class PeopleService {
 
   std::vector<Academy> academiesOf(const Actor& a);
   std::vector<Pupil> pupils(const Actor& a, const std::string& search, bool includeInactive = false);
-  // Another academy's pupil is kNotFound, exactly like a missing one.
-  Result<Pupil> pupil(const Actor& a, Id id);
+  // Another academy's pupil is kNotFound, exactly like a missing one (so is any pupil for a role
+  // without view_pupil); `purpose` is checked too (kNotFound or kForbidden, engine/access.h).
+  Result<Pupil> pupil(const Actor& a, Id id, Action purpose = Action::kViewPupil);
   std::vector<Contact> contacts(const Actor& a, const Pupil& p);
 
-  // SENCO or trust admin of the pupil's academy.
+  // Who may: engine/access.h (view_pupil, manage_pupil, manage_users).
   Result<Id> createPupil(const Actor& a, const PupilInput& in);
   Status updatePupil(const Actor& a, Id id, const PupilInput& in);
   Result<Id> addContact(const Actor& a, Id pupilId, const ContactInput& in);
@@ -55,7 +57,6 @@ class PeopleService {
   static std::vector<FieldError> validateUser(const UserInput& in, bool passwordRequired);
 
  private:
-  bool canManagePupils(const Actor& a, Id academyId) const;
   PeopleRepository& repo_;
   Clock& clock_;
   RandomSource& random_;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sendflow/engine/access.h"
 #include "sendflow/engine/clock.h"
 #include "sendflow/engine/definitions.h"
 #include "sendflow/engine/error.h"
@@ -174,8 +175,11 @@ class PlanService {
   std::vector<PlanSummary> list(const Actor& a, Id pupilId = 0);
 
   Result<Id> launch(const Actor& a, Id pupilId, const std::string& type);
-  // versionNumber 0: the current version. Another academy's plan is kNotFound.
-  Result<PlanView> open(const Actor& a, Id planId, int versionNumber = 0);
+  // versionNumber 0: the current version. A plan the actor may not view (another academy's, or
+  // a role without view_plan) is kNotFound; `purpose` (engine/access.h) is checked too: kNotFound
+  // or kForbidden as the policy says.
+  Result<PlanView> open(const Actor& a, Id planId, int versionNumber = 0,
+                        Action purpose = Action::kViewPlan);
   // Replaces the field values (the whole set). kConflict when baseVersion is stale (the
   // message lists what changed since), kInvalid naming each invalid field (nothing saved).
   // `liveEditors` (live editing: actor ref -> [field ids]) goes into the plan.edit audit event,
@@ -224,7 +228,8 @@ class PlanService {
   std::shared_ptr<const WorkflowDefinition> workflowSnapshot(Id id);
 
  private:
-  Result<PlanView> load(const Actor* a, Id planId, int versionNumber);
+  Result<PlanView> load(const Actor* a, Id planId, int versionNumber,
+                        Action purpose = Action::kViewPlan);
   Result<SaveOutcome> saveValues(const PlanView& v, const std::string& authorRef, const std::string& authorName,
                                  int baseVersion, const Poco::JSON::Object& values,
                                  const Poco::JSON::Object::Ptr& liveEditors);

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sendflow/engine/access.h"
 #include "sendflow/engine/auth.h"
 #include "sendflow/engine/error.h"
 
@@ -110,11 +111,19 @@ struct Route {
   std::string pattern;  // "/pupils/{id}"; segments in braces bind to params
   Access access;
   Handler handler;
+  // What a staff route does, in the access policy's terms (engine/access.h). The pipeline refuses
+  // an actor who may not do it in any academy before the handler runs; the service the handler
+  // calls checks the record's own academy. nullopt: any signed-in staff member (their home page,
+  // signing out).
+  std::optional<engine::Action> action;
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Access access, Handler h);
+  // A staff route (Access::kStaff) that does `action`.
+  void add(std::string method, std::string pattern, engine::Action action, Handler h);
+  const std::vector<Route>& routes() const { return routes_; }
   struct Match {
     const Route* route = nullptr;
     std::map<std::string, std::string> params;
