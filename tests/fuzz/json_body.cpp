@@ -9,6 +9,7 @@
 // with a 500, so it escapes and libFuzzer reports it.
 #include "fuzz_support.h"
 #include "json_body.h"
+#include "sendflow/web/http.h"
 #include "sendflow/engine/form_values.h"
 #include "sendflow/engine/text.h"
 

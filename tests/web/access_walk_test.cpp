@@ -204,6 +204,10 @@ TEST_CASE("Every route answers every role as the role table says", "[web][access
       {"POST", "/admin/mail/test", "/admin/mail/test", form({{"to", "not an address"}}), false, row("401", "403", "403", "403", "403", "422", "403", "403")},
       {"POST", "/admin/mail/{id}/retry", "/admin/mail/" + M + "/retry", form({}), false, row("401", "403", "403", "403", "403", "409", "403", "403")},
 
+      // One's own password: every signed-in role (an empty form is refused: 422).
+      {"GET", "/account/password", "/account/password", "", false, row("303", "200", "200", "200", "200", "200", "200", "200")},
+      {"POST", "/account/password", "/account/password", form({}), false, row("401", "422", "422", "422", "422", "422", "422", "422")},
+
       // Ending a session: every signed-in role may (signed in again after).
       {"POST", "/logout", "/logout", form({}), false, row("401", "303", "303", "303", "303", "303", "303", "303"), true},
       {"DELETE", "/api/v1/session", "/api/v1/session", "", true, row("401", "200", "200", "200", "200", "200", "200", "200"), true},
