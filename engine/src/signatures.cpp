@@ -399,12 +399,23 @@ Status SignatureService::sendCode(const SignerAccess& who) {
     return Error{ErrorCode::kTooManyRequests,
                  "Too many wrong codes were entered, so this link is locked. Ask the school's SENCO to send you a new link.",
                  {}};
+  const auto now = clock_.now();
+  // One code a minute: "Email me a code" cannot be used to flood the signer's mailbox.
+  if (auto expires = parseTime(req.codeExpiresAt)) {
+    const auto wait = std::chrono::duration_cast<std::chrono::seconds>(
+        *expires - std::chrono::minutes(settings_.codeMinutes) + std::chrono::minutes(1) - now);
+    if (wait.count() > 0)
+      return Error{ErrorCode::kTooManyRequests,
+                   "We emailed you a code less than a minute ago. Check your email (and its spam "
+                   "folder); you can ask for another code in a minute.",
+                   {},
+                   static_cast<int>(wait.count())};
+  }
   auto raw = random_.bytes(4);
   std::uint32_t n = 0;
   for (char ch : raw) n = (n << 8) | static_cast<unsigned char>(ch);
   char code[8];
   std::snprintf(code, sizeof code, "%06u", n % 1000000u);
-  const auto now = clock_.now();
   auto updated = req;
   updated.codeHash = sha256Hex(std::to_string(req.id) + ":" + code);
   updated.codeExpiresAt = isoTime(now + std::chrono::minutes(settings_.codeMinutes));

@@ -405,3 +405,28 @@ TEST_CASE("an open live-editing socket stops when its session is ended by a pass
   }
   CHECK(closedWithin(ws, std::chrono::seconds(5)));
 }
+
+TEST_CASE("a code is emailed at most once a minute, so the button cannot flood a mailbox",
+          "[web][auth]") {
+  Demo demo(std::map<std::string, std::string>{{"SENDFLOW_SIGNING_REQUIRE_CODE", "true"}});
+  const std::string db = demo.server.home() + "/sendflow.db";
+  auto link = contactSignerLink(demo.server.home());
+  REQUIRE_FALSE(link.token.empty());
+  exec(db, "UPDATE signature_request SET code_required=1 WHERE id=" + std::to_string(link.request));
+  Client parent = demo.server.client();
+  auto page = parent.get("/s/" + link.token);
+  REQUIRE(page.status == 200);
+  const std::string csrf = Client::hiddenValue(page.body, "csrf");
+  auto first = parent.postForm("/s/" + link.token + "/code", {{"csrf", csrf}, {"action", "send"}});
+  REQUIRE(first.status < 400);
+  for (int i = 0; i < 5; ++i) {
+    auto again = parent.postForm("/s/" + link.token + "/code", {{"csrf", csrf}, {"action", "send"}});
+    REQUIRE(again.status == 429);
+    REQUIRE(again.body.find("less than a minute ago") != std::string::npos);
+  }
+  storage::Database d(db);
+  storage::Statement st(d, "SELECT COUNT(*) FROM outbox WHERE kind='sign_code' AND idem_key LIKE ?");
+  st.bind(1, "code:" + std::to_string(link.request) + ":%");
+  REQUIRE(st.step());
+  REQUIRE(st.getInt(0) == 1);
+}
