@@ -90,8 +90,8 @@ JsonBody::JsonBody(Poco::JSON::Object::Ptr o) : o_(std::move(o)) {}
 void JsonBody::allowOnly(std::initializer_list<const char*> known) {
   std::string list;
   for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-  for (const auto& [k, v] : *o_) {
-    (void)v;
+  for (const auto& member : *o_) {
+    const std::string& k = member.first;
     if (std::none_of(known.begin(), known.end(), [&](const char* a) { return k == a; }))
       unknown_.push_back({k, "\"" + k.substr(0, 60) + "\" is not a field of this request" +
                                  (list.empty() ? " (it takes none)" : " (it takes " + list + ")")});
