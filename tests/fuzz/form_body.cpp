@@ -32,7 +32,11 @@ std::unique_ptr<Poco::Net::HTMLForm> decodeForm(const std::string& body) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto post = decodeForm(fuzz::text(data, size));
   if (!post) return 0;
-  (void)web::baseVersionFromPost(*post);
+  try {
+    (void)web::baseVersionFromPost(*post);
+  } catch (const web::BadRequest&) {
+    return 0;  // 400 naming the field
+  }
   const auto& defs = fuzz::definitions();
   engine::ValueContext ctx;
   ctx.today = fuzz::today();
@@ -41,7 +45,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Poco::JSON::Object current;
   for (const auto& type : defs.types()) {
     const auto& form = *defs.formFor(*defs.workflow(type));
-    auto values = web::valuesFromPost(form, *post, current);
+    Poco::JSON::Object::Ptr values;
+    try {
+      values = web::valuesFromPost(form, *post, current);
+    } catch (const web::BadRequest&) {
+      continue;  // 400 naming the field (a malformed row count, say)
+    }
     auto normalised = engine::normaliseValues(form, *values);
     if (!engine::validateValues(form, *normalised, ctx).valid()) continue;
     const std::string canonical = engine::canonicalJson(*normalised);
