@@ -611,7 +611,11 @@ void Layout::row(std::vector<Cell>& cells, float lh, float padTop, float padBot,
   const float freshRoom = kTop - kBottom - reserveAfterBreak;
   auto breakPage = [&] {
     newPage();
-    if (onBreak) onBreak();
+    if (!onBreak) return;
+    onBreak();
+    // A repeated header so tall that no line fits under it would break pages forever (found by
+    // fuzzing): the row goes on to a fresh page without it.
+    if (room() - padTop - padBot < lh) newPage();
   };
   if (full > room() && full <= freshRoom) breakPage();
   std::size_t from = 0;
