@@ -71,12 +71,15 @@ std::string lastEmailedCode(const std::string& dbPath) {
   return o->getValue<std::string>("code");
 }
 
-}  // namespace
+// A parent's signing link that needs the emailed code, opened: the link, the parent's client
+// and the page's CSRF token.
+struct CodeLinkOpened {
+  SignerLink link;
+  Client parent;
+  std::string csrf;
+};
 
-TEST_CASE("40 parallel wrong codes: at most 5 are compared, then the link is locked, even for the right code",
-          "[web][auth][slow]") {
-  Demo demo(std::map<std::string, std::string>{{"SENDFLOW_SIGNING_REQUIRE_CODE", "true"}});
-  const std::string db = demo.server.home() + "/sendflow.db";
+CodeLinkOpened openCodeLink(Demo& demo, const std::string& db) {
   auto link = contactSignerLink(demo.server.home());
   REQUIRE_FALSE(link.token.empty());
   exec(db, "UPDATE signature_request SET code_required=1 WHERE id=" + std::to_string(link.request));
@@ -84,6 +87,19 @@ TEST_CASE("40 parallel wrong codes: at most 5 are compared, then the link is loc
   auto page = parent.get("/s/" + link.token);
   REQUIRE(page.status == 200);
   const std::string csrf = Client::hiddenValue(page.body, "csrf");
+  return {link, parent, csrf};
+}
+
+}  // namespace
+
+TEST_CASE("40 parallel wrong codes: at most 5 are compared, then the link is locked, even for the right code",
+          "[web][auth][slow]") {
+  Demo demo(std::map<std::string, std::string>{{"SENDFLOW_SIGNING_REQUIRE_CODE", "true"}});
+  const std::string db = demo.server.home() + "/sendflow.db";
+  auto opened = openCodeLink(demo, db);
+  const SignerLink& link = opened.link;
+  Client& parent = opened.parent;
+  const std::string& csrf = opened.csrf;
   REQUIRE_FALSE(csrf.empty());
   auto sent = parent.postForm("/s/" + link.token + "/code", {{"csrf", csrf}, {"action", "send"}});
   REQUIRE(sent.status < 400);
@@ -410,13 +426,10 @@ TEST_CASE("a code is emailed at most once a minute, so the button cannot flood a
           "[web][auth]") {
   Demo demo(std::map<std::string, std::string>{{"SENDFLOW_SIGNING_REQUIRE_CODE", "true"}});
   const std::string db = demo.server.home() + "/sendflow.db";
-  auto link = contactSignerLink(demo.server.home());
-  REQUIRE_FALSE(link.token.empty());
-  exec(db, "UPDATE signature_request SET code_required=1 WHERE id=" + std::to_string(link.request));
-  Client parent = demo.server.client();
-  auto page = parent.get("/s/" + link.token);
-  REQUIRE(page.status == 200);
-  const std::string csrf = Client::hiddenValue(page.body, "csrf");
+  auto opened = openCodeLink(demo, db);
+  const SignerLink& link = opened.link;
+  Client& parent = opened.parent;
+  const std::string& csrf = opened.csrf;
   auto first = parent.postForm("/s/" + link.token + "/code", {{"csrf", csrf}, {"action", "send"}});
   REQUIRE(first.status < 400);
   for (int i = 0; i < 5; ++i) {
