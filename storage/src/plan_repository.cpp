@@ -1,6 +1,6 @@
 #include "sendflow/storage/plan_repository.h"
 
-#include "sendflow/engine/crypto.h"
+#include "sendflow/engine/core/crypto.h"
 #include "sendflow/storage/outbox_repository.h"
 #include "sendflow/storage/signature_repository.h"
 

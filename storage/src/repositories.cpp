@@ -2,7 +2,7 @@
 
 #include "sendflow/storage/outbox_repository.h"
 
-#include "sendflow/engine/crypto.h"
+#include "sendflow/engine/core/crypto.h"
 
 namespace sendflow::storage {
 

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "migrations.h"
-#include "sendflow/engine/crypto.h"
+#include "sendflow/engine/core/crypto.h"
 
 namespace sendflow::storage {
 

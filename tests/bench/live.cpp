@@ -39,8 +39,8 @@
 #include <thread>
 #include <vector>
 
-#include "sendflow/engine/live.h"
-#include "sendflow/engine/ot.h"
+#include "sendflow/engine/live/live.h"
+#include "sendflow/engine/live/ot.h"
 
 namespace {
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "pdf/sample_plan.h"
-#include "sendflow/engine/pdf.h"
+#include "sendflow/engine/documents/pdf/pdf.h"
 
 using namespace sendflow::engine;
 namespace fs = std::filesystem;

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "sendflow/engine/plans.h"
-#include "sendflow/engine/reminders.h"
+#include "sendflow/engine/plans/plans.h"
+#include "sendflow/engine/reminders/reminders.h"
 #include "sendflow/storage/database.h"
 #include "sendflow/storage/outbox_repository.h"
 #include "sendflow/storage/plan_repository.h"

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "pdf/sample_plan.h"
-#include "sendflow/engine/seal.h"
+#include "sendflow/engine/signing/seal.h"
 
 using namespace sendflow;
 using Clock = std::chrono::steady_clock;

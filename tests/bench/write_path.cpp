@@ -50,8 +50,8 @@
 #include <vector>
 
 #include "../support/temp_dir.h"
-#include "sendflow/engine/clock.h"
-#include "sendflow/engine/model.h"
+#include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/people/model.h"
 #include "sendflow/storage/database.h"
 #include "sendflow/storage/store.h"
 

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "sendflow/engine/access.h"
+#include "sendflow/engine/people/access.h"
 
 using namespace sendflow::engine;
 

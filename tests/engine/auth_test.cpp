@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <map>
 
-#include "sendflow/engine/auth.h"
-#include "sendflow/engine/crypto.h"
-#include "sendflow/engine/text.h"
+#include "sendflow/engine/people/auth.h"
+#include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/core/text.h"
 
 using namespace sendflow::engine;
 

@@ -1,4 +1,4 @@
-#include "sendflow/engine/definitions.h"
+#include "sendflow/engine/definitions/definitions.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -11,8 +11,8 @@
 #include <fstream>
 #include <string>
 
-#include "sendflow/engine/form_values.h"
-#include "sendflow/engine/lifecycle.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/plans/lifecycle.h"
 
 using namespace sendflow::engine;
 namespace fs = std::filesystem;

@@ -1,6 +1,6 @@
 // The one address parser (engine::parseEmailAddress): a table of addresses it must accept and
 // of addresses it must refuse, with the reason a person is shown.
-#include "sendflow/engine/email_address.h"
+#include "sendflow/engine/core/email_address.h"
 
 #include <catch2/catch.hpp>
 

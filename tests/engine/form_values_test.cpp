@@ -1,4 +1,4 @@
-#include "sendflow/engine/form_values.h"
+#include "sendflow/engine/forms/form_values.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "sendflow/engine/definitions.h"
+#include "sendflow/engine/definitions/definitions.h"
 
 using namespace sendflow::engine;
 using Poco::JSON::Object;

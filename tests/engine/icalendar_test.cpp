@@ -1,6 +1,6 @@
 // iCalendar text (RFC 5545): TEXT escaping and folding at 75 octets without splitting a UTF-8
 // character; unfolding and unescaping give back exactly what went in.
-#include "sendflow/engine/icalendar.h"
+#include "sendflow/engine/reminders/icalendar.h"
 
 #include <catch2/catch.hpp>
 #include <map>

@@ -3,7 +3,7 @@
 #include <limits>
 #include <string>
 
-#include "sendflow/engine/input.h"
+#include "sendflow/engine/core/input.h"
 
 using namespace sendflow::engine;
 using namespace std::string_literals;

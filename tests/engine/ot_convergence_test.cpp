@@ -10,7 +10,7 @@
 #include <random>
 #include <set>
 
-#include "sendflow/engine/ot.h"
+#include "sendflow/engine/live/ot.h"
 
 namespace ot = sendflow::engine::ot;
 

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "bench/pdf/sample_plan.h"
-#include "sendflow/engine/error.h"
-#include "sendflow/engine/pdf.h"
+#include "sendflow/engine/core/error.h"
+#include "sendflow/engine/documents/pdf/pdf.h"
 
 using namespace sendflow::engine;
 namespace fs = std::filesystem;

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "sendflow/engine/form_values.h"
-#include "sendflow/engine/plan_document.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/documents/plan_document.h"
 
 using namespace sendflow::engine;
 

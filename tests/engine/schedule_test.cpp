@@ -1,4 +1,4 @@
-#include "sendflow/engine/schedule.h"
+#include "sendflow/engine/plans/schedule.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "sendflow/engine/definitions.h"
+#include "sendflow/engine/definitions/definitions.h"
 
 using namespace sendflow::engine;
 using Poco::JSON::Object;

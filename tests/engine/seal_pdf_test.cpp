@@ -8,9 +8,9 @@
 
 #include <fstream>
 
-#include "sendflow/engine/crypto.h"
-#include "sendflow/engine/error.h"
-#include "sendflow/engine/seal.h"
+#include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/core/error.h"
+#include "sendflow/engine/signing/seal.h"
 #include "support/temp_dir.h"
 #include "bench/pdf/sample_plan.h"
 

@@ -1,16 +1,16 @@
 // Fuzz target: a posted HTML form, decoded as Exchange::form() decodes it (decodeFormFields:
 // strict escapes and UTF-8, the server's field limit, into an HTMLForm), read into plan values by
-// valuesFromPost() (web/src/plan_form.cpp) for every real form definition, then normalised and
+// valuesFromPost() (web/pages/plan_form.cpp) for every real form definition, then normalised and
 // validated as PlanService::saveValues does; base_version read by baseVersionFromPost().
 // (multipart/form-data is refused before decoding, so only urlencoded bodies are fuzzed.)
 #include <Poco/Net/HTMLForm.h>
 
 #include "fuzz_support.h"
-#include "plan_form.h"
-#include "sendflow/web/http.h"
-#include "url_decoding.h"
-#include "sendflow/engine/form_values.h"
-#include "sendflow/engine/text.h"
+#include "pages/plan_form.h"
+#include "http/http.h"
+#include "http/url_decoding.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/core/text.h"
 
 using namespace sendflow;
 

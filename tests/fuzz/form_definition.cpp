@@ -4,7 +4,7 @@
 // only failure these may report is DefinitionError; a form that loads must then survive what a
 // plan does with it (validation of empty and sample answers, computed fields, canonical JSON).
 #include "fuzz_support.h"
-#include "sendflow/engine/form_values.h"
+#include "sendflow/engine/forms/form_values.h"
 
 using namespace sendflow;
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
-#include "sendflow/engine/clock.h"
-#include "sendflow/engine/definitions.h"
-#include "sendflow/engine/model.h"
+#include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/definitions/definitions.h"
+#include "sendflow/engine/people/model.h"
 
 #ifndef SENDFLOW_SOURCE_ROOT
 #error "SENDFLOW_SOURCE_ROOT must point at the checkout (forms/, workflows/)"

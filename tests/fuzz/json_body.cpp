@@ -8,10 +8,10 @@
 // Expected outcomes (a 400 or 422) return; any other exception is what the server would answer
 // with a 500, so it escapes and libFuzzer reports it.
 #include "fuzz_support.h"
-#include "json_body.h"
-#include "sendflow/web/http.h"
-#include "sendflow/engine/form_values.h"
-#include "sendflow/engine/text.h"
+#include "http/json_body.h"
+#include "http/http.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/core/text.h"
 
 using namespace sendflow;
 

@@ -1,5 +1,5 @@
-// Fuzz target: operational transformation (engine/src/ot.cpp) and the live wire format of an
-// operation (opFromJson, engine/include/sendflow/engine/live.h).
+// Fuzz target: operational transformation (engine/src/live/ot.cpp) and the live wire format of an
+// operation (opFromJson, engine/include/sendflow/engine/live/live.h).
 //
 // First byte odd: the rest is a live frame's "op" as JSON; one that decodes must apply or be
 // refused cleanly, and survive opToJson/opFromJson. The same bytes as text: ot::fromUtf8 must
@@ -10,9 +10,9 @@
 #include <Poco/JSON/Parser.h>
 
 #include "fuzz_support.h"
-#include "sendflow/engine/live.h"
-#include "sendflow/engine/ot.h"
-#include "sendflow/engine/text.h"
+#include "sendflow/engine/live/live.h"
+#include "sendflow/engine/live/ot.h"
+#include "sendflow/engine/core/text.h"
 
 using namespace sendflow;
 namespace ot = engine::ot;

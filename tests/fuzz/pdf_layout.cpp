@@ -1,4 +1,4 @@
-// Fuzz target: the PDF text layout (engine/src/pdf.cpp: cleaning, measuring, wrapping, paging,
+// Fuzz target: the PDF text layout (engine/src/documents/pdf/pdf.cpp: cleaning, measuring, wrapping, paging,
 // tables split across pages) through PdfRenderer::render with the server's fonts and default
 // strategy. The bytes are cut at 0xFF (never part of UTF-8) into the texts of a document: header,
 // a section with a short text, a long text, a choice, a table of two columns, a signature and
@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "fuzz_support.h"
-#include "sendflow/engine/pdf.h"
-#include "sendflow/engine/text.h"
+#include "sendflow/engine/documents/pdf/pdf.h"
+#include "sendflow/engine/core/text.h"
 
 using namespace sendflow;
 

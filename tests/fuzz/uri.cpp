@@ -1,5 +1,5 @@
 // Fuzz target: request targets and percent-decoding, as the server meets them. The request head
-// goes through readHead() (web/src/http_head.h: the event loop's own checks, then Poco's
+// goes through readHead() (web/http/http_head.h: the event loop's own checks, then Poco's
 // HTTPRequest::read); an accepted target is split as Pipeline::handle() does (decodeRequestPath,
 // routed by Router::match) and its query decoded as Exchange::query() does (decodeFormFields).
 // The same bytes are
@@ -12,10 +12,10 @@
 #include <Poco/Net/SocketAddress.h>
 
 #include "fuzz_support.h"
-#include "http_head.h"
-#include "http_message.h"
-#include "sendflow/web/http.h"
-#include "url_decoding.h"
+#include "http/http_head.h"
+#include "http/http_message.h"
+#include "http/http.h"
+#include "http/url_decoding.h"
 
 using namespace sendflow;
 

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <thread>
 
-#include "sendflow/engine/crypto.h"
+#include "sendflow/engine/core/crypto.h"
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
 

@@ -10,16 +10,16 @@
 #include <fstream>
 #include <sstream>
 
-#include "sendflow/engine/crypto.h"
-#include "sendflow/engine/form_values.h"
-#include "sendflow/engine/lifecycle.h"
-#include "sendflow/engine/sample_values.h"
-#include "sendflow/web/app.h"
-#include "sendflow/web/config.h"
+#include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/plans/lifecycle.h"
+#include "sendflow/engine/forms/sample_values.h"
+#include "app/app.h"
+#include "app/config.h"
 #include "support/temp_dir.h"
 
 namespace sendflow::web {
-int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out);  // web/src/demo.h
+int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out);  // web/cli/demo.h
 }
 
 using namespace sendflow;

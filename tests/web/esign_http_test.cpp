@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "sendflow/engine/crypto.h"
+#include "sendflow/engine/core/crypto.h"
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
 

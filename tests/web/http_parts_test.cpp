@@ -2,10 +2,10 @@
 // and the client-address rules. (Their behaviour on the wire is in http_front_end_test.cpp.)
 #include <catch2/catch.hpp>
 
-#include "client_address.h"
-#include "http_head.h"
-#include "http_message.h"
-#include "websocket_frames.h"
+#include "http/client_address.h"
+#include "http/http_head.h"
+#include "http/http_message.h"
+#include "http/websocket_frames.h"
 
 namespace web = sendflow::web;
 namespace ws = sendflow::web::ws;

@@ -11,7 +11,7 @@
 #include <regex>
 #include <set>
 
-#include "sendflow/engine/definitions.h"
+#include "sendflow/engine/definitions/definitions.h"
 #include "support/demo.h"
 
 using namespace sendflow;

@@ -17,9 +17,9 @@
 #include <set>
 #include <thread>
 
-#include "sendflow/engine/crypto.h"
-#include "sendflow/engine/live.h"
-#include "sendflow/engine/ot.h"
+#include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/live/live.h"
+#include "sendflow/engine/live/ot.h"
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
 

@@ -1,6 +1,6 @@
-// Mail header values from web/src/mail_headers.h: display names and subjects as encoded-words of
+// Mail header values from web/mail/mail_headers.h: display names and subjects as encoded-words of
 // whole characters, folded lines, and the last check that no header can carry a bare CR or LF.
-#include "mail_headers.h"
+#include "mail/mail_headers.h"
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/StreamCopier.h>
@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "sendflow/engine/text.h"
+#include "sendflow/engine/core/text.h"
 
 using namespace sendflow;
 using namespace sendflow::web::mailheader;

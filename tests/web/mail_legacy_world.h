@@ -13,13 +13,13 @@
 #include <sstream>
 #include <string>
 
-#include "demo.h"
-#include "sendflow/engine/lifecycle.h"
-#include "sendflow/engine/sample_values.h"
+#include "cli/demo.h"
+#include "sendflow/engine/plans/lifecycle.h"
+#include "sendflow/engine/forms/sample_values.h"
 #include "sendflow/storage/database.h"
-#include "sendflow/web/app.h"
-#include "sendflow/web/config.h"
-#include "sendflow/web/mail.h"
+#include "app/app.h"
+#include "app/config.h"
+#include "mail/mail.h"
 #include "support/temp_dir.h"
 
 namespace sendflow::testing {

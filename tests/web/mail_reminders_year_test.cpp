@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "mail_world.h"
-#include "sendflow/engine/plans.h"
+#include "sendflow/engine/plans/plans.h"
 #include "sendflow/storage/database.h"
 
 using namespace sendflow;

@@ -8,11 +8,11 @@
 #include <memory>
 #include <string>
 
-#include "sendflow/engine/crypto.h"
-#include "sendflow/engine/form_values.h"
-#include "sendflow/web/app.h"
-#include "sendflow/web/mail.h"
-#include "sendflow/web/config.h"
+#include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "app/app.h"
+#include "mail/mail.h"
+#include "app/config.h"
 #include "support/temp_dir.h"
 
 namespace sendflow::testing {

@@ -14,8 +14,8 @@
 #include <regex>
 #include <set>
 
-#include "sendflow/engine/definitions.h"
-#include "sendflow/engine/form_values.h"
+#include "sendflow/engine/definitions/definitions.h"
+#include "sendflow/engine/forms/form_values.h"
 #include "support/demo.h"
 
 using sendflow::testing::Client;

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <thread>
 
-#include "sendflow/engine/definitions.h"
-#include "sendflow/engine/form_values.h"
-#include "sendflow/engine/lifecycle.h"
-#include "sendflow/engine/sample_values.h"
+#include "sendflow/engine/definitions/definitions.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/plans/lifecycle.h"
+#include "sendflow/engine/forms/sample_values.h"
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
 

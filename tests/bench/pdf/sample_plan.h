@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "sendflow/engine/clock.h"
-#include "sendflow/engine/pdf.h"
+#include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/documents/pdf/pdf.h"
 
 namespace sendflow::samples {
 

@@ -1,7 +1,7 @@
 // SQLite implementation of engine's ContributionRepository (migration 007).
 #pragma once
 
-#include "sendflow/engine/contributions.h"
+#include "sendflow/engine/contributions/contributions.h"
 #include "sendflow/storage/store.h"
 
 namespace sendflow::storage {

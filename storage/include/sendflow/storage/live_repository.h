@@ -1,7 +1,7 @@
 // SQLite side of live editing (migration 005): the durable log of acknowledged operations.
 #pragma once
 
-#include "sendflow/engine/live.h"
+#include "sendflow/engine/live/live.h"
 #include "sendflow/storage/store.h"
 
 namespace sendflow::storage {

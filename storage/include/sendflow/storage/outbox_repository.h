@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "sendflow/engine/outbox.h"
-#include "sendflow/engine/reminders.h"
+#include "sendflow/engine/reminders/outbox.h"
+#include "sendflow/engine/reminders/reminders.h"
 #include "sendflow/storage/store.h"
 
 namespace sendflow::storage {

@@ -1,7 +1,7 @@
 // SQLite implementation of engine's PlanRepository.
 #pragma once
 
-#include "sendflow/engine/plans.h"
+#include "sendflow/engine/plans/plans.h"
 #include "sendflow/storage/store.h"
 
 namespace sendflow::storage {

@@ -1,7 +1,7 @@
 // SQLite implementations of engine's people, session and audit ports.
 #pragma once
 
-#include "sendflow/engine/ports.h"
+#include "sendflow/engine/core/ports.h"
 #include "sendflow/storage/store.h"
 
 namespace sendflow::storage {

@@ -2,7 +2,7 @@
 // (applied inside SqlitePlanRepository::applyTransition) and the audit chain's head.
 #pragma once
 
-#include "sendflow/engine/signatures.h"
+#include "sendflow/engine/signing/signatures.h"
 #include "sendflow/storage/store.h"
 
 namespace sendflow::storage {

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "sendflow/engine/clock.h"
-#include "sendflow/engine/model.h"
+#include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/people/model.h"
 #include "sendflow/storage/database.h"
 
 namespace sendflow::storage {

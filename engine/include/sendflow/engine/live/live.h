@@ -1,0 +1,220 @@
+// Live editing of one draft plan: the single sequencer of its operations (see docs/live.md).
+// A LiveSession holds the plan's field values in memory, orders every operation with one
+// plan-wide revision, commits it through LiveLog before acknowledging it, and folds the
+// operations into the plan's next version when the editors go quiet. Thread-safe.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/live/ot.h"
+#include "sendflow/engine/plans/plans.h"
+
+namespace sendflow::engine {
+
+// One committed live operation. kind "text": opJson is the OT op ([n, "s", {"d": n}, …]);
+// kind "set": opJson is {"value": …}; repeating tables: "row_add" {"row", "after", "cells"?},
+// "row_remove" {"row"}, "cell" {"row", "column", "value"}.
+struct LiveOpRecord {
+  Id planId = 0;
+  std::string field;
+  std::int64_t revision = 0;  // plan-wide, never reused
+  int baseVersion = 0;        // the plan version these operations apply on top of
+  std::string kind;
+  std::string opJson;
+  std::string author;  // "user:12"
+  std::string authorName;
+  std::string clientId;
+  std::int64_t clientSeq = 0;
+  std::int64_t at = 0;  // unix seconds
+};
+
+// Port implemented by storage. append() returns only once the record is durable and throws
+// (an infrastructure fault) otherwise; a duplicate (plan, revision) also throws.
+class LiveLog {
+ public:
+  virtual ~LiveLog() = default;
+  virtual void append(const LiveOpRecord& r) = 0;
+  virtual std::vector<LiveOpRecord> since(Id planId, int baseVersion) = 0;  // by revision
+  virtual std::int64_t headRevision(Id planId) = 0;                          // 0: none
+  // The newest committed seq of each client id (also of ops already folded into a version), so a
+  // resent operation is recognised after a restart.
+  virtual std::map<std::string, std::int64_t> lastSeqs(Id planId) = 0;
+};
+
+// What an editor may do now. `fields` limits a contributor to their sections: they see and edit
+// only those; staff (nullopt) see and edit every field.
+struct EditRights {
+  bool editable = false;
+  std::string reason;  // why not, when not editable (never empty then)
+  std::optional<std::set<std::string>> fields;
+};
+
+// Who edits: a staff session or a contact's contribution link. `rights` is asked at join and
+// again (at least every 2 s) while they edit; an error (e.g. the link withdrawn) stops their edits.
+struct LiveEditor {
+  std::string ref;  // "user:12", "contact:3": the author of their operations
+  std::string name;
+  std::function<Result<EditRights>()> rights;
+};
+
+// A member of staff: the plan as PlanService::open shows it to them.
+LiveEditor staffEditor(PlanService& plans, const Actor& a, Id planId);
+
+struct LiveLimits {
+  std::size_t historyWindow = 5000;   // revisions a client may lag behind before a resync
+  double opsPerSecond = 40;           // per connection (token bucket)
+  double burst = 80;
+  // Fold into a version after this much quiet. Long enough that a plain "Save" right after
+  // live typing makes the next version itself (the ops are durable and replayed meanwhile).
+  std::chrono::milliseconds quietPeriod{30000};
+  std::size_t maxTextCodePoints = 100000;
+};
+
+class LiveSession {
+ public:
+  using Send = std::function<void(const std::string& frame)>;
+  using ConnId = std::uint64_t;
+
+  // Loads the plan's current version and replays the committed operations on top of it.
+  // The caller has checked that the editor may see the plan.
+  static Result<std::shared_ptr<LiveSession>> open(Id planId, PlanService& plans, LiveLog& log,
+                                                   Clock& clock, LiveLimits limits = {});
+
+  // Joins a connection (the editor may see the plan). Sends it the snapshot and presence.
+  // Protocol (JSON text frames): docs/live.md.
+  ConnId join(LiveEditor e, Send send);
+  void leave(ConnId c);
+  // Handles one text frame from a connection; every answer goes out through the Send callbacks.
+  void receive(ConnId c, const std::string& frame);
+  // Folds pending operations into the plan's next version when quiet (or `force`). An error
+  // (e.g. kInvalid: a live answer does not pass validation yet) leaves them pending and durable.
+  Status flush(bool force);
+  // A version saved elsewhere (a plain form post, a contributor's post) since this session's
+  // base: everyone restarts from it. Called at join and by the hub a few times a second.
+  void catchUp();
+  bool idle() const;  // no connection and nothing pending
+  // A storage failure lost an operation that was already sequenced: the session must be
+  // replaced (the hub does) and its editors reload.
+  bool broken() const;
+  Id planId() const { return planId_; }
+
+ private:
+  LiveSession(Id planId, PlanService& plans, LiveLog& log, Clock& clock, LiveLimits limits);
+
+  enum class Shape { kText, kValue, kTable };
+  struct Row {
+    std::string id;  // stable for the session: "v<version>.<index>" as loaded, "n<revision>" when added
+    Poco::JSON::Object::Ptr cells;
+    std::map<std::string, std::pair<std::int64_t, std::string>> revs;  // column -> (revision, client) of its last set
+  };
+  struct Field {
+    Shape shape = Shape::kValue;
+    const FieldDef* def = nullptr;
+    std::u32string doc;           // text fields
+    Poco::Dynamic::Var value;     // whole-value fields
+    std::vector<Row> rows;        // tables
+    std::int64_t fieldRevision = 0;  // last revision that changed it
+    std::string lastWriterClient;
+  };
+  struct Conn {
+    LiveEditor editor;
+    std::optional<std::set<std::string>> fields;  // a contributor's: all they see and edit
+    std::string blocked;  // why they cannot edit, as the last full check found ("" when they can)
+    Send send;
+    std::string clientId;
+    std::string focus;
+    double tokens = 0;
+    std::chrono::steady_clock::time_point refill;
+    std::int64_t sentUpTo = 0;  // revisions this connection already has (snapshot, resume)
+    std::chrono::steady_clock::time_point allowedAt{};  // last full permission check passed
+  };
+  // A sequenced operation waiting for its commit; released to everyone in revision order.
+  struct Release {
+    std::int64_t revision = 0;
+    std::string field;
+    bool durable = false;
+    std::string frame;
+    std::string noticeFrame, noticeClient;  // "overwritten", to the client whose value was lost
+  };
+  struct HistoryEntry {
+    std::int64_t revision;
+    std::string field;
+    ot::Op op;  // empty for "set"
+    std::string clientId;
+    std::int64_t seq = 0;
+    std::string frame;  // table operations: the frame as relayed
+  };
+
+  void sendTo(const Conn& c, const Poco::JSON::Object& o);
+  void broadcast(const Poco::JSON::Object& o);
+  void error(const Conn& c, const std::string& code, const std::string& message,
+             std::int64_t seq = 0);
+  void snapshot(Conn& c);
+  static bool sees(const Conn& c, const std::string& field) { return !c.fields || c.fields->count(field); }
+  void presence();
+  std::map<std::string, Field>::iterator editedField(Conn& c, const Poco::JSON::Object& m, Shape shape,
+                                                    std::int64_t seq);
+  void handleRow(Conn& c, const Poco::JSON::Object& m, const std::string& kind);
+  // Applies a table operation (live, or replayed from the log); the error code, or "" when done.
+  static std::string applyRow(Field& f, const std::string& kind, const Poco::JSON::Object& op,
+                              std::int64_t revision, const std::string& client);
+  void loadRows(Field& f, const Poco::Dynamic::Var& value);
+  void handleOp(Conn& c, const Poco::JSON::Object& m);
+  void handleSet(Conn& c, const Poco::JSON::Object& m);
+  void handleResume(Conn& c, const Poco::JSON::Object& m);
+  std::optional<std::string> editBlocked(Conn& c);  // reason, or nullopt when allowed
+  bool takeToken(Conn& c);
+  void commit(Conn& c, LiveOpRecord& r);  // sequences r; receive() makes it durable
+  void dispatch(ConnId c, const std::string& frame);  // under the lock
+  void release();  // sends every durable operation at the front of unreleased_, in order
+  Poco::JSON::Object::Ptr values() const;
+  Status flushLocked(bool force);
+  // Loads the fields from version v; `tellEditors`: a version saved elsewhere, everyone restarts.
+  void rebase(const PlanView& v, bool tellEditors);
+
+  const Id planId_;
+  PlanService& plans_;
+  LiveLog& log_;
+  Clock& clock_;
+  const LiveLimits limits_;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const FormDefinition> form_;
+  std::shared_ptr<const WorkflowDefinition> workflow_;
+  Poco::JSON::Object::Ptr baseValues_;
+  int baseVersion_ = 0;
+  std::int64_t head_ = 0;
+  std::deque<HistoryEntry> history_;
+  std::map<std::string, Field> fields_;
+  std::map<std::string, std::int64_t> lastSeq_;  // clientId -> last committed seq
+  std::map<ConnId, Conn> conns_;
+  ConnId nextConn_ = 1;
+  bool dirty_ = false;
+  std::optional<std::pair<std::string, std::string>> lastEditor_;  // ref, name
+  std::map<std::string, std::set<std::string>> editors_;  // since the base version: who, which fields
+  std::chrono::steady_clock::time_point lastOp_;
+  std::optional<LiveOpRecord> sequenced_;  // set by commit() during one receive()
+  std::deque<Release> unreleased_;
+  std::int64_t released_ = 0;  // the newest revision everyone has been sent
+  std::string editableState_;  // the state the last full permission check saw
+  bool broken_ = false;
+};
+
+// JSON of an OT op: a number skips, a string inserts, {"d": n} deletes.
+Poco::JSON::Array::Ptr opToJson(const ot::Op& op);
+std::optional<ot::Op> opFromJson(const Poco::Dynamic::Var& v);
+
+}  // namespace sendflow::engine

@@ -1,0 +1,67 @@
+// Academies, staff and pupils, always seen through an Actor's scope.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sendflow/engine/people/access.h"
+#include "sendflow/engine/people/auth.h"
+#include "sendflow/engine/core/error.h"
+#include "sendflow/engine/core/ports.h"
+
+namespace sendflow::engine {
+
+struct PupilInput {
+  Id academyId = 0;
+  std::string legalName, preferredName, dateOfBirth, yearGroup, upn;
+  bool active = true;
+};
+
+struct ContactInput {
+  std::string name, email, relationship, kind;
+  bool active = true;
+};
+
+struct UserInput {
+  std::string email, name, password;  // password empty on edit: unchanged
+  std::vector<Membership> memberships;
+  bool active = true;
+};
+
+class PeopleService {
+ public:
+  PeopleService(PeopleRepository& repo, Clock& clock, RandomSource& random);
+
+  std::vector<Academy> academiesOf(const Actor& a);
+  std::vector<Pupil> pupils(const Actor& a, const std::string& search, bool includeInactive = false);
+  // Another academy's pupil is kNotFound, exactly like a missing one (so is any pupil for a role
+  // without view_pupil); `purpose` is checked too (kNotFound or kForbidden, engine/access.h).
+  Result<Pupil> pupil(const Actor& a, Id id, Action purpose = Action::kViewPupil);
+  std::vector<Contact> contacts(const Actor& a, const Pupil& p);
+
+  // Who may: engine/access.h (view_pupil, manage_pupil, manage_users).
+  Result<Id> createPupil(const Actor& a, const PupilInput& in);
+  Status updatePupil(const Actor& a, Id id, const PupilInput& in);
+  Result<Id> addContact(const Actor& a, Id pupilId, const ContactInput& in);
+  Status updateContact(const Actor& a, Id contactId, const ContactInput& in);
+
+  // Trust admins only.
+  std::vector<User> users(const Actor& a);
+  Result<User> user(const Actor& a, Id id);
+  Result<Id> createUser(const Actor& a, const UserInput& in);
+  Status updateUser(const Actor& a, Id id, const UserInput& in);
+
+  // Validation, shared by the CLI and the demo seeder.
+  static std::vector<FieldError> validatePupil(const PupilInput& in, Date today);
+  static std::vector<FieldError> validateContact(const ContactInput& in);
+  static std::vector<FieldError> validateUser(const UserInput& in, bool passwordRequired);
+
+ private:
+  PeopleRepository& repo_;
+  Clock& clock_;
+  RandomSource& random_;
+};
+
+std::string auditActor(const Actor& a);  // "user:12"
+
+}  // namespace sendflow::engine

@@ -1,0 +1,257 @@
+// Plans: one document of one type for one pupil, moving through its workflow. The service
+// decides; the repository applies each decision as one transaction with its audit event.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sendflow/engine/people/access.h"
+#include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/definitions/definitions.h"
+#include "sendflow/engine/core/error.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/plans/lifecycle.h"
+#include "sendflow/engine/people/model.h"
+#include "sendflow/engine/reminders/outbox.h"
+#include "sendflow/engine/core/ports.h"
+#include "sendflow/engine/plans/schedule.h"
+#include "sendflow/engine/signing/signature_records.h"
+
+namespace sendflow::engine {
+
+struct PlanRecord {
+  Id id = 0;
+  Id academyId = 0;
+  Id pupilId = 0;
+  std::string type;
+  std::string state;
+  Id ownerUserId = 0;
+  Id formSnapshotId = 0;
+  Id workflowSnapshotId = 0;
+  int currentVersion = 0;
+  std::optional<std::string> reviewDate;  // ISO date, while the plan is in force
+  Id reviewsPlanId = 0;                   // the plan this one reviews (0: none)
+  std::string reviewReason;               // why a review became due ("incident: …")
+  std::string createdAt, updatedAt, activatedAt;
+};
+
+struct PlanSummary : PlanRecord {
+  std::string pupilName;
+  std::string pupilYearGroup;
+  std::string title;
+};
+
+struct PlanVersionRecord {
+  Id planId = 0;
+  int number = 0;
+  std::string valuesJson;  // canonical JSON
+  std::string contentHash;
+  std::string author;      // "user:12"
+  std::string authorName;
+  std::string createdAt;
+};
+
+struct SignerAssignment {
+  std::string slot;
+  std::string personRef;  // "user:N" or "contact:N"
+  std::string name;
+};
+
+struct TransitionRecord {
+  std::string name, fromState, toState, actor, at, reasonCode, reasonText;
+  int version = 0;
+};
+
+struct PlanQuery {
+  std::vector<Id> academyIds;
+  Id pupilId = 0;
+  bool includeClosed = true;  // superseded / withdrawn
+  int limit = 1000;
+};
+
+// Everything one transition changes, applied atomically (or not at all when the plan moved on).
+struct TransitionChange {
+  Id planId = 0;
+  std::string expectedState;
+  int expectedVersion = 0;
+  TransitionRecord record;
+  std::optional<std::optional<std::string>> reviewDate;  // set (value) or clear (nullopt)
+  std::optional<std::string> reviewReason;
+  bool activated = false;
+  Id supersedePlanId = 0;  // predecessor to close (review date cleared) when this one activates
+  TransitionRecord supersedeRecord;  // its transition (from its state to e.g. "superseded")
+  std::optional<std::pair<PlanRecord, PlanVersionRecord>> successor;  // start_review_draft
+  std::vector<AuditEvent> audit;
+  std::vector<OutboxMessage> outbox;  // notify_* emails, queued in the same transaction
+  // E-signatures (seal_pdf / void_signatures / notify_signers), applied in the same transaction.
+  bool voidSignatures = false;        // every live request and signature of the plan becomes void
+  std::string voidReason;
+  std::vector<SignatureRequest> newRequests;  // send_for_signature
+  std::optional<SignatureRecord> signature;   // the signature that completed the set (REQUIRES: its
+                                              // request still open, else the change is refused)
+  std::optional<SealedDocument> sealed;
+};
+
+class PlanRepository {
+ public:
+  virtual ~PlanRepository() = default;
+
+  // Stores a definition's canonical JSON once; returns the same id for the same content.
+  virtual Id snapshot(const std::string& kind, const std::string& type, int version,
+                      const std::string& json) = 0;
+  virtual std::string snapshotJson(Id id) = 0;
+
+  virtual std::optional<PlanRecord> plan(Id id) = 0;
+  virtual std::vector<PlanSummary> plans(const PlanQuery& q) = 0;
+  virtual std::optional<PlanVersionRecord> version(Id planId, int number) = 0;
+  virtual std::vector<PlanVersionRecord> versions(Id planId) = 0;
+  virtual std::vector<SignerAssignment> signers(Id planId) = 0;
+  virtual std::vector<TransitionRecord> transitions(Id planId) = 0;
+  virtual std::optional<PlanRecord> latestSuccessor(Id planId) = 0;  // newest plan reviewing it
+  // Plans in one of `states` whose review date is on or before `isoDay` (an indexed scan).
+  virtual std::vector<Id> reviewsDueBy(const std::string& isoDay,
+                                       const std::vector<std::string>& states) = 0;
+
+  virtual Id create(const PlanRecord& p, const PlanVersionRecord& first, const AuditEvent& audit) = 0;
+  // kConflict when the plan is no longer at expectedVersion in expectedState.
+  virtual Status saveVersion(const std::string& expectedState, int expectedVersion,
+                             const PlanVersionRecord& v, const AuditEvent& audit) = 0;
+  // Returns the successor's id when the change creates one (else 0); kConflict as above.
+  virtual Result<Id> applyTransition(const TransitionChange& c) = 0;
+  virtual Status setSigners(Id planId, const std::string& expectedState, const std::string& slot,
+                            const std::vector<SignerAssignment>& people, const AuditEvent& audit) = 0;
+};
+
+// A plan opened for reading or writing, with the definitions it pinned.
+struct PlanView {
+  PlanRecord plan;
+  Pupil pupil;
+  std::shared_ptr<const FormDefinition> form;
+  std::shared_ptr<const WorkflowDefinition> workflow;
+  PlanVersionRecord version;        // the version shown (current unless asked otherwise)
+  Poco::JSON::Object::Ptr values;   // of that version
+  ValueCheck check;                 // of those values against the pinned form
+  const StateDef* state = nullptr;
+  bool canEdit = false;             // the actor may edit, and the state is editable
+  std::vector<const TransitionDef*> transitions;  // the actor may fire from this state
+  std::vector<DeadlineItem> deadlines;            // EHCP statutory deadlines, phase transfer
+  std::vector<SignerAssignment> signers;
+};
+
+// Fills in what the e-signature actions change before a transition is applied (implemented by
+// SignatureService). An error refuses the transition.
+class TransitionActions {
+ public:
+  virtual ~TransitionActions() = default;
+  virtual Status prepare(ActionKind action, const PlanView& v, const TransitionDef& t,
+                         TransitionChange& c) = 0;
+};
+
+struct TransitionInput {
+  std::string reasonCode;
+  std::string reasonText;
+};
+
+struct SaveOutcome {
+  int version = 0;     // the current version after the save
+  bool changed = false;
+  std::vector<FieldError> missing;  // still needed before sending for signature
+};
+
+class PlanService {
+ public:
+  PlanService(PlanRepository& plans, PeopleRepository& people, const DefinitionRegistry& defs,
+              Clock& clock);
+
+  // Workflow types a SENCO can launch now, by title.
+  std::vector<const WorkflowDefinition*> launchable() const;
+  std::vector<PlanSummary> list(const Actor& a, Id pupilId = 0);
+
+  Result<Id> launch(const Actor& a, Id pupilId, const std::string& type);
+  // versionNumber 0: the current version. A plan the actor may not view (another academy's, or
+  // a role without view_plan) is kNotFound; `purpose` (engine/access.h) is checked too: kNotFound
+  // or kForbidden as the policy says.
+  Result<PlanView> open(const Actor& a, Id planId, int versionNumber = 0,
+                        Action purpose = Action::kViewPlan);
+  // Replaces the field values (the whole set). kConflict when baseVersion is stale (the
+  // message lists what changed since), kInvalid naming each invalid field (nothing saved).
+  // `liveEditors` (live editing: actor ref -> [field ids]) goes into the plan.edit audit event,
+  // so a version folded from several people's live edits records who changed what.
+  Result<SaveOutcome> save(const Actor& a, Id planId, int baseVersion,
+                           const Poco::JSON::Object& values,
+                           const Poco::JSON::Object::Ptr& liveEditors = nullptr);
+  // The current version without an actor's scope, and a save by someone who has no staff role
+  // (a contact through their contribution link; a live session folding edits it checked one by
+  // one): the caller has authorised them. The plan must still be in an editable state.
+  Result<PlanView> view(Id planId, int versionNumber = 0);
+  Result<SaveOutcome> saveAs(const std::string& authorRef, const std::string& authorName, Id planId,
+                             int baseVersion, const Poco::JSON::Object& values,
+                             const Poco::JSON::Object::Ptr& liveEditors = nullptr);
+  Result<Id> fire(const Actor& a, Id planId, const std::string& transition,
+                  const TransitionInput& in);  // returns the plan to show next
+  Status assignSigners(const Actor& a, Id planId, const std::string& slot,
+                       const std::vector<std::string>& personRefs);
+  Result<std::vector<ValueChange>> diff(const Actor& a, Id planId, int from, int to);
+  Result<std::vector<PlanVersionRecord>> history(const Actor& a, Id planId);
+
+  // The engine's own transitions (all signed, review date reached, successor active).
+  // `extend` (optional) adds to the change before the actions are prepared.
+  using ChangeExtension = std::function<Status(const PlanView&, TransitionChange&)>;
+  Result<Id> fireAutomatic(Id planId, AutoTrigger trigger, const std::string& actor,
+                           const ChangeExtension& extend = {});
+  // A named transition fired on behalf of someone without a staff role (a signer declining);
+  // the caller has authorised them. Guards are not checked.
+  Result<Id> fireFor(Id planId, const std::string& transition, const TransitionInput& in,
+                     const std::string& actor, const ChangeExtension& extend = {});
+  void setTransitionActions(TransitionActions* actions) { actions_ = actions; }
+  // Makes review-due every plan in force whose review date has come. Returns how many.
+  int markReviewsDue(Date today);
+
+  // People who may be named on this pupil's plans: "user:N" staff of the academy and
+  // "contact:N" contacts of the pupil, with their names.
+  std::vector<std::pair<std::string, std::string>> people(const Pupil& p);
+  // The plan's row alone (state, current version): a cheap look, no permission check.
+  std::optional<PlanRecord> record(Id planId) { return plans_.plan(planId); }
+  // Who may fill a signer slot of this plan (ref, label): staff with the slot's role in the
+  // plan's academy (any staff for a "staff" slot), the pupil's active contacts of the slot's
+  // kind, or the pupil for a "pupil" slot. assignSigners accepts exactly these.
+  std::vector<std::pair<std::string, std::string>> signerCandidates(const PlanView& v, const SignerSlot& slot);
+
+  std::shared_ptr<const FormDefinition> formSnapshot(Id id);
+  std::shared_ptr<const WorkflowDefinition> workflowSnapshot(Id id);
+
+ private:
+  Result<PlanView> load(const Actor* a, Id planId, int versionNumber,
+                        Action purpose = Action::kViewPlan);
+  Result<SaveOutcome> saveValues(const PlanView& v, const std::string& authorRef, const std::string& authorName,
+                                 int baseVersion, const Poco::JSON::Object& values,
+                                 const Poco::JSON::Object::Ptr& liveEditors);
+  Result<Id> apply(PlanView& v, const TransitionDef& t, const TransitionInput& in,
+                   const std::string& actor, const std::string& actorName,
+                   const ChangeExtension& extend = {});
+  GuardFacts facts(const PlanView& v);
+  ValueContext valueContext(const PlanView& v, const Poco::JSON::Object* previous);
+  std::optional<Date> anchorDate(const PlanView& v);
+
+  PlanRepository& plans_;
+  PeopleRepository& people_;
+  const DefinitionRegistry& defs_;
+  Clock& clock_;
+  TransitionActions* actions_ = nullptr;
+  std::mutex cacheMutex_;
+  std::map<Id, std::shared_ptr<const FormDefinition>> forms_;
+  std::map<Id, std::shared_ptr<const WorkflowDefinition>> workflows_;
+};
+
+std::set<std::string> actorRolesAt(const Actor& a, Id academyId);
+// "This plan is Awaiting signatures and cannot be edited now."
+std::string notEditableMessage(const StateDef& s);
+
+}  // namespace sendflow::engine

@@ -1,0 +1,216 @@
+// E-signatures: requests on the exact version sent, the signing ceremony (staff from their
+// account, contacts through an emailed single-use link, an optional emailed code), voiding on
+// recall or decline, re-sending and expiry warnings, and sealing the final PDF when the last
+// required signature lands.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/documents/pdf/pdf.h"
+#include "sendflow/engine/documents/plan_document.h"
+#include "sendflow/engine/plans/plans.h"
+#include "sendflow/engine/signing/seal.h"
+#include "sendflow/engine/signing/signature_records.h"
+
+namespace sendflow::engine {
+
+namespace mailkind {
+inline constexpr const char* kSignInvite = "sign_invite";      // contact: link; staff: plan page
+inline constexpr const char* kSignCode = "sign_code";          // the one-time code
+inline constexpr const char* kSigned = "signed";               // sealed: download link
+inline constexpr const char* kSignDeclined = "sign_declined";  // to the SENCO
+inline constexpr const char* kLinkExpiring = "sign_expiring";  // to the SENCO
+}  // namespace mailkind
+
+// Every change is one transaction with its audit events and outbox messages.
+class SignatureRepository {
+ public:
+  virtual ~SignatureRepository() = default;
+  virtual std::vector<SignatureRequest> requests(Id planId) = 0;  // every state, newest last
+  virtual std::optional<SignatureRequest> request(Id id) = 0;
+  virtual std::optional<SignatureRequest> requestByTokenHash(const std::string& hash) = 0;
+  virtual std::vector<SignatureRecord> signatures(Id planId, bool includeVoid) = 0;
+  virtual std::vector<SealedDocument> sealed(Id planId) = 0;  // newest first
+  virtual std::optional<SealedDocument> sealedByFileHash(const std::string& sha256) = 0;
+  virtual std::vector<Id> plansWithOpenRequests() = 0;
+
+  // kConflict when the request is no longer in `expectedState`.
+  virtual Status updateRequest(const SignatureRequest& r, const std::string& expectedState,
+                               const std::vector<AuditEvent>& audit,
+                               const std::vector<OutboxMessage>& outbox) = 0;
+  // Inserts the signature and marks its request signed. kConflict when the request is no longer
+  // open, or the plan is no longer in `planState` at the signature's version.
+  virtual Status recordSignature(const SignatureRecord& s, const std::string& planState,
+                                 const std::vector<AuditEvent>& audit,
+                                 const std::vector<OutboxMessage>& outbox) = 0;
+  // Marks `old` replaced and adds `fresh`, in one transaction.
+  virtual Status replaceRequest(Id oldId, const std::string& reason, const SignatureRequest& fresh,
+                                const std::vector<AuditEvent>& audit,
+                                const std::vector<OutboxMessage>& outbox) = 0;
+  virtual void appendAudit(const AuditEvent& e) = 0;  // views and downloads
+  // Counts one emailed-code attempt on the request, atomically, before the code is compared:
+  // the attempt's number (1-based), or nullopt when `limit` attempts were already counted
+  // (nothing written). Concurrent attempts each get a distinct number, so at most `limit` are
+  // ever compared. updateRequest never writes the count.
+  virtual std::optional<int> countCodeAttempt(Id requestId, int limit) = 0;
+};
+
+struct SignatureSettings {
+  int linkDays = 14;
+  bool requireCode = false;        // academy-wide (config signing.require_code)
+  int codeMinutes = 10;
+  int codeAttempts = 5;
+  int resendAfterDays = 3;         // first reminder; then weekly
+  int resendEveryDays = 7;
+  int warnBeforeExpiryDays = 2;    // tell the SENCO
+  std::size_t maxDrawnBytes = 200 * 1024;
+  std::string sealedDir;           // <home>/sealed
+  std::string linkKey;             // 32 secret bytes; signer links derive from it (empty: random per process)
+  std::string consentText =
+      "I agree to sign this document electronically. I have read the version shown above, and my "
+      "typed name or drawn signature has the same effect as my handwritten signature on it.";
+};
+
+// How the caller reached the ceremony: through a link token, or a staff session.
+struct SignerAccess {
+  std::string token;  // raw link token (contacts)
+  const Actor* staff = nullptr;
+  Id requestId = 0;   // with staff
+};
+
+struct SignInput {
+  bool consent = false;
+  std::string method;     // "typed" or "drawn"
+  std::string typedName;  // both methods: the name (drawn: optional caption)
+  std::string drawnPng;   // raw PNG bytes
+  std::string ip, userAgent;
+};
+
+// What the signing page shows.
+struct SigningView {
+  SignatureRequest request;
+  PlanView plan;  // the version signed (values of exactly that version)
+  std::vector<SignatureRequest> others;  // live requests of the same version
+  bool yourTurn = true;
+  std::string waitingFor;  // labels of earlier slots when it is not yet the signer's turn
+  bool needsCode = false;  // a code must be entered before signing
+  std::string consentText;
+};
+
+class SignatureService final : public TransitionActions {
+ public:
+  using PdfRendering = std::function<RenderedPdf(const PdfDocument&)>;
+  using DocumentOptions = std::function<PlanDocumentOptions(const PlanView&)>;
+
+  SignatureService(PlanService& plans, SignatureRepository& repo, PeopleRepository& people,
+                   Clock& clock, RandomSource& random, SignatureSettings settings, SealKey key,
+                   PdfRendering render, DocumentOptions options);
+
+  // TransitionActions: notify_signers (requests + invitations), void_signatures, seal_pdf.
+  Status prepare(ActionKind action, const PlanView& v, const TransitionDef& t,
+                 TransitionChange& c) override;
+
+  // The ceremony. Link errors: kGone (410) for used/expired/void links, kNotFound for unknown.
+  Result<SigningView> open(const SignerAccess& who, const std::string& ip);
+  Status sendCode(const SignerAccess& who);
+  Status checkCode(const SignerAccess& who, const std::string& code);
+  Status sign(const SignerAccess& who, const SignInput& in);
+  Status decline(const SignerAccess& who, const std::string& reason, const std::string& ip);
+
+  // Staff view of a plan's requests (current round and history).
+  std::vector<SignatureRequest> requests(Id planId) { return repo_.requests(planId); }
+  std::vector<SignatureRecord> signatures(Id planId, bool includeVoid) {
+    return repo_.signatures(planId, includeVoid);
+  }
+  std::optional<SealedDocument> sealedFor(Id planId);
+  // "invited", "opened", "signed", "declined", "expired" (an invited/opened link past expiry).
+  std::string displayState(const SignatureRequest& r) const;
+  // Requests `a` can sign from their account on this plan (their own, or a pupil in person).
+  std::vector<SignatureRequest> signableBy(const Actor& a, Id planId);
+
+  // The SENCO names someone else for an open request.
+  // Who may take over request `r`: the slot's candidates, except that any member of staff may
+  // cover a staff slot (absence cover); never the person being replaced.
+  std::vector<std::pair<std::string, std::string>> replacementCandidates(const PlanView& v,
+                                                                         const SignatureRequest& r);
+  // The SENCO gives a signer who has not signed yet (e.g. whose link expired) another
+  // linkDays: the same link works again and the invitation is sent again.
+  Status renewLink(const Actor& a, Id requestId);
+  Status replaceSigner(const Actor& a, Id requestId, const std::string& personRef,
+                       const std::string& reason);
+
+  // Scheduler tick: re-send unsigned invitations (after resendAfterDays, then weekly), tell the
+  // SENCO before a link expires. Returns how many messages were queued.
+  int tick();
+
+  // The sealed file of a request's plan, for a signer's download link (the link may be used
+  // after signing, until it expires). kNotFound otherwise.
+  Result<SealedDocument> sealedForLink(const std::string& token);
+  // "/s/<token>" for a request's link salt, as the outbox holds it: the mailer derives each
+  // signer's link when it renders the email, so no stored row ever holds a usable link.
+  std::string contactPath(const std::string& linkSalt) const;
+
+  struct Verification {
+    bool sealValid = false, coversWholeFile = false, matchesRecord = false;
+    Id planId = 0;
+    int version = 0;
+    std::string message;
+    bool ok() const { return sealValid && coversWholeFile && matchesRecord; }
+  };
+  // Seal check + the database's record of that plan version (content hash recomputed).
+  Verification verify(const std::string& pdfBytes);
+
+  const SealKey& key() const { return key_; }
+  const SignatureSettings& settings() const { return settings_; }
+
+ private:
+  struct Located {
+    SignatureRequest request;
+  };
+  Result<SignatureRequest> locate(const SignerAccess& who, bool forSigning);
+  static Error expiredLink();  // 410: how to ask the school for a copy
+  Status checkTurn(const SignatureRequest& r, const std::vector<SignatureRequest>& all,
+                   std::string* waitingFor);
+  Result<SignatureRequest> inviteNew(SignatureRequest r, const PlanView& v,
+                                     std::vector<OutboxMessage>& out, const std::string& why);
+  std::vector<OutboxMessage> invitationsForTurn(const PlanView& v,
+                                                std::vector<SignatureRequest>& all,
+                                                std::vector<SignatureRequest>& changed);
+  OutboxMessage mail(const char* kind, const std::string& key, const PlanView& v,
+                     const std::string& toAddress, const std::string& toName,
+                     Poco::JSON::Object data);
+  Status sealInto(const PlanView& v, TransitionChange& c);
+  std::string personEmail(const std::string& ref);
+  std::string actorRef(const SignerAccess& who, const SignatureRequest& r) const;
+  // Gives a contact's request its link: a salt (kept when it has one, so every email about the
+  // request carries the same link) and the hash of the token derived from it.
+  void assignLink(SignatureRequest& r);
+  // The request and its plan, for a SENCO's action on a signer who has not signed the current
+  // version yet; `senco` ends "Only the SENCO can …", `signer` ends "Only a signer who has not
+  // yet signed the current version can …".
+  Result<std::pair<SignatureRequest, PlanView>> openForSenco(const Actor& a, Id requestId,
+                                                             const std::string& senco,
+                                                             const std::string& signer);
+
+  PlanService& plans_;
+  SignatureRepository& repo_;
+  PeopleRepository& people_;
+  Clock& clock_;
+  RandomSource& random_;
+  SignatureSettings settings_;
+  SealKey key_;
+  PdfRendering render_;
+  DocumentOptions options_;
+};
+
+// "sendflow plan <id> version <n> sha256:<content hash>": the seal's /Reason, read back by verify.
+std::string sealReason(Id planId, int version, const std::string& contentHash);
+
+// True when `png` starts with the PNG signature and its IHDR chunk (a real PNG header).
+bool looksLikePng(std::string_view png);
+
+}  // namespace sendflow::engine

@@ -1,0 +1,69 @@
+#include "sendflow/engine/core/clock.h"
+
+#include <array>
+#include <cstdio>
+
+namespace sendflow::engine {
+
+using namespace std::chrono;
+
+TimePoint SystemClock::now() const { return time_point_cast<seconds>(system_clock::now()); }
+
+FixedClock::FixedClock(TimePoint t) : seconds_(toUnix(t)) {}
+TimePoint FixedClock::now() const { return fromUnix(seconds_.load()); }
+void FixedClock::set(TimePoint t) { seconds_.store(toUnix(t)); }
+void FixedClock::advance(std::chrono::seconds by) { seconds_.fetch_add(by.count()); }
+
+int64_t toUnix(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint fromUnix(int64_t s) { return TimePoint{seconds{s}}; }
+Date dateOf(TimePoint t) { return Date{floor<days>(t)}; }
+TimePoint startOf(Date d) { return TimePoint{sys_days{d}.time_since_epoch()}; }
+
+std::string isoDate(Date d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
+                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+  return buf;
+}
+
+std::string isoTime(TimePoint t) {
+  auto day = floor<days>(t);
+  hh_mm_ss<seconds> hms{t - day};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", isoDate(Date{day}).c_str(),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+std::string ukDate(Date d) {
+  static constexpr std::array<const char*, 12> kMonths{
+      "January", "February", "March",     "April",   "May",      "June",
+      "July",    "August",   "September", "October", "November", "December"};
+  return std::to_string(static_cast<unsigned>(d.day())) + " " +
+         kMonths[static_cast<unsigned>(d.month()) - 1] + " " +
+         std::to_string(static_cast<int>(d.year()));
+}
+
+std::optional<Date> parseIsoDate(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  auto digits = [&](size_t from, size_t n, int& out) {
+    out = 0;
+    for (size_t i = from; i < from + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      out = out * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  int y = 0, m = 0, d = 0;
+  if (!digits(0, 4, y) || !digits(5, 2, m) || !digits(8, 2, d)) return std::nullopt;
+  Date date{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
+  if (!date.ok() || y < 1900) return std::nullopt;
+  return date;
+}
+
+int daysBetween(Date from, Date to) {
+  return static_cast<int>((sys_days{to} - sys_days{from}).count());
+}
+
+}  // namespace sendflow::engine

@@ -1,0 +1,196 @@
+#include "sendflow/engine/plans/schedule.h"
+
+#include <algorithm>
+
+#include "sendflow/engine/forms/form_values.h"
+
+namespace sendflow::engine {
+
+using namespace std::chrono;
+
+namespace {
+
+Date addMonthsClamped(Date d, int months) {
+  year_month ym = year_month{d.year(), d.month()} + std::chrono::months{months};
+  year_month_day_last last{ym.year(), month_day_last{ym.month()}};
+  day dd = std::min(d.day(), last.day());
+  return Date{ym.year(), ym.month(), dd};
+}
+
+std::string plural(int n, const char* unit) {
+  return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+Date addDuration(Date d, const Duration& by) {
+  Date out = addMonthsClamped(d, by.years * 12 + by.months);
+  return Date{sys_days{out} + std::chrono::days{by.weeks * 7 + by.days}};
+}
+
+Date subtractDuration(Date d, const Duration& by) {
+  Date out = addMonthsClamped(d, -(by.years * 12 + by.months));
+  return Date{sys_days{out} - std::chrono::days{by.weeks * 7 + by.days}};
+}
+
+std::string durationWords(const Duration& d) {
+  std::vector<std::string> parts;
+  if (d.years) parts.push_back(plural(d.years, "year"));
+  if (d.months) parts.push_back(plural(d.months, "month"));
+  if (d.weeks) parts.push_back(plural(d.weeks, "week"));
+  if (d.days || parts.empty()) parts.push_back(plural(d.days, "day"));
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += i + 1 == parts.size() ? " and " : ", ";
+    out += parts[i];
+  }
+  return out;
+}
+
+int ageOn(Date dateOfBirth, Date on) {
+  int years = static_cast<int>(on.year()) - static_cast<int>(dateOfBirth.year());
+  auto md = [](Date x) {
+    return static_cast<unsigned>(x.month()) * 100 + static_cast<unsigned>(x.day());
+  };
+  if (md(on) < md(dateOfBirth)) --years;
+  return years;
+}
+
+Date policyReviewDate(const ReviewPolicy& policy, Date anchor, std::optional<Date> dateOfBirth) {
+  const Duration& every = policy.under5Every && dateOfBirth && ageOn(*dateOfBirth, anchor) < 5
+                              ? *policy.under5Every
+                              : policy.every;
+  return addDuration(anchor, every);
+}
+
+Result<Date> reviewDate(const ReviewPolicy& policy, Date anchor, std::optional<Date> dateOfBirth,
+                        std::optional<Date> requested) {
+  Date latest = policyReviewDate(policy, anchor, dateOfBirth);
+  if (!requested) return latest;
+  if (sys_days{*requested} > sys_days{latest}) {
+    return invalid("The review date is later than the policy allows",
+                   {{"review_date", "The review date must be on or before " + ukDate(latest)}});
+  }
+  if (sys_days{*requested} < sys_days{anchor}) {
+    return invalid("The review date is before the plan starts",
+                   {{"review_date", "The review date must be on or after " + ukDate(anchor)}});
+  }
+  return *requested;
+}
+
+std::optional<Reminder> reminderOn(const ReviewPolicy& policy, Date reviewDate, Date day) {
+  int toGo = daysBetween(day, reviewDate);
+  if (toGo < 0) {
+    Date next = reviewDate;
+    for (int guard = 0; guard < 10000 && sys_days{next} < sys_days{day}; ++guard)
+      next = addDuration(next, policy.overdueEvery);
+    if (next == day) return Reminder{Reminder::Kind::kOverdue, toGo};
+    return std::nullopt;
+  }
+  for (const auto& offset : policy.remind) {
+    if (subtractDuration(reviewDate, offset) == day)
+      return Reminder{toGo == 0 ? Reminder::Kind::kOnTheDay : Reminder::Kind::kBefore, toGo};
+  }
+  return std::nullopt;
+}
+
+const char* deadlineStatusName(DeadlineStatus s) {
+  switch (s) {
+    case DeadlineStatus::kOnTrack:
+      return "on_track";
+    case DeadlineStatus::kDueSoon:
+      return "due_soon";
+    case DeadlineStatus::kMissed:
+      return "missed";
+    case DeadlineStatus::kDone:
+      return "done";
+  }
+  return "on_track";
+}
+
+std::string deadlineStatusLabel(DeadlineStatus s) {
+  switch (s) {
+    case DeadlineStatus::kOnTrack:
+      return "On track";
+    case DeadlineStatus::kDueSoon:
+      return "Due soon";
+    case DeadlineStatus::kMissed:
+      return "Missed";
+    case DeadlineStatus::kDone:
+      return "Done";
+  }
+  return "On track";
+}
+
+DeadlineStatus deadlineStatus(Date due, Date today, std::optional<Date> doneOn,
+                              const Duration& dueSoon) {
+  if (doneOn) return DeadlineStatus::kDone;
+  if (sys_days{today} > sys_days{due}) return DeadlineStatus::kMissed;
+  if (sys_days{addDuration(today, dueSoon)} >= sys_days{due}) return DeadlineStatus::kDueSoon;
+  return DeadlineStatus::kOnTrack;
+}
+
+static std::optional<Date> dateValue(const Poco::JSON::Object& values, const std::string& field) {
+  if (field.empty() || !values.has(field)) return std::nullopt;
+  const auto& v = values.get(field);
+  if (v.isEmpty() || !v.isString()) return std::nullopt;
+  return parseIsoDate(v.extract<std::string>());
+}
+
+std::vector<DeadlineItem> evaluateDeadlines(const DeadlinePolicy& policy,
+                                            const Poco::JSON::Object& values, Date today,
+                                            const std::map<std::string, Date>& transitionsFired) {
+  std::vector<DeadlineItem> out;
+  for (const auto& rule : policy.rules) {
+    if (rule.when && !conditionHolds(*rule.when, values)) continue;
+    auto from = dateValue(values, rule.fromField.empty() ? policy.anchorField : rule.fromField);
+    if (!from) continue;
+    DeadlineItem item;
+    item.id = rule.id;
+    item.label = rule.label;
+    item.due = rule.before ? subtractDuration(*from, rule.offset) : addDuration(*from, rule.offset);
+    item.doneOn = dateValue(values, rule.doneField);
+    if (!item.doneOn && !rule.doneTransition.empty()) {
+      if (auto it = transitionsFired.find(rule.doneTransition); it != transitionsFired.end())
+        item.doneOn = it->second;
+    }
+    item.status = deadlineStatus(item.due, today, item.doneOn, policy.dueSoon);
+    item.daysToGo = daysBetween(today, item.due);
+    out.push_back(std::move(item));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const DeadlineItem& a, const DeadlineItem& b) {
+    return sys_days{a.due} < sys_days{b.due};
+  });
+  return out;
+}
+
+Date phaseTransferDate(const PhaseTransferRule& rule, Date today) {
+  // The transfer happens in the September after the current academic year.
+  const int transferYear = static_cast<int>(today.year()) + (today.month() >= September ? 1 : 0);
+  return Date{year{transferYear}, month{rule.month}, day{rule.day}};
+}
+
+std::optional<DeadlineItem> phaseTransferDeadline(const DeadlinePolicy& policy,
+                                                  const std::string& yearGroup,
+                                                  const Poco::JSON::Object& values, Date today,
+                                                  std::optional<Date> doneOn) {
+  for (const auto& rule : policy.phaseTransfers) {
+    if (rule.fromYear != yearGroup) continue;
+    if (rule.when && !conditionHolds(*rule.when, values)) return std::nullopt;
+    DeadlineItem item;
+    item.id = "phase_transfer";
+    item.label = rule.label;
+    item.due = phaseTransferDate(rule, today);
+    item.doneOn = doneOn;
+    item.status = deadlineStatus(item.due, today, doneOn, policy.dueSoon);
+    item.daysToGo = daysBetween(today, item.due);
+    return item;
+  }
+  return std::nullopt;
+}
+
+Date retentionUntil(const RetentionPolicy& policy, Date from) {
+  return addDuration(from, policy.keep);
+}
+
+}  // namespace sendflow::engine

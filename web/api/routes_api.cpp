@@ -1,0 +1,126 @@
+// JSON API under /api/v1/: the same rules as the pages, for integrations, scripts and tests.
+#include <Poco/JSON/Array.h>
+
+#include "http/json_body.h"
+#include "pages/routes.h"
+#include "sendflow/engine/core/text.h"
+#include "app/app.h"
+
+namespace sendflow::web {
+namespace {
+
+Poco::JSON::Object pupilJson(const engine::Pupil& p) {
+  Poco::JSON::Object o;
+  o.set("id", p.id);
+  o.set("academy_id", p.academyId);
+  o.set("legal_name", p.legalName);
+  o.set("preferred_name", p.preferredName);
+  o.set("date_of_birth", p.dateOfBirth);
+  o.set("year_group", p.yearGroup);
+  o.set("upn", p.upn);
+  o.set("active", p.active);
+  return o;
+}
+
+Poco::JSON::Object contactJson(const engine::Contact& c) {
+  Poco::JSON::Object o;
+  o.set("id", c.id);
+  o.set("name", c.name);
+  o.set("email", c.email);
+  o.set("relationship", c.relationship);
+  o.set("kind", engine::contactKindName(c.kind));
+  o.set("active", c.active);
+  return o;
+}
+
+void readPupil(JsonBody& b, engine::PupilInput& in) {
+  if (auto v = b.text("legal_name")) in.legalName = *v;
+  if (auto v = b.text("preferred_name")) in.preferredName = *v;
+  if (auto v = b.text("date_of_birth")) in.dateOfBirth = *v;
+  if (auto v = b.text("year_group")) in.yearGroup = *v;
+  if (auto v = b.text("upn")) in.upn = *v;
+  if (auto v = b.flag("active")) in.active = *v;
+}
+
+void apiLogin(Exchange& ex) {
+  JsonBody b(ex.json());
+  b.allowOnly({"email", "password"});
+  auto email = b.text("email", true);
+  auto password = b.text("password", true);
+  if (auto e = b.error()) return ex.error(*e);
+  auto res = ex.app.auth.login(*email, *password, ex.clientIp(), ex.request.get("User-Agent", ""));
+  if (!res) return ex.error(res.error());
+  ex.setCookie("sf_session", res->sessionToken, 12 * 3600);
+  Poco::JSON::Object o;
+  o.set("csrf_token", engine::AuthService::csrfFor(res->sessionToken));
+  o.set("user_id", res->actor.userId);
+  o.set("name", res->actor.name);
+  ex.json(200, o);
+}
+
+void apiPupils(Exchange& ex) {
+  Poco::JSON::Array arr;
+  for (const auto& p : ex.app.peopleService.pupils(ex.actor(), ex.query("q"))) arr.add(pupilJson(p));
+  Poco::JSON::Object o;
+  o.set("pupils", arr);
+  ex.json(200, o);
+}
+
+void apiPupil(Exchange& ex) {
+  auto id = ex.idParam("id");
+  auto p = id ? ex.app.peopleService.pupil(ex.actor(), *id)
+              : engine::Result<engine::Pupil>(engine::notFound("There is no such pupil."));
+  if (!p) return ex.error(p.error());
+  auto o = pupilJson(*p);
+  Poco::JSON::Array contacts;
+  for (const auto& c : ex.app.peopleService.contacts(ex.actor(), *p)) contacts.add(contactJson(c));
+  o.set("contacts", contacts);
+  ex.json(200, o);
+}
+
+void apiCreatePupil(Exchange& ex) {
+  JsonBody b(ex.json());
+  b.allowOnly({"academy_id", "legal_name", "preferred_name", "date_of_birth", "year_group", "upn", "active"});
+  engine::PupilInput in;
+  auto academy = b.id("academy_id", true);
+  readPupil(b, in);
+  if (auto e = b.error()) return ex.error(*e);
+  in.academyId = *academy;
+  auto res = ex.app.peopleService.createPupil(ex.actor(), in);
+  if (!res) return ex.error(res.error());
+  auto p = ex.app.peopleService.pupil(ex.actor(), res.value());
+  ex.json(201, pupilJson(*p));
+}
+
+void apiPatchPupil(Exchange& ex) {
+  auto id = ex.idParam("id");
+  auto p = id ? ex.app.peopleService.pupil(ex.actor(), *id)
+              : engine::Result<engine::Pupil>(engine::notFound("There is no such pupil."));
+  if (!p) return ex.error(p.error());
+  JsonBody b(ex.json());
+  b.allowOnly({"legal_name", "preferred_name", "date_of_birth", "year_group", "upn", "active"});
+  engine::PupilInput in{p->academyId, p->legalName, p->preferredName, p->dateOfBirth, p->yearGroup, p->upn, p->active};
+  readPupil(b, in);
+  if (auto e = b.error()) return ex.error(*e);
+  auto res = ex.app.peopleService.updatePupil(ex.actor(), p->id, in);
+  if (!res) return ex.error(res.error());
+  ex.json(200, pupilJson(*ex.app.peopleService.pupil(ex.actor(), p->id)));
+}
+
+}  // namespace
+
+void registerApiRoutes(App& app) {
+  auto& r = app.router;
+  r.add("POST", "/api/v1/session", Access::kPublic, apiLogin);
+  r.add("DELETE", "/api/v1/session", Access::kStaff, [](Exchange& ex) {
+    ex.app.auth.logout(ex.sessionToken);
+    ex.setCookie("sf_session", "", 0);
+    ex.json(200, Poco::JSON::Object());
+  });
+  r.add("GET", "/api/v1/pupils", engine::Action::kViewPupil, apiPupils);
+  r.add("POST", "/api/v1/pupils", engine::Action::kManagePupil, apiCreatePupil);
+  r.add("GET", "/api/v1/pupils/{id}", engine::Action::kViewPupil, apiPupil);
+  r.add("PATCH", "/api/v1/pupils/{id}", engine::Action::kManagePupil, apiPatchPupil);
+}
+
+}  // namespace sendflow::web

@@ -1,0 +1,45 @@
+// `sendflow audit verify`: recomputes the hash chain and checks it against the chain head, so an
+// altered, reordered or deleted event (the newest ones too) is named. Exit 0 only when intact.
+#include <iostream>
+
+#include "cli/cli_commands.h"
+
+namespace sendflow::web {
+namespace {
+
+int verifyChain() {
+  CliContext ctx;
+  auto app = ctx.open();
+  auto v = app->audit.verify();
+  if (v.firstBadId) {
+    std::cout << "audit chain BROKEN at event " << v.firstBadId << ": " << v.problem << "\n";
+    return 1;
+  }
+  auto head = storage::auditHead(app->store);
+  auto last = storage::lastAuditEvent(app->store);
+  if (head) {
+    if (last.first < head->lastId) {
+      std::cout << "audit chain BROKEN at event " << last.first + 1 << ": event " << last.first + 1
+                << (head->lastId > last.first + 1 ? " to " + std::to_string(head->lastId) : std::string())
+                << " deleted (the chain head records event " << head->lastId << ")\n";
+      return 1;
+    }
+    if (last.first == head->lastId && last.second != head->hash) {
+      std::cout << "audit chain BROKEN at event " << last.first << ": its hash differs from the chain head\n";
+      return 1;
+    }
+  }
+  std::cout << "audit chain intact: " << v.checked << " events\n";
+  return 0;
+}
+
+}  // namespace
+
+std::optional<int> runAuditCommands(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "audit") return std::nullopt;
+  if (args.size() == 2 && args[1] == "verify") return verifyChain();
+  std::cerr << "usage: sendflow audit verify\n";
+  return 2;
+}
+
+}  // namespace sendflow::web

@@ -1,0 +1,168 @@
+// Routing and the per-request exchange: a table of method + path → handler, one exception
+// boundary, authentication, CSRF and security headers applied before any handler runs.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sendflow/engine/people/access.h"
+#include "sendflow/engine/people/auth.h"
+#include "sendflow/engine/core/error.h"
+
+namespace kainjow::mustache {
+template <typename StringType>
+class basic_data;
+}
+
+namespace sendflow::web {
+
+class App;
+struct WebSocketUpgrade;  // web/http/websocket.h
+
+// The largest plan version number a request may name (versions are counted in an int).
+inline constexpr int kMaxVersion = 2147483647;
+
+// Thrown by body parsers for a client's malformed request: answered 400 with the message.
+class BadRequest : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Exchange {
+ public:
+  // `clientIp`: the client's address as the front end resolved it (X-Forwarded-For only through
+  // a trusted proxy); empty means the TCP peer's.
+  Exchange(App& app, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+           std::string clientIp = "");
+
+  App& app;
+  Poco::Net::HTTPServerRequest& request;
+  Poco::Net::HTTPServerResponse& response;
+  std::map<std::string, std::string> params;   // from the route pattern
+  std::optional<engine::SessionContext> session;  // set on authenticated routes
+  std::string sessionToken;                     // cookie value; never logged
+  std::shared_ptr<WebSocketUpgrade> webSocket;  // set by acceptWebSocket (web/http/websocket.h)
+
+  const engine::Actor& actor() const { return session->actor; }
+  bool isApi() const;
+  bool sent() const { return response.sent(); }
+  std::string clientIp() const;
+
+  // Path parameter as a positive id; returns nullopt when malformed (the caller answers 404).
+  std::optional<engine::Id> idParam(const std::string& name) const;
+  // A number a client sent in a query or form field called `name` (engine::parseInteger):
+  // nullopt when `text` is empty; throws BadRequest naming the field when it is anything but
+  // digits in range ("3abc", "1e3", " 3", 2^64 - 1).
+  static std::optional<engine::Id> idField(const std::string& name, std::string_view text);
+  static std::optional<int> intField(const std::string& name, std::string_view text, int min,
+                                     int max);
+  std::string query(const std::string& name, const std::string& fallback = "") const;
+
+  // Body readers (each reads the body once; enforce the size limit; throw BadRequest).
+  const Poco::Net::HTMLForm& form();
+  Poco::JSON::Object::Ptr json();
+  const std::string& body();
+
+  // Responses.
+  void html(int status, const std::string& page);
+  void json(int status, const Poco::JSON::Object& o);
+  void json(int status, const Poco::Dynamic::Var& v);
+  // 303 See Other to a path of this site: "/..." without "//", "\\" or control characters;
+  // anything else is logged and replaced by "/".
+  void redirect(const std::string& location);
+  void bytes(int status, const std::string& contentType, const std::string& data,
+             const std::string& downloadName = "");
+  // Maps an engine Error to the right status; HTML page or JSON body.
+  void error(const engine::Error& e);
+  void error(int status, const std::string& message);
+  void setCookie(const std::string& name, const std::string& value, int maxAgeSeconds);
+  std::string cookie(const std::string& name) const;
+
+  std::string csrfToken() const;  // for forms rendered on this request
+
+ private:
+  void sendError(int status, const engine::Error& e);
+  std::string clientIp_;
+  std::string body_;
+  bool bodyRead_ = false;
+  std::unique_ptr<Poco::Net::HTMLForm> form_;
+};
+
+using Handler = std::function<void(Exchange&)>;
+
+enum class Access {
+  kPublic,      // no session needed (login page, health, static, signer links)
+  kPublicCsrf,  // no session, but a state change protected by the pre-session CSRF cookie
+  kStaff,       // a valid staff session; non-GET also needs the CSRF token
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/pupils/{id}"; segments in braces bind to params
+  Access access;
+  Handler handler;
+  // What a staff route does, in the access policy's terms (engine/access.h). The pipeline refuses
+  // an actor who may not do it in any academy before the handler runs; the service the handler
+  // calls checks the record's own academy. nullopt: any signed-in staff member (their home page,
+  // signing out).
+  std::optional<engine::Action> action;
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Access access, Handler h);
+  // A staff route (Access::kStaff) that does `action`.
+  void add(std::string method, std::string pattern, engine::Action action, Handler h);
+  const std::vector<Route>& routes() const { return routes_; }
+  struct Match {
+    const Route* route = nullptr;
+    std::map<std::string, std::string> params;
+    bool pathKnown = false;  // some route has this path under another method → 405
+    std::string allowed;     // for the Allow header
+  };
+  Match match(const std::string& method, const std::string& path) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// Runs one complete request (its body already read whole by the front end): routing,
+// authentication, CSRF, the handler, one exception boundary, the access log line. Never throws.
+// Thread-safe (one per worker, or shared).
+class Pipeline {
+ public:
+  explicit Pipeline(App& app) : app_(app) {}
+  // Returns the WebSocket the handler accepted (the response is then its 101), else nullptr.
+  std::shared_ptr<WebSocketUpgrade> handle(Poco::Net::HTTPServerRequest& req,
+                                           Poco::Net::HTTPServerResponse& res,
+                                           const std::string& clientIp);
+
+ private:
+  void run(Exchange& ex, const std::string& path);
+  void fail(Exchange& ex, const std::string& path, int status, const std::string& message);
+  App& app_;
+};
+
+// The headers every response carries, the front end's own refusals included.
+void securityHeaders(Poco::Net::HTTPResponse& res, bool https);
+
+// Where to send someone after signing in: `next` when it is a path of this site that a GET route
+// serves (query kept), else "/". Never a scheme, a host, "//", "\\" or a control character.
+std::string localRedirectTarget(const Router& router, const std::string& next);
+// A path this site could redirect to: starts with one "/", no "\\", no control characters.
+bool isLocalPath(const std::string& location);
+
+std::string statusText(int status);
+int statusFor(engine::ErrorCode c);
+
+}  // namespace sendflow::web

@@ -1,0 +1,221 @@
+#include "live/live_socket.h"
+
+#include <Poco/Net/NetException.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <functional>
+
+#include "app/app.h"
+#include "http/websocket.h"
+
+namespace sendflow::web {
+namespace {
+
+constexpr std::size_t kMaxMessageBytes = 64 * 1024;
+constexpr auto kFlushEvery = std::chrono::milliseconds(500);
+
+// Browsers always send Origin on a WebSocket handshake and the cookie rides along from any
+// site: refuse a foreign origin (cross-site WebSocket hijacking).
+bool sameOrigin(const Poco::Net::HTTPServerRequest& req) {
+  if (!req.has("Origin")) return true;  // not a browser
+  try {
+    Poco::URI origin(req.get("Origin"));
+    std::string host = origin.getHost();
+    if (origin.getPort() != 0) host += ":" + std::to_string(origin.getPort());
+    const std::string expected = req.getHost();
+    return host == expected || origin.getHost() == expected;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
+}
+
+// One editor's connection to the plan's live session. The front end calls it on its workers,
+// one call at a time; the session's answers go out through the channel without blocking.
+// `stillAllowed` says whether the session or link that opened the socket still holds (not signed
+// out, ended by a password change, expired or withdrawn); asked again at most every few seconds.
+class LiveSocket : public WebSocketHandler {
+ public:
+  LiveSocket(std::shared_ptr<engine::LiveSession> live, engine::LiveEditor editor,
+             std::function<bool()> stillAllowed)
+      : live_(std::move(live)), editor_(std::move(editor)), stillAllowed_(std::move(stillAllowed)),
+        checkedAt_(std::chrono::steady_clock::now()) {}
+
+  void opened(const std::shared_ptr<WebSocketChannel>& channel) override {
+    channel_ = channel;
+    conn_ = live_->join(std::move(editor_),
+                        [channel](const std::string& frame) { channel->sendText(frame); });
+    joined_ = true;
+  }
+  void received(const std::string& text) override {
+    if (!joined_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - checkedAt_ >= kRecheckEvery) {
+      checkedAt_ = now;
+      if (!stillAllowed_()) {
+        auto channel = channel_.lock();  // before leaving: the live session holds the last copy
+        live_->leave(conn_);
+        joined_ = false;
+        if (channel) channel->close(1008);  // policy violation: signed out
+        return;
+      }
+    }
+    live_->receive(conn_, text);
+  }
+  void closed() override {
+    if (joined_) live_->leave(conn_);
+    joined_ = false;
+    live_.reset();
+  }
+
+ private:
+  static constexpr auto kRecheckEvery = std::chrono::seconds(2);
+  std::shared_ptr<engine::LiveSession> live_;
+  engine::LiveEditor editor_;
+  std::function<bool()> stillAllowed_;
+  std::chrono::steady_clock::time_point checkedAt_;
+  std::weak_ptr<WebSocketChannel> channel_;
+  engine::LiveSession::ConnId conn_ = 0;
+  bool joined_ = false;
+};
+
+// Switches the request to a WebSocket joined to the plan's live session (see docs/live.md).
+void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId,
+                 std::function<bool()> stillAllowed) {
+  if (!sameOrigin(ex.request)) return ex.error(403, "Live editing is only open to sendflow's own pages.");
+  if (Poco::icompare(ex.request.get("Upgrade", ""), "websocket") != 0) {
+    return ex.error(400, "This address speaks WebSocket only.");
+  }
+  auto live = ex.app.live->session(planId);
+  if (!live) return ex.error(503, "Live editing is not available just now; the form still saves.");
+  WebSocketOptions options;
+  options.maxMessageBytes = kMaxMessageBytes;
+  options.tooBigText = R"({"type":"error","code":"too_big","message":"A message may be at most 64 KiB."})";
+  acceptWebSocket(ex, std::make_shared<LiveSocket>(std::move(live), std::move(editor), std::move(stillAllowed)),
+                  options);
+}
+
+// Why a fold failed, for the log: the message and the fields named, never their values.
+std::string why(const engine::Error& e) {
+  std::string out = e.message;
+  for (const auto& f : e.fields) out += " [" + f.field + "]";
+  return out;
+}
+
+void staffSocket(Exchange& ex) {
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no plan at this address.");
+  auto view = ex.app.planService.open(ex.actor(), *id);  // the actor may see this plan
+  if (!view) return ex.error(view.error());
+  App& app = ex.app;
+  serveSocket(ex, engine::staffEditor(ex.app.planService, ex.actor(), *id), *id,
+              [&app, token = ex.sessionToken] { return app.auth.resume(token).ok(); });
+}
+
+void contributorSocket(Exchange& ex) {
+  const std::string token = ex.params["token"];
+  auto c = ex.app.contributions->open(token);
+  if (!c) return ex.error(c.error());
+  // The contributor's editor re-checks its link itself (engine, every 2 s) and answers
+  // "read_only" with the reason once it has expired or been withdrawn.
+  serveSocket(ex, ex.app.contributions->liveEditor(token, c.value()), c->plan.plan.id,
+              [] { return true; });
+}
+
+}  // namespace
+
+LiveHub::LiveHub(App& app) : app_(app), log_(app.store) {
+  flusher_ = std::thread([this] { run(); });
+}
+
+LiveHub::~LiveHub() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  flusher_.join();
+  for (auto& [id, s] : sessions_) {
+    try {
+      if (auto st = s->flush(true); !st)
+        app_.log.warning("live: plan %s keeps live edits not folded into a version: %s", std::to_string(id), why(st.error()));
+    } catch (const std::exception& e) {
+      app_.log.error("live: folding plan %s at shutdown failed: %s", std::to_string(id), std::string(e.what()));
+    }
+  }
+}
+
+std::shared_ptr<engine::LiveSession> LiveHub::session(engine::Id planId) {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(planId);
+  if (it != sessions_.end() && !it->second->broken()) return it->second;
+  auto s = engine::LiveSession::open(planId, app_.planService, log_, app_.clock);
+  if (!s) return nullptr;
+  sessions_[planId] = s.value();
+  return s.value();
+}
+
+engine::Status LiveHub::flush(engine::Id planId) {
+  std::shared_ptr<engine::LiveSession> s;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = sessions_.find(planId); it != sessions_.end()) s = it->second;
+  }
+  if (!s) {
+    auto rec = app_.planService.record(planId);
+    if (!rec || log_.since(planId, rec->currentVersion).empty()) return engine::Ok{};
+    s = session(planId);  // acknowledged before a restart, not folded yet
+  }
+  return s ? s->flush(true) : engine::Status(engine::Ok{});
+}
+
+
+void LiveHub::run() {
+  // Edits acknowledged before a crash become a version now, not when someone next opens the plan.
+  for (engine::Id id : log_.unfolded()) {
+    try {
+      if (auto st = flush(id); !st)
+        app_.log.warning("live: plan %s keeps live edits not folded into a version: %s", std::to_string(id), why(st.error()));
+    } catch (const std::exception& e) {
+      app_.log.error("live: folding plan %s after a restart failed: %s", std::to_string(id), std::string(e.what()));
+    }
+  }
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    stop_.wait_for(lock, kFlushEvery, [&] { return stopping_; });
+    if (stopping_) break;
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      try {
+        it->second->catchUp();
+        it->second->flush(false);
+      } catch (const std::exception& e) {
+        app_.log.error("live: flush of plan %s failed: %s", std::to_string(it->first),
+                       std::string(e.what()));
+      }
+      // Nobody holds it but us, nobody connected, nothing pending: let it go.
+      if (it->second.use_count() == 1 && it->second->idle()) {
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+engine::Status foldBeforeTransition(App& app, const engine::Actor& a, engine::Id planId) {
+  if (!app.planService.open(a, planId)) return engine::Ok{};  // the transition answers 404 itself
+  auto folded = app.live->flush(planId);
+  if (folded || folded.error().code != engine::ErrorCode::kInvalid) return engine::Ok{};
+  engine::Error e = folded.error();
+  e.message = "Some answers typed live are not valid yet, so nothing was done. Correct them, then try again.";
+  return e;
+}
+
+void registerLiveRoutes(App& app) {
+  app.live = std::make_shared<LiveHub>(app);
+  app.router.add("GET", "/plans/{id}/live", engine::Action::kViewPlan, staffSocket);
+  app.router.add("GET", "/c/{token}/live", Access::kPublic, contributorSocket);
+}
+
+}  // namespace sendflow::web

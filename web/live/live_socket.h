@@ -1,0 +1,50 @@
+// The live-editing channel: GET /plans/{id}/live upgraded to a WebSocket (see docs/live.md).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "sendflow/engine/live/live.h"
+#include "sendflow/storage/live_repository.h"
+
+namespace sendflow::web {
+
+class App;
+
+// One LiveSession per plan with a connection, and the background flush that folds quiet
+// sessions into plan versions. Thread-safe.
+class LiveHub {
+ public:
+  explicit LiveHub(App& app);
+  ~LiveHub();
+  LiveHub(const LiveHub&) = delete;
+  LiveHub& operator=(const LiveHub&) = delete;
+
+  // The plan's session (opened when nobody has it open). The caller has checked that the
+  // editor may see the plan.
+  std::shared_ptr<engine::LiveSession> session(engine::Id planId);
+  // Folds the plan's pending live edits into a version now (before a transition reads it).
+  engine::Status flush(engine::Id planId);
+
+ private:
+  void run();
+
+  App& app_;
+  storage::SqliteLiveLog log_;
+  std::mutex mutex_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::map<engine::Id, std::shared_ptr<engine::LiveSession>> sessions_;
+  std::thread flusher_;
+};
+
+void registerLiveRoutes(App& app);
+// Before a transition: folds the plan's pending live edits (when `a` may see the plan) so the
+// transition acts on what editors saw acknowledged. kInvalid when a live answer is not valid yet.
+engine::Status foldBeforeTransition(App& app, const engine::Actor& a, engine::Id planId);
+
+}  // namespace sendflow::web

@@ -1,0 +1,133 @@
+// Email: settings (smtp.*, mail.*, reminders.*), message composition from the Mustache templates
+// in web/templates/mail, SMTP delivery with Poco, and the sender thread that drains the outbox.
+//
+// Delivery, and what happens when sendflow is killed mid-send. A row is committed "sending"
+// before MAIL FROM; after the message body has gone to the server, "handed over" is committed
+// (a single-statement transaction on the sender's own connection, synchronous=NORMAL: durable
+// against a killed process, microseconds long); then the terminating "." is sent, and "sent"
+// is committed with the server's reply. A row left "sending" by a process that is gone is:
+//   - not handed over: sent again (the server discards a DATA that never got its terminator),
+//     with the same Message-ID;
+//   - handed over: counted as sent, noting that no reply was recorded (the kernel delivers the
+//     buffered terminator even after the process dies, so the server has the whole message).
+// So a SIGKILL or crash neither loses nor doubles a message, except in two narrow cases: killed
+// in the microseconds between the "handed over" commit and the write of the terminator (the
+// message is then counted as sent but never completed), or the server rejecting the message
+// after its end of data at the moment we die (same). A power loss can undo a synchronous=NORMAL
+// commit: then a handed-over message is sent again, with the same Message-ID (at-least-once).
+#pragma once
+
+#include <Poco/Net/MailMessage.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "sendflow/engine/core/email_address.h"
+#include "sendflow/engine/reminders/icalendar.h"
+#include "sendflow/engine/reminders/outbox.h"
+#include "sendflow/engine/reminders/reminders.h"
+
+namespace kainjow::mustache {
+template <typename StringType>
+class basic_mustache;
+}
+
+namespace sendflow::web {
+
+class App;
+class SmtpConnection;
+
+struct MailSettings {
+  std::string host = "localhost";
+  int port = 25;
+  std::string tls = "none";  // none | starttls | tls
+  std::string user, password;
+  std::string auth = "login";  // login | plain (when user is set)
+  bool verifyCertificate = true;
+  int timeoutSeconds = 30;
+  std::string from = "sendflow <noreply@localhost.localdomain>";  // checked: engine::parseMailbox
+  std::string baseUrl;
+  int retryBaseSeconds = 60;  // first retry after this; doubles each time
+  int retryMaxStepSeconds = 4 * 3600;
+  int giveUpAfterHours = 72;  // temporary failures retry this long, then "failed"
+  int pollSeconds = 2;        // the sender looks for due rows this often
+  int reminderEverySeconds = 600;  // serve re-evaluates today's reminders this often
+};
+
+MailSettings mailSettings();                  // from sendflow.properties + SENDFLOW_* variables
+engine::ReminderSettings reminderSettings();  // reminders.digest_weekday, reminders.catch_up_days
+
+// What the SMTP server said about one message (or why it could not be asked).
+struct SmtpOutcome {
+  enum class Kind { kSent, kTemporary, kPermanent };
+  Kind kind = Kind::kTemporary;
+  std::string reply;        // the server's words ("250 2.0.0 Ok: queued as 4F3A") or the error
+  bool connection = false;  // failed before any message command (connect, TLS, EHLO, AUTH)
+};
+
+struct DrainResult {
+  int sent = 0, retrying = 0, failed = 0, recovered = 0;
+  bool paused = false;  // the server could not be reached: the rest waits
+};
+
+class MailService {
+ public:
+  explicit MailService(App& app);
+  ~MailService();
+  MailService(const MailService&) = delete;
+  MailService& operator=(const MailService&) = delete;
+
+  const MailSettings& settings() const { return settings_; }
+
+  // Renders a row into the message sent for it (same bytes apart from MIME boundaries on every
+  // attempt; same Message-ID), `to` being the row's address as parsed. Every header is built
+  // from checked values (web/mail/mail_headers.h). Subject as one line, for listings.
+  std::unique_ptr<Poco::Net::MailMessage> compose(const engine::OutboxMessage& m,
+                                                  const engine::EmailAddress& to) const;
+  std::string subject(const engine::OutboxMessage& m) const;
+  std::string messageId(const engine::OutboxMessage& m) const;
+
+  // Sends due rows until none is due now, or the server cannot be reached.
+  DrainResult drain();
+  // Sends a test message straight away (recorded in the outbox) and reports the server's words.
+  SmtpOutcome sendTest(const engine::EmailAddress& to);
+
+  // serve's Scheduler: today's reminders (throttled; catching up missed days), then the sender.
+  void tick();
+  void wake();
+
+ private:
+  void senderLoop();
+  SmtpOutcome deliver(const engine::OutboxMessage& m, std::unique_ptr<SmtpConnection>& conn);
+  bool settle(const engine::OutboxMessage& m, const SmtpOutcome& out, DrainResult& r);
+  std::optional<engine::CalendarEntry> calendarEntry(const engine::OutboxMessage& m) const;
+  std::string render(const std::string& kind, const std::string& part, const engine::OutboxMessage& m,
+                     const std::string& subject) const;
+
+  App& app_;
+  const MailSettings settings_;
+  const engine::Mailbox from_;                    // settings_.from, parsed
+  std::map<std::string, std::string> templates_;  // "<kind>.<part>" → source
+  const std::string owner_;                       // "pid:<n>:<start>" for rows we hold "sending"
+  std::mutex drainMutex_;                         // one drain at a time in this process
+  engine::TimePoint pausedUntil_{};
+  std::optional<engine::Date> lastReminderDay_;
+  std::chrono::steady_clock::time_point lastReminderRun_{};
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread sender_;
+};
+
+void registerMailRoutes(App& app);
+
+}  // namespace sendflow::web

@@ -1,0 +1,443 @@
+#include "mail/mail.h"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/StringPartSource.h>
+#include <Poco/Path.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/Timestamp.h>
+
+#include <kainjow/mustache.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <functional>
+#include <sstream>
+#include <unistd.h>
+
+#include "mail/mail_headers.h"
+#include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "app/app.h"
+#include "app/config.h"
+#include "mail/smtp_connection.h"
+
+namespace sendflow::web {
+
+using engine::OutboxMessage;
+namespace mustache = kainjow::mustache;
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Poco JSON → Mustache data (objects, arrays, strings, numbers, booleans).
+mustache::data toData(const Poco::Dynamic::Var& v) {
+  if (v.type() == typeid(Poco::JSON::Object::Ptr)) {
+    mustache::data d;
+    auto o = v.extract<Poco::JSON::Object::Ptr>();
+    for (const auto& [k, val] : *o) d.set(k, toData(val));
+    return d;
+  }
+  if (v.type() == typeid(Poco::JSON::Array::Ptr)) {
+    mustache::data list{mustache::data::type::list};
+    auto a = v.extract<Poco::JSON::Array::Ptr>();
+    for (const auto& item : *a) list.push_back(toData(item));
+    return list;
+  }
+  if (v.isBoolean()) return v.extract<bool>() ? mustache::data(mustache::data::type::bool_true)
+                                              : mustache::data(mustache::data::type::bool_false);
+  if (v.isEmpty()) return mustache::data(std::string());
+  return mustache::data(v.convert<std::string>());
+}
+
+int envInt(const Poco::Util::AbstractConfiguration& c, const std::string& key, int fallback) {
+  return c.getInt(key, fallback);
+}
+
+Poco::JSON::Object::Ptr messageData(const OutboxMessage& m) {
+  try {
+    return Poco::JSON::Parser()
+        .parse(m.data.empty() ? "{}" : m.data)
+        .extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception&) {
+    return new Poco::JSON::Object;
+  }
+}
+
+// For log lines: a stored value with a line break cannot forge a second log entry.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\r')
+      out += "\\r";
+    else if (c == '\n')
+      out += "\\n";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      out += '?';
+    else
+      out += c;
+  }
+  return out;
+}
+
+bool processAlive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+
+}  // namespace
+
+MailSettings mailSettings() {
+  auto config = loadConfiguration();
+  const auto& c = *config;
+  MailSettings s;
+  s.host = c.getString("smtp.host", s.host);
+  s.tls = lower(c.getString("smtp.tls", "none"));
+  if (s.tls != "none" && s.tls != "starttls" && s.tls != "tls")
+    throw std::runtime_error("smtp.tls must be none, starttls or tls (it is '" + printable(s.tls) +
+                             "')");
+  s.port = envInt(c, "smtp.port", s.tls == "tls" ? 465 : s.tls == "starttls" ? 587 : 25);
+  s.user = c.getString("smtp.user", "");
+  s.password = c.getString("smtp.password", "");
+  s.auth = lower(c.getString("smtp.auth", "login"));
+  if (s.auth != "login" && s.auth != "plain")
+    throw std::runtime_error("smtp.auth must be login or plain (it is '" + printable(s.auth) +
+                             "')");
+  s.verifyCertificate = c.getBool("smtp.verify_certificate", true);
+  s.timeoutSeconds = envInt(c, "smtp.timeout_seconds", 30);
+  s.from = c.getString("mail.from", s.from);
+  if (auto from = engine::parseMailbox(s.from); !from)
+    throw std::runtime_error(
+        "mail.from must be an address like send@trust.example or SEND team "
+        "<send@trust.example> (it is '" +
+        printable(s.from) + "'): " + from.error().message);
+  s.retryBaseSeconds = std::max(1, envInt(c, "mail.retry_base_seconds", 60));
+  s.retryMaxStepSeconds = std::max(1, envInt(c, "mail.retry_max_step_seconds", 4 * 3600));
+  s.giveUpAfterHours = std::max(1, envInt(c, "mail.give_up_after_hours", 72));
+  s.pollSeconds = std::max(1, envInt(c, "mail.poll_seconds", 2));
+  s.reminderEverySeconds = std::max(1, envInt(c, "reminders.every_seconds", 600));
+  return s;
+}
+
+engine::ReminderSettings reminderSettings() {
+  auto config = loadConfiguration();
+  engine::ReminderSettings r;
+  const std::string day = lower(config->getString("reminders.digest_weekday", "monday"));
+  const char* names[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+  bool found = false;
+  for (unsigned i = 0; i < 7; ++i)
+    if (day == names[i] || day == std::string(names[i]).substr(0, 3)) r.digestWeekday = std::chrono::weekday{i}, found = true;
+  if (!found) throw std::runtime_error("reminders.digest_weekday must be a day of the week (it is '" + day + "')");
+  r.catchUpDays = std::max(1, config->getInt("reminders.catch_up_days", 31));
+  return r;
+}
+
+MailService::MailService(App& app)
+    : app_(app),
+      settings_([&] {
+        auto s = mailSettings();
+        s.baseUrl = app.settings.baseUrl;
+        return s;
+      }()),
+      from_(engine::parseMailbox(settings_.from).value()),
+      owner_("pid:" + std::to_string(::getpid()) + ":" +
+             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())) {
+  const std::string dir = app.settings.webRoot + "/templates/mail";
+  if (!Poco::File(dir).exists()) throw std::runtime_error("the mail templates folder " + dir + " does not exist");
+  for (Poco::DirectoryIterator it(dir), end; it != end; ++it) {
+    Poco::Path p(it->path());
+    if (p.getExtension() != "mustache") continue;
+    Poco::FileInputStream in(it->path());
+    std::string text;
+    Poco::StreamCopier::copyToString(in, text);
+    mustache::mustache t(text);
+    if (!t.is_valid()) throw std::runtime_error("mail template " + p.getFileName() + ": " + t.error_message());
+    templates_.emplace(p.getBaseName(), text);  // "review_reminder.txt"
+  }
+  for (const char* kind : {engine::mailkind::kReview, engine::mailkind::kEscalation, engine::mailkind::kDeadline,
+                           engine::mailkind::kDigest, engine::mailkind::kNotice, engine::mailkind::kTest,
+                           engine::mailkind::kSignInFailures})
+    for (const char* part : {"subject", "txt", "html"})
+      if (!templates_.count(std::string(kind) + "." + part))
+        throw std::runtime_error("mail template " + std::string(kind) + "." + part + ".mustache is missing");
+}
+
+MailService::~MailService() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (sender_.joinable()) sender_.join();
+}
+
+std::string MailService::render(const std::string& kind, const std::string& part, const OutboxMessage& m,
+                                const std::string& subject) const {
+  auto it = templates_.find(kind + "." + part);
+  if (it == templates_.end()) throw std::logic_error("no mail template " + kind + "." + part);
+  mustache::data d;
+  Poco::JSON::Object::Ptr data = messageData(m);
+  const std::string base = settings_.baseUrl;
+  // A staff recipient who may not open plans (a SEND governor) gets no links to them: the
+  // reviews overview is their way in (engine/access.h).
+  bool planLinks = true;
+  if (m.academyId != 0) {
+    if (auto u = app_.people.userByEmail(m.toAddress))
+      planLinks = engine::may(app_.auth.actorFor(*u), engine::Action::kViewPlan, m.academyId);
+  }
+  auto addLinks = [&](Poco::JSON::Array::Ptr arr) {
+    if (!arr || !planLinks) return;
+    for (size_t i = 0; i < arr->size(); ++i) {
+      auto o = arr->getObject(static_cast<unsigned>(i));
+      if (o && o->has("plan_id")) o->set("link", base + "/plans/" + o->get("plan_id").convert<std::string>());
+    }
+  };
+  for (const char* key : {"overdue", "due", "deadlines"}) addLinks(data->getArray(key));
+  d = toData(Poco::Dynamic::Var(data));
+  if (data->has("plan_id") && planLinks)
+    d.set("link", base + "/plans/" + data->get("plan_id").convert<std::string>());
+  if (data->has("link_salt") && app_.signatures) {  // a signer's own link, derived only now
+    const std::string path = app_.signatures->contactPath(data->getValue<std::string>("link_salt")) +
+                             data->optValue<std::string>("link_suffix", "");
+    d.set("sign_path", path);
+    d.set("download_path", path);
+  }
+  if (data->has("contribute_salt") && app_.contributions)
+    d.set("contribute_path", app_.contributions->contactPath(data->getValue<std::string>("contribute_salt")));
+  d.set("base_url", base);
+  d.set("dashboard_link", base + "/governor");
+  const std::string phase = data->optValue<std::string>("phase", "");
+  d.set("phase_before", phase == "before");
+  d.set("phase_due", phase == "due");
+  d.set("phase_overdue", phase == "overdue");
+  if (!data->has("recipient_name")) d.set("recipient_name", m.toName.empty() ? std::string("colleague") : m.toName);
+  d.set("subject", subject);
+  mustache::mustache t(it->second);
+  return t.render(d);
+}
+
+std::string MailService::subject(const OutboxMessage& m) const {
+  return mailheader::oneLine(render(m.kind, "subject", m, ""));
+}
+
+std::string MailService::messageId(const OutboxMessage& m) const {
+  return "<sendflow." + std::to_string(m.id) + "." + engine::sha256Hex(m.key).substr(0, 16) + "@" +
+         mailHostName(settings_.baseUrl) + ">";
+}
+
+std::unique_ptr<Poco::Net::MailMessage> MailService::compose(const OutboxMessage& m,
+                                                             const engine::EmailAddress& to) const {
+  const std::string subj = subject(m);
+  auto msg = std::make_unique<Poco::Net::MailMessage>();
+  // Every value below is a checked address, an encoded phrase or text, or ours (ids, dates).
+  // No MailRecipient: Poco 1.11 would rebuild To from it without encoding (see mail_headers.h).
+  msg->set("From", mailheader::mailbox(from_.address, from_.name, 6));
+  msg->set("To", mailheader::mailbox(to, m.toName, 4));
+  msg->set("Subject", mailheader::unstructured(subj, 9));
+  msg->setDate(
+      Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(engine::toUnix(m.createdAt))));
+  msg->set("Message-ID", messageId(m));
+  msg->set("Auto-Submitted", "auto-generated");
+  // multipart/alternative { text, html }, inside multipart/mixed with the calendar entry if any.
+  auto alternative = std::make_unique<Poco::Net::MultipartSource>("multipart/alternative");
+  alternative->addPart(
+      "",
+      new Poco::Net::StringPartSource(render(m.kind, "txt", m, subj), "text/plain; charset=UTF-8"),
+      Poco::Net::MailMessage::CONTENT_INLINE, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
+  alternative->addPart(
+      "",
+      new Poco::Net::StringPartSource(render(m.kind, "html", m, subj), "text/html; charset=UTF-8"),
+      Poco::Net::MailMessage::CONTENT_INLINE, Poco::Net::MailMessage::ENCODING_QUOTED_PRINTABLE);
+  msg->addPart("", alternative.release(), Poco::Net::MailMessage::CONTENT_INLINE,
+               Poco::Net::MailMessage::ENCODING_7BIT);
+  if (auto entry = calendarEntry(m)) {
+    const std::string name = m.kind == engine::mailkind::kDeadline ? "meeting.ics" : "review.ics";
+    msg->addAttachment(
+        name,
+        new Poco::Net::StringPartSource(engine::calendarText(*entry),
+                                        "text/calendar; charset=UTF-8; method=PUBLISH", name),
+        Poco::Net::MailMessage::ENCODING_BASE64);
+  }
+  mailheader::requireSafeHeaders(*msg);
+  return msg;
+}
+
+// The all-day entry a reminder carries (data "ics_date"): the review date, or the EHCP meeting.
+std::optional<engine::CalendarEntry> MailService::calendarEntry(const OutboxMessage& m) const {
+  const auto data = messageData(m);
+  const auto day = engine::parseIsoDate(data->optValue<std::string>("ics_date", ""));
+  if (!day) return std::nullopt;
+  const bool meeting = m.kind == engine::mailkind::kDeadline;
+  const std::string planId = std::to_string(data->optValue<Poco::Int64>("plan_id", 0));
+  engine::CalendarEntry e;
+  std::string compact = engine::isoDate(*day);
+  compact.erase(std::remove(compact.begin(), compact.end(), '-'), compact.end());
+  e.uid = "sendflow-" + std::string(meeting ? "meeting-" : "review-") + planId + "-" + compact +
+          "@" + mailHostName(settings_.baseUrl);
+  e.stamp = m.createdAt;
+  e.day = *day;
+  e.summary = (meeting ? "EHCP annual review meeting: " : "Review due: ") +
+              data->optValue<std::string>("plan_title", "plan") + " for " +
+              data->optValue<std::string>("initials", "");
+  e.url = settings_.baseUrl + "/plans/" + planId;
+  e.description = e.url;
+  return e;
+}
+
+DrainResult MailService::drain() {
+  std::lock_guard drainLock(drainMutex_);
+  DrainResult r;
+  auto& box = app_.outbox;
+  // Rows another (dead) process left "sending".
+  std::vector<std::string> live;
+  for (const auto& owner : box.sendingOwners()) {
+    long pid = 0;
+    if (owner.rfind("pid:", 0) == 0) pid = std::strtol(owner.c_str() + 4, nullptr, 10);
+    bool mine = owner == owner_;
+    if (mine || (pid != ::getpid() && processAlive(pid))) live.push_back(owner);
+  }
+  const auto now0 = app_.clock.now();
+  r.recovered = box.recoverAbandoned(live, now0, now0 - std::chrono::minutes(30));
+  if (r.recovered) app_.log.warning("mail: %d message(s) interrupted while sending will be sent again", r.recovered);
+  if (now0 < pausedUntil_) {
+    r.paused = true;
+    return r;
+  }
+  std::unique_ptr<SmtpConnection> conn;
+  while (auto m = box.claim(app_.clock.now(), owner_)) {
+    if (!settle(*m, deliver(*m, conn), r)) break;
+  }
+  return r;
+}
+
+// One claimed row through the connection (opened on first use, dropped after a fault).
+SmtpOutcome MailService::deliver(const OutboxMessage& m, std::unique_ptr<SmtpConnection>& conn) {
+  auto to = engine::parseEmailAddress(m.toAddress);
+  if (!to)
+    return {SmtpOutcome::Kind::kPermanent,
+            "not sent: the recipient address is not valid: " + to.error().message, false};
+  try {
+    auto msg = compose(m, *to);
+    if (!conn) conn = std::make_unique<SmtpConnection>(settings_);
+    return conn->send(from_.address, *to, *msg,
+                      [&] { app_.outbox.markHandedOver(m.id, app_.clock.now()); });
+  } catch (const Poco::Exception& e) {
+    conn.reset();
+    return connectionFailure(settings_, e);
+  } catch (const std::logic_error& e) {  // a header or command that failed its last check
+    conn.reset();
+    return {SmtpOutcome::Kind::kPermanent, std::string("not sent: ") + e.what(), false};
+  } catch (const std::exception& e) {
+    conn.reset();
+    return {SmtpOutcome::Kind::kTemporary, std::string("could not send: ") + e.what(), true};
+  }
+}
+
+// Records the outcome of one row; false when the server is unreachable and the rest must wait.
+bool MailService::settle(const OutboxMessage& m, const SmtpOutcome& out, DrainResult& r) {
+  auto& box = app_.outbox;
+  const auto after = app_.clock.now();
+  if (out.kind == SmtpOutcome::Kind::kSent) {
+    box.markSent(m.id, after, out.reply);
+    ++r.sent;
+    return true;
+  }
+  if (out.kind == SmtpOutcome::Kind::kPermanent) {
+    box.markFailed(m.id, out.reply);
+    app_.log.warning("mail %d to %s failed: %s", static_cast<int>(m.id), printable(m.toAddress),
+                     printable(out.reply));
+    ++r.failed;
+    return true;
+  }
+  // Temporary: exponential backoff from the first attempt, giving up after giveUpAfterHours.
+  int shift = std::min(m.attempts - 1, 20);
+  long long step = std::min<long long>(static_cast<long long>(settings_.retryBaseSeconds) << shift,
+                                       settings_.retryMaxStepSeconds);
+  auto next = after + std::chrono::seconds(step);
+  if (next - m.createdAt > std::chrono::hours(settings_.giveUpAfterHours)) {
+    box.markFailed(m.id, "gave up after " + std::to_string(settings_.giveUpAfterHours) +
+                             " hours of temporary failures; last: " + out.reply);
+    ++r.failed;
+  } else {
+    box.markRetry(m.id, next, out.reply);
+    ++r.retrying;
+  }
+  app_.log.warning("mail %d to %s: %s (attempt %d)", static_cast<int>(m.id), printable(m.toAddress),
+                   printable(out.reply), m.attempts);
+  if (!out.connection) return true;
+  // The server is unreachable: no point trying the rest now (no retry storm).
+  pausedUntil_ =
+      after + std::chrono::seconds(std::min<long long>(step, settings_.retryBaseSeconds));
+  r.paused = true;
+  return false;
+}
+
+SmtpOutcome MailService::sendTest(const engine::EmailAddress& to) {
+  const auto now = app_.clock.now();
+  OutboxMessage m;
+  m.kind = engine::mailkind::kTest;
+  m.key = "test:" + std::to_string(engine::toUnix(now)) + ":" + to.str() + ":" +
+          std::to_string(::getpid()) + ":" +
+          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  m.toAddress = to.str();
+  m.data = "{}";
+  m.createdAt = now;
+  m.nextAttemptAt = now + std::chrono::hours(24 * 365 * 10);  // not for the sender: settled below
+  m.id = app_.outbox.enqueue(m);
+  std::unique_ptr<SmtpConnection> conn;
+  const SmtpOutcome out = deliver(m, conn);
+  if (out.kind == SmtpOutcome::Kind::kSent) app_.outbox.markSent(m.id, app_.clock.now(), out.reply);
+  else app_.outbox.markFailed(m.id, out.reply);
+  return out;
+}
+
+void MailService::tick() {
+  const auto now = app_.clock.now();
+  const auto today = engine::dateOf(now);
+  const auto steady = std::chrono::steady_clock::now();
+  if (!lastReminderDay_ || *lastReminderDay_ != today ||
+      steady - lastReminderRun_ >= std::chrono::seconds(settings_.reminderEverySeconds)) {
+    auto run = app_.reminders.run(today, false);
+    lastReminderDay_ = today;
+    lastReminderRun_ = steady;
+    if (run.queued)
+      app_.log.information("reminders %s..%s: %d new message(s) queued", run.from, run.to, run.queued);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (!sender_.joinable() && !stopping_) sender_ = std::thread([this] { senderLoop(); });
+  }
+  wake();
+}
+
+void MailService::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
+void MailService::senderLoop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    woken_ = false;
+    lock.unlock();
+    try {
+      drain();
+    } catch (const std::exception& e) {
+      app_.log.error("mail sender: %s", std::string(e.what()));
+    }
+    lock.lock();
+    wake_.wait_for(lock, std::chrono::seconds(settings_.pollSeconds), [this] { return stopping_ || woken_; });
+  }
+}
+
+}  // namespace sendflow::web

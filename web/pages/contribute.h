@@ -1,0 +1,16 @@
+// Contributors' pages (/c/<token>) and the plan page's contribution links.
+#pragma once
+
+#include "sendflow/engine/plans/plans.h"
+#include "pages/views.h"
+
+namespace sendflow::web {
+
+class App;
+class Exchange;
+
+void registerContributeRoutes(App& app);
+// Adds "contributor_rows", "can_invite" and "contributor_options" to the plan page's data.
+void addContributors(Exchange& ex, const engine::PlanView& v, Data& d);
+
+}  // namespace sendflow::web

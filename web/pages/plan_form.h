@@ -1,0 +1,43 @@
+// The plan editor: view data generated from a form definition, and field values read back from
+// a plain HTML form post (no JavaScript needed).
+#pragma once
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTMLForm.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sendflow/engine/plans/plans.h"
+#include "pages/views.h"
+
+namespace sendflow::web {
+
+// Form input names: "f.<field>", multi-choice repeated; table cells "f.<table>.<row>.<column>",
+// "f.<table>.<row>._remove" to drop a row, "rows.<table>" the number of rows posted.
+Poco::JSON::Object::Ptr valuesFromPost(const engine::FormDefinition& form,
+                                       const Poco::Net::HTMLForm& post,
+                                       const Poco::JSON::Object& current);
+
+// The version a plain form post was based on ("base_version"); nullopt when missing or not a number.
+std::optional<int> baseVersionFromPost(const Poco::Net::HTMLForm& post);
+
+struct EditorInput {
+  const engine::PlanView* view;
+  const Poco::JSON::Object* values;               // what to show (stored, or the user's own)
+  std::map<std::string, std::string> errors;      // field path -> message
+  std::vector<std::pair<std::string, std::string>> people;  // person options
+  bool editable = false;
+  const std::set<std::string>* sections = nullptr;  // only these section ids (a contributor's); null: all
+};
+
+// The list of sections (with their fields) for templates/plan.mustache.
+Data editorSections(const EditorInput& in);
+
+// "hazards[2].rating" -> "f-hazards-2-rating": the id of the input showing that value.
+std::string anchorFor(const std::string& fieldPath);
+
+}  // namespace sendflow::web

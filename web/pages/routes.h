@@ -1,0 +1,37 @@
+// Route registration per area, and the view-model helpers the pages share.
+#pragma once
+
+#include "sendflow/engine/core/error.h"
+#include "sendflow/engine/people/model.h"
+#include "sendflow/engine/plans/schedule.h"
+#include "pages/views.h"
+
+namespace sendflow::web {
+
+class App;
+class Exchange;
+
+void registerPeopleRoutes(App& app);
+void registerAdminRoutes(App& app);
+void registerApiRoutes(App& app);
+void registerStaticRoutes(App& app);
+void registerPlanRoutes(App& app);
+void registerPlanApiRoutes(App& app);
+
+Data pupilData(const engine::Pupil& p);
+Data contactData(const engine::Contact& c);
+Data yearGroupOptions(const std::string& selected);
+Data contactKindOptions(const std::string& selected);
+// Sets "errors" (the summary list) and "<field>_error" for each field error.
+void addErrors(Data& d, const engine::Error& e);
+// A stale form (409): "conflict", "conflict_message" and "changes" (what changed meanwhile), in
+// place of the error summary.
+void addConflict(Data& d, const engine::Error& e);
+// Review-date status for lists and the plan page ("Overdue by 3 days").
+void addReviewStatus(Data& d, const std::optional<std::string>& reviewDate, engine::Date today);
+Data deadlineData(const std::vector<engine::DeadlineItem>& items);
+// Sets "plans" (open plans, overdue first, with review status and next deadline), "closed_plans"
+// and "plan_counts" for the actor's academies, or for one pupil when pupilId is not 0.
+void addPlanLists(Exchange& ex, Data& d, engine::Id pupilId);
+
+}  // namespace sendflow::web

@@ -1,0 +1,134 @@
+// Contributors: a parent's or professional's link to their sections of a draft plan
+// (/c/<token>: no account; the token is checked by the service, CSRF by the pre-session cookie),
+// and the plan page's list of contribution links.
+#include "pages/contribute.h"
+
+#include "pages/plan_form.h"
+#include "pages/routes.h"
+#include "pages/signing.h"
+#include "sendflow/engine/people/people.h"
+#include "app/app.h"
+#include "http/http.h"
+
+namespace sendflow::web {
+namespace {
+
+std::string stateWords(const std::string& s) {
+  if (s == "invited") return "Invited";
+  if (s == "opened") return "Opened";
+  if (s == "expired") return "Link expired";
+  if (s == "withdrawn") return "Withdrawn";
+  return s;
+}
+
+// "Parent or carer" for a link's kind ("parent_carer").
+std::string kindLabel(const std::string& kind) {
+  auto k = engine::parseContactKind(kind);
+  return k ? engine::contactKindLabel(*k) : kind;
+}
+
+struct PageState {
+  const Poco::JSON::Object* values = nullptr;  // the contributor's own answers, to show again
+  const engine::Error* error = nullptr;
+  std::string notice;
+};
+
+void contributePage(Exchange& ex, int status, const PageState& ps) {
+  const std::string token = ex.params["token"];
+  auto c = ex.app.contributions->open(token, ex.clientIp());
+  if (!c) return ex.error(c.error());
+  const auto& v = c->plan;
+  Data d;
+  d.set("base", "/c/" + token);
+  d.set("csrf", preSessionCsrf(ex));
+  d.set("title", v.workflow->title);
+  d.set("pupil_name", v.pupil.displayName());
+  if (auto a = ex.app.people.academy(v.plan.academyId)) d.set("academy", a->name);
+  d.set("contributor_name", c->link.name);
+  d.set("kind_label", kindLabel(c->link.kind));
+  d.set("editable", c->editable);
+  if (!c->editable) d.set("reason", c->reason);
+  d.set("current_version", std::to_string(v.plan.currentVersion));
+  d.set("expires", c->link.expiresAt.substr(0, 10));
+  if (!ps.notice.empty()) d.set("notice", ps.notice);
+  std::map<std::string, std::string> errors;
+  if (ps.error) {
+    addErrors(d, *ps.error);
+    for (const auto& f : ps.error->fields) errors[f.field] = f.message;
+    if (ps.error->code == engine::ErrorCode::kConflict) addConflict(d, *ps.error);
+  }
+  std::set<std::string> sections;
+  for (const auto* s : c->sections) sections.insert(s->id);
+  EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, {}, c->editable, &sections};
+  d.set("sections", editorSections(in));
+  d.set("kept", ps.values != nullptr);
+  ex.html(status, ex.app.views->page(ex, "contribute", d, "Your part: " + v.workflow->title));
+}
+
+void showContribution(Exchange& ex) {
+  contributePage(ex, 200, {nullptr, nullptr, ex.query("saved", "") == "1" ? "Saved. Thank you: the school can see your answers now." : ""});
+}
+
+void saveContribution(Exchange& ex) {
+  const std::string token = ex.params["token"];
+  auto c = ex.app.contributions->open(token);
+  if (!c) return ex.error(c.error());
+  const auto& post = ex.form();
+  auto base = baseVersionFromPost(post);
+  if (!base) return ex.error(400, "The form is missing the version it was based on. Reload the page.");
+  auto values = valuesFromPost(*c->plan.form, post, *c->plan.values);
+  auto r = ex.app.contributions->save(token, *base, *values);
+  if (!r) {
+    const auto code = r.error().code;
+    if (code == engine::ErrorCode::kInvalid || (code == engine::ErrorCode::kConflict && !r.error().fields.empty()))
+      return contributePage(ex, statusFor(code), {values.get(), &r.error(), ""});
+    return ex.error(r.error());
+  }
+  ex.redirect("/c/" + token + "?saved=1");
+}
+
+}  // namespace
+
+void addContributors(Exchange& ex, const engine::PlanView& v, Data& d) {
+  auto& svc = *ex.app.contributions;
+  const auto& actor = ex.actor();
+  const bool senco = engine::may(actor, engine::Action::kManageContributors, v.plan.academyId);
+  Data rows = list();
+  bool any = false;
+  for (const auto& l : svc.links(v.plan.id)) {
+    Data r;
+    const std::string state = svc.displayState(l);
+    r.set("link_id", std::to_string(l.id));
+    r.set("name", l.name);
+    r.set("kind", kindLabel(l.kind));
+    r.set("state", stateWords(state));
+    r.set("state_class", state);
+    r.set("expires", l.expiresAt.substr(0, 10));
+    r.set("can_revoke", senco && state != "withdrawn");
+    r.set("can_resend", senco && v.state->editable && state != "withdrawn");
+    r.set("contact_id", std::to_string(l.contactId));
+    rows.push_back(r);
+    any = true;
+  }
+  d.set("contributor_rows", rows);
+  d.set("has_contributor_rows", any);
+  if (senco && v.state->editable) {
+    Data options = list();
+    for (const auto& [id, label] : svc.candidates(v)) {
+      Data o;
+      o.set("value", std::to_string(id));
+      o.set("label", label);
+      options.push_back(o);
+    }
+    d.set("contributor_options", options);
+    d.set("can_invite", true);
+  }
+}
+
+void registerContributeRoutes(App& app) {
+  auto& r = app.router;
+  r.add("GET", "/c/{token}", Access::kPublic, showContribution);
+  r.add("POST", "/c/{token}", Access::kPublicCsrf, saveContribution);
+}
+
+}  // namespace sendflow::web

@@ -1,0 +1,96 @@
+// Plan documents: GET /plans/{id}/pdf[?version=N], authorised exactly like the plan page.
+#include <Poco/File.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "pages/documents.h"
+#include "pages/routes.h"
+#include "sendflow/engine/core/input.h"
+#include "sendflow/engine/people/people.h"
+
+namespace sendflow::web {
+
+engine::PlanDocumentOptions planDocumentOptions(App& app, const engine::PlanView& v) {
+  engine::PlanDocumentOptions o;
+  if (auto a = app.people.academy(v.plan.academyId)) o.academyName = a->name;
+  const std::string logo = app.settings.home + "/logo.png";
+  if (Poco::File(logo).exists()) {
+    std::ifstream in(logo, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    o.logoPng = bytes.str();
+  }
+  // Every academy's staff: a trust-wide colleague may be named too.
+  std::vector<engine::Id> academies{0};
+  for (const auto& a : app.people.academies()) academies.push_back(a.id);
+  for (const auto& u : app.people.users(academies))
+    o.people["user:" + std::to_string(u.id)] = u.name;
+  for (const auto& c : app.people.contacts(v.pupil.id)) {
+    o.people["contact:" + std::to_string(c.id)] =
+        c.relationship.empty() ? c.name : c.name + " (" + c.relationship + ")";
+  }
+  o.people["pupil:" + std::to_string(v.pupil.id)] = v.pupil.displayName() + " (pupil)";
+  return o;
+}
+
+engine::RenderedPdf renderPlanPdf(App& app, const engine::PlanView& v) {
+  return app.pdf().render(engine::planDocument(v, planDocumentOptions(app, v)));
+}
+
+std::string placeholderSummary(const engine::PlanView& v, const engine::RenderedPdf& pdf) {
+  std::string out;
+  for (const auto& id : pdf.placeholderFields) {
+    const engine::FieldDef* f = v.form->field(id);
+    out += (out.empty() ? "" : ", ") + (f && !f->label.empty() ? f->label + " (" + id + ")" : id);
+  }
+  return out;
+}
+
+namespace {
+
+// "?version=N": absent or 0 is the current version; anything but digits is the client's mistake.
+std::optional<int> versionParam(Exchange& ex) {
+  auto s = ex.query("version");
+  if (s.empty()) return 0;
+  auto n = engine::parseInteger(s, 0, kMaxVersion);
+  if (!n) return std::nullopt;
+  return static_cast<int>(*n);
+}
+
+// Header values are ASCII: field ids only ("a, b").
+std::string placeholderHeader(const engine::RenderedPdf& pdf) {
+  std::string out;
+  for (const auto& id : pdf.placeholderFields) {
+    std::string safe;
+    for (char c : id) safe.push_back(c >= 0x20 && c < 0x7F && c != ',' ? c : '_');
+    out += (out.empty() ? "" : ", ") + safe;
+  }
+  return out;
+}
+
+void planPdf(Exchange& ex) {
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no such plan.");
+  auto version = versionParam(ex);
+  if (!version) return ex.error(400, "The version must be a whole number, such as ?version=2.");
+  auto v = ex.app.planService.open(ex.actor(), *id, *version, engine::Action::kDownloadPdf);
+  if (!v) return ex.error(v.error());
+  engine::RenderedPdf pdf = renderPlanPdf(ex.app, v.value());
+  if (!pdf.placeholderFields.empty()) {
+    // Which fields hold characters the PDF could not show; the plan page stays the full record.
+    ex.response.set("X-Sendflow-Pdf-Placeholders", placeholderHeader(pdf));
+  }
+  ex.app.signatureRepository.appendAudit({"plan.pdf_download", engine::auditActor(ex.actor()), "plan", *id,
+                                           v->plan.academyId,
+                                           "{\"version\":" + std::to_string(v->version.number) + "}"});
+  ex.bytes(200, "application/pdf", pdf.bytes, engine::planPdfFileName(v.value()));
+}
+
+}  // namespace
+
+void registerDocumentRoutes(App& app) {
+  app.router.add("GET", "/plans/{id}/pdf", engine::Action::kDownloadPdf, planPdf);
+}
+
+}  // namespace sendflow::web

@@ -1,0 +1,347 @@
+// Signing pages. Contacts: /s/<token> (no account; the token is checked by the service, CSRF by
+// the pre-session cookie). Staff: /plans/{id}/sign/{request}. Sealed downloads, signer
+// replacement and a plan's audit trail.
+#include <Poco/Base64Decoder.h>
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/StreamCopier.h>
+
+#include <sstream>
+
+#include "pages/documents.h"
+#include "pages/plan_form.h"
+#include "pages/routes.h"
+#include "pages/signing.h"
+#include "sendflow/engine/people/people.h"
+#include "sendflow/engine/core/text.h"
+#include "app/app.h"
+#include "http/http.h"
+
+namespace sendflow::web {
+namespace {
+
+std::string stateWords(const std::string& s) {
+  if (s == "invited") return "Invited";
+  if (s == "opened") return "Opened";
+  if (s == "signed") return "Signed";
+  if (s == "declined") return "Declined";
+  if (s == "expired") return "Link expired";
+  if (s == "void") return "Void";
+  if (s == "replaced") return "Replaced";
+  return s;
+}
+
+struct Target {
+  engine::SignerAccess access;
+  std::string base;  // URL prefix of this signing page's actions
+  engine::Id planId = 0;  // staff: the plan named in the URL (must be the request's)
+};
+
+std::optional<Target> target(Exchange& ex) {
+  Target t;
+  if (ex.params.count("token")) {
+    t.access.token = ex.params["token"];
+    t.base = "/s/" + t.access.token;
+    return t;
+  }
+  auto plan = ex.idParam("id");
+  auto req = ex.idParam("request");
+  if (!plan || !req) return std::nullopt;
+  t.access.staff = &ex.actor();
+  t.access.requestId = *req;
+  t.planId = *plan;
+  auto r = ex.app.signatureRepository.request(*req);
+  if (!r || r->planId != *plan) return std::nullopt;
+  t.base = "/plans/" + std::to_string(*plan) + "/sign/" + std::to_string(*req);
+  return t;
+}
+
+void signingPage(Exchange& ex, const Target& t, int status, const engine::Error* err,
+                 const std::string& notice = "") {
+  auto sv = ex.app.signatures->open(t.access, ex.clientIp());
+  if (!sv) return ex.error(sv.error());
+  const auto& r = sv->request;
+  Data d;
+  d.set("base", t.base);
+  d.set("csrf_form", t.access.staff ? ex.csrfToken() : preSessionCsrf(ex));
+  d.set("title", sv->plan.workflow->title);
+  d.set("pupil_initials", engine::initialsOf(sv->plan.pupil.legalName));
+  d.set("pupil_name", t.access.staff ? sv->plan.pupil.legalName : sv->plan.pupil.displayName());
+  d.set("signer_name", r.name);
+  d.set("slot_label", r.slotLabel);
+  d.set("version", std::to_string(r.version));
+  d.set("content_hash", r.contentHash);
+  d.set("expires", r.expiresAt.substr(0, 10));
+  d.set("consent_text", sv->consentText);
+  d.set("is_signed", r.state == engine::requeststate::kSigned);
+  d.set("is_declined", r.state == engine::requeststate::kDeclined);
+  const bool open = r.state == engine::requeststate::kInvited || r.state == engine::requeststate::kOpened;
+  d.set("can_sign", open && sv->yourTurn && !sv->needsCode);
+  d.set("needs_code", open && sv->yourTurn && sv->needsCode);
+  d.set("not_your_turn", open && !sv->yourTurn);
+  d.set("waiting_for", sv->waitingFor);
+  d.set("is_staff", t.access.staff != nullptr);
+  if (auto sealed = ex.app.signatures->sealedFor(r.planId); sealed && sealed->version == r.version)
+    d.set("sealed_link", t.access.staff ? "/plans/" + std::to_string(r.planId) + "/sealed.pdf" : t.base + "/sealed.pdf");
+  Data others = list();
+  for (const auto& o : sv->others) {
+    Data od;
+    od.set("name", o.name);
+    od.set("slot", o.slotLabel);
+    od.set("state", stateWords(ex.app.signatures->displayState(o)));
+    others.push_back(od);
+  }
+  d.set("others", others);
+  d.set("has_others", !sv->others.empty());
+  EditorInput in{&sv->plan, sv->plan.values.get(), {}, ex.app.planService.people(sv->plan.pupil), false};
+  d.set("sections", editorSections(in));
+  if (!notice.empty()) d.set("notice", notice);
+  if (err) {
+    addErrors(d, *err);
+    d.set("error_message", err->message);
+    d.set("has_errors", true);
+    if (err->fields.empty()) d.set("errors", errorSummary({{"main", err->message}}));
+  }
+  ex.html(status, ex.app.views->page(ex, "sign", d, "Sign: " + sv->plan.workflow->title));
+}
+
+void showSigning(Exchange& ex) {
+  auto t = target(ex);
+  if (!t) return ex.error(404, "There is no such signature request.");
+  signingPage(ex, *t, 200, nullptr);
+}
+
+std::string decodeDataUrl(const std::string& url) {
+  const std::string prefix = "data:image/png;base64,";
+  if (url.rfind(prefix, 0) != 0) return url.empty() ? "" : std::string("not a png");
+  std::istringstream in(url.substr(prefix.size()));
+  Poco::Base64Decoder dec(in);
+  std::string out;
+  try {
+    Poco::StreamCopier::copyToString(dec, out);
+  } catch (const Poco::Exception&) {
+    return "not a png";
+  }
+  return out;
+}
+
+void doneOrError(Exchange& ex, const Target& t, const engine::Status& st, const std::string& notice) {
+  if (st) return signingPage(ex, t, 200, nullptr, notice);
+  const auto code = st.error().code;
+  if (code == engine::ErrorCode::kInvalid || code == engine::ErrorCode::kConflict ||
+      code == engine::ErrorCode::kForbidden || code == engine::ErrorCode::kTooManyRequests) {
+    if (ex.app.signatures->open(t.access, ex.clientIp()))
+      return signingPage(ex, t, statusFor(code), &st.error());
+  }
+  ex.error(st.error());
+}
+
+void postSign(Exchange& ex) {
+  auto t = target(ex);
+  if (!t) return ex.error(404, "There is no such signature request.");
+  const auto& post = ex.form();
+  engine::SignInput in;
+  in.consent = post.get("consent", "") == "yes";
+  in.method = post.get("method", "typed");
+  in.typedName = post.get("typed_name", "");
+  std::string drawing = post.get("drawing", "");
+  if (in.method == "drawn") in.drawnPng = decodeDataUrl(drawing);
+  in.ip = ex.clientIp();
+  in.userAgent = ex.request.get("User-Agent", "");
+  doneOrError(ex, *t, ex.app.signatures->sign(t->access, in),
+              "Thank you: your signature was recorded. You can close this page.");
+}
+
+void postDecline(Exchange& ex) {
+  auto t = target(ex);
+  if (!t) return ex.error(404, "There is no such signature request.");
+  auto st = ex.app.signatures->decline(t->access, ex.form().get("reason", ""), ex.clientIp());
+  if (st) {
+    Data d;
+    d.set("message", "You declined to sign. The school's SENCO has been told, with your reason.");
+    return ex.html(200, ex.app.views->page(ex, "sign_done", d, "Declined"));
+  }
+  doneOrError(ex, *t, st, "");
+}
+
+void postCode(Exchange& ex) {
+  auto t = target(ex);
+  if (!t) return ex.error(404, "There is no such signature request.");
+  const auto& post = ex.form();
+  if (post.get("action", "") == "send")
+    return doneOrError(ex, *t, ex.app.signatures->sendCode(t->access),
+                       "We emailed you a 6-digit code. It lasts 10 minutes.");
+  doneOrError(ex, *t, ex.app.signatures->checkCode(t->access, engine::trimmed(post.get("code", ""))),
+              "Code accepted. You can sign now.");
+}
+
+void versionPdf(Exchange& ex) {
+  auto t = target(ex);
+  if (!t) return ex.error(404, "There is no such signature request.");
+  auto sv = ex.app.signatures->open(t->access, ex.clientIp());
+  if (!sv) return ex.error(sv.error());
+  auto pdf = renderPlanPdf(ex.app, sv->plan);
+  ex.app.signatureRepository.appendAudit({"plan.pdf_download", t->access.staff ? engine::auditActor(*t->access.staff) : sv->request.personRef,
+                                           "plan", sv->request.planId, sv->plan.plan.academyId,
+                                           "{\"version\":" + std::to_string(sv->request.version) + "}"});
+  ex.bytes(200, "application/pdf", pdf.bytes, engine::planPdfFileName(sv->plan));
+}
+
+void sendSealed(Exchange& ex, const engine::SealedDocument& s, const std::string& name) {
+  Poco::FileInputStream in(s.path, std::ios::binary);
+  std::string bytes;
+  Poco::StreamCopier::copyToString(in, bytes);
+  ex.bytes(200, "application/pdf", bytes, name);
+}
+
+void linkSealed(Exchange& ex) {
+  auto s = ex.app.signatures->sealedForLink(ex.params["token"]);
+  if (!s) return ex.error(s.error());
+  sendSealed(ex, s.value(), "signed-plan-" + std::to_string(s->planId) + ".pdf");
+}
+
+void staffSealed(Exchange& ex) {
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no such plan.");
+  auto v = ex.app.planService.open(ex.actor(), *id, 0, engine::Action::kDownloadPdf);
+  if (!v) return ex.error(v.error());
+  auto s = ex.app.signatures->sealedFor(*id);
+  if (!s) return ex.error(404, "This plan has no sealed document yet.");
+  ex.app.signatureRepository.appendAudit({"plan.pdf_download", engine::auditActor(ex.actor()), "plan", *id,
+                                           v->plan.academyId, "{\"sealed\":true,\"version\":" + std::to_string(s->version) + "}"});
+  sendSealed(ex, *s, engine::planPdfFileName(v.value()).insert(0, "sealed-"));
+}
+
+void replaceSigner(Exchange& ex) {
+  auto id = ex.idParam("id");
+  auto req = ex.idParam("request");
+  if (!id || !req) return ex.error(404, "There is no such signature request.");
+  const auto& post = ex.form();
+  auto st = ex.app.signatures->replaceSigner(ex.actor(), *req, post.get("person", ""), post.get("reason", ""));
+  if (!st) return ex.error(st.error());
+  ex.redirect("/plans/" + std::to_string(*id) + "#signers");
+}
+
+void renewLink(Exchange& ex) {
+  auto id = ex.idParam("id");
+  auto req = ex.idParam("request");
+  if (!id || !req) return ex.error(404, "There is no such signature request.");
+  auto st = ex.app.signatures->renewLink(ex.actor(), *req);
+  if (!st) return ex.error(st.error());
+  ex.redirect("/plans/" + std::to_string(*id) + "#signers");
+}
+
+void auditPage(Exchange& ex) {
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no such plan.");
+  auto v = ex.app.planService.open(ex.actor(), *id, 0, engine::Action::kViewAudit);
+  if (!v) return ex.error(v.error());
+  Data d;
+  d.set("id", std::to_string(*id));
+  d.set("title", v->workflow->title);
+  d.set("pupil_name", v->pupil.legalName);
+  Data rows = list();
+  for (const auto& e : ex.app.audit.forSubject("plan", *id)) {
+    Data r;
+    r.set("event_id", std::to_string(e.id));
+    r.set("at", e.at);
+    r.set("actor", e.actor);
+    r.set("action", e.action);
+    r.set("detail", engine::auditDetailFor(ex.actor(), e));  // no IP addresses for teachers
+    r.set("hash", e.hash.substr(0, 12));
+    rows.push_back(r);
+  }
+  d.set("events", rows);
+  ex.html(200, ex.app.views->page(ex, "plan_audit", d, "Audit trail – " + v->workflow->title));
+}
+
+}  // namespace
+
+std::string preSessionCsrf(Exchange& ex) {
+  std::string csrf = ex.cookie("sf_csrf");
+  if (csrf.empty()) {
+    csrf = engine::newToken(ex.app.random);
+    ex.setCookie("sf_csrf", csrf, 12 * 3600);
+  }
+  return csrf;
+}
+
+void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
+  auto& svc = *ex.app.signatures;
+  const auto& actor = ex.actor();
+  const bool senco = engine::may(actor, engine::Action::kManageSigners, v.plan.academyId);
+  Data rows = list();
+  bool any = false;
+  for (const auto& r : svc.requests(v.plan.id)) {
+    if (r.version != v.plan.currentVersion && r.state != engine::requeststate::kVoid) continue;
+    Data rd;
+    const std::string state = svc.displayState(r);
+    rd.set("request_id", std::to_string(r.id));
+    rd.set("name", r.name);
+    rd.set("slot", r.slotLabel);
+    rd.set("state", stateWords(state));
+    rd.set("state_class", state);
+    rd.set("version", std::to_string(r.version));
+    rd.set("reason", r.stateReason);
+    const bool open = r.state == engine::requeststate::kInvited || r.state == engine::requeststate::kOpened;
+    if (senco && open && v.state->signing && !r.email.empty()) {
+      rd.set("can_renew", true);
+      rd.set("link_days", std::to_string(svc.settings().linkDays));
+    }
+    if (senco && open && v.state->signing) {
+      rd.set("can_replace", true);
+      Data options = list();
+      for (const auto& [ref, label] : svc.replacementCandidates(v, r)) {
+        Data o;
+        o.set("value", ref);
+        o.set("label", label);
+        options.push_back(o);
+      }
+      rd.set("options", options);
+    }
+    rows.push_back(rd);
+    any = true;
+  }
+  d.set("signer_rows", rows);
+  d.set("has_signer_rows", any);
+  Data mine = list();
+  bool canSign = false;
+  for (const auto& r : svc.signableBy(actor, v.plan.id)) {
+    Data m;
+    m.set("link", "/plans/" + std::to_string(v.plan.id) + "/sign/" + std::to_string(r.id));
+    m.set("slot", r.slotLabel);
+    m.set("name", r.name);
+    mine.push_back(m);
+    canSign = true;
+  }
+  d.set("sign_requests", mine);
+  d.set("can_sign", canSign);
+  if (auto s = svc.sealedFor(v.plan.id)) {
+    d.set("sealed_link", "/plans/" + std::to_string(v.plan.id) + "/sealed.pdf");
+    d.set("sealed_hash", s->pdfSha256.substr(0, 16));
+    d.set("sealed_version", std::to_string(s->version));
+  }
+  d.set("audit_link", "/plans/" + std::to_string(v.plan.id) + "/audit");
+  ex.app.signatureRepository.appendAudit({"plan.view", engine::auditActor(actor), "plan", v.plan.id,
+                                           v.plan.academyId, "{\"version\":" + std::to_string(v.version.number) + "}"});
+}
+
+void registerSigningRoutes(App& app) {
+  auto& r = app.router;
+  r.add("GET", "/s/{token}", Access::kPublic, showSigning);
+  r.add("POST", "/s/{token}/sign", Access::kPublicCsrf, postSign);
+  r.add("POST", "/s/{token}/decline", Access::kPublicCsrf, postDecline);
+  r.add("POST", "/s/{token}/code", Access::kPublicCsrf, postCode);
+  r.add("GET", "/s/{token}/pdf", Access::kPublic, versionPdf);
+  r.add("GET", "/s/{token}/sealed.pdf", Access::kPublic, linkSealed);
+  r.add("GET", "/plans/{id}/sign/{request}", engine::Action::kSign, showSigning);
+  r.add("POST", "/plans/{id}/sign/{request}/sign", engine::Action::kSign, postSign);
+  r.add("POST", "/plans/{id}/sign/{request}/decline", engine::Action::kSign, postDecline);
+  r.add("GET", "/plans/{id}/sign/{request}/pdf", engine::Action::kSign, versionPdf);
+  r.add("GET", "/plans/{id}/sealed.pdf", engine::Action::kDownloadPdf, staffSealed);
+  r.add("POST", "/plans/{id}/signers/{request}/replace", engine::Action::kManageSigners, replaceSigner);
+  r.add("POST", "/plans/{id}/signers/{request}/renew", engine::Action::kManageSigners, renewLink);
+  r.add("GET", "/plans/{id}/audit", engine::Action::kViewAudit, auditPage);
+}
+
+}  // namespace sendflow::web

@@ -1,0 +1,137 @@
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/Path.h>
+#include <Poco/StreamCopier.h>
+
+#include "mail/mail.h"
+#include "pages/contribute.h"
+#include "pages/documents.h"
+#include "live/live_socket.h"
+#include "pages/routes.h"
+#include "pages/signing.h"
+#include "sendflow/engine/core/clock.h"
+#include "app/app.h"
+
+namespace sendflow::web {
+
+Data pupilData(const engine::Pupil& p) {
+  Data d;
+  d.set("id", std::to_string(p.id));
+  d.set("legal_name", p.legalName);
+  d.set("preferred_name", p.preferredName);
+  d.set("display_name", p.displayName());
+  d.set("has_preferred", !p.preferredName.empty() && p.preferredName != p.legalName);
+  d.set("date_of_birth", p.dateOfBirth);
+  if (auto dob = engine::parseIsoDate(p.dateOfBirth)) d.set("date_of_birth_uk", engine::ukDate(*dob));
+  d.set("year_group", p.yearGroup);
+  d.set("year_group_label", engine::yearGroupLabel(p.yearGroup));
+  d.set("upn", p.upn);
+  d.set("has_upn", !p.upn.empty());
+  d.set("active", p.active);
+  return d;
+}
+
+Data contactData(const engine::Contact& c) {
+  Data d;
+  d.set("id", std::to_string(c.id));
+  d.set("name", c.name);
+  d.set("email", c.email);
+  d.set("relationship", c.relationship);
+  d.set("kind", engine::contactKindName(c.kind));
+  d.set("kind_label", engine::contactKindLabel(c.kind));
+  d.set("active", c.active);
+  return d;
+}
+
+Data yearGroupOptions(const std::string& selected) {
+  Data out = list();
+  std::vector<std::string> groups{"N", "R"};
+  for (int i = 1; i <= 14; ++i) groups.push_back(std::to_string(i));
+  for (const auto& g : groups) {
+    Data o;
+    o.set("value", g);
+    o.set("label", engine::yearGroupLabel(g));
+    o.set("selected", g == selected);
+    out.push_back(o);
+  }
+  return out;
+}
+
+Data contactKindOptions(const std::string& selected) {
+  Data out = list();
+  for (auto k : {engine::ContactKind::kParentCarer, engine::ContactKind::kHealthProfessional,
+                 engine::ContactKind::kLaOfficer, engine::ContactKind::kOther}) {
+    Data o;
+    o.set("value", engine::contactKindName(k));
+    o.set("label", engine::contactKindLabel(k));
+    o.set("selected", selected == engine::contactKindName(k));
+    out.push_back(o);
+  }
+  return out;
+}
+
+void addErrors(Data& d, const engine::Error& e) {
+  std::vector<std::pair<std::string, std::string>> items;
+  for (const auto& f : e.fields) {
+    items.emplace_back(f.field, f.message);
+    d.set(f.field + "_error", f.message);
+  }
+  if (items.empty()) items.emplace_back("", e.message);
+  d.set("errors", errorSummary(items));
+  d.set("has_errors", true);
+}
+
+void addConflict(Data& d, const engine::Error& e) {
+  d.set("conflict", true);
+  d.set("conflict_message", e.message);
+  Data changes = list();
+  for (const auto& f : e.fields) {
+    Data c;
+    c.set("text", f.message);
+    changes.push_back(c);
+  }
+  d.set("changes", changes);
+  d.set("has_errors", false);
+}
+
+void registerStaticRoutes(App& app) {
+  app.router.add("GET", "/healthz", Access::kPublic, [](Exchange& ex) {
+    ex.app.store.schemaVersion();  // proves the database answers
+    ex.bytes(200, "text/plain; charset=utf-8", "ok\n");
+  });
+  app.router.add("GET", "/static/{file}", Access::kPublic, [](Exchange& ex) {
+    const std::string& name = ex.params["file"];
+    // One canonical root, single path segment, no hidden files: anything else is 404.
+    if (name.empty() || name[0] == '.' || name.find_first_of("/\\") != std::string::npos)
+      return ex.error(404, "There is no such file.");
+    Poco::File f(ex.app.settings.webRoot + "/static/" + name);
+    if (!f.exists() || !f.isFile()) return ex.error(404, "There is no such file.");
+    std::string ext = Poco::Path(name).getExtension();
+    std::string type = ext == "css"   ? "text/css; charset=utf-8"
+                       : ext == "js"  ? "text/javascript; charset=utf-8"
+                       : ext == "svg" ? "image/svg+xml"
+                       : ext == "png" ? "image/png"
+                                      : "application/octet-stream";
+    Poco::FileInputStream in(f.path());
+    std::string data;
+    Poco::StreamCopier::copyToString(in, data);
+    ex.response.set("Cache-Control", "public, max-age=300");
+    ex.bytes(200, type, data);
+  });
+}
+
+void registerRoutes(App& app) {
+  registerStaticRoutes(app);
+  registerPeopleRoutes(app);
+  registerAdminRoutes(app);
+  registerApiRoutes(app);
+  registerPlanRoutes(app);
+  registerSigningRoutes(app);
+  registerContributeRoutes(app);
+  registerPlanApiRoutes(app);
+  registerMailRoutes(app);
+  registerDocumentRoutes(app);
+  registerLiveRoutes(app);
+}
+
+}  // namespace sendflow::web
