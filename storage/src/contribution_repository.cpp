@@ -9,7 +9,8 @@ using engine::Id;
 namespace {
 
 constexpr const char* kColumns =
-    "SELECT id, plan_id, contact_id, kind, name, email, link_salt, token_hash, created_by, created_at, "
+    "SELECT id, plan_id, contact_id, kind, name, email, link_salt, token_hash, created_by, "
+    "created_at, "
     "expires_at, revoked_at, opened_at, sends FROM contribution_link ";
 
 engine::ContributionLink readLink(const Statement& st) {
@@ -52,7 +53,8 @@ std::optional<engine::ContributionLink> SqliteContributionRepository::link(Id id
   });
 }
 
-std::optional<engine::ContributionLink> SqliteContributionRepository::byTokenHash(const std::string& hash) {
+std::optional<engine::ContributionLink> SqliteContributionRepository::byTokenHash(
+    const std::string& hash) {
   return store_.read([&](Database& db) -> std::optional<engine::ContributionLink> {
     Statement st(db, std::string(kColumns) + "WHERE token_hash=?");
     st.bind(1, hash);
@@ -61,12 +63,15 @@ std::optional<engine::ContributionLink> SqliteContributionRepository::byTokenHas
   });
 }
 
-Id SqliteContributionRepository::create(const engine::ContributionLink& l, const engine::AuditEvent& audit,
+Id SqliteContributionRepository::create(const engine::ContributionLink& l,
+                                        const engine::AuditEvent& audit,
                                         const std::vector<engine::OutboxMessage>& outbox) {
   return store_.write([&](Database& db) {
     Statement st(db,
-                 "INSERT INTO contribution_link(plan_id, contact_id, kind, name, email, link_salt, token_hash, "
-                 "created_by, created_at, expires_at, revoked_at, opened_at, sends) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                 "INSERT INTO contribution_link(plan_id, contact_id, kind, name, email, link_salt, "
+                 "token_hash, "
+                 "created_by, created_at, expires_at, revoked_at, opened_at, sends) VALUES "
+                 "(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     st.bind(1, l.planId).bind(2, l.contactId).bind(3, l.kind).bind(4, l.name).bind(5, l.email);
     st.bind(6, l.linkSalt).bind(7, l.tokenHash).bind(8, l.createdBy).bind(9, l.createdAt);
     st.bind(10, l.expiresAt).bind(11, l.revokedAt).bind(12, l.openedAt).bind(13, l.sends).run();
@@ -82,7 +87,8 @@ void SqliteContributionRepository::update(const engine::ContributionLink& l,
                                           const std::vector<engine::OutboxMessage>& outbox) {
   store_.write([&](Database& db) {
     Statement st(db,
-                 "UPDATE contribution_link SET kind=?, name=?, email=?, expires_at=?, revoked_at=?, opened_at=?, "
+                 "UPDATE contribution_link SET kind=?, name=?, email=?, expires_at=?, "
+                 "revoked_at=?, opened_at=?, "
                  "sends=? WHERE id=?");
     st.bind(1, l.kind).bind(2, l.name).bind(3, l.email).bind(4, l.expiresAt).bind(5, l.revokedAt);
     st.bind(6, l.openedAt).bind(7, l.sends).bind(8, l.id).run();

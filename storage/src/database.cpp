@@ -19,8 +19,8 @@ Database::Database(const std::string& path, bool readOnly) : path_(path) {
               SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
-    std::string msg = "cannot open database " + path + ": " +
-                      (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    std::string msg =
+        "cannot open database " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
     sqlite3_close(db_);
     db_ = nullptr;
     throw StorageError(msg, rc);
@@ -97,9 +97,7 @@ void Statement::run() {
   }
 }
 
-void Statement::reset() {
-  sqlite3_reset(stmt_);
-}
+void Statement::reset() { sqlite3_reset(stmt_); }
 
 int64_t Statement::getInt(int col) const { return sqlite3_column_int64(stmt_, col); }
 double Statement::getDouble(int col) const { return sqlite3_column_double(stmt_, col); }

@@ -49,7 +49,8 @@ std::int64_t SqliteLiveLog::headRevision(engine::Id planId) {
 
 std::map<std::string, std::int64_t> SqliteLiveLog::lastSeqs(engine::Id planId) {
   return store_.read([&](Database& db) {
-    Statement st(db, "SELECT client_id, MAX(client_seq) FROM live_ops WHERE plan_id=? GROUP BY client_id");
+    Statement st(
+        db, "SELECT client_id, MAX(client_seq) FROM live_ops WHERE plan_id=? GROUP BY client_id");
     st.bind(1, planId);
     std::map<std::string, std::int64_t> out;
     while (st.step()) out[st.getText(0)] = st.getInt(1);

@@ -66,7 +66,8 @@ engine::ReminderPlan readPlan(const Statement& st, bool withValues) {
 // here because the path is part of the SQL text (so the expression index can match it).
 std::string jsonPath(const std::string& field) {
   for (char c : field)
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
       throw StorageError("unexpected field name in a deadline anchor: " + field, 0);
   return "'$." + field + "'";
 }
@@ -114,7 +115,8 @@ class Source final : public engine::ReminderSource, public engine::OutboxWriter 
                           ", v.values_json FROM plan_version v"
                           " JOIN plan p ON p.id=v.plan_id AND p.current_version=v.number"
                           " JOIN pupil pu ON pu.id=p.pupil_id WHERE " +
-                          expr + " IS NOT NULL AND " + expr + " IN (" + placeholders(dates.size()) + ")");
+                          expr + " IS NOT NULL AND " + expr + " IN (" + placeholders(dates.size()) +
+                          ")");
     int i = 1;
     for (const auto& d : dates) st.bind(i++, d);
     while (st.step()) f(readPlan(st, true));
@@ -138,7 +140,8 @@ class Source final : public engine::ReminderSource, public engine::OutboxWriter 
                           ", v.values_json FROM plan_version v"
                           " JOIN plan p ON p.id=v.plan_id AND p.current_version=v.number"
                           " JOIN pupil pu ON pu.id=p.pupil_id WHERE " +
-                          expr + " IS NOT NULL AND " + expr + " BETWEEN ? AND ? AND p.academy_id=?");
+                          expr + " IS NOT NULL AND " + expr +
+                          " BETWEEN ? AND ? AND p.academy_id=?");
     st.bind(1, from).bind(2, until).bind(3, academyId);
     while (st.step()) f(readPlan(st, true));
   }
@@ -173,8 +176,10 @@ class Source final : public engine::ReminderSource, public engine::OutboxWriter 
 
   bool queue(const OutboxMessage& m) override {
     // One prepared statement for the whole scan (a day can bring tens of thousands of rows).
-    if (!insert_) insert_ = std::make_unique<Statement>(db_, kInsertSql);
-    else insert_->reset();
+    if (!insert_)
+      insert_ = std::make_unique<Statement>(db_, kInsertSql);
+    else
+      insert_->reset();
     bindInsert(*insert_, m).run();
     return db_.changes() == 1;
   }
@@ -210,9 +215,10 @@ Id SqliteOutbox::enqueue(const OutboxMessage& m) {
 
 std::optional<OutboxMessage> SqliteOutbox::claim(engine::TimePoint now, const std::string& owner) {
   return store_.write([&](Database& db) -> std::optional<OutboxMessage> {
-    Statement pick(db, std::string("SELECT ") + kColumns +
-                           " FROM outbox WHERE status IN ('queued','retrying') AND next_attempt_at<=?"
-                           " ORDER BY next_attempt_at, id LIMIT 1");
+    Statement pick(db,
+                   std::string("SELECT ") + kColumns +
+                       " FROM outbox WHERE status IN ('queued','retrying') AND next_attempt_at<=?"
+                       " ORDER BY next_attempt_at, id LIMIT 1");
     pick.bind(1, engine::toUnix(now));
     if (!pick.step()) return std::nullopt;
     OutboxMessage m = readRow(pick);
@@ -265,7 +271,8 @@ void SqliteOutbox::markRetry(Id id, engine::TimePoint next, const std::string& e
 
 void SqliteOutbox::markFailed(Id id, const std::string& error) {
   store_.write([&](Database& db) {
-    Statement st(db, "UPDATE outbox SET status='failed', last_error=?, sending_owner='' WHERE id=?");
+    Statement st(db,
+                 "UPDATE outbox SET status='failed', last_error=?, sending_owner='' WHERE id=?");
     st.bind(1, error).bind(2, id).run();
   });
 }
@@ -279,23 +286,28 @@ std::vector<std::string> SqliteOutbox::sendingOwners() {
   });
 }
 
-int SqliteOutbox::recoverAbandoned(const std::vector<std::string>& liveOwners, engine::TimePoint now,
-                                   engine::TimePoint staleBefore) {
+int SqliteOutbox::recoverAbandoned(const std::vector<std::string>& liveOwners,
+                                   engine::TimePoint now, engine::TimePoint staleBefore) {
   return store_.write([&](Database& db) {
     std::string abandoned = "status='sending' AND (sending_at<?";
-    if (!liveOwners.empty()) abandoned += " OR sending_owner NOT IN (" + placeholders(liveOwners.size()) + ")";
-    else abandoned += " OR 1";
+    if (!liveOwners.empty())
+      abandoned += " OR sending_owner NOT IN (" + placeholders(liveOwners.size()) + ")";
+    else
+      abandoned += " OR 1";
     abandoned += ")";
     int changed = 0;
     for (bool handedOver : {false, true}) {
       std::string sql =
-          handedOver
-              ? "UPDATE outbox SET status='sent', sent_at=handed_over_at, sending_owner='', last_error='', "
-                "server_reply='(no reply recorded: sendflow stopped after handing the whole message to "
-                "the server)' WHERE handed_over_at>0 AND " + abandoned
-              : "UPDATE outbox SET status='retrying', next_attempt_at=?, sending_owner='', "
-                "last_error='interrupted before the message was handed over; sending again' "
-                "WHERE handed_over_at=0 AND " + abandoned;
+          handedOver ? "UPDATE outbox SET status='sent', sent_at=handed_over_at, sending_owner='', "
+                       "last_error='', "
+                       "server_reply='(no reply recorded: sendflow stopped after handing the whole "
+                       "message to "
+                       "the server)' WHERE handed_over_at>0 AND " +
+                           abandoned
+                     : "UPDATE outbox SET status='retrying', next_attempt_at=?, sending_owner='', "
+                       "last_error='interrupted before the message was handed over; sending again' "
+                       "WHERE handed_over_at=0 AND " +
+                           abandoned;
       Statement st(db, sql);
       int i = 1;
       if (!handedOver) st.bind(i++, engine::toUnix(now));
@@ -310,7 +322,8 @@ int SqliteOutbox::recoverAbandoned(const std::vector<std::string>& liveOwners, e
 
 std::optional<engine::TimePoint> SqliteOutbox::nextDue() {
   return store_.read([&](Database& db) -> std::optional<engine::TimePoint> {
-    Statement st(db, "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued','retrying')");
+    Statement st(db,
+                 "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued','retrying')");
     if (!st.step() || st.isNull(0)) return std::nullopt;
     return engine::fromUnix(st.getInt(0));
   });
@@ -357,11 +370,16 @@ OutboxCounts SqliteOutbox::counts() {
     while (st.step()) {
       auto s = st.getText(0);
       int n = static_cast<int>(st.getInt(1));
-      if (s == "queued") c.queued = n;
-      else if (s == "sending") c.sending = n;
-      else if (s == "sent") c.sent = n;
-      else if (s == "retrying") c.retrying = n;
-      else if (s == "failed") c.failed = n;
+      if (s == "queued")
+        c.queued = n;
+      else if (s == "sending")
+        c.sending = n;
+      else if (s == "sent")
+        c.sent = n;
+      else if (s == "retrying")
+        c.retrying = n;
+      else if (s == "failed")
+        c.failed = n;
     }
     return c;
   });
@@ -375,7 +393,8 @@ std::optional<std::string> SqliteOutbox::lastCoveredDay() {
   });
 }
 
-void SqliteOutbox::writing(const std::function<void(engine::ReminderSource&, engine::OutboxWriter&)>& f) {
+void SqliteOutbox::writing(
+    const std::function<void(engine::ReminderSource&, engine::OutboxWriter&)>& f) {
   store_.write([&](Database& db) {
     Source s(store_, db);
     f(s, s);

@@ -35,7 +35,8 @@ engine::PlanRecord readPlan(const Statement& st) {
   return p;
 }
 
-void insertVersion(Database& db, Id planId, const engine::PlanVersionRecord& v, const std::string& now) {
+void insertVersion(Database& db, Id planId, const engine::PlanVersionRecord& v,
+                   const std::string& now) {
   Statement st(db,
                "INSERT INTO plan_version(plan_id, number, values_json, content_hash, author, "
                "author_name, created_at) VALUES (?,?,?,?,?,?,?)");
@@ -45,14 +46,18 @@ void insertVersion(Database& db, Id planId, const engine::PlanVersionRecord& v, 
 
 Id insertPlan(Database& db, const engine::PlanRecord& p, const engine::PlanVersionRecord& first,
               const std::string& now) {
-  Statement st(db,
-               "INSERT INTO plan(academy_id, pupil_id, type, state, owner_user_id, form_snapshot_id, "
-               "workflow_snapshot_id, current_version, review_date, reviews_plan_id, review_reason, "
-               "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  Statement st(
+      db,
+      "INSERT INTO plan(academy_id, pupil_id, type, state, owner_user_id, form_snapshot_id, "
+      "workflow_snapshot_id, current_version, review_date, reviews_plan_id, review_reason, "
+      "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
   st.bind(1, p.academyId).bind(2, p.pupilId).bind(3, p.type).bind(4, p.state);
   st.bind(5, p.ownerUserId).bind(6, p.formSnapshotId).bind(7, p.workflowSnapshotId);
   st.bind(8, first.number).bindOptional(9, p.reviewDate);
-  if (p.reviewsPlanId) st.bind(10, p.reviewsPlanId); else st.bindNull(10);
+  if (p.reviewsPlanId)
+    st.bind(10, p.reviewsPlanId);
+  else
+    st.bindNull(10);
   st.bind(11, p.reviewReason).bind(12, now).bind(13, now).run();
   Id id = db.lastInsertId();
   insertVersion(db, id, first, now);
@@ -92,9 +97,10 @@ Id SqlitePlanRepository::snapshot(const std::string& kind, const std::string& ty
   });
   if (existing) return *existing;
   return store_.write([&](Database& db) {
-    Statement ins(db,
-                  "INSERT INTO definition_snapshot(kind, type, version, hash, json) VALUES (?,?,?,?,?) "
-                  "ON CONFLICT(kind, hash) DO NOTHING");
+    Statement ins(
+        db,
+        "INSERT INTO definition_snapshot(kind, type, version, hash, json) VALUES (?,?,?,?,?) "
+        "ON CONFLICT(kind, hash) DO NOTHING");
     ins.bind(1, kind).bind(2, type).bind(3, version).bind(4, hash).bind(5, json).run();
     Statement st(db, "SELECT id FROM definition_snapshot WHERE kind=? AND hash=?");
     st.bind(1, kind).bind(2, hash);
@@ -107,7 +113,8 @@ std::string SqlitePlanRepository::snapshotJson(Id id) {
   return store_.read([&](Database& db) {
     Statement st(db, "SELECT json FROM definition_snapshot WHERE id=?");
     st.bind(1, id);
-    if (!st.step()) throw StorageError("definition snapshot " + std::to_string(id) + " is missing", 0);
+    if (!st.step())
+      throw StorageError("definition snapshot " + std::to_string(id) + " is missing", 0);
     return st.getText(0);
   });
 }
@@ -123,9 +130,10 @@ std::optional<engine::PlanRecord> SqlitePlanRepository::plan(Id id) {
 
 std::vector<engine::PlanSummary> SqlitePlanRepository::plans(const engine::PlanQuery& q) {
   return store_.read([&](Database& db) {
-    std::string sql = std::string("SELECT ") + kPlanColumns +
-                      ", pu.legal_name, pu.year_group FROM plan p JOIN pupil pu ON pu.id=p.pupil_id "
-                      "WHERE p.academy_id IN (";
+    std::string sql =
+        std::string("SELECT ") + kPlanColumns +
+        ", pu.legal_name, pu.year_group FROM plan p JOIN pupil pu ON pu.id=p.pupil_id "
+        "WHERE p.academy_id IN (";
     for (size_t i = 0; i < q.academyIds.size(); ++i) sql += i ? ",?" : "?";
     sql += ")";
     if (q.pupilId) sql += " AND p.pupil_id=?";
@@ -149,13 +157,16 @@ std::vector<engine::PlanSummary> SqlitePlanRepository::plans(const engine::PlanQ
 
 std::optional<engine::PlanVersionRecord> SqlitePlanRepository::version(Id planId, int number) {
   return store_.read([&](Database& db) -> std::optional<engine::PlanVersionRecord> {
-    Statement st(db,
-                 "SELECT plan_id, number, values_json, content_hash, author, author_name, created_at "
-                 "FROM plan_version WHERE plan_id=? AND number=?");
+    Statement st(
+        db,
+        "SELECT plan_id, number, values_json, content_hash, author, author_name, created_at "
+        "FROM plan_version WHERE plan_id=? AND number=?");
     st.bind(1, planId).bind(2, number);
     if (!st.step()) return std::nullopt;
-    return engine::PlanVersionRecord{st.getInt(0), static_cast<int>(st.getInt(1)), st.getText(2),
-                                     st.getText(3), st.getText(4), st.getText(5), st.getText(6)};
+    return engine::PlanVersionRecord{st.getInt(0),  static_cast<int>(st.getInt(1)),
+                                     st.getText(2), st.getText(3),
+                                     st.getText(4), st.getText(5),
+                                     st.getText(6)};
   });
 }
 
@@ -175,7 +186,8 @@ std::vector<engine::PlanVersionRecord> SqlitePlanRepository::versions(Id planId)
 
 std::vector<engine::SignerAssignment> SqlitePlanRepository::signers(Id planId) {
   return store_.read([&](Database& db) {
-    Statement st(db, "SELECT slot, person_ref, name FROM plan_signer WHERE plan_id=? ORDER BY slot, name");
+    Statement st(
+        db, "SELECT slot, person_ref, name FROM plan_signer WHERE plan_id=? ORDER BY slot, name");
     st.bind(1, planId);
     std::vector<engine::SignerAssignment> out;
     while (st.step()) out.push_back({st.getText(0), st.getText(1), st.getText(2)});
@@ -211,7 +223,8 @@ std::vector<Id> SqlitePlanRepository::reviewsDueBy(const std::string& isoDay,
                                                    const std::vector<std::string>& states) {
   if (states.empty()) return {};
   return store_.read([&](Database& db) {
-    std::string sql = "SELECT id FROM plan WHERE review_date IS NOT NULL AND review_date<=? AND state IN (";
+    std::string sql =
+        "SELECT id FROM plan WHERE review_date IS NOT NULL AND review_date<=? AND state IN (";
     for (size_t i = 0; i < states.size(); ++i) sql += i ? ",?" : "?";
     sql += ") ORDER BY review_date, id";
     Statement st(db, sql);
@@ -235,7 +248,8 @@ Id SqlitePlanRepository::create(const engine::PlanRecord& p, const engine::PlanV
   });
 }
 
-engine::Status SqlitePlanRepository::saveVersion(const std::string& expectedState, int expectedVersion,
+engine::Status SqlitePlanRepository::saveVersion(const std::string& expectedState,
+                                                 int expectedVersion,
                                                  const engine::PlanVersionRecord& v,
                                                  const engine::AuditEvent& audit) {
   return store_.write([&](Database& db) -> engine::Status {
@@ -275,7 +289,8 @@ engine::Result<Id> SqlitePlanRepository::applyTransition(const engine::Transitio
     }
     insertTransition(db, c.planId, c.record);
     if (c.supersedePlanId) {
-      Statement st(db, "UPDATE plan SET state=?, review_date=NULL, updated_at=? WHERE id=? AND state=?");
+      Statement st(
+          db, "UPDATE plan SET state=?, review_date=NULL, updated_at=? WHERE id=? AND state=?");
       st.bind(1, c.supersedeRecord.toState).bind(2, at).bind(3, c.supersedePlanId);
       st.bind(4, c.supersedeRecord.fromState).run();
       if (db.changes() == 1) {
@@ -283,16 +298,18 @@ engine::Result<Id> SqlitePlanRepository::applyTransition(const engine::Transitio
         Statement ac(db, "SELECT academy_id FROM plan WHERE id=?");
         ac.bind(1, c.supersedePlanId);
         ac.step();
-        store_.appendAudit(db, {"plan.transition", c.supersedeRecord.actor, "plan", c.supersedePlanId,
-                                ac.getInt(0), "{\"to\":\"" + c.supersedeRecord.toState + "\",\"transition\":\"" +
-                                                  c.supersedeRecord.name + "\"}"});
+        store_.appendAudit(db, {"plan.transition", c.supersedeRecord.actor, "plan",
+                                c.supersedePlanId, ac.getInt(0),
+                                "{\"to\":\"" + c.supersedeRecord.toState + "\",\"transition\":\"" +
+                                    c.supersedeRecord.name + "\"}"});
       }
     }
     Id successor = 0;
     if (c.successor) {
       successor = insertPlan(db, c.successor->first, c.successor->second, at);
-      store_.appendAudit(db, {"plan.launch", c.record.actor, "plan", successor, c.successor->first.academyId,
-                              "{\"reviews\":" + std::to_string(c.planId) + "}"});
+      store_.appendAudit(
+          db, {"plan.launch", c.record.actor, "plan", successor, c.successor->first.academyId,
+               "{\"reviews\":" + std::to_string(c.planId) + "}"});
     }
     for (const auto& e : c.audit) store_.appendAudit(db, e);
     for (const auto& m : c.outbox) insertOutbox(db, m);
@@ -309,7 +326,8 @@ engine::Status SqlitePlanRepository::setSigners(Id planId, const std::string& ex
     if (!now || now->first != expectedState) return movedOn();
     Statement del(db, "DELETE FROM plan_signer WHERE plan_id=? AND slot=?");
     del.bind(1, planId).bind(2, slot).run();
-    Statement ins(db, "INSERT OR IGNORE INTO plan_signer(plan_id, slot, person_ref, name) VALUES (?,?,?,?)");
+    Statement ins(
+        db, "INSERT OR IGNORE INTO plan_signer(plan_id, slot, person_ref, name) VALUES (?,?,?,?)");
     for (const auto& p : people) {
       ins.bind(1, planId).bind(2, slot).bind(3, p.personRef).bind(4, p.name).run();
       ins.reset();

@@ -1,8 +1,7 @@
 #include "sendflow/storage/repositories.h"
 
-#include "sendflow/storage/outbox_repository.h"
-
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/storage/outbox_repository.h"
 
 namespace sendflow::storage {
 
@@ -14,7 +13,8 @@ std::string nowIso(Store& s) { return engine::isoTime(s.clock().now()); }
 
 std::vector<engine::Membership> membershipsOf(Database& db, Id userId) {
   std::vector<engine::Membership> out;
-  Statement st(db, "SELECT academy_id, role FROM membership WHERE user_id=? ORDER BY academy_id, role");
+  Statement st(db,
+               "SELECT academy_id, role FROM membership WHERE user_id=? ORDER BY academy_id, role");
   st.bind(1, userId);
   while (st.step()) {
     if (auto r = engine::parseRole(st.getText(1))) out.push_back({st.getInt(0), *r});
@@ -48,14 +48,19 @@ constexpr const char* kPupilColumns =
     "id, academy_id, legal_name, preferred_name, date_of_birth, year_group, upn, active";
 
 engine::Pupil readPupil(const Statement& st) {
-  return engine::Pupil{st.getInt(0),  st.getInt(1),  st.getText(2),     st.getText(3),
+  return engine::Pupil{st.getInt(0),  st.getInt(1),  st.getText(2), st.getText(3),
                        st.getText(4), st.getText(5), st.getText(6), st.getInt(7) != 0};
 }
 
 engine::Contact readContact(const Statement& st) {
-  return engine::Contact{st.getInt(0), st.getInt(1), st.getText(2), st.getText(3), st.getText(4),
-                         engine::parseContactKind(st.getText(5)).value_or(engine::ContactKind::kOther),
-                         st.getInt(6) != 0};
+  return engine::Contact{
+      st.getInt(0),
+      st.getInt(1),
+      st.getText(2),
+      st.getText(3),
+      st.getText(4),
+      engine::parseContactKind(st.getText(5)).value_or(engine::ContactKind::kOther),
+      st.getInt(6) != 0};
 }
 
 std::string placeholders(size_t n) {
@@ -139,8 +144,8 @@ std::vector<engine::User> SqlitePeopleRepository::users(const std::vector<Id>& a
 
 Id SqlitePeopleRepository::createUser(const engine::User& user, const engine::AuditEvent& audit) {
   return store_.write([&](Database& db) {
-    Statement st(db,
-                 "INSERT INTO user(email, name, password_hash, active, created_at) VALUES (?,?,?,?,?)");
+    Statement st(
+        db, "INSERT INTO user(email, name, password_hash, active, created_at) VALUES (?,?,?,?,?)");
     st.bind(1, user.email).bind(2, user.name).bind(3, user.passwordHash);
     st.bind(4, user.active ? 1 : 0).bind(5, nowIso(store_)).run();
     engine::User u = user;
@@ -176,7 +181,9 @@ std::vector<engine::Pupil> SqlitePeopleRepository::pupils(const engine::PupilQue
                       placeholders(q.academyIds.size()) + ")";
     if (!q.includeInactive) sql += " AND active=1";
     if (!q.search.empty())
-      sql += " AND (legal_name LIKE ? ESCAPE '\\' OR preferred_name LIKE ? ESCAPE '\\' OR upn LIKE ? ESCAPE '\\')";
+      sql +=
+          " AND (legal_name LIKE ? ESCAPE '\\' OR preferred_name LIKE ? ESCAPE '\\' OR upn LIKE ? "
+          "ESCAPE '\\')";
     sql += " ORDER BY legal_name COLLATE NOCASE, id LIMIT ?";
     Statement st(db, sql);
     int i = 1;
@@ -242,15 +249,16 @@ std::vector<engine::Contact> SqlitePeopleRepository::contacts(Id pupilId) {
 
 std::optional<engine::Contact> SqlitePeopleRepository::contact(Id id) {
   return store_.read([&](Database& db) -> std::optional<engine::Contact> {
-    Statement st(db,
-                 "SELECT id, pupil_id, name, email, relationship, kind, active FROM contact WHERE id=?");
+    Statement st(
+        db, "SELECT id, pupil_id, name, email, relationship, kind, active FROM contact WHERE id=?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     return readContact(st);
   });
 }
 
-Id SqlitePeopleRepository::createContact(const engine::Contact& c, const engine::AuditEvent& audit) {
+Id SqlitePeopleRepository::createContact(const engine::Contact& c,
+                                         const engine::AuditEvent& audit) {
   return store_.write([&](Database& db) {
     Statement st(db,
                  "INSERT INTO contact(pupil_id, name, email, relationship, kind, active) "
@@ -263,7 +271,8 @@ Id SqlitePeopleRepository::createContact(const engine::Contact& c, const engine:
   });
 }
 
-void SqlitePeopleRepository::updateContact(const engine::Contact& c, const engine::AuditEvent& audit) {
+void SqlitePeopleRepository::updateContact(const engine::Contact& c,
+                                           const engine::AuditEvent& audit) {
   store_.write([&](Database& db) {
     Statement st(db,
                  "UPDATE contact SET name=?, email=?, relationship=?, kind=?, active=? WHERE id=?");
@@ -282,8 +291,8 @@ void SqliteSessionRepository::create(const engine::Session& s) {
                  "VALUES (?,?,?,?,?,?)");
     st.bind(1, s.idHash).bind(2, s.userId).bind(3, engine::toUnix(s.createdAt));
     st.bind(4, engine::toUnix(s.lastSeenAt)).bind(5, s.ip).bind(6, s.userAgent).run();
-    store_.appendAudit(db, {"login.success", "user:" + std::to_string(s.userId), "user", s.userId,
-                            0, "{}"});
+    store_.appendAudit(
+        db, {"login.success", "user:" + std::to_string(s.userId), "user", s.userId, 0, "{}"});
   });
 }
 
@@ -294,8 +303,9 @@ std::optional<engine::Session> SqliteSessionRepository::find(const std::string& 
                  "WHERE id_hash=?");
     st.bind(1, idHash);
     if (!st.step()) return std::nullopt;
-    return engine::Session{st.getText(0), st.getInt(1), engine::fromUnix(st.getInt(2)),
-                           engine::fromUnix(st.getInt(3)), st.getText(4), st.getText(5)};
+    return engine::Session{
+        st.getText(0), st.getInt(1), engine::fromUnix(st.getInt(2)), engine::fromUnix(st.getInt(3)),
+        st.getText(4), st.getText(5)};
   });
 }
 
@@ -335,8 +345,9 @@ void SqliteSessionRepository::removeOlderThan(engine::TimePoint createdBefore,
   });
 }
 
-engine::SignInAttempt SqliteSessionRepository::beginAttempt(const std::vector<engine::AttemptLimit>& limits,
-                                                           engine::TimePoint since, engine::TimePoint at) {
+engine::SignInAttempt SqliteSessionRepository::beginAttempt(
+    const std::vector<engine::AttemptLimit>& limits, engine::TimePoint since,
+    engine::TimePoint at) {
   return store_.write([&](Database& db) {
     engine::SignInAttempt out;
     for (const auto& l : limits) {

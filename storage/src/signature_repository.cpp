@@ -46,18 +46,29 @@ engine::SignatureRequest readRequest(const Statement& st) {
 }
 
 void bindToken(Statement& st, int i, const std::string& hash) {
-  if (hash.empty()) st.bindNull(i);
-  else st.bind(i, hash);
+  if (hash.empty())
+    st.bindNull(i);
+  else
+    st.bind(i, hash);
 }
 
 void insertRequest(Database& db, const engine::SignatureRequest& r) {
-  Statement st(db,
-               "INSERT INTO signature_request(plan_id, version, content_hash, slot, slot_label, slot_order, "
-               "required, person_ref, name, email, token_hash, state, state_reason, created_at, expires_at, "
-               "opened_at, last_sent_at, sends, expiry_warned, code_required, link_salt) "
-               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  st.bind(1, r.planId).bind(2, r.version).bind(3, r.contentHash).bind(4, r.slot).bind(5, r.slotLabel);
-  st.bind(6, r.order).bind(7, r.required ? 1 : 0).bind(8, r.personRef).bind(9, r.name).bind(10, r.email);
+  Statement st(
+      db,
+      "INSERT INTO signature_request(plan_id, version, content_hash, slot, slot_label, slot_order, "
+      "required, person_ref, name, email, token_hash, state, state_reason, created_at, expires_at, "
+      "opened_at, last_sent_at, sends, expiry_warned, code_required, link_salt) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  st.bind(1, r.planId)
+      .bind(2, r.version)
+      .bind(3, r.contentHash)
+      .bind(4, r.slot)
+      .bind(5, r.slotLabel);
+  st.bind(6, r.order)
+      .bind(7, r.required ? 1 : 0)
+      .bind(8, r.personRef)
+      .bind(9, r.name)
+      .bind(10, r.email);
   bindToken(st, 11, r.tokenHash);
   st.bind(12, r.state).bind(13, r.stateReason).bind(14, r.createdAt).bind(15, r.expiresAt);
   st.bind(16, r.openedAt).bind(17, r.lastSentAt).bind(18, r.sends).bind(19, r.expiryWarned ? 1 : 0);
@@ -66,11 +77,16 @@ void insertRequest(Database& db, const engine::SignatureRequest& r) {
 
 void writeRequest(Database& db, const engine::SignatureRequest& r) {
   Statement st(db,
-               "UPDATE signature_request SET token_hash=?, state=?, state_reason=?, expires_at=?, opened_at=?, "
+               "UPDATE signature_request SET token_hash=?, state=?, state_reason=?, expires_at=?, "
+               "opened_at=?, "
                "last_sent_at=?, sends=?, expiry_warned=?, code_hash=?, code_expires_at=?, "
                "code_verified=?, link_salt=? WHERE id=?");
   bindToken(st, 1, r.tokenHash);
-  st.bind(2, r.state).bind(3, r.stateReason).bind(4, r.expiresAt).bind(5, r.openedAt).bind(6, r.lastSentAt);
+  st.bind(2, r.state)
+      .bind(3, r.stateReason)
+      .bind(4, r.expiresAt)
+      .bind(5, r.openedAt)
+      .bind(6, r.lastSentAt);
   st.bind(7, r.sends).bind(8, r.expiryWarned ? 1 : 0).bind(9, r.codeHash).bind(10, r.codeExpiresAt);
   // code_attempts is left alone: only countCodeAttempt changes it (a stale copy written back here
   // would undo attempts counted meanwhile).
@@ -78,15 +94,27 @@ void writeRequest(Database& db, const engine::SignatureRequest& r) {
 }
 
 void insertSignature(Database& db, const engine::SignatureRecord& s) {
-  Statement st(db,
-               "INSERT INTO signature(request_id, plan_id, version, content_hash, slot, slot_label, person_ref, "
-               "name, email, signed_at, ip, user_agent, method, typed_name, drawn_png, consent_text) "
-               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  st.bind(1, s.requestId).bind(2, s.planId).bind(3, s.version).bind(4, s.contentHash).bind(5, s.slot);
-  st.bind(6, s.slotLabel).bind(7, s.personRef).bind(8, s.name).bind(9, s.email).bind(10, s.signedAt);
+  Statement st(
+      db,
+      "INSERT INTO signature(request_id, plan_id, version, content_hash, slot, slot_label, "
+      "person_ref, "
+      "name, email, signed_at, ip, user_agent, method, typed_name, drawn_png, consent_text) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  st.bind(1, s.requestId)
+      .bind(2, s.planId)
+      .bind(3, s.version)
+      .bind(4, s.contentHash)
+      .bind(5, s.slot);
+  st.bind(6, s.slotLabel)
+      .bind(7, s.personRef)
+      .bind(8, s.name)
+      .bind(9, s.email)
+      .bind(10, s.signedAt);
   st.bind(11, s.ip).bind(12, s.userAgent).bind(13, s.method).bind(14, s.typedName);
-  if (s.drawnPng.empty()) st.bindNull(15);
-  else st.bindBlob(15, s.drawnPng);
+  if (s.drawnPng.empty())
+    st.bindNull(15);
+  else
+    st.bindBlob(15, s.drawnPng);
   st.bind(16, s.consentText).run();
   Statement up(db, "UPDATE signature_request SET state='signed' WHERE id=?");
   up.bind(1, s.requestId).run();
@@ -101,7 +129,8 @@ bool requestOpen(Database& db, Id id) {
 }
 
 engine::Error movedOn() {
-  return engine::conflict("This signature request changed just now (signed, declined or recalled). Reload the page.");
+  return engine::conflict(
+      "This signature request changed just now (signed, declined or recalled). Reload the page.");
 }
 
 }  // namespace
@@ -113,7 +142,8 @@ engine::Status checkSignatureChange(Database& db, const engine::TransitionChange
 
 void applySignatureChange(Database& db, const engine::TransitionChange& c, const std::string& at) {
   if (c.voidSignatures) {
-    Statement v(db, "UPDATE signature SET voided_at=?, void_reason=? WHERE plan_id=? AND voided_at=''");
+    Statement v(db,
+                "UPDATE signature SET voided_at=?, void_reason=? WHERE plan_id=? AND voided_at=''");
     v.bind(1, at).bind(2, c.voidReason).bind(3, c.planId).run();
     Statement r(db,
                 "UPDATE signature_request SET state='void', state_reason=? WHERE plan_id=? AND "
@@ -122,22 +152,30 @@ void applySignatureChange(Database& db, const engine::TransitionChange& c, const
   }
   if (c.signature) insertSignature(db, *c.signature);
   for (const auto& r : c.newRequests) {
-    if (r.id == 0) insertRequest(db, r);
-    else writeRequest(db, r);
+    if (r.id == 0)
+      insertRequest(db, r);
+    else
+      writeRequest(db, r);
   }
   if (c.sealed) {
     const auto& s = *c.sealed;
     Statement st(db,
-                 "INSERT INTO sealed_document(plan_id, version, content_hash, pdf_sha256, path, cert_sha256, "
+                 "INSERT INTO sealed_document(plan_id, version, content_hash, pdf_sha256, path, "
+                 "cert_sha256, "
                  "sealed_at) VALUES (?,?,?,?,?,?,?)");
-    st.bind(1, s.planId).bind(2, s.version).bind(3, s.contentHash).bind(4, s.pdfSha256).bind(5, s.path);
+    st.bind(1, s.planId)
+        .bind(2, s.version)
+        .bind(3, s.contentHash)
+        .bind(4, s.pdfSha256)
+        .bind(5, s.path);
     st.bind(6, s.certSha256).bind(7, s.sealedAt.empty() ? at : s.sealedAt).run();
   }
 }
 
 std::vector<engine::SignatureRequest> SqliteSignatureRepository::requests(Id planId) {
   return store_.read([&](Database& db) {
-    Statement st(db, std::string("SELECT ") + kRequestColumns + " FROM signature_request WHERE plan_id=? ORDER BY id");
+    Statement st(db, std::string("SELECT ") + kRequestColumns +
+                         " FROM signature_request WHERE plan_id=? ORDER BY id");
     st.bind(1, planId);
     std::vector<engine::SignatureRequest> out;
     while (st.step()) out.push_back(readRequest(st));
@@ -147,27 +185,33 @@ std::vector<engine::SignatureRequest> SqliteSignatureRepository::requests(Id pla
 
 std::optional<engine::SignatureRequest> SqliteSignatureRepository::request(Id id) {
   return store_.read([&](Database& db) -> std::optional<engine::SignatureRequest> {
-    Statement st(db, std::string("SELECT ") + kRequestColumns + " FROM signature_request WHERE id=?");
+    Statement st(db,
+                 std::string("SELECT ") + kRequestColumns + " FROM signature_request WHERE id=?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     return readRequest(st);
   });
 }
 
-std::optional<engine::SignatureRequest> SqliteSignatureRepository::requestByTokenHash(const std::string& hash) {
+std::optional<engine::SignatureRequest> SqliteSignatureRepository::requestByTokenHash(
+    const std::string& hash) {
   return store_.read([&](Database& db) -> std::optional<engine::SignatureRequest> {
-    Statement st(db, std::string("SELECT ") + kRequestColumns + " FROM signature_request WHERE token_hash=?");
+    Statement st(db, std::string("SELECT ") + kRequestColumns +
+                         " FROM signature_request WHERE token_hash=?");
     st.bind(1, hash);
     if (!st.step()) return std::nullopt;
     return readRequest(st);
   });
 }
 
-std::vector<engine::SignatureRecord> SqliteSignatureRepository::signatures(Id planId, bool includeVoid) {
+std::vector<engine::SignatureRecord> SqliteSignatureRepository::signatures(Id planId,
+                                                                           bool includeVoid) {
   return store_.read([&](Database& db) {
     Statement st(db,
-                 "SELECT id, request_id, plan_id, version, content_hash, slot, slot_label, person_ref, name, email, "
-                 "signed_at, ip, user_agent, method, typed_name, drawn_png, consent_text, voided_at, void_reason "
+                 "SELECT id, request_id, plan_id, version, content_hash, slot, slot_label, "
+                 "person_ref, name, email, "
+                 "signed_at, ip, user_agent, method, typed_name, drawn_png, consent_text, "
+                 "voided_at, void_reason "
                  "FROM signature WHERE plan_id=? ORDER BY id");
     st.bind(1, planId);
     std::vector<engine::SignatureRecord> out;
@@ -199,16 +243,20 @@ std::vector<engine::SignatureRecord> SqliteSignatureRepository::signatures(Id pl
 }
 
 namespace {
-constexpr const char* kSealedColumns = "plan_id, version, content_hash, pdf_sha256, path, cert_sha256, sealed_at";
+constexpr const char* kSealedColumns =
+    "plan_id, version, content_hash, pdf_sha256, path, cert_sha256, sealed_at";
 engine::SealedDocument readSealed(const Statement& st) {
-  return {st.getInt(0), static_cast<int>(st.getInt(1)), st.getText(2), st.getText(3),
-          st.getText(4), st.getText(5), st.getText(6)};
+  return {st.getInt(0),  static_cast<int>(st.getInt(1)),
+          st.getText(2), st.getText(3),
+          st.getText(4), st.getText(5),
+          st.getText(6)};
 }
 }  // namespace
 
 std::vector<engine::SealedDocument> SqliteSignatureRepository::sealed(Id planId) {
   return store_.read([&](Database& db) {
-    Statement st(db, std::string("SELECT ") + kSealedColumns + " FROM sealed_document WHERE plan_id=? ORDER BY version DESC");
+    Statement st(db, std::string("SELECT ") + kSealedColumns +
+                         " FROM sealed_document WHERE plan_id=? ORDER BY version DESC");
     st.bind(1, planId);
     std::vector<engine::SealedDocument> out;
     while (st.step()) out.push_back(readSealed(st));
@@ -216,9 +264,11 @@ std::vector<engine::SealedDocument> SqliteSignatureRepository::sealed(Id planId)
   });
 }
 
-std::optional<engine::SealedDocument> SqliteSignatureRepository::sealedByFileHash(const std::string& sha256) {
+std::optional<engine::SealedDocument> SqliteSignatureRepository::sealedByFileHash(
+    const std::string& sha256) {
   return store_.read([&](Database& db) -> std::optional<engine::SealedDocument> {
-    Statement st(db, std::string("SELECT ") + kSealedColumns + " FROM sealed_document WHERE pdf_sha256=?");
+    Statement st(
+        db, std::string("SELECT ") + kSealedColumns + " FROM sealed_document WHERE pdf_sha256=?");
     st.bind(1, sha256);
     if (!st.step()) return std::nullopt;
     return readSealed(st);
@@ -227,17 +277,19 @@ std::optional<engine::SealedDocument> SqliteSignatureRepository::sealedByFileHas
 
 std::vector<Id> SqliteSignatureRepository::plansWithOpenRequests() {
   return store_.read([&](Database& db) {
-    Statement st(db, "SELECT DISTINCT plan_id FROM signature_request WHERE state IN ('invited','opened') ORDER BY plan_id");
+    Statement st(db,
+                 "SELECT DISTINCT plan_id FROM signature_request WHERE state IN "
+                 "('invited','opened') ORDER BY plan_id");
     std::vector<Id> out;
     while (st.step()) out.push_back(st.getInt(0));
     return out;
   });
 }
 
-engine::Status SqliteSignatureRepository::updateRequest(const engine::SignatureRequest& r,
-                                                        const std::string& expectedState,
-                                                        const std::vector<engine::AuditEvent>& audit,
-                                                        const std::vector<engine::OutboxMessage>& outbox) {
+engine::Status SqliteSignatureRepository::updateRequest(
+    const engine::SignatureRequest& r, const std::string& expectedState,
+    const std::vector<engine::AuditEvent>& audit,
+    const std::vector<engine::OutboxMessage>& outbox) {
   return store_.write([&](Database& db) -> engine::Status {
     Statement cur(db, "SELECT state FROM signature_request WHERE id=?");
     cur.bind(1, r.id);
@@ -249,10 +301,10 @@ engine::Status SqliteSignatureRepository::updateRequest(const engine::SignatureR
   });
 }
 
-engine::Status SqliteSignatureRepository::recordSignature(const engine::SignatureRecord& s,
-                                                          const std::string& planState,
-                                                          const std::vector<engine::AuditEvent>& audit,
-                                                          const std::vector<engine::OutboxMessage>& outbox) {
+engine::Status SqliteSignatureRepository::recordSignature(
+    const engine::SignatureRecord& s, const std::string& planState,
+    const std::vector<engine::AuditEvent>& audit,
+    const std::vector<engine::OutboxMessage>& outbox) {
   return store_.write([&](Database& db) -> engine::Status {
     Statement plan(db, "SELECT state, current_version FROM plan WHERE id=?");
     plan.bind(1, s.planId);
@@ -266,10 +318,10 @@ engine::Status SqliteSignatureRepository::recordSignature(const engine::Signatur
   });
 }
 
-engine::Status SqliteSignatureRepository::replaceRequest(Id oldId, const std::string& reason,
-                                                         const engine::SignatureRequest& fresh,
-                                                         const std::vector<engine::AuditEvent>& audit,
-                                                         const std::vector<engine::OutboxMessage>& outbox) {
+engine::Status SqliteSignatureRepository::replaceRequest(
+    Id oldId, const std::string& reason, const engine::SignatureRequest& fresh,
+    const std::vector<engine::AuditEvent>& audit,
+    const std::vector<engine::OutboxMessage>& outbox) {
   return store_.write([&](Database& db) -> engine::Status {
     if (!requestOpen(db, oldId)) return movedOn();
     Statement st(db, "UPDATE signature_request SET state='replaced', state_reason=? WHERE id=?");

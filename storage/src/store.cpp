@@ -65,8 +65,8 @@ void Store::submit(Command& c) {
   if (!c.done) {
     // Lead: commit everything queued so far in one transaction.
     leading_ = true;
-    std::vector<Command*> batch(queue_.begin(),
-                                queue_.begin() + static_cast<long>(std::min(queue_.size(), kMaxBatch)));
+    std::vector<Command*> batch(
+        queue_.begin(), queue_.begin() + static_cast<long>(std::min(queue_.size(), kMaxBatch)));
     lock.unlock();
     std::exception_ptr commitError;
     {

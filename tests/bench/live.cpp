@@ -6,6 +6,8 @@
 //
 // Usage: bench_live [--clients=2,5,10,20] [--duration=S] [--rate=R] [--sendflow=PATH]
 //                   [--node=PATH] [--no-peer]
+#include "sendflow/engine/live/live.h"
+
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
@@ -39,7 +41,6 @@
 #include <thread>
 #include <vector>
 
-#include "sendflow/engine/live/live.h"
 #include "sendflow/engine/live/ot.h"
 
 namespace {
@@ -139,9 +140,11 @@ class BenchClient {
   }
 
   void run(double seconds, double rate, std::atomic<bool>& stop) {
-    const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate));
+    const auto period =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate));
     auto next = Clock::now() + period * index_ / 7;
-    const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(seconds));
     std::mt19937 rng(static_cast<unsigned>(index_) + 1);
     long n = 0;
     while (!stop) {
@@ -193,7 +196,8 @@ class BenchClient {
       return;
     }
     if ((flags & WebSocket::FRAME_OP_BITMASK) != WebSocket::FRAME_OP_TEXT || n <= 0) return;
-    auto m = Poco::JSON::Parser().parse(std::string(buf.begin(), static_cast<std::size_t>(n)))
+    auto m = Poco::JSON::Parser()
+                 .parse(std::string(buf.begin(), static_cast<std::size_t>(n)))
                  .extract<Object::Ptr>();
     const auto type = m->getValue<std::string>("type");
     if (type == "snapshot") {
@@ -272,10 +276,10 @@ Figures measureSendflow(const Options& opt, int clients) {
   Figures f;
   const std::string home = Poco::TemporaryFile::tempName();
   Poco::File(home).createDirectories();
-  std::map<std::string, std::string> env{{"SENDFLOW_HOME", home}, {"SENDFLOW_PORT", "0"},
-                                         {"SENDFLOW_LOG_FILE", home + "/server.log"}};
-  auto demo = Poco::JSON::Parser().parse(run(opt.sendflow, {"demo", "--json"}, env))
-                  .extract<Object::Ptr>();
+  std::map<std::string, std::string> env{
+      {"SENDFLOW_HOME", home}, {"SENDFLOW_PORT", "0"}, {"SENDFLOW_LOG_FILE", home + "/server.log"}};
+  auto demo =
+      Poco::JSON::Parser().parse(run(opt.sendflow, {"demo", "--json"}, env)).extract<Object::Ptr>();
   std::string email, password, academy;
   auto accounts = demo->getArray("accounts");
   for (unsigned i = 0; i < accounts->size() && email.empty(); ++i) {
@@ -289,7 +293,8 @@ Figures measureSendflow(const Options& opt, int clients) {
   auto plans = demo->getArray("plans");
   for (unsigned i = 0; i < plans->size() && !planId; ++i) {
     auto p = plans->getObject(i);
-    if (p->getValue<std::string>("state") == "draft" && p->getValue<std::string>("academy") == academy)
+    if (p->getValue<std::string>("state") == "draft" &&
+        p->getValue<std::string>("academy") == academy)
       planId = p->getValue<long>("id");
   }
   Poco::Pipe out;
@@ -299,7 +304,8 @@ Figures measureSendflow(const Options& opt, int clients) {
   std::string line;
   int port = 0;
   while (!port && std::getline(in, line)) {
-    if (line.find("listening on ") != std::string::npos) port = std::stoi(line.substr(line.rfind(':') + 1));
+    if (line.find("listening on ") != std::string::npos)
+      port = std::stoi(line.substr(line.rfind(':') + 1));
   }
   std::string cookie;
   {
@@ -321,12 +327,14 @@ Figures measureSendflow(const Options& opt, int clients) {
   const long rssBefore = rssKb(server.id());
   Latencies lat;
   std::vector<std::unique_ptr<BenchClient>> cs;
-  for (int i = 0; i < clients; ++i) cs.push_back(std::make_unique<BenchClient>(i, port, planId, cookie, lat));
+  for (int i = 0; i < clients; ++i)
+    cs.push_back(std::make_unique<BenchClient>(i, port, planId, cookie, lat));
   const long rssConnected = rssKb(server.id());
   const double cpu0 = cpuSeconds(server.id());
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
-  for (auto& c : cs) threads.emplace_back([&, p = c.get()] { p->run(opt.duration, opt.rate, stop); });
+  for (auto& c : cs)
+    threads.emplace_back([&, p = c.get()] { p->run(opt.duration, opt.rate, stop); });
   std::this_thread::sleep_for(std::chrono::duration<double>(opt.duration));
   const double cpu1 = cpuSeconds(server.id());
   f.rssKb = rssKb(server.id());
@@ -350,8 +358,9 @@ Figures measurePeer(const Options& opt, int clients) {
   std::map<std::string, std::string> env;
   if (const char* path = std::getenv("PATH")) env["PATH"] = path;
   int code = 0;
-  const std::string out = run(opt.node, {dir + "/peer.js", std::to_string(clients),
-                                         std::to_string(opt.rate), std::to_string(opt.duration)},
+  const std::string out = run(opt.node,
+                              {dir + "/peer.js", std::to_string(clients), std::to_string(opt.rate),
+                               std::to_string(opt.duration)},
                               env, &code);
   if (code != 0) {
     f.note = "peer failed (exit " + std::to_string(code) + ")";
@@ -375,10 +384,10 @@ void print(const char* who, int n, const Figures& f) {
     std::printf("%-3d %-12s n/a %s\n", n, who, f.note.c_str());
     return;
   }
-  std::printf("%-3d %-12s p50 %7.2f  p99 %7.2f  max %8.2f ms  delivered %6ld/%-6ld  cpu %5.1f%%  "
-              "rss %6ld KB (%ld KB/conn)\n",
-              n, who, f.p50, f.p99, f.max, f.delivered, f.expected, f.cpuPercent, f.rssKb,
-              f.rssPerConnKb);
+  std::printf(
+      "%-3d %-12s p50 %7.2f  p99 %7.2f  max %8.2f ms  delivered %6ld/%-6ld  cpu %5.1f%%  "
+      "rss %6ld KB (%ld KB/conn)\n",
+      n, who, f.p50, f.p99, f.max, f.delivered, f.expected, f.cpuPercent, f.rssKb, f.rssPerConnKb);
 }
 
 }  // namespace
@@ -390,7 +399,8 @@ int main(int argc, char** argv) {
     auto val = [&](const char* name) { return a.substr(std::string(name).size() + 1); };
     if (a.rfind("--clients=", 0) == 0) {
       opt.clients.clear();
-      for (const auto& t : Poco::StringTokenizer(val("--clients"), ",")) opt.clients.push_back(std::stoi(t));
+      for (const auto& t : Poco::StringTokenizer(val("--clients"), ","))
+        opt.clients.push_back(std::stoi(t));
     } else if (a.rfind("--duration=", 0) == 0) {
       opt.duration = std::stod(val("--duration"));
     } else if (a.rfind("--rate=", 0) == 0) {
@@ -408,7 +418,8 @@ int main(int argc, char** argv) {
   }
   if (opt.sendflow.empty()) opt.sendflow = exeDir() + "../web/sendflow";
   const bool peer = opt.peer && Poco::File(std::string(SENDFLOW_SOURCE_ROOT) +
-                                           "/tests/bench/live/node_modules/y-websocket").exists();
+                                           "/tests/bench/live/node_modules/y-websocket")
+                                    .exists();
   std::cout << "bench_live: " << opt.rate << " inserts/s per client for " << opt.duration
             << " s into one long-text field; latency = insert on one client -> applied on another\n"
             << "  sendflow: every op committed to SQLite (synchronous=FULL) before it is relayed\n"

@@ -50,7 +50,8 @@ std::string opt(const std::optional<std::string>& s) { return s ? esc(*s) : "nul
 std::string toJson(const PdfDocument& d) {
   const PdfHeader& h = d.header;
   std::string footer = "Version " + std::to_string(h.version) + " · " +
-                       ukDate(dateOf(h.versionDate)) + " · content hash " + h.contentHash.substr(0, 12);
+                       ukDate(dateOf(h.versionDate)) + " · content hash " +
+                       h.contentHash.substr(0, 12);
   std::string j = "{\"header\":{\"academy\":" + esc(h.academyName) + ",\"title\":" + esc(h.title) +
                   ",\"pupil\":" + esc(h.pupilName) + ",\"dob\":" + esc(ukDate(*h.dateOfBirth)) +
                   ",\"year\":" + esc(h.yearGroup) + ",\"state\":" + esc(h.planState) +
@@ -238,24 +239,26 @@ int main(int argc, char** argv) {
   const std::string json = (dir / "plan.json").string();
   int peerN = std::max(20, n / 4);
   Figures rl, cr;
-  std::string rlOut = capture("/usr/bin/python3 '" + root + "/tests/bench/pdf/reportlab_render.py' '" +
-                              json + "' " + std::to_string(peerN) + " '" +
-                              (dir / "reportlab.pdf").string() + "'");
+  std::string rlOut =
+      capture("/usr/bin/python3 '" + root + "/tests/bench/pdf/reportlab_render.py' '" + json +
+              "' " + std::to_string(peerN) + " '" + (dir / "reportlab.pdf").string() + "'");
   if (parsePeer(rlOut, rl)) {
     print("python3-reportlab (DejaVu TTF)", rl, &ours);
   } else {
     std::printf("python3-reportlab: failed (%s)\n", rlOut.c_str());
   }
-  std::string crOut = capture("cd '" + root + "' && node tests/bench/pdf/chromium_render.cjs '" +
-                              json + "' " + std::to_string(peerN) + " '" +
-                              (dir / "chromium.pdf").string() + "'");
+  std::string crOut =
+      capture("cd '" + root + "' && node tests/bench/pdf/chromium_render.cjs '" + json + "' " +
+              std::to_string(peerN) + " '" + (dir / "chromium.pdf").string() + "'");
   if (parsePeer(crOut, cr)) {
     print("Chromium (warm, playwright-core)", cr, &ours);
   } else {
     std::printf("Chromium: failed (%s)\n", crOut.c_str());
   }
-  std::printf("\nPeak memory: libharu rows = this whole process so far (RUSAGE_SELF maxrss); "
-              "reportlab = max of its parent/children; Chromium = node + browser process tree.\n"
-              "Outputs in %s\n", dir.c_str());
+  std::printf(
+      "\nPeak memory: libharu rows = this whole process so far (RUSAGE_SELF maxrss); "
+      "reportlab = max of its parent/children; Chromium = node + browser process tree.\n"
+      "Outputs in %s\n",
+      dir.c_str());
   return 0;
 }

@@ -4,11 +4,12 @@
 // sqlite3 command-line tool on the same file. Each side runs as its own process, so its peak RSS
 // (wait4) is its own. Run at two sizes to show memory does not grow with the number of plans.
 // Usage: bench_reminders [PLANS ...]   (default: 100000 1000000; databases cached in $TMPDIR)
+#include "sendflow/engine/reminders/reminders.h"
+
+#include <Poco/Logger.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <Poco/Logger.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,7 +23,6 @@
 #include <vector>
 
 #include "sendflow/engine/plans/plans.h"
-#include "sendflow/engine/reminders/reminders.h"
 #include "sendflow/storage/database.h"
 #include "sendflow/storage/outbox_repository.h"
 #include "sendflow/storage/plan_repository.h"
@@ -35,29 +35,36 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-const engine::Date kDay{std::chrono::year{2026}, std::chrono::month{3}, std::chrono::day{4}};  // a Wednesday
+const engine::Date kDay{std::chrono::year{2026}, std::chrono::month{3},
+                        std::chrono::day{4}};  // a Wednesday
 constexpr int kAcademies = 500;
 
-engine::Date plusDays(engine::Date d, int n) { return engine::Date{std::chrono::sys_days{d} + std::chrono::days{n}}; }
+engine::Date plusDays(engine::Date d, int n) {
+  return engine::Date{std::chrono::sys_days{d} + std::chrono::days{n}};
+}
 
 // Seeds the file once (plans, versions, pupils, staff) with plain bulk inserts.
 void seed(const std::string& path, int plans) {
   engine::FixedClock clock(engine::startOf(kDay));
   storage::Store store(path, clock);
   store.migrate();
-  auto defs = engine::DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  auto defs = engine::DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms",
+                                               SENDFLOW_SOURCE_ROOT "/workflows");
   storage::SqlitePlanRepository repo(store);
-  std::vector<std::pair<std::string, std::pair<engine::Id, engine::Id>>> types;  // type → (form, workflow)
+  std::vector<std::pair<std::string, std::pair<engine::Id, engine::Id>>>
+      types;  // type → (form, workflow)
   for (const auto& t : defs.types()) {
     const auto* wf = defs.workflow(t);
     const auto* form = defs.formFor(*wf);
-    types.push_back({t, {repo.snapshot("form", form->type, form->version, form->sourceJson),
-                         repo.snapshot("workflow", wf->type, wf->version, wf->sourceJson)}});
+    types.push_back({t,
+                     {repo.snapshot("form", form->type, form->version, form->sourceJson),
+                      repo.snapshot("workflow", wf->type, wf->version, wf->sourceJson)}});
   }
   store.write([&](storage::Database& db) {
     const std::string now = engine::isoTime(clock.now());
     storage::Statement ac(db, "INSERT INTO academy(id, name, created_at) VALUES (?,?,?)");
-    storage::Statement us(db, "INSERT INTO user(id, email, name, password_hash, created_at) VALUES (?,?,?,'x',?)");
+    storage::Statement us(
+        db, "INSERT INTO user(id, email, name, password_hash, created_at) VALUES (?,?,?,'x',?)");
     storage::Statement ms(db, "INSERT INTO membership(user_id, academy_id, role) VALUES (?,?,?)");
     for (int a = 1; a <= kAcademies; ++a) {
       ac.bind(1, a).bind(2, "Academy " + std::to_string(a)).bind(3, now).run();
@@ -65,31 +72,43 @@ void seed(const std::string& path, int plans) {
       const char* roles[] = {"senco", "governor", "staff"};
       for (int r = 0; r < 3; ++r) {
         int id = a * 3 + r;
-        us.bind(1, id).bind(2, std::string(roles[r]) + std::to_string(a) + "@bench.test")
-            .bind(3, std::string("Staff ") + std::to_string(id)).bind(4, now).run();
+        us.bind(1, id)
+            .bind(2, std::string(roles[r]) + std::to_string(a) + "@bench.test")
+            .bind(3, std::string("Staff ") + std::to_string(id))
+            .bind(4, now)
+            .run();
         us.reset();
         ms.bind(1, id).bind(2, a).bind(3, roles[r]).run();
         ms.reset();
       }
     }
-    storage::Statement pu(db,
-                          "INSERT INTO pupil(id, academy_id, legal_name, date_of_birth, year_group, created_at, "
-                          "updated_at) VALUES (?,?,?,?,?,?,?)");
-    storage::Statement pl(db,
-                          "INSERT INTO plan(id, academy_id, pupil_id, type, state, owner_user_id, form_snapshot_id, "
-                          "workflow_snapshot_id, current_version, review_date, created_at, updated_at) "
-                          "VALUES (?,?,?,?,?,?,?,?,1,?,?,?)");
-    storage::Statement pv(db,
-                          "INSERT INTO plan_version(plan_id, number, values_json, content_hash, author, author_name, "
-                          "created_at) VALUES (?,1,?,'h','system','bench',?)");
+    storage::Statement pu(
+        db,
+        "INSERT INTO pupil(id, academy_id, legal_name, date_of_birth, year_group, created_at, "
+        "updated_at) VALUES (?,?,?,?,?,?,?)");
+    storage::Statement pl(
+        db,
+        "INSERT INTO plan(id, academy_id, pupil_id, type, state, owner_user_id, form_snapshot_id, "
+        "workflow_snapshot_id, current_version, review_date, created_at, updated_at) "
+        "VALUES (?,?,?,?,?,?,?,?,1,?,?,?)");
+    storage::Statement pv(
+        db,
+        "INSERT INTO plan_version(plan_id, number, values_json, content_hash, author, author_name, "
+        "created_at) VALUES (?,1,?,'h','system','bench',?)");
     std::mt19937 rng(42);
     std::uniform_int_distribution<int> spread(-365, 729);
     for (int i = 1; i <= plans; ++i) {
       const int academy = 1 + (i % kAcademies);
       const int pupil = (i + 1) / 2;
       if (i % 2 == 1) {
-        pu.bind(1, pupil).bind(2, academy).bind(3, "Pupil Number" + std::to_string(pupil)).bind(4, "2015-01-01")
-            .bind(5, "5").bind(6, now).bind(7, now).run();
+        pu.bind(1, pupil)
+            .bind(2, academy)
+            .bind(3, "Pupil Number" + std::to_string(pupil))
+            .bind(4, "2015-01-01")
+            .bind(5, "5")
+            .bind(6, now)
+            .bind(7, now)
+            .run();
         pu.reset();
       }
       const auto& [type, snaps] = types[static_cast<size_t>(i) % types.size()];
@@ -97,12 +116,22 @@ void seed(const std::string& path, int plans) {
       const std::string date = engine::isoDate(plusDays(kDay, spread(rng)));
       // EHCP plans: half active with a review date, half in draft with a meeting date.
       const bool draft = ehcp && (i / static_cast<int>(types.size())) % 2 == 0;
-      pl.bind(1, i).bind(2, academy).bind(3, pupil).bind(4, type).bind(5, draft ? "draft" : "active");
+      pl.bind(1, i)
+          .bind(2, academy)
+          .bind(3, pupil)
+          .bind(4, type)
+          .bind(5, draft ? "draft" : "active");
       pl.bind(6, academy * 3 + 2).bind(7, snaps.first).bind(8, snaps.second);
-      if (draft) pl.bindNull(9); else pl.bind(9, date);
+      if (draft)
+        pl.bindNull(9);
+      else
+        pl.bind(9, date);
       pl.bind(10, now).bind(11, now).run();
       pl.reset();
-      pv.bind(1, i).bind(2, ehcp ? "{\"meeting_date\":\"" + date + "\"}" : std::string("{}")).bind(3, now).run();
+      pv.bind(1, i)
+          .bind(2, ehcp ? "{\"meeting_date\":\"" + date + "\"}" : std::string("{}"))
+          .bind(3, now)
+          .run();
       pv.reset();
     }
   });
@@ -113,7 +142,8 @@ void seed(const std::string& path, int plans) {
 int evaluate(const std::string& path, const std::string& day) {
   engine::FixedClock clock(engine::startOf(*engine::parseIsoDate(day)) + std::chrono::hours(6));
   storage::Store store(path, clock);
-  auto defs = engine::DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  auto defs = engine::DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms",
+                                               SENDFLOW_SOURCE_ROOT "/workflows");
   storage::SqlitePeopleRepository people(store);
   storage::SqlitePlanRepository plans(store);
   engine::PlanService planService(plans, people, defs, clock);
@@ -121,7 +151,8 @@ int evaluate(const std::string& path, const std::string& day) {
   engine::ReminderService reminders(outbox, people, planService, clock);
   auto t0 = Steady::now();
   auto r = reminders.run(*engine::parseIsoDate(day), false);
-  std::printf("%d %d %.3f\n", r.queued, r.candidates, std::chrono::duration<double>(Steady::now() - t0).count());
+  std::printf("%d %d %.3f\n", r.queued, r.candidates,
+              std::chrono::duration<double>(Steady::now() - t0).count());
   return 0;
 }
 
@@ -161,7 +192,8 @@ Measured runChild(const std::vector<std::string>& argv, const std::string& stdin
   std::getline(in, m.out);
   close(fd);
   std::remove(tmpl);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) std::fprintf(stderr, "child %s failed\n", argv[0].c_str());
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    std::fprintf(stderr, "child %s failed\n", argv[0].c_str());
   return m;
 }
 
@@ -175,13 +207,15 @@ std::string bareQuery(const std::string& path, const engine::Date day) {
     engine::FixedClock clock(engine::startOf(day));
     storage::Store store(path, clock);
     storage::SqliteOutbox outbox(store);
-    outbox.reading([&](engine::ReminderSource& s) { earliest = s.earliestReviewDate().value_or(""); });
+    outbox.reading(
+        [&](engine::ReminderSource& s) { earliest = s.earliestReviewDate().value_or(""); });
   }
   for (int back = 7; engine::isoDate(plusDays(day, -back)) >= earliest; back += 7)
     dates.insert(engine::isoDate(plusDays(day, -back)));
   std::set<std::string> meetings;
   for (int due : {0, 14})
-    for (int off : {-14, 14, 28, 84})  // invitations/advice (before 2W), report (2W), LA (4W), final (12W)
+    for (int off :
+         {-14, 14, 28, 84})  // invitations/advice (before 2W), report (2W), LA (4W), final (12W)
       for (int k = -3; k <= 3; ++k) meetings.insert(engine::isoDate(plusDays(day, due + off + k)));
   auto list = [](const std::set<std::string>& s) {
     std::string o;
@@ -190,12 +224,16 @@ std::string bareQuery(const std::string& path, const engine::Date day) {
   };
   return "SELECT p.id, p.academy_id, p.owner_user_id, p.workflow_snapshot_id, p.type, p.state, "
          "p.review_date, pu.legal_name FROM plan p JOIN pupil pu ON pu.id=p.pupil_id "
-         "WHERE p.review_date IS NOT NULL AND p.review_date IN (" + list(dates) + ");\n"
+         "WHERE p.review_date IS NOT NULL AND p.review_date IN (" +
+         list(dates) +
+         ");\n"
          "SELECT p.id, p.academy_id, p.owner_user_id, p.workflow_snapshot_id, p.type, p.state, "
          "p.review_date, pu.legal_name, v.values_json FROM plan_version v "
-         "JOIN plan p ON p.id=v.plan_id AND p.current_version=v.number JOIN pupil pu ON pu.id=p.pupil_id "
+         "JOIN plan p ON p.id=v.plan_id AND p.current_version=v.number JOIN pupil pu ON "
+         "pu.id=p.pupil_id "
          "WHERE json_extract(v.values_json, '$.meeting_date') IS NOT NULL AND "
-         "json_extract(v.values_json, '$.meeting_date') IN (" + list(meetings) + ");\n";
+         "json_extract(v.values_json, '$.meeting_date') IN (" +
+         list(meetings) + ");\n";
 }
 
 void resetOutbox(const std::string& path) {
@@ -213,14 +251,18 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = {100000, 1000000};
   const char* tmp = std::getenv("TMPDIR");
   const std::string self = fs::canonical("/proc/self/exe").string();
-  std::printf("reminders: one day's evaluation (%s), selecting and writing outbox rows in one transaction, vs the\n"
-              "same selection as a bare query in the sqlite3 CLI; each its own process (start-up included); median of 3\n",
-              engine::isoDate(kDay).c_str());
-  std::printf("%9s %9s %9s | %13s %13s %7s | %13s %13s %7s | %11s %11s\n", "plans", "selected", "queued",
-              "sendflow wall", "sqlite3 wall", "ratio", "sendflow cpu", "sqlite3 cpu", "ratio", "sendflow MB",
-              "sqlite3 MB");
+  std::printf(
+      "reminders: one day's evaluation (%s), selecting and writing outbox rows in one transaction, "
+      "vs the\n"
+      "same selection as a bare query in the sqlite3 CLI; each its own process (start-up "
+      "included); median of 3\n",
+      engine::isoDate(kDay).c_str());
+  std::printf("%9s %9s %9s | %13s %13s %7s | %13s %13s %7s | %11s %11s\n", "plans", "selected",
+              "queued", "sendflow wall", "sqlite3 wall", "ratio", "sendflow cpu", "sqlite3 cpu",
+              "ratio", "sendflow MB", "sqlite3 MB");
   for (int plans : sizes) {
-    const std::string path = std::string(tmp ? tmp : "/tmp") + "/bench_reminders_" + std::to_string(plans) + ".db";
+    const std::string path =
+        std::string(tmp ? tmp : "/tmp") + "/bench_reminders_" + std::to_string(plans) + ".db";
     if (!fs::exists(path)) {
       auto t0 = Steady::now();
       seed(path, plans);
@@ -243,9 +285,10 @@ int main(int argc, char** argv) {
     int queued = 0, candidates = 0;
     double inRun = 0;
     std::sscanf(o.out.c_str(), "%d %d %lf", &queued, &candidates, &inRun);
-    std::printf("%9d %9d %9d | %12.3fs %12.3fs %6.1fx | %12.3fs %12.3fs %6.1fx | %11.1f %11.1f\n", plans,
-                candidates, queued, o.seconds, b.seconds, o.seconds / b.seconds, o.cpu, b.cpu, o.cpu / b.cpu,
-                static_cast<double>(o.maxRssKb) / 1024.0, static_cast<double>(b.maxRssKb) / 1024.0);
+    std::printf("%9d %9d %9d | %12.3fs %12.3fs %6.1fx | %12.3fs %12.3fs %6.1fx | %11.1f %11.1f\n",
+                plans, candidates, queued, o.seconds, b.seconds, o.seconds / b.seconds, o.cpu,
+                b.cpu, o.cpu / b.cpu, static_cast<double>(o.maxRssKb) / 1024.0,
+                static_cast<double>(b.maxRssKb) / 1024.0);
     std::fflush(stdout);
   }
   return 0;

@@ -1,6 +1,8 @@
 // bench_seal: seal and verify a 3-page plan PDF with 4 signatures (one drawn) and an audit
 // certificate; median ms per render, seal and verify, beside `openssl cms -sign` (and -verify)
 // on the same byte ranges with the same key. Goal: sealing ≤ 1 ms beyond rendering.
+#include "sendflow/engine/signing/seal.h"
+
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
@@ -15,7 +17,6 @@
 #include <vector>
 
 #include "pdf/sample_plan.h"
-#include "sendflow/engine/signing/seal.h"
 
 using namespace sendflow;
 using Clock = std::chrono::steady_clock;
@@ -47,7 +48,9 @@ int run(const std::vector<std::string>& args) {
   return h.wait();
 }
 
-void write(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+void write(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
 
 }  // namespace
 
@@ -58,12 +61,14 @@ int main() {
   const char* roles[] = {"SENCO", "Parent or carer", "Health professional", "Headteacher"};
   for (int i = 0; i < 4; ++i)
     doc.signatures.push_back({roles[i], std::string("Signer ") + std::to_string(i + 1),
-                              engine::fromUnix(1780000000 + i * 3600), i == 1 ? "Drawn" : "Typed", ""});
+                              engine::fromUnix(1780000000 + i * 3600), i == 1 ? "Drawn" : "Typed",
+                              ""});
   doc.auditCertificate = engine::PdfAuditCertificate{};
   doc.auditCertificate->rows = {{"Document", "sendflow plan 1, version 4"},
                                 {"Version content hash (SHA-256)", std::string(64, 'c')}};
   engine::PdfTable t;
-  t.columns = {{"Signer", 1}, {"Role", 1}, {"Email", 1}, {"Method", 1}, {"Signed (UTC)", 1}, {"IP", 1}};
+  t.columns = {{"Signer", 1}, {"Role", 1},         {"Email", 1},
+               {"Method", 1}, {"Signed (UTC)", 1}, {"IP", 1}};
   for (int i = 0; i < 4; ++i)
     t.rows.push_back({std::string("Signer ") + std::to_string(i + 1), std::string(roles[i]),
                       std::string("s") + std::to_string(i) + "@example.org", std::string("Typed"),
@@ -71,8 +76,9 @@ int main() {
   doc.auditCertificate->table = t;
 
   auto ec = engine::SealKey::generateSelfSigned("bench seal", engine::fromUnix(1780000000));
-  engine::SealInfo info{"Oakfield Primary Academy", "sendflow plan 1 version 4 sha256:" + std::string(64, 'c'),
-                        "sendflow", engine::fromUnix(1780000000)};
+  engine::SealInfo info{"Oakfield Primary Academy",
+                        "sendflow plan 1 version 4 sha256:" + std::string(64, 'c'), "sendflow",
+                        engine::fromUnix(1780000000)};
   engine::RenderedPdf rendered = renderer.render(doc);
   const int runs = 51;
   double renderMs = timeMs(runs, [&] { rendered = renderer.render(doc); });
@@ -92,21 +98,27 @@ int main() {
   write(d + "/cert.pem", ec.certificatePem());
   write(d + "/key.pem", ec.privateKeyPem());
   double cliSign = timeMs(11, [&] {
-    run({"cms", "-sign", "-binary", "-nosmimecap", "-cades", "-in", d + "/ranges.bin", "-signer", d + "/cert.pem",
-         "-inkey", d + "/key.pem", "-outform", "DER", "-out", d + "/sig.der"});
+    run({"cms", "-sign", "-binary", "-nosmimecap", "-cades", "-in", d + "/ranges.bin", "-signer",
+         d + "/cert.pem", "-inkey", d + "/key.pem", "-outform", "DER", "-out", d + "/sig.der"});
   });
   double cliVerify = timeMs(11, [&] {
-    run({"cms", "-verify", "-binary", "-noverify", "-inform", "DER", "-in", d + "/sig.der", "-content",
-         d + "/ranges.bin", "-out", "/dev/null"});
+    run({"cms", "-verify", "-binary", "-noverify", "-inform", "DER", "-in", d + "/sig.der",
+         "-content", d + "/ranges.bin", "-out", "/dev/null"});
   });
 
-  std::printf("bench_seal: 3-page plan, 4 signatures, audit certificate, ECDSA P-256 seal (%d runs, medians)\n", runs);
-  std::printf("  pdf size                 %zu bytes -> sealed %zu bytes (%d pages)\n", rendered.bytes.size(), sealed.size(),
-              rendered.pages);
+  std::printf(
+      "bench_seal: 3-page plan, 4 signatures, audit certificate, ECDSA P-256 seal (%d runs, "
+      "medians)\n",
+      runs);
+  std::printf("  pdf size                 %zu bytes -> sealed %zu bytes (%d pages)\n",
+              rendered.bytes.size(), sealed.size(), rendered.pages);
   std::printf("  render (libharu)         %8.3f ms\n", renderMs);
   std::printf("  seal (sendflow, in-proc) %8.3f ms   (goal: <= 1 ms beyond rendering)\n", sealMs);
-  std::printf("  verify (sendflow)        %8.3f ms   %s\n", verifyMs, ok && c.ok() ? "valid" : "INVALID");
-  std::printf("  openssl cms -sign (CLI)  %8.3f ms   same byte ranges, same key, incl. process start\n", cliSign);
+  std::printf("  verify (sendflow)        %8.3f ms   %s\n", verifyMs,
+              ok && c.ok() ? "valid" : "INVALID");
+  std::printf(
+      "  openssl cms -sign (CLI)  %8.3f ms   same byte ranges, same key, incl. process start\n",
+      cliSign);
   std::printf("  openssl cms -verify (CLI)%8.3f ms\n", cliVerify);
   return ok ? 0 : 1;
 }

@@ -1,10 +1,9 @@
 // The access policy: its table, the docs' copy of it, academy scope and refusals.
-#include <catch2/catch.hpp>
+#include "sendflow/engine/people/access.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
-
-#include "sendflow/engine/people/access.h"
 
 using namespace sendflow::engine;
 
@@ -46,7 +45,8 @@ TEST_CASE("docs/security.md holds the engine's role table exactly", "[engine][ac
   CHECK(rows == accessTable().size());
 }
 
-TEST_CASE("Every action has one rule, in enum order, with a name that parses back", "[engine][access]") {
+TEST_CASE("Every action has one rule, in enum order, with a name that parses back",
+          "[engine][access]") {
   const auto& t = accessTable();
   for (std::size_t i = 0; i < t.size(); ++i) {
     CHECK(static_cast<std::size_t>(t[i].action) == i);
@@ -82,7 +82,8 @@ TEST_CASE("Roles hold at their own academy, a trust admin at every academy", "[e
   CHECK_FALSE(may(teacherAtOneGovernorAtTwo, Action::kManageUsers, 0));
 }
 
-TEST_CASE("Refusals: 404 when the record is not the actor's to read, else 403", "[engine][access]") {
+TEST_CASE("Refusals: 404 when the record is not the actor's to read, else 403",
+          "[engine][access]") {
   auto governor = actorWith({{1, Role::kGovernor}});
   auto teacher = actorWith({{1, Role::kStaff}});
   auto elsewhere = actorWith({{2, Role::kSenco}});
@@ -106,9 +107,15 @@ TEST_CASE("Refusals: 404 when the record is not the actor's to read, else 403", 
   CHECK(refusalAnywhere(teacher, Action::kViewOverview) == ErrorCode::kForbidden);
 }
 
-TEST_CASE("Audit details lose signers' IP addresses and user agents for teachers only", "[engine][access]") {
-  AuditEvent e{"signature.signed", "contact:3", "plan", 5, 1,
-               R"({"ip":"203.0.113.9","method":"typed","nested":{"user_agent":"Firefox","x":1},"slot":"parent_carer"})"};
+TEST_CASE("Audit details lose signers' IP addresses and user agents for teachers only",
+          "[engine][access]") {
+  AuditEvent e{
+      "signature.signed",
+      "contact:3",
+      "plan",
+      5,
+      1,
+      R"({"ip":"203.0.113.9","method":"typed","nested":{"user_agent":"Firefox","x":1},"slot":"parent_carer"})"};
   auto teacher = actorWith({{1, Role::kStaff}});
   auto head = actorWith({{1, Role::kHead}});
   auto senco = actorWith({{1, Role::kSenco}});

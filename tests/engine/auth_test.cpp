@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "sendflow/engine/people/auth.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 
-#include "sendflow/engine/people/auth.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/core/text.h"
 
@@ -66,7 +66,8 @@ class FakeSessions final : public SessionRepository {
   void remove(const std::string& h) override { sessions.erase(h); }
   void removeForUser(Id) override {}
   void removeOlderThan(TimePoint, TimePoint) override {}
-  SignInAttempt beginAttempt(const std::vector<AttemptLimit>& limits, TimePoint since, TimePoint at) override {
+  SignInAttempt beginAttempt(const std::vector<AttemptLimit>& limits, TimePoint since,
+                             TimePoint at) override {
     for (const auto& l : limits)
       if (failuresSince(l.key, since) >= l.max) {
         std::optional<TimePoint> oldest;
@@ -82,7 +83,8 @@ class FakeSessions final : public SessionRepository {
     std::erase_if(failures, [&](auto& f) { return f.attempt == attempt || f.key == clearKey; });
   }
   void attemptFailed(Id, Id, const std::optional<OutboxMessage>& notice) override {
-    if (notice && std::none_of(notices.begin(), notices.end(), [&](auto& n) { return n.key == notice->key; }))
+    if (notice &&
+        std::none_of(notices.begin(), notices.end(), [&](auto& n) { return n.key == notice->key; }))
       notices.push_back(*notice);
   }
   int failuresSince(const std::string& key, TimePoint since) override {
@@ -103,8 +105,9 @@ class FakeSessions final : public SessionRepository {
 
 struct Fixture {
   Fixture() : clock(fromUnix(1'780'000'000)), auth(people, sessions, clock, random) {
-    people.byId[7] = User{7, "senco@oak.example", "Ms Senco", hashPassword("correct horse battery", random), true,
-                           {{1, Role::kSenco}}};
+    people.byId[7] =
+        User{7,    "senco@oak.example", "Ms Senco", hashPassword("correct horse battery", random),
+             true, {{1, Role::kSenco}}};
   }
   FakePeople people;
   FakeSessions sessions;
@@ -127,13 +130,15 @@ TEST_CASE("scrypt hashes verify, differ per salt, and reject tampering", "[engin
   REQUIRE_FALSE(verifyPassword("correct horse battery", "scrypt$1099511627776$8$1$YWJj$YWJj"));
 }
 
-TEST_CASE("the password policy asks for 12 characters, counted as letters not bytes", "[engine][auth]") {
+TEST_CASE("the password policy asks for 12 characters, counted as letters not bytes",
+          "[engine][auth]") {
   REQUIRE_FALSE(AuthService::checkPasswordPolicy("short").ok());
   REQUIRE_FALSE(AuthService::checkPasswordPolicy("ëëëëëëëëëëë").ok());  // 11 letters, 22 bytes
   REQUIRE(AuthService::checkPasswordPolicy("ëëëëëëëëëëëë").ok());
 }
 
-TEST_CASE("a session lives from login to logout, with idle and absolute timeouts", "[engine][auth]") {
+TEST_CASE("a session lives from login to logout, with idle and absolute timeouts",
+          "[engine][auth]") {
   Fixture f;
   auto r = f.auth.login("Senco@Oak.example", "correct horse battery", "10.0.0.1", "test");
   REQUIRE(r.ok());
@@ -175,16 +180,19 @@ TEST_CASE("a deactivated user's session stops working", "[engine][auth]") {
   auto r = f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "test");
   f.people.byId[7].active = false;
   REQUIRE_FALSE(f.auth.resume(r->sessionToken).ok());
-  REQUIRE(f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "t").error().code ==
-          ErrorCode::kUnauthorized);
+  REQUIRE(
+      f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "t").error().code ==
+      ErrorCode::kUnauthorized);
 }
 
-TEST_CASE("five failures from one address lock that address out of the account, not the owner elsewhere",
-          "[engine][auth]") {
+TEST_CASE(
+    "five failures from one address lock that address out of the account, not the owner elsewhere",
+    "[engine][auth]") {
   Fixture f;
   for (int i = 0; i < 5; ++i)
-    REQUIRE(f.auth.login("senco@oak.example", "wrong password!!", "203.0.113.9", "t").error().code ==
-            ErrorCode::kUnauthorized);
+    REQUIRE(
+        f.auth.login("senco@oak.example", "wrong password!!", "203.0.113.9", "t").error().code ==
+        ErrorCode::kUnauthorized);
   auto locked = f.auth.login("senco@oak.example", "correct horse battery", "203.0.113.9", "t");
   REQUIRE(locked.error().code == ErrorCode::kTooManyRequests);
   REQUIRE(locked.error().retryAfterSeconds > 0);
@@ -201,10 +209,14 @@ TEST_CASE("five failures from one address lock that address out of the account, 
 TEST_CASE("guesses spread over many addresses meet the account-wide cap", "[engine][auth]") {
   Fixture f;
   for (int i = 0; i < 100; ++i)
-    REQUIRE(f.auth.login("senco@oak.example", "wrong password!!", "198.51.100." + std::to_string(i), "t").error().code ==
-            ErrorCode::kUnauthorized);
-  REQUIRE(f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "t").error().code ==
-          ErrorCode::kTooManyRequests);
+    REQUIRE(
+        f.auth
+            .login("senco@oak.example", "wrong password!!", "198.51.100." + std::to_string(i), "t")
+            .error()
+            .code == ErrorCode::kUnauthorized);
+  REQUIRE(
+      f.auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "t").error().code ==
+      ErrorCode::kTooManyRequests);
   REQUIRE(f.sessions.notices.size() == 1);
 }
 

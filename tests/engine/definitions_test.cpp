@@ -365,10 +365,13 @@ TEST_CASE("durations parse strictly", "[engine][definitions]") {
   CHECK(durationText(Duration{0, 6, 0, 0}) == "P6M");
 }
 
-TEST_CASE("a workflow may require an emailed code from contacts who sign", "[engine][definitions]") {
-  const std::string with = replaced(kMiniWorkflow, R"("initial": "draft",)", R"("initial": "draft", "require_code": true,)");
+TEST_CASE("a workflow may require an emailed code from contacts who sign",
+          "[engine][definitions]") {
+  const std::string with = replaced(kMiniWorkflow, R"("initial": "draft",)",
+                                    R"("initial": "draft", "require_code": true,)");
   CHECK(parseWorkflow(with, "mini.json").requireCode);
   CHECK_FALSE(parseWorkflow(kMiniWorkflow, "mini.json").requireCode);
-  expectWorkflowError(replaced(kMiniWorkflow, R"("initial": "draft",)", R"("initial": "draft", "require_code": "yes",)"),
+  expectWorkflowError(replaced(kMiniWorkflow, R"("initial": "draft",)",
+                               R"("initial": "draft", "require_code": "yes",)"),
                       "$.require_code", "");
 }

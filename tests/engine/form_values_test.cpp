@@ -263,8 +263,7 @@ TEST_CASE("values posted by HTML controls are typed: numbers and yes/no, empties
   CHECK(canonicalJson(*odd) == R"({"agreed":"true","count":"3abc"})");
 }
 
-TEST_CASE("normalising keeps every value's own type: nothing is guessed",
-          "[engine][form_values]") {
+TEST_CASE("normalising keeps every value's own type: nothing is guessed", "[engine][form_values]") {
   auto n = normaliseValues(testForm(), *json(R"({"count": "3", "agreed": "yes", "tags": "x",
       "notes": "", "risks": [{"what": "", "s": "2"}]})"));
   CHECK(canonicalJson(*n) == R"({"agreed":"yes","count":"3","risks":[{"s":"2"}],"tags":"x"})");
@@ -283,7 +282,8 @@ TEST_CASE("text answers refuse control characters and line breaks are only for l
     INFO(bad);
     auto c = check(R"({"name": ")" + bad + R"(", "agreed": true})");
     CHECK(fieldsOf(c.invalid) == std::vector<std::string>{"name"});
-    c = check(R"({"name": "Ann", "agreed": true, "risks": [{"what": ")" + bad + R"(", "l": "2"}]})");
+    c = check(R"({"name": "Ann", "agreed": true, "risks": [{"what": ")" + bad +
+              R"(", "l": "2"}]})");
     CHECK(fieldsOf(c.invalid) == std::vector<std::string>{"risks[0].what"});
   }
   CHECK(check(R"({"name": "A\tB", "agreed": true, "notes": "one\ntwo\r\nthree\tfour"})").valid());

@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
+#include "sendflow/engine/core/input.h"
 
+#include <catch2/catch.hpp>
 #include <limits>
 #include <string>
-
-#include "sendflow/engine/core/input.h"
 
 using namespace sendflow::engine;
 using namespace std::string_literals;
@@ -19,7 +18,8 @@ TEST_CASE("integers are the whole text, digits only, in range", "[engine][input]
   }
   CHECK_FALSE(parseId("9223372036854775808"));   // 2^63
   CHECK_FALSE(parseId("18446744073709551615"));  // 2^64 - 1
-  CHECK_FALSE(parseInteger("-99999999999999999999999", std::numeric_limits<std::int64_t>::min(), 0));
+  CHECK_FALSE(
+      parseInteger("-99999999999999999999999", std::numeric_limits<std::int64_t>::min(), 0));
   CHECK_FALSE(parseId("0"));
   CHECK_FALSE(parseId("-1"));
   CHECK_FALSE(parseInteger("11", 0, 10));

@@ -3,7 +3,6 @@
 // over TCP). Every site must end with the server's text, and no acknowledged insert may vanish
 // unless some site deleted it after seeing it.
 #include <catch2/catch.hpp>
-
 #include <deque>
 #include <map>
 #include <optional>
@@ -41,12 +40,12 @@ struct World {
   std::u32string serverDoc;
   std::vector<ot::Op> history;
   std::vector<Site> sites;
-  std::vector<std::deque<ToServer>> up;    // per site, client -> server
-  std::vector<std::deque<ToClient>> down;  // per site, server -> client
-  char32_t nextChar = 0x10000;             // every inserted code point is unique (and astral)
+  std::vector<std::deque<ToServer>> up;      // per site, client -> server
+  std::vector<std::deque<ToClient>> down;    // per site, server -> client
+  char32_t nextChar = 0x10000;               // every inserted code point is unique (and astral)
   std::map<int, std::u32string> insertedBy;  // op id -> the code points it inserted
   std::set<int> acknowledged;
-  std::set<char32_t> explicitlyDeleted;      // deleted by a site that could see them
+  std::set<char32_t> explicitlyDeleted;  // deleted by a site that could see them
   int nextOpId = 0;
 
   World(unsigned seed, int siteCount, const std::u32string& initial) : rng(seed) {
@@ -57,7 +56,9 @@ struct World {
     down.resize(sites.size());
   }
 
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  }
 
   void sendNext(int i) {
     Site& s = sites[static_cast<std::size_t>(i)];
@@ -195,7 +196,9 @@ TEST_CASE("OT converges pairwise: transform satisfies TP1 on random operations",
   std::mt19937 rng(7);
   auto randomOp = [&](const std::u32string& doc) {
     const std::size_t pos = rng() % (doc.size() + 1);
-    if (doc.empty() || rng() % 2) return ot::insertAt(pos, std::u32string(1 + rng() % 3, static_cast<char32_t>(U'x' + rng() % 3)));
+    if (doc.empty() || rng() % 2)
+      return ot::insertAt(pos,
+                          std::u32string(1 + rng() % 3, static_cast<char32_t>(U'x' + rng() % 3)));
     const std::size_t p = rng() % doc.size();
     return ot::deleteAt(p, 1 + rng() % (doc.size() - p));
   };
@@ -210,7 +213,8 @@ TEST_CASE("OT converges pairwise: transform satisfies TP1 on random operations",
   }
 }
 
-TEST_CASE("OT converge: a delete never swallows a concurrent insert inside its range", "[engine][ot]") {
+TEST_CASE("OT converge: a delete never swallows a concurrent insert inside its range",
+          "[engine][ot]") {
   const std::u32string doc = U"hello world";
   const ot::Op del = ot::deleteAt(2, 6);
   const ot::Op ins = ot::insertAt(5, U"XY");

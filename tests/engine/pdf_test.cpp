@@ -1,6 +1,8 @@
 // The PDF renderer, checked with the real tools a reader's software relies on: qpdf, pdffonts,
 // pdftotext (per page, with layout) and pdfinfo. PNGs of the first pages are kept in
 // tests/artifacts/pdf/ for a human look.
+#include "sendflow/engine/documents/pdf/pdf.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,7 +19,6 @@
 
 #include "bench/pdf/sample_plan.h"
 #include "sendflow/engine/core/error.h"
-#include "sendflow/engine/documents/pdf/pdf.h"
 
 using namespace sendflow::engine;
 namespace fs = std::filesystem;
@@ -115,15 +116,15 @@ PdfItem longTextItem(std::string id, std::string label, std::string body) {
   return PdfItem{std::move(id), std::move(label), PdfLongText{std::move(body)}, ""};
 }
 
-const std::vector<std::string> kNames{"Zoë",       "Siobhán",    "Łukasz", "Ağca", "Nguyễn Thị Ánh",
-                                      "Ærøskøbing", "Ψάρης", "Юлия"};
+const std::vector<std::string> kNames{"Zoë",        "Siobhán", "Łukasz", "Ağca", "Nguyễn Thị Ánh",
+                                      "Ærøskøbing", "Ψάρης",   "Юлия"};
 
 PdfDocument unicodePlan() {
   PdfDocument d = sendflow::samples::samplePlan();
   PdfSection s{"Names", "", {}};
   for (std::size_t i = 0; i < kNames.size(); ++i) {
-    s.items.push_back({"name" + std::to_string(i), "Name " + std::to_string(i + 1),
-                       PdfText{kNames[i]}, ""});
+    s.items.push_back(
+        {"name" + std::to_string(i), "Name " + std::to_string(i + 1), PdfText{kNames[i]}, ""});
   }
   d.sections.insert(d.sections.begin(), std::move(s));
   return d;
@@ -142,15 +143,27 @@ TEST_CASE("a filled plan renders to a valid PDF with embedded fonts and exact te
     CHECK(contains(all, name));
   }
   // Header, values of every kind, empty optional values, signatures, deadlines, footer.
-  for (const char* expected :
-       {"Oakfield Primary Academy — Northbridge Learning Trust", "SEN Support Plan", "Zoë Ağca",
-        "14 March 2015", "Year 5", "Awaiting signatures", "30 September 2026",
-        "☑ Communication and interaction", "☐ Cognition and learning", "☑ Turkish",
-        "9 / 25 — Medium", "Mr Ψάρης (ELSA), weekly", "Ayşe Ağca", "Mrs Юлия Петрова",
-        "Autism spectrum condition (diagnosed 2022, Northbridge CAMHS)",
-        "Hold the review meeting", "Mrs Grace Adeyemi", "Parent / carer", "Signed electronically",
-        "OFFICIAL-SENSITIVE — contains personal information about a child",
-        "content hash 9f2c4e81b7a0"}) {
+  for (const char* expected : {"Oakfield Primary Academy — Northbridge Learning Trust",
+                               "SEN Support Plan",
+                               "Zoë Ağca",
+                               "14 March 2015",
+                               "Year 5",
+                               "Awaiting signatures",
+                               "30 September 2026",
+                               "☑ Communication and interaction",
+                               "☐ Cognition and learning",
+                               "☑ Turkish",
+                               "9 / 25 — Medium",
+                               "Mr Ψάρης (ELSA), weekly",
+                               "Ayşe Ağca",
+                               "Mrs Юлия Петрова",
+                               "Autism spectrum condition (diagnosed 2022, Northbridge CAMHS)",
+                               "Hold the review meeting",
+                               "Mrs Grace Adeyemi",
+                               "Parent / carer",
+                               "Signed electronically",
+                               "OFFICIAL-SENSITIVE — contains personal information about a child",
+                               "content hash 9f2c4e81b7a0"}) {
     INFO(expected);
     CHECK(contains(all, expected));
   }
@@ -197,10 +210,10 @@ TEST_CASE("a three-page plan is small and renders to identical bytes every time"
 }
 
 TEST_CASE("a 20,000-word text flows across pages with every word in order", "[pdf][slow]") {
-  static const char* kWords[] = {"the",    "pupil",   "needs",  "calm", "support", "during",
-                                 "transitions", "Zoë", "prefers", "visual", "timetables", "and",
-                                 "quiet",  "spaces",  "Siobhán", "helps", "at", "break", "Łukasz",
-                                 "reads",  "aloud"};
+  static const char* kWords[] = {
+      "the",     "pupil",   "needs",  "calm",       "support", "during", "transitions",
+      "Zoë",     "prefers", "visual", "timetables", "and",     "quiet",  "spaces",
+      "Siobhán", "helps",   "at",     "break",      "Łukasz",  "reads",  "aloud"};
   std::vector<std::string> words;
   std::string body;
   for (int i = 0; i < 20000; ++i) {
@@ -278,9 +291,10 @@ TEST_CASE("a section heading is never left alone at the foot of a page", "[pdf]"
     PdfDocument d = sendflow::samples::samplePlan();
     d.sections.insert(d.sections.begin(),
                       PdfSection{"Background", "", {longTextItem("bg", "Notes", body)}});
-    d.sections.insert(d.sections.begin() + 1,
-                      PdfSection{"Section Omega", "", {longTextItem("omega", "Omega label",
-                                                                      "Omega first line.")}});
+    d.sections.insert(
+        d.sections.begin() + 1,
+        PdfSection{
+            "Section Omega", "", {longTextItem("omega", "Omega label", "Omega first line.")}});
     std::string pdf = save("heading.pdf", renderer().render(d).bytes);
     for (int p = 1; p <= 3; ++p) {
       auto ls = lines(text(pdf, p, true));
@@ -302,7 +316,8 @@ TEST_CASE("characters the font cannot show become visible placeholders, and are 
           "[pdf]") {
   PdfDocument d = sendflow::samples::samplePlan();
   PdfSection s{"Pupil voice", "", {}};
-  s.items.push_back({"likes_emoji", "What I like", PdfText{"Dogs 🐶 and football ⚽️ and 👨‍👩‍👧 family"}, ""});
+  s.items.push_back({"likes_emoji", "What I like",
+                     PdfText{"Dogs 🐶 and football ⚽️ and 👨‍👩‍👧 family"}, ""});
   s.items.push_back({"urdu", "In Urdu", PdfLongText{"Zoë says: میرا نام زوئی ہے۔ (my name)"}, ""});
   s.items.push_back({"bengali", "In Bengali", PdfText{"আমার নাম জয়"}, ""});
   s.items.push_back({"hindi", "In Hindi", PdfText{"मेरा नाम"}, ""});
@@ -312,11 +327,13 @@ TEST_CASE("characters the font cannot show become visible placeholders, and are 
   std::string pdf = save("placeholders.pdf", out.bytes);
   checkValid(pdf);
   std::string all = squash(text(pdf));
-  CHECK(contains(all, "Dogs [emoji not shown — see the online record] and football [emoji not "
-                      "shown — see the online record] and [emoji not shown — see the online "
-                      "record] family"));
-  CHECK(contains(all, "Zoë says: [Urdu/Arabic-script text not shown — see the online record] "
-                      "(my name)"));
+  CHECK(contains(all,
+                 "Dogs [emoji not shown — see the online record] and football [emoji not "
+                 "shown — see the online record] and [emoji not shown — see the online "
+                 "record] family"));
+  CHECK(contains(all,
+                 "Zoë says: [Urdu/Arabic-script text not shown — see the online record] "
+                 "(my name)"));
   CHECK(contains(all, "[Bengali text not shown — see the online record]"));
   CHECK(contains(all, "[Devanagari (e.g. Hindi) text not shown — see the online record]"));
   CHECK(contains(all, "Ærøskøbing ✓ fine"));

@@ -1,16 +1,17 @@
 // Plan version → PdfDocument: driven by the form definition alone (order, visibility, hidden
 // fields, empty values, choices, people, tables, ratings, deadlines, signer slots), and every
 // shipped type renders to a valid PDF.
+#include "sendflow/engine/documents/plan_document.h"
+
 #include <Poco/JSON/Parser.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "sendflow/engine/forms/form_values.h"
-#include "sendflow/engine/documents/plan_document.h"
 
 using namespace sendflow::engine;
 
@@ -57,8 +58,9 @@ const char* kForm = R"({
   ]})";
 
 const DefinitionRegistry& registry() {
-  static const DefinitionRegistry r = DefinitionRegistry::load(
-      std::string(SENDFLOW_SOURCE_ROOT) + "/forms", std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
+  static const DefinitionRegistry r =
+      DefinitionRegistry::load(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
+                               std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
   return r;
 }
 
@@ -116,7 +118,8 @@ TEST_CASE("plan document follows the form: order, hidden and conditional fields,
   std::vector<std::string> ids;
   for (const auto& it : d.sections[0].items) ids.push_back(it.id);
   // Hidden and invisible (chair_model) are left out; the rest keep template order.
-  CHECK(ids == std::vector<std::string>{"name", "nickname", "uses_chair", "kind", "needs", "lead", "met"});
+  CHECK(ids ==
+        std::vector<std::string>{"name", "nickname", "uses_chair", "kind", "needs", "lead", "met"});
 
   CHECK(std::get<PdfText>(findItem(d, "name")->content).value == "Zoë");
   CHECK_FALSE(std::get<PdfText>(findItem(d, "nickname")->content).value.has_value());  // "—"
@@ -185,8 +188,10 @@ TEST_CASE("plan document: one signature block per signer slot, names of assigned
     const auto& slot = v.workflow->signers[i];
     CHECK(d.signatures[i].role.rfind(slot.label, 0) == 0);
     CHECK_FALSE(d.signatures[i].signedAt.has_value());
-    if (slot.role == "senco") CHECK(d.signatures[i].name == "Ms Siobhán Ní Bhriain");
-    else CHECK_FALSE(d.signatures[i].name.has_value());
+    if (slot.role == "senco")
+      CHECK(d.signatures[i].name == "Ms Siobhán Ní Bhriain");
+    else
+      CHECK_FALSE(d.signatures[i].name.has_value());
   }
   // Empty rating: named, not blank.
   auto r = std::get<PdfRating>(findItem(d, "overall")->content);

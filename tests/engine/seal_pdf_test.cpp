@@ -1,18 +1,17 @@
 // PAdES sealing: the sealed file passes pdfsig and qpdf, checkSeal agrees, tampering is caught.
-#include <catch2/catch.hpp>
-
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
+#include "bench/pdf/sample_plan.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/core/error.h"
 #include "sendflow/engine/signing/seal.h"
 #include "support/temp_dir.h"
-#include "bench/pdf/sample_plan.h"
 
 using namespace sendflow;
 using namespace sendflow::engine;
@@ -34,7 +33,8 @@ Run run(const std::string& exe, const std::vector<std::string>& args) {
 }
 
 std::string sealReason(long long plan, int version, const std::string& hash) {
-  return "sendflow plan " + std::to_string(plan) + " version " + std::to_string(version) + " sha256:" + hash;
+  return "sendflow plan " + std::to_string(plan) + " version " + std::to_string(version) +
+         " sha256:" + hash;
 }
 
 const PdfRenderer& renderer() {
@@ -47,18 +47,19 @@ std::string sealedSample(const SealKey& key) {
   doc.auditCertificate = PdfAuditCertificate{};
   doc.auditCertificate->rows = {{"Document", "sendflow plan 1, version 4"}};
   auto pdf = renderer().render(doc);
-  return sealPdf(pdf.bytes, key, {"Oakfield Primary Academy", sealReason(1, 4, std::string(64, 'a')),
-                                  "sendflow", fromUnix(1780000000)});
+  return sealPdf(pdf.bytes, key,
+                 {"Oakfield Primary Academy", sealReason(1, 4, std::string(64, 'a')), "sendflow",
+                  fromUnix(1780000000)});
 }
 
 void write(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-
 }  // namespace
 
-TEST_CASE("a sealed PDF is valid for pdfsig, qpdf and checkSeal, covering the whole file", "[engine][seal]") {
+TEST_CASE("a sealed PDF is valid for pdfsig, qpdf and checkSeal, covering the whole file",
+          "[engine][seal]") {
   testing::TempDir dir;
   auto key = SealKey::generateSelfSigned("sendflow test seal", fromUnix(1780000000));
   std::string sealed = sealedSample(key);

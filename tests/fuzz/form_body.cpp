@@ -6,11 +6,11 @@
 #include <Poco/Net/HTMLForm.h>
 
 #include "fuzz_support.h"
-#include "pages/plan_form.h"
 #include "http/http.h"
 #include "http/url_decoding.h"
-#include "sendflow/engine/forms/form_values.h"
+#include "pages/plan_form.h"
 #include "sendflow/engine/core/text.h"
+#include "sendflow/engine/forms/form_values.h"
 
 using namespace sendflow;
 

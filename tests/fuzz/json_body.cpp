@@ -7,11 +7,12 @@
 //
 // Expected outcomes (a 400 or 422) return; any other exception is what the server would answer
 // with a 500, so it escapes and libFuzzer reports it.
-#include "fuzz_support.h"
 #include "http/json_body.h"
+
+#include "fuzz_support.h"
 #include "http/http.h"
-#include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/core/text.h"
+#include "sendflow/engine/forms/form_values.h"
 
 using namespace sendflow;
 

@@ -10,9 +10,9 @@
 #include <Poco/JSON/Parser.h>
 
 #include "fuzz_support.h"
+#include "sendflow/engine/core/text.h"
 #include "sendflow/engine/live/live.h"
 #include "sendflow/engine/live/ot.h"
-#include "sendflow/engine/core/text.h"
 
 using namespace sendflow;
 namespace ot = engine::ot;

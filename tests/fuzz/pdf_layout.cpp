@@ -1,14 +1,15 @@
-// Fuzz target: the PDF text layout (engine/src/documents/pdf/pdf.cpp: cleaning, measuring, wrapping, paging,
-// tables split across pages) through PdfRenderer::render with the server's fonts and default
-// strategy. The bytes are cut at 0xFF (never part of UTF-8) into the texts of a document: header,
-// a section with a short text, a long text, a choice, a table of two columns, a signature and
-// the audit certificate. Text is what users typed: strict UTF-8 with the server's C0 rule applied
-// (tab and newline only), so each piece is passed through as the server would have stored it.
+// Fuzz target: the PDF text layout (engine/src/documents/pdf/pdf.cpp: cleaning, measuring,
+// wrapping, paging, tables split across pages) through PdfRenderer::render with the server's fonts
+// and default strategy. The bytes are cut at 0xFF (never part of UTF-8) into the texts of a
+// document: header, a section with a short text, a long text, a choice, a table of two columns, a
+// signature and the audit certificate. Text is what users typed: strict UTF-8 with the server's C0
+// rule applied (tab and newline only), so each piece is passed through as the server would have
+// stored it.
 #include <vector>
 
 #include "fuzz_support.h"
-#include "sendflow/engine/documents/pdf/pdf.h"
 #include "sendflow/engine/core/text.h"
+#include "sendflow/engine/documents/pdf/pdf.h"
 
 using namespace sendflow;
 

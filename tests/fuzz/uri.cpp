@@ -12,9 +12,9 @@
 #include <Poco/Net/SocketAddress.h>
 
 #include "fuzz_support.h"
+#include "http/http.h"
 #include "http/http_head.h"
 #include "http/http_message.h"
-#include "http/http.h"
 #include "http/url_decoding.h"
 
 using namespace sendflow;

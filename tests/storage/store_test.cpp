@@ -1,13 +1,13 @@
-#include <catch2/catch.hpp>
+#include "sendflow/storage/store.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 
 #include "sendflow/storage/repositories.h"
-#include "sendflow/storage/store.h"
 #include "support/temp_dir.h"
 
 using namespace sendflow;
@@ -28,9 +28,12 @@ TEST_CASE("migrations apply once and record the schema version", "[storage]") {
   REQUIRE(store.migrate() == 0);
   // Tables exist and foreign keys are enforced.
   REQUIRE_THROWS_AS(store.write([](Database& db) {
-    db.exec("INSERT INTO pupil(academy_id, legal_name, date_of_birth, year_group, created_at, updated_at) "
-            "VALUES (999, 'x', '2015-01-01', '3', '', '')");
-  }), storage::StorageError);
+    db.exec(
+        "INSERT INTO pupil(academy_id, legal_name, date_of_birth, year_group, created_at, "
+        "updated_at) "
+        "VALUES (999, 'x', '2015-01-01', '3', '', '')");
+  }),
+                    storage::StorageError);
 }
 
 TEST_CASE("a database from a newer sendflow is refused with a clear message", "[storage]") {
@@ -62,12 +65,13 @@ TEST_CASE("a transaction rolls back when its body throws", "[storage]") {
   });
   REQUIRE(n == 0);
   // And the store is usable afterwards.
-  store.write([](Database& db) { db.exec("INSERT INTO academy(name, created_at) VALUES ('Oak', 'now')"); });
+  store.write(
+      [](Database& db) { db.exec("INSERT INTO academy(name, created_at) VALUES ('Oak', 'now')"); });
   REQUIRE(store.read([](Database& db) {
-            Statement st(db, "SELECT name FROM academy");
-            st.step();
-            return st.getText(0);
-          }) == "Oak");
+    Statement st(db, "SELECT name FROM academy");
+    st.step();
+    return st.getText(0);
+  }) == "Oak");
 }
 
 TEST_CASE("the WAL database uses the durable settings", "[storage]") {
@@ -94,7 +98,9 @@ TEST_CASE("concurrent writers are serialized and nothing is lost", "[storage]") 
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
-        engine::Pupil p{0, academy, "P" + std::to_string(t) + "-" + std::to_string(i), "", "2015-01-01", "3", "", true};
+        engine::Pupil p{0,  academy,      "P" + std::to_string(t) + "-" + std::to_string(i),
+                        "", "2015-01-01", "3",
+                        "", true};
         people.createPupil(p, {"pupil.create", "test", "pupil", 0, academy, "{}"});
         engine::PupilQuery q{{academy}, "", false, 1000};
         (void)people.pupils(q);
@@ -117,9 +123,12 @@ TEST_CASE("people queries are scoped and search is literal", "[storage]") {
   storage::SqlitePeopleRepository people(store);
   auto a = people.createAcademy("A", {"academy.create", "test", "academy", 0, 0, "{}"});
   auto b = people.createAcademy("B", {"academy.create", "test", "academy", 0, 0, "{}"});
-  people.createPupil({0, a, "Zoë 50% Ellis", "", "2015-01-01", "3", "", true}, {"pupil.create", "t", "pupil", 0, a, "{}"});
-  people.createPupil({0, a, "Zoe Other", "", "2015-01-01", "3", "", true}, {"pupil.create", "t", "pupil", 0, a, "{}"});
-  people.createPupil({0, b, "Zoë Elsewhere", "", "2015-01-01", "3", "", true}, {"pupil.create", "t", "pupil", 0, b, "{}"});
+  people.createPupil({0, a, "Zoë 50% Ellis", "", "2015-01-01", "3", "", true},
+                     {"pupil.create", "t", "pupil", 0, a, "{}"});
+  people.createPupil({0, a, "Zoe Other", "", "2015-01-01", "3", "", true},
+                     {"pupil.create", "t", "pupil", 0, a, "{}"});
+  people.createPupil({0, b, "Zoë Elsewhere", "", "2015-01-01", "3", "", true},
+                     {"pupil.create", "t", "pupil", 0, b, "{}"});
   REQUIRE(people.pupils({{a}, "Zoë", false, 100}).size() == 1);
   REQUIRE(people.pupils({{a}, "50%", false, 100}).size() == 1);
   REQUIRE(people.pupils({{a}, "%", false, 100}).empty() == false);

@@ -1,9 +1,9 @@
 // The demo trust behind a running server, with signed-in clients for its accounts (tests only).
 #pragma once
 
-#include <catch2/catch.hpp>
-
 #include <Poco/JSON/Stringifier.h>
+
+#include <catch2/catch.hpp>
 
 #include "support/server.h"
 
@@ -22,7 +22,8 @@ struct Demo {
     auto accounts = data->getArray("accounts");
     for (size_t i = 0; i < accounts->size(); ++i) {
       auto a = accounts->getObject(static_cast<unsigned>(i));
-      std::string key = a->getValue<std::string>("role") + "@" + a->getValue<std::string>("academy");
+      std::string key =
+          a->getValue<std::string>("role") + "@" + a->getValue<std::string>("academy");
       logins[key] = {a->getValue<std::string>("email"), a->getValue<std::string>("password")};
     }
     auto pupils = data->getArray("pupils");

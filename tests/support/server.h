@@ -4,10 +4,10 @@
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
@@ -71,7 +71,8 @@ class Client {
   explicit Client(int port, std::string source = "") : port_(port), source_(std::move(source)) {}
 
   Response request(const std::string& method, const std::string& path, const std::string& body = "",
-                   const std::string& contentType = "", std::map<std::string, std::string> headers = {}) {
+                   const std::string& contentType = "",
+                   std::map<std::string, std::string> headers = {}) {
     auto sessionPtr = openSession();
     auto& session = *sessionPtr;
     session.setTimeout(Poco::Timespan(30, 0));
@@ -96,8 +97,10 @@ class Client {
     std::vector<Poco::Net::HTTPCookie> cookies;
     res.getCookies(cookies);
     for (const auto& c : cookies) {
-      if (c.getMaxAge() == 0) cookies_.erase(c.getName());
-      else cookies_[c.getName()] = c.getValue();
+      if (c.getMaxAge() == 0)
+        cookies_.erase(c.getName());
+      else
+        cookies_[c.getName()] = c.getValue();
     }
     return out;
   }
@@ -123,11 +126,13 @@ class Client {
   Response login(const std::string& email, const std::string& password) {
     auto page = get("/login");
     auto token = hiddenValue(page.body, "csrf");
-    auto r = postForm("/login", {{"email", email}, {"password", password}, {"csrf", token}, {"next", "/"}});
+    auto r = postForm("/login",
+                      {{"email", email}, {"password", password}, {"csrf", token}, {"next", "/"}});
     if (r.status == 303) {
       auto home = get("/");
       // A governor's home is the reviews overview: "/" redirects there.
-      if (home.status == 303 && home.headers.count("Location")) home = get(home.headers["Location"]);
+      if (home.status == 303 && home.headers.count("Location"))
+        home = get(home.headers["Location"]);
       csrf = hiddenValue(home.body, "csrf");
     }
     return r;
@@ -161,13 +166,16 @@ class Client {
 class Server {
  public:
   explicit Server(std::map<std::string, std::string> extraEnv = {}) {
-    env_ = {{"SENDFLOW_HOME", home_.path()}, {"SENDFLOW_PORT", "0"},
+    env_ = {{"SENDFLOW_HOME", home_.path()},
+            {"SENDFLOW_PORT", "0"},
             {"SENDFLOW_LOG_FILE", home_.path() + "/server.log"}};
     for (auto& [k, v] : extraEnv) env_[k] = v;
   }
   ~Server() { stop(); }
 
-  CommandResult run(const std::vector<std::string>& args) { return runSendflow(args, env_, binary_); }
+  CommandResult run(const std::vector<std::string>& args) {
+    return runSendflow(args, env_, binary_);
+  }
   // Runs another sendflow binary than the build's (an installed copy, say).
   void setBinary(std::string path) { binary_ = std::move(path); }
 

@@ -34,7 +34,8 @@ inline int freePort() {
 inline bool portOpen(int port) {
   try {
     Poco::Net::StreamSocket s;
-    s.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), Poco::Timespan(0, 200000));
+    s.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)),
+              Poco::Timespan(0, 200000));
     return true;
   } catch (...) {
     return false;
@@ -44,7 +45,8 @@ inline bool portOpen(int port) {
 class SmtpServer {
  public:
   enum class Mode { kAccept, kRejectSender };
-  explicit SmtpServer(int port = 0, Mode mode = Mode::kAccept) : port_(port ? port : freePort()), mode_(mode) {}
+  explicit SmtpServer(int port = 0, Mode mode = Mode::kAccept)
+      : port_(port ? port : freePort()), mode_(mode) {}
   ~SmtpServer() { stop(); }
 
   void start() {
@@ -85,9 +87,12 @@ class SmtpServer {
               "while True: time.sleep(3600)\n",
               std::to_string(port_)};
     }
-    handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch("/usr/bin/python3", args));
-    for (int i = 0; i < 100 && !portOpen(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (!portOpen(port_)) throw std::runtime_error("aiosmtpd did not start on port " + std::to_string(port_));
+    handle_ =
+        std::make_unique<Poco::ProcessHandle>(Poco::Process::launch("/usr/bin/python3", args));
+    for (int i = 0; i < 100 && !portOpen(port_); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!portOpen(port_))
+      throw std::runtime_error("aiosmtpd did not start on port " + std::to_string(port_));
   }
 
   void stop() {
@@ -127,11 +132,12 @@ class SmtpServer {
 
   // [{"to", "from", "subject" (decoded), "message_id", "text", "html", "attachments": [{"name",
   //   "type", "content", "raw" (as sent, base64 decoded), "ical" (text/calendar, parsed by
-  //   python3-icalendar: summary, description, url, uid, dtstart)}], "headers": [[name, raw value]] as
-  //   sent, "raw_header" (the header block as sent), "to_addresses": [[display name (decoded),
+  //   python3-icalendar: summary, description, url, uid, dtstart)}], "headers": [[name, raw value]]
+  //   as sent, "raw_header" (the header block as sent), "to_addresses": [[display name (decoded),
   //   address]] (RFC 2047 decoding by email.header: the email package's newer address parser
-  //   puts a space between adjacent encoded-words, against RFC 2047 6.2), "parse_error"}], in delivery order. The server's own X-Peer, X-MailFrom and
-  //   X-RcptTo lines are left out of headers and raw_header.
+  //   puts a space between adjacent encoded-words, against RFC 2047 6.2), "parse_error"}], in
+  //   delivery order. The server's own X-Peer, X-MailFrom and X-RcptTo lines are left out of
+  //   headers and raw_header.
   Poco::JSON::Array::Ptr messages() const {
     const char* script =
         "import email, email.policy, json, os, sys\n"
@@ -139,32 +145,42 @@ class SmtpServer {
         "from email.utils import getaddresses\n"
         "d = os.path.join(sys.argv[1], 'new')\n"
         "out = []\n"
-        "names = sorted(os.listdir(d), key=lambda n: os.stat(os.path.join(d, n)).st_mtime_ns) if os.path.isdir(d) else []\n"
+        "names = sorted(os.listdir(d), key=lambda n: os.stat(os.path.join(d, n)).st_mtime_ns) if "
+        "os.path.isdir(d) else []\n"
         "for n in names:\n"
         "    raw = open(os.path.join(d, n), 'rb').read()\n"
         "    m = email.message_from_bytes(raw, policy=email.policy.default)\n"
         "    ours = lambda k: k.lower() not in ('x-peer', 'x-mailfrom', 'x-rcptto')\n"
         "    block = raw.split(b'\\n\\n', 1)[0].split(b'\\r\\n\\r\\n', 1)[0].decode('latin-1')\n"
-        "    lines = [l for l in block.replace('\\r\\n', '\\n').split('\\n') if not l.lower().startswith(('x-peer:', 'x-mailfrom:', 'x-rcptto:'))]\n"
-        "    r = {'rcpt': str(m['X-RcptTo']), 'text': '', 'html': '', 'attachments': [], 'parse_error': '',\n"
-        "         'headers': [[k, v] for k, v in m.raw_items() if ours(k)], 'raw_header': '\\r\\n'.join(lines), 'to_addresses': []}\n"
+        "    lines = [l for l in block.replace('\\r\\n', '\\n').split('\\n') if not "
+        "l.lower().startswith(('x-peer:', 'x-mailfrom:', 'x-rcptto:'))]\n"
+        "    r = {'rcpt': str(m['X-RcptTo']), 'text': '', 'html': '', 'attachments': [], "
+        "'parse_error': '',\n"
+        "         'headers': [[k, v] for k, v in m.raw_items() if ours(k)], 'raw_header': "
+        "'\\r\\n'.join(lines), 'to_addresses': []}\n"
         "    for k in ('To', 'From', 'Subject', 'Message-ID'):\n"
         "        try: r[k.lower().replace('-', '_')] = str(m[k])\n"
-        "        except Exception as e: r[k.lower().replace('-', '_')] = ''; r['parse_error'] += k + ': ' + str(e) + '; '\n"
+        "        except Exception as e: r[k.lower().replace('-', '_')] = ''; r['parse_error'] += k "
+        "+ ': ' + str(e) + '; '\n"
         "    try:\n"
-        "        tos = [v.replace('\\r', '').replace('\\n', '') for k, v in m.raw_items() if k.lower() == 'to']\n"
-        "        r['to_addresses'] = [[str(make_header(decode_header(n))), a] for n, a in getaddresses(tos)]\n"
+        "        tos = [v.replace('\\r', '').replace('\\n', '') for k, v in m.raw_items() if "
+        "k.lower() == 'to']\n"
+        "        r['to_addresses'] = [[str(make_header(decode_header(n))), a] for n, a in "
+        "getaddresses(tos)]\n"
         "    except Exception as e: r['parse_error'] += 'To addresses: ' + str(e) + '; '\n"
         "    for part in m.walk():\n"
         "        ct = part.get_content_type()\n"
         "        if part.get_filename():\n"
-        "            a = {'name': part.get_filename(), 'type': ct, 'content': part.get_content() if ct.startswith('text/') else '',\n"
+        "            a = {'name': part.get_filename(), 'type': ct, 'content': part.get_content() "
+        "if ct.startswith('text/') else '',\n"
         "                 'raw': part.get_payload(decode=True).decode('utf-8', 'replace')}\n"
         "            if ct == 'text/calendar':\n"
         "                try:\n"
         "                    import icalendar\n"
-        "                    ev = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk('VEVENT')[0]\n"
-        "                    a['ical'] = {k.lower(): str(ev[k]) for k in ('SUMMARY', 'DESCRIPTION', 'URL', 'UID')}\n"
+        "                    ev = "
+        "icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk('VEVENT')[0]\n"
+        "                    a['ical'] = {k.lower(): str(ev[k]) for k in ('SUMMARY', "
+        "'DESCRIPTION', 'URL', 'UID')}\n"
         "                    a['ical']['dtstart'] = ev['DTSTART'].dt.isoformat()\n"
         "                except Exception as e: a['ical_error'] = repr(e)\n"
         "            r['attachments'].append(a)\n"
@@ -173,7 +189,8 @@ class SmtpServer {
         "    out.append(r)\n"
         "sys.stdout.buffer.write(json.dumps(out, ensure_ascii=False).encode('utf-8', 'replace'))\n";
     Poco::Pipe outPipe;
-    auto h = Poco::Process::launch("/usr/bin/python3", {"-c", script, maildir()}, nullptr, &outPipe, nullptr);
+    auto h = Poco::Process::launch("/usr/bin/python3", {"-c", script, maildir()}, nullptr, &outPipe,
+                                   nullptr);
     Poco::PipeInputStream in(outPipe);
     std::string json;
     Poco::StreamCopier::copyToString(in, json);

@@ -3,7 +3,6 @@
 // an expected status per cell; and the cells agree with the role table in docs/security.md (which
 // tests/engine/access_test.cpp ties to the engine's). Also: teachers see no signer's IP address.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -106,24 +105,28 @@ TEST_CASE("Every route answers every role as the role table says", "[web][access
   const std::string O = std::to_string(oak);
   const int64_t pupil = demo.ownPupils.front();
   const std::string P = std::to_string(pupil);
-  const std::string C = std::to_string(scalar(db, "SELECT id FROM contact WHERE pupil_id=" + P + " LIMIT 1"));
-  const std::string D = std::to_string(scalar(db,
-      "SELECT id FROM plan WHERE academy_id=" + O +
-      " AND type='risk_assessment' AND state='draft' ORDER BY id LIMIT 1"));
-  const std::string A = std::to_string(scalar(db,
-      "SELECT p.id FROM plan p JOIN sealed_document s ON s.plan_id=p.id WHERE p.academy_id=" + O +
-      " ORDER BY p.id LIMIT 1"));
-  const std::string S = std::to_string(scalar(db,
-      "SELECT id FROM plan WHERE academy_id=" + O + " AND state='awaiting_signatures' ORDER BY id LIMIT 1"));
+  const std::string C =
+      std::to_string(scalar(db, "SELECT id FROM contact WHERE pupil_id=" + P + " LIMIT 1"));
+  const std::string D = std::to_string(
+      scalar(db, "SELECT id FROM plan WHERE academy_id=" + O +
+                     " AND type='risk_assessment' AND state='draft' ORDER BY id LIMIT 1"));
+  const std::string A = std::to_string(scalar(
+      db, "SELECT p.id FROM plan p JOIN sealed_document s ON s.plan_id=p.id WHERE p.academy_id=" +
+              O + " ORDER BY p.id LIMIT 1"));
+  const std::string S =
+      std::to_string(scalar(db, "SELECT id FROM plan WHERE academy_id=" + O +
+                                    " AND state='awaiting_signatures' ORDER BY id LIMIT 1"));
   const std::string sencoRef = "user:" + std::to_string(demo.userId("senco"));
-  const std::string R = std::to_string(scalar(db,
-      "SELECT id FROM signature_request WHERE plan_id=" + S + " AND person_ref='" + sencoRef +
-      "' AND state IN ('invited','opened') LIMIT 1"));
-  const std::string L = std::to_string(scalar(db,
-      "SELECT l.id FROM contribution_link l JOIN plan p ON p.id=l.plan_id WHERE p.academy_id=" + O +
-      " LIMIT 1"));
-  const std::string LP = std::to_string(scalar(db, "SELECT plan_id FROM contribution_link WHERE id=" + L));
-  const std::string M = std::to_string(scalar(db, "SELECT id FROM outbox WHERE status<>'failed' AND status<>'retrying' LIMIT 1"));
+  const std::string R = std::to_string(
+      scalar(db, "SELECT id FROM signature_request WHERE plan_id=" + S + " AND person_ref='" +
+                     sencoRef + "' AND state IN ('invited','opened') LIMIT 1"));
+  const std::string L = std::to_string(scalar(
+      db, "SELECT l.id FROM contribution_link l JOIN plan p ON p.id=l.plan_id WHERE p.academy_id=" +
+              O + " LIMIT 1"));
+  const std::string LP =
+      std::to_string(scalar(db, "SELECT plan_id FROM contribution_link WHERE id=" + L));
+  const std::string M = std::to_string(
+      scalar(db, "SELECT id FROM outbox WHERE status<>'failed' AND status<>'retrying' LIMIT 1"));
   const std::string U = std::to_string(demo.userId("staff"));
   const std::string bogus(43, 'A');
 
@@ -131,86 +134,160 @@ TEST_CASE("Every route answers every role as the role table says", "[web][access
   // API and every state change answer 401.
   std::vector<Cell> cells = {
       // Public routes: the same for everyone (token-scoped by their services).
-      {"GET", "/login", "/login", "", false, row("200", "200", "200", "200", "200", "200", "200", "200")},
-      {"POST", "/login", "/login", form({{"email", "x@y.z"}}), false, row("403", "403", "403", "403", "403", "403", "403", "403")},
-      {"GET", "/healthz", "/healthz", "", false, row("200", "200", "200", "200", "200", "200", "200", "200")},
-      {"GET", "/static/{file}", "/static/app.css", "", false, row("200", "200", "200", "200", "200", "200", "200", "200")},
-      {"POST", "/api/v1/session", "/api/v1/session", "{}", true, row("401", "401", "401", "401", "401", "401", "401", "401")},
-      {"GET", "/s/{token}", "/s/" + bogus, "", false, row("404", "404", "404", "404", "404", "404", "404", "404")},
-      {"POST", "/s/{token}/sign", "/s/" + bogus + "/sign", form({}), false, row("403", "403", "403", "403", "403", "403", "403", "403")},
-      {"POST", "/s/{token}/decline", "/s/" + bogus + "/decline", form({}), false, row("403", "403", "403", "403", "403", "403", "403", "403")},
-      {"POST", "/s/{token}/code", "/s/" + bogus + "/code", form({}), false, row("403", "403", "403", "403", "403", "403", "403", "403")},
-      {"GET", "/s/{token}/pdf", "/s/" + bogus + "/pdf", "", false, row("404", "404", "404", "404", "404", "404", "404", "404")},
-      {"GET", "/s/{token}/sealed.pdf", "/s/" + bogus + "/sealed.pdf", "", false, row("404", "404", "404", "404", "404", "404", "404", "404")},
-      {"GET", "/c/{token}", "/c/" + bogus, "", false, row("404", "404", "404", "404", "404", "404", "404", "404")},
-      {"POST", "/c/{token}", "/c/" + bogus, form({}), false, row("403", "403", "403", "403", "403", "403", "403", "403")},
-      {"GET", "/c/{token}/live", "/c/" + bogus + "/live", "", false, row("404", "404", "404", "404", "404", "404", "404", "404")},
+      {"GET", "/login", "/login", "", false,
+       row("200", "200", "200", "200", "200", "200", "200", "200")},
+      {"POST", "/login", "/login", form({{"email", "x@y.z"}}), false,
+       row("403", "403", "403", "403", "403", "403", "403", "403")},
+      {"GET", "/healthz", "/healthz", "", false,
+       row("200", "200", "200", "200", "200", "200", "200", "200")},
+      {"GET", "/static/{file}", "/static/app.css", "", false,
+       row("200", "200", "200", "200", "200", "200", "200", "200")},
+      {"POST", "/api/v1/session", "/api/v1/session", "{}", true,
+       row("401", "401", "401", "401", "401", "401", "401", "401")},
+      {"GET", "/s/{token}", "/s/" + bogus, "", false,
+       row("404", "404", "404", "404", "404", "404", "404", "404")},
+      {"POST", "/s/{token}/sign", "/s/" + bogus + "/sign", form({}), false,
+       row("403", "403", "403", "403", "403", "403", "403", "403")},
+      {"POST", "/s/{token}/decline", "/s/" + bogus + "/decline", form({}), false,
+       row("403", "403", "403", "403", "403", "403", "403", "403")},
+      {"POST", "/s/{token}/code", "/s/" + bogus + "/code", form({}), false,
+       row("403", "403", "403", "403", "403", "403", "403", "403")},
+      {"GET", "/s/{token}/pdf", "/s/" + bogus + "/pdf", "", false,
+       row("404", "404", "404", "404", "404", "404", "404", "404")},
+      {"GET", "/s/{token}/sealed.pdf", "/s/" + bogus + "/sealed.pdf", "", false,
+       row("404", "404", "404", "404", "404", "404", "404", "404")},
+      {"GET", "/c/{token}", "/c/" + bogus, "", false,
+       row("404", "404", "404", "404", "404", "404", "404", "404")},
+      {"POST", "/c/{token}", "/c/" + bogus, form({}), false,
+       row("403", "403", "403", "403", "403", "403", "403", "403")},
+      {"GET", "/c/{token}/live", "/c/" + bogus + "/live", "", false,
+       row("404", "404", "404", "404", "404", "404", "404", "404")},
 
       // Home and oversight.
       {"GET", "/", "/", "", false, row("303", "200", "200", "200", "303", "200", "200", "303")},
-      {"GET", "/governor", "/governor", "", false, row("303", "200", "403", "200", "200", "200", "200", "200")},
+      {"GET", "/governor", "/governor", "", false,
+       row("303", "200", "403", "200", "200", "200", "200", "200")},
 
       // Pupils and contacts (view_pupil, manage_pupil).
-      {"GET", "/pupils/new", "/pupils/new?academy=" + O, "", false, row("303", "200", "403", "403", "404", "200", "404", "404")},
-      {"POST", "/pupils", "/pupils", form({{"academy_id", O}, {"legal_name", ""}}), false, row("401", "422", "403", "403", "404", "422", "404", "404")},
-      {"GET", "/pupils/{id}", "/pupils/" + P, "", false, row("303", "200", "200", "200", "404", "200", "404", "404")},
-      {"GET", "/pupils/{id}/edit", "/pupils/" + P + "/edit", "", false, row("303", "200", "403", "403", "404", "200", "404", "404")},
-      {"POST", "/pupils/{id}", "/pupils/" + P, form({{"legal_name", ""}}), false, row("401", "422", "403", "403", "404", "422", "404", "404")},
-      {"POST", "/pupils/{id}/contacts", "/pupils/" + P + "/contacts", form({{"name", ""}}), false, row("401", "422", "403", "403", "404", "422", "404", "404")},
-      {"GET", "/contacts/{id}/edit", "/contacts/" + C + "/edit", "", false, row("303", "200", "403", "403", "404", "200", "404", "404")},
-      {"POST", "/contacts/{id}", "/contacts/" + C, form({{"name", ""}}), false, row("401", "422", "403", "403", "404", "422", "404", "404")},
-      {"GET", "/api/v1/pupils", "/api/v1/pupils", "", false, row("401", "200", "200", "200", "404", "200", "200", "404")},
-      {"POST", "/api/v1/pupils", "/api/v1/pupils", "{\"academy_id\":" + O + ",\"legal_name\":\"\"}", true, row("401", "422", "403", "403", "404", "422", "404", "404")},
-      {"GET", "/api/v1/pupils/{id}", "/api/v1/pupils/" + P, "", false, row("401", "200", "200", "200", "404", "200", "404", "404")},
-      {"PATCH", "/api/v1/pupils/{id}", "/api/v1/pupils/" + P, "{\"legal_name\":\"\"}", true, row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"GET", "/pupils/new", "/pupils/new?academy=" + O, "", false,
+       row("303", "200", "403", "403", "404", "200", "404", "404")},
+      {"POST", "/pupils", "/pupils", form({{"academy_id", O}, {"legal_name", ""}}), false,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"GET", "/pupils/{id}", "/pupils/" + P, "", false,
+       row("303", "200", "200", "200", "404", "200", "404", "404")},
+      {"GET", "/pupils/{id}/edit", "/pupils/" + P + "/edit", "", false,
+       row("303", "200", "403", "403", "404", "200", "404", "404")},
+      {"POST", "/pupils/{id}", "/pupils/" + P, form({{"legal_name", ""}}), false,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"POST", "/pupils/{id}/contacts", "/pupils/" + P + "/contacts", form({{"name", ""}}), false,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"GET", "/contacts/{id}/edit", "/contacts/" + C + "/edit", "", false,
+       row("303", "200", "403", "403", "404", "200", "404", "404")},
+      {"POST", "/contacts/{id}", "/contacts/" + C, form({{"name", ""}}), false,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"GET", "/api/v1/pupils", "/api/v1/pupils", "", false,
+       row("401", "200", "200", "200", "404", "200", "200", "404")},
+      {"POST", "/api/v1/pupils", "/api/v1/pupils", "{\"academy_id\":" + O + ",\"legal_name\":\"\"}",
+       true, row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"GET", "/api/v1/pupils/{id}", "/api/v1/pupils/" + P, "", false,
+       row("401", "200", "200", "200", "404", "200", "404", "404")},
+      {"PATCH", "/api/v1/pupils/{id}", "/api/v1/pupils/" + P, "{\"legal_name\":\"\"}", true,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
 
       // Plans (view_plan, edit_plan, launch_plan, manage_signers, manage_contributors).
-      {"POST", "/plans", "/plans", form({{"pupil_id", P}, {"type", "no_such_type"}}), false, row("401", "422", "403", "403", "404", "422", "404", "404")},
-      {"GET", "/plans/{id}", "/plans/" + D, "", false, row("303", "200", "200", "200", "404", "200", "404", "404")},
-      {"POST", "/plans/{id}", "/plans/" + D, form({}), false, row("401", "400", "400", "400", "404", "400", "404", "404")},
-      {"POST", "/plans/{id}/transitions/{name}", "/plans/" + D + "/transitions/trigger_review", form({}), false, row("401", "409", "409", "409", "404", "403", "404", "404")},
-      {"POST", "/plans/{id}/signers", "/plans/" + D + "/signers", form({{"slot", "head"}, {"person", "user:999999"}}), false, row("401", "422", "403", "403", "404", "422", "404", "404")},
-      {"POST", "/plans/{id}/contributors", "/plans/" + D + "/contributors", form({{"contact", "999999"}}), false, row("401", "422", "403", "403", "404", "422", "404", "404")},
-      {"POST", "/plans/{id}/contributors/{link}/revoke", "/plans/" + LP + "/contributors/" + L + "/revoke", form({}), false, row("401", "303", "403", "403", "404", "303", "404", "404")},
-      {"GET", "/plans/{id}/history", "/plans/" + D + "/history", "", false, row("303", "200", "200", "200", "404", "200", "404", "404")},
-      {"GET", "/plans/{id}/diff", "/plans/" + D + "/diff?from=1&to=1", "", false, row("303", "200", "200", "200", "404", "200", "404", "404")},
-      {"GET", "/plans/{id}/live", "/plans/" + D + "/live", "", false, row("303", "400", "400", "400", "404", "400", "404", "404")},
-      {"GET", "/api/v1/plans", "/api/v1/plans", "", false, row("401", "200", "200", "200", "404", "200", "200", "404")},
-      {"POST", "/api/v1/plans", "/api/v1/plans", "{\"pupil_id\":" + P + ",\"type\":\"no_such_type\"}", true, row("401", "422", "403", "403", "404", "422", "404", "404")},
-      {"GET", "/api/v1/plans/{id}", "/api/v1/plans/" + D, "", false, row("401", "200", "200", "200", "404", "200", "404", "404")},
-      {"PATCH", "/api/v1/plans/{id}", "/api/v1/plans/" + D, "{\"base_version\":999999,\"values\":{}}", true, row("401", "409", "409", "409", "404", "409", "404", "404")},
-      {"GET", "/api/v1/plans/{id}/versions", "/api/v1/plans/" + D + "/versions", "", false, row("401", "200", "200", "200", "404", "200", "404", "404")},
-      {"POST", "/api/v1/plans/{id}/transitions/{name}", "/api/v1/plans/" + D + "/transitions/trigger_review", "", true, row("401", "409", "409", "409", "404", "403", "404", "404")},
-      {"PUT", "/api/v1/plans/{id}/signers/{slot}", "/api/v1/plans/" + D + "/signers/head", "{\"people\":[\"user:999999\"]}", true, row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"POST", "/plans", "/plans", form({{"pupil_id", P}, {"type", "no_such_type"}}), false,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"GET", "/plans/{id}", "/plans/" + D, "", false,
+       row("303", "200", "200", "200", "404", "200", "404", "404")},
+      {"POST", "/plans/{id}", "/plans/" + D, form({}), false,
+       row("401", "400", "400", "400", "404", "400", "404", "404")},
+      {"POST", "/plans/{id}/transitions/{name}", "/plans/" + D + "/transitions/trigger_review",
+       form({}), false, row("401", "409", "409", "409", "404", "403", "404", "404")},
+      {"POST", "/plans/{id}/signers", "/plans/" + D + "/signers",
+       form({{"slot", "head"}, {"person", "user:999999"}}), false,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"POST", "/plans/{id}/contributors", "/plans/" + D + "/contributors",
+       form({{"contact", "999999"}}), false,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"POST", "/plans/{id}/contributors/{link}/revoke",
+       "/plans/" + LP + "/contributors/" + L + "/revoke", form({}), false,
+       row("401", "303", "403", "403", "404", "303", "404", "404")},
+      {"GET", "/plans/{id}/history", "/plans/" + D + "/history", "", false,
+       row("303", "200", "200", "200", "404", "200", "404", "404")},
+      {"GET", "/plans/{id}/diff", "/plans/" + D + "/diff?from=1&to=1", "", false,
+       row("303", "200", "200", "200", "404", "200", "404", "404")},
+      {"GET", "/plans/{id}/live", "/plans/" + D + "/live", "", false,
+       row("303", "400", "400", "400", "404", "400", "404", "404")},
+      {"GET", "/api/v1/plans", "/api/v1/plans", "", false,
+       row("401", "200", "200", "200", "404", "200", "200", "404")},
+      {"POST", "/api/v1/plans", "/api/v1/plans",
+       "{\"pupil_id\":" + P + ",\"type\":\"no_such_type\"}", true,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"GET", "/api/v1/plans/{id}", "/api/v1/plans/" + D, "", false,
+       row("401", "200", "200", "200", "404", "200", "404", "404")},
+      {"PATCH", "/api/v1/plans/{id}", "/api/v1/plans/" + D,
+       "{\"base_version\":999999,\"values\":{}}", true,
+       row("401", "409", "409", "409", "404", "409", "404", "404")},
+      {"GET", "/api/v1/plans/{id}/versions", "/api/v1/plans/" + D + "/versions", "", false,
+       row("401", "200", "200", "200", "404", "200", "404", "404")},
+      {"POST", "/api/v1/plans/{id}/transitions/{name}",
+       "/api/v1/plans/" + D + "/transitions/trigger_review", "", true,
+       row("401", "409", "409", "409", "404", "403", "404", "404")},
+      {"PUT", "/api/v1/plans/{id}/signers/{slot}", "/api/v1/plans/" + D + "/signers/head",
+       "{\"people\":[\"user:999999\"]}", true,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
 
       // Documents, audit, signing (download_pdf, view_audit, sign, manage_signers).
-      {"GET", "/plans/{id}/pdf", "/plans/" + D + "/pdf", "", false, row("303", "200", "200", "200", "404", "200", "404", "404")},
-      {"GET", "/plans/{id}/sealed.pdf", "/plans/" + A + "/sealed.pdf", "", false, row("303", "200", "200", "200", "404", "200", "404", "404")},
-      {"GET", "/plans/{id}/audit", "/plans/" + A + "/audit", "", false, row("303", "200", "200", "200", "404", "200", "404", "404")},
-      {"GET", "/plans/{id}/sign/{request}", "/plans/" + S + "/sign/" + R, "", false, row("303", "200", "404", "404", "404", "404", "404", "404")},
-      {"POST", "/plans/{id}/sign/{request}/sign", "/plans/" + S + "/sign/" + R + "/sign", form({{"method", "typed"}}), false, row("401", "422", "404", "404", "404", "404", "404", "404")},
-      {"POST", "/plans/{id}/sign/{request}/decline", "/plans/" + S + "/sign/" + R + "/decline", form({{"reason", ""}}), false, row("401", "422", "404", "404", "404", "404", "404", "404")},
-      {"GET", "/plans/{id}/sign/{request}/pdf", "/plans/" + S + "/sign/" + R + "/pdf", "", false, row("303", "200", "404", "404", "404", "404", "404", "404")},
-      {"POST", "/plans/{id}/signers/{request}/replace", "/plans/" + S + "/signers/" + R + "/replace", form({{"person", "user:999999"}}), false, row("401", "422", "403", "403", "404", "422", "404", "404")},
-      {"POST", "/plans/{id}/signers/{request}/renew", "/plans/" + S + "/signers/" + R + "/renew", form({}), false, row("401", "303", "403", "403", "404", "303", "404", "404")},
+      {"GET", "/plans/{id}/pdf", "/plans/" + D + "/pdf", "", false,
+       row("303", "200", "200", "200", "404", "200", "404", "404")},
+      {"GET", "/plans/{id}/sealed.pdf", "/plans/" + A + "/sealed.pdf", "", false,
+       row("303", "200", "200", "200", "404", "200", "404", "404")},
+      {"GET", "/plans/{id}/audit", "/plans/" + A + "/audit", "", false,
+       row("303", "200", "200", "200", "404", "200", "404", "404")},
+      {"GET", "/plans/{id}/sign/{request}", "/plans/" + S + "/sign/" + R, "", false,
+       row("303", "200", "404", "404", "404", "404", "404", "404")},
+      {"POST", "/plans/{id}/sign/{request}/sign", "/plans/" + S + "/sign/" + R + "/sign",
+       form({{"method", "typed"}}), false,
+       row("401", "422", "404", "404", "404", "404", "404", "404")},
+      {"POST", "/plans/{id}/sign/{request}/decline", "/plans/" + S + "/sign/" + R + "/decline",
+       form({{"reason", ""}}), false, row("401", "422", "404", "404", "404", "404", "404", "404")},
+      {"GET", "/plans/{id}/sign/{request}/pdf", "/plans/" + S + "/sign/" + R + "/pdf", "", false,
+       row("303", "200", "404", "404", "404", "404", "404", "404")},
+      {"POST", "/plans/{id}/signers/{request}/replace",
+       "/plans/" + S + "/signers/" + R + "/replace", form({{"person", "user:999999"}}), false,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"POST", "/plans/{id}/signers/{request}/renew", "/plans/" + S + "/signers/" + R + "/renew",
+       form({}), false, row("401", "303", "403", "403", "404", "303", "404", "404")},
 
       // Trust-wide administration (manage_users, manage_mail).
-      {"GET", "/admin/users", "/admin/users", "", false, row("303", "403", "403", "403", "403", "200", "403", "403")},
-      {"GET", "/admin/users/new", "/admin/users/new", "", false, row("303", "403", "403", "403", "403", "200", "403", "403")},
-      {"POST", "/admin/users", "/admin/users", form({{"email", ""}}), false, row("401", "403", "403", "403", "403", "422", "403", "403")},
-      {"GET", "/admin/users/{id}", "/admin/users/" + U, "", false, row("303", "403", "403", "403", "403", "200", "403", "403")},
-      {"POST", "/admin/users/{id}", "/admin/users/" + U, form({{"email", ""}}), false, row("401", "403", "403", "403", "403", "422", "403", "403")},
-      {"GET", "/admin/mail", "/admin/mail", "", false, row("303", "403", "403", "403", "403", "200", "403", "403")},
-      {"POST", "/admin/mail/test", "/admin/mail/test", form({{"to", "not an address"}}), false, row("401", "403", "403", "403", "403", "422", "403", "403")},
-      {"POST", "/admin/mail/{id}/retry", "/admin/mail/" + M + "/retry", form({}), false, row("401", "403", "403", "403", "403", "409", "403", "403")},
+      {"GET", "/admin/users", "/admin/users", "", false,
+       row("303", "403", "403", "403", "403", "200", "403", "403")},
+      {"GET", "/admin/users/new", "/admin/users/new", "", false,
+       row("303", "403", "403", "403", "403", "200", "403", "403")},
+      {"POST", "/admin/users", "/admin/users", form({{"email", ""}}), false,
+       row("401", "403", "403", "403", "403", "422", "403", "403")},
+      {"GET", "/admin/users/{id}", "/admin/users/" + U, "", false,
+       row("303", "403", "403", "403", "403", "200", "403", "403")},
+      {"POST", "/admin/users/{id}", "/admin/users/" + U, form({{"email", ""}}), false,
+       row("401", "403", "403", "403", "403", "422", "403", "403")},
+      {"GET", "/admin/mail", "/admin/mail", "", false,
+       row("303", "403", "403", "403", "403", "200", "403", "403")},
+      {"POST", "/admin/mail/test", "/admin/mail/test", form({{"to", "not an address"}}), false,
+       row("401", "403", "403", "403", "403", "422", "403", "403")},
+      {"POST", "/admin/mail/{id}/retry", "/admin/mail/" + M + "/retry", form({}), false,
+       row("401", "403", "403", "403", "403", "409", "403", "403")},
 
       // One's own password: every signed-in role (an empty form is refused: 422).
-      {"GET", "/account/password", "/account/password", "", false, row("303", "200", "200", "200", "200", "200", "200", "200")},
-      {"POST", "/account/password", "/account/password", form({}), false, row("401", "422", "422", "422", "422", "422", "422", "422")},
+      {"GET", "/account/password", "/account/password", "", false,
+       row("303", "200", "200", "200", "200", "200", "200", "200")},
+      {"POST", "/account/password", "/account/password", form({}), false,
+       row("401", "422", "422", "422", "422", "422", "422", "422")},
 
       // Ending a session: every signed-in role may (signed in again after).
-      {"POST", "/logout", "/logout", form({}), false, row("401", "303", "303", "303", "303", "303", "303", "303"), true},
-      {"DELETE", "/api/v1/session", "/api/v1/session", "", true, row("401", "200", "200", "200", "200", "200", "200", "200"), true},
+      {"POST", "/logout", "/logout", form({}), false,
+       row("401", "303", "303", "303", "303", "303", "303", "303"), true},
+      {"DELETE", "/api/v1/session", "/api/v1/session", "", true,
+       row("401", "200", "200", "200", "200", "200", "200", "200"), true},
   };
 
   // Every route of the server's table has exactly one cell row, and no row names a route the
@@ -259,8 +336,10 @@ TEST_CASE("Every route answers every role as the role table says", "[web][access
   // The walk.
   auto table = docsTable();
   REQUIRE(table.size() >= 10);
-  const std::map<std::string, std::string> roleOf = {{"senco", "senco"}, {"staff", "staff"},
-                                                     {"head", "head"},   {"governor", "governor"},
+  const std::map<std::string, std::string> roleOf = {{"senco", "senco"},
+                                                     {"staff", "staff"},
+                                                     {"head", "head"},
+                                                     {"governor", "governor"},
                                                      {"admin", "trust_admin"}};
   int mismatches = 0;
   std::string report;
@@ -275,10 +354,11 @@ TEST_CASE("Every route answers every role as the role table says", "[web][access
           cell.pattern == "/login")
         headers.clear();  // public forms: no session token (their own CSRF cookie is absent)
       const std::string type = cell.method == "GET" || cell.method == "DELETE" ? ""
-                               : cell.json ? "application/json"
+                               : cell.json                                     ? "application/json"
                                            : "application/x-www-form-urlencoded";
       std::string body = cell.body;
-      if (cell.pattern == "/api/v1/session" && cell.method == "POST")  // a wrong login, one per identity
+      if (cell.pattern == "/api/v1/session" &&
+          cell.method == "POST")  // a wrong login, one per identity
         body = "{\"email\":\"" + who + "@nowhere.test\",\"password\":\"not the password\"}";
       auto r = c.request(cell.method, cell.path, body, type, headers);
       const int want = expected.at(who);
@@ -287,7 +367,8 @@ TEST_CASE("Every route answers every role as the role table says", "[web][access
         report += cell.method + " " + cell.pattern + " as " + who + ": expected " +
                   std::to_string(want) + ", got " + std::to_string(r.status) + "\n";
       }
-      // The table says the same: a role it allows is never refused; one it does not allow always is.
+      // The table says the same: a role it allows is never refused; one it does not allow always
+      // is.
       auto action = actionOf.find(cell.method + " " + cell.pattern);
       if (roleOf.count(who) && action != actionOf.end() && action->second != "-" &&
           table.count(action->second) && cell.pattern.find("/sign/") == std::string::npos &&
@@ -306,13 +387,16 @@ TEST_CASE("Every route answers every role as the role table says", "[web][access
   CHECK(mismatches == 0);
 }
 
-TEST_CASE("Teachers do not see signers' IP addresses in a plan's audit trail but SENCO, head and trust admin do",
-          "[web][access]") {
+TEST_CASE(
+    "Teachers do not see signers' IP addresses in a plan's audit trail but SENCO, head and trust "
+    "admin do",
+    "[web][access]") {
   Demo demo;
   const std::string db = demo.server.home() + "/sendflow.db";
   storage::Database d(db);
-  storage::Statement st(d, "SELECT p.id FROM plan p JOIN sealed_document s ON s.plan_id=p.id WHERE p.academy_id=" +
-                               std::to_string(demo.firstAcademy()) + " ORDER BY p.id LIMIT 1");
+  storage::Statement st(
+      d, "SELECT p.id FROM plan p JOIN sealed_document s ON s.plan_id=p.id WHERE p.academy_id=" +
+             std::to_string(demo.firstAcademy()) + " ORDER BY p.id LIMIT 1");
   REQUIRE(st.step());
   const std::string path = "/plans/" + std::to_string(st.getInt(0)) + "/audit";
   const std::string ip = "198.51.100.7";  // the address the demo's signers signed from

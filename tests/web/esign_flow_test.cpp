@@ -1,21 +1,20 @@
 // E-signature rules, in process on a real SQLite store with a settable clock: token reuse and
 // expiry, sequential order, void on recall, decline, replacement, the emailed code's lockout,
 // drawn-signature checks, sealing and `verify`.
-#include <catch2/catch.hpp>
-
 #include <Poco/JSON/Parser.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "sendflow/engine/core/crypto.h"
-#include "sendflow/engine/forms/form_values.h"
-#include "sendflow/engine/plans/lifecycle.h"
-#include "sendflow/engine/forms/sample_values.h"
 #include "app/app.h"
 #include "app/config.h"
+#include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/forms/sample_values.h"
+#include "sendflow/engine/plans/lifecycle.h"
 #include "support/temp_dir.h"
 
 namespace sendflow::web {
@@ -35,19 +34,26 @@ struct World {
 
   explicit World(bool requireCode = false, const std::string& workflowsDir = "") {
     ::setenv("SENDFLOW_HOME", home.path().c_str(), 1);
-    if (!workflowsDir.empty()) ::setenv("SENDFLOW_WORKFLOWS_DIR", workflowsDir.c_str(), 1);
-    else ::unsetenv("SENDFLOW_WORKFLOWS_DIR");
-    if (requireCode) ::setenv("SENDFLOW_SIGNING_REQUIRE_CODE", "true", 1);
-    else ::unsetenv("SENDFLOW_SIGNING_REQUIRE_CODE");
+    if (!workflowsDir.empty())
+      ::setenv("SENDFLOW_WORKFLOWS_DIR", workflowsDir.c_str(), 1);
+    else
+      ::unsetenv("SENDFLOW_WORKFLOWS_DIR");
+    if (requireCode)
+      ::setenv("SENDFLOW_SIGNING_REQUIRE_CODE", "true", 1);
+    else
+      ::unsetenv("SENDFLOW_SIGNING_REQUIRE_CODE");
     auto config = web::loadConfiguration();
-    app = std::make_unique<web::App>(web::readSettings(*config), clock, Poco::Logger::get("esign-test"), false);
+    app = std::make_unique<web::App>(web::readSettings(*config), clock,
+                                     Poco::Logger::get("esign-test"), false);
     std::ostringstream out;
     web::runDemo(*app, clock, true, out);
     senco = actor("senco@oakfield.example");
     head = actor("head@oakfield.example");
     teacher = actor("teacher@oakfield.example");
   }
-  engine::Actor actor(const std::string& email) { return app->auth.actorFor(*app->people.userByEmail(email)); }
+  engine::Actor actor(const std::string& email) {
+    return app->auth.actorFor(*app->people.userByEmail(email));
+  }
   engine::SignatureService& sig() { return *app->signatures; }
 
   std::vector<engine::Pupil> pupils() {
@@ -64,20 +70,26 @@ struct World {
     auto v = app->planService.open(senco, id.value());
     std::map<std::string, Poco::Dynamic::Var> given;
     if (type == "peep") given["temporary"] = false;
-    auto values = engine::sampleValues(*v->form, *v->values, v->pupil, engine::dateOf(clock.now()),
-                                       {"user:" + std::to_string(senco.userId), {"review_date"}, given});
+    auto values =
+        engine::sampleValues(*v->form, *v->values, v->pupil, engine::dateOf(clock.now()),
+                             {"user:" + std::to_string(senco.userId), {"review_date"}, given});
     REQUIRE(app->planService.save(senco, id.value(), 1, *values));
     auto view = app->planService.open(senco, id.value());
     std::set<std::string> involved;
-    for (const auto& c : app->people.contacts(pupil.id)) involved.insert(engine::contactKindName(c.kind));
+    for (const auto& c : app->people.contacts(pupil.id))
+      involved.insert(engine::contactKindName(c.kind));
     for (const auto* slot : engine::requiredSigners(*view->workflow, involved)) {
       std::string ref;
-      if (slot->kind == "senco") ref = "user:" + std::to_string(senco.userId);
-      else if (slot->kind == "head" || slot->role == "premises_lead") ref = "user:" + std::to_string(head.userId);
-      else if (slot->kind == "staff") ref = "user:" + std::to_string(teacher.userId);
+      if (slot->kind == "senco")
+        ref = "user:" + std::to_string(senco.userId);
+      else if (slot->kind == "head" || slot->role == "premises_lead")
+        ref = "user:" + std::to_string(head.userId);
+      else if (slot->kind == "staff")
+        ref = "user:" + std::to_string(teacher.userId);
       else
         for (const auto& c : app->people.contacts(pupil.id))
-          if (engine::contactKindName(c.kind) == slot->kind && ref.empty()) ref = "contact:" + std::to_string(c.id);
+          if (engine::contactKindName(c.kind) == slot->kind && ref.empty())
+            ref = "contact:" + std::to_string(c.id);
       REQUIRE_FALSE(ref.empty());
       REQUIRE(app->planService.assignSigners(senco, id.value(), slot->role, {ref}));
     }
@@ -87,7 +99,8 @@ struct World {
     return id.value();
   }
 
-  std::string mailData(Id planId, const char* kind, const std::string& email, const std::string& key) {
+  std::string mailData(Id planId, const char* kind, const std::string& email,
+                       const std::string& key) {
     for (const auto& m : app->outbox.list("", 5000)) {
       if (m.planId != planId || m.kind != kind || m.toAddress != email) continue;
       auto o = Poco::JSON::Parser().parse(m.data).extract<Poco::JSON::Object::Ptr>();
@@ -105,7 +118,9 @@ struct World {
     FAIL("no request for " << slot);
     return {};
   }
-  engine::SignInput typed(const std::string& name) { return {true, "typed", name, "", "203.0.113.9", "test agent"}; }
+  engine::SignInput typed(const std::string& name) {
+    return {true, "typed", name, "", "203.0.113.9", "test agent"};
+  }
   engine::Status signStaff(const engine::Actor& a, const engine::SignatureRequest& r) {
     return sig().sign({"", &a, r.id}, typed(a.name));
   }
@@ -113,14 +128,15 @@ struct World {
     for (int i = 0; i < 10; ++i) {
       bool any = false;
       for (const auto& r : sig().requests(planId)) {
-        if ((r.state != "invited" && r.state != "opened") || !r.required || r.lastSentAt.empty()) continue;
+        if ((r.state != "invited" && r.state != "opened") || !r.required || r.lastSentAt.empty())
+          continue;
         any = true;
         engine::Status st = engine::Ok{};
         if (r.personRef.rfind("user:", 0) == 0) {
           auto u = app->people.userById(std::stoll(r.personRef.substr(5)));
           st = signStaff(app->auth.actorFor(*u), r);
-        }
-        else st = sig().sign({token(planId, r), nullptr, 0}, typed(r.name));
+        } else
+          st = sig().sign({token(planId, r), nullptr, 0}, typed(r.name));
         if (!st) return st;
         break;
       }
@@ -134,17 +150,18 @@ struct World {
 std::string pngBytes() {
   // A real 1×1 PNG.
   static const unsigned char png[] = {
-      0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-      0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3A, 0x7E, 0x9B,
-      0x55, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00,
-      0x02, 0x00, 0x01, 0x48, 0xAF, 0xA4, 0x71, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
-      0x42, 0x60, 0x82};
+      0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48,
+      0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00,
+      0x00, 0x3A, 0x7E, 0x9B, 0x55, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78,
+      0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01, 0x48, 0xAF, 0xA4, 0x71, 0x00,
+      0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82};
   return std::string(reinterpret_cast<const char*>(png), sizeof png);
 }
 
 }  // namespace
 
-TEST_CASE("the demo's active plans are really signed and sealed, and verify holds", "[web][esign]") {
+TEST_CASE("the demo's active plans are really signed and sealed, and verify holds",
+          "[web][esign]") {
   World w;
   int sealed = 0;
   engine::PlanQuery q;
@@ -164,7 +181,8 @@ TEST_CASE("the demo's active plans are really signed and sealed, and verify hold
   CHECK(sealed >= 4);
 }
 
-TEST_CASE("a contact's link signs once, reuse is refused, the last signature seals", "[web][esign]") {
+TEST_CASE("a contact's link signs once, reuse is refused, the last signature seals",
+          "[web][esign]") {
   World w;
   Id plan = w.sent("healthcare_plan", 2);  // pupil 3 has a physiotherapist
   CHECK(w.state(plan) == "awaiting_signatures");
@@ -180,7 +198,8 @@ TEST_CASE("a contact's link signs once, reuse is refused, the last signature sea
   REQUIRE_FALSE(again);
   CHECK(again.error().code == engine::ErrorCode::kGone);
   CHECK_FALSE(w.sig().open({token + "x", nullptr, 0}, ""));
-  CHECK(w.sig().open({std::string(43, 'A'), nullptr, 0}, "").error().code == engine::ErrorCode::kNotFound);
+  CHECK(w.sig().open({std::string(43, 'A'), nullptr, 0}, "").error().code ==
+        engine::ErrorCode::kNotFound);
   REQUIRE(w.signAll(plan));
   CHECK(w.state(plan) == "active");
   auto s = w.sig().sealedFor(plan);
@@ -198,7 +217,9 @@ TEST_CASE("a contact's link signs once, reuse is refused, the last signature sea
   CHECK(w.request(plan, "parent_carer").tokenHash == engine::sha256Hex(token));
   // Altering the signed version in the database breaks verify.
   w.app->store.write([&](storage::Database& db) {
-    storage::Statement st(db, "UPDATE plan_version SET values_json=json_set(values_json, '$.tampered', 'yes') WHERE plan_id=? AND number=?");
+    storage::Statement st(db,
+                          "UPDATE plan_version SET values_json=json_set(values_json, '$.tampered', "
+                          "'yes') WHERE plan_id=? AND number=?");
     st.bind(1, plan).bind(2, s->version).run();
   });
   auto bad = w.sig().verify(bytes);
@@ -252,7 +273,8 @@ TEST_CASE("ordered slots sign in turn", "[web][esign]") {
   REQUIRE(w.signStaff(w.head, w.request(plan, "head")));
 }
 
-TEST_CASE("recalling voids signatures, old links are gone, signers are asked again", "[web][esign]") {
+TEST_CASE("recalling voids signatures, old links are gone, signers are asked again",
+          "[web][esign]") {
   World w;
   Id plan = w.sent("healthcare_plan", 2);
   auto parent = w.request(plan, "parent_carer");
@@ -273,7 +295,8 @@ TEST_CASE("recalling voids signatures, old links are gone, signers are asked aga
   CHECK(fresh.state == "invited");
 }
 
-TEST_CASE("declining returns the plan to draft with the reason, and tells the SENCO", "[web][esign]") {
+TEST_CASE("declining returns the plan to draft with the reason, and tells the SENCO",
+          "[web][esign]") {
   World w;
   Id plan = w.sent("healthcare_plan", 2);
   auto parent = w.request(plan, "parent_carer");
@@ -284,13 +307,16 @@ TEST_CASE("declining returns the plan to draft with the reason, and tells the SE
   CHECK(w.state(plan) == "draft");
   bool declined = false;
   for (const auto& r : w.sig().requests(plan))
-    if (r.id == parent.id) declined = r.state == "declined" && r.stateReason == "The inhaler dose is wrong";
+    if (r.id == parent.id)
+      declined = r.state == "declined" && r.stateReason == "The inhaler dose is wrong";
   CHECK(declined);
   auto events = w.app->audit.forSubject("plan", plan);
-  CHECK(std::any_of(events.begin(), events.end(), [](auto& e) { return e.action == "signature.declined"; }));
+  CHECK(std::any_of(events.begin(), events.end(),
+                    [](auto& e) { return e.action == "signature.declined"; }));
   bool notified = false;
   for (const auto& m : w.app->outbox.list("", 5000))
-    if (m.planId == plan && m.kind == std::string("notice") && m.toAddress == w.senco.email) notified = true;
+    if (m.planId == plan && m.kind == std::string("notice") && m.toAddress == w.senco.email)
+      notified = true;
   CHECK(notified);
 }
 
@@ -298,11 +324,16 @@ TEST_CASE("the SENCO replaces a signer, with a reason", "[web][esign]") {
   World w;
   Id plan = w.sent("intimate_care", 4);
   auto care = w.request(plan, "care_staff");
-  CHECK(w.sig().replaceSigner(w.teacher, care.id, "user:" + std::to_string(w.head.userId), "cover").error().code ==
-        engine::ErrorCode::kForbidden);
-  CHECK(w.sig().replaceSigner(w.senco, care.id, "user:" + std::to_string(w.head.userId), "").error().code ==
-        engine::ErrorCode::kInvalid);
-  REQUIRE(w.sig().replaceSigner(w.senco, care.id, "user:" + std::to_string(w.head.userId), "Absence cover"));
+  CHECK(w.sig()
+            .replaceSigner(w.teacher, care.id, "user:" + std::to_string(w.head.userId), "cover")
+            .error()
+            .code == engine::ErrorCode::kForbidden);
+  CHECK(w.sig()
+            .replaceSigner(w.senco, care.id, "user:" + std::to_string(w.head.userId), "")
+            .error()
+            .code == engine::ErrorCode::kInvalid);
+  REQUIRE(w.sig().replaceSigner(w.senco, care.id, "user:" + std::to_string(w.head.userId),
+                                "Absence cover"));
   auto now = w.request(plan, "care_staff");
   CHECK(now.personRef == "user:" + std::to_string(w.head.userId));
   CHECK_FALSE(w.signStaff(w.teacher, care));
@@ -311,10 +342,12 @@ TEST_CASE("the SENCO replaces a signer, with a reason", "[web][esign]") {
 
 TEST_CASE("a workflow can require the emailed code for its contacts alone", "[web][esign]") {
   testing::TempDir defs;
-  for (const auto& e : std::filesystem::directory_iterator(std::string(SENDFLOW_SOURCE_ROOT) + "/workflows")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::string(SENDFLOW_SOURCE_ROOT) + "/workflows")) {
     std::ifstream in(e.path());
     std::string json((std::istreambuf_iterator<char>(in)), {});
-    if (e.path().filename() == "healthcare_plan.json") json.insert(json.find('{') + 1, "\"require_code\": true,");
+    if (e.path().filename() == "healthcare_plan.json")
+      json.insert(json.find('{') + 1, "\"require_code\": true,");
     std::ofstream(defs.path() + "/" + e.path().filename().string()) << json;
   }
   World w(false, defs.path());
@@ -328,7 +361,8 @@ TEST_CASE("a workflow can require the emailed code for its contacts alone", "[we
   ::unsetenv("SENDFLOW_WORKFLOWS_DIR");
 }
 
-TEST_CASE("an emailed code is required when configured, and five wrong codes lock the link", "[web][esign]") {
+TEST_CASE("an emailed code is required when configured, and five wrong codes lock the link",
+          "[web][esign]") {
   World w(true);
   Id plan = w.sent("healthcare_plan", 2);
   auto parent = w.request(plan, "parent_carer");
@@ -341,13 +375,15 @@ TEST_CASE("an emailed code is required when configured, and five wrong codes loc
   std::string code = w.mailData(plan, engine::mailkind::kSignCode, parent.email, "code");
   REQUIRE(code.size() == 6);
   std::string wrong = code == "000000" ? "111111" : "000000";
-  for (int i = 1; i <= 4; ++i) CHECK(w.sig().checkCode(who, wrong).error().code == engine::ErrorCode::kInvalid);
+  for (int i = 1; i <= 4; ++i)
+    CHECK(w.sig().checkCode(who, wrong).error().code == engine::ErrorCode::kInvalid);
   CHECK(w.sig().checkCode(who, wrong).error().code == engine::ErrorCode::kTooManyRequests);
   CHECK(w.sig().checkCode(who, code).error().code == engine::ErrorCode::kTooManyRequests);
   CHECK(w.sig().sendCode(who).error().code == engine::ErrorCode::kTooManyRequests);
 }
 
-TEST_CASE("a right code within ten minutes lets the signer sign, an old code is refused", "[web][esign]") {
+TEST_CASE("a right code within ten minutes lets the signer sign, an old code is refused",
+          "[web][esign]") {
   World w(true);
   Id plan = w.sent("healthcare_plan", 2);
   auto parent = w.request(plan, "parent_carer");

@@ -1,10 +1,9 @@
 // E-signatures from outside, as a user or a script meets them: the demo's sealed PDF through
 // pdfsig / qpdf / pdftotext / `sendflow verify`, tampering, `sendflow audit verify`, and the
 // signer's link over real HTTP.
-#include <catch2/catch.hpp>
-
 #include <Poco/JSON/Parser.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "sendflow/engine/core/crypto.h"
@@ -31,7 +30,8 @@ std::string sealedPdf(const Poco::JSON::Object::Ptr& demo, int64_t* planId = nul
   auto plans = demo->getArray("plans");
   for (size_t i = 0; i < plans->size(); ++i) {
     auto p = plans->getObject(static_cast<unsigned>(i));
-    if (p->has("sealed_pdf") && (academy.empty() || p->getValue<std::string>("academy") == academy)) {
+    if (p->has("sealed_pdf") &&
+        (academy.empty() || p->getValue<std::string>("academy") == academy)) {
       if (planId) *planId = p->getValue<int64_t>("id");
       return p->getValue<std::string>("sealed_pdf");
     }
@@ -52,23 +52,26 @@ void exec(const std::string& dbPath, const std::string& sql) {
 // The newest invitation link queued for a contact of a plan awaiting signatures.
 std::pair<int64_t, std::string> contactLink(const std::string& dbPath) {
   storage::Database db(dbPath);
-  storage::Statement st(db,
-                        "SELECT o.plan_id, o.data FROM outbox o JOIN plan p ON p.id=o.plan_id "
-                        "WHERE o.kind='sign_invite' AND p.state='awaiting_signatures' AND o.data LIKE '%link_salt%' "
-                        "ORDER BY o.id DESC LIMIT 1");
+  storage::Statement st(
+      db,
+      "SELECT o.plan_id, o.data FROM outbox o JOIN plan p ON p.id=o.plan_id "
+      "WHERE o.kind='sign_invite' AND p.state='awaiting_signatures' AND o.data LIKE '%link_salt%' "
+      "ORDER BY o.id DESC LIMIT 1");
   if (!st.step()) return {0, ""};
   auto o = Poco::JSON::Parser().parse(st.getText(1)).extract<Poco::JSON::Object::Ptr>();
   // The outbox holds the link's salt; the token needs the server's key as well.
   const std::string keyPath = dbPath.substr(0, dbPath.rfind('/')) + "/keys/link.key";
   std::ifstream key(keyPath, std::ios::binary);
-  return {st.getInt(0), engine::signerLinkToken(std::string((std::istreambuf_iterator<char>(key)), {}),
-                                                o->getValue<std::string>("link_salt"))};
+  return {st.getInt(0),
+          engine::signerLinkToken(std::string((std::istreambuf_iterator<char>(key)), {}),
+                                  o->getValue<std::string>("link_salt"))};
 }
 
 }  // namespace
 
-TEST_CASE("the demo's sealed PDF: pdfsig, qpdf, pdftotext and sendflow verify agree, tampering is caught",
-          "[web][esign][slow]") {
+TEST_CASE(
+    "the demo's sealed PDF: pdfsig, qpdf, pdftotext and sendflow verify agree, tampering is caught",
+    "[web][esign][slow]") {
   Server server;
   auto demo = server.seedDemo();
   const std::string pdf = sealedPdf(demo);
@@ -99,21 +102,26 @@ TEST_CASE("the demo's sealed PDF: pdfsig, qpdf, pdftotext and sendflow verify ag
   CHECK(tool("/usr/bin/pdfsig", {bad}).out.find("Signature is Valid.") == std::string::npos);
 }
 
-TEST_CASE("sendflow verify fails when the signed version in the database was altered", "[web][esign][slow]") {
+TEST_CASE("sendflow verify fails when the signed version in the database was altered",
+          "[web][esign][slow]") {
   Server server;
   auto demo = server.seedDemo();
   int64_t plan = 0;
   const std::string pdf = sealedPdf(demo, &plan);
   REQUIRE(server.run({"verify", pdf}).exitCode == 0);
   exec(server.home() + "/sendflow.db",
-       "UPDATE plan_version SET values_json=json_set(values_json,'$.tampered','yes') WHERE plan_id=" + std::to_string(plan) +
-           " AND number=(SELECT version FROM sealed_document WHERE plan_id=" + std::to_string(plan) + ")");
+       "UPDATE plan_version SET values_json=json_set(values_json,'$.tampered','yes') WHERE "
+       "plan_id=" +
+           std::to_string(plan) +
+           " AND number=(SELECT version FROM sealed_document WHERE plan_id=" +
+           std::to_string(plan) + ")");
   auto r = server.run({"verify", pdf});
   CHECK(r.exitCode != 0);
   CHECK(r.out.find("no longer matches") != std::string::npos);
 }
 
-TEST_CASE("sendflow audit verify names an edited, a deleted and a newest-deleted event", "[web][esign][slow]") {
+TEST_CASE("sendflow audit verify names an edited, a deleted and a newest-deleted event",
+          "[web][esign][slow]") {
   Server server;
   server.seedDemo();
   const std::string db = server.home() + "/sendflow.db";
@@ -148,7 +156,8 @@ TEST_CASE("sendflow audit verify names an edited, a deleted and a newest-deleted
   }
 }
 
-TEST_CASE("a signer's link over HTTP: CSRF, 422 for a bad drawing, sign once, then 410", "[web][esign][slow]") {
+TEST_CASE("a signer's link over HTTP: CSRF, 422 for a bad drawing, sign once, then 410",
+          "[web][esign][slow]") {
   Demo demo;
   auto [plan, token] = contactLink(demo.server.home() + "/sendflow.db");
   REQUIRE_FALSE(token.empty());
@@ -161,25 +170,34 @@ TEST_CASE("a signer's link over HTTP: CSRF, 422 for a bad drawing, sign once, th
   const std::string csrf = Client::hiddenValue(page.body, "csrf");
   REQUIRE_FALSE(csrf.empty());
   CHECK(parent.get("/s/" + token + "/pdf").headers["Content-Type"] == "application/pdf");
-  CHECK(parent.postForm("/s/" + token + "/sign", {{"consent", "yes"}, {"method", "typed"}, {"typed_name", "A"}}).status == 403);
+  CHECK(parent
+            .postForm("/s/" + token + "/sign",
+                      {{"consent", "yes"}, {"method", "typed"}, {"typed_name", "A"}})
+            .status == 403);
   auto notPng = parent.postForm("/s/" + token + "/sign",
-                                {{"csrf", csrf}, {"consent", "yes"}, {"method", "drawn"},
+                                {{"csrf", csrf},
+                                 {"consent", "yes"},
+                                 {"method", "drawn"},
                                  {"drawing", "data:image/png;base64,R0lGODlhAQABAAAAACw="}});
   CHECK(notPng.status == 422);
-  auto signedOk = parent.postForm("/s/" + token + "/sign",
-                                  {{"csrf", csrf}, {"consent", "yes"}, {"method", "typed"}, {"typed_name", "Parent Name"}});
+  auto signedOk = parent.postForm(
+      "/s/" + token + "/sign",
+      {{"csrf", csrf}, {"consent", "yes"}, {"method", "typed"}, {"typed_name", "Parent Name"}});
   INFO(signedOk.body.substr(0, 2000));
   CHECK(signedOk.status == 200);
-  auto again = parent.postForm("/s/" + token + "/sign",
-                               {{"csrf", csrf}, {"consent", "yes"}, {"method", "typed"}, {"typed_name", "Parent Name"}});
-  CHECK(again.status == 410);  // "already used"; the same link now offers the sealed PDF once sealed
+  auto again = parent.postForm(
+      "/s/" + token + "/sign",
+      {{"csrf", csrf}, {"consent", "yes"}, {"method", "typed"}, {"typed_name", "Parent Name"}});
+  CHECK(again.status ==
+        410);  // "already used"; the same link now offers the sealed PDF once sealed
   CHECK(parent.get("/s/" + token).status == 200);
   CHECK(parent.get("/plans/" + std::to_string(plan)).status == 303);  // a link is no session
   // The access log never holds the token.
   CHECK(demo.server.log().find(token) == std::string::npos);
 }
 
-TEST_CASE("staff see signer states, the sealed PDF and the plan's audit trail", "[web][esign][slow]") {
+TEST_CASE("staff see signer states, the sealed PDF and the plan's audit trail",
+          "[web][esign][slow]") {
   Demo demo;
   int64_t plan = 0;
   REQUIRE_FALSE(sealedPdf(demo.data, &plan, Demo::kOak).empty());

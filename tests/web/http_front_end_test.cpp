@@ -146,7 +146,7 @@ TEST_CASE("a body that arrives with its head may hold line breaks and any byte",
   sock.send(post("POST", "/api/v1/pupils", "application/json", json) + kSmuggled);
   const std::string first = sock.readResponse();
   INFO(first);
-  CHECK(statusOf(first) == 401);  // not 400 for a malformed head
+  CHECK(statusOf(first) == 401);                // not 400 for a malformed head
   CHECK(statusOf(sock.readResponse()) == 200);  // and the request after the body was answered
 }
 

@@ -3,10 +3,9 @@
 // single-line field of every HTML form (found by crawling the pages as users see them) and of
 // every JSON body (the API's bodies, and every text field of every form definition). Each is a
 // 400 or a 422 with a message; never a 500, never stored.
-#include <catch2/catch.hpp>
-
 #include <Poco/URI.h>
 
+#include <catch2/catch.hpp>
 #include <deque>
 #include <regex>
 #include <set>
@@ -30,11 +29,16 @@ const engine::DefinitionRegistry& registry() {
 std::string shown(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '\r') out += "\\r";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\0') out += "\\0";
-    else if (static_cast<unsigned char>(c) < 0x20) out += "\\x" + std::to_string(static_cast<int>(c));
-    else out.push_back(c);
+    if (c == '\r')
+      out += "\\r";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\0')
+      out += "\\0";
+    else if (static_cast<unsigned char>(c) < 0x20)
+      out += "\\x" + std::to_string(static_cast<int>(c));
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -113,7 +117,8 @@ struct HtmlForm {
 // The POST forms of a page and their controls with the values a browser would send.
 std::vector<HtmlForm> postForms(const std::string& html, const std::string& pagePath) {
   std::vector<HtmlForm> out;
-  for (size_t pos = html.find("<form"); pos != std::string::npos; pos = html.find("<form", pos + 1)) {
+  for (size_t pos = html.find("<form"); pos != std::string::npos;
+       pos = html.find("<form", pos + 1)) {
     const size_t tagEnd = html.find('>', pos);
     const size_t end = html.find("</form>", tagEnd);
     if (tagEnd == std::string::npos || end == std::string::npos) break;
@@ -192,12 +197,14 @@ std::vector<std::pair<std::string, std::string>> crawl(Client& c, std::vector<st
     if (!seen.insert(path).second) continue;
     // A few pages of each shape are enough: every pupil page has the same forms.
     const std::string shape = shapeOf(path);
-    if (std::count_if(pages.begin(), pages.end(), [&](const auto& p) { return shapeOf(p.first) == shape; }) >= 8)
+    if (std::count_if(pages.begin(), pages.end(),
+                      [&](const auto& p) { return shapeOf(p.first) == shape; }) >= 8)
       continue;
     auto r = c.get(path);
     if (r.status != 200 || r.headers["Content-Type"].rfind("text/html", 0) != 0) continue;
     pages.emplace_back(path, r.body);
-    for (auto it = std::sregex_iterator(r.body.begin(), r.body.end(), kHref); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(r.body.begin(), r.body.end(), kHref);
+         it != std::sregex_iterator(); ++it) {
       std::string href = htmlUnescape((*it)[1]);
       if (href.find("/static/") == 0 || href.find(".pdf") != std::string::npos ||
           href.find("/live") != std::string::npos || href.find("logout") != std::string::npos)
@@ -216,7 +223,8 @@ struct Poisoned {
 
 // Posts each form once per single-line field (and textarea) with that field poisoned; returns
 // what was not refused, and counts what was tried.
-std::vector<Poisoned> poisonForms(Client& c, const std::vector<std::pair<std::string, std::string>>& pages,
+std::vector<Poisoned> poisonForms(Client& c,
+                                  const std::vector<std::pair<std::string, std::string>>& pages,
                                   std::set<std::string>& tried) {
   std::vector<Poisoned> accepted;
   for (const auto& [path, html] : pages) {
@@ -231,11 +239,14 @@ std::vector<Poisoned> poisonForms(Client& c, const std::vector<std::pair<std::st
           std::vector<std::pair<std::string, std::string>> fields;
           for (size_t k = 0; k < form.controls.size(); ++k) {
             const auto& ctl = form.controls[k];
-            fields.emplace_back(ctl.attrs.at("name"), k == i ? "A" + poison + "B" + ctl.value : ctl.value);
+            fields.emplace_back(ctl.attrs.at("name"),
+                                k == i ? "A" + poison + "B" + ctl.value : ctl.value);
           }
-          auto r = c.request("POST", form.action, encodeForm(fields), "application/x-www-form-urlencoded");
+          auto r = c.request("POST", form.action, encodeForm(fields),
+                             "application/x-www-form-urlencoded");
           // Refused, and for the field's own reason (not, say, a stale token).
-          static const std::regex kWhy("one line|NUL character|control character|carriage return|line break");
+          static const std::regex kWhy(
+              "one line|NUL character|control character|carriage return|line break");
           if (!isRefusal(r.status) || !std::regex_search(r.body, kWhy))
             accepted.push_back({form.action, target.attrs.at("name"), shown(poison), r.status,
                                 r.body.substr(0, 300)});
@@ -248,14 +259,23 @@ std::vector<Poisoned> poisonForms(Client& c, const std::vector<std::pair<std::st
 
 }  // namespace
 
-TEST_CASE("malformed percent-encoding is a 400 with a message whether signed in or not", "[web][input]") {
+TEST_CASE("malformed percent-encoding is a 400 with a message whether signed in or not",
+          "[web][input]") {
   Demo demo;
   auto anonymous = demo.server.client();
   auto senco = demo.senco();
-  const std::vector<std::string> targets{
-      "/%", "/%zz", "/plans/%", "/" + std::string(5000, '%'), "/api/v1/plans/%", "/pupils/%4",
-      "/api/v1/pupils?q=%", "/login?next=%zz", "/plans/1%00", "/pupils%0d%0aX-Injected:%201",
-      "/?q=%e2%82", "/api/v1/plans?state=%c0%af"};
+  const std::vector<std::string> targets{"/%",
+                                         "/%zz",
+                                         "/plans/%",
+                                         "/" + std::string(5000, '%'),
+                                         "/api/v1/plans/%",
+                                         "/pupils/%4",
+                                         "/api/v1/pupils?q=%",
+                                         "/login?next=%zz",
+                                         "/plans/1%00",
+                                         "/pupils%0d%0aX-Injected:%201",
+                                         "/?q=%e2%82",
+                                         "/api/v1/plans?state=%c0%af"};
   for (auto* c : {&anonymous, &senco}) {
     for (const auto& t : targets) {
       INFO(t.substr(0, 40));
@@ -273,8 +293,10 @@ TEST_CASE("malformed percent-encoding is a 400 with a message whether signed in 
                            "application/x-www-form-urlencoded");
   CHECK(bad.status == 400);
   CHECK(bad.body.find("legal_name") != std::string::npos);
-  CHECK(senco.request("POST", "/pupils", "csrf=" + senco.csrf + "&legal_name=%",
-                      "application/x-www-form-urlencoded").status == 400);
+  CHECK(senco
+            .request("POST", "/pupils", "csrf=" + senco.csrf + "&legal_name=%",
+                     "application/x-www-form-urlencoded")
+            .status == 400);
   CHECK(demo.server.log().find("failed:") == std::string::npos);
 }
 
@@ -283,30 +305,35 @@ TEST_CASE("numbers out of range or malformed are 400 or 422 and never 500", "[we
   auto senco = demo.senco();
   auto drafts = demo.plans("", "draft", Demo::kOak);
   REQUIRE_FALSE(drafts.empty());
-  const std::string plan = "/api/v1/plans/" + std::to_string(drafts.front()->getValue<int64_t>("id"));
-  for (const std::string base : {"9223372036854775808", "18446744073709551615", "-9223372036854775808",
-                                 "0", "1.5", "1e3", "\"1\"", "true", "null", "[1]"}) {
+  const std::string plan =
+      "/api/v1/plans/" + std::to_string(drafts.front()->getValue<int64_t>("id"));
+  for (const std::string base :
+       {"9223372036854775808", "18446744073709551615", "-9223372036854775808", "0", "1.5", "1e3",
+        "\"1\"", "true", "null", "[1]"}) {
     INFO(base);
     auto r = senco.postJson("PATCH", plan, R"({"base_version": )" + base + R"(, "values": {}})");
     CHECK(r.status == 422);
     CHECK(errorFields(r) == std::set<std::string>{"base_version"});
   }
-  for (const std::string base : {"-99999999999999999999", "99999999999999999999999", "1e400", "01"}) {
+  for (const std::string base :
+       {"-99999999999999999999", "99999999999999999999999", "1e400", "01"}) {
     INFO(base);
     auto r = senco.postJson("PATCH", plan, R"({"base_version": )" + base + R"(, "values": {}})");
     CHECK(r.status == 400);
     CHECK_FALSE(errorMessage(r).empty());
   }
-  for (const std::string id : {"18446744073709551615", "9223372036854775808", "-1", "true", "\"3\"", "3.0"}) {
+  for (const std::string id :
+       {"18446744073709551615", "9223372036854775808", "-1", "true", "\"3\"", "3.0"}) {
     INFO(id);
-    auto r = senco.postJson("POST", "/api/v1/plans", R"({"pupil_id": )" + id + R"(, "type": "peep"})");
+    auto r =
+        senco.postJson("POST", "/api/v1/plans", R"({"pupil_id": )" + id + R"(, "type": "peep"})");
     CHECK(r.status == 422);
     CHECK(errorFields(r) == std::set<std::string>{"pupil_id"});
   }
   CHECK(senco.get("/api/v1/plans/18446744073709551615").status == 404);
   CHECK(senco.get("/api/v1/pupils/9223372036854775808").status == 404);
-  for (const std::string q : {"pupil_id=18446744073709551615", "pupil_id=3abc", "pupil_id=%2B3",
-                              "pupil_id=%203"}) {
+  for (const std::string q :
+       {"pupil_id=18446744073709551615", "pupil_id=3abc", "pupil_id=%2B3", "pupil_id=%203"}) {
     INFO(q);
     auto r = senco.get("/api/v1/plans?" + q);
     CHECK(r.status == 400);
@@ -328,19 +355,21 @@ TEST_CASE("the API takes exactly its documented types and names the field", "[we
   Demo demo;
   auto senco = demo.senco();
   const int64_t academy = demo.firstAcademy();
-  const std::string pupil = R"("legal_name": "Typed Exactly", "date_of_birth": "2016-04-01", "year_group": "4")";
+  const std::string pupil =
+      R"("legal_name": "Typed Exactly", "date_of_birth": "2016-04-01", "year_group": "4")";
 
   // academy_id: true is not academy 1; nothing is created.
-  for (const std::string& a : std::vector<std::string>{"true", "\"" + std::to_string(academy) + "\"",
-                                                      std::to_string(academy) + ".0"}) {
+  for (const std::string& a : std::vector<std::string>{
+           "true", "\"" + std::to_string(academy) + "\"", std::to_string(academy) + ".0"}) {
     INFO(a);
     auto r = senco.postJson("POST", "/api/v1/pupils", "{\"academy_id\": " + a + ", " + pupil + "}");
     CHECK(r.status == 422);
     CHECK(errorFields(r) == std::set<std::string>{"academy_id"});
   }
   CHECK(senco.get("/api/v1/pupils?q=Typed%20Exactly").json()->getArray("pupils")->size() == 0);
-  auto active = senco.postJson("POST", "/api/v1/pupils",
-                               "{\"academy_id\": " + std::to_string(academy) + ", " + pupil + R"(, "active": "yes"})");
+  auto active = senco.postJson(
+      "POST", "/api/v1/pupils",
+      "{\"academy_id\": " + std::to_string(academy) + ", " + pupil + R"(, "active": "yes"})");
   CHECK(active.status == 422);
   CHECK(errorFields(active) == std::set<std::string>{"active"});
 
@@ -367,8 +396,9 @@ TEST_CASE("the API takes exactly its documented types and names the field", "[we
   const std::string path = "/api/v1/plans/" + std::to_string(draft->getValue<int64_t>("id"));
   const int version = senco.get(path).json()->getValue<int>("version");
   auto patch = [&](const std::string& field, const std::string& value) {
-    return senco.postJson("PATCH", path, R"({"base_version": )" + std::to_string(version) +
-                                             R"(, "values": {")" + field + R"(": )" + value + "}}");
+    return senco.postJson("PATCH", path,
+                          R"({"base_version": )" + std::to_string(version) + R"(, "values": {")" +
+                              field + R"(": )" + value + "}}");
   };
   for (const std::string v : {"\"true\"", "\"yes\"", "\"no\"", "1", "0", "[true]"}) {
     INFO(yesNo->id << " = " << v);
@@ -376,7 +406,8 @@ TEST_CASE("the API takes exactly its documented types and names the field", "[we
     CHECK(r.status == 422);
     CHECK(errorFields(r) == std::set<std::string>{yesNo->id});
   }
-  for (const std::string& v : std::vector<std::string>{jsonString(multi->options.front().value), "true", "{}"}) {
+  for (const std::string& v :
+       std::vector<std::string>{jsonString(multi->options.front().value), "true", "{}"}) {
     INFO(multi->id << " = " << v);
     auto r = patch(multi->id, v);
     CHECK(r.status == 422);
@@ -392,22 +423,28 @@ TEST_CASE("the API takes exactly its documented types and names the field", "[we
   auto yes = patch(yesNo->id, "true");
   REQUIRE(yes.status == 200);
   CHECK(senco.get(path).json()->getObject("values")->getValue<bool>(yesNo->id));
-  auto removed = senco.postJson("PATCH", path, R"({"base_version": )" + std::to_string(version + 1) +
-                                                   R"(, "values": {")" + yesNo->id + R"(": null}})");
+  auto removed = senco.postJson("PATCH", path,
+                                R"({"base_version": )" + std::to_string(version + 1) +
+                                    R"(, "values": {")" + yesNo->id + R"(": null}})");
   REQUIRE(removed.status == 200);
   CHECK_FALSE(senco.get(path).json()->getObject("values")->has(yesNo->id));
 
   // A form's pupil_id of "3abc" launches nothing.
   const int64_t own = demo.ownPupils.front();
-  const auto before = senco.get("/api/v1/plans?pupil_id=" + std::to_string(own)).json()->getArray("plans")->size();
-  for (const std::string& id : std::vector<std::string>{std::to_string(own) + "abc", " " + std::to_string(own),
-                                                       "+" + std::to_string(own), "18446744073709551615"}) {
+  const auto before =
+      senco.get("/api/v1/plans?pupil_id=" + std::to_string(own)).json()->getArray("plans")->size();
+  for (const std::string& id :
+       std::vector<std::string>{std::to_string(own) + "abc", " " + std::to_string(own),
+                                "+" + std::to_string(own), "18446744073709551615"}) {
     INFO(id);
     auto r = senco.postForm("/plans", {{"csrf", senco.csrf}, {"pupil_id", id}, {"type", "peep"}});
     CHECK(r.status == 400);
     CHECK(r.body.find("pupil_id") != std::string::npos);
   }
-  CHECK(senco.get("/api/v1/plans?pupil_id=" + std::to_string(own)).json()->getArray("plans")->size() == before);
+  CHECK(senco.get("/api/v1/plans?pupil_id=" + std::to_string(own))
+            .json()
+            ->getArray("plans")
+            ->size() == before);
 }
 
 TEST_CASE("unknown keys in every JSON body are a 400 naming the key", "[web][input]") {
@@ -415,7 +452,8 @@ TEST_CASE("unknown keys in every JSON body are a 400 naming the key", "[web][inp
   auto senco = demo.senco();
   auto drafts = demo.plans("", "draft", Demo::kOak);
   REQUIRE_FALSE(drafts.empty());
-  const std::string plan = "/api/v1/plans/" + std::to_string(drafts.front()->getValue<int64_t>("id"));
+  const std::string plan =
+      "/api/v1/plans/" + std::to_string(drafts.front()->getValue<int64_t>("id"));
   const int version = senco.get(plan).json()->getValue<int>("version");
   const std::string pupil = "/api/v1/pupils/" + std::to_string(demo.ownPupils.front());
   auto& [email, password] = demo.logins.at("senco@" + std::string(Demo::kOak));
@@ -423,11 +461,14 @@ TEST_CASE("unknown keys in every JSON body are a 400 naming the key", "[web][inp
     std::string method, path, json;
   };
   const std::vector<Body> bodies{
-      {"POST", "/api/v1/session", "\"email\": " + jsonString(email) + ", \"password\": " + jsonString(password)},
-      {"POST", "/api/v1/pupils", "\"academy_id\": " + std::to_string(demo.firstAcademy()) +
-                                     R"(, "legal_name": "Unknown Key", "date_of_birth": "2016-04-01", "year_group": "4")"},
+      {"POST", "/api/v1/session",
+       "\"email\": " + jsonString(email) + ", \"password\": " + jsonString(password)},
+      {"POST", "/api/v1/pupils",
+       "\"academy_id\": " + std::to_string(demo.firstAcademy()) +
+           R"(, "legal_name": "Unknown Key", "date_of_birth": "2016-04-01", "year_group": "4")"},
       {"PATCH", pupil, R"("preferred_name": "Sam")"},
-      {"POST", "/api/v1/plans", "\"pupil_id\": " + std::to_string(demo.ownPupils.front()) + R"(, "type": "peep")"},
+      {"POST", "/api/v1/plans",
+       "\"pupil_id\": " + std::to_string(demo.ownPupils.front()) + R"(, "type": "peep")"},
       {"PATCH", plan, "\"base_version\": " + std::to_string(version) + R"(, "values": {})"},
       {"POST", plan + "/transitions/send_for_signature", R"("reason_code": "change")"},
       {"PUT", plan + "/signers/senco", R"("people": [])"},
@@ -452,8 +493,10 @@ TEST_CASE("CR LF and NUL in every single-line field of every JSON body are a 422
   Demo demo;
   auto senco = demo.senco();
   const std::string academy = std::to_string(demo.firstAcademy());
-  const std::map<std::string, std::string> pupil{{"legal_name", "Line Test"}, {"preferred_name", "Lin"},
-                                                 {"date_of_birth", "2016-04-01"}, {"year_group", "4"},
+  const std::map<std::string, std::string> pupil{{"legal_name", "Line Test"},
+                                                 {"preferred_name", "Lin"},
+                                                 {"date_of_birth", "2016-04-01"},
+                                                 {"year_group", "4"},
                                                  {"upn", "A123456789012"}};
   auto pupilJson = [&](const std::string& poisoned, const std::string& poison, bool withAcademy) {
     std::string out = withAcademy ? "{\"academy_id\": " + academy : "{";
@@ -476,9 +519,10 @@ TEST_CASE("CR LF and NUL in every single-line field of every JSON body are a 422
   }
   for (const auto& poison : linePoisons()) {
     INFO("session email with " << shown(poison));
-    auto r = demo.server.client().postJson("POST", "/api/v1/session",
-                                           R"({"email": )" + jsonString("a" + poison + "b@example.test") +
-                                               R"(, "password": "x"})", false);
+    auto r = demo.server.client().postJson(
+        "POST", "/api/v1/session",
+        R"({"email": )" + jsonString("a" + poison + "b@example.test") + R"(, "password": "x"})",
+        false);
     CHECK(r.status == 422);
     CHECK(errorFields(r) == std::set<std::string>{"email"});
   }
@@ -492,8 +536,9 @@ TEST_CASE("CR LF and NUL in every single-line field of every JSON body are a 422
     const std::string path = "/api/v1/plans/" + std::to_string(p->getValue<int64_t>("id"));
     const int version = senco.get(path).json()->getValue<int>("version");
     auto patch = [&](const std::string& values) {
-      return senco.postJson("PATCH", path, R"({"base_version": )" + std::to_string(version) +
-                                               R"(, "values": )" + values + "}");
+      return senco.postJson(
+          "PATCH", path,
+          R"({"base_version": )" + std::to_string(version) + R"(, "values": )" + values + "}");
     };
     auto isLine = [](const engine::FieldDef& f) {
       return f.kind == engine::FieldKind::kText ||
@@ -504,14 +549,18 @@ TEST_CASE("CR LF and NUL in every single-line field of every JSON body are a 422
       if (f->readonly || f->hidden) continue;
       std::vector<std::pair<std::string, std::string>> cases;  // error field, values JSON
       for (const auto& poison : isLine(*f) ? linePoisons()
-                                : f->kind == engine::FieldKind::kLongText ? longTextPoisons()
-                                                                          : std::vector<std::string>{})
-        cases.emplace_back(f->id, "{" + jsonString(f->id) + ": " + jsonString("A" + poison + "B") + "}");
+                                : f->kind == engine::FieldKind::kLongText
+                                    ? longTextPoisons()
+                                    : std::vector<std::string>{})
+        cases.emplace_back(f->id,
+                           "{" + jsonString(f->id) + ": " + jsonString("A" + poison + "B") + "}");
       for (const auto& c : f->columns)
         for (const auto& poison : isLine(c) ? linePoisons()
-                                  : c.kind == engine::FieldKind::kLongText ? longTextPoisons()
-                                                                           : std::vector<std::string>{})
-          cases.emplace_back(f->id + "[0]." + c.id, "{" + jsonString(f->id) + ": [{" + jsonString(c.id) + ": " +
+                                  : c.kind == engine::FieldKind::kLongText
+                                      ? longTextPoisons()
+                                      : std::vector<std::string>{})
+          cases.emplace_back(f->id + "[0]." + c.id, "{" + jsonString(f->id) + ": [{" +
+                                                        jsonString(c.id) + ": " +
                                                         jsonString("A" + poison + "B") + "}]}");
       for (const auto& [field, values] : cases) {
         INFO(form->type << ": " << shown(values));
@@ -528,10 +577,12 @@ TEST_CASE("CR LF and NUL in every single-line field of every JSON body are a 422
 
   // A transition's reason code is one line; its text may have lines but no NUL.
   auto drafts = demo.plans("", "draft", Demo::kOak);
-  const std::string fire = "/api/v1/plans/" + std::to_string(drafts.front()->getValue<int64_t>("id")) +
+  const std::string fire = "/api/v1/plans/" +
+                           std::to_string(drafts.front()->getValue<int64_t>("id")) +
                            "/transitions/send_for_signature";
   for (const auto& poison : linePoisons()) {
-    auto r = senco.postJson("POST", fire, R"({"reason_code": )" + jsonString("a" + poison + "b") + "}");
+    auto r =
+        senco.postJson("POST", fire, R"({"reason_code": )" + jsonString("a" + poison + "b") + "}");
     CHECK(r.status == 422);
     CHECK(errorFields(r).count("reason_code") == 1);
   }
@@ -551,7 +602,8 @@ TEST_CASE("CR LF and NUL in every single-line field of every HTML form are refus
   for (const auto& p : demo.plans("", "", "")) {
     if (auto links = p->getArray("contribution_links"))
       for (size_t i = 0; i < links->size(); ++i) {
-        std::string link = links->getObject(static_cast<unsigned>(i))->getValue<std::string>("link");
+        std::string link =
+            links->getObject(static_cast<unsigned>(i))->getValue<std::string>("link");
         contributorLinks.push_back(link.substr(link.find("/c/")));
       }
   }
@@ -588,17 +640,18 @@ TEST_CASE("CR LF and NUL in every single-line field of every HTML form are refus
     for (auto& a : poisonForms(contributor, pages, tried)) accepted.push_back(a);
   }
   for (const auto& a : accepted)
-    UNSCOPED_INFO(a.form << " " << a.field << " with " << a.poison << ": " << a.status << " " << a.excerpt);
+    UNSCOPED_INFO(a.form << " " << a.field << " with " << a.poison << ": " << a.status << " "
+                         << a.excerpt);
   CHECK(accepted.empty());
   // The forms this walked (so a page that stops being reached is noticed).
   std::string all;
   for (const auto& t : tried) all += t + "\n";
   INFO(all);
-  for (const char* expected : {"/login email", "/pupils legal_name", "/pupils/N/contacts name",
-                               "/pupils/N/contacts email", "/pupils/N/contacts relationship",
-                               "/plans/N f.", "/admin/users name", "/admin/users email",
-                               "/plans/N/sign/N/sign typed_name", "/plans/N/signers/N/replace reason",
-                               "/admin/mail/test to"}) {
+  for (const char* expected :
+       {"/login email", "/pupils legal_name", "/pupils/N/contacts name", "/pupils/N/contacts email",
+        "/pupils/N/contacts relationship", "/plans/N f.", "/admin/users name", "/admin/users email",
+        "/plans/N/sign/N/sign typed_name", "/plans/N/signers/N/replace reason",
+        "/admin/mail/test to"}) {
     INFO(expected);
     CHECK(all.find(expected) != std::string::npos);
   }

@@ -1,6 +1,5 @@
 // `cmake --install` ships a sendflow that runs without the source tree.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,8 +12,8 @@ using sendflow::testing::TempDir;
 
 TEST_CASE("an installed sendflow serves its installed data, not the checkout's", "[web][install]") {
   TempDir prefix;
-  const std::string install = "cmake --install '" SENDFLOW_BUILD_DIR "' --prefix '" + prefix.path() +
-                              "' > '" + prefix.file("install.log") + "' 2>&1";
+  const std::string install = "cmake --install '" SENDFLOW_BUILD_DIR "' --prefix '" +
+                              prefix.path() + "' > '" + prefix.file("install.log") + "' 2>&1";
   REQUIRE(std::system(install.c_str()) == 0);  // NOLINT(concurrency-mt-unsafe)
   const fs::path share = fs::path(prefix.path()) / "share" / "sendflow";
   for (const char* part : {"forms/intimate_care/form.json", "workflows/peep.json",

@@ -1,8 +1,6 @@
 // Live editing over real WebSockets against the real server binary: several editors converge,
 // a client reconnects mid-edit, the server is SIGKILLed under load and restarted without losing
 // an acknowledged operation, and bad input is refused with an error frame.
-#include <catch2/catch.hpp>
-
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -11,6 +9,7 @@
 #include <Poco/Net/WebSocket.h>
 #include <signal.h>
 
+#include <catch2/catch.hpp>
 #include <deque>
 #include <fstream>
 #include <random>
@@ -32,7 +31,8 @@ using sendflow::testing::toJson;
 
 namespace {
 
-constexpr int kPong = static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PONG);
+constexpr int kPong =
+    static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PONG);
 
 // A live-editing client speaking the same protocol as web/static/live.js.
 class LiveClient {
@@ -42,7 +42,8 @@ class LiveClient {
 
   // Connects; on a reconnect asks for the operations since the last acknowledged revision.
   // A contributor connects through their link: `path` "/c/<token>/live".
-  bool connect(int port, sendflow::engine::Id planId, int* status = nullptr, const std::string& path = "") {
+  bool connect(int port, sendflow::engine::Id planId, int* status = nullptr,
+               const std::string& path = "") {
     session_ = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1",
                                                               static_cast<Poco::UInt16>(port));
     Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET,
@@ -157,8 +158,8 @@ class LiveClient {
   std::string firstTextField() const { return textFields_.empty() ? "" : *textFields_.begin(); }
   std::vector<std::string> errors;
   std::vector<Object::Ptr> presence, notices;
-  std::vector<Object::Ptr> frames;                          // every frame received
-  std::map<std::string, Poco::JSON::Array::Ptr> tables;     // as the last snapshot had them
+  std::vector<Object::Ptr> frames;                       // every frame received
+  std::map<std::string, Poco::JSON::Array::Ptr> tables;  // as the last snapshot had them
   bool editable = false;
   std::string reason;
   std::set<std::int64_t> acked;
@@ -216,8 +217,10 @@ class LiveClient {
       waitingResume_ = false;
     } else if (type == "resumed") {
       waitingResume_ = false;
-      if (inflight_) sendInflight();  // the server drops it if it already has it
-      else flushPending();
+      if (inflight_)
+        sendInflight();  // the server drops it if it already has it
+      else
+        flushPending();
     } else if (type == "op") {
       const auto client = m->optValue<std::string>("client", "");
       const auto seq = m->optValue<std::int64_t>("seq", 0);
@@ -368,15 +371,17 @@ Contributor parentOf(Demo& demo, sendflow::engine::Id plan) {
   c.bind(1, plan);
   REQUIRE(c.step());
   Contributor out{c.getInt(0), ""};
-  sendflow::storage::Statement m(d,
-                                 "SELECT data FROM outbox WHERE kind='contribute_invite' AND plan_id=? "
-                                 "ORDER BY id DESC LIMIT 1");
+  sendflow::storage::Statement m(
+      d,
+      "SELECT data FROM outbox WHERE kind='contribute_invite' AND plan_id=? "
+      "ORDER BY id DESC LIMIT 1");
   m.bind(1, plan);
   if (m.step()) {
     auto o = Poco::JSON::Parser().parse(m.getText(0)).extract<Object::Ptr>();
     std::ifstream key(demo.server.home() + "/keys/link.key", std::ios::binary);
-    out.token = sendflow::engine::linkToken(std::string((std::istreambuf_iterator<char>(key)), {}), "contribution",
-                                            o->getValue<std::string>("contribute_salt"));
+    out.token =
+        sendflow::engine::linkToken(std::string((std::istreambuf_iterator<char>(key)), {}),
+                                    "contribution", o->getValue<std::string>("contribute_salt"));
   }
   return out;
 }
@@ -388,7 +393,8 @@ std::string scalar(Demo& demo, const std::string& sql) {
 }
 
 std::string academyOf(Demo& demo, sendflow::engine::Id plan) {
-  return scalar(demo, "SELECT a.name FROM plan p JOIN academy a ON a.id=p.academy_id WHERE p.id=" + std::to_string(plan));
+  return scalar(demo, "SELECT a.name FROM plan p JOIN academy a ON a.id=p.academy_id WHERE p.id=" +
+                          std::to_string(plan));
 }
 
 sendflow::engine::Id peepDraft(Demo& demo) {
@@ -399,7 +405,8 @@ sendflow::engine::Id peepDraft(Demo& demo) {
 
 }  // namespace
 
-TEST_CASE("live WebSocket: several editors of one plan converge, with presence", "[web][live][slow]") {
+TEST_CASE("live WebSocket: several editors of one plan converge, with presence",
+          "[web][live][slow]") {
   Demo demo;
   const auto plan = draftPlan(demo);
   std::vector<std::unique_ptr<LiveClient>> cs;
@@ -422,8 +429,10 @@ TEST_CASE("live WebSocket: several editors of one plan converge, with presence",
   char32_t next = 0x10000;
   for (int round = 0; round < 40; ++round) {
     for (auto& c : cs) {
-      if (rng() % 4 == 0) c->randomDelete(field, rng);
-      else c->insertUnique(field, rng, uniqueText(next, 1 + rng() % 3));
+      if (rng() % 4 == 0)
+        c->randomDelete(field, rng);
+      else
+        c->insertUnique(field, rng, uniqueText(next, 1 + rng() % 3));
     }
     if (rng() % 2) pumpAll(cs);
   }
@@ -466,11 +475,14 @@ TEST_CASE("live WebSocket: the version folded from live edits records who change
   settle(cs);
   for (auto& c : cs) CHECK(c->errors.empty());
   cs.clear();
-  std::map<std::string, int64_t> ids{{"senco", demo.userId("senco")}, {"head", demo.userId("head")}};
+  std::map<std::string, int64_t> ids{{"senco", demo.userId("senco")},
+                                     {"head", demo.userId("head")}};
   REQUIRE(demo.server.stop() == 0);  // SIGTERM: pending live edits are folded into a version
   sendflow::storage::Database db(demo.server.home() + "/sendflow.db");
-  sendflow::storage::Statement st(db, "SELECT detail FROM audit_event WHERE action='plan.edit' AND subject_type='plan' "
-                            "AND subject_id=? ORDER BY id DESC LIMIT 1");
+  sendflow::storage::Statement st(
+      db,
+      "SELECT detail FROM audit_event WHERE action='plan.edit' AND subject_type='plan' "
+      "AND subject_id=? ORDER BY id DESC LIMIT 1");
   st.bind(1, plan);
   REQUIRE(st.step());
   auto detail = Poco::JSON::Parser().parse(st.getText(0)).extract<Poco::JSON::Object::Ptr>();
@@ -513,7 +525,8 @@ TEST_CASE("live WebSocket: a client disconnecting mid-edit reconnects, resends a
   }
 }
 
-TEST_CASE("live WebSocket: SIGKILL under load loses no acknowledged operation", "[web][live][slow]") {
+TEST_CASE("live WebSocket: SIGKILL under load loses no acknowledged operation",
+          "[web][live][slow]") {
   Demo demo;
   const auto plan = draftPlan(demo);
   std::map<std::string, std::string> cookies[3];
@@ -535,7 +548,8 @@ TEST_CASE("live WebSocket: SIGKILL under load loses no acknowledged operation", 
     for (auto& c : cs) c->insertUnique(field, rng, uniqueText(next, 2));
     pumpAll(cs);
   }
-  const std::string versionsBefore = scalar(demo, "SELECT count(*) FROM plan_version WHERE plan_id=" + std::to_string(plan));
+  const std::string versionsBefore =
+      scalar(demo, "SELECT count(*) FROM plan_version WHERE plan_id=" + std::to_string(plan));
   server.sigkill();  // under load: operations in flight, acks on the wire
   std::map<int, std::set<std::int64_t>> ackedBefore;
   for (std::size_t i = 0; i < cs.size(); ++i) {
@@ -557,11 +571,12 @@ TEST_CASE("live WebSocket: SIGKILL under load loses no acknowledged operation", 
   for (auto& [i, s] : ackedBefore) total += s.size();
   CHECK(total > 10);
   // What was acknowledged before the crash became the plan's next version at start-up.
-  CHECK(std::stoi(scalar(demo, "SELECT count(*) FROM plan_version WHERE plan_id=" + std::to_string(plan))) >
-        std::stoi(versionsBefore));
+  CHECK(std::stoi(scalar(demo, "SELECT count(*) FROM plan_version WHERE plan_id=" +
+                                   std::to_string(plan))) > std::stoi(versionsBefore));
 }
 
-TEST_CASE("live WebSocket: bad input gets an error frame and corrupts nothing", "[web][live][slow]") {
+TEST_CASE("live WebSocket: bad input gets an error frame and corrupts nothing",
+          "[web][live][slow]") {
   Demo demo;
   const auto plan = draftPlan(demo);
   Client http = demo.senco();
@@ -648,9 +663,10 @@ TEST_CASE("live WebSocket: a plan that is not editable is read-only and says why
   CHECK(c.errors.back() == "read_only");
 }
 
-
-TEST_CASE("contribution link: the SENCO invites a parent, who writes only their own section, by form and live",
-          "[web][live][contribute][slow]") {
+TEST_CASE(
+    "contribution link: the SENCO invites a parent, who writes only their own section, by form and "
+    "live",
+    "[web][live][contribute][slow]") {
   Demo demo;
   const auto plan = peepDraft(demo);
   const std::string academy = academyOf(demo, plan);
@@ -660,20 +676,29 @@ TEST_CASE("contribution link: the SENCO invites a parent, who writes only their 
 
   // Another academy's SENCO cannot invite; a contact of another pupil is refused by name.
   Client foreign = demo.signedIn("senco", academy == Demo::kOak ? Demo::kHill : Demo::kOak);
-  CHECK(foreign.postForm(planPath + "/contributors", {{"csrf", foreign.csrf}, {"contact", std::to_string(contact.contactId)}}).status == 404);
-  auto wrong = senco.postForm(planPath + "/contributors", {{"csrf", senco.csrf}, {"contact", "999999"}});
+  CHECK(foreign
+            .postForm(planPath + "/contributors",
+                      {{"csrf", foreign.csrf}, {"contact", std::to_string(contact.contactId)}})
+            .status == 404);
+  auto wrong =
+      senco.postForm(planPath + "/contributors", {{"csrf", senco.csrf}, {"contact", "999999"}});
   CHECK(wrong.status == 422);
   CHECK(wrong.body.find("Choose one of the pupil") != std::string::npos);
 
-  auto invited = senco.postForm(planPath + "/contributors", {{"csrf", senco.csrf}, {"contact", std::to_string(contact.contactId)}});
+  auto invited =
+      senco.postForm(planPath + "/contributors",
+                     {{"csrf", senco.csrf}, {"contact", std::to_string(contact.contactId)}});
   REQUIRE(invited.status == 303);
   contact = parentOf(demo, plan);
   REQUIRE(contact.token.size() == 43);
   // The outbox row holds no link and no name of the pupil beyond initials.
-  const std::string data = scalar(demo, "SELECT data FROM outbox WHERE kind='contribute_invite' ORDER BY id DESC LIMIT 1");
+  const std::string data = scalar(
+      demo, "SELECT data FROM outbox WHERE kind='contribute_invite' ORDER BY id DESC LIMIT 1");
   CHECK(data.find(contact.token) == std::string::npos);
-  CHECK(scalar(demo, "SELECT count(*) FROM audit_event WHERE action='contribution.invite' AND subject_id=" +
-                         std::to_string(plan)) == "1");
+  CHECK(
+      scalar(demo,
+             "SELECT count(*) FROM audit_event WHERE action='contribution.invite' AND subject_id=" +
+                 std::to_string(plan)) == "1");
   auto page = senco.get(planPath);
   CHECK(page.body.find("Who contributes") != std::string::npos);
   CHECK(page.body.find("Invited") != std::string::npos);
@@ -691,37 +716,56 @@ TEST_CASE("contribution link: the SENCO invites a parent, who writes only their 
   const std::string base = Client::hiddenValue(mine.body, "base_version");
 
   // Form post: their field saved as a version authored by them; a smuggled staff field is ignored.
-  const std::string staffBefore = scalar(demo, "SELECT json_extract(values_json,'$.pupil_name') FROM plan_version WHERE plan_id=" +
-                                                   std::to_string(plan) + " ORDER BY number DESC LIMIT 1");
-  auto saved = parent.postForm("/c/" + contact.token, {{"csrf", csrf}, {"base_version", base},
-                                                       {"f.parent_views", "She likes a warning before the alarm."},
-                                                       {"f.pupil_name", "Someone Else"}});
+  const std::string staffBefore = scalar(
+      demo, "SELECT json_extract(values_json,'$.pupil_name') FROM plan_version WHERE plan_id=" +
+                std::to_string(plan) + " ORDER BY number DESC LIMIT 1");
+  auto saved = parent.postForm("/c/" + contact.token,
+                               {{"csrf", csrf},
+                                {"base_version", base},
+                                {"f.parent_views", "She likes a warning before the alarm."},
+                                {"f.pupil_name", "Someone Else"}});
   REQUIRE(saved.status == 303);
-  CHECK(scalar(demo, "SELECT json_extract(values_json,'$.parent_views') FROM plan_version WHERE plan_id=" + std::to_string(plan) +
-                         " ORDER BY number DESC LIMIT 1") == "She likes a warning before the alarm.");
-  CHECK(scalar(demo, "SELECT json_extract(values_json,'$.pupil_name') FROM plan_version WHERE plan_id=" + std::to_string(plan) +
-                         " ORDER BY number DESC LIMIT 1") == staffBefore);
-  CHECK(scalar(demo, "SELECT author FROM plan_version WHERE plan_id=" + std::to_string(plan) + " ORDER BY number DESC LIMIT 1") ==
+  CHECK(
+      scalar(demo,
+             "SELECT json_extract(values_json,'$.parent_views') FROM plan_version WHERE plan_id=" +
+                 std::to_string(plan) + " ORDER BY number DESC LIMIT 1") ==
+      "She likes a warning before the alarm.");
+  CHECK(scalar(demo,
+               "SELECT json_extract(values_json,'$.pupil_name') FROM plan_version WHERE plan_id=" +
+                   std::to_string(plan) + " ORDER BY number DESC LIMIT 1") == staffBefore);
+  CHECK(scalar(demo, "SELECT author FROM plan_version WHERE plan_id=" + std::to_string(plan) +
+                         " ORDER BY number DESC LIMIT 1") ==
         "contact:" + std::to_string(contact.contactId));
-  CHECK(scalar(demo, "SELECT count(*) FROM audit_event WHERE action='plan.edit' AND actor='contact:" +
-                         std::to_string(contact.contactId) + "'") == "1");
+  CHECK(
+      scalar(demo, "SELECT count(*) FROM audit_event WHERE action='plan.edit' AND actor='contact:" +
+                       std::to_string(contact.contactId) + "'") == "1");
   // Without the pre-session CSRF cookie's token: refused, nothing saved.
   Client stranger = demo.server.client();
-  CHECK(stranger.postForm("/c/" + contact.token, {{"base_version", base}, {"f.parent_views", "x"}}).status == 403);
+  CHECK(stranger.postForm("/c/" + contact.token, {{"base_version", base}, {"f.parent_views", "x"}})
+            .status == 403);
   // The SENCO saves another section meanwhile: the parent's page, now stale, still saves (their
   // field was not touched) ...
-  const std::string base2 = Client::hiddenValue(parent.get("/c/" + contact.token).body, "base_version");
-  auto staffSave = senco.postForm(planPath, {{"csrf", senco.csrf}, {"base_version", base2},
-                                             {"f.why_needed", "Uses a wheelchair; needs the evac chair upstairs."}});
+  const std::string base2 =
+      Client::hiddenValue(parent.get("/c/" + contact.token).body, "base_version");
+  auto staffSave = senco.postForm(
+      planPath, {{"csrf", senco.csrf},
+                 {"base_version", base2},
+                 {"f.why_needed", "Uses a wheelchair; needs the evac chair upstairs."}});
   REQUIRE(staffSave.status == 303);
-  auto again = parent.postForm("/c/" + contact.token, {{"csrf", csrf}, {"base_version", base2},
-                                                       {"f.parent_views", "She likes a warning before the alarm, please."}});
+  auto again = parent.postForm(
+      "/c/" + contact.token, {{"csrf", csrf},
+                              {"base_version", base2},
+                              {"f.parent_views", "She likes a warning before the alarm, please."}});
   CHECK(again.status == 303);
-  CHECK(scalar(demo, "SELECT json_extract(values_json,'$.why_needed') FROM plan_version WHERE plan_id=" + std::to_string(plan) +
-                         " ORDER BY number DESC LIMIT 1") == "Uses a wheelchair; needs the evac chair upstairs.");
-  // ... but when their own answer changed since they opened the page: 409, their text kept on the page.
-  auto clash = parent.postForm("/c/" + contact.token, {{"csrf", csrf}, {"base_version", base2},
-                                                       {"f.parent_views", "A third answer"}});
+  CHECK(scalar(demo,
+               "SELECT json_extract(values_json,'$.why_needed') FROM plan_version WHERE plan_id=" +
+                   std::to_string(plan) + " ORDER BY number DESC LIMIT 1") ==
+        "Uses a wheelchair; needs the evac chair upstairs.");
+  // ... but when their own answer changed since they opened the page: 409, their text kept on the
+  // page.
+  auto clash = parent.postForm(
+      "/c/" + contact.token,
+      {{"csrf", csrf}, {"base_version", base2}, {"f.parent_views", "A third answer"}});
   CHECK(clash.status == 409);
   CHECK(clash.body.find("A third answer") != std::string::npos);
   CHECK(clash.body.find("Someone else changed your part") != std::string::npos);
@@ -749,19 +793,24 @@ TEST_CASE("contribution link: the SENCO invites a parent, who writes only their 
   CHECK(p.text("parent_views").find(U"[parent] ") != std::u32string::npos);
   CHECK(p.text("parent_views").find(U" [senco]") != std::u32string::npos);
   // A staff field, even named by hand: refused per operation.
-  p.send(R"({"type":"op","field":"why_needed","revision":)" + std::to_string(p.revision()) + R"(,"seq":99,"op":["x"]})");
+  p.send(R"({"type":"op","field":"why_needed","revision":)" + std::to_string(p.revision()) +
+         R"(,"seq":99,"op":["x"]})");
   p.pump(5);
   REQUIRE_FALSE(p.errors.empty());
   CHECK(p.errors.back() == "forbidden");
   // Presence names the parent to the SENCO.
   bool named = false;
-  for (auto& pr : s.presence) named = named || toJson(*pr).find(scalar(demo, "SELECT name FROM contact WHERE id=" +
-                                                                               std::to_string(contact.contactId))) != std::string::npos;
+  for (auto& pr : s.presence)
+    named = named || toJson(*pr).find(scalar(demo, "SELECT name FROM contact WHERE id=" +
+                                                       std::to_string(contact.contactId))) !=
+                         std::string::npos;
   CHECK(named);
 
   // The SENCO withdraws the link: the page is gone and live edits stop within the recheck.
-  const std::string linkId = scalar(demo, "SELECT id FROM contribution_link WHERE plan_id=" + std::to_string(plan));
-  CHECK(senco.postForm(planPath + "/contributors/" + linkId + "/revoke", {{"csrf", senco.csrf}}).status == 303);
+  const std::string linkId =
+      scalar(demo, "SELECT id FROM contribution_link WHERE plan_id=" + std::to_string(plan));
+  CHECK(senco.postForm(planPath + "/contributors/" + linkId + "/revoke", {{"csrf", senco.csrf}})
+            .status == 303);
   CHECK(parent.get("/c/" + contact.token).status == 410);
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   p.errors.clear();
@@ -778,9 +827,9 @@ TEST_CASE("contribution link: the SENCO invites a parent, who writes only their 
 namespace {
 
 // The rows of a table in a fresh client's snapshot: (id, location) in order.
-std::vector<std::pair<std::string, std::string>> rowsSeen(int port, sendflow::engine::Id plan,
-                                                         const std::map<std::string, std::string>& cookies,
-                                                         const std::string& field) {
+std::vector<std::pair<std::string, std::string>> rowsSeen(
+    int port, sendflow::engine::Id plan, const std::map<std::string, std::string>& cookies,
+    const std::string& field) {
   LiveClient look("look" + std::to_string(std::rand()), cookies);
   REQUIRE(look.connect(port, plan));
   look.pump(3);
@@ -789,7 +838,8 @@ std::vector<std::pair<std::string, std::string>> rowsSeen(int port, sendflow::en
   REQUIRE(rows);
   for (unsigned i = 0; i < rows->size(); ++i) {
     auto r = rows->getObject(i);
-    out.emplace_back(r->getValue<std::string>("id"), r->getObject("cells")->optValue<std::string>("location", ""));
+    out.emplace_back(r->getValue<std::string>("id"),
+                     r->getObject("cells")->optValue<std::string>("location", ""));
   }
   return out;
 }
@@ -819,8 +869,10 @@ TEST_CASE("live WebSocket: repeating-table rows added and removed at the same mo
   const std::string victim = before.front().first;
   // Three editors at once, none having heard of the others: two add a row after the same row,
   // the third removes that row.
-  cs[0]->send(R"({"type":"row_add","field":"routes","after":")" + victim + R"(","seq":5,"cells":{"location":"Hall A"}})");
-  cs[1]->send(R"({"type":"row_add","field":"routes","after":")" + victim + R"(","seq":5,"cells":{"location":"Hall B"}})");
+  cs[0]->send(R"({"type":"row_add","field":"routes","after":")" + victim +
+              R"(","seq":5,"cells":{"location":"Hall A"}})");
+  cs[1]->send(R"({"type":"row_add","field":"routes","after":")" + victim +
+              R"(","seq":5,"cells":{"location":"Hall B"}})");
   cs[2]->send(R"({"type":"row_remove","field":"routes","row":")" + victim + R"(","seq":5})");
   pumpAll(cs, 10);
   auto after = rowsSeen(port, plan, http.cookies(), "routes");
@@ -847,13 +899,16 @@ TEST_CASE("live WebSocket: repeating-table rows added and removed at the same mo
   }
   // Editing a cell of the removed row: refused by name; an unknown column too; nothing changes.
   cs[0]->errors.clear();
-  cs[0]->send(R"({"type":"cell","field":"routes","row":")" + victim + R"(","column":"location","value":"x","seq":6})");
-  cs[0]->send(R"({"type":"cell","field":"routes","row":")" + after.front().first + R"(","column":"nope","value":"x","seq":7})");
+  cs[0]->send(R"({"type":"cell","field":"routes","row":")" + victim +
+              R"(","column":"location","value":"x","seq":6})");
+  cs[0]->send(R"({"type":"cell","field":"routes","row":")" + after.front().first +
+              R"(","column":"nope","value":"x","seq":7})");
   cs[0]->pump(5);
   REQUIRE(cs[0]->errors.size() == 2);
   CHECK(cs[0]->errors[0] == "gone");
   CHECK(cs[0]->errors[1] == "unknown_field");
-  cs[1]->send(R"({"type":"cell","field":"routes","row":")" + after.front().first + R"(","column":"location","value":"Hall C","seq":6})");
+  cs[1]->send(R"({"type":"cell","field":"routes","row":")" + after.front().first +
+              R"(","column":"location","value":"Hall C","seq":6})");
   pumpAll(cs, 5);
   CHECK(rowsSeen(port, plan, http.cookies(), "routes").front().second == "Hall C");
   // Two answers to one cell from one cell revision: the later wins, the earlier writer is told.
@@ -873,20 +928,23 @@ TEST_CASE("live WebSocket: repeating-table rows added and removed at the same mo
   for (auto& c : cs) c->drop();
   demo.server.stop();
   demo.server.start();
-  auto restarted = rowsSeen(demo.server.port(), plan,
-                            demo.signedIn("senco", academy).cookies(), "routes");
+  auto restarted =
+      rowsSeen(demo.server.port(), plan, demo.signedIn("senco", academy).cookies(), "routes");
   REQUIRE(restarted.size() == after.size());
-  for (std::size_t i = 0; i < after.size(); ++i) CHECK(restarted[i].second == (i == 0 ? "Hall D" : after[i].second));
-  const std::string saved = scalar(demo, "SELECT values_json FROM plan_version WHERE plan_id=" + std::to_string(plan) +
-                                             " ORDER BY number DESC LIMIT 1");
+  for (std::size_t i = 0; i < after.size(); ++i)
+    CHECK(restarted[i].second == (i == 0 ? "Hall D" : after[i].second));
+  const std::string saved =
+      scalar(demo, "SELECT values_json FROM plan_version WHERE plan_id=" + std::to_string(plan) +
+                       " ORDER BY number DESC LIMIT 1");
   INFO(saved);
   CHECK(saved.find(after[1].second) != std::string::npos);  // the other new row, as added
   CHECK(saved.find("Hall D") != std::string::npos);
   CHECK(saved.find("Hall C") == std::string::npos);
 }
 
-TEST_CASE("live WebSocket: a version saved by a form post reaches live editors without anyone typing",
-          "[web][live][slow]") {
+TEST_CASE(
+    "live WebSocket: a version saved by a form post reaches live editors without anyone typing",
+    "[web][live][slow]") {
   Demo demo;
   const auto plan = draftPlan(demo);
   Client http = demo.senco();
@@ -898,10 +956,12 @@ TEST_CASE("live WebSocket: a version saved by a form post reaches live editors w
   // Someone without JavaScript saves the plan by a plain form post.
   auto page = http.get("/plans/" + std::to_string(plan));
   auto saved = http.postForm("/plans/" + std::to_string(plan),
-                             {{"csrf", http.csrf}, {"base_version", Client::hiddenValue(page.body, "base_version")},
+                             {{"csrf", http.csrf},
+                              {"base_version", Client::hiddenValue(page.body, "base_version")},
                               {"f." + field, "Saved from a form without JavaScript."}});
   REQUIRE(saved.status == 303);
-  for (int i = 0; i < 40 && watcher.text(field) != U"Saved from a form without JavaScript."; ++i) watcher.pump(5);
+  for (int i = 0; i < 40 && watcher.text(field) != U"Saved from a form without JavaScript."; ++i)
+    watcher.pump(5);
   CHECK(watcher.text(field) == U"Saved from a form without JavaScript.");
   // And a newcomer is shown it, not the session's older base.
   LiveClient late("late", http.cookies());

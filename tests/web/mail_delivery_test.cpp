@@ -1,10 +1,9 @@
 // Delivery against a real SMTP server (aiosmtpd started here on a free port): content of the
 // messages, retries while the server is down, permanent rejections, `mail test`, and SIGKILL in
 // the middle of draining.
-#include <catch2/catch.hpp>
-
 #include <Poco/Process.h>
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <set>
 #include <thread>
@@ -18,11 +17,14 @@ using namespace sendflow::testing;
 
 namespace {
 
-std::string str(const Poco::JSON::Object::Ptr& o, const std::string& k) { return o->getValue<std::string>(k); }
+std::string str(const Poco::JSON::Object::Ptr& o, const std::string& k) {
+  return o->getValue<std::string>(k);
+}
 
 }  // namespace
 
-TEST_CASE("reminder emails arrive with recipients, subject, text, HTML, link and calendar entry", "[mail][smtp]") {
+TEST_CASE("reminder emails arrive with recipients, subject, text, HTML, link and calendar entry",
+          "[mail][smtp]") {
   SmtpServer smtp;
   smtp.start();
   const engine::Date today = day("2026-03-03");  // a Tuesday; digest on Mondays
@@ -38,7 +40,8 @@ TEST_CASE("reminder emails arrive with recipients, subject, text, HTML, link and
   for (size_t i = 0; i < msgs->size(); ++i) {
     auto m = msgs->getObject(static_cast<unsigned>(i));
     to.insert(str(m, "rcpt"));
-    CHECK(str(m, "subject") == "Review due in 7 days: Personal Emergency Evacuation Plan for Ł. N.");
+    CHECK(str(m, "subject") ==
+          "Review due in 7 days: Personal Emergency Evacuation Plan for Ł. N.");
     CHECK(str(m, "from") == "SEND team <send@trust.test>");
     const std::string link = "https://send.trust.test/plans/" + std::to_string(plan);
     const std::string text = str(m, "text"), html = str(m, "html");
@@ -57,13 +60,15 @@ TEST_CASE("reminder emails arrive with recipients, subject, text, HTML, link and
     CHECK(str(ics, "type") == "text/calendar");
     const std::string cal = str(ics, "content");
     CHECK(cal.find("DTSTART;VALUE=DATE:20260310") != std::string::npos);
-    CHECK(cal.find("UID:sendflow-review-" + std::to_string(plan) + "-20260310@send.trust.test") != std::string::npos);
+    CHECK(cal.find("UID:sendflow-review-" + std::to_string(plan) + "-20260310@send.trust.test") !=
+          std::string::npos);
   }
   CHECK(to == std::set<std::string>{"senco@oak.test", "teacher@oak.test"});
   for (const auto& m : w.app->outbox.list("sent", 10)) CHECK(m.serverReply == "250 OK");
 }
 
-TEST_CASE("a review trigger notifies the SENCO at once, without the free-text reason", "[mail][smtp]") {
+TEST_CASE("a review trigger notifies the SENCO at once, without the free-text reason",
+          "[mail][smtp]") {
   SmtpServer smtp;
   smtp.start();
   MailWorld w(day("2026-03-03"), smtp.port());
@@ -83,7 +88,8 @@ TEST_CASE("a review trigger notifies the SENCO at once, without the free-text re
   }
 }
 
-TEST_CASE("mail server down: messages wait, retry with backoff and go out exactly once", "[mail][smtp]") {
+TEST_CASE("mail server down: messages wait, retry with backoff and go out exactly once",
+          "[mail][smtp]") {
   const int port = freePort();
   MailWorld w(day("2026-03-03"), port);
   w.addPlan("peep", "active", "2026-03-10");
@@ -120,7 +126,8 @@ TEST_CASE("mail server down: messages wait, retry with backoff and go out exactl
   CHECK(w.app->outbox.counts().sent == 2);
 }
 
-TEST_CASE("a permanent 5xx reply marks the message failed with the reply, no retries", "[mail][smtp]") {
+TEST_CASE("a permanent 5xx reply marks the message failed with the reply, no retries",
+          "[mail][smtp]") {
   SmtpServer smtp(0, SmtpServer::Mode::kRejectSender);
   smtp.start();
   MailWorld w(day("2026-03-03"), smtp.port());
@@ -146,8 +153,10 @@ TEST_CASE("a permanent 5xx reply marks the message failed with the reply, no ret
 
 TEST_CASE("mail test reports exactly what the SMTP server said", "[mail][smtp]") {
   TempDir home;
-  std::map<std::string, std::string> env{{"SENDFLOW_HOME", home.path()}, {"SENDFLOW_SMTP_HOST", "127.0.0.1"},
-                                         {"SENDFLOW_SMTP_TLS", "none"}, {"SENDFLOW_LOG_FILE", home.path() + "/log"}};
+  std::map<std::string, std::string> env{{"SENDFLOW_HOME", home.path()},
+                                         {"SENDFLOW_SMTP_HOST", "127.0.0.1"},
+                                         {"SENDFLOW_SMTP_TLS", "none"},
+                                         {"SENDFLOW_LOG_FILE", home.path() + "/log"}};
   SECTION("accepted") {
     SmtpServer smtp;
     smtp.start();
@@ -172,17 +181,21 @@ TEST_CASE("mail test reports exactly what the SMTP server said", "[mail][smtp]")
     auto r = runSendflow({"mail", "test", "--to", "x@example.test"}, env);
     CHECK(r.exitCode != 0);
     CHECK(r.err.find("refused the sender") != std::string::npos);
-    CHECK(r.err.find("550 5.7.1 Sender address rejected: not allowed to relay") != std::string::npos);
+    CHECK(r.err.find("550 5.7.1 Sender address rejected: not allowed to relay") !=
+          std::string::npos);
   }
 }
 
-TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and nothing doubled", "[mail][smtp][slow]") {
+TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and nothing doubled",
+          "[mail][smtp][slow]") {
   SmtpServer smtp;
   smtp.start();
   const int n = 80;
   const auto now = engine::SystemClock().now();
-  const char* names[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
-  const unsigned tomorrow = (std::chrono::weekday{std::chrono::sys_days{engine::dateOf(now)}}.c_encoding() + 1) % 7;
+  const char* names[] = {"sunday",   "monday", "tuesday", "wednesday",
+                         "thursday", "friday", "saturday"};
+  const unsigned tomorrow =
+      (std::chrono::weekday{std::chrono::sys_days{engine::dateOf(now)}}.c_encoding() + 1) % 7;
   auto w = std::make_unique<MailWorld>(engine::dateOf(now), smtp.port(), names[tomorrow]);
   w->clock.set(now - std::chrono::seconds(5));
   for (int i = 0; i < n; ++i) {
@@ -195,7 +208,8 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
     REQUIRE(w->app->outbox.enqueue(m) > 0);
   }
   const std::string home = w->home.path();
-  std::map<std::string, std::string> env{{"SENDFLOW_HOME", home}, {"SENDFLOW_PORT", "0"},
+  std::map<std::string, std::string> env{{"SENDFLOW_HOME", home},
+                                         {"SENDFLOW_PORT", "0"},
                                          {"SENDFLOW_LOG_FILE", home + "/server.log"},
                                          {"SENDFLOW_MAIL_POLL_SECONDS", "1"}};
   w->app.reset();
@@ -203,7 +217,8 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
     ServeProcess serve(SENDFLOW_BINARY, env);
     REQUIRE(smtp.waitFor(n / 3, 30));
     std::mt19937 rng(std::random_device{}());
-    std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 3000)(rng)));
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(std::uniform_int_distribution<int>(0, 3000)(rng)));
     serve.kill(SIGKILL);
   }
   const size_t atKill = smtp.count();
@@ -218,8 +233,8 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
                                             Poco::Logger::get("mail-test"), false);
     for (const auto& m : world->outbox.list("", n + 5))
       if (m.attempts > 1 || m.serverReply.rfind("250", 0) != 0)
-        UNSCOPED_INFO("row " << m.id << " attempts " << m.attempts << " reply '" << m.serverReply << "' error '"
-                             << m.lastError << "'");
+        UNSCOPED_INFO("row " << m.id << " attempts " << m.attempts << " reply '" << m.serverReply
+                             << "' error '" << m.lastError << "'");
   }
   std::set<std::string> ids, rcpts;
   auto msgs = smtp.messages();
@@ -227,8 +242,9 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
   for (size_t i = 0; i < msgs->size(); ++i) {
     auto m = msgs->getObject(static_cast<unsigned>(i));
     if (++seen[str(m, "message_id")] > 1)
-      UNSCOPED_INFO("twice: " << str(m, "message_id") << " to " << str(m, "rcpt") << ", message " << i
-                              << " of " << msgs->size() << ", text " << str(m, "text").size() << " bytes");
+      UNSCOPED_INFO("twice: " << str(m, "message_id") << " to " << str(m, "rcpt") << ", message "
+                              << i << " of " << msgs->size() << ", text " << str(m, "text").size()
+                              << " bytes");
   }
   for (size_t i = 0; i < msgs->size(); ++i) {
     ids.insert(str(msgs->getObject(static_cast<unsigned>(i)), "message_id"));

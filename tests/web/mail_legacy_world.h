@@ -13,13 +13,13 @@
 #include <sstream>
 #include <string>
 
-#include "cli/demo.h"
-#include "sendflow/engine/plans/lifecycle.h"
-#include "sendflow/engine/forms/sample_values.h"
-#include "sendflow/storage/database.h"
 #include "app/app.h"
 #include "app/config.h"
+#include "cli/demo.h"
 #include "mail/mail.h"
+#include "sendflow/engine/forms/sample_values.h"
+#include "sendflow/engine/plans/lifecycle.h"
+#include "sendflow/storage/database.h"
 #include "support/temp_dir.h"
 
 namespace sendflow::testing {

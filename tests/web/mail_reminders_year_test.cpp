@@ -2,7 +2,6 @@
 // plans with different review dates, a review trigger, an EHCP meeting and ten days of downtime;
 // the outbox must hold exactly the expected messages, queued on the expected days.
 #include <catch2/catch.hpp>
-
 #include <set>
 #include <tuple>
 
@@ -19,14 +18,16 @@ using Row = std::tuple<std::string, engine::Id, std::string, int>;  // kind, pla
 
 }  // namespace
 
-TEST_CASE("a simulated year queues exactly the expected reminders, digests and escalations", "[mail][slow]") {
+TEST_CASE("a simulated year queues exactly the expected reminders, digests and escalations",
+          "[mail][slow]") {
   const engine::Date start = day("2026-01-05");  // a Monday
   MailWorld w(start);
   auto iso = [&](int n) { return engine::isoDate(plus(start, n)); };
   const int ra = 40, rb = 100, rd = 300, meeting = 150;
   const engine::Id a = w.addPlan("peep", "active", iso(ra));
   const engine::Id b = w.addPlan("healthcare_plan", "active", iso(rb));
-  const engine::Id c = w.addPlan("ehcp_annual_review", "draft", "", "{\"meeting_date\":\"" + iso(meeting) + "\"}");
+  const engine::Id c =
+      w.addPlan("ehcp_annual_review", "draft", "", "{\"meeting_date\":\"" + iso(meeting) + "\"}");
   const engine::Id d = w.addPlan("risk_assessment", "active", iso(rd));
   const engine::Id closed = w.addPlan("intimate_care", "superseded", "");  // never reminded
   (void)closed;
@@ -36,18 +37,21 @@ TEST_CASE("a simulated year queues exactly the expected reminders, digests and e
     if (n >= downFrom && n < downTo) continue;
     w.setDay(plus(start, n));
     if (n == 60) {
-      auto fired = w.app->planService.fire(w.sencoActor(), b, "trigger_review", {"change", "moved to a new classroom"});
+      auto fired = w.app->planService.fire(w.sencoActor(), b, "trigger_review",
+                                           {"change", "moved to a new classroom"});
       REQUIRE(fired.ok());
     }
     w.app->reminders.run(plus(start, n), false);
-    if (n == 200) w.app->reminders.run(plus(start, n), false);  // a second run the same day adds nothing
+    if (n == 200)
+      w.app->reminders.run(plus(start, n), false);  // a second run the same day adds nothing
   }
 
   // Expected, from the policies written out by hand: reminders 30 and 7 days before, on the day,
   // then every 7 days while overdue, to the SENCO and the owner; escalation to the governor on
   // the 15th day overdue; EHCP deadlines 14 days before and on the day; digest every Monday.
   std::multiset<Row> want;
-  const std::string senco = "senco@oak.test", owner = "teacher@oak.test", governor = "governor@oak.test";
+  const std::string senco = "senco@oak.test", owner = "teacher@oak.test",
+                    governor = "governor@oak.test";
   auto ran = [&](int n) { return n >= 0 && n < 365 && (n < downFrom || n >= downTo); };
   auto reviewDays = [](int r) {
     std::vector<int> out{r - 30, r - 7, r};
@@ -73,19 +77,25 @@ TEST_CASE("a simulated year queues exactly the expected reminders, digests and e
     for (int n : {due - 14, due})
       for (const auto& to : {senco, owner}) want.insert({"deadline", c, to, n});
   for (int n = 0; n < 365; n += 7) {
-    if (ran(n)) want.insert({"digest", 0, governor, n});
-    else want.insert({"digest", 0, governor, downTo});
+    if (ran(n))
+      want.insert({"digest", 0, governor, n});
+    else
+      want.insert({"digest", 0, governor, downTo});
   }
 
   std::multiset<Row> got;
   for (const auto& m : w.app->outbox.list("", 100000))
-    got.insert({m.kind, m.planId, m.toAddress, engine::daysBetween(start, engine::dateOf(m.createdAt))});
+    got.insert(
+        {m.kind, m.planId, m.toAddress, engine::daysBetween(start, engine::dateOf(m.createdAt))});
 
   std::vector<Row> missing, extra;
-  std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));
+  std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
+                      std::back_inserter(missing));
   std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
-  for (const auto& [k, p, to, n] : missing) UNSCOPED_INFO("missing " << k << " plan " << p << " to " << to << " day " << n);
-  for (const auto& [k, p, to, n] : extra) UNSCOPED_INFO("extra " << k << " plan " << p << " to " << to << " day " << n);
+  for (const auto& [k, p, to, n] : missing)
+    UNSCOPED_INFO("missing " << k << " plan " << p << " to " << to << " day " << n);
+  for (const auto& [k, p, to, n] : extra)
+    UNSCOPED_INFO("extra " << k << " plan " << p << " to " << to << " day " << n);
   CHECK(missing.empty());
   CHECK(extra.empty());
   CHECK(got.size() == want.size());
@@ -104,7 +114,8 @@ TEST_CASE("a dry run lists what a day brings and writes nothing", "[mail]") {
   CHECK(w.app->reminders.run(today, false).queued == 0);  // idempotent
 }
 
-TEST_CASE("EHCP phase transfer: the SENCO and the owner are reminded 14 days before and on the day", "[mail]") {
+TEST_CASE("EHCP phase transfer: the SENCO and the owner are reminded 14 days before and on the day",
+          "[mail]") {
   MailWorld w(day("2026-01-20"));
   auto setYear = [&](const std::string& year) {
     w.app->store.write([&](storage::Database& db) {
@@ -120,14 +131,17 @@ TEST_CASE("EHCP phase transfer: the SENCO and the owner are reminded 14 days bef
   }
   std::multiset<std::string> keys;
   for (const auto& m : w.app->outbox.list("", 5000))
-    if (m.kind == "deadline" && m.planId == plan) keys.insert(m.key.substr(0, m.key.find(":user:")) + "|" + m.toAddress);
+    if (m.kind == "deadline" && m.planId == plan)
+      keys.insert(m.key.substr(0, m.key.find(":user:")) + "|" + m.toAddress);
   const std::string base = "deadline:" + std::to_string(plan) + ":phase_transfer:2026-02-15:";
-  CHECK(keys == std::multiset<std::string>{base + "soon|senco@oak.test", base + "soon|teacher@oak.test",
-                                           base + "day|senco@oak.test", base + "day|teacher@oak.test"});
+  CHECK(keys ==
+        std::multiset<std::string>{base + "soon|senco@oak.test", base + "soon|teacher@oak.test",
+                                   base + "day|senco@oak.test", base + "day|teacher@oak.test"});
 
   // Year 5 has no transfer this year: nothing.
   MailWorld y5(day("2026-02-01"));
   const engine::Id other = y5.addPlan("ehcp_annual_review", "active", "2026-11-30");
   y5.app->reminders.run(day("2026-02-01"), false);
-  for (const auto& m : y5.app->outbox.list("", 5000)) CHECK_FALSE((m.kind == "deadline" && m.planId == other));
+  for (const auto& m : y5.app->outbox.list("", 5000))
+    CHECK_FALSE((m.kind == "deadline" && m.planId == other));
 }

@@ -8,20 +8,23 @@
 #include <memory>
 #include <string>
 
+#include "app/app.h"
+#include "app/config.h"
+#include "mail/mail.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/forms/form_values.h"
-#include "app/app.h"
-#include "mail/mail.h"
-#include "app/config.h"
 #include "support/temp_dir.h"
 
 namespace sendflow::testing {
 
 inline engine::Date day(const char* iso) { return *engine::parseIsoDate(iso); }
-inline engine::Date plus(engine::Date d, int n) { return engine::Date{std::chrono::sys_days{d} + std::chrono::days{n}}; }
+inline engine::Date plus(engine::Date d, int n) {
+  return engine::Date{std::chrono::sys_days{d} + std::chrono::days{n}};
+}
 
 struct MailWorld {
-  explicit MailWorld(engine::Date today, int smtpPort = 1, const std::string& digestWeekday = "monday")
+  explicit MailWorld(engine::Date today, int smtpPort = 1,
+                     const std::string& digestWeekday = "monday")
       : clock(engine::startOf(today) + std::chrono::hours(7)) {
     ::setenv("SENDFLOW_HOME", home.path().c_str(), 1);
     ::setenv("SENDFLOW_SMTP_HOST", "127.0.0.1", 1);
@@ -53,8 +56,8 @@ struct MailWorld {
   }
 
   // A plan of `type` in `state` with a review date (empty: none) and current values.
-  engine::Id addPlan(const std::string& type, const std::string& state, const std::string& reviewDate,
-                     const std::string& valuesJson = "{}") {
+  engine::Id addPlan(const std::string& type, const std::string& state,
+                     const std::string& reviewDate, const std::string& valuesJson = "{}") {
     const auto* wf = app->definitions.workflow(type);
     const auto* form = app->definitions.formFor(*wf);
     engine::PlanRecord r;
@@ -63,12 +66,15 @@ struct MailWorld {
     r.type = type;
     r.state = state;
     r.ownerUserId = owner;
-    r.formSnapshotId = app->planRepository.snapshot("form", form->type, form->version, form->sourceJson);
-    r.workflowSnapshotId = app->planRepository.snapshot("workflow", wf->type, wf->version, wf->sourceJson);
+    r.formSnapshotId =
+        app->planRepository.snapshot("form", form->type, form->version, form->sourceJson);
+    r.workflowSnapshotId =
+        app->planRepository.snapshot("workflow", wf->type, wf->version, wf->sourceJson);
     r.currentVersion = 1;
     if (!reviewDate.empty()) r.reviewDate = reviewDate;
     auto values = engine::parseValues(valuesJson).value();
-    engine::PlanVersionRecord v{0, 1, engine::canonicalJson(*values), engine::contentHash(*values), "system", "test", ""};
+    engine::PlanVersionRecord v{
+        0, 1, engine::canonicalJson(*values), engine::contentHash(*values), "system", "test", ""};
     return app->planRepository.create(r, v, {"plan.launch", "system", "plan", 0, academy, "{}"});
   }
 

@@ -1,12 +1,11 @@
 // Plan PDFs through the real server and the real CLI, checked with the tools a reader's software
 // relies on (qpdf, pdffonts, pdftotext). PNGs of the first two pages of each type are kept in
 // tests/artifacts/pdf-types/ for a human look.
-#include <catch2/catch.hpp>
-
 #include <Poco/JSON/Array.h>
 
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -190,11 +189,13 @@ Fetched fetchPdf(Client& c, int64_t id, const fs::path& dir, const std::string& 
   CHECK(r.headers["Content-Type"] == "application/pdf");
   std::smatch m;
   const std::string& cd = r.headers["Content-Disposition"];
-  REQUIRE(std::regex_match(cd, m, std::regex(R"(attachment; filename="([a-z_]+-[A-Z]{1,4}-v[0-9]+\.pdf)\")")));
+  REQUIRE(std::regex_match(
+      cd, m, std::regex(R"(attachment; filename="([a-z_]+-[A-Z]{1,4}-v[0-9]+\.pdf)\")")));
   Fetched f{(dir / name).string(), r.body, m[1], r.headers["X-Sendflow-Pdf-Placeholders"]};
   std::ofstream(f.file, std::ios::binary) << r.body;
   // Every download is in the plan's audit trail.
-  CHECK(c.get("/plans/" + std::to_string(id) + "/audit").body.find("plan.pdf_download") != std::string::npos);
+  CHECK(c.get("/plans/" + std::to_string(id) + "/audit").body.find("plan.pdf_download") !=
+        std::string::npos);
   return f;
 }
 
@@ -204,7 +205,8 @@ std::vector<std::string> longWords() {
   std::mt19937 rng(20000);
   std::vector<std::string> out;
   for (int i = 0; i < 20000; ++i) {
-    out.push_back(std::string{static_cast<char>('A' + rng() % 26), static_cast<char>('a' + rng() % 26)});
+    out.push_back(
+        std::string{static_cast<char>('A' + rng() % 26), static_cast<char>('a' + rng() % 26)});
   }
   return out;
 }
@@ -224,8 +226,7 @@ TEST_CASE("every plan type renders to a valid, exact PDF through the server and 
   REQUIRE_FALSE(drafts.empty());
   const int64_t filledId = drafts.front()->getValue<int64_t>("id");
   const std::string filledType = drafts.front()->getValue<std::string>("type");
-  const engine::FormDefinition& filledForm =
-      *registry().formFor(*registry().workflow(filledType));
+  const engine::FormDefinition& filledForm = *registry().formFor(*registry().workflow(filledType));
   auto current = senco.get("/api/v1/plans/" + std::to_string(filledId)).json();
   Poco::JSON::Object patch;
   std::vector<const engine::FieldDef*> texts, longTexts;

@@ -1,17 +1,16 @@
 // Plans over real HTTP: every document type through its lifecycle, and the bad input around it.
-#include <catch2/catch.hpp>
-
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/JSON/Array.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <thread>
 
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/forms/form_values.h"
-#include "sendflow/engine/plans/lifecycle.h"
 #include "sendflow/engine/forms/sample_values.h"
+#include "sendflow/engine/plans/lifecycle.h"
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
 
@@ -35,15 +34,21 @@ testing::Response patchValues(Client& c, int64_t id, int base, const Poco::JSON:
   return c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id), toJson(body));
 }
 
-testing::Response fire(Client& c, int64_t id, const std::string& name, const std::string& json = "{}") {
+testing::Response fire(Client& c, int64_t id, const std::string& name,
+                       const std::string& json = "{}") {
   return c.postJson("POST", "/api/v1/plans/" + std::to_string(id) + "/transitions/" + name, json);
 }
 
 engine::Pupil pupilOf(Client& c, int64_t pupilId) {
   auto p = c.get("/api/v1/pupils/" + std::to_string(pupilId)).json();
-  return {pupilId, p->getValue<int64_t>("academy_id"), p->getValue<std::string>("legal_name"),
-          p->getValue<std::string>("preferred_name"), p->getValue<std::string>("date_of_birth"),
-          p->getValue<std::string>("year_group"), p->getValue<std::string>("upn"), true};
+  return {pupilId,
+          p->getValue<int64_t>("academy_id"),
+          p->getValue<std::string>("legal_name"),
+          p->getValue<std::string>("preferred_name"),
+          p->getValue<std::string>("date_of_birth"),
+          p->getValue<std::string>("year_group"),
+          p->getValue<std::string>("upn"),
+          true};
 }
 
 // A person who can sign in `kind`'s slot for this pupil, from the plan's people list.
@@ -55,7 +60,8 @@ std::string personFor(const std::string& kind, Demo& d, Client& c, int64_t pupil
   auto contacts = c.get("/api/v1/pupils/" + std::to_string(pupilId)).json()->getArray("contacts");
   for (size_t i = 0; i < contacts->size(); ++i) {
     auto ct = contacts->getObject(static_cast<unsigned>(i));
-    if (ct->getValue<std::string>("kind") == kind) return "contact:" + std::to_string(ct->getValue<int64_t>("id"));
+    if (ct->getValue<std::string>("kind") == kind)
+      return "contact:" + std::to_string(ct->getValue<int64_t>("id"));
   }
   return "";
 }
@@ -70,7 +76,8 @@ std::string read(const std::string& path) {
 TEST_CASE("every document type goes from launch to sign-off over HTTP", "[web][plans]") {
   Demo d;
   auto c = d.senco();
-  auto defs = engine::DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  auto defs = engine::DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms",
+                                               SENDFLOW_SOURCE_ROOT "/workflows");
   REQUIRE(defs.types().size() >= 6);
   const auto today = engine::dateOf(engine::SystemClock().now());
   size_t pupilIndex = 0;
@@ -79,7 +86,9 @@ TEST_CASE("every document type goes from launch to sign-off over HTTP", "[web][p
     const auto* wf = defs.workflow(type);
     const auto* form = defs.formFor(*wf);
     const int64_t pupilId = d.ownPupils.at(pupilIndex++ % d.ownPupils.size());
-    auto launched = c.postJson("POST", "/api/v1/plans", "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"" + type + "\"}");
+    auto launched =
+        c.postJson("POST", "/api/v1/plans",
+                   "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"" + type + "\"}");
     REQUIRE(launched.status == 201);
     const int64_t id = launched.json()->getValue<int64_t>("id");
     auto plan = getPlan(c, id);
@@ -104,8 +113,9 @@ TEST_CASE("every document type goes from launch to sign-off over HTTP", "[web][p
 
     // Fill it in.
     auto current = plan->getObject("values");
-    auto values = engine::sampleValues(*form, *current, pupil, today,
-                                       {"user:" + std::to_string(d.userId("staff")), {"review_date"}, {}});
+    auto values =
+        engine::sampleValues(*form, *current, pupil, today,
+                             {"user:" + std::to_string(d.userId("staff")), {"review_date"}, {}});
     r = patchValues(c, id, 1, *values);
     INFO(r.body);
     REQUIRE(r.status == 200);
@@ -122,7 +132,8 @@ TEST_CASE("every document type goes from launch to sign-off over HTTP", "[web][p
     // Assign the required signers, then send for signature.
     std::set<std::string> kinds;
     auto contacts = c.get("/api/v1/pupils/" + std::to_string(pupilId)).json()->getArray("contacts");
-    for (size_t i = 0; i < contacts->size(); ++i) kinds.insert(contacts->getObject(static_cast<unsigned>(i))->getValue<std::string>("kind"));
+    for (size_t i = 0; i < contacts->size(); ++i)
+      kinds.insert(contacts->getObject(static_cast<unsigned>(i))->getValue<std::string>("kind"));
     for (const auto* slot : engine::requiredSigners(*wf, kinds)) {
       std::string person = personFor(slot->kind, d, c, pupilId);
       REQUIRE_FALSE(person.empty());
@@ -170,26 +181,31 @@ TEST_CASE("transitions answer 404, 403, 409 and 422 as the rules say", "[web][pl
   // A governor may not even read the plan (docs/security.md): 404, as for another academy's plan.
   // A head may read it, but the workflow lets only the SENCO send it for signature: 403.
   auto governor = d.signedIn("governor");
-  REQUIRE(fire(governor, id, "trigger_review", R"({"reason_code":"change","reason_text":"x"})").status == 404);
+  REQUIRE(fire(governor, id, "trigger_review", R"({"reason_code":"change","reason_text":"x"})")
+              .status == 404);
   auto head = d.signedIn("head");
   REQUIRE(fire(head, id, "send_for_signature").status == 403);
   auto noReason = fire(senco, id, "trigger_review");
   REQUIRE(noReason.status == 422);
   REQUIRE(noReason.body.find("reason") != std::string::npos);
-  auto badReason = fire(senco, id, "trigger_review", R"({"reason_code":"boredom","reason_text":"x"})");
+  auto badReason =
+      fire(senco, id, "trigger_review", R"({"reason_code":"boredom","reason_text":"x"})");
   REQUIRE(badReason.status == 422);
 
   // Any participant (here a teacher) can make a review due at once, with a reason.
   auto teacher = d.signedIn("staff");
-  auto r = fire(teacher, id, "trigger_review", R"({"reason_code":"change","reason_text":"New wheelchair from January"})");
+  auto r = fire(teacher, id, "trigger_review",
+                R"({"reason_code":"change","reason_text":"New wheelchair from January"})");
   REQUIRE(r.status == 200);
   REQUIRE(r.json()->getValue<std::string>("state") == "review_due");
-  REQUIRE(r.json()->getValue<std::string>("review_reason").find("New wheelchair") != std::string::npos);
+  REQUIRE(r.json()->getValue<std::string>("review_reason").find("New wheelchair") !=
+          std::string::npos);
   // The review date stays visible while the review is due.
   REQUIRE_FALSE(r.json()->get("review_date").isEmpty());
 }
 
-TEST_CASE("a review drafts a successor, the plan in force stays until it is replaced", "[web][plans]") {
+TEST_CASE("a review drafts a successor, the plan in force stays until it is replaced",
+          "[web][plans]") {
   Demo d;
   auto senco = d.senco();
   auto active = d.plans("healthcare_plan", "active");
@@ -204,7 +220,8 @@ TEST_CASE("a review drafts a successor, the plan in force stays until it is repl
   const int64_t next = r.json()->getValue<int64_t>("successor_id");
   auto old = getPlan(c, id);
   REQUIRE(old->getValue<std::string>("state") == "review_due");
-  REQUIRE(old->getValue<std::string>("review_date") == before->getValue<std::string>("review_date"));
+  REQUIRE(old->getValue<std::string>("review_date") ==
+          before->getValue<std::string>("review_date"));
   auto draft = getPlan(c, next);
   REQUIRE(draft->getValue<std::string>("state") == "draft");
   REQUIRE(draft->getValue<int64_t>("reviews_plan_id") == id);
@@ -233,7 +250,8 @@ TEST_CASE("EHCP reviews show their statutory deadlines with a status", "[web][pl
   std::set<std::string> ids, statuses;
   for (size_t i = 0; i < deadlines->size(); ++i) {
     ids.insert(deadlines->getObject(static_cast<unsigned>(i))->getValue<std::string>("id"));
-    statuses.insert(deadlines->getObject(static_cast<unsigned>(i))->getValue<std::string>("status"));
+    statuses.insert(
+        deadlines->getObject(static_cast<unsigned>(i))->getValue<std::string>("status"));
   }
   REQUIRE(ids.count("invitations"));
   REQUIRE(ids.count("la_decision"));
@@ -257,8 +275,10 @@ TEST_CASE("another academy's plans are 404 on every plan route", "[web][plans]")
     REQUIRE(c.get("/plans/" + id + "/history").status == 404);
     REQUIRE(c.get("/plans/" + id + "/diff?from=1&to=2").status == 404);
     REQUIRE(c.postForm("/plans/" + id, {{"csrf", c.csrf}, {"base_version", "1"}}).status == 404);
-    REQUIRE(c.postForm("/plans/" + id + "/transitions/start_review", {{"csrf", c.csrf}}).status == 404);
-    REQUIRE(c.postForm("/plans/" + id + "/signers", {{"csrf", c.csrf}, {"slot", "senco"}}).status == 404);
+    REQUIRE(c.postForm("/plans/" + id + "/transitions/start_review", {{"csrf", c.csrf}}).status ==
+            404);
+    REQUIRE(c.postForm("/plans/" + id + "/signers", {{"csrf", c.csrf}, {"slot", "senco"}}).status ==
+            404);
     REQUIRE(c.get("/api/v1/plans/" + id).status == 404);
     REQUIRE(patchValues(c, p->getValue<int64_t>("id"), 1, Poco::JSON::Object()).status == 404);
     REQUIRE(fire(c, p->getValue<int64_t>("id"), "trigger_review").status == 404);
@@ -266,12 +286,17 @@ TEST_CASE("another academy's plans are 404 on every plan route", "[web][plans]")
   }
   auto mine = c.get("/api/v1/plans").json()->getArray("plans");
   for (size_t i = 0; i < mine->size(); ++i)
-    REQUIRE(mine->getObject(static_cast<unsigned>(i))->getValue<int64_t>("academy_id") == d.firstAcademy());
+    REQUIRE(mine->getObject(static_cast<unsigned>(i))->getValue<int64_t>("academy_id") ==
+            d.firstAcademy());
   // Launching for another academy's pupil is 404 too.
-  REQUIRE(c.postJson("POST", "/api/v1/plans", "{\"pupil_id\":" + std::to_string(d.foreignPupils.front()) + ",\"type\":\"peep\"}").status == 404);
+  REQUIRE(
+      c.postJson("POST", "/api/v1/plans",
+                 "{\"pupil_id\":" + std::to_string(d.foreignPupils.front()) + ",\"type\":\"peep\"}")
+          .status == 404);
 }
 
-TEST_CASE("values are never truncated: too long is 422, script is stored exactly and shown escaped", "[web][plans]") {
+TEST_CASE("values are never truncated: too long is 422, script is stored exactly and shown escaped",
+          "[web][plans]") {
   Demo d;
   auto c = d.senco();
   auto drafts = d.plans("risk_assessment", "draft", Demo::kOak);
@@ -302,12 +327,18 @@ TEST_CASE("values are never truncated: too long is 422, script is stored exactly
   REQUIRE(page.body.find("<script>alert(1)") == std::string::npos);
   REQUIRE(page.body.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
   // Malformed JSON and wrong shapes are 400 / 422, never 5xx.
-  REQUIRE(c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id), "{\"base_version\":").status == 400);
-  REQUIRE(c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id), "{\"base_version\":\"x\",\"values\":{}}").status == 422);
-  REQUIRE(c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id), "{\"base_version\":1,\"values\":[]}").status == 422);
+  REQUIRE(c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id), "{\"base_version\":").status ==
+          400);
+  REQUIRE(c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id),
+                     "{\"base_version\":\"x\",\"values\":{}}")
+              .status == 422);
+  REQUIRE(c.postJson("PATCH", "/api/v1/plans/" + std::to_string(id),
+                     "{\"base_version\":1,\"values\":[]}")
+              .status == 422);
 }
 
-TEST_CASE("the editor works by plain form posts: errors keep the answers, stale saves show a merge", "[web][plans]") {
+TEST_CASE("the editor works by plain form posts: errors keep the answers, stale saves show a merge",
+          "[web][plans]") {
   Demo d;
   auto c = d.senco();
   auto drafts = d.plans("peep", "draft", "");
@@ -320,19 +351,25 @@ TEST_CASE("the editor works by plain form posts: errors keep the answers, stale 
   const std::string base = Client::hiddenValue(page.body, "base_version");
 
   // A bad date: 422, summary, and the typed answer is still there.
-  auto bad = s.postForm("/plans/" + id, {{"csrf", s.csrf}, {"base_version", base},
-                                         {"f.why_needed", "Typed answer kept"}, {"f.last_drill", "2026-02-30"}});
+  auto bad = s.postForm("/plans/" + id, {{"csrf", s.csrf},
+                                         {"base_version", base},
+                                         {"f.why_needed", "Typed answer kept"},
+                                         {"f.last_drill", "2026-02-30"}});
   REQUIRE(bad.status == 422);
   REQUIRE(bad.body.find("There is a problem") != std::string::npos);
   REQUIRE(bad.body.find("Typed answer kept") != std::string::npos);
 
-  auto ok = s.postForm("/plans/" + id, {{"csrf", s.csrf}, {"base_version", base}, {"f.why_needed", "Uses a walking frame"}});
+  auto ok = s.postForm(
+      "/plans/" + id,
+      {{"csrf", s.csrf}, {"base_version", base}, {"f.why_needed", "Uses a walking frame"}});
   REQUIRE(ok.status == 303);
   auto after = s.get(ok.headers["Location"]);
   REQUIRE(after.body.find("Uses a walking frame") != std::string::npos);
 
   // Someone saving from the old page: 409 with what changed, and their answer kept.
-  auto stale = s.postForm("/plans/" + id, {{"csrf", s.csrf}, {"base_version", base}, {"f.why_needed", "My stale edit"}});
+  auto stale =
+      s.postForm("/plans/" + id,
+                 {{"csrf", s.csrf}, {"base_version", base}, {"f.why_needed", "My stale edit"}});
   REQUIRE(stale.status == 409);
   REQUIRE(stale.body.find("Someone else changed this plan") != std::string::npos);
   REQUIRE(stale.body.find("Uses a walking frame") != std::string::npos);
@@ -342,7 +379,8 @@ TEST_CASE("the editor works by plain form posts: errors keep the answers, stale 
   auto history = s.get("/plans/" + id + "/history");
   REQUIRE(history.body.find("Version") != std::string::npos);
   int v = std::stoi(Client::hiddenValue(after.body, "base_version"));
-  auto diff = s.get("/plans/" + id + "/diff?from=" + std::to_string(v - 1) + "&to=" + std::to_string(v));
+  auto diff =
+      s.get("/plans/" + id + "/diff?from=" + std::to_string(v - 1) + "&to=" + std::to_string(v));
   REQUIRE(diff.status == 200);
   REQUIRE(diff.body.find("Uses a walking frame") != std::string::npos);
   REQUIRE(s.get("/plans/" + id + "/diff?from=1&to=999").status == 404);
@@ -385,7 +423,8 @@ TEST_CASE("a trust's own document type works end to end with no code change", "[
   Demo d({{"SENDFLOW_FORMS_DIR", forms}, {"SENDFLOW_WORKFLOWS_DIR", workflows}});
   auto c = d.senco();
   auto pupilId = d.ownPupils.front();
-  auto r = c.postJson("POST", "/api/v1/plans", "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"trip_plan\"}");
+  auto r = c.postJson("POST", "/api/v1/plans",
+                      "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"trip_plan\"}");
   INFO(r.body);
   REQUIRE(r.status == 201);
   const int64_t id = r.json()->getValue<int64_t>("id");
@@ -394,19 +433,24 @@ TEST_CASE("a trust's own document type works end to end with no code change", "[
   REQUIRE(page.body.find("Needs accessible transport") != std::string::npos);
   Poco::JSON::Object v;
   v.set("destination", "Science Museum");
-  v.set("date", engine::isoDate(engine::Date{std::chrono::sys_days{engine::dateOf(engine::SystemClock().now())} + std::chrono::days(30)}));
+  v.set("date", engine::isoDate(engine::Date{
+                    std::chrono::sys_days{engine::dateOf(engine::SystemClock().now())} +
+                    std::chrono::days(30)}));
   v.set("needs_transport", true);
   r = patchValues(c, id, 1, v);
   REQUIRE(r.status == 200);
-  REQUIRE(toJson(r.json()->get("missing")).find("transport") != std::string::npos);  // conditional field now required
+  REQUIRE(toJson(r.json()->get("missing")).find("transport") !=
+          std::string::npos);  // conditional field now required
   v.set("transport", "Minibus with a lift, booked");
   r = patchValues(c, id, 2, v);
   REQUIRE(r.status == 200);
   REQUIRE(r.json()->getArray("missing")->size() == 0);
   REQUIRE(c.postJson("PUT", "/api/v1/plans/" + std::to_string(id) + "/signers/senco",
-                     "{\"people\":[\"user:" + std::to_string(d.userId("senco")) + "\"]}").status == 200);
+                     "{\"people\":[\"user:" + std::to_string(d.userId("senco")) + "\"]}")
+              .status == 200);
   REQUIRE(c.postJson("PUT", "/api/v1/plans/" + std::to_string(id) + "/signers/parent_carer",
-                     "{\"people\":[\"" + personFor("parent_carer", d, c, pupilId) + "\"]}").status == 200);
+                     "{\"people\":[\"" + personFor("parent_carer", d, c, pupilId) + "\"]}")
+              .status == 200);
   r = fire(c, id, "send_for_signature");
   REQUIRE(r.status == 200);
   REQUIRE(r.json()->getValue<std::string>("state") == "awaiting_signatures");
@@ -417,7 +461,8 @@ TEST_CASE("a plan keeps the template version it was launched with", "[web][plans
   std::string forms = defs.path() + "/forms", workflows = defs.path() + "/workflows";
   Poco::File(SENDFLOW_SOURCE_ROOT "/forms").copyTo(forms);
   Poco::File(SENDFLOW_SOURCE_ROOT "/workflows").copyTo(workflows);
-  std::map<std::string, std::string> env{{"SENDFLOW_FORMS_DIR", forms}, {"SENDFLOW_WORKFLOWS_DIR", workflows}};
+  std::map<std::string, std::string> env{{"SENDFLOW_FORMS_DIR", forms},
+                                         {"SENDFLOW_WORKFLOWS_DIR", workflows}};
   testing::Server server(env);
   auto demo = server.seedDemo();
   server.start();
@@ -425,7 +470,8 @@ TEST_CASE("a plan keeps the template version it was launched with", "[web][plans
   REQUIRE(c.login("senco@oakfield.example", "oakfield-senco-demo").status == 303);
   auto pupils = c.get("/api/v1/pupils").json()->getArray("pupils");
   auto pupilId = pupils->getObject(0)->getValue<int64_t>("id");
-  auto r = c.postJson("POST", "/api/v1/plans", "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"peep\"}");
+  auto r = c.postJson("POST", "/api/v1/plans",
+                      "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"peep\"}");
   const int64_t oldPlan = r.json()->getValue<int64_t>("id");
   auto before = getPlan(c, oldPlan);
   server.stop();
@@ -449,8 +495,10 @@ TEST_CASE("a plan keeps the template version it was launched with", "[web][plans
   auto after = getPlan(c2, oldPlan);
   REQUIRE(after->getValue<int>("form_version") == before->getValue<int>("form_version"));
   REQUIRE(toJson(after->get("missing")).find("fire_marshal_phone") == std::string::npos);
-  REQUIRE(c2.get("/plans/" + std::to_string(oldPlan)).body.find("Fire marshal") == std::string::npos);
-  r = c2.postJson("POST", "/api/v1/plans", "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"peep\"}");
+  REQUIRE(c2.get("/plans/" + std::to_string(oldPlan)).body.find("Fire marshal") ==
+          std::string::npos);
+  r = c2.postJson("POST", "/api/v1/plans",
+                  "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"peep\"}");
   auto fresh = getPlan(c2, r.json()->getValue<int64_t>("id"));
   REQUIRE(fresh->getValue<int>("form_version") == before->getValue<int>("form_version") + 1);
   REQUIRE(toJson(fresh->get("missing")).find("fire_marshal_phone") != std::string::npos);
@@ -474,14 +522,16 @@ TEST_CASE("a broken definition stops start-up naming the file and the JSON path"
   REQUIRE(r.err.find("actve") != std::string::npos);
 }
 
-TEST_CASE("the running server moves a plan whose review date has passed to review due", "[web][plans][slow]") {
+TEST_CASE("the running server moves a plan whose review date has passed to review due",
+          "[web][plans][slow]") {
   testing::Server server;
   auto demo = server.seedDemo();
   int64_t plan = 0;
   auto plans = demo->getArray("plans");
   for (size_t i = 0; i < plans->size() && !plan; ++i) {
     auto p = plans->getObject(static_cast<unsigned>(i));
-    if (p->getValue<std::string>("state") == "active" && p->getValue<std::string>("type") == "intimate_care")
+    if (p->getValue<std::string>("state") == "active" &&
+        p->getValue<std::string>("type") == "intimate_care")
       plan = p->getValue<int64_t>("id");
   }
   REQUIRE(plan != 0);
@@ -503,8 +553,10 @@ TEST_CASE("the running server moves a plan whose review date has passed to revie
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(state == "review_due");
   storage::Database d(db);
-  storage::Statement st(d, "SELECT actor FROM audit_event WHERE subject_type='plan' AND subject_id=? AND action='plan.transition' "
-                           "ORDER BY id DESC LIMIT 1");
+  storage::Statement st(d,
+                        "SELECT actor FROM audit_event WHERE subject_type='plan' AND subject_id=? "
+                        "AND action='plan.transition' "
+                        "ORDER BY id DESC LIMIT 1");
   st.bind(1, plan);
   REQUIRE(st.step());
   CHECK(st.getText(0) == "system:scheduler");

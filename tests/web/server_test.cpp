@@ -1,7 +1,7 @@
 // The real server over real HTTP on a loopback port.
-#include <catch2/catch.hpp>
-
 #include <Poco/Net/StreamSocket.h>
+
+#include <catch2/catch.hpp>
 
 #include "support/demo.h"
 
@@ -34,7 +34,8 @@ TEST_CASE("signing in, seeing the academy's pupils, and signing out", "[web]") {
   REQUIRE(home.body.find("Zoë Ellis") != std::string::npos);
   REQUIRE(home.body.find("Hillcrest Secondary Academy") == std::string::npos);
   // Security headers on every page.
-  REQUIRE(home.headers["Content-Security-Policy"].find("frame-ancestors 'none'") != std::string::npos);
+  REQUIRE(home.headers["Content-Security-Policy"].find("frame-ancestors 'none'") !=
+          std::string::npos);
   REQUIRE(home.headers["X-Content-Type-Options"] == "nosniff");
   REQUIRE(home.headers.count("Referrer-Policy") == 1);
 
@@ -53,15 +54,17 @@ TEST_CASE("signing in, seeing the academy's pupils, and signing out", "[web]") {
   REQUIRE(after.headers["Location"].rfind("/login", 0) == 0);
 }
 
-TEST_CASE("the session cookie is HttpOnly and SameSite=Lax, and a new one is issued at login", "[web]") {
+TEST_CASE("the session cookie is HttpOnly and SameSite=Lax, and a new one is issued at login",
+          "[web]") {
   Demo d;
   auto c = d.server.client();
   c.get("/login");
   c.cookies()["sf_session"] = "attacker-chosen-session-id";
   auto& [email, password] = d.logins.at("senco@Oakfield Primary Academy");
   auto page = c.get("/login");
-  auto r = c.postForm("/login", {{"email", email}, {"password", password},
-                                 {"csrf", Client::hiddenValue(page.body, "csrf")}});
+  auto r = c.postForm(
+      "/login",
+      {{"email", email}, {"password", password}, {"csrf", Client::hiddenValue(page.body, "csrf")}});
   REQUIRE(r.status == 303);
   REQUIRE(c.cookies()["sf_session"] != "attacker-chosen-session-id");
   auto raw = c.request("POST", "/login", "", "application/x-www-form-urlencoded");
@@ -81,27 +84,33 @@ TEST_CASE("a wrong password is refused without a session", "[web]") {
 TEST_CASE("repeated failures are throttled with 429 and Retry-After", "[web]") {
   Demo d;
   auto c = d.server.client();
-  for (int i = 0; i < 5; ++i) REQUIRE(c.login("senco@oakfield.example", "wrong password " + std::to_string(i)).status == 401);
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(c.login("senco@oakfield.example", "wrong password " + std::to_string(i)).status == 401);
   auto r = c.login("senco@oakfield.example", d.logins.at("senco@Oakfield Primary Academy").second);
   REQUIRE(r.status == 429);
   REQUIRE(std::stoi(r.headers["Retry-After"]) > 0);
   // Other accounts are unaffected.
-  REQUIRE(c.login("head@oakfield.example", d.logins.at("head@Oakfield Primary Academy").second).status == 303);
+  REQUIRE(c.login("head@oakfield.example", d.logins.at("head@Oakfield Primary Academy").second)
+              .status == 303);
 }
 
 TEST_CASE("state changes without the CSRF token are refused with 403", "[web]") {
   Demo d;
   auto c = d.server.client();
   c.get("/login");
-  auto noToken = c.postForm("/login", {{"email", "senco@oakfield.example"},
-                                       {"password", d.logins.at("senco@Oakfield Primary Academy").second}});
+  auto noToken =
+      c.postForm("/login", {{"email", "senco@oakfield.example"},
+                            {"password", d.logins.at("senco@Oakfield Primary Academy").second}});
   REQUIRE(noToken.status == 403);
 
   auto s = d.senco();
   auto pupil = std::to_string(d.ownPupils.front());
   REQUIRE(s.postForm("/pupils/" + pupil, {{"legal_name", "Changed"}}).status == 403);
-  REQUIRE(s.postForm("/pupils/" + pupil, {{"legal_name", "Changed"}, {"csrf", "wrong"}}).status == 403);
-  REQUIRE(s.postJson("PATCH", "/api/v1/pupils/" + pupil, R"({"preferred_name":"X"})", false).status == 403);
+  REQUIRE(s.postForm("/pupils/" + pupil, {{"legal_name", "Changed"}, {"csrf", "wrong"}}).status ==
+          403);
+  REQUIRE(
+      s.postJson("PATCH", "/api/v1/pupils/" + pupil, R"({"preferred_name":"X"})", false).status ==
+      403);
   REQUIRE(s.postForm("/logout", {}).status == 403);
   // Nothing changed.
   REQUIRE(s.get("/pupils/" + pupil).body.find("Changed") == std::string::npos);
@@ -115,8 +124,13 @@ TEST_CASE("another academy's pupil answers 404 on every pupil route, like a miss
     INFO("pupil " << p);
     REQUIRE(c.get("/pupils/" + p).status == 404);
     REQUIRE(c.get("/pupils/" + p + "/edit").status == 404);
-    REQUIRE(c.postForm("/pupils/" + p, {{"csrf", c.csrf}, {"legal_name", "X"}, {"date_of_birth", "2015-01-01"}, {"year_group", "3"}}).status == 404);
-    REQUIRE(c.postForm("/pupils/" + p + "/contacts", {{"csrf", c.csrf}, {"name", "X"}}).status == 404);
+    REQUIRE(c.postForm("/pupils/" + p, {{"csrf", c.csrf},
+                                        {"legal_name", "X"},
+                                        {"date_of_birth", "2015-01-01"},
+                                        {"year_group", "3"}})
+                .status == 404);
+    REQUIRE(c.postForm("/pupils/" + p + "/contacts", {{"csrf", c.csrf}, {"name", "X"}}).status ==
+            404);
     REQUIRE(c.get("/api/v1/pupils/" + p).status == 404);
     REQUIRE(c.postJson("PATCH", "/api/v1/pupils/" + p, R"({"preferred_name":"X"})").status == 404);
   }
@@ -127,9 +141,11 @@ TEST_CASE("another academy's pupil answers 404 on every pupil route, like a miss
 
 TEST_CASE("a body over the limit gets 413 without being read whole", "[web]") {
   Demo d;
-  Poco::Net::StreamSocket s(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(d.server.port())));
-  std::string head = "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                     "Content-Length: 3145728\r\n\r\n";
+  Poco::Net::StreamSocket s(
+      Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(d.server.port())));
+  std::string head =
+      "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+      "Content-Length: 3145728\r\n\r\n";
   s.sendBytes(head.data(), static_cast<int>(head.size()));
   char buf[256] = {};
   int n = s.receiveBytes(buf, sizeof buf - 1);
@@ -143,7 +159,8 @@ TEST_CASE("malformed form and JSON bodies get 400 with a message, never a 5xx", 
   auto p = std::to_string(d.ownPupils.front());
   auto badJson = c.postJson("PATCH", "/api/v1/pupils/" + p, "{\"preferred_name\": ");
   REQUIRE(badJson.status == 400);
-  REQUIRE(badJson.json()->getObject("error")->getValue<std::string>("message").find("JSON") != std::string::npos);
+  REQUIRE(badJson.json()->getObject("error")->getValue<std::string>("message").find("JSON") !=
+          std::string::npos);
   REQUIRE(c.postJson("PATCH", "/api/v1/pupils/" + p, "[1,2]").status == 400);
   REQUIRE(c.postJson("PATCH", "/api/v1/pupils/" + p, "\"\xC3\"").status == 400);
   auto wrongType = c.postJson("PATCH", "/api/v1/pupils/" + p, R"({"preferred_name": 42})");
@@ -152,12 +169,15 @@ TEST_CASE("malformed form and JSON bodies get 400 with a message, never a 5xx", 
   auto unknown = c.postJson("PATCH", "/api/v1/pupils/" + p, R"({"shoe_size": "4"})");
   REQUIRE(unknown.status == 400);  // an unknown key is a malformed request, named
   REQUIRE(unknown.body.find("shoe_size") != std::string::npos);
-  auto badForm = c.request("POST", "/pupils/" + p, "csrf=" + c.csrf + "&legal_name=%ZZ%", "application/x-www-form-urlencoded");
+  auto badForm = c.request("POST", "/pupils/" + p, "csrf=" + c.csrf + "&legal_name=%ZZ%",
+                           "application/x-www-form-urlencoded");
   REQUIRE(badForm.status < 500);
   REQUIRE(badForm.status >= 400);
-  auto badUtf8 = c.request("POST", "/pupils/" + p, "csrf=" + c.csrf + "&legal_name=%C3", "application/x-www-form-urlencoded");
+  auto badUtf8 = c.request("POST", "/pupils/" + p, "csrf=" + c.csrf + "&legal_name=%C3",
+                           "application/x-www-form-urlencoded");
   REQUIRE(badUtf8.status == 400);
-  auto wrongContentType = c.request("POST", "/pupils/" + p, "{}", "text/plain", {{"X-CSRF-Token", c.csrf}});
+  auto wrongContentType =
+      c.request("POST", "/pupils/" + p, "{}", "text/plain", {{"X-CSRF-Token", c.csrf}});
   REQUIRE(wrongContentType.status == 400);
   REQUIRE(c.get("/?q=%ZZ").status == 400);
 }
@@ -166,13 +186,18 @@ TEST_CASE("HTML and script in names are stored exactly and rendered escaped", "[
   Demo d;
   auto c = d.senco();
   const std::string nasty = "<script>alert('x')</script> & \"Zoë\" <b>bold</b>";
-  auto r = c.postForm("/pupils", {{"csrf", c.csrf}, {"academy_id", std::to_string(d.firstAcademy())},
-                                  {"legal_name", nasty}, {"date_of_birth", "2016-02-29"}, {"year_group", "4"}});
+  auto r = c.postForm("/pupils", {{"csrf", c.csrf},
+                                  {"academy_id", std::to_string(d.firstAcademy())},
+                                  {"legal_name", nasty},
+                                  {"date_of_birth", "2016-02-29"},
+                                  {"year_group", "4"}});
   REQUIRE(r.status == 303);
   auto page = c.get(r.headers["Location"]);
   REQUIRE(page.status == 200);
   REQUIRE(page.body.find("<script>alert") == std::string::npos);
-  REQUIRE(page.body.find("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; &quot;Zoë&quot;") != std::string::npos);
+  REQUIRE(
+      page.body.find("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; &quot;Zoë&quot;") !=
+      std::string::npos);
   auto id = r.headers["Location"].substr(std::string("/pupils/").size());
   auto api = c.get("/api/v1/pupils/" + id).json();
   REQUIRE(api->getValue<std::string>("legal_name") == nasty);
@@ -181,21 +206,26 @@ TEST_CASE("HTML and script in names are stored exactly and rendered escaped", "[
 TEST_CASE("pupil validation errors are listed and nothing is lost", "[web]") {
   Demo d;
   auto c = d.senco();
-  auto r = c.postForm("/pupils", {{"csrf", c.csrf}, {"academy_id", std::to_string(d.firstAcademy())},
-                                  {"legal_name", "Kept Name"}, {"date_of_birth", "2015-02-30"}, {"year_group", "15"}});
+  auto r = c.postForm("/pupils", {{"csrf", c.csrf},
+                                  {"academy_id", std::to_string(d.firstAcademy())},
+                                  {"legal_name", "Kept Name"},
+                                  {"date_of_birth", "2015-02-30"},
+                                  {"year_group", "15"}});
   REQUIRE(r.status == 422);
   REQUIRE(r.body.find("There is a problem") != std::string::npos);
   REQUIRE(r.body.find("Date of birth must be a real date") != std::string::npos);
   REQUIRE(r.body.find("value=\"Kept Name\"") != std::string::npos);
   std::string longName(300, 'a');
-  auto tooLong = c.postJson("POST", "/api/v1/pupils",
-                            "{\"academy_id\": " + std::to_string(d.firstAcademy()) + ", \"legal_name\": \"" + longName +
-                                "\", \"date_of_birth\": \"2015-01-01\", \"year_group\": \"3\"}");
+  auto tooLong =
+      c.postJson("POST", "/api/v1/pupils",
+                 "{\"academy_id\": " + std::to_string(d.firstAcademy()) + ", \"legal_name\": \"" +
+                     longName + "\", \"date_of_birth\": \"2015-01-01\", \"year_group\": \"3\"}");
   REQUIRE(tooLong.status == 422);
   REQUIRE(tooLong.body.find("legal_name") != std::string::npos);
 }
 
-TEST_CASE("staff who are not SENCOs cannot change pupils, only trust admins manage users", "[web]") {
+TEST_CASE("staff who are not SENCOs cannot change pupils, only trust admins manage users",
+          "[web]") {
   Demo d;
   auto t = d.signedIn("staff");
   auto p = std::to_string(d.ownPupils.front());
@@ -207,12 +237,20 @@ TEST_CASE("staff who are not SENCOs cannot change pupils, only trust admins mana
   auto users = admin.get("/admin/users");
   REQUIRE(users.status == 200);
   REQUIRE(users.body.find("senco@hillcrest.example") != std::string::npos);
-  auto weak = admin.postForm("/admin/users", {{"csrf", admin.csrf}, {"name", "New Person"}, {"email", "new@oakfield.example"},
-                                              {"password", "short"}, {"role_" + std::to_string(d.firstAcademy()) + "_staff", "1"}});
+  auto weak = admin.postForm("/admin/users",
+                             {{"csrf", admin.csrf},
+                              {"name", "New Person"},
+                              {"email", "new@oakfield.example"},
+                              {"password", "short"},
+                              {"role_" + std::to_string(d.firstAcademy()) + "_staff", "1"}});
   REQUIRE(weak.status == 422);
   REQUIRE(weak.body.find("at least 12 characters") != std::string::npos);
-  auto ok = admin.postForm("/admin/users", {{"csrf", admin.csrf}, {"name", "New Person"}, {"email", "new@oakfield.example"},
-                                            {"password", "a long enough passphrase"}, {"role_" + std::to_string(d.firstAcademy()) + "_staff", "1"}});
+  auto ok = admin.postForm("/admin/users",
+                           {{"csrf", admin.csrf},
+                            {"name", "New Person"},
+                            {"email", "new@oakfield.example"},
+                            {"password", "a long enough passphrase"},
+                            {"role_" + std::to_string(d.firstAcademy()) + "_staff", "1"}});
   REQUIRE(ok.status == 303);
   auto fresh = d.server.client();
   REQUIRE(fresh.login("new@oakfield.example", "a long enough passphrase").status == 303);
@@ -235,15 +273,16 @@ TEST_CASE("the CLI adds users, backs up, and refuses bad input clearly", "[web][
   s.seedDemo();
   auto again = s.run({"demo", "--json"});
   REQUIRE(again.exitCode == 0);  // idempotent
-  auto add = s.run({"user", "add", "--email", "ta@oakfield.example", "--name", "Tariq Ali", "--role", "staff",
-                    "--academy", "Oakfield Primary Academy"});
+  auto add = s.run({"user", "add", "--email", "ta@oakfield.example", "--name", "Tariq Ali",
+                    "--role", "staff", "--academy", "Oakfield Primary Academy"});
   REQUIRE(add.exitCode == 0);
   REQUIRE(add.out.find("password: ") != std::string::npos);
-  auto dup = s.run({"user", "add", "--email", "ta@oakfield.example", "--name", "T", "--role", "staff",
-                    "--academy", "Oakfield Primary Academy"});
+  auto dup = s.run({"user", "add", "--email", "ta@oakfield.example", "--name", "T", "--role",
+                    "staff", "--academy", "Oakfield Primary Academy"});
   REQUIRE(dup.exitCode == 2);
   REQUIRE(dup.err.find("already exists") != std::string::npos);
-  REQUIRE(s.run({"user", "add", "--email", "x@y.example", "--name", "X", "--role", "wizard"}).exitCode == 2);
+  REQUIRE(s.run({"user", "add", "--email", "x@y.example", "--name", "X", "--role", "wizard"})
+              .exitCode == 2);
   auto backup = s.run({"backup", s.home() + "/copy.db"});
   REQUIRE(backup.exitCode == 0);
   REQUIRE(s.run({"nonsense"}).exitCode == 2);

@@ -1,10 +1,10 @@
 // JSON API under /api/v1/: the same rules as the pages, for integrations, scripts and tests.
 #include <Poco/JSON/Array.h>
 
+#include "app/app.h"
 #include "http/json_body.h"
 #include "pages/routes.h"
 #include "sendflow/engine/core/text.h"
-#include "app/app.h"
 
 namespace sendflow::web {
 namespace {
@@ -60,7 +60,8 @@ void apiLogin(Exchange& ex) {
 
 void apiPupils(Exchange& ex) {
   Poco::JSON::Array arr;
-  for (const auto& p : ex.app.peopleService.pupils(ex.actor(), ex.query("q"))) arr.add(pupilJson(p));
+  for (const auto& p : ex.app.peopleService.pupils(ex.actor(), ex.query("q")))
+    arr.add(pupilJson(p));
   Poco::JSON::Object o;
   o.set("pupils", arr);
   ex.json(200, o);
@@ -80,7 +81,8 @@ void apiPupil(Exchange& ex) {
 
 void apiCreatePupil(Exchange& ex) {
   JsonBody b(ex.json());
-  b.allowOnly({"academy_id", "legal_name", "preferred_name", "date_of_birth", "year_group", "upn", "active"});
+  b.allowOnly({"academy_id", "legal_name", "preferred_name", "date_of_birth", "year_group", "upn",
+               "active"});
   engine::PupilInput in;
   auto academy = b.id("academy_id", true);
   readPupil(b, in);
@@ -99,7 +101,8 @@ void apiPatchPupil(Exchange& ex) {
   if (!p) return ex.error(p.error());
   JsonBody b(ex.json());
   b.allowOnly({"legal_name", "preferred_name", "date_of_birth", "year_group", "upn", "active"});
-  engine::PupilInput in{p->academyId, p->legalName, p->preferredName, p->dateOfBirth, p->yearGroup, p->upn, p->active};
+  engine::PupilInput in{p->academyId, p->legalName, p->preferredName, p->dateOfBirth,
+                        p->yearGroup, p->upn,       p->active};
   readPupil(b, in);
   if (auto e = b.error()) return ex.error(*e);
   auto res = ex.app.peopleService.updatePupil(ex.actor(), p->id, in);

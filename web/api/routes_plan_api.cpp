@@ -1,11 +1,11 @@
 // /api/v1/plans: the same rules as the pages, as JSON.
 #include <Poco/JSON/Array.h>
 
+#include "app/app.h"
 #include "http/json_body.h"
 #include "live/live_socket.h"
 #include "pages/routes.h"
 #include "sendflow/engine/forms/form_values.h"
-#include "app/app.h"
 
 namespace sendflow::web {
 namespace {
@@ -44,7 +44,8 @@ void listPlans(Exchange& ex) {
 void getPlan(Exchange& ex) {
   auto id = idOr404(ex);
   if (!id) return;
-  const int version = Exchange::intField("version", ex.query("version"), 0, kMaxVersion).value_or(0);
+  const int version =
+      Exchange::intField("version", ex.query("version"), 0, kMaxVersion).value_or(0);
   auto v = ex.app.planService.open(ex.actor(), *id, version);
   if (!v) return ex.error(v.error());
   auto o = planJson(v->plan);
@@ -89,8 +90,9 @@ void getPlan(Exchange& ex) {
     e.set("label", s.label);
     e.set("kind", s.kind);
     e.set("required", s.required == engine::SignerSlot::Required::kYes ? Poco::Dynamic::Var(true)
-                      : s.required == engine::SignerSlot::Required::kNo ? Poco::Dynamic::Var(false)
-                                                                        : Poco::Dynamic::Var("if_involved"));
+                      : s.required == engine::SignerSlot::Required::kNo
+                          ? Poco::Dynamic::Var(false)
+                          : Poco::Dynamic::Var("if_involved"));
     e.set("multiple", s.multiple);
     slots.add(e);
   }
@@ -131,8 +133,10 @@ void patchPlan(Exchange& ex) {
   for (const auto& [k, val] : *patch) {
     const auto* f = v->form->field(k);
     if (f && (f->readonly || f->hidden)) continue;
-    if (val.isEmpty()) merged->remove(k);
-    else merged->set(k, val);
+    if (val.isEmpty())
+      merged->remove(k);
+    else
+      merged->set(k, val);
   }
   auto r = ex.app.planService.save(ex.actor(), *id, static_cast<int>(*base), *merged);
   if (!r) return ex.error(r.error());
@@ -156,7 +160,8 @@ void fireTransition(Exchange& ex) {
     if (auto v = b.text("reason_text")) in.reasonText = *v;
     if (auto e = b.error()) return ex.error(*e);
   }
-  if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded) return ex.error(folded.error());
+  if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded)
+    return ex.error(folded.error());
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) return ex.error(r.error());
   auto o = planJson(*ex.app.planRepository.plan(*id));

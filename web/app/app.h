@@ -7,12 +7,15 @@
 #include <memory>
 #include <mutex>
 
-#include "sendflow/engine/people/auth.h"
-#include "sendflow/engine/core/clock.h"
+#include "app/config.h"
+#include "http/http.h"
+#include "pages/views.h"
 #include "sendflow/engine/contributions/contributions.h"
+#include "sendflow/engine/core/clock.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/documents/pdf/pdf.h"
+#include "sendflow/engine/people/auth.h"
 #include "sendflow/engine/people/people.h"
 #include "sendflow/engine/plans/plans.h"
 #include "sendflow/engine/reminders/reminders.h"
@@ -22,9 +25,6 @@
 #include "sendflow/storage/repositories.h"
 #include "sendflow/storage/signature_repository.h"
 #include "sendflow/storage/store.h"
-#include "app/config.h"
-#include "http/http.h"
-#include "pages/views.h"
 
 namespace sendflow::web {
 
@@ -59,9 +59,11 @@ class App {
   storage::SqliteSignatureRepository signatureRepository{store};
   std::unique_ptr<engine::SignatureService> signatures;  // e-signatures (web/src/signing.cpp)
   storage::SqliteContributionRepository contributionRepository{store};
-  std::unique_ptr<engine::ContributionService> contributions;  // parents' and professionals' sections
+  std::unique_ptr<engine::ContributionService>
+      contributions;          // parents' and professionals' sections
   std::string sealKeyNotice;  // set when a self-signed seal certificate is in use
-  std::shared_ptr<LiveHub> live;  // live editing sessions (web/live/live_socket.cpp); destroyed first
+  std::shared_ptr<LiveHub>
+      live;  // live editing sessions (web/live/live_socket.cpp); destroyed first
   ~App();
 
   // The one PDF renderer of the process, its fonts prepared on first use. Thread-safe; throws

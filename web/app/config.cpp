@@ -33,8 +33,8 @@ HttpLimits readHttpLimits(const Poco::Util::AbstractConfiguration& config) {
   h.workers = static_cast<int>(boundedInt(config, "http.threads", h.workers, 1, 1024));
   h.maxQueued = static_cast<std::size_t>(
       boundedInt(config, "http.max_queued", static_cast<long long>(h.maxQueued), 1, 1000000));
-  h.maxConnections = static_cast<int>(
-      boundedInt(config, "http.max_connections", h.maxConnections, 16, 1000000));
+  h.maxConnections =
+      static_cast<int>(boundedInt(config, "http.max_connections", h.maxConnections, 16, 1000000));
   h.maxConnectionsPerIp = static_cast<int>(
       boundedInt(config, "http.max_connections_per_ip", h.maxConnectionsPerIp, 1, 1000000));
   h.maxHeaderBytes = static_cast<std::size_t>(boundedInt(
@@ -52,12 +52,14 @@ HttpLimits readHttpLimits(const Poco::Util::AbstractConfiguration& config) {
 
 std::string EnvConfiguration::variableFor(const std::string& key) {
   std::string v = "SENDFLOW_";
-  for (char c : key) v.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  for (char c : key)
+    v.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   return v;
 }
 
 bool EnvConfiguration::getRaw(const std::string& key, std::string& value) const {
-  const char* v = std::getenv(variableFor(key).c_str());  // NOLINT(concurrency-mt-unsafe): env is not modified after start
+  const char* v = std::getenv(
+      variableFor(key).c_str());  // NOLINT(concurrency-mt-unsafe): env is not modified after start
   if (!v) return false;
   value = v;
   return true;
@@ -76,7 +78,8 @@ void addLayers(Poco::Util::LayeredConfiguration& config) {
   if (Poco::File(path).exists()) {
     config.add(new Poco::Util::PropertyFileConfiguration(path), -150, false);
   } else if (file) {
-    throw std::runtime_error("the configuration file " + path + " (SENDFLOW_CONFIG) does not exist");
+    throw std::runtime_error("the configuration file " + path +
+                             " (SENDFLOW_CONFIG) does not exist");
   }
 }
 

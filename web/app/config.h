@@ -30,13 +30,13 @@ void addLayers(Poco::Util::LayeredConfiguration& config);
 
 // The HTTP front end's limits (docs/http.md). Every number is a setting `http.*`.
 struct HttpLimits {
-  int workers = 16;                     // http.threads: threads running complete requests
-  std::size_t maxQueued = 256;          // http.max_queued: complete requests waiting for one
-  int maxConnections = 8192;            // http.max_connections
-  int maxConnectionsPerIp = 1024;       // http.max_connections_per_ip (not for trusted proxies)
-  std::size_t maxHeaderBytes = 32768;   // http.max_header_bytes: a longer head gets 431
-  std::chrono::seconds headerTimeout{10};    // http.header_timeout: accept/first byte -> whole head
-  std::chrono::seconds bodyTimeout{30};      // http.body_timeout: end of head -> whole body
+  int workers = 16;                        // http.threads: threads running complete requests
+  std::size_t maxQueued = 256;             // http.max_queued: complete requests waiting for one
+  int maxConnections = 8192;               // http.max_connections
+  int maxConnectionsPerIp = 1024;          // http.max_connections_per_ip (not for trusted proxies)
+  std::size_t maxHeaderBytes = 32768;      // http.max_header_bytes: a longer head gets 431
+  std::chrono::seconds headerTimeout{10};  // http.header_timeout: accept/first byte -> whole head
+  std::chrono::seconds bodyTimeout{30};    // http.body_timeout: end of head -> whole body
   std::chrono::seconds keepAliveTimeout{5};  // http.keep_alive_timeout: idle between requests
   std::chrono::seconds writeTimeout{30};     // http.write_timeout: a response (or a WebSocket's
                                              // backlog) not written in this time closes it
@@ -48,8 +48,8 @@ struct Settings {
   std::string home;          // home (SENDFLOW_HOME), default ./var
   std::string databasePath;  // <home>/sendflow.db
   std::string formsDir, workflowsDir, webRoot;
-  std::string baseUrl;       // base_url, default http://localhost:<port>
-  std::string bindAddress;   // bind, default 127.0.0.1
+  std::string baseUrl;      // base_url, default http://localhost:<port>
+  std::string bindAddress;  // bind, default 127.0.0.1
   int port = 8080;
   std::size_t maxBodyBytes = 1024 * 1024;
   std::string tlsCertificate, tlsKey;

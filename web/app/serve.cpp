@@ -1,4 +1,6 @@
 // `sendflow serve`: a Poco ServerApplication around the event-loop HTTP front end.
+#include "app/serve.h"
+
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Util/ServerApplication.h>
@@ -14,14 +16,13 @@
 #include <iostream>
 #include <thread>
 
-#include "http/http_server.h"
-#include "sendflow/engine/core/clock.h"
 #include "app/app.h"
-#include "cli/cli.h"
 #include "app/config.h"
-#include "mail/mail.h"
-#include "app/serve.h"
+#include "cli/cli.h"
+#include "http/http_server.h"
 #include "http/tls.h"
+#include "mail/mail.h"
+#include "sendflow/engine/core/clock.h"
 
 namespace sendflow::web {
 namespace {
@@ -87,7 +88,8 @@ class ServeApplication : public Poco::Util::ServerApplication {
     Poco::Net::Context::Ptr tls;
     try {
       app = std::make_unique<App>(readSettings(config()), clock, log);
-      if (app->settings.https()) tls = serverTlsContext(app->settings.tlsCertificate, app->settings.tlsKey);
+      if (app->settings.https())
+        tls = serverTlsContext(app->settings.tlsCertificate, app->settings.tlsKey);
     } catch (const std::exception& e) {
       std::cerr << "sendflow cannot start: " << e.what() << std::endl;
       return EXIT_CONFIG;
@@ -157,7 +159,7 @@ void Scheduler::tick() {
   if (int n = app_.planService.markReviewsDue(engine::dateOf(now)))
     app_.log.information("%d plan(s) reached their review date", n);
   app_.signatures->tick();  // re-send unsigned invitations, warn the SENCO before links expire
-  app_.mail->tick();  // today's reminders (catching up missed days), then wakes the sender
+  app_.mail->tick();        // today's reminders (catching up missed days), then wakes the sender
 }
 
 int serve(const std::vector<std::string>& args) {

@@ -8,11 +8,11 @@
 #include <iostream>
 #include <map>
 
+#include "app/app.h"
+#include "app/serve.h"
 #include "cli/cli_commands.h"
 #include "cli/demo.h"
 #include "sendflow/engine/people/people.h"
-#include "app/app.h"
-#include "app/serve.h"
 
 namespace sendflow::web {
 namespace {
@@ -70,7 +70,10 @@ namespace {
 int userAdd(const std::map<std::string, std::string>& opt) {
   CliContext ctx;
   auto app = ctx.open();
-  auto get = [&](const char* k) { auto it = opt.find(k); return it == opt.end() ? std::string() : it->second; };
+  auto get = [&](const char* k) {
+    auto it = opt.find(k);
+    return it == opt.end() ? std::string() : it->second;
+  };
   auto role = engine::parseRole(get("role"));
   if (!role) {
     std::cerr << "error: --role must be one of senco, staff, head, governor, trust_admin\n";
@@ -90,14 +93,17 @@ int userAdd(const std::map<std::string, std::string>& opt) {
   bool generated = in.password.empty();
   if (generated) in.password = engine::base64Url(app->random.bytes(15));
   auto errs = engine::PeopleService::validateUser(in, true);
-  if (app->people.userByEmail(in.email)) errs.push_back({"email", "a user with this email already exists"});
+  if (app->people.userByEmail(in.email))
+    errs.push_back({"email", "a user with this email already exists"});
   if (!errs.empty()) {
     for (const auto& e : errs) std::cerr << "error: --" << e.field << ": " << e.message << "\n";
     return 2;
   }
-  engine::User u{0, in.email, in.name, engine::hashPassword(in.password, app->random), true, in.memberships};
+  engine::User u{0,    in.email,      in.name, engine::hashPassword(in.password, app->random),
+                 true, in.memberships};
   auto id = app->people.createUser(u, {"user.create", "system:cli", "user", 0, academyId, "{}"});
-  std::cout << "added user " << id << " <" << in.email << "> as " << engine::roleName(*role) << "\n";
+  std::cout << "added user " << id << " <" << in.email << "> as " << engine::roleName(*role)
+            << "\n";
   if (generated) std::cout << "password: " << in.password << "\n";
   return 0;
 }
@@ -143,7 +149,8 @@ int dispatch(const std::vector<std::string>& args) {
     return runDemo(app, clock, opt.count("json") > 0, std::cout);
   }
   if (cmd == "routes" && args.size() == 1) return listRoutes();
-  if (cmd == "user" && args.size() >= 2 && args[1] == "add") return userAdd(commandOptions(args, 2, positional));
+  if (cmd == "user" && args.size() >= 2 && args[1] == "add")
+    return userAdd(commandOptions(args, 2, positional));
   if (cmd == "backup") {
     commandOptions(args, 1, positional);
     if (positional.size() != 1) {
@@ -166,7 +173,7 @@ int dispatch(const std::vector<std::string>& args) {
 
 // --name value pairs after the command words.
 std::map<std::string, std::string> commandOptions(const std::vector<std::string>& args, size_t from,
-                                           std::vector<std::string>& positional) {
+                                                  std::vector<std::string>& positional) {
   std::map<std::string, std::string> out;
   for (size_t i = from; i < args.size(); ++i) {
     const auto& a = args[i];

@@ -20,12 +20,14 @@ int verifyChain() {
   if (head) {
     if (last.first < head->lastId) {
       std::cout << "audit chain BROKEN at event " << last.first + 1 << ": event " << last.first + 1
-                << (head->lastId > last.first + 1 ? " to " + std::to_string(head->lastId) : std::string())
+                << (head->lastId > last.first + 1 ? " to " + std::to_string(head->lastId)
+                                                  : std::string())
                 << " deleted (the chain head records event " << head->lastId << ")\n";
       return 1;
     }
     if (last.first == head->lastId && last.second != head->hash) {
-      std::cout << "audit chain BROKEN at event " << last.first << ": its hash differs from the chain head\n";
+      std::cout << "audit chain BROKEN at event " << last.first
+                << ": its hash differs from the chain head\n";
       return 1;
     }
   }

@@ -2,19 +2,18 @@
 // command in args[0..], or nullopt to let the next family look. Logging is already configured.
 #pragma once
 
-#include <optional>
-#include <string>
-#include <vector>
-
 #include <Poco/Logger.h>
 #include <Poco/Util/LayeredConfiguration.h>
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
-#include "sendflow/engine/core/clock.h"
 #include "app/app.h"
 #include "app/config.h"
+#include "sendflow/engine/core/clock.h"
 
 namespace sendflow::web {
 

@@ -49,8 +49,8 @@ int render(const std::vector<std::string>& args) {
   auto v = app->planService.open(operatorActor(*app), *plan, static_cast<int>(*version));
   if (!v) {
     std::cerr << "error: plan " << *plan
-              << (*version ? " version " + std::to_string(*version) : std::string())
-              << ": " << v.error().message << "\n";
+              << (*version ? " version " + std::to_string(*version) : std::string()) << ": "
+              << v.error().message << "\n";
     return 1;
   }
   engine::RenderedPdf pdf;

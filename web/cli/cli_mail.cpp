@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "cli/cli_commands.h"
-#include "sendflow/engine/core/email_address.h"
 #include "mail/mail.h"
+#include "sendflow/engine/core/email_address.h"
 
 namespace sendflow::web {
 namespace {
@@ -39,7 +39,8 @@ int mailDrain() {
   auto app = ctx.open();
   auto r = app->mail->drain();
   std::cout << "sent " << r.sent << ", retrying " << r.retrying << ", failed " << r.failed
-            << (r.recovered ? ", " + std::to_string(r.recovered) + " interrupted sends recovered" : "")
+            << (r.recovered ? ", " + std::to_string(r.recovered) + " interrupted sends recovered"
+                            : "")
             << (r.paused ? " (mail server unreachable: the rest waits)" : "") << "\n";
   return 0;
 }
@@ -48,8 +49,8 @@ int mailStatus() {
   CliContext ctx;
   auto app = ctx.open();
   auto c = app->outbox.counts();
-  std::cout << "queued " << c.queued << ", sending " << c.sending << ", sent " << c.sent << ", retrying "
-            << c.retrying << ", failed " << c.failed << "\n";
+  std::cout << "queued " << c.queued << ", sending " << c.sending << ", sent " << c.sent
+            << ", retrying " << c.retrying << ", failed " << c.failed << "\n";
   for (const auto& m : app->outbox.list("failed", 20))
     std::cout << "failed #" << m.id << " to " << m.toAddress << ": " << m.lastError << "\n";
   return 0;
@@ -74,15 +75,18 @@ int remindersRun(const std::map<std::string, std::string>& opt) {
   if (dry) {
     for (const auto& m : run.dryRun)
       std::cout << m.kind << "\t" << m.toAddress << "\t" << app.mail->subject(m) << "\n";
-    std::cerr << "dry run: " << run.from << " to " << run.to << ", " << run.dryRun.size()
-              << " message(s) would be queued (already queued ones are skipped when run for real)\n";
+    std::cerr
+        << "dry run: " << run.from << " to " << run.to << ", " << run.dryRun.size()
+        << " message(s) would be queued (already queued ones are skipped when run for real)\n";
     return 0;
   }
-  std::cout << "reminders " << run.from << " to " << run.to << ": " << run.queued << " new message(s) queued\n";
+  std::cout << "reminders " << run.from << " to " << run.to << ": " << run.queued
+            << " new message(s) queued\n";
   if (!opt.count("now") && !opt.count("no-send")) {
     auto r = app.mail->drain();
     std::cout << "sent " << r.sent << ", retrying " << r.retrying << ", failed " << r.failed
-              << (r.paused ? " (mail server unreachable: the rest waits for `sendflow serve`)" : "") << "\n";
+              << (r.paused ? " (mail server unreachable: the rest waits for `sendflow serve`)" : "")
+              << "\n";
   }
   return 0;
 }

@@ -7,8 +7,8 @@
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Path.h>
 
-#include "sendflow/engine/people/people.h"
 #include "app/app.h"
+#include "sendflow/engine/people/people.h"
 
 namespace sendflow::web {
 namespace {
@@ -24,15 +24,22 @@ struct DemoAccount {
 constexpr const char* kAcademies[] = {"Oakfield Primary Academy", "Hillcrest Secondary Academy"};
 
 constexpr DemoAccount kAccounts[] = {
-    {"senco@oakfield.example", "Ms Siobhán Ní Bhriain", engine::Role::kSenco, 0, "oakfield-senco-demo"},
+    {"senco@oakfield.example", "Ms Siobhán Ní Bhriain", engine::Role::kSenco, 0,
+     "oakfield-senco-demo"},
     {"head@oakfield.example", "Mr Kwame Mensah", engine::Role::kHead, 0, "oakfield-head-demo"},
-    {"governor@oakfield.example", "Mrs Agnieszka Wróbel", engine::Role::kGovernor, 0, "oakfield-governor-demo"},
-    {"teacher@oakfield.example", "Miss Chloé Dubois", engine::Role::kStaff, 0, "oakfield-teacher-demo"},
-    {"senco@hillcrest.example", "Mr Rhys Llewellyn", engine::Role::kSenco, 1, "hillcrest-senco-demo"},
+    {"governor@oakfield.example", "Mrs Agnieszka Wróbel", engine::Role::kGovernor, 0,
+     "oakfield-governor-demo"},
+    {"teacher@oakfield.example", "Miss Chloé Dubois", engine::Role::kStaff, 0,
+     "oakfield-teacher-demo"},
+    {"senco@hillcrest.example", "Mr Rhys Llewellyn", engine::Role::kSenco, 1,
+     "hillcrest-senco-demo"},
     {"head@hillcrest.example", "Dr Amara Okonkwo", engine::Role::kHead, 1, "hillcrest-head-demo"},
-    {"governor@hillcrest.example", "Mr Øystein Berg", engine::Role::kGovernor, 1, "hillcrest-governor-demo"},
-    {"teacher@hillcrest.example", "Ms Priya Raman", engine::Role::kStaff, 1, "hillcrest-teacher-demo"},
-    {"admin@trust.example", "Mrs Helen Carter", engine::Role::kTrustAdmin, -1, "trust-admin-demo-1"},
+    {"governor@hillcrest.example", "Mr Øystein Berg", engine::Role::kGovernor, 1,
+     "hillcrest-governor-demo"},
+    {"teacher@hillcrest.example", "Ms Priya Raman", engine::Role::kStaff, 1,
+     "hillcrest-teacher-demo"},
+    {"admin@trust.example", "Mrs Helen Carter", engine::Role::kTrustAdmin, -1,
+     "trust-admin-demo-1"},
 };
 
 struct DemoPupil {
@@ -61,7 +68,8 @@ constexpr DemoPupil kPupils[] = {
     {1, "Chidi Okafor", "", "2013-03-29", "8", "Ngozi Okafor", "Mother"},
     {1, "Sofía García López", "Sofi", "2010-05-21", "11", "Carmen López", "Mother"},
     {1, "Jakub Dvořák", "", "2012-01-14", "9", "Petra Dvořáková", "Mother"},
-    {1, "Ellie-Mae Thompson", "Ellie", "2014-07-07", "7", "Gary Thompson", "Grandparent (kinship carer)"},
+    {1, "Ellie-Mae Thompson", "Ellie", "2014-07-07", "7", "Gary Thompson",
+     "Grandparent (kinship carer)"},
     {1, "Björn Ångström", "", "2009-09-09", "12", "Ingrid Ångström", "Mother"},
     {1, "Aarav Sharma", "", "2013-11-11", "8", "Deepa Sharma", "Mother"},
     {1, "Ffion Pritchard", "", "2011-02-25", "10", "Gwen Pritchard", "Mother"},
@@ -73,7 +81,8 @@ constexpr const char* kDemoAudit = "system:demo";
 std::string emailFor(const std::string& name, int i) {
   std::string local;
   for (char c : name)
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) local.push_back(static_cast<char>(std::tolower(c)));
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+      local.push_back(static_cast<char>(std::tolower(c)));
   if (local.empty()) local = "parent";
   return local + std::to_string(i) + "@families.example";
 }
@@ -84,14 +93,16 @@ std::vector<engine::Id> seedPeople(App& app) {
     engine::Id id = 0;
     for (const auto& a : app.people.academies())
       if (a.name == name) id = a.id;
-    if (id == 0) id = app.people.createAcademy(name, {"academy.create", kDemoAudit, "academy", 0, 0, "{}"});
+    if (id == 0)
+      id = app.people.createAcademy(name, {"academy.create", kDemoAudit, "academy", 0, 0, "{}"});
     academyIds.push_back(id);
   }
   for (const auto& acct : kAccounts) {
     if (app.people.userByEmail(acct.email)) continue;
     engine::Id academy = acct.academy < 0 ? 0 : academyIds[static_cast<size_t>(acct.academy)];
-    engine::User u{0, acct.email, acct.name, engine::hashPassword(acct.password, app.random), true,
-                   {{academy, acct.role}}};
+    engine::User u{0,         acct.email,
+                   acct.name, engine::hashPassword(acct.password, app.random),
+                   true,      {{academy, acct.role}}};
     app.people.createUser(u, {"user.create", kDemoAudit, "user", 0, academy, "{}"});
   }
   engine::PupilQuery q;
@@ -108,14 +119,16 @@ std::vector<engine::Id> seedPeople(App& app) {
     });
     if (found) continue;
     engine::Pupil pupil{0, academy, p.legal, p.preferred, p.dob, p.year, "", true};
-    engine::Id id = app.people.createPupil(pupil, {"pupil.create", kDemoAudit, "pupil", 0, academy, "{}"});
+    engine::Id id =
+        app.people.createPupil(pupil, {"pupil.create", kDemoAudit, "pupil", 0, academy, "{}"});
     app.people.createContact({0, id, p.parent, emailFor(p.parent, i), p.parentRelationship,
                               engine::ContactKind::kParentCarer, true},
                              {"contact.create", kDemoAudit, "pupil", id, academy, "{}"});
     if (i % 3 == 0) {
-      app.people.createContact({0, id, "Dr Imogen Taylor", "physio" + std::to_string(i) + "@nhs.example",
-                                "Paediatric physiotherapist", engine::ContactKind::kHealthProfessional, true},
-                               {"contact.create", kDemoAudit, "pupil", id, academy, "{}"});
+      app.people.createContact(
+          {0, id, "Dr Imogen Taylor", "physio" + std::to_string(i) + "@nhs.example",
+           "Paediatric physiotherapist", engine::ContactKind::kHealthProfessional, true},
+          {"contact.create", kDemoAudit, "pupil", id, academy, "{}"});
     }
   }
   return academyIds;
@@ -130,8 +143,10 @@ std::vector<std::pair<engine::Id, std::pair<std::string, std::string>>> contribu
   for (const auto& p : app.planRepository.plans(pq))
     for (const auto& l : app.contributions->links(p.id))
       if (l.revokedAt.empty())
-        out.push_back({p.id, {l.name + " (" + app.definitions.workflow(p.type)->title + ", " + p.pupilName + ")",
-                              app.settings.baseUrl + app.contributions->contactPath(l.linkSalt)}});
+        out.push_back(
+            {p.id,
+             {l.name + " (" + app.definitions.workflow(p.type)->title + ", " + p.pupilName + ")",
+              app.settings.baseUrl + app.contributions->contactPath(l.linkSalt)}});
   return out;
 }
 
@@ -139,18 +154,24 @@ std::vector<std::pair<engine::Id, std::pair<std::string, std::string>>> contribu
 
 int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
   auto academyIds = seedPeople(app);
-  if (app.planService.list(app.auth.actorFor(*app.people.userByEmail("admin@trust.example"))).empty())
+  if (app.planService.list(app.auth.actorFor(*app.people.userByEmail("admin@trust.example")))
+          .empty())
     seedDemoPlans(app, clock, academyIds);
   if (!json) {
-    out << "Demo trust ready in " << app.settings.home << "\n\nDemo logins (for trying sendflow out only):\n";
+    out << "Demo trust ready in " << app.settings.home
+        << "\n\nDemo logins (for trying sendflow out only):\n";
     for (const auto& a : kAccounts) {
-      out << "  " << engine::roleLabel(a.role) << (a.academy >= 0 ? std::string(", ") + kAcademies[a.academy] : "")
+      out << "  " << engine::roleLabel(a.role)
+          << (a.academy >= 0 ? std::string(", ") + kAcademies[a.academy] : "")
           << "\n    email: " << a.email << "\n    password: " << a.password << "\n";
     }
-    out << "\nDemo plans of every kind are in place (drafts, awaiting signature, in force, review due).\n";
+    out << "\nDemo plans of every kind are in place (drafts, awaiting signature, in force, review "
+           "due).\n";
     bool first = true;
     for (const auto& [plan, link] : contributionLinks(app, academyIds)) {
-      if (first) out << "\nParents and professionals asked to write their part of a draft (the links their emails carry):\n";
+      if (first)
+        out << "\nParents and professionals asked to write their part of a draft (the links their "
+               "emails carry):\n";
       first = false;
       out << "  " << link.first << ": " << link.second << "\n";
     }
@@ -200,7 +221,8 @@ int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
     o.set("pupil", p.pupilName);
     o.set("pupil_id", p.pupilId);
     o.set("review_date", p.reviewDate ? Poco::Dynamic::Var(*p.reviewDate) : Poco::Dynamic::Var());
-    if (auto sealed = app.signatures->sealedFor(p.id)) o.set("sealed_pdf", Poco::Path(sealed->path).absolute().toString());
+    if (auto sealed = app.signatures->sealedFor(p.id))
+      o.set("sealed_pdf", Poco::Path(sealed->path).absolute().toString());
     Poco::JSON::Array links;
     for (const auto& l : app.contributions->links(p.id)) {
       Poco::JSON::Object lo;

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <sstream>
 
-#include "pages/signing.h"
 #include "app/app.h"
+#include "pages/signing.h"
 
 namespace sendflow::web {
 namespace {
@@ -32,7 +32,8 @@ std::string demoSignaturePng() {
     double t = (x - 10) / 220.0;
     int y = static_cast<int>(40 + 22 * std::sin(t * 12.0) * (1.0 - t * 0.6));
     for (int dy = -1; dy <= 1; ++dy)
-      if (y + dy >= 0 && y + dy < h) rows[static_cast<std::size_t>(y + dy)][static_cast<std::size_t>(x)] = '\x20';
+      if (y + dy >= 0 && y + dy < h)
+        rows[static_cast<std::size_t>(y + dy)][static_cast<std::size_t>(x)] = '\x20';
   }
   std::ostringstream z;
   {
@@ -77,7 +78,8 @@ void signDemoPlan(App& app, engine::Id planId) {
   for (int round = 0; round < 20; ++round) {
     bool progress = false, open = false;
     for (const auto& r : svc.requests(planId)) {
-      if (r.state != engine::requeststate::kInvited && r.state != engine::requeststate::kOpened) continue;
+      if (r.state != engine::requeststate::kInvited && r.state != engine::requeststate::kOpened)
+        continue;
       if (!r.required) continue;
       open = true;
       if (r.lastSentAt.empty()) continue;  // not their turn yet
@@ -92,8 +94,11 @@ void signDemoPlan(App& app, engine::Id planId) {
         std::string token = tokenFor(app, planId, r.email);
         if (token.empty()) throw std::runtime_error("demo: no invitation for " + r.email);
         auto opened = svc.open({token, nullptr, 0}, "192.0.2.20");
-        if (!opened) throw std::runtime_error("demo: opening the signing link failed: " + opened.error().message);
-        if (opened->needsCode) {  // the academy asks for an emailed code: read it as the signer would
+        if (!opened)
+          throw std::runtime_error("demo: opening the signing link failed: " +
+                                   opened.error().message);
+        if (opened
+                ->needsCode) {  // the academy asks for an emailed code: read it as the signer would
           svc.sendCode({token, nullptr, 0});
           std::string code = mailField(app, planId, engine::mailkind::kSignCode, r.email, "code");
           if (auto ok = svc.checkCode({token, nullptr, 0}, code); !ok)
@@ -106,12 +111,14 @@ void signDemoPlan(App& app, engine::Id planId) {
         in.ip = "198.51.100.7";
         st = svc.sign({token, nullptr, 0}, in);
       }
-      if (!st) throw std::runtime_error("demo: signing as " + r.slot + " failed: " + st.error().message);
+      if (!st)
+        throw std::runtime_error("demo: signing as " + r.slot + " failed: " + st.error().message);
       progress = true;
       break;  // re-read: the next signer's turn may have come
     }
     if (!open) return;
-    if (!progress) throw std::runtime_error("demo: signing made no progress on plan " + std::to_string(planId));
+    if (!progress)
+      throw std::runtime_error("demo: signing made no progress on plan " + std::to_string(planId));
   }
 }
 

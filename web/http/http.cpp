@@ -11,13 +11,13 @@
 #include <chrono>
 #include <sstream>
 
-#include "sendflow/engine/core/input.h"
-#include "sendflow/engine/core/text.h"
-#include "sendflow/storage/database.h"
 #include "app/app.h"
 #include "http/json_body.h"
 #include "http/url_decoding.h"
 #include "http/websocket.h"
+#include "sendflow/engine/core/input.h"
+#include "sendflow/engine/core/text.h"
+#include "sendflow/storage/database.h"
 
 namespace sendflow::web {
 
@@ -50,28 +50,44 @@ std::vector<std::string> splitPath(const std::string& path) {
 
 const char* errorCodeName(engine::ErrorCode c) {
   switch (c) {
-    case engine::ErrorCode::kInvalid: return "invalid";
-    case engine::ErrorCode::kBadRequest: return "bad_request";
-    case engine::ErrorCode::kUnauthorized: return "unauthorized";
-    case engine::ErrorCode::kForbidden: return "forbidden";
-    case engine::ErrorCode::kNotFound: return "not_found";
-    case engine::ErrorCode::kConflict: return "conflict";
-    case engine::ErrorCode::kGone: return "gone";
-    case engine::ErrorCode::kTooManyRequests: return "too_many_requests";
+    case engine::ErrorCode::kInvalid:
+      return "invalid";
+    case engine::ErrorCode::kBadRequest:
+      return "bad_request";
+    case engine::ErrorCode::kUnauthorized:
+      return "unauthorized";
+    case engine::ErrorCode::kForbidden:
+      return "forbidden";
+    case engine::ErrorCode::kNotFound:
+      return "not_found";
+    case engine::ErrorCode::kConflict:
+      return "conflict";
+    case engine::ErrorCode::kGone:
+      return "gone";
+    case engine::ErrorCode::kTooManyRequests:
+      return "too_many_requests";
   }
   return "error";
 }
 
 engine::ErrorCode codeForStatus(int status) {
   switch (status) {
-    case 400: return engine::ErrorCode::kBadRequest;
-    case 401: return engine::ErrorCode::kUnauthorized;
-    case 403: return engine::ErrorCode::kForbidden;
-    case 404: return engine::ErrorCode::kNotFound;
-    case 409: return engine::ErrorCode::kConflict;
-    case 410: return engine::ErrorCode::kGone;
-    case 429: return engine::ErrorCode::kTooManyRequests;
-    default: return engine::ErrorCode::kInvalid;
+    case 400:
+      return engine::ErrorCode::kBadRequest;
+    case 401:
+      return engine::ErrorCode::kUnauthorized;
+    case 403:
+      return engine::ErrorCode::kForbidden;
+    case 404:
+      return engine::ErrorCode::kNotFound;
+    case 409:
+      return engine::ErrorCode::kConflict;
+    case 410:
+      return engine::ErrorCode::kGone;
+    case 429:
+      return engine::ErrorCode::kTooManyRequests;
+    default:
+      return engine::ErrorCode::kInvalid;
   }
 }
 
@@ -127,14 +143,22 @@ std::string statusText(int status) {
 
 int statusFor(engine::ErrorCode c) {
   switch (c) {
-    case engine::ErrorCode::kInvalid: return 422;
-    case engine::ErrorCode::kBadRequest: return 400;
-    case engine::ErrorCode::kUnauthorized: return 401;
-    case engine::ErrorCode::kForbidden: return 403;
-    case engine::ErrorCode::kNotFound: return 404;
-    case engine::ErrorCode::kConflict: return 409;
-    case engine::ErrorCode::kGone: return 410;
-    case engine::ErrorCode::kTooManyRequests: return 429;
+    case engine::ErrorCode::kInvalid:
+      return 422;
+    case engine::ErrorCode::kBadRequest:
+      return 400;
+    case engine::ErrorCode::kUnauthorized:
+      return 401;
+    case engine::ErrorCode::kForbidden:
+      return 403;
+    case engine::ErrorCode::kNotFound:
+      return 404;
+    case engine::ErrorCode::kConflict:
+      return 409;
+    case engine::ErrorCode::kGone:
+      return 410;
+    case engine::ErrorCode::kTooManyRequests:
+      return 429;
   }
   return 400;
 }
@@ -190,7 +214,8 @@ const std::string& Exchange::body() {
     if (n > limit) throw PayloadTooLarge();
     body_.resize(n);
     in.read(body_.data(), static_cast<std::streamsize>(n));
-    if (static_cast<std::size_t>(in.gcount()) != n) throw BadRequest("The request body ended early.");
+    if (static_cast<std::size_t>(in.gcount()) != n)
+      throw BadRequest("The request body ended early.");
   } else {
     char buf[8192];
     while (in.read(buf, sizeof buf) || in.gcount() > 0) {
@@ -262,7 +287,8 @@ void Exchange::bytes(int status, const std::string& contentType, const std::stri
   response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
   response.setContentType(contentType);
   if (!downloadName.empty())
-    response.set("Content-Disposition", "attachment; filename=\"" + safeFileName(downloadName) + "\"");
+    response.set("Content-Disposition",
+                 "attachment; filename=\"" + safeFileName(downloadName) + "\"");
   response.setContentLength64(static_cast<Poco::UInt64>(data.size()));
   response.send().write(data.data(), static_cast<std::streamsize>(data.size()));
 }
@@ -278,7 +304,10 @@ void Exchange::sendError(int status, const engine::Error& e) {
     response.set("Retry-After", std::to_string(std::max(1, e.retryAfterSeconds)));
   if (isApi() || request.get("Accept", "").find("application/json") != std::string::npos) {
     Poco::JSON::Object err, outer;
-    err.set("code", status == 405 ? "method_not_allowed" : status == 413 ? "payload_too_large" : status >= 500 ? "internal" : errorCodeName(e.code));
+    err.set("code", status == 405   ? "method_not_allowed"
+                    : status == 413 ? "payload_too_large"
+                    : status >= 500 ? "internal"
+                                    : errorCodeName(e.code));
     err.set("message", e.message);
     if (!e.fields.empty()) {
       Poco::JSON::Array fields;
@@ -420,16 +449,19 @@ std::shared_ptr<WebSocketUpgrade> Pipeline::handle(Poco::Net::HTTPServerRequest&
     fail(ex, path, 400, e.what());
   } catch (const PayloadTooLarge&) {
     res.setKeepAlive(false);
-    fail(ex, path, 413, "The request is too large. The limit is " +
-                            std::to_string(app_.settings.maxBodyBytes / 1024) + " KiB.");
+    fail(ex, path, 413,
+         "The request is too large. The limit is " +
+             std::to_string(app_.settings.maxBodyBytes / 1024) + " KiB.");
   } catch (const std::exception& e) {
     app_.log.error("%s %s failed: %s", req.getMethod(), redactPath(path), std::string(e.what()));
     res.setKeepAlive(false);
-    fail(ex, path, 500, "Something went wrong on our side. Nothing you entered was lost; please try again.");
+    fail(ex, path, 500,
+         "Something went wrong on our side. Nothing you entered was lost; please try again.");
   } catch (...) {
     app_.log.error("%s %s failed with an unknown exception", req.getMethod(), redactPath(path));
     res.setKeepAlive(false);
-    fail(ex, path, 500, "Something went wrong on our side. Nothing you entered was lost; please try again.");
+    fail(ex, path, 500,
+         "Something went wrong on our side. Nothing you entered was lost; please try again.");
   }
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
   app_.log.information("%s %s %s %d %.1fms", ex.clientIp(), req.getMethod(), redactPath(path),
@@ -487,7 +519,9 @@ void Pipeline::run(Exchange& ex, const std::string& path) {
     }
     ex.session = std::move(s.value());
     if (changing && !engine::constantTimeEquals(presentedCsrf(ex), ex.session->csrfToken)) {
-      ex.error(403, "This form has expired or did not come from sendflow. Go back, reload the page and try again.");
+      ex.error(403,
+               "This form has expired or did not come from sendflow. Go back, reload the page and "
+               "try again.");
       return;
     }
     // The access policy, before the handler: a role that may not do this anywhere is refused
@@ -502,7 +536,9 @@ void Pipeline::run(Exchange& ex, const std::string& path) {
   } else if (m.route->access == Access::kPublicCsrf && changing) {
     std::string expected = ex.cookie(kPreSessionCookie);
     if (expected.empty() || !engine::constantTimeEquals(presentedCsrf(ex), expected)) {
-      ex.error(403, "This form has expired or did not come from sendflow. Go back, reload the page and try again.");
+      ex.error(403,
+               "This form has expired or did not come from sendflow. Go back, reload the page and "
+               "try again.");
       return;
     }
   }

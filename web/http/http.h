@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
+#include "sendflow/engine/core/error.h"
 #include "sendflow/engine/people/access.h"
 #include "sendflow/engine/people/auth.h"
-#include "sendflow/engine/core/error.h"
 
 namespace kainjow::mustache {
 template <typename StringType>
@@ -48,10 +48,10 @@ class Exchange {
   App& app;
   Poco::Net::HTTPServerRequest& request;
   Poco::Net::HTTPServerResponse& response;
-  std::map<std::string, std::string> params;   // from the route pattern
+  std::map<std::string, std::string> params;      // from the route pattern
   std::optional<engine::SessionContext> session;  // set on authenticated routes
-  std::string sessionToken;                     // cookie value; never logged
-  std::shared_ptr<WebSocketUpgrade> webSocket;  // set by acceptWebSocket (web/http/websocket.h)
+  std::string sessionToken;                       // cookie value; never logged
+  std::shared_ptr<WebSocketUpgrade> webSocket;    // set by acceptWebSocket (web/http/websocket.h)
 
   const engine::Actor& actor() const { return session->actor; }
   bool isApi() const;

@@ -22,10 +22,10 @@
 #include <utility>
 #include <vector>
 
-#include "http/client_address.h"
-#include "http/http_connection.h"
 #include "app/config.h"
+#include "http/client_address.h"
 #include "http/http.h"
+#include "http/http_connection.h"
 
 struct epoll_event;
 

@@ -2,8 +2,8 @@
 #include <Poco/String.h>
 #include <sys/epoll.h>
 
-#include "http/http_server.h"
 #include "app/app.h"
+#include "http/http_server.h"
 
 namespace sendflow::web {
 namespace {

@@ -1,6 +1,6 @@
 // WebSockets in the event loop: frames in and out, pings, closing, and the handler's turns.
-#include "http/http_server.h"
 #include "app/app.h"
+#include "http/http_server.h"
 
 namespace sendflow::web {
 namespace {

@@ -41,7 +41,8 @@ class StrictHandler : public Poco::JSON::ParseHandler {
   }
   void key(const std::string& k) override {
     if (!keys_.empty() && !keys_.top().insert(k).second)
-      throw DuplicateKey("The JSON body repeats the key \"" + k.substr(0, 60) + "\" in one object.");
+      throw DuplicateKey("The JSON body repeats the key \"" + k.substr(0, 60) +
+                         "\" in one object.");
     Poco::JSON::ParseHandler::key(k);
   }
 
@@ -79,7 +80,8 @@ Poco::JSON::Object::Ptr parseJsonObject(const std::string& text) {
   } catch (const Poco::Exception& e) {
     throw BadRequest("The JSON body could not be parsed: " + e.message());
   }
-  if (v.type() != typeid(Poco::JSON::Object::Ptr)) throw BadRequest("The JSON body must be an object.");
+  if (v.type() != typeid(Poco::JSON::Object::Ptr))
+    throw BadRequest("The JSON body must be an object.");
   auto o = v.extract<Poco::JSON::Object::Ptr>();
   if (!o) throw BadRequest("The JSON body must be an object.");
   return o;
@@ -181,9 +183,10 @@ std::optional<engine::Error> JsonBody::error() const {
   if (!unknown_.empty()) {
     std::string names;
     for (const auto& f : unknown_) names += (names.empty() ? "" : ", ") + f.field.substr(0, 60);
-    return engine::Error{engine::ErrorCode::kBadRequest,
-                         "Unknown field" + std::string(unknown_.size() > 1 ? "s" : "") + " in the request: " + names,
-                         unknown_};
+    return engine::Error{
+        engine::ErrorCode::kBadRequest,
+        "Unknown field" + std::string(unknown_.size() > 1 ? "s" : "") + " in the request: " + names,
+        unknown_};
   }
   if (!invalid_.empty()) return engine::invalid("Check the request's fields", invalid_);
   return std::nullopt;

@@ -1,8 +1,8 @@
 #include "http/url_decoding.h"
 
+#include "http/http.h"
 #include "sendflow/engine/core/input.h"
 #include "sendflow/engine/core/text.h"
-#include "http/http.h"
 
 namespace sendflow::web {
 namespace {
@@ -48,7 +48,9 @@ std::optional<std::string> percentDecode(std::string_view s, bool plusIsSpace) {
 
 std::string decodeRequestPath(std::string_view rawPath) {
   auto path = percentDecode(rawPath, false);
-  if (!path) throw BadRequest("The address has a malformed %-escape (a % must be followed by two hex digits).");
+  if (!path)
+    throw BadRequest(
+        "The address has a malformed %-escape (a % must be followed by two hex digits).");
   if (!engine::isValidUtf8(*path)) throw BadRequest("The address is not valid UTF-8.");
   if (engine::textProblem(*path, engine::TextShape::kLine))
     throw BadRequest("The address contains a control character.");
@@ -70,10 +72,13 @@ FormFields decodeFormFields(std::string_view text, std::size_t maxFields) {
     const std::string_view rawName = pair.substr(0, eq);
     const std::string_view rawValue = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
     auto name = percentDecode(rawName, true);
-    if (!name) throw BadRequest("A field name has a malformed %-escape (a % must be followed by two hex digits).");
+    if (!name)
+      throw BadRequest(
+          "A field name has a malformed %-escape (a % must be followed by two hex digits).");
     auto value = percentDecode(rawValue, true);
     if (!value)
-      throw BadRequest("The field '" + shown(*name) + "' has a malformed %-escape (a % must be followed by two hex digits).");
+      throw BadRequest("The field '" + shown(*name) +
+                       "' has a malformed %-escape (a % must be followed by two hex digits).");
     if (!engine::isValidUtf8(*name) || !engine::isValidUtf8(*value))
       throw BadRequest("The field '" + shown(*name) + "' is not valid UTF-8.");
     if (engine::textProblem(*name, engine::TextShape::kLine))

@@ -39,7 +39,9 @@ class LiveSocket : public WebSocketHandler {
  public:
   LiveSocket(std::shared_ptr<engine::LiveSession> live, engine::LiveEditor editor,
              std::function<bool()> stillAllowed)
-      : live_(std::move(live)), editor_(std::move(editor)), stillAllowed_(std::move(stillAllowed)),
+      : live_(std::move(live)),
+        editor_(std::move(editor)),
+        stillAllowed_(std::move(stillAllowed)),
         checkedAt_(std::chrono::steady_clock::now()) {}
 
   void opened(const std::shared_ptr<WebSocketChannel>& channel) override {
@@ -83,7 +85,8 @@ class LiveSocket : public WebSocketHandler {
 // Switches the request to a WebSocket joined to the plan's live session (see docs/live.md).
 void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId,
                  std::function<bool()> stillAllowed) {
-  if (!sameOrigin(ex.request)) return ex.error(403, "Live editing is only open to sendflow's own pages.");
+  if (!sameOrigin(ex.request))
+    return ex.error(403, "Live editing is only open to sendflow's own pages.");
   if (Poco::icompare(ex.request.get("Upgrade", ""), "websocket") != 0) {
     return ex.error(400, "This address speaks WebSocket only.");
   }
@@ -91,9 +94,11 @@ void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId,
   if (!live) return ex.error(503, "Live editing is not available just now; the form still saves.");
   WebSocketOptions options;
   options.maxMessageBytes = kMaxMessageBytes;
-  options.tooBigText = R"({"type":"error","code":"too_big","message":"A message may be at most 64 KiB."})";
-  acceptWebSocket(ex, std::make_shared<LiveSocket>(std::move(live), std::move(editor), std::move(stillAllowed)),
-                  options);
+  options.tooBigText =
+      R"({"type":"error","code":"too_big","message":"A message may be at most 64 KiB."})";
+  acceptWebSocket(
+      ex, std::make_shared<LiveSocket>(std::move(live), std::move(editor), std::move(stillAllowed)),
+      options);
 }
 
 // Why a fold failed, for the log: the message and the fields named, never their values.
@@ -139,9 +144,11 @@ LiveHub::~LiveHub() {
   for (auto& [id, s] : sessions_) {
     try {
       if (auto st = s->flush(true); !st)
-        app_.log.warning("live: plan %s keeps live edits not folded into a version: %s", std::to_string(id), why(st.error()));
+        app_.log.warning("live: plan %s keeps live edits not folded into a version: %s",
+                         std::to_string(id), why(st.error()));
     } catch (const std::exception& e) {
-      app_.log.error("live: folding plan %s at shutdown failed: %s", std::to_string(id), std::string(e.what()));
+      app_.log.error("live: folding plan %s at shutdown failed: %s", std::to_string(id),
+                     std::string(e.what()));
     }
   }
 }
@@ -170,15 +177,16 @@ engine::Status LiveHub::flush(engine::Id planId) {
   return s ? s->flush(true) : engine::Status(engine::Ok{});
 }
 
-
 void LiveHub::run() {
   // Edits acknowledged before a crash become a version now, not when someone next opens the plan.
   for (engine::Id id : log_.unfolded()) {
     try {
       if (auto st = flush(id); !st)
-        app_.log.warning("live: plan %s keeps live edits not folded into a version: %s", std::to_string(id), why(st.error()));
+        app_.log.warning("live: plan %s keeps live edits not folded into a version: %s",
+                         std::to_string(id), why(st.error()));
     } catch (const std::exception& e) {
-      app_.log.error("live: folding plan %s after a restart failed: %s", std::to_string(id), std::string(e.what()));
+      app_.log.error("live: folding plan %s after a restart failed: %s", std::to_string(id),
+                     std::string(e.what()));
     }
   }
   std::unique_lock lock(mutex_);
@@ -208,7 +216,9 @@ engine::Status foldBeforeTransition(App& app, const engine::Actor& a, engine::Id
   auto folded = app.live->flush(planId);
   if (folded || folded.error().code != engine::ErrorCode::kInvalid) return engine::Ok{};
   engine::Error e = folded.error();
-  e.message = "Some answers typed live are not valid yet, so nothing was done. Correct them, then try again.";
+  e.message =
+      "Some answers typed live are not valid yet, so nothing was done. Correct them, then try "
+      "again.";
   return e;
 }
 

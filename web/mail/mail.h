@@ -56,8 +56,8 @@ struct MailSettings {
   std::string baseUrl;
   int retryBaseSeconds = 60;  // first retry after this; doubles each time
   int retryMaxStepSeconds = 4 * 3600;
-  int giveUpAfterHours = 72;  // temporary failures retry this long, then "failed"
-  int pollSeconds = 2;        // the sender looks for due rows this often
+  int giveUpAfterHours = 72;       // temporary failures retry this long, then "failed"
+  int pollSeconds = 2;             // the sender looks for due rows this often
   int reminderEverySeconds = 600;  // serve re-evaluates today's reminders this often
 };
 
@@ -108,8 +108,8 @@ class MailService {
   SmtpOutcome deliver(const engine::OutboxMessage& m, std::unique_ptr<SmtpConnection>& conn);
   bool settle(const engine::OutboxMessage& m, const SmtpOutcome& out, DrainResult& r);
   std::optional<engine::CalendarEntry> calendarEntry(const engine::OutboxMessage& m) const;
-  std::string render(const std::string& kind, const std::string& part, const engine::OutboxMessage& m,
-                     const std::string& subject) const;
+  std::string render(const std::string& kind, const std::string& part,
+                     const engine::OutboxMessage& m, const std::string& subject) const;
 
   App& app_;
   const MailSettings settings_;

@@ -1,5 +1,3 @@
-#include "mail/mail.h"
-
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DirectoryIterator.h>
@@ -11,22 +9,22 @@
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/Timestamp.h>
-
-#include <kainjow/mustache.hpp>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <functional>
+#include <kainjow/mustache.hpp>
 #include <sstream>
-#include <unistd.h>
 
-#include "mail/mail_headers.h"
-#include "sendflow/engine/core/crypto.h"
-#include "sendflow/engine/forms/form_values.h"
 #include "app/app.h"
 #include "app/config.h"
+#include "mail/mail.h"
+#include "mail/mail_headers.h"
 #include "mail/smtp_connection.h"
+#include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/forms/form_values.h"
 
 namespace sendflow::web {
 
@@ -54,8 +52,9 @@ mustache::data toData(const Poco::Dynamic::Var& v) {
     for (const auto& item : *a) list.push_back(toData(item));
     return list;
   }
-  if (v.isBoolean()) return v.extract<bool>() ? mustache::data(mustache::data::type::bool_true)
-                                              : mustache::data(mustache::data::type::bool_false);
+  if (v.isBoolean())
+    return v.extract<bool>() ? mustache::data(mustache::data::type::bool_true)
+                             : mustache::data(mustache::data::type::bool_false);
   if (v.isEmpty()) return mustache::data(std::string());
   return mustache::data(v.convert<std::string>());
 }
@@ -90,7 +89,9 @@ std::string printable(const std::string& s) {
   return out;
 }
 
-bool processAlive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+bool processAlive(long pid) {
+  return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
 
 }  // namespace
 
@@ -130,11 +131,15 @@ engine::ReminderSettings reminderSettings() {
   auto config = loadConfiguration();
   engine::ReminderSettings r;
   const std::string day = lower(config->getString("reminders.digest_weekday", "monday"));
-  const char* names[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+  const char* names[] = {"sunday",   "monday", "tuesday", "wednesday",
+                         "thursday", "friday", "saturday"};
   bool found = false;
   for (unsigned i = 0; i < 7; ++i)
-    if (day == names[i] || day == std::string(names[i]).substr(0, 3)) r.digestWeekday = std::chrono::weekday{i}, found = true;
-  if (!found) throw std::runtime_error("reminders.digest_weekday must be a day of the week (it is '" + day + "')");
+    if (day == names[i] || day == std::string(names[i]).substr(0, 3))
+      r.digestWeekday = std::chrono::weekday{i}, found = true;
+  if (!found)
+    throw std::runtime_error("reminders.digest_weekday must be a day of the week (it is '" + day +
+                             "')");
   r.catchUpDays = std::max(1, config->getInt("reminders.catch_up_days", 31));
   return r;
 }
@@ -150,7 +155,8 @@ MailService::MailService(App& app)
       owner_("pid:" + std::to_string(::getpid()) + ":" +
              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())) {
   const std::string dir = app.settings.webRoot + "/templates/mail";
-  if (!Poco::File(dir).exists()) throw std::runtime_error("the mail templates folder " + dir + " does not exist");
+  if (!Poco::File(dir).exists())
+    throw std::runtime_error("the mail templates folder " + dir + " does not exist");
   for (Poco::DirectoryIterator it(dir), end; it != end; ++it) {
     Poco::Path p(it->path());
     if (p.getExtension() != "mustache") continue;
@@ -158,15 +164,18 @@ MailService::MailService(App& app)
     std::string text;
     Poco::StreamCopier::copyToString(in, text);
     mustache::mustache t(text);
-    if (!t.is_valid()) throw std::runtime_error("mail template " + p.getFileName() + ": " + t.error_message());
+    if (!t.is_valid())
+      throw std::runtime_error("mail template " + p.getFileName() + ": " + t.error_message());
     templates_.emplace(p.getBaseName(), text);  // "review_reminder.txt"
   }
-  for (const char* kind : {engine::mailkind::kReview, engine::mailkind::kEscalation, engine::mailkind::kDeadline,
-                           engine::mailkind::kDigest, engine::mailkind::kNotice, engine::mailkind::kTest,
-                           engine::mailkind::kSignInFailures})
+  for (const char* kind :
+       {engine::mailkind::kReview, engine::mailkind::kEscalation, engine::mailkind::kDeadline,
+        engine::mailkind::kDigest, engine::mailkind::kNotice, engine::mailkind::kTest,
+        engine::mailkind::kSignInFailures})
     for (const char* part : {"subject", "txt", "html"})
       if (!templates_.count(std::string(kind) + "." + part))
-        throw std::runtime_error("mail template " + std::string(kind) + "." + part + ".mustache is missing");
+        throw std::runtime_error("mail template " + std::string(kind) + "." + part +
+                                 ".mustache is missing");
 }
 
 MailService::~MailService() {
@@ -178,8 +187,8 @@ MailService::~MailService() {
   if (sender_.joinable()) sender_.join();
 }
 
-std::string MailService::render(const std::string& kind, const std::string& part, const OutboxMessage& m,
-                                const std::string& subject) const {
+std::string MailService::render(const std::string& kind, const std::string& part,
+                                const OutboxMessage& m, const std::string& subject) const {
   auto it = templates_.find(kind + "." + part);
   if (it == templates_.end()) throw std::logic_error("no mail template " + kind + "." + part);
   mustache::data d;
@@ -196,7 +205,8 @@ std::string MailService::render(const std::string& kind, const std::string& part
     if (!arr || !planLinks) return;
     for (size_t i = 0; i < arr->size(); ++i) {
       auto o = arr->getObject(static_cast<unsigned>(i));
-      if (o && o->has("plan_id")) o->set("link", base + "/plans/" + o->get("plan_id").convert<std::string>());
+      if (o && o->has("plan_id"))
+        o->set("link", base + "/plans/" + o->get("plan_id").convert<std::string>());
     }
   };
   for (const char* key : {"overdue", "due", "deadlines"}) addLinks(data->getArray(key));
@@ -204,20 +214,23 @@ std::string MailService::render(const std::string& kind, const std::string& part
   if (data->has("plan_id") && planLinks)
     d.set("link", base + "/plans/" + data->get("plan_id").convert<std::string>());
   if (data->has("link_salt") && app_.signatures) {  // a signer's own link, derived only now
-    const std::string path = app_.signatures->contactPath(data->getValue<std::string>("link_salt")) +
-                             data->optValue<std::string>("link_suffix", "");
+    const std::string path =
+        app_.signatures->contactPath(data->getValue<std::string>("link_salt")) +
+        data->optValue<std::string>("link_suffix", "");
     d.set("sign_path", path);
     d.set("download_path", path);
   }
   if (data->has("contribute_salt") && app_.contributions)
-    d.set("contribute_path", app_.contributions->contactPath(data->getValue<std::string>("contribute_salt")));
+    d.set("contribute_path",
+          app_.contributions->contactPath(data->getValue<std::string>("contribute_salt")));
   d.set("base_url", base);
   d.set("dashboard_link", base + "/governor");
   const std::string phase = data->optValue<std::string>("phase", "");
   d.set("phase_before", phase == "before");
   d.set("phase_due", phase == "due");
   d.set("phase_overdue", phase == "overdue");
-  if (!data->has("recipient_name")) d.set("recipient_name", m.toName.empty() ? std::string("colleague") : m.toName);
+  if (!data->has("recipient_name"))
+    d.set("recipient_name", m.toName.empty() ? std::string("colleague") : m.toName);
   d.set("subject", subject);
   mustache::mustache t(it->second);
   return t.render(d);
@@ -305,7 +318,9 @@ DrainResult MailService::drain() {
   }
   const auto now0 = app_.clock.now();
   r.recovered = box.recoverAbandoned(live, now0, now0 - std::chrono::minutes(30));
-  if (r.recovered) app_.log.warning("mail: %d message(s) interrupted while sending will be sent again", r.recovered);
+  if (r.recovered)
+    app_.log.warning("mail: %d message(s) interrupted while sending will be sent again",
+                     r.recovered);
   if (now0 < pausedUntil_) {
     r.paused = true;
     return r;
@@ -393,8 +408,10 @@ SmtpOutcome MailService::sendTest(const engine::EmailAddress& to) {
   m.id = app_.outbox.enqueue(m);
   std::unique_ptr<SmtpConnection> conn;
   const SmtpOutcome out = deliver(m, conn);
-  if (out.kind == SmtpOutcome::Kind::kSent) app_.outbox.markSent(m.id, app_.clock.now(), out.reply);
-  else app_.outbox.markFailed(m.id, out.reply);
+  if (out.kind == SmtpOutcome::Kind::kSent)
+    app_.outbox.markSent(m.id, app_.clock.now(), out.reply);
+  else
+    app_.outbox.markFailed(m.id, out.reply);
   return out;
 }
 
@@ -408,7 +425,8 @@ void MailService::tick() {
     lastReminderDay_ = today;
     lastReminderRun_ = steady;
     if (run.queued)
-      app_.log.information("reminders %s..%s: %d new message(s) queued", run.from, run.to, run.queued);
+      app_.log.information("reminders %s..%s: %d new message(s) queued", run.from, run.to,
+                           run.queued);
   }
   {
     std::lock_guard lock(mutex_);
@@ -436,7 +454,8 @@ void MailService::senderLoop() {
       app_.log.error("mail sender: %s", std::string(e.what()));
     }
     lock.lock();
-    wake_.wait_for(lock, std::chrono::seconds(settings_.pollSeconds), [this] { return stopping_ || woken_; });
+    wake_.wait_for(lock, std::chrono::seconds(settings_.pollSeconds),
+                   [this] { return stopping_ || woken_; });
   }
 }
 

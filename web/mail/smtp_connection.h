@@ -12,8 +12,8 @@
 #include <memory>
 #include <string>
 
-#include "sendflow/engine/core/email_address.h"
 #include "mail/mail.h"
+#include "sendflow/engine/core/email_address.h"
 
 namespace sendflow::web {
 

@@ -1,8 +1,8 @@
 // Contributors' pages (/c/<token>) and the plan page's contribution links.
 #pragma once
 
-#include "sendflow/engine/plans/plans.h"
 #include "pages/views.h"
+#include "sendflow/engine/plans/plans.h"
 
 namespace sendflow::web {
 

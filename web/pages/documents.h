@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "sendflow/engine/documents/plan_document.h"
 #include "app/app.h"
+#include "sendflow/engine/documents/plan_document.h"
 
 namespace sendflow::web {
 

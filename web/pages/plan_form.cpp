@@ -4,9 +4,9 @@
 
 #include <limits>
 
-#include "sendflow/engine/forms/form_values.h"
-#include "sendflow/engine/core/input.h"
 #include "http/http.h"
+#include "sendflow/engine/core/input.h"
+#include "sendflow/engine/forms/form_values.h"
 
 namespace sendflow::web {
 
@@ -31,7 +31,8 @@ Poco::Dynamic::Var get(const Poco::JSON::Object& o, const std::string& key) {
 
 std::vector<std::string> allValues(const Poco::Net::HTMLForm& post, const std::string& name) {
   std::vector<std::string> out;
-  for (auto it = post.find(name); it != post.end() && it->first == name; ++it) out.push_back(it->second);
+  for (auto it = post.find(name); it != post.end() && it->first == name; ++it)
+    out.push_back(it->second);
   return out;
 }
 
@@ -73,12 +74,15 @@ Poco::Dynamic::Var postedValue(const Poco::Net::HTMLForm& post, const std::strin
 std::string whenHint(const engine::FormDefinition& form, const engine::Condition& c) {
   const FieldDef* on = form.field(c.field);
   std::string label = on ? on->label : c.field;
-  if (c.op == engine::Condition::Op::kNotEmpty) return "Only needed when “" + label + "” is answered.";
+  if (c.op == engine::Condition::Op::kNotEmpty)
+    return "Only needed when “" + label + "” is answered.";
   std::string values;
   for (const auto& cv : c.canonicalValues) {
     std::string shown = cv;
-    if (cv == "true") shown = "Yes";
-    else if (cv == "false") shown = "No";
+    if (cv == "true")
+      shown = "Yes";
+    else if (cv == "false")
+      shown = "No";
     else if (cv.size() >= 2 && cv.front() == '"') {
       shown = cv.substr(1, cv.size() - 2);
       if (on)
@@ -93,10 +97,14 @@ std::string whenHint(const engine::FormDefinition& form, const engine::Condition
 std::string whenValuesJson(const engine::Condition& c) {
   Poco::JSON::Array arr;
   for (const auto& cv : c.canonicalValues) {
-    if (cv == "true") arr.add("yes");
-    else if (cv == "false") arr.add("no");
-    else if (cv.size() >= 2 && cv.front() == '"') arr.add(cv.substr(1, cv.size() - 2));
-    else arr.add(cv);
+    if (cv == "true")
+      arr.add("yes");
+    else if (cv == "false")
+      arr.add("no");
+    else if (cv.size() >= 2 && cv.front() == '"')
+      arr.add(cv.substr(1, cv.size() - 2));
+    else
+      arr.add(cv);
   }
   return engine::canonicalJson(Poco::Dynamic::Var(arr));
 }
@@ -111,11 +119,11 @@ struct FieldContext {
 // field, so a cell never shows its table's help or a field its section's condition.
 Data blankField() {
   Data d;
-  for (const char* k : {"help", "error", "when_field", "when_values", "when_not_empty", "when_hint",
-                        "describedby", "k_text", "k_long_text", "k_date", "k_number", "k_yesno",
-                        "k_radios", "k_multi", "k_select", "k_person", "k_computed", "k_table",
-                        "free_text", "other_selected", "yes_checked", "no_checked", "existing",
-                        "has_rows"})
+  for (const char* k : {"help",        "error",       "when_field", "when_values", "when_not_empty",
+                        "when_hint",   "describedby", "k_text",     "k_long_text", "k_date",
+                        "k_number",    "k_yesno",     "k_radios",   "k_multi",     "k_select",
+                        "k_person",    "k_computed",  "k_table",    "free_text",   "other_selected",
+                        "yes_checked", "no_checked",  "existing",   "has_rows"})
     d.set(k, false);
   d.set("options", list());
   d.set("typed", "");
@@ -130,8 +138,8 @@ void setWhen(Data& d, const engine::FormDefinition& form, const engine::Conditio
   d.set("when_hint", whenHint(form, c));
 }
 
-Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path, const std::string& name,
-               const Poco::Dynamic::Var& value, bool inTable) {
+Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
+               const std::string& name, const Poco::Dynamic::Var& value, bool inTable) {
   Data d = blankField();
   {
     // Inputs are described by their hint, the condition that shows them and their error.
@@ -159,18 +167,25 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path, co
   const bool editable = ctx.in.editable && !f.readonly && f.kind != FieldKind::kComputed;
   d.set("editable", editable);
   const std::string text = scalarText(value);
-  std::string display = f.kind == FieldKind::kComputed
-                            ? (ctx.computed.count(path) ? ctx.computed[path] : std::string("—"))
-                            : (engine::isPresent(value) ? engine::displayValue(f, value) : std::string("—"));
+  std::string display =
+      f.kind == FieldKind::kComputed
+          ? (ctx.computed.count(path) ? ctx.computed[path] : std::string("—"))
+          : (engine::isPresent(value) ? engine::displayValue(f, value) : std::string("—"));
   if (f.kind == FieldKind::kPerson)  // a chosen person shows by name, never as "user:5"
     for (const auto& [ref, label] : ctx.in.people)
       if (ref == text) display = label;
   d.set("display", display);
   d.set("value", text);
   switch (f.kind) {
-    case FieldKind::kText: d.set("k_text", true); break;
-    case FieldKind::kLongText: d.set("k_long_text", true); break;
-    case FieldKind::kDate: d.set("k_date", true); break;
+    case FieldKind::kText:
+      d.set("k_text", true);
+      break;
+    case FieldKind::kLongText:
+      d.set("k_long_text", true);
+      break;
+    case FieldKind::kDate:
+      d.set("k_date", true);
+      break;
     case FieldKind::kNumber:
       d.set("k_number", true);
       d.set("step", f.integer ? "1" : "any");
@@ -180,14 +195,17 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path, co
       d.set("yes_checked", text == "yes");
       d.set("no_checked", text == "no");
       break;
-    case FieldKind::kComputed: d.set("k_computed", true); break;
+    case FieldKind::kComputed:
+      d.set("k_computed", true);
+      break;
     case FieldKind::kChoice:
     case FieldKind::kMultiChoice: {
       const bool multi = f.kind == FieldKind::kMultiChoice;
       std::set<std::string> chosen;
       if (multi && value.type() == typeid(Poco::JSON::Array::Ptr)) {
         auto arr = value.extract<Poco::JSON::Array::Ptr>();
-        for (size_t i = 0; arr && i < arr->size(); ++i) chosen.insert(arr->get(static_cast<unsigned>(i)).toString());
+        for (size_t i = 0; arr && i < arr->size(); ++i)
+          chosen.insert(arr->get(static_cast<unsigned>(i)).toString());
       } else if (!text.empty()) {
         chosen.insert(text);
       }
@@ -202,7 +220,8 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path, co
         options.push_back(od);
       }
       d.set("options", options);
-      d.set(multi ? "k_multi" : (f.options.size() <= 6 && !inTable ? "k_radios" : "k_select"), true);
+      d.set(multi ? "k_multi" : (f.options.size() <= 6 && !inTable ? "k_radios" : "k_select"),
+            true);
       break;
     }
     case FieldKind::kPerson: {
@@ -211,8 +230,8 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path, co
       bool matched = text.empty();
       for (const auto& [ref, label] : ctx.in.people) {
         bool staff = ref.rfind("user:", 0) == 0;
-        bool allowed = f.people.empty() ||
-                       std::find(f.people.begin(), f.people.end(), staff ? "staff" : "contact") != f.people.end();
+        bool allowed = f.people.empty() || std::find(f.people.begin(), f.people.end(),
+                                                     staff ? "staff" : "contact") != f.people.end();
         if (!allowed) continue;
         Data od;
         od.set("value", ref);
@@ -232,7 +251,8 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path, co
       }
       break;
     }
-    case FieldKind::kTable: break;
+    case FieldKind::kTable:
+      break;
   }
   return d;
 }
@@ -248,7 +268,8 @@ Data tableData(FieldContext& ctx, const FieldDef& t, const Poco::Dynamic::Var& v
   }
   d.set("columns", columns);
   Poco::JSON::Array::Ptr rows;
-  if (value.type() == typeid(Poco::JSON::Array::Ptr)) rows = value.extract<Poco::JSON::Array::Ptr>();
+  if (value.type() == typeid(Poco::JSON::Array::Ptr))
+    rows = value.extract<Poco::JSON::Array::Ptr>();
   size_t count = rows ? rows->size() : 0;
   const bool editable = ctx.in.editable && !t.readonly;
   size_t shown = count + (editable && count < t.maxRows ? 1 : 0);  // one blank row to add to
@@ -267,7 +288,8 @@ Data tableData(FieldContext& ctx, const FieldDef& t, const Poco::Dynamic::Var& v
     for (const auto& c : t.columns) {
       std::string path = t.id + "[" + std::to_string(r) + "]." + c.id;
       Poco::Dynamic::Var cv = row && row->has(c.id) ? row->get(c.id) : Poco::Dynamic::Var();
-      Data cell = fieldData(ctx, c, path, "f." + t.id + "." + std::to_string(r) + "." + c.id, cv, true);
+      Data cell =
+          fieldData(ctx, c, path, "f." + t.id + "." + std::to_string(r) + "." + c.id, cv, true);
       cell.set("row_label", "Row " + std::to_string(r + 1) + ": " + c.label);
       cells.push_back(cell);
     }
@@ -287,8 +309,10 @@ Data tableData(FieldContext& ctx, const FieldDef& t, const Poco::Dynamic::Var& v
 std::string anchorFor(const std::string& fieldPath) {
   std::string out = "f-";
   for (char c : fieldPath) {
-    if (c == '[' || c == '.') out.push_back('-');
-    else if (c != ']') out.push_back(c);
+    if (c == '[' || c == '.')
+      out.push_back('-');
+    else if (c != ']')
+      out.push_back(c);
   }
   return out;
 }
@@ -338,13 +362,16 @@ Poco::JSON::Object::Ptr valuesFromPost(const engine::FormDefinition& form,
     }
     bool present = false;
     auto v = postedValue(post, name, *f, present);
-    if (present) out->set(f->id, v);
-    else if (current.has(f->id) && !post.has(name + "._present")) out->set(f->id, current.get(f->id));
+    if (present)
+      out->set(f->id, v);
+    else if (current.has(f->id) && !post.has(name + "._present"))
+      out->set(f->id, current.get(f->id));
   }
   // Names the form does not have are passed on, so validation can refuse them by name.
   for (const auto& [k, v] : post) {
     if (k.rfind("f.", 0) != 0) continue;
-    std::string id = k.substr(2, k.find('.', 2) == std::string::npos ? std::string::npos : k.find('.', 2) - 2);
+    std::string id =
+        k.substr(2, k.find('.', 2) == std::string::npos ? std::string::npos : k.find('.', 2) - 2);
     if (!form.field(id) && !out->has(id)) out->set(id, v);
   }
   return engine::valuesFromControls(form, *out);
@@ -365,7 +392,8 @@ Data editorSections(const EditorInput& in) {
   for (const auto& s : form.sections) {
     if (in.sections && !in.sections->count(s.id)) continue;
     Data sd;
-    for (const char* k : {"help", "when_field", "when_values", "when_not_empty", "when_hint"}) sd.set(k, false);
+    for (const char* k : {"help", "when_field", "when_values", "when_not_empty", "when_hint"})
+      sd.set(k, false);
     sd.set("id", s.id);
     sd.set("title", s.title);
     if (!s.help.empty()) sd.set("help", s.help);

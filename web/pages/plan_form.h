@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "sendflow/engine/plans/plans.h"
 #include "pages/views.h"
+#include "sendflow/engine/plans/plans.h"
 
 namespace sendflow::web {
 
@@ -22,16 +22,18 @@ Poco::JSON::Object::Ptr valuesFromPost(const engine::FormDefinition& form,
                                        const Poco::Net::HTMLForm& post,
                                        const Poco::JSON::Object& current);
 
-// The version a plain form post was based on ("base_version"); nullopt when missing or not a number.
+// The version a plain form post was based on ("base_version"); nullopt when missing or not a
+// number.
 std::optional<int> baseVersionFromPost(const Poco::Net::HTMLForm& post);
 
 struct EditorInput {
   const engine::PlanView* view;
-  const Poco::JSON::Object* values;               // what to show (stored, or the user's own)
-  std::map<std::string, std::string> errors;      // field path -> message
+  const Poco::JSON::Object* values;           // what to show (stored, or the user's own)
+  std::map<std::string, std::string> errors;  // field path -> message
   std::vector<std::pair<std::string, std::string>> people;  // person options
   bool editable = false;
-  const std::set<std::string>* sections = nullptr;  // only these section ids (a contributor's); null: all
+  const std::set<std::string>* sections =
+      nullptr;  // only these section ids (a contributor's); null: all
 };
 
 // The list of sections (with their fields) for templates/plan.mustache.

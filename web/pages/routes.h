@@ -1,10 +1,10 @@
 // Route registration per area, and the view-model helpers the pages share.
 #pragma once
 
+#include "pages/views.h"
 #include "sendflow/engine/core/error.h"
 #include "sendflow/engine/people/model.h"
 #include "sendflow/engine/plans/schedule.h"
-#include "pages/views.h"
 
 namespace sendflow::web {
 

@@ -1,7 +1,7 @@
 // Trust admin pages: staff users and their roles per academy.
+#include "app/app.h"
 #include "pages/routes.h"
 #include "sendflow/engine/core/text.h"
-#include "app/app.h"
 
 namespace sendflow::web {
 namespace {
@@ -21,7 +21,8 @@ std::vector<engine::Membership> membershipsFrom(const Poco::Net::HTMLForm& f,
   std::vector<engine::Membership> out;
   for (const auto& a : academies)
     for (auto r : kAcademyRoles)
-      if (f.has("role_" + std::to_string(a.id) + "_" + engine::roleName(r))) out.push_back({a.id, r});
+      if (f.has("role_" + std::to_string(a.id) + "_" + engine::roleName(r)))
+        out.push_back({a.id, r});
   if (f.has("trust_admin")) out.push_back({0, engine::Role::kTrustAdmin});
   return out;
 }
@@ -44,15 +45,17 @@ void userForm(Exchange& ex, int status, const engine::UserInput& in, engine::Id 
       rd.set("name", "role_" + std::to_string(a.id) + "_" + engine::roleName(r));
       rd.set("label", engine::roleLabel(r));
       engine::Membership m{a.id, r};
-      rd.set("checked", std::find(in.memberships.begin(), in.memberships.end(), m) != in.memberships.end());
+      rd.set("checked",
+             std::find(in.memberships.begin(), in.memberships.end(), m) != in.memberships.end());
       roles.push_back(rd);
     }
     ad.set("roles", roles);
     academies.push_back(ad);
   }
   d.set("academies", academies);
-  d.set("trust_admin", std::find(in.memberships.begin(), in.memberships.end(),
-                                 engine::Membership{0, engine::Role::kTrustAdmin}) != in.memberships.end());
+  d.set("trust_admin",
+        std::find(in.memberships.begin(), in.memberships.end(),
+                  engine::Membership{0, engine::Role::kTrustAdmin}) != in.memberships.end());
   if (err) addErrors(d, *err);
   ex.html(status, ex.app.views->page(ex, "user_form", d, userId ? "Edit user" : "Add a user"));
 }
@@ -86,7 +89,8 @@ void usersPage(Exchange& ex) {
 engine::UserInput userInput(Exchange& ex) {
   const auto& f = ex.form();
   return {engine::trimmed(f.get("email", "")), f.get("name", ""), f.get("password", ""),
-          membershipsFrom(f, ex.app.peopleService.academiesOf(ex.actor())), f.get("active", "1") == "1"};
+          membershipsFrom(f, ex.app.peopleService.academiesOf(ex.actor())),
+          f.get("active", "1") == "1"};
 }
 
 }  // namespace
@@ -103,7 +107,8 @@ void registerAdminRoutes(App& app) {
     auto res = ex.app.peopleService.createUser(ex.actor(), in);
     if (!res) {
       in.password.clear();
-      if (res.error().code == engine::ErrorCode::kInvalid) return userForm(ex, 422, in, 0, &res.error());
+      if (res.error().code == engine::ErrorCode::kInvalid)
+        return userForm(ex, 422, in, 0, &res.error());
       return ex.error(res.error());
     }
     ex.redirect("/admin/users");
@@ -111,7 +116,8 @@ void registerAdminRoutes(App& app) {
   r.add("GET", "/admin/users/{id}", engine::Action::kManageUsers, [](Exchange& ex) {
     if (!requireAdmin(ex)) return;
     auto id = ex.idParam("id");
-    auto u = id ? ex.app.peopleService.user(ex.actor(), *id) : engine::Result<engine::User>(engine::notFound("There is no such user."));
+    auto u = id ? ex.app.peopleService.user(ex.actor(), *id)
+                : engine::Result<engine::User>(engine::notFound("There is no such user."));
     if (!u) return ex.error(u.error());
     userForm(ex, 200, {u->email, u->name, "", u->memberships, u->active}, u->id, nullptr);
   });
@@ -123,7 +129,8 @@ void registerAdminRoutes(App& app) {
     auto res = ex.app.peopleService.updateUser(ex.actor(), *id, in);
     if (!res) {
       in.password.clear();
-      if (res.error().code == engine::ErrorCode::kInvalid) return userForm(ex, 422, in, *id, &res.error());
+      if (res.error().code == engine::ErrorCode::kInvalid)
+        return userForm(ex, 422, in, *id, &res.error());
       return ex.error(res.error());
     }
     ex.redirect("/admin/users");

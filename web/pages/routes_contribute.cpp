@@ -1,14 +1,13 @@
 // Contributors: a parent's or professional's link to their sections of a draft plan
 // (/c/<token>: no account; the token is checked by the service, CSRF by the pre-session cookie),
 // and the plan page's list of contribution links.
+#include "app/app.h"
+#include "http/http.h"
 #include "pages/contribute.h"
-
 #include "pages/plan_form.h"
 #include "pages/routes.h"
 #include "pages/signing.h"
 #include "sendflow/engine/people/people.h"
-#include "app/app.h"
-#include "http/http.h"
 
 namespace sendflow::web {
 namespace {
@@ -66,7 +65,11 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
 }
 
 void showContribution(Exchange& ex) {
-  contributePage(ex, 200, {nullptr, nullptr, ex.query("saved", "") == "1" ? "Saved. Thank you: the school can see your answers now." : ""});
+  contributePage(
+      ex, 200,
+      {nullptr, nullptr,
+       ex.query("saved", "") == "1" ? "Saved. Thank you: the school can see your answers now."
+                                    : ""});
 }
 
 void saveContribution(Exchange& ex) {
@@ -75,12 +78,14 @@ void saveContribution(Exchange& ex) {
   if (!c) return ex.error(c.error());
   const auto& post = ex.form();
   auto base = baseVersionFromPost(post);
-  if (!base) return ex.error(400, "The form is missing the version it was based on. Reload the page.");
+  if (!base)
+    return ex.error(400, "The form is missing the version it was based on. Reload the page.");
   auto values = valuesFromPost(*c->plan.form, post, *c->plan.values);
   auto r = ex.app.contributions->save(token, *base, *values);
   if (!r) {
     const auto code = r.error().code;
-    if (code == engine::ErrorCode::kInvalid || (code == engine::ErrorCode::kConflict && !r.error().fields.empty()))
+    if (code == engine::ErrorCode::kInvalid ||
+        (code == engine::ErrorCode::kConflict && !r.error().fields.empty()))
       return contributePage(ex, statusFor(code), {values.get(), &r.error(), ""});
     return ex.error(r.error());
   }

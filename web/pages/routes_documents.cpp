@@ -81,9 +81,9 @@ void planPdf(Exchange& ex) {
     // Which fields hold characters the PDF could not show; the plan page stays the full record.
     ex.response.set("X-Sendflow-Pdf-Placeholders", placeholderHeader(pdf));
   }
-  ex.app.signatureRepository.appendAudit({"plan.pdf_download", engine::auditActor(ex.actor()), "plan", *id,
-                                           v->plan.academyId,
-                                           "{\"version\":" + std::to_string(v->version.number) + "}"});
+  ex.app.signatureRepository.appendAudit(
+      {"plan.pdf_download", engine::auditActor(ex.actor()), "plan", *id, v->plan.academyId,
+       "{\"version\":" + std::to_string(v->version.number) + "}"});
   ex.bytes(200, "application/pdf", pdf.bytes, engine::planPdfFileName(v.value()));
 }
 

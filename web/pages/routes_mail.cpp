@@ -4,16 +4,17 @@
 
 #include <sstream>
 
+#include "app/app.h"
 #include "mail/mail.h"
 #include "pages/routes.h"
 #include "sendflow/engine/core/email_address.h"
 #include "sendflow/engine/core/text.h"
-#include "app/app.h"
 
 namespace sendflow::web {
 namespace {
 
-const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 const char* kMonthNames[] = {"January", "February", "March",     "April",   "May",      "June",
                              "July",    "August",   "September", "October", "November", "December"};
 
@@ -66,9 +67,10 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
     r.set("error", m.lastError);
     if (m.status == engine::OutboxStatus::kRetrying) r.set("next", when(m.nextAttemptAt));
     if (m.status == engine::OutboxStatus::kSent) r.set("sent_at", when(m.sentAt));
-    r.set("can_retry", m.status == engine::OutboxStatus::kFailed || m.status == engine::OutboxStatus::kRetrying);
-    r.set("colour", m.status == engine::OutboxStatus::kSent     ? "green"
-                    : m.status == engine::OutboxStatus::kFailed ? "red"
+    r.set("can_retry",
+          m.status == engine::OutboxStatus::kFailed || m.status == engine::OutboxStatus::kRetrying);
+    r.set("colour", m.status == engine::OutboxStatus::kSent       ? "green"
+                    : m.status == engine::OutboxStatus::kFailed   ? "red"
                     : m.status == engine::OutboxStatus::kRetrying ? "amber"
                                                                   : "blue");
     rows.push_back(r);
@@ -96,9 +98,11 @@ Data itemsData(const std::vector<engine::OversightItem>& items, bool linkPlans) 
     d.set("plan_title", i.planTitle);
     d.set("what", i.what);
     d.set("due_uk", engine::ukDate(i.due));
-    d.set("when", i.daysToGo < 0   ? "Overdue by " + std::to_string(-i.daysToGo) + (i.daysToGo == -1 ? " day" : " days")
-                  : i.daysToGo == 0 ? std::string("Today")
-                                    : "In " + std::to_string(i.daysToGo) + (i.daysToGo == 1 ? " day" : " days"));
+    d.set("when", i.daysToGo < 0 ? "Overdue by " + std::to_string(-i.daysToGo) +
+                                       (i.daysToGo == -1 ? " day" : " days")
+                  : i.daysToGo == 0
+                      ? std::string("Today")
+                      : "In " + std::to_string(i.daysToGo) + (i.daysToGo == 1 ? " day" : " days"));
     d.set("overdue", i.daysToGo < 0);
     out.push_back(d);
   }
@@ -116,37 +120,43 @@ std::string timelineSvg(const engine::Oversight& o) {
   for (const auto& m : o.months) {
     if (!desc.empty()) desc += "; ";
     desc += std::string(kMonths[static_cast<unsigned>(m.first.month()) - 1]) + " " +
-            std::to_string(static_cast<int>(m.first.year())) + ": " + std::to_string(m.reviews) + " reviews, " +
-            std::to_string(m.deadlines) + " deadlines";
+            std::to_string(static_cast<int>(m.first.year())) + ": " + std::to_string(m.reviews) +
+            " reviews, " + std::to_string(m.deadlines) + " deadlines";
   }
-  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 " << w << " " << h
-    << "\" role=\"img\" aria-labelledby=\"timeline-title timeline-desc\">"
-    << "<title id=\"timeline-title\">Review dates and EHCP deadlines per month, next 12 months</title>"
+  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 " << w << " "
+    << h << "\" role=\"img\" aria-labelledby=\"timeline-title timeline-desc\">"
+    << "<title id=\"timeline-title\">Review dates and EHCP deadlines per month, next 12 "
+       "months</title>"
     << "<desc id=\"timeline-desc\">" << desc << ". The same figures are in the table below.</desc>";
-  s << "<line x1=\"" << left << "\" y1=\"" << (h - bottom) << "\" x2=\"" << (w - 5) << "\" y2=\"" << (h - bottom)
-    << "\" stroke=\"#505a5f\" stroke-width=\"1\"/>";
+  s << "<line x1=\"" << left << "\" y1=\"" << (h - bottom) << "\" x2=\"" << (w - 5) << "\" y2=\""
+    << (h - bottom) << "\" stroke=\"#505a5f\" stroke-width=\"1\"/>";
   for (int tick = 0; tick <= 4; ++tick) {
     int value = (top * tick + 3) / 4;
     int y = h - bottom - plotH * tick / 4;
-    s << "<text x=\"" << (left - 6) << "\" y=\"" << (y + 4) << "\" text-anchor=\"end\" font-size=\"11\" fill=\"#0b0c0c\">"
-      << value << "</text>";
+    s << "<text x=\"" << (left - 6) << "\" y=\"" << (y + 4)
+      << "\" text-anchor=\"end\" font-size=\"11\" fill=\"#0b0c0c\">" << value << "</text>";
   }
   for (size_t i = 0; i < o.months.size(); ++i) {
     const auto& m = o.months[i];
     int x = left + static_cast<int>(i) * slot + 6;
     int bw = (slot - 14) / 2;
     int rh = plotH * m.reviews / top, dh = plotH * m.deadlines / top;
-    s << "<rect x=\"" << x << "\" y=\"" << (h - bottom - rh) << "\" width=\"" << bw << "\" height=\"" << rh
-      << "\" fill=\"#1d70b8\"/>";
-    s << "<rect x=\"" << (x + bw + 2) << "\" y=\"" << (h - bottom - dh) << "\" width=\"" << bw << "\" height=\"" << dh
-      << "\" fill=\"#d4351c\"/>";
-    s << "<text x=\"" << (x + bw) << "\" y=\"" << (h - bottom + 16) << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#0b0c0c\">"
+    s << "<rect x=\"" << x << "\" y=\"" << (h - bottom - rh) << "\" width=\"" << bw
+      << "\" height=\"" << rh << "\" fill=\"#1d70b8\"/>";
+    s << "<rect x=\"" << (x + bw + 2) << "\" y=\"" << (h - bottom - dh) << "\" width=\"" << bw
+      << "\" height=\"" << dh << "\" fill=\"#d4351c\"/>";
+    s << "<text x=\"" << (x + bw) << "\" y=\"" << (h - bottom + 16)
+      << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#0b0c0c\">"
       << kMonths[static_cast<unsigned>(m.first.month()) - 1] << "</text>";
   }
-  s << "<rect x=\"" << left << "\" y=\"" << (h - 14) << "\" width=\"10\" height=\"10\" fill=\"#1d70b8\"/>"
-    << "<text x=\"" << (left + 14) << "\" y=\"" << (h - 5) << "\" font-size=\"11\" fill=\"#0b0c0c\">Review dates</text>"
-    << "<rect x=\"" << (left + 110) << "\" y=\"" << (h - 14) << "\" width=\"10\" height=\"10\" fill=\"#d4351c\"/>"
-    << "<text x=\"" << (left + 124) << "\" y=\"" << (h - 5) << "\" font-size=\"11\" fill=\"#0b0c0c\">EHCP deadlines</text>";
+  s << "<rect x=\"" << left << "\" y=\"" << (h - 14)
+    << "\" width=\"10\" height=\"10\" fill=\"#1d70b8\"/>"
+    << "<text x=\"" << (left + 14) << "\" y=\"" << (h - 5)
+    << "\" font-size=\"11\" fill=\"#0b0c0c\">Review dates</text>"
+    << "<rect x=\"" << (left + 110) << "\" y=\"" << (h - 14)
+    << "\" width=\"10\" height=\"10\" fill=\"#d4351c\"/>"
+    << "<text x=\"" << (left + 124) << "\" y=\"" << (h - 5)
+    << "\" font-size=\"11\" fill=\"#0b0c0c\">EHCP deadlines</text>";
   s << "</svg>";
   return s.str();
 }
@@ -201,7 +211,8 @@ void governorPage(Exchange& ex) {
 
 void registerMailRoutes(App& app) {
   auto& r = app.router;
-  r.add("GET", "/admin/mail", engine::Action::kManageMail, [](Exchange& ex) { mailPage(ex, "", true, 200); });
+  r.add("GET", "/admin/mail", engine::Action::kManageMail,
+        [](Exchange& ex) { mailPage(ex, "", true, 200); });
   r.add("POST", "/admin/mail/test", engine::Action::kManageMail, [](Exchange& ex) {
     if (!engine::may(ex.actor(), engine::Action::kManageMail, 0))
       return ex.error(403, "Only a trust admin can send a test email.");

@@ -132,7 +132,8 @@ void pupilPage(Exchange& ex) {
   if (!p) return;
   Data d = pupilData(*p);
   Data contacts = list();
-  for (const auto& c : ex.app.peopleService.contacts(ex.actor(), *p)) contacts.push_back(contactData(c));
+  for (const auto& c : ex.app.peopleService.contacts(ex.actor(), *p))
+    contacts.push_back(contactData(c));
   d.set("contacts", contacts);
   if (auto a = ex.app.people.academy(p->academyId)) d.set("academy", a->name);
   bool manage = engine::may(ex.actor(), engine::Action::kManagePupil, p->academyId);
@@ -185,7 +186,8 @@ void newPupil(Exchange& ex) {
   auto academies = engine::academiesWhere(ex.actor(), engine::Action::kManagePupil);
   if (academy == 0 && !academies.empty()) academy = academies.front();
   if (auto st = engine::require(ex.actor(), engine::Action::kManagePupil, academy,
-                                "There is no such academy.", "Only a SENCO or trust admin can add pupils.");
+                                "There is no such academy.",
+                                "Only a SENCO or trust admin can add pupils.");
       !st)
     return ex.error(st.error());
   engine::PupilInput in;
@@ -208,7 +210,9 @@ void createPupil(Exchange& ex) {
 void editPupil(Exchange& ex) {
   auto p = loadPupil(ex, engine::Action::kManagePupil);
   if (!p) return;
-  pupilForm(ex, 200, {p->academyId, p->legalName, p->preferredName, p->dateOfBirth, p->yearGroup, p->upn, p->active},
+  pupilForm(ex, 200,
+            {p->academyId, p->legalName, p->preferredName, p->dateOfBirth, p->yearGroup, p->upn,
+             p->active},
             p->id, nullptr);
 }
 
@@ -218,7 +222,8 @@ void updatePupil(Exchange& ex) {
   auto in = pupilInput(ex.form(), p->academyId);
   auto r = ex.app.peopleService.updatePupil(ex.actor(), p->id, in);
   if (!r) {
-    if (r.error().code == engine::ErrorCode::kInvalid) return pupilForm(ex, 422, in, p->id, &r.error());
+    if (r.error().code == engine::ErrorCode::kInvalid)
+      return pupilForm(ex, 422, in, p->id, &r.error());
     return ex.error(r.error());
   }
   ex.redirect("/pupils/" + std::to_string(p->id));
@@ -229,8 +234,8 @@ engine::ContactInput contactInput(const Poco::Net::HTMLForm& f) {
           f.get("kind", ""), f.get("active", "1") == "1"};
 }
 
-void contactForm(Exchange& ex, int status, const engine::ContactInput& in, const std::string& action,
-                 const engine::Error* err, const std::string& pupilId) {
+void contactForm(Exchange& ex, int status, const engine::ContactInput& in,
+                 const std::string& action, const engine::Error* err, const std::string& pupilId) {
   Data d;
   d.set("name", in.name);
   d.set("email", in.email);
@@ -267,8 +272,9 @@ std::optional<engine::Contact> loadContact(Exchange& ex) {
   // Contacts are changed by those who manage the pupil's record; others never see one.
   auto p = ex.app.peopleService.pupil(ex.actor(), c->pupilId, engine::Action::kManagePupil);
   if (!p) {
-    ex.error(p.error().code == engine::ErrorCode::kNotFound ? engine::notFound("There is no such contact.")
-                                                            : p.error());
+    ex.error(p.error().code == engine::ErrorCode::kNotFound
+                 ? engine::notFound("There is no such contact.")
+                 : p.error());
     return std::nullopt;
   }
   return c;
@@ -277,7 +283,8 @@ std::optional<engine::Contact> loadContact(Exchange& ex) {
 void editContact(Exchange& ex) {
   auto c = loadContact(ex);
   if (!c) return;
-  contactForm(ex, 200, {c->name, c->email, c->relationship, engine::contactKindName(c->kind), c->active},
+  contactForm(ex, 200,
+              {c->name, c->email, c->relationship, engine::contactKindName(c->kind), c->active},
               "/contacts/" + std::to_string(c->id), nullptr, std::to_string(c->pupilId));
 }
 

@@ -2,13 +2,13 @@
 // history and diff.
 #include <Poco/JSON/Array.h>
 
-#include "pages/contribute.h"
+#include "app/app.h"
 #include "live/live_socket.h"
+#include "pages/contribute.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
 #include "pages/signing.h"
 #include "sendflow/engine/core/text.h"
-#include "app/app.h"
 
 namespace sendflow::web {
 namespace {
@@ -28,7 +28,8 @@ const char* stateColour(const engine::StateDef* s) {
 
 std::string reasonLabel(const std::string& code) {
   std::string s = code;
-  for (char& c : s) if (c == '_') c = ' ';
+  for (char& c : s)
+    if (c == '_') c = ' ';
   if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
   return s;
 }
@@ -48,7 +49,9 @@ void addReviewStatus(Data& d, const std::optional<std::string>& reviewDate, engi
     d.set("review_status", "Overdue by " + std::to_string(-days) + (days == -1 ? " day" : " days"));
   } else if (days <= 30) {
     d.set("review_soon", true);
-    d.set("review_status", days == 0 ? std::string("Due today") : "Due in " + std::to_string(days) + (days == 1 ? " day" : " days"));
+    d.set("review_status", days == 0
+                               ? std::string("Due today")
+                               : "Due in " + std::to_string(days) + (days == 1 ? " day" : " days"));
   }
 }
 
@@ -109,8 +112,9 @@ void addPlanLists(Exchange& ex, Data& d, engine::Id pupilId) {
           r.set("deadline", dl.label);
           r.set("deadline_due", engine::ukDate(dl.due));
           r.set("deadline_status", engine::deadlineStatusLabel(dl.status));
-          r.set("deadline_colour", dl.status == engine::DeadlineStatus::kMissed ? "red"
-                                   : dl.status == engine::DeadlineStatus::kDueSoon ? "amber" : "blue");
+          r.set("deadline_colour", dl.status == engine::DeadlineStatus::kMissed    ? "red"
+                                   : dl.status == engine::DeadlineStatus::kDueSoon ? "amber"
+                                                                                   : "blue");
           break;
         }
       }
@@ -167,7 +171,8 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   d.set("form_version", std::to_string(v.form->version));
   if (!v.plan.reviewReason.empty()) d.set("review_reason", v.plan.reviewReason);
   if (v.plan.reviewsPlanId) d.set("reviews_plan_id", std::to_string(v.plan.reviewsPlanId));
-  if (auto next = app.planRepository.latestSuccessor(v.plan.id)) d.set("successor_id", std::to_string(next->id));
+  if (auto next = app.planRepository.latestSuccessor(v.plan.id))
+    d.set("successor_id", std::to_string(next->id));
   addReviewStatus(d, v.plan.reviewDate, today);
   d.set("deadlines", deadlineData(v.deadlines));
   d.set("has_deadlines", !v.deadlines.empty());
@@ -234,7 +239,8 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   d.set("has_transitions", !v.transitions.empty());
 
   // Signer slots.
-  bool canAssign = v.state->editable && engine::may(actor, engine::Action::kManageSigners, v.plan.academyId);
+  bool canAssign =
+      v.state->editable && engine::may(actor, engine::Action::kManageSigners, v.plan.academyId);
   Data slots = list();
   for (const auto& s : v.workflow->signers) {
     Data sd;
@@ -284,11 +290,13 @@ std::optional<engine::Id> planId(Exchange& ex) {
 void planPage(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
-  const int version = Exchange::intField("version", ex.query("version"), 0, kMaxVersion).value_or(0);
+  const int version =
+      Exchange::intField("version", ex.query("version"), 0, kMaxVersion).value_or(0);
   auto v = ex.app.planService.open(ex.actor(), *id, version);
   if (!v) return ex.error(v.error());
   std::string notice;
-  if (ex.query("saved") == "1") notice = "Your changes were saved as version " + std::to_string(v->plan.currentVersion) + ".";
+  if (ex.query("saved") == "1")
+    notice = "Your changes were saved as version " + std::to_string(v->plan.currentVersion) + ".";
   if (ex.query("saved") == "0") notice = "Nothing had changed, so no new version was made.";
   if (ex.query("invited") == "1") notice = "The invitation to contribute was emailed.";
   renderPlan(ex, v.value(), 200, {nullptr, nullptr, notice});
@@ -301,16 +309,20 @@ void savePlan(Exchange& ex) {
   if (!v) return ex.error(v.error());
   const auto& post = ex.form();
   auto base = baseVersionFromPost(post);
-  if (!base) return ex.error(400, "The form is missing the version it was based on. Reload the page.");
+  if (!base)
+    return ex.error(400, "The form is missing the version it was based on. Reload the page.");
   auto values = valuesFromPost(*v->form, post, *v->values);
   auto r = ex.app.planService.save(ex.actor(), *id, *base, *values);
   if (!r) {
-    if (r.error().code == engine::ErrorCode::kInvalid || r.error().code == engine::ErrorCode::kConflict) {
+    if (r.error().code == engine::ErrorCode::kInvalid ||
+        r.error().code == engine::ErrorCode::kConflict) {
       // Show the user's own answers again: nothing they typed is lost.
       auto fresh = ex.app.planService.open(ex.actor(), *id);
       if (!fresh) return ex.error(fresh.error());
-      if (r.error().code == engine::ErrorCode::kConflict && !fresh->canEdit) return ex.error(r.error());
-      return renderPlan(ex, fresh.value(), statusFor(r.error().code), {values.get(), &r.error(), ""});
+      if (r.error().code == engine::ErrorCode::kConflict && !fresh->canEdit)
+        return ex.error(r.error());
+      return renderPlan(ex, fresh.value(), statusFor(r.error().code),
+                        {values.get(), &r.error(), ""});
     }
     return ex.error(r.error());
   }
@@ -330,8 +342,10 @@ void firePlan(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
   const auto& post = ex.form();
-  engine::TransitionInput in{post.get("reason_code", ""), engine::trimmed(post.get("reason_text", ""))};
-  if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded) return refused(ex, *id, folded.error());
+  engine::TransitionInput in{post.get("reason_code", ""),
+                             engine::trimmed(post.get("reason_text", ""))};
+  if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded)
+    return refused(ex, *id, folded.error());
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) return refused(ex, *id, r.error());
   ex.redirect("/plans/" + std::to_string(r.value()));
@@ -407,9 +421,13 @@ void historyPage(Exchange& ex) {
     td.set("from", t.fromState);
     td.set("to", t.toState);
     td.set("at", t.at);
-    std::string reason = t.reasonCode + (t.reasonText.empty() ? "" : (t.reasonCode.empty() ? "" : ": ") + t.reasonText);
-    if (reason.empty()) td.set("reason", false);
-    else td.set("reason", reason);
+    std::string reason =
+        t.reasonCode +
+        (t.reasonText.empty() ? "" : (t.reasonCode.empty() ? "" : ": ") + t.reasonText);
+    if (reason.empty())
+      td.set("reason", false);
+    else
+      td.set("reason", reason);
     transitions.push_back(td);
   }
   d.set("transitions", transitions);
@@ -450,7 +468,8 @@ void registerPlanRoutes(App& app) {
   r.add("POST", "/plans/{id}/transitions/{name}", engine::Action::kEditPlan, firePlan);
   r.add("POST", "/plans/{id}/signers", engine::Action::kManageSigners, assignSigners);
   r.add("POST", "/plans/{id}/contributors", engine::Action::kManageContributors, inviteContributor);
-  r.add("POST", "/plans/{id}/contributors/{link}/revoke", engine::Action::kManageContributors, revokeContributor);
+  r.add("POST", "/plans/{id}/contributors/{link}/revoke", engine::Action::kManageContributors,
+        revokeContributor);
   r.add("GET", "/plans/{id}/history", engine::Action::kViewPlan, historyPage);
   r.add("GET", "/plans/{id}/diff", engine::Action::kViewPlan, diffPage);
 }

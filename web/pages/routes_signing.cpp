@@ -8,14 +8,14 @@
 
 #include <sstream>
 
+#include "app/app.h"
+#include "http/http.h"
 #include "pages/documents.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
 #include "pages/signing.h"
-#include "sendflow/engine/people/people.h"
 #include "sendflow/engine/core/text.h"
-#include "app/app.h"
-#include "http/http.h"
+#include "sendflow/engine/people/people.h"
 
 namespace sendflow::web {
 namespace {
@@ -33,7 +33,7 @@ std::string stateWords(const std::string& s) {
 
 struct Target {
   engine::SignerAccess access;
-  std::string base;  // URL prefix of this signing page's actions
+  std::string base;       // URL prefix of this signing page's actions
   engine::Id planId = 0;  // staff: the plan named in the URL (must be the request's)
 };
 
@@ -75,14 +75,16 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   d.set("consent_text", sv->consentText);
   d.set("is_signed", r.state == engine::requeststate::kSigned);
   d.set("is_declined", r.state == engine::requeststate::kDeclined);
-  const bool open = r.state == engine::requeststate::kInvited || r.state == engine::requeststate::kOpened;
+  const bool open =
+      r.state == engine::requeststate::kInvited || r.state == engine::requeststate::kOpened;
   d.set("can_sign", open && sv->yourTurn && !sv->needsCode);
   d.set("needs_code", open && sv->yourTurn && sv->needsCode);
   d.set("not_your_turn", open && !sv->yourTurn);
   d.set("waiting_for", sv->waitingFor);
   d.set("is_staff", t.access.staff != nullptr);
   if (auto sealed = ex.app.signatures->sealedFor(r.planId); sealed && sealed->version == r.version)
-    d.set("sealed_link", t.access.staff ? "/plans/" + std::to_string(r.planId) + "/sealed.pdf" : t.base + "/sealed.pdf");
+    d.set("sealed_link", t.access.staff ? "/plans/" + std::to_string(r.planId) + "/sealed.pdf"
+                                        : t.base + "/sealed.pdf");
   Data others = list();
   for (const auto& o : sv->others) {
     Data od;
@@ -93,7 +95,8 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   }
   d.set("others", others);
   d.set("has_others", !sv->others.empty());
-  EditorInput in{&sv->plan, sv->plan.values.get(), {}, ex.app.planService.people(sv->plan.pupil), false};
+  EditorInput in{
+      &sv->plan, sv->plan.values.get(), {}, ex.app.planService.people(sv->plan.pupil), false};
   d.set("sections", editorSections(in));
   if (!notice.empty()) d.set("notice", notice);
   if (err) {
@@ -125,7 +128,8 @@ std::string decodeDataUrl(const std::string& url) {
   return out;
 }
 
-void doneOrError(Exchange& ex, const Target& t, const engine::Status& st, const std::string& notice) {
+void doneOrError(Exchange& ex, const Target& t, const engine::Status& st,
+                 const std::string& notice) {
   if (st) return signingPage(ex, t, 200, nullptr, notice);
   const auto code = st.error().code;
   if (code == engine::ErrorCode::kInvalid || code == engine::ErrorCode::kConflict ||
@@ -171,7 +175,8 @@ void postCode(Exchange& ex) {
   if (post.get("action", "") == "send")
     return doneOrError(ex, *t, ex.app.signatures->sendCode(t->access),
                        "We emailed you a 6-digit code. It lasts 10 minutes.");
-  doneOrError(ex, *t, ex.app.signatures->checkCode(t->access, engine::trimmed(post.get("code", ""))),
+  doneOrError(ex, *t,
+              ex.app.signatures->checkCode(t->access, engine::trimmed(post.get("code", ""))),
               "Code accepted. You can sign now.");
 }
 
@@ -181,9 +186,11 @@ void versionPdf(Exchange& ex) {
   auto sv = ex.app.signatures->open(t->access, ex.clientIp());
   if (!sv) return ex.error(sv.error());
   auto pdf = renderPlanPdf(ex.app, sv->plan);
-  ex.app.signatureRepository.appendAudit({"plan.pdf_download", t->access.staff ? engine::auditActor(*t->access.staff) : sv->request.personRef,
-                                           "plan", sv->request.planId, sv->plan.plan.academyId,
-                                           "{\"version\":" + std::to_string(sv->request.version) + "}"});
+  ex.app.signatureRepository.appendAudit(
+      {"plan.pdf_download",
+       t->access.staff ? engine::auditActor(*t->access.staff) : sv->request.personRef, "plan",
+       sv->request.planId, sv->plan.plan.academyId,
+       "{\"version\":" + std::to_string(sv->request.version) + "}"});
   ex.bytes(200, "application/pdf", pdf.bytes, engine::planPdfFileName(sv->plan));
 }
 
@@ -207,8 +214,9 @@ void staffSealed(Exchange& ex) {
   if (!v) return ex.error(v.error());
   auto s = ex.app.signatures->sealedFor(*id);
   if (!s) return ex.error(404, "This plan has no sealed document yet.");
-  ex.app.signatureRepository.appendAudit({"plan.pdf_download", engine::auditActor(ex.actor()), "plan", *id,
-                                           v->plan.academyId, "{\"sealed\":true,\"version\":" + std::to_string(s->version) + "}"});
+  ex.app.signatureRepository.appendAudit(
+      {"plan.pdf_download", engine::auditActor(ex.actor()), "plan", *id, v->plan.academyId,
+       "{\"sealed\":true,\"version\":" + std::to_string(s->version) + "}"});
   sendSealed(ex, *s, engine::planPdfFileName(v.value()).insert(0, "sealed-"));
 }
 
@@ -217,7 +225,8 @@ void replaceSigner(Exchange& ex) {
   auto req = ex.idParam("request");
   if (!id || !req) return ex.error(404, "There is no such signature request.");
   const auto& post = ex.form();
-  auto st = ex.app.signatures->replaceSigner(ex.actor(), *req, post.get("person", ""), post.get("reason", ""));
+  auto st = ex.app.signatures->replaceSigner(ex.actor(), *req, post.get("person", ""),
+                                             post.get("reason", ""));
   if (!st) return ex.error(st.error());
   ex.redirect("/plans/" + std::to_string(*id) + "#signers");
 }
@@ -283,7 +292,8 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
     rd.set("state_class", state);
     rd.set("version", std::to_string(r.version));
     rd.set("reason", r.stateReason);
-    const bool open = r.state == engine::requeststate::kInvited || r.state == engine::requeststate::kOpened;
+    const bool open =
+        r.state == engine::requeststate::kInvited || r.state == engine::requeststate::kOpened;
     if (senco && open && v.state->signing && !r.email.empty()) {
       rd.set("can_renew", true);
       rd.set("link_days", std::to_string(svc.settings().linkDays));
@@ -322,8 +332,9 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
     d.set("sealed_version", std::to_string(s->version));
   }
   d.set("audit_link", "/plans/" + std::to_string(v.plan.id) + "/audit");
-  ex.app.signatureRepository.appendAudit({"plan.view", engine::auditActor(actor), "plan", v.plan.id,
-                                           v.plan.academyId, "{\"version\":" + std::to_string(v.version.number) + "}"});
+  ex.app.signatureRepository.appendAudit(
+      {"plan.view", engine::auditActor(actor), "plan", v.plan.id, v.plan.academyId,
+       "{\"version\":" + std::to_string(v.version.number) + "}"});
 }
 
 void registerSigningRoutes(App& app) {
@@ -339,7 +350,8 @@ void registerSigningRoutes(App& app) {
   r.add("POST", "/plans/{id}/sign/{request}/decline", engine::Action::kSign, postDecline);
   r.add("GET", "/plans/{id}/sign/{request}/pdf", engine::Action::kSign, versionPdf);
   r.add("GET", "/plans/{id}/sealed.pdf", engine::Action::kDownloadPdf, staffSealed);
-  r.add("POST", "/plans/{id}/signers/{request}/replace", engine::Action::kManageSigners, replaceSigner);
+  r.add("POST", "/plans/{id}/signers/{request}/replace", engine::Action::kManageSigners,
+        replaceSigner);
   r.add("POST", "/plans/{id}/signers/{request}/renew", engine::Action::kManageSigners, renewLink);
   r.add("GET", "/plans/{id}/audit", engine::Action::kViewAudit, auditPage);
 }

@@ -2,8 +2,8 @@
 // replacement and a plan's audit trail; plus the plan page's signer status.
 #pragma once
 
-#include "sendflow/engine/plans/plans.h"
 #include "pages/views.h"
+#include "sendflow/engine/plans/plans.h"
 
 namespace sendflow::web {
 

@@ -3,14 +3,14 @@
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
 
+#include "app/app.h"
+#include "live/live_socket.h"
 #include "mail/mail.h"
 #include "pages/contribute.h"
 #include "pages/documents.h"
-#include "live/live_socket.h"
 #include "pages/routes.h"
 #include "pages/signing.h"
 #include "sendflow/engine/core/clock.h"
-#include "app/app.h"
 
 namespace sendflow::web {
 
@@ -22,7 +22,8 @@ Data pupilData(const engine::Pupil& p) {
   d.set("display_name", p.displayName());
   d.set("has_preferred", !p.preferredName.empty() && p.preferredName != p.legalName);
   d.set("date_of_birth", p.dateOfBirth);
-  if (auto dob = engine::parseIsoDate(p.dateOfBirth)) d.set("date_of_birth_uk", engine::ukDate(*dob));
+  if (auto dob = engine::parseIsoDate(p.dateOfBirth))
+    d.set("date_of_birth_uk", engine::ukDate(*dob));
   d.set("year_group", p.yearGroup);
   d.set("year_group_label", engine::yearGroupLabel(p.yearGroup));
   d.set("upn", p.upn);

@@ -3,9 +3,9 @@
 #include <chrono>
 
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/documents/plan_document.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/people/people.h"
-#include "sendflow/engine/documents/plan_document.h"
 
 namespace sendflow::engine {
 namespace {
@@ -19,8 +19,13 @@ std::string valueOf(const Poco::JSON::Object& o, const std::string& field) {
 ContributionService::ContributionService(PlanService& plans, ContributionRepository& repo,
                                          PeopleRepository& people, Clock& clock,
                                          RandomSource& random, std::string linkKey, int linkDays)
-    : plans_(plans), repo_(repo), people_(people), clock_(clock), random_(random),
-      linkKey_(std::move(linkKey)), linkDays_(linkDays) {}
+    : plans_(plans),
+      repo_(repo),
+      people_(people),
+      clock_(clock),
+      random_(random),
+      linkKey_(std::move(linkKey)),
+      linkDays_(linkDays) {}
 
 std::vector<const SectionDef*> ContributionService::sectionsFor(const FormDefinition& form,
                                                                 const std::string& kind) {
@@ -34,8 +39,11 @@ std::vector<const SectionDef*> ContributionService::sectionsFor(const FormDefini
 std::vector<std::pair<Id, std::string>> ContributionService::candidates(const PlanView& v) {
   std::vector<std::pair<Id, std::string>> out;
   for (const auto& c : people_.contacts(v.pupil.id)) {
-    if (!c.active || c.email.empty() || sectionsFor(*v.form, contactKindName(c.kind)).empty()) continue;
-    out.emplace_back(c.id, c.name + " (" + (c.relationship.empty() ? contactKindLabel(c.kind) : c.relationship) + ")");
+    if (!c.active || c.email.empty() || sectionsFor(*v.form, contactKindName(c.kind)).empty())
+      continue;
+    out.emplace_back(
+        c.id,
+        c.name + " (" + (c.relationship.empty() ? contactKindLabel(c.kind) : c.relationship) + ")");
   }
   return out;
 }
@@ -51,7 +59,9 @@ std::string ContributionService::tokenFor(const std::string& salt) const {
   return linkToken(linkKey_, "contribution", salt);
 }
 
-std::string ContributionService::contactPath(const std::string& salt) const { return "/c/" + tokenFor(salt); }
+std::string ContributionService::contactPath(const std::string& salt) const {
+  return "/c/" + tokenFor(salt);
+}
 
 Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
   auto v = plans_.open(a, planId);
@@ -61,18 +71,21 @@ Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
       !st)
     return st.error();
   if (!v->state->editable)
-    return conflict("This plan is " + v->state->shown() + ": contributions can be invited only while it is being written.");
+    return conflict("This plan is " + v->state->shown() +
+                    ": contributions can be invited only while it is being written.");
   auto contact = people_.contact(contactId);
   if (!contact || contact->pupilId != v->pupil.id || !contact->active)
     return invalid("Choose who to invite", {{"contact", "Choose one of the pupil's contacts"}});
   if (contact->email.empty())
-    return invalid("This contact has no email address",
-                   {{"contact", contact->name + " has no email address: add one on the pupil's page first"}});
+    return invalid(
+        "This contact has no email address",
+        {{"contact", contact->name + " has no email address: add one on the pupil's page first"}});
   const std::string kind = contactKindName(contact->kind);
   const auto sections = sectionsFor(*v->form, kind);
   if (sections.empty())
     return invalid("Nothing for this contact to write",
-                   {{"contact", "This plan has no section for a " + contactKindLabel(contact->kind) + " to write"}});
+                   {{"contact", "This plan has no section for a " +
+                                    contactKindLabel(contact->kind) + " to write"}});
 
   const TimePoint now = clock_.now();
   ContributionLink link;
@@ -104,7 +117,8 @@ Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
   data.set("sections", titles);
   data.set("invited_by", a.name);
   data.set("expires", link.expiresAt.substr(0, 10));
-  data.set("contribute_salt", link.linkSalt);  // the mailer derives the link: the outbox never holds it
+  data.set("contribute_salt",
+           link.linkSalt);  // the mailer derives the link: the outbox never holds it
   OutboxMessage m;
   m.kind = mailkind::kContributeInvite;
   m.key = "contribute:" + std::to_string(planId) + ":" + std::to_string(contactId) + ":" +
@@ -117,8 +131,15 @@ Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
   m.createdAt = now;
   m.nextAttemptAt = now;
 
-  AuditEvent e{"contribution.invite", auditActor(a), "plan", planId, v->plan.academyId,
-               detailJson({{"contact", contactId}, {"kind", kind}, {"expires", link.expiresAt}, {"resent", resent}})};
+  AuditEvent e{"contribution.invite",
+               auditActor(a),
+               "plan",
+               planId,
+               v->plan.academyId,
+               detailJson({{"contact", contactId},
+                           {"kind", kind},
+                           {"expires", link.expiresAt},
+                           {"resent", resent}})};
   if (resent) {
     repo_.update(link, {e}, {m});
   } else {
@@ -138,8 +159,9 @@ Status ContributionService::revoke(const Actor& a, Id planId, Id linkId) {
   if (!l || l->planId != planId) return notFound("There is no such contribution link.");
   if (!l->revokedAt.empty()) return Ok{};
   l->revokedAt = isoTime(clock_.now());
-  repo_.update(*l, {{"contribution.revoke", auditActor(a), "plan", planId, v->plan.academyId,
-                     detailJson({{"contact", l->contactId}})}},
+  repo_.update(*l,
+               {{"contribution.revoke", auditActor(a), "plan", planId, v->plan.academyId,
+                 detailJson({{"contact", l->contactId}})}},
                {});
   return Ok{};
 }
@@ -147,17 +169,21 @@ Status ContributionService::revoke(const Actor& a, Id planId, Id linkId) {
 Result<ContributionLink> ContributionService::validLink(const std::string& token) {
   std::optional<ContributionLink> l;
   if (token.size() == 43) l = repo_.byTokenHash(sha256Hex(token));
-  if (!l) return notFound("This link is not valid. Check that you opened the whole link from the email.");
+  if (!l)
+    return notFound("This link is not valid. Check that you opened the whole link from the email.");
   if (!l->revokedAt.empty())
-    return gone("The school has withdrawn this link. Ask the SENCO if you would still like to contribute.");
+    return gone(
+        "The school has withdrawn this link. Ask the SENCO if you would still like to contribute.");
   if (auto exp = parseIsoTime(l->expiresAt); exp && clock_.now() > *exp)
     return gone("This link has expired. Ask the school's SENCO to send you a new one.");
   auto contact = people_.contact(l->contactId);
-  if (!contact || !contact->active) return gone("This link no longer works. Please contact the school.");
+  if (!contact || !contact->active)
+    return gone("This link no longer works. Please contact the school.");
   return *l;
 }
 
-std::set<std::string> ContributionService::fieldsFor(const std::vector<const SectionDef*>& sections) {
+std::set<std::string> ContributionService::fieldsFor(
+    const std::vector<const SectionDef*>& sections) {
   std::set<std::string> out;
   for (const auto* s : sections)
     for (const auto& f : s->fields)
@@ -166,7 +192,8 @@ std::set<std::string> ContributionService::fieldsFor(const std::vector<const Sec
 }
 
 std::string ContributionService::closedReason(const StateDef& s) {
-  return "This plan is " + s.shown() + " now, so it can no longer be changed here. Thank you for your part.";
+  return "This plan is " + s.shown() +
+         " now, so it can no longer be changed here. Thank you for your part.";
 }
 
 Result<Contribution> ContributionService::open(const std::string& token, const std::string& ip) {
@@ -185,10 +212,15 @@ Result<Contribution> ContributionService::open(const std::string& token, const s
     const Id academy = c.plan.plan.academyId;
     if (l->openedAt.empty()) {
       c.link.openedAt = isoTime(clock_.now());
-      repo_.update(c.link, {{"contribution.opened", c.ref(), "plan", l->planId, academy, detailJson({{"ip", ip}})}}, {});
+      repo_.update(
+          c.link,
+          {{"contribution.opened", c.ref(), "plan", l->planId, academy, detailJson({{"ip", ip}})}},
+          {});
     } else {
-      repo_.appendAudit({"plan.view", c.ref(), "plan", l->planId, academy,
-                         detailJson({{"via", "contribution"}, {"version", c.plan.plan.currentVersion}, {"ip", ip}})});
+      repo_.appendAudit(
+          {"plan.view", c.ref(), "plan", l->planId, academy,
+           detailJson(
+               {{"via", "contribution"}, {"version", c.plan.plan.currentVersion}, {"ip", ip}})});
     }
   }
   return c;
@@ -203,7 +235,10 @@ Result<SaveOutcome> ContributionService::save(const std::string& token, int base
   const int current = v.plan.currentVersion;
   if (baseVersion != current) {
     auto base = plans_.view(v.plan.id, baseVersion);
-    if (!base) return Error{ErrorCode::kBadRequest, "The form names a version this plan does not have. Reload the page.", {}};
+    if (!base)
+      return Error{ErrorCode::kBadRequest,
+                   "The form names a version this plan does not have. Reload the page.",
+                   {}};
     std::vector<FieldError> clashes;
     for (const auto& ch : diffValues(*v.form, *base->values, *v.values)) {
       const std::string top = ch.field.substr(0, ch.field.find_first_of("[."));
@@ -212,7 +247,8 @@ Result<SaveOutcome> ContributionService::save(const std::string& token, int base
     }
     if (!clashes.empty())
       return Error{ErrorCode::kConflict,
-                   "Someone else changed your part of the plan after you opened it. Your answers are kept below: "
+                   "Someone else changed your part of the plan after you opened it. Your answers "
+                   "are kept below: "
                    "check what changed, then save again.",
                    clashes};
   }

@@ -105,7 +105,8 @@ std::string hmacSha256(std::string_view key, std::string_view message) {
 }
 
 std::string linkToken(std::string_view linkKey, std::string_view purpose, std::string_view salt) {
-  return base64Url(hmacSha256(linkKey, "sendflow " + std::string(purpose) + " link:" + std::string(salt)));
+  return base64Url(
+      hmacSha256(linkKey, "sendflow " + std::string(purpose) + " link:" + std::string(salt)));
 }
 
 std::string hashPassword(std::string_view password, RandomSource& random) {

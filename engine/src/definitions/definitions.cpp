@@ -1161,7 +1161,8 @@ class WorkflowParser {
              "review", "retention"},
             {"description", "deadlines", "require_code"});
     wf.type = r_.identifier(root->get("type"), "$.type");
-    if (root->has("require_code")) wf.requireCode = r_.boolean(root->get("require_code"), "$.require_code");
+    if (root->has("require_code"))
+      wf.requireCode = r_.boolean(root->get("require_code"), "$.require_code");
     wf.title = r_.string(root->get("title"), "$.title");
     wf.form = r_.identifier(root->get("form"), "$.form");
     if (form_ && form_->type != wf.form)

@@ -80,12 +80,20 @@ PdfTable Mapper::table(const FieldDef& f, const Var& value) const {
   for (const auto& col : f.columns) {
     float weight = 1;
     switch (col.kind) {
-      case FieldKind::kLongText: weight = 2.2f; break;
+      case FieldKind::kLongText:
+        weight = 2.2f;
+        break;
       case FieldKind::kText:
       case FieldKind::kPerson:
-      case FieldKind::kMultiChoice: weight = 1.4f; break;
-      case FieldKind::kChoice: weight = 1.2f; break;
-      default: weight = 1; break;
+      case FieldKind::kMultiChoice:
+        weight = 1.4f;
+        break;
+      case FieldKind::kChoice:
+        weight = 1.2f;
+        break;
+      default:
+        weight = 1;
+        break;
     }
     t.columns.push_back({col.label, weight});
   }
@@ -113,7 +121,8 @@ std::vector<PdfItem> Mapper::items(const FieldDef& f) const {
     PdfTable t;
     t.columns = {{"Field", 1}, {"Entry", 2.6f}};
     for (std::size_t c = 0; c < wide.columns.size(); ++c) {
-      t.rows.push_back({wide.columns[c].header, c < wide.rows[r].size() ? wide.rows[r][c] : std::nullopt});
+      t.rows.push_back(
+          {wide.columns[c].header, c < wide.rows[r].size() ? wide.rows[r][c] : std::nullopt});
     }
     PdfItem it;
     it.id = f.id;
@@ -134,8 +143,8 @@ PdfItem Mapper::item(const FieldDef& f) const {
       it.content = PdfLongText{present(text(f, value))};
       break;
     case FieldKind::kYesNo:
-      it.content = PdfYesNo{value.isBoolean() ? std::optional<bool>(value.extract<bool>())
-                                              : std::nullopt};
+      it.content =
+          PdfYesNo{value.isBoolean() ? std::optional<bool>(value.extract<bool>()) : std::nullopt};
       break;
     case FieldKind::kChoice:
     case FieldKind::kMultiChoice: {
@@ -266,22 +275,32 @@ char asciiInitial(char32_t cp) {
       "AAAAAAACEEEEIIIIDNOOOOO-OUUUUYTsaaaaaaaceeeeiiiidnooooo-ouuuuyty";  // U+00C0..U+00FF
   static constexpr char kLatinA[] =
       "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiIiJjKkkLlLlLlLlLlNnNnNnnNnOoOoOoOoRrRrRr"
-      "SsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";  // U+0100..U+017F
+      "SsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";                            // U+0100..U+017F
   static constexpr char kGreek[] = "ABGDEZITIKLMNXOPR-STYFCPO";            // U+0391..U+03A9
   static constexpr char kCyrillic[] = "ABVGDEZZIIKLMNOPRSTUFKTCSS-Y-EYY";  // U+0410..U+042F
   static_assert(sizeof kLatin1 == 0x40 + 1 && sizeof kLatinA == 0x80 + 1);
   static_assert(sizeof kGreek == 25 + 1 && sizeof kCyrillic == 32 + 1);
   char c = 0;
-  if (cp < 0x80) c = static_cast<char>(cp);
-  else if (cp >= 0xC0 && cp <= 0xFF) c = kLatin1[cp - 0xC0];
-  else if (cp >= 0x100 && cp <= 0x17F) c = kLatinA[cp - 0x100];
-  else if (cp >= 0x391 && cp <= 0x3A9) c = kGreek[cp - 0x391];
-  else if (cp >= 0x3B1 && cp <= 0x3C9) c = kGreek[cp - 0x3B1];
-  else if (cp >= 0x386 && cp <= 0x38F) c = "A-EII-O-YO"[cp - 0x386];
-  else if (cp >= 0x410 && cp <= 0x42F) c = kCyrillic[cp - 0x410];
-  else if (cp >= 0x430 && cp <= 0x44F) c = kCyrillic[cp - 0x430];
-  else if (cp == 0x401 || cp == 0x451 || cp == 0x404 || cp == 0x454) c = 'E';
-  else if (cp == 0x406 || cp == 0x456 || cp == 0x407 || cp == 0x457) c = 'I';
+  if (cp < 0x80)
+    c = static_cast<char>(cp);
+  else if (cp >= 0xC0 && cp <= 0xFF)
+    c = kLatin1[cp - 0xC0];
+  else if (cp >= 0x100 && cp <= 0x17F)
+    c = kLatinA[cp - 0x100];
+  else if (cp >= 0x391 && cp <= 0x3A9)
+    c = kGreek[cp - 0x391];
+  else if (cp >= 0x3B1 && cp <= 0x3C9)
+    c = kGreek[cp - 0x3B1];
+  else if (cp >= 0x386 && cp <= 0x38F)
+    c = "A-EII-O-YO"[cp - 0x386];
+  else if (cp >= 0x410 && cp <= 0x42F)
+    c = kCyrillic[cp - 0x410];
+  else if (cp >= 0x430 && cp <= 0x44F)
+    c = kCyrillic[cp - 0x430];
+  else if (cp == 0x401 || cp == 0x451 || cp == 0x404 || cp == 0x454)
+    c = 'E';
+  else if (cp == 0x406 || cp == 0x456 || cp == 0x407 || cp == 0x457)
+    c = 'I';
   if (!std::isalpha(static_cast<unsigned char>(c))) return 0;
   return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
 }

@@ -375,9 +375,11 @@ class Validator {
     if (!stringOk(v, name, label, &n)) return;
     // An answer saved before control characters were refused (say, prefilled from a legacy
     // name) does not block the next save; any new or changed answer is checked.
-    const bool unchanged = isString(previous) && previous.extract<std::string>() == v.extract<std::string>();
+    const bool unchanged =
+        isString(previous) && previous.extract<std::string>() == v.extract<std::string>();
     const auto shape = f.kind == FieldKind::kLongText ? TextShape::kLongText : TextShape::kLine;
-    if (!unchanged && !checkText(out_.invalid, name, label, v.extract<std::string>(), shape)) return;
+    if (!unchanged && !checkText(out_.invalid, name, label, v.extract<std::string>(), shape))
+      return;
     if (f.maxLength && n > *f.maxLength) {
       bad(name, label + " must be " + std::to_string(*f.maxLength) + " characters or fewer");
       return;

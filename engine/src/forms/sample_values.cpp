@@ -12,16 +12,31 @@ namespace {
 // Answers for common questions; anything else gets a plain, sensible sentence.
 const std::map<std::string, std::string>& cannedText() {
   static const std::map<std::string, std::string> k{
-      {"why_needed", "Uses a wheelchair full time and cannot use the stairs unaided. Tires quickly in the afternoon."},
-      {"alert_details", "A member of staff tells her directly and uses the agreed hand signal; the vibrating pager is kept in her bag."},
-      {"helpers_absent", "The office calls the next trained adult on the rota; the class teacher stays with the pupil at the refuge until they arrive."},
-      {"communication", "Short, calm instructions; she likes to be told what is happening next. Uses Makaton signs for 'stop' and 'wait'."},
-      {"parent_views", "We are happy with the plan and would like a copy of the drill dates so we can practise at home."},
-      {"pupil_feelings", "I like it when Miss practises with me. The alarm is loud so I want my ear defenders."},
+      {"why_needed",
+       "Uses a wheelchair full time and cannot use the stairs unaided. Tires quickly in the "
+       "afternoon."},
+      {"alert_details",
+       "A member of staff tells her directly and uses the agreed hand signal; the vibrating pager "
+       "is kept in her bag."},
+      {"helpers_absent",
+       "The office calls the next trained adult on the rota; the class teacher stays with the "
+       "pupil at the refuge until they arrive."},
+      {"communication",
+       "Short, calm instructions; she likes to be told what is happening next. Uses Makaton signs "
+       "for 'stop' and 'wait'."},
+      {"parent_views",
+       "We are happy with the plan and would like a copy of the drill dates so we can practise at "
+       "home."},
+      {"pupil_feelings",
+       "I like it when Miss practises with me. The alarm is loud so I want my ear defenders."},
       {"pupil_help", "Tell me before the drill. Let me hold my teddy."},
-      {"care_needed", "Help with toileting and changing continence pads, twice a day and as needed."},
-      {"procedure", "1. Two staff go with the pupil to the accessible toilet. 2. Explain each step before doing it. 3. Use gloves and aprons. 4. Record the change on the care log."},
-      {"triggers", "Sudden loud noises; changes to the timetable without warning; being touched from behind."},
+      {"care_needed",
+       "Help with toileting and changing continence pads, twice a day and as needed."},
+      {"procedure",
+       "1. Two staff go with the pupil to the accessible toilet. 2. Explain each step before doing "
+       "it. 3. Use gloves and aprons. 4. Record the change on the care log."},
+      {"triggers",
+       "Sudden loud noises; changes to the timetable without warning; being touched from behind."},
       {"hazard", "Falls when moving between the classroom and the playground"},
       {"condition", "Type 1 diabetes, diagnosed 2022."},
   };
@@ -33,25 +48,33 @@ Poco::Dynamic::Var sample(const FieldDef& f, Date today, const std::string& staf
   switch (f.kind) {
     case FieldKind::kText:
       if (canned != cannedText().end()) return canned->second;
-      return f.label.size() < 40 ? std::string("Agreed at the planning meeting") : std::string("See the planning meeting notes");
+      return f.label.size() < 40 ? std::string("Agreed at the planning meeting")
+                                 : std::string("See the planning meeting notes");
     case FieldKind::kLongText:
       if (canned != cannedText().end()) return canned->second;
-      return std::string("Agreed with the family and staff at the planning meeting. Staff follow this every day and record anything unusual in the daily log.");
+      return std::string(
+          "Agreed with the family and staff at the planning meeting. Staff follow this every day "
+          "and record anything unusual in the daily log.");
     case FieldKind::kDate: {
       static const int kOffsets[] = {-40, 20, -400, 200, -5};  // tried in turn until valid
       return isoDate(Date{std::chrono::sys_days{today} + std::chrono::days(kOffsets[variant % 5])});
     }
-    case FieldKind::kNumber: return f.min ? *f.min : 1.0;
+    case FieldKind::kNumber:
+      return f.min ? *f.min : 1.0;
     case FieldKind::kChoice:
-      return f.options.empty() ? std::string() : f.options[static_cast<size_t>(variant) % f.options.size()].value;
+      return f.options.empty() ? std::string()
+                               : f.options[static_cast<size_t>(variant) % f.options.size()].value;
     case FieldKind::kMultiChoice: {
       Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
-      for (size_t i = 0; i < f.options.size() && i < std::max<size_t>(1, f.minSelected.value_or(1)); ++i)
+      for (size_t i = 0; i < f.options.size() && i < std::max<size_t>(1, f.minSelected.value_or(1));
+           ++i)
         a->add(f.options[i].value);
       return a;
     }
-    case FieldKind::kYesNo: return variant % 2 == 1;
-    case FieldKind::kPerson: return staffRef;
+    case FieldKind::kYesNo:
+      return variant % 2 == 1;
+    case FieldKind::kPerson:
+      return staffRef;
     case FieldKind::kTable: {
       Poco::JSON::Array::Ptr rows = new Poco::JSON::Array;
       for (size_t r = 0; r < std::max<size_t>(2, f.minRows) && r < f.maxRows; ++r) {
@@ -62,7 +85,8 @@ Poco::Dynamic::Var sample(const FieldDef& f, Date today, const std::string& staf
       }
       return rows;
     }
-    case FieldKind::kComputed: break;
+    case FieldKind::kComputed:
+      break;
   }
   return {};
 }

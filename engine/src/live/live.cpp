@@ -1,12 +1,12 @@
 #include "sendflow/engine/live/live.h"
 
-#include "sendflow/engine/forms/form_values.h"
-
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
 #include <algorithm>
 #include <sstream>
+
+#include "sendflow/engine/forms/form_values.h"
 
 namespace sendflow::engine {
 namespace {
@@ -28,8 +28,9 @@ std::string stringify(const Var& v) {
 }
 
 // The frame a table operation is relayed (and resumed) as.
-std::string rowFrame(const std::string& kind, std::int64_t revision, const std::string& field, const Object& op,
-                     const std::string& client, std::int64_t seq, const std::string& author) {
+std::string rowFrame(const std::string& kind, std::int64_t revision, const std::string& field,
+                     const Object& op, const std::string& client, std::int64_t seq,
+                     const std::string& author) {
   Object out(op);
   out.set("type", kind);
   out.set("revision", revision);
@@ -152,8 +153,13 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(Id planId, PlanService& p
     if (isRowKind(r.kind)) {
       const auto op = parsed.extract<Object::Ptr>();
       applyRow(it->second, r.kind, *op, r.revision, r.clientId);
-      s->history_.push_back({r.revision, r.field, {}, r.clientId, r.clientSeq,
-                             rowFrame(r.kind, r.revision, r.field, *op, r.clientId, r.clientSeq, r.authorName)});
+      s->history_.push_back(
+          {r.revision,
+           r.field,
+           {},
+           r.clientId,
+           r.clientSeq,
+           rowFrame(r.kind, r.revision, r.field, *op, r.clientId, r.clientSeq, r.authorName)});
     } else if (r.kind == "text") {
       auto op = opFromJson(parsed);
       if (!op) continue;
@@ -191,7 +197,14 @@ LiveSession::ConnId LiveSession::join(LiveEditor e, Send send) {
   auto rights = e.rights();  // outside the lock: it reads the database
   std::lock_guard lock(mutex_);
   const ConnId id = nextConn_++;
-  Conn c{std::move(e), {}, "", std::move(send), "", "", limits_.burst, std::chrono::steady_clock::now()};
+  Conn c{std::move(e),
+         {},
+         "",
+         std::move(send),
+         "",
+         "",
+         limits_.burst,
+         std::chrono::steady_clock::now()};
   if (rights) {
     c.fields = rights->fields;
     if (!rights->editable) c.blocked = rights->reason;
@@ -276,7 +289,8 @@ std::optional<std::string> LiveSession::editBlocked(Conn& c) {
   const auto now = std::chrono::steady_clock::now();
   if (now - c.allowedAt < kRecheck) {
     auto rec = plans_.record(planId_);
-    if (rec && rec->state == editableState_ && rec->currentVersion == baseVersion_) return std::nullopt;
+    if (rec && rec->state == editableState_ && rec->currentVersion == baseVersion_)
+      return std::nullopt;
   }
   c.allowedAt = {};
   auto rights = c.editor.rights();
@@ -300,7 +314,8 @@ void LiveSession::loadRows(Field& f, const Var& value) {
   for (unsigned i = 0; arr && i < arr->size(); ++i) {
     auto cells = arr->getObject(i);
     f.rows.push_back({"v" + std::to_string(baseVersion_) + "." + std::to_string(i),
-                      cells ? Object::Ptr(new Object(*cells)) : Object::Ptr(new Object), {}});
+                      cells ? Object::Ptr(new Object(*cells)) : Object::Ptr(new Object),
+                      {}});
   }
 }
 
@@ -338,7 +353,9 @@ void LiveSession::snapshot(Conn& c) {
   for (const auto& [name, f] : fields_) {
     if (!sees(c, name)) continue;
     Object::Ptr fo = new Object;
-    fo->set("kind", f.shape == Shape::kText ? "text" : f.shape == Shape::kTable ? "table" : "value");
+    fo->set("kind", f.shape == Shape::kText    ? "text"
+                    : f.shape == Shape::kTable ? "table"
+                                               : "value");
     if (f.shape == Shape::kText) {
       fo->set("text", ot::toUtf8(f.doc));
     } else if (f.shape == Shape::kTable) {
@@ -411,7 +428,8 @@ void LiveSession::receive(ConnId id, const std::string& frame) {
     Object o;
     o.set("type", "error");
     o.set("code", "storage");
-    o.set("message", "An edit could not be saved. Reload the plan to carry on from what was saved.");
+    o.set("message",
+          "An edit could not be saved. Reload the plan to carry on from what was saved.");
     broadcast(o);
     throw;
   }
@@ -442,7 +460,8 @@ void LiveSession::dispatch(ConnId id, const std::string& frame) {
   if (it == conns_.end()) return;
   Conn& c = it->second;
   if (broken_) {
-    error(c, "storage", "An edit could not be saved. Reload the plan to carry on from what was saved.");
+    error(c, "storage",
+          "An edit could not be saved. Reload the plan to carry on from what was saved.");
     return;
   }
   if (!takeToken(c)) {
@@ -545,8 +564,10 @@ void LiveSession::commit(Conn& c, LiveOpRecord& r) {
 
 // What every edit checks first: a hello, a sequence number, a field of the right kind, and not
 // a resend of something already committed (acknowledged again). fields_.end() when answered.
-std::map<std::string, LiveSession::Field>::iterator LiveSession::editedField(Conn& c, const Object& m,
-                                                                             Shape shape, std::int64_t seq) {
+std::map<std::string, LiveSession::Field>::iterator LiveSession::editedField(Conn& c,
+                                                                             const Object& m,
+                                                                             Shape shape,
+                                                                             std::int64_t seq) {
   const bool text = shape == Shape::kText;
   if (c.clientId.empty() || seq <= 0) {
     error(c, "malformed", "Say hello with a client id, and number operations from 1.", seq);
@@ -554,14 +575,15 @@ std::map<std::string, LiveSession::Field>::iterator LiveSession::editedField(Con
   }
   auto fit = fields_.find(m.optValue<std::string>("field", ""));
   if (fit != fields_.end() && !sees(c, fit->first)) {
-    error(c, "forbidden", "You can change only the sections of this plan that are yours to write.", seq);
+    error(c, "forbidden", "You can change only the sections of this plan that are yours to write.",
+          seq);
     return fields_.end();
   }
   if (fit == fields_.end() || fit->second.shape != shape) {
     error(c, "unknown_field",
-          text                      ? "No long-text field of this plan is called that."
+          text                     ? "No long-text field of this plan is called that."
           : shape == Shape::kTable ? "No repeating table of this plan is called that."
-                                    : "No such field of this plan takes a whole value.",
+                                   : "No such field of this plan takes a whole value.",
           seq);
     return fields_.end();
   }
@@ -688,8 +710,8 @@ void LiveSession::handleSet(Conn& c, const Object& m) {
   }
 }
 
-std::string LiveSession::applyRow(Field& f, const std::string& kind, const Object& op, std::int64_t revision,
-                                  const std::string& client) {
+std::string LiveSession::applyRow(Field& f, const std::string& kind, const Object& op,
+                                  std::int64_t revision, const std::string& client) {
   const std::string id = op.optValue<std::string>("row", "");
   auto it = std::find_if(f.rows.begin(), f.rows.end(), [&](const Row& r) { return r.id == id; });
   auto column = [&](const std::string& name) {
@@ -708,8 +730,9 @@ std::string LiveSession::applyRow(Field& f, const std::string& kind, const Objec
       }
     }
     // After the row named (if it is still there), else at the end: concurrent adds all land.
-    auto after = std::find_if(f.rows.begin(), f.rows.end(),
-                              [&](const Row& r) { return r.id == op.optValue<std::string>("after", ""); });
+    auto after = std::find_if(f.rows.begin(), f.rows.end(), [&](const Row& r) {
+      return r.id == op.optValue<std::string>("after", "");
+    });
     f.rows.insert(after == f.rows.end() ? f.rows.end() : after + 1, std::move(row));
     return "";
   }
@@ -742,7 +765,8 @@ void LiveSession::handleRow(Conn& c, const Object& m, const std::string& kind) {
     op.set("row", "n" + std::to_string(head_ + 1));  // the revision it will get
     op.set("after", m.optValue<std::string>("after", ""));
     if (m.has("cells")) {
-      if (!m.getObject("cells")) return error(c, "malformed", "cells must be an object of column values.", seq);
+      if (!m.getObject("cells"))
+        return error(c, "malformed", "cells must be an object of column values.", seq);
       op.set("cells", m.getObject("cells"));
     }
   } else {
@@ -758,11 +782,14 @@ void LiveSession::handleRow(Conn& c, const Object& m, const std::string& kind) {
   Var lost;
   std::string loser;
   if (kind == "cell") {
-    const std::string row = op.getValue<std::string>("row"), column = op.getValue<std::string>("column");
-    auto rit = std::find_if(f.rows.begin(), f.rows.end(), [&](const Row& r) { return r.id == row; });
+    const std::string row = op.getValue<std::string>("row"),
+                      column = op.getValue<std::string>("column");
+    auto rit =
+        std::find_if(f.rows.begin(), f.rows.end(), [&](const Row& r) { return r.id == row; });
     if (rit != f.rows.end()) {
       auto rev = rit->revs.find(column);
-      if (rev != rit->revs.end() && m.optValue<Poco::Int64>("cellRevision", 0) < rev->second.first &&
+      if (rev != rit->revs.end() &&
+          m.optValue<Poco::Int64>("cellRevision", 0) < rev->second.first &&
           rev->second.second != c.clientId) {
         loser = rev->second.second;
         lost = rit->cells->has(column) ? rit->cells->get(column) : Var();
@@ -777,9 +804,13 @@ void LiveSession::handleRow(Conn& c, const Object& m, const std::string& kind) {
     return sendTo(c, ack);
   }
   if (err == "gone") return error(c, "gone", "Someone removed that row meanwhile.", seq);
-  if (err == "unknown_field") return error(c, "unknown_field", "That table has no such column.", seq);
+  if (err == "unknown_field")
+    return error(c, "unknown_field", "That table has no such column.", seq);
   if (err == "too_many_rows")
-    return error(c, "too_many_rows", "This table has as many rows as it may have (" + std::to_string(f.def->maxRows) + ").", seq);
+    return error(
+        c, "too_many_rows",
+        "This table has as many rows as it may have (" + std::to_string(f.def->maxRows) + ").",
+        seq);
   LiveOpRecord r;
   r.field = fit->first;
   r.kind = kind;
@@ -829,7 +860,8 @@ Status LiveSession::flushLocked(bool force) {
       auto view = plans_.view(planId_);
       if (view && view.value().plan.currentVersion != baseVersion_) rebase(view.value(), true);
     }
-    return saved.error();  // otherwise stays in the live log (replayed on the next open); tried again later
+    return saved
+        .error();  // otherwise stays in the live log (replayed on the next open); tried again later
   }
   baseVersion_ = saved.value().version;
   baseValues_ = v;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/core/input.h"
+#include "sendflow/engine/forms/form_values.h"
 
 namespace sendflow::engine {
 namespace {
@@ -139,17 +139,22 @@ EndSessions sessionsEndedBy(const User& before, const User& after, const std::st
     return m;
   };
   std::string reason;
-  if (before.passwordHash != after.passwordHash) reason = "password_changed";
-  else if (before.active && !after.active) reason = "deactivated";
-  else if (sorted(before.memberships) != sorted(after.memberships)) reason = "roles_changed";
+  if (before.passwordHash != after.passwordHash)
+    reason = "password_changed";
+  else if (before.active && !after.active)
+    reason = "deactivated";
+  else if (sorted(before.memberships) != sorted(after.memberships))
+    reason = "roles_changed";
   if (reason.empty()) return {};
   const bool keep = !keepIdHash.empty() && after.active;
-  return {true, keep ? keepIdHash : std::string(),
+  return {true,
+          keep ? keepIdHash : std::string(),
           {"user.sessions_ended", actorRef, "user", after.id, 0,
            detailJson({{"reason", reason}, {"kept_current", keep}})}};
 }
 
-Status AuthService::changePassword(const SessionContext& session, const std::string& currentPassword,
+Status AuthService::changePassword(const SessionContext& session,
+                                   const std::string& currentPassword,
                                    const std::string& newPassword, const std::string& confirmation,
                                    const std::string& ip) {
   auto user = people_.userById(session.actor.userId);

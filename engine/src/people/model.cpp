@@ -6,11 +6,16 @@ namespace sendflow::engine {
 
 const char* roleName(Role r) {
   switch (r) {
-    case Role::kSenco: return "senco";
-    case Role::kStaff: return "staff";
-    case Role::kHead: return "head";
-    case Role::kGovernor: return "governor";
-    case Role::kTrustAdmin: return "trust_admin";
+    case Role::kSenco:
+      return "senco";
+    case Role::kStaff:
+      return "staff";
+    case Role::kHead:
+      return "head";
+    case Role::kGovernor:
+      return "governor";
+    case Role::kTrustAdmin:
+      return "trust_admin";
   }
   return "staff";
 }
@@ -24,11 +29,16 @@ std::optional<Role> parseRole(std::string_view s) {
 
 std::string roleLabel(Role r) {
   switch (r) {
-    case Role::kSenco: return "SENCO";
-    case Role::kStaff: return "Staff";
-    case Role::kHead: return "Headteacher";
-    case Role::kGovernor: return "SEND governor";
-    case Role::kTrustAdmin: return "Trust admin";
+    case Role::kSenco:
+      return "SENCO";
+    case Role::kStaff:
+      return "Staff";
+    case Role::kHead:
+      return "Headteacher";
+    case Role::kGovernor:
+      return "SEND governor";
+    case Role::kTrustAdmin:
+      return "Trust admin";
   }
   return "Staff";
 }
@@ -40,7 +50,8 @@ bool Actor::isTrustAdmin() const {
 
 bool Actor::hasRole(Id academyId, Role r) const {
   return std::any_of(memberships.begin(), memberships.end(), [&](const Membership& m) {
-    return m.role == r && (m.academyId == academyId || (r == Role::kTrustAdmin && m.academyId == 0));
+    return m.role == r &&
+           (m.academyId == academyId || (r == Role::kTrustAdmin && m.academyId == 0));
   });
 }
 
@@ -68,10 +79,14 @@ std::set<Role> Actor::rolesAt(Id academyId) const {
 
 const char* contactKindName(ContactKind k) {
   switch (k) {
-    case ContactKind::kParentCarer: return "parent_carer";
-    case ContactKind::kHealthProfessional: return "health_professional";
-    case ContactKind::kLaOfficer: return "la_officer";
-    case ContactKind::kOther: return "other";
+    case ContactKind::kParentCarer:
+      return "parent_carer";
+    case ContactKind::kHealthProfessional:
+      return "health_professional";
+    case ContactKind::kLaOfficer:
+      return "la_officer";
+    case ContactKind::kOther:
+      return "other";
   }
   return "other";
 }
@@ -86,10 +101,14 @@ std::optional<ContactKind> parseContactKind(std::string_view s) {
 
 std::string contactKindLabel(ContactKind k) {
   switch (k) {
-    case ContactKind::kParentCarer: return "Parent or carer";
-    case ContactKind::kHealthProfessional: return "Health professional";
-    case ContactKind::kLaOfficer: return "Local authority officer";
-    case ContactKind::kOther: return "Other";
+    case ContactKind::kParentCarer:
+      return "Parent or carer";
+    case ContactKind::kHealthProfessional:
+      return "Health professional";
+    case ContactKind::kLaOfficer:
+      return "Local authority officer";
+    case ContactKind::kOther:
+      return "Other";
   }
   return "Other";
 }

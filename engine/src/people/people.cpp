@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "sendflow/engine/people/access.h"
 #include "sendflow/engine/core/email_address.h"
 #include "sendflow/engine/core/input.h"
+#include "sendflow/engine/people/access.h"
 
 namespace sendflow::engine {
 namespace {
@@ -35,13 +35,15 @@ void requireText(std::vector<FieldError>& errs, const std::string& field, const 
   if (required && trim(value).empty()) {
     errs.push_back({field, "Enter " + noun});
   } else if (codePoints(value) > max) {
-    errs.push_back({field, capitalised(noun) + " must be " + std::to_string(max) + " characters or fewer"});
+    errs.push_back(
+        {field, capitalised(noun) + " must be " + std::to_string(max) + " characters or fewer"});
   }
 }
 
 void requireEmail(std::vector<FieldError>& errs, const std::string& value) {
   if (!checkText(errs, "email", "The email address", value, TextShape::kLine)) return;
-  if (auto email = parseEmailAddress(value); !email) errs.push_back({"email", email.error().message});
+  if (auto email = parseEmailAddress(value); !email)
+    errs.push_back({"email", email.error().message});
 }
 
 }  // namespace
@@ -83,7 +85,6 @@ std::vector<Contact> PeopleService::contacts(const Actor& a, const Pupil& p) {
   return repo_.contacts(p.id);
 }
 
-
 std::vector<FieldError> PeopleService::validatePupil(const PupilInput& in, Date today) {
   std::vector<FieldError> errs;
   requireText(errs, "legal_name", in.legalName, "the pupil's legal name", 200, true);
@@ -106,7 +107,9 @@ std::vector<FieldError> PeopleService::validatePupil(const PupilInput& in, Date 
               std::all_of(in.upn.begin() + 1, in.upn.end() - 1,
                           [](unsigned char c) { return std::isdigit(c); }) &&
               std::isalnum(static_cast<unsigned char>(in.upn.back()));
-    if (!ok) errs.push_back({"upn", "A UPN is 13 characters: a letter, 11 digits, then a digit or letter"});
+    if (!ok)
+      errs.push_back(
+          {"upn", "A UPN is 13 characters: a letter, 11 digits, then a digit or letter"});
   }
   return errs;
 }
@@ -139,8 +142,14 @@ Result<Id> PeopleService::createPupil(const Actor& a, const PupilInput& in) {
     return st.error();
   auto errs = validatePupil(in, dateOf(clock_.now()));
   if (!errs.empty()) return invalid("Check the pupil's details", errs);
-  Pupil p{0, in.academyId, trim(in.legalName), trim(in.preferredName), in.dateOfBirth,
-          in.yearGroup, in.upn, in.active};
+  Pupil p{0,
+          in.academyId,
+          trim(in.legalName),
+          trim(in.preferredName),
+          in.dateOfBirth,
+          in.yearGroup,
+          in.upn,
+          in.active};
   return repo_.createPupil(p, {"pupil.create", auditActor(a), "pupil", 0, in.academyId, "{}"});
 }
 
@@ -153,8 +162,14 @@ Status PeopleService::updatePupil(const Actor& a, Id id, const PupilInput& in) {
     return st.error();
   auto errs = validatePupil(in, dateOf(clock_.now()));
   if (!errs.empty()) return invalid("Check the pupil's details", errs);
-  Pupil p{id, existing->academyId, trim(in.legalName), trim(in.preferredName), in.dateOfBirth,
-          in.yearGroup, in.upn, in.active};
+  Pupil p{id,
+          existing->academyId,
+          trim(in.legalName),
+          trim(in.preferredName),
+          in.dateOfBirth,
+          in.yearGroup,
+          in.upn,
+          in.active};
   repo_.updatePupil(p, {in.active || !existing->active ? "pupil.update" : "pupil.deactivate",
                         auditActor(a), "pupil", id, p.academyId, "{}"});
   return Ok{};
@@ -169,9 +184,15 @@ Result<Id> PeopleService::addContact(const Actor& a, Id pupilId, const ContactIn
     return st.error();
   auto errs = validateContact(in);
   if (!errs.empty()) return invalid("Check the contact's details", errs);
-  Contact c{0, pupilId, trim(in.name), trim(in.email), trim(in.relationship),
-            *parseContactKind(in.kind), in.active};
-  return repo_.createContact(c, {"contact.create", auditActor(a), "pupil", pupilId, p->academyId, "{}"});
+  Contact c{0,
+            pupilId,
+            trim(in.name),
+            trim(in.email),
+            trim(in.relationship),
+            *parseContactKind(in.kind),
+            in.active};
+  return repo_.createContact(
+      c, {"contact.create", auditActor(a), "pupil", pupilId, p->academyId, "{}"});
 }
 
 Status PeopleService::updateContact(const Actor& a, Id contactId, const ContactInput& in) {
@@ -185,9 +206,15 @@ Status PeopleService::updateContact(const Actor& a, Id contactId, const ContactI
     return st.error();
   auto errs = validateContact(in);
   if (!errs.empty()) return invalid("Check the contact's details", errs);
-  Contact updated{contactId, c->pupilId, trim(in.name), trim(in.email), trim(in.relationship),
-                  *parseContactKind(in.kind), in.active};
-  repo_.updateContact(updated, {"contact.update", auditActor(a), "pupil", c->pupilId, p->academyId, "{}"});
+  Contact updated{contactId,
+                  c->pupilId,
+                  trim(in.name),
+                  trim(in.email),
+                  trim(in.relationship),
+                  *parseContactKind(in.kind),
+                  in.active};
+  repo_.updateContact(updated,
+                      {"contact.update", auditActor(a), "pupil", c->pupilId, p->academyId, "{}"});
   return Ok{};
 }
 
@@ -208,9 +235,11 @@ Result<Id> PeopleService::createUser(const Actor& a, const UserInput& in) {
   auto errs = validateUser(in, true);
   for (const auto& m : in.memberships)
     if (m.academyId != 0 && !a.canSee(m.academyId)) errs.push_back({"roles", "Unknown academy"});
-  if (repo_.userByEmail(in.email)) errs.push_back({"email", "A user with this email address already exists"});
+  if (repo_.userByEmail(in.email))
+    errs.push_back({"email", "A user with this email address already exists"});
   if (!errs.empty()) return invalid("Check the user's details", errs);
-  User u{0, trim(in.email), trim(in.name), hashPassword(in.password, random_), in.active, in.memberships};
+  User u{0,         trim(in.email), trim(in.name), hashPassword(in.password, random_),
+         in.active, in.memberships};
   return repo_.createUser(u, {"user.create", auditActor(a), "user", 0, 0, "{}"});
 }
 
@@ -219,7 +248,8 @@ Status PeopleService::updateUser(const Actor& a, Id id, const UserInput& in) {
   if (!existing) return existing.error();
   auto errs = validateUser(in, false);
   auto other = repo_.userByEmail(in.email);
-  if (other && other->id != id) errs.push_back({"email", "A user with this email address already exists"});
+  if (other && other->id != id)
+    errs.push_back({"email", "A user with this email address already exists"});
   if (!errs.empty()) return invalid("Check the user's details", errs);
   User u = existing.value();
   u.email = trim(in.email);
@@ -229,8 +259,9 @@ Status PeopleService::updateUser(const Actor& a, Id id, const UserInput& in) {
   if (!in.password.empty()) u.passwordHash = hashPassword(in.password, random_);
   // An admin resetting the password (or deactivating, or changing roles) ends every session of
   // the user, the admin's own included when they edit themselves.
-  repo_.updateUser(u, {in.active ? "user.update" : "user.deactivate", auditActor(a), "user", id, 0, "{}"},
-                   sessionsEndedBy(existing.value(), u, auditActor(a)));
+  repo_.updateUser(
+      u, {in.active ? "user.update" : "user.deactivate", auditActor(a), "user", id, 0, "{}"},
+      sessionsEndedBy(existing.value(), u, auditActor(a)));
   return Ok{};
 }
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <map>
 
-#include "sendflow/engine/people/access.h"
 #include "sendflow/engine/core/input.h"
+#include "sendflow/engine/people/access.h"
 #include "sendflow/engine/people/people.h"
 #include "sendflow/engine/reminders/reminders.h"
 
@@ -72,12 +72,13 @@ std::vector<std::pair<std::string, std::string>> PlanService::people(const Pupil
   for (const auto& u : people_.users({p.academyId}))
     if (u.active) out.emplace_back("user:" + std::to_string(u.id), u.name);
   for (const auto& c : people_.contacts(p.id))
-    if (c.active) out.emplace_back("contact:" + std::to_string(c.id), c.name + " (" + c.relationship + ")");
+    if (c.active)
+      out.emplace_back("contact:" + std::to_string(c.id), c.name + " (" + c.relationship + ")");
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> PlanService::signerCandidates(const PlanView& v,
-                                                                              const SignerSlot& slot) {
+std::vector<std::pair<std::string, std::string>> PlanService::signerCandidates(
+    const PlanView& v, const SignerSlot& slot) {
   std::vector<std::pair<std::string, std::string>> out;
   if (slot.kind == "pupil") {
     out.emplace_back("pupil:" + std::to_string(v.pupil.id), v.pupil.displayName() + " (pupil)");
@@ -87,13 +88,13 @@ std::vector<std::pair<std::string, std::string>> PlanService::signerCandidates(c
         return m.academyId == v.plan.academyId || m.academyId == 0;
       };
       // Only someone who may sign (engine/access.h): a governor never reads a plan to sign it.
-      const bool maySign = std::any_of(u.memberships.begin(), u.memberships.end(), [&](const Membership& m) {
-        return here(m) && roleMay(m.role, Action::kSign);
-      });
-      const bool fits = *role == Role::kStaff ||
-                        std::any_of(u.memberships.begin(), u.memberships.end(), [&](const Membership& m) {
-                          return m.role == *role && here(m);
-                        });
+      const bool maySign = std::any_of(
+          u.memberships.begin(), u.memberships.end(),
+          [&](const Membership& m) { return here(m) && roleMay(m.role, Action::kSign); });
+      const bool fits =
+          *role == Role::kStaff ||
+          std::any_of(u.memberships.begin(), u.memberships.end(),
+                      [&](const Membership& m) { return m.role == *role && here(m); });
       if (u.active && fits && maySign) out.emplace_back("user:" + std::to_string(u.id), u.name);
     }
   } else {
@@ -124,7 +125,8 @@ std::optional<Date> PlanService::anchorDate(const PlanView& v) {
 
 Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber, Action purpose) {
   auto rec = plans_.plan(planId);
-  if (!rec || (a && !may(*a, Action::kViewPlan, rec->academyId))) return notFound("There is no such plan.");
+  if (!rec || (a && !may(*a, Action::kViewPlan, rec->academyId)))
+    return notFound("There is no such plan.");
   if (a && purpose != Action::kViewPlan) {
     if (auto st = require(*a, purpose, rec->academyId, "There is no such plan.",
                           "You cannot do this with this plan.");
@@ -152,7 +154,8 @@ Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber,
     const bool writer = may(*a, Action::kEditPlan, rec->academyId);
     v.canEdit = v.state->editable && writer && ver->number == rec->currentVersion;
     if (writer)
-      v.transitions = availableTransitions(*v.workflow, rec->state, roleNames(a->rolesAt(rec->academyId)));
+      v.transitions =
+          availableTransitions(*v.workflow, rec->state, roleNames(a->rolesAt(rec->academyId)));
   }
   if (v.workflow->deadlines) {
     Date today = dateOf(clock_.now());
@@ -161,7 +164,8 @@ Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber,
       if (auto d = parseIsoDate(t.at.substr(0, 10)); d && !fired.count(t.name)) fired[t.name] = *d;
     v.deadlines = evaluateDeadlines(*v.workflow->deadlines, *v.values, today, fired);
     if (v.state->editable || v.state->signing) {
-      if (auto pt = phaseTransferDeadline(*v.workflow->deadlines, pupil->yearGroup, *v.values, today))
+      if (auto pt =
+              phaseTransferDeadline(*v.workflow->deadlines, pupil->yearGroup, *v.values, today))
         v.deadlines.push_back(*pt);
     }
   }
@@ -180,9 +184,11 @@ Result<Id> PlanService::launch(const Actor& a, Id pupilId, const std::string& ty
                         "Only the SENCO can start a plan.");
       !st)
     return st.error();
-  if (!pupil->active) return conflict("This pupil's record is inactive: reactivate it to start a plan.");
+  if (!pupil->active)
+    return conflict("This pupil's record is inactive: reactivate it to start a plan.");
   const WorkflowDefinition* wf = defs_.workflow(type);
-  if (!wf) return invalid("Choose a kind of plan", {{"type", "Choose a kind of plan from the list"}});
+  if (!wf)
+    return invalid("Choose a kind of plan", {{"type", "Choose a kind of plan from the list"}});
   const FormDefinition* form = defs_.formFor(*wf);
   PlanRecord p;
   p.academyId = pupil->academyId;
@@ -194,9 +200,11 @@ Result<Id> PlanService::launch(const Actor& a, Id pupilId, const std::string& ty
   p.workflowSnapshotId = plans_.snapshot("workflow", wf->type, wf->version, wf->sourceJson);
   p.currentVersion = 1;
   auto values = prefillValues(*form, *pupil, people_.contacts(pupilId));
-  PlanVersionRecord first{0, 1, canonicalJson(*values), contentHash(*values), auditActor(a), a.name, ""};
-  return plans_.create(p, first, {"plan.launch", auditActor(a), "plan", 0, p.academyId,
-                                  detailJson({{"type", wf->type}, {"pupil", pupilId}})});
+  PlanVersionRecord first{0,      1, canonicalJson(*values), contentHash(*values), auditActor(a),
+                          a.name, ""};
+  return plans_.create(p, first,
+                       {"plan.launch", auditActor(a), "plan", 0, p.academyId,
+                        detailJson({{"type", wf->type}, {"pupil", pupilId}})});
 }
 
 Result<SaveOutcome> PlanService::save(const Actor& a, Id planId, int baseVersion,
@@ -213,7 +221,8 @@ Result<PlanView> PlanService::view(Id planId, int versionNumber) {
 }
 
 Result<SaveOutcome> PlanService::saveAs(const std::string& authorRef, const std::string& authorName,
-                                        Id planId, int baseVersion, const Poco::JSON::Object& values,
+                                        Id planId, int baseVersion,
+                                        const Poco::JSON::Object& values,
                                         const Poco::JSON::Object::Ptr& liveEditors) {
   auto loaded = load(nullptr, planId, 0);
   if (!loaded) return loaded.error();
@@ -234,11 +243,14 @@ Result<SaveOutcome> PlanService::saveValues(const PlanView& v, const std::string
     auto requested = parseIsoDate(normalised->getValue<std::string>(kReviewDateField));
     auto anchor = anchorDate(v);
     if (requested && anchor) {
-      auto r = reviewDate(v.workflow->review, *anchor, parseIsoDate(v.pupil.dateOfBirth), requested);
-      if (!r) check.invalid.insert(check.invalid.end(), r.error().fields.begin(), r.error().fields.end());
+      auto r =
+          reviewDate(v.workflow->review, *anchor, parseIsoDate(v.pupil.dateOfBirth), requested);
+      if (!r)
+        check.invalid.insert(check.invalid.end(), r.error().fields.begin(), r.error().fields.end());
     }
   }
-  if (!check.valid()) return invalid("Some answers need correcting. Nothing was saved.", check.invalid);
+  if (!check.valid())
+    return invalid("Some answers need correcting. Nothing was saved.", check.invalid);
 
   const int current = v.plan.currentVersion;
   if (baseVersion != current) {
@@ -260,14 +272,15 @@ Result<SaveOutcome> PlanService::saveValues(const PlanView& v, const std::string
 
   Poco::JSON::Array changedFields;
   for (const auto& c : diffValues(*v.form, *v.values, *normalised)) changedFields.add(c.field);
-  PlanVersionRecord next{planId, current + 1, canonical, contentHash(*normalised), authorRef, authorName, ""};
+  PlanVersionRecord next{planId,    current + 1, canonical, contentHash(*normalised),
+                         authorRef, authorName,  ""};
   Poco::JSON::Object detail;
   detail.set("version", current + 1);
   detail.set("fields", changedFields);
   if (liveEditors) detail.set("live_editors", liveEditors);
-  auto st = plans_.saveVersion(v.plan.state, current, next,
-                               {"plan.edit", authorRef, "plan", planId, v.plan.academyId,
-                                canonicalJson(detail)});
+  auto st = plans_.saveVersion(
+      v.plan.state, current, next,
+      {"plan.edit", authorRef, "plan", planId, v.plan.academyId, canonicalJson(detail)});
   if (!st) return st.error();
   return SaveOutcome{current + 1, true, check.missing};
 }
@@ -312,7 +325,8 @@ Result<Id> PlanService::fireAutomatic(Id planId, AutoTrigger trigger, const std:
   auto& v = loaded.value();
   auto autos = autoTransitions(*v.workflow, v.plan.state, trigger);
   if (autos.empty())
-    return conflict(std::string("Nothing happens on ") + autoTriggerName(trigger) + " in state " + v.plan.state);
+    return conflict(std::string("Nothing happens on ") + autoTriggerName(trigger) + " in state " +
+                    v.plan.state);
   return apply(v, *autos.front(), {}, actor, "sendflow", extend);
 }
 
@@ -324,7 +338,8 @@ Result<Id> PlanService::fireFor(Id planId, const std::string& transition, const 
   const TransitionDef* t = nullptr;
   for (const auto& td : v.workflow->transitions)
     if (td.name == transition && td.firesFrom(v.plan.state)) t = &td;
-  if (!t) return conflict("This plan cannot be " + transition + "d now: it is " + v.plan.state + ".");
+  if (!t)
+    return conflict("This plan cannot be " + transition + "d now: it is " + v.plan.state + ".");
   return apply(v, *t, in, actor, actor, extend);
 }
 
@@ -337,7 +352,8 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
   c.planId = v.plan.id;
   c.expectedState = v.plan.state;
   c.expectedVersion = v.plan.currentVersion;
-  c.record = {t.name, v.plan.state, t.to, actor, now, in.reasonCode, in.reasonText, v.plan.currentVersion};
+  c.record = {t.name, v.plan.state,  t.to,          actor,
+              now,    in.reasonCode, in.reasonText, v.plan.currentVersion};
   const StateDef* to = v.workflow->state(t.to);
   c.activated = to && to->active && !(v.state && v.state->active);
   if (t.requiresReason || !t.reasons.empty()) {
@@ -374,7 +390,8 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
         break;
       case ActionKind::kStartReviewDraft: {
         const WorkflowDefinition* wf = defs_.workflow(v.plan.type);
-        if (!wf) return conflict("This kind of plan is no longer offered, so it cannot be reviewed here.");
+        if (!wf)
+          return conflict("This kind of plan is no longer offered, so it cannot be reviewed here.");
         const FormDefinition* form = defs_.formFor(*wf);
         PlanRecord next;
         next.academyId = v.plan.academyId;
@@ -383,7 +400,8 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
         next.state = wf->initial;
         next.ownerUserId = v.plan.ownerUserId;
         next.formSnapshotId = plans_.snapshot("form", form->type, form->version, form->sourceJson);
-        next.workflowSnapshotId = plans_.snapshot("workflow", wf->type, wf->version, wf->sourceJson);
+        next.workflowSnapshotId =
+            plans_.snapshot("workflow", wf->type, wf->version, wf->sourceJson);
         next.currentVersion = 1;
         next.reviewsPlanId = v.plan.id;
         // Carry the plan forward; answers the current template no longer has are dropped, and
@@ -394,7 +412,8 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
           if (!f->prefill.empty() && f->prefill.rfind("pupil.", 0) == 0 && fresh->has(f->id))
             carried->set(f->id, fresh->get(f->id));
         carried->remove(kReviewDateField);
-        PlanVersionRecord first{0, 1, canonicalJson(*carried), contentHash(*carried), actor, actorName, now};
+        PlanVersionRecord first{
+            0, 1, canonicalJson(*carried), contentHash(*carried), actor, actorName, now};
         c.successor = std::make_pair(next, first);
         break;
       }
@@ -402,11 +421,18 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
         if (!v.plan.reviewsPlanId) break;
         auto prev = load(nullptr, v.plan.reviewsPlanId, 0);
         if (!prev) break;
-        auto autos = autoTransitions(*prev->workflow, prev->plan.state, AutoTrigger::kSuccessorActive);
+        auto autos =
+            autoTransitions(*prev->workflow, prev->plan.state, AutoTrigger::kSuccessorActive);
         if (autos.empty()) break;
         c.supersedePlanId = prev->plan.id;
-        c.supersedeRecord = {autos.front()->name, prev->plan.state, autos.front()->to, actor, now, "",
-                             "replaced by plan " + std::to_string(v.plan.id), prev->plan.currentVersion};
+        c.supersedeRecord = {autos.front()->name,
+                             prev->plan.state,
+                             autos.front()->to,
+                             actor,
+                             now,
+                             "",
+                             "replaced by plan " + std::to_string(v.plan.id),
+                             prev->plan.currentVersion};
         break;
       }
       default:
@@ -421,7 +447,8 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
   detail.set("to", t.to);
   detail.set("version", v.plan.currentVersion);
   if (!in.reasonCode.empty()) detail.set("reason_code", in.reasonCode);
-  c.audit.push_back({"plan.transition", actor, "plan", v.plan.id, v.plan.academyId, canonicalJson(detail)});
+  c.audit.push_back(
+      {"plan.transition", actor, "plan", v.plan.id, v.plan.academyId, canonicalJson(detail)});
   auto notices = transitionNotices(v, t, in.reasonCode, clock_.now(), people_);
   c.outbox.insert(c.outbox.end(), notices.begin(), notices.end());
   auto r = plans_.applyTransition(c);
@@ -444,22 +471,27 @@ Status PlanService::assignSigners(const Actor& a, Id planId, const std::string& 
   const SignerSlot* slot = v.workflow->signer(slotName);
   if (!slot) return notFound("This plan has no signer called " + slotName + ".");
   if (!slot->multiple && personRefs.size() > 1)
-    return invalid("Choose one person", {{"signer." + slotName, "Choose one person for " + slot->label}});
+    return invalid("Choose one person",
+                   {{"signer." + slotName, "Choose one person for " + slot->label}});
   std::vector<SignerAssignment> people;
   const auto candidates = signerCandidates(v, *slot);
   std::map<std::string, std::string> connected;  // anyone connected to the pupil: for the message
   for (const auto& [ref, label] : this->people(v.pupil)) connected[ref] = label;
   for (const auto& ref : personRefs) {
     if (ref.empty()) continue;
-    auto fit = std::find_if(candidates.begin(), candidates.end(), [&](const auto& c) { return c.first == ref; });
+    auto fit = std::find_if(candidates.begin(), candidates.end(),
+                            [&](const auto& c) { return c.first == ref; });
     if (fit == candidates.end()) {
       if (!connected.count(ref) && ref != "pupil:" + std::to_string(v.pupil.id))
-        return invalid("Choose someone connected to this pupil", {{"signer." + slotName, "That person is not connected to this pupil"}});
+        return invalid("Choose someone connected to this pupil",
+                       {{"signer." + slotName, "That person is not connected to this pupil"}});
       const std::string who = connected.count(ref) ? connected[ref] : v.pupil.displayName();
-      return invalid("Choose someone who can sign as " + slot->label, {{"signer." + slotName, who + " cannot sign as " + slot->label}});
+      return invalid("Choose someone who can sign as " + slot->label,
+                     {{"signer." + slotName, who + " cannot sign as " + slot->label}});
     }
     std::string name = fit->second;  // a contact's label ends in " (relationship)"
-    if (auto p = name.rfind(" ("); p != std::string::npos && ref.rfind("contact:", 0) == 0) name = name.substr(0, p);
+    if (auto p = name.rfind(" ("); p != std::string::npos && ref.rfind("contact:", 0) == 0)
+      name = name.substr(0, p);
     people.push_back({slotName, ref, name});
   }
   Poco::JSON::Array refs;

@@ -31,7 +31,11 @@ std::string initialsOf(const std::string& name) {
   bool atWordStart = true;
   for (size_t i = 0; i < name.size();) {
     auto c = static_cast<unsigned char>(name[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 1;
     bool space = c == ' ' || c == '-' || c == '\t';
     if (space) {
       atWordStart = true;

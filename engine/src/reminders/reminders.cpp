@@ -27,9 +27,8 @@ Date plusDays(Date d, int n) { return Date{sys_days{d} + std::chrono::days{n}}; 
 std::string userRef(const User& u) { return "user:" + std::to_string(u.id); }
 
 bool hasRoleAt(const User& u, Id academyId, Role r) {
-  return std::any_of(u.memberships.begin(), u.memberships.end(), [&](const Membership& m) {
-    return m.role == r && m.academyId == academyId;
-  });
+  return std::any_of(u.memberships.begin(), u.memberships.end(),
+                     [&](const Membership& m) { return m.role == r && m.academyId == academyId; });
 }
 
 // Each workflow snapshot's definition, fetched once per run.
@@ -102,13 +101,16 @@ namespace {
 
 // The people a policy names: "senco", "governor", "head" of the academy, "owner" of the plan.
 const std::vector<User>& resolve(std::map<Id, std::vector<User>>& cache, PeopleRepository& people,
-                                 Id academyId, Id ownerUserId, const std::vector<std::string>& roles) {
+                                 Id academyId, Id ownerUserId,
+                                 const std::vector<std::string>& roles) {
   // Resolved lists are cached too (under a negative-free composite key): a day can bring
   // tens of thousands of reminders for a few hundred academies.
-  static thread_local std::map<std::tuple<const void*, Id, Id, std::string>, std::vector<User>> resolved;
+  static thread_local std::map<std::tuple<const void*, Id, Id, std::string>, std::vector<User>>
+      resolved;
   std::string rolesKey;
   for (const auto& r : roles) rolesKey += r + ",";
-  const auto key = std::make_tuple(static_cast<const void*>(&cache), academyId, ownerUserId, rolesKey);
+  const auto key =
+      std::make_tuple(static_cast<const void*>(&cache), academyId, ownerUserId, rolesKey);
   if (cache.empty()) resolved.clear();
   if (auto hit = resolved.find(key); hit != resolved.end()) return hit->second;
   auto it = cache.find(academyId);
@@ -168,12 +170,14 @@ void ReminderService::reviewMessages(ReminderSource& src, Date day,
       if (step.years == 0 && step.months == 0) {
         const int every = step.weeks * 7 + step.days;
         if (every <= 0) continue;
-        for (int back = every; back <= span; back += every) dates.insert(isoDate(plusDays(day, -back)));
+        for (int back = every; back <= span; back += every)
+          dates.insert(isoDate(plusDays(day, -back)));
       } else {
         ReviewPolicy probe;
         probe.overdueEvery = step;
         for (int back = 1; back <= span; ++back)
-          if (reminderOn(probe, plusDays(day, -back), day)) dates.insert(isoDate(plusDays(day, -back)));
+          if (reminderOn(probe, plusDays(day, -back), day))
+            dates.insert(isoDate(plusDays(day, -back)));
       }
     }
   }
@@ -188,19 +192,22 @@ void ReminderService::reviewMessages(ReminderSource& src, Date day,
     const auto& policy = wf->review;
     const std::string& academy = academyNames_[p.academyId];
     if (auto rem = reminderOn(policy, *due, day)) {
-      std::string slot = rem->kind == Reminder::Kind::kBefore   ? "before:" + std::to_string(rem->daysToGo)
-                         : rem->kind == Reminder::Kind::kOnTheDay ? std::string("due")
-                                                                  : "overdue:" + std::to_string(-rem->daysToGo);
+      std::string slot =
+          rem->kind == Reminder::Kind::kBefore     ? "before:" + std::to_string(rem->daysToGo)
+          : rem->kind == Reminder::Kind::kOnTheDay ? std::string("due")
+                                                   : "overdue:" + std::to_string(-rem->daysToGo);
       auto data = planData(p, *wf, academy);
       data.set("review_date", p.reviewDate);
       data.set("review_date_uk", ukDate(*due));
-      data.set("phase", rem->kind == Reminder::Kind::kBefore    ? "before"
+      data.set("phase", rem->kind == Reminder::Kind::kBefore     ? "before"
                         : rem->kind == Reminder::Kind::kOnTheDay ? "due"
                                                                  : "overdue");
       data.set("days", rem->daysToGo < 0 ? daysWords(-rem->daysToGo) : daysWords(rem->daysToGo));
       data.set("ics_date", p.reviewDate);
-      for (const auto& u : resolve(staffCache_, people_, p.academyId, p.ownerUserId, policy.recipients))
-        emit(message(mailkind::kReview, "review:" + std::to_string(p.id) + ":" + p.reviewDate + ":" + slot,
+      for (const auto& u :
+           resolve(staffCache_, people_, p.academyId, p.ownerUserId, policy.recipients))
+        emit(message(mailkind::kReview,
+                     "review:" + std::to_string(p.id) + ":" + p.reviewDate + ":" + slot,
                      p.academyId, p.id, u, data, now));
     }
     if (!policy.escalateTo.empty() && daysBetween(*due, day) == settings_.escalateAfterDays + 1) {
@@ -209,9 +216,11 @@ void ReminderService::reviewMessages(ReminderSource& src, Date day,
       data.set("review_date_uk", ukDate(*due));
       data.set("days", daysWords(daysBetween(*due, day)));
       data.set("ics_date", p.reviewDate);
-      for (const auto& u : resolve(staffCache_, people_, p.academyId, p.ownerUserId, policy.escalateTo))
-        emit(message(mailkind::kEscalation, "escalation:" + std::to_string(p.id) + ":" + p.reviewDate,
-                     p.academyId, p.id, u, data, now));
+      for (const auto& u :
+           resolve(staffCache_, people_, p.academyId, p.ownerUserId, policy.escalateTo))
+        emit(message(mailkind::kEscalation,
+                     "escalation:" + std::to_string(p.id) + ":" + p.reviewDate, p.academyId, p.id,
+                     u, data, now));
     }
   });
   (void)dayIso;
@@ -228,8 +237,10 @@ void ReminderService::deadlineMessages(ReminderSource& src, Date day,
     for (const auto& rule : dp.rules) {
       if (!rule.fromField.empty() && rule.fromField != dp.anchorField) continue;
       for (Date dueDay : {day, addDuration(day, dp.dueSoon)}) {
-        Date approx = rule.before ? addDuration(dueDay, rule.offset) : subtractDuration(dueDay, rule.offset);
-        for (int k = -3; k <= 3; ++k) meetingDates[dp.anchorField].insert(isoDate(plusDays(approx, k)));
+        Date approx =
+            rule.before ? addDuration(dueDay, rule.offset) : subtractDuration(dueDay, rule.offset);
+        for (int k = -3; k <= 3; ++k)
+          meetingDates[dp.anchorField].insert(isoDate(plusDays(approx, k)));
       }
     }
   }
@@ -245,7 +256,8 @@ void ReminderService::deadlineMessages(ReminderSource& src, Date day,
       auto values = parseValues(p.valuesJson);
       if (!values) return;
       const Date soon = addDuration(day, wf->deadlines->dueSoon);
-      auto items = evaluateDeadlines(*wf->deadlines, *values.value(), day, src.transitionsFired(p.id));
+      auto items =
+          evaluateDeadlines(*wf->deadlines, *values.value(), day, src.transitionsFired(p.id));
       for (const auto& item : items) {
         if (item.doneOn) continue;
         const bool onDay = item.due == day;
@@ -261,10 +273,11 @@ void ReminderService::deadlineMessages(ReminderSource& src, Date day,
           data.set("ics_date", meeting);
           data.set("meeting_date_uk", ukDate(*parseIsoDate(meeting)));
         }
-        for (const auto& u : resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients))
+        for (const auto& u :
+             resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients))
           emit(message(mailkind::kDeadline,
-                       "deadline:" + std::to_string(p.id) + ":" + item.id + ":" + isoDate(item.due) +
-                           (onDay ? ":day" : ":soon"),
+                       "deadline:" + std::to_string(p.id) + ":" + item.id + ":" +
+                           isoDate(item.due) + (onDay ? ":day" : ":soon"),
                        p.academyId, p.id, u, data, now));
       }
     });
@@ -304,7 +317,8 @@ void ReminderService::phaseTransferMessages(ReminderSource& src, Date day,
       data.set("due_uk", ukDate(item->due));
       data.set("on_the_day", onDay);
       data.set("days", daysWords(item->daysToGo));
-      for (const auto& u : resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients))
+      for (const auto& u :
+           resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients))
         emit(message(mailkind::kDeadline,
                      "deadline:" + std::to_string(p.id) + ":phase_transfer:" + isoDate(item->due) +
                          (onDay ? ":day" : ":soon"),
@@ -344,7 +358,8 @@ Oversight ReminderService::oversightFrom(ReminderSource& src, const Academy& a, 
     if (!st || !st->active || !due) return;
     if (auto* m = bucket(*due)) m->reviews++;
     if (sys_days{*due} > sys_days{horizon}) return;
-    OversightItem item{p.id, initialsOf(p.pupilName), wf->title, "Review", *due, daysBetween(today, *due)};
+    OversightItem item{p.id, initialsOf(p.pupilName), wf->title, "Review",
+                       *due, daysBetween(today, *due)};
     (sys_days{*due} < sys_days{today} ? o.overdue : o.dueSoon).push_back(std::move(item));
   });
   std::set<std::string> fields;
@@ -361,19 +376,22 @@ Oversight ReminderService::oversightFrom(ReminderSource& src, const Academy& a, 
   // Meetings whose deadlines can fall from (today - longest after-offset) to `until` + 4 weeks.
   const Date from = subtractDuration(plusDays(today, -120), longest);
   for (const auto& field : fields) {
-    src.academyMeetings(a.id, field, isoDate(from), isoDate(plusDays(until, 60)), [&](const ReminderPlan& p) {
-      const WorkflowDefinition* wf = wfs.get(p.workflowSnapshotId);
-      const StateDef* st = wf->state(p.state);
-      if (!st || st->final || !wf->deadlines) return;
-      auto values = parseValues(p.valuesJson);
-      if (!values) return;
-      for (const auto& item : evaluateDeadlines(*wf->deadlines, *values.value(), today, src.transitionsFired(p.id))) {
-        if (item.doneOn) continue;
-        if (auto* m = bucket(item.due)) m->deadlines++;
-        if (sys_days{item.due} > sys_days{horizon}) continue;
-        o.deadlines.push_back({p.id, initialsOf(p.pupilName), wf->title, item.label, item.due, item.daysToGo});
-      }
-    });
+    src.academyMeetings(
+        a.id, field, isoDate(from), isoDate(plusDays(until, 60)), [&](const ReminderPlan& p) {
+          const WorkflowDefinition* wf = wfs.get(p.workflowSnapshotId);
+          const StateDef* st = wf->state(p.state);
+          if (!st || st->final || !wf->deadlines) return;
+          auto values = parseValues(p.valuesJson);
+          if (!values) return;
+          for (const auto& item : evaluateDeadlines(*wf->deadlines, *values.value(), today,
+                                                    src.transitionsFired(p.id))) {
+            if (item.doneOn) continue;
+            if (auto* m = bucket(item.due)) m->deadlines++;
+            if (sys_days{item.due} > sys_days{horizon}) continue;
+            o.deadlines.push_back(
+                {p.id, initialsOf(p.pupilName), wf->title, item.label, item.due, item.daysToGo});
+          }
+        });
   }
   auto byDue = [](const OversightItem& x, const OversightItem& y) {
     return sys_days{x.due} < sys_days{y.due} || (x.due == y.due && x.planId < y.planId);
@@ -423,8 +441,8 @@ void ReminderService::digestMessages(ReminderSource& src, Date day,
     data.set("due", itemsJson(o.dueSoon, false));
     data.set("deadlines", itemsJson(o.deadlines, false));
     for (const auto& g : governors)
-      emit(message(mailkind::kDigest, "digest:" + std::to_string(a.id) + ":" + isoDate(day), a.id, 0, g,
-                   data, now));
+      emit(message(mailkind::kDigest, "digest:" + std::to_string(a.id) + ":" + isoDate(day), a.id,
+                   0, g, data, now));
   }
 }
 
@@ -464,7 +482,7 @@ ReminderRun ReminderService::run(Date today, bool dryRun) {
   r.from = isoDate(start);
   r.to = isoDate(today);
   // Newest day first: in a catch-up, each reminder family goes out once, with the latest news.
-  auto cover = [&](ReminderSource& src, const std::function<void(OutboxMessage&&)>& sink,
+  auto cover = [&](ReminderSource& src, const std::function<void(OutboxMessage &&)>& sink,
                    const std::function<void(const std::string&)>& dayDone) {
     std::unordered_set<std::string> families;
     for (Date d = today; sys_days{d} >= sys_days{start}; d = plusDays(d, -1)) {
@@ -479,14 +497,17 @@ ReminderRun ReminderService::run(Date today, bool dryRun) {
   };
   if (dryRun) {
     store_.reading([&](ReminderSource& src) {
-      cover(src, [&](OutboxMessage&& m) { r.dryRun.push_back(std::move(m)); }, [](const std::string&) {});
+      cover(
+          src, [&](OutboxMessage&& m) { r.dryRun.push_back(std::move(m)); },
+          [](const std::string&) {});
     });
     return r;
   }
   store_.writing([&](ReminderSource& src, OutboxWriter& out) {
     int queued = 0;
-    cover(src, [&](OutboxMessage&& m) { queued += out.queue(m) ? 1 : 0; },
-          [&](const std::string& d) { out.markDay(d, queued); });
+    cover(
+        src, [&](OutboxMessage&& m) { queued += out.queue(m) ? 1 : 0; },
+        [&](const std::string& d) { out.markDay(d, queued); });
     r.queued = queued;
   });
   return r;
@@ -530,7 +551,8 @@ std::vector<OutboxMessage> transitionNotices(const PlanView& v, const Transition
       data.set("phase", "due");
       data.set("days", daysWords(0));
       data.set("ics_date", reviewDate);
-      out.push_back(message(mailkind::kReview, "review:" + std::to_string(p.id) + ":" + reviewDate + ":due",
+      out.push_back(message(mailkind::kReview,
+                            "review:" + std::to_string(p.id) + ":" + reviewDate + ":due",
                             v.plan.academyId, p.id, u, data, now));
       continue;
     }

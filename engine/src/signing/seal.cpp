@@ -70,13 +70,16 @@ std::string certDer(X509* cert) {
 
 // --- minimal reading of a classic-xref PDF --------------------------------------------------
 
-bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0'; }
+bool isSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+}
 
 long long readInt(std::string_view s, std::size_t& i) {
   while (i < s.size() && isSpace(s[i])) ++i;
   std::size_t start = i;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-  if (start == i || i - start > 12) throw InfraError("the PDF structure could not be read (number expected)");
+  if (start == i || i - start > 12)
+    throw InfraError("the PDF structure could not be read (number expected)");
   return std::stoll(std::string(s.substr(start, i - start)));
 }
 
@@ -126,7 +129,8 @@ PdfIndex indexPdf(std::string_view pdf) {
       if (i + 18 > pdf.size()) throw InfraError("the PDF xref table is cut short");
       std::string_view entry = pdf.substr(i, 18);
       if (entry[17] == 'n')
-        ix.offsets[first + n] = static_cast<std::size_t>(std::stoll(std::string(entry.substr(0, 10))));
+        ix.offsets[first + n] =
+            static_cast<std::size_t>(std::stoll(std::string(entry.substr(0, 10))));
       i += 18;
       while (i < pdf.size() && isSpace(pdf[i])) ++i;
     }
@@ -155,7 +159,8 @@ std::string objectDict(std::string_view pdf, const PdfIndex& ix, long long n) {
   std::string_view body = pdf.substr(start + 3, end - start - 3);
   std::size_t a = body.find("<<");
   std::size_t b = body.rfind(">>");
-  if (a == std::string_view::npos || b == std::string_view::npos || body.find("stream") != std::string_view::npos)
+  if (a == std::string_view::npos || b == std::string_view::npos ||
+      body.find("stream") != std::string_view::npos)
     throw InfraError("object " + std::to_string(n) + " is not a dictionary");
   return std::string(body.substr(a, b + 2 - a));
 }
@@ -163,7 +168,8 @@ std::string objectDict(std::string_view pdf, const PdfIndex& ix, long long n) {
 long long firstPage(std::string_view pdf, const PdfIndex& ix, long long node, int depth = 0) {
   if (depth > 32) throw InfraError("the PDF page tree is too deep");
   std::string d = objectDict(pdf, ix, node);
-  if (d.find("/Type /Pages") == std::string::npos && d.find("/Type/Pages") == std::string::npos) return node;
+  if (d.find("/Type /Pages") == std::string::npos && d.find("/Type/Pages") == std::string::npos)
+    return node;
   std::size_t k = d.find("/Kids");
   if (k == std::string::npos) throw InfraError("the PDF page tree has no /Kids");
   std::size_t i = d.find('[', k) + 1;
@@ -203,7 +209,8 @@ std::string pdfText(const std::string& s) {
     int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
     if (i + static_cast<std::size_t>(len) <= s.size()) {
       cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
-      for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3Fu);
+      for (int k = 1; k < len; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3Fu);
       if (len == 1 && c >= 0x80) cp = 0xFFFD;
     }
     appendUtf16(out, cp);
@@ -296,7 +303,8 @@ SealKey SealKey::generateSelfSigned(const std::string& commonName, TimePoint now
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                              reinterpret_cast<const unsigned char*>(commonName.c_str()), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>("sendflow (self-signed)"), -1, -1, 0);
+                             reinterpret_cast<const unsigned char*>("sendflow (self-signed)"), -1,
+                             -1, 0);
   X509_set_issuer_name(x, name);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
@@ -309,7 +317,8 @@ SealKey SealKey::generateSelfSigned(const std::string& commonName, TimePoint now
       X509_EXTENSION_free(ext);
     }
   }
-  if (X509_sign(x, impl->key, EVP_sha256()) <= 0) throw InfraError(opensslError("certificate signing"));
+  if (X509_sign(x, impl->key, EVP_sha256()) <= 0)
+    throw InfraError(opensslError("certificate signing"));
   return SealKey(std::move(impl));
 }
 
@@ -340,7 +349,8 @@ std::string sealPdf(std::string_view pdf, const SealKey& key, const SealInfo& in
   const long long page = firstPage(pdf, ix, *dictInt(objectDict(pdf, ix, ix.root), "/Pages"));
   std::string pageDict = objectDict(pdf, ix, page);
   std::string catalog = objectDict(pdf, ix, ix.root);
-  if (catalog.find("/AcroForm") != std::string::npos) throw InfraError("the PDF already has a form");
+  if (catalog.find("/AcroForm") != std::string::npos)
+    throw InfraError("the PDF already has a form");
   const long long sigObj = ix.size, widgetObj = ix.size + 1, newSize = ix.size + 2;
 
   std::string out(pdf);
@@ -349,7 +359,8 @@ std::string sealPdf(std::string_view pdf, const SealKey& key, const SealInfo& in
 
   // The signature dictionary, with placeholders filled in once the offsets are known.
   offsets[sigObj] = out.size();
-  out += std::to_string(sigObj) + " 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached ";
+  out += std::to_string(sigObj) +
+         " 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached ";
   const std::size_t byteRangeAt = out.size();
   out += kByteRangePlaceholder;
   out += " /Contents ";
@@ -363,7 +374,8 @@ std::string sealPdf(std::string_view pdf, const SealKey& key, const SealInfo& in
   out += " >>\nendobj\n";
 
   offsets[widgetObj] = out.size();
-  out += std::to_string(widgetObj) + " 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /Rect [0 0 0 0] /F 132 /T (Seal) /V " +
+  out += std::to_string(widgetObj) +
+         " 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /Rect [0 0 0 0] /F 132 /T (Seal) /V " +
          std::to_string(sigObj) + " 0 R /P " + std::to_string(page) + " 0 R >>\nendobj\n";
 
   offsets[page] = out.size();
@@ -379,7 +391,8 @@ std::string sealPdf(std::string_view pdf, const SealKey& key, const SealInfo& in
 
   offsets[ix.root] = out.size();
   out += std::to_string(ix.root) + " 0 obj\n" +
-         insertAfterOpen(catalog, "/AcroForm << /Fields [" + std::to_string(widgetObj) + " 0 R] /SigFlags 3 >>") +
+         insertAfterOpen(catalog, "/AcroForm << /Fields [" + std::to_string(widgetObj) +
+                                      " 0 R] /SigFlags 3 >>") +
          "\nendobj\n";
 
   const std::size_t xrefAt = out.size();
@@ -399,9 +412,11 @@ std::string sealPdf(std::string_view pdf, const SealKey& key, const SealInfo& in
       out += entry;
     }
   }
-  out += "trailer\n<< /Size " + std::to_string(newSize) + " /Root " + std::to_string(ix.root) + " 0 R";
+  out +=
+      "trailer\n<< /Size " + std::to_string(newSize) + " /Root " + std::to_string(ix.root) + " 0 R";
   if (ix.info) out += " /Info " + std::to_string(*ix.info) + " 0 R";
-  out += " /Prev " + std::to_string(ix.startxref) + " >>\nstartxref\n" + std::to_string(xrefAt) + "\n%%EOF\n";
+  out += " /Prev " + std::to_string(ix.startxref) + " >>\nstartxref\n" + std::to_string(xrefAt) +
+         "\n%%EOF\n";
 
   // Byte ranges: everything but the hex string (with its delimiters).
   const std::size_t len2 = out.size() - contentsEnd;
@@ -442,7 +457,8 @@ SealCheck checkSeal(std::string_view pdf) {
     return c;
   }
   const auto size = static_cast<long long>(pdf.size());
-  if (br[0] != 0 || br[1] <= 0 || br[2] <= br[1] || br[3] < 0 || br[2] + br[3] > size || br[1] >= size) {
+  if (br[0] != 0 || br[1] <= 0 || br[2] <= br[1] || br[3] < 0 || br[2] + br[3] > size ||
+      br[1] >= size) {
     c.problem = "the seal's byte ranges do not fit the file";
     return c;
   }
@@ -493,10 +509,12 @@ SealCheck checkSeal(std::string_view pdf) {
   if (ok == 1) {
     c.signatureValid = true;
     STACK_OF(X509)* signers = CMS_get0_signers(cms);
-    if (signers && sk_X509_num(signers) > 0) c.signerCertSha256 = sha256Hex(certDer(sk_X509_value(signers, 0)));
+    if (signers && sk_X509_num(signers) > 0)
+      c.signerCertSha256 = sha256Hex(certDer(sk_X509_value(signers, 0)));
     sk_X509_free(signers);
   } else {
-    c.problem = "the seal does not match the document: it was changed after sealing (digest mismatch)";
+    c.problem =
+        "the seal does not match the document: it was changed after sealing (digest mismatch)";
   }
   ERR_clear_error();
   CMS_ContentInfo_free(cms);

@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "sendflow/engine/people/access.h"
 #include "sendflow/engine/core/input.h"
-#include "sendflow/engine/people/people.h"
 #include "sendflow/engine/core/text.h"
+#include "sendflow/engine/people/access.h"
+#include "sendflow/engine/people/people.h"
 
 namespace sendflow::engine {
 namespace {
@@ -106,7 +106,8 @@ std::string SignatureService::displayState(const SignatureRequest& r) const {
   return r.state;
 }
 
-Status SignatureService::checkTurn(const SignatureRequest& r, const std::vector<SignatureRequest>& all,
+Status SignatureService::checkTurn(const SignatureRequest& r,
+                                   const std::vector<SignatureRequest>& all,
                                    std::string* waitingFor) {
   if (r.order <= 0) return Ok{};
   std::vector<std::string> waiting;
@@ -150,9 +151,8 @@ Result<SignatureRequest> SignatureService::inviteNew(SignatureRequest r, const P
 }
 
 // Requests whose turn has come and that were never sent: given links, invitations queued.
-std::vector<OutboxMessage> SignatureService::invitationsForTurn(const PlanView& v,
-                                                                std::vector<SignatureRequest>& all,
-                                                                std::vector<SignatureRequest>& changed) {
+std::vector<OutboxMessage> SignatureService::invitationsForTurn(
+    const PlanView& v, std::vector<SignatureRequest>& all, std::vector<SignatureRequest>& changed) {
   std::vector<OutboxMessage> out;
   for (auto& r : all) {
     if (!isOpen(r) || r.version != v.plan.currentVersion || !r.lastSentAt.empty() ||
@@ -207,8 +207,8 @@ Status SignatureService::prepare(ActionKind action, const PlanView& v, const Tra
     c.outbox.insert(c.outbox.end(), out.begin(), out.end());
     c.audit.push_back({"signature.invited", actor, "plan", v.plan.id, v.plan.academyId,
                        detailJson({{"version", v.plan.currentVersion},
-                               {"requests", static_cast<int>(all.size())},
-                               {"emails", static_cast<int>(out.size())}})});
+                                   {"requests", static_cast<int>(all.size())},
+                                   {"emails", static_cast<int>(out.size())}})});
     return Ok{};
   }
   if (action == ActionKind::kSealPdf) return sealInto(v, c);
@@ -223,7 +223,8 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
   auto requests = repo_.requests(v.plan.id);
   for (const auto& r : requests) {
     if (r.version != v.plan.currentVersion || !isLive(r) || !r.required) continue;
-    bool have = std::any_of(sigs.begin(), sigs.end(), [&](const auto& s) { return s.requestId == r.id; });
+    bool have =
+        std::any_of(sigs.begin(), sigs.end(), [&](const auto& s) { return s.requestId == r.id; });
     if (!have) return conflict("Not every required signer has signed this version yet.");
   }
   const auto now = clock_.now();
@@ -232,9 +233,10 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
   doc.header.planState = to && !to->label.empty() ? to->label : c.record.toState;
   doc.signatures.clear();
   PdfAuditCertificate cert;
-  cert.intro = "This certificate records who signed this document electronically, when and from "
-               "where. Each signature binds to the content hash below; the file is sealed by " +
-               key_.subject() + ".";
+  cert.intro =
+      "This certificate records who signed this document electronically, when and from "
+      "where. Each signature binds to the content hash below; the file is sealed by " +
+      key_.subject() + ".";
   std::string academy;
   if (auto a = people_.academy(v.plan.academyId)) academy = a->name;
   cert.rows = {{"Document", "sendflow plan " + std::to_string(v.plan.id) + ", version " +
@@ -245,8 +247,8 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
                {"Sealed (UTC)", isoTime(now)},
                {"Seal certificate SHA-256", key_.certificateSha256()}};
   PdfTable table;
-  table.columns = {{"Signer", 1.4f}, {"Role", 1.2f}, {"Email", 1.6f}, {"Method", 0.7f},
-                   {"Signed (UTC)", 1.3f}, {"IP address", 1.0f}};
+  table.columns = {{"Signer", 1.4f}, {"Role", 1.2f},         {"Email", 1.6f},
+                   {"Method", 0.7f}, {"Signed (UTC)", 1.3f}, {"IP address", 1.0f}};
   for (const auto& s : sigs) {
     PdfSignature ps;
     ps.role = s.slotLabel;
@@ -263,19 +265,20 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
   doc.auditCertificate = cert;
   RenderedPdf rendered = render_(doc);
   SealInfo info{academy.empty() ? "sendflow" : academy,
-                sealReason(v.plan.id, v.plan.currentVersion, v.version.contentHash), "sendflow", now};
+                sealReason(v.plan.id, v.plan.currentVersion, v.version.contentHash), "sendflow",
+                now};
   std::string sealed = sealPdf(rendered.bytes, key_, info);
   const std::string sha = sha256Hex(sealed);
   const std::string path = settings_.sealedDir + "/" + sha + ".pdf";
   // Content-addressed and written before the transaction: a crash leaves at worst an orphan file.
   writeFileAtomically(path, sealed);
-  c.sealed = SealedDocument{v.plan.id, v.plan.currentVersion, v.version.contentHash, sha, path,
-                            key_.certificateSha256(), isoTime(now)};
+  c.sealed = SealedDocument{v.plan.id, v.plan.currentVersion,    v.version.contentHash, sha,
+                            path,      key_.certificateSha256(), isoTime(now)};
   c.audit.push_back({"plan.sealed", c.record.actor, "plan", v.plan.id, v.plan.academyId,
                      detailJson({{"version", v.plan.currentVersion},
-                             {"content_hash", v.version.contentHash},
-                             {"pdf_sha256", sha},
-                             {"signatures", static_cast<int>(sigs.size())}})});
+                                 {"content_hash", v.version.contentHash},
+                                 {"pdf_sha256", sha},
+                                 {"signatures", static_cast<int>(sigs.size())}})});
   // Tell every signer, with a download link (never the PDF: it holds special-category data).
   for (auto r : requests) {
     if (r.version != v.plan.currentVersion || !isLive(r) || r.email.empty()) continue;
@@ -305,9 +308,10 @@ std::optional<SealedDocument> SignatureService::sealedFor(Id planId) {
 }
 
 Error SignatureService::expiredLink() {
-  return gone("This link has expired, so it no longer shows the plan. If you need a copy of the plan, "
-              "or a new link to sign it, ask the school's SENCO: contact the school office by phone or "
-              "email and they will send you one.");
+  return gone(
+      "This link has expired, so it no longer shows the plan. If you need a copy of the plan, "
+      "or a new link to sign it, ask the school's SENCO: contact the school office by phone or "
+      "email and they will send you one.");
 }
 
 Result<SignatureRequest> SignatureService::locate(const SignerAccess& who, bool forSigning) {
@@ -323,18 +327,24 @@ Result<SignatureRequest> SignatureService::locate(const SignerAccess& who, bool 
                          may(*who.staff, Action::kManageSigners, rec->academyId);
     if (!own && !pupilInPerson) return notFound("There is no such signature request.");
   } else {
-    if (who.token.size() < 40 || who.token.size() > 64) return notFound("This signing link is not valid.");
+    if (who.token.size() < 40 || who.token.size() > 64)
+      return notFound("This signing link is not valid.");
     r = repo_.requestByTokenHash(sha256Hex(who.token));
-    if (!r) return notFound("This signing link is not valid. Check that you opened the whole link from the latest email.");
+    if (!r)
+      return notFound(
+          "This signing link is not valid. Check that you opened the whole link from the latest "
+          "email.");
     // An emailed link shows nothing once it has expired, whatever was done with it (signed,
     // declined or never opened): the plan, its PDF and the sealed copy all go with it.
     if (auto exp = parseTime(r->expiresAt); exp && clock_.now() > *exp) return expiredLink();
   }
   if (r->state == requeststate::kVoid)
-    return gone("This link is no longer valid: the plan was changed or withdrawn after it was sent, so "
-                "earlier signatures no longer count. If the plan is sent again, you will get a new link.");
+    return gone(
+        "This link is no longer valid: the plan was changed or withdrawn after it was sent, so "
+        "earlier signatures no longer count. If the plan is sent again, you will get a new link.");
   if (r->state == requeststate::kReplaced)
-    return gone("This link is no longer valid: the school asked someone else to sign in your place.");
+    return gone(
+        "This link is no longer valid: the school asked someone else to sign in your place.");
   if (forSigning && (r->state == requeststate::kSigned || r->state == requeststate::kDeclined))
     return gone("This link has already been used: you " +
                 std::string(r->state == requeststate::kSigned ? "signed" : "declined") +
@@ -355,7 +365,8 @@ Result<SigningView> SignatureService::open(const SignerAccess& who, const std::s
   sv.plan = std::move(v.value());
   auto all = repo_.requests(sv.request.planId);
   for (const auto& o : all)
-    if (o.version == sv.request.version && isLive(o) && o.id != sv.request.id) sv.others.push_back(o);
+    if (o.version == sv.request.version && isLive(o) && o.id != sv.request.id)
+      sv.others.push_back(o);
   sv.yourTurn = static_cast<bool>(checkTurn(sv.request, all, &sv.waitingFor));
   sv.needsCode = sv.request.codeRequired && !sv.request.codeVerified;
   sv.consentText = settings_.consentText;
@@ -363,15 +374,17 @@ Result<SigningView> SignatureService::open(const SignerAccess& who, const std::s
     auto updated = sv.request;
     updated.state = requeststate::kOpened;
     updated.openedAt = isoTime(clock_.now());
-    auto st = repo_.updateRequest(updated, requeststate::kInvited,
-                                  {{"signature.link_opened", actorRef(who, sv.request), "plan",
-                                    sv.request.planId, sv.plan.plan.academyId,
-                                    detailJson({{"slot", sv.request.slot}, {"version", sv.request.version}, {"ip", ip}})}},
-                                  {});
+    auto st = repo_.updateRequest(
+        updated, requeststate::kInvited,
+        {{"signature.link_opened", actorRef(who, sv.request), "plan", sv.request.planId,
+          sv.plan.plan.academyId,
+          detailJson({{"slot", sv.request.slot}, {"version", sv.request.version}, {"ip", ip}})}},
+        {});
     if (st) sv.request = updated;
   } else {
     repo_.appendAudit({"plan.view", actorRef(who, sv.request), "plan", sv.request.planId,
-                       sv.plan.plan.academyId, detailJson({{"via", "signing"}, {"version", sv.request.version}})});
+                       sv.plan.plan.academyId,
+                       detailJson({{"via", "signing"}, {"version", sv.request.version}})});
   }
   return sv;
 }
@@ -397,7 +410,8 @@ Status SignatureService::sendCode(const SignerAccess& who) {
   if (!req.codeRequired || req.codeVerified) return Ok{};
   if (req.codeAttempts >= settings_.codeAttempts)
     return Error{ErrorCode::kTooManyRequests,
-                 "Too many wrong codes were entered, so this link is locked. Ask the school's SENCO to send you a new link.",
+                 "Too many wrong codes were entered, so this link is locked. Ask the school's "
+                 "SENCO to send you a new link.",
                  {}};
   const auto now = clock_.now();
   // One code a minute: "Email me a code" cannot be used to flood the signer's mailbox.
@@ -424,8 +438,8 @@ Status SignatureService::sendCode(const SignerAccess& who) {
   Poco::JSON::Object data;
   data.set("code", std::string(code));
   data.set("minutes", settings_.codeMinutes);
-  auto m = mail(mailkind::kSignCode, "code:" + std::to_string(req.id) + ":" + isoTime(now), v.value(),
-                req.email, req.name, data);
+  auto m = mail(mailkind::kSignCode, "code:" + std::to_string(req.id) + ":" + isoTime(now),
+                v.value(), req.email, req.name, data);
   return repo_.updateRequest(updated, req.state,
                              {{"signature.code_sent", actorRef(who, req), "plan", req.planId,
                                v->plan.academyId, detailJson({{"slot", req.slot}})}},
@@ -437,10 +451,11 @@ Status SignatureService::checkCode(const SignerAccess& who, const std::string& c
   if (!r) return r.error();
   auto req = r.value();
   if (!req.codeRequired || req.codeVerified) return Ok{};
-  const Error locked{ErrorCode::kTooManyRequests,
-                     "Too many wrong codes were entered, so this link is locked. Ask the school's SENCO to "
-                     "send you a new link.",
-                     {}};
+  const Error locked{
+      ErrorCode::kTooManyRequests,
+      "Too many wrong codes were entered, so this link is locked. Ask the school's SENCO to "
+      "send you a new link.",
+      {}};
   if (req.codeAttempts >= settings_.codeAttempts) return locked;
   auto exp = parseTime(req.codeExpiresAt);
   if (req.codeHash.empty() || !exp || clock_.now() > *exp)
@@ -458,9 +473,11 @@ Status SignatureService::checkCode(const SignerAccess& who, const std::string& c
     int left = settings_.codeAttempts - *attempt;
     if (left <= 0)
       return Error{ErrorCode::kTooManyRequests,
-                   "That code is not right, and this link is now locked. Ask the school's SENCO to send you a new link.",
+                   "That code is not right, and this link is now locked. Ask the school's SENCO to "
+                   "send you a new link.",
                    {}};
-    return invalid("That code is not right. You have " + std::to_string(left) + (left == 1 ? " try" : " tries") + " left.",
+    return invalid("That code is not right. You have " + std::to_string(left) +
+                       (left == 1 ? " try" : " tries") + " left.",
                    {{"code", "That code is not right"}});
   }
   auto updated = req;
@@ -479,9 +496,12 @@ Status SignatureService::sign(const SignerAccess& who, const SignInput& in) {
   auto current = plans_.open(reader, req.planId, 0);
   if (!current) return notFound("This signing link is not valid.");
   auto& v = current.value();
-  if (!v.state->signing || v.plan.currentVersion != req.version || v.version.contentHash != req.contentHash)
-    return conflict("This version is no longer the current one: the plan was changed or recalled after it "
-                    "was sent to you, so nothing was signed. If it is sent again you will be asked to sign the new version.");
+  if (!v.state->signing || v.plan.currentVersion != req.version ||
+      v.version.contentHash != req.contentHash)
+    return conflict(
+        "This version is no longer the current one: the plan was changed or recalled after it "
+        "was sent to you, so nothing was signed. If it is sent again you will be asked to sign the "
+        "new version.");
   auto all = repo_.requests(req.planId);
   if (auto turn = checkTurn(req, all, nullptr); !turn) return turn.error();
   if (req.codeRequired && !req.codeVerified)
@@ -493,7 +513,8 @@ Status SignatureService::sign(const SignerAccess& who, const SignInput& in) {
   if (in.method == "typed") {
     if (typed.empty()) errors.push_back({"typed_name", "Type your full name to sign"});
   } else if (in.method == "drawn") {
-    if (in.drawnPng.empty()) errors.push_back({"drawing", "Draw your signature, or type your name instead"});
+    if (in.drawnPng.empty())
+      errors.push_back({"drawing", "Draw your signature, or type your name instead"});
     else if (in.drawnPng.size() > settings_.maxDrawnBytes)
       errors.push_back({"drawing", "The drawn signature is too large (the limit is " +
                                        std::to_string(settings_.maxDrawnBytes / 1024) + " KB)"});
@@ -503,7 +524,8 @@ Status SignatureService::sign(const SignerAccess& who, const SignInput& in) {
     errors.push_back({"method", "Choose to type your name or draw your signature"});
   }
   if (typed.size() > 200) errors.push_back({"typed_name", "The name is too long"});
-  if (!errors.empty()) return invalid("Nothing was signed yet: " + errors.front().message + ".", errors);
+  if (!errors.empty())
+    return invalid("Nothing was signed yet: " + errors.front().message + ".", errors);
 
   SignatureRecord s;
   s.requestId = req.id;
@@ -523,13 +545,21 @@ Status SignatureService::sign(const SignerAccess& who, const SignInput& in) {
   if (in.method == "drawn") s.drawnPng = in.drawnPng;
   s.consentText = settings_.consentText;
   const std::string actor = actorRef(who, req);
-  AuditEvent event{"signature.signed", actor, "plan", req.planId, v.plan.academyId,
-                   detailJson({{"slot", req.slot}, {"version", req.version}, {"content_hash", req.contentHash},
-                           {"method", in.method}, {"ip", s.ip}})};
+  AuditEvent event{"signature.signed",
+                   actor,
+                   "plan",
+                   req.planId,
+                   v.plan.academyId,
+                   detailJson({{"slot", req.slot},
+                               {"version", req.version},
+                               {"content_hash", req.contentHash},
+                               {"method", in.method},
+                               {"ip", s.ip}})};
 
   bool last = true;
   for (const auto& o : all)
-    if (o.version == req.version && isLive(o) && o.required && o.id != req.id && o.state != requeststate::kSigned)
+    if (o.version == req.version && isLive(o) && o.required && o.id != req.id &&
+        o.state != requeststate::kSigned)
       last = false;
   if (last && req.required) {
     auto fired = plans_.fireAutomatic(req.planId, AutoTrigger::kAllRequiredSigned, actor,
@@ -556,30 +586,34 @@ Status SignatureService::sign(const SignerAccess& who, const SignInput& in) {
   return Ok{};
 }
 
-Status SignatureService::decline(const SignerAccess& who, const std::string& reason, const std::string& ip) {
+Status SignatureService::decline(const SignerAccess& who, const std::string& reason,
+                                 const std::string& ip) {
   auto r = locate(who, true);
   if (!r) return r.error();
   auto req = r.value();
   std::string why = trimmed(reason);
   if (auto problem = textProblem(why, TextShape::kLongText))
     return invalid("Check the reason", {{"reason", "The reason " + *problem}});
-  if (why.empty()) return invalid("Tell the school why you are declining", {{"reason", "Give a reason for declining"}});
+  if (why.empty())
+    return invalid("Tell the school why you are declining",
+                   {{"reason", "Give a reason for declining"}});
   if (why.size() > 2000) why.resize(2000);
   const std::string actor = actorRef(who, req);
-  auto fired = plans_.fireFor(req.planId, "decline", {"", why}, actor,
-                              [&](const PlanView& v, TransitionChange& c) -> Status {
-                                if (v.plan.currentVersion != req.version)
-                                  return conflict("This version is no longer the current one.");
-                                auto declined = req;
-                                declined.state = requeststate::kDeclined;
-                                declined.stateReason = why;
-                                c.newRequests.push_back(declined);
-                                c.audit.push_back({"signature.declined", actor, "plan", req.planId,
-                                                   v.plan.academyId,
-                                                   detailJson({{"slot", req.slot}, {"version", req.version},
-                                                           {"reason", why}, {"ip", ip}})});
-                                return Ok{};
-                              });
+  auto fired = plans_.fireFor(
+      req.planId, "decline", {"", why}, actor,
+      [&](const PlanView& v, TransitionChange& c) -> Status {
+        if (v.plan.currentVersion != req.version)
+          return conflict("This version is no longer the current one.");
+        auto declined = req;
+        declined.state = requeststate::kDeclined;
+        declined.stateReason = why;
+        c.newRequests.push_back(declined);
+        c.audit.push_back(
+            {"signature.declined", actor, "plan", req.planId, v.plan.academyId,
+             detailJson(
+                 {{"slot", req.slot}, {"version", req.version}, {"reason", why}, {"ip", ip}})});
+        return Ok{};
+      });
   if (!fired) return fired.error();
   return Ok{};
 }
@@ -599,15 +633,14 @@ std::vector<SignatureRequest> SignatureService::signableBy(const Actor& a, Id pl
   return out;
 }
 
-Result<std::pair<SignatureRequest, PlanView>> SignatureService::openForSenco(const Actor& a, Id requestId,
-                                                                           const std::string& senco,
-                                                                           const std::string& signer) {
+Result<std::pair<SignatureRequest, PlanView>> SignatureService::openForSenco(
+    const Actor& a, Id requestId, const std::string& senco, const std::string& signer) {
   auto r = repo_.request(requestId);
   if (!r) return notFound("There is no such signature request.");
   auto v = plans_.open(a, r->planId);
   if (!v) return v.error();
-  if (auto st = require(a, Action::kManageSigners, v->plan.academyId, "There is no such signature request.",
-                        "Only the SENCO can " + senco + ".");
+  if (auto st = require(a, Action::kManageSigners, v->plan.academyId,
+                        "There is no such signature request.", "Only the SENCO can " + senco + ".");
       !st)
     return st.error();
   if (!isOpen(*r) || r->version != v->plan.currentVersion || !v->state->signing)
@@ -628,10 +661,11 @@ Status SignatureService::renewLink(const Actor& a, Id requestId) {
     if (!again) return again.error();
     renewed = again.value();
   }
-  return repo_.updateRequest(renewed, r.state,
-                             {{"signature.link_renewed", auditActor(a), "plan", r.planId, v.plan.academyId,
-                               detailJson({{"slot", r.slot}, {"expires", renewed.expiresAt}})}},
-                             out);
+  return repo_.updateRequest(
+      renewed, r.state,
+      {{"signature.link_renewed", auditActor(a), "plan", r.planId, v.plan.academyId,
+        detailJson({{"slot", r.slot}, {"expires", renewed.expiresAt}})}},
+      out);
 }
 
 std::vector<std::pair<std::string, std::string>> SignatureService::replacementCandidates(
@@ -653,15 +687,19 @@ Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::
   std::string why = trimmed(reason);
   if (auto problem = textProblem(why, TextShape::kLine))
     return invalid("Check the reason", {{"reason", "The reason " + *problem}});
-  if (why.empty()) return invalid("Give a reason for the replacement", {{"reason", "Give a reason (for example, absence cover)"}});
+  if (why.empty())
+    return invalid("Give a reason for the replacement",
+                   {{"reason", "Give a reason (for example, absence cover)"}});
   if (personRef == old.personRef)
     return invalid("Choose someone else to sign", {{"person", "Choose another person"}});
   std::string name;
   for (const auto& [ref, label] : replacementCandidates(v, old))
     if (ref == personRef) name = label;
   if (name.empty())
-    return invalid("Choose someone who can sign as " + old.slotLabel, {{"person", "That person cannot sign as " + old.slotLabel}});
-  if (auto p = name.rfind(" ("); p != std::string::npos && personRef.rfind("contact:", 0) == 0) name = name.substr(0, p);
+    return invalid("Choose someone who can sign as " + old.slotLabel,
+                   {{"person", "That person cannot sign as " + old.slotLabel}});
+  if (auto p = name.rfind(" ("); p != std::string::npos && personRef.rfind("contact:", 0) == 0)
+    name = name.substr(0, p);
   SignatureRequest fresh = old;
   fresh.id = 0;
   fresh.personRef = personRef;
@@ -689,10 +727,12 @@ Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::
     auto invited = inviteNew(fresh, v, out, "invite");
     if (invited) fresh = invited.value();
   }
-  return repo_.replaceRequest(old.id, why, fresh,
-                              {{"signature.replaced", auditActor(a), "plan", old.planId, v.plan.academyId,
-                                detailJson({{"slot", old.slot}, {"from", old.personRef}, {"to", personRef}, {"reason", why}})}},
-                              out);
+  return repo_.replaceRequest(
+      old.id, why, fresh,
+      {{"signature.replaced", auditActor(a), "plan", old.planId, v.plan.academyId,
+        detailJson(
+            {{"slot", old.slot}, {"from", old.personRef}, {"to", personRef}, {"reason", why}})}},
+      out);
 }
 
 int SignatureService::tick() {
@@ -717,8 +757,8 @@ int SignatureService::tick() {
         if (again) {
           r = again.value();
           changed = true;
-          audit.push_back({"signature.reminded", "system:scheduler", "plan", planId, v->plan.academyId,
-                           detailJson({{"slot", r.slot}, {"sends", r.sends}})});
+          audit.push_back({"signature.reminded", "system:scheduler", "plan", planId,
+                           v->plan.academyId, detailJson({{"slot", r.slot}, {"sends", r.sends}})});
         }
       }
       if (!r.expiryWarned && *exp - now <= std::chrono::days(settings_.warnBeforeExpiryDays)) {
@@ -732,10 +772,11 @@ int SignatureService::tick() {
           out.push_back(mail(mailkind::kLinkExpiring, "expiring:" + std::to_string(r.id), v.value(),
                              owner->email, owner->name, data));
         }
-        audit.push_back({"signature.expiry_warned", "system:scheduler", "plan", planId, v->plan.academyId,
-                         detailJson({{"slot", r.slot}})});
+        audit.push_back({"signature.expiry_warned", "system:scheduler", "plan", planId,
+                         v->plan.academyId, detailJson({{"slot", r.slot}})});
       }
-      if (changed && repo_.updateRequest(r, state, audit, out)) queued += static_cast<int>(out.size());
+      if (changed && repo_.updateRequest(r, state, audit, out))
+        queued += static_cast<int>(out.size());
     }
   }
   return queued;
@@ -769,7 +810,8 @@ SignatureService::Verification SignatureService::verify(const std::string& pdfBy
   long long plan = 0;
   int version = 0;
   char hash[80] = {0};
-  if (std::sscanf(check.reason.c_str(), "sendflow plan %lld version %d sha256:%64s", &plan, &version, hash) != 3) {
+  if (std::sscanf(check.reason.c_str(), "sendflow plan %lld version %d sha256:%64s", &plan,
+                  &version, hash) != 3) {
     out.message = "the seal is valid, but it does not name a sendflow plan version";
     return out;
   }
@@ -783,34 +825,38 @@ SignatureService::Verification SignatureService::verify(const std::string& pdfBy
     return out;
   }
   if (!record->certSha256.empty() && record->certSha256 != check.signerCertSha256) {
-    out.message = "the seal is valid, but it was made with another certificate than the one recorded when "
-                  "plan " + std::to_string(plan) + " version " + std::to_string(version) + " was sealed";
+    out.message =
+        "the seal is valid, but it was made with another certificate than the one recorded when "
+        "plan " +
+        std::to_string(plan) + " version " + std::to_string(version) + " was sealed";
     return out;
   }
   auto v = plans_.open(readerFor(people_), plan, version);
   if (!v) {
-    out.message = "plan " + std::to_string(plan) + " version " + std::to_string(version) + " is missing from the database";
+    out.message = "plan " + std::to_string(plan) + " version " + std::to_string(version) +
+                  " is missing from the database";
     return out;
   }
   auto values = parseValues(v->version.valuesJson);
   const std::string recomputed = values ? contentHash(*values.value()) : std::string();
   if (recomputed != contentHashInSeal || v->version.contentHash != contentHashInSeal ||
       record->contentHash != contentHashInSeal) {
-    out.message = "the seal is valid, but plan " + std::to_string(plan) + " version " + std::to_string(version) +
+    out.message = "the seal is valid, but plan " + std::to_string(plan) + " version " +
+                  std::to_string(version) +
                   " in the database no longer matches what was signed and sealed (content hash " +
                   recomputed.substr(0, 12) + "… ≠ " + contentHashInSeal.substr(0, 12) + "…)";
     return out;
   }
   for (const auto& s : repo_.signatures(plan, true)) {
     if (s.version == version && s.voidedAt.empty() && s.contentHash != contentHashInSeal) {
-      out.message = "a signature recorded for plan " + std::to_string(plan) + " version " + std::to_string(version) +
-                    " binds to another content hash";
+      out.message = "a signature recorded for plan " + std::to_string(plan) + " version " +
+                    std::to_string(version) + " binds to another content hash";
       return out;
     }
   }
   out.matchesRecord = true;
-  out.message = "seal valid and covering the whole file; matches plan " + std::to_string(plan) + " version " +
-                std::to_string(version) + " (content hash " + contentHashInSeal + ")";
+  out.message = "seal valid and covering the whole file; matches plan " + std::to_string(plan) +
+                " version " + std::to_string(version) + " (content hash " + contentHashInSeal + ")";
   return out;
 }
 

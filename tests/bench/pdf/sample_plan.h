@@ -29,59 +29,65 @@ inline engine::PdfDocument samplePlan() {
 
   PdfSection about{"1. About me", "Written with Zoë and her family in February 2026.", {}};
   about.items.push_back({"preferred_name", "Preferred name", text("Zoë"), ""});
-  about.items.push_back({"languages", "Languages spoken at home",
-                         PdfChoice{{"English", "Turkish", "Polish", "Other"},
-                                   {"English", "Turkish"}, true},
-                         ""});
-  about.items.push_back({"likes", "What people like and admire about me",
-                         longText("Zoë is kind, funny and very determined. Her classmates say she is "
-                                  "the best person to ask about animals, and she remembers everyone's "
-                                  "birthday. She loves drawing, swimming on Saturdays with her "
-                                  "grandmother Ayşe, and building things from Lego with her brother "
-                                  "Łukasz.\nShe is proud that she read a whole chapter book on her own "
-                                  "this term."),
-                         ""});
-  about.items.push_back({"important", "What is important to me",
-                         longText("Knowing what is going to happen next, especially when the timetable "
-                                  "changes. Having a quiet place to go when the classroom is too noisy. "
-                                  "Being trusted to do jobs in the classroom, like handing out books. "
-                                  "Seeing her friend Siobhán at break time."),
-                         "In Zoë's own words where possible."});
-  about.items.push_back({"support_me", "How best to support me",
-                         longText("Give one instruction at a time and check she has understood by "
-                                  "asking her to repeat it in her own words. Use her visual timetable "
-                                  "every morning and warn her at least ten minutes before any change. "
-                                  "Offer movement breaks after 20 minutes of seated work. Praise effort "
-                                  "quietly rather than in front of the whole class.\nWhen she is "
-                                  "anxious she may go quiet and put her head down; this is her signal "
-                                  "that she needs a break, not that she is being rude."),
-                         ""});
+  about.items.push_back(
+      {"languages", "Languages spoken at home",
+       PdfChoice{{"English", "Turkish", "Polish", "Other"}, {"English", "Turkish"}, true}, ""});
+  about.items.push_back(
+      {"likes", "What people like and admire about me",
+       longText("Zoë is kind, funny and very determined. Her classmates say she is "
+                "the best person to ask about animals, and she remembers everyone's "
+                "birthday. She loves drawing, swimming on Saturdays with her "
+                "grandmother Ayşe, and building things from Lego with her brother "
+                "Łukasz.\nShe is proud that she read a whole chapter book on her own "
+                "this term."),
+       ""});
+  about.items.push_back(
+      {"important", "What is important to me",
+       longText("Knowing what is going to happen next, especially when the timetable "
+                "changes. Having a quiet place to go when the classroom is too noisy. "
+                "Being trusted to do jobs in the classroom, like handing out books. "
+                "Seeing her friend Siobhán at break time."),
+       "In Zoë's own words where possible."});
+  about.items.push_back(
+      {"support_me", "How best to support me",
+       longText("Give one instruction at a time and check she has understood by "
+                "asking her to repeat it in her own words. Use her visual timetable "
+                "every morning and warn her at least ten minutes before any change. "
+                "Offer movement breaks after 20 minutes of seated work. Praise effort "
+                "quietly rather than in front of the whole class.\nWhen she is "
+                "anxious she may go quiet and put her head down; this is her signal "
+                "that she needs a break, not that she is being rude."),
+       ""});
   d.sections.push_back(std::move(about));
 
   PdfSection needs{"2. My needs", "", {}};
-  needs.items.push_back({"primary_need", "Primary area of need",
-                         PdfChoice{{"Communication and interaction", "Cognition and learning",
-                                    "Social, emotional and mental health",
-                                    "Sensory and/or physical"},
-                                   {"Communication and interaction"}, false},
-                         ""});
+  needs.items.push_back(
+      {"primary_need", "Primary area of need",
+       PdfChoice{{"Communication and interaction", "Cognition and learning",
+                  "Social, emotional and mental health", "Sensory and/or physical"},
+                 {"Communication and interaction"},
+                 false},
+       ""});
   needs.items.push_back({"diagnosis", "Diagnosis (if any)",
-                         text("Autism spectrum condition (diagnosed 2022, Northbridge CAMHS)"), ""});
+                         text("Autism spectrum condition (diagnosed 2022, Northbridge CAMHS)"),
+                         ""});
   needs.items.push_back({"ehcp", "Education, health and care plan in place", PdfYesNo{false}, ""});
   needs.items.push_back({"medical", "Medical needs", text(std::string()), ""});
-  needs.items.push_back({"strengths", "Strengths and current attainment",
-                         longText("Reading: working at the expected standard; enjoys non-fiction. "
-                                  "Writing: below the expected standard, mainly because of handwriting "
-                                  "stamina; ideas are strong when she can dictate or type. Maths: "
-                                  "secure with number facts to 100, finds multi-step word problems "
-                                  "difficult. Speaking and listening: talks confidently one to one, "
-                                  "rarely contributes in whole-class discussion."),
-                         ""});
+  needs.items.push_back(
+      {"strengths", "Strengths and current attainment",
+       longText("Reading: working at the expected standard; enjoys non-fiction. "
+                "Writing: below the expected standard, mainly because of handwriting "
+                "stamina; ideas are strong when she can dictate or type. Maths: "
+                "secure with number facts to 100, finds multi-step word problems "
+                "difficult. Speaking and listening: talks confidently one to one, "
+                "rarely contributes in whole-class discussion."),
+       ""});
   d.sections.push_back(std::move(needs));
 
   PdfSection outcomes{"3. Outcomes and provision", "", {}};
   PdfTable t;
-  t.columns = {{"Outcome", 2.2f}, {"Provision", 2.6f}, {"Who / how often", 1.4f}, {"Progress", 1.6f}};
+  t.columns = {
+      {"Outcome", 2.2f}, {"Provision", 2.6f}, {"Who / how often", 1.4f}, {"Progress", 1.6f}};
   t.rows = {
       {"Zoë will ask an adult for help using her help card in 4 out of 5 lessons.",
        "Help card on desk; adults respond within a minute; weekly check-in with TA.",
@@ -90,14 +96,14 @@ inline engine::PdfDocument samplePlan() {
        "Daily handwriting programme (10 minutes); access to a laptop for longer pieces.",
        "Class teacher, daily", "New outcome."},
       {"Zoë will manage changes to the timetable without leaving the classroom.",
-       "Visual timetable; change warnings; social story about supply teachers.",
-       "All staff", "Left the room twice this half term (down from 7)."},
+       "Visual timetable; change warnings; social story about supply teachers.", "All staff",
+       "Left the room twice this half term (down from 7)."},
       {"Zoë will take part in a small-group discussion each week.",
-       "Lunchtime Lego club (social communication), 30 minutes weekly.",
-       "Mr Ψάρης (ELSA), weekly", std::nullopt},
+       "Lunchtime Lego club (social communication), 30 minutes weekly.", "Mr Ψάρης (ELSA), weekly",
+       std::nullopt},
       {"Zoë will use two calming strategies when anxious.",
-       "ELSA sessions; calm box in the reading corner; movement breaks.",
-       "ELSA, fortnightly", "Chooses the calm box independently."},
+       "ELSA sessions; calm box in the reading corner; movement breaks.", "ELSA, fortnightly",
+       "Chooses the calm box independently."},
   };
   outcomes.items.push_back({"outcomes", "Outcomes for this term", t,
                             "Outcomes are reviewed with Zoë and her family every term."});
@@ -108,8 +114,8 @@ inline engine::PdfDocument samplePlan() {
                         PdfRating{"9 / 25", "Medium", PdfColour{230, 160, 30}},
                         "Likelihood 3 × impact 3, computed from the answers below."});
   risk.items.push_back({"alarm_distress", "Distressed by the fire alarm", PdfYesNo{true}, ""});
-  risk.items.push_back({"buddy", "Evacuation buddy", text("Siobhán Murphy (Year 5) and Mrs Юлия Петрова"),
-                        ""});
+  risk.items.push_back(
+      {"buddy", "Evacuation buddy", text("Siobhán Murphy (Year 5) and Mrs Юлия Петрова"), ""});
   risk.items.push_back({"route", "Evacuation route",
                         text("Out through the Year 5 fire door, along the field path to assembly "
                              "point B."),
@@ -127,17 +133,19 @@ inline engine::PdfDocument samplePlan() {
       {"Ærøskøbing Community Clinic", "Occupational therapy", "Referral pending"},
   };
   contacts.items.push_back({"contacts", "", c, ""});
-  contacts.items.push_back({"parent_views", "Parent / carer views",
-                            longText("We are pleased with how settled Zoë has been since Christmas. "
-                                     "Mornings are still hard when she does not know who will be in "
-                                     "class, so the text message the school sends on supply days "
-                                     "really helps. We would like more help with writing at home."),
-                            ""});
+  contacts.items.push_back(
+      {"parent_views", "Parent / carer views",
+       longText("We are pleased with how settled Zoë has been since Christmas. "
+                "Mornings are still hard when she does not know who will be in "
+                "class, so the text message the school sends on supply days "
+                "really helps. We would like more help with writing at home."),
+       ""});
   d.sections.push_back(std::move(contacts));
 
-  d.deadlines = {{"Send invitations to the review meeting", Date{year{2026}, month{9}, day{2}}, "Due"},
-                 {"Collect advice from professionals", Date{year{2026}, month{9}, day{16}}, "Due"},
-                 {"Hold the review meeting", Date{year{2026}, month{9}, day{30}}, "Not started"}};
+  d.deadlines = {
+      {"Send invitations to the review meeting", Date{year{2026}, month{9}, day{2}}, "Due"},
+      {"Collect advice from professionals", Date{year{2026}, month{9}, day{16}}, "Due"},
+      {"Hold the review meeting", Date{year{2026}, month{9}, day{30}}, "Not started"}};
 
   d.signatures = {
       {"SENCO", "Mrs Grace Adeyemi", h.versionDate + hours{2}, "Typed", ""},

@@ -3,18 +3,18 @@
 // libharu reports errors through a C callback; ours only records the first code, and every
 // libharu call sequence is followed by Doc::check(), which throws InfraError once the C call has
 // returned (no exception ever crosses a C frame).
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "sendflow/engine/documents/pdf/pdf.h"
 
+#include <Poco/DeflatingStream.h>
+#include <fcntl.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
-
-#include <Poco/DeflatingStream.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -32,7 +32,6 @@
 #include <sstream>
 
 #include "sendflow/engine/core/error.h"
-#include "sendflow/engine/documents/pdf/pdf.h"
 
 namespace sendflow::engine {
 namespace {
@@ -43,7 +42,6 @@ struct Cleaned {
   std::string text;
   bool replaced = false;
 };
-
 
 std::u32string decodeUtf8(std::string_view s) {
   std::u32string out;
@@ -163,21 +161,36 @@ Kind kindOf(char32_t cp) {
 
 const char* describe(Kind k) {
   switch (k) {
-    case Kind::kEmoji: return "emoji";
-    case Kind::kArabic: return "Urdu/Arabic-script text";
-    case Kind::kHebrew: return "Hebrew text";
-    case Kind::kSyriac: return "Syriac text";
-    case Kind::kThaana: return "Thaana (Dhivehi) text";
-    case Kind::kDevanagari: return "Devanagari (e.g. Hindi) text";
-    case Kind::kBengali: return "Bengali text";
-    case Kind::kGurmukhi: return "Gurmukhi (Punjabi) text";
-    case Kind::kGujarati: return "Gujarati text";
-    case Kind::kTamil: return "Tamil text";
-    case Kind::kIndic: return "Indic-script text";
-    case Kind::kThai: return "Thai/Lao text";
-    case Kind::kCjk: return "Chinese/Japanese/Korean text";
-    case Kind::kInvalid: return "unreadable characters";
-    case Kind::kOther: return "characters";
+    case Kind::kEmoji:
+      return "emoji";
+    case Kind::kArabic:
+      return "Urdu/Arabic-script text";
+    case Kind::kHebrew:
+      return "Hebrew text";
+    case Kind::kSyriac:
+      return "Syriac text";
+    case Kind::kThaana:
+      return "Thaana (Dhivehi) text";
+    case Kind::kDevanagari:
+      return "Devanagari (e.g. Hindi) text";
+    case Kind::kBengali:
+      return "Bengali text";
+    case Kind::kGurmukhi:
+      return "Gurmukhi (Punjabi) text";
+    case Kind::kGujarati:
+      return "Gujarati text";
+    case Kind::kTamil:
+      return "Tamil text";
+    case Kind::kIndic:
+      return "Indic-script text";
+    case Kind::kThai:
+      return "Thai/Lao text";
+    case Kind::kCjk:
+      return "Chinese/Japanese/Korean text";
+    case Kind::kInvalid:
+      return "unreadable characters";
+    case Kind::kOther:
+      return "characters";
   }
   return "characters";
 }
@@ -236,8 +249,6 @@ Cleaned clean(std::string_view utf8, const std::function<bool(char32_t)>& shown)
   return out;
 }
 
-
-
 // ---------------------------------------------------------------------------------------------
 // Fonts held in memory for the renderer's lifetime. libharu 2.3 only loads TrueType from a file
 // name, and re-reads it while saving, so each prepared font lives in an anonymous in-memory file
@@ -250,8 +261,7 @@ class FontFile {
     if (fd_ >= 0) {
       path_ = "/proc/self/fd/" + std::to_string(fd_);
     } else {
-      std::string tmpl =
-          (std::filesystem::temp_directory_path() / "sendflow-font-XXXXXX").string();
+      std::string tmpl = (std::filesystem::temp_directory_path() / "sendflow-font-XXXXXX").string();
       fd_ = ::mkstemp(tmpl.data());
       if (fd_ < 0) throw InfraError("cannot create a font file");
       path_ = tmpl;
@@ -389,7 +399,9 @@ struct Cell {
   std::vector<Line> lines;
 };
 
-std::string shortHash(const std::string& hash) { return hash.substr(0, std::min<std::size_t>(12, hash.size())); }
+std::string shortHash(const std::string& hash) {
+  return hash.substr(0, std::min<std::size_t>(12, hash.size()));
+}
 
 // What the layout draws, recorded first and replayed into libharu once the pages are known and
 // the fonts have been cut down to the characters used.
@@ -441,8 +453,8 @@ class Layout {
   // fresh page. `decorate(top, height)` draws backgrounds/borders of each piece before its text;
   // `onBreak()` runs at the top of each new page (repeated table headers).
   void row(std::vector<Cell>& cells, float lineHeight, float padTop, float padBottom,
-           const std::function<void(float, float)>& decorate,
-           const std::function<void()>& onBreak, float reserveAfterBreak = 0);
+           const std::function<void(float, float)>& decorate, const std::function<void()>& onBreak,
+           float reserveAfterBreak = 0);
 
   static float rowHeight(const std::vector<Cell>& cells, float lh, float padTop, float padBot) {
     std::size_t n = 1;
@@ -498,8 +510,7 @@ float Layout::width(std::string_view utf8, const Style& s) const {
   return static_cast<float>(units) * s.size / 1000.0f;
 }
 
-std::vector<std::string> Layout::wrap(std::string_view text, const Style& s,
-                                      float maxWidth) const {
+std::vector<std::string> Layout::wrap(std::string_view text, const Style& s, float maxWidth) const {
   const PreparedFont& f = metrics(s);
   const float scale = s.size / 1000.0f;
   auto w = [&](char32_t cp) { return f.covers(cp) ? static_cast<float>(f.widths[cp]) * scale : 0; };
@@ -620,7 +631,8 @@ void Layout::row(std::vector<Cell>& cells, float lh, float padTop, float padBot,
   if (full > room() && full <= freshRoom) breakPage();
   std::size_t from = 0;
   while (from < total) {
-    auto fit = static_cast<std::size_t>(std::max(0.0f, std::floor((room() - padTop - padBot) / lh)));
+    auto fit =
+        static_cast<std::size_t>(std::max(0.0f, std::floor((room() - padTop - padBot) / lh)));
     if (fit == 0) {
       breakPage();
       continue;
@@ -635,7 +647,8 @@ void Layout::row(std::vector<Cell>& cells, float lh, float padTop, float padBot,
         const Line& l = c.lines[k];
         float x = c.x;
         if (l.swatch) {
-          fill(x, baseline - 1.5f, 9, 9, Rgb{l.swatch->r / 255.0f, l.swatch->g / 255.0f, l.swatch->b / 255.0f});
+          fill(x, baseline - 1.5f, 9, 9,
+               Rgb{l.swatch->r / 255.0f, l.swatch->g / 255.0f, l.swatch->b / 255.0f});
           rect(x, baseline - 1.5f, 9, 9, kMuted, 0.4f);
           x += 14;
         }
@@ -810,9 +823,10 @@ Painter::Block Painter::labelValueRow(const std::string& label, std::vector<Line
   Block b;
   b.minHeight = full <= kTop - kBottom ? full : kPadTop + 2 * kLh + kPadBot;
   b.draw = [this, cells] {
-    l_.row(*cells, kLh, kPadTop, kPadBot,
-           [this](float top, float h) { l_.rule(kLeft, top - h, kRight, top - h, kRule, 0.4f); },
-           nullptr);
+    l_.row(
+        *cells, kLh, kPadTop, kPadBot,
+        [this](float top, float h) { l_.rule(kLeft, top - h, kRight, top - h, kRule, 0.4f); },
+        nullptr);
   };
   return b;
 }
@@ -825,8 +839,9 @@ Painter::Block Painter::longText(const PdfItem& it, const PdfLongText& t) {
   if (!empty) *body = l_.wrap(c(*t.text, it.id), kBody, kWidth);
   constexpr float kLh = 14;
   Block b;
-  b.minHeight = 6 + static_cast<float>(label->size()) * 14 +
-                static_cast<float>(std::min<std::size_t>(2, std::max<std::size_t>(1, body->size()))) * kLh;
+  b.minHeight =
+      6 + static_cast<float>(label->size()) * 14 +
+      static_cast<float>(std::min<std::size_t>(2, std::max<std::size_t>(1, body->size()))) * kLh;
   b.draw = [this, label, body, empty, min = b.minHeight] {
     l_.need(min);
     l_.down(6);
@@ -848,7 +863,8 @@ Painter::Block Painter::longText(const PdfItem& it, const PdfLongText& t) {
   return b;
 }
 
-Painter::Block Painter::table(const std::string& label, const PdfTable& t, const std::string& field) {
+Painter::Block Painter::table(const std::string& label, const PdfTable& t,
+                              const std::string& field) {
   struct Prepared {
     std::vector<Cell> header;
     std::vector<std::vector<Cell>> rows;
@@ -903,8 +919,9 @@ Painter::Block Painter::table(const std::string& label, const PdfTable& t, const
       for (auto& [gx, gw] : geo) l_.rect(gx, top - h, gw, h, kRule, 0.5f);
     };
     auto drawHeader = [this, p, grid] {
-      l_.row(p->header, kLh, kPadTop, kPadBot,
-             [grid](float top, float h) { grid(top, h, kHeaderFill); }, nullptr);
+      l_.row(
+          p->header, kLh, kPadTop, kPadBot,
+          [grid](float top, float h) { grid(top, h, kHeaderFill); }, nullptr);
     };
     drawHeader();
     auto onBreak = [this, drawHeader, labelText] {
@@ -918,14 +935,16 @@ Painter::Block Painter::table(const std::string& label, const PdfTable& t, const
     if (p->rows.empty()) {
       std::vector<Cell> none{Cell{kLeft + kPad, kWidth - 2 * kPad,
                                   l_.lines(empty, Style{false, 9, kFaint}, kWidth - 2 * kPad)}};
-      l_.row(none, kLh, kPadTop, kPadBot,
-             [this](float top, float h) { l_.rect(kLeft, top - h, kWidth, h, kRule); }, onBreak,
-             headerH + 12);
+      l_.row(
+          none, kLh, kPadTop, kPadBot,
+          [this](float top, float h) { l_.rect(kLeft, top - h, kWidth, h, kRule); }, onBreak,
+          headerH + 12);
     }
     for (std::size_t i = 0; i < p->rows.size(); ++i) {
       Rgb bg = i % 2 ? kShade : Rgb{1, 1, 1};
-      l_.row(p->rows[i], kLh, kPadTop, kPadBot,
-             [grid, bg](float top, float h) { grid(top, h, bg); }, onBreak, headerH + 12);
+      l_.row(
+          p->rows[i], kLh, kPadTop, kPadBot, [grid, bg](float top, float h) { grid(top, h, bg); },
+          onBreak, headerH + 12);
     }
     l_.down(6);
   };
@@ -937,7 +956,8 @@ Painter::Block Painter::item(const PdfItem& it) {
   // Label/value rows carry their help line inside the value cell.
   auto labelValueRow = [&](const std::string& lbl, std::vector<Line> value) {
     if (!it.help.empty()) {
-      for (auto& line : l_.wrap(c(it.help, it.id), kHelp, kValueW)) value.push_back({line, kHelp, {}});
+      for (auto& line : l_.wrap(c(it.help, it.id), kHelp, kValueW))
+        value.push_back({line, kHelp, {}});
     }
     return this->labelValueRow(lbl, std::move(value));
   };
@@ -961,7 +981,8 @@ Painter::Block Painter::item(const PdfItem& it) {
           if (!v.options.empty()) {
             for (auto& o : v.options) {
               bool on = isChosen(o);
-              for (auto& line : l_.wrap((on ? "☑ " : "☐ ") + c(o, it.id), on ? chosen : other, kValueW))
+              for (auto& line :
+                   l_.wrap((on ? "☑ " : "☐ ") + c(o, it.id), on ? chosen : other, kValueW))
                 out.push_back({line, on ? chosen : other, {}});
             }
             for (auto& o : v.chosen) {  // a chosen value no longer among the options
@@ -1024,7 +1045,8 @@ void Painter::signatures() {
       l_.text(kLeft + 10, rowY, name, label);
       if (v && !v->empty()) {
         auto lines = l_.wrap(c(*v, field), value, leftW - 70);
-        l_.text(kLeft + 62, rowY, lines.empty() ? "" : lines.front() + (lines.size() > 1 ? " …" : ""), value);
+        l_.text(kLeft + 62, rowY,
+                lines.empty() ? "" : lines.front() + (lines.size() > 1 ? " …" : ""), value);
       } else {
         l_.rule(kLeft + 62, rowY - 2, kLeft + leftW - 10, rowY - 2, kMuted, 0.5f);
       }
@@ -1038,7 +1060,8 @@ void Painter::signatures() {
     l_.text(sx, top - 36, "Signature", label);
     bool drawn = signedSlot && l_.image(s.drawnPng, sx, top - 42, sw, kBlockH - 50);
     if (signedSlot && !drawn) {
-      std::string note = s.drawnPng.empty() ? "Signed electronically" : "Signed (drawn image could not be shown)";
+      std::string note =
+          s.drawnPng.empty() ? "Signed electronically" : "Signed (drawn image could not be shown)";
       if (s.name && !s.name->empty()) note += " by " + c(*s.name, field);
       for (auto& line : l_.wrap(note, Style{false, 9.5f, kInk}, sw)) {
         l_.text(sx, rowY + 18, line, Style{false, 9.5f, kInk});
@@ -1144,7 +1167,8 @@ void Painter::paint() {
     PdfTable t;
     t.columns = {{"Deadline", 3}, {"Due date", 1.6f}, {"Status", 1.4f}};
     for (auto& dl : d_.deadlines) {
-      t.rows.push_back({dl.name, dl.due ? std::optional<std::string>(ukDate(*dl.due)) : std::nullopt,
+      t.rows.push_back({dl.name,
+                        dl.due ? std::optional<std::string>(ukDate(*dl.due)) : std::nullopt,
                         dl.status.empty() ? std::nullopt : std::optional<std::string>(dl.status)});
     }
     Block b = table("", t, "deadlines");
@@ -1206,8 +1230,8 @@ namespace {
 // compact ToUnicode CMap, so text extraction gives back exactly the characters drawn.
 
 struct CidFont {
-  HPDF_Dict dict = nullptr;              // the Type0 font
-  std::vector<std::uint16_t> glyphOf;    // BMP code point → glyph id (0: not in this subset)
+  HPDF_Dict dict = nullptr;            // the Type0 font
+  std::vector<std::uint16_t> glyphOf;  // BMP code point → glyph id (0: not in this subset)
 };
 
 void checkStatus(HPDF_STATUS st, const char* what) {
@@ -1340,9 +1364,9 @@ CidFont embedFont(HPDF_Doc h, const PreparedFont& f, const std::vector<char32_t>
   checkStatus(HPDF_Dict_AddName(desc, "Type", "FontDescriptor"), what);
   checkStatus(HPDF_Dict_AddName(desc, "FontName", base.c_str()), what);
   checkStatus(HPDF_Dict_AddNumber(desc, "Flags", 32), what);
-  checkStatus(HPDF_Dict_Add(desc, "FontBBox",
-                            numbers(h, {f.bbox[0], f.bbox[1], f.bbox[2], f.bbox[3]})),
-              what);
+  checkStatus(
+      HPDF_Dict_Add(desc, "FontBBox", numbers(h, {f.bbox[0], f.bbox[1], f.bbox[2], f.bbox[3]})),
+      what);
   checkStatus(HPDF_Dict_AddNumber(desc, "ItalicAngle", 0), what);
   checkStatus(HPDF_Dict_AddNumber(desc, "Ascent", f.ascent), what);
   checkStatus(HPDF_Dict_AddNumber(desc, "Descent", f.descent), what);
@@ -1402,10 +1426,9 @@ void setInfoText(HPDF_Doc h, const char* key, const std::string& utf8) {
       unit(c);
     }
   }
-  HPDF_Binary value =
-      checked(HPDF_Binary_New(h->mmgr, reinterpret_cast<HPDF_BYTE*>(be.data()),
-                              static_cast<HPDF_UINT>(be.size())),
-              "writing the metadata");
+  HPDF_Binary value = checked(HPDF_Binary_New(h->mmgr, reinterpret_cast<HPDF_BYTE*>(be.data()),
+                                              static_cast<HPDF_UINT>(be.size())),
+                              "writing the metadata");
   checkStatus(HPDF_Dict_Add(checked(h->info, "writing the metadata"), key, value),
               "writing the metadata");
 }
@@ -1457,9 +1480,9 @@ void replay(Doc& doc, const Layout& layout, HPDF_Font regular, HPDF_Font bold) {
         auto it = images.find(o.png);
         if (it == images.end()) {
           doc.check("before loading an image");
-          HPDF_Image img = HPDF_LoadPngImageFromMem(
-              doc.get(), reinterpret_cast<const HPDF_BYTE*>(o.png->data()),
-              static_cast<HPDF_UINT>(o.png->size()));
+          HPDF_Image img =
+              HPDF_LoadPngImageFromMem(doc.get(), reinterpret_cast<const HPDF_BYTE*>(o.png->data()),
+                                       static_cast<HPDF_UINT>(o.png->size()));
           if (doc.failedAndReset()) img = nullptr;  // a corrupt PNG: shown as a note below
           it = images.emplace(o.png, img).first;
         }
@@ -1579,9 +1602,9 @@ void replayOwnContent(Doc& doc, const Layout& layout, const CidFont& regular, co
         auto it = images.find(o.png);
         if (it == images.end()) {
           doc.check("before loading an image");
-          HPDF_Image img = HPDF_LoadPngImageFromMem(
-              h, reinterpret_cast<const HPDF_BYTE*>(o.png->data()),
-              static_cast<HPDF_UINT>(o.png->size()));
+          HPDF_Image img =
+              HPDF_LoadPngImageFromMem(h, reinterpret_cast<const HPDF_BYTE*>(o.png->data()),
+                                       static_cast<HPDF_UINT>(o.png->size()));
           if (doc.failedAndReset()) img = nullptr;  // a corrupt PNG: shown as a note below
           it = images.emplace(o.png, img).first;
         }

@@ -32,11 +32,11 @@ constexpr std::array kRenderable{
     Range{0x25A0, 0x25FF}, Range{0x2610, 0x2612},  // geometric shapes, ballot boxes
     Range{0x2713, 0x2714}, Range{0x2717, 0x2718},  // check and cross marks
     Range{0x2C60, 0x2C7F}, Range{0xA720, 0xA7FF},  // Latin Ext C, D
-    Range{0xFB00, 0xFB06},                          // Latin ligatures
+    Range{0xFB00, 0xFB06},                         // Latin ligatures
 };
 
 constexpr const char* kKeptTables[] = {"OS/2", "cmap", "cvt ", "fpgm", "gasp", "glyf", "head",
-                                      "hhea", "hmtx", "loca", "maxp", "name", "post", "prep"};
+                                       "hhea", "hmtx", "loca", "maxp", "name", "post", "prep"};
 
 [[noreturn]] void bad(const char* what) {
   throw InfraError(std::string("TrueType font not usable: ") + what);
@@ -190,9 +190,12 @@ std::vector<std::pair<std::size_t, std::uint16_t>> components(std::string_view g
     out.emplace_back(at + 2, r.u16(at + 2));
     at += 4;
     at += (flags & 0x0001) ? 4 : 2;
-    if (flags & 0x0008) at += 2;
-    else if (flags & 0x0040) at += 4;
-    else if (flags & 0x0080) at += 8;
+    if (flags & 0x0008)
+      at += 2;
+    else if (flags & 0x0040)
+      at += 4;
+    else if (flags & 0x0080)
+      at += 8;
     if (!(flags & 0x0020)) break;
   }
   return out;
@@ -329,7 +332,8 @@ std::string buildSubset(const Font& f, const std::map<char32_t, std::uint16_t>& 
   Reader hmtx(f.table("hmtx")), loca(f.table("loca"));
   std::string_view glyf = f.table("glyf");
   auto advance = [&](std::uint16_t gid) {
-    return hmtx.u16(4u * std::min<std::uint16_t>(gid, static_cast<std::uint16_t>(m.numHMetrics - 1)));
+    return hmtx.u16(4u *
+                    std::min<std::uint16_t>(gid, static_cast<std::uint16_t>(m.numHMetrics - 1)));
   };
   auto lsb = [&](std::uint16_t gid) -> std::uint16_t {
     if (gid < m.numHMetrics) return hmtx.u16(4u * gid + 2);
@@ -420,9 +424,12 @@ std::string withoutInstructions(std::string_view glyph) {
     put16(out, at, flags & ~0x0100u);  // WE_HAVE_INSTRUCTIONS
     at += 4;
     at += (flags & 0x0001) ? 4 : 2;
-    if (flags & 0x0008) at += 2;
-    else if (flags & 0x0040) at += 4;
-    else if (flags & 0x0080) at += 8;
+    if (flags & 0x0008)
+      at += 2;
+    else if (flags & 0x0040)
+      at += 4;
+    else if (flags & 0x0080)
+      at += 8;
     if (!(flags & 0x0020)) break;
   }
   if (at > out.size()) bad("bad composite glyph");
@@ -440,7 +447,8 @@ std::string buildOrderedSubset(const Font& f, std::vector<std::uint16_t> order,
   Reader hmtx(f.table("hmtx")), loca(f.table("loca"));
   std::string_view glyf = f.table("glyf");
   auto advance = [&](std::uint16_t gid) {
-    return hmtx.u16(4u * std::min<std::uint16_t>(gid, static_cast<std::uint16_t>(m.numHMetrics - 1)));
+    return hmtx.u16(4u *
+                    std::min<std::uint16_t>(gid, static_cast<std::uint16_t>(m.numHMetrics - 1)));
   };
   auto lsb = [&](std::uint16_t gid) -> std::uint16_t {
     if (gid < m.numHMetrics) return hmtx.u16(4u * gid + 2);
@@ -548,7 +556,8 @@ PreparedFont prepareFont(std::string_view ttf, bool subset) {
   out.widths.assign(0x10000, -1);
   out.glyphs.assign(0x10000, 0);
   for (auto [c, g] : cmap) {
-    auto adv = hmtx.u16(4u * std::min<std::uint16_t>(g, static_cast<std::uint16_t>(m.numHMetrics - 1)));
+    auto adv =
+        hmtx.u16(4u * std::min<std::uint16_t>(g, static_cast<std::uint16_t>(m.numHMetrics - 1)));
     // libharu: advance * 1000 / unitsPerEm, truncated.
     out.widths[c] = static_cast<std::int16_t>(std::uint32_t{adv} * 1000u / m.unitsPerEm);
   }

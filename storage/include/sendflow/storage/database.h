@@ -60,9 +60,9 @@ class Statement {
   Statement& bindBlob(int i, std::string_view bytes);
   Statement& bindOptional(int i, const std::optional<std::string>& v);
 
-  bool step();     // true while a row is available
-  void run();      // step to completion (for writes)
-  void reset();    // keep bindings; ready to run again
+  bool step();   // true while a row is available
+  void run();    // step to completion (for writes)
+  void reset();  // keep bindings; ready to run again
 
   int64_t getInt(int col) const;
   double getDouble(int col) const;

@@ -56,7 +56,8 @@ class SqliteOutbox final : public engine::ReminderStore {
 
   // engine::ReminderStore
   std::optional<std::string> lastCoveredDay() override;
-  void writing(const std::function<void(engine::ReminderSource&, engine::OutboxWriter&)>& f) override;
+  void writing(
+      const std::function<void(engine::ReminderSource&, engine::OutboxWriter&)>& f) override;
   void reading(const std::function<void(engine::ReminderSource&)>& f) override;
 
  private:

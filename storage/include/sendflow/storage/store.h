@@ -6,9 +6,9 @@
 #include <deque>
 #include <exception>
 #include <functional>
-#include <optional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -13,8 +13,8 @@
 
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/live/live.h"
-#include "sendflow/engine/reminders/outbox.h"
 #include "sendflow/engine/plans/plans.h"
+#include "sendflow/engine/reminders/outbox.h"
 
 namespace sendflow::engine {
 
@@ -52,11 +52,11 @@ class ContributionRepository {
 // A contributor's plan, opened through their link.
 struct Contribution {
   ContributionLink link;
-  PlanView plan;                             // the current version
-  std::vector<const SectionDef*> sections;   // theirs to write
-  std::set<std::string> fields;              // the editable top-level fields of those sections
-  bool editable = false;                     // the plan is in an editable state
-  std::string reason;                        // why not, when not
+  PlanView plan;                            // the current version
+  std::vector<const SectionDef*> sections;  // theirs to write
+  std::set<std::string> fields;             // the editable top-level fields of those sections
+  bool editable = false;                    // the plan is in an editable state
+  std::string reason;                       // why not, when not
   std::string ref() const { return "contact:" + std::to_string(link.contactId); }
 };
 
@@ -66,7 +66,8 @@ class ContributionService {
                       Clock& clock, RandomSource& random, std::string linkKey, int linkDays = 30);
 
   // The sections a form grants a contributor of this kind ("parent_carer", …).
-  static std::vector<const SectionDef*> sectionsFor(const FormDefinition& form, const std::string& kind);
+  static std::vector<const SectionDef*> sectionsFor(const FormDefinition& form,
+                                                    const std::string& kind);
   // The pupil's active contacts with an email whose kind the form grants a section: (id, label).
   std::vector<std::pair<Id, std::string>> candidates(const PlanView& v);
   std::vector<ContributionLink> links(Id planId) { return repo_.links(planId); }
@@ -86,7 +87,8 @@ class ContributionService {
   // Saves the contributor's answers to their own fields (others' are never touched). A stale
   // `baseVersion` is a conflict only when one of their own fields changed meanwhile: what the
   // SENCO wrote elsewhere in the plan does not stand in a parent's way.
-  Result<SaveOutcome> save(const std::string& token, int baseVersion, const Poco::JSON::Object& values);
+  Result<SaveOutcome> save(const std::string& token, int baseVersion,
+                           const Poco::JSON::Object& values);
   // The live-editing identity of the link's contact (`c`: the link just opened); their rights
   // are re-read from the link and the plan's row at every check.
   LiveEditor liveEditor(const std::string& token, const Contribution& c);

@@ -11,14 +11,14 @@
 namespace sendflow::engine {
 
 enum class ErrorCode {
-  kInvalid,        // 422 (or 400 for unparseable input): fields name what is wrong
-  kBadRequest,     // 400: the request itself is malformed
-  kUnauthorized,   // 401: no valid session
-  kForbidden,      // 403: the actor may not do this
-  kNotFound,       // 404: missing, or outside the actor's academies
-  kConflict,       // 409: stale version or wrong state
-  kGone,           // 410: expired or used link
-  kTooManyRequests // 429: throttled
+  kInvalid,         // 422 (or 400 for unparseable input): fields name what is wrong
+  kBadRequest,      // 400: the request itself is malformed
+  kUnauthorized,    // 401: no valid session
+  kForbidden,       // 403: the actor may not do this
+  kNotFound,        // 404: missing, or outside the actor's academies
+  kConflict,        // 409: stale version or wrong state
+  kGone,            // 410: expired or used link
+  kTooManyRequests  // 429: throttled
 };
 
 struct FieldError {
@@ -47,8 +47,8 @@ inline Error gone(std::string why) { return Error{ErrorCode::kGone, std::move(wh
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}       // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() { return std::get<0>(v_); }

@@ -22,9 +22,9 @@ struct PupilQuery {
 
 // Sessions that a change to an account ends, in the same transaction as the change.
 struct EndSessions {
-  bool end = false;         // false: the user's sessions are left alone
-  std::string keepIdHash;   // this session stays (the one changing its own password); "" for none
-  AuditEvent audit;         // appended when `end`
+  bool end = false;        // false: the user's sessions are left alone
+  std::string keepIdHash;  // this session stays (the one changing its own password); "" for none
+  AuditEvent audit;        // appended when `end`
 };
 
 class PeopleRepository {
@@ -40,7 +40,8 @@ class PeopleRepository {
   virtual std::vector<User> users(const std::vector<Id>& academyIds) = 0;  // members of any of them
   virtual Id createUser(const User& user, const AuditEvent& audit) = 0;    // REQUIRES: email unused
   // Includes memberships; ends the user's sessions as `sessions` says.
-  virtual void updateUser(const User& user, const AuditEvent& audit, const EndSessions& sessions) = 0;
+  virtual void updateUser(const User& user, const AuditEvent& audit,
+                          const EndSessions& sessions) = 0;
 
   virtual std::vector<Pupil> pupils(const PupilQuery& q) = 0;
   virtual std::optional<Pupil> pupil(Id id) = 0;
@@ -69,9 +70,9 @@ struct AttemptLimit {
 };
 
 struct SignInAttempt {
-  Id id = 0;                          // 0: refused
-  std::string refusedBy;              // the key whose limit was reached
-  std::optional<TimePoint> oldest;    // that key's oldest failure in the window (for Retry-After)
+  Id id = 0;                        // 0: refused
+  std::string refusedBy;            // the key whose limit was reached
+  std::optional<TimePoint> oldest;  // that key's oldest failure in the window (for Retry-After)
 };
 
 class SessionRepository {

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "sendflow/engine/core/clock.h"
-#include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/core/error.h"
+#include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/people/model.h"
 
 namespace sendflow::engine {

@@ -16,9 +16,9 @@
 namespace sendflow::engine {
 
 struct SampleOptions {
-  std::string staffRef;                              // "user:N" for person fields
-  std::set<std::string> skip;                        // field ids left as they are
-  std::map<std::string, Poco::Dynamic::Var> given;   // fixed answers
+  std::string staffRef;                             // "user:N" for person fields
+  std::set<std::string> skip;                       // field ids left as they are
+  std::map<std::string, Poco::Dynamic::Var> given;  // fixed answers
 };
 
 // Starts from `start` (e.g. the prefilled values) and returns a copy with every visible,

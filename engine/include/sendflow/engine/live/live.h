@@ -48,7 +48,7 @@ class LiveLog {
   virtual ~LiveLog() = default;
   virtual void append(const LiveOpRecord& r) = 0;
   virtual std::vector<LiveOpRecord> since(Id planId, int baseVersion) = 0;  // by revision
-  virtual std::int64_t headRevision(Id planId) = 0;                          // 0: none
+  virtual std::int64_t headRevision(Id planId) = 0;                         // 0: none
   // The newest committed seq of each client id (also of ops already folded into a version), so a
   // resent operation is recognised after a restart.
   virtual std::map<std::string, std::int64_t> lastSeqs(Id planId) = 0;
@@ -74,8 +74,8 @@ struct LiveEditor {
 LiveEditor staffEditor(PlanService& plans, const Actor& a, Id planId);
 
 struct LiveLimits {
-  std::size_t historyWindow = 5000;   // revisions a client may lag behind before a resync
-  double opsPerSecond = 40;           // per connection (token bucket)
+  std::size_t historyWindow = 5000;  // revisions a client may lag behind before a resync
+  double opsPerSecond = 40;          // per connection (token bucket)
   double burst = 80;
   // Fold into a version after this much quiet. Long enough that a plain "Save" right after
   // live typing makes the next version itself (the ops are durable and replayed meanwhile).
@@ -116,16 +116,18 @@ class LiveSession {
 
   enum class Shape { kText, kValue, kTable };
   struct Row {
-    std::string id;  // stable for the session: "v<version>.<index>" as loaded, "n<revision>" when added
+    std::string
+        id;  // stable for the session: "v<version>.<index>" as loaded, "n<revision>" when added
     Poco::JSON::Object::Ptr cells;
-    std::map<std::string, std::pair<std::int64_t, std::string>> revs;  // column -> (revision, client) of its last set
+    std::map<std::string, std::pair<std::int64_t, std::string>>
+        revs;  // column -> (revision, client) of its last set
   };
   struct Field {
     Shape shape = Shape::kValue;
     const FieldDef* def = nullptr;
-    std::u32string doc;           // text fields
-    Poco::Dynamic::Var value;     // whole-value fields
-    std::vector<Row> rows;        // tables
+    std::u32string doc;              // text fields
+    Poco::Dynamic::Var value;        // whole-value fields
+    std::vector<Row> rows;           // tables
     std::int64_t fieldRevision = 0;  // last revision that changed it
     std::string lastWriterClient;
   };
@@ -163,10 +165,12 @@ class LiveSession {
   void error(const Conn& c, const std::string& code, const std::string& message,
              std::int64_t seq = 0);
   void snapshot(Conn& c);
-  static bool sees(const Conn& c, const std::string& field) { return !c.fields || c.fields->count(field); }
+  static bool sees(const Conn& c, const std::string& field) {
+    return !c.fields || c.fields->count(field);
+  }
   void presence();
-  std::map<std::string, Field>::iterator editedField(Conn& c, const Poco::JSON::Object& m, Shape shape,
-                                                    std::int64_t seq);
+  std::map<std::string, Field>::iterator editedField(Conn& c, const Poco::JSON::Object& m,
+                                                     Shape shape, std::int64_t seq);
   void handleRow(Conn& c, const Poco::JSON::Object& m, const std::string& kind);
   // Applies a table operation (live, or replayed from the log); the error code, or "" when done.
   static std::string applyRow(Field& f, const std::string& kind, const Poco::JSON::Object& op,
@@ -177,7 +181,7 @@ class LiveSession {
   void handleResume(Conn& c, const Poco::JSON::Object& m);
   std::optional<std::string> editBlocked(Conn& c);  // reason, or nullopt when allowed
   bool takeToken(Conn& c);
-  void commit(Conn& c, LiveOpRecord& r);  // sequences r; receive() makes it durable
+  void commit(Conn& c, LiveOpRecord& r);              // sequences r; receive() makes it durable
   void dispatch(ConnId c, const std::string& frame);  // under the lock
   void release();  // sends every durable operation at the front of unreleased_, in order
   Poco::JSON::Object::Ptr values() const;
@@ -204,7 +208,8 @@ class LiveSession {
   ConnId nextConn_ = 1;
   bool dirty_ = false;
   std::optional<std::pair<std::string, std::string>> lastEditor_;  // ref, name
-  std::map<std::string, std::set<std::string>> editors_;  // since the base version: who, which fields
+  std::map<std::string, std::set<std::string>>
+      editors_;  // since the base version: who, which fields
   std::chrono::steady_clock::time_point lastOp_;
   std::optional<LiveOpRecord> sequenced_;  // set by commit() during one receive()
   std::deque<Release> unreleased_;

@@ -15,20 +15,20 @@
 namespace sendflow::engine {
 
 enum class Action {
-  kViewOverview,         // the reviews overview: counts, pupils' initials, dates
-  kViewPupil,            // pupil lists and records (names, date of birth, contacts' emails)
-  kManagePupil,          // add or change a pupil or a contact
-  kViewPlan,             // a plan's answers: page, API, versions, history, diffs, live snapshot
-  kEditPlan,             // save answers, edit live, fire the transitions the workflow grants
-  kLaunchPlan,           // start a plan for a pupil
-  kManageSigners,        // choose, replace or re-invite signers; let the pupil sign in person
-  kManageContributors,   // invite or withdraw a parent's or professional's contribution link
-  kSign,                 // sign or decline a signature request addressed to oneself
-  kDownloadPdf,          // a plan's PDF, the version sent for signature, the sealed PDF
-  kViewAudit,            // a plan's audit trail
-  kViewSignerNetwork,    // signers' and contributors' IP addresses and user agents in audit trails
-  kManageUsers,          // staff accounts and their roles (trust-wide)
-  kManageMail,           // the outbox, retries and test emails (trust-wide)
+  kViewOverview,        // the reviews overview: counts, pupils' initials, dates
+  kViewPupil,           // pupil lists and records (names, date of birth, contacts' emails)
+  kManagePupil,         // add or change a pupil or a contact
+  kViewPlan,            // a plan's answers: page, API, versions, history, diffs, live snapshot
+  kEditPlan,            // save answers, edit live, fire the transitions the workflow grants
+  kLaunchPlan,          // start a plan for a pupil
+  kManageSigners,       // choose, replace or re-invite signers; let the pupil sign in person
+  kManageContributors,  // invite or withdraw a parent's or professional's contribution link
+  kSign,                // sign or decline a signature request addressed to oneself
+  kDownloadPdf,         // a plan's PDF, the version sent for signature, the sealed PDF
+  kViewAudit,           // a plan's audit trail
+  kViewSignerNetwork,   // signers' and contributors' IP addresses and user agents in audit trails
+  kManageUsers,         // staff accounts and their roles (trust-wide)
+  kManageMail,          // the outbox, retries and test emails (trust-wide)
 };
 
 // Where an action's record lives: in one academy, or trust-wide (academy id 0).
@@ -40,7 +40,7 @@ struct AccessRule {
   const char* record;       // "plan", "pupil", ...
   const char* description;  // one line for the docs table
   Scope scope;
-  std::set<Role> roles;     // who may, at the record's academy (trust admins: every academy)
+  std::set<Role> roles;  // who may, at the record's academy (trust admins: every academy)
   // The read that reveals the record: without it a refusal is 404 (as if the record did not
   // exist, exactly like another academy's); with it, 403. nullopt: always 403.
   std::optional<Action> revealedBy;

@@ -15,9 +15,9 @@ namespace sendflow::engine {
 using Id = std::int64_t;
 
 enum class Role { kSenco, kStaff, kHead, kGovernor, kTrustAdmin };
-const char* roleName(Role r);                        // "senco", "staff", "head", "governor", "trust_admin"
+const char* roleName(Role r);  // "senco", "staff", "head", "governor", "trust_admin"
 std::optional<Role> parseRole(std::string_view s);
-std::string roleLabel(Role r);                       // "SENCO", "Staff", ...
+std::string roleLabel(Role r);  // "SENCO", "Staff", ...
 
 struct Academy {
   Id id = 0;
@@ -48,7 +48,8 @@ struct Actor {
   std::vector<Id> allAcademyIds;  // the trust's academies, for trust admins
 
   bool isTrustAdmin() const;
-  bool hasRole(Id academyId, Role r) const;  // trust admins count as every role's superset only for kTrustAdmin
+  bool hasRole(Id academyId,
+               Role r) const;  // trust admins count as every role's superset only for kTrustAdmin
   bool canSee(Id academyId) const;
   std::vector<Id> academyIds() const;  // sorted, unique
   std::set<Role> rolesAt(Id academyId) const;
@@ -79,7 +80,9 @@ struct Pupil {
   std::string upn;            // optional Unique Pupil Number
   bool active = true;
 
-  const std::string& displayName() const { return preferredName.empty() ? legalName : preferredName; }
+  const std::string& displayName() const {
+    return preferredName.empty() ? legalName : preferredName;
+  }
 };
 
 // Year groups in England (nursery, reception, years 1–14 for post-16 with an EHCP).
@@ -92,8 +95,8 @@ struct AuditEvent {
   std::string actor;        // "user:12", "contact:3", "system", "anonymous"
   std::string subjectType;  // "pupil", "user", "plan", ...
   Id subjectId = 0;
-  Id academyId = 0;         // 0 when not academy-scoped
-  std::string detail;       // compact JSON, no secrets
+  Id academyId = 0;    // 0 when not academy-scoped
+  std::string detail;  // compact JSON, no secrets
 };
 
 struct StoredAuditEvent : AuditEvent {

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "sendflow/engine/people/access.h"
-#include "sendflow/engine/people/auth.h"
 #include "sendflow/engine/core/error.h"
 #include "sendflow/engine/core/ports.h"
+#include "sendflow/engine/people/access.h"
+#include "sendflow/engine/people/auth.h"
 
 namespace sendflow::engine {
 
@@ -33,7 +33,8 @@ class PeopleService {
   PeopleService(PeopleRepository& repo, Clock& clock, RandomSource& random);
 
   std::vector<Academy> academiesOf(const Actor& a);
-  std::vector<Pupil> pupils(const Actor& a, const std::string& search, bool includeInactive = false);
+  std::vector<Pupil> pupils(const Actor& a, const std::string& search,
+                            bool includeInactive = false);
   // Another academy's pupil is kNotFound, exactly like a missing one (so is any pupil for a role
   // without view_pupil); `purpose` is checked too (kNotFound or kForbidden, engine/access.h).
   Result<Pupil> pupil(const Actor& a, Id id, Action purpose = Action::kViewPupil);

@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/core/error.h"
+#include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/people/model.h"
 

@@ -12,16 +12,16 @@
 #include <string>
 #include <vector>
 
-#include "sendflow/engine/people/access.h"
 #include "sendflow/engine/core/clock.h"
-#include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/core/error.h"
-#include "sendflow/engine/forms/form_values.h"
-#include "sendflow/engine/plans/lifecycle.h"
-#include "sendflow/engine/people/model.h"
-#include "sendflow/engine/reminders/outbox.h"
 #include "sendflow/engine/core/ports.h"
+#include "sendflow/engine/definitions/definitions.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/people/access.h"
+#include "sendflow/engine/people/model.h"
+#include "sendflow/engine/plans/lifecycle.h"
 #include "sendflow/engine/plans/schedule.h"
+#include "sendflow/engine/reminders/outbox.h"
 #include "sendflow/engine/signing/signature_records.h"
 
 namespace sendflow::engine {
@@ -53,7 +53,7 @@ struct PlanVersionRecord {
   int number = 0;
   std::string valuesJson;  // canonical JSON
   std::string contentHash;
-  std::string author;      // "user:12"
+  std::string author;  // "user:12"
   std::string authorName;
   std::string createdAt;
 };
@@ -91,7 +91,7 @@ struct TransitionChange {
   std::vector<AuditEvent> audit;
   std::vector<OutboxMessage> outbox;  // notify_* emails, queued in the same transaction
   // E-signatures (seal_pdf / void_signatures / notify_signers), applied in the same transaction.
-  bool voidSignatures = false;        // every live request and signature of the plan becomes void
+  bool voidSignatures = false;  // every live request and signature of the plan becomes void
   std::string voidReason;
   std::vector<SignatureRequest> newRequests;  // send_for_signature
   std::optional<SignatureRecord> signature;   // the signature that completed the set (REQUIRES: its
@@ -119,14 +119,16 @@ class PlanRepository {
   virtual std::vector<Id> reviewsDueBy(const std::string& isoDay,
                                        const std::vector<std::string>& states) = 0;
 
-  virtual Id create(const PlanRecord& p, const PlanVersionRecord& first, const AuditEvent& audit) = 0;
+  virtual Id create(const PlanRecord& p, const PlanVersionRecord& first,
+                    const AuditEvent& audit) = 0;
   // kConflict when the plan is no longer at expectedVersion in expectedState.
   virtual Status saveVersion(const std::string& expectedState, int expectedVersion,
                              const PlanVersionRecord& v, const AuditEvent& audit) = 0;
   // Returns the successor's id when the change creates one (else 0); kConflict as above.
   virtual Result<Id> applyTransition(const TransitionChange& c) = 0;
   virtual Status setSigners(Id planId, const std::string& expectedState, const std::string& slot,
-                            const std::vector<SignerAssignment>& people, const AuditEvent& audit) = 0;
+                            const std::vector<SignerAssignment>& people,
+                            const AuditEvent& audit) = 0;
 };
 
 // A plan opened for reading or writing, with the definitions it pinned.
@@ -135,11 +137,11 @@ struct PlanView {
   Pupil pupil;
   std::shared_ptr<const FormDefinition> form;
   std::shared_ptr<const WorkflowDefinition> workflow;
-  PlanVersionRecord version;        // the version shown (current unless asked otherwise)
-  Poco::JSON::Object::Ptr values;   // of that version
-  ValueCheck check;                 // of those values against the pinned form
+  PlanVersionRecord version;       // the version shown (current unless asked otherwise)
+  Poco::JSON::Object::Ptr values;  // of that version
+  ValueCheck check;                // of those values against the pinned form
   const StateDef* state = nullptr;
-  bool canEdit = false;             // the actor may edit, and the state is editable
+  bool canEdit = false;                           // the actor may edit, and the state is editable
   std::vector<const TransitionDef*> transitions;  // the actor may fire from this state
   std::vector<DeadlineItem> deadlines;            // EHCP statutory deadlines, phase transfer
   std::vector<SignerAssignment> signers;
@@ -160,7 +162,7 @@ struct TransitionInput {
 };
 
 struct SaveOutcome {
-  int version = 0;     // the current version after the save
+  int version = 0;  // the current version after the save
   bool changed = false;
   std::vector<FieldError> missing;  // still needed before sending for signature
 };
@@ -222,7 +224,8 @@ class PlanService {
   // Who may fill a signer slot of this plan (ref, label): staff with the slot's role in the
   // plan's academy (any staff for a "staff" slot), the pupil's active contacts of the slot's
   // kind, or the pupil for a "pupil" slot. assignSigners accepts exactly these.
-  std::vector<std::pair<std::string, std::string>> signerCandidates(const PlanView& v, const SignerSlot& slot);
+  std::vector<std::pair<std::string, std::string>> signerCandidates(const PlanView& v,
+                                                                    const SignerSlot& slot);
 
   std::shared_ptr<const FormDefinition> formSnapshot(Id id);
   std::shared_ptr<const WorkflowDefinition> workflowSnapshot(Id id);
@@ -230,8 +233,9 @@ class PlanService {
  private:
   Result<PlanView> load(const Actor* a, Id planId, int versionNumber,
                         Action purpose = Action::kViewPlan);
-  Result<SaveOutcome> saveValues(const PlanView& v, const std::string& authorRef, const std::string& authorName,
-                                 int baseVersion, const Poco::JSON::Object& values,
+  Result<SaveOutcome> saveValues(const PlanView& v, const std::string& authorRef,
+                                 const std::string& authorName, int baseVersion,
+                                 const Poco::JSON::Object& values,
                                  const Poco::JSON::Object::Ptr& liveEditors);
   Result<Id> apply(PlanView& v, const TransitionDef& t, const TransitionInput& in,
                    const std::string& actor, const std::string& actorName,

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "sendflow/engine/core/clock.h"
-#include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/core/error.h"
+#include "sendflow/engine/definitions/definitions.h"
 
 namespace sendflow::engine {
 

@@ -15,12 +15,12 @@ namespace sendflow::engine {
 
 // Kinds, each with its templates in web/templates/mail/<kind>.{subject,txt,html}.mustache.
 namespace mailkind {
-inline constexpr const char* kReview = "review_reminder";   // before / on the day / overdue
-inline constexpr const char* kEscalation = "escalation";    // > 14 days overdue, to governors
-inline constexpr const char* kDeadline = "deadline";        // EHCP statutory deadline
-inline constexpr const char* kDigest = "digest";            // weekly, per academy, governors
-inline constexpr const char* kNotice = "notice";            // a transition's notify_* action
-inline constexpr const char* kTest = "test";                // "send a test email"
+inline constexpr const char* kReview = "review_reminder";  // before / on the day / overdue
+inline constexpr const char* kEscalation = "escalation";   // > 14 days overdue, to governors
+inline constexpr const char* kDeadline = "deadline";       // EHCP statutory deadline
+inline constexpr const char* kDigest = "digest";           // weekly, per academy, governors
+inline constexpr const char* kNotice = "notice";           // a transition's notify_* action
+inline constexpr const char* kTest = "test";               // "send a test email"
 }  // namespace mailkind
 
 enum class OutboxStatus { kQueued, kSending, kSent, kRetrying, kFailed };

@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/core/ports.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/people/model.h"
-#include "sendflow/engine/reminders/outbox.h"
-#include "sendflow/engine/core/ports.h"
 #include "sendflow/engine/plans/schedule.h"
+#include "sendflow/engine/reminders/outbox.h"
 
 namespace sendflow::engine {
 
@@ -60,7 +60,8 @@ class ReminderSource {
                                const std::string& until,
                                const std::function<void(const ReminderPlan&)>& f) = 0;
   // Plans of `type` whose pupil is in one of `yearGroups`, with their current values.
-  virtual void plansInYearGroups(const std::string& type, const std::vector<std::string>& yearGroups,
+  virtual void plansInYearGroups(const std::string& type,
+                                 const std::vector<std::string>& yearGroups,
                                  const std::function<void(const ReminderPlan&)>& f) = 0;
   // Transition name → date it first fired (for deadlines done by a transition).
   virtual std::map<std::string, Date> transitionsFired(Id planId) = 0;
@@ -86,15 +87,15 @@ class ReminderStore {
 
 struct ReminderSettings {
   std::chrono::weekday digestWeekday = std::chrono::Monday;
-  int catchUpDays = 31;       // how far back a run looks when days were missed
-  int digestHorizonDays = 60; // "reviews due in the next 60 days"
-  int escalateAfterDays = 14; // escalation when more than this many days overdue
+  int catchUpDays = 31;        // how far back a run looks when days were missed
+  int digestHorizonDays = 60;  // "reviews due in the next 60 days"
+  int escalateAfterDays = 14;  // escalation when more than this many days overdue
 };
 
 struct ReminderRun {
-  std::string from, to;  // days covered (ISO)
-  int candidates = 0;    // messages the days brought
-  int queued = 0;        // new outbox rows (0 in a dry run)
+  std::string from, to;               // days covered (ISO)
+  int candidates = 0;                 // messages the days brought
+  int queued = 0;                     // new outbox rows (0 in a dry run)
   std::vector<OutboxMessage> dryRun;  // filled in a dry run only
 };
 
@@ -118,8 +119,8 @@ struct Oversight {
 
 class ReminderService {
  public:
-  ReminderService(ReminderStore& store, PeopleRepository& people, PlanService& plans,
-                  Clock& clock, ReminderSettings settings = {});
+  ReminderService(ReminderStore& store, PeopleRepository& people, PlanService& plans, Clock& clock,
+                  ReminderSettings settings = {});
 
   // Covers every day from the last covered day (or `today` on the first run; at most
   // catchUpDays back) to `today`. Dry run: writes nothing and lists what would be queued.
@@ -135,10 +136,14 @@ class ReminderService {
   struct Policies;
   void collect(ReminderSource& src, Date day, bool digestDay,
                const std::function<void(OutboxMessage&&)>& emit);
-  void reviewMessages(ReminderSource& src, Date day, const std::function<void(OutboxMessage&&)>& emit);
-  void deadlineMessages(ReminderSource& src, Date day, const std::function<void(OutboxMessage&&)>& emit);
-  void phaseTransferMessages(ReminderSource& src, Date day, const std::function<void(OutboxMessage&&)>& emit);
-  void digestMessages(ReminderSource& src, Date day, const std::function<void(OutboxMessage&&)>& emit);
+  void reviewMessages(ReminderSource& src, Date day,
+                      const std::function<void(OutboxMessage&&)>& emit);
+  void deadlineMessages(ReminderSource& src, Date day,
+                        const std::function<void(OutboxMessage&&)>& emit);
+  void phaseTransferMessages(ReminderSource& src, Date day,
+                             const std::function<void(OutboxMessage&&)>& emit);
+  void digestMessages(ReminderSource& src, Date day,
+                      const std::function<void(OutboxMessage&&)>& emit);
   Oversight oversightFrom(ReminderSource& src, const Academy& a, Date today, bool withTimeline);
 
   ReminderStore& store_;

@@ -52,12 +52,12 @@ struct SealInfo {
 std::string sealPdf(std::string_view pdf, const SealKey& key, const SealInfo& info);
 
 struct SealCheck {
-  bool sealed = false;         // a /ByteRange and /Contents were found and parsed
-  bool signatureValid = false; // the CMS signature verifies over the byte ranges
+  bool sealed = false;          // a /ByteRange and /Contents were found and parsed
+  bool signatureValid = false;  // the CMS signature verifies over the byte ranges
   bool coversWholeFile = false;
-  std::string reason;          // the /Reason string of the seal
+  std::string reason;  // the /Reason string of the seal
   std::string signerCertSha256;
-  std::string problem;         // human-readable, empty when all holds
+  std::string problem;  // human-readable, empty when all holds
 
   bool ok() const { return sealed && signatureValid && coversWholeFile; }
 };

@@ -25,12 +25,12 @@ struct SignatureRequest {
   std::string contentHash;  // of that version: what the signer is asked to sign
   std::string slot;         // signer slot role
   std::string slotLabel;
-  int order = 0;            // 0: any time; else ascending
+  int order = 0;  // 0: any time; else ascending
   bool required = true;
-  std::string personRef;    // user:N, contact:N, pupil:N
+  std::string personRef;  // user:N, contact:N, pupil:N
   std::string name, email;
-  std::string tokenHash;    // SHA-256 hex of the link token (contacts); empty for staff
-  std::string linkSalt;     // the link token is HMAC(link key, salt): re-sent links stay the same
+  std::string tokenHash;  // SHA-256 hex of the link token (contacts); empty for staff
+  std::string linkSalt;   // the link token is HMAC(link key, salt): re-sent links stay the same
   std::string state = requeststate::kInvited;
   std::string stateReason;
   std::string createdAt, expiresAt, openedAt, lastSentAt;  // ISO UTC; lastSentAt empty: not yet

@@ -61,15 +61,15 @@ class SignatureRepository {
 
 struct SignatureSettings {
   int linkDays = 14;
-  bool requireCode = false;        // academy-wide (config signing.require_code)
+  bool requireCode = false;  // academy-wide (config signing.require_code)
   int codeMinutes = 10;
   int codeAttempts = 5;
-  int resendAfterDays = 3;         // first reminder; then weekly
+  int resendAfterDays = 3;  // first reminder; then weekly
   int resendEveryDays = 7;
-  int warnBeforeExpiryDays = 2;    // tell the SENCO
+  int warnBeforeExpiryDays = 2;  // tell the SENCO
   std::size_t maxDrawnBytes = 200 * 1024;
-  std::string sealedDir;           // <home>/sealed
-  std::string linkKey;             // 32 secret bytes; signer links derive from it (empty: random per process)
+  std::string sealedDir;  // <home>/sealed
+  std::string linkKey;  // 32 secret bytes; signer links derive from it (empty: random per process)
   std::string consentText =
       "I agree to sign this document electronically. I have read the version shown above, and my "
       "typed name or drawn signature has the same effect as my handwritten signature on it.";
@@ -79,7 +79,7 @@ struct SignatureSettings {
 struct SignerAccess {
   std::string token;  // raw link token (contacts)
   const Actor* staff = nullptr;
-  Id requestId = 0;   // with staff
+  Id requestId = 0;  // with staff
 };
 
 struct SignInput {
@@ -93,7 +93,7 @@ struct SignInput {
 // What the signing page shows.
 struct SigningView {
   SignatureRequest request;
-  PlanView plan;  // the version signed (values of exactly that version)
+  PlanView plan;                         // the version signed (values of exactly that version)
   std::vector<SignatureRequest> others;  // live requests of the same version
   bool yourTurn = true;
   std::string waitingFor;  // labels of earlier slots when it is not yet the signer's turn

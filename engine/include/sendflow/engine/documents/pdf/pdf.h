@@ -68,8 +68,7 @@ struct PdfRating {
   PdfColour colour;
 };
 
-using PdfItemContent =
-    std::variant<PdfText, PdfLongText, PdfYesNo, PdfChoice, PdfTable, PdfRating>;
+using PdfItemContent = std::variant<PdfText, PdfLongText, PdfYesNo, PdfChoice, PdfTable, PdfRating>;
 
 struct PdfItem {
   std::string id;     // field id; reported in RenderedPdf::placeholderFields
