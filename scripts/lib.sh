@@ -5,7 +5,7 @@
 # The repository root, whatever the caller's working directory.
 SENDFLOW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian packages the build needs (see shared TOOLING notes for what each provides).
+# Debian packages the build needs (README.md says what each is for).
 BUILD_PACKAGES=(cmake ninja-build g++ libpoco-dev libhpdf-dev libkainjow-mustache-dev
   libsqlite3-dev libssl-dev catch2 fonts-dejavu-core)
 

@@ -1,5 +1,5 @@
 // Contributions: parents and professionals write their sections of a draft plan before it is
-// signed (DOMAIN.md), through an emailed link and without an account. The SENCO invites a
+// signed, through an emailed link and without an account. The SENCO invites a
 // contact of the pupil; the link lets them edit exactly the sections whose "roles" name their
 // kind (forms/README.md), by form post or live, while the plan is editable.
 #pragma once

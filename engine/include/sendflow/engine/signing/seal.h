@@ -1,7 +1,8 @@
 // PAdES sealing of a PDF (ETSI.CAdES.detached) in an incremental update, and its verification.
-// The layout follows ../shared/TOOLING.md: a /Sig dictionary with a fixed-width /ByteRange and a
-// zero-filled /Contents placeholder, a signature widget, the first page and the catalog rewritten,
-// one xref section and a trailer with /Prev. Pure OpenSSL; no files.
+// The layout (ISO 32000-1 12.8, as pdfsig and qpdf accept it): a /Sig dictionary with a
+// fixed-width /ByteRange and a zero-filled /Contents placeholder, a signature widget, the first
+// page and the catalog rewritten, one xref section and a trailer with /Prev. Pure OpenSSL; no
+// files.
 #pragma once
 
 #include <memory>
