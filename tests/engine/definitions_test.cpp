@@ -375,3 +375,51 @@ TEST_CASE("a workflow may require an emailed code from contacts who sign",
                                R"("initial": "draft", "require_code": "yes",)"),
                       "$.require_code", "");
 }
+
+TEST_CASE("a state's tone and a destructive transition come from the definition, not names",
+          "[engine][definitions]") {
+  // Named unlike any shipped state or transition: the definition alone decides.
+  const std::string custom =
+      replaced(replaced(kMiniWorkflow, R"({"name": "active", "active": true})",
+                        R"({"name": "active", "active": true, "tone": "attention"})"),
+               R"("to": "closed", "roles": ["senco"], "requires": "reason"})",
+               R"("to": "closed", "roles": ["senco"], "requires": "reason", "destructive": true})");
+  auto wf = parseWorkflow(custom, "mini.json");
+  CHECK(wf.state("active")->tone == StateTone::kAttention);
+  CHECK(wf.state("draft")->tone == StateTone::kInProgress);  // from the flags
+  CHECK(wf.state("closed")->tone == StateTone::kNeutral);
+  CHECK(wf.transition("close")->destructive);
+  CHECK_FALSE(wf.transition("approve")->destructive);
+
+  // Without a tone: an active state the review date leads to needs attention, whatever its name.
+  auto plain = parseWorkflow(kMiniWorkflow, "mini.json");
+  CHECK(plain.state("active")->tone == StateTone::kGood);
+  const std::string dueByDate = replaced(
+      replaced(kMiniWorkflow, R"({"name": "closed", "final": true})",
+               R"({"name": "look_again", "active": true}, {"name": "closed", "final": true})"),
+      R"("requires": "reason"}],)",
+      R"("requires": "reason"},
+  {"name": "date_came", "from": "active", "to": "look_again", "auto": "review_date_reached"}],)");
+  auto due = parseWorkflow(dueByDate, "mini.json");
+  CHECK(due.state("look_again")->tone == StateTone::kAttention);
+  CHECK(due.state("active")->tone == StateTone::kGood);
+
+  // Every shipped workflow sets both: review due needs attention, withdraw is destructive.
+  auto reg =
+      DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  for (const auto& type : reg.types()) {
+    INFO(type);
+    const auto* shipped = reg.workflow(type);
+    CHECK(shipped->state("review_due")->tone == StateTone::kAttention);
+    CHECK(shipped->state("active")->tone == StateTone::kGood);
+    CHECK(shipped->transition("withdraw")->destructive);
+    CHECK(shipped->sourceJson.find("\"tone\"") != std::string::npos);
+  }
+
+  expectWorkflowError(replaced(kMiniWorkflow, R"({"name": "active", "active": true})",
+                               R"({"name": "active", "active": true, "tone": "red"})"),
+                      "$.states[1].tone", "unknown tone 'red'");
+  expectWorkflowError(replaced(kMiniWorkflow, R"("requires": "reason"})",
+                               R"("requires": "reason", "destructive": "yes"})"),
+                      "$.transitions[1].destructive", "");
+}

@@ -456,6 +456,48 @@ TEST_CASE("a trust's own document type works end to end with no code change", "[
   REQUIRE(r.json()->getValue<std::string>("state") == "awaiting_signatures");
 }
 
+TEST_CASE("a trust's own workflow gives its states' colours and warnings by data, not names",
+          "[web][plans]") {
+  testing::TempDir defs;
+  std::string forms = defs.path() + "/forms", workflows = defs.path() + "/workflows";
+  Poco::File(SENDFLOW_SOURCE_ROOT "/forms").copyTo(forms);
+  Poco::File(SENDFLOW_SOURCE_ROOT "/workflows").copyTo(workflows);
+  // A first state that needs attention (red, though editable), a destructive transition named
+  // unlike "withdraw", and a "withdraw" that is not destructive.
+  std::ofstream(workflows + "/evac_notes.json") << R"({
+    "type": "evac_notes", "title": "Evacuation notes", "form": "peep", "version": 1,
+    "initial": "jotting",
+    "states": [{"name": "jotting", "label": "Jotting", "editable": true, "tone": "attention"},
+               {"name": "in_force", "active": true}, {"name": "binned", "final": true}],
+    "transitions": [
+      {"name": "adopt", "label": "Adopt", "from": "jotting", "to": "in_force", "roles": ["senco"]},
+      {"name": "bin", "label": "Bin these notes", "from": ["jotting", "in_force"], "to": "binned",
+       "roles": ["senco"], "destructive": true},
+      {"name": "withdraw", "label": "Put aside", "from": "in_force", "to": "binned",
+       "roles": ["senco"]}],
+    "signers": [{"role": "senco", "label": "SENCO", "kind": "senco", "required": true}],
+    "review": {"every": "P12M", "remind": ["P7D"], "recipients": ["senco"]},
+    "retention": {"from": "date_of_birth", "keep": "P31Y"}})";
+
+  Demo d({{"SENDFLOW_FORMS_DIR", forms}, {"SENDFLOW_WORKFLOWS_DIR", workflows}});
+  auto c = d.senco();
+  auto r = c.postJson(
+      "POST", "/api/v1/plans",
+      "{\"pupil_id\":" + std::to_string(d.ownPupils.front()) + ",\"type\":\"evac_notes\"}");
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  const std::string path = "/plans/" + std::to_string(r.json()->getValue<int64_t>("id"));
+  auto page = c.get(path);
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find(R"(<span class="tag red">Jotting</span>)") != std::string::npos);
+  CHECK(page.body.find(R"(class="button warning">Bin these notes</button>)") != std::string::npos);
+  CHECK(page.body.find(R"(class="button secondary">Adopt</button>)") != std::string::npos);
+  REQUIRE(fire(c, r.json()->getValue<int64_t>("id"), "adopt").status == 200);
+  page = c.get(path);
+  CHECK(page.body.find(R"(<span class="tag green">in_force</span>)") != std::string::npos);
+  CHECK(page.body.find(R"(class="button secondary">Put aside</button>)") != std::string::npos);
+}
+
 TEST_CASE("a plan keeps the template version it was launched with", "[web][plans]") {
   testing::TempDir defs;
   std::string forms = defs.path() + "/forms", workflows = defs.path() + "/workflows";

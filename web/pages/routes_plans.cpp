@@ -15,15 +15,22 @@ namespace {
 
 std::string stateLabel(const engine::PlanView& v) { return v.state->shown(); }
 
+// A state's tag colour, from the tone its workflow gives it.
 const char* stateColour(const engine::StateDef* s) {
   if (!s) return "";
-  if (s->final) return "";
-  // In force but due for review (the state every shipped workflow calls "review_due").
-  if (s->active && s->name.find("review") != std::string::npos) return "red";
-  if (s->active) return "green";
-  if (s->signing) return "blue";
-  if (s->editable) return "amber";
-  return "red";
+  switch (s->tone) {
+    case engine::StateTone::kNeutral:
+      return "";
+    case engine::StateTone::kGood:
+      return "green";
+    case engine::StateTone::kInProgress:
+      return "amber";
+    case engine::StateTone::kWaiting:
+      return "blue";
+    case engine::StateTone::kAttention:
+      return "red";
+  }
+  return "";
 }
 
 std::string reasonLabel(const std::string& code) {
@@ -232,7 +239,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
     }
     td.set("reasons", reasons);
     td.set("has_reasons", !t->reasons.empty());
-    td.set("warning", t->name == "withdraw");
+    td.set("warning", t->destructive);
     transitions.push_back(td);
   }
   d.set("transitions", transitions);

@@ -1170,9 +1170,10 @@ class WorkflowParser {
               "form '" + wf.form + "' does not match the given form '" + form_->type + "'");
     wf.version = static_cast<int>(r_.integer(root->get("version"), "$.version", 1, 1000000));
 
+    std::set<std::string> toneGiven;
     r_.each(root->get("states"), "$.states", [&](const Var& v, const std::string& p) {
       auto o = r_.object(v, p);
-      r_.keys(*o, p, {"name"}, {"label", "editable", "signing", "active", "final"});
+      r_.keys(*o, p, {"name"}, {"label", "editable", "signing", "active", "final", "tone"});
       StateDef s;
       s.name = r_.identifier(o->get("name"), p + ".name");
       if (wf.state(s.name)) r_.fail(p + ".name", "duplicate state '" + s.name + "'");
@@ -1183,6 +1184,20 @@ class WorkflowParser {
       if (o->has("final")) s.final = r_.boolean(o->get("final"), p + ".final");
       if (s.final && (s.editable || s.signing || s.active))
         r_.fail(p, "a final state cannot be editable, signing or active");
+      s.tone = s.final      ? StateTone::kNeutral
+               : s.active   ? StateTone::kGood
+               : s.signing  ? StateTone::kWaiting
+               : s.editable ? StateTone::kInProgress
+                            : StateTone::kAttention;
+      if (o->has("tone")) {
+        std::string tone = r_.string(o->get("tone"), p + ".tone");
+        auto t = parseStateTone(tone);
+        if (!t)
+          r_.fail(p + ".tone", "unknown tone '" + tone +
+                                   "' (expected neutral, good, in_progress, waiting, attention)");
+        s.tone = *t;
+        toneGiven.insert(s.name);
+      }
       wf.states.push_back(std::move(s));
     });
     if (wf.states.empty()) r_.fail("$.states", "a workflow needs at least one state");
@@ -1195,6 +1210,12 @@ class WorkflowParser {
       if (wf.transition(t.name)) r_.fail(p + ".name", "duplicate transition '" + t.name + "'");
       wf.transitions.push_back(std::move(t));
     });
+    // Without a tone, an active state the review date leads to needs attention (review due).
+    for (auto& s : wf.states)
+      for (const auto& t : wf.transitions)
+        if (!toneGiven.count(s.name) && s.active && t.to == s.name &&
+            t.autoTrigger == AutoTrigger::kReviewDateReached)
+          s.tone = StateTone::kAttention;
 
     r_.each(root->get("signers"), "$.signers", [&](const Var& v, const std::string& p) {
       auto o = r_.object(v, p);
@@ -1239,7 +1260,7 @@ class WorkflowParser {
   TransitionDef transition(const WorkflowDefinition& wf, const Var& v, const std::string& p) {
     auto o = r_.object(v, p);
     r_.keys(*o, p, {"name", "from", "to"},
-            {"label", "roles", "guards", "actions", "auto", "requires", "reasons"});
+            {"label", "roles", "guards", "actions", "auto", "requires", "reasons", "destructive"});
     TransitionDef t;
     t.name = r_.identifier(o->get("name"), p + ".name");
     t.label = o->has("label") ? r_.string(o->get("label"), p + ".label") : t.name;
@@ -1254,6 +1275,8 @@ class WorkflowParser {
     }
     t.to = r_.string(o->get("to"), p + ".to");
     if (!wf.state(t.to)) r_.fail(p + ".to", "unknown state '" + t.to + "'");
+    if (o->has("destructive"))
+      t.destructive = r_.boolean(o->get("destructive"), p + ".destructive");
 
     if (o->has("auto")) {
       std::string a = r_.string(o->get("auto"), p + ".auto");

@@ -210,6 +210,18 @@ std::optional<ActionKind> parseAction(std::string_view s);
 enum class AutoTrigger { kAllRequiredSigned, kReviewDateReached, kSuccessorActive };
 const char* autoTriggerName(AutoTrigger t);
 
+// How a state is shown beside a plan (a tag's colour): a property of the workflow definition,
+// never of the state's name, so a trust's own document type is shown the same way.
+enum class StateTone {
+  kNeutral,     // "neutral": closed, nothing to do (no colour)
+  kGood,        // "good": in force (green)
+  kInProgress,  // "in_progress": being written (amber)
+  kWaiting,     // "waiting": waiting on others, e.g. signatures (blue)
+  kAttention,   // "attention": needs someone to act, e.g. a review is due (red)
+};
+const char* stateToneName(StateTone t);
+std::optional<StateTone> parseStateTone(std::string_view s);
+
 struct StateDef {
   std::string name;
   std::string label;
@@ -217,6 +229,10 @@ struct StateDef {
   bool signing = false;   // signature requests are open
   bool active = false;    // the plan is in force (its review date counts)
   bool final = false;     // no way out
+  // "tone" in the file; when absent, from the flags: final neutral, active good (attention when
+  // a review_date_reached transition leads to it), signing waiting, editable in progress,
+  // otherwise attention.
+  StateTone tone = StateTone::kAttention;
   const std::string& shown() const { return label.empty() ? name : label; }  // for people
 };
 
@@ -231,6 +247,7 @@ struct TransitionDef {
   std::optional<AutoTrigger> autoTrigger;
   bool requiresReason = false;
   std::vector<std::string> reasons;  // allowed reason codes; empty: free text only
+  bool destructive = false;          // ends or undoes something (e.g. withdraw): shown as a warning
 
   bool firesFrom(std::string_view state) const;
 };
