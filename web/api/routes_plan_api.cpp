@@ -3,7 +3,6 @@
 
 #include "app/app.h"
 #include "http/json_body.h"
-#include "live/live_socket.h"
 #include "pages/routes.h"
 #include "sendflow/engine/forms/form_values.h"
 
@@ -116,9 +115,9 @@ void createPlan(Exchange& ex) {
   ex.json(201, planJson(*ex.app.planRepository.plan(r.value())));
 }
 
-// PATCH {"base_version": n, "values": {field: value|null}}: merges into the base version's
-// values (null removes a value). Prefilled read-only fields keep their value. Values are taken
-// with exactly their JSON types: the engine refuses "yes" for a yes/no, "3" for a number.
+// PATCH {"base_version": n, "values": {field: value|null}}: the engine merges the values into
+// the plan's (PlanService::patch). Values are taken with exactly their JSON types: the engine
+// refuses "yes" for a yes/no, "3" for a number.
 void patchPlan(Exchange& ex) {
   auto id = idOr404(ex);
   if (!id) return;
@@ -127,18 +126,7 @@ void patchPlan(Exchange& ex) {
   auto base = b.integer("base_version", 1, kMaxVersion, true);
   auto patch = b.object("values", true);
   if (auto e = b.error()) return ex.error(*e);
-  auto v = ex.app.planService.open(ex.actor(), *id);
-  if (!v) return ex.error(v.error());
-  Poco::JSON::Object::Ptr merged = new Poco::JSON::Object(*v->values);
-  for (const auto& [k, val] : *patch) {
-    const auto* f = v->form->field(k);
-    if (f && (f->readonly || f->hidden)) continue;
-    if (val.isEmpty())
-      merged->remove(k);
-    else
-      merged->set(k, val);
-  }
-  auto r = ex.app.planService.save(ex.actor(), *id, static_cast<int>(*base), *merged);
+  auto r = ex.app.planService.patch(ex.actor(), *id, static_cast<int>(*base), *patch);
   if (!r) return ex.error(r.error());
   Poco::JSON::Object o;
   o.set("version", r->version);
@@ -160,8 +148,6 @@ void fireTransition(Exchange& ex) {
     if (auto v = b.text("reason_text")) in.reasonText = *v;
     if (auto e = b.error()) return ex.error(*e);
   }
-  if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded)
-    return ex.error(folded.error());
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) return ex.error(r.error());
   auto o = planJson(*ex.app.planRepository.plan(*id));

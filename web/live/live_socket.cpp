@@ -135,6 +135,7 @@ LiveHub::LiveHub(App& app) : app_(app), log_(app.store) {
 }
 
 LiveHub::~LiveHub() {
+  app_.planService.setPendingEdits(nullptr);
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -163,7 +164,7 @@ std::shared_ptr<engine::LiveSession> LiveHub::session(engine::Id planId) {
   return s.value();
 }
 
-engine::Status LiveHub::flush(engine::Id planId) {
+engine::Status LiveHub::fold(engine::Id planId) {
   std::shared_ptr<engine::LiveSession> s;
   {
     std::lock_guard lock(mutex_);
@@ -181,7 +182,7 @@ void LiveHub::run() {
   // Edits acknowledged before a crash become a version now, not when someone next opens the plan.
   for (engine::Id id : log_.unfolded()) {
     try {
-      if (auto st = flush(id); !st)
+      if (auto st = fold(id); !st)
         app_.log.warning("live: plan %s keeps live edits not folded into a version: %s",
                          std::to_string(id), why(st.error()));
     } catch (const std::exception& e) {
@@ -211,19 +212,9 @@ void LiveHub::run() {
   }
 }
 
-engine::Status foldBeforeTransition(App& app, const engine::Actor& a, engine::Id planId) {
-  if (!app.planService.open(a, planId)) return engine::Ok{};  // the transition answers 404 itself
-  auto folded = app.live->flush(planId);
-  if (folded || folded.error().code != engine::ErrorCode::kInvalid) return engine::Ok{};
-  engine::Error e = folded.error();
-  e.message =
-      "Some answers typed live are not valid yet, so nothing was done. Correct them, then try "
-      "again.";
-  return e;
-}
-
 void registerLiveRoutes(App& app) {
   app.live = std::make_shared<LiveHub>(app);
+  app.planService.setPendingEdits(app.live.get());
   app.router.add("GET", "/plans/{id}/live", engine::Action::kViewPlan, staffSocket);
   app.router.add("GET", "/c/{token}/live", Access::kPublic, contributorSocket);
 }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "sendflow/engine/live/live.h"
+#include "sendflow/engine/plans/plans.h"
 #include "sendflow/storage/live_repository.h"
 
 namespace sendflow::web {
@@ -16,8 +17,9 @@ namespace sendflow::web {
 class App;
 
 // One LiveSession per plan with a connection, and the background flush that folds quiet
-// sessions into plan versions. Thread-safe.
-class LiveHub {
+// sessions into plan versions; the plan service asks it to fold before a transition.
+// Thread-safe.
+class LiveHub : public engine::PendingEdits {
  public:
   explicit LiveHub(App& app);
   ~LiveHub();
@@ -28,7 +30,7 @@ class LiveHub {
   // editor may see the plan.
   std::shared_ptr<engine::LiveSession> session(engine::Id planId);
   // Folds the plan's pending live edits into a version now (before a transition reads it).
-  engine::Status flush(engine::Id planId);
+  engine::Status fold(engine::Id planId) override;
 
  private:
   void run();
@@ -42,9 +44,7 @@ class LiveHub {
   std::thread flusher_;
 };
 
+// Also hands the live hub to the plan service, which folds live edits before a transition.
 void registerLiveRoutes(App& app);
-// Before a transition: folds the plan's pending live edits (when `a` may see the plan) so the
-// transition acts on what editors saw acknowledged. kInvalid when a live answer is not valid yet.
-engine::Status foldBeforeTransition(App& app, const engine::Actor& a, engine::Id planId);
 
 }  // namespace sendflow::web

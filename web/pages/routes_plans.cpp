@@ -3,7 +3,6 @@
 #include <Poco/JSON/Array.h>
 
 #include "app/app.h"
-#include "live/live_socket.h"
 #include "pages/contribute.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
@@ -351,8 +350,6 @@ void firePlan(Exchange& ex) {
   const auto& post = ex.form();
   engine::TransitionInput in{post.get("reason_code", ""),
                              engine::trimmed(post.get("reason_text", ""))};
-  if (auto folded = foldBeforeTransition(ex.app, ex.actor(), *id); !folded)
-    return refused(ex, *id, folded.error());
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) return refused(ex, *id, r.error());
   ex.redirect("/plans/" + std::to_string(r.value()));

@@ -300,10 +300,41 @@ GuardFacts PlanService::facts(const PlanView& v) {
   return f;
 }
 
+Result<SaveOutcome> PlanService::patch(const Actor& a, Id planId, int baseVersion,
+                                       const Poco::JSON::Object& changes) {
+  auto loaded = load(&a, planId, 0, Action::kEditPlan);
+  if (!loaded) return loaded.error();
+  const PlanView& v = loaded.value();
+  Poco::JSON::Object merged(*v.values);
+  for (const auto& [field, value] : changes) {
+    const FieldDef* f = v.form->field(field);
+    if (f && (f->readonly || f->hidden)) continue;
+    if (value.isEmpty())
+      merged.remove(field);
+    else
+      merged.set(field, value);
+  }
+  if (v.state->editable && !v.canEdit) return forbidden("You cannot edit this plan.");
+  return saveValues(v, auditActor(a), a.name, baseVersion, merged, nullptr);
+}
+
 Result<Id> PlanService::fire(const Actor& a, Id planId, const std::string& transition,
                              const TransitionInput& in) {
   auto loaded = load(&a, planId, 0, Action::kEditPlan);
   if (!loaded) return loaded.error();
+  if (pending_) {
+    if (auto folded = pending_->fold(planId); !folded) {
+      Error e = folded.error();
+      e.message = e.code == ErrorCode::kInvalid
+                      ? "Some answers typed live are not valid yet, so nothing was done. Correct "
+                        "them, then try again."
+                      : "The answers typed live could not be saved first, so nothing was done: " +
+                            e.message;
+      return e;
+    }
+    loaded = load(&a, planId, 0, Action::kEditPlan);  // with the folded version
+    if (!loaded) return loaded.error();
+  }
   auto& v = loaded.value();
   std::vector<FieldError> textErrors;
   checkText(textErrors, "reason_code", "The reason", in.reasonCode, TextShape::kLine);

@@ -156,6 +156,15 @@ class TransitionActions {
                          TransitionChange& c) = 0;
 };
 
+// Live edits acknowledged to their editors but not yet folded into a version (implemented by
+// web's live hub). Thread-safe.
+class PendingEdits {
+ public:
+  virtual ~PendingEdits() = default;
+  // Folds the plan's pending live edits into a new version now; Ok when there are none.
+  virtual Status fold(Id planId) = 0;
+};
+
 struct TransitionInput {
   std::string reasonCode;
   std::string reasonText;
@@ -196,6 +205,14 @@ class PlanService {
   Result<SaveOutcome> saveAs(const std::string& authorRef, const std::string& authorName, Id planId,
                              int baseVersion, const Poco::JSON::Object& values,
                              const Poco::JSON::Object::Ptr& liveEditors = nullptr);
+  // Changes some answers: `changes` (field -> value; null removes the answer) merged into the
+  // current values, taken with exactly their JSON types. Read-only and hidden fields keep their
+  // value whatever `changes` says. Then as save().
+  Result<SaveOutcome> patch(const Actor& a, Id planId, int baseVersion,
+                            const Poco::JSON::Object& changes);
+  // Folds the plan's pending live edits first (setPendingEdits), so the transition acts on what
+  // editors saw acknowledged; a fold that fails refuses the transition with its error (kInvalid:
+  // a live answer is not valid yet; kConflict, or any other), and nothing is done.
   Result<Id> fire(const Actor& a, Id planId, const std::string& transition,
                   const TransitionInput& in);  // returns the plan to show next
   Status assignSigners(const Actor& a, Id planId, const std::string& slot,
@@ -213,6 +230,8 @@ class PlanService {
   Result<Id> fireFor(Id planId, const std::string& transition, const TransitionInput& in,
                      const std::string& actor, const ChangeExtension& extend = {});
   void setTransitionActions(TransitionActions* actions) { actions_ = actions; }
+  // REQUIRES: set (or cleared) before requests are served, or after they stopped.
+  void setPendingEdits(PendingEdits* pending) { pending_ = pending; }
   // Makes review-due every plan in force whose review date has come. Returns how many.
   int markReviewsDue(Date today);
 
@@ -249,6 +268,7 @@ class PlanService {
   const DefinitionRegistry& defs_;
   Clock& clock_;
   TransitionActions* actions_ = nullptr;
+  PendingEdits* pending_ = nullptr;
   std::mutex cacheMutex_;
   std::map<Id, std::shared_ptr<const FormDefinition>> forms_;
   std::map<Id, std::shared_ptr<const WorkflowDefinition>> workflows_;

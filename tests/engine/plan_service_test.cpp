@@ -1,0 +1,250 @@
+// PlanService with fakes of its ports: the rules it owns for the API and the pages (the PATCH
+// merge, folding live edits before a transition).
+#include <Poco/JSON/Object.h>
+
+#include <catch2/catch.hpp>
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/plans/plans.h"
+
+using namespace sendflow::engine;
+
+namespace {
+
+const char* kForm = R"({"type": "mini", "title": "Mini plan", "version": 1,
+ "sections": [
+  {"id": "main", "title": "Main", "fields": [
+    {"id": "pupil_name", "label": "Pupil", "kind": "text", "prefill": "pupil.legal_name",
+     "readonly": true},
+    {"id": "year", "label": "Year", "kind": "text", "prefill": "pupil.year_group", "hidden": true},
+    {"id": "name", "label": "Name", "kind": "text"},
+    {"id": "notes", "label": "Notes", "kind": "long_text"}]},
+  {"id": "voice", "title": "My views", "pupil_voice": true, "fields": [
+    {"id": "views", "label": "Views", "kind": "long_text"}]}]})";
+
+const char* kWorkflow = R"({"type": "mini", "title": "Mini plan", "form": "mini", "version": 1,
+ "initial": "draft",
+ "states": [{"name": "draft", "editable": true}, {"name": "closed", "final": true}],
+ "transitions": [{"name": "close", "from": "draft", "to": "closed", "roles": ["senco"]}],
+ "signers": [{"role": "senco", "label": "SENCO", "kind": "senco", "required": true}],
+ "review": {"every": "P12M", "remind": ["P7D"], "recipients": ["senco"]},
+ "retention": {"from": "date_of_birth", "keep": "P31Y"}})";
+
+constexpr Id kAcademy = 1;
+constexpr Id kPlan = 7;
+
+// One plan in memory: its versions and the transitions applied to it.
+class FakePlans final : public PlanRepository {
+ public:
+  FakePlans() {
+    snapshots_[1] = kForm;
+    snapshots_[2] = kWorkflow;
+    record.id = kPlan;
+    record.academyId = kAcademy;
+    record.pupilId = 3;
+    record.type = "mini";
+    record.state = "draft";
+    record.formSnapshotId = 1;
+    record.workflowSnapshotId = 2;
+    record.currentVersion = 1;
+    versions_.push_back(
+        {kPlan, 1, R"({"name":"Ann","pupil_name":"Ann Lee","year":"4"})", "h1", "user:1", "S", ""});
+  }
+  Id snapshot(const std::string&, const std::string&, int, const std::string&) override {
+    throw std::logic_error("not used");
+  }
+  std::string snapshotJson(Id id) override { return snapshots_.at(id); }
+  std::optional<PlanRecord> plan(Id id) override {
+    return id == kPlan ? std::optional(record) : std::nullopt;
+  }
+  std::vector<PlanSummary> plans(const PlanQuery&) override { return {}; }
+  std::optional<PlanVersionRecord> version(Id, int number) override {
+    for (const auto& v : versions_)
+      if (v.number == number) return v;
+    return std::nullopt;
+  }
+  std::vector<PlanVersionRecord> versions(Id) override { return versions_; }
+  std::vector<SignerAssignment> signers(Id) override { return {}; }
+  std::vector<TransitionRecord> transitions(Id) override { return applied; }
+  std::optional<PlanRecord> latestSuccessor(Id) override { return std::nullopt; }
+  std::vector<Id> reviewsDueBy(const std::string&, const std::vector<std::string>&) override {
+    return {};
+  }
+  Id create(const PlanRecord&, const PlanVersionRecord&, const AuditEvent&) override {
+    throw std::logic_error("not used");
+  }
+  Status saveVersion(const std::string& expectedState, int expectedVersion,
+                     const PlanVersionRecord& v, const AuditEvent&) override {
+    if (record.state != expectedState || record.currentVersion != expectedVersion)
+      return conflict("moved on");
+    versions_.push_back(v);
+    record.currentVersion = v.number;
+    return Ok{};
+  }
+  Result<Id> applyTransition(const TransitionChange& c) override {
+    if (record.state != c.expectedState || record.currentVersion != c.expectedVersion)
+      return conflict("moved on");
+    record.state = c.record.toState;
+    applied.push_back(c.record);
+    return Id{0};
+  }
+  Status setSigners(Id, const std::string&, const std::string&,
+                    const std::vector<SignerAssignment>&, const AuditEvent&) override {
+    return Ok{};
+  }
+
+  Poco::JSON::Object::Ptr current() {
+    return parseValues(version(kPlan, record.currentVersion)->valuesJson).value();
+  }
+
+  PlanRecord record;
+  std::vector<TransitionRecord> applied;
+
+ private:
+  std::map<Id, std::string> snapshots_;
+  std::vector<PlanVersionRecord> versions_;
+};
+
+class FakePeople final : public PeopleRepository {
+ public:
+  std::vector<Academy> academies() override { return {{kAcademy, "Oak"}}; }
+  std::optional<Academy> academy(Id) override { return Academy{kAcademy, "Oak"}; }
+  Id createAcademy(const std::string&, const AuditEvent&) override { return 0; }
+  std::optional<User> userByEmail(const std::string&) override { return std::nullopt; }
+  std::optional<User> userById(Id) override { return std::nullopt; }
+  std::vector<User> users(const std::vector<Id>&) override { return {}; }
+  Id createUser(const User&, const AuditEvent&) override { return 0; }
+  void updateUser(const User&, const AuditEvent&, const EndSessions&) override {}
+  std::vector<Pupil> pupils(const PupilQuery&) override { return {}; }
+  std::optional<Pupil> pupil(Id id) override {
+    return Pupil{id, kAcademy, "Ann Lee", "", "2016-04-01", "4", "", true};
+  }
+  Id createPupil(const Pupil&, const AuditEvent&) override { return 0; }
+  void updatePupil(const Pupil&, const AuditEvent&) override {}
+  std::vector<Contact> contacts(Id) override { return {}; }
+  std::optional<Contact> contact(Id) override { return std::nullopt; }
+  Id createContact(const Contact&, const AuditEvent&) override { return 0; }
+  void updateContact(const Contact&, const AuditEvent&) override {}
+};
+
+// Live edits waiting to be folded: `result` is what folding answers; `onFold` runs first (a
+// successful fold saves a version, as the live hub does).
+class FakePending final : public PendingEdits {
+ public:
+  Status fold(Id planId) override {
+    folds.push_back(planId);
+    if (onFold) onFold();
+    return result;
+  }
+  Status result = Ok{};
+  std::function<void()> onFold;
+  std::vector<Id> folds;
+};
+
+Actor senco() {
+  Actor a;
+  a.userId = 1;
+  a.name = "Ms Senco";
+  a.memberships.push_back({kAcademy, Role::kSenco});
+  return a;
+}
+
+struct World {
+  FakePlans plans;
+  FakePeople people;
+  DefinitionRegistry defs;
+  FixedClock clock{TimePoint{std::chrono::hours(24 * 20000)}};
+  PlanService service{plans, people, defs, clock};
+};
+
+}  // namespace
+
+TEST_CASE("PATCH merges into the current answers: null removes, read-only and hidden stay",
+          "[engine][plans]") {
+  World w;
+  Poco::JSON::Object changes;
+  changes.set("notes", "Walks with a frame");
+  changes.set("name", Poco::Dynamic::Var());  // null: the answer goes
+  changes.set("pupil_name", "Someone Else");  // read-only: kept
+  changes.set("year", "9");                   // hidden: kept
+  auto r = w.service.patch(senco(), kPlan, 1, changes);
+  REQUIRE(r);
+  CHECK(r->version == 2);
+  CHECK(r->changed);
+  auto now = w.plans.current();
+  CHECK(now->getValue<std::string>("notes") == "Walks with a frame");
+  CHECK_FALSE(now->has("name"));
+  CHECK(now->getValue<std::string>("pupil_name") == "Ann Lee");
+  CHECK(now->getValue<std::string>("year") == "4");
+
+  // A stale base version is a conflict and saves nothing; so is a wrong type.
+  CHECK(w.service.patch(senco(), kPlan, 1, changes).error().code == ErrorCode::kConflict);
+  Poco::JSON::Object typed;
+  typed.set("notes", 3);
+  CHECK(w.service.patch(senco(), kPlan, 2, typed).error().code == ErrorCode::kInvalid);
+  CHECK(w.plans.record.currentVersion == 2);
+  // Another academy's plan does not exist for this actor.
+  Actor stranger = senco();
+  stranger.memberships = {{kAcademy + 1, Role::kSenco}};
+  CHECK(w.service.patch(stranger, kPlan, 2, changes).error().code == ErrorCode::kNotFound);
+}
+
+TEST_CASE("a transition folds live edits first and acts on the folded version", "[engine][plans]") {
+  World w;
+  FakePending pending;
+  w.service.setPendingEdits(&pending);
+  pending.onFold = [&] {
+    Poco::JSON::Object live;
+    live.set("notes", "typed live");
+    REQUIRE(w.service.saveAs("user:2", "Teacher", kPlan, 1, live));
+  };
+  auto r = w.service.fire(senco(), kPlan, "close", {});
+  REQUIRE(r);
+  CHECK(pending.folds == std::vector<Id>{kPlan});
+  REQUIRE(w.plans.applied.size() == 1);
+  CHECK(w.plans.applied.front().version == 2);  // the folded version, not the one before
+  CHECK(w.plans.record.state == "closed");
+}
+
+TEST_CASE("a fold that fails refuses the transition with its error, never drops it",
+          "[engine][plans]") {
+  World w;
+  FakePending pending;
+  w.service.setPendingEdits(&pending);
+
+  SECTION("a live answer that is not valid yet") {
+    pending.result = invalid("bad", {{"notes", "Too long"}});
+    auto r = w.service.fire(senco(), kPlan, "close", {});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::kInvalid);
+    CHECK_THAT(r.error().message, Catch::Contains("typed live are not valid yet"));
+    REQUIRE(r.error().fields.size() == 1);
+    CHECK(r.error().fields.front().field == "notes");
+  }
+  SECTION("a conflict while saving the live edits") {
+    pending.result = conflict("Someone else saved this plan");
+    auto r = w.service.fire(senco(), kPlan, "close", {});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::kConflict);
+    CHECK_THAT(r.error().message, Catch::Contains("Someone else saved this plan"));
+  }
+  SECTION("any other refusal") {
+    pending.result = notFound("gone");
+    auto r = w.service.fire(senco(), kPlan, "close", {});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::kNotFound);
+  }
+  CHECK(w.plans.applied.empty());
+  CHECK(w.plans.record.state == "draft");
+
+  // Someone who may not edit the plan folds nothing.
+  pending.result = Ok{};
+  pending.folds.clear();
+  Actor stranger = senco();
+  stranger.memberships = {{kAcademy + 1, Role::kSenco}};
+  CHECK(w.service.fire(stranger, kPlan, "close", {}).error().code == ErrorCode::kNotFound);
+  CHECK(pending.folds.empty());
+}
