@@ -29,7 +29,9 @@ const char* kWorkflow = R"({"type": "mini", "title": "Mini plan", "form": "mini"
  "initial": "draft",
  "states": [{"name": "draft", "editable": true}, {"name": "closed", "final": true}],
  "transitions": [{"name": "close", "from": "draft", "to": "closed", "roles": ["senco"]}],
- "signers": [{"role": "senco", "label": "SENCO", "kind": "senco", "required": true}],
+ "signers": [{"role": "senco", "label": "SENCO", "kind": "senco", "required": true},
+             {"role": "parent_carer", "label": "Parent or carer", "kind": "parent_carer",
+              "required": true}],
  "review": {"every": "P12M", "remind": ["P7D"], "recipients": ["senco"]},
  "retention": {"from": "date_of_birth", "keep": "P31Y"}})";
 
@@ -92,7 +94,8 @@ class FakePlans final : public PlanRepository {
     return Id{0};
   }
   Status setSigners(Id, const std::string&, const std::string&,
-                    const std::vector<SignerAssignment>&, const AuditEvent&) override {
+                    const std::vector<SignerAssignment>& people, const AuditEvent&) override {
+    assigned = people;
     return Ok{};
   }
 
@@ -102,6 +105,7 @@ class FakePlans final : public PlanRepository {
 
   PlanRecord record;
   std::vector<TransitionRecord> applied;
+  std::vector<SignerAssignment> assigned;
 
  private:
   std::map<Id, std::string> snapshots_;
@@ -124,10 +128,11 @@ class FakePeople final : public PeopleRepository {
   }
   Id createPupil(const Pupil&, const AuditEvent&) override { return 0; }
   void updatePupil(const Pupil&, const AuditEvent&) override {}
-  std::vector<Contact> contacts(Id) override { return {}; }
+  std::vector<Contact> contacts(Id) override { return pupilContacts; }
   std::optional<Contact> contact(Id) override { return std::nullopt; }
   Id createContact(const Contact&, const AuditEvent&) override { return 0; }
   void updateContact(const Contact&, const AuditEvent&) override {}
+  std::vector<Contact> pupilContacts;
 };
 
 // Live edits waiting to be folded: `result` is what folding answers; `onFold` runs first (a
@@ -247,4 +252,30 @@ TEST_CASE("a fold that fails refuses the transition with its error, never drops 
   stranger.memberships = {{kAcademy + 1, Role::kSenco}};
   CHECK(w.service.fire(stranger, kPlan, "close", {}).error().code == ErrorCode::kNotFound);
   CHECK(pending.folds.empty());
+}
+
+TEST_CASE("a contact is chosen by a label and stored by name, whatever the relationship says",
+          "[engine][plans]") {
+  World w;
+  Contact carer;
+  carer.id = 5;
+  carer.pupilId = 3;
+  carer.name = "Bob Hart";
+  carer.email = "bob@example.org";
+  carer.relationship = "Carer (foster)";  // a label built as "Name (relationship)" is ambiguous
+  w.people.pupilContacts = {carer};
+  auto v = w.service.open(senco(), kPlan);
+  REQUIRE(v);
+  auto choices = w.service.signerCandidates(v.value(), *v->workflow->signer("parent_carer"));
+  REQUIRE(choices.size() == 1);
+  CHECK(choices.front().ref == "contact:5");
+  CHECK(choices.front().name == "Bob Hart");
+  CHECK(choices.front().label == "Bob Hart (Carer (foster))");
+  CHECK(contactLabel(carer) == "Bob Hart (Carer (foster))");
+  REQUIRE(w.service.assignSigners(senco(), kPlan, "parent_carer", {"contact:5"}));
+  REQUIRE(w.plans.assigned.size() == 1);
+  CHECK(w.plans.assigned.front().name == "Bob Hart");
+  // No relationship given: the kind's label.
+  carer.relationship.clear();
+  CHECK(contactLabel(carer) == "Bob Hart (" + contactKindLabel(ContactKind::kParentCarer) + ")");
 }

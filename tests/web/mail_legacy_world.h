@@ -102,7 +102,7 @@ struct LegacyMailWorld {
     for (const auto* slot : engine::requiredSigners(*view->workflow, involved)) {
       auto candidates = app->planService.signerCandidates(*view, *slot);
       REQUIRE_FALSE(candidates.empty());
-      REQUIRE(app->planService.assignSigners(senco, id, slot->role, {candidates.front().first}));
+      REQUIRE(app->planService.assignSigners(senco, id, slot->role, {candidates.front().ref}));
     }
     REQUIRE(app->planService.fire(senco, id, "send_for_signature", {}));
     return id;

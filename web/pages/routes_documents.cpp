@@ -26,11 +26,9 @@ engine::PlanDocumentOptions planDocumentOptions(App& app, const engine::PlanView
   for (const auto& a : app.people.academies()) academies.push_back(a.id);
   for (const auto& u : app.people.users(academies))
     o.people["user:" + std::to_string(u.id)] = u.name;
-  for (const auto& c : app.people.contacts(v.pupil.id)) {
-    o.people["contact:" + std::to_string(c.id)] =
-        c.relationship.empty() ? c.name : c.name + " (" + c.relationship + ")";
-  }
-  o.people["pupil:" + std::to_string(v.pupil.id)] = v.pupil.displayName() + " (pupil)";
+  for (const auto& c : app.people.contacts(v.pupil.id))
+    o.people["contact:" + std::to_string(c.id)] = engine::contactLabel(c);
+  o.people["pupil:" + std::to_string(v.pupil.id)] = engine::pupilLabel(v.pupil);
   return o;
 }
 

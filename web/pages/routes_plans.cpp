@@ -269,11 +269,11 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
     sd.set("none", chosen.empty());
     if (canAssign) {
       Data options = list();
-      for (const auto& [ref, label] : app.planService.signerCandidates(v, s)) {
+      for (const auto& c : app.planService.signerCandidates(v, s)) {
         Data od;
-        od.set("value", ref);
-        od.set("label", label);
-        od.set("selected", chosen.count(ref) > 0);
+        od.set("value", c.ref);
+        od.set("label", c.label);
+        od.set("selected", chosen.count(c.ref) > 0);
         options.push_back(od);
       }
       sd.set("options", options);

@@ -301,10 +301,10 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
     if (senco && open && v.state->signing) {
       rd.set("can_replace", true);
       Data options = list();
-      for (const auto& [ref, label] : svc.replacementCandidates(v, r)) {
+      for (const auto& c : svc.replacementCandidates(v, r)) {
         Data o;
-        o.set("value", ref);
-        o.set("label", label);
+        o.set("value", c.ref);
+        o.set("label", c.label);
         options.push_back(o);
       }
       rd.set("options", options);

@@ -41,9 +41,7 @@ std::vector<std::pair<Id, std::string>> ContributionService::candidates(const Pl
   for (const auto& c : people_.contacts(v.pupil.id)) {
     if (!c.active || c.email.empty() || sectionsFor(*v.form, contactKindName(c.kind)).empty())
       continue;
-    out.emplace_back(
-        c.id,
-        c.name + " (" + (c.relationship.empty() ? contactKindLabel(c.kind) : c.relationship) + ")");
+    out.emplace_back(c.id, contactLabel(c));
   }
   return out;
 }

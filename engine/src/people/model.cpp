@@ -99,6 +99,12 @@ std::optional<ContactKind> parseContactKind(std::string_view s) {
   return std::nullopt;
 }
 
+std::string contactLabel(const Contact& c) {
+  return c.name + " (" + (c.relationship.empty() ? contactKindLabel(c.kind) : c.relationship) + ")";
+}
+
+std::string pupilLabel(const Pupil& p) { return p.displayName() + " (pupil)"; }
+
 std::string contactKindLabel(ContactKind k) {
   switch (k) {
     case ContactKind::kParentCarer:

@@ -72,16 +72,15 @@ std::vector<std::pair<std::string, std::string>> PlanService::people(const Pupil
   for (const auto& u : people_.users({p.academyId}))
     if (u.active) out.emplace_back("user:" + std::to_string(u.id), u.name);
   for (const auto& c : people_.contacts(p.id))
-    if (c.active)
-      out.emplace_back("contact:" + std::to_string(c.id), c.name + " (" + c.relationship + ")");
+    if (c.active) out.emplace_back("contact:" + std::to_string(c.id), contactLabel(c));
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> PlanService::signerCandidates(
-    const PlanView& v, const SignerSlot& slot) {
-  std::vector<std::pair<std::string, std::string>> out;
+std::vector<PersonChoice> PlanService::signerCandidates(const PlanView& v, const SignerSlot& slot) {
+  std::vector<PersonChoice> out;
   if (slot.kind == "pupil") {
-    out.emplace_back("pupil:" + std::to_string(v.pupil.id), v.pupil.displayName() + " (pupil)");
+    out.push_back(
+        {"pupil:" + std::to_string(v.pupil.id), v.pupil.displayName(), pupilLabel(v.pupil)});
   } else if (auto role = parseRole(slot.kind)) {
     for (const auto& u : people_.users({v.plan.academyId})) {
       auto here = [&](const Membership& m) {
@@ -95,12 +94,13 @@ std::vector<std::pair<std::string, std::string>> PlanService::signerCandidates(
           *role == Role::kStaff ||
           std::any_of(u.memberships.begin(), u.memberships.end(),
                       [&](const Membership& m) { return m.role == *role && here(m); });
-      if (u.active && fits && maySign) out.emplace_back("user:" + std::to_string(u.id), u.name);
+      if (u.active && fits && maySign)
+        out.push_back({"user:" + std::to_string(u.id), u.name, u.name});
     }
   } else {
     for (const auto& c : people_.contacts(v.pupil.id))
       if (c.active && contactKindName(c.kind) == slot.kind)
-        out.emplace_back("contact:" + std::to_string(c.id), c.name + " (" + c.relationship + ")");
+        out.push_back({"contact:" + std::to_string(c.id), c.name, contactLabel(c)});
   }
   return out;
 }
@@ -511,7 +511,7 @@ Status PlanService::assignSigners(const Actor& a, Id planId, const std::string& 
   for (const auto& ref : personRefs) {
     if (ref.empty()) continue;
     auto fit = std::find_if(candidates.begin(), candidates.end(),
-                            [&](const auto& c) { return c.first == ref; });
+                            [&](const PersonChoice& c) { return c.ref == ref; });
     if (fit == candidates.end()) {
       if (!connected.count(ref) && ref != "pupil:" + std::to_string(v.pupil.id))
         return invalid("Choose someone connected to this pupil",
@@ -520,10 +520,7 @@ Status PlanService::assignSigners(const Actor& a, Id planId, const std::string& 
       return invalid("Choose someone who can sign as " + slot->label,
                      {{"signer." + slotName, who + " cannot sign as " + slot->label}});
     }
-    std::string name = fit->second;  // a contact's label ends in " (relationship)"
-    if (auto p = name.rfind(" ("); p != std::string::npos && ref.rfind("contact:", 0) == 0)
-      name = name.substr(0, p);
-    people.push_back({slotName, ref, name});
+    people.push_back({slotName, ref, fit->name});
   }
   Poco::JSON::Array refs;
   for (const auto& p : people) refs.add(p.personRef);

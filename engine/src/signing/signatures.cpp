@@ -668,14 +668,14 @@ Status SignatureService::renewLink(const Actor& a, Id requestId) {
       out);
 }
 
-std::vector<std::pair<std::string, std::string>> SignatureService::replacementCandidates(
-    const PlanView& v, const SignatureRequest& r) {
+std::vector<PersonChoice> SignatureService::replacementCandidates(const PlanView& v,
+                                                                  const SignatureRequest& r) {
   const SignerSlot* defined = v.workflow->signer(r.slot);
   if (!defined) return {};
   SignerSlot slot = *defined;
   if (parseRole(slot.kind)) slot.kind = "staff";
   auto out = plans_.signerCandidates(v, slot);
-  std::erase_if(out, [&](const auto& c) { return c.first == r.personRef; });
+  std::erase_if(out, [&](const PersonChoice& c) { return c.ref == r.personRef; });
   return out;
 }
 
@@ -693,13 +693,11 @@ Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::
   if (personRef == old.personRef)
     return invalid("Choose someone else to sign", {{"person", "Choose another person"}});
   std::string name;
-  for (const auto& [ref, label] : replacementCandidates(v, old))
-    if (ref == personRef) name = label;
+  for (const auto& c : replacementCandidates(v, old))
+    if (c.ref == personRef) name = c.name;
   if (name.empty())
     return invalid("Choose someone who can sign as " + old.slotLabel,
                    {{"person", "That person cannot sign as " + old.slotLabel}});
-  if (auto p = name.rfind(" ("); p != std::string::npos && personRef.rfind("contact:", 0) == 0)
-    name = name.substr(0, p);
   SignatureRequest fresh = old;
   fresh.id = 0;
   fresh.personRef = personRef;

@@ -85,6 +85,11 @@ struct Pupil {
   }
 };
 
+// How a person connected to a pupil is labelled wherever one is chosen or listed: "Ann Lee
+// (Mother)" (the kind's label when no relationship was given), "Sam (pupil)".
+std::string contactLabel(const Contact& c);
+std::string pupilLabel(const Pupil& p);
+
 // Year groups in England (nursery, reception, years 1–14 for post-16 with an EHCP).
 bool isValidYearGroup(std::string_view y);
 std::string yearGroupLabel(std::string_view y);  // "Year 7", "Reception", "Nursery"

@@ -64,6 +64,14 @@ struct SignerAssignment {
   std::string name;
 };
 
+// Someone who may be chosen for a plan (a signer): the name an assignment stores, and the label
+// a list shows (contactLabel, pupilLabel; a member of staff's name).
+struct PersonChoice {
+  std::string ref;  // "user:N", "contact:N" or "pupil:N"
+  std::string name;
+  std::string label;
+};
+
 struct TransitionRecord {
   std::string name, fromState, toState, actor, at, reasonCode, reasonText;
   int version = 0;
@@ -243,8 +251,7 @@ class PlanService {
   // Who may fill a signer slot of this plan (ref, label): staff with the slot's role in the
   // plan's academy (any staff for a "staff" slot), the pupil's active contacts of the slot's
   // kind, or the pupil for a "pupil" slot. assignSigners accepts exactly these.
-  std::vector<std::pair<std::string, std::string>> signerCandidates(const PlanView& v,
-                                                                    const SignerSlot& slot);
+  std::vector<PersonChoice> signerCandidates(const PlanView& v, const SignerSlot& slot);
 
   std::shared_ptr<const FormDefinition> formSnapshot(Id id);
   std::shared_ptr<const WorkflowDefinition> workflowSnapshot(Id id);

@@ -135,8 +135,7 @@ class SignatureService final : public TransitionActions {
   // The SENCO names someone else for an open request.
   // Who may take over request `r`: the slot's candidates, except that any member of staff may
   // cover a staff slot (absence cover); never the person being replaced.
-  std::vector<std::pair<std::string, std::string>> replacementCandidates(const PlanView& v,
-                                                                         const SignatureRequest& r);
+  std::vector<PersonChoice> replacementCandidates(const PlanView& v, const SignatureRequest& r);
   // The SENCO gives a signer who has not signed yet (e.g. whose link expired) another
   // linkDays: the same link works again and the invitation is sent again.
   Status renewLink(const Actor& a, Id requestId);
