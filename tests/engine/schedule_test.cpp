@@ -267,3 +267,17 @@ TEST_CASE("records are kept until date of birth plus 31 years", "[engine][schedu
   CHECK(isoDate(retentionUntil(retention, d("2015-09-01"))) == "2046-09-01");
   CHECK(isoDate(retentionUntil(retention, d("2012-02-29"))) == "2043-02-28");
 }
+
+TEST_CASE("a review is due soon from 30 days before its date, overdue the day after",
+          "[engine][schedule]") {
+  const Date today = d("2026-03-01");
+  CHECK(reviewTiming(d("2026-04-01"), today).status == ReviewStatus::kNotYet);  // 31 days
+  auto soon = reviewTiming(d("2026-03-31"), today);
+  CHECK(soon.status == ReviewStatus::kDueSoon);
+  CHECK(soon.daysToGo == kReviewDueSoonDays);
+  CHECK(reviewTiming(today, today).status == ReviewStatus::kDueSoon);
+  auto late = reviewTiming(d("2026-02-27"), today);
+  CHECK(late.status == ReviewStatus::kOverdue);
+  CHECK(late.daysToGo == -2);
+  CHECK(std::string(reviewStatusName(ReviewStatus::kDueSoon)) == "due_soon");
+}

@@ -603,3 +603,42 @@ TEST_CASE("the running server moves a plan whose review date has passed to revie
   REQUIRE(st.step());
   CHECK(st.getText(0) == "system:scheduler");
 }
+
+TEST_CASE("a review is due soon from 30 days before its date, the same on the pages and the API",
+          "[web][plans]") {
+  Demo d;
+  auto c = d.senco();
+  auto active = d.plans("", "active", Demo::kOak);
+  REQUIRE_FALSE(active.empty());
+  const int64_t plan = active.front()->getValue<int64_t>("id");
+  const std::string db = d.server.home() + "/sendflow.db";
+  auto reviewIn = [&](int days) {
+    storage::Database database(db);
+    database.exec("UPDATE plan SET review_date=date('now','" + std::to_string(days) +
+                  " day') WHERE id=" + std::to_string(plan));
+  };
+  auto apiStatus = [&] {
+    auto r = c.get("/api/v1/plans/" + std::to_string(plan));
+    REQUIRE(r.status == 200);
+    return r.json()->getValue<std::string>("review_status");
+  };
+  auto page = [&] { return c.get("/plans/" + std::to_string(plan)).body; };
+  reviewIn(31);
+  CHECK(apiStatus() == "not_yet");
+  CHECK(page().find("Due in 31 days") == std::string::npos);
+  reviewIn(30);
+  CHECK(apiStatus() == "due_soon");
+  CHECK(page().find("Due in 30 days") != std::string::npos);
+  reviewIn(-2);
+  CHECK(apiStatus() == "overdue");
+  CHECK(page().find("Overdue by 2 days") != std::string::npos);
+  auto listed = c.get("/api/v1/plans").json()->getArray("plans");
+  bool found = false;
+  for (size_t i = 0; i < listed->size(); ++i) {
+    auto p = listed->getObject(static_cast<unsigned>(i));
+    if (p->getValue<int64_t>("id") != plan) continue;
+    found = true;
+    CHECK(p->getValue<std::string>("review_status") == "overdue");
+  }
+  CHECK(found);
+}

@@ -9,7 +9,9 @@
 namespace sendflow::web {
 namespace {
 
-Poco::JSON::Object planJson(const engine::PlanRecord& p) {
+// review_status (engine::reviewTiming): "due_soon", "overdue" or "not_yet" while the plan has a
+// review date; null otherwise.
+Poco::JSON::Object planJson(const engine::PlanRecord& p, engine::Date today) {
   Poco::JSON::Object o;
   o.set("id", p.id);
   o.set("academy_id", p.academyId);
@@ -18,10 +20,16 @@ Poco::JSON::Object planJson(const engine::PlanRecord& p) {
   o.set("state", p.state);
   o.set("version", p.currentVersion);
   o.set("review_date", p.reviewDate ? Poco::Dynamic::Var(*p.reviewDate) : Poco::Dynamic::Var());
+  const auto due = p.reviewDate ? engine::parseIsoDate(*p.reviewDate) : std::nullopt;
+  o.set("review_status",
+        due ? Poco::Dynamic::Var(engine::reviewStatusName(engine::reviewTiming(*due, today).status))
+            : Poco::Dynamic::Var());
   if (p.reviewsPlanId) o.set("reviews_plan_id", p.reviewsPlanId);
   if (!p.reviewReason.empty()) o.set("review_reason", p.reviewReason);
   return o;
 }
+
+engine::Date today(Exchange& ex) { return engine::dateOf(ex.app.clock.now()); }
 
 std::optional<engine::Id> idOr404(Exchange& ex) {
   auto id = ex.idParam("id");
@@ -34,7 +42,7 @@ void listPlans(Exchange& ex) {
   std::string state = ex.query("state");
   Poco::JSON::Array arr;
   for (const auto& p : ex.app.planService.list(ex.actor(), pupil))
-    if (state.empty() || p.state == state) arr.add(planJson(p));
+    if (state.empty() || p.state == state) arr.add(planJson(p, today(ex)));
   Poco::JSON::Object o;
   o.set("plans", arr);
   ex.json(200, o);
@@ -47,7 +55,7 @@ void getPlan(Exchange& ex) {
       Exchange::intField("version", ex.query("version"), 0, kMaxVersion).value_or(0);
   auto v = ex.app.planService.open(ex.actor(), *id, version);
   if (!v) return ex.error(v.error());
-  auto o = planJson(v->plan);
+  auto o = planJson(v->plan, today(ex));
   o.set("title", v->workflow->title);
   o.set("form_version", v->form->version);
   o.set("shown_version", v->version.number);
@@ -112,7 +120,7 @@ void createPlan(Exchange& ex) {
   if (auto e = b.error()) return ex.error(*e);
   auto r = ex.app.planService.launch(ex.actor(), *pupil, *type);
   if (!r) return ex.error(r.error());
-  ex.json(201, planJson(*ex.app.planRepository.plan(r.value())));
+  ex.json(201, planJson(*ex.app.planRepository.plan(r.value()), today(ex)));
 }
 
 // PATCH {"base_version": n, "values": {field: value|null}}: the engine merges the values into
@@ -150,7 +158,7 @@ void fireTransition(Exchange& ex) {
   }
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) return ex.error(r.error());
-  auto o = planJson(*ex.app.planRepository.plan(*id));
+  auto o = planJson(*ex.app.planRepository.plan(*id), today(ex));
   if (r.value() != *id) o.set("successor_id", r.value());
   ex.json(200, o);
 }

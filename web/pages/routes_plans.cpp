@@ -49,11 +49,12 @@ void addReviewStatus(Data& d, const std::optional<std::string>& reviewDate, engi
   if (!due) return;
   d.set("review_date", *reviewDate);
   d.set("review_date_uk", engine::ukDate(*due));
-  int days = engine::daysBetween(today, *due);
-  if (days < 0) {
+  const auto timing = engine::reviewTiming(*due, today);
+  const int days = timing.daysToGo;
+  if (timing.status == engine::ReviewStatus::kOverdue) {
     d.set("review_overdue", true);
     d.set("review_status", "Overdue by " + std::to_string(-days) + (days == -1 ? " day" : " days"));
-  } else if (days <= 30) {
+  } else if (timing.status == engine::ReviewStatus::kDueSoon) {
     d.set("review_soon", true);
     d.set("review_status", days == 0
                                ? std::string("Due today")
@@ -108,7 +109,9 @@ void addPlanLists(Exchange& ex, Data& d, engine::Id pupilId) {
       continue;
     }
     counts[st && !st->label.empty() ? st->label : p.state]++;
-    bool isOverdue = p.reviewDate && *p.reviewDate < engine::isoDate(today);
+    const auto due = p.reviewDate ? engine::parseIsoDate(*p.reviewDate) : std::nullopt;
+    const bool isOverdue =
+        due && engine::reviewTiming(*due, today).status == engine::ReviewStatus::kOverdue;
     overdue += isOverdue;
     // The next statutory deadline (EHCP reviews) that is not done.
     if (wf->deadlines) {

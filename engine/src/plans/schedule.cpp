@@ -122,6 +122,25 @@ std::string deadlineStatusLabel(DeadlineStatus s) {
   return "On track";
 }
 
+ReviewTiming reviewTiming(Date reviewDate, Date today) {
+  const int days = daysBetween(today, reviewDate);
+  if (days < 0) return {ReviewStatus::kOverdue, days};
+  if (days <= kReviewDueSoonDays) return {ReviewStatus::kDueSoon, days};
+  return {ReviewStatus::kNotYet, days};
+}
+
+const char* reviewStatusName(ReviewStatus s) {
+  switch (s) {
+    case ReviewStatus::kNotYet:
+      return "not_yet";
+    case ReviewStatus::kDueSoon:
+      return "due_soon";
+    case ReviewStatus::kOverdue:
+      return "overdue";
+  }
+  return "not_yet";
+}
+
 DeadlineStatus deadlineStatus(Date due, Date today, std::optional<Date> doneOn,
                               const Duration& dueSoon) {
   if (doneOn) return DeadlineStatus::kDone;

@@ -44,6 +44,17 @@ struct Reminder {
 };
 std::optional<Reminder> reminderOn(const ReviewPolicy& policy, Date reviewDate, Date day);
 
+// A plan in force is due soon for review from this many days before its review date: the one
+// rule behind the "Due in N days" tags of every page and the API's review_status.
+inline constexpr int kReviewDueSoonDays = 30;
+enum class ReviewStatus { kNotYet, kDueSoon, kOverdue };
+struct ReviewTiming {
+  ReviewStatus status = ReviewStatus::kNotYet;
+  int daysToGo = 0;  // negative: days overdue
+};
+ReviewTiming reviewTiming(Date reviewDate, Date today);
+const char* reviewStatusName(ReviewStatus s);  // not_yet, due_soon, overdue
+
 enum class DeadlineStatus { kOnTrack, kDueSoon, kMissed, kDone };
 const char* deadlineStatusName(DeadlineStatus s);   // on_track, due_soon, missed, done
 std::string deadlineStatusLabel(DeadlineStatus s);  // "On track", "Due soon", "Missed", "Done"
