@@ -65,7 +65,11 @@ class FakeSessions final : public SessionRepository {
   void touch(const std::string& h, TimePoint at) override { sessions[h].lastSeenAt = at; }
   void remove(const std::string& h) override { sessions.erase(h); }
   void removeForUser(Id) override {}
-  void removeOlderThan(TimePoint, TimePoint) override {}
+  void removeOlderThan(TimePoint createdBefore, TimePoint idleBefore) override {
+    std::erase_if(sessions, [&](const auto& kv) {
+      return kv.second.createdAt < createdBefore || kv.second.lastSeenAt < idleBefore;
+    });
+  }
   SignInAttempt beginAttempt(const std::vector<AttemptLimit>& limits, TimePoint since,
                              TimePoint at) override {
     for (const auto& l : limits)
@@ -173,6 +177,37 @@ TEST_CASE("a session lives from login to logout, with idle and absolute timeouts
   }
   f.clock.advance(std::chrono::minutes(59));
   REQUIRE_FALSE(f.auth.resume(r3->sessionToken).ok());
+}
+
+TEST_CASE("the session lifetime and the clean-up of old sessions follow the auth policy",
+          "[engine][auth]") {
+  Fixture f;
+  CHECK(f.auth.sessionLifetime() == std::chrono::hours(12));  // the session cookie's Max-Age
+  AuthPolicy shorter;
+  shorter.idleTimeout = std::chrono::minutes(5);
+  shorter.absoluteTimeout = std::chrono::minutes(30);
+  AuthService auth(f.people, f.sessions, f.clock, f.random, shorter);
+  CHECK(auth.sessionLifetime() == std::chrono::minutes(30));
+
+  auto idle = auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "test");
+  f.clock.advance(std::chrono::minutes(4));
+  auto busy = auth.login("senco@oak.example", "correct horse battery", "10.0.0.1", "test");
+  REQUIRE(f.sessions.sessions.size() == 2);
+  f.clock.advance(std::chrono::minutes(2));  // idle: 6 minutes; busy: 2
+  auth.removeExpiredSessions();
+  CHECK(f.sessions.sessions.count(sha256Hex(idle->sessionToken)) == 0);
+  CHECK(f.sessions.sessions.count(sha256Hex(busy->sessionToken)) == 1);
+  REQUIRE(auth.resume(busy->sessionToken));
+  for (int i = 0; i < 6; ++i) {  // busy: 26 minutes old, seen a minute ago
+    f.clock.advance(std::chrono::minutes(4));
+    REQUIRE(auth.resume(busy->sessionToken));
+  }
+  f.clock.advance(std::chrono::minutes(1));
+  auth.removeExpiredSessions();
+  CHECK(f.sessions.sessions.count(sha256Hex(busy->sessionToken)) == 1);
+  f.clock.advance(std::chrono::minutes(4));  // 31 minutes from sign-in
+  auth.removeExpiredSessions();
+  CHECK(f.sessions.sessions.empty());
 }
 
 TEST_CASE("a deactivated user's session stops working", "[engine][auth]") {

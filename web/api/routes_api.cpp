@@ -50,7 +50,7 @@ void apiLogin(Exchange& ex) {
   if (auto e = b.error()) return ex.error(*e);
   auto res = ex.app.auth.login(*email, *password, ex.clientIp(), ex.request.get("User-Agent", ""));
   if (!res) return ex.error(res.error());
-  ex.setCookie("sf_session", res->sessionToken, 12 * 3600);
+  ex.setSessionCookie(res->sessionToken, ex.app.auth.sessionLifetime());
   Poco::JSON::Object o;
   o.set("csrf_token", engine::AuthService::csrfFor(res->sessionToken));
   o.set("user_id", res->actor.userId);
@@ -117,7 +117,7 @@ void registerApiRoutes(App& app) {
   r.add("POST", "/api/v1/session", Access::kPublic, apiLogin);
   r.add("DELETE", "/api/v1/session", Access::kStaff, [](Exchange& ex) {
     ex.app.auth.logout(ex.sessionToken);
-    ex.setCookie("sf_session", "", 0);
+    ex.clearSessionCookie();
     ex.json(200, Poco::JSON::Object());
   });
   r.add("GET", "/api/v1/pupils", engine::Action::kViewPupil, apiPupils);

@@ -154,7 +154,7 @@ void Scheduler::loop() {
 
 void Scheduler::tick() {
   auto now = app_.clock.now();
-  app_.sessions.removeOlderThan(now - std::chrono::hours(12), now - std::chrono::hours(1));
+  app_.auth.removeExpiredSessions();
   // Plans whose review date has come move to "review due" (and so into the reminders below).
   if (int n = app_.planService.markReviewsDue(engine::dateOf(now)))
     app_.log.information("%d plan(s) reached their review date", n);

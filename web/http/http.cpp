@@ -347,6 +347,12 @@ void Exchange::setCookie(const std::string& name, const std::string& value, int 
   response.addCookie(c);
 }
 
+void Exchange::setSessionCookie(const std::string& token, std::chrono::seconds lifetime) {
+  setCookie(kSessionCookie, token, static_cast<int>(lifetime.count()));
+}
+
+void Exchange::clearSessionCookie() { setCookie(kSessionCookie, "", 0); }
+
 std::string Exchange::cookie(const std::string& name) const {
   Poco::Net::NameValueCollection cookies;
   request.getCookies(cookies);

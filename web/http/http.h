@@ -7,6 +7,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -86,6 +87,10 @@ class Exchange {
   void error(const engine::Error& e);
   void error(int status, const std::string& message);
   void setCookie(const std::string& name, const std::string& value, int maxAgeSeconds);
+  // The session cookie, kept by the browser for the session's whole lifetime (the engine's
+  // AuthService::sessionLifetime); clearSessionCookie makes the browser drop it.
+  void setSessionCookie(const std::string& token, std::chrono::seconds lifetime);
+  void clearSessionCookie();
   std::string cookie(const std::string& name) const;
 
   std::string csrfToken() const;  // for forms rendered on this request

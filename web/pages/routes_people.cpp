@@ -8,8 +8,6 @@
 namespace sendflow::web {
 namespace {
 
-constexpr int kSessionCookieSeconds = 12 * 3600;
-
 // Only a page of this site a GET route serves: never "//host", "https://…" or a control character.
 std::string safeNext(const Exchange& ex, const std::string& next) {
   return localRedirectTarget(ex.app.router, next);
@@ -44,13 +42,13 @@ void postLogin(Exchange& ex) {
     loginPage(ex, statusFor(r.error().code), email, &r.error());
     return;
   }
-  ex.setCookie("sf_session", r->sessionToken, kSessionCookieSeconds);
+  ex.setSessionCookie(r->sessionToken, ex.app.auth.sessionLifetime());
   ex.redirect(safeNext(ex, f.get("next", "/")));
 }
 
 void postLogout(Exchange& ex) {
   ex.app.auth.logout(ex.sessionToken);
-  ex.setCookie("sf_session", "", 0);
+  ex.clearSessionCookie();
   ex.redirect("/login");
 }
 

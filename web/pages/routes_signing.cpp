@@ -79,6 +79,7 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
       r.state == engine::requeststate::kInvited || r.state == engine::requeststate::kOpened;
   d.set("can_sign", open && sv->yourTurn && !sv->needsCode);
   d.set("needs_code", open && sv->yourTurn && sv->needsCode);
+  d.set("code_minutes", std::to_string(ex.app.signatures->settings().codeMinutes));
   d.set("not_your_turn", open && !sv->yourTurn);
   d.set("waiting_for", sv->waitingFor);
   d.set("is_staff", t.access.staff != nullptr);
@@ -174,7 +175,8 @@ void postCode(Exchange& ex) {
   const auto& post = ex.form();
   if (post.get("action", "") == "send")
     return doneOrError(ex, *t, ex.app.signatures->sendCode(t->access),
-                       "We emailed you a 6-digit code. It lasts 10 minutes.");
+                       "We emailed you a 6-digit code. It lasts " +
+                           std::to_string(ex.app.signatures->settings().codeMinutes) + " minutes.");
   doneOrError(ex, *t,
               ex.app.signatures->checkCode(t->access, engine::trimmed(post.get("code", ""))),
               "Code accepted. You can sign now.");

@@ -128,6 +128,11 @@ Result<SessionContext> AuthService::resume(const std::string& sessionToken) {
   return SessionContext{actorFor(*user), idHash, csrfFor(sessionToken)};
 }
 
+void AuthService::removeExpiredSessions() {
+  const auto now = clock_.now();
+  sessions_.removeOlderThan(now - policy_.absoluteTimeout, now - policy_.idleTimeout);
+}
+
 void AuthService::logout(const std::string& sessionToken) {
   if (!sessionToken.empty()) sessions_.remove(sha256Hex(sessionToken));
 }

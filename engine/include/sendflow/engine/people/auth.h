@@ -71,6 +71,11 @@ class AuthService {
 
   Actor actorFor(const User& u);
 
+  // How long a session may last at most from sign-in (the session cookie's Max-Age).
+  std::chrono::seconds sessionLifetime() const { return policy_.absoluteTimeout; }
+  // Deletes the sessions past the idle or the absolute timeout (resume() refuses them anyway).
+  void removeExpiredSessions();
+
   static constexpr std::size_t kMinPasswordLength = 12;
   static Status checkPasswordPolicy(const std::string& password);
 
