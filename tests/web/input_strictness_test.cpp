@@ -339,10 +339,20 @@ TEST_CASE("numbers out of range or malformed are 400 or 422 and never 500", "[we
     CHECK(r.status == 400);
     CHECK(errorMessage(r).find("pupil_id") != std::string::npos);
   }
-  for (const std::string q : {"version=99999999999", "version=3abc", "version=-1"}) {
-    INFO(q);
-    CHECK(senco.get(plan + "?" + q).status == 400);
-    CHECK(senco.get("/plans/" + plan.substr(plan.rfind('/') + 1) + "?" + q).status == 400);
+  // One strict parser of ?version= on every door: the API, the page, the PDF (and the diff's
+  // from/to); "2x" is not version 2.
+  const std::string page = "/plans/" + plan.substr(plan.rfind('/') + 1);
+  for (const std::string n : {"99999999999", "3abc", "-1", "2x", "%202", "2.0", "+2"}) {
+    INFO(n);
+    for (const std::string& url :
+         {plan + "?version=" + n, page + "?version=" + n, page + "/pdf?version=" + n,
+          page + "/diff?from=1&to=" + n, page + "/diff?from=" + n + "&to=1"}) {
+      INFO(url);
+      auto r = senco.get(url);
+      CHECK(r.status == 400);
+      CHECK(r.body.find(url.find("?version=") != std::string::npos ? "version" : "must be") !=
+            std::string::npos);
+    }
   }
   auto nullPerson = senco.postJson("PUT", plan + "/signers/senco", R"({"people": [null]})");
   CHECK(nullPerson.status == 422);

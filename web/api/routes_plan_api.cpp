@@ -51,9 +51,7 @@ void listPlans(Exchange& ex) {
 void getPlan(Exchange& ex) {
   auto id = idOr404(ex);
   if (!id) return;
-  const int version =
-      Exchange::intField("version", ex.query("version"), 0, kMaxVersion).value_or(0);
-  auto v = ex.app.planService.open(ex.actor(), *id, version);
+  auto v = ex.app.planService.open(ex.actor(), *id, versionQuery(ex));
   if (!v) return ex.error(v.error());
   auto o = planJson(v->plan, today(ex));
   o.set("title", v->workflow->title);

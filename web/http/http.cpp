@@ -198,6 +198,10 @@ std::optional<int> Exchange::intField(const std::string& name, std::string_view 
   return static_cast<int>(*n);
 }
 
+int versionQuery(const Exchange& ex) {
+  return Exchange::intField("version", ex.query("version"), 0, kMaxVersion).value_or(0);
+}
+
 std::string Exchange::query(const std::string& name, const std::string& fallback) const {
   for (const auto& [k, v] : decodeFormFields(rawQueryOf(request.getURI()), kMaxQueryFields))
     if (k == name) return v;

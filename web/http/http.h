@@ -103,6 +103,10 @@ class Exchange {
   std::unique_ptr<Poco::Net::HTMLForm> form_;
 };
 
+// "?version=N" of a plan's page, API answer or PDF: absent or 0 is the current version; anything
+// but digits in range throws BadRequest naming the parameter (400), on every door alike.
+int versionQuery(const Exchange& ex);
+
 using Handler = std::function<void(Exchange&)>;
 
 enum class Access {

@@ -47,15 +47,6 @@ std::string placeholderSummary(const engine::PlanView& v, const engine::Rendered
 
 namespace {
 
-// "?version=N": absent or 0 is the current version; anything but digits is the client's mistake.
-std::optional<int> versionParam(Exchange& ex) {
-  auto s = ex.query("version");
-  if (s.empty()) return 0;
-  auto n = engine::parseInteger(s, 0, kMaxVersion);
-  if (!n) return std::nullopt;
-  return static_cast<int>(*n);
-}
-
 // Header values are ASCII: field ids only ("a, b").
 std::string placeholderHeader(const engine::RenderedPdf& pdf) {
   std::string out;
@@ -70,9 +61,7 @@ std::string placeholderHeader(const engine::RenderedPdf& pdf) {
 void planPdf(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such plan.");
-  auto version = versionParam(ex);
-  if (!version) return ex.error(400, "The version must be a whole number, such as ?version=2.");
-  auto v = ex.app.planService.open(ex.actor(), *id, *version, engine::Action::kDownloadPdf);
+  auto v = ex.app.planService.open(ex.actor(), *id, versionQuery(ex), engine::Action::kDownloadPdf);
   if (!v) return ex.error(v.error());
   engine::RenderedPdf pdf = renderPlanPdf(ex.app, v.value());
   if (!pdf.placeholderFields.empty()) {

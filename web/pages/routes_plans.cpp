@@ -299,9 +299,7 @@ std::optional<engine::Id> planId(Exchange& ex) {
 void planPage(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
-  const int version =
-      Exchange::intField("version", ex.query("version"), 0, kMaxVersion).value_or(0);
-  auto v = ex.app.planService.open(ex.actor(), *id, version);
+  auto v = ex.app.planService.open(ex.actor(), *id, versionQuery(ex));
   if (!v) return ex.error(v.error());
   std::string notice;
   if (ex.query("saved") == "1")
