@@ -80,7 +80,7 @@ int userAdd(const std::map<std::string, std::string>& opt) {
     return 2;
   }
   engine::Id academyId = 0;
-  if (*role != engine::Role::kTrustAdmin) {
+  if (!engine::isTrustWideRole(*role)) {
     std::string a = get("academy");
     for (const auto& ac : app->people.academies())
       if (ac.name == a || std::to_string(ac.id) == a) academyId = ac.id;

@@ -6,9 +6,6 @@
 namespace sendflow::web {
 namespace {
 
-constexpr engine::Role kAcademyRoles[] = {engine::Role::kSenco, engine::Role::kStaff,
-                                          engine::Role::kHead, engine::Role::kGovernor};
-
 bool requireAdmin(Exchange& ex) {
   if (engine::may(ex.actor(), engine::Action::kManageUsers, 0)) return true;
   ex.error(403, "Only a trust admin can manage users.");
@@ -20,7 +17,7 @@ std::vector<engine::Membership> membershipsFrom(const Poco::Net::HTMLForm& f,
                                                 const std::vector<engine::Academy>& academies) {
   std::vector<engine::Membership> out;
   for (const auto& a : academies)
-    for (auto r : kAcademyRoles)
+    for (auto r : engine::academyRoles())
       if (f.has("role_" + std::to_string(a.id) + "_" + engine::roleName(r)))
         out.push_back({a.id, r});
   if (f.has("trust_admin")) out.push_back({0, engine::Role::kTrustAdmin});
@@ -40,7 +37,7 @@ void userForm(Exchange& ex, int status, const engine::UserInput& in, engine::Id 
     Data ad;
     ad.set("name", a.name);
     Data roles = list();
-    for (auto r : kAcademyRoles) {
+    for (auto r : engine::academyRoles()) {
       Data rd;
       rd.set("name", "role_" + std::to_string(a.id) + "_" + engine::roleName(r));
       rd.set("label", engine::roleLabel(r));

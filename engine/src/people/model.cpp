@@ -20,6 +20,13 @@ const char* roleName(Role r) {
   return "staff";
 }
 
+bool isTrustWideRole(Role r) { return r == Role::kTrustAdmin; }
+
+const std::vector<Role>& academyRoles() {
+  static const std::vector<Role> roles{Role::kSenco, Role::kStaff, Role::kHead, Role::kGovernor};
+  return roles;
+}
+
 std::optional<Role> parseRole(std::string_view s) {
   for (Role r : {Role::kSenco, Role::kStaff, Role::kHead, Role::kGovernor, Role::kTrustAdmin}) {
     if (s == roleName(r)) return r;

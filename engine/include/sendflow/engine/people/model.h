@@ -18,6 +18,9 @@ enum class Role { kSenco, kStaff, kHead, kGovernor, kTrustAdmin };
 const char* roleName(Role r);  // "senco", "staff", "head", "governor", "trust_admin"
 std::optional<Role> parseRole(std::string_view s);
 std::string roleLabel(Role r);  // "SENCO", "Staff", ...
+// A trust-wide role is held at academy 0 (every academy); the others at one academy each.
+bool isTrustWideRole(Role r);
+const std::vector<Role>& academyRoles();  // senco, staff, head, governor
 
 struct Academy {
   Id id = 0;
