@@ -41,6 +41,7 @@
 #include <thread>
 #include <vector>
 
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/live/ot.h"
 
 namespace {
@@ -153,7 +154,7 @@ class BenchClient {
         const std::string token = "~c" + std::to_string(index_) + "n" + std::to_string(++n) + "~";
         const auto pos = rng() % (text_.size() + 1);
         lat_.onSent(token);
-        edit(ot::insertAt(pos, *ot::fromUtf8(token)));
+        edit(ot::insertAt(pos, *sendflow::engine::utf8::decode(token)));
         ++sent_;
         next += period;
       }
@@ -207,7 +208,7 @@ class BenchClient {
         auto f = fields->getObject(name);
         if (f->getValue<std::string>("kind") == "text" && field_.empty()) {
           field_ = name;
-          text_ = *ot::fromUtf8(f->getValue<std::string>("text"));
+          text_ = *sendflow::engine::utf8::decode(f->getValue<std::string>("text"));
         }
       }
     } else if (type == "op") {
@@ -220,7 +221,8 @@ class BenchClient {
       auto remote = *sendflow::engine::opFromJson(m->get("op"));
       if (m->getValue<std::string>("field") != field_) return;
       for (const auto& c : remote) {
-        if (c.kind == ot::Component::Kind::kInsert) lat_.onReceived(ot::toUtf8(c.text));
+        if (c.kind == ot::Component::Kind::kInsert)
+          lat_.onReceived(sendflow::engine::utf8::encode(c.text));
       }
       auto pass = [&](ot::Op& mine) {
         auto a = ot::transform(mine, remote, ot::Side::kRight);

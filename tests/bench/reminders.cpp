@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "app/definition_folders.h"
 #include "sendflow/engine/plans/plans.h"
 #include "sendflow/storage/database.h"
 #include "sendflow/storage/outbox_repository.h"
@@ -48,8 +49,8 @@ void seed(const std::string& path, int plans) {
   engine::FixedClock clock(engine::startOf(kDay));
   storage::Store store(path, clock);
   store.migrate();
-  auto defs = engine::DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms",
-                                               SENDFLOW_SOURCE_ROOT "/workflows");
+  auto defs = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
+                                                   SENDFLOW_SOURCE_ROOT "/workflows");
   storage::SqlitePlanRepository repo(store);
   std::vector<std::pair<std::string, std::pair<engine::Id, engine::Id>>>
       types;  // type → (form, workflow)
@@ -142,8 +143,8 @@ void seed(const std::string& path, int plans) {
 int evaluate(const std::string& path, const std::string& day) {
   engine::FixedClock clock(engine::startOf(*engine::parseIsoDate(day)) + std::chrono::hours(6));
   storage::Store store(path, clock);
-  auto defs = engine::DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms",
-                                               SENDFLOW_SOURCE_ROOT "/workflows");
+  auto defs = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
+                                                   SENDFLOW_SOURCE_ROOT "/workflows");
   storage::SqlitePeopleRepository people(store);
   storage::SqlitePlanRepository plans(store);
   engine::PlanService planService(plans, people, defs, clock);

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "sendflow/engine/core/crypto.h"
-#include "sendflow/engine/core/text.h"
+#include "sendflow/engine/core/utf8.h"
 
 using namespace sendflow::engine;
 
@@ -264,9 +264,9 @@ TEST_CASE("CSRF tokens are bound to the session", "[engine][auth]") {
 }
 
 TEST_CASE("UTF-8 validation rejects malformed text", "[engine][text]") {
-  REQUIRE(sendflow::engine::isValidUtf8("Zoë Łukasz Юлия 😀"));
-  REQUIRE_FALSE(sendflow::engine::isValidUtf8("\xC3"));
-  REQUIRE_FALSE(sendflow::engine::isValidUtf8("\xC0\xAF"));          // overlong
-  REQUIRE_FALSE(sendflow::engine::isValidUtf8("\xED\xA0\x80"));      // surrogate
-  REQUIRE_FALSE(sendflow::engine::isValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  REQUIRE(sendflow::engine::utf8::isValid("Zoë Łukasz Юлия 😀"));
+  REQUIRE_FALSE(sendflow::engine::utf8::isValid("\xC3"));
+  REQUIRE_FALSE(sendflow::engine::utf8::isValid("\xC0\xAF"));          // overlong
+  REQUIRE_FALSE(sendflow::engine::utf8::isValid("\xED\xA0\x80"));      // surrogate
+  REQUIRE_FALSE(sendflow::engine::utf8::isValid("\xF4\x90\x80\x80"));  // > U+10FFFF
 }

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "app/definition_folders.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/plans/lifecycle.h"
 
@@ -75,7 +76,8 @@ Loaded loadMini(const std::string& form, const std::string& workflow,
   write(out.dir / "forms" / type / "form.json", form);
   write(out.dir / "workflows" / (type + ".json"), workflow);
   try {
-    DefinitionRegistry::load((out.dir / "forms").string(), (out.dir / "workflows").string());
+    sendflow::web::loadDefinitionFolders((out.dir / "forms").string(),
+                                         (out.dir / "workflows").string());
   } catch (const DefinitionError& e) {
     out.error = e.what();
   }
@@ -176,7 +178,8 @@ TEST_CASE("duplicate names are refused", "[engine][definitions]") {
   write(r.dir / "workflows" / "mini_copy.json", kMiniWorkflow);
   std::string error;
   try {
-    DefinitionRegistry::load((r.dir / "forms").string(), (r.dir / "workflows").string());
+    sendflow::web::loadDefinitionFolders((r.dir / "forms").string(),
+                                         (r.dir / "workflows").string());
   } catch (const DefinitionError& e) {
     error = e.what();
   }
@@ -253,8 +256,8 @@ TEST_CASE("other definition mistakes are caught", "[engine][definitions]") {
 }
 
 TEST_CASE("every shipped definition loads", "[engine][definitions]") {
-  auto reg =
-      DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  auto reg = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
+                                                  SENDFLOW_SOURCE_ROOT "/workflows");
   CHECK(reg.types() == std::vector<std::string>{"ehcp_annual_review", "healthcare_plan",
                                                 "intimate_care", "peep", "physical_handling",
                                                 "risk_assessment"});
@@ -326,7 +329,8 @@ TEST_CASE("a seventh, test-only document type works with no code change", "[engi
   write(dir / "forms" / "home_visit" / "form.json", form);
   write(dir / "workflows" / "home_visit.json", wf);
 
-  auto reg = DefinitionRegistry::load((dir / "forms").string(), (dir / "workflows").string());
+  auto reg =
+      sendflow::web::loadDefinitionFolders((dir / "forms").string(), (dir / "workflows").string());
   REQUIRE(reg.types().size() == 7);
   const auto* def = reg.workflow("home_visit");
   REQUIRE(def);

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "app/definition_folders.h"
 #include "sendflow/engine/definitions/definitions.h"
 
 using namespace sendflow::engine;
@@ -15,8 +16,8 @@ using Poco::JSON::Object;
 namespace {
 
 const DefinitionRegistry& registry() {
-  static const DefinitionRegistry reg =
-      DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
   return reg;
 }
 

@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/live/ot.h"
 
 namespace ot = sendflow::engine::ot;
@@ -226,15 +227,15 @@ TEST_CASE("OT converge: a delete never swallows a concurrent insert inside its r
 
 TEST_CASE("OT converge prerequisites: positions in code points, ranges checked, UTF-8 checked",
           "[engine][ot]") {
-  const auto doc = ot::fromUtf8("Zoë 🦽 ok");
+  const auto doc = sendflow::engine::utf8::decode("Zoë 🦽 ok");
   REQUIRE(doc);
   CHECK(doc->size() == 8);
   const auto edited = ot::apply(*doc, ot::insertAt(5, U"!"));
   REQUIRE(edited);
-  CHECK(ot::toUtf8(*edited) == "Zoë 🦽! ok");
+  CHECK(sendflow::engine::utf8::encode(*edited) == "Zoë 🦽! ok");
   CHECK_FALSE(ot::apply(*doc, ot::deleteAt(7, 2)));
   CHECK_FALSE(ot::apply(*doc, ot::insertAt(9, U"x")));
-  CHECK_FALSE(ot::fromUtf8("\xC0\xAF"));      // overlong
-  CHECK_FALSE(ot::fromUtf8("\xED\xA0\x80"));  // surrogate
-  CHECK_FALSE(ot::fromUtf8("abc\xE2\x82"));   // truncated
+  CHECK_FALSE(sendflow::engine::utf8::decode("\xC0\xAF"));      // overlong
+  CHECK_FALSE(sendflow::engine::utf8::decode("\xED\xA0\x80"));  // surrogate
+  CHECK_FALSE(sendflow::engine::utf8::decode("abc\xE2\x82"));   // truncated
 }

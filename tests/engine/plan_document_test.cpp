@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "app/definition_folders.h"
 #include "sendflow/engine/forms/form_values.h"
 
 using namespace sendflow::engine;
@@ -59,8 +60,8 @@ const char* kForm = R"({
 
 const DefinitionRegistry& registry() {
   static const DefinitionRegistry r =
-      DefinitionRegistry::load(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
-                               std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
+      sendflow::web::loadDefinitionFolders(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
+                                           std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
   return r;
 }
 

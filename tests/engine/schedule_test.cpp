@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "app/definition_folders.h"
 #include "sendflow/engine/definitions/definitions.h"
 
 using namespace sendflow::engine;
@@ -31,8 +32,8 @@ Object::Ptr json(const std::string& text) {
 }
 
 const DefinitionRegistry& registry() {
-  static const DefinitionRegistry reg =
-      DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
   return reg;
 }
 

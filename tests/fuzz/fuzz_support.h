@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/definition_folders.h"
 #include "sendflow/engine/core/clock.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/people/model.h"
@@ -27,8 +28,8 @@ namespace sendflow::fuzz {
 // forms/ and workflows/ of the checkout, as the server loads them at start.
 inline const engine::DefinitionRegistry& definitions() {
   static const engine::DefinitionRegistry registry =
-      engine::DefinitionRegistry::load(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
-                                       std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
+      sendflow::web::loadDefinitionFolders(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
+                                           std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
   return registry;
 }
 

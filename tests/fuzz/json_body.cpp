@@ -11,7 +11,7 @@
 
 #include "fuzz_support.h"
 #include "http/http.h"
-#include "sendflow/engine/core/text.h"
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/forms/form_values.h"
 
 using namespace sendflow;
@@ -20,7 +20,7 @@ namespace {
 
 // Exchange::json(): nullptr where the server answers 400.
 Poco::JSON::Object::Ptr decodeBody(const std::string& body) {
-  if (!engine::isValidUtf8(body)) return nullptr;
+  if (!engine::utf8::isValid(body)) return nullptr;
   try {
     return web::parseJsonObject(body);
   } catch (const web::BadRequest&) {

@@ -2,15 +2,15 @@
 // operation (opFromJson, engine/include/sendflow/engine/live/live.h).
 //
 // First byte odd: the rest is a live frame's "op" as JSON; one that decodes must apply or be
-// refused cleanly, and survive opToJson/opFromJson. The same bytes as text: ot::fromUtf8 must
-// agree with engine::isValidUtf8 (the server checks both ways) and round-trip through toUtf8.
-// Even: the rest builds a document and two concurrent operations on it from small numbers, and
-// the properties the live sequencer relies on are checked: apply() refuses exactly the operations
-// that reach past the end, and transform() converges (TP1).
+// refused cleanly, and survive opToJson/opFromJson. The same bytes as text: engine::utf8::decode
+// must agree with engine::utf8::isValid (the server checks both ways) and round-trip through
+// toUtf8. Even: the rest builds a document and two concurrent operations on it from small numbers,
+// and the properties the live sequencer relies on are checked: apply() refuses exactly the
+// operations that reach past the end, and transform() converges (TP1).
 #include <Poco/JSON/Parser.h>
 
 #include "fuzz_support.h"
-#include "sendflow/engine/core/text.h"
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/live/live.h"
 #include "sendflow/engine/live/ot.h"
 
@@ -82,7 +82,8 @@ void structured(Bytes& in) {
   const auto right = ot::apply(da, ot::transform(b, a, ot::Side::kRight));
   if (!left || !right) fuzz::fail("a transformed operation does not fit the other's result");
   if (*left != *right) fuzz::fail("transform does not converge (TP1)");
-  if (ot::fromUtf8(ot::toUtf8(*left)) != *left) fuzz::fail("UTF-8 round trip changed the text");
+  if (engine::utf8::decode(engine::utf8::encode(*left)) != *left)
+    fuzz::fail("UTF-8 round trip changed the text");
 
   const std::size_t pos = in.next() % (doc.size() + 1);
   const std::u32string ins = textOf(in, in.next() % 4);
@@ -96,10 +97,11 @@ void structured(Bytes& in) {
 }
 
 void wire(const std::string& text) {
-  const auto decoded = ot::fromUtf8(text);
-  if (decoded.has_value() != engine::isValidUtf8(text))
-    fuzz::fail("ot::fromUtf8 and engine::isValidUtf8 disagree about this text");
-  if (decoded && ot::toUtf8(*decoded) != text) fuzz::fail("UTF-8 round trip changed the bytes");
+  const auto decoded = engine::utf8::decode(text);
+  if (decoded.has_value() != engine::utf8::isValid(text))
+    fuzz::fail("engine::utf8::decode and engine::utf8::isValid disagree about this text");
+  if (decoded && engine::utf8::encode(*decoded) != text)
+    fuzz::fail("UTF-8 round trip changed the bytes");
 
   Poco::Dynamic::Var parsed;
   try {
@@ -109,7 +111,7 @@ void wire(const std::string& text) {
   }
   auto op = engine::opFromJson(parsed);
   if (!op) return;
-  static const std::u32string kDoc = *ot::fromUtf8("Zoë needs a ramp at the east door.\n");
+  static const std::u32string kDoc = *engine::utf8::decode("Zoë needs a ramp at the east door.\n");
   checkApply(kDoc, *op);
   if (ot::baseLength(*op) > kDoc.size()) return;  // refused: never stored nor sent on
   // What is committed to the live log is read back with opFromJson after a restart.

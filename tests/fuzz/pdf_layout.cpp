@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "fuzz_support.h"
-#include "sendflow/engine/core/text.h"
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/documents/pdf/pdf.h"
 
 using namespace sendflow;
@@ -55,7 +55,7 @@ engine::PdfDocument documentOf(const std::vector<std::string>& p) {
 
 // The server refuses other C0 characters and invalid UTF-8 before anything is stored.
 bool storable(const std::string& s) {
-  if (!engine::isValidUtf8(s)) return false;
+  if (!engine::utf8::isValid(s)) return false;
   for (char c : s)
     if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') || c == 0x7f) return false;
   return true;

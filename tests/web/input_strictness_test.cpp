@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 
+#include "app/definition_folders.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "support/demo.h"
 
@@ -20,8 +21,8 @@ namespace {
 
 const engine::DefinitionRegistry& registry() {
   static const engine::DefinitionRegistry r =
-      engine::DefinitionRegistry::load(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
-                                       std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
+      sendflow::web::loadDefinitionFolders(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
+                                           std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
   return r;
 }
 

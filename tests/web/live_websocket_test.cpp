@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/live/live.h"
 #include "sendflow/engine/live/ot.h"
 #include "sendflow/storage/database.h"
@@ -208,7 +209,7 @@ class LiveClient {
         if (f->getValue<std::string>("kind") == "table") tables[name] = f->getArray("rows");
         if (f->getValue<std::string>("kind") == "text") {
           textFields_.insert(name);
-          texts_[name] = *ot::fromUtf8(f->getValue<std::string>("text"));
+          texts_[name] = *sendflow::engine::utf8::decode(f->getValue<std::string>("text"));
         }
       }
       // A snapshot replaces what we had: anything unacknowledged is gone with it.

@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "sendflow/engine/core/text.h"
+#include "sendflow/engine/core/utf8.h"
 
 using namespace sendflow;
 using namespace sendflow::web::mailheader;
@@ -36,7 +36,7 @@ std::string decodeWords(const std::string& v) {
     Poco::Base64Decoder decoder(in);
     std::string word;
     Poco::StreamCopier::copyToString(decoder, word);
-    CHECK(engine::isValidUtf8(word));  // whole characters in every word
+    CHECK(engine::utf8::isValid(word));  // whole characters in every word
     out += word;
     pos = end + 2;
   }

@@ -13,6 +13,7 @@
 #include <regex>
 #include <set>
 
+#include "app/definition_folders.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "support/demo.h"
@@ -30,8 +31,8 @@ const std::vector<std::string> kNames{"Zoë",        "Siobhán", "Łukasz", "Ağ
 
 const engine::DefinitionRegistry& registry() {
   static const engine::DefinitionRegistry r =
-      engine::DefinitionRegistry::load(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
-                                       std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
+      sendflow::web::loadDefinitionFolders(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
+                                           std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "app/definition_folders.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/forms/sample_values.h"
@@ -76,8 +77,8 @@ std::string read(const std::string& path) {
 TEST_CASE("every document type goes from launch to sign-off over HTTP", "[web][plans]") {
   Demo d;
   auto c = d.senco();
-  auto defs = engine::DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms",
-                                               SENDFLOW_SOURCE_ROOT "/workflows");
+  auto defs = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
+                                                   SENDFLOW_SOURCE_ROOT "/workflows");
   REQUIRE(defs.types().size() >= 6);
   const auto today = engine::dateOf(engine::SystemClock().now());
   size_t pupilIndex = 0;

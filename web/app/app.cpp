@@ -2,6 +2,7 @@
 
 #include <Poco/File.h>
 
+#include "app/definition_folders.h"
 #include "mail/mail.h"
 
 namespace sendflow::web {
@@ -18,7 +19,7 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
     : settings(std::move(s)),
       clock(c),
       log(l),
-      definitions(engine::DefinitionRegistry::load(settings.formsDir, settings.workflowsDir)),
+      definitions(loadDefinitionFolders(settings.formsDir, settings.workflowsDir)),
       store(ensureHome(settings), clock),
       people(store),
       sessions(store),

@@ -16,7 +16,8 @@
 #include "http/url_decoding.h"
 #include "http/websocket.h"
 #include "sendflow/engine/core/input.h"
-#include "sendflow/engine/core/text.h"
+#include "sendflow/engine/core/names.h"
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/storage/database.h"
 
 namespace sendflow::web {
@@ -48,27 +49,19 @@ std::vector<std::string> splitPath(const std::string& path) {
   return out;
 }
 
-const char* errorCodeName(engine::ErrorCode c) {
-  switch (c) {
-    case engine::ErrorCode::kInvalid:
-      return "invalid";
-    case engine::ErrorCode::kBadRequest:
-      return "bad_request";
-    case engine::ErrorCode::kUnauthorized:
-      return "unauthorized";
-    case engine::ErrorCode::kForbidden:
-      return "forbidden";
-    case engine::ErrorCode::kNotFound:
-      return "not_found";
-    case engine::ErrorCode::kConflict:
-      return "conflict";
-    case engine::ErrorCode::kGone:
-      return "gone";
-    case engine::ErrorCode::kTooManyRequests:
-      return "too_many_requests";
-  }
-  return "error";
-}
+// The API's "code" of each engine error.
+constexpr auto kErrorCodeNames = engine::nameTable<engine::ErrorCode>(
+    {{engine::ErrorCode::kInvalid, "invalid"},
+     {engine::ErrorCode::kBadRequest, "bad_request"},
+     {engine::ErrorCode::kUnauthorized, "unauthorized"},
+     {engine::ErrorCode::kForbidden, "forbidden"},
+     {engine::ErrorCode::kNotFound, "not_found"},
+     {engine::ErrorCode::kConflict, "conflict"},
+     {engine::ErrorCode::kGone, "gone"},
+     {engine::ErrorCode::kTooManyRequests, "too_many_requests"}});
+static_assert(kErrorCodeNames.coversDenseRange());
+
+const char* errorCodeName(engine::ErrorCode c) { return kErrorCodeNames.find(c).value_or("error"); }
 
 engine::ErrorCode codeForStatus(int status) {
   switch (status) {
@@ -250,7 +243,7 @@ Poco::JSON::Object::Ptr Exchange::json() {
   const std::string& b = body();
   if (request.getContentType().rfind("application/json", 0) != 0)
     throw BadRequest("Send the body as application/json.");
-  if (!engine::isValidUtf8(b)) throw BadRequest("The JSON body is not valid UTF-8.");
+  if (!engine::utf8::isValid(b)) throw BadRequest("The JSON body is not valid UTF-8.");
   return parseJsonObject(b);
 }
 

@@ -2,7 +2,7 @@
 
 #include "http/http.h"
 #include "sendflow/engine/core/input.h"
-#include "sendflow/engine/core/text.h"
+#include "sendflow/engine/core/utf8.h"
 
 namespace sendflow::web {
 namespace {
@@ -51,7 +51,7 @@ std::string decodeRequestPath(std::string_view rawPath) {
   if (!path)
     throw BadRequest(
         "The address has a malformed %-escape (a % must be followed by two hex digits).");
-  if (!engine::isValidUtf8(*path)) throw BadRequest("The address is not valid UTF-8.");
+  if (!engine::utf8::isValid(*path)) throw BadRequest("The address is not valid UTF-8.");
   if (engine::textProblem(*path, engine::TextShape::kLine))
     throw BadRequest("The address contains a control character.");
   return *path;
@@ -79,7 +79,7 @@ FormFields decodeFormFields(std::string_view text, std::size_t maxFields) {
     if (!value)
       throw BadRequest("The field '" + shown(*name) +
                        "' has a malformed %-escape (a % must be followed by two hex digits).");
-    if (!engine::isValidUtf8(*name) || !engine::isValidUtf8(*value))
+    if (!engine::utf8::isValid(*name) || !engine::utf8::isValid(*value))
       throw BadRequest("The field '" + shown(*name) + "' is not valid UTF-8.");
     if (engine::textProblem(*name, engine::TextShape::kLine))
       throw BadRequest("A field name contains a control character.");

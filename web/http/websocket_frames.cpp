@@ -1,6 +1,6 @@
 #include "http/websocket_frames.h"
 
-#include "sendflow/engine/core/text.h"
+#include "sendflow/engine/core/utf8.h"
 
 namespace sendflow::web::ws {
 namespace {
@@ -28,7 +28,7 @@ Event controlFrame(Opcode op, std::string payload) {
   if (payload.empty()) return event(Kind::kClose, "", kCloseNoStatus);
   if (payload.size() < 2) return event(Kind::kProtocolError);
   const auto code = static_cast<std::uint16_t>(bigEndian(payload, 0, 2));
-  if (!validCloseCode(code) || !engine::isValidUtf8(payload.substr(2)))
+  if (!validCloseCode(code) || !engine::utf8::isValid(payload.substr(2)))
     return event(Kind::kProtocolError);
   return event(Kind::kClose, "", code);
 }
@@ -123,7 +123,7 @@ Event MessageReader::dataFrame(Opcode op, bool fin, std::string payload, bool& m
   std::string message = std::move(message_);
   message_.clear();
   if (messageOp_ == Opcode::kBinary) return event(Kind::kBinary, std::move(message));
-  if (!engine::isValidUtf8(message)) return event(Kind::kBadUtf8);
+  if (!engine::utf8::isValid(message)) return event(Kind::kBadUtf8);
   return event(Kind::kText, std::move(message));
 }
 

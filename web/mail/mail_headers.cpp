@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sendflow/engine/core/text.h"
+#include "sendflow/engine/core/utf8.h"
 
 namespace sendflow::web::mailheader {
 namespace {
@@ -17,7 +18,6 @@ constexpr std::size_t kMaxLine = 998;    // and MUST be 998 at most
 constexpr std::size_t kWordOctets = 45;  // "=?UTF-8?B?" + 60 base64 + "?=" = 72 (RFC 2047: 75)
 
 bool isControl(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
-bool isContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 // atext without '=' and '?', so that no plain word can look like an encoded-word.
 bool isPlainWordChar(char c) {
@@ -59,8 +59,7 @@ std::string base64(std::string_view bytes) {
 std::vector<std::string> encodedWords(std::string_view text) {
   std::vector<std::string> out;
   while (!text.empty()) {
-    std::size_t cut = std::min(text.size(), kWordOctets);
-    while (cut > 0 && cut < text.size() && isContinuationByte(text[cut])) --cut;
+    std::size_t cut = engine::utf8::boundaryAtOrBefore(text, std::min(text.size(), kWordOctets));
     if (cut == 0) cut = std::min(text.size(), kWordOctets);  // not UTF-8: cut anywhere
     out.push_back("=?UTF-8?B?" + base64(text.substr(0, cut)) + "?=");
     text.remove_prefix(cut);

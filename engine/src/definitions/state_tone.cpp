@@ -1,31 +1,19 @@
-#include <array>
-#include <utility>
-
-#include "sendflow/engine/definitions/definitions.h"
+#include "sendflow/engine/core/names.h"
+#include "sendflow/engine/definitions/workflow_definition.h"
 
 namespace sendflow::engine {
 namespace {
 
-constexpr std::array<std::pair<StateTone, const char*>, 5> kTones{{
-    {StateTone::kNeutral, "neutral"},
-    {StateTone::kGood, "good"},
-    {StateTone::kInProgress, "in_progress"},
-    {StateTone::kWaiting, "waiting"},
-    {StateTone::kAttention, "attention"},
-}};
+constexpr auto kTones = nameTable<StateTone>({{StateTone::kNeutral, "neutral"},
+                                              {StateTone::kGood, "good"},
+                                              {StateTone::kInProgress, "in_progress"},
+                                              {StateTone::kWaiting, "waiting"},
+                                              {StateTone::kAttention, "attention"}});
+static_assert(kTones.coversDenseRange());
 
 }  // namespace
 
-const char* stateToneName(StateTone t) {
-  for (const auto& [tone, name] : kTones)
-    if (tone == t) return name;
-  return "neutral";
-}
-
-std::optional<StateTone> parseStateTone(std::string_view s) {
-  for (const auto& [tone, name] : kTones)
-    if (s == name) return tone;
-  return std::nullopt;
-}
+const char* stateToneName(StateTone t) { return kTones.nameOf(t); }
+std::optional<StateTone> parseStateTone(std::string_view s) { return kTones.parse(s); }
 
 }  // namespace sendflow::engine

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/forms/form_values.h"
 
 namespace sendflow::engine {
@@ -74,7 +75,7 @@ Array::Ptr opToJson(const ot::Op& op) {
         a->add(static_cast<Poco::UInt64>(c.count));
         break;
       case ot::Component::Kind::kInsert:
-        a->add(ot::toUtf8(c.text));
+        a->add(utf8::encode(c.text));
         break;
       case ot::Component::Kind::kDelete: {
         Object::Ptr d = new Object;
@@ -101,7 +102,7 @@ std::optional<ot::Op> opFromJson(const Var& v) {
   for (std::size_t i = 0; i < arr->size(); ++i) {
     const Var c = arr->get(static_cast<unsigned>(i));
     if (c.isString()) {
-      auto text = ot::fromUtf8(c.convert<std::string>());
+      auto text = utf8::decode(c.convert<std::string>());
       if (!text || text->empty()) return std::nullopt;
       op.push_back({ot::Component::Kind::kInsert, 0, *text});
     } else if (c.type() == typeid(Object::Ptr)) {
@@ -266,7 +267,7 @@ Object::Ptr LiveSession::values() const {
   Object::Ptr out = new Object(*baseValues_);
   for (const auto& [name, f] : fields_) {
     if (f.shape == Shape::kText) {
-      out->set(name, ot::toUtf8(f.doc));
+      out->set(name, utf8::encode(f.doc));
     } else if (f.shape == Shape::kTable) {
       if (f.rows.empty() && !baseValues_->has(name)) continue;
       Array::Ptr rows = new Array;
@@ -326,7 +327,7 @@ void LiveSession::rebase(const PlanView& v, bool tellEditors) {
     Var value = v.values->has(name) ? v.values->get(name) : Var();
     switch (f.shape) {
       case Shape::kText:
-        f.doc = ot::fromUtf8(value.isEmpty() ? "" : value.convert<std::string>()).value_or(U"");
+        f.doc = utf8::decode(value.isEmpty() ? "" : value.convert<std::string>()).value_or(U"");
         break;
       case Shape::kValue:
         f.value = value;
@@ -357,7 +358,7 @@ void LiveSession::snapshot(Conn& c) {
                     : f.shape == Shape::kTable ? "table"
                                                : "value");
     if (f.shape == Shape::kText) {
-      fo->set("text", ot::toUtf8(f.doc));
+      fo->set("text", utf8::encode(f.doc));
     } else if (f.shape == Shape::kTable) {
       Array::Ptr rows = new Array;
       for (const auto& r : f.rows) {

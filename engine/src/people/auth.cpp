@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sendflow/engine/core/input.h"
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/forms/form_values.h"
 
 namespace sendflow::engine {
@@ -211,9 +212,7 @@ bool AuthService::csrfMatches(const std::string& sessionToken, const std::string
 
 Status AuthService::checkPasswordPolicy(const std::string& password) {
   // Count code points, not bytes: "length over complexity" (NCSC).
-  size_t codePoints = 0;
-  for (unsigned char c : password) codePoints += (c & 0xC0) != 0x80;
-  if (codePoints < kMinPasswordLength)
+  if (utf8::countLenient(password) < kMinPasswordLength)
     return invalid("Choose a longer password",
                    {{"password", "The password must be at least 12 characters long"}});
   if (password.size() > 1024)

@@ -2,24 +2,43 @@
 
 #include <algorithm>
 
+#include "sendflow/engine/core/names.h"
+
 namespace sendflow::engine {
 
-const char* roleName(Role r) {
-  switch (r) {
-    case Role::kSenco:
-      return "senco";
-    case Role::kStaff:
-      return "staff";
-    case Role::kHead:
-      return "head";
-    case Role::kGovernor:
-      return "governor";
-    case Role::kTrustAdmin:
-      return "trust_admin";
-  }
-  return "staff";
-}
+namespace {
 
+constexpr auto kRoleNames = nameTable<Role>({{Role::kSenco, "senco"},
+                                             {Role::kStaff, "staff"},
+                                             {Role::kHead, "head"},
+                                             {Role::kGovernor, "governor"},
+                                             {Role::kTrustAdmin, "trust_admin"}});
+static_assert(kRoleNames.coversDenseRange());
+
+constexpr auto kRoleLabels = nameTable<Role>({{Role::kSenco, "SENCO"},
+                                              {Role::kStaff, "Staff"},
+                                              {Role::kHead, "Headteacher"},
+                                              {Role::kGovernor, "SEND governor"},
+                                              {Role::kTrustAdmin, "Trust admin"}});
+static_assert(kRoleLabels.coversDenseRange());
+
+constexpr auto kContactKindNames =
+    nameTable<ContactKind>({{ContactKind::kParentCarer, "parent_carer"},
+                            {ContactKind::kHealthProfessional, "health_professional"},
+                            {ContactKind::kLaOfficer, "la_officer"},
+                            {ContactKind::kOther, "other"}});
+static_assert(kContactKindNames.coversDenseRange());
+
+constexpr auto kContactKindLabels =
+    nameTable<ContactKind>({{ContactKind::kParentCarer, "Parent or carer"},
+                            {ContactKind::kHealthProfessional, "Health professional"},
+                            {ContactKind::kLaOfficer, "Local authority officer"},
+                            {ContactKind::kOther, "Other"}});
+static_assert(kContactKindLabels.coversDenseRange());
+
+}  // namespace
+
+const char* roleName(Role r) { return kRoleNames.nameOf(r); }
 bool isTrustWideRole(Role r) { return r == Role::kTrustAdmin; }
 
 const std::vector<Role>& academyRoles() {
@@ -27,28 +46,14 @@ const std::vector<Role>& academyRoles() {
   return roles;
 }
 
-std::optional<Role> parseRole(std::string_view s) {
-  for (Role r : {Role::kSenco, Role::kStaff, Role::kHead, Role::kGovernor, Role::kTrustAdmin}) {
-    if (s == roleName(r)) return r;
-  }
-  return std::nullopt;
+std::string contactLabel(const Contact& c) {
+  return c.name + " (" + (c.relationship.empty() ? contactKindLabel(c.kind) : c.relationship) + ")";
 }
 
-std::string roleLabel(Role r) {
-  switch (r) {
-    case Role::kSenco:
-      return "SENCO";
-    case Role::kStaff:
-      return "Staff";
-    case Role::kHead:
-      return "Headteacher";
-    case Role::kGovernor:
-      return "SEND governor";
-    case Role::kTrustAdmin:
-      return "Trust admin";
-  }
-  return "Staff";
-}
+std::string pupilLabel(const Pupil& p) { return p.displayName() + " (pupil)"; }
+
+std::optional<Role> parseRole(std::string_view s) { return kRoleNames.parse(s); }
+std::string roleLabel(Role r) { return kRoleLabels.nameOf(r); }
 
 bool Actor::isTrustAdmin() const {
   return std::any_of(memberships.begin(), memberships.end(),
@@ -84,47 +89,11 @@ std::set<Role> Actor::rolesAt(Id academyId) const {
   return out;
 }
 
-const char* contactKindName(ContactKind k) {
-  switch (k) {
-    case ContactKind::kParentCarer:
-      return "parent_carer";
-    case ContactKind::kHealthProfessional:
-      return "health_professional";
-    case ContactKind::kLaOfficer:
-      return "la_officer";
-    case ContactKind::kOther:
-      return "other";
-  }
-  return "other";
-}
-
+const char* contactKindName(ContactKind k) { return kContactKindNames.nameOf(k); }
 std::optional<ContactKind> parseContactKind(std::string_view s) {
-  for (ContactKind k : {ContactKind::kParentCarer, ContactKind::kHealthProfessional,
-                        ContactKind::kLaOfficer, ContactKind::kOther}) {
-    if (s == contactKindName(k)) return k;
-  }
-  return std::nullopt;
+  return kContactKindNames.parse(s);
 }
-
-std::string contactLabel(const Contact& c) {
-  return c.name + " (" + (c.relationship.empty() ? contactKindLabel(c.kind) : c.relationship) + ")";
-}
-
-std::string pupilLabel(const Pupil& p) { return p.displayName() + " (pupil)"; }
-
-std::string contactKindLabel(ContactKind k) {
-  switch (k) {
-    case ContactKind::kParentCarer:
-      return "Parent or carer";
-    case ContactKind::kHealthProfessional:
-      return "Health professional";
-    case ContactKind::kLaOfficer:
-      return "Local authority officer";
-    case ContactKind::kOther:
-      return "Other";
-  }
-  return "Other";
-}
+std::string contactKindLabel(ContactKind k) { return kContactKindLabels.nameOf(k); }
 
 bool isValidYearGroup(std::string_view y) {
   if (y == "N" || y == "R") return true;

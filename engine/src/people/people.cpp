@@ -4,16 +4,11 @@
 
 #include "sendflow/engine/core/email_address.h"
 #include "sendflow/engine/core/input.h"
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/people/access.h"
 
 namespace sendflow::engine {
 namespace {
-
-size_t codePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 std::string trim(std::string s) {
   auto notSpace = [](unsigned char c) { return !std::isspace(c); };
@@ -34,7 +29,7 @@ void requireText(std::vector<FieldError>& errs, const std::string& field, const 
   if (!checkText(errs, field, capitalised(noun), value, TextShape::kLine)) return;
   if (required && trim(value).empty()) {
     errs.push_back({field, "Enter " + noun});
-  } else if (codePoints(value) > max) {
+  } else if (utf8::countLenient(value) > max) {
     errs.push_back(
         {field, capitalised(noun) + " must be " + std::to_string(max) + " characters or fewer"});
   }

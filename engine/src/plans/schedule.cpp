@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sendflow/engine/core/names.h"
 #include "sendflow/engine/forms/form_values.h"
 
 namespace sendflow::engine {
@@ -94,33 +95,27 @@ std::optional<Reminder> reminderOn(const ReviewPolicy& policy, Date reviewDate, 
   return std::nullopt;
 }
 
-const char* deadlineStatusName(DeadlineStatus s) {
-  switch (s) {
-    case DeadlineStatus::kOnTrack:
-      return "on_track";
-    case DeadlineStatus::kDueSoon:
-      return "due_soon";
-    case DeadlineStatus::kMissed:
-      return "missed";
-    case DeadlineStatus::kDone:
-      return "done";
-  }
-  return "on_track";
-}
+namespace {
 
-std::string deadlineStatusLabel(DeadlineStatus s) {
-  switch (s) {
-    case DeadlineStatus::kOnTrack:
-      return "On track";
-    case DeadlineStatus::kDueSoon:
-      return "Due soon";
-    case DeadlineStatus::kMissed:
-      return "Missed";
-    case DeadlineStatus::kDone:
-      return "Done";
-  }
-  return "On track";
-}
+constexpr auto kDeadlineStatusNames =
+    nameTable<DeadlineStatus>({{DeadlineStatus::kOnTrack, "on_track"},
+                               {DeadlineStatus::kDueSoon, "due_soon"},
+                               {DeadlineStatus::kMissed, "missed"},
+                               {DeadlineStatus::kDone, "done"}});
+static_assert(kDeadlineStatusNames.coversDenseRange());
+
+constexpr auto kDeadlineStatusLabels =
+    nameTable<DeadlineStatus>({{DeadlineStatus::kOnTrack, "On track"},
+                               {DeadlineStatus::kDueSoon, "Due soon"},
+                               {DeadlineStatus::kMissed, "Missed"},
+                               {DeadlineStatus::kDone, "Done"}});
+static_assert(kDeadlineStatusLabels.coversDenseRange());
+
+}  // namespace
+
+const char* deadlineStatusName(DeadlineStatus s) { return kDeadlineStatusNames.nameOf(s); }
+
+std::string deadlineStatusLabel(DeadlineStatus s) { return kDeadlineStatusLabels.nameOf(s); }
 
 ReviewTiming reviewTiming(Date reviewDate, Date today) {
   const int days = daysBetween(today, reviewDate);

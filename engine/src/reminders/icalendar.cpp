@@ -2,12 +2,12 @@
 
 #include <stdexcept>
 
+#include "sendflow/engine/core/utf8.h"
+
 namespace sendflow::engine {
 namespace {
 
 constexpr std::size_t kMaxLineOctets = 75;
-
-bool isContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 // 2026-03-10 → 20260310; 2026-03-03T07:00:00Z → 20260303T070000Z (the basic format).
 std::string basicFormat(std::string iso) {
@@ -45,8 +45,7 @@ std::string icalContentLine(std::string_view line) {
   std::string out;
   std::size_t room = kMaxLineOctets;  // the first line has no leading space
   while (line.size() > room) {
-    std::size_t cut = room;
-    while (cut > 0 && isContinuationByte(line[cut])) --cut;  // never inside a UTF-8 character
+    std::size_t cut = utf8::boundaryAtOrBefore(line, room);  // never inside a UTF-8 character
     if (cut == 0) cut = room;                                // not UTF-8 at all: cut anywhere
     out.append(line.substr(0, cut)).append("\r\n ");
     line.remove_prefix(cut);

@@ -1,28 +1,25 @@
 #include "sendflow/engine/reminders/outbox.h"
 
+#include "sendflow/engine/core/names.h"
+#include "sendflow/engine/core/utf8.h"
+
 namespace sendflow::engine {
 
-const char* outboxStatusName(OutboxStatus s) {
-  switch (s) {
-    case OutboxStatus::kQueued:
-      return "queued";
-    case OutboxStatus::kSending:
-      return "sending";
-    case OutboxStatus::kSent:
-      return "sent";
-    case OutboxStatus::kRetrying:
-      return "retrying";
-    case OutboxStatus::kFailed:
-      return "failed";
-  }
-  return "queued";
-}
+namespace {
+
+constexpr auto kOutboxStatusNames = nameTable<OutboxStatus>({{OutboxStatus::kQueued, "queued"},
+                                                             {OutboxStatus::kSending, "sending"},
+                                                             {OutboxStatus::kSent, "sent"},
+                                                             {OutboxStatus::kRetrying, "retrying"},
+                                                             {OutboxStatus::kFailed, "failed"}});
+static_assert(kOutboxStatusNames.coversDenseRange());
+
+}  // namespace
+
+const char* outboxStatusName(OutboxStatus s) { return kOutboxStatusNames.nameOf(s); }
 
 std::optional<OutboxStatus> parseOutboxStatus(std::string_view s) {
-  for (auto st : {OutboxStatus::kQueued, OutboxStatus::kSending, OutboxStatus::kSent,
-                  OutboxStatus::kRetrying, OutboxStatus::kFailed})
-    if (s == outboxStatusName(st)) return st;
-  return std::nullopt;
+  return kOutboxStatusNames.parse(s);
 }
 
 std::string initialsOf(const std::string& name) {
@@ -31,11 +28,7 @@ std::string initialsOf(const std::string& name) {
   bool atWordStart = true;
   for (size_t i = 0; i < name.size();) {
     auto c = static_cast<unsigned char>(name[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 1;
+    const size_t len = utf8::firstCharacterBytes(std::string_view(name).substr(i));
     bool space = c == ' ' || c == '-' || c == '\t';
     if (space) {
       atWordStart = true;

@@ -19,6 +19,7 @@
 
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/core/error.h"
+#include "sendflow/engine/core/utf8.h"
 
 namespace sendflow::engine {
 
@@ -203,19 +204,7 @@ std::string pdfText(const std::string& s) {
     return out + ")";
   }
   std::string out = "<FEFF";
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    char32_t cp = 0xFFFD;
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    if (i + static_cast<std::size_t>(len) <= s.size()) {
-      cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
-      for (int k = 1; k < len; ++k)
-        cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3Fu);
-      if (len == 1 && c >= 0x80) cp = 0xFFFD;
-    }
-    appendUtf16(out, cp);
-    i += static_cast<std::size_t>(len);
-  }
+  for (char32_t cp : utf8::decodeReplacing(s, 0xFFFD)) appendUtf16(out, cp);
   return out + ">";
 }
 

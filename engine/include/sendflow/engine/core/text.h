@@ -1,4 +1,4 @@
-// Text helpers that count what a person sees (code points), not bytes.
+// Text helpers. UTF-8 (validity, code points) is in utf8.h.
 #pragma once
 
 #include <cstddef>
@@ -7,8 +7,6 @@
 
 namespace sendflow::engine {
 
-bool isValidUtf8(std::string_view s);            // strict: no overlongs, surrogates or > U+10FFFF
-std::size_t codePointCount(std::string_view s);  // REQUIRES: valid UTF-8
-std::string trimmed(std::string_view s);         // ASCII whitespace at both ends
+std::string trimmed(std::string_view s);  // ASCII whitespace at both ends
 
 }  // namespace sendflow::engine

@@ -52,9 +52,4 @@ enum class Side { kLeft, kRight };
 // split around it.
 Op transform(const Op& op, const Op& other, Side side);
 
-// UTF-8 <-> code points. fromUtf8 returns nullopt on invalid UTF-8 (overlong, surrogates, >
-// U+10FFFF).
-std::optional<std::u32string> fromUtf8(const std::string& s);
-std::string toUtf8(const std::u32string& s);
-
 }  // namespace sendflow::engine::ot

@@ -1,0 +1,41 @@
+// Parsing definition files and the registry of every document type the server knows.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sendflow/engine/definitions/definition_error.h"
+#include "sendflow/engine/definitions/definition_source.h"
+#include "sendflow/engine/definitions/form_definition.h"
+#include "sendflow/engine/definitions/workflow_definition.h"
+
+namespace sendflow::engine {
+
+// Parse and validate one definition. Throw DefinitionError naming sourceName and the JSON path.
+// parseWorkflow checks field references (guards, review anchor, deadlines) against `form` when
+// given, and that form.type == workflow.form.
+FormDefinition parseForm(const std::string& json, const std::string& sourceName);
+WorkflowDefinition parseWorkflow(const std::string& json, const std::string& sourceName,
+                                 const FormDefinition* form = nullptr);
+
+// Every form and workflow definition of a source. Thread-safe to read once loaded. A form's
+// key and a workflow's key must equal their "type"; a workflow's form must be in the source.
+class DefinitionRegistry {
+ public:
+  // Throws DefinitionError for any bad file (or whatever the source throws).
+  static DefinitionRegistry load(const DefinitionSource& source);
+
+  const WorkflowDefinition* workflow(std::string_view type) const;  // nullptr when unknown
+  const FormDefinition* form(std::string_view type) const;          // by form type
+  const FormDefinition* formFor(const WorkflowDefinition& wf) const;
+  std::vector<std::string> types() const;  // workflow types, sorted
+
+ private:
+  std::map<std::string, std::shared_ptr<const FormDefinition>, std::less<>> forms_;
+  std::map<std::string, std::shared_ptr<const WorkflowDefinition>, std::less<>> workflows_;
+};
+
+}  // namespace sendflow::engine
