@@ -148,10 +148,10 @@ struct World {
     session = LiveSession::open(1, *service, log, clock, limits).value();
     LiveEditor editor{"user:1", "Siobhán Senco", [this]() -> Result<EditRights> {
                         ++rightsAsked;
-                        EditRights r;
-                        r.editable = editable;
-                        if (!editable) r.reason = "The link was withdrawn.";
-                        return r;
+                        EditRights rights;
+                        rights.editable = editable;
+                        if (!editable) rights.reason = "The link was withdrawn.";
+                        return rights;
                       }};
     conn = session->join(editor, [this](const std::string& frame) {
       auto o = Poco::JSON::Parser().parse(frame).extract<Poco::JSON::Object::Ptr>();

@@ -1,6 +1,7 @@
 // The configuration is read once, strictly: a value that is not exactly of its type or out of its
 // range stops start-up with a message naming the key and what it accepts.
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -77,7 +78,8 @@ TEST_CASE("settings: accepted values reach their typed settings", "[web][config]
 }
 
 TEST_CASE("sendflow does not start on a setting it cannot read exactly", "[web][config]") {
-  testing::Server server({{"SENDFLOW_SIGNING_REQUIRE_CODE", "yes"}});
+  testing::Server server(
+      std::map<std::string, std::string>{{"SENDFLOW_SIGNING_REQUIRE_CODE", "yes"}});
   auto r = server.run({"migrate"});
   CHECK(r.exitCode != 0);
   CHECK_THAT(r.err, Catch::Contains("signing.require_code must be true or false (it is 'yes')"));

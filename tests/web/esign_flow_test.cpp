@@ -212,7 +212,8 @@ TEST_CASE("a contact's link signs once, reuse is refused, the last signature sea
   CHECK(w.state(plan) == "active");
   auto s = w.sig().sealedFor(plan);
   REQUIRE(s);
-  CHECK(w.sig().verify(w.sig().sealedPdf(*s)).ok());
+  const std::string bytes = w.sig().sealedPdf(*s);
+  CHECK(w.sig().verify(bytes).ok());
   // Every signer is told, with a link, never the PDF.
   // The parent's one link: the invitation's, now offering the sealed PDF.
   CHECK(w.mailData(plan, engine::mailkind::kSigned, parent.email, "link_salt") == parent.linkSalt);
