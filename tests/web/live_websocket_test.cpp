@@ -675,7 +675,8 @@ TEST_CASE(
     "contribution link: the SENCO invites a parent, who writes only their own section, by form and "
     "live",
     "[web][live][contribute][slow]") {
-  Demo demo({{"SENDFLOW_LIVE_RECHECK_MS", "100"}});  // the link is asked again this often
+  Demo demo(std::map<std::string, std::string>{
+      {"SENDFLOW_LIVE_RECHECK_MS", "100"}});  // the link is asked again this often
   const auto plan = peepDraft(demo);
   const std::string academy = academyOf(demo, plan);
   Client senco = demo.signedIn("senco", academy);
