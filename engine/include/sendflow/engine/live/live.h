@@ -145,7 +145,7 @@ class LiveSession {
     std::string focus;
     double tokens = 0;
     MonoTime refill;
-    std::int64_t sentUpTo = 0;          // revisions this connection already has (snapshot, resume)
+    std::int64_t sentUpTo = 0;  // revisions this connection already has (snapshot, resume)
     std::optional<MonoTime> allowedAt{};  // last full permission check passed
   };
   // A sequenced operation waiting for its commit; released to everyone in revision order.
