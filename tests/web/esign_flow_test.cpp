@@ -11,11 +11,13 @@
 
 #include "app/app.h"
 #include "app/config.h"
+#include "mail/mail.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/forms/sample_values.h"
 #include "sendflow/engine/plans/lifecycle.h"
 #include "support/temp_dir.h"
+#include "test_settings.h"
 
 namespace sendflow::web {
 int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out);  // web/cli/demo.h
@@ -33,18 +35,11 @@ struct World {
   engine::Actor senco, head, teacher;
 
   explicit World(bool requireCode = false, const std::string& workflowsDir = "") {
-    ::setenv("SENDFLOW_HOME", home.path().c_str(), 1);
-    if (!workflowsDir.empty())
-      ::setenv("SENDFLOW_WORKFLOWS_DIR", workflowsDir.c_str(), 1);
-    else
-      ::unsetenv("SENDFLOW_WORKFLOWS_DIR");
-    if (requireCode)
-      ::setenv("SENDFLOW_SIGNING_REQUIRE_CODE", "true", 1);
-    else
-      ::unsetenv("SENDFLOW_SIGNING_REQUIRE_CODE");
-    auto config = web::loadConfiguration();
-    app = std::make_unique<web::App>(web::readSettings(*config), clock,
-                                     Poco::Logger::get("esign-test"), false);
+    web::Settings settings = testing::settingsFor(home.path());
+    if (!workflowsDir.empty()) settings.workflowsDir = workflowsDir;
+    settings.signing.requireCode = requireCode;
+    app = std::make_unique<web::App>(std::move(settings), clock, Poco::Logger::get("esign-test"),
+                                     false);
     std::ostringstream out;
     web::runDemo(*app, clock, true, out);
     senco = actor("senco@oakfield.example");
@@ -108,9 +103,22 @@ struct World {
     }
     return "";
   }
+  // The message as sent (both parts, quoted-printable soft line breaks undone).
+  std::string mailText(Id planId, const char* kind, const std::string& email) {
+    for (const auto& m : app->outbox.list("", 5000)) {
+      if (m.planId != planId || m.kind != kind || m.toAddress != email) continue;
+      std::ostringstream out;
+      app->mail->compose(m, engine::parseEmailAddress(m.toAddress).value())->write(out);
+      std::string text = out.str();
+      for (auto at = text.find("=\r\n"); at != std::string::npos; at = text.find("=\r\n", at))
+        text.erase(at, 3);
+      return text;
+    }
+    return "";
+  }
   std::string token(Id planId, const engine::SignatureRequest& r) {
     auto salt = mailData(planId, engine::mailkind::kSignInvite, r.email, "link_salt");
-    return salt.empty() ? "" : sig().contactPath(salt).substr(3);
+    return salt.empty() ? "" : sig().linkTokenFor(salt);
   }
   engine::SignatureRequest request(Id planId, const std::string& slot) {
     for (const auto& r : sig().requests(planId))
@@ -204,13 +212,13 @@ TEST_CASE("a contact's link signs once, reuse is refused, the last signature sea
   CHECK(w.state(plan) == "active");
   auto s = w.sig().sealedFor(plan);
   REQUIRE(s);
-  std::ifstream in(s->path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  const std::string bytes = w.sig().sealedPdf(*s);
   CHECK(w.sig().verify(bytes).ok());
   // Every signer is told, with a link, never the PDF.
   // The parent's one link: the invitation's, now offering the sealed PDF.
   CHECK(w.mailData(plan, engine::mailkind::kSigned, parent.email, "link_salt") == parent.linkSalt);
-  CHECK(w.mailData(plan, engine::mailkind::kSigned, parent.email, "link_suffix") == "/sealed.pdf");
+  CHECK(w.mailText(plan, engine::mailkind::kSigned, parent.email)
+            .find("/s/" + token + "/sealed.pdf") != std::string::npos);
   CHECK(w.sig().sealedForLink(token));
   // No stored row holds the link: the outbox has the salt, the request the token's hash.
   for (const auto& m : w.app->outbox.list("", 5000)) CHECK(m.data.find(token) == std::string::npos);
@@ -358,7 +366,6 @@ TEST_CASE("a workflow can require the emailed code for its contacts alone", "[we
   CHECK(w.sig().sign(who, w.typed("x")).error().code == engine::ErrorCode::kForbidden);
   Id other = w.sent("intimate_care", 3);  // its workflow does not ask for a code
   CHECK_FALSE(w.request(other, "parent_carer").codeRequired);
-  ::unsetenv("SENDFLOW_WORKFLOWS_DIR");
 }
 
 TEST_CASE("an emailed code is required when configured, and five wrong codes lock the link",

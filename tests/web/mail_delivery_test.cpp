@@ -208,10 +208,11 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
     REQUIRE(w->app->outbox.enqueue(m) > 0);
   }
   const std::string home = w->home.path();
-  std::map<std::string, std::string> env{{"SENDFLOW_HOME", home},
-                                         {"SENDFLOW_PORT", "0"},
-                                         {"SENDFLOW_LOG_FILE", home + "/server.log"},
-                                         {"SENDFLOW_MAIL_POLL_SECONDS", "1"}};
+  auto env = environmentFor(w->keys);
+  env.insert({{"SENDFLOW_HOME", home},
+              {"SENDFLOW_PORT", "0"},
+              {"SENDFLOW_LOG_FILE", home + "/server.log"},
+              {"SENDFLOW_MAIL_POLL_SECONDS", "1"}});
   w->app.reset();
   {
     ServeProcess serve(SENDFLOW_BINARY, env);
@@ -229,8 +230,8 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
   {
-    auto world = std::make_unique<web::App>(web::readSettings(*web::loadConfiguration()), w->clock,
-                                            Poco::Logger::get("mail-test"), false);
+    auto world =
+        std::make_unique<web::App>(w->settings, w->clock, Poco::Logger::get("mail-test"), false);
     for (const auto& m : world->outbox.list("", n + 5))
       if (m.attempts > 1 || m.serverReply.rfind("250", 0) != 0)
         UNSCOPED_INFO("row " << m.id << " attempts " << m.attempts << " reply '" << m.serverReply
@@ -253,7 +254,6 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
   CHECK(smtp.count() == static_cast<size_t>(n));
   CHECK(ids.size() == static_cast<size_t>(n));
   CHECK(rcpts.size() == static_cast<size_t>(n));
-  w->app = std::make_unique<web::App>(web::readSettings(*web::loadConfiguration()), w->clock,
-                                      Poco::Logger::get("mail-test"), false);
+  w->app = std::make_unique<web::App>(w->settings, w->clock, Poco::Logger::get("mail-test"), false);
   CHECK(w->app->outbox.counts().sent == n);
 }

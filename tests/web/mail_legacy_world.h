@@ -21,6 +21,7 @@
 #include "sendflow/engine/plans/lifecycle.h"
 #include "sendflow/storage/database.h"
 #include "support/temp_dir.h"
+#include "test_settings.h"
 
 namespace sendflow::testing {
 
@@ -33,14 +34,13 @@ struct LegacyMailWorld {
   engine::Actor senco;
 
   explicit LegacyMailWorld(int smtpPort) {
-    ::setenv("SENDFLOW_HOME", home.path().c_str(), 1);
-    ::setenv("SENDFLOW_SMTP_HOST", "127.0.0.1", 1);
-    ::setenv("SENDFLOW_SMTP_PORT", std::to_string(smtpPort).c_str(), 1);
-    ::setenv("SENDFLOW_SMTP_TLS", "none", 1);
-    ::setenv("SENDFLOW_MAIL_FROM", "SEND team <send@trust.test>", 1);
-    ::setenv("SENDFLOW_BASE_URL", "https://send.trust.test", 1);
-    ::setenv("SENDFLOW_SIGNING_REQUIRE_CODE", "true", 1);
-    app = std::make_unique<web::App>(web::readSettings(*web::loadConfiguration()), clock,
+    web::Settings settings = settingsFor(home.path(), {{"smtp.host", "127.0.0.1"},
+                                                       {"smtp.port", std::to_string(smtpPort)},
+                                                       {"smtp.tls", "none"},
+                                                       {"mail.from", "SEND team <send@trust.test>"},
+                                                       {"base_url", "https://send.trust.test"}});
+    settings.signing.requireCode = true;
+    app = std::make_unique<web::App>(std::move(settings), clock,
                                      Poco::Logger::get("mail-legacy-test"), false);
     std::ostringstream out;
     web::runDemo(*app, clock, true, out);
@@ -53,10 +53,7 @@ struct LegacyMailWorld {
     });
     senco = actor("senco@oakfield.example");
   }
-  ~LegacyMailWorld() {
-    app.reset();
-    ::unsetenv("SENDFLOW_SIGNING_REQUIRE_CODE");
-  }
+  ~LegacyMailWorld() { app.reset(); }
 
   engine::Actor actor(const std::string& email) {
     return app->auth.actorFor(*app->people.userByEmail(email));
@@ -137,7 +134,7 @@ struct LegacyMailWorld {
       }
       const std::string salt =
           mailData(planId, engine::mailkind::kSignInvite, r.email, "link_salt");
-      engine::SignerAccess who{sig().contactPath(salt).substr(3), nullptr, 0};
+      engine::SignerAccess who{sig().linkTokenFor(salt), nullptr, 0};
       REQUIRE(sig().sendCode(who));
       REQUIRE(sig().checkCode(who, mailData(planId, engine::mailkind::kSignCode, r.email, "code")));
       REQUIRE(sig().sign(who, typed));

@@ -4,7 +4,6 @@
 
 #include <Poco/Logger.h>
 
-#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -14,6 +13,7 @@
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "support/temp_dir.h"
+#include "test_settings.h"
 
 namespace sendflow::testing {
 
@@ -25,17 +25,16 @@ inline engine::Date plus(engine::Date d, int n) {
 struct MailWorld {
   explicit MailWorld(engine::Date today, int smtpPort = 1,
                      const std::string& digestWeekday = "monday")
-      : clock(engine::startOf(today) + std::chrono::hours(7)) {
-    ::setenv("SENDFLOW_HOME", home.path().c_str(), 1);
-    ::setenv("SENDFLOW_SMTP_HOST", "127.0.0.1", 1);
-    ::setenv("SENDFLOW_SMTP_PORT", std::to_string(smtpPort).c_str(), 1);
-    ::setenv("SENDFLOW_SMTP_TLS", "none", 1);
-    ::setenv("SENDFLOW_SMTP_TIMEOUT_SECONDS", "5", 1);
-    ::setenv("SENDFLOW_MAIL_FROM", "SEND team <send@trust.test>", 1);
-    ::setenv("SENDFLOW_BASE_URL", "https://send.trust.test", 1);
-    ::setenv("SENDFLOW_REMINDERS_DIGEST_WEEKDAY", digestWeekday.c_str(), 1);
-    app = std::make_unique<web::App>(web::readSettings(*web::loadConfiguration()), clock,
-                                     Poco::Logger::get("mail-test"), false);
+      : clock(engine::startOf(today) + std::chrono::hours(7)),
+        keys{{"smtp.host", "127.0.0.1"},
+             {"smtp.port", std::to_string(smtpPort)},
+             {"smtp.tls", "none"},
+             {"smtp.timeout_seconds", "5"},
+             {"mail.from", "SEND team <send@trust.test>"},
+             {"base_url", "https://send.trust.test"},
+             {"reminders.digest_weekday", digestWeekday}},
+        settings(settingsFor(home.path(), keys)) {
+    app = std::make_unique<web::App>(settings, clock, Poco::Logger::get("mail-test"), false);
     const engine::AuditEvent audit{"test", "system", "", 0, 0, "{}"};
     academy = app->people.createAcademy("Oakfield Primary", audit);
     senco = addUser("senco@oak.test", "Siobhán Senco", engine::Role::kSenco);
@@ -91,6 +90,8 @@ struct MailWorld {
 
   TempDir home;
   engine::FixedClock clock;
+  ConfigKeys keys;  // the configuration the App was given (a serve process can be given it too)
+  web::Settings settings;
   std::unique_ptr<web::App> app;
   engine::Id academy = 0, senco = 0, owner = 0, governor = 0, pupil = 0;
 };

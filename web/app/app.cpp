@@ -29,9 +29,9 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       peopleService(people, clock, random),
       planService(planRepository, people, definitions, clock),
       outbox(store),
-      reminders(outbox, people, planService, clock, reminderSettings()) {
+      reminders(outbox, people, planService, clock, settings.reminders) {
   store.migrate();
-  mail = std::make_unique<MailService>(*this);
+  mail = std::make_unique<MailService>(*this, settings.mail);
   signatures = makeSignatureService(*this);
   contributions = std::make_unique<engine::ContributionService>(
       planService, contributionRepository, people, clock, random, signatures->settings().linkKey);

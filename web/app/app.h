@@ -13,6 +13,7 @@
 #include "sendflow/engine/contributions/contributions.h"
 #include "sendflow/engine/core/clock.h"
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/core/document_store.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/documents/pdf/pdf.h"
 #include "sendflow/engine/people/auth.h"
@@ -57,7 +58,8 @@ class App {
   engine::ReminderService reminders;
   std::unique_ptr<MailService> mail;  // SMTP sender and reminder scheduling (web/src/mail_*.cpp)
   storage::SqliteSignatureRepository signatureRepository{store};
-  std::unique_ptr<engine::SignatureService> signatures;  // e-signatures (web/src/signing.cpp)
+  std::unique_ptr<engine::DocumentStore> sealedDocuments;  // <home>/sealed
+  std::unique_ptr<engine::SignatureService> signatures;    // e-signatures (web/src/signing.cpp)
   storage::SqliteContributionRepository contributionRepository{store};
   std::unique_ptr<engine::ContributionService>
       contributions;          // parents' and professionals' sections

@@ -5,24 +5,146 @@
 #include <Poco/Util/PropertyFileConfiguration.h>
 
 #include <cctype>
+#include <charconv>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "http/client_address.h"
+#include "sendflow/engine/core/email_address.h"
 
 namespace sendflow::web {
 namespace {
 
-// An integer setting within [min, max], or a clear error naming the key.
+// A configured value as an error message shows it: control characters replaced, cut short.
+std::string shown(const std::string& v) {
+  std::string out;
+  for (char c : v.substr(0, 80)) out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c;
+  return "'" + out + (v.size() > 80 ? "…'" : "'");
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// An integer setting: the whole value a decimal number within [min, max], or an error naming
+// the key and what it accepts (no "3abc" read as 3, no value clamped silently).
 long long boundedInt(const Poco::Util::AbstractConfiguration& config, const std::string& key,
                      long long fallback, long long min, long long max) {
-  const long long v = config.getInt64(key, fallback);
-  if (v < min || v > max)
-    throw std::runtime_error(key + " must be between " + std::to_string(min) + " and " +
-                             std::to_string(max));
+  if (!config.has(key)) return fallback;
+  const std::string raw = config.getString(key);
+  long long v = 0;
+  const char* end = raw.data() + raw.size();
+  auto [ptr, ec] = std::from_chars(raw.data(), end, v);
+  if (raw.empty() || ec != std::errc() || ptr != end || v < min || v > max)
+    throw std::runtime_error(key + " must be a whole number between " + std::to_string(min) +
+                             " and " + std::to_string(max) + " (it is " + shown(raw) + ")");
   return v;
+}
+
+int boundedInt32(const Poco::Util::AbstractConfiguration& config, const std::string& key,
+                 int fallback, int min, int max) {
+  return static_cast<int>(boundedInt(config, key, fallback, min, max));
+}
+
+// A boolean setting: exactly "true" or "false".
+bool boolean(const Poco::Util::AbstractConfiguration& config, const std::string& key,
+             bool fallback) {
+  if (!config.has(key)) return fallback;
+  const std::string raw = config.getString(key);
+  if (raw == "true") return true;
+  if (raw == "false") return false;
+  throw std::runtime_error(key + " must be true or false (it is " + shown(raw) + ")");
+}
+
+// One of a closed set of words, case-insensitive.
+std::string oneOf(const Poco::Util::AbstractConfiguration& config, const std::string& key,
+                  const std::string& fallback, const std::vector<std::string>& allowed) {
+  const std::string v = lower(config.getString(key, fallback));
+  for (const auto& a : allowed)
+    if (v == a) return v;
+  std::string list;
+  for (std::size_t i = 0; i < allowed.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
+  throw std::runtime_error(key + " must be " + list + " (it is " + shown(v) + ")");
+}
+
+MailSettings readMailSettings(const Poco::Util::AbstractConfiguration& c,
+                              const std::string& baseUrl) {
+  MailSettings s;
+  s.host = c.getString("smtp.host", s.host);
+  s.tls = oneOf(c, "smtp.tls", "none", {"none", "starttls", "tls"});
+  s.port = boundedInt32(c, "smtp.port",
+                        s.tls == "tls"        ? 465
+                        : s.tls == "starttls" ? 587
+                                              : 25,
+                        1, 65535);
+  s.user = c.getString("smtp.user", "");
+  s.password = c.getString("smtp.password", "");
+  s.auth = oneOf(c, "smtp.auth", "login", {"login", "plain"});
+  s.verifyCertificate = boolean(c, "smtp.verify_certificate", true);
+  s.timeoutSeconds = boundedInt32(c, "smtp.timeout_seconds", 30, 1, 3600);
+  s.from = c.getString("mail.from", s.from);
+  if (auto from = engine::parseMailbox(s.from); !from)
+    throw std::runtime_error(
+        "mail.from must be an address like send@trust.example or SEND team "
+        "<send@trust.example> (it is " +
+        shown(s.from) + "): " + from.error().message);
+  s.baseUrl = baseUrl;
+  s.retryBaseSeconds = boundedInt32(c, "mail.retry_base_seconds", 60, 1, 86400);
+  s.retryMaxStepSeconds =
+      boundedInt32(c, "mail.retry_max_step_seconds", s.retryMaxStepSeconds, 1, 7 * 86400);
+  s.giveUpAfterHours = boundedInt32(c, "mail.give_up_after_hours", 72, 1, 24 * 366);
+  s.pollSeconds = boundedInt32(c, "mail.poll_seconds", 2, 1, 3600);
+  s.reminderEverySeconds = boundedInt32(c, "reminders.every_seconds", 600, 1, 86400);
+  return s;
+}
+
+engine::ReminderSettings readReminderSettings(const Poco::Util::AbstractConfiguration& c) {
+  engine::ReminderSettings r;
+  const std::string day = lower(c.getString("reminders.digest_weekday", "monday"));
+  const char* names[] = {"sunday",   "monday", "tuesday", "wednesday",
+                         "thursday", "friday", "saturday"};
+  bool found = false;
+  for (unsigned i = 0; i < 7; ++i)
+    if (day == names[i] || day == std::string(names[i]).substr(0, 3))
+      r.digestWeekday = std::chrono::weekday{i}, found = true;
+  if (!found)
+    throw std::runtime_error(
+        "reminders.digest_weekday must be a day of the week, e.g. monday or mon (it is " +
+        shown(day) + ")");
+  r.catchUpDays = boundedInt32(c, "reminders.catch_up_days", 31, 1, 366);
+  return r;
+}
+
+engine::SignatureSettings readSigningSettings(const Poco::Util::AbstractConfiguration& c) {
+  engine::SignatureSettings s;
+  s.linkDays = boundedInt32(c, "signing.link_days", s.linkDays, 1, 90);
+  s.requireCode = boolean(c, "signing.require_code", s.requireCode);
+  return s;
+}
+
+SealSettings readSealSettings(const Poco::Util::AbstractConfiguration& c) {
+  SealSettings s;
+  s.certificate = c.getString("seal.certificate", "");
+  s.key = c.getString("seal.key", "");
+  s.pkcs12 = c.getString("seal.pkcs12", "");
+  s.password = c.getString("seal.password", "");
+  if (s.pkcs12.empty() && s.certificate.empty() != s.key.empty())
+    throw std::runtime_error("seal.certificate and seal.key must both be set (PEM files)");
+  return s;
+}
+
+engine::LiveLimits readLiveLimits(const Poco::Util::AbstractConfiguration& c) {
+  engine::LiveLimits l;
+  l.recheck =
+      std::chrono::milliseconds(boundedInt(c, "live.recheck_ms", l.recheck.count(), 10, 60000));
+  l.quietPeriod = std::chrono::milliseconds(
+      boundedInt(c, "live.quiet_ms", l.quietPeriod.count(), 100, 3600000));
+  return l;
 }
 
 HttpLimits readHttpLimits(const Poco::Util::AbstractConfiguration& config) {
@@ -111,8 +233,7 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.formsDir = config.getString("forms.dir", data + "/forms");
   s.workflowsDir = config.getString("workflows.dir", data + "/workflows");
   s.webRoot = config.getString("web.root", data + "/web");
-  s.port = config.getInt("port", 8080);
-  if (s.port < 0 || s.port > 65535) throw std::runtime_error("port must be between 0 and 65535");
+  s.port = boundedInt32(config, "port", 8080, 0, 65535);
   s.bindAddress = config.getString("bind", "127.0.0.1");
   s.baseUrl = config.getString("base_url", "http://localhost:" + std::to_string(s.port));
   while (!s.baseUrl.empty() && s.baseUrl.back() == '/') s.baseUrl.pop_back();
@@ -121,6 +242,11 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.http = readHttpLimits(config);
   s.tlsCertificate = config.getString("tls.certificate", "");
   s.tlsKey = config.getString("tls.key", "");
+  s.mail = readMailSettings(config, s.baseUrl);
+  s.reminders = readReminderSettings(config);
+  s.signing = readSigningSettings(config);
+  s.seal = readSealSettings(config);
+  s.live = readLiveLimits(config);
   return s;
 }
 

@@ -10,6 +10,10 @@
 #include <cstddef>
 #include <string>
 
+#include "sendflow/engine/live/live.h"
+#include "sendflow/engine/reminders/reminders.h"
+#include "sendflow/engine/signing/signatures.h"
+
 namespace sendflow::web {
 
 // Reads keys from the environment: "smtp.port" → SENDFLOW_SMTP_PORT. Read-only.
@@ -43,7 +47,33 @@ struct HttpLimits {
   std::string trustedProxies;  // http.trusted_proxies: addresses/CIDRs whose X-Forwarded-For counts
 };
 
-// Resolved settings every command needs.
+// smtp.*, mail.*, reminders.every_seconds: the SMTP transport and the outbox sender.
+struct MailSettings {
+  std::string host = "localhost";
+  int port = 25;
+  std::string tls = "none";  // none | starttls | tls
+  std::string user, password;
+  std::string auth = "login";  // login | plain (when user is set)
+  bool verifyCertificate = true;
+  int timeoutSeconds = 30;
+  std::string from = "sendflow <noreply@localhost.localdomain>";  // checked: engine::parseMailbox
+  std::string baseUrl;                                            // = Settings::baseUrl
+  int retryBaseSeconds = 60;  // first retry after this; doubles each time
+  int retryMaxStepSeconds = 4 * 3600;
+  int giveUpAfterHours = 72;       // temporary failures retry this long, then "failed"
+  int pollSeconds = 2;             // the sender looks for due rows this often
+  int reminderEverySeconds = 600;  // serve re-evaluates today's reminders this often
+};
+
+// seal.*: the trust's own certificate for sealing signed PDFs (PEM pair or PKCS#12); all empty:
+// a self-signed one is generated once under <home>/keys.
+struct SealSettings {
+  std::string certificate, key;  // seal.certificate, seal.key: PEM files
+  std::string pkcs12, password;  // seal.pkcs12 (DER file), seal.password
+};
+
+// Resolved settings every command needs. readSettings reads the configuration once; each
+// service is given its part through its constructor.
 struct Settings {
   std::string home;          // home (SENDFLOW_HOME), default ./var
   std::string databasePath;  // <home>/sendflow.db
@@ -54,9 +84,18 @@ struct Settings {
   std::size_t maxBodyBytes = 1024 * 1024;
   std::string tlsCertificate, tlsKey;
   HttpLimits http;
+  MailSettings mail;
+  engine::ReminderSettings reminders;  // reminders.digest_weekday, reminders.catch_up_days
+  // signing.link_days, signing.require_code (the link key is loaded by the composition root)
+  engine::SignatureSettings signing;
+  SealSettings seal;
+  engine::LiveLimits live;  // live.recheck_ms, live.quiet_ms
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
 };
 
+// Reads and checks every setting: a value that is not exactly of its type or out of its range
+// throws std::runtime_error naming the key and what it accepts (sendflow does not start).
+// Booleans are "true" or "false"; numbers are whole decimal numbers.
 Settings readSettings(const Poco::Util::AbstractConfiguration& config);
 
 }  // namespace sendflow::web

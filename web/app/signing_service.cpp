@@ -1,12 +1,13 @@
-// The signature service of the App: settings from the configuration, the seal key (configured
-// PEM or PKCS#12, else a self-signed one generated once under <home>/keys), the signer-link key,
-// the PDF renderer.
+// The signature service of the App: its settings (Settings::signing, Settings::seal, read once by
+// readSettings), the seal key (configured PEM or PKCS#12, else a self-signed one generated once
+// under <home>/keys), the signer-link key, the sealed documents' store, the PDF renderer.
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/StreamCopier.h>
 #include <sys/stat.h>
 
 #include "app/app.h"
+#include "app/file_document_store.h"
 #include "pages/documents.h"
 
 namespace sendflow::web {
@@ -19,16 +20,13 @@ std::string readFile(const std::string& path) {
   return s;
 }
 
-engine::SealKey loadSealKey(App& app, const Poco::Util::AbstractConfiguration& config) {
-  const std::string cert = config.getString("seal.certificate", "");
-  const std::string key = config.getString("seal.key", "");
-  const std::string p12 = config.getString("seal.pkcs12", "");
-  if (!p12.empty())
-    return engine::SealKey::fromPkcs12(readFile(p12), config.getString("seal.password", ""));
-  if (!cert.empty() || !key.empty()) {
-    if (cert.empty() || key.empty())
+engine::SealKey loadSealKey(App& app, const SealSettings& seal) {
+  if (!seal.pkcs12.empty())
+    return engine::SealKey::fromPkcs12(readFile(seal.pkcs12), seal.password);
+  if (!seal.certificate.empty() || !seal.key.empty()) {
+    if (seal.certificate.empty() || seal.key.empty())
       throw engine::InfraError("seal.certificate and seal.key must both be set (PEM files)");
-    return engine::SealKey::fromPem(readFile(cert), readFile(key));
+    return engine::SealKey::fromPem(readFile(seal.certificate), readFile(seal.key));
   }
   const std::string dir = app.settings.home + "/keys";
   const std::string certPath = dir + "/seal-self-signed.crt",
@@ -71,16 +69,12 @@ std::string loadLinkKey(App& app) {
 }  // namespace
 
 std::unique_ptr<engine::SignatureService> makeSignatureService(App& app) {
-  auto config = loadConfiguration();
-  engine::SignatureSettings s;
-  s.linkDays = std::clamp(config->getInt("signing.link_days", 14), 1, 90);
-  s.requireCode = config->getBool("signing.require_code", false);
-  s.sealedDir = app.settings.home + "/sealed";
+  engine::SignatureSettings s = app.settings.signing;
   s.linkKey = loadLinkKey(app);
-  Poco::File(s.sealedDir).createDirectories();
+  app.sealedDocuments = std::make_unique<FileDocumentStore>(app.settings.home + "/sealed");
   return std::make_unique<engine::SignatureService>(
-      app.planService, app.signatureRepository, app.people, app.clock, app.random, s,
-      loadSealKey(app, *config),
+      app.planService, app.signatureRepository, app.people, *app.sealedDocuments, app.clock,
+      app.random, s, loadSealKey(app, app.settings.seal),
       [&app](const engine::PdfDocument& d) { return app.pdf().render(d); },
       [&app](const engine::PlanView& v) { return planDocumentOptions(app, v); });
 }

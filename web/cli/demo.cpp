@@ -8,6 +8,7 @@
 #include <Poco/Path.h>
 
 #include "app/app.h"
+#include "http/paths.h"
 #include "sendflow/engine/people/people.h"
 
 namespace sendflow::web {
@@ -146,7 +147,8 @@ std::vector<std::pair<engine::Id, std::pair<std::string, std::string>>> contribu
         out.push_back(
             {p.id,
              {l.name + " (" + app.definitions.workflow(p.type)->title + ", " + p.pupilName + ")",
-              app.settings.baseUrl + app.contributions->contactPath(l.linkSalt)}});
+              app.settings.baseUrl +
+                  paths::contributorLink(app.contributions->linkTokenFor(l.linkSalt))}});
   return out;
 }
 
@@ -228,7 +230,8 @@ int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
       Poco::JSON::Object lo;
       lo.set("name", l.name);
       lo.set("kind", l.kind);
-      lo.set("link", app.settings.baseUrl + app.contributions->contactPath(l.linkSalt));
+      lo.set("link", app.settings.baseUrl +
+                         paths::contributorLink(app.contributions->linkTokenFor(l.linkSalt)));
       links.add(lo);
     }
     if (links.size()) o.set("contribution_links", links);

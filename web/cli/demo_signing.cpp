@@ -68,7 +68,7 @@ std::string mailField(App& app, engine::Id planId, const char* kind, const std::
 
 std::string tokenFor(App& app, engine::Id planId, const std::string& email) {
   std::string salt = mailField(app, planId, engine::mailkind::kSignInvite, email, "link_salt");
-  return salt.empty() ? "" : app.signatures->contactPath(salt).substr(3);
+  return salt.empty() ? "" : app.signatures->linkTokenFor(salt);
 }
 
 }  // namespace

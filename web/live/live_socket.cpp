@@ -34,15 +34,19 @@ bool sameOrigin(const Poco::Net::HTTPServerRequest& req) {
 // One editor's connection to the plan's live session. The front end calls it on its workers,
 // one call at a time; the session's answers go out through the channel without blocking.
 // `stillAllowed` says whether the session or link that opened the socket still holds (not signed
-// out, ended by a password change, expired or withdrawn); asked again at most every few seconds.
+// out, ended by a password change, expired or withdrawn); asked again once `recheck` has passed
+// on the clock's monotonic time.
 class LiveSocket : public WebSocketHandler {
  public:
   LiveSocket(std::shared_ptr<engine::LiveSession> live, engine::LiveEditor editor,
-             std::function<bool()> stillAllowed)
+             std::function<bool()> stillAllowed, const engine::Clock& clock,
+             std::chrono::milliseconds recheck)
       : live_(std::move(live)),
         editor_(std::move(editor)),
         stillAllowed_(std::move(stillAllowed)),
-        checkedAt_(std::chrono::steady_clock::now()) {}
+        clock_(clock),
+        recheck_(recheck),
+        checkedAt_(clock.monotonic()) {}
 
   void opened(const std::shared_ptr<WebSocketChannel>& channel) override {
     channel_ = channel;
@@ -52,8 +56,8 @@ class LiveSocket : public WebSocketHandler {
   }
   void received(const std::string& text) override {
     if (!joined_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - checkedAt_ >= kRecheckEvery) {
+    const auto now = clock_.monotonic();
+    if (now - checkedAt_ >= recheck_) {
       checkedAt_ = now;
       if (!stillAllowed_()) {
         auto channel = channel_.lock();  // before leaving: the live session holds the last copy
@@ -72,11 +76,12 @@ class LiveSocket : public WebSocketHandler {
   }
 
  private:
-  static constexpr auto kRecheckEvery = std::chrono::seconds(2);
   std::shared_ptr<engine::LiveSession> live_;
   engine::LiveEditor editor_;
   std::function<bool()> stillAllowed_;
-  std::chrono::steady_clock::time_point checkedAt_;
+  const engine::Clock& clock_;
+  const std::chrono::milliseconds recheck_;
+  engine::MonoTime checkedAt_;
   std::weak_ptr<WebSocketChannel> channel_;
   engine::LiveSession::ConnId conn_ = 0;
   bool joined_ = false;
@@ -97,7 +102,9 @@ void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId,
   options.tooBigText =
       R"({"type":"error","code":"too_big","message":"A message may be at most 64 KiB."})";
   acceptWebSocket(
-      ex, std::make_shared<LiveSocket>(std::move(live), std::move(editor), std::move(stillAllowed)),
+      ex,
+      std::make_shared<LiveSocket>(std::move(live), std::move(editor), std::move(stillAllowed),
+                                   ex.app.clock, ex.app.settings.live.recheck),
       options);
 }
 
@@ -122,8 +129,8 @@ void contributorSocket(Exchange& ex) {
   const std::string token = ex.params["token"];
   auto c = ex.app.contributions->open(token);
   if (!c) return ex.error(c.error());
-  // The contributor's editor re-checks its link itself (engine, every 2 s) and answers
-  // "read_only" with the reason once it has expired or been withdrawn.
+  // The contributor's editor re-checks its link itself (engine, every live.recheck_ms) and
+  // answers "read_only" with the reason once it has expired or been withdrawn.
   serveSocket(ex, ex.app.contributions->liveEditor(token, c.value()), c->plan.plan.id,
               [] { return true; });
 }
@@ -158,7 +165,8 @@ std::shared_ptr<engine::LiveSession> LiveHub::session(engine::Id planId) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(planId);
   if (it != sessions_.end() && !it->second->broken()) return it->second;
-  auto s = engine::LiveSession::open(planId, app_.planService, log_, app_.clock);
+  auto s =
+      engine::LiveSession::open(planId, app_.planService, log_, app_.clock, app_.settings.live);
   if (!s) return nullptr;
   sessions_[planId] = s.value();
   return s.value();

@@ -29,6 +29,7 @@
 #include <string>
 #include <thread>
 
+#include "app/config.h"
 #include "sendflow/engine/core/email_address.h"
 #include "sendflow/engine/reminders/icalendar.h"
 #include "sendflow/engine/reminders/outbox.h"
@@ -43,26 +44,6 @@ namespace sendflow::web {
 
 class App;
 class SmtpConnection;
-
-struct MailSettings {
-  std::string host = "localhost";
-  int port = 25;
-  std::string tls = "none";  // none | starttls | tls
-  std::string user, password;
-  std::string auth = "login";  // login | plain (when user is set)
-  bool verifyCertificate = true;
-  int timeoutSeconds = 30;
-  std::string from = "sendflow <noreply@localhost.localdomain>";  // checked: engine::parseMailbox
-  std::string baseUrl;
-  int retryBaseSeconds = 60;  // first retry after this; doubles each time
-  int retryMaxStepSeconds = 4 * 3600;
-  int giveUpAfterHours = 72;       // temporary failures retry this long, then "failed"
-  int pollSeconds = 2;             // the sender looks for due rows this often
-  int reminderEverySeconds = 600;  // serve re-evaluates today's reminders this often
-};
-
-MailSettings mailSettings();                  // from sendflow.properties + SENDFLOW_* variables
-engine::ReminderSettings reminderSettings();  // reminders.digest_weekday, reminders.catch_up_days
 
 // What the SMTP server said about one message (or why it could not be asked).
 struct SmtpOutcome {
@@ -79,7 +60,8 @@ struct DrainResult {
 
 class MailService {
  public:
-  explicit MailService(App& app);
+  // `settings` as readSettings checked them (mail.from parses).
+  MailService(App& app, MailSettings settings);
   ~MailService();
   MailService(const MailService&) = delete;
   MailService& operator=(const MailService&) = delete;

@@ -19,7 +19,7 @@
 #include <sstream>
 
 #include "app/app.h"
-#include "app/config.h"
+#include "http/paths.h"
 #include "mail/mail.h"
 #include "mail/mail_headers.h"
 #include "mail/smtp_connection.h"
@@ -32,11 +32,6 @@ using engine::OutboxMessage;
 namespace mustache = kainjow::mustache;
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Poco JSON → Mustache data (objects, arrays, strings, numbers, booleans).
 mustache::data toData(const Poco::Dynamic::Var& v) {
@@ -57,10 +52,6 @@ mustache::data toData(const Poco::Dynamic::Var& v) {
                              : mustache::data(mustache::data::type::bool_false);
   if (v.isEmpty()) return mustache::data(std::string());
   return mustache::data(v.convert<std::string>());
-}
-
-int envInt(const Poco::Util::AbstractConfiguration& c, const std::string& key, int fallback) {
-  return c.getInt(key, fallback);
 }
 
 Poco::JSON::Object::Ptr messageData(const OutboxMessage& m) {
@@ -95,62 +86,9 @@ bool processAlive(long pid) {
 
 }  // namespace
 
-MailSettings mailSettings() {
-  auto config = loadConfiguration();
-  const auto& c = *config;
-  MailSettings s;
-  s.host = c.getString("smtp.host", s.host);
-  s.tls = lower(c.getString("smtp.tls", "none"));
-  if (s.tls != "none" && s.tls != "starttls" && s.tls != "tls")
-    throw std::runtime_error("smtp.tls must be none, starttls or tls (it is '" + printable(s.tls) +
-                             "')");
-  s.port = envInt(c, "smtp.port", s.tls == "tls" ? 465 : s.tls == "starttls" ? 587 : 25);
-  s.user = c.getString("smtp.user", "");
-  s.password = c.getString("smtp.password", "");
-  s.auth = lower(c.getString("smtp.auth", "login"));
-  if (s.auth != "login" && s.auth != "plain")
-    throw std::runtime_error("smtp.auth must be login or plain (it is '" + printable(s.auth) +
-                             "')");
-  s.verifyCertificate = c.getBool("smtp.verify_certificate", true);
-  s.timeoutSeconds = envInt(c, "smtp.timeout_seconds", 30);
-  s.from = c.getString("mail.from", s.from);
-  if (auto from = engine::parseMailbox(s.from); !from)
-    throw std::runtime_error(
-        "mail.from must be an address like send@trust.example or SEND team "
-        "<send@trust.example> (it is '" +
-        printable(s.from) + "'): " + from.error().message);
-  s.retryBaseSeconds = std::max(1, envInt(c, "mail.retry_base_seconds", 60));
-  s.retryMaxStepSeconds = std::max(1, envInt(c, "mail.retry_max_step_seconds", 4 * 3600));
-  s.giveUpAfterHours = std::max(1, envInt(c, "mail.give_up_after_hours", 72));
-  s.pollSeconds = std::max(1, envInt(c, "mail.poll_seconds", 2));
-  s.reminderEverySeconds = std::max(1, envInt(c, "reminders.every_seconds", 600));
-  return s;
-}
-
-engine::ReminderSettings reminderSettings() {
-  auto config = loadConfiguration();
-  engine::ReminderSettings r;
-  const std::string day = lower(config->getString("reminders.digest_weekday", "monday"));
-  const char* names[] = {"sunday",   "monday", "tuesday", "wednesday",
-                         "thursday", "friday", "saturday"};
-  bool found = false;
-  for (unsigned i = 0; i < 7; ++i)
-    if (day == names[i] || day == std::string(names[i]).substr(0, 3))
-      r.digestWeekday = std::chrono::weekday{i}, found = true;
-  if (!found)
-    throw std::runtime_error("reminders.digest_weekday must be a day of the week (it is '" + day +
-                             "')");
-  r.catchUpDays = std::max(1, config->getInt("reminders.catch_up_days", 31));
-  return r;
-}
-
-MailService::MailService(App& app)
+MailService::MailService(App& app, MailSettings settings)
     : app_(app),
-      settings_([&] {
-        auto s = mailSettings();
-        s.baseUrl = app.settings.baseUrl;
-        return s;
-      }()),
+      settings_(std::move(settings)),
       from_(engine::parseMailbox(settings_.from).value()),
       owner_("pid:" + std::to_string(::getpid()) + ":" +
              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())) {
@@ -206,23 +144,30 @@ std::string MailService::render(const std::string& kind, const std::string& part
     for (size_t i = 0; i < arr->size(); ++i) {
       auto o = arr->getObject(static_cast<unsigned>(i));
       if (o && o->has("plan_id"))
-        o->set("link", base + "/plans/" + o->get("plan_id").convert<std::string>());
+        o->set("link", base + paths::plan(o->get("plan_id").convert<engine::Id>()));
     }
   };
   for (const char* key : {"overdue", "due", "deadlines"}) addLinks(data->getArray(key));
   d = toData(Poco::Dynamic::Var(data));
   if (data->has("plan_id") && planLinks)
-    d.set("link", base + "/plans/" + data->get("plan_id").convert<std::string>());
-  if (data->has("link_salt") && app_.signatures) {  // a signer's own link, derived only now
+    d.set("link", base + paths::plan(data->get("plan_id").convert<engine::Id>()));
+  // Signing and download links: a contact's own link, derived from its salt only now; staff
+  // sign and download on the plan's page.
+  if (data->has("link_salt") && app_.signatures) {
+    const std::string token =
+        app_.signatures->linkTokenFor(data->getValue<std::string>("link_salt"));
     const std::string path =
-        app_.signatures->contactPath(data->getValue<std::string>("link_salt")) +
-        data->optValue<std::string>("link_suffix", "");
+        m.kind == engine::mailkind::kSigned ? paths::signerSealed(token) : paths::signerLink(token);
     d.set("sign_path", path);
     d.set("download_path", path);
+  } else if (data->has("plan_id")) {
+    const engine::Id planId = data->get("plan_id").convert<engine::Id>();
+    d.set("sign_path", paths::planSign(planId));
+    d.set("download_path", paths::planSealed(planId));
   }
   if (data->has("contribute_salt") && app_.contributions)
-    d.set("contribute_path",
-          app_.contributions->contactPath(data->getValue<std::string>("contribute_salt")));
+    d.set("contribute_path", paths::contributorLink(app_.contributions->linkTokenFor(
+                                 data->getValue<std::string>("contribute_salt"))));
   d.set("base_url", base);
   d.set("dashboard_link", base + "/governor");
   const std::string phase = data->optValue<std::string>("phase", "");

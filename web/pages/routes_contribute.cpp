@@ -3,6 +3,7 @@
 // and the plan page's list of contribution links.
 #include "app/app.h"
 #include "http/http.h"
+#include "http/paths.h"
 #include "pages/contribute.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
@@ -38,7 +39,7 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   if (!c) return ex.error(c.error());
   const auto& v = c->plan;
   Data d;
-  d.set("base", "/c/" + token);
+  d.set("base", paths::contributorLink(token));
   d.set("csrf", preSessionCsrf(ex));
   d.set("title", v.workflow->title);
   d.set("pupil_name", v.pupil.displayName());
@@ -89,7 +90,7 @@ void saveContribution(Exchange& ex) {
       return contributePage(ex, statusFor(code), {values.get(), &r.error(), ""});
     return ex.error(r.error());
   }
-  ex.redirect("/c/" + token + "?saved=1");
+  ex.redirect(paths::contributorLink(token) + "?saved=1");
 }
 
 }  // namespace

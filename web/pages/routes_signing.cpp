@@ -10,6 +10,7 @@
 
 #include "app/app.h"
 #include "http/http.h"
+#include "http/paths.h"
 #include "pages/documents.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
@@ -41,7 +42,7 @@ std::optional<Target> target(Exchange& ex) {
   Target t;
   if (ex.params.count("token")) {
     t.access.token = ex.params["token"];
-    t.base = "/s/" + t.access.token;
+    t.base = paths::signerLink(t.access.token);
     return t;
   }
   auto plan = ex.idParam("id");
@@ -84,8 +85,8 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   d.set("waiting_for", sv->waitingFor);
   d.set("is_staff", t.access.staff != nullptr);
   if (auto sealed = ex.app.signatures->sealedFor(r.planId); sealed && sealed->version == r.version)
-    d.set("sealed_link", t.access.staff ? "/plans/" + std::to_string(r.planId) + "/sealed.pdf"
-                                        : t.base + "/sealed.pdf");
+    d.set("sealed_link",
+          t.access.staff ? paths::planSealed(r.planId) : paths::signerSealed(t.access.token));
   Data others = list();
   for (const auto& o : sv->others) {
     Data od;
@@ -197,10 +198,7 @@ void versionPdf(Exchange& ex) {
 }
 
 void sendSealed(Exchange& ex, const engine::SealedDocument& s, const std::string& name) {
-  Poco::FileInputStream in(s.path, std::ios::binary);
-  std::string bytes;
-  Poco::StreamCopier::copyToString(in, bytes);
-  ex.bytes(200, "application/pdf", bytes, name);
+  ex.bytes(200, "application/pdf", ex.app.signatures->sealedPdf(s), name);
 }
 
 void linkSealed(Exchange& ex) {
@@ -329,7 +327,7 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
   d.set("sign_requests", mine);
   d.set("can_sign", canSign);
   if (auto s = svc.sealedFor(v.plan.id)) {
-    d.set("sealed_link", "/plans/" + std::to_string(v.plan.id) + "/sealed.pdf");
+    d.set("sealed_link", paths::planSealed(v.plan.id));
     d.set("sealed_hash", s->pdfSha256.substr(0, 16));
     d.set("sealed_version", std::to_string(s->version));
   }

@@ -53,12 +53,8 @@ std::string ContributionService::displayState(const ContributionLink& l) const {
   return l.openedAt.empty() ? "invited" : "opened";
 }
 
-std::string ContributionService::tokenFor(const std::string& salt) const {
+std::string ContributionService::linkTokenFor(const std::string& salt) const {
   return linkToken(linkKey_, "contribution", salt);
-}
-
-std::string ContributionService::contactPath(const std::string& salt) const {
-  return "/c/" + tokenFor(salt);
 }
 
 Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
@@ -94,7 +90,7 @@ Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
     link.planId = planId;
     link.contactId = contactId;
     link.linkSalt = base64Url(random_.bytes(16));
-    link.tokenHash = sha256Hex(tokenFor(link.linkSalt));
+    link.tokenHash = sha256Hex(linkTokenFor(link.linkSalt));
     link.createdBy = auditActor(a);
     link.createdAt = isoTime(now);
   }

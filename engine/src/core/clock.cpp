@@ -8,11 +8,29 @@ namespace sendflow::engine {
 using namespace std::chrono;
 
 TimePoint SystemClock::now() const { return time_point_cast<seconds>(system_clock::now()); }
+MonoTime SystemClock::monotonic() const { return steady_clock::now(); }
 
-FixedClock::FixedClock(TimePoint t) : seconds_(toUnix(t)) {}
-TimePoint FixedClock::now() const { return fromUnix(seconds_.load()); }
-void FixedClock::set(TimePoint t) { seconds_.store(toUnix(t)); }
-void FixedClock::advance(std::chrono::seconds by) { seconds_.fetch_add(by.count()); }
+namespace {
+constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
+}
+
+FixedClock::FixedClock(TimePoint t) : wallNanos_(toUnix(t) * kNanosPerSecond) {}
+TimePoint FixedClock::now() const {
+  const std::int64_t n = wallNanos_.load();
+  return fromUnix(n >= 0 ? n / kNanosPerSecond : -((-n + kNanosPerSecond - 1) / kNanosPerSecond));
+}
+MonoTime FixedClock::monotonic() const {
+  return MonoTime{duration_cast<steady_clock::duration>(nanoseconds{monoNanos_.load()})};
+}
+void FixedClock::set(TimePoint t) {
+  const std::int64_t before = wallNanos_.exchange(toUnix(t) * kNanosPerSecond);
+  const std::int64_t step = toUnix(t) * kNanosPerSecond - before;
+  if (step > 0) monoNanos_.fetch_add(step);
+}
+void FixedClock::advance(std::chrono::nanoseconds by) {
+  wallNanos_.fetch_add(by.count());
+  if (by.count() > 0) monoNanos_.fetch_add(by.count());
+}
 
 int64_t toUnix(TimePoint t) { return t.time_since_epoch().count(); }
 TimePoint fromUnix(int64_t s) { return TimePoint{seconds{s}}; }

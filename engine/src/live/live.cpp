@@ -178,7 +178,7 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(Id planId, PlanService& p
     s->dirty_ = true;
   }
   s->released_ = s->head_;
-  s->lastOp_ = std::chrono::steady_clock::now();
+  s->lastOp_ = clock.monotonic();
   return s;
 }
 
@@ -198,14 +198,7 @@ LiveSession::ConnId LiveSession::join(LiveEditor e, Send send) {
   auto rights = e.rights();  // outside the lock: it reads the database
   std::lock_guard lock(mutex_);
   const ConnId id = nextConn_++;
-  Conn c{std::move(e),
-         {},
-         "",
-         std::move(send),
-         "",
-         "",
-         limits_.burst,
-         std::chrono::steady_clock::now()};
+  Conn c{std::move(e), {}, "", std::move(send), "", "", limits_.burst, clock_.monotonic()};
   if (rights) {
     c.fields = rights->fields;
     if (!rights->editable) c.blocked = rights->reason;
@@ -282,18 +275,17 @@ Object::Ptr LiveSession::values() const {
   return out;
 }
 
-// A full check (the actor's roles, the plan's state) at most every kRecheck per connection; in
-// between, one look at the plan's row catches a transition or a version saved from a form.
-constexpr auto kRecheck = std::chrono::seconds(2);
-
+// A full check (the actor's roles, the plan's state) at most every limits_.recheck per
+// connection; in between, one look at the plan's row catches a transition or a version saved
+// from a form.
 std::optional<std::string> LiveSession::editBlocked(Conn& c) {
-  const auto now = std::chrono::steady_clock::now();
-  if (now - c.allowedAt < kRecheck) {
+  const auto now = clock_.monotonic();
+  if (c.allowedAt && now - *c.allowedAt < limits_.recheck) {
     auto rec = plans_.record(planId_);
     if (rec && rec->state == editableState_ && rec->currentVersion == baseVersion_)
       return std::nullopt;
   }
-  c.allowedAt = {};
+  c.allowedAt.reset();
   auto rights = c.editor.rights();
   c.blocked = !rights ? rights.error().message : rights->editable ? "" : rights->reason;
   if (!c.blocked.empty()) return c.blocked;
@@ -399,7 +391,7 @@ void LiveSession::presence() {
 }
 
 bool LiveSession::takeToken(Conn& c) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.monotonic();
   const double elapsed = std::chrono::duration<double>(now - c.refill).count();
   c.refill = now;
   c.tokens = std::min(limits_.burst, c.tokens + elapsed * limits_.opsPerSecond);
@@ -560,7 +552,7 @@ void LiveSession::commit(Conn& c, LiveOpRecord& r) {
   lastSeq_[c.clientId] = r.clientSeq;
   dirty_ = true;
   lastEditor_ = {c.editor.ref, c.editor.name};
-  lastOp_ = std::chrono::steady_clock::now();
+  lastOp_ = clock_.monotonic();
 }
 
 // What every edit checks first: a hello, a sequence number, a field of the right kind, and not
@@ -843,7 +835,7 @@ Status LiveSession::flush(bool force) {
 
 Status LiveSession::flushLocked(bool force) {
   if (!dirty_ || !lastEditor_) return Ok{};
-  if (!force && std::chrono::steady_clock::now() - lastOp_ < limits_.quietPeriod) return Ok{};
+  if (!force && clock_.monotonic() - lastOp_ < limits_.quietPeriod) return Ok{};
   Object::Ptr v = values();
   Object::Ptr editors = new Object;
   for (const auto& [who, fields] : editors_) {

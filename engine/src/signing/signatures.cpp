@@ -49,12 +49,13 @@ bool looksLikePng(std::string_view png) {
 }
 
 SignatureService::SignatureService(PlanService& plans, SignatureRepository& repo,
-                                   PeopleRepository& people, Clock& clock, RandomSource& random,
-                                   SignatureSettings settings, SealKey key, PdfRendering render,
-                                   DocumentOptions options)
+                                   PeopleRepository& people, DocumentStore& documents, Clock& clock,
+                                   RandomSource& random, SignatureSettings settings, SealKey key,
+                                   PdfRendering render, DocumentOptions options)
     : plans_(plans),
       repo_(repo),
       people_(people),
+      documents_(documents),
       clock_(clock),
       random_(random),
       settings_(std::move(settings)),
@@ -135,9 +136,7 @@ Result<SignatureRequest> SignatureService::inviteNew(SignatureRequest r, const P
   if (r.personRef.rfind("contact:", 0) == 0) {
     assignLink(r);
     data.set("link_salt", r.linkSalt);  // the mailer derives the link: the outbox never holds it
-  } else if (r.personRef.rfind("user:", 0) == 0) {
-    data.set("sign_path", "/plans/" + std::to_string(v.plan.id) + "#sign");
-  } else {
+  } else if (r.personRef.rfind("user:", 0) != 0) {
     return r;  // a pupil signs in person, with the SENCO
   }
   r.sends += 1;
@@ -269,9 +268,8 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
                 now};
   std::string sealed = sealPdf(rendered.bytes, key_, info);
   const std::string sha = sha256Hex(sealed);
-  const std::string path = settings_.sealedDir + "/" + sha + ".pdf";
-  // Content-addressed and written before the transaction: a crash leaves at worst an orphan file.
-  writeFileAtomically(path, sealed);
+  // Content-addressed and kept before the transaction: a crash leaves at worst an orphan.
+  const std::string path = documents_.put(sha, sealed);
   c.sealed = SealedDocument{v.plan.id, v.plan.currentVersion,    v.version.contentHash, sha,
                             path,      key_.certificateSha256(), isoTime(now)};
   c.audit.push_back({"plan.sealed", c.record.actor, "plan", v.plan.id, v.plan.academyId,
@@ -287,11 +285,8 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
       assignLink(r);  // the link they already have now downloads the PDF
       r.expiresAt = isoTime(now + std::chrono::days(settings_.linkDays));
       if (c.signature && c.signature->requestId == r.id) r.state = requeststate::kSigned;
-      c.newRequests.push_back(r);  // its new download link
-      data.set("link_salt", r.linkSalt);
-      data.set("link_suffix", "/sealed.pdf");
-    } else {
-      data.set("download_path", "/plans/" + std::to_string(v.plan.id) + "/sealed.pdf");
+      c.newRequests.push_back(r);         // its new download link
+      data.set("link_salt", r.linkSalt);  // staff download from the plan's page
     }
     c.outbox.push_back(mail(mailkind::kSigned,
                             "signed:" + std::to_string(v.plan.id) + ":" +
@@ -394,8 +389,8 @@ void SignatureService::assignLink(SignatureRequest& r) {
   r.tokenHash = sha256Hex(signerLinkToken(settings_.linkKey, r.linkSalt));
 }
 
-std::string SignatureService::contactPath(const std::string& salt) const {
-  return "/s/" + signerLinkToken(settings_.linkKey, salt);
+std::string SignatureService::linkTokenFor(const std::string& salt) const {
+  return signerLinkToken(settings_.linkKey, salt);
 }
 
 std::string SignatureService::actorRef(const SignerAccess& who, const SignatureRequest& r) const {

@@ -93,13 +93,13 @@ class ContributionService {
   // are re-read from the link and the plan's row at every check.
   LiveEditor liveEditor(const std::string& token, const Contribution& c);
 
-  // "/c/<token>" for a link salt: the mailer derives the link when it renders the email.
-  std::string contactPath(const std::string& linkSalt) const;
+  // The link token of a link salt, as the outbox holds it: the mailer derives the link when it
+  // renders the email (web/ builds the address), so no stored row ever holds a usable link.
+  std::string linkTokenFor(const std::string& linkSalt) const;
   // The link of a token, while it works (kNotFound, kGone otherwise). Not audited.
   Result<ContributionLink> validLink(const std::string& token);
 
  private:
-  std::string tokenFor(const std::string& salt) const;
   static std::set<std::string> fieldsFor(const std::vector<const SectionDef*>& sections);
   static std::string closedReason(const StateDef& s);
 

@@ -1,4 +1,6 @@
 // Time is injected: services read it from a Clock so tests can run a year in milliseconds.
+// The engine reads no other clock: wall time (dates, expiries, audit) and monotonic time
+// (intervals: quiet periods, rate limits, rechecks) both come from here.
 #pragma once
 
 #include <atomic>
@@ -12,28 +14,38 @@ namespace sendflow::engine {
 
 using TimePoint = std::chrono::sys_seconds;
 using Date = std::chrono::year_month_day;
+// A point on a clock that never goes back and ignores changes to the wall clock; only the
+// difference of two of them means anything.
+using MonoTime = std::chrono::steady_clock::time_point;
 
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual TimePoint now() const = 0;
+  virtual TimePoint now() const = 0;       // wall time, whole seconds (UTC)
+  virtual MonoTime monotonic() const = 0;  // for measuring intervals
 };
 
 class SystemClock final : public Clock {
  public:
   TimePoint now() const override;
+  MonoTime monotonic() const override;
 };
 
-// A settable clock (tests, `--now`): thread-safe reads of an atomic value.
+// A settable clock (tests, `--now`): thread-safe reads of atomic values. Its monotonic time
+// moves only when advance() is called (or set() moves the wall time forward), so a test decides
+// when a quiet period or a recheck interval has passed.
 class FixedClock final : public Clock {
  public:
   explicit FixedClock(TimePoint t);
   TimePoint now() const override;
-  void set(TimePoint t);
-  void advance(std::chrono::seconds by);
+  MonoTime monotonic() const override;
+  void set(TimePoint t);  // monotonic time advances by the step when it is forward
+  // Advances wall and monotonic time together (the wall clock shows whole seconds).
+  void advance(std::chrono::nanoseconds by);
 
  private:
-  std::atomic<std::int64_t> seconds_;
+  std::atomic<std::int64_t> wallNanos_;
+  std::atomic<std::int64_t> monoNanos_{0};
 };
 
 int64_t toUnix(TimePoint t);

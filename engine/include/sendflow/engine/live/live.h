@@ -63,7 +63,8 @@ struct EditRights {
 };
 
 // Who edits: a staff session or a contact's contribution link. `rights` is asked at join and
-// again (at least every 2 s) while they edit; an error (e.g. the link withdrawn) stops their edits.
+// again (at least every LiveLimits::recheck) while they edit; an error (e.g. the link withdrawn)
+// stops their edits.
 struct LiveEditor {
   std::string ref;  // "user:12", "contact:3": the author of their operations
   std::string name;
@@ -80,6 +81,9 @@ struct LiveLimits {
   // Fold into a version after this much quiet. Long enough that a plain "Save" right after
   // live typing makes the next version itself (the ops are durable and replayed meanwhile).
   std::chrono::milliseconds quietPeriod{30000};
+  // An editor's rights (roles, the plan's state, a contributor's link) are asked again at least
+  // this often while they edit; in between, one look at the plan's row catches a transition.
+  std::chrono::milliseconds recheck{2000};
   std::size_t maxTextCodePoints = 100000;
 };
 
@@ -89,7 +93,8 @@ class LiveSession {
   using ConnId = std::uint64_t;
 
   // Loads the plan's current version and replays the committed operations on top of it.
-  // The caller has checked that the editor may see the plan.
+  // The caller has checked that the editor may see the plan. Every interval (quiet period,
+  // rate limit, recheck) is measured on clock.monotonic().
   static Result<std::shared_ptr<LiveSession>> open(Id planId, PlanService& plans, LiveLog& log,
                                                    Clock& clock, LiveLimits limits = {});
 
@@ -139,9 +144,9 @@ class LiveSession {
     std::string clientId;
     std::string focus;
     double tokens = 0;
-    std::chrono::steady_clock::time_point refill;
+    MonoTime refill;
     std::int64_t sentUpTo = 0;  // revisions this connection already has (snapshot, resume)
-    std::chrono::steady_clock::time_point allowedAt{};  // last full permission check passed
+    std::optional<MonoTime> allowedAt{};  // last full permission check passed
   };
   // A sequenced operation waiting for its commit; released to everyone in revision order.
   struct Release {
@@ -210,7 +215,7 @@ class LiveSession {
   std::optional<std::pair<std::string, std::string>> lastEditor_;  // ref, name
   std::map<std::string, std::set<std::string>>
       editors_;  // since the base version: who, which fields
-  std::chrono::steady_clock::time_point lastOp_;
+  MonoTime lastOp_;
   std::optional<LiveOpRecord> sequenced_;  // set by commit() during one receive()
   std::deque<Release> unreleased_;
   std::int64_t released_ = 0;  // the newest revision everyone has been sent

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/core/document_store.h"
 #include "sendflow/engine/documents/pdf/pdf.h"
 #include "sendflow/engine/documents/plan_document.h"
 #include "sendflow/engine/plans/plans.h"
@@ -68,7 +69,6 @@ struct SignatureSettings {
   int resendEveryDays = 7;
   int warnBeforeExpiryDays = 2;  // tell the SENCO
   std::size_t maxDrawnBytes = 200 * 1024;
-  std::string sealedDir;  // <home>/sealed
   std::string linkKey;  // 32 secret bytes; signer links derive from it (empty: random per process)
   std::string consentText =
       "I agree to sign this document electronically. I have read the version shown above, and my "
@@ -107,8 +107,9 @@ class SignatureService final : public TransitionActions {
   using DocumentOptions = std::function<PlanDocumentOptions(const PlanView&)>;
 
   SignatureService(PlanService& plans, SignatureRepository& repo, PeopleRepository& people,
-                   Clock& clock, RandomSource& random, SignatureSettings settings, SealKey key,
-                   PdfRendering render, DocumentOptions options);
+                   DocumentStore& documents, Clock& clock, RandomSource& random,
+                   SignatureSettings settings, SealKey key, PdfRendering render,
+                   DocumentOptions options);
 
   // TransitionActions: notify_signers (requests + invitations), void_signatures, seal_pdf.
   Status prepare(ActionKind action, const PlanView& v, const TransitionDef& t,
@@ -127,6 +128,8 @@ class SignatureService final : public TransitionActions {
     return repo_.signatures(planId, includeVoid);
   }
   std::optional<SealedDocument> sealedFor(Id planId);
+  // The sealed PDF's bytes. Throws InfraError when the document store cannot read them.
+  std::string sealedPdf(const SealedDocument& d) const { return documents_.get(d.path); }
   // "invited", "opened", "signed", "declined", "expired" (an invited/opened link past expiry).
   std::string displayState(const SignatureRequest& r) const;
   // Requests `a` can sign from their account on this plan (their own, or a pupil in person).
@@ -149,9 +152,10 @@ class SignatureService final : public TransitionActions {
   // The sealed file of a request's plan, for a signer's download link (the link may be used
   // after signing, until it expires). kNotFound otherwise.
   Result<SealedDocument> sealedForLink(const std::string& token);
-  // "/s/<token>" for a request's link salt, as the outbox holds it: the mailer derives each
-  // signer's link when it renders the email, so no stored row ever holds a usable link.
-  std::string contactPath(const std::string& linkSalt) const;
+  // The link token of a request's link salt, as the outbox holds it: the mailer derives each
+  // signer's link when it renders the email (web/ builds the address), so no stored row ever
+  // holds a usable link.
+  std::string linkTokenFor(const std::string& linkSalt) const;
 
   struct Verification {
     bool sealValid = false, coversWholeFile = false, matchesRecord = false;
@@ -198,6 +202,7 @@ class SignatureService final : public TransitionActions {
   PlanService& plans_;
   SignatureRepository& repo_;
   PeopleRepository& people_;
+  DocumentStore& documents_;
   Clock& clock_;
   RandomSource& random_;
   SignatureSettings settings_;
