@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "engine/fakes.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/core/utf8.h"
 
@@ -11,104 +12,13 @@ using namespace sendflow::engine;
 
 namespace {
 
-class CountingRandom final : public RandomSource {
- public:
-  std::string bytes(std::size_t n) override {
-    std::string s(n, '\0');
-    for (auto& c : s) c = static_cast<char>(++counter_);
-    return s;
-  }
-
- private:
-  unsigned counter_ = 0;
-};
-
-class FakePeople final : public PeopleRepository {
- public:
-  std::vector<Academy> academies() override { return {{1, "Oak"}, {2, "Elm"}}; }
-  std::optional<Academy> academy(Id) override { return std::nullopt; }
-  Id createAcademy(const std::string&, const AuditEvent&) override { return 0; }
-  std::optional<User> userByEmail(const std::string& email) override {
-    for (auto& [id, u] : byId) {
-      (void)id;
-      if (u.email == email) return u;
-    }
-    return std::nullopt;
-  }
-  std::optional<User> userById(Id id) override {
-    auto it = byId.find(id);
-    if (it == byId.end()) return std::nullopt;
-    return it->second;
-  }
-  std::vector<User> users(const std::vector<Id>&) override { return {}; }
-  Id createUser(const User&, const AuditEvent&) override { return 0; }
-  void updateUser(const User& u, const AuditEvent&, const EndSessions&) override { byId[u.id] = u; }
-  std::vector<Pupil> pupils(const PupilQuery&) override { return {}; }
-  std::optional<Pupil> pupil(Id) override { return std::nullopt; }
-  Id createPupil(const Pupil&, const AuditEvent&) override { return 0; }
-  void updatePupil(const Pupil&, const AuditEvent&) override {}
-  std::vector<Contact> contacts(Id) override { return {}; }
-  std::optional<Contact> contact(Id) override { return std::nullopt; }
-  Id createContact(const Contact&, const AuditEvent&) override { return 0; }
-  void updateContact(const Contact&, const AuditEvent&) override {}
-  std::map<Id, User> byId;
-};
-
-class FakeSessions final : public SessionRepository {
- public:
-  void create(const Session& s) override { sessions[s.idHash] = s; }
-  std::optional<Session> find(const std::string& h) override {
-    auto it = sessions.find(h);
-    if (it == sessions.end()) return std::nullopt;
-    return it->second;
-  }
-  void touch(const std::string& h, TimePoint at) override { sessions[h].lastSeenAt = at; }
-  void remove(const std::string& h) override { sessions.erase(h); }
-  void removeForUser(Id) override {}
-  void removeOlderThan(TimePoint createdBefore, TimePoint idleBefore) override {
-    std::erase_if(sessions, [&](const auto& kv) {
-      return kv.second.createdAt < createdBefore || kv.second.lastSeenAt < idleBefore;
-    });
-  }
-  SignInAttempt beginAttempt(const std::vector<AttemptLimit>& limits, TimePoint since,
-                             TimePoint at) override {
-    for (const auto& l : limits)
-      if (failuresSince(l.key, since) >= l.max) {
-        std::optional<TimePoint> oldest;
-        for (auto& f : failures)
-          if (f.key == l.key && f.at >= since && (!oldest || f.at < *oldest)) oldest = f.at;
-        return {0, l.key, oldest};
-      }
-    ++lastAttempt;
-    for (const auto& l : limits) failures.push_back({l.key, at, lastAttempt});
-    return {lastAttempt, "", std::nullopt};
-  }
-  void attemptSucceeded(Id attempt, const std::string& clearKey) override {
-    std::erase_if(failures, [&](auto& f) { return f.attempt == attempt || f.key == clearKey; });
-  }
-  void attemptFailed(Id, Id, const std::optional<OutboxMessage>& notice) override {
-    if (notice &&
-        std::none_of(notices.begin(), notices.end(), [&](auto& n) { return n.key == notice->key; }))
-      notices.push_back(*notice);
-  }
-  int failuresSince(const std::string& key, TimePoint since) override {
-    int n = 0;
-    for (auto& f : failures) n += f.key == key && f.at >= since;
-    return n;
-  }
-  struct Failure {
-    std::string key;
-    TimePoint at;
-    Id attempt;
-  };
-  std::vector<Failure> failures;
-  std::vector<OutboxMessage> notices;
-  Id lastAttempt = 0;
-  std::map<std::string, Session> sessions;
-};
+using sendflow::testing::CountingRandom;
+using sendflow::testing::FakePeople;
+using sendflow::testing::FakeSessions;
 
 struct Fixture {
   Fixture() : clock(fromUnix(1'780'000'000)), auth(people, sessions, clock, random) {
+    people.academiesById = {{1, {1, "Oak"}}, {2, {2, "Elm"}}};
     people.byId[7] =
         User{7,    "senco@oak.example", "Ms Senco", hashPassword("correct horse battery", random),
              true, {{1, Role::kSenco}}};

@@ -1,0 +1,259 @@
+// LiveSession with fakes of its ports and an injected clock: the quiet period before a fold, the
+// rate limit and the recheck of an editor's rights are decided on the clock's monotonic time, so
+// these tests advance it instead of sleeping.
+#include <Poco/JSON/Parser.h>
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <stdexcept>
+
+#include "sendflow/engine/definitions/definitions.h"
+#include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/forms/sample_values.h"
+#include "sendflow/engine/live/live.h"
+#include "sendflow/engine/plans/plans.h"
+
+using namespace sendflow::engine;
+using namespace std::chrono_literals;
+
+namespace {
+
+[[noreturn]] void unused() { throw std::logic_error("not used by a live session"); }
+
+class FakePlans final : public PlanRepository {
+ public:
+  Id snapshot(const std::string&, const std::string&, int, const std::string& json) override {
+    snapshots.push_back(json);
+    return static_cast<Id>(snapshots.size());
+  }
+  std::string snapshotJson(Id id) override { return snapshots.at(static_cast<size_t>(id - 1)); }
+  std::optional<PlanRecord> plan(Id id) override {
+    if (id != record.id) return std::nullopt;
+    return record;
+  }
+  std::vector<PlanSummary> plans(const PlanQuery&) override { unused(); }
+  std::optional<PlanVersionRecord> version(Id planId, int number) override {
+    if (planId != record.id || number < 1 || number > static_cast<int>(versions_.size()))
+      return std::nullopt;
+    return versions_[static_cast<size_t>(number - 1)];
+  }
+  std::vector<PlanVersionRecord> versions(Id) override { return versions_; }
+  std::vector<SignerAssignment> signers(Id) override { return {}; }
+  std::vector<TransitionRecord> transitions(Id) override { return {}; }
+  std::optional<PlanRecord> latestSuccessor(Id) override { return std::nullopt; }
+  std::vector<Id> reviewsDueBy(const std::string&, const std::vector<std::string>&) override {
+    unused();
+  }
+  Id create(const PlanRecord& p, const PlanVersionRecord& first, const AuditEvent&) override {
+    record = p;
+    record.id = 1;
+    versions_ = {first};
+    versions_.back().planId = 1;
+    return 1;
+  }
+  Status saveVersion(const std::string& expectedState, int expectedVersion,
+                     const PlanVersionRecord& v, const AuditEvent&) override {
+    if (record.state != expectedState || record.currentVersion != expectedVersion)
+      return Error{ErrorCode::kConflict, "stale", {}};
+    versions_.push_back(v);
+    record.currentVersion = v.number;
+    return Ok{};
+  }
+  Result<Id> applyTransition(const TransitionChange&) override { unused(); }
+  Status setSigners(Id, const std::string&, const std::string&,
+                    const std::vector<SignerAssignment>&, const AuditEvent&) override {
+    unused();
+  }
+
+  PlanRecord record;
+  std::vector<PlanVersionRecord> versions_;
+  std::vector<std::string> snapshots;
+};
+
+class FakePeople final : public PeopleRepository {
+ public:
+  std::vector<Academy> academies() override { return {{1, "Oak"}}; }
+  std::optional<Academy> academy(Id) override { return Academy{1, "Oak"}; }
+  Id createAcademy(const std::string&, const AuditEvent&) override { unused(); }
+  std::optional<User> userByEmail(const std::string&) override { return std::nullopt; }
+  std::optional<User> userById(Id id) override {
+    if (id != senco.id) return std::nullopt;
+    return senco;
+  }
+  std::vector<User> users(const std::vector<Id>&) override { return {senco}; }
+  Id createUser(const User&, const AuditEvent&) override { unused(); }
+  void updateUser(const User&, const AuditEvent&, const EndSessions&) override { unused(); }
+  std::vector<Pupil> pupils(const PupilQuery&) override { return {pupilRecord}; }
+  std::optional<Pupil> pupil(Id id) override {
+    if (id != pupilRecord.id) return std::nullopt;
+    return pupilRecord;
+  }
+  Id createPupil(const Pupil&, const AuditEvent&) override { unused(); }
+  void updatePupil(const Pupil&, const AuditEvent&) override { unused(); }
+  std::vector<Contact> contacts(Id) override { return {}; }
+  std::optional<Contact> contact(Id) override { return std::nullopt; }
+  Id createContact(const Contact&, const AuditEvent&) override { unused(); }
+  void updateContact(const Contact&, const AuditEvent&) override { unused(); }
+
+  User senco{1, "senco@oak.test", "Siobhán Senco", "x", true, {{1, Role::kSenco}}};
+  Pupil pupilRecord{7, 1, "Łukasz Nowak", "", "2015-05-14", "5", "", true};
+};
+
+class FakeLiveLog final : public LiveLog {
+ public:
+  void append(const LiveOpRecord& r) override { ops.push_back(r); }
+  std::vector<LiveOpRecord> since(Id, int baseVersion) override {
+    std::vector<LiveOpRecord> out;
+    for (const auto& r : ops)
+      if (r.baseVersion >= baseVersion) out.push_back(r);
+    return out;
+  }
+  std::int64_t headRevision(Id) override { return ops.empty() ? 0 : ops.back().revision; }
+  std::map<std::string, std::int64_t> lastSeqs(Id) override { return {}; }
+  std::vector<LiveOpRecord> ops;
+};
+
+// One draft risk assessment with valid answers, a live session on it and one editor whose rights
+// the test decides.
+struct World {
+  World() {
+    const auto defs =
+        DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+    const WorkflowDefinition* wf = defs.workflow("risk_assessment");
+    REQUIRE(wf);
+    const FormDefinition* form = defs.formFor(*wf);
+    for (const FieldDef* f : form->fields())
+      if (f->kind == FieldKind::kLongText && !f->readonly && !f->hidden && field.empty())
+        field = f->id;
+    REQUIRE_FALSE(field.empty());
+    Poco::JSON::Object empty;
+    auto values =
+        sampleValues(*form, empty, people.pupilRecord, dateOf(clock.now()), {"user:1", {}, {}});
+    PlanRecord r;
+    r.academyId = 1;
+    r.pupilId = people.pupilRecord.id;
+    r.type = wf->type;
+    r.state = wf->initial;
+    r.ownerUserId = 1;
+    r.formSnapshotId = plans.snapshot("form", form->type, form->version, form->sourceJson);
+    r.workflowSnapshotId = plans.snapshot("workflow", wf->type, wf->version, wf->sourceJson);
+    r.currentVersion = 1;
+    plans.create(r, {0, 1, canonicalJson(*values), contentHash(*values), "user:1", "S", ""}, {});
+    service = std::make_unique<PlanService>(plans, people, defs, clock);
+    LiveLimits limits;
+    limits.quietPeriod = 30s;
+    limits.recheck = 2s;
+    limits.opsPerSecond = 40;
+    limits.burst = 80;
+    session = LiveSession::open(1, *service, log, clock, limits).value();
+    LiveEditor editor{"user:1", "Siobhán Senco", [this]() -> Result<EditRights> {
+                        ++rightsAsked;
+                        EditRights rights;
+                        rights.editable = editable;
+                        if (!editable) rights.reason = "The link was withdrawn.";
+                        return rights;
+                      }};
+    conn = session->join(editor, [this](const std::string& frame) {
+      auto o = Poco::JSON::Parser().parse(frame).extract<Poco::JSON::Object::Ptr>();
+      const std::string type = o->getValue<std::string>("type");
+      if (type == "snapshot" || type == "op") revision = o->getValue<std::int64_t>("revision");
+      if (type == "error") errors.push_back(o->getValue<std::string>("code"));
+      if (type == "op" && o->getValue<std::string>("client") == "test") ++acks;  // our own, sent
+    });
+    session->receive(conn, R"({"type":"hello","client":"test"})");
+  }
+
+  // Inserts text at the start of the field, at the revision the editor has seen.
+  void type(const std::string& text) {
+    session->receive(conn, R"({"type":"op","field":")" + field + R"(","revision":)" +
+                               std::to_string(revision) + R"(,"seq":)" + std::to_string(++seq) +
+                               R"(,"op":[")" + text + R"("]})");
+  }
+  int versions() { return static_cast<int>(plans.versions_.size()); }
+
+  FixedClock clock{fromUnix(1'780'000'000)};
+  FakePlans plans;
+  FakePeople people;
+  FakeLiveLog log;
+  std::unique_ptr<PlanService> service;
+  std::shared_ptr<LiveSession> session;
+  LiveSession::ConnId conn = 0;
+  std::string field;
+  bool editable = true;
+  int rightsAsked = 0;
+  std::int64_t revision = 0, seq = 0;
+  int acks = 0;
+  std::vector<std::string> errors;
+};
+
+}  // namespace
+
+TEST_CASE("live session: edits fold into a version only after the quiet period on its clock",
+          "[engine][live]") {
+  World w;
+  w.type("first ");
+  REQUIRE(w.acks == 1);
+  REQUIRE(w.errors.empty());
+  w.clock.advance(29s);
+  REQUIRE(w.session->flush(false));
+  CHECK(w.versions() == 1);  // still typing, as far as the clock says
+  w.type("second ");         // a new edit starts the quiet period again
+  w.clock.advance(29s);
+  REQUIRE(w.session->flush(false));
+  CHECK(w.versions() == 1);
+  w.clock.advance(1s);
+  REQUIRE(w.session->flush(false));
+  REQUIRE(w.versions() == 2);
+  auto folded = parseValues(w.plans.versions_.back().valuesJson).value();
+  CHECK(folded->getValue<std::string>(w.field).rfind("second first ", 0) == 0);
+}
+
+TEST_CASE("live session: idle only once nobody is connected and nothing is pending",
+          "[engine][live]") {
+  World w;
+  w.type("x");
+  w.session->leave(w.conn);
+  CHECK_FALSE(w.session->idle());  // the edit waits for the quiet period
+  REQUIRE(w.session->flush(false));
+  CHECK_FALSE(w.session->idle());
+  w.clock.advance(30s);
+  REQUIRE(w.session->flush(false));
+  CHECK(w.session->idle());
+}
+
+TEST_CASE("live session: the rate limit refills with the clock's monotonic time",
+          "[engine][live]") {
+  World w;
+  for (int i = 0; i < 120; ++i) w.session->receive(w.conn, R"({"type":"focus","field":""})");
+  const auto limited = std::count(w.errors.begin(), w.errors.end(), "rate_limited");
+  CHECK(limited >=
+        40);  // the burst (80, one spent on hello) then nothing refills: time stood still
+  w.errors.clear();
+  w.session->receive(w.conn, R"({"type":"focus","field":""})");
+  CHECK(w.errors == std::vector<std::string>{"rate_limited"});
+  w.errors.clear();
+  w.clock.advance(100ms);  // 40 per second: four messages' worth
+  for (int i = 0; i < 4; ++i) w.session->receive(w.conn, R"({"type":"focus","field":""})");
+  CHECK(w.errors.empty());
+  w.session->receive(w.conn, R"({"type":"focus","field":""})");
+  CHECK(w.errors == std::vector<std::string>{"rate_limited"});
+}
+
+TEST_CASE("live session: an editor's rights are asked again once the recheck interval has passed",
+          "[engine][live]") {
+  World w;
+  w.type("a");
+  REQUIRE(w.acks == 1);
+  const int asked = w.rightsAsked;
+  w.editable = false;  // e.g. the contributor's link is withdrawn
+  w.clock.advance(1900ms);
+  w.type("b");
+  CHECK(w.acks == 2);  // within the interval: the last full check still holds
+  CHECK(w.rightsAsked == asked);
+  w.clock.advance(100ms);
+  w.type("c");
+  CHECK(w.rightsAsked == asked + 1);
+  CHECK(w.acks == 2);
+  REQUIRE_FALSE(w.errors.empty());
+  CHECK(w.errors.back() == "read_only");
+}
