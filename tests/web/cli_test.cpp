@@ -30,15 +30,19 @@ TEST_CASE("the CLI refuses bad options with exit code 2, a clear message, and do
   const std::map<std::string, std::string> env{{"SENDFLOW_HOME", home.path()}};
   const std::string out = home.file("plan.pdf");
   const std::string renderUsage = "usage: sendflow render --plan ID [--version N] --out FILE";
-  const std::string userUsage = "usage: sendflow user add --email E --name N --role ROLE";
+  const std::string userUsage =
+      "usage: sendflow user add --email E --name N --role ROLE [--academy NAME|ID] [--password P]";
   const std::vector<Refusal> refusals{
       {{"render", "--plan", "3abc", "--out", out}, "--plan must be a whole number", renderUsage},
-      {{"render", "--plan", "0", "--out", out}, "--plan must be a whole number from 1",
+      {{"render", "--plan", "0", "--out", out},
+       "--plan must be a whole number from 1",
        renderUsage},
       {{"render", "--plan", " 3", "--out", out}, "--plan must be a whole number", renderUsage},
       {{"render", "--plan", "3", "--version", "2x", "--out", out},
-       "--version must be a whole number", renderUsage},
-      {{"render", "--plan", "3", "--plan", "4", "--out", out}, "--plan is given more than once",
+       "--version must be a whole number",
+       renderUsage},
+      {{"render", "--plan", "3", "--plan", "4", "--out", out},
+       "--plan is given more than once",
        renderUsage},
       {{"render", "--pl", "3", "--out", out}, "unknown option --pl", renderUsage},
       {{"render", "--PLAN", "3", "--out", out}, "unknown option --PLAN", renderUsage},
@@ -60,7 +64,8 @@ TEST_CASE("the CLI refuses bad options with exit code 2, a clear message, and do
        userUsage},
       {{"mail", "test"}, "--to is required", "usage: sendflow mail test --to ADDRESS"},
       {{"mail", "status", "now"}, "unexpected 'now'", "usage: sendflow mail status"},
-      {{"reminders", "run", "--dry-run", "--dry-run"}, "--dry-run is given more than once",
+      {{"reminders", "run", "--dry-run", "--dry-run"},
+       "--dry-run is given more than once",
        "usage: sendflow reminders run [--now DATE] [--dry-run] [--no-send]"},
       {{"backup"}, "missing DEST", "usage: sendflow backup DEST"},
       {{"backup", "a.db", "b.db"}, "unexpected 'b.db'", "usage: sendflow backup DEST"},
@@ -92,7 +97,8 @@ TEST_CASE("sendflow help and COMMAND --help are generated from the options", "[w
   auto overview = runSendflow({"help"}, env);
   CHECK(overview.exitCode == 0);
   for (const char* usage :
-       {"  serve\n", "  user add --email E --name N --role ROLE [--academy NAME|ID] [--password P]\n",
+       {"  serve\n",
+        "  user add --email E --name N --role ROLE [--academy NAME|ID] [--password P]\n",
         "  render --plan ID [--version N] --out FILE\n", "  backup DEST\n",
         "  reminders run [--now DATE] [--dry-run] [--no-send]\n", "  mail test --to ADDRESS\n"})
     CHECK(contains(overview.out, usage));

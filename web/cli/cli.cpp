@@ -238,7 +238,8 @@ int dispatch(const std::vector<std::string>& args) {
         *command, {args.begin() + static_cast<std::ptrdiff_t>(command->words.size()), args.end()});
   } catch (const UsageError& e) {
     std::cerr << "sendflow " << command->name() << ": " << e.what() << "\n"
-              << "usage: sendflow " << command->name() << " " << command->usage() << "\n"
+              << "usage: sendflow " << command->name()
+              << (command->usage().empty() ? "" : " " + command->usage()) << "\n"
               << "(`sendflow help " << command->name() << "` describes every option)\n";
     return 2;
   }

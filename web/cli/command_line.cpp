@@ -96,10 +96,9 @@ Option flagOption(const std::string& name, const std::string& description) {
 
 void WholeNumber::validate(const Option& option, const std::string& value) {
   if (!engine::parseInteger(value, min_, max_))
-    throw Poco::Util::InvalidArgumentException("--" + option.fullName() +
-                                               " must be a whole number from " +
-                                               std::to_string(min_) + " to " +
-                                               std::to_string(max_) + ", not '" + value + "'");
+    throw Poco::Util::InvalidArgumentException(
+        "--" + option.fullName() + " must be a whole number from " + std::to_string(min_) + " to " +
+        std::to_string(max_) + ", not '" + value + "'");
 }
 
 CommandArgs parseCommandLine(const Command& command, const std::vector<std::string>& args) {
@@ -150,8 +149,7 @@ CommandArgs parseCommandLine(const Command& command, const std::vector<std::stri
     throw UsageError("--" + e.message() + " is required");
   }
   if (out.positional.size() < command.minOperands)
-    throw UsageError(command.operands.empty() ? "missing operand"
-                                              : "missing " + command.operands);
+    throw UsageError(command.operands.empty() ? "missing operand" : "missing " + command.operands);
   if (out.positional.size() > command.maxOperands)
     throw UsageError("unexpected '" + out.positional[command.maxOperands] + "'");
   return out;
