@@ -1,5 +1,9 @@
 #include "sendflow/storage/plan_repository.h"
 
+#include <Poco/JSON/Object.h>
+
+#include <sstream>
+
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/storage/outbox_repository.h"
 #include "sendflow/storage/signature_repository.h"
@@ -14,6 +18,16 @@ constexpr const char* kPlanColumns =
     "p.id, p.academy_id, p.pupil_id, p.type, p.state, p.owner_user_id, p.form_snapshot_id, "
     "p.workflow_snapshot_id, p.current_version, p.review_date, p.reviews_plan_id, "
     "p.review_reason, p.created_at, p.updated_at, p.activated_at";
+
+// The audit detail of a transition: {"to": state, "transition": name}, escaped as JSON.
+std::string transitionDetail(const engine::TransitionRecord& t) {
+  Poco::JSON::Object detail;
+  detail.set("to", t.toState);
+  detail.set("transition", t.name);
+  std::ostringstream out;
+  detail.stringify(out);
+  return out.str();
+}
 
 engine::PlanRecord readPlan(const Statement& st) {
   engine::PlanRecord p;
@@ -298,10 +312,9 @@ engine::Result<Id> SqlitePlanRepository::applyTransition(const engine::Transitio
         Statement ac(db, "SELECT academy_id FROM plan WHERE id=?");
         ac.bind(1, c.supersedePlanId);
         ac.step();
-        store_.appendAudit(db, {"plan.transition", c.supersedeRecord.actor, "plan",
-                                c.supersedePlanId, ac.getInt(0),
-                                "{\"to\":\"" + c.supersedeRecord.toState + "\",\"transition\":\"" +
-                                    c.supersedeRecord.name + "\"}"});
+        store_.appendAudit(db,
+                           {"plan.transition", c.supersedeRecord.actor, "plan", c.supersedePlanId,
+                            ac.getInt(0), transitionDetail(c.supersedeRecord)});
       }
     }
     Id successor = 0;

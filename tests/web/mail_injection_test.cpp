@@ -220,8 +220,12 @@ TEST_CASE("the calendar entry: folded at 75 octets, escaped, and parsed back int
        start = end + 2, ++lines) {
     CHECK(end - start <= 75);  // octets
     folds += raw[start] == ' ';
+    // A fold never splits a UTF-8 character: no physical line starts inside one.
+    const std::size_t first = start + (raw[start] == ' ' ? 1 : 0);
+    if (first < end) CHECK((static_cast<unsigned char>(raw[first]) & 0xC0) != 0x80);
   }
-  CHECK(start == raw.size());  // every line ends in CRLF
+  CHECK(raw.find("\xEF\xBF\xBD") == std::string::npos);  // no U+FFFD: the bytes decode whole
+  CHECK(start == raw.size());                            // every line ends in CRLF
   CHECK(folds >= 2);
   auto ical = att->getObject(0)->getObject("ical");
   REQUIRE(ical);

@@ -162,7 +162,7 @@ void Scheduler::tick() {
   app_.mail->tick();        // today's reminders (catching up missed days), then wakes the sender
 }
 
-int serve(const std::vector<std::string>& args) {
+int serve() {
   // glibc gives threads their own malloc arenas (up to 8 per core); the workers need few. Two
   // arenas for the whole process keep RSS low and, on 2 cores, cost no measurable contention
   // (measured when each live editor held a thread). MALLOC_ARENA_MAX in the environment wins.
@@ -171,9 +171,7 @@ int serve(const std::vector<std::string>& args) {
   // (OpenSSL writes to the socket without MSG_NOSIGNAL).
   std::signal(SIGPIPE, SIG_IGN);
   ServeApplication app;
-  std::vector<std::string> argv{"sendflow"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return app.run(argv);
+  return app.run(std::vector<std::string>{"sendflow"});
 }
 
 }  // namespace sendflow::web

@@ -8,7 +8,8 @@
 namespace sendflow::web {
 class App;
 
-int serve(const std::vector<std::string>& args);
+// `sendflow serve`: settings come from sendflow.properties and SENDFLOW_*, not arguments.
+int serve();
 
 // Periodic work inside `serve`: expired sessions, plans reaching their review date, signing
 // reminders, review reminders and the outbox.

@@ -5,48 +5,17 @@
 #include <Poco/FormattingChannel.h>
 #include <Poco/PatternFormatter.h>
 
+#include <algorithm>
 #include <iostream>
-#include <map>
 
 #include "app/app.h"
 #include "app/serve.h"
 #include "cli/cli_commands.h"
+#include "cli/command_line.h"
 #include "cli/demo.h"
 #include "sendflow/engine/people/people.h"
 
 namespace sendflow::web {
-namespace {
-
-constexpr const char* kUsage = R"(sendflow — statutory SEND plans for schools and academy trusts
-
-usage: sendflow COMMAND [options]
-
-  serve                          run the web server (port, home, … from sendflow.properties
-                                 or SENDFLOW_* environment variables)
-  migrate                        apply pending database migrations and print the schema version
-  demo [--json]                  seed the demo trust (idempotent) and print the demo logins
-  user add --email E --name N --role ROLE [--academy NAME|ID] [--password P]
-                                 add a staff user (ROLE: senco, staff, head, governor,
-                                 trust_admin); prompts for nothing: a password is generated
-                                 and printed when none is given
-  backup DEST                    copy the live database to DEST (consistent while serving)
-  render --plan ID [--version N] --out FILE
-                                 write a plan version as a PDF
-  verify FILE.pdf                check a sealed PDF: the seal covers the whole file and the
-                                 document is the plan version the database recorded
-  audit verify                   recompute the audit hash chain; names the first broken event
-  routes                         list every HTTP route: method, path, who (public or staff)
-                                 and the access-policy action it performs (docs/security.md)
-  mail test --to ADDRESS         send a test message through the configured SMTP server
-  mail status                    count the outbox by state and list recent failures
-  mail drain                     send what is due now (what `serve` does in the background)
-  reminders run [--now DATE] [--dry-run] [--no-send]
-                                 queue the review reminders due up to DATE (default today);
-                                 --dry-run lists them without queueing anything
-  version                        print the version
-)";
-
-}  // namespace
 
 // Logs go to stderr, or to the file named by log.file (SENDFLOW_LOG_FILE).
 void configureLogging(const Poco::Util::AbstractConfiguration& config) {
@@ -67,13 +36,10 @@ void configureLogging(const Poco::Util::AbstractConfiguration& config) {
 
 namespace {
 
-int userAdd(const std::map<std::string, std::string>& opt) {
+int userAdd(const CommandArgs& args) {
   CliContext ctx;
   auto app = ctx.open();
-  auto get = [&](const char* k) {
-    auto it = opt.find(k);
-    return it == opt.end() ? std::string() : it->second;
-  };
+  auto get = [&](const char* name) { return args.value(name); };
   auto role = engine::parseRole(get("role"));
   if (!role) {
     std::cerr << "error: --role must be one of senco, staff, head, governor, trust_admin\n";
@@ -109,7 +75,7 @@ int userAdd(const std::map<std::string, std::string>& opt) {
 }
 
 // One line per route: "GET /plans/{id} staff view_plan" ("-" for no action).
-int listRoutes() {
+int listRoutes(const CommandArgs&) {
   CliContext ctx;
   auto app = ctx.open(true);
   for (const auto& route : app->router.routes()) {
@@ -122,76 +88,169 @@ int listRoutes() {
   return 0;
 }
 
-int dispatch(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
-    std::cout << kUsage;
-    return args.empty() ? 2 : 0;
+int migrate(const CommandArgs&) {
+  CliContext ctx;
+  auto app = ctx.open();
+  std::cout << "database " << app->settings.databasePath << " is at schema version "
+            << app->store.schemaVersion() << "\n";
+  return 0;
+}
+
+int demo(const CommandArgs& args) {
+  CliContext ctx;
+  engine::FixedClock clock(ctx.clock.now());
+  App app(readSettings(*ctx.config), clock, ctx.log, false);
+  return runDemo(app, clock, args.has("json"), std::cout);
+}
+
+int backup(const CommandArgs& args) {
+  CliContext ctx;
+  auto app = ctx.open();
+  app->store.backup(args.positional[0]);
+  std::cout << "backed up " << app->settings.databasePath << " to " << args.positional[0] << "\n";
+  return 0;
+}
+
+int version(const CommandArgs&) {
+  std::cout << "sendflow " << SENDFLOW_VERSION << "\n";
+  return 0;
+}
+
+Command userAddCommand() {
+  Command c{{"user", "add"},
+            "",
+            0,
+            0,
+            "Add a staff user (ROLE: senco, staff, head, governor, trust_admin). Prompts for "
+            "nothing: a password is generated and printed when none is given.",
+            {},
+            userAdd};
+  c.options.addOption(valueOption("email", "E", "the user's email address, their login", true));
+  c.options.addOption(valueOption("name", "N", "the user's full name", true));
+  c.options.addOption(
+      valueOption("role", "ROLE", "senco, staff, head, governor or trust_admin", true));
+  c.options.addOption(
+      valueOption("academy", "NAME|ID", "the academy (by name or number); not for trust_admin"));
+  c.options.addOption(valueOption("password", "P", "the password (default: generated)"));
+  return c;
+}
+
+// Every command, in the order `sendflow help` lists them; each understands --help.
+std::vector<Command> commandTable() {
+  std::vector<Command> commands;
+  commands.push_back({{"serve"},
+                      "",
+                      0,
+                      0,
+                      "Run the web server (port, home, … from sendflow.properties or SENDFLOW_* "
+                      "environment variables).",
+                      {},
+                      [](const CommandArgs&) { return serve(); }});
+  commands.push_back({{"migrate"},
+                      "",
+                      0,
+                      0,
+                      "Apply pending database migrations and print the schema version.",
+                      {},
+                      migrate});
+  Command demoCommand{
+      {"demo"}, "", 0, 0, "Seed the demo trust (idempotent) and print the demo logins.", {}, demo};
+  demoCommand.options.addOption(flagOption("json", "print the logins, pupils and plans as JSON"));
+  commands.push_back(std::move(demoCommand));
+  commands.push_back(userAddCommand());
+  commands.push_back({{"backup"},
+                      "DEST",
+                      1,
+                      1,
+                      "Copy the live database to DEST (consistent while serving).",
+                      {},
+                      backup});
+  addDocumentCommands(commands);
+  addAuditCommands(commands);
+  commands.push_back({{"routes"},
+                      "",
+                      0,
+                      0,
+                      "List every HTTP route: method, path, who (public or staff) and the "
+                      "access-policy action it performs (docs/security.md).",
+                      {},
+                      listRoutes});
+  addMailCommands(commands);
+  commands.push_back({{"version"}, "", 0, 0, "Print the version.", {}, version});
+  for (auto& c : commands)
+    c.options.addOption(Poco::Util::Option("help", "h", "print this help").noArgument());
+  return commands;
+}
+
+// The command whose words start args (the longest match), or nullptr.
+const Command* findCommand(const std::vector<Command>& commands,
+                           const std::vector<std::string>& args) {
+  const Command* found = nullptr;
+  for (const auto& c : commands) {
+    if (c.words.size() > args.size() || !std::equal(c.words.begin(), c.words.end(), args.begin()))
+      continue;
+    if (found == nullptr || c.words.size() > found->words.size()) found = &c;
   }
-  const std::string& cmd = args[0];
-  std::vector<std::string> positional;
-  if (cmd == "serve") return serve(std::vector<std::string>(args.begin() + 1, args.end()));
-  if (cmd == "version" || cmd == "--version") {
-    std::cout << "sendflow " << SENDFLOW_VERSION << "\n";
-    return 0;
+  return found;
+}
+
+// No command matches: name what does, or list them all. Exit code 2.
+int unknownCommand(const std::vector<Command>& commands, const std::vector<std::string>& words) {
+  std::string subcommands;
+  for (const auto& c : commands)
+    if (c.words.size() > 1 && c.words[0] == words[0]) subcommands += " " + c.words[1];
+  if (!subcommands.empty()) {
+    std::cerr << "sendflow " << words[0] << ": "
+              << (words.size() > 1 ? "unknown subcommand '" + words[1] + "'" : "needs a subcommand")
+              << "; one of:" << subcommands << "\n";
+    return 2;
   }
-  if (cmd == "migrate") {
-    CliContext ctx;
-    auto app = ctx.open();
-    std::cout << "database " << app->settings.databasePath << " is at schema version "
-              << app->store.schemaVersion() << "\n";
-    return 0;
-  }
-  if (cmd == "demo") {
-    auto opt = commandOptions(args, 1, positional);
-    CliContext ctx;
-    engine::FixedClock clock(ctx.clock.now());
-    App app(readSettings(*ctx.config), clock, ctx.log, false);
-    return runDemo(app, clock, opt.count("json") > 0, std::cout);
-  }
-  if (cmd == "routes" && args.size() == 1) return listRoutes();
-  if (cmd == "user" && args.size() >= 2 && args[1] == "add")
-    return userAdd(commandOptions(args, 2, positional));
-  if (cmd == "backup") {
-    commandOptions(args, 1, positional);
-    if (positional.size() != 1) {
-      std::cerr << "usage: sendflow backup DEST\n";
-      return 2;
-    }
-    CliContext ctx;
-    auto app = ctx.open();
-    app->store.backup(positional[0]);
-    std::cout << "backed up " << app->settings.databasePath << " to " << positional[0] << "\n";
-    return 0;
-  }
-  for (auto* family : {runDocumentCommands, runMailCommands, runAuditCommands})
-    if (auto code = family(args)) return *code;
-  std::cerr << "sendflow: unknown command '" << cmd << "'\n\n" << kUsage;
+  std::cerr << "sendflow: unknown command '" << words[0] << "'\n\n";
+  printOverview(commands, std::cerr);
   return 2;
 }
 
-}  // namespace
-
-// --name value pairs after the command words.
-std::map<std::string, std::string> commandOptions(const std::vector<std::string>& args, size_t from,
-                                                  std::vector<std::string>& positional) {
-  std::map<std::string, std::string> out;
-  for (size_t i = from; i < args.size(); ++i) {
-    const auto& a = args[i];
-    if (a.rfind("--", 0) == 0) {
-      auto eq = a.find('=');
-      if (eq != std::string::npos) {
-        out[a.substr(2, eq - 2)] = a.substr(eq + 1);
-      } else if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
-        out[a.substr(2)] = args[++i];
-      } else {
-        out[a.substr(2)] = "";
-      }
-    } else {
-      positional.push_back(a);
-    }
+int help(const std::vector<Command>& commands, const std::vector<std::string>& topic) {
+  if (topic.empty()) {
+    printOverview(commands, std::cout);
+    return 0;
   }
-  return out;
+  const Command* c = findCommand(commands, topic);
+  if (c == nullptr || c->words.size() != topic.size()) return unknownCommand(commands, topic);
+  printCommandHelp(*c, std::cout);
+  return 0;
 }
+
+int dispatch(const std::vector<std::string>& args) {
+  const auto commands = commandTable();
+  if (args.empty()) {
+    printOverview(commands, std::cerr);
+    return 2;
+  }
+  if (args[0] == "help" || args[0] == "--help" || args[0] == "-h")
+    return help(commands, {args.begin() + 1, args.end()});
+  if (args[0] == "--version") return version({});
+  const Command* command = findCommand(commands, args);
+  if (command == nullptr) return unknownCommand(commands, args);
+  CommandArgs parsed;
+  try {
+    parsed = parseCommandLine(
+        *command, {args.begin() + static_cast<std::ptrdiff_t>(command->words.size()), args.end()});
+  } catch (const UsageError& e) {
+    std::cerr << "sendflow " << command->name() << ": " << e.what() << "\n"
+              << "usage: sendflow " << command->name()
+              << (command->usage().empty() ? "" : " " + command->usage()) << "\n"
+              << "(`sendflow help " << command->name() << "` describes every option)\n";
+    return 2;
+  }
+  if (parsed.has("help")) {
+    printCommandHelp(*command, std::cout);
+    return 0;
+  }
+  return command->run(parsed);
+}
+
+}  // namespace
 
 int runCommand(const std::vector<std::string>& args) {
   try {

@@ -7,7 +7,7 @@
 namespace sendflow::web {
 namespace {
 
-int verifyChain() {
+int verifyChain(const CommandArgs&) {
   CliContext ctx;
   auto app = ctx.open();
   auto v = app->audit.verify();
@@ -37,11 +37,14 @@ int verifyChain() {
 
 }  // namespace
 
-std::optional<int> runAuditCommands(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] != "audit") return std::nullopt;
-  if (args.size() == 2 && args[1] == "verify") return verifyChain();
-  std::cerr << "usage: sendflow audit verify\n";
-  return 2;
+void addAuditCommands(std::vector<Command>& commands) {
+  commands.push_back({{"audit", "verify"},
+                      "",
+                      0,
+                      0,
+                      "Recompute the audit hash chain; names the first broken event.",
+                      {},
+                      verifyChain});
 }
 
 }  // namespace sendflow::web

@@ -1,25 +1,19 @@
-// Command families beyond the core ones in cli.cpp. Each returns the exit code when it owns the
-// command in args[0..], or nullopt to let the next family look. Logging is already configured.
+// Command families beyond the core ones in cli.cpp: each adds its commands (options, usage and
+// what they run) to the table cli.cpp dispatches on. Logging is configured before a command runs.
 #pragma once
 
 #include <Poco/Logger.h>
 #include <Poco/Util/LayeredConfiguration.h>
 
-#include <map>
 #include <memory>
-#include <optional>
-#include <string>
 #include <vector>
 
 #include "app/app.h"
 #include "app/config.h"
+#include "cli/command_line.h"
 #include "sendflow/engine/core/clock.h"
 
 namespace sendflow::web {
-
-// "--name value" / "--name=value" / "--flag" after args[from]; other words go to positional.
-std::map<std::string, std::string> commandOptions(const std::vector<std::string>& args, size_t from,
-                                                  std::vector<std::string>& positional);
 
 // What every command needs: the configuration and a way to open the App.
 struct CliContext {
@@ -32,8 +26,8 @@ struct CliContext {
   }
 };
 
-std::optional<int> runDocumentCommands(const std::vector<std::string>& args);  // render, verify
-std::optional<int> runMailCommands(const std::vector<std::string>& args);      // mail, reminders
-std::optional<int> runAuditCommands(const std::vector<std::string>& args);     // audit
+void addDocumentCommands(std::vector<Command>& commands);  // render, verify
+void addMailCommands(std::vector<Command>& commands);      // mail …, reminders run
+void addAuditCommands(std::vector<Command>& commands);     // audit verify
 
 }  // namespace sendflow::web

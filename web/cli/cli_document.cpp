@@ -14,13 +14,8 @@
 namespace sendflow::web {
 namespace {
 
-constexpr const char* kRenderUsage = "usage: sendflow render --plan ID [--version N] --out FILE\n";
-
-std::optional<long long> wholeNumber(const std::string& s) {
-  auto n = engine::parseInteger(s, 0, std::numeric_limits<std::int64_t>::max());
-  if (!n) return std::nullopt;
-  return static_cast<long long>(*n);
-}
+constexpr std::int64_t kMaxId = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMaxVersionNumber = 1000000000;
 
 // The CLI runs with the operator's authority over the whole trust.
 engine::Actor operatorActor(App& app) {
@@ -31,25 +26,16 @@ engine::Actor operatorActor(App& app) {
   return a;
 }
 
-int render(const std::vector<std::string>& args) {
-  std::vector<std::string> positional;
-  auto opt = commandOptions(args, 1, positional);
-  auto plan = wholeNumber(opt.count("plan") ? opt["plan"] : "");
-  auto version = wholeNumber(opt.count("version") ? opt["version"] : "0");
-  const std::string out = opt.count("out") ? opt["out"] : "";
-  if (!positional.empty() || !plan || *plan == 0 || !version || *version > 1000000000 ||
-      out.empty()) {
-    std::cerr << "error: render needs --plan ID (a plan number), an optional --version N and "
-                 "--out FILE\n"
-              << kRenderUsage;
-    return 2;
-  }
+int render(const CommandArgs& args) {
+  const std::int64_t plan = args.number("plan", 0);
+  const std::int64_t version = args.number("version", 0);  // 0: the newest
+  const std::string out = args.value("out");
   CliContext ctx;
   auto app = ctx.open();
-  auto v = app->planService.open(operatorActor(*app), *plan, static_cast<int>(*version));
+  auto v = app->planService.open(operatorActor(*app), plan, static_cast<int>(version));
   if (!v) {
-    std::cerr << "error: plan " << *plan
-              << (*version ? " version " + std::to_string(*version) : std::string()) << ": "
+    std::cerr << "error: plan " << plan
+              << (version ? " version " + std::to_string(version) : std::string()) << ": "
               << v.error().message << "\n";
     return 1;
   }
@@ -80,17 +66,14 @@ int render(const std::vector<std::string>& args) {
 
 // `sendflow verify FILE.pdf`: the seal is valid and covers the whole file, and the document
 // matches what the database recorded for that plan version. Exit 0 only if both hold.
-int verify(const std::vector<std::string>& args) {
-  if (args.size() != 2) {
-    std::cerr << "usage: sendflow verify FILE.pdf\n";
-    return 2;
-  }
+int verify(const CommandArgs& args) {
+  const std::string& file = args.positional.at(0);
   std::string bytes;
   try {
-    Poco::FileInputStream in(args[1], std::ios::binary);
+    Poco::FileInputStream in(file, std::ios::binary);
     Poco::StreamCopier::copyToString(in, bytes);
   } catch (const Poco::Exception& e) {
-    std::cerr << "error: " << args[1] << " cannot be read: " << e.displayText() << "\n";
+    std::cerr << "error: " << file << " cannot be read: " << e.displayText() << "\n";
     return 2;
   }
   CliContext ctx;
@@ -102,10 +85,22 @@ int verify(const std::vector<std::string>& args) {
 
 }  // namespace
 
-std::optional<int> runDocumentCommands(const std::vector<std::string>& args) {
-  if (!args.empty() && args[0] == "render") return render(args);
-  if (!args.empty() && args[0] == "verify") return verify(args);
-  return std::nullopt;
+void addDocumentCommands(std::vector<Command>& commands) {
+  Command renderCommand{{"render"}, "", 0, 0, "Write a plan version as a PDF.", {}, render};
+  renderCommand.options.addOption(
+      valueOption("plan", "ID", "the plan's number", true).validator(new WholeNumber(1, kMaxId)));
+  renderCommand.options.addOption(valueOption("version", "N", "the version (default: the newest)")
+                                      .validator(new WholeNumber(1, kMaxVersionNumber)));
+  renderCommand.options.addOption(valueOption("out", "FILE", "where to write the PDF", true));
+  commands.push_back(std::move(renderCommand));
+  commands.push_back({{"verify"},
+                      "FILE.pdf",
+                      1,
+                      1,
+                      "Check a sealed PDF: the seal covers the whole file and the document is the "
+                      "plan version the database recorded.",
+                      {},
+                      verify});
 }
 
 }  // namespace sendflow::web

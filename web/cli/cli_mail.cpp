@@ -9,12 +9,8 @@
 namespace sendflow::web {
 namespace {
 
-int mailTest(const std::map<std::string, std::string>& opt) {
-  if (!opt.count("to")) {
-    std::cerr << "usage: sendflow mail test --to ADDRESS\n";
-    return 2;
-  }
-  auto to = engine::parseEmailAddress(opt.at("to"));
+int mailTest(const CommandArgs& args) {
+  auto to = engine::parseEmailAddress(args.value("to"));
   if (!to) {
     std::cerr << "sendflow mail test: --to is not an email address sendflow can send to: "
               << to.error().message << ". Nothing was sent.\n";
@@ -34,7 +30,7 @@ int mailTest(const std::map<std::string, std::string>& opt) {
   return out.kind == SmtpOutcome::Kind::kPermanent ? 1 : 75;  // 75: EX_TEMPFAIL
 }
 
-int mailDrain() {
+int mailDrain(const CommandArgs&) {
   CliContext ctx;
   auto app = ctx.open();
   auto r = app->mail->drain();
@@ -45,7 +41,7 @@ int mailDrain() {
   return 0;
 }
 
-int mailStatus() {
+int mailStatus(const CommandArgs&) {
   CliContext ctx;
   auto app = ctx.open();
   auto c = app->outbox.counts();
@@ -56,11 +52,11 @@ int mailStatus() {
   return 0;
 }
 
-int remindersRun(const std::map<std::string, std::string>& opt) {
+int remindersRun(const CommandArgs& args) {
   CliContext ctx;
   engine::TimePoint now = ctx.clock.now();
-  if (opt.count("now")) {
-    auto d = engine::parseIsoDate(opt.at("now"));
+  if (args.has("now")) {
+    auto d = engine::parseIsoDate(args.value("now"));
     if (!d) {
       std::cerr << "sendflow reminders run: --now must be a date like 2026-09-01\n";
       return 2;
@@ -70,7 +66,7 @@ int remindersRun(const std::map<std::string, std::string>& opt) {
   }
   engine::FixedClock clock(now);
   App app(readSettings(*ctx.config), clock, ctx.log, false);
-  const bool dry = opt.count("dry-run") > 0;
+  const bool dry = args.has("dry-run");
   auto run = app.reminders.run(engine::dateOf(now), dry);
   if (dry) {
     for (const auto& m : run.dryRun)
@@ -82,7 +78,7 @@ int remindersRun(const std::map<std::string, std::string>& opt) {
   }
   std::cout << "reminders " << run.from << " to " << run.to << ": " << run.queued
             << " new message(s) queued\n";
-  if (!opt.count("now") && !opt.count("no-send")) {
+  if (!args.has("now") && !args.has("no-send")) {
     auto r = app.mail->drain();
     std::cout << "sent " << r.sent << ", retrying " << r.retrying << ", failed " << r.failed
               << (r.paused ? " (mail server unreachable: the rest waits for `sendflow serve`)" : "")
@@ -93,20 +89,43 @@ int remindersRun(const std::map<std::string, std::string>& opt) {
 
 }  // namespace
 
-std::optional<int> runMailCommands(const std::vector<std::string>& args) {
-  if (args.empty()) return std::nullopt;
-  std::vector<std::string> positional;
-  if (args[0] == "mail" && args.size() >= 2) {
-    auto opt = commandOptions(args, 2, positional);
-    if (args[1] == "test") return mailTest(opt);
-    if (args[1] == "drain") return mailDrain();
-    if (args[1] == "status") return mailStatus();
-    std::cerr << "usage: sendflow mail test --to ADDR | mail drain | mail status\n";
-    return 2;
-  }
-  if (args[0] == "reminders" && args.size() >= 2 && args[1] == "run")
-    return remindersRun(commandOptions(args, 2, positional));
-  return std::nullopt;
+void addMailCommands(std::vector<Command>& commands) {
+  Command test{{"mail", "test"},
+               "",
+               0,
+               0,
+               "Send a test message through the configured SMTP server and print what it said.",
+               {},
+               mailTest};
+  test.options.addOption(valueOption("to", "ADDRESS", "who receives the test message", true));
+  commands.push_back(std::move(test));
+  commands.push_back({{"mail", "status"},
+                      "",
+                      0,
+                      0,
+                      "Count the outbox by state and list recent failures.",
+                      {},
+                      mailStatus});
+  commands.push_back({{"mail", "drain"},
+                      "",
+                      0,
+                      0,
+                      "Send what is due now (what `serve` does in the background).",
+                      {},
+                      mailDrain});
+  Command reminders{{"reminders", "run"},
+                    "",
+                    0,
+                    0,
+                    "Queue the review reminders due up to a date (default today) and send them.",
+                    {},
+                    remindersRun};
+  reminders.options.addOption(
+      valueOption("now", "DATE", "act as if today were DATE (YYYY-MM-DD); queues without sending"));
+  reminders.options.addOption(
+      flagOption("dry-run", "list the reminders without queueing anything"));
+  reminders.options.addOption(flagOption("no-send", "queue the reminders without sending them"));
+  commands.push_back(std::move(reminders));
 }
 
 }  // namespace sendflow::web

@@ -152,34 +152,27 @@ std::vector<std::pair<engine::Id, std::pair<std::string, std::string>>> contribu
   return out;
 }
 
-}  // namespace
-
-int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
-  auto academyIds = seedPeople(app);
-  if (app.planService.list(app.auth.actorFor(*app.people.userByEmail("admin@trust.example")))
-          .empty())
-    seedDemoPlans(app, clock, academyIds);
-  if (!json) {
-    out << "Demo trust ready in " << app.settings.home
-        << "\n\nDemo logins (for trying sendflow out only):\n";
-    for (const auto& a : kAccounts) {
-      out << "  " << engine::roleLabel(a.role)
-          << (a.academy >= 0 ? std::string(", ") + kAcademies[a.academy] : "")
-          << "\n    email: " << a.email << "\n    password: " << a.password << "\n";
-    }
-    out << "\nDemo plans of every kind are in place (drafts, awaiting signature, in force, review "
-           "due).\n";
-    bool first = true;
-    for (const auto& [plan, link] : contributionLinks(app, academyIds)) {
-      if (first)
-        out << "\nParents and professionals asked to write their part of a draft (the links their "
-               "emails carry):\n";
-      first = false;
-      out << "  " << link.first << ": " << link.second << "\n";
-    }
-    return 0;
+void printText(App& app, const std::vector<engine::Id>& academyIds, std::ostream& out) {
+  out << "Demo trust ready in " << app.settings.home
+      << "\n\nDemo logins (for trying sendflow out only):\n";
+  for (const auto& a : kAccounts) {
+    out << "  " << engine::roleLabel(a.role)
+        << (a.academy >= 0 ? std::string(", ") + kAcademies[a.academy] : "")
+        << "\n    email: " << a.email << "\n    password: " << a.password << "\n";
   }
-  Poco::JSON::Object root;
+  out << "\nDemo plans of every kind are in place (drafts, awaiting signature, in force, review "
+         "due).\n";
+  bool first = true;
+  for (const auto& [plan, link] : contributionLinks(app, academyIds)) {
+    if (first)
+      out << "\nParents and professionals asked to write their part of a draft (the links their "
+             "emails carry):\n";
+    first = false;
+    out << "  " << link.first << ": " << link.second << "\n";
+  }
+}
+
+Poco::JSON::Array accountsJson() {
   Poco::JSON::Array accounts;
   for (const auto& a : kAccounts) {
     Poco::JSON::Object o;
@@ -189,17 +182,14 @@ int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
     o.set("academy", a.academy >= 0 ? kAcademies[a.academy] : "");
     accounts.add(o);
   }
-  root.set("accounts", accounts);
-  Poco::JSON::Array academies, pupils;
+  return accounts;
+}
+
+Poco::JSON::Array pupilsJson(App& app, const std::vector<engine::Id>& academyIds) {
+  Poco::JSON::Array pupils;
   engine::PupilQuery q;
   q.academyIds = academyIds;
   q.limit = 1000;
-  for (size_t i = 0; i < academyIds.size(); ++i) {
-    Poco::JSON::Object o;
-    o.set("id", academyIds[i]);
-    o.set("name", kAcademies[i]);
-    academies.add(o);
-  }
   for (const auto& p : app.people.pupils(q)) {
     Poco::JSON::Object o;
     o.set("id", p.id);
@@ -207,8 +197,10 @@ int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
     o.set("academy_id", p.academyId);
     pupils.add(o);
   }
-  root.set("academies", academies);
-  root.set("pupils", pupils);
+  return pupils;
+}
+
+Poco::JSON::Array plansJson(App& app, const std::vector<engine::Id>& academyIds) {
   Poco::JSON::Array plans;
   std::map<engine::Id, std::string> academyNames;
   for (size_t i = 0; i < academyIds.size(); ++i) academyNames[academyIds[i]] = kAcademies[i];
@@ -237,9 +229,37 @@ int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
     if (links.size()) o.set("contribution_links", links);
     plans.add(o);
   }
-  root.set("plans", plans);
+  return plans;
+}
+
+void printJson(App& app, const std::vector<engine::Id>& academyIds, std::ostream& out) {
+  Poco::JSON::Object root;
+  root.set("accounts", accountsJson());
+  Poco::JSON::Array academies;
+  for (size_t i = 0; i < academyIds.size(); ++i) {
+    Poco::JSON::Object o;
+    o.set("id", academyIds[i]);
+    o.set("name", kAcademies[i]);
+    academies.add(o);
+  }
+  root.set("academies", academies);
+  root.set("pupils", pupilsJson(app, academyIds));
+  root.set("plans", plansJson(app, academyIds));
   Poco::JSON::Stringifier::stringify(root, out, 2);
   out << "\n";
+}
+
+}  // namespace
+
+int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
+  auto academyIds = seedPeople(app);
+  if (app.planService.list(app.auth.actorFor(*app.people.userByEmail("admin@trust.example")))
+          .empty())
+    seedDemoPlans(app, clock, academyIds);
+  if (json)
+    printJson(app, academyIds, out);
+  else
+    printText(app, academyIds, out);
   return 0;
 }
 

@@ -26,6 +26,8 @@ class SqliteOutbox final : public engine::ReminderStore {
  public:
   explicit SqliteOutbox(Store& store) : store_(store) {}
   ~SqliteOutbox() override;
+  SqliteOutbox(const SqliteOutbox&) = delete;
+  SqliteOutbox& operator=(const SqliteOutbox&) = delete;
 
   // Queues messages in their own transaction (test email, admin actions).
   engine::Id enqueue(const engine::OutboxMessage& m);

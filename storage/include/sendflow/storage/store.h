@@ -84,6 +84,8 @@ class Store {
   struct Lease {
     explicit Lease(Store& s);
     ~Lease();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
     Store& store;
     std::unique_ptr<Database> db;
   };
