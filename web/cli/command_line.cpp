@@ -40,7 +40,9 @@ void checkValue(const Option& option, const std::string& value) {
 // Word-wraps text to `width` columns, each line indented by `indent` spaces.
 std::string wrapped(const std::string& text, std::size_t indent, std::size_t width) {
   std::istringstream words(text);
-  std::string out, line, word;
+  std::string out;
+  std::string line;
+  std::string word;
   while (words >> word) {
     if (!line.empty() && indent + line.size() + 1 + word.size() > width) {
       out += std::string(indent, ' ') + line + "\n";
@@ -120,12 +122,14 @@ CommandArgs parseCommandLine(const Command& command, const std::vector<std::stri
                        pending->fullName() + "=VALUE for one that starts with -)");
     const Option* option = pending;
     if (option == nullptr && looksLikeOption(arg)) option = &exactOption(command.options, arg);
-    std::string name, value;
+    std::string name;
+    std::string value;
     try {
       if (!processor.process(arg, name, value)) {
         out.positional.push_back(arg);
         continue;
       }
+      if (option == nullptr) throw UsageError("unexpected '" + arg + "'");
       if (name.empty()) {  // Poco defers the option until its value arrives
         pending = option;
         continue;

@@ -29,7 +29,7 @@ class UsageError : public std::runtime_error {
 struct CommandArgs {
   std::map<std::string, std::string> options;
   std::vector<std::string> positional;
-  bool has(const std::string& name) const { return options.count(name) > 0; }
+  bool has(const std::string& name) const { return options.contains(name); }
   std::string value(const std::string& name) const;  // "" when absent
   // REQUIRES: the option has a WholeNumber validator (so the value, when given, is checked).
   std::int64_t number(const std::string& name, std::int64_t absent) const;
