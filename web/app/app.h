@@ -18,6 +18,7 @@
 #include "sendflow/engine/people/auth.h"
 #include "sendflow/engine/people/people.h"
 #include "sendflow/engine/plans/plans.h"
+#include "sendflow/engine/plans/reads.h"
 #include "sendflow/engine/reminders/reminders.h"
 #include "sendflow/storage/contribution_repository.h"
 #include "sendflow/storage/outbox_repository.h"
@@ -57,6 +58,8 @@ class App {
   engine::ReminderService reminders;
   std::unique_ptr<MailService> mail;  // SMTP sender and reminder scheduling (web/src/mail_*.cpp)
   storage::SqliteSignatureRepository signatureRepository{store};
+  // Every read of a child's record, audited (engine/plans/reads.h).
+  engine::ReadService reads{planService, peopleService, planRepository, signatureRepository, audit};
   std::unique_ptr<engine::SignatureService> signatures;  // e-signatures (web/src/signing.cpp)
   storage::SqliteContributionRepository contributionRepository{store};
   std::unique_ptr<engine::ContributionService>

@@ -46,7 +46,8 @@ int render(const std::vector<std::string>& args) {
   }
   CliContext ctx;
   auto app = ctx.open();
-  auto v = app->planService.open(operatorActor(*app), *plan, static_cast<int>(*version));
+  auto v = app->reads.document(operatorActor(*app), engine::Door::kCli, *plan,
+                               static_cast<int>(*version));
   if (!v) {
     std::cerr << "error: plan " << *plan
               << (*version ? " version " + std::to_string(*version) : std::string()) << ": "

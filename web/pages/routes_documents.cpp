@@ -61,16 +61,13 @@ std::string placeholderHeader(const engine::RenderedPdf& pdf) {
 void planPdf(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such plan.");
-  auto v = ex.app.planService.open(ex.actor(), *id, versionQuery(ex), engine::Action::kDownloadPdf);
+  auto v = ex.app.reads.document(ex.actor(), engine::Door::kPdf, *id, versionQuery(ex));
   if (!v) return ex.error(v.error());
   engine::RenderedPdf pdf = renderPlanPdf(ex.app, v.value());
   if (!pdf.placeholderFields.empty()) {
     // Which fields hold characters the PDF could not show; the plan page stays the full record.
     ex.response.set("X-Sendflow-Pdf-Placeholders", placeholderHeader(pdf));
   }
-  ex.app.signatureRepository.appendAudit(
-      {"plan.pdf_download", engine::auditActor(ex.actor()), "plan", *id, v->plan.academyId,
-       "{\"version\":" + std::to_string(v->version.number) + "}"});
   ex.bytes(200, "application/pdf", pdf.bytes, engine::planPdfFileName(v.value()));
 }
 

@@ -538,10 +538,14 @@ Result<std::vector<PlanVersionRecord>> PlanService::history(const Actor& a, Id p
 Result<std::vector<ValueChange>> PlanService::diff(const Actor& a, Id planId, int from, int to) {
   auto newer = load(&a, planId, to);
   if (!newer) return newer.error();
-  auto older = plans_.version(planId, from);
+  return diffFrom(newer.value(), from);
+}
+
+Result<std::vector<ValueChange>> PlanService::diffFrom(const PlanView& newer, int from) {
+  auto older = plans_.version(newer.plan.id, from);
   if (!older) return notFound("This plan has no version " + std::to_string(from) + ".");
   auto before = parseValues(older->valuesJson);
-  return diffValues(*newer->form, *before.value(), *newer->values);
+  return diffValues(*newer.form, *before.value(), *newer.values);
 }
 
 int PlanService::markReviewsDue(Date today) {

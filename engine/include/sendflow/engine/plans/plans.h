@@ -226,6 +226,8 @@ class PlanService {
   Status assignSigners(const Actor& a, Id planId, const std::string& slot,
                        const std::vector<std::string>& personRefs);
   Result<std::vector<ValueChange>> diff(const Actor& a, Id planId, int from, int to);
+  // What changed from version `from` to the version `newer` shows (kNotFound: no such version).
+  Result<std::vector<ValueChange>> diffFrom(const PlanView& newer, int from);
   Result<std::vector<PlanVersionRecord>> history(const Actor& a, Id planId);
 
   // The engine's own transitions (all signed, review date reached, successor active).
