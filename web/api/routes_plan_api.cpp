@@ -118,7 +118,9 @@ void createPlan(Exchange& ex) {
   if (auto e = b.error()) return ex.error(*e);
   auto r = ex.app.planService.launch(ex.actor(), *pupil, *type);
   if (!r) return ex.error(r.error());
-  ex.json(201, planJson(*ex.app.planRepository.plan(r.value()), today(ex)));
+  auto created = ex.app.planService.record(r.value());
+  if (!created) return ex.error(404, "There is no such plan.");
+  ex.json(201, planJson(*created, today(ex)));
 }
 
 // PATCH {"base_version": n, "values": {field: value|null}}: the engine merges the values into
@@ -156,7 +158,9 @@ void fireTransition(Exchange& ex) {
   }
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) return ex.error(r.error());
-  auto o = planJson(*ex.app.planRepository.plan(*id), today(ex));
+  auto after = ex.app.planService.record(*id);
+  if (!after) return ex.error(404, "There is no such plan.");
+  auto o = planJson(*after, today(ex));
   if (r.value() != *id) o.set("successor_id", r.value());
   ex.json(200, o);
 }

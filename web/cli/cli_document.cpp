@@ -22,15 +22,6 @@ std::optional<long long> wholeNumber(const std::string& s) {
   return static_cast<long long>(*n);
 }
 
-// The CLI runs with the operator's authority over the whole trust.
-engine::Actor operatorActor(App& app) {
-  engine::Actor a;
-  a.name = "sendflow CLI";
-  a.memberships.push_back({0, engine::Role::kTrustAdmin});
-  for (const auto& ac : app.people.academies()) a.allAcademyIds.push_back(ac.id);
-  return a;
-}
-
 int render(const std::vector<std::string>& args) {
   std::vector<std::string> positional;
   auto opt = commandOptions(args, 1, positional);
@@ -46,7 +37,8 @@ int render(const std::vector<std::string>& args) {
   }
   CliContext ctx;
   auto app = ctx.open();
-  auto v = app->reads.document(operatorActor(*app), engine::Door::kCli, *plan,
+  // The CLI runs with the operator's authority over the whole trust.
+  auto v = app->reads.document(app->peopleService.cliOperator(), engine::Door::kCli, *plan,
                                static_cast<int>(*version));
   if (!v) {
     std::cerr << "error: plan " << *plan

@@ -48,10 +48,10 @@ int mailDrain() {
 int mailStatus() {
   CliContext ctx;
   auto app = ctx.open();
-  auto c = app->outbox.counts();
+  auto c = app->mail->counts();
   std::cout << "queued " << c.queued << ", sending " << c.sending << ", sent " << c.sent
             << ", retrying " << c.retrying << ", failed " << c.failed << "\n";
-  for (const auto& m : app->outbox.list("failed", 20))
+  for (const auto& m : app->mail->list("failed", 20))
     std::cout << "failed #" << m.id << " to " << m.toAddress << ": " << m.lastError << "\n";
   return 0;
 }

@@ -143,7 +143,7 @@ void contributorSocket(Exchange& ex) {
 
 }  // namespace
 
-LiveHub::LiveHub(App& app) : app_(app), log_(app.store) {
+LiveHub::LiveHub(App& app) : app_(app), log_(app.liveLog) {
   flusher_ = std::thread([this] { run(); });
 }
 

@@ -13,7 +13,7 @@ namespace sendflow::web {
 
 engine::PlanDocumentOptions planDocumentOptions(App& app, const engine::PlanView& v) {
   engine::PlanDocumentOptions o;
-  if (auto a = app.people.academy(v.plan.academyId)) o.academyName = a->name;
+  o.academyName = app.peopleService.academyName(v.plan.academyId);
   const std::string logo = app.settings.home + "/logo.png";
   if (Poco::File(logo).exists()) {
     std::ifstream in(logo, std::ios::binary);
@@ -21,14 +21,7 @@ engine::PlanDocumentOptions planDocumentOptions(App& app, const engine::PlanView
     bytes << in.rdbuf();
     o.logoPng = bytes.str();
   }
-  // Every academy's staff: a trust-wide colleague may be named too.
-  std::vector<engine::Id> academies{0};
-  for (const auto& a : app.people.academies()) academies.push_back(a.id);
-  for (const auto& u : app.people.users(academies))
-    o.people["user:" + std::to_string(u.id)] = u.name;
-  for (const auto& c : app.people.contacts(v.pupil.id))
-    o.people["contact:" + std::to_string(c.id)] = engine::contactLabel(c);
-  o.people["pupil:" + std::to_string(v.pupil.id)] = engine::pupilLabel(v.pupil);
+  o.people = app.planService.documentNames(v);
   return o;
 }
 

@@ -180,7 +180,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   d.set("form_version", std::to_string(v.form->version));
   if (!v.plan.reviewReason.empty()) d.set("review_reason", v.plan.reviewReason);
   if (v.plan.reviewsPlanId) d.set("reviews_plan_id", std::to_string(v.plan.reviewsPlanId));
-  if (auto next = app.planRepository.latestSuccessor(v.plan.id))
+  if (auto next = app.planService.latestSuccessor(v.plan.id))
     d.set("successor_id", std::to_string(next->id));
   addReviewStatus(d, v.plan.reviewDate, today);
   d.set("deadlines", deadlineData(v.deadlines));

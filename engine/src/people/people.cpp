@@ -97,6 +97,14 @@ Result<std::pair<Contact, Pupil>> PeopleService::contact(const Actor& a, Id cont
   return std::make_pair(*c, p.value());
 }
 
+Actor PeopleService::cliOperator() {
+  Actor a;
+  a.name = "sendflow CLI";
+  a.memberships.push_back({0, Role::kTrustAdmin});
+  for (const auto& ac : repo_.academies()) a.allAcademyIds.push_back(ac.id);
+  return a;
+}
+
 std::string PeopleService::academyName(Id academyId) {
   auto a = repo_.academy(academyId);
   return a ? a->name : std::string();

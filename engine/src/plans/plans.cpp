@@ -76,6 +76,17 @@ std::vector<std::pair<std::string, std::string>> PlanService::people(const Pupil
   return out;
 }
 
+std::map<std::string, std::string> PlanService::documentNames(const PlanView& v) {
+  std::map<std::string, std::string> out;
+  std::vector<Id> academies{0};
+  for (const auto& a : people_.academies()) academies.push_back(a.id);
+  for (const auto& u : people_.users(academies)) out["user:" + std::to_string(u.id)] = u.name;
+  for (const auto& c : people_.contacts(v.pupil.id))
+    out["contact:" + std::to_string(c.id)] = contactLabel(c);
+  out["pupil:" + std::to_string(v.pupil.id)] = pupilLabel(v.pupil);
+  return out;
+}
+
 std::vector<PersonChoice> PlanService::signerCandidates(const PlanView& v, const SignerSlot& slot) {
   std::vector<PersonChoice> out;
   if (slot.kind == "pupil") {

@@ -43,6 +43,8 @@ class PeopleService {
   // see is kNotFound, exactly like a missing one).
   Result<std::pair<Contact, Pupil>> contact(const Actor& a, Id contactId,
                                             Action purpose = Action::kViewPupil);
+  // The CLI's operator: a trust admin of every academy, with no account (audited as system:cli).
+  Actor cliOperator();
   // The academy's name ("" when there is none).
   std::string academyName(Id academyId);
 
