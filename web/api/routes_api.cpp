@@ -60,7 +60,7 @@ void apiLogin(Exchange& ex) {
 
 void apiPupils(Exchange& ex) {
   Poco::JSON::Array arr;
-  for (const auto& p : ex.app.peopleService.pupils(ex.actor(), ex.query("q")))
+  for (const auto& p : ex.app.reads.pupils(ex.actor(), engine::Door::kApi, ex.query("q")))
     arr.add(pupilJson(p));
   Poco::JSON::Object o;
   o.set("pupils", arr);
@@ -69,12 +69,12 @@ void apiPupils(Exchange& ex) {
 
 void apiPupil(Exchange& ex) {
   auto id = ex.idParam("id");
-  auto p = id ? ex.app.peopleService.pupil(ex.actor(), *id)
-              : engine::Result<engine::Pupil>(engine::notFound("There is no such pupil."));
-  if (!p) return ex.error(p.error());
-  auto o = pupilJson(*p);
+  if (!id) return ex.error(404, "There is no such pupil.");
+  auto r = ex.app.reads.pupil(ex.actor(), engine::Door::kApi, *id);
+  if (!r) return ex.error(r.error());
+  auto o = pupilJson(r->pupil);
   Poco::JSON::Array contacts;
-  for (const auto& c : ex.app.peopleService.contacts(ex.actor(), *p)) contacts.add(contactJson(c));
+  for (const auto& c : r->contacts) contacts.add(contactJson(c));
   o.set("contacts", contacts);
   ex.json(200, o);
 }

@@ -41,7 +41,7 @@ void listPlans(Exchange& ex) {
   const engine::Id pupil = Exchange::idField("pupil_id", ex.query("pupil_id")).value_or(0);
   std::string state = ex.query("state");
   Poco::JSON::Array arr;
-  for (const auto& p : ex.app.planService.list(ex.actor(), pupil))
+  for (const auto& p : ex.app.reads.plans(ex.actor(), engine::Door::kApi, pupil))
     if (state.empty() || p.state == state) arr.add(planJson(p, today(ex)));
   Poco::JSON::Object o;
   o.set("plans", arr);
@@ -51,7 +51,7 @@ void listPlans(Exchange& ex) {
 void getPlan(Exchange& ex) {
   auto id = idOr404(ex);
   if (!id) return;
-  auto v = ex.app.planService.open(ex.actor(), *id, versionQuery(ex));
+  auto v = ex.app.reads.plan(ex.actor(), engine::Door::kApi, *id, versionQuery(ex));
   if (!v) return ex.error(v.error());
   auto o = planJson(v->plan, today(ex));
   o.set("title", v->workflow->title);
@@ -118,7 +118,9 @@ void createPlan(Exchange& ex) {
   if (auto e = b.error()) return ex.error(*e);
   auto r = ex.app.planService.launch(ex.actor(), *pupil, *type);
   if (!r) return ex.error(r.error());
-  ex.json(201, planJson(*ex.app.planRepository.plan(r.value()), today(ex)));
+  auto created = ex.app.planService.record(r.value());
+  if (!created) return ex.error(404, "There is no such plan.");
+  ex.json(201, planJson(*created, today(ex)));
 }
 
 // PATCH {"base_version": n, "values": {field: value|null}}: the engine merges the values into
@@ -156,7 +158,9 @@ void fireTransition(Exchange& ex) {
   }
   auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) return ex.error(r.error());
-  auto o = planJson(*ex.app.planRepository.plan(*id), today(ex));
+  auto after = ex.app.planService.record(*id);
+  if (!after) return ex.error(404, "There is no such plan.");
+  auto o = planJson(*after, today(ex));
   if (r.value() != *id) o.set("successor_id", r.value());
   ex.json(200, o);
 }
@@ -164,10 +168,10 @@ void fireTransition(Exchange& ex) {
 void versions(Exchange& ex) {
   auto id = idOr404(ex);
   if (!id) return;
-  auto h = ex.app.planService.history(ex.actor(), *id);
+  auto h = ex.app.reads.history(ex.actor(), engine::Door::kApi, *id);
   if (!h) return ex.error(h.error());
   Poco::JSON::Array arr;
-  for (const auto& v : h.value()) {
+  for (const auto& v : h->versions) {
     Poco::JSON::Object o;
     o.set("number", v.number);
     o.set("content_hash", v.contentHash);

@@ -19,8 +19,10 @@
 #include "sendflow/engine/people/auth.h"
 #include "sendflow/engine/people/people.h"
 #include "sendflow/engine/plans/plans.h"
+#include "sendflow/engine/plans/reads.h"
 #include "sendflow/engine/reminders/reminders.h"
 #include "sendflow/storage/contribution_repository.h"
+#include "sendflow/storage/live_repository.h"
 #include "sendflow/storage/outbox_repository.h"
 #include "sendflow/storage/plan_repository.h"
 #include "sendflow/storage/repositories.h"
@@ -59,11 +61,14 @@ class App {
   std::unique_ptr<MailService> mail;  // SMTP sender and reminder scheduling (web/src/mail_*.cpp)
   storage::SqliteSignatureRepository signatureRepository{store};
   std::unique_ptr<engine::DocumentStore> sealedDocuments;  // <home>/sealed
-  std::unique_ptr<engine::SignatureService> signatures;    // e-signatures (web/src/signing.cpp)
+  // Every read of a child's record, audited (engine/plans/reads.h).
+  engine::ReadService reads{planService, peopleService, planRepository, signatureRepository, audit};
+  std::unique_ptr<engine::SignatureService> signatures;  // e-signatures (web/app/signing_service.cpp)
   storage::SqliteContributionRepository contributionRepository{store};
   std::unique_ptr<engine::ContributionService>
-      contributions;          // parents' and professionals' sections
-  std::string sealKeyNotice;  // set when a self-signed seal certificate is in use
+      contributions;                      // parents' and professionals' sections
+  storage::SqliteLiveLog liveLog{store};  // live edits not yet folded (web/live/live_socket.cpp)
+  std::string sealKeyNotice;              // set when a self-signed seal certificate is in use
   std::shared_ptr<LiveHub>
       live;  // live editing sessions (web/live/live_socket.cpp); destroyed first
   ~App();
@@ -71,6 +76,8 @@ class App {
   // The one PDF renderer of the process, its fonts prepared on first use. Thread-safe; throws
   // engine::InfraError when the fonts cannot be read (and tries again on the next call).
   const engine::PdfRenderer& pdf();
+  // Throws when the database does not answer (the health check).
+  void checkDatabase() { store.schemaVersion(); }
 
  private:
   std::mutex pdfMutex_;

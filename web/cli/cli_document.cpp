@@ -17,22 +17,15 @@ namespace {
 constexpr std::int64_t kMaxId = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kMaxVersionNumber = 1000000000;
 
-// The CLI runs with the operator's authority over the whole trust.
-engine::Actor operatorActor(App& app) {
-  engine::Actor a;
-  a.name = "sendflow CLI";
-  a.memberships.push_back({0, engine::Role::kTrustAdmin});
-  for (const auto& ac : app.people.academies()) a.allAcademyIds.push_back(ac.id);
-  return a;
-}
-
 int render(const CommandArgs& args) {
   const std::int64_t plan = args.number("plan", 0);
   const std::int64_t version = args.number("version", 0);  // 0: the newest
   const std::string out = args.value("out");
   CliContext ctx;
   auto app = ctx.open();
-  auto v = app->planService.open(operatorActor(*app), plan, static_cast<int>(version));
+  // The CLI runs with the operator's authority over the whole trust.
+  auto v = app->reads.document(app->peopleService.cliOperator(), engine::Door::kCli, plan,
+                               static_cast<int>(version));
   if (!v) {
     std::cerr << "error: plan " << plan
               << (version ? " version " + std::to_string(version) : std::string()) << ": "

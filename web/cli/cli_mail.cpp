@@ -44,10 +44,10 @@ int mailDrain(const CommandArgs&) {
 int mailStatus(const CommandArgs&) {
   CliContext ctx;
   auto app = ctx.open();
-  auto c = app->outbox.counts();
+  auto c = app->mail->counts();
   std::cout << "queued " << c.queued << ", sending " << c.sending << ", sent " << c.sent
             << ", retrying " << c.retrying << ", failed " << c.failed << "\n";
-  for (const auto& m : app->outbox.list("failed", 20))
+  for (const auto& m : app->mail->list("failed", 20))
     std::cout << "failed #" << m.id << " to " << m.toAddress << ": " << m.lastError << "\n";
   return 0;
 }

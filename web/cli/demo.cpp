@@ -7,6 +7,8 @@
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Path.h>
 
+#include <algorithm>
+
 #include "app/app.h"
 #include "http/paths.h"
 #include "sendflow/engine/people/people.h"
@@ -135,13 +137,22 @@ std::vector<engine::Id> seedPeople(App& app) {
   return academyIds;
 }
 
+// The demo academies' plans, as the demo's trust admin sees them.
+std::vector<engine::PlanSummary> demoPlans(App& app, const std::vector<engine::Id>& academyIds) {
+  auto admin = app.people.userByEmail("admin@trust.example");
+  if (!admin) return {};
+  std::vector<engine::PlanSummary> out;
+  for (auto& p : app.planService.list(app.auth.actorFor(*admin)))
+    if (std::find(academyIds.begin(), academyIds.end(), p.academyId) != academyIds.end())
+      out.push_back(std::move(p));
+  return out;
+}
+
 // The open contribution links of the demo's plans: plan id -> ("Name, plan title", URL).
 std::vector<std::pair<engine::Id, std::pair<std::string, std::string>>> contributionLinks(
     App& app, const std::vector<engine::Id>& academyIds) {
   std::vector<std::pair<engine::Id, std::pair<std::string, std::string>>> out;
-  engine::PlanQuery pq;
-  pq.academyIds = academyIds;
-  for (const auto& p : app.planRepository.plans(pq))
+  for (const auto& p : demoPlans(app, academyIds))
     for (const auto& l : app.contributions->links(p.id))
       if (l.revokedAt.empty())
         out.push_back(
@@ -204,9 +215,7 @@ Poco::JSON::Array plansJson(App& app, const std::vector<engine::Id>& academyIds)
   Poco::JSON::Array plans;
   std::map<engine::Id, std::string> academyNames;
   for (size_t i = 0; i < academyIds.size(); ++i) academyNames[academyIds[i]] = kAcademies[i];
-  engine::PlanQuery pq;
-  pq.academyIds = academyIds;
-  for (const auto& p : app.planRepository.plans(pq)) {
+  for (const auto& p : demoPlans(app, academyIds)) {
     Poco::JSON::Object o;
     o.set("id", p.id);
     o.set("type", p.type);

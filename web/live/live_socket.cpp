@@ -88,13 +88,16 @@ class LiveSocket : public WebSocketHandler {
 };
 
 // Switches the request to a WebSocket joined to the plan's live session (see docs/live.md).
+// `read` is the audited read of the plan the socket's first snapshot shows, made once the
+// handshake is known to be one (an error ends the request).
 void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId,
-                 std::function<bool()> stillAllowed) {
+                 std::function<bool()> stillAllowed, const std::function<engine::Status()>& read) {
   if (!sameOrigin(ex.request))
     return ex.error(403, "Live editing is only open to sendflow's own pages.");
   if (Poco::icompare(ex.request.get("Upgrade", ""), "websocket") != 0) {
     return ex.error(400, "This address speaks WebSocket only.");
   }
+  if (auto st = read(); !st) return ex.error(st.error());
   auto live = ex.app.live->session(planId);
   if (!live) return ex.error(503, "Live editing is not available just now; the form still saves.");
   WebSocketOptions options;
@@ -121,8 +124,13 @@ void staffSocket(Exchange& ex) {
   auto view = ex.app.planService.open(ex.actor(), *id);  // the actor may see this plan
   if (!view) return ex.error(view.error());
   App& app = ex.app;
-  serveSocket(ex, engine::staffEditor(ex.app.planService, ex.actor(), *id), *id,
-              [&app, token = ex.sessionToken] { return app.auth.resume(token).ok(); });
+  serveSocket(
+      ex, engine::staffEditor(ex.app.planService, ex.actor(), *id), *id,
+      [&app, token = ex.sessionToken] { return app.auth.resume(token).ok(); },
+      [&]() -> engine::Status {
+        if (auto v = app.reads.plan(ex.actor(), engine::Door::kLive, *id); !v) return v.error();
+        return engine::Ok{};
+      });
 }
 
 void contributorSocket(Exchange& ex) {
@@ -131,13 +139,18 @@ void contributorSocket(Exchange& ex) {
   if (!c) return ex.error(c.error());
   // The contributor's editor re-checks its link itself (engine, every live.recheck_ms) and
   // answers "read_only" with the reason once it has expired or been withdrawn.
-  serveSocket(ex, ex.app.contributions->liveEditor(token, c.value()), c->plan.plan.id,
-              [] { return true; });
+  serveSocket(
+      ex, ex.app.contributions->liveEditor(token, c.value()), c->plan.plan.id, [] { return true; },
+      [&]() -> engine::Status {
+        if (auto read = ex.app.contributions->open(token, ex.clientIp()); !read)
+          return read.error();
+        return engine::Ok{};
+      });
 }
 
 }  // namespace
 
-LiveHub::LiveHub(App& app) : app_(app), log_(app.store) {
+LiveHub::LiveHub(App& app) : app_(app), log_(app.liveLog) {
   flusher_ = std::thread([this] { run(); });
 }
 

@@ -10,7 +10,6 @@
 
 #include "sendflow/engine/live/live.h"
 #include "sendflow/engine/plans/plans.h"
-#include "sendflow/storage/live_repository.h"
 
 namespace sendflow::web {
 
@@ -36,7 +35,7 @@ class LiveHub : public engine::PendingEdits {
   void run();
 
   App& app_;
-  storage::SqliteLiveLog log_;
+  engine::LiveLog& log_;
   std::mutex mutex_;
   std::condition_variable stop_;
   bool stopping_ = false;

@@ -339,6 +339,17 @@ bool MailService::settle(const OutboxMessage& m, const SmtpOutcome& out, DrainRe
   return false;
 }
 
+MailService::Counts MailService::counts() {
+  auto c = app_.outbox.counts();
+  return {c.queued, c.sending, c.sent, c.retrying, c.failed};
+}
+
+std::vector<engine::OutboxMessage> MailService::list(const std::string& status, int limit) {
+  return app_.outbox.list(status, limit);
+}
+
+bool MailService::retry(engine::Id id) { return app_.outbox.retry(id, app_.clock.now()); }
+
 SmtpOutcome MailService::sendTest(const engine::EmailAddress& to) {
   const auto now = app_.clock.now();
   OutboxMessage m;

@@ -60,7 +60,7 @@ void userForm(Exchange& ex, int status, const engine::UserInput& in, engine::Id 
 void usersPage(Exchange& ex) {
   if (!requireAdmin(ex)) return;
   std::map<engine::Id, std::string> academyNames;
-  for (const auto& a : ex.app.people.academies()) academyNames[a.id] = a.name;
+  for (const auto& a : ex.app.peopleService.academiesOf(ex.actor())) academyNames[a.id] = a.name;
   Data users = list();
   for (const auto& u : ex.app.peopleService.users(ex.actor())) {
     Data ud;

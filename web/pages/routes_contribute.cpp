@@ -43,7 +43,8 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   d.set("csrf", preSessionCsrf(ex));
   d.set("title", v.workflow->title);
   d.set("pupil_name", v.pupil.displayName());
-  if (auto a = ex.app.people.academy(v.plan.academyId)) d.set("academy", a->name);
+  if (auto name = ex.app.peopleService.academyName(v.plan.academyId); !name.empty())
+    d.set("academy", name);
   d.set("contributor_name", c->link.name);
   d.set("kind_label", kindLabel(c->link.kind));
   d.set("editable", c->editable);

@@ -13,7 +13,7 @@ namespace sendflow::web {
 
 engine::PlanDocumentOptions planDocumentOptions(App& app, const engine::PlanView& v) {
   engine::PlanDocumentOptions o;
-  if (auto a = app.people.academy(v.plan.academyId)) o.academyName = a->name;
+  o.academyName = app.peopleService.academyName(v.plan.academyId);
   const std::string logo = app.settings.home + "/logo.png";
   if (Poco::File(logo).exists()) {
     std::ifstream in(logo, std::ios::binary);
@@ -21,14 +21,7 @@ engine::PlanDocumentOptions planDocumentOptions(App& app, const engine::PlanView
     bytes << in.rdbuf();
     o.logoPng = bytes.str();
   }
-  // Every academy's staff: a trust-wide colleague may be named too.
-  std::vector<engine::Id> academies{0};
-  for (const auto& a : app.people.academies()) academies.push_back(a.id);
-  for (const auto& u : app.people.users(academies))
-    o.people["user:" + std::to_string(u.id)] = u.name;
-  for (const auto& c : app.people.contacts(v.pupil.id))
-    o.people["contact:" + std::to_string(c.id)] = engine::contactLabel(c);
-  o.people["pupil:" + std::to_string(v.pupil.id)] = engine::pupilLabel(v.pupil);
+  o.people = app.planService.documentNames(v);
   return o;
 }
 
@@ -61,16 +54,13 @@ std::string placeholderHeader(const engine::RenderedPdf& pdf) {
 void planPdf(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such plan.");
-  auto v = ex.app.planService.open(ex.actor(), *id, versionQuery(ex), engine::Action::kDownloadPdf);
+  auto v = ex.app.reads.document(ex.actor(), engine::Door::kPdf, *id, versionQuery(ex));
   if (!v) return ex.error(v.error());
   engine::RenderedPdf pdf = renderPlanPdf(ex.app, v.value());
   if (!pdf.placeholderFields.empty()) {
     // Which fields hold characters the PDF could not show; the plan page stays the full record.
     ex.response.set("X-Sendflow-Pdf-Placeholders", placeholderHeader(pdf));
   }
-  ex.app.signatureRepository.appendAudit(
-      {"plan.pdf_download", engine::auditActor(ex.actor()), "plan", *id, v->plan.academyId,
-       "{\"version\":" + std::to_string(v->version.number) + "}"});
   ex.bytes(200, "application/pdf", pdf.bytes, engine::planPdfFileName(v.value()));
 }
 

@@ -40,7 +40,7 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
     d.set("flash", flash);
     d.set(flashOk ? "flash_ok" : "flash_error", true);
   }
-  auto c = ex.app.outbox.counts();
+  auto c = ex.app.mail->counts();
   d.set("queued", std::to_string(c.queued));
   d.set("sending", std::to_string(c.sending));
   d.set("sent", std::to_string(c.sent));
@@ -50,7 +50,7 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
   if (!engine::parseOutboxStatus(filter)) filter.clear();
   d.set("filter", filter);
   Data rows = list();
-  for (const auto& m : ex.app.outbox.list(filter, 200)) {
+  for (const auto& m : ex.app.mail->list(filter, 200)) {
     Data r;
     r.set("id", std::to_string(m.id));
     r.set("created", when(m.createdAt));
@@ -76,14 +76,14 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
     rows.push_back(r);
   }
   d.set("rows", rows);
-  d.set("has_rows", !ex.app.outbox.list(filter, 1).empty());
+  d.set("has_rows", !ex.app.mail->list(filter, 1).empty());
   ex.html(status, ex.app.views->page(ex, "mail_admin", d, "Mail"));
 }
 
 // Academies the actor may oversee (view_overview, engine/access.h).
 std::vector<engine::Academy> overseen(Exchange& ex) {
   std::vector<engine::Academy> out;
-  for (const auto& a : ex.app.people.academies())
+  for (const auto& a : ex.app.peopleService.academiesOf(ex.actor()))
     if (engine::may(ex.actor(), engine::Action::kViewOverview, a.id)) out.push_back(a);
   return out;
 }
@@ -232,7 +232,7 @@ void registerMailRoutes(App& app) {
     if (!engine::may(ex.actor(), engine::Action::kManageMail, 0))
       return ex.error(403, "Only a trust admin can retry a message.");
     auto id = ex.idParam("id");
-    if (!id || !ex.app.outbox.retry(*id, ex.app.clock.now()))
+    if (!id || !ex.app.mail->retry(*id))
       return ex.error(409, "That message is not waiting for a retry.");
     ex.app.mail->wake();
     ex.redirect("/admin/mail");

@@ -85,7 +85,7 @@ void dashboard(Exchange& ex) {
   Data d;
   d.set("q", q);
   Data academies = list();
-  auto pupils = ex.app.peopleService.pupils(actor, q);
+  auto pupils = ex.app.reads.pupils(actor, engine::Door::kPage, q);
   for (const auto& a : ex.app.peopleService.academiesOf(actor)) {
     if (!engine::may(actor, engine::Action::kViewPupil, a.id)) continue;
     Data ad;
@@ -126,14 +126,16 @@ std::optional<engine::Pupil> loadPupil(Exchange& ex,
 }
 
 void pupilPage(Exchange& ex) {
-  auto p = loadPupil(ex);
-  if (!p) return;
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no such pupil.");
+  auto r = ex.app.reads.pupil(ex.actor(), engine::Door::kPage, *id);
+  if (!r) return ex.error(r.error());
+  const engine::Pupil* p = &r->pupil;
   Data d = pupilData(*p);
   Data contacts = list();
-  for (const auto& c : ex.app.peopleService.contacts(ex.actor(), *p))
-    contacts.push_back(contactData(c));
+  for (const auto& c : r->contacts) contacts.push_back(contactData(c));
   d.set("contacts", contacts);
-  if (auto a = ex.app.people.academy(p->academyId)) d.set("academy", a->name);
+  if (!r->academyName.empty()) d.set("academy", r->academyName);
   bool manage = engine::may(ex.actor(), engine::Action::kManagePupil, p->academyId);
   d.set("can_manage", manage);
   d.set("contact_kinds", contactKindOptions(""));
@@ -206,8 +208,11 @@ void createPupil(Exchange& ex) {
 }
 
 void editPupil(Exchange& ex) {
-  auto p = loadPupil(ex, engine::Action::kManagePupil);
-  if (!p) return;
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no such pupil.");
+  auto r = ex.app.reads.pupil(ex.actor(), engine::Door::kPage, *id, engine::Action::kManagePupil);
+  if (!r) return ex.error(r.error());
+  const engine::Pupil* p = &r->pupil;
   pupilForm(ex, 200,
             {p->academyId, p->legalName, p->preferredName, p->dateOfBirth, p->yearGroup, p->upn,
              p->active},
@@ -262,25 +267,25 @@ void addContact(Exchange& ex) {
 
 std::optional<engine::Contact> loadContact(Exchange& ex) {
   auto id = ex.idParam("id");
-  auto c = id ? ex.app.people.contact(*id) : std::nullopt;
-  if (!c) {
+  // Contacts are changed by those who manage the pupil's record; others never see one.
+  if (!id) {
     ex.error(404, "There is no such contact.");
     return std::nullopt;
   }
-  // Contacts are changed by those who manage the pupil's record; others never see one.
-  auto p = ex.app.peopleService.pupil(ex.actor(), c->pupilId, engine::Action::kManagePupil);
-  if (!p) {
-    ex.error(p.error().code == engine::ErrorCode::kNotFound
-                 ? engine::notFound("There is no such contact.")
-                 : p.error());
+  auto c = ex.app.peopleService.contact(ex.actor(), *id, engine::Action::kManagePupil);
+  if (!c) {
+    ex.error(c.error());
     return std::nullopt;
   }
-  return c;
+  return c->first;
 }
 
 void editContact(Exchange& ex) {
-  auto c = loadContact(ex);
-  if (!c) return;
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no such contact.");
+  auto r = ex.app.reads.contact(ex.actor(), engine::Door::kPage, *id);
+  if (!r) return ex.error(r.error());
+  const engine::Contact* c = &r->contact;
   contactForm(ex, 200,
               {c->name, c->email, c->relationship, engine::contactKindName(c->kind), c->active},
               "/contacts/" + std::to_string(c->id), nullptr, std::to_string(c->pupilId));

@@ -180,7 +180,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   d.set("form_version", std::to_string(v.form->version));
   if (!v.plan.reviewReason.empty()) d.set("review_reason", v.plan.reviewReason);
   if (v.plan.reviewsPlanId) d.set("reviews_plan_id", std::to_string(v.plan.reviewsPlanId));
-  if (auto next = app.planRepository.latestSuccessor(v.plan.id))
+  if (auto next = app.planService.latestSuccessor(v.plan.id))
     d.set("successor_id", std::to_string(next->id));
   addReviewStatus(d, v.plan.reviewDate, today);
   d.set("deadlines", deadlineData(v.deadlines));
@@ -299,7 +299,7 @@ std::optional<engine::Id> planId(Exchange& ex) {
 void planPage(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
-  auto v = ex.app.planService.open(ex.actor(), *id, versionQuery(ex));
+  auto v = ex.app.reads.plan(ex.actor(), engine::Door::kPage, *id, versionQuery(ex));
   if (!v) return ex.error(v.error());
   std::string notice;
   if (ex.query("saved") == "1")
@@ -400,15 +400,15 @@ void launchPlan(Exchange& ex) {
 void historyPage(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
-  auto v = ex.app.planService.open(ex.actor(), *id);
-  if (!v) return ex.error(v.error());
-  auto versions = ex.app.planService.history(ex.actor(), *id);
+  auto h = ex.app.reads.history(ex.actor(), engine::Door::kPage, *id);
+  if (!h) return ex.error(h.error());
+  const engine::PlanView& v = h->view;
   Data d;
   d.set("id", std::to_string(*id));
-  d.set("title", v->workflow->title);
-  d.set("pupil_name", v->pupil.legalName);
+  d.set("title", v.workflow->title);
+  d.set("pupil_name", v.pupil.legalName);
   Data rows = list();
-  for (const auto& ver : versions.value()) {
+  for (const auto& ver : h->versions) {
     Data r;
     r.set("number", std::to_string(ver.number));
     r.set("previous", std::to_string(ver.number - 1));
@@ -420,7 +420,7 @@ void historyPage(Exchange& ex) {
   }
   d.set("versions", rows);
   Data transitions = list();
-  for (const auto& t : ex.app.planRepository.transitions(*id)) {
+  for (const auto& t : h->transitions) {
     Data td;
     td.set("name", t.name);
     td.set("from", t.fromState);
@@ -436,7 +436,7 @@ void historyPage(Exchange& ex) {
     transitions.push_back(td);
   }
   d.set("transitions", transitions);
-  ex.html(200, ex.app.views->page(ex, "plan_history", d, "History – " + v->workflow->title));
+  ex.html(200, ex.app.views->page(ex, "plan_history", d, "History – " + v.workflow->title));
 }
 
 void diffPage(Exchange& ex) {
@@ -444,14 +444,15 @@ void diffPage(Exchange& ex) {
   if (!id) return;
   const int from = Exchange::intField("from", ex.query("from"), 0, kMaxVersion).value_or(0);
   const int to = Exchange::intField("to", ex.query("to"), 0, kMaxVersion).value_or(0);
-  auto changes = ex.app.planService.diff(ex.actor(), *id, from, to);
-  if (!changes) return ex.error(changes.error());
+  auto diff = ex.app.reads.diff(ex.actor(), engine::Door::kPage, *id, from, to);
+  if (!diff) return ex.error(diff.error());
+  const auto& changes = diff->changes;
   Data d;
   d.set("id", std::to_string(*id));
   d.set("from", std::to_string(from));
   d.set("to", std::to_string(to));
   Data rows = list();
-  for (const auto& c : changes.value()) {
+  for (const auto& c : changes) {
     Data r;
     r.set("label", c.label);
     r.set("before", c.before.empty() ? "—" : c.before);
@@ -459,7 +460,7 @@ void diffPage(Exchange& ex) {
     rows.push_back(r);
   }
   d.set("changes", rows);
-  d.set("none", changes->empty());
+  d.set("none", changes.empty());
   ex.html(200, ex.app.views->page(ex, "plan_diff", d, "Changes"));
 }
 

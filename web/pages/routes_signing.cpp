@@ -51,16 +51,17 @@ std::optional<Target> target(Exchange& ex) {
   t.access.staff = &ex.actor();
   t.access.requestId = *req;
   t.planId = *plan;
-  auto r = ex.app.signatureRepository.request(*req);
+  auto r = ex.app.signatures->request(*req);
   if (!r || r->planId != *plan) return std::nullopt;
   t.base = "/plans/" + std::to_string(*plan) + "/sign/" + std::to_string(*req);
   return t;
 }
 
+// `err` (when set) is shown on the page, or answered alone when the page cannot be shown.
 void signingPage(Exchange& ex, const Target& t, int status, const engine::Error* err,
                  const std::string& notice = "") {
   auto sv = ex.app.signatures->open(t.access, ex.clientIp());
-  if (!sv) return ex.error(sv.error());
+  if (!sv) return ex.error(err ? *err : sv.error());
   const auto& r = sv->request;
   Data d;
   d.set("base", t.base);
@@ -135,10 +136,8 @@ void doneOrError(Exchange& ex, const Target& t, const engine::Status& st,
   if (st) return signingPage(ex, t, 200, nullptr, notice);
   const auto code = st.error().code;
   if (code == engine::ErrorCode::kInvalid || code == engine::ErrorCode::kConflict ||
-      code == engine::ErrorCode::kForbidden || code == engine::ErrorCode::kTooManyRequests) {
-    if (ex.app.signatures->open(t.access, ex.clientIp()))
-      return signingPage(ex, t, statusFor(code), &st.error());
-  }
+      code == engine::ErrorCode::kForbidden || code == engine::ErrorCode::kTooManyRequests)
+    return signingPage(ex, t, statusFor(code), &st.error());
   ex.error(st.error());
 }
 
@@ -186,14 +185,9 @@ void postCode(Exchange& ex) {
 void versionPdf(Exchange& ex) {
   auto t = target(ex);
   if (!t) return ex.error(404, "There is no such signature request.");
-  auto sv = ex.app.signatures->open(t->access, ex.clientIp());
+  auto sv = ex.app.signatures->document(t->access);
   if (!sv) return ex.error(sv.error());
   auto pdf = renderPlanPdf(ex.app, sv->plan);
-  ex.app.signatureRepository.appendAudit(
-      {"plan.pdf_download",
-       t->access.staff ? engine::auditActor(*t->access.staff) : sv->request.personRef, "plan",
-       sv->request.planId, sv->plan.plan.academyId,
-       "{\"version\":" + std::to_string(sv->request.version) + "}"});
   ex.bytes(200, "application/pdf", pdf.bytes, engine::planPdfFileName(sv->plan));
 }
 
@@ -210,14 +204,9 @@ void linkSealed(Exchange& ex) {
 void staffSealed(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such plan.");
-  auto v = ex.app.planService.open(ex.actor(), *id, 0, engine::Action::kDownloadPdf);
-  if (!v) return ex.error(v.error());
-  auto s = ex.app.signatures->sealedFor(*id);
-  if (!s) return ex.error(404, "This plan has no sealed document yet.");
-  ex.app.signatureRepository.appendAudit(
-      {"plan.pdf_download", engine::auditActor(ex.actor()), "plan", *id, v->plan.academyId,
-       "{\"sealed\":true,\"version\":" + std::to_string(s->version) + "}"});
-  sendSealed(ex, *s, engine::planPdfFileName(v.value()).insert(0, "sealed-"));
+  auto s = ex.app.reads.sealed(ex.actor(), engine::Door::kPdf, *id);
+  if (!s) return ex.error(s.error());
+  sendSealed(ex, s->document, engine::planPdfFileName(s->view).insert(0, "sealed-"));
 }
 
 void replaceSigner(Exchange& ex) {
@@ -243,25 +232,26 @@ void renewLink(Exchange& ex) {
 void auditPage(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such plan.");
-  auto v = ex.app.planService.open(ex.actor(), *id, 0, engine::Action::kViewAudit);
-  if (!v) return ex.error(v.error());
+  auto trail = ex.app.reads.auditTrail(ex.actor(), engine::Door::kPage, *id);
+  if (!trail) return ex.error(trail.error());
+  const engine::PlanView& v = trail->view;
   Data d;
   d.set("id", std::to_string(*id));
-  d.set("title", v->workflow->title);
-  d.set("pupil_name", v->pupil.legalName);
+  d.set("title", v.workflow->title);
+  d.set("pupil_name", v.pupil.legalName);
   Data rows = list();
-  for (const auto& e : ex.app.audit.forSubject("plan", *id)) {
+  for (const auto& e : trail->events) {
     Data r;
     r.set("event_id", std::to_string(e.id));
     r.set("at", e.at);
     r.set("actor", e.actor);
     r.set("action", e.action);
-    r.set("detail", engine::auditDetailFor(ex.actor(), e));  // no IP addresses for teachers
+    r.set("detail", e.detail);  // as the reader may see it: no IP addresses for teachers
     r.set("hash", e.hash.substr(0, 12));
     rows.push_back(r);
   }
   d.set("events", rows);
-  ex.html(200, ex.app.views->page(ex, "plan_audit", d, "Audit trail – " + v->workflow->title));
+  ex.html(200, ex.app.views->page(ex, "plan_audit", d, "Audit trail – " + v.workflow->title));
 }
 
 }  // namespace
@@ -332,9 +322,6 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
     d.set("sealed_version", std::to_string(s->version));
   }
   d.set("audit_link", "/plans/" + std::to_string(v.plan.id) + "/audit");
-  ex.app.signatureRepository.appendAudit(
-      {"plan.view", engine::auditActor(actor), "plan", v.plan.id, v.plan.academyId,
-       "{\"version\":" + std::to_string(v.version.number) + "}"});
 }
 
 void registerSigningRoutes(App& app) {

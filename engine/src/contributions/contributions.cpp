@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/core/door.h"
 #include "sendflow/engine/documents/plan_document.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/people/people.h"
@@ -206,15 +207,15 @@ Result<Contribution> ContributionService::open(const std::string& token, const s
     const Id academy = c.plan.plan.academyId;
     if (l->openedAt.empty()) {
       c.link.openedAt = isoTime(clock_.now());
-      repo_.update(
-          c.link,
-          {{"contribution.opened", c.ref(), "plan", l->planId, academy, detailJson({{"ip", ip}})}},
-          {});
+      repo_.update(c.link,
+                   {{"contribution.opened", c.ref(), "plan", l->planId, academy,
+                     detailJson({{"door", doorName(Door::kContributorLink)}, {"ip", ip}})}},
+                   {});
     } else {
-      repo_.appendAudit(
-          {"plan.view", c.ref(), "plan", l->planId, academy,
-           detailJson(
-               {{"via", "contribution"}, {"version", c.plan.plan.currentVersion}, {"ip", ip}})});
+      repo_.appendAudit({"plan.view", c.ref(), "plan", l->planId, academy,
+                         detailJson({{"door", doorName(Door::kContributorLink)},
+                                     {"version", c.plan.plan.currentVersion},
+                                     {"ip", ip}})});
     }
   }
   return c;

@@ -80,6 +80,31 @@ std::vector<Contact> PeopleService::contacts(const Actor& a, const Pupil& p) {
   return repo_.contacts(p.id);
 }
 
+Result<std::pair<Contact, Pupil>> PeopleService::contact(const Actor& a, Id contactId,
+                                                         Action purpose) {
+  auto c = repo_.contact(contactId);
+  if (!c) return notFound("There is no such contact.");
+  auto p = pupil(a, c->pupilId, purpose);
+  if (!p) {
+    if (p.error().code == ErrorCode::kNotFound) return notFound("There is no such contact.");
+    return p.error();
+  }
+  return std::make_pair(*c, p.value());
+}
+
+Actor PeopleService::cliOperator() {
+  Actor a;
+  a.name = "sendflow CLI";
+  a.memberships.push_back({0, Role::kTrustAdmin});
+  for (const auto& ac : repo_.academies()) a.allAcademyIds.push_back(ac.id);
+  return a;
+}
+
+std::string PeopleService::academyName(Id academyId) {
+  auto a = repo_.academy(academyId);
+  return a ? a->name : std::string();
+}
+
 std::vector<FieldError> PeopleService::validatePupil(const PupilInput& in, Date today) {
   std::vector<FieldError> errs;
   requireText(errs, "legal_name", in.legalName, "the pupil's legal name", 200, true);

@@ -76,6 +76,17 @@ std::vector<std::pair<std::string, std::string>> PlanService::people(const Pupil
   return out;
 }
 
+std::map<std::string, std::string> PlanService::documentNames(const PlanView& v) {
+  std::map<std::string, std::string> out;
+  std::vector<Id> academies{0};
+  for (const auto& a : people_.academies()) academies.push_back(a.id);
+  for (const auto& u : people_.users(academies)) out["user:" + std::to_string(u.id)] = u.name;
+  for (const auto& c : people_.contacts(v.pupil.id))
+    out["contact:" + std::to_string(c.id)] = contactLabel(c);
+  out["pupil:" + std::to_string(v.pupil.id)] = pupilLabel(v.pupil);
+  return out;
+}
+
 std::vector<PersonChoice> PlanService::signerCandidates(const PlanView& v, const SignerSlot& slot) {
   std::vector<PersonChoice> out;
   if (slot.kind == "pupil") {
@@ -538,10 +549,14 @@ Result<std::vector<PlanVersionRecord>> PlanService::history(const Actor& a, Id p
 Result<std::vector<ValueChange>> PlanService::diff(const Actor& a, Id planId, int from, int to) {
   auto newer = load(&a, planId, to);
   if (!newer) return newer.error();
-  auto older = plans_.version(planId, from);
+  return diffFrom(newer.value(), from);
+}
+
+Result<std::vector<ValueChange>> PlanService::diffFrom(const PlanView& newer, int from) {
+  auto older = plans_.version(newer.plan.id, from);
   if (!older) return notFound("This plan has no version " + std::to_string(from) + ".");
   auto before = parseValues(older->valuesJson);
-  return diffValues(*newer->form, *before.value(), *newer->values);
+  return diffValues(*newer.form, *before.value(), *newer.values);
 }
 
 int PlanService::markReviewsDue(Date today) {

@@ -349,7 +349,7 @@ Result<SignatureRequest> SignatureService::locate(const SignerAccess& who, bool 
   return *r;
 }
 
-Result<SigningView> SignatureService::open(const SignerAccess& who, const std::string& ip) {
+Result<SigningView> SignatureService::load(const SignerAccess& who) {
   auto r = locate(who, false);
   if (!r) return r.error();
   SigningView sv;
@@ -365,22 +365,42 @@ Result<SigningView> SignatureService::open(const SignerAccess& who, const std::s
   sv.yourTurn = static_cast<bool>(checkTurn(sv.request, all, &sv.waitingFor));
   sv.needsCode = sv.request.codeRequired && !sv.request.codeVerified;
   sv.consentText = settings_.consentText;
+  return sv;
+}
+
+Result<SigningView> SignatureService::open(const SignerAccess& who, const std::string& ip) {
+  auto loaded = load(who);
+  if (!loaded) return loaded.error();
+  SigningView sv = std::move(loaded.value());
+  const char* door = doorName(who.staff ? Door::kPage : Door::kSignerLink);
   if (sv.request.state == requeststate::kInvited) {
     auto updated = sv.request;
     updated.state = requeststate::kOpened;
     updated.openedAt = isoTime(clock_.now());
-    auto st = repo_.updateRequest(
-        updated, requeststate::kInvited,
-        {{"signature.link_opened", actorRef(who, sv.request), "plan", sv.request.planId,
-          sv.plan.plan.academyId,
-          detailJson({{"slot", sv.request.slot}, {"version", sv.request.version}, {"ip", ip}})}},
-        {});
+    auto st = repo_.updateRequest(updated, requeststate::kInvited,
+                                  {{"signature.link_opened", actorRef(who, sv.request), "plan",
+                                    sv.request.planId, sv.plan.plan.academyId,
+                                    detailJson({{"door", door},
+                                                {"slot", sv.request.slot},
+                                                {"version", sv.request.version},
+                                                {"ip", ip}})}},
+                                  {});
     if (st) sv.request = updated;
   } else {
     repo_.appendAudit({"plan.view", actorRef(who, sv.request), "plan", sv.request.planId,
                        sv.plan.plan.academyId,
-                       detailJson({{"via", "signing"}, {"version", sv.request.version}})});
+                       detailJson({{"door", door}, {"version", sv.request.version}})});
   }
+  return sv;
+}
+
+Result<SigningView> SignatureService::document(const SignerAccess& who) {
+  auto sv = load(who);
+  if (!sv) return sv.error();
+  repo_.appendAudit({"plan.pdf_download", actorRef(who, sv->request), "plan", sv->request.planId,
+                     sv->plan.plan.academyId,
+                     detailJson({{"door", doorName(who.staff ? Door::kPdf : Door::kSignerLink)},
+                                 {"version", sv->request.version}})});
   return sv;
 }
 
@@ -784,7 +804,10 @@ Result<SealedDocument> SignatureService::sealedForLink(const std::string& token)
   for (const auto& s : repo_.sealed(r->planId))
     if (s.version == r->version) {
       repo_.appendAudit({"plan.pdf_download", r->personRef, "plan", r->planId, 0,
-                         detailJson({{"version", s.version}, {"pdf_sha256", s.pdfSha256}})});
+                         detailJson({{"door", doorName(Door::kSignerLink)},
+                                     {"sealed", true},
+                                     {"version", s.version},
+                                     {"pdf_sha256", s.pdfSha256}})});
       return s;
     }
   return notFound("The signed document is not ready yet: every signer must sign first.");

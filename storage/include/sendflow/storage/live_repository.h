@@ -15,7 +15,7 @@ class SqliteLiveLog final : public engine::LiveLog {
   std::int64_t headRevision(engine::Id planId) override;
   std::map<std::string, std::int64_t> lastSeqs(engine::Id planId) override;
   // Plans with acknowledged operations not yet folded into a version (after a crash).
-  std::vector<engine::Id> unfolded();
+  std::vector<engine::Id> unfolded() override;
 
  private:
   Store& store_;

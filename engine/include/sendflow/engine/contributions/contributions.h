@@ -81,8 +81,9 @@ class ContributionService {
   Status revoke(const Actor& a, Id planId, Id linkId);
 
   // The link's plan and the contributor's rights now. kNotFound for an unknown token, kGone for
-  // a withdrawn or expired link or a contact no longer active. `ip` non-empty: a page view,
-  // audited (the first also marks the link opened).
+  // a withdrawn or expired link or a contact no longer active. `ip` non-empty: a read of the
+  // plan (the page, or the live socket's snapshot), audited once with the door contributor_link
+  // (the first also marks the link opened: contribution.opened; later ones plan.view).
   Result<Contribution> open(const std::string& token, const std::string& ip = "");
   // Saves the contributor's answers to their own fields (others' are never touched). A stale
   // `baseVersion` is a conflict only when one of their own fields changed meanwhile: what the

@@ -52,6 +52,8 @@ class LiveLog {
   // The newest committed seq of each client id (also of ops already folded into a version), so a
   // resent operation is recognised after a restart.
   virtual std::map<std::string, std::int64_t> lastSeqs(Id planId) = 0;
+  // Plans with acknowledged operations not yet folded into a version (after a crash).
+  virtual std::vector<Id> unfolded() = 0;
 };
 
 // What an editor may do now. `fields` limits a contributor to their sections: they see and edit

@@ -39,6 +39,14 @@ class PeopleService {
   // without view_pupil); `purpose` is checked too (kNotFound or kForbidden, engine/access.h).
   Result<Pupil> pupil(const Actor& a, Id id, Action purpose = Action::kViewPupil);
   std::vector<Contact> contacts(const Actor& a, const Pupil& p);
+  // A contact with its pupil, checked like the pupil for `purpose` (a contact the actor may not
+  // see is kNotFound, exactly like a missing one).
+  Result<std::pair<Contact, Pupil>> contact(const Actor& a, Id contactId,
+                                            Action purpose = Action::kViewPupil);
+  // The CLI's operator: a trust admin of every academy, with no account (audited as system:cli).
+  Actor cliOperator();
+  // The academy's name ("" when there is none).
+  std::string academyName(Id academyId);
 
   // Who may: engine/access.h (view_pupil, manage_pupil, manage_users).
   Result<Id> createPupil(const Actor& a, const PupilInput& in);

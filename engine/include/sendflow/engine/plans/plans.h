@@ -226,6 +226,8 @@ class PlanService {
   Status assignSigners(const Actor& a, Id planId, const std::string& slot,
                        const std::vector<std::string>& personRefs);
   Result<std::vector<ValueChange>> diff(const Actor& a, Id planId, int from, int to);
+  // What changed from version `from` to the version `newer` shows (kNotFound: no such version).
+  Result<std::vector<ValueChange>> diffFrom(const PlanView& newer, int from);
   Result<std::vector<PlanVersionRecord>> history(const Actor& a, Id planId);
 
   // The engine's own transitions (all signed, review date reached, successor active).
@@ -248,6 +250,12 @@ class PlanService {
   std::vector<std::pair<std::string, std::string>> people(const Pupil& p);
   // The plan's row alone (state, current version): a cheap look, no permission check.
   std::optional<PlanRecord> record(Id planId) { return plans_.plan(planId); }
+  // The newest plan reviewing this one (no permission check: the caller opened the plan).
+  std::optional<PlanRecord> latestSuccessor(Id planId) { return plans_.latestSuccessor(planId); }
+  // Names for the people a plan's document may mention ("user:N", "contact:N", "pupil:N"):
+  // staff of every academy (a trust-wide colleague may be named too), the pupil's contacts and
+  // the pupil as contactLabel and pupilLabel give them.
+  std::map<std::string, std::string> documentNames(const PlanView& v);
   // Who may fill a signer slot of this plan (ref, label): staff with the slot's role in the
   // plan's academy (any staff for a "staff" slot), the pupil's active contacts of the slot's
   // kind, or the pupil for a "pupil" slot. assignSigners accepts exactly these.

@@ -11,6 +11,7 @@
 
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/core/document_store.h"
+#include "sendflow/engine/core/door.h"
 #include "sendflow/engine/documents/pdf/pdf.h"
 #include "sendflow/engine/documents/plan_document.h"
 #include "sendflow/engine/plans/plans.h"
@@ -116,7 +117,13 @@ class SignatureService final : public TransitionActions {
                  TransitionChange& c) override;
 
   // The ceremony. Link errors: kGone (410) for used/expired/void links, kNotFound for unknown.
+  // Opening the page is audited once (signature.link_opened the first time, else plan.view),
+  // with the door: a staff page or the signer's link.
   Result<SigningView> open(const SignerAccess& who, const std::string& ip);
+  // The version to sign, for its PDF: audited once as plan.pdf_download (door pdf for staff).
+  Result<SigningView> document(const SignerAccess& who);
+  // One request (planId tells which plan it belongs to); no permission check, not audited.
+  std::optional<SignatureRequest> request(Id requestId) { return repo_.request(requestId); }
   Status sendCode(const SignerAccess& who);
   Status checkCode(const SignerAccess& who, const std::string& code);
   Status sign(const SignerAccess& who, const SignInput& in);
@@ -175,7 +182,8 @@ class SignatureService final : public TransitionActions {
     SignatureRequest request;
   };
   Result<SignatureRequest> locate(const SignerAccess& who, bool forSigning);
-  static Error expiredLink();  // 410: how to ask the school for a copy
+  Result<SigningView> load(const SignerAccess& who);  // not audited
+  static Error expiredLink();                         // 410: how to ask the school for a copy
   Status checkTurn(const SignatureRequest& r, const std::vector<SignatureRequest>& all,
                    std::string* waitingFor);
   Result<SignatureRequest> inviteNew(SignatureRequest r, const PlanView& v,

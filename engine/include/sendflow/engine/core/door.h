@@ -1,0 +1,19 @@
+// The way a read of a child's record came in: recorded with every read audit event.
+#pragma once
+
+namespace sendflow::engine {
+
+enum class Door {
+  kPage,             // a staff web page
+  kApi,              // /api/v1
+  kPdf,              // a staff PDF download (plain or sealed)
+  kLive,             // a staff live-editing socket's snapshot
+  kCli,              // a command of the sendflow binary
+  kSignerLink,       // a signer's emailed link (page, PDF, sealed PDF)
+  kContributorLink,  // a contributor's emailed link (page, live socket)
+};
+
+// "page", "api", "pdf", "live", "cli", "signer_link", "contributor_link".
+const char* doorName(Door d);
+
+}  // namespace sendflow::engine

@@ -1,0 +1,123 @@
+#include "sendflow/engine/plans/reads.h"
+
+#include <Poco/JSON/Array.h>
+
+#include "sendflow/engine/forms/form_values.h"
+
+namespace sendflow::engine {
+
+std::string readerRef(const Actor& a) { return a.userId ? auditActor(a) : "system:cli"; }
+
+ReadService::ReadService(PlanService& plans, PeopleService& people, PlanRepository& planRepo,
+                         SignatureRepository& signatures, AuditLog& audit)
+    : plans_(plans), people_(people), planRepo_(planRepo), signatures_(signatures), audit_(audit) {}
+
+void ReadService::record(const Actor& a, Door door, const char* action, const char* subjectType,
+                         Id subjectId, Id academyId, Poco::JSON::Object detail) {
+  detail.set("door", doorName(door));
+  audit_.append({action, readerRef(a), subjectType, subjectId, academyId, canonicalJson(detail)});
+}
+
+namespace {
+
+Poco::JSON::Object detailOf(std::initializer_list<std::pair<const char*, Poco::Dynamic::Var>> kv) {
+  Poco::JSON::Object o;
+  for (const auto& [k, v] : kv) o.set(k, v);
+  return o;
+}
+
+}  // namespace
+
+std::vector<Pupil> ReadService::pupils(const Actor& a, Door door, const std::string& search,
+                                       bool includeInactive) {
+  auto out = people_.pupils(a, search, includeInactive);
+  Poco::JSON::Array ids;
+  for (const auto& p : out) ids.add(p.id);
+  Poco::JSON::Object detail;
+  detail.set("pupils", ids);
+  record(a, door, "pupil.list", "pupil", 0, 0, detail);
+  return out;
+}
+
+Result<PupilRecord> ReadService::pupil(const Actor& a, Door door, Id id, Action purpose) {
+  auto p = people_.pupil(a, id, purpose);
+  if (!p) return p.error();
+  PupilRecord r{p.value(), people_.contacts(a, p.value()), people_.academyName(p->academyId)};
+  record(a, door, "pupil.view", "pupil", id, p->academyId);
+  return r;
+}
+
+Result<ContactRecord> ReadService::contact(const Actor& a, Door door, Id contactId,
+                                           Action purpose) {
+  auto c = people_.contact(a, contactId, purpose);
+  if (!c) return c.error();
+  record(a, door, "contact.view", "contact", contactId, c->second.academyId,
+         detailOf({{"pupil", c->second.id}}));
+  return ContactRecord{c->first, c->second};
+}
+
+std::vector<PlanSummary> ReadService::plans(const Actor& a, Door door, Id pupilId) {
+  auto out = plans_.list(a, pupilId);
+  Poco::JSON::Array ids;
+  for (const auto& p : out) ids.add(p.id);
+  Poco::JSON::Object detail;
+  detail.set("plans", ids);
+  record(a, door, "plan.list", "plan", 0, 0, detail);
+  return out;
+}
+
+Result<PlanView> ReadService::plan(const Actor& a, Door door, Id planId, int versionNumber) {
+  auto v = plans_.open(a, planId, versionNumber);
+  if (!v) return v.error();
+  record(a, door, "plan.view", "plan", planId, v->plan.academyId,
+         detailOf({{"version", v->version.number}}));
+  return v;
+}
+
+Result<PlanHistory> ReadService::history(const Actor& a, Door door, Id planId) {
+  auto v = plans_.open(a, planId);
+  if (!v) return v.error();
+  PlanHistory h{std::move(v.value()), planRepo_.versions(planId), planRepo_.transitions(planId)};
+  record(a, door, "plan.history", "plan", planId, h.view.plan.academyId);
+  return h;
+}
+
+Result<PlanDiff> ReadService::diff(const Actor& a, Door door, Id planId, int from, int to) {
+  auto v = plans_.open(a, planId, to);
+  if (!v) return v.error();
+  auto changes = plans_.diffFrom(v.value(), from);
+  if (!changes) return changes.error();
+  record(a, door, "plan.diff", "plan", planId, v->plan.academyId,
+         detailOf({{"from", from}, {"to", v->version.number}}));
+  return PlanDiff{std::move(v.value()), std::move(changes.value())};
+}
+
+Result<PlanAuditTrail> ReadService::auditTrail(const Actor& a, Door door, Id planId) {
+  auto v = plans_.open(a, planId, 0, Action::kViewAudit);
+  if (!v) return v.error();
+  PlanAuditTrail t{std::move(v.value()), audit_.forSubject("plan", planId)};
+  for (auto& e : t.events) e.detail = auditDetailFor(a, e);  // no IP addresses for teachers
+  record(a, door, "plan.audit_view", "plan", planId, t.view.plan.academyId);
+  return t;
+}
+
+Result<PlanView> ReadService::document(const Actor& a, Door door, Id planId, int versionNumber) {
+  auto v = plans_.open(a, planId, versionNumber, Action::kDownloadPdf);
+  if (!v) return v.error();
+  record(a, door, "plan.pdf_download", "plan", planId, v->plan.academyId,
+         detailOf({{"version", v->version.number}}));
+  return v;
+}
+
+Result<SealedRead> ReadService::sealed(const Actor& a, Door door, Id planId) {
+  auto v = plans_.open(a, planId, 0, Action::kDownloadPdf);
+  if (!v) return v.error();
+  auto all = signatures_.sealed(planId);
+  if (all.empty()) return notFound("This plan has no sealed document yet.");
+  SealedRead s{std::move(v.value()), all.front()};
+  record(a, door, "plan.pdf_download", "plan", planId, s.view.plan.academyId,
+         detailOf({{"sealed", true}, {"version", s.document.version}}));
+  return s;
+}
+
+}  // namespace sendflow::engine
