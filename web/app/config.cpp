@@ -121,6 +121,8 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.http = readHttpLimits(config);
   s.tlsCertificate = config.getString("tls.certificate", "");
   s.tlsKey = config.getString("tls.key", "");
+  s.pdfFonts.regular = config.getString("pdf.font_regular", kDefaultRegularFont);
+  s.pdfFonts.bold = config.getString("pdf.font_bold", kDefaultBoldFont);
   return s;
 }
 

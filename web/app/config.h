@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <string>
 
+#include "app/font_files.h"
+
 namespace sendflow::web {
 
 // Reads keys from the environment: "smtp.port" → SENDFLOW_SMTP_PORT. Read-only.
@@ -54,6 +56,7 @@ struct Settings {
   std::size_t maxBodyBytes = 1024 * 1024;
   std::string tlsCertificate, tlsKey;
   HttpLimits http;
+  FontPaths pdfFonts;  // pdf.font_regular, pdf.font_bold: TrueType files for PDFs
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
 };
 
