@@ -6,7 +6,7 @@
 SENDFLOW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages the build needs (README.md says what each is for).
-BUILD_PACKAGES=(cmake ninja-build g++ libpoco-dev libhpdf-dev libkainjow-mustache-dev
+BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libpoco-dev libhpdf-dev libharfbuzz-dev libkainjow-mustache-dev
   libsqlite3-dev libssl-dev catch2 fonts-dejavu-core)
 
 # Extra packages the tests need. node/npm are handled apart: see ensure_node.

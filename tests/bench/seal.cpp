@@ -16,6 +16,7 @@
 #include <iostream>
 #include <vector>
 
+#include "../support/pdf_fonts.h"
 #include "pdf/sample_plan.h"
 
 using namespace sendflow;
@@ -55,7 +56,7 @@ void write(const std::string& path, const std::string& bytes) {
 }  // namespace
 
 int main() {
-  engine::PdfRenderer renderer;
+  const engine::PdfRenderer& renderer = sendflow::testing::testRenderer();
   auto doc = samples::samplePlan();
   doc.signatures.clear();
   const char* roles[] = {"SENCO", "Parent or carer", "Health professional", "Headteacher"};

@@ -19,16 +19,14 @@
 
 #include "bench/pdf/sample_plan.h"
 #include "sendflow/engine/core/error.h"
+#include "support/pdf_fonts.h"
 
 using namespace sendflow::engine;
 namespace fs = std::filesystem;
 
 namespace {
 
-const PdfRenderer& renderer() {
-  static const PdfRenderer r;  // font preparation once per test run
-  return r;
-}
+const PdfRenderer& renderer() { return sendflow::testing::testRenderer(); }
 
 fs::path tempDir() {
   const char* env = std::getenv("SENDFLOW_TEST_TMP");
@@ -196,7 +194,8 @@ TEST_CASE("a three-page plan is small and renders to identical bytes every time"
   CHECK(a.pages == 3);
   CHECK(a.bytes.size() <= 100 * 1024);
   CHECK(a.bytes == b.bytes);
-  PdfRenderer other;  // a separately constructed renderer gives the same bytes
+  const sendflow::testing::TestFonts fonts;
+  PdfRenderer other(fonts);  // a separately constructed renderer gives the same bytes
   CHECK(other.render(d).bytes == a.bytes);
 
   // Many threads at once: same bytes.
@@ -392,7 +391,8 @@ TEST_CASE("writeFileAtomically replaces the file whole and leaves no temporary b
 }
 
 TEST_CASE("a font that is not TrueType is an infrastructure error", "[pdf]") {
-  std::string notFont = save("not-a-font.ttf", "definitely not a font");
-  CHECK_THROWS_AS(PdfRenderer(PdfFonts{notFont, notFont}), InfraError);
-  CHECK_THROWS_AS(PdfRenderer(PdfFonts{"/nonexistent.ttf", "/nonexistent.ttf"}), InfraError);
+  const sendflow::testing::TestFonts notFont("definitely not a font", "definitely not a font");
+  CHECK_THROWS_AS(PdfRenderer(notFont), InfraError);
+  const sendflow::testing::TestFonts truncated(std::string("\0\1\0\0\0\1", 6) + "xxxxxxxx", "x");
+  CHECK_THROWS_AS(PdfRenderer(truncated), InfraError);
 }

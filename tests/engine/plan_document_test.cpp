@@ -13,6 +13,7 @@
 
 #include "app/definition_folders.h"
 #include "sendflow/engine/forms/form_values.h"
+#include "support/pdf_fonts.h"
 
 using namespace sendflow::engine;
 
@@ -231,7 +232,7 @@ TEST_CASE("plan PDF file names are ASCII initials, never the full name", "[pdf][
 }
 
 TEST_CASE("every shipped plan type maps and renders to a valid PDF", "[pdf][plan_document]") {
-  static const PdfRenderer renderer;
+  const PdfRenderer& renderer = sendflow::testing::testRenderer();
   namespace fs = std::filesystem;
   const char* env = std::getenv("SENDFLOW_TEST_TMP");
   fs::path dir = fs::path(env ? env : fs::temp_directory_path().string()) /

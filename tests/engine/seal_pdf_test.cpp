@@ -11,6 +11,7 @@
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/core/error.h"
 #include "sendflow/engine/signing/seal.h"
+#include "support/pdf_fonts.h"
 #include "support/temp_dir.h"
 
 using namespace sendflow;
@@ -37,10 +38,7 @@ std::string sealReason(long long plan, int version, const std::string& hash) {
          " sha256:" + hash;
 }
 
-const PdfRenderer& renderer() {
-  static PdfRenderer r;
-  return r;
-}
+const PdfRenderer& renderer() { return sendflow::testing::testRenderer(); }
 
 std::string sealedSample(const SealKey& key) {
   auto doc = samples::samplePlan();

@@ -7,6 +7,7 @@
 // stored it.
 #include <vector>
 
+#include "../support/pdf_fonts.h"
 #include "fuzz_support.h"
 #include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/documents/pdf/pdf.h"
@@ -68,8 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto p = pieces(data, size);
   for (const auto& s : p)
     if (!storable(s)) return 0;
-  static const engine::PdfRenderer renderer;
-  auto out = renderer.render(documentOf(p));
+  auto out = sendflow::testing::testRenderer().render(documentOf(p));
   if (out.pages < 1 || out.bytes.rfind("%PDF-", 0) != 0) fuzz::fail("render gave no PDF");
   return 0;
 }

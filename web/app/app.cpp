@@ -43,7 +43,7 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
 
 const engine::PdfRenderer& App::pdf() {
   std::lock_guard<std::mutex> lock(pdfMutex_);
-  if (!pdf_) pdf_ = std::make_unique<engine::PdfRenderer>();
+  if (!pdf_) pdf_ = std::make_unique<engine::PdfRenderer>(FontFiles(settings.pdfFonts));
   return *pdf_;
 }
 

@@ -247,6 +247,8 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.signing = readSigningSettings(config);
   s.seal = readSealSettings(config);
   s.live = readLiveLimits(config);
+  s.pdfFonts.regular = config.getString("pdf.font_regular", kDefaultRegularFont);
+  s.pdfFonts.bold = config.getString("pdf.font_bold", kDefaultBoldFont);
   return s;
 }
 

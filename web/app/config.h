@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 
+#include "app/font_files.h"
 #include "sendflow/engine/live/live.h"
 #include "sendflow/engine/reminders/reminders.h"
 #include "sendflow/engine/signing/signatures.h"
@@ -90,6 +91,7 @@ struct Settings {
   engine::SignatureSettings signing;
   SealSettings seal;
   engine::LiveLimits live;  // live.recheck_ms, live.quiet_ms
+  FontPaths pdfFonts;  // pdf.font_regular, pdf.font_bold: TrueType files for PDFs
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
 };
 

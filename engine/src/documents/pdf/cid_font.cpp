@@ -1,0 +1,162 @@
+#include "cid_font.h"
+
+#include <hpdf_doc.h>
+#include <hpdf_objects.h>
+
+#include <algorithm>
+
+#include "haru.h"
+
+namespace sendflow::engine::pdf {
+namespace {
+
+constexpr const char* kWhat = "embedding a font";
+
+// Six capital letters naming the subset (PDF 32000 9.6.4), from its content: deterministic.
+std::string subsetTag(const std::vector<CidGlyph>& glyphs, const std::string& name) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::uint64_t v) {
+    h ^= v;
+    h *= 1099511628211ull;
+  };
+  for (char ch : name) mix(static_cast<unsigned char>(ch));
+  for (const CidGlyph& g : glyphs) {
+    for (char32_t c : g.text) mix(c);
+  }
+  std::string tag;
+  for (int i = 0; i < 6; ++i) {
+    tag.push_back(static_cast<char>('A' + h % 26));
+    h /= 26;
+  }
+  return tag;
+}
+
+// UTF-16BE hex, as a ToUnicode destination string wants it.
+void appendUtf16Hex(std::string& out, const std::u32string& text) {
+  for (char32_t c : text) {
+    if (c >= 0x10000) {
+      appendHex4(out, 0xD800 + ((c - 0x10000) >> 10));
+      appendHex4(out, 0xDC00 + ((c - 0x10000) & 0x3FF));
+    } else {
+      appendHex4(out, c);
+    }
+  }
+}
+
+std::string toUnicodeCMap(const std::vector<CidGlyph>& glyphs) {
+  std::string m =
+      "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
+  for (std::size_t from = 0; from < glyphs.size(); from += 100) {
+    std::size_t n = std::min<std::size_t>(100, glyphs.size() - from);
+    m += std::to_string(n) + " beginbfchar\n";
+    for (std::size_t i = from; i < from + n; ++i) {
+      m += '<';
+      appendHex4(m, static_cast<std::uint32_t>(i + 1));
+      m += "> <";
+      appendUtf16Hex(m, glyphs[i].text);
+      m += ">\n";
+    }
+    m += "endbfchar\n";
+  }
+  m += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+  return m;
+}
+
+// CID → glyph id in the embedded subset, two bytes big-endian per CID from CID 0 (.notdef).
+std::string cidToGidMap(const std::vector<std::uint32_t>& subsetGlyphs) {
+  std::string map(2 * (subsetGlyphs.size() + 1), '\0');
+  for (std::size_t i = 0; i < subsetGlyphs.size(); ++i) {
+    map[2 * (i + 1)] = static_cast<char>((subsetGlyphs[i] >> 8) & 0xFF);
+    map[2 * (i + 1) + 1] = static_cast<char>(subsetGlyphs[i] & 0xFF);
+  }
+  return map;
+}
+
+HPDF_Dict descriptor(HPDF_Doc h, const FontMetrics& f, const std::string& base, HPDF_Dict file) {
+  HPDF_Dict desc = indirectDict(h, kWhat);
+  checkStatus(HPDF_Dict_AddName(desc, "Type", "FontDescriptor"), kWhat);
+  checkStatus(HPDF_Dict_AddName(desc, "FontName", base.c_str()), kWhat);
+  checkStatus(HPDF_Dict_AddNumber(desc, "Flags", 32), kWhat);
+  checkStatus(
+      HPDF_Dict_Add(desc, "FontBBox", numbers(h, {f.bbox[0], f.bbox[1], f.bbox[2], f.bbox[3]})),
+      kWhat);
+  checkStatus(HPDF_Dict_AddNumber(desc, "ItalicAngle", 0), kWhat);
+  checkStatus(HPDF_Dict_AddNumber(desc, "Ascent", f.ascent), kWhat);
+  checkStatus(HPDF_Dict_AddNumber(desc, "Descent", f.descent), kWhat);
+  checkStatus(HPDF_Dict_AddNumber(desc, "CapHeight", f.capHeight), kWhat);
+  checkStatus(HPDF_Dict_AddNumber(desc, "StemV", 80), kWhat);
+  checkStatus(HPDF_Dict_Add(desc, "FontFile2", file), kWhat);
+  return desc;
+}
+
+HPDF_Array widthArray(HPDF_Doc h, const std::vector<CidGlyph>& glyphs) {
+  HPDF_Array widths = checked(HPDF_Array_New(h->mmgr), kWhat);
+  HPDF_Array run = checked(HPDF_Array_New(h->mmgr), kWhat);
+  for (const CidGlyph& g : glyphs) checkStatus(HPDF_Array_AddNumber(run, g.width), kWhat);
+  checkStatus(HPDF_Array_AddNumber(widths, 1), kWhat);
+  checkStatus(HPDF_Array_Add(widths, run), kWhat);
+  return widths;
+}
+
+HPDF_Dict cidFontDict(HPDF_Doc h, const std::string& base, HPDF_Dict desc,
+                      const std::vector<CidGlyph>& glyphs, HPDF_Dict cidToGid) {
+  HPDF_Dict cid = indirectDict(h, kWhat);
+  checkStatus(HPDF_Dict_AddName(cid, "Type", "Font"), kWhat);
+  checkStatus(HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2"), kWhat);
+  checkStatus(HPDF_Dict_AddName(cid, "BaseFont", base.c_str()), kWhat);
+  HPDF_Dict info = checked(HPDF_Dict_New(h->mmgr), kWhat);
+  checkStatus(HPDF_Dict_Add(info, "Registry", HPDF_String_New(h->mmgr, "Adobe", nullptr)), kWhat);
+  checkStatus(HPDF_Dict_Add(info, "Ordering", HPDF_String_New(h->mmgr, "Identity", nullptr)),
+              kWhat);
+  checkStatus(HPDF_Dict_AddNumber(info, "Supplement", 0), kWhat);
+  checkStatus(HPDF_Dict_Add(cid, "CIDSystemInfo", info), kWhat);
+  checkStatus(HPDF_Dict_Add(cid, "FontDescriptor", desc), kWhat);
+  checkStatus(HPDF_Dict_AddNumber(cid, "DW", 0), kWhat);
+  checkStatus(HPDF_Dict_Add(cid, "W", widthArray(h, glyphs)), kWhat);
+  checkStatus(HPDF_Dict_Add(cid, "CIDToGIDMap", cidToGid), kWhat);
+  return cid;
+}
+
+HPDF_Dict type0Dict(HPDF_Doc h, const std::string& base, HPDF_Dict cid, HPDF_Dict toUnicode) {
+  HPDF_Dict font = indirectDict(h, kWhat);
+  checkStatus(HPDF_Dict_AddName(font, "Type", "Font"), kWhat);
+  checkStatus(HPDF_Dict_AddName(font, "Subtype", "Type0"), kWhat);
+  checkStatus(HPDF_Dict_AddName(font, "BaseFont", base.c_str()), kWhat);
+  checkStatus(HPDF_Dict_AddName(font, "Encoding", "Identity-H"), kWhat);
+  HPDF_Array descendants = checked(HPDF_Array_New(h->mmgr), kWhat);
+  checkStatus(HPDF_Array_Add(descendants, cid), kWhat);
+  checkStatus(HPDF_Dict_Add(font, "DescendantFonts", descendants), kWhat);
+  checkStatus(HPDF_Dict_Add(font, "ToUnicode", toUnicode), kWhat);
+  return font;
+}
+
+}  // namespace
+
+CidFont embedFont(HPDF_Doc h, const FontFace& face, const std::vector<char32_t>& codes) {
+  std::vector<CidGlyph> glyphs;
+  std::vector<std::uint32_t> glyphIds;
+  CidFont out;
+  out.cidOf.assign(0x10000, 0);
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    glyphs.push_back({face.glyph(codes[i]), face.width(codes[i]), std::u32string(1, codes[i])});
+    glyphIds.push_back(glyphs.back().glyph);
+    if (codes[i] < out.cidOf.size()) out.cidOf[codes[i]] = static_cast<std::uint16_t>(i + 1);
+  }
+  const SubsetFont subset = face.subset(glyphIds);
+  const FontMetrics& m = face.metrics();
+  const std::string base = subsetTag(glyphs, m.postScriptName) + "+" + m.postScriptName;
+
+  HPDF_Dict file = flateStream(h, subset.ttf, kWhat);
+  checkStatus(HPDF_Dict_AddNumber(file, "Length1", static_cast<HPDF_INT32>(subset.ttf.size())),
+              kWhat);
+  HPDF_Dict desc = descriptor(h, m, base, file);
+  HPDF_Dict cid =
+      cidFontDict(h, base, desc, glyphs, flateStream(h, cidToGidMap(subset.glyphs), kWhat));
+  out.dict = type0Dict(h, base, cid, flateStream(h, toUnicodeCMap(glyphs), kWhat));
+  return out;
+}
+
+}  // namespace sendflow::engine::pdf

@@ -1,0 +1,25 @@
+// Text as the renderer draws it: UTF-8 decoded, invisible characters dropped, and every run of
+// characters the fonts cannot show replaced by one visible placeholder naming its script.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace sendflow::engine::pdf {
+
+// NOTE: a private UTF-8 decoder/encoder until engine/core's one UTF-8 module lands (task
+// "defs"); then these two become calls to it. Invalid bytes decode to kBadUtf8 (scripts.h), one
+// per byte, so they become a visible placeholder instead of vanishing.
+std::u32string decodeUtf8(std::string_view s);
+void appendUtf8(std::string& out, char32_t cp);
+
+struct Cleaned {
+  std::string text;
+  bool replaced = false;  // a placeholder was written
+};
+
+// CR LF and lone CR become "\n", tabs a space; `shown(cp)` says which characters the fonts draw.
+Cleaned clean(std::string_view utf8, const std::function<bool(char32_t)>& shown);
+
+}  // namespace sendflow::engine::pdf
