@@ -63,7 +63,8 @@ class App {
   std::unique_ptr<engine::DocumentStore> sealedDocuments;  // <home>/sealed
   // Every read of a child's record, audited (engine/plans/reads.h).
   engine::ReadService reads{planService, peopleService, planRepository, signatureRepository, audit};
-  std::unique_ptr<engine::SignatureService> signatures;  // e-signatures (web/app/signing_service.cpp)
+  std::unique_ptr<engine::SignatureService>
+      signatures;  // e-signatures (web/app/signing_service.cpp)
   storage::SqliteContributionRepository contributionRepository{store};
   std::unique_ptr<engine::ContributionService>
       contributions;                      // parents' and professionals' sections

@@ -91,7 +91,7 @@ struct Settings {
   engine::SignatureSettings signing;
   SealSettings seal;
   engine::LiveLimits live;  // live.recheck_ms, live.quiet_ms
-  FontPaths pdfFonts;  // pdf.font_regular, pdf.font_bold: TrueType files for PDFs
+  FontPaths pdfFonts;       // pdf.font_regular, pdf.font_bold: TrueType files for PDFs
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
 };
 
