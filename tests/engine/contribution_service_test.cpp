@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "app/definition_folders.h"
 #include "engine/fakes.h"
 #include "sendflow/engine/contributions/contributions.h"
 
@@ -18,8 +19,8 @@ using sendflow::testing::FakePlans;
 namespace {
 
 const DefinitionRegistry& registry() {
-  static const DefinitionRegistry reg =
-      DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
   return reg;
 }
 

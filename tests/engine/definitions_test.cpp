@@ -409,8 +409,8 @@ TEST_CASE("a state's tone and a destructive transition come from the definition,
   CHECK(due.state("active")->tone == StateTone::kGood);
 
   // Every shipped workflow sets both: review due needs attention, withdraw is destructive.
-  auto reg =
-      DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  auto reg = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
+                                                  SENDFLOW_SOURCE_ROOT "/workflows");
   for (const auto& type : reg.types()) {
     INFO(type);
     const auto* shipped = reg.workflow(type);

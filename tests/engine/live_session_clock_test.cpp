@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "app/definition_folders.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/forms/sample_values.h"
@@ -117,8 +118,8 @@ class FakeLiveLog final : public LiveLog {
 // the test decides.
 struct World {
   World() {
-    const auto defs =
-        DefinitionRegistry::load(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+    const auto defs = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
+                                                           SENDFLOW_SOURCE_ROOT "/workflows");
     const WorkflowDefinition* wf = defs.workflow("risk_assessment");
     REQUIRE(wf);
     const FormDefinition* form = defs.formFor(*wf);
