@@ -335,6 +335,13 @@ class FakePlans final : public PlanRepository {
 
 class FakeLiveLog final : public LiveLog {
  public:
+  // Plans with operations logged (the fake never folds, so every logged plan counts).
+  std::vector<Id> unfolded() override {
+    std::vector<Id> out;
+    for (const auto& o : ops)
+      if (std::find(out.begin(), out.end(), o.planId) == out.end()) out.push_back(o.planId);
+    return out;
+  }
   void append(const LiveOpRecord& r) override {
     if (failAppends) throw std::runtime_error("disk full");
     for (auto& o : ops)

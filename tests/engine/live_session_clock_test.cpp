@@ -3,6 +3,7 @@
 // these tests advance it instead of sleeping.
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <stdexcept>
@@ -102,6 +103,13 @@ class FakePeople final : public PeopleRepository {
 
 class FakeLiveLog final : public LiveLog {
  public:
+  // Plans with operations logged (the fake never folds, so every logged plan counts).
+  std::vector<Id> unfolded() override {
+    std::vector<Id> out;
+    for (const auto& o : ops)
+      if (std::find(out.begin(), out.end(), o.planId) == out.end()) out.push_back(o.planId);
+    return out;
+  }
   void append(const LiveOpRecord& r) override { ops.push_back(r); }
   std::vector<LiveOpRecord> since(Id, int baseVersion) override {
     std::vector<LiveOpRecord> out;
