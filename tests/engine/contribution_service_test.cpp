@@ -78,7 +78,7 @@ struct World {
 }  // namespace
 
 TEST_CASE(
-    "contributions: the SENCO invites a contact; the link is stored as a hash, audited and "
+    "contributions: the SENCO invites a contact, and the link is stored as a hash, audited and "
     "emailed without the token",
     "[engine][contributions]") {
   World w;
@@ -106,7 +106,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "contributions: staff may not invite; a contact of another pupil, without a section, or "
+    "contributions: staff may not invite, and a contact of another pupil, without a section, or "
     "a plan past its draft cannot be invited",
     "[engine][contributions]") {
   World w;
@@ -126,7 +126,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "contributions: a link opens to the contact's own sections; the first view marks it "
+    "contributions: a link opens to the contact's own sections, and the first view marks it "
     "opened, later views are audited as plan views",
     "[engine][contributions]") {
   World w;

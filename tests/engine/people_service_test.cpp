@@ -52,7 +52,7 @@ PupilInput pupilInput(Id academy, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("people service: an academy's staff see its pupils only; a governor sees none",
+TEST_CASE("people service: an academy's staff see its pupils only, and a governor sees none",
           "[engine][people]") {
   World w;
   auto seen = w.service.pupils(w.staff, "  Zo  ");
@@ -85,7 +85,7 @@ TEST_CASE("people service: another academy's pupil is not found, exactly like a 
 }
 
 TEST_CASE(
-    "people service: a SENCO adds a pupil to their academy, trimmed and audited; staff may "
+    "people service: a SENCO adds a pupil to their academy, trimmed and audited, and staff may "
     "not, nor may a SENCO elsewhere",
     "[engine][people]") {
   World w;
@@ -167,8 +167,9 @@ TEST_CASE(
   REQUIRE(w.service.updateContact(elmSenco, w.mum, change).error().code == ErrorCode::kNotFound);
 }
 
-TEST_CASE("people service: only a trust admin manages users; a duplicate email is a field error",
-          "[engine][people]") {
+TEST_CASE(
+    "people service: only a trust admin manages users, and a duplicate email is a field error",
+    "[engine][people]") {
   World w;
   UserInput in{"new@oak.example", "New Teacher", "a long enough password", {{1, Role::kStaff}}};
   REQUIRE(w.service.createUser(w.senco, in).error().code == ErrorCode::kForbidden);

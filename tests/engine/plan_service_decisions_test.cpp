@@ -134,7 +134,7 @@ TEST_CASE("plan service: who may open a plan, and what they may do with it there
 
 TEST_CASE(
     "plan service: a save makes the next version with a plan.edit event naming the fields "
-    "changed; the same answers again make none",
+    "changed, and the same answers again make none",
     "[engine][plans]") {
   World w;
   auto id = w.peep();
@@ -177,7 +177,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "plan service: invalid answers are refused naming the field; a plan outside an "
+    "plan service: invalid answers are refused naming the field, and a plan outside an "
     "editable state cannot be saved",
     "[engine][plans]") {
   World w;
@@ -283,7 +283,7 @@ TEST_CASE("plan service: review dates that have come make plans review-due, by t
 }
 
 TEST_CASE(
-    "plan service: starting a review creates the successor draft; its activation "
+    "plan service: starting a review creates the successor draft, and its activation "
     "supersedes the plan it reviews",
     "[engine][plans]") {
   World w;

@@ -27,7 +27,8 @@ engine::OutboxMessage mail(const std::string& key, engine::TimePoint due) {
 
 }  // namespace
 
-TEST_CASE("outbox: a key is queued once; the second enqueue changes nothing", "[storage][outbox]") {
+TEST_CASE("outbox: a key is queued once, and the second enqueue changes nothing",
+          "[storage][outbox]") {
   StorageWorld w;
   storage::SqliteOutbox outbox(w.store);
   const auto t = w.clock.now();
@@ -99,7 +100,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "outbox: sent, retrying and failed rows settle as told; only failed or retrying rows "
+    "outbox: sent, retrying and failed rows settle as told, and only failed or retrying rows "
     "are retried",
     "[storage][outbox]") {
   StorageWorld w;
@@ -136,7 +137,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "outbox: rows abandoned by a dead sender are sent again unless handed over; a live "
+    "outbox: rows abandoned by a dead sender are sent again unless handed over, and a live "
     "sender's rows are left alone",
     "[storage][outbox]") {
   StorageWorld w;

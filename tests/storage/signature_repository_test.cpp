@@ -83,7 +83,7 @@ struct SigningWorld : StorageWorld {
 }  // namespace
 
 TEST_CASE(
-    "signatures: requests from a transition are found by plan, id and token; staff requests "
+    "signatures: requests from a transition are found by plan, id and token, and staff requests "
     "carry no token",
     "[storage][signatures]") {
   SigningWorld w;
@@ -239,7 +239,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "signatures: a sealed document is found by its file hash; the same file twice is "
+    "signatures: a sealed document is found by its file hash, and the same file twice is "
     "refused",
     "[storage][signatures]") {
   SigningWorld w;

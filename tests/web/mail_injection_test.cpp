@@ -254,8 +254,13 @@ TEST_CASE("mail test --to refuses a forged address and sends nothing, odd legal 
     INFO(forged);
     auto r = runSendflow({"mail", "test", "--to", forged}, env);
     CHECK(r.exitCode == 2);
-    CHECK(r.err.find("not an email address sendflow can send to") != std::string::npos);
-    CHECK(r.err.find("Nothing was sent") != std::string::npos);
+    // A line break is refused by the command line itself, before any address is read.
+    if (forged.find('\n') != std::string::npos) {
+      CHECK(r.err.find("--to contains a control character") != std::string::npos);
+    } else {
+      CHECK(r.err.find("not an email address sendflow can send to") != std::string::npos);
+      CHECK(r.err.find("Nothing was sent") != std::string::npos);
+    }
   }
   CHECK(smtp.commands().empty());
   CHECK(smtp.count() == 0);
