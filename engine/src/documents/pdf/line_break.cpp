@@ -1,5 +1,6 @@
 #include "line_break.h"
 
+#include "sendflow/engine/core/utf8.h"
 #include "text_filter.h"
 
 namespace sendflow::engine::pdf {
@@ -49,14 +50,14 @@ class LineBreaker {
           line_.clear();
           lineW_ = 0;
         }
-        appendUtf8(line_, cp);
+        utf8::append(line_, cp);
         lineW_ += cw;
       }
       any_ = true;
       return;
     }
     if (any_) line_.push_back(' ');
-    for (char32_t cp : word) appendUtf8(line_, cp);
+    for (char32_t cp : word) utf8::append(line_, cp);
     lineW_ += spaceW + wordW;
     any_ = true;
   }

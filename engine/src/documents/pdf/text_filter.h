@@ -8,11 +8,9 @@
 
 namespace sendflow::engine::pdf {
 
-// NOTE: a private UTF-8 decoder/encoder until engine/core's one UTF-8 module lands (task
-// "defs"); then these two become calls to it. Invalid bytes decode to kBadUtf8 (scripts.h), one
-// per byte, so they become a visible placeholder instead of vanishing.
+// Code points of UTF-8 text (engine/core/utf8), each invalid byte decoded as kBadUtf8
+// (scripts.h), so it becomes a visible placeholder instead of vanishing.
 std::u32string decodeUtf8(std::string_view s);
-void appendUtf8(std::string& out, char32_t cp);
 
 struct Cleaned {
   std::string text;
