@@ -7,6 +7,18 @@ namespace sendflow::engine::pdf {
 
 std::u32string decodeUtf8(std::string_view s) { return utf8::decodeReplacing(s, kBadUtf8); }
 
+std::vector<std::size_t> byteOffsets(const std::u32string& decoded) {
+  std::vector<std::size_t> at;
+  at.reserve(decoded.size() + 1);
+  std::size_t offset = 0;
+  for (char32_t cp : decoded) {
+    at.push_back(offset);
+    offset += cp == kBadUtf8 || cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  at.push_back(offset);
+  return at;
+}
+
 namespace {
 
 // The end of the run of unshown characters of `kind` starting at i: characters of the same
@@ -33,7 +45,8 @@ std::size_t unshownRunEnd(const std::u32string& in, std::size_t i, Kind kind,
 }  // namespace
 
 Cleaned clean(std::string_view utf8, const std::function<bool(char32_t)>& shown) {
-  std::u32string in = decodeUtf8(utf8);
+  const std::u32string in = decodeUtf8(utf8);
+  const std::vector<std::size_t> at = byteOffsets(in);
   Cleaned out;
   out.text.reserve(utf8.size());
   std::size_t i = 0;
@@ -53,7 +66,7 @@ Cleaned clean(std::string_view utf8, const std::function<bool(char32_t)>& shown)
       continue;
     }
     if (cp == '\n' || visible(cp)) {
-      utf8::append(out.text, cp);
+      out.text.append(utf8.substr(at[i], at[i + 1] - at[i]));
       ++i;
       continue;
     }
