@@ -375,21 +375,6 @@ TEST_CASE("signature slots, an unreadable logo and the audit certificate page", 
   CHECK(contains(last, "Page " + std::to_string(out.pages) + " of " + std::to_string(out.pages)));
 }
 
-TEST_CASE("writeFileAtomically replaces the file whole and leaves no temporary behind", "[pdf]") {
-  fs::path dir = tempDir() / "atomic";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::string target = (dir / "plan.pdf").string();
-  writeFileAtomically(target, "first");
-  writeFileAtomically(target, "second version");
-  std::ifstream in(target, std::ios::binary);
-  std::string got((std::istreambuf_iterator<char>(in)), {});
-  CHECK(got == "second version");
-  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
-  CHECK_THROWS_AS(writeFileAtomically((dir / "missing" / "x.pdf").string(), "x"), InfraError);
-  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
-}
-
 TEST_CASE("a font that is not TrueType is an infrastructure error", "[pdf]") {
   const sendflow::testing::TestFonts notFont("definitely not a font", "definitely not a font");
   CHECK_THROWS_AS(PdfRenderer(notFont), InfraError);

@@ -5,8 +5,8 @@
 #include <Poco/FileStream.h>
 #include <Poco/StreamCopier.h>
 
+#include "app/atomic_file.h"
 #include "sendflow/engine/core/error.h"
-#include "sendflow/engine/documents/pdf/pdf.h"
 
 namespace sendflow::web {
 
@@ -18,7 +18,7 @@ std::string FileDocumentStore::put(const std::string& sha256, std::string_view b
   if (sha256.empty() || sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
     throw engine::InfraError("a document's name must be its SHA-256 in hex");
   const std::string path = dir_ + "/" + sha256 + ".pdf";
-  engine::writeFileAtomically(path, bytes);
+  writeFileAtomically(path, bytes);
   return path;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "app/app.h"
+#include "app/atomic_file.h"
 #include "app/file_document_store.h"
 #include "pages/documents.h"
 
@@ -40,9 +41,9 @@ engine::SealKey loadSealKey(App& app, const SealSettings& seal) {
   Poco::File(dir).createDirectories();
   ::chmod(dir.c_str(), 0700);
   auto generated = engine::SealKey::generateSelfSigned("sendflow document seal", app.clock.now());
-  engine::writeFileAtomically(keyPath, generated.privateKeyPem());
+  writeFileAtomically(keyPath, generated.privateKeyPem());
   ::chmod(keyPath.c_str(), 0600);
-  engine::writeFileAtomically(certPath, generated.certificatePem());
+  writeFileAtomically(certPath, generated.certificatePem());
   app.log.warning("generated a self-signed seal certificate: %s", certPath);
   return generated;
 }
@@ -61,7 +62,7 @@ std::string loadLinkKey(App& app) {
   Poco::File(dir).createDirectories();
   ::chmod(dir.c_str(), 0700);
   std::string key = app.random.bytes(32);
-  engine::writeFileAtomically(path, key);
+  writeFileAtomically(path, key);
   ::chmod(path.c_str(), 0600);
   return key;
 }

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <limits>
 
+#include "app/atomic_file.h"
 #include "cli/cli_commands.h"
 #include "pages/documents.h"
 #include "sendflow/engine/core/error.h"
@@ -40,7 +41,7 @@ int render(const CommandArgs& args) {
     return 1;
   }
   try {
-    engine::writeFileAtomically(out, pdf.bytes);
+    writeFileAtomically(out, pdf.bytes);
   } catch (const engine::InfraError& e) {
     std::cerr << "error: " << e.what() << " (nothing was written)\n";
     return 1;

@@ -33,7 +33,7 @@ void Layout::newPage() {
 
 void Layout::text(float x, float baseline, const std::string& s, const Style& st) {
   if (s.empty()) return;
-  op({Op::kText, 0, x, baseline, 0, 0, st.colour, 0, st, s, nullptr});
+  op({Op::kText, 0, x, baseline, 0, 0, st.colour, 0, st, decodeUtf8(s), nullptr});
 }
 
 void Layout::fill(float x, float yy, float w, float h, Rgb c) {

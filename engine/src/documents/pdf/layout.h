@@ -66,7 +66,7 @@ struct Op {
   Rgb colour;
   float lineWidth;
   Style style;
-  std::string text;
+  std::u32string text;  // kText: code points (decoded once, drawn and counted from here)
   const std::string* png;
 };
 

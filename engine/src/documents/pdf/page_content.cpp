@@ -5,6 +5,7 @@
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -13,7 +14,7 @@
 namespace sendflow::engine::pdf {
 namespace {
 
-constexpr const char* kImageNote = "[image could not be shown]";
+constexpr std::u32string_view kImageNote = U"[image could not be shown]";
 
 class PageContent {
  public:
@@ -45,14 +46,14 @@ class PageContent {
     s_ += '\n';
   }
   void text(const char* font, const CidFont& f, float size, float x, float y,
-            const std::string& utf8) {
+            std::u32string_view codePoints) {
     s_ += "BT\n/";
     s_ += font;
     s_ += ' ';
     numbers({size}, "Tf");
     numbers({x, y}, "Td");
     s_ += '<';
-    for (char32_t c : decodeUtf8(utf8)) appendHex4(s_, c < f.cidOf.size() ? f.cidOf[c] : 0);
+    for (char32_t c : codePoints) appendHex4(s_, c < f.cidOf.size() ? f.cidOf[c] : 0);
     s_ += "> Tj\nET\n";
   }
   void raw(const std::string& ops) { s_ += ops; }
@@ -124,10 +125,11 @@ class PageWriter {
   }
 
  private:
-  void text(std::size_t page, bool isBold, float size, float x, float y, const std::string& utf8) {
+  void text(std::size_t page, bool isBold, float size, float x, float y,
+            std::u32string_view codePoints) {
     const CidFont& f = isBold ? bold_ : regular_;
     const char* name = checked(HPDF_Page_GetLocalFontName(pages_[page], f.dict), "naming a font");
-    content_[page].text(name, f, size, x, y, utf8);
+    content_[page].text(name, f, size, x, y, codePoints);
   }
 
   // A PNG loaded once per document; a corrupt one is shown as a note instead.
@@ -165,17 +167,19 @@ class PageWriter {
 
 std::vector<char32_t> usedCodePoints(const Layout& layout, bool bold) {
   std::vector<bool> seen(0x10000, false);
-  for (char32_t c : std::u32string(U"[image could not be shown]")) seen[c] = true;
+  std::vector<char32_t> out;
+  auto add = [&](char32_t c) {
+    if (c < seen.size() && !seen[c]) {
+      seen[c] = true;
+      out.push_back(c);
+    }
+  };
+  for (char32_t c : kImageNote) add(c);
   for (const Op& o : layout.ops()) {
     if (o.kind != Op::kText || o.style.bold != bold) continue;
-    for (char32_t c : decodeUtf8(o.text)) {
-      if (c < seen.size()) seen[c] = true;
-    }
+    for (char32_t c : o.text) add(c);
   }
-  std::vector<char32_t> out;
-  for (char32_t c = 0; c < seen.size(); ++c) {
-    if (seen[c]) out.push_back(c);
-  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -1,67 +1,24 @@
 #include "text_filter.h"
 
 #include "scripts.h"
+#include "sendflow/engine/core/utf8.h"
 
 namespace sendflow::engine::pdf {
 
-std::u32string decodeUtf8(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
-    char32_t cp = 0;
-    std::size_t len = 0;
-    if (b < 0x80) {
-      cp = b;
-      len = 1;
-    } else if ((b & 0xE0) == 0xC0) {
-      cp = b & 0x1F;
-      len = 2;
-    } else if ((b & 0xF0) == 0xE0) {
-      cp = b & 0x0F;
-      len = 3;
-    } else if ((b & 0xF8) == 0xF0) {
-      cp = b & 0x07;
-      len = 4;
-    }
-    bool ok = len > 0 && i + len <= s.size();
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      auto c = static_cast<unsigned char>(s[i + k]);
-      if ((c & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    // Reject overlong forms, surrogates and values beyond Unicode.
-    static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (ok && (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
-    if (!ok) {
-      out.push_back(kBadUtf8);
-      ++i;
-      continue;
-    }
-    out.push_back(cp);
-    i += len;
+std::u32string decodeUtf8(std::string_view s) { return utf8::decodeReplacing(s, kBadUtf8); }
+
+std::vector<std::size_t> byteOffsets(const std::u32string& decoded) {
+  std::vector<std::size_t> at;
+  at.reserve(decoded.size() + 1);
+  std::size_t offset = 0;
+  for (char32_t cp : decoded) {
+    at.push_back(offset);
+    offset += cp == kBadUtf8 || cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
   }
-  return out;
+  at.push_back(offset);
+  return at;
 }
 
-void appendUtf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 namespace {
 
 // The end of the run of unshown characters of `kind` starting at i: characters of the same
@@ -88,7 +45,8 @@ std::size_t unshownRunEnd(const std::u32string& in, std::size_t i, Kind kind,
 }  // namespace
 
 Cleaned clean(std::string_view utf8, const std::function<bool(char32_t)>& shown) {
-  std::u32string in = decodeUtf8(utf8);
+  const std::u32string in = decodeUtf8(utf8);
+  const std::vector<std::size_t> at = byteOffsets(in);
   Cleaned out;
   out.text.reserve(utf8.size());
   std::size_t i = 0;
@@ -108,7 +66,7 @@ Cleaned clean(std::string_view utf8, const std::function<bool(char32_t)>& shown)
       continue;
     }
     if (cp == '\n' || visible(cp)) {
-      appendUtf8(out.text, cp);
+      out.text.append(utf8.substr(at[i], at[i + 1] - at[i]));
       ++i;
       continue;
     }

@@ -5,14 +5,16 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sendflow::engine::pdf {
 
-// NOTE: a private UTF-8 decoder/encoder until engine/core's one UTF-8 module lands (task
-// "defs"); then these two become calls to it. Invalid bytes decode to kBadUtf8 (scripts.h), one
-// per byte, so they become a visible placeholder instead of vanishing.
+// Code points of UTF-8 text (engine/core/utf8), each invalid byte decoded as kBadUtf8
+// (scripts.h), so it becomes a visible placeholder instead of vanishing.
 std::u32string decodeUtf8(std::string_view s);
-void appendUtf8(std::string& out, char32_t cp);
+// The byte offset of each code point of decodeUtf8(s) in s, and s.size() last: so text is cut
+// from the bytes it came from instead of being encoded again.
+std::vector<std::size_t> byteOffsets(const std::u32string& decoded);
 
 struct Cleaned {
   std::string text;

@@ -3,4 +3,3 @@
 
 #include "sendflow/engine/documents/pdf/model.h"
 #include "sendflow/engine/documents/pdf/renderer.h"
-#include "sendflow/engine/documents/write_file.h"

@@ -1,4 +1,4 @@
-#include "sendflow/engine/documents/write_file.h"
+#include "app/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,9 @@
 
 #include "sendflow/engine/core/error.h"
 
-namespace sendflow::engine {
+namespace sendflow::web {
+
+using engine::InfraError;
 
 void writeFileAtomically(const std::string& path, std::string_view bytes) {
   namespace fs = std::filesystem;
@@ -51,4 +53,4 @@ void writeFileAtomically(const std::string& path, std::string_view bytes) {
   }
 }
 
-}  // namespace sendflow::engine
+}  // namespace sendflow::web
