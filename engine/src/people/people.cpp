@@ -155,6 +155,16 @@ std::vector<FieldError> PeopleService::validateUser(const UserInput& in, bool pa
   return errs;
 }
 
+namespace {
+
+// The record a valid input makes, names trimmed.
+Pupil pupilFrom(Id id, Id academyId, const PupilInput& in) {
+  return Pupil{id,           academyId, trim(in.legalName), trim(in.preferredName), in.dateOfBirth,
+               in.yearGroup, in.upn,    in.active};
+}
+
+}  // namespace
+
 Result<Id> PeopleService::createPupil(const Actor& a, const PupilInput& in) {
   if (auto st = require(a, Action::kManagePupil, in.academyId, "There is no such academy.",
                         "Only a SENCO or trust admin can add pupils.");
@@ -162,14 +172,7 @@ Result<Id> PeopleService::createPupil(const Actor& a, const PupilInput& in) {
     return st.error();
   auto errs = validatePupil(in, dateOf(clock_.now()));
   if (!errs.empty()) return invalid("Check the pupil's details", errs);
-  Pupil p{0,
-          in.academyId,
-          trim(in.legalName),
-          trim(in.preferredName),
-          in.dateOfBirth,
-          in.yearGroup,
-          in.upn,
-          in.active};
+  Pupil p = pupilFrom(0, in.academyId, in);
   return repo_.createPupil(p, {"pupil.create", auditActor(a), "pupil", 0, in.academyId, "{}"});
 }
 
@@ -182,14 +185,7 @@ Status PeopleService::updatePupil(const Actor& a, Id id, const PupilInput& in) {
     return st.error();
   auto errs = validatePupil(in, dateOf(clock_.now()));
   if (!errs.empty()) return invalid("Check the pupil's details", errs);
-  Pupil p{id,
-          existing->academyId,
-          trim(in.legalName),
-          trim(in.preferredName),
-          in.dateOfBirth,
-          in.yearGroup,
-          in.upn,
-          in.active};
+  Pupil p = pupilFrom(id, existing->academyId, in);
   repo_.updatePupil(p, {in.active || !existing->active ? "pupil.update" : "pupil.deactivate",
                         auditActor(a), "pupil", id, p.academyId, "{}"});
   return Ok{};

@@ -26,16 +26,22 @@ Poco::JSON::Object detailOf(std::initializer_list<std::pair<const char*, Poco::D
   return o;
 }
 
+// {"<key>": [id, ...]}: which records a list showed.
+template <typename Records>
+Poco::JSON::Object idsOf(const std::string& key, const Records& records) {
+  Poco::JSON::Array ids;
+  for (const auto& r : records) ids.add(r.id);
+  Poco::JSON::Object detail;
+  detail.set(key, ids);
+  return detail;
+}
+
 }  // namespace
 
 std::vector<Pupil> ReadService::pupils(const Actor& a, Door door, const std::string& search,
                                        bool includeInactive) {
   auto out = people_.pupils(a, search, includeInactive);
-  Poco::JSON::Array ids;
-  for (const auto& p : out) ids.add(p.id);
-  Poco::JSON::Object detail;
-  detail.set("pupils", ids);
-  record(a, door, "pupil.list", "pupil", 0, 0, detail);
+  record(a, door, "pupil.list", "pupil", 0, 0, idsOf("pupils", out));
   return out;
 }
 
@@ -58,11 +64,7 @@ Result<ContactRecord> ReadService::contact(const Actor& a, Door door, Id contact
 
 std::vector<PlanSummary> ReadService::plans(const Actor& a, Door door, Id pupilId) {
   auto out = plans_.list(a, pupilId);
-  Poco::JSON::Array ids;
-  for (const auto& p : out) ids.add(p.id);
-  Poco::JSON::Object detail;
-  detail.set("plans", ids);
-  record(a, door, "plan.list", "plan", 0, 0, detail);
+  record(a, door, "plan.list", "plan", 0, 0, idsOf("plans", out));
   return out;
 }
 
