@@ -2,7 +2,7 @@
 -- idem_key (plan + kind + due date + recipient) makes queuing idempotent: INSERT OR IGNORE.
 -- status: queued → sending → sent | retrying → … | failed. "sending" is committed before
 -- MAIL FROM, handed_over_at just before the final "." of DATA, "sent" right after the server's
--- reply (see the exactly-once notes in web/include/sendflow/web/mail.h).
+-- reply (see the exactly-once notes in web/mail/mail.h).
 CREATE TABLE outbox (
   id              INTEGER PRIMARY KEY,
   idem_key        TEXT NOT NULL UNIQUE,
