@@ -39,8 +39,8 @@ struct World {
     people.academiesById = {{1, {1, "Oak"}}, {2, {2, "Elm"}}};
     people.pupilsById[kPupil] = {kPupil, 1, "Zoë Khan", "", "2014-05-02", "6", "", true};
     people.pupilsById[4] = {4, 2, "Sam Ash", "", "2014-02-02", "6", "", true};
-    people.contactsById[kParent] = {kParent, kPupil, "Ann Khan", "ann@home.example", "Mother",
-                                    ContactKind::kParentCarer, true};
+    people.contactsById[kParent] = {
+        kParent, kPupil, "Ann Khan", "ann@home.example", "Mother", ContactKind::kParentCarer, true};
     sendflow::testing::addMiniPlan(plansRepo, kPlan, 1, kPupil, 7);
     plansRepo.versionsOf[kPlan].push_back(
         {kPlan, 2, R"({"notes":"Uses the ramp"})", "h2", "user:7", "Ms Senco", ""});
@@ -72,11 +72,9 @@ struct World {
 
 bool names(const AuditEvent& e, const std::string& action, const std::string& actor,
            const std::string& subjectType, Id subjectId, const std::string& door) {
-  INFO(e.action << " " << e.actor << " " << e.subjectType << ":" << e.subjectId << " "
-                << e.detail);
+  INFO(e.action << " " << e.actor << " " << e.subjectType << ":" << e.subjectId << " " << e.detail);
   return e.action == action && e.actor == actor && e.subjectType == subjectType &&
-         e.subjectId == subjectId &&
-         e.detail.find(R"("door":")" + door + '"') != std::string::npos;
+         e.subjectId == subjectId && e.detail.find(R"("door":")" + door + '"') != std::string::npos;
 }
 
 }  // namespace

@@ -77,16 +77,16 @@ TEST_CASE(
     "[engine][reminders]") {
   World w;
   w.plan(50, "2026-04-01");
-  CHECK(w.keysOn("2026-03-02") == Keys{"review:50:2026-04-01:before:30:user:7",
-                                       "review:50:2026-04-01:before:30:user:8"});
+  CHECK(w.keysOn("2026-03-02") ==
+        Keys{"review:50:2026-04-01:before:30:user:7", "review:50:2026-04-01:before:30:user:8"});
   CHECK(w.keysOn("2026-03-03").empty());
-  CHECK(w.keysOn("2026-03-25") == Keys{"review:50:2026-04-01:before:7:user:7",
-                                       "review:50:2026-04-01:before:7:user:8"});
+  CHECK(w.keysOn("2026-03-25") ==
+        Keys{"review:50:2026-04-01:before:7:user:7", "review:50:2026-04-01:before:7:user:8"});
   CHECK(w.keysOn("2026-04-01") ==
         Keys{"review:50:2026-04-01:due:user:7", "review:50:2026-04-01:due:user:8"});
   CHECK(w.keysOn("2026-04-07").empty());
-  CHECK(w.keysOn("2026-04-08") == Keys{"review:50:2026-04-01:overdue:7:user:7",
-                                       "review:50:2026-04-01:overdue:7:user:8"});
+  CHECK(w.keysOn("2026-04-08") ==
+        Keys{"review:50:2026-04-01:overdue:7:user:7", "review:50:2026-04-01:overdue:7:user:8"});
   CHECK(w.keysOn("2026-04-22").size() == 2);  // three weeks overdue
   auto m = w.service.messagesFor(day("2026-03-25")).at(0);
   CHECK(m.kind == mailkind::kReview);
@@ -105,8 +105,8 @@ TEST_CASE("reminders: plans not in force, inactive accounts and other academies 
   w.plan(50, "2026-04-01", "draft");
   w.plan(51, "2026-04-01", "closed");
   w.plan(52, "2026-04-01", "active", 2);  // Elm: its own SENCO; the owner is found by id
-  CHECK(w.keysOn("2026-03-25") == Keys{"review:52:2026-04-01:before:7:user:11",
-                                       "review:52:2026-04-01:before:7:user:8"});
+  CHECK(w.keysOn("2026-03-25") ==
+        Keys{"review:52:2026-04-01:before:7:user:11", "review:52:2026-04-01:before:7:user:8"});
   w.people.byId[8].active = false;
   w.people.byId[11].email.clear();
   CHECK(w.keysOn("2026-03-25").empty());
@@ -128,7 +128,7 @@ TEST_CASE("reminders: more than 14 days overdue escalates to the governors, once
   CHECK(escalations("2026-04-22").empty());  // three weeks overdue: a reminder, no escalation
 }
 
-TEST_CASE("reminders: a run queues each key once; running the same day again queues nothing",
+TEST_CASE("reminders: a run queues each key once, and running the same day again queues nothing",
           "[engine][reminders]") {
   World w;
   w.plan(50, "2026-04-01");
@@ -182,10 +182,10 @@ TEST_CASE(
 TEST_CASE("reminders: the weekly digest tells governors what is overdue and due soon",
           "[engine][reminders]") {
   World w;
-  w.plan(50, "2026-02-20");                    // overdue by 10 days
-  w.plan(51, "2026-04-30");                    // due in 59 days: within the 60-day horizon
-  w.plan(52, "2026-05-02");                    // due in 61 days: beyond it
-  w.plan(53, "2026-03-10", "active", 2);       // Elm has no governor: no digest there
+  w.plan(50, "2026-02-20");               // overdue by 10 days
+  w.plan(51, "2026-04-30");               // due in 59 days: within the 60-day horizon
+  w.plan(52, "2026-05-02");               // due in 61 days: beyond it
+  w.plan(53, "2026-03-10", "active", 2);  // Elm has no governor: no digest there
   auto digests = [&](const char* iso) {
     std::vector<OutboxMessage> out;
     for (auto& m : w.service.messagesFor(day(iso)))

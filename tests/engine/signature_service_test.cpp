@@ -1,7 +1,7 @@
 // SignatureService with fakes of its ports (plans, signatures, people and documents in memory, an
-// injected clock, predictable random bytes) and the tests' mini plan (engine/mini_plan.h): who may sign and in
-// which order, what a link shows once expired, void or used, the emailed code, reminders and
-// expiry warnings on the clock, and the seal when the last required signature lands.
+// injected clock, predictable random bytes) and the tests' mini plan (engine/mini_plan.h): who may
+// sign and in which order, what a link shows once expired, void or used, the emailed code,
+// reminders and expiry warnings on the clock, and the seal when the last required signature lands.
 #include <Poco/JSON/Parser.h>
 
 #include <catch2/catch.hpp>
@@ -37,7 +37,8 @@ Actor actorWith(Id userId, const std::string& name, std::vector<Membership> ms) 
 }
 
 const SealKey& sealKey() {
-  static const SealKey key = SealKey::generateSelfSigned("sendflow test seal", fromUnix(1780000000));
+  static const SealKey key =
+      SealKey::generateSelfSigned("sendflow test seal", fromUnix(1780000000));
   return key;
 }
 
@@ -55,10 +56,13 @@ struct World {
   explicit World(SignatureSettings settings = {})
       : clock(startOf(*parseIsoDate("2026-03-02"))),
         plans(plansRepo, people, defs, clock),
-        service(plans, sigs, people, documents, clock, random, std::move(settings),
-                SealKey::fromPem(sealKey().certificatePem(), sealKey().privateKeyPem()),
-                [](const PdfDocument& d) { return sendflow::testing::testRenderer().render(d); },
-                [](const PlanView&) { return PlanDocumentOptions{"Oak Academy", "", {}}; }) {
+        service(
+            plans, sigs, people, documents, clock, random, std::move(settings),
+            SealKey::fromPem(sealKey().certificatePem(), sealKey().privateKeyPem()),
+            [](const PdfDocument& d) { return sendflow::testing::testRenderer().render(d); },
+            [](const PlanView&) {
+              return PlanDocumentOptions{"Oak Academy", "", {}};
+            }) {
     plansRepo.signatures = &sigs;
     sigs.plans = &plansRepo;
     people.academiesById = {{1, {1, "Oak"}}, {2, {2, "Elm"}}};
@@ -66,8 +70,8 @@ struct World {
     people.byId[8] = {8, "head@oak.example", "Mr Head", "", true, {{1, Role::kHead}}};
     people.byId[9] = {9, "staff@oak.example", "Ms Staff", "", true, {{1, Role::kStaff}}};
     people.pupilsById[kPupil] = {kPupil, 1, "Zoë Khan", "", "2014-05-02", "6", "", true};
-    people.contactsById[kParent] = {kParent, kPupil, "Ann Khan", "ann@home.example", "Mother",
-                                    ContactKind::kParentCarer, true};
+    people.contactsById[kParent] = {
+        kParent, kPupil, "Ann Khan", "ann@home.example", "Mother", ContactKind::kParentCarer, true};
     sendflow::testing::addMiniPlan(plansRepo, kPlan, 1, kPupil, 7);
     plansRepo.signersOf[kPlan] = {{"senco", "user:7", "Ms Senco"},
                                   {"head", "user:8", "Mr Head"},
@@ -143,7 +147,7 @@ TEST_CASE(
     CHECK(r.state == requeststate::kInvited);
     CHECK(r.expiresAt == "2026-03-16T00:00:00Z");  // linkDays (14) from now
   }
-  CHECK(w.request("user:7").sends == 1);        // first in order: emailed now
+  CHECK(w.request("user:7").sends == 1);          // first in order: emailed now
   CHECK(w.request("user:8").lastSentAt.empty());  // order 2: waits for the SENCO
   CHECK(w.request("contact:5").lastSentAt.empty());
   CHECK(w.request("contact:5").tokenHash.empty());  // no link before its turn
@@ -258,7 +262,8 @@ TEST_CASE("signatures: the last required signature seals the version and tells e
 
   std::vector<std::string> to;
   for (auto& m : w.mailsOf(mailkind::kSigned)) to.push_back(m.toAddress);
-  CHECK(to == std::vector<std::string>{"senco@oak.example", "head@oak.example", "ann@home.example"});
+  CHECK(to ==
+        std::vector<std::string>{"senco@oak.example", "head@oak.example", "ann@home.example"});
   auto actions = actionsOf(w.plansRepo.audit);
   CHECK(std::count(actions.begin(), actions.end(), "plan.sealed") == 1);
   CHECK(std::count(actions.begin(), actions.end(), "signature.signed") == 1);
@@ -301,7 +306,7 @@ TEST_CASE("signatures: a link shows nothing once expired, void or replaced, and 
     CHECK_THAT(r.error().message, Catch::Contains("changed or withdrawn"));
   }
   SECTION("replaced when the SENCO names someone else") {
-    Contact other{6, kPupil, "Raj Khan", "raj@home.example", "Father", ContactKind::kParentCarer,
+    Contact other{6,   kPupil, "Raj Khan", "raj@home.example", "Father", ContactKind::kParentCarer,
                   true};
     w.people.contactsById[6] = other;
     auto r = w.service.replaceSigner(w.senco, w.request("contact:5").id, "contact:6", "");
