@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,8 +15,11 @@
 #include "sendflow/engine/contributions/contributions.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/core/ports.h"
+#include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/live/live.h"
 #include "sendflow/engine/plans/plans.h"
+#include "sendflow/engine/reminders/reminders.h"
+#include "sendflow/engine/signing/signatures.h"
 
 namespace sendflow::testing {
 
@@ -209,6 +213,160 @@ class FakeAuditLog final : public AuditLog {
   std::vector<AuditEvent> events;
 };
 
+// Signature requests, signatures and sealed documents in memory, with the repository's checks
+// (kConflict when a request left the expected state, or a signature's plan moved on). FakePlans
+// applies a transition's e-signature part here when its `signatures` points at one.
+class FakeSignatures final : public SignatureRepository {
+ public:
+  std::vector<SignatureRequest> requests(Id planId) override {
+    std::vector<SignatureRequest> out;
+    for (auto& [id, r] : byId)
+      if (r.planId == planId) out.push_back(r);
+    return out;
+  }
+  std::optional<SignatureRequest> request(Id id) override {
+    auto it = byId.find(id);
+    if (it == byId.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<SignatureRequest> requestByTokenHash(const std::string& hash) override {
+    for (auto& [id, r] : byId)
+      if (!hash.empty() && r.tokenHash == hash) return r;
+    return std::nullopt;
+  }
+  std::vector<SignatureRecord> signatures(Id planId, bool includeVoid) override {
+    std::vector<SignatureRecord> out;
+    for (auto& s : signed_)
+      if (s.planId == planId && (includeVoid || s.voidedAt.empty())) out.push_back(s);
+    return out;
+  }
+  std::vector<SealedDocument> sealed(Id planId) override {
+    std::vector<SealedDocument> out;
+    for (auto& d : sealedDocs)
+      if (d.planId == planId) out.insert(out.begin(), d);
+    return out;
+  }
+  std::optional<SealedDocument> sealedByFileHash(const std::string& sha256) override {
+    for (auto& d : sealedDocs)
+      if (d.pdfSha256 == sha256) return d;
+    return std::nullopt;
+  }
+  std::vector<Id> plansWithOpenRequests() override {
+    std::vector<Id> out;
+    for (auto& [id, r] : byId)
+      if (open(r) && std::find(out.begin(), out.end(), r.planId) == out.end())
+        out.push_back(r.planId);
+    return out;
+  }
+  Status updateRequest(const SignatureRequest& r, const std::string& expectedState,
+                       const std::vector<AuditEvent>& es,
+                       const std::vector<OutboxMessage>& ms) override {
+    auto it = byId.find(r.id);
+    if (it == byId.end() || it->second.state != expectedState) return movedOn();
+    const int attempts = it->second.codeAttempts;  // only countCodeAttempt writes the count
+    it->second = r;
+    it->second.codeAttempts = attempts;
+    audit.insert(audit.end(), es.begin(), es.end());
+    outbox.queue(ms);
+    return Ok{};
+  }
+  Status recordSignature(const SignatureRecord& s, const std::string& planState,
+                         const std::vector<AuditEvent>& es,
+                         const std::vector<OutboxMessage>& ms) override {
+    if (plans) {
+      auto p = plans->plan(s.planId);
+      if (!p || p->state != planState || p->currentVersion != s.version)
+        return conflict("This version is no longer the current one, so nothing was signed.");
+    }
+    if (!byId.count(s.requestId) || !open(byId[s.requestId])) return movedOn();
+    insertSignature(s);
+    audit.insert(audit.end(), es.begin(), es.end());
+    outbox.queue(ms);
+    return Ok{};
+  }
+  Status replaceRequest(Id oldId, const std::string& reason, const SignatureRequest& fresh,
+                        const std::vector<AuditEvent>& es,
+                        const std::vector<OutboxMessage>& ms) override {
+    if (!byId.count(oldId) || !open(byId[oldId])) return movedOn();
+    byId[oldId].state = requeststate::kReplaced;
+    byId[oldId].stateReason = reason;
+    insert(fresh);
+    audit.insert(audit.end(), es.begin(), es.end());
+    outbox.queue(ms);
+    return Ok{};
+  }
+  void appendAudit(const AuditEvent& e) override { audit.push_back(e); }
+  std::optional<int> countCodeAttempt(Id requestId, int limit) override {
+    auto& r = byId.at(requestId);
+    if (r.codeAttempts >= limit) return std::nullopt;
+    return ++r.codeAttempts;
+  }
+
+  // A transition's e-signature part (the storage applies it in the transition's transaction).
+  Status check(const TransitionChange& c) {
+    if (c.signature && (!byId.count(c.signature->requestId) || !open(byId[c.signature->requestId])))
+      return movedOn();
+    return Ok{};
+  }
+  void apply(const TransitionChange& c) {
+    if (c.voidSignatures) {
+      for (auto& s : signed_)
+        if (s.planId == c.planId && s.voidedAt.empty()) {
+          s.voidedAt = "voided";
+          s.voidReason = c.voidReason;
+        }
+      for (auto& [id, r] : byId)
+        if (r.planId == c.planId && (open(r) || r.state == requeststate::kSigned)) {
+          r.state = requeststate::kVoid;
+          r.stateReason = c.voidReason;
+        }
+    }
+    if (c.signature) insertSignature(*c.signature);
+    for (const auto& r : c.newRequests) {
+      if (r.id == 0)
+        insert(r);
+      else
+        byId[r.id] = r;
+    }
+    if (c.sealed) sealedDocs.push_back(*c.sealed);
+  }
+
+  static bool open(const SignatureRequest& r) {
+    return r.state == requeststate::kInvited || r.state == requeststate::kOpened;
+  }
+
+  std::map<Id, SignatureRequest> byId;
+  std::vector<SignatureRecord> signed_;  // every signature, void ones included
+  std::vector<SealedDocument> sealedDocs;
+  std::vector<AuditEvent> audit;
+  FakeOutbox outbox;
+  PlanRepository* plans = nullptr;  // checked by recordSignature when set
+  Id lastId = 300;
+
+ private:
+  void insert(SignatureRequest r) {
+    r.id = ++lastId;
+    byId[r.id] = r;
+  }
+  void insertSignature(SignatureRecord s) {
+    s.id = ++lastId;
+    signed_.push_back(s);
+    byId[s.requestId].state = requeststate::kSigned;
+  }
+  static Error movedOn() { return conflict("This signature request changed just now."); }
+};
+
+// Documents kept in memory under their hash.
+class FakeDocuments final : public DocumentStore {
+ public:
+  std::string put(const std::string& sha256, std::string_view bytes) override {
+    files["mem:" + sha256] = std::string(bytes);
+    return "mem:" + sha256;
+  }
+  std::string get(const std::string& location) const override { return files.at(location); }
+  std::map<std::string, std::string> files;
+};
+
 // Plans in memory, with the repository's optimistic concurrency: a change based on a state or
 // version the plan has left is kConflict and changes nothing.
 class FakePlans final : public PlanRepository {
@@ -287,7 +445,10 @@ class FakePlans final : public PlanRepository {
   }
   Result<Id> applyTransition(const TransitionChange& c) override {
     if (!current(c.planId, c.expectedState, c.expectedVersion)) return movedOn();
+    if (signatures)
+      if (auto st = signatures->check(c); !st) return st.error();
     changes.push_back(c);
+    if (signatures) signatures->apply(c);
     auto& p = byId[c.planId];
     p.state = c.record.toState;
     if (c.reviewDate) p.reviewDate = *c.reviewDate;
@@ -323,6 +484,7 @@ class FakePlans final : public PlanRepository {
   std::vector<TransitionChange> changes;                        // applied transitions
   std::vector<AuditEvent> audit;
   FakeOutbox outbox;
+  FakeSignatures* signatures = nullptr;  // receives a transition's e-signature part when set
   Id lastId = 1000;
 
  private:
@@ -410,6 +572,86 @@ class FakeContributions final : public ContributionRepository {
   std::vector<AuditEvent> audit;
   FakeOutbox outbox;
   Id lastId = 500;
+};
+
+// The reminder scan's rows in memory: the store, its read side and the outbox writer in one.
+// `rows` are the plans as the scan sees them; queued messages are kept once per key.
+class FakeReminders final : public ReminderStore, public ReminderSource, public OutboxWriter {
+ public:
+  std::optional<std::string> lastCoveredDay() override {
+    if (markedDays.empty()) return std::nullopt;
+    return *std::max_element(markedDays.begin(), markedDays.end());
+  }
+  void writing(const std::function<void(ReminderSource&, OutboxWriter&)>& f) override {
+    f(*this, *this);
+  }
+  void reading(const std::function<void(ReminderSource&)>& f) override { f(*this); }
+
+  std::vector<Id> workflowSnapshotIds() override {
+    std::vector<Id> out;
+    for (const auto& r : rows)
+      if (std::find(out.begin(), out.end(), r.workflowSnapshotId) == out.end())
+        out.push_back(r.workflowSnapshotId);
+    return out;
+  }
+  std::optional<std::string> earliestReviewDate() override {
+    std::optional<std::string> out;
+    for (const auto& r : rows)
+      if (!r.reviewDate.empty() && (!out || r.reviewDate < *out)) out = r.reviewDate;
+    return out;
+  }
+  void reviewsOn(const std::vector<std::string>& dates,
+                 const std::function<void(const ReminderPlan&)>& f) override {
+    for (const auto& r : rows)
+      if (std::count(dates.begin(), dates.end(), r.reviewDate)) f(r);
+  }
+  void meetingsOn(const std::string& field, const std::vector<std::string>& dates,
+                  const std::function<void(const ReminderPlan&)>& f) override {
+    for (const auto& r : rows)
+      if (std::count(dates.begin(), dates.end(), valueOf(r, field))) f(r);
+  }
+  void academyReviews(Id academyId, const std::string& until,
+                      const std::function<void(const ReminderPlan&)>& f) override {
+    auto sorted = rows;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](auto& a, auto& b) { return a.reviewDate < b.reviewDate; });
+    for (const auto& r : sorted)
+      if (r.academyId == academyId && !r.reviewDate.empty() && r.reviewDate <= until) f(r);
+  }
+  void academyMeetings(Id academyId, const std::string& field, const std::string& from,
+                       const std::string& until,
+                       const std::function<void(const ReminderPlan&)>& f) override {
+    for (const auto& r : rows) {
+      const std::string d = valueOf(r, field);
+      if (r.academyId == academyId && !d.empty() && d >= from && d <= until) f(r);
+    }
+  }
+  void plansInYearGroups(const std::string& type, const std::vector<std::string>& yearGroups,
+                         const std::function<void(const ReminderPlan&)>& f) override {
+    for (const auto& r : rows)
+      if (r.type == type && std::count(yearGroups.begin(), yearGroups.end(), r.yearGroup)) f(r);
+  }
+  std::map<std::string, Date> transitionsFired(Id planId) override { return fired[planId]; }
+
+  bool queue(const OutboxMessage& m) override {
+    if (std::any_of(queued.begin(), queued.end(), [&](auto& q) { return q.key == m.key; }))
+      return false;
+    queued.push_back(m);
+    return true;
+  }
+  void markDay(const std::string& isoDay, int) override { markedDays.push_back(isoDay); }
+
+  std::vector<ReminderPlan> rows;
+  std::map<Id, std::map<std::string, Date>> fired;
+  std::vector<OutboxMessage> queued;
+  std::vector<std::string> markedDays;
+
+ private:
+  static std::string valueOf(const ReminderPlan& r, const std::string& field) {
+    auto v = parseValues(r.valuesJson);
+    if (!v) return "";
+    return v.value()->optValue<std::string>(field, "");
+  }
 };
 
 // Actions recorded, in order.

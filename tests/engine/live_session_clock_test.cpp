@@ -1,14 +1,13 @@
-// LiveSession with fakes of its ports and an injected clock: the quiet period before a fold, the
-// rate limit and the recheck of an editor's rights are decided on the clock's monotonic time, so
-// these tests advance it instead of sleeping.
+// LiveSession with the shared fakes of its ports (engine/fakes.h) and an injected clock: the quiet
+// period before a fold, the rate limit and the recheck of an editor's rights are decided on the
+// clock's monotonic time, so these tests advance it instead of sleeping.
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <map>
-#include <stdexcept>
 
 #include "app/definition_folders.h"
+#include "engine/fakes.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/forms/sample_values.h"
@@ -17,117 +16,23 @@
 
 using namespace sendflow::engine;
 using namespace std::chrono_literals;
+using sendflow::testing::FakeLiveLog;
+using sendflow::testing::FakePeople;
+using sendflow::testing::FakePlans;
 
 namespace {
 
-[[noreturn]] void unused() { throw std::logic_error("not used by a live session"); }
-
-class FakePlans final : public PlanRepository {
- public:
-  Id snapshot(const std::string&, const std::string&, int, const std::string& json) override {
-    snapshots.push_back(json);
-    return static_cast<Id>(snapshots.size());
-  }
-  std::string snapshotJson(Id id) override { return snapshots.at(static_cast<size_t>(id - 1)); }
-  std::optional<PlanRecord> plan(Id id) override {
-    if (id != record.id) return std::nullopt;
-    return record;
-  }
-  std::vector<PlanSummary> plans(const PlanQuery&) override { unused(); }
-  std::optional<PlanVersionRecord> version(Id planId, int number) override {
-    if (planId != record.id || number < 1 || number > static_cast<int>(versions_.size()))
-      return std::nullopt;
-    return versions_[static_cast<size_t>(number - 1)];
-  }
-  std::vector<PlanVersionRecord> versions(Id) override { return versions_; }
-  std::vector<SignerAssignment> signers(Id) override { return {}; }
-  std::vector<TransitionRecord> transitions(Id) override { return {}; }
-  std::optional<PlanRecord> latestSuccessor(Id) override { return std::nullopt; }
-  std::vector<Id> reviewsDueBy(const std::string&, const std::vector<std::string>&) override {
-    unused();
-  }
-  Id create(const PlanRecord& p, const PlanVersionRecord& first, const AuditEvent&) override {
-    record = p;
-    record.id = 1;
-    versions_ = {first};
-    versions_.back().planId = 1;
-    return 1;
-  }
-  Status saveVersion(const std::string& expectedState, int expectedVersion,
-                     const PlanVersionRecord& v, const AuditEvent&) override {
-    if (record.state != expectedState || record.currentVersion != expectedVersion)
-      return Error{ErrorCode::kConflict, "stale", {}};
-    versions_.push_back(v);
-    record.currentVersion = v.number;
-    return Ok{};
-  }
-  Result<Id> applyTransition(const TransitionChange&) override { unused(); }
-  Status setSigners(Id, const std::string&, const std::string&,
-                    const std::vector<SignerAssignment>&, const AuditEvent&) override {
-    unused();
-  }
-
-  PlanRecord record;
-  std::vector<PlanVersionRecord> versions_;
-  std::vector<std::string> snapshots;
-};
-
-class FakePeople final : public PeopleRepository {
- public:
-  std::vector<Academy> academies() override { return {{1, "Oak"}}; }
-  std::optional<Academy> academy(Id) override { return Academy{1, "Oak"}; }
-  Id createAcademy(const std::string&, const AuditEvent&) override { unused(); }
-  std::optional<User> userByEmail(const std::string&) override { return std::nullopt; }
-  std::optional<User> userById(Id id) override {
-    if (id != senco.id) return std::nullopt;
-    return senco;
-  }
-  std::vector<User> users(const std::vector<Id>&) override { return {senco}; }
-  Id createUser(const User&, const AuditEvent&) override { unused(); }
-  void updateUser(const User&, const AuditEvent&, const EndSessions&) override { unused(); }
-  std::vector<Pupil> pupils(const PupilQuery&) override { return {pupilRecord}; }
-  std::optional<Pupil> pupil(Id id) override {
-    if (id != pupilRecord.id) return std::nullopt;
-    return pupilRecord;
-  }
-  Id createPupil(const Pupil&, const AuditEvent&) override { unused(); }
-  void updatePupil(const Pupil&, const AuditEvent&) override { unused(); }
-  std::vector<Contact> contacts(Id) override { return {}; }
-  std::optional<Contact> contact(Id) override { return std::nullopt; }
-  Id createContact(const Contact&, const AuditEvent&) override { unused(); }
-  void updateContact(const Contact&, const AuditEvent&) override { unused(); }
-
-  User senco{1, "senco@oak.test", "Siobhán Senco", "x", true, {{1, Role::kSenco}}};
-  Pupil pupilRecord{7, 1, "Łukasz Nowak", "", "2015-05-14", "5", "", true};
-};
-
-class FakeLiveLog final : public LiveLog {
- public:
-  // Plans with operations logged (the fake never folds, so every logged plan counts).
-  std::vector<Id> unfolded() override {
-    std::vector<Id> out;
-    for (const auto& o : ops)
-      if (std::find(out.begin(), out.end(), o.planId) == out.end()) out.push_back(o.planId);
-    return out;
-  }
-  void append(const LiveOpRecord& r) override { ops.push_back(r); }
-  std::vector<LiveOpRecord> since(Id, int baseVersion) override {
-    std::vector<LiveOpRecord> out;
-    for (const auto& r : ops)
-      if (r.baseVersion >= baseVersion) out.push_back(r);
-    return out;
-  }
-  std::int64_t headRevision(Id) override { return ops.empty() ? 0 : ops.back().revision; }
-  std::map<std::string, std::int64_t> lastSeqs(Id) override { return {}; }
-  std::vector<LiveOpRecord> ops;
-};
+const DefinitionRegistry& registry() {
+  static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  return reg;
+}
 
 // One draft risk assessment with valid answers, a live session on it and one editor whose rights
 // the test decides.
 struct World {
   World() {
-    const auto defs = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
-                                                           SENDFLOW_SOURCE_ROOT "/workflows");
+    const DefinitionRegistry& defs = registry();  // outlives the service, which keeps it
     const WorkflowDefinition* wf = defs.workflow("risk_assessment");
     REQUIRE(wf);
     const FormDefinition* form = defs.formFor(*wf);
@@ -136,25 +41,29 @@ struct World {
         field = f->id;
     REQUIRE_FALSE(field.empty());
     Poco::JSON::Object empty;
-    auto values =
-        sampleValues(*form, empty, people.pupilRecord, dateOf(clock.now()), {"user:1", {}, {}});
+    people.academiesById[1] = {1, "Oak"};
+    people.byId[1] = {1, "senco@oak.test", "Siobhán Senco", "x", true, {{1, Role::kSenco}}};
+    const Pupil pupil{7, 1, "Łukasz Nowak", "", "2015-05-14", "5", "", true};
+    people.pupilsById[pupil.id] = pupil;
+    auto values = sampleValues(*form, empty, pupil, dateOf(clock.now()), {"user:1", {}, {}});
     PlanRecord r;
     r.academyId = 1;
-    r.pupilId = people.pupilRecord.id;
+    r.pupilId = pupil.id;
     r.type = wf->type;
     r.state = wf->initial;
     r.ownerUserId = 1;
     r.formSnapshotId = plans.snapshot("form", form->type, form->version, form->sourceJson);
     r.workflowSnapshotId = plans.snapshot("workflow", wf->type, wf->version, wf->sourceJson);
     r.currentVersion = 1;
-    plans.create(r, {0, 1, canonicalJson(*values), contentHash(*values), "user:1", "S", ""}, {});
+    plan = plans.create(r, {0, 1, canonicalJson(*values), contentHash(*values), "user:1", "S", ""},
+                        {});
     service = std::make_unique<PlanService>(plans, people, defs, clock);
     LiveLimits limits;
     limits.quietPeriod = 30s;
     limits.recheck = 2s;
     limits.opsPerSecond = 40;
     limits.burst = 80;
-    session = LiveSession::open(1, *service, log, clock, limits).value();
+    session = LiveSession::open(plan, *service, log, clock, limits).value();
     LiveEditor editor{"user:1", "Siobhán Senco", [this]() -> Result<EditRights> {
                         ++rightsAsked;
                         EditRights rights;
@@ -178,12 +87,13 @@ struct World {
                                std::to_string(revision) + R"(,"seq":)" + std::to_string(++seq) +
                                R"(,"op":[")" + text + R"("]})");
   }
-  int versions() { return static_cast<int>(plans.versions_.size()); }
+  int versions() { return static_cast<int>(plans.versionsOf[plan].size()); }
 
   FixedClock clock{fromUnix(1'780'000'000)};
   FakePlans plans;
   FakePeople people;
   FakeLiveLog log;
+  Id plan = 0;
   std::unique_ptr<PlanService> service;
   std::shared_ptr<LiveSession> session;
   LiveSession::ConnId conn = 0;
@@ -213,7 +123,7 @@ TEST_CASE("live session: edits fold into a version only after the quiet period o
   w.clock.advance(1s);
   REQUIRE(w.session->flush(false));
   REQUIRE(w.versions() == 2);
-  auto folded = parseValues(w.plans.versions_.back().valuesJson).value();
+  auto folded = parseValues(w.plans.versionsOf[w.plan].back().valuesJson).value();
   CHECK(folded->getValue<std::string>(w.field).rfind("second first ", 0) == 0);
 }
 

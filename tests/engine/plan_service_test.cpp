@@ -1,16 +1,17 @@
-// PlanService with fakes of its ports: the rules it owns for the API and the pages (the PATCH
-// merge, folding live edits before a transition).
+// PlanService with the shared fakes of its ports (engine/fakes.h): the rules it owns for the API
+// and the pages (the PATCH merge, folding live edits before a transition).
 #include <Poco/JSON/Object.h>
 
 #include <catch2/catch.hpp>
 #include <functional>
-#include <map>
-#include <stdexcept>
 
+#include "engine/fakes.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/plans/plans.h"
 
 using namespace sendflow::engine;
+using sendflow::testing::FakePeople;
+using sendflow::testing::FakePlans;
 
 namespace {
 
@@ -38,103 +39,6 @@ const char* kWorkflow = R"({"type": "mini", "title": "Mini plan", "form": "mini"
 constexpr Id kAcademy = 1;
 constexpr Id kPlan = 7;
 
-// One plan in memory: its versions and the transitions applied to it.
-class FakePlans final : public PlanRepository {
- public:
-  FakePlans() {
-    snapshots_[1] = kForm;
-    snapshots_[2] = kWorkflow;
-    record.id = kPlan;
-    record.academyId = kAcademy;
-    record.pupilId = 3;
-    record.type = "mini";
-    record.state = "draft";
-    record.formSnapshotId = 1;
-    record.workflowSnapshotId = 2;
-    record.currentVersion = 1;
-    versions_.push_back(
-        {kPlan, 1, R"({"name":"Ann","pupil_name":"Ann Lee","year":"4"})", "h1", "user:1", "S", ""});
-  }
-  Id snapshot(const std::string&, const std::string&, int, const std::string&) override {
-    throw std::logic_error("not used");
-  }
-  std::string snapshotJson(Id id) override { return snapshots_.at(id); }
-  std::optional<PlanRecord> plan(Id id) override {
-    return id == kPlan ? std::optional(record) : std::nullopt;
-  }
-  std::vector<PlanSummary> plans(const PlanQuery&) override { return {}; }
-  std::optional<PlanVersionRecord> version(Id, int number) override {
-    for (const auto& v : versions_)
-      if (v.number == number) return v;
-    return std::nullopt;
-  }
-  std::vector<PlanVersionRecord> versions(Id) override { return versions_; }
-  std::vector<SignerAssignment> signers(Id) override { return {}; }
-  std::vector<TransitionRecord> transitions(Id) override { return applied; }
-  std::optional<PlanRecord> latestSuccessor(Id) override { return std::nullopt; }
-  std::vector<Id> reviewsDueBy(const std::string&, const std::vector<std::string>&) override {
-    return {};
-  }
-  Id create(const PlanRecord&, const PlanVersionRecord&, const AuditEvent&) override {
-    throw std::logic_error("not used");
-  }
-  Status saveVersion(const std::string& expectedState, int expectedVersion,
-                     const PlanVersionRecord& v, const AuditEvent&) override {
-    if (record.state != expectedState || record.currentVersion != expectedVersion)
-      return conflict("moved on");
-    versions_.push_back(v);
-    record.currentVersion = v.number;
-    return Ok{};
-  }
-  Result<Id> applyTransition(const TransitionChange& c) override {
-    if (record.state != c.expectedState || record.currentVersion != c.expectedVersion)
-      return conflict("moved on");
-    record.state = c.record.toState;
-    applied.push_back(c.record);
-    return Id{0};
-  }
-  Status setSigners(Id, const std::string&, const std::string&,
-                    const std::vector<SignerAssignment>& people, const AuditEvent&) override {
-    assigned = people;
-    return Ok{};
-  }
-
-  Poco::JSON::Object::Ptr current() {
-    return parseValues(version(kPlan, record.currentVersion)->valuesJson).value();
-  }
-
-  PlanRecord record;
-  std::vector<TransitionRecord> applied;
-  std::vector<SignerAssignment> assigned;
-
- private:
-  std::map<Id, std::string> snapshots_;
-  std::vector<PlanVersionRecord> versions_;
-};
-
-class FakePeople final : public PeopleRepository {
- public:
-  std::vector<Academy> academies() override { return {{kAcademy, "Oak"}}; }
-  std::optional<Academy> academy(Id) override { return Academy{kAcademy, "Oak"}; }
-  Id createAcademy(const std::string&, const AuditEvent&) override { return 0; }
-  std::optional<User> userByEmail(const std::string&) override { return std::nullopt; }
-  std::optional<User> userById(Id) override { return std::nullopt; }
-  std::vector<User> users(const std::vector<Id>&) override { return {}; }
-  Id createUser(const User&, const AuditEvent&) override { return 0; }
-  void updateUser(const User&, const AuditEvent&, const EndSessions&) override {}
-  std::vector<Pupil> pupils(const PupilQuery&) override { return {}; }
-  std::optional<Pupil> pupil(Id id) override {
-    return Pupil{id, kAcademy, "Ann Lee", "", "2016-04-01", "4", "", true};
-  }
-  Id createPupil(const Pupil&, const AuditEvent&) override { return 0; }
-  void updatePupil(const Pupil&, const AuditEvent&) override {}
-  std::vector<Contact> contacts(Id) override { return pupilContacts; }
-  std::optional<Contact> contact(Id) override { return std::nullopt; }
-  Id createContact(const Contact&, const AuditEvent&) override { return 0; }
-  void updateContact(const Contact&, const AuditEvent&) override {}
-  std::vector<Contact> pupilContacts;
-};
-
 // Live edits waiting to be folded: `result` is what folding answers; `onFold` runs first (a
 // successful fold saves a version, as the live hub does).
 class FakePending final : public PendingEdits {
@@ -157,7 +61,31 @@ Actor senco() {
   return a;
 }
 
+// One plan in memory (the shared fakes) of the mini type above, with its first version.
 struct World {
+  World() {
+    plans.snapshots[1] = {"form", kForm};
+    plans.snapshots[2] = {"workflow", kWorkflow};
+    PlanRecord record;
+    record.id = kPlan;
+    record.academyId = kAcademy;
+    record.pupilId = 3;
+    record.type = "mini";
+    record.state = "draft";
+    record.formSnapshotId = 1;
+    record.workflowSnapshotId = 2;
+    record.currentVersion = 1;
+    plans.byId[kPlan] = record;
+    plans.versionsOf[kPlan] = {
+        {kPlan, 1, R"({"name":"Ann","pupil_name":"Ann Lee","year":"4"})", "h1", "user:1", "S", ""}};
+    people.academiesById[kAcademy] = {kAcademy, "Oak"};
+    people.pupilsById[3] = {3, kAcademy, "Ann Lee", "", "2016-04-01", "4", "", true};
+  }
+  const PlanRecord& record() { return plans.byId[kPlan]; }
+  Poco::JSON::Object::Ptr current() {
+    return parseValues(plans.version(kPlan, record().currentVersion)->valuesJson).value();
+  }
+
   FakePlans plans;
   FakePeople people;
   DefinitionRegistry defs;
@@ -179,7 +107,7 @@ TEST_CASE("PATCH merges into the current answers: null removes, read-only and hi
   REQUIRE(r);
   CHECK(r->version == 2);
   CHECK(r->changed);
-  auto now = w.plans.current();
+  auto now = w.current();
   CHECK(now->getValue<std::string>("notes") == "Walks with a frame");
   CHECK_FALSE(now->has("name"));
   CHECK(now->getValue<std::string>("pupil_name") == "Ann Lee");
@@ -190,7 +118,7 @@ TEST_CASE("PATCH merges into the current answers: null removes, read-only and hi
   Poco::JSON::Object typed;
   typed.set("notes", 3);
   CHECK(w.service.patch(senco(), kPlan, 2, typed).error().code == ErrorCode::kInvalid);
-  CHECK(w.plans.record.currentVersion == 2);
+  CHECK(w.record().currentVersion == 2);
   // Another academy's plan does not exist for this actor.
   Actor stranger = senco();
   stranger.memberships = {{kAcademy + 1, Role::kSenco}};
@@ -209,9 +137,10 @@ TEST_CASE("a transition folds live edits first and acts on the folded version", 
   auto r = w.service.fire(senco(), kPlan, "close", {});
   REQUIRE(r);
   CHECK(pending.folds == std::vector<Id>{kPlan});
-  REQUIRE(w.plans.applied.size() == 1);
-  CHECK(w.plans.applied.front().version == 2);  // the folded version, not the one before
-  CHECK(w.plans.record.state == "closed");
+  REQUIRE(w.plans.transitionsOf[kPlan].size() == 1);
+  CHECK(w.plans.transitionsOf[kPlan].front().version ==
+        2);  // the folded version, not the one before
+  CHECK(w.record().state == "closed");
 }
 
 TEST_CASE("a fold that fails refuses the transition with its error, never drops it",
@@ -242,8 +171,8 @@ TEST_CASE("a fold that fails refuses the transition with its error, never drops 
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::kNotFound);
   }
-  CHECK(w.plans.applied.empty());
-  CHECK(w.plans.record.state == "draft");
+  CHECK(w.plans.transitionsOf[kPlan].empty());
+  CHECK(w.record().state == "draft");
 
   // Someone who may not edit the plan folds nothing.
   pending.result = Ok{};
@@ -263,7 +192,7 @@ TEST_CASE("a contact is chosen by a label and stored by name, whatever the relat
   carer.name = "Bob Hart";
   carer.email = "bob@example.org";
   carer.relationship = "Carer (foster)";  // a label built as "Name (relationship)" is ambiguous
-  w.people.pupilContacts = {carer};
+  w.people.contactsById[carer.id] = carer;
   auto v = w.service.open(senco(), kPlan);
   REQUIRE(v);
   auto choices = w.service.signerCandidates(v.value(), *v->workflow->signer("parent_carer"));
@@ -273,8 +202,8 @@ TEST_CASE("a contact is chosen by a label and stored by name, whatever the relat
   CHECK(choices.front().label == "Bob Hart (Carer (foster))");
   CHECK(contactLabel(carer) == "Bob Hart (Carer (foster))");
   REQUIRE(w.service.assignSigners(senco(), kPlan, "parent_carer", {"contact:5"}));
-  REQUIRE(w.plans.assigned.size() == 1);
-  CHECK(w.plans.assigned.front().name == "Bob Hart");
+  REQUIRE(w.plans.signersOf[kPlan].size() == 1);
+  CHECK(w.plans.signersOf[kPlan].front().name == "Bob Hart");
   // No relationship given: the kind's label.
   carer.relationship.clear();
   CHECK(contactLabel(carer) == "Bob Hart (" + contactKindLabel(ContactKind::kParentCarer) + ")");

@@ -120,8 +120,9 @@ TEST_CASE("mail server down: messages wait, retry with backoff and go out exactl
   w.clock.advance(std::chrono::hours(3));
   CHECK(w.app->mail->drain().sent == 0);
   CHECK(w.app->reminders.run(day("2026-03-03"), false).queued == 0);
+  // drain() returns once the server has answered each DATA, and aiosmtpd stores a message before
+  // it answers: the count is final here.
   REQUIRE(smtp.waitFor(2));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CHECK(smtp.count() == 2);
   CHECK(w.app->outbox.counts().sent == 2);
 }
@@ -227,7 +228,15 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
   {
     ServeProcess serve(SENDFLOW_BINARY, env);
     REQUIRE(smtp.waitFor(n, 60));
-    std::this_thread::sleep_for(std::chrono::seconds(2));
+    // Until the outbox says every row is sent (nothing queued, sending or retrying is left that a
+    // late duplicate could come from), asked through `sendflow mail status`, with a deadline.
+    const std::string settled = "queued 0, sending 0, sent " + std::to_string(n) + ", retrying 0";
+    std::string status;
+    for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+         status.find(settled) == std::string::npos && std::chrono::steady_clock::now() < until;)
+      status = runSendflow({"mail", "status"}, env).out;
+    INFO(status);
+    CHECK(status.find(settled) != std::string::npos);
   }
   {
     auto world =
