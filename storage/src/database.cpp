@@ -126,29 +126,4 @@ void Transaction::commit() {
   done_ = true;
 }
 
-void backupDatabase(Database& source, const std::string& destPath) {
-  sqlite3* dest = nullptr;
-  int rc = sqlite3_open(destPath.c_str(), &dest);
-  if (rc != SQLITE_OK) {
-    sqlite3_close(dest);
-    throw StorageError("cannot create backup " + destPath, rc);
-  }
-  sqlite3_backup* b = sqlite3_backup_init(dest, "main", source.handle(), "main");
-  if (!b) {
-    std::string msg = sqlite3_errmsg(dest);
-    sqlite3_close(dest);
-    throw StorageError("backup failed: " + msg, SQLITE_ERROR);
-  }
-  // Copy in steps so writers are only briefly held up.
-  do {
-    rc = sqlite3_backup_step(b, 256);
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
-  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-  sqlite3_backup_finish(b);
-  int finalRc = sqlite3_errcode(dest);
-  sqlite3_close(dest);
-  if (rc != SQLITE_DONE) throw StorageError("backup failed", rc);
-  (void)finalRc;
-}
-
 }  // namespace sendflow::storage

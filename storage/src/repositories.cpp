@@ -1,6 +1,7 @@
 #include "sendflow/storage/repositories.h"
 
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/storage/integrity.h"
 #include "sendflow/storage/outbox_repository.h"
 
 namespace sendflow::storage {
@@ -448,35 +449,57 @@ std::vector<engine::StoredAuditEvent> SqliteAuditLog::forSubject(const std::stri
   });
 }
 
-SqliteAuditLog::Verification SqliteAuditLog::verify() {
-  return store_.read([&](Database& db) {
-    Verification v;
-    Statement st(db, std::string("SELECT ") + kAuditColumns + " FROM audit_event ORDER BY id");
-    std::string prev(64, '0');
-    Id expectedId = 1;
-    while (st.step()) {
-      auto e = readAudit(st);
-      ++v.checked;
-      if (e.id != expectedId) {
-        v.firstBadId = expectedId;
-        v.problem = "event " + std::to_string(expectedId) + " is missing (deleted)";
-        return v;
-      }
-      if (e.prevHash != prev) {
-        v.firstBadId = e.id;
-        v.problem = "event " + std::to_string(e.id) + " does not follow the event before it";
-        return v;
-      }
-      if (engine::sha256Hex(auditCanonical(e)) != e.hash) {
-        v.firstBadId = e.id;
-        v.problem = "event " + std::to_string(e.id) + " was altered after it was written";
-        return v;
-      }
-      prev = e.hash;
-      ++expectedId;
+namespace {
+
+// The chain head's record against the newest event present.
+AuditChainCheck checkHead(Database& db, AuditChainCheck v) {
+  Statement head(db, "SELECT last_id, hash FROM audit_head WHERE id=1");
+  if (!head.step()) return v;
+  const engine::Id headId = head.getInt(0);
+  const std::string headHash = head.getText(1);
+  Statement last(db, "SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1");
+  const engine::Id lastId = last.step() ? last.getInt(0) : 0;
+  if (lastId < headId) {
+    v.firstBadId = lastId + 1;
+    v.problem = "event " + std::to_string(lastId + 1) +
+                (headId > lastId + 1 ? " to " + std::to_string(headId) : std::string()) +
+                " deleted (the chain head records event " + std::to_string(headId) + ")";
+  } else if (lastId == headId && last.getText(1) != headHash) {
+    v.firstBadId = lastId;
+    v.problem = "its hash differs from the chain head";
+  }
+  return v;
+}
+
+}  // namespace
+
+AuditChainCheck checkAuditChain(Database& db) {
+  AuditChainCheck v;
+  Statement st(db, std::string("SELECT ") + kAuditColumns + " FROM audit_event ORDER BY id");
+  std::string prev(64, '0');
+  engine::Id expectedId = 1;
+  while (st.step()) {
+    auto e = readAudit(st);
+    ++v.checked;
+    if (e.id != expectedId) {
+      v.firstBadId = expectedId;
+      v.problem = "event " + std::to_string(expectedId) + " is missing (deleted)";
+    } else if (e.prevHash != prev) {
+      v.firstBadId = e.id;
+      v.problem = "event " + std::to_string(e.id) + " does not follow the event before it";
+    } else if (engine::sha256Hex(auditCanonical(e)) != e.hash) {
+      v.firstBadId = e.id;
+      v.problem = "event " + std::to_string(e.id) + " was altered after it was written";
     }
-    return v;
-  });
+    if (v.firstBadId) return v;
+    prev = e.hash;
+    ++expectedId;
+  }
+  return checkHead(db, v);
+}
+
+AuditChainCheck SqliteAuditLog::verify() {
+  return store_.read([](Database& db) { return checkAuditChain(db); });
 }
 
 }  // namespace sendflow::storage

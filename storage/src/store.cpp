@@ -7,6 +7,7 @@
 
 #include "migrations.h"
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/storage/integrity.h"
 
 namespace sendflow::storage {
 
@@ -164,7 +165,7 @@ void Store::appendAudit(Database& db, const engine::AuditEvent& e) {
 
 void Store::backup(const std::string& destPath) {
   Lease lease(*this);
-  backupDatabase(*lease.db, destPath);
+  copyDatabase(*lease.db, destPath);
 }
 
 }  // namespace sendflow::storage

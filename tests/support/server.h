@@ -214,6 +214,7 @@ class Server {
   }
 
   int port() const { return port_; }
+  long pid() const { return handle_ ? static_cast<long>(handle_->id()) : 0; }
   Client client() const { return Client(port_); }
   const std::string& home() const { return home_.path(); }
   std::string log() const {

@@ -1,15 +1,14 @@
 #include "app/app.h"
 
-#include <Poco/File.h>
-
 #include "app/definition_folders.h"
+#include "app/home.h"
 #include "mail/mail.h"
 
 namespace sendflow::web {
 namespace {
 
 const std::string& ensureHome(const Settings& s) {
-  Poco::File(s.home).createDirectories();
+  checkHome(s.home, s.databasePath);
   return s.databasePath;
 }
 

@@ -72,6 +72,33 @@ std::string oneOf(const Poco::Util::AbstractConfiguration& config, const std::st
   throw std::runtime_error(key + " must be " + list + " (it is " + shown(v) + ")");
 }
 
+// backup.every: whole hours ("6h") or days ("1d"), from one hour to a year.
+std::chrono::hours backupInterval(const Poco::Util::AbstractConfiguration& c) {
+  const std::string key = "backup.every";
+  if (!c.has(key)) return std::chrono::hours(24);
+  const std::string raw = c.getString(key);
+  long long n = 0;
+  const char* end = raw.data() + raw.size();
+  auto [ptr, ec] = std::from_chars(raw.data(), end, n);
+  const bool unit = ptr + 1 == end && (*ptr == 'h' || *ptr == 'd');
+  const long long hours = unit && *ptr == 'd' ? n * 24 : n;
+  if (raw.empty() || ec != std::errc() || !unit || hours < 1 || hours > 366 * 24)
+    throw std::runtime_error(key +
+                             " must be a number of hours or days such as 6h or 1d, from 1h "
+                             "to 366d (it is " +
+                             shown(raw) + ")");
+  return std::chrono::hours(hours);
+}
+
+BackupSettings readBackupSettings(const Poco::Util::AbstractConfiguration& c) {
+  BackupSettings b;
+  b.dir = c.getString("backup.dir", "");
+  if (!b.dir.empty()) b.dir = Poco::Path(b.dir).absolute().toString();
+  b.every = backupInterval(c);
+  b.keep = boundedInt32(c, "backup.keep", b.keep, 1, 1000);
+  return b;
+}
+
 MailSettings readMailSettings(const Poco::Util::AbstractConfiguration& c,
                               const std::string& baseUrl) {
   MailSettings s;
@@ -249,6 +276,7 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.live = readLiveLimits(config);
   s.pdfFonts.regular = config.getString("pdf.font_regular", kDefaultRegularFont);
   s.pdfFonts.bold = config.getString("pdf.font_bold", kDefaultBoldFont);
+  s.backup = readBackupSettings(config);
   return s;
 }
 

@@ -73,6 +73,13 @@ struct SealSettings {
   std::string pkcs12, password;  // seal.pkcs12 (DER file), seal.password
 };
 
+// backup.*: scheduled backups made by the server (off while dir is empty).
+struct BackupSettings {
+  std::string dir;               // backup.dir
+  std::chrono::hours every{24};  // backup.every: "6h", "1d" …
+  int keep = 7;                  // backup.keep: the newest this many are kept
+};
+
 // Resolved settings every command needs. readSettings reads the configuration once; each
 // service is given its part through its constructor.
 struct Settings {
@@ -92,6 +99,7 @@ struct Settings {
   SealSettings seal;
   engine::LiveLimits live;  // live.recheck_ms, live.quiet_ms
   FontPaths pdfFonts;       // pdf.font_regular, pdf.font_bold: TrueType files for PDFs
+  BackupSettings backup;    // backup.dir, backup.every, backup.keep
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
 };
 

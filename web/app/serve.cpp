@@ -17,7 +17,9 @@
 #include <thread>
 
 #include "app/app.h"
+#include "app/backups.h"
 #include "app/config.h"
+#include "app/home.h"
 #include "cli/cli.h"
 #include "http/http_server.h"
 #include "http/tls.h"
@@ -84,10 +86,14 @@ class ServeApplication : public Poco::Util::ServerApplication {
     configureLogging(config());  // Poco's LoggingSubsystem resets channels during initialize()
     Poco::Logger& log = Poco::Logger::get("sendflow");
     engine::SystemClock clock;
+    std::unique_ptr<HomeLock> lock;  // released after the App is gone
     std::unique_ptr<App> app;
     Poco::Net::Context::Ptr tls;
     try {
-      app = std::make_unique<App>(readSettings(config()), clock, log);
+      Settings settings = readSettings(config());
+      checkHome(settings.home, settings.databasePath, true);
+      lock = std::make_unique<HomeLock>(settings.home);
+      app = std::make_unique<App>(std::move(settings), clock, log);
       if (app->settings.https())
         tls = serverTlsContext(app->settings.tlsCertificate, app->settings.tlsKey);
     } catch (const std::exception& e) {
@@ -160,6 +166,10 @@ void Scheduler::tick() {
     app_.log.information("%d plan(s) reached their review date", n);
   app_.signatures->tick();  // re-send unsigned invitations, warn the SENCO before links expire
   app_.mail->tick();        // today's reminders (catching up missed days), then wakes the sender
+  if (auto b = backupIfDue(app_.store, app_.settings.backup, now))
+    app_.log.information("backed up to %s (%s bytes, checked: %s audit events, %s plan versions)",
+                         b->path, std::to_string(b->bytes), std::to_string(b->check.auditEvents),
+                         std::to_string(b->check.planVersions));
 }
 
 int serve() {

@@ -103,14 +103,6 @@ int demo(const CommandArgs& args) {
   return runDemo(app, clock, args.has("json"), std::cout);
 }
 
-int backup(const CommandArgs& args) {
-  CliContext ctx;
-  auto app = ctx.open();
-  app->store.backup(args.positional[0]);
-  std::cout << "backed up " << app->settings.databasePath << " to " << args.positional[0] << "\n";
-  return 0;
-}
-
 int version(const CommandArgs&) {
   std::cout << "sendflow " << SENDFLOW_VERSION << "\n";
   return 0;
@@ -158,13 +150,7 @@ std::vector<Command> commandTable() {
   demoCommand.options.addOption(flagOption("json", "print the logins, pupils and plans as JSON"));
   commands.push_back(std::move(demoCommand));
   commands.push_back(userAddCommand());
-  commands.push_back({{"backup"},
-                      "DEST",
-                      1,
-                      1,
-                      "Copy the live database to DEST (consistent while serving).",
-                      {},
-                      backup});
+  addDataCommands(commands);
   addDocumentCommands(commands);
   addAuditCommands(commands);
   commands.push_back({{"routes"},

@@ -15,22 +15,6 @@ int verifyChain(const CommandArgs&) {
     std::cout << "audit chain BROKEN at event " << v.firstBadId << ": " << v.problem << "\n";
     return 1;
   }
-  auto head = storage::auditHead(app->store);
-  auto last = storage::lastAuditEvent(app->store);
-  if (head) {
-    if (last.first < head->lastId) {
-      std::cout << "audit chain BROKEN at event " << last.first + 1 << ": event " << last.first + 1
-                << (head->lastId > last.first + 1 ? " to " + std::to_string(head->lastId)
-                                                  : std::string())
-                << " deleted (the chain head records event " << head->lastId << ")\n";
-      return 1;
-    }
-    if (last.first == head->lastId && last.second != head->hash) {
-      std::cout << "audit chain BROKEN at event " << last.first
-                << ": its hash differs from the chain head\n";
-      return 1;
-    }
-  }
   std::cout << "audit chain intact: " << v.checked << " events\n";
   return 0;
 }

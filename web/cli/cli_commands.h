@@ -29,5 +29,6 @@ struct CliContext {
 void addDocumentCommands(std::vector<Command>& commands);  // render, verify
 void addMailCommands(std::vector<Command>& commands);      // mail …, reminders run
 void addAuditCommands(std::vector<Command>& commands);     // audit verify
+void addDataCommands(std::vector<Command>& commands);      // backup, restore, check
 
 }  // namespace sendflow::web

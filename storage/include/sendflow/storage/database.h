@@ -89,7 +89,4 @@ class Transaction {
   bool done_ = false;
 };
 
-// Copies a live database to dest with SQLite's online backup API (consistent while serving).
-void backupDatabase(Database& source, const std::string& destPath);
-
 }  // namespace sendflow::storage

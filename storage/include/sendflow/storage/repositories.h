@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sendflow/engine/core/ports.h"
+#include "sendflow/storage/integrity.h"
 #include "sendflow/storage/store.h"
 
 namespace sendflow::storage {
@@ -63,14 +64,8 @@ class SqliteAuditLog final : public engine::AuditLog {
                                                int limit) override;
   std::vector<engine::StoredAuditEvent> forSubject(const std::string& type, engine::Id id) override;
 
-  // Recomputes the chain. Returns the id of the first event that does not verify (altered,
-  // deleted or reordered), or 0 when the whole chain is intact.
-  struct Verification {
-    engine::Id firstBadId = 0;
-    std::string problem;
-    int64_t checked = 0;
-  };
-  Verification verify();
+  // Recomputes the chain and checks it against its head (storage/integrity.h checkAuditChain).
+  AuditChainCheck verify();
 
  private:
   Store& store_;

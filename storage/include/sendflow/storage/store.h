@@ -66,6 +66,8 @@ class Store {
   // Appends an audit event to the hash chain. REQUIRES: inside write().
   void appendAudit(Database& db, const engine::AuditEvent& e);
 
+  // A consistent copy of the database at destPath, made in one step while writers carry on
+  // (storage/integrity.h copyDatabase). Refuses an existing file.
   void backup(const std::string& destPath);
   engine::Clock& clock() { return clock_; }
   const std::string& path() const { return path_; }
