@@ -47,12 +47,13 @@ struct World {
     teacher = actor("teacher@oakfield.example");
   }
   engine::Actor actor(const std::string& email) {
-    return app->auth.actorFor(*app->people.userByEmail(email));
+    return app->auth().actorFor(*app->peopleRepository().userByEmail(email));
   }
-  engine::SignatureService& sig() { return *app->signatures; }
+  engine::SignatureService& sig() { return app->signatures(); }
 
   std::vector<engine::Pupil> pupils() {
-    auto ps = app->people.pupils({{senco.memberships.front().academyId}, "", false, 100});
+    auto ps =
+        app->peopleRepository().pupils({{senco.memberships.front().academyId}, "", false, 100});
     std::sort(ps.begin(), ps.end(), [](auto& a, auto& b) { return a.id < b.id; });
     return ps;
   }
@@ -60,18 +61,18 @@ struct World {
   // Launches, fills and sends a plan with every required signer assigned.
   Id sent(const std::string& type, size_t pupilIndex) {
     auto pupil = pupils().at(pupilIndex);
-    auto id = app->planService.launch(senco, pupil.id, type);
+    auto id = app->plans().launch(senco, pupil.id, type);
     REQUIRE(id);
-    auto v = app->planService.open(senco, id.value());
+    auto v = app->plans().open(senco, id.value());
     std::map<std::string, Poco::Dynamic::Var> given;
     if (type == "peep") given["temporary"] = false;
     auto values =
         engine::sampleValues(*v->form, *v->values, v->pupil, engine::dateOf(clock.now()),
                              {"user:" + std::to_string(senco.userId), {"review_date"}, given});
-    REQUIRE(app->planService.save(senco, id.value(), 1, *values));
-    auto view = app->planService.open(senco, id.value());
+    REQUIRE(app->plans().save(senco, id.value(), 1, *values));
+    auto view = app->plans().open(senco, id.value());
     std::set<std::string> involved;
-    for (const auto& c : app->people.contacts(pupil.id))
+    for (const auto& c : app->peopleRepository().contacts(pupil.id))
       involved.insert(engine::contactKindName(c.kind));
     for (const auto* slot : engine::requiredSigners(*view->workflow, involved)) {
       std::string ref;
@@ -82,13 +83,13 @@ struct World {
       else if (slot->kind == "staff")
         ref = "user:" + std::to_string(teacher.userId);
       else
-        for (const auto& c : app->people.contacts(pupil.id))
+        for (const auto& c : app->peopleRepository().contacts(pupil.id))
           if (engine::contactKindName(c.kind) == slot->kind && ref.empty())
             ref = "contact:" + std::to_string(c.id);
       REQUIRE_FALSE(ref.empty());
-      REQUIRE(app->planService.assignSigners(senco, id.value(), slot->role, {ref}));
+      REQUIRE(app->plans().assignSigners(senco, id.value(), slot->role, {ref}));
     }
-    auto fired = app->planService.fire(senco, id.value(), "send_for_signature", {});
+    auto fired = app->plans().fire(senco, id.value(), "send_for_signature", {});
     INFO((fired ? std::string() : fired.error().message));
     REQUIRE(fired);
     return id.value();
@@ -96,7 +97,7 @@ struct World {
 
   std::string mailData(Id planId, const char* kind, const std::string& email,
                        const std::string& key) {
-    for (const auto& m : app->outbox.list("", 5000)) {
+    for (const auto& m : app->outbox().list("", 5000)) {
       if (m.planId != planId || m.kind != kind || m.toAddress != email) continue;
       auto o = Poco::JSON::Parser().parse(m.data).extract<Poco::JSON::Object::Ptr>();
       return o->optValue<std::string>(key, "");
@@ -105,10 +106,10 @@ struct World {
   }
   // The message as sent (both parts, quoted-printable soft line breaks undone).
   std::string mailText(Id planId, const char* kind, const std::string& email) {
-    for (const auto& m : app->outbox.list("", 5000)) {
+    for (const auto& m : app->outbox().list("", 5000)) {
       if (m.planId != planId || m.kind != kind || m.toAddress != email) continue;
       std::ostringstream out;
-      app->mail->compose(m, engine::parseEmailAddress(m.toAddress).value())->write(out);
+      app->mail().compose(m, engine::parseEmailAddress(m.toAddress).value())->write(out);
       std::string text = out.str();
       for (auto at = text.find("=\r\n"); at != std::string::npos; at = text.find("=\r\n", at))
         text.erase(at, 3);
@@ -141,8 +142,8 @@ struct World {
         any = true;
         engine::Status st = engine::Ok{};
         if (r.personRef.rfind("user:", 0) == 0) {
-          auto u = app->people.userById(std::stoll(r.personRef.substr(5)));
-          st = signStaff(app->auth.actorFor(*u), r);
+          auto u = app->peopleRepository().userById(std::stoll(r.personRef.substr(5)));
+          st = signStaff(app->auth().actorFor(*u), r);
         } else
           st = sig().sign({token(planId, r), nullptr, 0}, typed(r.name));
         if (!st) return st;
@@ -152,7 +153,7 @@ struct World {
     }
     return engine::Ok{};
   }
-  std::string state(Id planId) { return app->planRepository.plan(planId)->state; }
+  std::string state(Id planId) { return app->planRepository().plan(planId)->state; }
 };
 
 std::string pngBytes() {
@@ -173,8 +174,8 @@ TEST_CASE("the demo's active plans are really signed and sealed, and verify hold
   World w;
   int sealed = 0;
   engine::PlanQuery q;
-  for (const auto& a : w.app->people.academies()) q.academyIds.push_back(a.id);
-  for (const auto& p : w.app->planRepository.plans(q)) {
+  for (const auto& a : w.app->peopleRepository().academies()) q.academyIds.push_back(a.id);
+  for (const auto& p : w.app->planRepository().plans(q)) {
     auto s = w.sig().sealedFor(p.id);
     if (!s) continue;
     ++sealed;
@@ -221,10 +222,11 @@ TEST_CASE("a contact's link signs once, reuse is refused, the last signature sea
             .find("/s/" + token + "/sealed.pdf") != std::string::npos);
   CHECK(w.sig().sealedForLink(token));
   // No stored row holds the link: the outbox has the salt, the request the token's hash.
-  for (const auto& m : w.app->outbox.list("", 5000)) CHECK(m.data.find(token) == std::string::npos);
+  for (const auto& m : w.app->outbox().list("", 5000))
+    CHECK(m.data.find(token) == std::string::npos);
   CHECK(w.request(plan, "parent_carer").tokenHash == engine::sha256Hex(token));
   // Altering the signed version in the database breaks verify.
-  w.app->store.write([&](storage::Database& db) {
+  w.app->store().write([&](storage::Database& db) {
     storage::Statement st(db,
                           "UPDATE plan_version SET values_json=json_set(values_json, '$.tampered', "
                           "'yes') WHERE plan_id=? AND number=?");
@@ -288,7 +290,7 @@ TEST_CASE("recalling voids signatures, old links are gone, signers are asked aga
   auto parent = w.request(plan, "parent_carer");
   std::string token = w.token(plan, parent);
   REQUIRE(w.signStaff(w.senco, w.request(plan, "senco")));
-  REQUIRE(w.app->planService.fire(w.senco, plan, "recall", {"", "Correcting the medication dose"}));
+  REQUIRE(w.app->plans().fire(w.senco, plan, "recall", {"", "Correcting the medication dose"}));
   CHECK(w.state(plan) == "draft");
   auto all = w.sig().signatures(plan, true);
   REQUIRE(all.size() == 1);
@@ -297,7 +299,7 @@ TEST_CASE("recalling voids signatures, old links are gone, signers are asked aga
   auto gone = w.sig().sign({token, nullptr, 0}, w.typed("x"));
   REQUIRE_FALSE(gone);
   CHECK(gone.error().code == engine::ErrorCode::kGone);
-  REQUIRE(w.app->planService.fire(w.senco, plan, "send_for_signature", {}));
+  REQUIRE(w.app->plans().fire(w.senco, plan, "send_for_signature", {}));
   auto fresh = w.request(plan, "parent_carer");
   CHECK(fresh.id != parent.id);
   CHECK(fresh.state == "invited");
@@ -318,11 +320,11 @@ TEST_CASE("declining returns the plan to draft with the reason, and tells the SE
     if (r.id == parent.id)
       declined = r.state == "declined" && r.stateReason == "The inhaler dose is wrong";
   CHECK(declined);
-  auto events = w.app->audit.forSubject("plan", plan);
+  auto events = w.app->auditLog().forSubject("plan", plan);
   CHECK(std::any_of(events.begin(), events.end(),
                     [](auto& e) { return e.action == "signature.declined"; }));
   bool notified = false;
-  for (const auto& m : w.app->outbox.list("", 5000))
+  for (const auto& m : w.app->outbox().list("", 5000))
     if (m.planId == plan && m.kind == std::string("notice") && m.toAddress == w.senco.email)
       notified = true;
   CHECK(notified);

@@ -30,8 +30,8 @@ TEST_CASE("reminder emails arrive with recipients, subject, text, HTML, link and
   const engine::Date today = day("2026-03-03");  // a Tuesday; digest on Mondays
   MailWorld w(today, smtp.port());
   const engine::Id plan = w.addPlan("peep", "active", engine::isoDate(plus(today, 7)));
-  REQUIRE(w.app->reminders.run(today, false).queued == 2);
-  auto r = w.app->mail->drain();
+  REQUIRE(w.app->reminders().run(today, false).queued == 2);
+  auto r = w.app->mail().drain();
   CHECK(r.sent == 2);
   REQUIRE(smtp.waitFor(2));
   auto msgs = smtp.messages();
@@ -64,7 +64,7 @@ TEST_CASE("reminder emails arrive with recipients, subject, text, HTML, link and
           std::string::npos);
   }
   CHECK(to == std::set<std::string>{"senco@oak.test", "teacher@oak.test"});
-  for (const auto& m : w.app->outbox.list("sent", 10)) CHECK(m.serverReply == "250 OK");
+  for (const auto& m : w.app->outbox().list("sent", 10)) CHECK(m.serverReply == "250 OK");
 }
 
 TEST_CASE("a review trigger notifies the SENCO at once, without the free-text reason",
@@ -73,11 +73,11 @@ TEST_CASE("a review trigger notifies the SENCO at once, without the free-text re
   smtp.start();
   MailWorld w(day("2026-03-03"), smtp.port());
   const engine::Id plan = w.addPlan("physical_handling", "active", "2026-12-01");
-  auto fired = w.app->planService.fire(w.sencoActor(), plan, "record_incident",
-                                       {"incident", "Restrained in the hall after a seizure"});
+  auto fired = w.app->plans().fire(w.sencoActor(), plan, "record_incident",
+                                   {"incident", "Restrained in the hall after a seizure"});
   REQUIRE(fired.ok());
-  CHECK(w.app->outbox.counts().queued == 3);  // SENCO, owner, governor: same transaction
-  CHECK(w.app->mail->drain().sent == 3);
+  CHECK(w.app->outbox().counts().queued == 3);  // SENCO, owner, governor: same transaction
+  CHECK(w.app->mail().drain().sent == 3);
   REQUIRE(smtp.waitFor(3));
   auto msgs = smtp.messages();
   for (size_t i = 0; i < msgs->size(); ++i) {
@@ -93,38 +93,38 @@ TEST_CASE("mail server down: messages wait, retry with backoff and go out exactl
   const int port = freePort();
   MailWorld w(day("2026-03-03"), port);
   w.addPlan("peep", "active", "2026-03-10");
-  REQUIRE(w.app->reminders.run(day("2026-03-03"), false).queued == 2);
-  auto first = w.app->mail->drain();
+  REQUIRE(w.app->reminders().run(day("2026-03-03"), false).queued == 2);
+  auto first = w.app->mail().drain();
   CHECK(first.sent == 0);
   CHECK(first.paused);  // unreachable: one attempt, the rest waits (no storm)
-  auto c = w.app->outbox.counts();
+  auto c = w.app->outbox().counts();
   CHECK(c.retrying == 1);
   CHECK(c.queued == 1);
-  auto retrying = w.app->outbox.list("retrying", 5).at(0);
+  auto retrying = w.app->outbox().list("retrying", 5).at(0);
   CHECK(retrying.lastError.find("connection refused") != std::string::npos);
   CHECK(retrying.nextAttemptAt - w.clock.now() == std::chrono::seconds(60));
   // Still down an hour later: more attempts, further apart.
   for (int i = 0; i < 6; ++i) {
     w.clock.advance(std::chrono::minutes(10));
-    w.app->mail->drain();
+    w.app->mail().drain();
   }
   int attempts = 0;
-  for (const auto& m : w.app->outbox.list("", 5)) attempts += m.attempts;
+  for (const auto& m : w.app->outbox().list("", 5)) attempts += m.attempts;
   CHECK(attempts >= 3);
   CHECK(attempts <= 8);  // backoff, not one attempt per message per pass
   SmtpServer smtp(port);
   smtp.start();
   w.clock.advance(std::chrono::hours(3));
-  auto back = w.app->mail->drain();
+  auto back = w.app->mail().drain();
   CHECK(back.sent == 2);
   w.clock.advance(std::chrono::hours(3));
-  CHECK(w.app->mail->drain().sent == 0);
-  CHECK(w.app->reminders.run(day("2026-03-03"), false).queued == 0);
+  CHECK(w.app->mail().drain().sent == 0);
+  CHECK(w.app->reminders().run(day("2026-03-03"), false).queued == 0);
   // drain() returns once the server has answered each DATA, and aiosmtpd stores a message before
   // it answers: the count is final here.
   REQUIRE(smtp.waitFor(2));
   CHECK(smtp.count() == 2);
-  CHECK(w.app->outbox.counts().sent == 2);
+  CHECK(w.app->outbox().counts().sent == 2);
 }
 
 TEST_CASE("a permanent 5xx reply marks the message failed with the reply, no retries",
@@ -133,23 +133,23 @@ TEST_CASE("a permanent 5xx reply marks the message failed with the reply, no ret
   smtp.start();
   MailWorld w(day("2026-03-03"), smtp.port());
   w.addPlan("peep", "active", "2026-03-10");
-  w.app->reminders.run(day("2026-03-03"), false);
-  auto r = w.app->mail->drain();
+  w.app->reminders().run(day("2026-03-03"), false);
+  auto r = w.app->mail().drain();
   CHECK(r.failed == 2);
   for (int i = 0; i < 5; ++i) {
     w.clock.advance(std::chrono::hours(24));
-    CHECK(w.app->mail->drain().sent + w.app->mail->drain().failed == 0);
+    CHECK(w.app->mail().drain().sent + w.app->mail().drain().failed == 0);
   }
-  auto failed = w.app->outbox.list("failed", 5);
+  auto failed = w.app->outbox().list("failed", 5);
   REQUIRE(failed.size() == 2);
   for (const auto& m : failed) {
     CHECK(m.attempts == 1);
     CHECK(m.lastError.find("550 5.7.1 Sender address rejected") != std::string::npos);
   }
   // The trust admin retries one: it is attempted again (and rejected again) exactly once.
-  REQUIRE(w.app->outbox.retry(failed[0].id, w.clock.now()));
-  CHECK(w.app->mail->drain().failed == 1);
-  CHECK(w.app->outbox.get(failed[0].id)->attempts == 1);
+  REQUIRE(w.app->outbox().retry(failed[0].id, w.clock.now()));
+  CHECK(w.app->mail().drain().failed == 1);
+  CHECK(w.app->outbox().get(failed[0].id)->attempts == 1);
 }
 
 TEST_CASE("mail test reports exactly what the SMTP server said", "[mail][smtp]") {
@@ -206,7 +206,7 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
     m.toAddress = "person" + std::to_string(i) + "@example.test";
     m.data = "{}";
     m.createdAt = m.nextAttemptAt = w->clock.now();
-    REQUIRE(w->app->outbox.enqueue(m) > 0);
+    REQUIRE(w->app->outbox().enqueue(m) > 0);
   }
   const std::string home = w->home.path();
   auto env = environmentFor(w->keys);
@@ -241,7 +241,7 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
   {
     auto world =
         std::make_unique<web::App>(w->settings, w->clock, Poco::Logger::get("mail-test"), false);
-    for (const auto& m : world->outbox.list("", n + 5))
+    for (const auto& m : world->outbox().list("", n + 5))
       if (m.attempts > 1 || m.serverReply.rfind("250", 0) != 0)
         UNSCOPED_INFO("row " << m.id << " attempts " << m.attempts << " reply '" << m.serverReply
                              << "' error '" << m.lastError << "'");
@@ -264,5 +264,5 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
   CHECK(ids.size() == static_cast<size_t>(n));
   CHECK(rcpts.size() == static_cast<size_t>(n));
   w->app = std::make_unique<web::App>(w->settings, w->clock, Poco::Logger::get("mail-test"), false);
-  CHECK(w->app->outbox.counts().sent == n);
+  CHECK(w->app->outbox().counts().sent == n);
 }

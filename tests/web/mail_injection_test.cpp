@@ -94,14 +94,13 @@ TEST_CASE("legacy names with CR LF add no header and no recipient to any kind of
   // Sign-off with the emailed code: invitations, codes, "signed"; then a review is asked for.
   const engine::Id signedPlan = w.sentForSignature("healthcare_plan", w.pupil(2));  // a physio too
   w.signAll(signedPlan);
-  REQUIRE(w.app->planRepository.plan(signedPlan)->state == "active");
-  REQUIRE(
-      w.app->planService.fire(w.senco, signedPlan, "trigger_review", {"change", "New equipment"}));
+  REQUIRE(w.app->planRepository().plan(signedPlan)->state == "active");
+  REQUIRE(w.app->plans().fire(w.senco, signedPlan, "trigger_review", {"change", "New equipment"}));
   // A contribution invitation, and a link left unsigned until it is about to expire.
   const engine::Pupil first = w.pupil(0);
   const engine::Id draft = w.launchFilled("peep", first);
-  REQUIRE(
-      w.app->contributions->invite(w.senco, draft, w.app->people.contacts(first.id).front().id));
+  REQUIRE(w.app->contributions().invite(w.senco, draft,
+                                        w.app->peopleRepository().contacts(first.id).front().id));
   w.sentForSignature("healthcare_plan", w.pupil(1));
   w.clock.advance(std::chrono::days(3) + std::chrono::hours(1));
   w.sig().tick();
@@ -112,9 +111,9 @@ TEST_CASE("legacy names with CR LF add no header and no recipient to any kind of
   for (int n = 0; n <= 70; n += 7) {
     const engine::Date d = plus(today, n);
     w.clock.set(engine::startOf(d) + std::chrono::hours(7));
-    w.app->reminders.run(d, false);
+    w.app->reminders().run(d, false);
   }
-  const auto queued = w.app->outbox.list("", 5000);
+  const auto queued = w.app->outbox().list("", 5000);
   std::set<std::string> kinds;
   for (const auto& m : queued) kinds.insert(m.kind);
   CHECK(kinds == std::set<std::string>{"contribute_invite", "deadline", "digest", "escalation",
@@ -126,9 +125,9 @@ TEST_CASE("legacy names with CR LF add no header and no recipient to any kind of
     INFO(m.kind << " to " << m.toAddress);
     CHECK(m.toName.find(kInjected) != std::string::npos);
   }
-  while (w.app->mail->drain().sent > 0) {
+  while (w.app->mail().drain().sent > 0) {
   }
-  CHECK(w.app->outbox.counts().sent == static_cast<int>(queued.size()));
+  CHECK(w.app->outbox().counts().sent == static_cast<int>(queued.size()));
   REQUIRE(smtp.waitFor(queued.size()));
   auto msgs = smtp.messages();
   REQUIRE(msgs->size() == queued.size());
@@ -176,9 +175,9 @@ TEST_CASE("non-ASCII and awkward names and subjects arrive exactly as stored", "
     data.stringify(json);
     m.data = json.str();
     m.createdAt = m.nextAttemptAt = w.clock.now();
-    REQUIRE(w.app->outbox.enqueue(m) > 0);
+    REQUIRE(w.app->outbox().enqueue(m) > 0);
   }
-  CHECK(w.app->mail->drain().sent == static_cast<int>(names.size()));
+  CHECK(w.app->mail().drain().sent == static_cast<int>(names.size()));
   REQUIRE(smtp.waitFor(names.size()));
   auto msgs = smtp.messages();
   REQUIRE(msgs->size() == names.size());
@@ -208,8 +207,8 @@ TEST_CASE("the calendar entry: folded at 75 octets, escaped, and parsed back int
            "\"ics_date\":\"2026-03-10\",\"review_date_uk\":\"10 March 2026\"}";
   m.data.replace(m.data.find("\\ stairs"), 1, "\\\\");
   m.createdAt = m.nextAttemptAt = w.clock.now();
-  REQUIRE(w.app->outbox.enqueue(m) > 0);
-  REQUIRE(w.app->mail->drain().sent == 1);
+  REQUIRE(w.app->outbox().enqueue(m) > 0);
+  REQUIRE(w.app->mail().drain().sent == 1);
   REQUIRE(smtp.waitFor(1));
   auto msg = smtp.messages()->getObject(0);
   auto att = msg->getArray("attachments");

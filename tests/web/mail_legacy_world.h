@@ -44,7 +44,7 @@ struct LegacyMailWorld {
                                      Poco::Logger::get("mail-legacy-test"), false);
     std::ostringstream out;
     web::runDemo(*app, clock, true, out);
-    app->store.write([&](storage::Database& db) {
+    app->store().write([&](storage::Database& db) {
       storage::Statement(db, "DELETE FROM outbox").run();  // the demo's own mail is not under test
       for (const char* sql :
            {"UPDATE user SET name = name || ?", "UPDATE contact SET name = name || ?",
@@ -56,14 +56,14 @@ struct LegacyMailWorld {
   ~LegacyMailWorld() { app.reset(); }
 
   engine::Actor actor(const std::string& email) {
-    return app->auth.actorFor(*app->people.userByEmail(email));
+    return app->auth().actorFor(*app->peopleRepository().userByEmail(email));
   }
-  engine::SignatureService& sig() { return *app->signatures; }
+  engine::SignatureService& sig() { return app->signatures(); }
 
   // Everyone mail may go to: address → name as stored.
   std::map<std::string, std::string> people() {
     std::map<std::string, std::string> out;
-    app->store.write([&](storage::Database& db) {
+    app->store().write([&](storage::Database& db) {
       for (const char* sql : {"SELECT email, name FROM user", "SELECT email, name FROM contact"}) {
         storage::Statement st(db, sql);
         while (st.step()) out[st.getText(0)] = st.getText(1);
@@ -73,41 +73,42 @@ struct LegacyMailWorld {
   }
 
   engine::Pupil pupil(size_t index) {
-    auto ps = app->people.pupils({{senco.memberships.front().academyId}, "", false, 100});
+    auto ps =
+        app->peopleRepository().pupils({{senco.memberships.front().academyId}, "", false, 100});
     std::sort(ps.begin(), ps.end(), [](auto& a, auto& b) { return a.id < b.id; });
     return ps.at(index);
   }
 
   engine::Id launchFilled(const std::string& type, const engine::Pupil& p) {
-    auto id = app->planService.launch(senco, p.id, type);
+    auto id = app->plans().launch(senco, p.id, type);
     REQUIRE(id);
-    auto v = app->planService.open(senco, *id);
+    auto v = app->plans().open(senco, *id);
     auto values =
         engine::sampleValues(*v->form, *v->values, v->pupil, engine::dateOf(clock.now()),
                              {"user:" + std::to_string(senco.userId), {"review_date"}, {}});
-    REQUIRE(app->planService.save(senco, *id, 1, *values));
+    REQUIRE(app->plans().save(senco, *id, 1, *values));
     return *id;
   }
 
   // Launched, filled, every required signer assigned, sent: the invitations are queued.
   engine::Id sentForSignature(const std::string& type, const engine::Pupil& p) {
     const engine::Id id = launchFilled(type, p);
-    auto view = app->planService.open(senco, id);
+    auto view = app->plans().open(senco, id);
     std::set<std::string> involved;
-    for (const auto& c : app->people.contacts(p.id))
+    for (const auto& c : app->peopleRepository().contacts(p.id))
       involved.insert(engine::contactKindName(c.kind));
     for (const auto* slot : engine::requiredSigners(*view->workflow, involved)) {
-      auto candidates = app->planService.signerCandidates(*view, *slot);
+      auto candidates = app->plans().signerCandidates(*view, *slot);
       REQUIRE_FALSE(candidates.empty());
-      REQUIRE(app->planService.assignSigners(senco, id, slot->role, {candidates.front().ref}));
+      REQUIRE(app->plans().assignSigners(senco, id, slot->role, {candidates.front().ref}));
     }
-    REQUIRE(app->planService.fire(senco, id, "send_for_signature", {}));
+    REQUIRE(app->plans().fire(senco, id, "send_for_signature", {}));
     return id;
   }
 
   std::string mailData(engine::Id planId, const char* kind, const std::string& email,
                        const std::string& key) {
-    for (const auto& m : app->outbox.list("", 5000)) {
+    for (const auto& m : app->outbox().list("", 5000)) {
       if (m.planId != planId || m.kind != kind || m.toAddress != email) continue;
       return Poco::JSON::Parser()
           .parse(m.data)
@@ -128,7 +129,8 @@ struct LegacyMailWorld {
       if (next == all.end()) return;
       const auto& r = *next;
       if (r.personRef.rfind("user:", 0) == 0) {
-        auto staff = app->auth.actorFor(*app->people.userById(std::stoll(r.personRef.substr(5))));
+        auto staff = app->auth().actorFor(
+            *app->peopleRepository().userById(std::stoll(r.personRef.substr(5))));
         REQUIRE(sig().sign({"", &staff, r.id}, typed));
         continue;
       }

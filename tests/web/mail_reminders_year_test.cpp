@@ -37,13 +37,13 @@ TEST_CASE("a simulated year queues exactly the expected reminders, digests and e
     if (n >= downFrom && n < downTo) continue;
     w.setDay(plus(start, n));
     if (n == 60) {
-      auto fired = w.app->planService.fire(w.sencoActor(), b, "trigger_review",
-                                           {"change", "moved to a new classroom"});
+      auto fired = w.app->plans().fire(w.sencoActor(), b, "trigger_review",
+                                       {"change", "moved to a new classroom"});
       REQUIRE(fired.ok());
     }
-    w.app->reminders.run(plus(start, n), false);
+    w.app->reminders().run(plus(start, n), false);
     if (n == 200)
-      w.app->reminders.run(plus(start, n), false);  // a second run the same day adds nothing
+      w.app->reminders().run(plus(start, n), false);  // a second run the same day adds nothing
   }
 
   // Expected, from the policies written out by hand: reminders 30 and 7 days before, on the day,
@@ -84,7 +84,7 @@ TEST_CASE("a simulated year queues exactly the expected reminders, digests and e
   }
 
   std::multiset<Row> got;
-  for (const auto& m : w.app->outbox.list("", 100000))
+  for (const auto& m : w.app->outbox().list("", 100000))
     got.insert(
         {m.kind, m.planId, m.toAddress, engine::daysBetween(start, engine::dateOf(m.createdAt))});
 
@@ -105,20 +105,20 @@ TEST_CASE("a dry run lists what a day brings and writes nothing", "[mail]") {
   const engine::Date today = day("2026-03-02");  // a Monday
   MailWorld w(today);
   w.addPlan("peep", "active", engine::isoDate(plus(today, 7)));
-  auto dry = w.app->reminders.run(today, true);
+  auto dry = w.app->reminders().run(today, true);
   CHECK(dry.dryRun.size() == 3);  // SENCO + owner (7 days to go) and the governor's digest
-  CHECK(w.app->outbox.counts().queued == 0);
-  CHECK_FALSE(w.app->outbox.lastCoveredDay());
-  auto real = w.app->reminders.run(today, false);
+  CHECK(w.app->outbox().counts().queued == 0);
+  CHECK_FALSE(w.app->outbox().lastCoveredDay());
+  auto real = w.app->reminders().run(today, false);
   CHECK(real.queued == 3);
-  CHECK(w.app->reminders.run(today, false).queued == 0);  // idempotent
+  CHECK(w.app->reminders().run(today, false).queued == 0);  // idempotent
 }
 
 TEST_CASE("EHCP phase transfer: the SENCO and the owner are reminded 14 days before and on the day",
           "[mail]") {
   MailWorld w(day("2026-01-20"));
   auto setYear = [&](const std::string& year) {
-    w.app->store.write([&](storage::Database& db) {
+    w.app->store().write([&](storage::Database& db) {
       storage::Statement st(db, "UPDATE pupil SET year_group=? WHERE id=?");
       st.bind(1, year).bind(2, w.pupil).run();
     });
@@ -127,10 +127,10 @@ TEST_CASE("EHCP phase transfer: the SENCO and the owner are reminded 14 days bef
   const engine::Id plan = w.addPlan("ehcp_annual_review", "active", "2026-11-30");
   for (int n = 0; n < 40; ++n) {
     w.setDay(plus(day("2026-01-20"), n));
-    w.app->reminders.run(plus(day("2026-01-20"), n), false);
+    w.app->reminders().run(plus(day("2026-01-20"), n), false);
   }
   std::multiset<std::string> keys;
-  for (const auto& m : w.app->outbox.list("", 5000))
+  for (const auto& m : w.app->outbox().list("", 5000))
     if (m.kind == "deadline" && m.planId == plan)
       keys.insert(m.key.substr(0, m.key.find(":user:")) + "|" + m.toAddress);
   const std::string base = "deadline:" + std::to_string(plan) + ":phase_transfer:2026-02-15:";
@@ -141,7 +141,7 @@ TEST_CASE("EHCP phase transfer: the SENCO and the owner are reminded 14 days bef
   // Year 5 has no transfer this year: nothing.
   MailWorld y5(day("2026-02-01"));
   const engine::Id other = y5.addPlan("ehcp_annual_review", "active", "2026-11-30");
-  y5.app->reminders.run(day("2026-02-01"), false);
-  for (const auto& m : y5.app->outbox.list("", 5000))
+  y5.app->reminders().run(day("2026-02-01"), false);
+  for (const auto& m : y5.app->outbox().list("", 5000))
     CHECK_FALSE((m.kind == "deadline" && m.planId == other));
 }

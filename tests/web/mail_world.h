@@ -36,7 +36,7 @@ struct MailWorld {
         settings(settingsFor(home.path(), keys)) {
     app = std::make_unique<web::App>(settings, clock, Poco::Logger::get("mail-test"), false);
     const engine::AuditEvent audit{"test", "system", "", 0, 0, "{}"};
-    academy = app->people.createAcademy("Oakfield Primary", audit);
+    academy = app->peopleRepository().createAcademy("Oakfield Primary", audit);
     senco = addUser("senco@oak.test", "Siobhán Senco", engine::Role::kSenco);
     owner = addUser("teacher@oak.test", "Tom Teacher", engine::Role::kStaff);
     governor = addUser("governor@oak.test", "Greta Governor", engine::Role::kGovernor);
@@ -45,20 +45,20 @@ struct MailWorld {
     p.legalName = "Łukasz Nowak";
     p.dateOfBirth = "2015-05-14";
     p.yearGroup = "5";
-    pupil = app->people.createPupil(p, audit);
+    pupil = app->peopleRepository().createPupil(p, audit);
   }
   ~MailWorld() { app.reset(); }
 
   engine::Id addUser(const std::string& email, const std::string& name, engine::Role role) {
     engine::User u{0, email, name, "x", true, {{academy, role}}};
-    return app->people.createUser(u, {"test", "system", "user", 0, 0, "{}"});
+    return app->peopleRepository().createUser(u, {"test", "system", "user", 0, 0, "{}"});
   }
 
   // A plan of `type` in `state` with a review date (empty: none) and current values.
   engine::Id addPlan(const std::string& type, const std::string& state,
                      const std::string& reviewDate, const std::string& valuesJson = "{}") {
-    const auto* wf = app->definitions.workflow(type);
-    const auto* form = app->definitions.formFor(*wf);
+    const auto* wf = app->definitions().workflow(type);
+    const auto* form = app->definitions().formFor(*wf);
     engine::PlanRecord r;
     r.academyId = academy;
     r.pupilId = pupil;
@@ -66,15 +66,15 @@ struct MailWorld {
     r.state = state;
     r.ownerUserId = owner;
     r.formSnapshotId =
-        app->planRepository.snapshot("form", form->type, form->version, form->sourceJson);
+        app->planRepository().snapshot("form", form->type, form->version, form->sourceJson);
     r.workflowSnapshotId =
-        app->planRepository.snapshot("workflow", wf->type, wf->version, wf->sourceJson);
+        app->planRepository().snapshot("workflow", wf->type, wf->version, wf->sourceJson);
     r.currentVersion = 1;
     if (!reviewDate.empty()) r.reviewDate = reviewDate;
     auto values = engine::parseValues(valuesJson).value();
     engine::PlanVersionRecord v{
         0, 1, engine::canonicalJson(*values), engine::contentHash(*values), "system", "test", ""};
-    return app->planRepository.create(r, v, {"plan.launch", "system", "plan", 0, academy, "{}"});
+    return app->planRepository().create(r, v, {"plan.launch", "system", "plan", 0, academy, "{}"});
   }
 
   engine::Actor sencoActor() {

@@ -1,7 +1,7 @@
 // JSON API under /api/v1/: the same rules as the pages, for integrations, scripts and tests.
 #include <Poco/JSON/Array.h>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "http/json_body.h"
 #include "pages/routes.h"
 #include "sendflow/engine/core/text.h"
@@ -48,9 +48,10 @@ void apiLogin(Exchange& ex) {
   auto email = b.text("email", true);
   auto password = b.text("password", true);
   if (auto e = b.error()) return ex.error(*e);
-  auto res = ex.app.auth.login(*email, *password, ex.clientIp(), ex.request.get("User-Agent", ""));
+  auto res =
+      ex.services.auth().login(*email, *password, ex.clientIp(), ex.request.get("User-Agent", ""));
   if (!res) return ex.error(res.error());
-  ex.setSessionCookie(res->sessionToken, ex.app.auth.sessionLifetime());
+  ex.setSessionCookie(res->sessionToken, ex.services.auth().sessionLifetime());
   Poco::JSON::Object o;
   o.set("csrf_token", engine::AuthService::csrfFor(res->sessionToken));
   o.set("user_id", res->actor.userId);
@@ -60,7 +61,7 @@ void apiLogin(Exchange& ex) {
 
 void apiPupils(Exchange& ex) {
   Poco::JSON::Array arr;
-  for (const auto& p : ex.app.reads.pupils(ex.actor(), engine::Door::kApi, ex.query("q")))
+  for (const auto& p : ex.services.reads().pupils(ex.actor(), engine::Door::kApi, ex.query("q")))
     arr.add(pupilJson(p));
   Poco::JSON::Object o;
   o.set("pupils", arr);
@@ -70,7 +71,7 @@ void apiPupils(Exchange& ex) {
 void apiPupil(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such pupil.");
-  auto r = ex.app.reads.pupil(ex.actor(), engine::Door::kApi, *id);
+  auto r = ex.services.reads().pupil(ex.actor(), engine::Door::kApi, *id);
   if (!r) return ex.error(r.error());
   auto o = pupilJson(r->pupil);
   Poco::JSON::Array contacts;
@@ -88,15 +89,15 @@ void apiCreatePupil(Exchange& ex) {
   readPupil(b, in);
   if (auto e = b.error()) return ex.error(*e);
   in.academyId = *academy;
-  auto res = ex.app.peopleService.createPupil(ex.actor(), in);
+  auto res = ex.services.people().createPupil(ex.actor(), in);
   if (!res) return ex.error(res.error());
-  auto p = ex.app.peopleService.pupil(ex.actor(), res.value());
+  auto p = ex.services.people().pupil(ex.actor(), res.value());
   ex.json(201, pupilJson(*p));
 }
 
 void apiPatchPupil(Exchange& ex) {
   auto id = ex.idParam("id");
-  auto p = id ? ex.app.peopleService.pupil(ex.actor(), *id)
+  auto p = id ? ex.services.people().pupil(ex.actor(), *id)
               : engine::Result<engine::Pupil>(engine::notFound("There is no such pupil."));
   if (!p) return ex.error(p.error());
   JsonBody b(ex.json());
@@ -105,18 +106,18 @@ void apiPatchPupil(Exchange& ex) {
                         p->yearGroup, p->upn,       p->active};
   readPupil(b, in);
   if (auto e = b.error()) return ex.error(*e);
-  auto res = ex.app.peopleService.updatePupil(ex.actor(), p->id, in);
+  auto res = ex.services.people().updatePupil(ex.actor(), p->id, in);
   if (!res) return ex.error(res.error());
-  ex.json(200, pupilJson(*ex.app.peopleService.pupil(ex.actor(), p->id)));
+  ex.json(200, pupilJson(*ex.services.people().pupil(ex.actor(), p->id)));
 }
 
 }  // namespace
 
-void registerApiRoutes(App& app) {
-  auto& r = app.router;
+void registerApiRoutes(Router& router) {
+  auto& r = router;
   r.add("POST", "/api/v1/session", Access::kPublic, apiLogin);
   r.add("DELETE", "/api/v1/session", Access::kStaff, [](Exchange& ex) {
-    ex.app.auth.logout(ex.sessionToken);
+    ex.services.auth().logout(ex.sessionToken);
     ex.clearSessionCookie();
     ex.json(200, Poco::JSON::Object());
   });

@@ -1,7 +1,7 @@
 // /api/v1/plans: the same rules as the pages, as JSON.
 #include <Poco/JSON/Array.h>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "http/json_body.h"
 #include "pages/routes.h"
 #include "sendflow/engine/forms/form_values.h"
@@ -29,7 +29,7 @@ Poco::JSON::Object planJson(const engine::PlanRecord& p, engine::Date today) {
   return o;
 }
 
-engine::Date today(Exchange& ex) { return engine::dateOf(ex.app.clock.now()); }
+engine::Date today(Exchange& ex) { return engine::dateOf(ex.services.clock().now()); }
 
 std::optional<engine::Id> idOr404(Exchange& ex) {
   auto id = ex.idParam("id");
@@ -41,7 +41,7 @@ void listPlans(Exchange& ex) {
   const engine::Id pupil = Exchange::idField("pupil_id", ex.query("pupil_id")).value_or(0);
   std::string state = ex.query("state");
   Poco::JSON::Array arr;
-  for (const auto& p : ex.app.reads.plans(ex.actor(), engine::Door::kApi, pupil))
+  for (const auto& p : ex.services.reads().plans(ex.actor(), engine::Door::kApi, pupil))
     if (state.empty() || p.state == state) arr.add(planJson(p, today(ex)));
   Poco::JSON::Object o;
   o.set("plans", arr);
@@ -51,7 +51,7 @@ void listPlans(Exchange& ex) {
 void getPlan(Exchange& ex) {
   auto id = idOr404(ex);
   if (!id) return;
-  auto v = ex.app.reads.plan(ex.actor(), engine::Door::kApi, *id, versionQuery(ex));
+  auto v = ex.services.reads().plan(ex.actor(), engine::Door::kApi, *id, versionQuery(ex));
   if (!v) return ex.error(v.error());
   auto o = planJson(v->plan, today(ex));
   o.set("title", v->workflow->title);
@@ -83,7 +83,7 @@ void getPlan(Exchange& ex) {
     signers.add(e);
   }
   Poco::JSON::Array people, slots;
-  for (const auto& [ref, name] : ex.app.planService.people(v->pupil)) {
+  for (const auto& [ref, name] : ex.services.plans().people(v->pupil)) {
     Poco::JSON::Object e;
     e.set("ref", ref);
     e.set("name", name);
@@ -116,9 +116,9 @@ void createPlan(Exchange& ex) {
   auto pupil = b.id("pupil_id", true);
   auto type = b.text("type", true);
   if (auto e = b.error()) return ex.error(*e);
-  auto r = ex.app.planService.launch(ex.actor(), *pupil, *type);
+  auto r = ex.services.plans().launch(ex.actor(), *pupil, *type);
   if (!r) return ex.error(r.error());
-  auto created = ex.app.planService.record(r.value());
+  auto created = ex.services.plans().record(r.value());
   if (!created) return ex.error(404, "There is no such plan.");
   ex.json(201, planJson(*created, today(ex)));
 }
@@ -134,7 +134,7 @@ void patchPlan(Exchange& ex) {
   auto base = b.integer("base_version", 1, kMaxVersion, true);
   auto patch = b.object("values", true);
   if (auto e = b.error()) return ex.error(*e);
-  auto r = ex.app.planService.patch(ex.actor(), *id, static_cast<int>(*base), *patch);
+  auto r = ex.services.plans().patch(ex.actor(), *id, static_cast<int>(*base), *patch);
   if (!r) return ex.error(r.error());
   Poco::JSON::Object o;
   o.set("version", r->version);
@@ -156,9 +156,9 @@ void fireTransition(Exchange& ex) {
     if (auto v = b.text("reason_text")) in.reasonText = *v;
     if (auto e = b.error()) return ex.error(*e);
   }
-  auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
+  auto r = ex.services.plans().fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) return ex.error(r.error());
-  auto after = ex.app.planService.record(*id);
+  auto after = ex.services.plans().record(*id);
   if (!after) return ex.error(404, "There is no such plan.");
   auto o = planJson(*after, today(ex));
   if (r.value() != *id) o.set("successor_id", r.value());
@@ -168,7 +168,7 @@ void fireTransition(Exchange& ex) {
 void versions(Exchange& ex) {
   auto id = idOr404(ex);
   if (!id) return;
-  auto h = ex.app.reads.history(ex.actor(), engine::Door::kApi, *id);
+  auto h = ex.services.reads().history(ex.actor(), engine::Door::kApi, *id);
   if (!h) return ex.error(h.error());
   Poco::JSON::Array arr;
   for (const auto& v : h->versions) {
@@ -191,15 +191,15 @@ void putSigners(Exchange& ex) {
   b.allowOnly({"people"});
   auto refs = b.texts("people", true);
   if (auto e = b.error()) return ex.error(*e);
-  auto r = ex.app.planService.assignSigners(ex.actor(), *id, ex.params["slot"], *refs);
+  auto r = ex.services.plans().assignSigners(ex.actor(), *id, ex.params["slot"], *refs);
   if (!r) return ex.error(r.error());
   ex.json(200, Poco::JSON::Object());
 }
 
 }  // namespace
 
-void registerPlanApiRoutes(App& app) {
-  auto& r = app.router;
+void registerPlanApiRoutes(Router& router) {
+  auto& r = router;
   r.add("GET", "/api/v1/plans", engine::Action::kViewPlan, listPlans);
   r.add("POST", "/api/v1/plans", engine::Action::kLaunchPlan, createPlan);
   r.add("GET", "/api/v1/plans/{id}", engine::Action::kViewPlan, getPlan);

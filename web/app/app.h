@@ -7,7 +7,9 @@
 #include <memory>
 #include <mutex>
 
+#include "app/backups.h"
 #include "app/config.h"
+#include "app/services.h"
 #include "http/http.h"
 #include "pages/views.h"
 #include "sendflow/engine/contributions/contributions.h"
@@ -34,53 +36,90 @@ namespace sendflow::web {
 class MailService;
 class LiveHub;
 
-class App {
+// Handlers see it as Services (web/app/services.h); its members are private to this class, its
+// constructor (app.cpp) and its factories.
+class App final : public Services {
  public:
   // Loads and checks every form and workflow definition (throws engine::DefinitionError naming
   // the file), opens the database (creating SENDFLOW_HOME), applies pending migrations, and
   // compiles the page templates.
   App(Settings settings, engine::Clock& clock, Poco::Logger& log, bool withViews = true);
+  ~App() override;
 
-  const Settings settings;
-  engine::Clock& clock;
-  Poco::Logger& log;
-  engine::SystemRandom random;
-  const engine::DefinitionRegistry definitions;
-  storage::Store store;
-  storage::SqlitePeopleRepository people;
-  storage::SqliteSessionRepository sessions;
-  storage::SqliteAuditLog audit;
-  storage::SqlitePlanRepository planRepository;
-  engine::AuthService auth;
-  engine::PeopleService peopleService;
-  engine::PlanService planService;
-  std::unique_ptr<Views> views;
-  Router router;
-  storage::SqliteOutbox outbox;
-  engine::ReminderService reminders;
-  std::unique_ptr<MailService> mail;  // SMTP sender and reminder scheduling (web/src/mail_*.cpp)
-  storage::SqliteSignatureRepository signatureRepository{store};
-  std::unique_ptr<engine::DocumentStore> sealedDocuments;  // <home>/sealed
-  // Every read of a child's record, audited (engine/plans/reads.h).
-  engine::ReadService reads{planService, peopleService, planRepository, signatureRepository, audit};
-  std::unique_ptr<engine::SignatureService>
-      signatures;  // e-signatures (web/app/signing_service.cpp)
-  storage::SqliteContributionRepository contributionRepository{store};
-  std::unique_ptr<engine::ContributionService>
-      contributions;                      // parents' and professionals' sections
-  storage::SqliteLiveLog liveLog{store};  // live edits not yet folded (web/live/live_socket.cpp)
-  std::string sealKeyNotice;              // set when a self-signed seal certificate is in use
-  std::shared_ptr<LiveHub>
-      live;  // live editing sessions (web/live/live_socket.cpp); destroyed first
-  ~App();
+  // Services
+  const Settings& settings() const override { return settings_; }
+  engine::Clock& clock() override { return clock_; }
+  Poco::Logger& log() override { return log_; }
+  engine::RandomSource& random() override { return random_; }
+  const engine::DefinitionRegistry& definitions() const override { return definitions_; }
+  engine::AuthService& auth() override { return auth_; }
+  engine::PeopleService& people() override { return people_; }
+  engine::PlanService& plans() override { return plans_; }
+  engine::ReadService& reads() override { return reads_; }
+  engine::SignatureService& signatures() override { return *signatures_; }
+  engine::ContributionService& contributions() override { return *contributions_; }
+  engine::ReminderService& reminders() override { return reminders_; }
+  MailService& mail() override { return *mail_; }
+  LiveHub& live() override { return *live_; }
+  const engine::PdfRenderer& pdf() override;
+  bool hasViews() const override { return views_ != nullptr; }
+  Views& views() override { return *views_; }
+  Router& router() override { return router_; }
+  const std::string& sealKeyNotice() const override { return sealKeyNotice_; }
+  void checkDatabase() override { store_.schemaVersion(); }
 
-  // The one PDF renderer of the process, its fonts prepared on first use. Thread-safe; throws
-  // engine::InfraError when the fonts cannot be read (and tries again on the next call).
-  const engine::PdfRenderer& pdf();
-  // Throws when the database does not answer (the health check).
-  void checkDatabase() { store.schemaVersion(); }
+  // The composition root's own administration (the CLI's migrate, backup and audit verify).
+  int schemaVersion() { return store_.schemaVersion(); }
+  // A checked copy of the database at `path` (app/backups.h backupTo).
+  BackupResult backup(const std::string& path) { return backupTo(store_, path); }
+  // Recomputes the audit hash chain and checks it against the chain head, so an altered,
+  // reordered or deleted event (the newest ones too) is named.
+  struct AuditCheck {
+    bool intact = true;
+    std::int64_t checked = 0;
+    std::string problem;  // "audit chain BROKEN at event N: ..." when not intact
+  };
+  AuditCheck verifyAuditChain();
+
+  // The storage underneath, through the engine's ports, for the demo seeder and for tests that
+  // arrange a world directly. Handlers never see App, only Services.
+  engine::PeopleRepository& peopleRepository() { return peopleRepo_; }
+  // Tests only: the SQLite parts themselves.
+  storage::Store& store() { return store_; }
+  storage::SqliteOutbox& outbox() { return outbox_; }
+  storage::SqlitePlanRepository& planRepository() { return planRepo_; }
+  storage::SqliteAuditLog& auditLog() { return audit_; }
 
  private:
+  friend std::unique_ptr<engine::SignatureService> makeSignatureService(App& app);
+
+  const Settings settings_;
+  engine::Clock& clock_;
+  Poco::Logger& log_;
+  engine::SystemRandom random_;
+  const engine::DefinitionRegistry definitions_;
+  storage::Store store_;
+  storage::SqlitePeopleRepository peopleRepo_;
+  storage::SqliteSessionRepository sessions_;
+  storage::SqliteAuditLog audit_;
+  storage::SqlitePlanRepository planRepo_;
+  engine::AuthService auth_;
+  engine::PeopleService people_;
+  engine::PlanService plans_;
+  std::unique_ptr<Views> views_;
+  Router router_;
+  storage::SqliteOutbox outbox_;
+  engine::ReminderService reminders_;
+  std::unique_ptr<MailService> mail_;  // SMTP sender and reminder scheduling (web/mail)
+  storage::SqliteSignatureRepository signatureRepo_{store_};
+  std::unique_ptr<engine::DocumentStore> sealedDocuments_;  // <home>/sealed
+  engine::ReadService reads_{plans_, people_, planRepo_, signatureRepo_, audit_};
+  std::unique_ptr<engine::SignatureService> signatures_;  // web/app/signing_service.cpp
+  storage::SqliteContributionRepository contributionRepo_{store_};
+  std::unique_ptr<engine::ContributionService> contributions_;  // parents' and professionals'
+  storage::SqliteLiveLog liveLog_{store_};  // live edits not yet folded (web/live/live_socket.cpp)
+  std::string sealKeyNotice_;               // set when a self-signed seal certificate is in use
+  std::shared_ptr<LiveHub> live_;           // live editing sessions (web/live); destroyed first
   std::mutex pdfMutex_;
   std::unique_ptr<engine::PdfRenderer> pdf_;
 };
@@ -89,6 +128,6 @@ class App {
 std::unique_ptr<engine::SignatureService> makeSignatureService(App& app);
 
 // Registers every route of the application.
-void registerRoutes(App& app);
+void registerRoutes(Router& router);
 
 }  // namespace sendflow::web

@@ -94,13 +94,13 @@ class ServeApplication : public Poco::Util::ServerApplication {
       checkHome(settings.home, settings.databasePath, true);
       lock = std::make_unique<HomeLock>(settings.home);
       app = std::make_unique<App>(std::move(settings), clock, log);
-      if (app->settings.https())
-        tls = serverTlsContext(app->settings.tlsCertificate, app->settings.tlsKey);
+      if (app->settings().https())
+        tls = serverTlsContext(app->settings().tlsCertificate, app->settings().tlsKey);
     } catch (const std::exception& e) {
       std::cerr << "sendflow cannot start: " << e.what() << std::endl;
       return EXIT_CONFIG;
     }
-    const auto& s = app->settings;
+    const auto& s = app->settings();
     Poco::Net::SocketAddress address(s.bindAddress, static_cast<Poco::UInt16>(s.port));
     Poco::Net::ServerSocket socket;
     try {
@@ -151,7 +151,7 @@ void Scheduler::loop() {
     try {
       tick();
     } catch (const std::exception& e) {
-      app_.log.error("scheduled work failed: %s", std::string(e.what()));
+      app_.log().error("scheduled work failed: %s", std::string(e.what()));
     }
     lock.lock();
     wake_.wait_for(lock, std::chrono::seconds(60), [this] { return stopping_; });
@@ -159,17 +159,17 @@ void Scheduler::loop() {
 }
 
 void Scheduler::tick() {
-  auto now = app_.clock.now();
-  app_.auth.removeExpiredSessions();
+  auto now = app_.clock().now();
+  app_.auth().removeExpiredSessions();
   // Plans whose review date has come move to "review due" (and so into the reminders below).
-  if (int n = app_.planService.markReviewsDue(engine::dateOf(now)))
-    app_.log.information("%d plan(s) reached their review date", n);
-  app_.signatures->tick();  // re-send unsigned invitations, warn the SENCO before links expire
-  app_.mail->tick();        // today's reminders (catching up missed days), then wakes the sender
-  if (auto b = backupIfDue(app_.store, app_.settings.backup, now))
-    app_.log.information("backed up to %s (%s bytes, checked: %s audit events, %s plan versions)",
-                         b->path, std::to_string(b->bytes), std::to_string(b->check.auditEvents),
-                         std::to_string(b->check.planVersions));
+  if (int n = app_.plans().markReviewsDue(engine::dateOf(now)))
+    app_.log().information("%d plan(s) reached their review date", n);
+  app_.signatures().tick();  // re-send unsigned invitations, warn the SENCO before links expire
+  app_.mail().tick();        // today's reminders (catching up missed days), then wakes the sender
+  if (auto b = backupIfDue(app_.store(), app_.settings().backup, now))
+    app_.log().information("backed up to %s (%s bytes, checked: %s audit events, %s plan versions)",
+                           b->path, std::to_string(b->bytes), std::to_string(b->check.auditEvents),
+                           std::to_string(b->check.planVersions));
 }
 
 int serve() {

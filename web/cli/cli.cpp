@@ -38,7 +38,7 @@ namespace {
 
 int userAdd(const CommandArgs& args) {
   CliContext ctx;
-  auto app = ctx.open();
+  auto& app = ctx.openApp();
   auto get = [&](const char* name) { return args.value(name); };
   auto role = engine::parseRole(get("role"));
   if (!role) {
@@ -48,7 +48,7 @@ int userAdd(const CommandArgs& args) {
   engine::Id academyId = 0;
   if (!engine::isTrustWideRole(*role)) {
     std::string a = get("academy");
-    for (const auto& ac : app->people.academies())
+    for (const auto& ac : app.peopleRepository().academies())
       if (ac.name == a || std::to_string(ac.id) == a) academyId = ac.id;
     if (academyId == 0) {
       std::cerr << "error: --academy must name an existing academy (by name or id)\n";
@@ -57,17 +57,18 @@ int userAdd(const CommandArgs& args) {
   }
   engine::UserInput in{get("email"), get("name"), get("password"), {{academyId, *role}}, true};
   bool generated = in.password.empty();
-  if (generated) in.password = engine::base64Url(app->random.bytes(15));
+  if (generated) in.password = engine::base64Url(app.random().bytes(15));
   auto errs = engine::PeopleService::validateUser(in, true);
-  if (app->people.userByEmail(in.email))
+  if (app.peopleRepository().userByEmail(in.email))
     errs.push_back({"email", "a user with this email already exists"});
   if (!errs.empty()) {
     for (const auto& e : errs) std::cerr << "error: --" << e.field << ": " << e.message << "\n";
     return 2;
   }
-  engine::User u{0,    in.email,      in.name, engine::hashPassword(in.password, app->random),
+  engine::User u{0,    in.email,      in.name, engine::hashPassword(in.password, app.random()),
                  true, in.memberships};
-  auto id = app->people.createUser(u, {"user.create", "system:cli", "user", 0, academyId, "{}"});
+  auto id = app.peopleRepository().createUser(
+      u, {"user.create", "system:cli", "user", 0, academyId, "{}"});
   std::cout << "added user " << id << " <" << in.email << "> as " << engine::roleName(*role)
             << "\n";
   if (generated) std::cout << "password: " << in.password << "\n";
@@ -77,8 +78,8 @@ int userAdd(const CommandArgs& args) {
 // One line per route: "GET /plans/{id} staff view_plan" ("-" for no action).
 int listRoutes(const CommandArgs&) {
   CliContext ctx;
-  auto app = ctx.open(true);
-  for (const auto& route : app->router.routes()) {
+  auto& app = ctx.open(true);
+  for (const auto& route : app.router().routes()) {
     const char* access = route.access == Access::kPublic       ? "public"
                          : route.access == Access::kPublicCsrf ? "public_csrf"
                                                                : "staff";
@@ -90,16 +91,16 @@ int listRoutes(const CommandArgs&) {
 
 int migrate(const CommandArgs&) {
   CliContext ctx;
-  auto app = ctx.open();
-  std::cout << "database " << app->settings.databasePath << " is at schema version "
-            << app->store.schemaVersion() << "\n";
+  auto& app = ctx.openApp();
+  std::cout << "database " << app.settings().databasePath << " is at schema version "
+            << app.schemaVersion() << "\n";
   return 0;
 }
 
 int demo(const CommandArgs& args) {
   CliContext ctx;
   engine::FixedClock clock(ctx.clock.now());
-  App app(readSettings(*ctx.config), clock, ctx.log, false);
+  App& app = ctx.openApp(clock);
   return runDemo(app, clock, args.has("json"), std::cout);
 }
 

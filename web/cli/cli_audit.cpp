@@ -2,6 +2,7 @@
 // altered, reordered or deleted event (the newest ones too) is named. Exit 0 only when intact.
 #include <iostream>
 
+#include "app/app.h"
 #include "cli/cli_commands.h"
 
 namespace sendflow::web {
@@ -9,13 +10,12 @@ namespace {
 
 int verifyChain(const CommandArgs&) {
   CliContext ctx;
-  auto app = ctx.open();
-  auto v = app->audit.verify();
-  if (v.firstBadId) {
-    std::cout << "audit chain BROKEN at event " << v.firstBadId << ": " << v.problem << "\n";
+  const auto check = ctx.openApp().verifyAuditChain();
+  if (!check.intact) {
+    std::cout << check.problem << "\n";
     return 1;
   }
-  std::cout << "audit chain intact: " << v.checked << " events\n";
+  std::cout << "audit chain intact: " << check.checked << " events\n";
   return 0;
 }
 

@@ -8,23 +8,12 @@
 #include <memory>
 #include <vector>
 
-#include "app/app.h"
+#include "app/cli_context.h"
 #include "app/config.h"
 #include "cli/command_line.h"
 #include "sendflow/engine/core/clock.h"
 
 namespace sendflow::web {
-
-// What every command needs: the configuration and a way to open the App.
-struct CliContext {
-  CliContext() : config(loadConfiguration()), log(Poco::Logger::get("sendflow")) {}
-  Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
-  engine::SystemClock clock;
-  Poco::Logger& log;
-  std::unique_ptr<App> open(bool views = false) {
-    return std::make_unique<App>(readSettings(*config), clock, log, views);
-  }
-};
 
 void addDocumentCommands(std::vector<Command>& commands);  // render, verify
 void addMailCommands(std::vector<Command>& commands);      // mail …, reminders run

@@ -2,7 +2,9 @@
 // operator handles it (web/app/backups.h does the work).
 #include <iostream>
 
+#include "app/app.h"
 #include "app/backups.h"
+#include "app/cli_context.h"
 #include "app/file_document_store.h"
 #include "app/home.h"
 #include "cli/cli_commands.h"
@@ -18,9 +20,9 @@ void printCheck(const DatabaseCheck& c) {
 
 int backup(const CommandArgs& args) {
   CliContext ctx;
-  auto app = ctx.open();
-  auto r = backupTo(app->store, args.positional[0]);
-  std::cout << "backed up " << app->settings.databasePath << " to " << r.path << " (" << r.bytes
+  auto& app = ctx.openApp();
+  auto r = app.backup(args.positional[0]);
+  std::cout << "backed up " << app.settings().databasePath << " to " << r.path << " (" << r.bytes
             << " bytes) and checked the copy:\n";
   printCheck(r.check);
   return 0;

@@ -23,10 +23,10 @@ int render(const CommandArgs& args) {
   const std::int64_t version = args.number("version", 0);  // 0: the newest
   const std::string out = args.value("out");
   CliContext ctx;
-  auto app = ctx.open();
+  auto& app = ctx.open();
   // The CLI runs with the operator's authority over the whole trust.
-  auto v = app->reads.document(app->peopleService.cliOperator(), engine::Door::kCli, plan,
-                               static_cast<int>(version));
+  auto v = app.reads().document(app.people().cliOperator(), engine::Door::kCli, plan,
+                                static_cast<int>(version));
   if (!v) {
     std::cerr << "error: plan " << plan
               << (version ? " version " + std::to_string(version) : std::string()) << ": "
@@ -35,7 +35,7 @@ int render(const CommandArgs& args) {
   }
   engine::RenderedPdf pdf;
   try {
-    pdf = renderPlanPdf(*app, v.value());
+    pdf = renderPlanPdf(app, v.value());
   } catch (const engine::InfraError& e) {
     std::cerr << "error: the PDF could not be rendered: " << e.what() << "\n";
     return 1;
@@ -71,8 +71,8 @@ int verify(const CommandArgs& args) {
     return 2;
   }
   CliContext ctx;
-  auto app = ctx.open();
-  auto v = app->signatures->verify(bytes);
+  auto& app = ctx.open();
+  auto v = app.signatures().verify(bytes);
   std::cout << (v.ok() ? "VALID: " : "NOT VALID: ") << v.message << "\n";
   return v.ok() ? 0 : 1;
 }

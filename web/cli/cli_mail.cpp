@@ -17,11 +17,11 @@ int mailTest(const CommandArgs& args) {
     return 2;
   }
   CliContext ctx;
-  auto app = ctx.open();
-  const auto& s = app->mail->settings();
+  auto& app = ctx.open();
+  const auto& s = app.mail().settings();
   std::cout << "sending a test email to " << to->str() << " through " << s.host << ":" << s.port
             << " (tls: " << s.tls << (s.user.empty() ? "" : ", as " + s.user) << ")\n";
-  auto out = app->mail->sendTest(*to);
+  auto out = app.mail().sendTest(*to);
   if (out.kind == SmtpOutcome::Kind::kSent) {
     std::cout << "sent: the server said: " << out.reply << "\n";
     return 0;
@@ -32,8 +32,8 @@ int mailTest(const CommandArgs& args) {
 
 int mailDrain(const CommandArgs&) {
   CliContext ctx;
-  auto app = ctx.open();
-  auto r = app->mail->drain();
+  auto& app = ctx.open();
+  auto r = app.mail().drain();
   std::cout << "sent " << r.sent << ", retrying " << r.retrying << ", failed " << r.failed
             << (r.recovered ? ", " + std::to_string(r.recovered) + " interrupted sends recovered"
                             : "")
@@ -43,11 +43,11 @@ int mailDrain(const CommandArgs&) {
 
 int mailStatus(const CommandArgs&) {
   CliContext ctx;
-  auto app = ctx.open();
-  auto c = app->mail->counts();
+  auto& app = ctx.open();
+  auto c = app.mail().counts();
   std::cout << "queued " << c.queued << ", sending " << c.sending << ", sent " << c.sent
             << ", retrying " << c.retrying << ", failed " << c.failed << "\n";
-  for (const auto& m : app->mail->list("failed", 20))
+  for (const auto& m : app.mail().list("failed", 20))
     std::cout << "failed #" << m.id << " to " << m.toAddress << ": " << m.lastError << "\n";
   return 0;
 }
@@ -65,12 +65,12 @@ int remindersRun(const CommandArgs& args) {
     now = engine::startOf(*d) + (now - engine::startOf(engine::dateOf(now)));
   }
   engine::FixedClock clock(now);
-  App app(readSettings(*ctx.config), clock, ctx.log, false);
+  auto& app = ctx.open(clock);
   const bool dry = args.has("dry-run");
-  auto run = app.reminders.run(engine::dateOf(now), dry);
+  auto run = app.reminders().run(engine::dateOf(now), dry);
   if (dry) {
     for (const auto& m : run.dryRun)
-      std::cout << m.kind << "\t" << m.toAddress << "\t" << app.mail->subject(m) << "\n";
+      std::cout << m.kind << "\t" << m.toAddress << "\t" << app.mail().subject(m) << "\n";
     std::cerr
         << "dry run: " << run.from << " to " << run.to << ", " << run.dryRun.size()
         << " message(s) would be queued (already queued ones are skipped when run for real)\n";
@@ -79,7 +79,7 @@ int remindersRun(const CommandArgs& args) {
   std::cout << "reminders " << run.from << " to " << run.to << ": " << run.queued
             << " new message(s) queued\n";
   if (!args.has("now") && !args.has("no-send")) {
-    auto r = app.mail->drain();
+    auto r = app.mail().drain();
     std::cout << "sent " << r.sent << ", retrying " << r.retrying << ", failed " << r.failed
               << (r.paused ? " (mail server unreachable: the rest waits for `sendflow serve`)" : "")
               << "\n";

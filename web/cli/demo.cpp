@@ -94,25 +94,26 @@ std::vector<engine::Id> seedPeople(App& app) {
   std::vector<engine::Id> academyIds;
   for (const char* name : kAcademies) {
     engine::Id id = 0;
-    for (const auto& a : app.people.academies())
+    for (const auto& a : app.peopleRepository().academies())
       if (a.name == name) id = a.id;
     if (id == 0)
-      id = app.people.createAcademy(name, {"academy.create", kDemoAudit, "academy", 0, 0, "{}"});
+      id = app.peopleRepository().createAcademy(
+          name, {"academy.create", kDemoAudit, "academy", 0, 0, "{}"});
     academyIds.push_back(id);
   }
   for (const auto& acct : kAccounts) {
-    if (app.people.userByEmail(acct.email)) continue;
+    if (app.peopleRepository().userByEmail(acct.email)) continue;
     engine::Id academy = acct.academy < 0 ? 0 : academyIds[static_cast<size_t>(acct.academy)];
     engine::User u{0,         acct.email,
-                   acct.name, engine::hashPassword(acct.password, app.random),
+                   acct.name, engine::hashPassword(acct.password, app.random()),
                    true,      {{academy, acct.role}}};
-    app.people.createUser(u, {"user.create", kDemoAudit, "user", 0, academy, "{}"});
+    app.peopleRepository().createUser(u, {"user.create", kDemoAudit, "user", 0, academy, "{}"});
   }
   engine::PupilQuery q;
   q.academyIds = academyIds;
   q.includeInactive = true;
   q.limit = 1000;
-  auto existing = app.people.pupils(q);
+  auto existing = app.peopleRepository().pupils(q);
   int i = 0;
   for (const auto& p : kPupils) {
     ++i;
@@ -122,13 +123,14 @@ std::vector<engine::Id> seedPeople(App& app) {
     });
     if (found) continue;
     engine::Pupil pupil{0, academy, p.legal, p.preferred, p.dob, p.year, "", true};
-    engine::Id id =
-        app.people.createPupil(pupil, {"pupil.create", kDemoAudit, "pupil", 0, academy, "{}"});
-    app.people.createContact({0, id, p.parent, emailFor(p.parent, i), p.parentRelationship,
-                              engine::ContactKind::kParentCarer, true},
-                             {"contact.create", kDemoAudit, "pupil", id, academy, "{}"});
+    engine::Id id = app.peopleRepository().createPupil(
+        pupil, {"pupil.create", kDemoAudit, "pupil", 0, academy, "{}"});
+    app.peopleRepository().createContact(
+        {0, id, p.parent, emailFor(p.parent, i), p.parentRelationship,
+         engine::ContactKind::kParentCarer, true},
+        {"contact.create", kDemoAudit, "pupil", id, academy, "{}"});
     if (i % 3 == 0) {
-      app.people.createContact(
+      app.peopleRepository().createContact(
           {0, id, "Dr Imogen Taylor", "physio" + std::to_string(i) + "@nhs.example",
            "Paediatric physiotherapist", engine::ContactKind::kHealthProfessional, true},
           {"contact.create", kDemoAudit, "pupil", id, academy, "{}"});
@@ -139,10 +141,10 @@ std::vector<engine::Id> seedPeople(App& app) {
 
 // The demo academies' plans, as the demo's trust admin sees them.
 std::vector<engine::PlanSummary> demoPlans(App& app, const std::vector<engine::Id>& academyIds) {
-  auto admin = app.people.userByEmail("admin@trust.example");
+  auto admin = app.peopleRepository().userByEmail("admin@trust.example");
   if (!admin) return {};
   std::vector<engine::PlanSummary> out;
-  for (auto& p : app.planService.list(app.auth.actorFor(*admin)))
+  for (auto& p : app.plans().list(app.auth().actorFor(*admin)))
     if (std::find(academyIds.begin(), academyIds.end(), p.academyId) != academyIds.end())
       out.push_back(std::move(p));
   return out;
@@ -153,18 +155,18 @@ std::vector<std::pair<engine::Id, std::pair<std::string, std::string>>> contribu
     App& app, const std::vector<engine::Id>& academyIds) {
   std::vector<std::pair<engine::Id, std::pair<std::string, std::string>>> out;
   for (const auto& p : demoPlans(app, academyIds))
-    for (const auto& l : app.contributions->links(p.id))
+    for (const auto& l : app.contributions().links(p.id))
       if (l.revokedAt.empty())
         out.push_back(
             {p.id,
-             {l.name + " (" + app.definitions.workflow(p.type)->title + ", " + p.pupilName + ")",
-              app.settings.baseUrl +
-                  paths::contributorLink(app.contributions->linkTokenFor(l.linkSalt))}});
+             {l.name + " (" + app.definitions().workflow(p.type)->title + ", " + p.pupilName + ")",
+              app.settings().baseUrl +
+                  paths::contributorLink(app.contributions().linkTokenFor(l.linkSalt))}});
   return out;
 }
 
 void printText(App& app, const std::vector<engine::Id>& academyIds, std::ostream& out) {
-  out << "Demo trust ready in " << app.settings.home
+  out << "Demo trust ready in " << app.settings().home
       << "\n\nDemo logins (for trying sendflow out only):\n";
   for (const auto& a : kAccounts) {
     out << "  " << engine::roleLabel(a.role)
@@ -201,7 +203,7 @@ Poco::JSON::Array pupilsJson(App& app, const std::vector<engine::Id>& academyIds
   engine::PupilQuery q;
   q.academyIds = academyIds;
   q.limit = 1000;
-  for (const auto& p : app.people.pupils(q)) {
+  for (const auto& p : app.peopleRepository().pupils(q)) {
     Poco::JSON::Object o;
     o.set("id", p.id);
     o.set("name", p.legalName);
@@ -224,15 +226,15 @@ Poco::JSON::Array plansJson(App& app, const std::vector<engine::Id>& academyIds)
     o.set("pupil", p.pupilName);
     o.set("pupil_id", p.pupilId);
     o.set("review_date", p.reviewDate ? Poco::Dynamic::Var(*p.reviewDate) : Poco::Dynamic::Var());
-    if (auto sealed = app.signatures->sealedFor(p.id))
+    if (auto sealed = app.signatures().sealedFor(p.id))
       o.set("sealed_pdf", Poco::Path(sealed->path).absolute().toString());
     Poco::JSON::Array links;
-    for (const auto& l : app.contributions->links(p.id)) {
+    for (const auto& l : app.contributions().links(p.id)) {
       Poco::JSON::Object lo;
       lo.set("name", l.name);
       lo.set("kind", l.kind);
-      lo.set("link", app.settings.baseUrl +
-                         paths::contributorLink(app.contributions->linkTokenFor(l.linkSalt)));
+      lo.set("link", app.settings().baseUrl +
+                         paths::contributorLink(app.contributions().linkTokenFor(l.linkSalt)));
       links.add(lo);
     }
     if (links.size()) o.set("contribution_links", links);
@@ -262,7 +264,8 @@ void printJson(App& app, const std::vector<engine::Id>& academyIds, std::ostream
 
 int runDemo(App& app, engine::FixedClock& clock, bool json, std::ostream& out) {
   auto academyIds = seedPeople(app);
-  if (app.planService.list(app.auth.actorFor(*app.people.userByEmail("admin@trust.example")))
+  if (app.plans()
+          .list(app.auth().actorFor(*app.peopleRepository().userByEmail("admin@trust.example")))
           .empty())
     seedDemoPlans(app, clock, academyIds);
   if (json)

@@ -24,4 +24,8 @@ struct DemoPlan {
 // Plans of every type in every stage; called once, when the demo trust has no plans.
 std::vector<DemoPlan> seedDemoPlans(App& app, engine::FixedClock& clock,
                                     const std::vector<engine::Id>& academyIds);
+// Every open signature request of the plan's current version signed through the signature
+// service, as its signer would (staff from their account, contacts through the link in their
+// invitation email; the parent draws). Throws std::runtime_error when one fails.
+void signDemoPlan(App& app, engine::Id planId);
 }  // namespace sendflow::web

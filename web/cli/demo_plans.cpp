@@ -44,11 +44,12 @@ struct DemoStaff {
 
 DemoStaff staffOf(App& app, engine::Id academy) {
   DemoStaff staff;
-  for (const auto& u : app.people.users({academy})) {
+  for (const auto& u : app.peopleRepository().users({academy})) {
     for (const auto& m : u.memberships) {
       if (m.academyId != academy) continue;
       const std::string ref = "user:" + std::to_string(u.id);
-      if (m.role == engine::Role::kSenco) staff.senco = app.auth.actorFor(u), staff.sencoRef = ref;
+      if (m.role == engine::Role::kSenco)
+        staff.senco = app.auth().actorFor(u), staff.sencoRef = ref;
       if (m.role == engine::Role::kHead) staff.headRef = ref;
       if (m.role == engine::Role::kStaff) staff.teacherRef = ref;
     }
@@ -64,14 +65,14 @@ DemoStaff staffOf(App& app, engine::Id academy) {
 
 // Answers for the plan: the first sections of a draft, everything otherwise.
 void fillPlan(App& app, const DemoStaff& staff, engine::Id id, const Scenario& s) {
-  auto v = app.planService.open(staff.senco, id);
+  auto v = app.plans().open(staff.senco, id);
   std::map<std::string, Poco::Dynamic::Var> given;
   std::set<std::string> skip{"review_date", "invitations_sent", "advice_circulated", "last_review",
                              "temporary_until"};
   const std::string outcome = s.outcome;
   if (std::string(s.type) == "ehcp_annual_review") {
     // Active: its meeting was when it was signed off; drafts: the meeting is in three weeks.
-    auto meeting = engine::dateOf(app.clock.now());
+    auto meeting = engine::dateOf(app.clock().now());
     if (outcome != "active")
       meeting = engine::Date{std::chrono::sys_days{meeting} + std::chrono::days(21)};
     given["meeting_date"] = engine::isoDate(meeting);
@@ -80,7 +81,7 @@ void fillPlan(App& app, const DemoStaff& staff, engine::Id id, const Scenario& s
   }
   if (std::string(s.type) == "peep") given["temporary"] = false;
   auto values =
-      engine::sampleValues(*v->form, *v->values, v->pupil, engine::dateOf(app.clock.now()),
+      engine::sampleValues(*v->form, *v->values, v->pupil, engine::dateOf(app.clock().now()),
                            {staff.sencoRef, skip, given});
   if (outcome == "draft") {
     Poco::JSON::Object::Ptr partial = new Poco::JSON::Object(*v->values);
@@ -91,15 +92,15 @@ void fillPlan(App& app, const DemoStaff& staff, engine::Id id, const Scenario& s
     }
     values = partial;
   }
-  auto saved = app.planService.save(staff.senco, id, 1, *values);
+  auto saved = app.plans().save(staff.senco, id, 1, *values);
   if (!saved) fail(std::string("saving a ") + s.type + " plan", saved.error());
 }
 
 // The family and the professionals are asked for their sections of a draft.
 void inviteContributors(App& app, const DemoStaff& staff, engine::Id id) {
-  auto view = app.planService.open(staff.senco, id);
-  for (const auto& [contact, label] : app.contributions->candidates(view.value())) {
-    auto st = app.contributions->invite(staff.senco, id, contact);
+  auto view = app.plans().open(staff.senco, id);
+  for (const auto& [contact, label] : app.contributions().candidates(view.value())) {
+    auto st = app.contributions().invite(staff.senco, id, contact);
     if (!st) fail("inviting " + label, st.error());
   }
 }
@@ -112,10 +113,10 @@ std::string signerFor(App& app, const DemoStaff& staff, const engine::SignerSlot
   if (slot.kind == "head") return staff.headRef;
   if (slot.kind == "staff") return slot.role == "premises_lead" ? staff.headRef : staff.teacherRef;
   if (slot.kind == "pupil") return "pupil:" + std::to_string(pupil.id);
-  for (const auto& c : app.people.contacts(pupil.id))
+  for (const auto& c : app.peopleRepository().contacts(pupil.id))
     if (engine::contactKindName(c.kind) == slot.kind) return "contact:" + std::to_string(c.id);
   auto kind = engine::parseContactKind(slot.kind).value_or(engine::ContactKind::kOther);
-  engine::Id cid = app.people.createContact(
+  engine::Id cid = app.peopleRepository().createContact(
       {0, pupil.id, "Ms Joanna Adeyemi", "send.officer@la.example", "SEN caseworker", kind, true},
       {"contact.create", "system:demo", "pupil", pupil.id, pupil.academyId, "{}"});
   return "contact:" + std::to_string(cid);
@@ -124,16 +125,16 @@ std::string signerFor(App& app, const DemoStaff& staff, const engine::SignerSlot
 // Assigns every signer the plan needs, then sends it for signature.
 void sendForSignature(App& app, const DemoStaff& staff, engine::Id id, const Scenario& s,
                       const engine::Pupil& pupil) {
-  auto view = app.planService.open(staff.senco, id);
+  auto view = app.plans().open(staff.senco, id);
   std::set<std::string> involved;
-  for (const auto& c : app.people.contacts(pupil.id))
+  for (const auto& c : app.peopleRepository().contacts(pupil.id))
     involved.insert(engine::contactKindName(c.kind));
   for (const auto* slot : engine::requiredSigners(*view->workflow, involved)) {
-    auto st = app.planService.assignSigners(staff.senco, id, slot->role,
-                                            {signerFor(app, staff, *slot, pupil)});
+    auto st = app.plans().assignSigners(staff.senco, id, slot->role,
+                                        {signerFor(app, staff, *slot, pupil)});
     if (!st) fail("assigning " + slot->role, st.error());
   }
-  auto sent = app.planService.fire(staff.senco, id, "send_for_signature", {});
+  auto sent = app.plans().fire(staff.senco, id, "send_for_signature", {});
   if (!sent) fail(std::string("sending a ") + s.type + " plan", sent.error());
 }
 
@@ -144,7 +145,7 @@ engine::Id playScenario(App& app, engine::FixedClock& clock, const DemoStaff& st
   const engine::TimePoint realNow = clock.now();
   const std::string outcome = s.outcome;
   clock.set(realNow - std::chrono::days(s.activatedDaysAgo + 7));
-  auto id = app.planService.launch(staff.senco, pupil.id, s.type);
+  auto id = app.plans().launch(staff.senco, pupil.id, s.type);
   if (!id) fail("launch", id.error());
   fillPlan(app, staff, id.value(), s);
   if (outcome == "draft") inviteContributors(app, staff, id.value());
@@ -157,11 +158,11 @@ engine::Id playScenario(App& app, engine::FixedClock& clock, const DemoStaff& st
     if (outcome == "incident") {
       clock.set(realNow - std::chrono::days(3));
       const bool handling = std::string(s.type) == "physical_handling";
-      auto t = app.planService.fire(staff.senco, id.value(),
-                                    handling ? "record_incident" : "trigger_review",
-                                    {"incident",
-                                     "Restraint used in the playground on Tuesday; recorded "
-                                     "and parents told the same day."});
+      auto t =
+          app.plans().fire(staff.senco, id.value(), handling ? "record_incident" : "trigger_review",
+                           {"incident",
+                            "Restraint used in the playground on Tuesday; recorded "
+                            "and parents told the same day."});
       if (!t) fail("review trigger", t.error());
     }
   }
@@ -178,7 +179,7 @@ std::vector<DemoPlan> seedDemoPlans(App& app, engine::FixedClock& clock,
     const engine::Id academy = academyIds[a];
     const DemoStaff staff = staffOf(app, academy);  // the SENCO launches and writes the plans
     engine::PupilQuery q{{academy}, "", false, 100};
-    auto pupils = app.people.pupils(q);
+    auto pupils = app.peopleRepository().pupils(q);
     std::sort(pupils.begin(), pupils.end(), [](auto& x, auto& y) { return x.id < y.id; });
     for (const auto& s : kScenarios[a]) {
       if (static_cast<size_t>(s.pupil) >= pupils.size()) continue;
@@ -186,7 +187,7 @@ std::vector<DemoPlan> seedDemoPlans(App& app, engine::FixedClock& clock,
       out.push_back({playScenario(app, clock, staff, s, pupil), s.type, pupil.legalName, academy});
     }
   }
-  app.planService.markReviewsDue(engine::dateOf(clock.now()));
+  app.plans().markReviewsDue(engine::dateOf(clock.now()));
   return out;
 }
 

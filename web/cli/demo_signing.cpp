@@ -7,7 +7,8 @@
 #include <sstream>
 
 #include "app/app.h"
-#include "pages/signing.h"
+#include "cli/demo.h"
+#include "mail/mail.h"
 
 namespace sendflow::web {
 namespace {
@@ -58,7 +59,7 @@ std::string demoSignaturePng() {
 // A field of the newest email of this kind to this address about the plan.
 std::string mailField(App& app, engine::Id planId, const char* kind, const std::string& email,
                       const std::string& field) {
-  for (const auto& m : app.outbox.list("", 5000)) {
+  for (const auto& m : app.mail().list("", 5000)) {
     if (m.planId != planId || m.kind != kind || m.toAddress != email) continue;
     auto o = Poco::JSON::Parser().parse(m.data).extract<Poco::JSON::Object::Ptr>();
     return o->optValue<std::string>(field, "");
@@ -68,13 +69,13 @@ std::string mailField(App& app, engine::Id planId, const char* kind, const std::
 
 std::string tokenFor(App& app, engine::Id planId, const std::string& email) {
   std::string salt = mailField(app, planId, engine::mailkind::kSignInvite, email, "link_salt");
-  return salt.empty() ? "" : app.signatures->linkTokenFor(salt);
+  return salt.empty() ? "" : app.signatures().linkTokenFor(salt);
 }
 
 }  // namespace
 
 void signDemoPlan(App& app, engine::Id planId) {
-  auto& svc = *app.signatures;
+  auto& svc = app.signatures();
   for (int round = 0; round < 20; ++round) {
     bool progress = false, open = false;
     for (const auto& r : svc.requests(planId)) {
@@ -86,9 +87,9 @@ void signDemoPlan(App& app, engine::Id planId) {
       engine::SignInput in{true, "typed", r.name, "", "192.0.2.10", "Mozilla/5.0 (sendflow demo)"};
       engine::Status st = engine::Ok{};
       if (r.personRef.rfind("user:", 0) == 0) {
-        auto u = app.people.userById(std::stoll(r.personRef.substr(5)));
+        auto u = app.peopleRepository().userById(std::stoll(r.personRef.substr(5)));
         if (!u) throw std::runtime_error("demo: signer " + r.personRef + " is missing");
-        auto actor = app.auth.actorFor(*u);
+        auto actor = app.auth().actorFor(*u);
         st = svc.sign({"", &actor, r.id}, in);
       } else {
         std::string token = tokenFor(app, planId, r.email);

@@ -11,14 +11,13 @@
 #include <chrono>
 #include <sstream>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "http/json_body.h"
 #include "http/url_decoding.h"
 #include "http/websocket.h"
 #include "sendflow/engine/core/input.h"
 #include "sendflow/engine/core/names.h"
 #include "sendflow/engine/core/utf8.h"
-#include "sendflow/storage/database.h"
 
 namespace sendflow::web {
 
@@ -158,9 +157,9 @@ int statusFor(engine::ErrorCode c) {
 
 // --- Exchange -------------------------------------------------------------------------------
 
-Exchange::Exchange(App& a, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
-                   std::string clientIp)
-    : app(a), request(req), response(res), clientIp_(std::move(clientIp)) {}
+Exchange::Exchange(Services& a, Poco::Net::HTTPServerRequest& req,
+                   Poco::Net::HTTPServerResponse& res, std::string clientIp)
+    : services(a), request(req), response(res), clientIp_(std::move(clientIp)) {}
 
 bool Exchange::isApi() const { return request.getURI().rfind("/api/", 0) == 0; }
 
@@ -204,7 +203,7 @@ std::string Exchange::query(const std::string& name, const std::string& fallback
 const std::string& Exchange::body() {
   if (bodyRead_) return body_;
   bodyRead_ = true;
-  const std::size_t limit = app.settings.maxBodyBytes;
+  const std::size_t limit = services.settings().maxBodyBytes;
   auto& in = request.stream();
   if (request.hasContentLength()) {
     auto n = static_cast<std::size_t>(request.getContentLength64());
@@ -270,7 +269,8 @@ void Exchange::json(int status, const Poco::JSON::Object& o) {
 
 void Exchange::redirect(const std::string& location) {
   if (!isLocalPath(location)) {
-    app.log.warning("refused to redirect to a location that is not a local path; sent / instead");
+    services.log().warning(
+        "refused to redirect to a location that is not a local path; sent / instead");
     return redirect("/");
   }
   response.set("Location", location);
@@ -330,8 +330,8 @@ void Exchange::sendError(int status, const engine::Error& e) {
     items.push_back(item);
   }
   d.set("fields", items);
-  html(status, app.views ? app.views->page(*this, "error", d, statusText(status))
-                         : statusText(status) + ": " + e.message);
+  html(status, services.hasViews() ? services.views().page(*this, "error", d, statusText(status))
+                                   : statusText(status) + ": " + e.message);
 }
 
 void Exchange::setCookie(const std::string& name, const std::string& value, int maxAgeSeconds) {
@@ -339,7 +339,7 @@ void Exchange::setCookie(const std::string& name, const std::string& value, int 
   c.setPath("/");
   c.setHttpOnly(true);
   c.setSameSite(Poco::Net::HTTPCookie::SAME_SITE_LAX);
-  c.setSecure(app.settings.https());
+  c.setSecure(services.settings().https());
   c.setMaxAge(maxAgeSeconds);
   response.addCookie(c);
 }
@@ -438,7 +438,7 @@ std::shared_ptr<WebSocketUpgrade> Pipeline::handle(Poco::Net::HTTPServerRequest&
   auto started = std::chrono::steady_clock::now();
   Exchange ex(app_, req, res, clientIp);
   std::string path = "/";
-  securityHeaders(res, app_.settings.https());
+  securityHeaders(res, app_.settings().https());
   try {
     // The whole target is decoded strictly before anything routes on it.
     path = decodeRequestPath(rawPathOf(req.getURI()));
@@ -454,21 +454,21 @@ std::shared_ptr<WebSocketUpgrade> Pipeline::handle(Poco::Net::HTTPServerRequest&
     res.setKeepAlive(false);
     fail(ex, path, 413,
          "The request is too large. The limit is " +
-             std::to_string(app_.settings.maxBodyBytes / 1024) + " KiB.");
+             std::to_string(app_.settings().maxBodyBytes / 1024) + " KiB.");
   } catch (const std::exception& e) {
-    app_.log.error("%s %s failed: %s", req.getMethod(), redactPath(path), std::string(e.what()));
+    app_.log().error("%s %s failed: %s", req.getMethod(), redactPath(path), std::string(e.what()));
     res.setKeepAlive(false);
     fail(ex, path, 500,
          "Something went wrong on our side. Nothing you entered was lost; please try again.");
   } catch (...) {
-    app_.log.error("%s %s failed with an unknown exception", req.getMethod(), redactPath(path));
+    app_.log().error("%s %s failed with an unknown exception", req.getMethod(), redactPath(path));
     res.setKeepAlive(false);
     fail(ex, path, 500,
          "Something went wrong on our side. Nothing you entered was lost; please try again.");
   }
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-  app_.log.information("%s %s %s %d %.1fms", ex.clientIp(), req.getMethod(), redactPath(path),
-                       static_cast<int>(res.getStatus()), ms.count());
+  app_.log().information("%s %s %s %d %.1fms", ex.clientIp(), req.getMethod(), redactPath(path),
+                         static_cast<int>(res.getStatus()), ms.count());
   if (res.getStatus() != HTTPResponse::HTTP_SWITCHING_PROTOCOLS) return nullptr;
   return ex.webSocket;
 }
@@ -479,8 +479,8 @@ void Pipeline::fail(Exchange& ex, const std::string& path, int status, const std
   try {
     ex.error(status, message);
   } catch (const std::exception& e) {
-    app_.log.error("%s %s: the error page failed too: %s", ex.request.getMethod(), redactPath(path),
-                   std::string(e.what()));
+    app_.log().error("%s %s: the error page failed too: %s", ex.request.getMethod(),
+                     redactPath(path), std::string(e.what()));
     if (ex.sent()) return;
     ex.response.setStatusAndReason(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
     ex.response.setContentType("text/plain; charset=utf-8");
@@ -491,10 +491,10 @@ void Pipeline::fail(Exchange& ex, const std::string& path, int status, const std
 void Pipeline::run(Exchange& ex, const std::string& path) {
   auto& req = ex.request;
   if (req.hasContentLength() && req.getContentLength64() > 0 &&
-      static_cast<std::size_t>(req.getContentLength64()) > app_.settings.maxBodyBytes) {
+      static_cast<std::size_t>(req.getContentLength64()) > app_.settings().maxBodyBytes) {
     throw PayloadTooLarge();
   }
-  auto m = app_.router.match(req.getMethod(), path);
+  auto m = app_.router().match(req.getMethod(), path);
   if (!m.route) {
     if (m.pathKnown) {
       ex.response.set("Allow", m.allowed);
@@ -509,7 +509,7 @@ void Pipeline::run(Exchange& ex, const std::string& path) {
 
   if (m.route->access == Access::kStaff) {
     ex.sessionToken = ex.cookie(kSessionCookie);
-    auto s = app_.auth.resume(ex.sessionToken);
+    auto s = app_.auth().resume(ex.sessionToken);
     if (!s) {
       if (!ex.isApi() && !changing) {
         Poco::URI login("/login");

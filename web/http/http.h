@@ -27,7 +27,7 @@ class basic_data;
 
 namespace sendflow::web {
 
-class App;
+class Services;           // web/app/services.h: what handlers see of the application
 struct WebSocketUpgrade;  // web/http/websocket.h
 
 // The largest plan version number a request may name (versions are counted in an int).
@@ -43,10 +43,10 @@ class Exchange {
  public:
   // `clientIp`: the client's address as the front end resolved it (X-Forwarded-For only through
   // a trusted proxy); empty means the TCP peer's.
-  Exchange(App& app, Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
-           std::string clientIp = "");
+  Exchange(Services& services, Poco::Net::HTTPServerRequest& req,
+           Poco::Net::HTTPServerResponse& res, std::string clientIp = "");
 
-  App& app;
+  Services& services;
   Poco::Net::HTTPServerRequest& request;
   Poco::Net::HTTPServerResponse& response;
   std::map<std::string, std::string> params;      // from the route pattern
@@ -150,7 +150,7 @@ class Router {
 // Thread-safe (one per worker, or shared).
 class Pipeline {
  public:
-  explicit Pipeline(App& app) : app_(app) {}
+  explicit Pipeline(Services& services) : app_(services) {}
   // Returns the WebSocket the handler accepted (the response is then its 101), else nullptr.
   std::shared_ptr<WebSocketUpgrade> handle(Poco::Net::HTTPServerRequest& req,
                                            Poco::Net::HTTPServerResponse& res,
@@ -159,7 +159,7 @@ class Pipeline {
  private:
   void run(Exchange& ex, const std::string& path);
   void fail(Exchange& ex, const std::string& path, int status, const std::string& message);
-  App& app_;
+  Services& app_;
 };
 
 // The headers every response carries, the front end's own refusals included.

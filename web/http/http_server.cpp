@@ -13,7 +13,7 @@
 #include <cerrno>
 #include <stdexcept>
 
-#include "app/app.h"
+#include "app/services.h"
 
 namespace sendflow::web {
 namespace {
@@ -37,10 +37,10 @@ void epollControl(int epoll, int op, int fd, std::uint32_t events, ConnId id) {
 
 }  // namespace
 
-HttpServer::HttpServer(App& app, Poco::Net::ServerSocket listener, Poco::Net::Context::Ptr tls,
+HttpServer::HttpServer(Services& app, Poco::Net::ServerSocket listener, Poco::Net::Context::Ptr tls,
                        int maxConnections)
     : app_(app),
-      limits_(app.settings.http),
+      limits_(app.settings().http),
       maxConnections_(maxConnections),
       https_(tls != nullptr),
       listener_(std::move(listener)),
@@ -86,7 +86,7 @@ void HttpServer::loop() {
     if (stopping_ && (conns_.empty() || now >= stopDeadline_)) break;
     const int n = ::epoll_wait(epoll_, events, 256, waitMillis(now));
     if (n < 0 && errno != EINTR) {
-      app_.log.error("the HTTP event loop failed: epoll_wait errno %d", errno);
+      app_.log().error("the HTTP event loop failed: epoll_wait errno %d", errno);
       break;
     }
     try {
@@ -94,7 +94,7 @@ void HttpServer::loop() {
       runReady();
       expireTimers(Clock::now());
     } catch (const std::exception& e) {  // outside any one connection: log, carry on
-      app_.log.error("the HTTP event loop: %s", std::string(e.what()));
+      app_.log().error("the HTTP event loop: %s", std::string(e.what()));
     }
     reap();
   }
@@ -121,8 +121,8 @@ void HttpServer::guarded(ConnId id, const std::function<void()>& step) {
   try {
     step();
   } catch (const std::exception& e) {
-    app_.log.error("HTTP connection %s closed after an error: %s", std::to_string(id),
-                   std::string(e.what()));
+    app_.log().error("HTTP connection %s closed after an error: %s", std::to_string(id),
+                     std::string(e.what()));
     if (Connection* c = find(id)) close(*c);
   }
 }
@@ -188,7 +188,7 @@ void HttpServer::admit(int fd, const Poco::Net::SocketAddress& peer, Clock::time
 // read it; over TLS, or when many refusals are under way already, the connection is just closed.
 void HttpServer::refuseAtAccept(int fd, const Poco::Net::SocketAddress& peer, int status,
                                 const std::string& message, Clock::time_point now) {
-  app_.log.information("%s refused at connect: %d %s", peer.host().toString(), status, message);
+  app_.log().information("%s refused at connect: %d %s", peer.host().toString(), status, message);
   if (tls_ || refusing_ >= kMaxRefusing) {
     ::close(fd);
     return;
@@ -224,7 +224,7 @@ Connection* HttpServer::open(int fd, const Poco::Net::SocketAddress& peer, Clock
 // Out of file descriptors: accept one connection with the reserved descriptor and close it, so
 // the listener does not stay readable for ever; idle connections go first.
 void HttpServer::shedOneConnection() {
-  app_.log.warning("out of file descriptors: refusing a connection (raise the open-files limit)");
+  app_.log().warning("out of file descriptors: refusing a connection (raise the open-files limit)");
   evictOldestIdle();
   if (reserveFd_ < 0) return;
   ::close(reserveFd_);
@@ -341,8 +341,8 @@ void HttpServer::expireTimers(Clock::time_point now) {
 
 void HttpServer::onTimeout(Connection& c, Clock::time_point now) {
   if (c.writing() && now >= c.writingSince + limits_.writeTimeout) {
-    app_.log.information("%s: a response was not read within %d s; connection closed", c.peerKey,
-                         static_cast<int>(limits_.writeTimeout.count()));
+    app_.log().information("%s: a response was not read within %d s; connection closed", c.peerKey,
+                           static_cast<int>(limits_.writeTimeout.count()));
     return close(c);
   }
   switch (c.state) {

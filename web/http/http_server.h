@@ -31,13 +31,13 @@ struct epoll_event;
 
 namespace sendflow::web {
 
-class App;
+class Services;
 
 class HttpServer {
  public:
   // `listener`: bound (exclusively) and listening. `tls`: null for plain HTTP. `maxConnections`:
   // the limit after the file-descriptor limit was taken into account.
-  HttpServer(App& app, Poco::Net::ServerSocket listener, Poco::Net::Context::Ptr tls,
+  HttpServer(Services& app, Poco::Net::ServerSocket listener, Poco::Net::Context::Ptr tls,
              int maxConnections);
   ~HttpServer();  // stop()
   HttpServer(const HttpServer&) = delete;
@@ -112,7 +112,7 @@ class HttpServer {
   void onWebSocketOut(WebSocketOut& out);
   void onWebSocketResume(ConnId conn);
 
-  App& app_;
+  Services& app_;
   const HttpLimits limits_;
   const int maxConnections_;
   const bool https_;

@@ -2,7 +2,7 @@
 #include <Poco/String.h>
 #include <sys/epoll.h>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "http/http_server.h"
 
 namespace sendflow::web {
@@ -144,7 +144,7 @@ void HttpServer::progress(Connection& c) {
 // True when the head was parsed and the body is being read; a bad head is answered here.
 bool HttpServer::readHeadOf(Connection& c, Clock::time_point now) {
   if (!c.request) c.request = std::make_unique<BufferedRequest>(c.peer, c.local, c.io->secure());
-  const HeadLimits limits{limits_.maxHeaderBytes, app_.settings.maxBodyBytes};
+  const HeadLimits limits{limits_.maxHeaderBytes, app_.settings().maxBodyBytes};
   HeadResult h = readHead(c.in, limits, *c.request, c.headScanned);
   if (h.outcome == HeadResult::Outcome::kIncomplete) return false;
   if (h.outcome == HeadResult::Outcome::kRefused) {
@@ -174,8 +174,8 @@ void HttpServer::dispatch(Connection& c) {
   const bool queued = pool_.trySubmit(
       [this, id, request, clientIp, keepAlive] { runRequest(id, *request, clientIp, keepAlive); });
   if (!queued) {
-    app_.log.warning("%s: %s requests already wait for a worker; answered 503", clientIp,
-                     std::to_string(limits_.maxQueued));
+    app_.log().warning("%s: %s requests already wait for a worker; answered 503", clientIp,
+                       std::to_string(limits_.maxQueued));
     respond(c,
             plainResponse(503, "The server is busy; please try again in a moment.", https_,
                           keepAlive, 1, api),
@@ -197,13 +197,13 @@ void HttpServer::runRequest(ConnId conn, BufferedRequest& request, const std::st
     done.bytes =
         response.serialize(request.getMethod() == "HEAD", done.keepAlive, https_, &refused);
     if (!refused.empty()) {
-      app_.log.error("the response header %s held a control character: answered 500 instead",
-                     refused);
+      app_.log().error("the response header %s held a control character: answered 500 instead",
+                       refused);
       done.keepAlive = false;
       done.upgrade.reset();
     }
   } catch (const std::exception& e) {
-    app_.log.error("answering a request failed: %s", std::string(e.what()));
+    app_.log().error("answering a request failed: %s", std::string(e.what()));
     done.bytes = plainResponse(500, "Something went wrong on our side.", https_, false);
     done.keepAlive = false;
     done.upgrade.reset();
@@ -214,7 +214,7 @@ void HttpServer::runRequest(ConnId conn, BufferedRequest& request, const std::st
 // The front end's own refusal: answered, then the connection is closed (its input, if any, was
 // not read as a request and never will be).
 void HttpServer::refuse(Connection& c, int status, const std::string& reason, int retryAfter) {
-  app_.log.information("%s refused: %d %s", c.peerKey, status, reason);
+  app_.log().information("%s refused: %d %s", c.peerKey, status, reason);
   const bool api = c.request && c.request->getURI().rfind("/api/", 0) == 0;
   c.request.reset();
   respond(c, plainResponse(status, reason, https_, false, retryAfter, api), false);

@@ -1,5 +1,5 @@
 // WebSockets in the event loop: frames in and out, pings, closing, and the handler's turns.
-#include "app/app.h"
+#include "app/services.h"
 #include "http/http_server.h"
 
 namespace sendflow::web {
@@ -39,7 +39,7 @@ void HttpServer::switchToWebSocket(Connection& c, const WebSocketUpgrade& upgrad
   c.ws->lastHeard = Clock::now();
   std::weak_ptr<LoopInbox> inbox = inbox_;
   const ConnId id = c.id;
-  c.ws->turns = std::make_shared<WebSocketTurns>(upgrade.handler, pool_, app_.log, [inbox, id] {
+  c.ws->turns = std::make_shared<WebSocketTurns>(upgrade.handler, pool_, app_.log(), [inbox, id] {
     if (auto in = inbox.lock()) in->post(WebSocketResume{id});
   });
   c.ws->turns->open(std::make_shared<LoopChannel>(id, inbox));
@@ -99,7 +99,7 @@ void HttpServer::queueFrame(Connection& c, std::string frame) {
   }
   c.out += frame;
   if (c.out.size() - c.outSent > kMaxBacklogBytes) {
-    app_.log.information("%s: a WebSocket client reads too slowly; connection closed", c.peerKey);
+    app_.log().information("%s: a WebSocket client reads too slowly; connection closed", c.peerKey);
     close(c);
   }
 }

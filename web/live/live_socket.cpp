@@ -7,7 +7,7 @@
 #include <chrono>
 #include <functional>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "http/websocket.h"
 
 namespace sendflow::web {
@@ -98,7 +98,7 @@ void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId,
     return ex.error(400, "This address speaks WebSocket only.");
   }
   if (auto st = read(); !st) return ex.error(st.error());
-  auto live = ex.app.live->session(planId);
+  auto live = ex.services.live().session(planId);
   if (!live) return ex.error(503, "Live editing is not available just now; the form still saves.");
   WebSocketOptions options;
   options.maxMessageBytes = kMaxMessageBytes;
@@ -107,7 +107,7 @@ void serveSocket(Exchange& ex, engine::LiveEditor editor, engine::Id planId,
   acceptWebSocket(
       ex,
       std::make_shared<LiveSocket>(std::move(live), std::move(editor), std::move(stillAllowed),
-                                   ex.app.clock, ex.app.settings.live.recheck),
+                                   ex.services.clock(), ex.services.settings().live.recheck),
       options);
 }
 
@@ -121,28 +121,29 @@ std::string why(const engine::Error& e) {
 void staffSocket(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no plan at this address.");
-  auto view = ex.app.planService.open(ex.actor(), *id);  // the actor may see this plan
+  auto view = ex.services.plans().open(ex.actor(), *id);  // the actor may see this plan
   if (!view) return ex.error(view.error());
-  App& app = ex.app;
+  Services& app = ex.services;
   serveSocket(
-      ex, engine::staffEditor(ex.app.planService, ex.actor(), *id), *id,
-      [&app, token = ex.sessionToken] { return app.auth.resume(token).ok(); },
+      ex, engine::staffEditor(ex.services.plans(), ex.actor(), *id), *id,
+      [&app, token = ex.sessionToken] { return app.auth().resume(token).ok(); },
       [&]() -> engine::Status {
-        if (auto v = app.reads.plan(ex.actor(), engine::Door::kLive, *id); !v) return v.error();
+        if (auto v = app.reads().plan(ex.actor(), engine::Door::kLive, *id); !v) return v.error();
         return engine::Ok{};
       });
 }
 
 void contributorSocket(Exchange& ex) {
   const std::string token = ex.params["token"];
-  auto c = ex.app.contributions->open(token);
+  auto c = ex.services.contributions().open(token);
   if (!c) return ex.error(c.error());
   // The contributor's editor re-checks its link itself (engine, every live.recheck_ms) and
   // answers "read_only" with the reason once it has expired or been withdrawn.
   serveSocket(
-      ex, ex.app.contributions->liveEditor(token, c.value()), c->plan.plan.id, [] { return true; },
+      ex, ex.services.contributions().liveEditor(token, c.value()), c->plan.plan.id,
+      [] { return true; },
       [&]() -> engine::Status {
-        if (auto read = ex.app.contributions->open(token, ex.clientIp()); !read)
+        if (auto read = ex.services.contributions().open(token, ex.clientIp()); !read)
           return read.error();
         return engine::Ok{};
       });
@@ -150,12 +151,12 @@ void contributorSocket(Exchange& ex) {
 
 }  // namespace
 
-LiveHub::LiveHub(App& app) : app_(app), log_(app.liveLog) {
+LiveHub::LiveHub(Services& services, engine::LiveLog& log) : app_(services), log_(log) {
   flusher_ = std::thread([this] { run(); });
 }
 
 LiveHub::~LiveHub() {
-  app_.planService.setPendingEdits(nullptr);
+  app_.plans().setPendingEdits(nullptr);
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -165,11 +166,11 @@ LiveHub::~LiveHub() {
   for (auto& [id, s] : sessions_) {
     try {
       if (auto st = s->flush(true); !st)
-        app_.log.warning("live: plan %s keeps live edits not folded into a version: %s",
-                         std::to_string(id), why(st.error()));
+        app_.log().warning("live: plan %s keeps live edits not folded into a version: %s",
+                           std::to_string(id), why(st.error()));
     } catch (const std::exception& e) {
-      app_.log.error("live: folding plan %s at shutdown failed: %s", std::to_string(id),
-                     std::string(e.what()));
+      app_.log().error("live: folding plan %s at shutdown failed: %s", std::to_string(id),
+                       std::string(e.what()));
     }
   }
 }
@@ -179,7 +180,7 @@ std::shared_ptr<engine::LiveSession> LiveHub::session(engine::Id planId) {
   auto it = sessions_.find(planId);
   if (it != sessions_.end() && !it->second->broken()) return it->second;
   auto s =
-      engine::LiveSession::open(planId, app_.planService, log_, app_.clock, app_.settings.live);
+      engine::LiveSession::open(planId, app_.plans(), log_, app_.clock(), app_.settings().live);
   if (!s) return nullptr;
   sessions_[planId] = s.value();
   return s.value();
@@ -192,7 +193,7 @@ engine::Status LiveHub::fold(engine::Id planId) {
     if (auto it = sessions_.find(planId); it != sessions_.end()) s = it->second;
   }
   if (!s) {
-    auto rec = app_.planService.record(planId);
+    auto rec = app_.plans().record(planId);
     if (!rec || log_.since(planId, rec->currentVersion).empty()) return engine::Ok{};
     s = session(planId);  // acknowledged before a restart, not folded yet
   }
@@ -204,11 +205,11 @@ void LiveHub::run() {
   for (engine::Id id : log_.unfolded()) {
     try {
       if (auto st = fold(id); !st)
-        app_.log.warning("live: plan %s keeps live edits not folded into a version: %s",
-                         std::to_string(id), why(st.error()));
+        app_.log().warning("live: plan %s keeps live edits not folded into a version: %s",
+                           std::to_string(id), why(st.error()));
     } catch (const std::exception& e) {
-      app_.log.error("live: folding plan %s after a restart failed: %s", std::to_string(id),
-                     std::string(e.what()));
+      app_.log().error("live: folding plan %s after a restart failed: %s", std::to_string(id),
+                       std::string(e.what()));
     }
   }
   std::unique_lock lock(mutex_);
@@ -220,8 +221,8 @@ void LiveHub::run() {
         it->second->catchUp();
         it->second->flush(false);
       } catch (const std::exception& e) {
-        app_.log.error("live: flush of plan %s failed: %s", std::to_string(it->first),
-                       std::string(e.what()));
+        app_.log().error("live: flush of plan %s failed: %s", std::to_string(it->first),
+                         std::string(e.what()));
       }
       // Nobody holds it but us, nobody connected, nothing pending: let it go.
       if (it->second.use_count() == 1 && it->second->idle()) {
@@ -233,11 +234,9 @@ void LiveHub::run() {
   }
 }
 
-void registerLiveRoutes(App& app) {
-  app.live = std::make_shared<LiveHub>(app);
-  app.planService.setPendingEdits(app.live.get());
-  app.router.add("GET", "/plans/{id}/live", engine::Action::kViewPlan, staffSocket);
-  app.router.add("GET", "/c/{token}/live", Access::kPublic, contributorSocket);
+void registerLiveRoutes(Router& router) {
+  router.add("GET", "/plans/{id}/live", engine::Action::kViewPlan, staffSocket);
+  router.add("GET", "/c/{token}/live", Access::kPublic, contributorSocket);
 }
 
 }  // namespace sendflow::web

@@ -13,14 +13,15 @@
 
 namespace sendflow::web {
 
-class App;
+class Router;
+class Services;
 
 // One LiveSession per plan with a connection, and the background flush that folds quiet
 // sessions into plan versions; the plan service asks it to fold before a transition.
 // Thread-safe.
 class LiveHub : public engine::PendingEdits {
  public:
-  explicit LiveHub(App& app);
+  LiveHub(Services& services, engine::LiveLog& log);
   ~LiveHub();
   LiveHub(const LiveHub&) = delete;
   LiveHub& operator=(const LiveHub&) = delete;
@@ -34,7 +35,7 @@ class LiveHub : public engine::PendingEdits {
  private:
   void run();
 
-  App& app_;
+  Services& app_;
   engine::LiveLog& log_;
   std::mutex mutex_;
   std::condition_variable stop_;
@@ -43,7 +44,6 @@ class LiveHub : public engine::PendingEdits {
   std::thread flusher_;
 };
 
-// Also hands the live hub to the plan service, which folds live edits before a transition.
-void registerLiveRoutes(App& app);
+void registerLiveRoutes(Router& router);
 
 }  // namespace sendflow::web

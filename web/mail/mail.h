@@ -42,7 +42,8 @@ class basic_mustache;
 
 namespace sendflow::web {
 
-class App;
+class Router;
+class Services;
 class SmtpConnection;
 
 // What the SMTP server said about one message (or why it could not be asked).
@@ -61,7 +62,8 @@ struct DrainResult {
 class MailService {
  public:
   // `settings` as readSettings checked them (mail.from parses).
-  MailService(App& app, MailSettings settings);
+  // Drives `outbox`, the engine's port (the composition root hands it the database's).
+  MailService(Services& services, engine::Outbox& outbox, MailSettings settings);
   ~MailService();
   MailService(const MailService&) = delete;
   MailService& operator=(const MailService&) = delete;
@@ -101,7 +103,8 @@ class MailService {
   std::string render(const std::string& kind, const std::string& part,
                      const engine::OutboxMessage& m, const std::string& subject) const;
 
-  App& app_;
+  Services& services_;
+  engine::Outbox& outbox_;
   const MailSettings settings_;
   const engine::Mailbox from_;                    // settings_.from, parsed
   std::map<std::string, std::string> templates_;  // "<kind>.<part>" → source
@@ -118,6 +121,6 @@ class MailService {
   std::thread sender_;
 };
 
-void registerMailRoutes(App& app);
+void registerMailRoutes(Router& router);
 
 }  // namespace sendflow::web

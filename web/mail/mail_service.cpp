@@ -18,13 +18,16 @@
 #include <kainjow/mustache.hpp>
 #include <sstream>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "http/paths.h"
 #include "mail/mail.h"
 #include "mail/mail_headers.h"
 #include "mail/smtp_connection.h"
+#include "sendflow/engine/contributions/contributions.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/people/auth.h"
+#include "sendflow/engine/signing/signatures.h"
 
 namespace sendflow::web {
 
@@ -86,13 +89,14 @@ bool processAlive(long pid) {
 
 }  // namespace
 
-MailService::MailService(App& app, MailSettings settings)
-    : app_(app),
+MailService::MailService(Services& services, engine::Outbox& outbox, MailSettings settings)
+    : services_(services),
+      outbox_(outbox),
       settings_(std::move(settings)),
       from_(engine::parseMailbox(settings_.from).value()),
       owner_("pid:" + std::to_string(::getpid()) + ":" +
              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())) {
-  const std::string dir = app.settings.webRoot + "/templates/mail";
+  const std::string dir = services.settings().webRoot + "/templates/mail";
   if (!Poco::File(dir).exists())
     throw std::runtime_error("the mail templates folder " + dir + " does not exist");
   for (Poco::DirectoryIterator it(dir), end; it != end; ++it) {
@@ -136,8 +140,8 @@ std::string MailService::render(const std::string& kind, const std::string& part
   // reviews overview is their way in (engine/access.h).
   bool planLinks = true;
   if (m.academyId != 0) {
-    if (auto u = app_.people.userByEmail(m.toAddress))
-      planLinks = engine::may(app_.auth.actorFor(*u), engine::Action::kViewPlan, m.academyId);
+    if (auto staff = services_.auth().actorByEmail(m.toAddress))
+      planLinks = engine::may(*staff, engine::Action::kViewPlan, m.academyId);
   }
   auto addLinks = [&](Poco::JSON::Array::Ptr arr) {
     if (!arr || !planLinks) return;
@@ -153,9 +157,9 @@ std::string MailService::render(const std::string& kind, const std::string& part
     d.set("link", base + paths::plan(data->get("plan_id").convert<engine::Id>()));
   // Signing and download links: a contact's own link, derived from its salt only now; staff
   // sign and download on the plan's page.
-  if (data->has("link_salt") && app_.signatures) {
+  if (data->has("link_salt")) {
     const std::string token =
-        app_.signatures->linkTokenFor(data->getValue<std::string>("link_salt"));
+        services_.signatures().linkTokenFor(data->getValue<std::string>("link_salt"));
     const std::string path =
         m.kind == engine::mailkind::kSigned ? paths::signerSealed(token) : paths::signerLink(token);
     d.set("sign_path", path);
@@ -165,8 +169,8 @@ std::string MailService::render(const std::string& kind, const std::string& part
     d.set("sign_path", paths::planSign(planId));
     d.set("download_path", paths::planSealed(planId));
   }
-  if (data->has("contribute_salt") && app_.contributions)
-    d.set("contribute_path", paths::contributorLink(app_.contributions->linkTokenFor(
+  if (data->has("contribute_salt"))
+    d.set("contribute_path", paths::contributorLink(services_.contributions().linkTokenFor(
                                  data->getValue<std::string>("contribute_salt"))));
   d.set("base_url", base);
   d.set("dashboard_link", base + "/governor");
@@ -252,7 +256,7 @@ std::optional<engine::CalendarEntry> MailService::calendarEntry(const OutboxMess
 DrainResult MailService::drain() {
   std::lock_guard drainLock(drainMutex_);
   DrainResult r;
-  auto& box = app_.outbox;
+  auto& box = outbox_;
   // Rows another (dead) process left "sending".
   std::vector<std::string> live;
   for (const auto& owner : box.sendingOwners()) {
@@ -261,17 +265,17 @@ DrainResult MailService::drain() {
     bool mine = owner == owner_;
     if (mine || (pid != ::getpid() && processAlive(pid))) live.push_back(owner);
   }
-  const auto now0 = app_.clock.now();
+  const auto now0 = services_.clock().now();
   r.recovered = box.recoverAbandoned(live, now0, now0 - std::chrono::minutes(30));
   if (r.recovered)
-    app_.log.warning("mail: %d message(s) interrupted while sending will be sent again",
-                     r.recovered);
+    services_.log().warning("mail: %d message(s) interrupted while sending will be sent again",
+                            r.recovered);
   if (now0 < pausedUntil_) {
     r.paused = true;
     return r;
   }
   std::unique_ptr<SmtpConnection> conn;
-  while (auto m = box.claim(app_.clock.now(), owner_)) {
+  while (auto m = box.claim(services_.clock().now(), owner_)) {
     if (!settle(*m, deliver(*m, conn), r)) break;
   }
   return r;
@@ -287,7 +291,7 @@ SmtpOutcome MailService::deliver(const OutboxMessage& m, std::unique_ptr<SmtpCon
     auto msg = compose(m, *to);
     if (!conn) conn = std::make_unique<SmtpConnection>(settings_);
     return conn->send(from_.address, *to, *msg,
-                      [&] { app_.outbox.markHandedOver(m.id, app_.clock.now()); });
+                      [&] { outbox_.markHandedOver(m.id, services_.clock().now()); });
   } catch (const Poco::Exception& e) {
     conn.reset();
     return connectionFailure(settings_, e);
@@ -302,8 +306,8 @@ SmtpOutcome MailService::deliver(const OutboxMessage& m, std::unique_ptr<SmtpCon
 
 // Records the outcome of one row; false when the server is unreachable and the rest must wait.
 bool MailService::settle(const OutboxMessage& m, const SmtpOutcome& out, DrainResult& r) {
-  auto& box = app_.outbox;
-  const auto after = app_.clock.now();
+  auto& box = outbox_;
+  const auto after = services_.clock().now();
   if (out.kind == SmtpOutcome::Kind::kSent) {
     box.markSent(m.id, after, out.reply);
     ++r.sent;
@@ -311,8 +315,8 @@ bool MailService::settle(const OutboxMessage& m, const SmtpOutcome& out, DrainRe
   }
   if (out.kind == SmtpOutcome::Kind::kPermanent) {
     box.markFailed(m.id, out.reply);
-    app_.log.warning("mail %d to %s failed: %s", static_cast<int>(m.id), printable(m.toAddress),
-                     printable(out.reply));
+    services_.log().warning("mail %d to %s failed: %s", static_cast<int>(m.id),
+                            printable(m.toAddress), printable(out.reply));
     ++r.failed;
     return true;
   }
@@ -329,8 +333,8 @@ bool MailService::settle(const OutboxMessage& m, const SmtpOutcome& out, DrainRe
     box.markRetry(m.id, next, out.reply);
     ++r.retrying;
   }
-  app_.log.warning("mail %d to %s: %s (attempt %d)", static_cast<int>(m.id), printable(m.toAddress),
-                   printable(out.reply), m.attempts);
+  services_.log().warning("mail %d to %s: %s (attempt %d)", static_cast<int>(m.id),
+                          printable(m.toAddress), printable(out.reply), m.attempts);
   if (!out.connection) return true;
   // The server is unreachable: no point trying the rest now (no retry storm).
   pausedUntil_ =
@@ -340,18 +344,18 @@ bool MailService::settle(const OutboxMessage& m, const SmtpOutcome& out, DrainRe
 }
 
 MailService::Counts MailService::counts() {
-  auto c = app_.outbox.counts();
+  auto c = outbox_.counts();
   return {c.queued, c.sending, c.sent, c.retrying, c.failed};
 }
 
 std::vector<engine::OutboxMessage> MailService::list(const std::string& status, int limit) {
-  return app_.outbox.list(status, limit);
+  return outbox_.list(status, limit);
 }
 
-bool MailService::retry(engine::Id id) { return app_.outbox.retry(id, app_.clock.now()); }
+bool MailService::retry(engine::Id id) { return outbox_.retry(id, services_.clock().now()); }
 
 SmtpOutcome MailService::sendTest(const engine::EmailAddress& to) {
-  const auto now = app_.clock.now();
+  const auto now = services_.clock().now();
   OutboxMessage m;
   m.kind = engine::mailkind::kTest;
   m.key = "test:" + std::to_string(engine::toUnix(now)) + ":" + to.str() + ":" +
@@ -361,28 +365,28 @@ SmtpOutcome MailService::sendTest(const engine::EmailAddress& to) {
   m.data = "{}";
   m.createdAt = now;
   m.nextAttemptAt = now + std::chrono::hours(24 * 365 * 10);  // not for the sender: settled below
-  m.id = app_.outbox.enqueue(m);
+  m.id = outbox_.enqueue(m);
   std::unique_ptr<SmtpConnection> conn;
   const SmtpOutcome out = deliver(m, conn);
   if (out.kind == SmtpOutcome::Kind::kSent)
-    app_.outbox.markSent(m.id, app_.clock.now(), out.reply);
+    outbox_.markSent(m.id, services_.clock().now(), out.reply);
   else
-    app_.outbox.markFailed(m.id, out.reply);
+    outbox_.markFailed(m.id, out.reply);
   return out;
 }
 
 void MailService::tick() {
-  const auto now = app_.clock.now();
+  const auto now = services_.clock().now();
   const auto today = engine::dateOf(now);
   const auto steady = std::chrono::steady_clock::now();
   if (!lastReminderDay_ || *lastReminderDay_ != today ||
       steady - lastReminderRun_ >= std::chrono::seconds(settings_.reminderEverySeconds)) {
-    auto run = app_.reminders.run(today, false);
+    auto run = services_.reminders().run(today, false);
     lastReminderDay_ = today;
     lastReminderRun_ = steady;
     if (run.queued)
-      app_.log.information("reminders %s..%s: %d new message(s) queued", run.from, run.to,
-                           run.queued);
+      services_.log().information("reminders %s..%s: %d new message(s) queued", run.from, run.to,
+                                  run.queued);
   }
   {
     std::lock_guard lock(mutex_);
@@ -407,7 +411,7 @@ void MailService::senderLoop() {
     try {
       drain();
     } catch (const std::exception& e) {
-      app_.log.error("mail sender: %s", std::string(e.what()));
+      services_.log().error("mail sender: %s", std::string(e.what()));
     }
     lock.lock();
     wake_.wait_for(lock, std::chrono::seconds(settings_.pollSeconds),

@@ -6,10 +6,11 @@
 
 namespace sendflow::web {
 
-class App;
+class Router;
+class Services;
 class Exchange;
 
-void registerContributeRoutes(App& app);
+void registerContributeRoutes(Router& router);
 // Adds "contributor_rows", "can_invite" and "contributor_options" to the plan page's data.
 void addContributors(Exchange& ex, const engine::PlanView& v, Data& d);
 

@@ -4,19 +4,19 @@
 
 #include <string>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "sendflow/engine/documents/plan_document.h"
 
 namespace sendflow::web {
 
 // Academy name, the optional logo (<home>/logo.png) and the names of every staff member of the
 // academy and contact of the pupil (inactive ones too: old versions name them).
-engine::PlanDocumentOptions planDocumentOptions(App& app, const engine::PlanView& v);
+engine::PlanDocumentOptions planDocumentOptions(Services& services, const engine::PlanView& v);
 
 // Renders the version shown in `v` with the App's renderer. Throws engine::InfraError.
-engine::RenderedPdf renderPlanPdf(App& app, const engine::PlanView& v);
+engine::RenderedPdf renderPlanPdf(Services& services, const engine::PlanView& v);
 
-void registerDocumentRoutes(App& app);  // GET /plans/{id}/pdf
+void registerDocumentRoutes(Router& router);  // GET /plans/{id}/pdf
 
 // "a, b, c" of the placeholder fields, by field label where the form has one.
 std::string placeholderSummary(const engine::PlanView& v, const engine::RenderedPdf& pdf);

@@ -8,15 +8,16 @@
 
 namespace sendflow::web {
 
-class App;
+class Router;
+class Services;
 class Exchange;
 
-void registerPeopleRoutes(App& app);
-void registerAdminRoutes(App& app);
-void registerApiRoutes(App& app);
-void registerStaticRoutes(App& app);
-void registerPlanRoutes(App& app);
-void registerPlanApiRoutes(App& app);
+void registerPeopleRoutes(Router& router);
+void registerAdminRoutes(Router& router);
+void registerApiRoutes(Router& router);
+void registerStaticRoutes(Router& router);
+void registerPlanRoutes(Router& router);
+void registerPlanApiRoutes(Router& router);
 
 Data pupilData(const engine::Pupil& p);
 Data contactData(const engine::Contact& c);

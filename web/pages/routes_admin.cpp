@@ -1,5 +1,5 @@
 // Trust admin pages: staff users and their roles per academy.
-#include "app/app.h"
+#include "app/services.h"
 #include "pages/routes.h"
 #include "sendflow/engine/core/text.h"
 
@@ -33,7 +33,7 @@ void userForm(Exchange& ex, int status, const engine::UserInput& in, engine::Id 
   d.set("editing", userId != 0);
   d.set("action", userId ? "/admin/users/" + std::to_string(userId) : "/admin/users");
   Data academies = list();
-  for (const auto& a : ex.app.peopleService.academiesOf(ex.actor())) {
+  for (const auto& a : ex.services.people().academiesOf(ex.actor())) {
     Data ad;
     ad.set("name", a.name);
     Data roles = list();
@@ -54,15 +54,16 @@ void userForm(Exchange& ex, int status, const engine::UserInput& in, engine::Id 
         std::find(in.memberships.begin(), in.memberships.end(),
                   engine::Membership{0, engine::Role::kTrustAdmin}) != in.memberships.end());
   if (err) addErrors(d, *err);
-  ex.html(status, ex.app.views->page(ex, "user_form", d, userId ? "Edit user" : "Add a user"));
+  ex.html(status,
+          ex.services.views().page(ex, "user_form", d, userId ? "Edit user" : "Add a user"));
 }
 
 void usersPage(Exchange& ex) {
   if (!requireAdmin(ex)) return;
   std::map<engine::Id, std::string> academyNames;
-  for (const auto& a : ex.app.peopleService.academiesOf(ex.actor())) academyNames[a.id] = a.name;
+  for (const auto& a : ex.services.people().academiesOf(ex.actor())) academyNames[a.id] = a.name;
   Data users = list();
-  for (const auto& u : ex.app.peopleService.users(ex.actor())) {
+  for (const auto& u : ex.services.people().users(ex.actor())) {
     Data ud;
     ud.set("id", std::to_string(u.id));
     ud.set("name", u.name);
@@ -79,21 +80,21 @@ void usersPage(Exchange& ex) {
   }
   Data d;
   d.set("users", users);
-  if (!ex.app.sealKeyNotice.empty()) d.set("seal_notice", ex.app.sealKeyNotice);
-  ex.html(200, ex.app.views->page(ex, "users", d, "Users"));
+  if (!ex.services.sealKeyNotice().empty()) d.set("seal_notice", ex.services.sealKeyNotice());
+  ex.html(200, ex.services.views().page(ex, "users", d, "Users"));
 }
 
 engine::UserInput userInput(Exchange& ex) {
   const auto& f = ex.form();
   return {engine::trimmed(f.get("email", "")), f.get("name", ""), f.get("password", ""),
-          membershipsFrom(f, ex.app.peopleService.academiesOf(ex.actor())),
+          membershipsFrom(f, ex.services.people().academiesOf(ex.actor())),
           f.get("active", "1") == "1"};
 }
 
 }  // namespace
 
-void registerAdminRoutes(App& app) {
-  auto& r = app.router;
+void registerAdminRoutes(Router& router) {
+  auto& r = router;
   r.add("GET", "/admin/users", engine::Action::kManageUsers, usersPage);
   r.add("GET", "/admin/users/new", engine::Action::kManageUsers, [](Exchange& ex) {
     if (requireAdmin(ex)) userForm(ex, 200, {}, 0, nullptr);
@@ -101,7 +102,7 @@ void registerAdminRoutes(App& app) {
   r.add("POST", "/admin/users", engine::Action::kManageUsers, [](Exchange& ex) {
     if (!requireAdmin(ex)) return;
     auto in = userInput(ex);
-    auto res = ex.app.peopleService.createUser(ex.actor(), in);
+    auto res = ex.services.people().createUser(ex.actor(), in);
     if (!res) {
       in.password.clear();
       if (res.error().code == engine::ErrorCode::kInvalid)
@@ -113,7 +114,7 @@ void registerAdminRoutes(App& app) {
   r.add("GET", "/admin/users/{id}", engine::Action::kManageUsers, [](Exchange& ex) {
     if (!requireAdmin(ex)) return;
     auto id = ex.idParam("id");
-    auto u = id ? ex.app.peopleService.user(ex.actor(), *id)
+    auto u = id ? ex.services.people().user(ex.actor(), *id)
                 : engine::Result<engine::User>(engine::notFound("There is no such user."));
     if (!u) return ex.error(u.error());
     userForm(ex, 200, {u->email, u->name, "", u->memberships, u->active}, u->id, nullptr);
@@ -123,7 +124,7 @@ void registerAdminRoutes(App& app) {
     auto id = ex.idParam("id");
     if (!id) return ex.error(404, "There is no such user.");
     auto in = userInput(ex);
-    auto res = ex.app.peopleService.updateUser(ex.actor(), *id, in);
+    auto res = ex.services.people().updateUser(ex.actor(), *id, in);
     if (!res) {
       in.password.clear();
       if (res.error().code == engine::ErrorCode::kInvalid)

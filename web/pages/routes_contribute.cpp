@@ -1,7 +1,7 @@
 // Contributors: a parent's or professional's link to their sections of a draft plan
 // (/c/<token>: no account; the token is checked by the service, CSRF by the pre-session cookie),
 // and the plan page's list of contribution links.
-#include "app/app.h"
+#include "app/services.h"
 #include "http/http.h"
 #include "http/paths.h"
 #include "pages/contribute.h"
@@ -35,7 +35,7 @@ struct PageState {
 
 void contributePage(Exchange& ex, int status, const PageState& ps) {
   const std::string token = ex.params["token"];
-  auto c = ex.app.contributions->open(token, ex.clientIp());
+  auto c = ex.services.contributions().open(token, ex.clientIp());
   if (!c) return ex.error(c.error());
   const auto& v = c->plan;
   Data d;
@@ -43,7 +43,7 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   d.set("csrf", preSessionCsrf(ex));
   d.set("title", v.workflow->title);
   d.set("pupil_name", v.pupil.displayName());
-  if (auto name = ex.app.peopleService.academyName(v.plan.academyId); !name.empty())
+  if (auto name = ex.services.people().academyName(v.plan.academyId); !name.empty())
     d.set("academy", name);
   d.set("contributor_name", c->link.name);
   d.set("kind_label", kindLabel(c->link.kind));
@@ -63,7 +63,7 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, {}, c->editable, &sections};
   d.set("sections", editorSections(in));
   d.set("kept", ps.values != nullptr);
-  ex.html(status, ex.app.views->page(ex, "contribute", d, "Your part: " + v.workflow->title));
+  ex.html(status, ex.services.views().page(ex, "contribute", d, "Your part: " + v.workflow->title));
 }
 
 void showContribution(Exchange& ex) {
@@ -76,14 +76,14 @@ void showContribution(Exchange& ex) {
 
 void saveContribution(Exchange& ex) {
   const std::string token = ex.params["token"];
-  auto c = ex.app.contributions->open(token);
+  auto c = ex.services.contributions().open(token);
   if (!c) return ex.error(c.error());
   const auto& post = ex.form();
   auto base = baseVersionFromPost(post);
   if (!base)
     return ex.error(400, "The form is missing the version it was based on. Reload the page.");
   auto values = valuesFromPost(*c->plan.form, post, *c->plan.values);
-  auto r = ex.app.contributions->save(token, *base, *values);
+  auto r = ex.services.contributions().save(token, *base, *values);
   if (!r) {
     const auto code = r.error().code;
     if (code == engine::ErrorCode::kInvalid ||
@@ -97,7 +97,7 @@ void saveContribution(Exchange& ex) {
 }  // namespace
 
 void addContributors(Exchange& ex, const engine::PlanView& v, Data& d) {
-  auto& svc = *ex.app.contributions;
+  auto& svc = ex.services.contributions();
   const auto& actor = ex.actor();
   const bool senco = engine::may(actor, engine::Action::kManageContributors, v.plan.academyId);
   Data rows = list();
@@ -132,8 +132,8 @@ void addContributors(Exchange& ex, const engine::PlanView& v, Data& d) {
   }
 }
 
-void registerContributeRoutes(App& app) {
-  auto& r = app.router;
+void registerContributeRoutes(Router& router) {
+  auto& r = router;
   r.add("GET", "/c/{token}", Access::kPublic, showContribution);
   r.add("POST", "/c/{token}", Access::kPublicCsrf, saveContribution);
 }

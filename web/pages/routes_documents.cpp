@@ -11,22 +11,22 @@
 
 namespace sendflow::web {
 
-engine::PlanDocumentOptions planDocumentOptions(App& app, const engine::PlanView& v) {
+engine::PlanDocumentOptions planDocumentOptions(Services& services, const engine::PlanView& v) {
   engine::PlanDocumentOptions o;
-  o.academyName = app.peopleService.academyName(v.plan.academyId);
-  const std::string logo = app.settings.home + "/logo.png";
+  o.academyName = services.people().academyName(v.plan.academyId);
+  const std::string logo = services.settings().home + "/logo.png";
   if (Poco::File(logo).exists()) {
     std::ifstream in(logo, std::ios::binary);
     std::ostringstream bytes;
     bytes << in.rdbuf();
     o.logoPng = bytes.str();
   }
-  o.people = app.planService.documentNames(v);
+  o.people = services.plans().documentNames(v);
   return o;
 }
 
-engine::RenderedPdf renderPlanPdf(App& app, const engine::PlanView& v) {
-  return app.pdf().render(engine::planDocument(v, planDocumentOptions(app, v)));
+engine::RenderedPdf renderPlanPdf(Services& services, const engine::PlanView& v) {
+  return services.pdf().render(engine::planDocument(v, planDocumentOptions(services, v)));
 }
 
 std::string placeholderSummary(const engine::PlanView& v, const engine::RenderedPdf& pdf) {
@@ -54,9 +54,9 @@ std::string placeholderHeader(const engine::RenderedPdf& pdf) {
 void planPdf(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such plan.");
-  auto v = ex.app.reads.document(ex.actor(), engine::Door::kPdf, *id, versionQuery(ex));
+  auto v = ex.services.reads().document(ex.actor(), engine::Door::kPdf, *id, versionQuery(ex));
   if (!v) return ex.error(v.error());
-  engine::RenderedPdf pdf = renderPlanPdf(ex.app, v.value());
+  engine::RenderedPdf pdf = renderPlanPdf(ex.services, v.value());
   if (!pdf.placeholderFields.empty()) {
     // Which fields hold characters the PDF could not show; the plan page stays the full record.
     ex.response.set("X-Sendflow-Pdf-Placeholders", placeholderHeader(pdf));
@@ -66,8 +66,8 @@ void planPdf(Exchange& ex) {
 
 }  // namespace
 
-void registerDocumentRoutes(App& app) {
-  app.router.add("GET", "/plans/{id}/pdf", engine::Action::kDownloadPdf, planPdf);
+void registerDocumentRoutes(Router& router) {
+  router.add("GET", "/plans/{id}/pdf", engine::Action::kDownloadPdf, planPdf);
 }
 
 }  // namespace sendflow::web

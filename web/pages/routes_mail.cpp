@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "mail/mail.h"
 #include "pages/routes.h"
 #include "sendflow/engine/core/email_address.h"
@@ -27,7 +27,7 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
               const std::string& typed = "") {
   if (!engine::may(ex.actor(), engine::Action::kManageMail, 0))
     return ex.error(403, "Only a trust admin can see the outbox.");
-  auto& mail = *ex.app.mail;
+  auto& mail = ex.services.mail();
   const auto& s = mail.settings();
   Data d;
   d.set("host", s.host);
@@ -40,7 +40,7 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
     d.set("flash", flash);
     d.set(flashOk ? "flash_ok" : "flash_error", true);
   }
-  auto c = ex.app.mail->counts();
+  auto c = ex.services.mail().counts();
   d.set("queued", std::to_string(c.queued));
   d.set("sending", std::to_string(c.sending));
   d.set("sent", std::to_string(c.sent));
@@ -50,7 +50,7 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
   if (!engine::parseOutboxStatus(filter)) filter.clear();
   d.set("filter", filter);
   Data rows = list();
-  for (const auto& m : ex.app.mail->list(filter, 200)) {
+  for (const auto& m : ex.services.mail().list(filter, 200)) {
     Data r;
     r.set("id", std::to_string(m.id));
     r.set("created", when(m.createdAt));
@@ -76,14 +76,14 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
     rows.push_back(r);
   }
   d.set("rows", rows);
-  d.set("has_rows", !ex.app.mail->list(filter, 1).empty());
-  ex.html(status, ex.app.views->page(ex, "mail_admin", d, "Mail"));
+  d.set("has_rows", !ex.services.mail().list(filter, 1).empty());
+  ex.html(status, ex.services.views().page(ex, "mail_admin", d, "Mail"));
 }
 
 // Academies the actor may oversee (view_overview, engine/access.h).
 std::vector<engine::Academy> overseen(Exchange& ex) {
   std::vector<engine::Academy> out;
-  for (const auto& a : ex.app.peopleService.academiesOf(ex.actor()))
+  for (const auto& a : ex.services.people().academiesOf(ex.actor()))
     if (engine::may(ex.actor(), engine::Action::kViewOverview, a.id)) out.push_back(a);
   return out;
 }
@@ -170,8 +170,8 @@ void governorPage(Exchange& ex) {
     for (const auto& a : academies)
       if (std::to_string(a.id) == q) chosen = a.id;
   }
-  const auto today = engine::dateOf(ex.app.clock.now());
-  auto o = ex.app.reminders.oversight(chosen, today, true);
+  const auto today = engine::dateOf(ex.services.clock().now());
+  auto o = ex.services.reminders().oversight(chosen, today, true);
   Data d;
   d.set("academy", o.academyName);
   d.set("today", engine::ukDate(today));
@@ -192,7 +192,7 @@ void governorPage(Exchange& ex) {
   d.set("overdue_count", std::to_string(o.overdue.size()));
   d.set("due_count", std::to_string(o.dueSoon.size()));
   d.set("deadline_count", std::to_string(o.deadlines.size()));
-  d.set("horizon", std::to_string(ex.app.reminders.settings().digestHorizonDays));
+  d.set("horizon", std::to_string(ex.services.reminders().settings().digestHorizonDays));
   d.set("svg", timelineSvg(o));
   Data months = list();
   for (const auto& m : o.months) {
@@ -204,13 +204,13 @@ void governorPage(Exchange& ex) {
     months.push_back(r);
   }
   d.set("months", months);
-  ex.html(200, ex.app.views->page(ex, "governor", d, "Reviews overview"));
+  ex.html(200, ex.services.views().page(ex, "governor", d, "Reviews overview"));
 }
 
 }  // namespace
 
-void registerMailRoutes(App& app) {
-  auto& r = app.router;
+void registerMailRoutes(Router& router) {
+  auto& r = router;
   r.add("GET", "/admin/mail", engine::Action::kManageMail,
         [](Exchange& ex) { mailPage(ex, "", true, 200); });
   r.add("POST", "/admin/mail/test", engine::Action::kManageMail, [](Exchange& ex) {
@@ -220,7 +220,7 @@ void registerMailRoutes(App& app) {
     auto to = engine::parseEmailAddress(typed);
     if (!to)
       return mailPage(ex, "Nothing was sent. " + to.error().message + ".", false, 422, typed);
-    auto out = ex.app.mail->sendTest(*to);
+    auto out = ex.services.mail().sendTest(*to);
     if (out.kind == SmtpOutcome::Kind::kSent)
       return mailPage(
           ex,
@@ -232,9 +232,9 @@ void registerMailRoutes(App& app) {
     if (!engine::may(ex.actor(), engine::Action::kManageMail, 0))
       return ex.error(403, "Only a trust admin can retry a message.");
     auto id = ex.idParam("id");
-    if (!id || !ex.app.mail->retry(*id))
+    if (!id || !ex.services.mail().retry(*id))
       return ex.error(409, "That message is not waiting for a retry.");
-    ex.app.mail->wake();
+    ex.services.mail().wake();
     ex.redirect("/admin/mail");
   });
   r.add("GET", "/governor", engine::Action::kViewOverview, governorPage);

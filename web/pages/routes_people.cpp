@@ -1,7 +1,7 @@
 // Pages and API for signing in, the academy dashboard, pupils and their contacts.
 #include <Poco/JSON/Array.h>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "pages/routes.h"
 #include "sendflow/engine/core/text.h"
 
@@ -10,13 +10,13 @@ namespace {
 
 // Only a page of this site a GET route serves: never "//host", "https://…" or a control character.
 std::string safeNext(const Exchange& ex, const std::string& next) {
-  return localRedirectTarget(ex.app.router, next);
+  return localRedirectTarget(ex.services.router(), next);
 }
 
 void loginPage(Exchange& ex, int status, const std::string& email, const engine::Error* err) {
   std::string csrf = ex.cookie("sf_csrf");
   if (csrf.empty()) {
-    csrf = engine::newToken(ex.app.random);
+    csrf = engine::newToken(ex.services.random());
     ex.setCookie("sf_csrf", csrf, 12 * 3600);
   }
   Data d;
@@ -30,24 +30,24 @@ void loginPage(Exchange& ex, int status, const std::string& email, const engine:
   }
   if (err && err->code == engine::ErrorCode::kTooManyRequests)
     ex.response.set("Retry-After", std::to_string(err->retryAfterSeconds));
-  ex.html(status, ex.app.views->page(ex, "login", d, "Sign in"));
+  ex.html(status, ex.services.views().page(ex, "login", d, "Sign in"));
 }
 
 void postLogin(Exchange& ex) {
   const auto& f = ex.form();
   std::string email = engine::trimmed(f.get("email", ""));
-  auto r = ex.app.auth.login(email, f.get("password", ""), ex.clientIp(),
-                             ex.request.get("User-Agent", ""));
+  auto r = ex.services.auth().login(email, f.get("password", ""), ex.clientIp(),
+                                    ex.request.get("User-Agent", ""));
   if (!r) {
     loginPage(ex, statusFor(r.error().code), email, &r.error());
     return;
   }
-  ex.setSessionCookie(r->sessionToken, ex.app.auth.sessionLifetime());
+  ex.setSessionCookie(r->sessionToken, ex.services.auth().sessionLifetime());
   ex.redirect(safeNext(ex, f.get("next", "/")));
 }
 
 void postLogout(Exchange& ex) {
-  ex.app.auth.logout(ex.sessionToken);
+  ex.services.auth().logout(ex.sessionToken);
   ex.clearSessionCookie();
   ex.redirect("/login");
 }
@@ -58,14 +58,14 @@ void passwordPage(Exchange& ex, int status, bool done, const engine::Error* err)
   if (err) addErrors(d, *err);
   if (err && err->code == engine::ErrorCode::kTooManyRequests)
     ex.response.set("Retry-After", std::to_string(err->retryAfterSeconds));
-  ex.html(status, ex.app.views->page(ex, "account_password", d, "Change your password"));
+  ex.html(status, ex.services.views().page(ex, "account_password", d, "Change your password"));
 }
 
 void postPassword(Exchange& ex) {
   const auto& f = ex.form();
-  auto st = ex.app.auth.changePassword(*ex.session, f.get("current_password", ""),
-                                       f.get("new_password", ""), f.get("confirm_password", ""),
-                                       ex.clientIp());
+  auto st = ex.services.auth().changePassword(*ex.session, f.get("current_password", ""),
+                                              f.get("new_password", ""),
+                                              f.get("confirm_password", ""), ex.clientIp());
   if (!st) {
     const auto code = st.error().code;
     if (code == engine::ErrorCode::kInvalid || code == engine::ErrorCode::kTooManyRequests)
@@ -85,8 +85,8 @@ void dashboard(Exchange& ex) {
   Data d;
   d.set("q", q);
   Data academies = list();
-  auto pupils = ex.app.reads.pupils(actor, engine::Door::kPage, q);
-  for (const auto& a : ex.app.peopleService.academiesOf(actor)) {
+  auto pupils = ex.services.reads().pupils(actor, engine::Door::kPage, q);
+  for (const auto& a : ex.services.people().academiesOf(actor)) {
     if (!engine::may(actor, engine::Action::kViewPupil, a.id)) continue;
     Data ad;
     ad.set("id", std::to_string(a.id));
@@ -107,7 +107,7 @@ void dashboard(Exchange& ex) {
   d.set("academies", academies);
   d.set("searched", !q.empty());
   addPlanLists(ex, d, 0);
-  ex.html(200, ex.app.views->page(ex, "dashboard", d, "Dashboard"));
+  ex.html(200, ex.services.views().page(ex, "dashboard", d, "Dashboard"));
 }
 
 std::optional<engine::Pupil> loadPupil(Exchange& ex,
@@ -117,7 +117,7 @@ std::optional<engine::Pupil> loadPupil(Exchange& ex,
     ex.error(404, "There is no such pupil.");
     return std::nullopt;
   }
-  auto p = ex.app.peopleService.pupil(ex.actor(), *id, purpose);
+  auto p = ex.services.people().pupil(ex.actor(), *id, purpose);
   if (!p) {
     ex.error(p.error());
     return std::nullopt;
@@ -128,7 +128,7 @@ std::optional<engine::Pupil> loadPupil(Exchange& ex,
 void pupilPage(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such pupil.");
-  auto r = ex.app.reads.pupil(ex.actor(), engine::Door::kPage, *id);
+  auto r = ex.services.reads().pupil(ex.actor(), engine::Door::kPage, *id);
   if (!r) return ex.error(r.error());
   const engine::Pupil* p = &r->pupil;
   Data d = pupilData(*p);
@@ -142,7 +142,7 @@ void pupilPage(Exchange& ex) {
   addPlanLists(ex, d, p->id);
   if (engine::may(ex.actor(), engine::Action::kLaunchPlan, p->academyId) && p->active) {
     Data types = list();
-    for (const auto* wf : ex.app.planService.launchable()) {
+    for (const auto* wf : ex.services.plans().launchable()) {
       Data t;
       t.set("value", wf->type);
       t.set("label", wf->title);
@@ -151,7 +151,7 @@ void pupilPage(Exchange& ex) {
     d.set("plan_types", types);
     d.set("can_launch", true);
   }
-  ex.html(200, ex.app.views->page(ex, "pupil", d, p->displayName()));
+  ex.html(200, ex.services.views().page(ex, "pupil", d, p->displayName()));
 }
 
 engine::PupilInput pupilInput(const Poco::Net::HTMLForm& f, engine::Id academyId) {
@@ -178,7 +178,8 @@ void pupilForm(Exchange& ex, int status, const engine::PupilInput& in, engine::I
   d.set("editing", pupilId != 0);
   if (pupilId) d.set("pupil_id", std::to_string(pupilId));
   if (err) addErrors(d, *err);
-  ex.html(status, ex.app.views->page(ex, "pupil_form", d, pupilId ? "Edit pupil" : "Add a pupil"));
+  ex.html(status,
+          ex.services.views().page(ex, "pupil_form", d, pupilId ? "Edit pupil" : "Add a pupil"));
 }
 
 void newPupil(Exchange& ex) {
@@ -199,7 +200,7 @@ void createPupil(Exchange& ex) {
   auto academy = Exchange::idField("academy_id", ex.form().get("academy_id", ""));
   if (!academy) return ex.error(400, "The academy is missing.");
   auto in = pupilInput(ex.form(), *academy);
-  auto r = ex.app.peopleService.createPupil(ex.actor(), in);
+  auto r = ex.services.people().createPupil(ex.actor(), in);
   if (!r) {
     if (r.error().code == engine::ErrorCode::kInvalid) return pupilForm(ex, 422, in, 0, &r.error());
     return ex.error(r.error());
@@ -210,7 +211,8 @@ void createPupil(Exchange& ex) {
 void editPupil(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such pupil.");
-  auto r = ex.app.reads.pupil(ex.actor(), engine::Door::kPage, *id, engine::Action::kManagePupil);
+  auto r =
+      ex.services.reads().pupil(ex.actor(), engine::Door::kPage, *id, engine::Action::kManagePupil);
   if (!r) return ex.error(r.error());
   const engine::Pupil* p = &r->pupil;
   pupilForm(ex, 200,
@@ -223,7 +225,7 @@ void updatePupil(Exchange& ex) {
   auto p = loadPupil(ex, engine::Action::kManagePupil);
   if (!p) return;
   auto in = pupilInput(ex.form(), p->academyId);
-  auto r = ex.app.peopleService.updatePupil(ex.actor(), p->id, in);
+  auto r = ex.services.people().updatePupil(ex.actor(), p->id, in);
   if (!r) {
     if (r.error().code == engine::ErrorCode::kInvalid)
       return pupilForm(ex, 422, in, p->id, &r.error());
@@ -248,14 +250,14 @@ void contactForm(Exchange& ex, int status, const engine::ContactInput& in,
   d.set("action", action);
   d.set("pupil_id", pupilId);
   if (err) addErrors(d, *err);
-  ex.html(status, ex.app.views->page(ex, "contact_form", d, "Contact"));
+  ex.html(status, ex.services.views().page(ex, "contact_form", d, "Contact"));
 }
 
 void addContact(Exchange& ex) {
   auto p = loadPupil(ex, engine::Action::kManagePupil);
   if (!p) return;
   auto in = contactInput(ex.form());
-  auto r = ex.app.peopleService.addContact(ex.actor(), p->id, in);
+  auto r = ex.services.people().addContact(ex.actor(), p->id, in);
   if (!r) {
     if (r.error().code == engine::ErrorCode::kInvalid)
       return contactForm(ex, 422, in, "/pupils/" + std::to_string(p->id) + "/contacts", &r.error(),
@@ -272,7 +274,7 @@ std::optional<engine::Contact> loadContact(Exchange& ex) {
     ex.error(404, "There is no such contact.");
     return std::nullopt;
   }
-  auto c = ex.app.peopleService.contact(ex.actor(), *id, engine::Action::kManagePupil);
+  auto c = ex.services.people().contact(ex.actor(), *id, engine::Action::kManagePupil);
   if (!c) {
     ex.error(c.error());
     return std::nullopt;
@@ -283,7 +285,7 @@ std::optional<engine::Contact> loadContact(Exchange& ex) {
 void editContact(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such contact.");
-  auto r = ex.app.reads.contact(ex.actor(), engine::Door::kPage, *id);
+  auto r = ex.services.reads().contact(ex.actor(), engine::Door::kPage, *id);
   if (!r) return ex.error(r.error());
   const engine::Contact* c = &r->contact;
   contactForm(ex, 200,
@@ -295,7 +297,7 @@ void updateContact(Exchange& ex) {
   auto c = loadContact(ex);
   if (!c) return;
   auto in = contactInput(ex.form());
-  auto r = ex.app.peopleService.updateContact(ex.actor(), c->id, in);
+  auto r = ex.services.people().updateContact(ex.actor(), c->id, in);
   if (!r) {
     if (r.error().code == engine::ErrorCode::kInvalid)
       return contactForm(ex, 422, in, "/contacts/" + std::to_string(c->id), &r.error(),
@@ -307,8 +309,8 @@ void updateContact(Exchange& ex) {
 
 }  // namespace
 
-void registerPeopleRoutes(App& app) {
-  auto& r = app.router;
+void registerPeopleRoutes(Router& router) {
+  auto& r = router;
   r.add("GET", "/login", Access::kPublic, [](Exchange& ex) { loginPage(ex, 200, "", nullptr); });
   r.add("POST", "/login", Access::kPublicCsrf, postLogin);
   r.add("POST", "/logout", Access::kStaff, postLogout);

@@ -2,7 +2,7 @@
 // history and diff.
 #include <Poco/JSON/Array.h>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "pages/contribute.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
@@ -80,8 +80,8 @@ Data deadlineData(const std::vector<engine::DeadlineItem>& items) {
 }
 
 void addPlanLists(Exchange& ex, Data& d, engine::Id pupilId) {
-  auto& app = ex.app;
-  const engine::Date today = engine::dateOf(app.clock.now());
+  auto& app = ex.services;
+  const engine::Date today = engine::dateOf(app.clock().now());
   struct Row {
     int rank;  // overdue first, then review due, then drafts and signing, then by date
     std::string date;
@@ -92,8 +92,8 @@ void addPlanLists(Exchange& ex, Data& d, engine::Id pupilId) {
   bool anyClosed = false;
   std::map<std::string, int> counts;
   int overdue = 0;
-  for (const auto& p : app.planService.list(ex.actor(), pupilId)) {
-    auto wf = app.planService.workflowSnapshot(p.workflowSnapshotId);
+  for (const auto& p : app.plans().list(ex.actor(), pupilId)) {
+    auto wf = app.plans().workflowSnapshot(p.workflowSnapshotId);
     const engine::StateDef* st = wf->state(p.state);
     Data r;
     r.set("id", std::to_string(p.id));
@@ -115,7 +115,7 @@ void addPlanLists(Exchange& ex, Data& d, engine::Id pupilId) {
     overdue += isOverdue;
     // The next statutory deadline (EHCP reviews) that is not done.
     if (wf->deadlines) {
-      if (auto v = app.planService.open(ex.actor(), p.id)) {
+      if (auto v = app.plans().open(ex.actor(), p.id)) {
         for (const auto& dl : v->deadlines) {
           if (dl.status == engine::DeadlineStatus::kDone) continue;
           r.set("deadline", dl.label);
@@ -160,10 +160,9 @@ struct PageState {
   std::string notice;
 };
 
-void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& ps) {
-  auto& app = ex.app;
-  const auto& actor = ex.actor();
-  const engine::Date today = engine::dateOf(app.clock.now());
+// The plan's header: ids, state, version, review and deadlines.
+Data planHeader(Exchange& ex, const engine::PlanView& v) {
+  auto& app = ex.services;
   Data d;
   d.set("id", std::to_string(v.plan.id));
   d.set("title", v.workflow->title);
@@ -180,52 +179,59 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   d.set("form_version", std::to_string(v.form->version));
   if (!v.plan.reviewReason.empty()) d.set("review_reason", v.plan.reviewReason);
   if (v.plan.reviewsPlanId) d.set("reviews_plan_id", std::to_string(v.plan.reviewsPlanId));
-  if (auto next = app.planService.latestSuccessor(v.plan.id))
+  if (auto next = app.plans().latestSuccessor(v.plan.id))
     d.set("successor_id", std::to_string(next->id));
-  addReviewStatus(d, v.plan.reviewDate, today);
+  addReviewStatus(d, v.plan.reviewDate, engine::dateOf(app.clock().now()));
   d.set("deadlines", deadlineData(v.deadlines));
   d.set("has_deadlines", !v.deadlines.empty());
-  if (!ps.notice.empty()) d.set("notice", ps.notice);
+  return d;
+}
 
+// The error summary, its links pointing at the inputs; returns each field's message.
+std::map<std::string, std::string> addErrorSummary(Data& d, const engine::Error& error) {
   std::map<std::string, std::string> errors;
-  if (ps.error) {
-    addErrors(d, *ps.error);
-    if (ps.error->code == engine::ErrorCode::kConflict) addConflict(d, *ps.error);
-    for (const auto& f : ps.error->fields) errors[f.field] = f.message;
-    // Summary links point at the inputs.
-    Data items = list();
-    for (const auto& f : ps.error->fields) {
-      Data e;
-      e.set("field", anchorFor(f.field));
-      e.set("message", f.message);
-      items.push_back(e);
-    }
-    if (ps.error->fields.empty()) {
-      Data e;
-      e.set("field", "main");
-      e.set("message", ps.error->message);
-      items.push_back(e);
-    }
-    d.set("errors", items);
+  addErrors(d, error);
+  if (error.code == engine::ErrorCode::kConflict) addConflict(d, error);
+  Data items = list();
+  for (const auto& f : error.fields) {
+    errors[f.field] = f.message;
+    Data e;
+    e.set("field", anchorFor(f.field));
+    e.set("message", f.message);
+    items.push_back(e);
   }
-  auto people = app.planService.people(v.pupil);
+  if (error.fields.empty()) {
+    Data e;
+    e.set("field", "main");
+    e.set("message", error.message);
+    items.push_back(e);
+  }
+  d.set("errors", items);
+  return errors;
+}
+
+// The editor's sections, and what is still missing before the plan can move on.
+void addEditor(Exchange& ex, Data& d, engine::PlanView& v, const PageState& ps,
+               const std::map<std::string, std::string>& errors) {
+  auto people = ex.services.plans().people(v.pupil);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, people, v.canEdit};
   d.set("sections", editorSections(in));
   d.set("kept", ps.values != nullptr);
   d.set("can_edit", v.canEdit);
-  if (v.canEdit && !v.check.missing.empty() && !ps.error) {
-    Data missing = list();
-    for (const auto& m : v.check.missing) {
-      Data e;
-      e.set("field", anchorFor(m.field));
-      e.set("message", m.message);
-      missing.push_back(e);
-    }
-    d.set("missing", missing);
-    d.set("has_missing", true);
+  if (!v.canEdit || v.check.missing.empty() || ps.error) return;
+  Data missing = list();
+  for (const auto& m : v.check.missing) {
+    Data e;
+    e.set("field", anchorFor(m.field));
+    e.set("message", m.message);
+    missing.push_back(e);
   }
+  d.set("missing", missing);
+  d.set("has_missing", true);
+}
 
-  // Transition buttons the actor's roles allow from this state.
+// Transition buttons the actor's roles allow from this state.
+void addTransitions(Data& d, const engine::PlanView& v) {
   Data transitions = list();
   for (const auto* t : v.transitions) {
     Data td;
@@ -246,48 +252,63 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   }
   d.set("transitions", transitions);
   d.set("has_transitions", !v.transitions.empty());
+}
 
-  // Signer slots.
-  bool canAssign =
-      v.state->editable && engine::may(actor, engine::Action::kManageSigners, v.plan.academyId);
-  Data slots = list();
-  for (const auto& s : v.workflow->signers) {
-    Data sd;
-    sd.set("slot", s.role);
-    sd.set("label", s.label);
-    sd.set("required", s.required == engine::SignerSlot::Required::kYes);
-    sd.set("if_involved", s.required == engine::SignerSlot::Required::kIfInvolved);
-    sd.set("multiple", s.multiple);
-    sd.set("anchor", anchorFor("signer." + s.role));
-    Data assigned = list();
-    std::set<std::string> chosen;
-    for (const auto& a : v.signers) {
-      if (a.slot != s.role) continue;
-      Data ad;
-      ad.set("name", a.name);
-      assigned.push_back(ad);
-      chosen.insert(a.personRef);
-    }
-    sd.set("assigned", assigned);
-    sd.set("none", chosen.empty());
-    if (canAssign) {
-      Data options = list();
-      for (const auto& c : app.planService.signerCandidates(v, s)) {
-        Data od;
-        od.set("value", c.ref);
-        od.set("label", c.label);
-        od.set("selected", chosen.count(c.ref) > 0);
-        options.push_back(od);
-      }
-      sd.set("options", options);
-    }
-    slots.push_back(sd);
+// One signer slot: who is assigned, and (when the actor may assign) whom they could choose.
+Data signerSlot(Exchange& ex, const engine::PlanView& v, const engine::SignerSlot& s,
+                bool canAssign) {
+  Data sd;
+  sd.set("slot", s.role);
+  sd.set("label", s.label);
+  sd.set("required", s.required == engine::SignerSlot::Required::kYes);
+  sd.set("if_involved", s.required == engine::SignerSlot::Required::kIfInvolved);
+  sd.set("multiple", s.multiple);
+  sd.set("anchor", anchorFor("signer." + s.role));
+  Data assigned = list();
+  std::set<std::string> chosen;
+  for (const auto& a : v.signers) {
+    if (a.slot != s.role) continue;
+    Data ad;
+    ad.set("name", a.name);
+    assigned.push_back(ad);
+    chosen.insert(a.personRef);
   }
+  sd.set("assigned", assigned);
+  sd.set("none", chosen.empty());
+  if (!canAssign) return sd;
+  Data options = list();
+  for (const auto& c : ex.services.plans().signerCandidates(v, s)) {
+    Data od;
+    od.set("value", c.ref);
+    od.set("label", c.label);
+    od.set("selected", chosen.count(c.ref) > 0);
+    options.push_back(od);
+  }
+  sd.set("options", options);
+  return sd;
+}
+
+void addSignerSlots(Exchange& ex, Data& d, const engine::PlanView& v) {
+  const bool canAssign = v.state->editable &&
+                         engine::may(ex.actor(), engine::Action::kManageSigners, v.plan.academyId);
+  Data slots = list();
+  for (const auto& s : v.workflow->signers) slots.push_back(signerSlot(ex, v, s, canAssign));
   d.set("slots", slots);
   d.set("can_assign", canAssign);
+}
+
+void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& ps) {
+  Data d = planHeader(ex, v);
+  if (!ps.notice.empty()) d.set("notice", ps.notice);
+  std::map<std::string, std::string> errors;
+  if (ps.error) errors = addErrorSummary(d, *ps.error);
+  addEditor(ex, d, v, ps, errors);
+  addTransitions(d, v);
+  addSignerSlots(ex, d, v);
   addSigningStatus(ex, v, d);
   addContributors(ex, v, d);
-  ex.html(status, app.views->page(ex, "plan", d, v.workflow->title + " – " + v.pupil.legalName));
+  ex.html(status,
+          ex.services.views().page(ex, "plan", d, v.workflow->title + " – " + v.pupil.legalName));
 }
 
 std::optional<engine::Id> planId(Exchange& ex) {
@@ -299,7 +320,7 @@ std::optional<engine::Id> planId(Exchange& ex) {
 void planPage(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
-  auto v = ex.app.reads.plan(ex.actor(), engine::Door::kPage, *id, versionQuery(ex));
+  auto v = ex.services.reads().plan(ex.actor(), engine::Door::kPage, *id, versionQuery(ex));
   if (!v) return ex.error(v.error());
   std::string notice;
   if (ex.query("saved") == "1")
@@ -312,19 +333,19 @@ void planPage(Exchange& ex) {
 void savePlan(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
-  auto v = ex.app.planService.open(ex.actor(), *id);
+  auto v = ex.services.plans().open(ex.actor(), *id);
   if (!v) return ex.error(v.error());
   const auto& post = ex.form();
   auto base = baseVersionFromPost(post);
   if (!base)
     return ex.error(400, "The form is missing the version it was based on. Reload the page.");
   auto values = valuesFromPost(*v->form, post, *v->values);
-  auto r = ex.app.planService.save(ex.actor(), *id, *base, *values);
+  auto r = ex.services.plans().save(ex.actor(), *id, *base, *values);
   if (!r) {
     if (r.error().code == engine::ErrorCode::kInvalid ||
         r.error().code == engine::ErrorCode::kConflict) {
       // Show the user's own answers again: nothing they typed is lost.
-      auto fresh = ex.app.planService.open(ex.actor(), *id);
+      auto fresh = ex.services.plans().open(ex.actor(), *id);
       if (!fresh) return ex.error(fresh.error());
       if (r.error().code == engine::ErrorCode::kConflict && !fresh->canEdit)
         return ex.error(r.error());
@@ -340,7 +361,7 @@ void savePlan(Exchange& ex) {
 // else is an error page.
 void refused(Exchange& ex, engine::Id id, const engine::Error& e) {
   if (e.code != engine::ErrorCode::kInvalid) return ex.error(e);
-  auto v = ex.app.planService.open(ex.actor(), id);
+  auto v = ex.services.plans().open(ex.actor(), id);
   if (!v) return ex.error(v.error());
   renderPlan(ex, v.value(), 422, {nullptr, &e, ""});
 }
@@ -351,7 +372,7 @@ void firePlan(Exchange& ex) {
   const auto& post = ex.form();
   engine::TransitionInput in{post.get("reason_code", ""),
                              engine::trimmed(post.get("reason_text", ""))};
-  auto r = ex.app.planService.fire(ex.actor(), *id, ex.params["name"], in);
+  auto r = ex.services.plans().fire(ex.actor(), *id, ex.params["name"], in);
   if (!r) return refused(ex, *id, r.error());
   ex.redirect("/plans/" + std::to_string(r.value()));
 }
@@ -364,7 +385,7 @@ void assignSigners(Exchange& ex) {
   std::vector<std::string> refs;
   for (auto it = post.find("person"); it != post.end() && it->first == "person"; ++it)
     if (!it->second.empty()) refs.push_back(it->second);
-  auto r = ex.app.planService.assignSigners(ex.actor(), *id, slot, refs);
+  auto r = ex.services.plans().assignSigners(ex.actor(), *id, slot, refs);
   if (!r) return refused(ex, *id, r.error());
   ex.redirect("/plans/" + std::to_string(*id) + "#signers");
 }
@@ -373,7 +394,7 @@ void inviteContributor(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
   const engine::Id contact = Exchange::idField("contact", ex.form().get("contact", "")).value_or(0);
-  auto r = ex.app.contributions->invite(ex.actor(), *id, contact);
+  auto r = ex.services.contributions().invite(ex.actor(), *id, contact);
   if (!r) return refused(ex, *id, r.error());
   ex.redirect("/plans/" + std::to_string(*id) + "?invited=1#contributors");
 }
@@ -383,7 +404,7 @@ void revokeContributor(Exchange& ex) {
   auto link = ex.idParam("link");
   if (!id) return;
   if (!link) return ex.error(404, "There is no such contribution link.");
-  auto r = ex.app.contributions->revoke(ex.actor(), *id, *link);
+  auto r = ex.services.contributions().revoke(ex.actor(), *id, *link);
   if (!r) return ex.error(r.error());
   ex.redirect("/plans/" + std::to_string(*id) + "#contributors");
 }
@@ -392,7 +413,7 @@ void launchPlan(Exchange& ex) {
   const auto& post = ex.form();
   auto pupil = Exchange::idField("pupil_id", post.get("pupil_id", ""));
   if (!pupil) return ex.error(engine::invalid("Choose a pupil", {{"pupil_id", "Choose a pupil"}}));
-  auto r = ex.app.planService.launch(ex.actor(), *pupil, post.get("type", ""));
+  auto r = ex.services.plans().launch(ex.actor(), *pupil, post.get("type", ""));
   if (!r) return ex.error(r.error());
   ex.redirect("/plans/" + std::to_string(r.value()));
 }
@@ -400,7 +421,7 @@ void launchPlan(Exchange& ex) {
 void historyPage(Exchange& ex) {
   auto id = planId(ex);
   if (!id) return;
-  auto h = ex.app.reads.history(ex.actor(), engine::Door::kPage, *id);
+  auto h = ex.services.reads().history(ex.actor(), engine::Door::kPage, *id);
   if (!h) return ex.error(h.error());
   const engine::PlanView& v = h->view;
   Data d;
@@ -436,7 +457,7 @@ void historyPage(Exchange& ex) {
     transitions.push_back(td);
   }
   d.set("transitions", transitions);
-  ex.html(200, ex.app.views->page(ex, "plan_history", d, "History – " + v.workflow->title));
+  ex.html(200, ex.services.views().page(ex, "plan_history", d, "History – " + v.workflow->title));
 }
 
 void diffPage(Exchange& ex) {
@@ -444,7 +465,7 @@ void diffPage(Exchange& ex) {
   if (!id) return;
   const int from = Exchange::intField("from", ex.query("from"), 0, kMaxVersion).value_or(0);
   const int to = Exchange::intField("to", ex.query("to"), 0, kMaxVersion).value_or(0);
-  auto diff = ex.app.reads.diff(ex.actor(), engine::Door::kPage, *id, from, to);
+  auto diff = ex.services.reads().diff(ex.actor(), engine::Door::kPage, *id, from, to);
   if (!diff) return ex.error(diff.error());
   const auto& changes = diff->changes;
   Data d;
@@ -461,13 +482,13 @@ void diffPage(Exchange& ex) {
   }
   d.set("changes", rows);
   d.set("none", changes.empty());
-  ex.html(200, ex.app.views->page(ex, "plan_diff", d, "Changes"));
+  ex.html(200, ex.services.views().page(ex, "plan_diff", d, "Changes"));
 }
 
 }  // namespace
 
-void registerPlanRoutes(App& app) {
-  auto& r = app.router;
+void registerPlanRoutes(Router& router) {
+  auto& r = router;
   r.add("POST", "/plans", engine::Action::kLaunchPlan, launchPlan);
   r.add("GET", "/plans/{id}", engine::Action::kViewPlan, planPage);
   r.add("POST", "/plans/{id}", engine::Action::kEditPlan, savePlan);

@@ -8,7 +8,7 @@
 
 #include <sstream>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "http/http.h"
 #include "http/paths.h"
 #include "pages/documents.h"
@@ -51,7 +51,7 @@ std::optional<Target> target(Exchange& ex) {
   t.access.staff = &ex.actor();
   t.access.requestId = *req;
   t.planId = *plan;
-  auto r = ex.app.signatures->request(*req);
+  auto r = ex.services.signatures().request(*req);
   if (!r || r->planId != *plan) return std::nullopt;
   t.base = "/plans/" + std::to_string(*plan) + "/sign/" + std::to_string(*req);
   return t;
@@ -60,7 +60,7 @@ std::optional<Target> target(Exchange& ex) {
 // `err` (when set) is shown on the page, or answered alone when the page cannot be shown.
 void signingPage(Exchange& ex, const Target& t, int status, const engine::Error* err,
                  const std::string& notice = "") {
-  auto sv = ex.app.signatures->open(t.access, ex.clientIp());
+  auto sv = ex.services.signatures().open(t.access, ex.clientIp());
   if (!sv) return ex.error(err ? *err : sv.error());
   const auto& r = sv->request;
   Data d;
@@ -81,11 +81,12 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
       r.state == engine::requeststate::kInvited || r.state == engine::requeststate::kOpened;
   d.set("can_sign", open && sv->yourTurn && !sv->needsCode);
   d.set("needs_code", open && sv->yourTurn && sv->needsCode);
-  d.set("code_minutes", std::to_string(ex.app.signatures->settings().codeMinutes));
+  d.set("code_minutes", std::to_string(ex.services.signatures().settings().codeMinutes));
   d.set("not_your_turn", open && !sv->yourTurn);
   d.set("waiting_for", sv->waitingFor);
   d.set("is_staff", t.access.staff != nullptr);
-  if (auto sealed = ex.app.signatures->sealedFor(r.planId); sealed && sealed->version == r.version)
+  if (auto sealed = ex.services.signatures().sealedFor(r.planId);
+      sealed && sealed->version == r.version)
     d.set("sealed_link",
           t.access.staff ? paths::planSealed(r.planId) : paths::signerSealed(t.access.token));
   Data others = list();
@@ -93,13 +94,13 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
     Data od;
     od.set("name", o.name);
     od.set("slot", o.slotLabel);
-    od.set("state", stateWords(ex.app.signatures->displayState(o)));
+    od.set("state", stateWords(ex.services.signatures().displayState(o)));
     others.push_back(od);
   }
   d.set("others", others);
   d.set("has_others", !sv->others.empty());
   EditorInput in{
-      &sv->plan, sv->plan.values.get(), {}, ex.app.planService.people(sv->plan.pupil), false};
+      &sv->plan, sv->plan.values.get(), {}, ex.services.plans().people(sv->plan.pupil), false};
   d.set("sections", editorSections(in));
   if (!notice.empty()) d.set("notice", notice);
   if (err) {
@@ -108,7 +109,7 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
     d.set("has_errors", true);
     if (err->fields.empty()) d.set("errors", errorSummary({{"main", err->message}}));
   }
-  ex.html(status, ex.app.views->page(ex, "sign", d, "Sign: " + sv->plan.workflow->title));
+  ex.html(status, ex.services.views().page(ex, "sign", d, "Sign: " + sv->plan.workflow->title));
 }
 
 void showSigning(Exchange& ex) {
@@ -153,18 +154,18 @@ void postSign(Exchange& ex) {
   if (in.method == "drawn") in.drawnPng = decodeDataUrl(drawing);
   in.ip = ex.clientIp();
   in.userAgent = ex.request.get("User-Agent", "");
-  doneOrError(ex, *t, ex.app.signatures->sign(t->access, in),
+  doneOrError(ex, *t, ex.services.signatures().sign(t->access, in),
               "Thank you: your signature was recorded. You can close this page.");
 }
 
 void postDecline(Exchange& ex) {
   auto t = target(ex);
   if (!t) return ex.error(404, "There is no such signature request.");
-  auto st = ex.app.signatures->decline(t->access, ex.form().get("reason", ""), ex.clientIp());
+  auto st = ex.services.signatures().decline(t->access, ex.form().get("reason", ""), ex.clientIp());
   if (st) {
     Data d;
     d.set("message", "You declined to sign. The school's SENCO has been told, with your reason.");
-    return ex.html(200, ex.app.views->page(ex, "sign_done", d, "Declined"));
+    return ex.html(200, ex.services.views().page(ex, "sign_done", d, "Declined"));
   }
   doneOrError(ex, *t, st, "");
 }
@@ -174,29 +175,30 @@ void postCode(Exchange& ex) {
   if (!t) return ex.error(404, "There is no such signature request.");
   const auto& post = ex.form();
   if (post.get("action", "") == "send")
-    return doneOrError(ex, *t, ex.app.signatures->sendCode(t->access),
+    return doneOrError(ex, *t, ex.services.signatures().sendCode(t->access),
                        "We emailed you a 6-digit code. It lasts " +
-                           std::to_string(ex.app.signatures->settings().codeMinutes) + " minutes.");
+                           std::to_string(ex.services.signatures().settings().codeMinutes) +
+                           " minutes.");
   doneOrError(ex, *t,
-              ex.app.signatures->checkCode(t->access, engine::trimmed(post.get("code", ""))),
+              ex.services.signatures().checkCode(t->access, engine::trimmed(post.get("code", ""))),
               "Code accepted. You can sign now.");
 }
 
 void versionPdf(Exchange& ex) {
   auto t = target(ex);
   if (!t) return ex.error(404, "There is no such signature request.");
-  auto sv = ex.app.signatures->document(t->access);
+  auto sv = ex.services.signatures().document(t->access);
   if (!sv) return ex.error(sv.error());
-  auto pdf = renderPlanPdf(ex.app, sv->plan);
+  auto pdf = renderPlanPdf(ex.services, sv->plan);
   ex.bytes(200, "application/pdf", pdf.bytes, engine::planPdfFileName(sv->plan));
 }
 
 void sendSealed(Exchange& ex, const engine::SealedDocument& s, const std::string& name) {
-  ex.bytes(200, "application/pdf", ex.app.signatures->sealedPdf(s), name);
+  ex.bytes(200, "application/pdf", ex.services.signatures().sealedPdf(s), name);
 }
 
 void linkSealed(Exchange& ex) {
-  auto s = ex.app.signatures->sealedForLink(ex.params["token"]);
+  auto s = ex.services.signatures().sealedForLink(ex.params["token"]);
   if (!s) return ex.error(s.error());
   sendSealed(ex, s.value(), "signed-plan-" + std::to_string(s->planId) + ".pdf");
 }
@@ -204,7 +206,7 @@ void linkSealed(Exchange& ex) {
 void staffSealed(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such plan.");
-  auto s = ex.app.reads.sealed(ex.actor(), engine::Door::kPdf, *id);
+  auto s = ex.services.reads().sealed(ex.actor(), engine::Door::kPdf, *id);
   if (!s) return ex.error(s.error());
   sendSealed(ex, s->document, engine::planPdfFileName(s->view).insert(0, "sealed-"));
 }
@@ -214,8 +216,8 @@ void replaceSigner(Exchange& ex) {
   auto req = ex.idParam("request");
   if (!id || !req) return ex.error(404, "There is no such signature request.");
   const auto& post = ex.form();
-  auto st = ex.app.signatures->replaceSigner(ex.actor(), *req, post.get("person", ""),
-                                             post.get("reason", ""));
+  auto st = ex.services.signatures().replaceSigner(ex.actor(), *req, post.get("person", ""),
+                                                   post.get("reason", ""));
   if (!st) return ex.error(st.error());
   ex.redirect("/plans/" + std::to_string(*id) + "#signers");
 }
@@ -224,7 +226,7 @@ void renewLink(Exchange& ex) {
   auto id = ex.idParam("id");
   auto req = ex.idParam("request");
   if (!id || !req) return ex.error(404, "There is no such signature request.");
-  auto st = ex.app.signatures->renewLink(ex.actor(), *req);
+  auto st = ex.services.signatures().renewLink(ex.actor(), *req);
   if (!st) return ex.error(st.error());
   ex.redirect("/plans/" + std::to_string(*id) + "#signers");
 }
@@ -232,7 +234,7 @@ void renewLink(Exchange& ex) {
 void auditPage(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such plan.");
-  auto trail = ex.app.reads.auditTrail(ex.actor(), engine::Door::kPage, *id);
+  auto trail = ex.services.reads().auditTrail(ex.actor(), engine::Door::kPage, *id);
   if (!trail) return ex.error(trail.error());
   const engine::PlanView& v = trail->view;
   Data d;
@@ -251,7 +253,7 @@ void auditPage(Exchange& ex) {
     rows.push_back(r);
   }
   d.set("events", rows);
-  ex.html(200, ex.app.views->page(ex, "plan_audit", d, "Audit trail – " + v.workflow->title));
+  ex.html(200, ex.services.views().page(ex, "plan_audit", d, "Audit trail – " + v.workflow->title));
 }
 
 }  // namespace
@@ -259,14 +261,14 @@ void auditPage(Exchange& ex) {
 std::string preSessionCsrf(Exchange& ex) {
   std::string csrf = ex.cookie("sf_csrf");
   if (csrf.empty()) {
-    csrf = engine::newToken(ex.app.random);
+    csrf = engine::newToken(ex.services.random());
     ex.setCookie("sf_csrf", csrf, 12 * 3600);
   }
   return csrf;
 }
 
 void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
-  auto& svc = *ex.app.signatures;
+  auto& svc = ex.services.signatures();
   const auto& actor = ex.actor();
   const bool senco = engine::may(actor, engine::Action::kManageSigners, v.plan.academyId);
   Data rows = list();
@@ -324,8 +326,8 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
   d.set("audit_link", "/plans/" + std::to_string(v.plan.id) + "/audit");
 }
 
-void registerSigningRoutes(App& app) {
-  auto& r = app.router;
+void registerSigningRoutes(Router& router) {
+  auto& r = router;
   r.add("GET", "/s/{token}", Access::kPublic, showSigning);
   r.add("POST", "/s/{token}/sign", Access::kPublicCsrf, postSign);
   r.add("POST", "/s/{token}/decline", Access::kPublicCsrf, postDecline);

@@ -3,7 +3,7 @@
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "live/live_socket.h"
 #include "mail/mail.h"
 #include "pages/contribute.h"
@@ -95,17 +95,17 @@ void addConflict(Data& d, const engine::Error& e) {
   d.set("has_errors", false);
 }
 
-void registerStaticRoutes(App& app) {
-  app.router.add("GET", "/healthz", Access::kPublic, [](Exchange& ex) {
-    ex.app.checkDatabase();
+void registerStaticRoutes(Router& router) {
+  router.add("GET", "/healthz", Access::kPublic, [](Exchange& ex) {
+    ex.services.checkDatabase();
     ex.bytes(200, "text/plain; charset=utf-8", "ok\n");
   });
-  app.router.add("GET", "/static/{file}", Access::kPublic, [](Exchange& ex) {
+  router.add("GET", "/static/{file}", Access::kPublic, [](Exchange& ex) {
     const std::string& name = ex.params["file"];
     // One canonical root, single path segment, no hidden files: anything else is 404.
     if (name.empty() || name[0] == '.' || name.find_first_of("/\\") != std::string::npos)
       return ex.error(404, "There is no such file.");
-    Poco::File f(ex.app.settings.webRoot + "/static/" + name);
+    Poco::File f(ex.services.settings().webRoot + "/static/" + name);
     if (!f.exists() || !f.isFile()) return ex.error(404, "There is no such file.");
     std::string ext = Poco::Path(name).getExtension();
     std::string type = ext == "css"   ? "text/css; charset=utf-8"
@@ -121,18 +121,18 @@ void registerStaticRoutes(App& app) {
   });
 }
 
-void registerRoutes(App& app) {
-  registerStaticRoutes(app);
-  registerPeopleRoutes(app);
-  registerAdminRoutes(app);
-  registerApiRoutes(app);
-  registerPlanRoutes(app);
-  registerSigningRoutes(app);
-  registerContributeRoutes(app);
-  registerPlanApiRoutes(app);
-  registerMailRoutes(app);
-  registerDocumentRoutes(app);
-  registerLiveRoutes(app);
+void registerRoutes(Router& router) {
+  registerStaticRoutes(router);
+  registerPeopleRoutes(router);
+  registerAdminRoutes(router);
+  registerApiRoutes(router);
+  registerPlanRoutes(router);
+  registerSigningRoutes(router);
+  registerContributeRoutes(router);
+  registerPlanApiRoutes(router);
+  registerMailRoutes(router);
+  registerDocumentRoutes(router);
+  registerLiveRoutes(router);
 }
 
 }  // namespace sendflow::web

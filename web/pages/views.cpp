@@ -8,7 +8,7 @@
 
 #include <stdexcept>
 
-#include "app/app.h"
+#include "app/services.h"
 #include "http/http.h"
 
 namespace sendflow::web {

@@ -21,6 +21,12 @@ AuthService::AuthService(PeopleRepository& people, SessionRepository& sessions, 
                          RandomSource& random, AuthPolicy policy)
     : people_(people), sessions_(sessions), clock_(clock), random_(random), policy_(policy) {}
 
+std::optional<Actor> AuthService::actorByEmail(const std::string& email) {
+  auto u = people_.userByEmail(email);
+  if (!u) return std::nullopt;
+  return actorFor(*u);
+}
+
 Actor AuthService::actorFor(const User& u) {
   Actor a;
   a.userId = u.id;

@@ -18,11 +18,9 @@ namespace sendflow::storage {
 // Returns true when the row is new.
 bool insertOutbox(Database& db, const engine::OutboxMessage& m);
 
-struct OutboxCounts {
-  int queued = 0, sending = 0, sent = 0, retrying = 0, failed = 0;
-};
+using OutboxCounts = engine::OutboxCounts;
 
-class SqliteOutbox final : public engine::ReminderStore {
+class SqliteOutbox final : public engine::ReminderStore, public engine::Outbox {
  public:
   explicit SqliteOutbox(Store& store) : store_(store) {}
   ~SqliteOutbox() override;
@@ -30,31 +28,32 @@ class SqliteOutbox final : public engine::ReminderStore {
   SqliteOutbox& operator=(const SqliteOutbox&) = delete;
 
   // Queues messages in their own transaction (test email, admin actions).
-  engine::Id enqueue(const engine::OutboxMessage& m);
+  engine::Id enqueue(const engine::OutboxMessage& m) override;
 
   // Sender side. claim(): the oldest due row (queued, or retrying whose time has come) becomes
   // "sending", owned by `owner`, in one transaction; nullopt when none is due.
-  std::optional<engine::OutboxMessage> claim(engine::TimePoint now, const std::string& owner);
+  std::optional<engine::OutboxMessage> claim(engine::TimePoint now,
+                                             const std::string& owner) override;
   // Committed just before the final "." of DATA, and "sent" right after the reply, on the
   // sender's own connection (synchronous=NORMAL: durable against a killed process, and no fsync
   // between the message body and its terminator).
-  void markHandedOver(engine::Id id, engine::TimePoint at);
-  void markSent(engine::Id id, engine::TimePoint at, const std::string& reply);
-  void markRetry(engine::Id id, engine::TimePoint next, const std::string& error);
-  void markFailed(engine::Id id, const std::string& error);
+  void markHandedOver(engine::Id id, engine::TimePoint at) override;
+  void markSent(engine::Id id, engine::TimePoint at, const std::string& reply) override;
+  void markRetry(engine::Id id, engine::TimePoint next, const std::string& error) override;
+  void markFailed(engine::Id id, const std::string& error) override;
   // Rows left "sending" by an owner that is gone: never handed over (the server discards a DATA
   // without its terminator) → "retrying", due now; handed over (the kernel delivers the buffered
   // terminator even after the process dies) → "sent", noting that no reply was recorded.
   int recoverAbandoned(const std::vector<std::string>& liveOwners, engine::TimePoint now,
-                       engine::TimePoint staleBefore);
-  std::vector<std::string> sendingOwners();
+                       engine::TimePoint staleBefore) override;
+  std::vector<std::string> sendingOwners() override;
   std::optional<engine::TimePoint> nextDue();
   // Admin: a failed (or retrying) row is queued again now. False when not found / not retryable.
-  bool retry(engine::Id id, engine::TimePoint now);
+  bool retry(engine::Id id, engine::TimePoint now) override;
 
   std::optional<engine::OutboxMessage> get(engine::Id id);
-  std::vector<engine::OutboxMessage> list(const std::string& status, int limit);
-  OutboxCounts counts();
+  std::vector<engine::OutboxMessage> list(const std::string& status, int limit) override;
+  OutboxCounts counts() override;
 
   // engine::ReminderStore
   std::optional<std::string> lastCoveredDay() override;

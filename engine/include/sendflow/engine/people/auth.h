@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "sendflow/engine/core/clock.h"
@@ -70,6 +71,8 @@ class AuthService {
   static bool csrfMatches(const std::string& sessionToken, const std::string& presented);
 
   Actor actorFor(const User& u);
+  // The staff member with this email address (case-insensitive) as an actor; nullopt when none.
+  std::optional<Actor> actorByEmail(const std::string& email);
 
   // How long a session may last at most from sign-in (the session cookie's Max-Age).
   std::chrono::seconds sessionLifetime() const { return policy_.absoluteTimeout; }

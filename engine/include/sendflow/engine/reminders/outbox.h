@@ -45,6 +45,36 @@ struct OutboxMessage {
   std::string serverReply;
 };
 
+struct OutboxCounts {
+  int queued = 0, sending = 0, sent = 0, retrying = 0, failed = 0;
+};
+
+// The sender's and the admin's side of the outbox (storage::SqliteOutbox implements it): the
+// mail sender in web/ depends on this port, never on the database.
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+  // Queues a message in its own transaction (test email, admin actions); returns its id.
+  virtual Id enqueue(const OutboxMessage& m) = 0;
+  // The oldest due row (queued, or retrying whose time has come) becomes "sending", owned by
+  // `owner`, in one transaction; nullopt when none is due.
+  virtual std::optional<OutboxMessage> claim(TimePoint now, const std::string& owner) = 0;
+  // Committed just before the final "." of DATA; "sent" right after the server's reply.
+  virtual void markHandedOver(Id id, TimePoint at) = 0;
+  virtual void markSent(Id id, TimePoint at, const std::string& reply) = 0;
+  virtual void markRetry(Id id, TimePoint next, const std::string& error) = 0;
+  virtual void markFailed(Id id, const std::string& error) = 0;
+  // Rows left "sending" by an owner that is gone: never handed over → "retrying", due now;
+  // handed over → "sent", noting that no reply was recorded. Returns how many.
+  virtual int recoverAbandoned(const std::vector<std::string>& liveOwners, TimePoint now,
+                               TimePoint staleBefore) = 0;
+  virtual std::vector<std::string> sendingOwners() = 0;
+  // Admin: a failed (or retrying) row is queued again now. False when not found / not retryable.
+  virtual bool retry(Id id, TimePoint now) = 0;
+  virtual std::vector<OutboxMessage> list(const std::string& status, int limit) = 0;
+  virtual OutboxCounts counts() = 0;
+};
+
 // "Z. E." from "Zoë Ellis": the only pupil detail an email carries.
 std::string initialsOf(const std::string& name);
 

@@ -1,0 +1,36 @@
+// What every CLI command needs: the configuration, and the application it opens — as Services,
+// the engine services handlers see; or, for the administration commands (migrate, backup,
+// `user add`, `audit verify`, the demo seeder), as the composition root itself.
+#pragma once
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Logger.h>
+#include <Poco/Util/LayeredConfiguration.h>
+
+#include <memory>
+
+#include "app/services.h"
+#include "sendflow/engine/core/clock.h"
+
+namespace sendflow::web {
+
+class App;
+
+struct CliContext {
+  CliContext();
+  ~CliContext();
+  Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
+  engine::SystemClock clock;
+  Poco::Logger& log;
+  // Builds the application (with the page templates and routes when `views`) on `clock`, the
+  // system clock when none is given. The context owns it.
+  Services& open(bool views = false);
+  Services& open(engine::Clock& on);
+  App& openApp(bool views = false);
+  App& openApp(engine::Clock& on);
+
+ private:
+  std::unique_ptr<App> app_;
+};
+
+}  // namespace sendflow::web

@@ -1,0 +1,67 @@
+// What handlers see of the application: the engine services they call, and the few web parts
+// they render with (as ClickHouse's handlers see IServer). Never the store or a repository:
+// App (web/app/app.h), the composition root, implements this and keeps its members private.
+// Handlers (web/{http,pages,api,live,mail,cli}) include this header, never app/app.h
+// (scripts/check-layers).
+#pragma once
+
+#include <Poco/Logger.h>
+
+#include <string>
+
+#include "app/config.h"
+#include "http/http.h"
+#include "pages/views.h"
+#include "sendflow/engine/contributions/contributions.h"
+#include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/definitions/definitions.h"
+#include "sendflow/engine/documents/pdf/pdf.h"
+#include "sendflow/engine/people/auth.h"
+#include "sendflow/engine/people/people.h"
+#include "sendflow/engine/plans/plans.h"
+#include "sendflow/engine/plans/reads.h"
+#include "sendflow/engine/reminders/reminders.h"
+#include "sendflow/engine/signing/signatures.h"
+
+namespace sendflow::web {
+
+class LiveHub;      // web/live/live_socket.h
+class MailService;  // web/mail/mail.h
+
+class Services {
+ public:
+  virtual ~Services() = default;
+
+  virtual const Settings& settings() const = 0;
+  virtual engine::Clock& clock() = 0;
+  virtual Poco::Logger& log() = 0;
+  virtual engine::RandomSource& random() = 0;
+  virtual const engine::DefinitionRegistry& definitions() const = 0;
+
+  virtual engine::AuthService& auth() = 0;
+  virtual engine::PeopleService& people() = 0;
+  virtual engine::PlanService& plans() = 0;
+  // Every read of a child's record, audited (engine/plans/reads.h).
+  virtual engine::ReadService& reads() = 0;
+  virtual engine::SignatureService& signatures() = 0;
+  virtual engine::ContributionService& contributions() = 0;
+  virtual engine::ReminderService& reminders() = 0;
+  virtual MailService& mail() = 0;
+  // Live editing sessions; REQUIRES: the server's routes were built (App with views).
+  virtual LiveHub& live() = 0;
+  // The one PDF renderer of the process, its fonts prepared on first use. Thread-safe; throws
+  // engine::InfraError when the fonts cannot be read (and tries again on the next call).
+  virtual const engine::PdfRenderer& pdf() = 0;
+
+  // The page templates, and whether they were compiled (not for CLI commands).
+  virtual bool hasViews() const = 0;
+  virtual Views& views() = 0;
+  virtual Router& router() = 0;
+  // Set when a self-signed seal certificate is in use (shown to the trust admin).
+  virtual const std::string& sealKeyNotice() const = 0;
+  // Throws when the database does not answer (the health check).
+  virtual void checkDatabase() = 0;
+};
+
+}  // namespace sendflow::web
