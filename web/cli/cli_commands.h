@@ -10,6 +10,7 @@
 
 #include "app/app.h"
 #include "app/config.h"
+#include "app/system_clock.h"
 #include "cli/command_line.h"
 #include "sendflow/engine/core/clock.h"
 
@@ -19,7 +20,7 @@ namespace sendflow::web {
 struct CliContext {
   CliContext() : config(loadConfiguration()), log(Poco::Logger::get("sendflow")) {}
   Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
-  engine::SystemClock clock;
+  SystemClock clock;
   Poco::Logger& log;
   std::unique_ptr<App> open(bool views = false) {
     return std::make_unique<App>(readSettings(*config), clock, log, views);

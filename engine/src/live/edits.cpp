@@ -1,7 +1,6 @@
 // LiveSession: edits of long-text fields (OT operations) and of whole values.
-#include "sendflow/engine/live/live.h"
-
 #include "live_records.h"
+#include "sendflow/engine/live/live.h"
 
 namespace sendflow::engine {
 

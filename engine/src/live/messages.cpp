@@ -1,7 +1,6 @@
 // LiveSession: what editors are told (snapshots, presence, errors, a resume's replay).
-#include "sendflow/engine/live/live.h"
-
 #include "sendflow/engine/core/utf8.h"
+#include "sendflow/engine/live/live.h"
 
 namespace sendflow::engine {
 

@@ -1,7 +1,6 @@
 // The JSON form of an OT operation, as the live protocol and the live log carry it.
-#include "sendflow/engine/live/live.h"
-
 #include "sendflow/engine/core/utf8.h"
+#include "sendflow/engine/live/live.h"
 
 namespace sendflow::engine {
 

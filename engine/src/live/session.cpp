@@ -1,7 +1,5 @@
 // LiveSession: opening (replaying the live log), joining and leaving, sequencing each message
 // under the lock and committing it outside, permissions while editing, and folding into versions.
-#include "sendflow/engine/live/live.h"
-
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 #include "live_records.h"
 #include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/live/live.h"
 
 namespace sendflow::engine {
 
@@ -75,13 +74,13 @@ Result<std::shared_ptr<LiveSession>> LiveSession::open(Id planId, PlanService& p
     if (live::isRowKind(r.kind)) {
       const auto op = parsed.extract<Object::Ptr>();
       applyRow(it->second, r.kind, *op, r.revision, r.clientId);
-      s->history_.push_back(
-          {r.revision,
-           r.field,
-           {},
-           r.clientId,
-           r.clientSeq,
-           live::rowMessage(r.kind, r.revision, r.field, *op, r.clientId, r.clientSeq, r.authorName)});
+      s->history_.push_back({r.revision,
+                             r.field,
+                             {},
+                             r.clientId,
+                             r.clientSeq,
+                             live::rowMessage(r.kind, r.revision, r.field, *op, r.clientId,
+                                              r.clientSeq, r.authorName)});
     } else if (r.kind == "text") {
       auto op = opFromJson(parsed);
       if (!op) continue;

@@ -1,9 +1,8 @@
 // LiveSession: edits of repeating tables (rows added and removed, cells set).
-#include "sendflow/engine/live/live.h"
-
 #include <algorithm>
 
 #include "live_records.h"
+#include "sendflow/engine/live/live.h"
 
 namespace sendflow::engine {
 
