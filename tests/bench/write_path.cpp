@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "../support/temp_dir.h"
+#include "app/system_clock.h"
 #include "sendflow/engine/core/clock.h"
 #include "sendflow/engine/people/model.h"
 #include "sendflow/storage/database.h"
@@ -116,7 +117,7 @@ void summarise(std::vector<double>& latencies, double windowSeconds, Figures& f)
 
 Figures measureRaw(const Options& opt) {
   TempDir dir;
-  sendflow::engine::SystemClock clock;
+  sendflow::web::SystemClock clock;
   sendflow::storage::Store store(dir.file("raw.db"), clock);
   store.migrate();
   const std::string now = sendflow::engine::isoTime(clock.now());

@@ -22,6 +22,10 @@ using sendflow::testing::FakePlans;
 
 namespace {
 
+Poco::JSON::Object::Ptr message(const std::string& text) {
+  return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
 const DefinitionRegistry& registry() {
   static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
       SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
@@ -71,21 +75,20 @@ struct World {
                         if (!editable) rights.reason = "The link was withdrawn.";
                         return rights;
                       }};
-    conn = session->join(editor, [this](const std::string& frame) {
-      auto o = Poco::JSON::Parser().parse(frame).extract<Poco::JSON::Object::Ptr>();
-      const std::string type = o->getValue<std::string>("type");
-      if (type == "snapshot" || type == "op") revision = o->getValue<std::int64_t>("revision");
-      if (type == "error") errors.push_back(o->getValue<std::string>("code"));
-      if (type == "op" && o->getValue<std::string>("client") == "test") ++acks;  // our own, sent
+    conn = session->join(editor, [this](const LiveMessage& m) {
+      const std::string type = m.getValue<std::string>("type");
+      if (type == "snapshot" || type == "op") revision = m.getValue<std::int64_t>("revision");
+      if (type == "error") errors.push_back(m.getValue<std::string>("code"));
+      if (type == "op" && m.getValue<std::string>("client") == "test") ++acks;  // our own, sent
     });
-    session->receive(conn, R"({"type":"hello","client":"test"})");
+    session->receive(conn, message(R"({"type":"hello","client":"test"})"));
   }
 
   // Inserts text at the start of the field, at the revision the editor has seen.
   void type(const std::string& text) {
-    session->receive(conn, R"({"type":"op","field":")" + field + R"(","revision":)" +
-                               std::to_string(revision) + R"(,"seq":)" + std::to_string(++seq) +
-                               R"(,"op":[")" + text + R"("]})");
+    session->receive(conn, message(R"({"type":"op","field":")" + field + R"(","revision":)" +
+                                   std::to_string(revision) + R"(,"seq":)" + std::to_string(++seq) +
+                                   R"(,"op":[")" + text + R"("]})"));
   }
   int versions() { return static_cast<int>(plans.versionsOf[plan].size()); }
 
@@ -143,18 +146,19 @@ TEST_CASE("live session: idle only once nobody is connected and nothing is pendi
 TEST_CASE("live session: the rate limit refills with the clock's monotonic time",
           "[engine][live]") {
   World w;
-  for (int i = 0; i < 120; ++i) w.session->receive(w.conn, R"({"type":"focus","field":""})");
+  for (int i = 0; i < 120; ++i)
+    w.session->receive(w.conn, message(R"({"type":"focus","field":""})"));
   const auto limited = std::count(w.errors.begin(), w.errors.end(), "rate_limited");
   CHECK(limited >=
         40);  // the burst (80, one spent on hello) then nothing refills: time stood still
   w.errors.clear();
-  w.session->receive(w.conn, R"({"type":"focus","field":""})");
+  w.session->receive(w.conn, message(R"({"type":"focus","field":""})"));
   CHECK(w.errors == std::vector<std::string>{"rate_limited"});
   w.errors.clear();
   w.clock.advance(100ms);  // 40 per second: four messages' worth
-  for (int i = 0; i < 4; ++i) w.session->receive(w.conn, R"({"type":"focus","field":""})");
+  for (int i = 0; i < 4; ++i) w.session->receive(w.conn, message(R"({"type":"focus","field":""})"));
   CHECK(w.errors.empty());
-  w.session->receive(w.conn, R"({"type":"focus","field":""})");
+  w.session->receive(w.conn, message(R"({"type":"focus","field":""})"));
   CHECK(w.errors == std::vector<std::string>{"rate_limited"});
 }
 

@@ -3,8 +3,10 @@
 // into a version with its plan.edit event, replayed after a restart, and refused outside an
 // editor's rights. No sleeps: folds are forced.
 #include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
 
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "app/definition_folders.h"
 #include "engine/fakes.h"
@@ -28,10 +30,14 @@ Poco::JSON::Object::Ptr json(const std::string& text) {
   return p.parse(text).extract<Poco::JSON::Object::Ptr>();
 }
 
-// Frames one connection received, parsed.
+// Messages one connection received, copied as they were when sent (through their text).
 struct Inbox {
   LiveSession::Send sender() {
-    return [this](const std::string& frame) { frames.push_back(json(frame)); };
+    return [this](const LiveMessage& m) {
+      std::ostringstream text;
+      Poco::JSON::Stringifier::condense(m, text);
+      frames.push_back(json(text.str()));
+    };
   }
   std::vector<Poco::JSON::Object::Ptr> ofType(const std::string& type) const {
     std::vector<Poco::JSON::Object::Ptr> out;
@@ -94,8 +100,8 @@ TEST_CASE("live: an operation is logged, then relayed to every editor with its r
   s->join(staffEditor(w.service, w.staff, w.plan), b.sender());
   REQUIRE(a.ofType("snapshot").size() == 1);
   REQUIRE(a.ofType("snapshot")[0]->getValue<bool>("editable"));
-  s->receive(ca, R"({"type":"hello","client":"page-1"})");
-  s->receive(ca, kInsert);
+  s->receive(ca, json(R"({"type":"hello","client":"page-1"})"));
+  s->receive(ca, json(kInsert));
   REQUIRE(w.log.ops.size() == 1);
   const auto& logged = w.log.ops[0];
   REQUIRE(logged.revision == 1);
@@ -110,7 +116,7 @@ TEST_CASE("live: an operation is logged, then relayed to every editor with its r
     REQUIRE(ops[0]->getValue<std::string>("author") == "Ms Senco");
   }
   // The same seq sent again (a reconnecting page) is acknowledged, not applied twice.
-  s->receive(ca, kInsert);
+  s->receive(ca, json(kInsert));
   REQUIRE(w.log.ops.size() == 1);
 }
 
@@ -122,8 +128,8 @@ TEST_CASE(
   auto s = w.open();
   Inbox a;
   auto c = s->join(staffEditor(w.service, w.senco, w.plan), a.sender());
-  s->receive(c, R"({"type":"hello","client":"page-1"})");
-  s->receive(c, kInsert);
+  s->receive(c, json(R"({"type":"hello","client":"page-1"})"));
+  s->receive(c, json(kInsert));
   REQUIRE(s->flush(true));
   REQUIRE(w.plans.byId[w.plan].currentVersion == 2);
   REQUIRE(w.text(w.plan, "why_needed") == "Uses a chair.");
@@ -148,8 +154,8 @@ TEST_CASE(
     auto s = w.open();
     Inbox a;
     auto c = s->join(staffEditor(w.service, w.senco, w.plan), a.sender());
-    s->receive(c, R"({"type":"hello","client":"page-1"})");
-    s->receive(c, kInsert);
+    s->receive(c, json(R"({"type":"hello","client":"page-1"})"));
+    s->receive(c, json(kInsert));
   }  // gone without a fold
   REQUIRE(w.plans.byId[w.plan].currentVersion == 1);
   auto again = w.open();
@@ -169,13 +175,14 @@ TEST_CASE("live: a contributor's operation outside their sections is forbidden a
   auto s = w.open();
   Inbox a;
   auto c = s->join(w.contributor({"parent_views"}), a.sender());
-  s->receive(c, R"({"type":"hello","client":"parent"})");
-  s->receive(c, kInsert);
+  s->receive(c, json(R"({"type":"hello","client":"parent"})"));
+  s->receive(c, json(kInsert));
   REQUIRE(w.log.ops.empty());
   auto errors = a.ofType("error");
   REQUIRE(errors.size() == 1);
   REQUIRE(errors[0]->getValue<std::string>("code") == "forbidden");
-  s->receive(c, R"({"type":"op","field":"parent_views","revision":0,"seq":2,"op":["We agree."]})");
+  s->receive(
+      c, json(R"({"type":"op","field":"parent_views","revision":0,"seq":2,"op":["We agree."]})"));
   REQUIRE(w.log.ops.size() == 1);
   REQUIRE(w.log.ops[0].author == "contact:3");
   // The contributor's snapshot holds their fields only.
@@ -190,9 +197,9 @@ TEST_CASE("live: once the plan leaves its editable state, operations are read-on
   auto s = w.open();
   Inbox a;
   auto c = s->join(staffEditor(w.service, w.senco, w.plan), a.sender());
-  s->receive(c, R"({"type":"hello","client":"page-1"})");
+  s->receive(c, json(R"({"type":"hello","client":"page-1"})"));
   w.plans.byId[w.plan].state = "awaiting_signatures";
-  s->receive(c, kInsert);
+  s->receive(c, json(kInsert));
   REQUIRE(w.log.ops.empty());
   REQUIRE(a.ofType("error").at(0)->getValue<std::string>("code") == "read_only");
 }
@@ -205,9 +212,9 @@ TEST_CASE(
   auto s = w.open();
   Inbox a;
   auto c = s->join(staffEditor(w.service, w.senco, w.plan), a.sender());
-  s->receive(c, R"({"type":"hello","client":"page-1"})");
+  s->receive(c, json(R"({"type":"hello","client":"page-1"})"));
   w.log.failAppends = true;
-  REQUIRE_THROWS(s->receive(c, kInsert));  // the infrastructure fault reaches the caller
+  REQUIRE_THROWS(s->receive(c, json(kInsert)));  // the infrastructure fault reaches the caller
   REQUIRE(s->broken());
   REQUIRE(a.ofType("op").empty());
   REQUIRE(a.ofType("error").at(0)->getValue<std::string>("code") == "storage");

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "app/system_clock.h"
 #include "mail_world.h"
 #include "support/server.h"
 #include "support/smtp.h"
@@ -192,7 +193,7 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
   SmtpServer smtp;
   smtp.start();
   const int n = 80;
-  const auto now = engine::SystemClock().now();
+  const auto now = web::SystemClock().now();
   const char* names[] = {"sunday",   "monday", "tuesday", "wednesday",
                          "thursday", "friday", "saturday"};
   const unsigned tomorrow =

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/definition_folders.h"
+#include "app/system_clock.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/forms/sample_values.h"
@@ -80,7 +81,7 @@ TEST_CASE("every document type goes from launch to sign-off over HTTP", "[web][p
   auto defs = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
                                                    SENDFLOW_SOURCE_ROOT "/workflows");
   REQUIRE(defs.types().size() >= 6);
-  const auto today = engine::dateOf(engine::SystemClock().now());
+  const auto today = engine::dateOf(web::SystemClock().now());
   size_t pupilIndex = 0;
   for (const auto& type : defs.types()) {
     INFO("type " << type);
@@ -434,9 +435,9 @@ TEST_CASE("a trust's own document type works end to end with no code change", "[
   REQUIRE(page.body.find("Needs accessible transport") != std::string::npos);
   Poco::JSON::Object v;
   v.set("destination", "Science Museum");
-  v.set("date", engine::isoDate(engine::Date{
-                    std::chrono::sys_days{engine::dateOf(engine::SystemClock().now())} +
-                    std::chrono::days(30)}));
+  v.set("date", engine::isoDate(
+                    engine::Date{std::chrono::sys_days{engine::dateOf(web::SystemClock().now())} +
+                                 std::chrono::days(30)}));
   v.set("needs_transport", true);
   r = patchValues(c, id, 1, v);
   REQUIRE(r.status == 200);

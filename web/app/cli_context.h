@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "app/services.h"
-#include "sendflow/engine/core/clock.h"
+#include "app/system_clock.h"
 
 namespace sendflow::web {
 
@@ -20,7 +20,7 @@ struct CliContext {
   CliContext();
   ~CliContext();
   Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
-  engine::SystemClock clock;
+  SystemClock clock;
   Poco::Logger& log;
   // Builds the application (with the page templates and routes when `views`) on `clock`, the
   // system clock when none is given. The context owns it.

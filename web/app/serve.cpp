@@ -20,11 +20,11 @@
 #include "app/backups.h"
 #include "app/config.h"
 #include "app/home.h"
+#include "app/system_clock.h"
 #include "cli/cli.h"
 #include "http/http_server.h"
 #include "http/tls.h"
 #include "mail/mail.h"
-#include "sendflow/engine/core/clock.h"
 
 namespace sendflow::web {
 namespace {
@@ -85,7 +85,7 @@ class ServeApplication : public Poco::Util::ServerApplication {
     blockTerminationSignals();
     configureLogging(config());  // Poco's LoggingSubsystem resets channels during initialize()
     Poco::Logger& log = Poco::Logger::get("sendflow");
-    engine::SystemClock clock;
+    SystemClock clock;
     std::unique_ptr<HomeLock> lock;  // released after the App is gone
     std::unique_ptr<App> app;
     Poco::Net::Context::Ptr tls;

@@ -1,11 +1,14 @@
 #include "live/live_socket.h"
 
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <chrono>
 #include <functional>
+#include <sstream>
 
 #include "app/services.h"
 #include "http/websocket.h"
@@ -15,6 +18,25 @@ namespace {
 
 constexpr std::size_t kMaxMessageBytes = 64 * 1024;
 constexpr auto kFlushEvery = std::chrono::milliseconds(500);
+
+// The live protocol's wire format: each message a JSON object in one WebSocket text frame.
+std::string messageText(const engine::LiveMessage& message) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::condense(message, out);
+  return out.str();
+}
+
+// The message a text frame holds; nullptr when it is not a JSON object (the session answers
+// "malformed").
+engine::LiveMessage::Ptr parseMessage(const std::string& text) {
+  try {
+    Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(text);
+    if (parsed.type() == typeid(engine::LiveMessage::Ptr))
+      return parsed.extract<engine::LiveMessage::Ptr>();
+  } catch (const std::exception&) {
+  }
+  return nullptr;
+}
 
 // Browsers always send Origin on a WebSocket handshake and the cookie rides along from any
 // site: refuse a foreign origin (cross-site WebSocket hijacking).
@@ -50,8 +72,9 @@ class LiveSocket : public WebSocketHandler {
 
   void opened(const std::shared_ptr<WebSocketChannel>& channel) override {
     channel_ = channel;
-    conn_ = live_->join(std::move(editor_),
-                        [channel](const std::string& frame) { channel->sendText(frame); });
+    conn_ = live_->join(std::move(editor_), [channel](const engine::LiveMessage& message) {
+      channel->sendText(messageText(message));
+    });
     joined_ = true;
   }
   void received(const std::string& text) override {
@@ -67,7 +90,7 @@ class LiveSocket : public WebSocketHandler {
         return;
       }
     }
-    live_->receive(conn_, text);
+    live_->receive(conn_, parseMessage(text));
   }
   void closed() override {
     if (joined_) live_->leave(conn_);

@@ -15,6 +15,38 @@ std::string valueOf(const Poco::JSON::Object& o, const std::string& field) {
   return o.has(field) ? canonicalJson(o.get(field)) : "null";
 }
 
+// The invitation to contribute, as the outbox holds it: the mailer derives the link from the
+// salt, so the outbox never holds a usable link.
+OutboxMessage inviteMail(const PlanView& v, const Contact& contact, const ContributionLink& link,
+                         const std::vector<const SectionDef*>& sections,
+                         const std::string& invitedBy, const std::optional<std::string>& academy,
+                         TimePoint now) {
+  std::string titles;
+  for (const auto* s : sections) titles += (titles.empty() ? "" : "; ") + s->title;
+  Poco::JSON::Object data;
+  data.set("plan_id", v.plan.id);
+  data.set("plan_title", v.workflow->title);
+  data.set("initials", initialsOf(v.pupil.legalName));
+  if (academy) data.set("academy", *academy);
+  data.set("recipient_name", contact.name);
+  data.set("sections", titles);
+  data.set("invited_by", invitedBy);
+  data.set("expires", link.expiresAt.substr(0, 10));
+  data.set("contribute_salt", link.linkSalt);
+  OutboxMessage m;
+  m.kind = mailkind::kContributeInvite;
+  m.key = "contribute:" + std::to_string(v.plan.id) + ":" + std::to_string(contact.id) + ":" +
+          std::to_string(link.sends) + ":" + isoTime(now);
+  m.academyId = v.plan.academyId;
+  m.planId = v.plan.id;
+  m.toAddress = contact.email;
+  m.toName = contact.name;
+  m.data = canonicalJson(data);
+  m.createdAt = now;
+  m.nextAttemptAt = now;
+  return m;
+}
+
 }  // namespace
 
 ContributionService::ContributionService(PlanService& plans, ContributionRepository& repo,
@@ -101,30 +133,9 @@ Status ContributionService::invite(const Actor& a, Id planId, Id contactId) {
   link.expiresAt = isoTime(now + std::chrono::hours(24 * linkDays_));
   link.sends += 1;
 
-  std::string titles;
-  for (const auto* s : sections) titles += (titles.empty() ? "" : "; ") + s->title;
-  Poco::JSON::Object data;
-  data.set("plan_id", planId);
-  data.set("plan_title", v->workflow->title);
-  data.set("initials", initialsOf(v->pupil.legalName));
-  if (auto ac = people_.academy(v->plan.academyId)) data.set("academy", ac->name);
-  data.set("recipient_name", contact->name);
-  data.set("sections", titles);
-  data.set("invited_by", a.name);
-  data.set("expires", link.expiresAt.substr(0, 10));
-  data.set("contribute_salt",
-           link.linkSalt);  // the mailer derives the link: the outbox never holds it
-  OutboxMessage m;
-  m.kind = mailkind::kContributeInvite;
-  m.key = "contribute:" + std::to_string(planId) + ":" + std::to_string(contactId) + ":" +
-          std::to_string(link.sends) + ":" + isoTime(now);
-  m.academyId = v->plan.academyId;
-  m.planId = planId;
-  m.toAddress = contact->email;
-  m.toName = contact->name;
-  m.data = canonicalJson(data);
-  m.createdAt = now;
-  m.nextAttemptAt = now;
+  std::optional<std::string> academy;
+  if (auto ac = people_.academy(v->plan.academyId)) academy = ac->name;
+  const OutboxMessage m = inviteMail(*v, *contact, link, sections, a.name, academy, now);
 
   AuditEvent e{"contribution.invite",
                auditActor(a),

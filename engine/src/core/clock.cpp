@@ -7,9 +7,6 @@ namespace sendflow::engine {
 
 using namespace std::chrono;
 
-TimePoint SystemClock::now() const { return time_point_cast<seconds>(system_clock::now()); }
-MonoTime SystemClock::monotonic() const { return steady_clock::now(); }
-
 namespace {
 constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
 }

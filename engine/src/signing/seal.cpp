@@ -333,42 +333,36 @@ std::string SealKey::subject() const {
 
 // --- sealing ------------------------------------------------------------------------------------
 
-std::string sealPdf(std::string_view pdf, const SealKey& key, const SealInfo& info) {
-  PdfIndex ix = indexPdf(pdf);
-  const long long page = firstPage(pdf, ix, *dictInt(objectDict(pdf, ix, ix.root), "/Pages"));
-  std::string pageDict = objectDict(pdf, ix, page);
-  std::string catalog = objectDict(pdf, ix, ix.root);
-  if (catalog.find("/AcroForm") != std::string::npos)
-    throw InfraError("the PDF already has a form");
-  const long long sigObj = ix.size, widgetObj = ix.size + 1, newSize = ix.size + 2;
+namespace {
 
-  std::string out(pdf);
-  if (out.back() != '\n') out += '\n';
-  std::map<long long, std::size_t> offsets;
+// Where sealPdf's placeholders sit in the file it builds.
+struct Placeholders {
+  std::size_t byteRangeAt = 0;
+  std::size_t contentsAt = 0;   // the '<' of the /Contents hex string
+  std::size_t contentsEnd = 0;  // just after its '>'
+};
 
-  // The signature dictionary, with placeholders filled in once the offsets are known.
-  offsets[sigObj] = out.size();
+// The signature dictionary, with placeholders filled in once the offsets are known.
+Placeholders appendSignatureDictionary(std::string& out, long long sigObj, const SealInfo& info) {
+  Placeholders at;
   out += std::to_string(sigObj) +
          " 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached ";
-  const std::size_t byteRangeAt = out.size();
+  at.byteRangeAt = out.size();
   out += kByteRangePlaceholder;
   out += " /Contents ";
-  const std::size_t contentsAt = out.size();
+  at.contentsAt = out.size();
   out += "<" + std::string(kContentsBytes * 2, '0') + ">";
-  const std::size_t contentsEnd = out.size();
+  at.contentsEnd = out.size();
   out += " /M " + pdfText(pdfDate(info.at));
   if (!info.name.empty()) out += " /Name " + pdfText(info.name);
   if (!info.reason.empty()) out += " /Reason " + pdfText(info.reason);
   if (!info.location.empty()) out += " /Location " + pdfText(info.location);
   out += " >>\nendobj\n";
+  return at;
+}
 
-  offsets[widgetObj] = out.size();
-  out += std::to_string(widgetObj) +
-         " 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /Rect [0 0 0 0] /F 132 /T (Seal) /V " +
-         std::to_string(sigObj) + " 0 R /P " + std::to_string(page) + " 0 R >>\nendobj\n";
-
-  offsets[page] = out.size();
-  std::string annots;
+// The first page again, with the seal's widget among its /Annots.
+std::string pageWithWidget(std::string pageDict, long long widgetObj) {
   if (std::size_t a = pageDict.find("/Annots"); a != std::string::npos) {
     std::size_t br = pageDict.find('[', a);
     if (br == std::string::npos) throw InfraError("the first page's /Annots is not an array");
@@ -376,17 +370,14 @@ std::string sealPdf(std::string_view pdf, const SealKey& key, const SealInfo& in
   } else {
     pageDict = insertAfterOpen(pageDict, "/Annots [" + std::to_string(widgetObj) + " 0 R]");
   }
-  out += std::to_string(page) + " 0 obj\n" + pageDict + "\nendobj\n";
+  return pageDict;
+}
 
-  offsets[ix.root] = out.size();
-  out += std::to_string(ix.root) + " 0 obj\n" +
-         insertAfterOpen(catalog, "/AcroForm << /Fields [" + std::to_string(widgetObj) +
-                                      " 0 R] /SigFlags 3 >>") +
-         "\nendobj\n";
-
+// The update's xref section (subsections of consecutive object numbers) and trailer.
+void appendXrefAndTrailer(std::string& out, const std::map<long long, std::size_t>& offsets,
+                          const PdfIndex& ix, long long newSize) {
   const std::size_t xrefAt = out.size();
   out += "xref\n";
-  // Subsections of consecutive object numbers.
   for (auto it = offsets.begin(); it != offsets.end();) {
     auto end = it;
     long long n = it->first;
@@ -406,91 +397,117 @@ std::string sealPdf(std::string_view pdf, const SealKey& key, const SealInfo& in
   if (ix.info) out += " /Info " + std::to_string(*ix.info) + " 0 R";
   out += " /Prev " + std::to_string(ix.startxref) + " >>\nstartxref\n" + std::to_string(xrefAt) +
          "\n%%EOF\n";
+}
 
-  // Byte ranges: everything but the hex string (with its delimiters).
-  const std::size_t len2 = out.size() - contentsEnd;
+// Writes the byte ranges (everything but the hex string with its delimiters), signs them and
+// puts the signature into the /Contents placeholder.
+void fillSignature(std::string& out, const Placeholders& at, const SealKey& key) {
+  const std::size_t len2 = out.size() - at.contentsEnd;
   char range[64];
-  std::snprintf(range, sizeof range, "/ByteRange [0 %zu %zu %zu]", contentsAt, contentsEnd, len2);
+  std::snprintf(range, sizeof range, "/ByteRange [0 %zu %zu %zu]", at.contentsAt, at.contentsEnd,
+                len2);
   std::string br = range;
   const std::size_t width = std::strlen(kByteRangePlaceholder);
   if (br.size() > width) throw InfraError("the PDF is too large to seal");
   br.insert(br.size() - 1, width - br.size(), ' ');
-  out.replace(byteRangeAt, width, br);
+  out.replace(at.byteRangeAt, width, br);
 
-  std::string signedBytes = out.substr(0, contentsAt);
-  signedBytes.append(out, contentsEnd, std::string::npos);
+  std::string signedBytes = out.substr(0, at.contentsAt);
+  signedBytes.append(out, at.contentsEnd, std::string::npos);
   std::string der = cmsSign(key, signedBytes);
   if (der.size() > kContentsBytes) throw InfraError("the seal does not fit its placeholder");
   std::string hex = toHex(der);
-  out.replace(contentsAt + 1, hex.size(), hex);
+  out.replace(at.contentsAt + 1, hex.size(), hex);
+}
+
+}  // namespace
+
+std::string sealPdf(std::string_view pdf, const SealKey& key, const SealInfo& info) {
+  PdfIndex ix = indexPdf(pdf);
+  const long long page = firstPage(pdf, ix, *dictInt(objectDict(pdf, ix, ix.root), "/Pages"));
+  std::string pageDict = objectDict(pdf, ix, page);
+  std::string catalog = objectDict(pdf, ix, ix.root);
+  if (catalog.find("/AcroForm") != std::string::npos)
+    throw InfraError("the PDF already has a form");
+  const long long sigObj = ix.size, widgetObj = ix.size + 1, newSize = ix.size + 2;
+
+  std::string out(pdf);
+  if (out.back() != '\n') out += '\n';
+  std::map<long long, std::size_t> offsets;
+
+  offsets[sigObj] = out.size();
+  const Placeholders at = appendSignatureDictionary(out, sigObj, info);
+
+  offsets[widgetObj] = out.size();
+  out += std::to_string(widgetObj) +
+         " 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /Rect [0 0 0 0] /F 132 /T (Seal) /V " +
+         std::to_string(sigObj) + " 0 R /P " + std::to_string(page) + " 0 R >>\nendobj\n";
+
+  offsets[page] = out.size();
+  out += std::to_string(page) + " 0 obj\n" + pageWithWidget(pageDict, widgetObj) + "\nendobj\n";
+
+  offsets[ix.root] = out.size();
+  out += std::to_string(ix.root) + " 0 obj\n" +
+         insertAfterOpen(catalog, "/AcroForm << /Fields [" + std::to_string(widgetObj) +
+                                      " 0 R] /SigFlags 3 >>") +
+         "\nendobj\n";
+
+  appendXrefAndTrailer(out, offsets, ix, newSize);
+  fillSignature(out, at, key);
   return out;
 }
 
 // --- verification -------------------------------------------------------------------------------
 
-SealCheck checkSeal(std::string_view pdf) {
-  SealCheck c;
-  std::size_t at = pdf.rfind("/ByteRange");
-  if (at == std::string_view::npos) {
-    c.problem = "the file carries no seal (no signature dictionary)";
-    return c;
-  }
-  long long br[4];
+namespace {
+
+// Reads the four numbers of the last /ByteRange; the problem when they cannot be read or do not
+// fit the file.
+std::optional<std::string> readByteRange(std::string_view pdf, std::size_t at, long long (&br)[4]) {
   try {
     std::size_t i = pdf.find('[', at);
     if (i == std::string_view::npos || i > at + 16) throw InfraError("no [");
     ++i;
     for (auto& v : br) v = readInt(pdf, i);
   } catch (const InfraError&) {
-    c.problem = "the seal's byte ranges cannot be read";
-    return c;
+    return "the seal's byte ranges cannot be read";
   }
   const auto size = static_cast<long long>(pdf.size());
   if (br[0] != 0 || br[1] <= 0 || br[2] <= br[1] || br[3] < 0 || br[2] + br[3] > size ||
-      br[1] >= size) {
-    c.problem = "the seal's byte ranges do not fit the file";
-    return c;
-  }
-  const auto a = static_cast<std::size_t>(br[1]), b = static_cast<std::size_t>(br[2]);
-  if (pdf[a] != '<' || pdf[b - 1] != '>') {
-    c.problem = "the seal's byte ranges do not frame its signature";
-    return c;
-  }
+      br[1] >= size)
+    return "the seal's byte ranges do not fit the file";
+  return std::nullopt;
+}
+
+// The bytes of the hex string between offsets a ('<') and b (after '>'); nullopt when it is not
+// hexadecimal.
+std::optional<std::string> hexBytes(std::string_view pdf, std::size_t a, std::size_t b) {
+  auto hexv = [](char h) -> int {
+    if (h >= '0' && h <= '9') return h - '0';
+    if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+    if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+    return -1;
+  };
   std::string der;
   der.reserve((b - a) / 2);
   for (std::size_t i = a + 1; i + 1 < b - 1; i += 2) {
-    auto hexv = [](char h) -> int {
-      if (h >= '0' && h <= '9') return h - '0';
-      if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-      if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-      return -1;
-    };
     int hi = hexv(pdf[i]), lo = hexv(pdf[i + 1]);
-    if (hi < 0 || lo < 0) {
-      c.problem = "the seal's signature is not hexadecimal";
-      return c;
-    }
+    if (hi < 0 || lo < 0) return std::nullopt;
     der.push_back(static_cast<char>(hi * 16 + lo));
   }
-  c.sealed = true;
-  c.coversWholeFile = br[2] + br[3] == size;
-  // The /Reason follows the signature in the same dictionary (sendflow's layout).
-  std::size_t objEnd = pdf.find("endobj", b);
-  std::size_t r = pdf.find("/Reason (", b);
-  if (r != std::string_view::npos && r < objEnd) {
-    std::size_t e = pdf.find(')', r);
-    if (e != std::string_view::npos) c.reason = std::string(pdf.substr(r + 9, e - r - 9));
-  }
+  return der;
+}
 
+// Verifies the CMS signature `der` over `content`: sets signatureValid and the signer's
+// certificate hash, or the problem.
+void verifySignature(const std::string& der, const std::string& content, SealCheck& c) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   CMS_ContentInfo* cms = d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size()));
   if (!cms) {
     ERR_clear_error();
     c.problem = "the seal's signature cannot be read";
-    return c;
+    return;
   }
-  std::string content(pdf.substr(0, a));
-  content.append(pdf.substr(b, static_cast<std::size_t>(br[3])));
   BIO* in = BIO_new_mem_buf(content.data(), static_cast<int>(content.size()));
   int ok = CMS_verify(cms, nullptr, nullptr, in, nullptr,
                       CMS_DETACHED | CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
@@ -507,6 +524,44 @@ SealCheck checkSeal(std::string_view pdf) {
   }
   ERR_clear_error();
   CMS_ContentInfo_free(cms);
+}
+
+}  // namespace
+
+SealCheck checkSeal(std::string_view pdf) {
+  SealCheck c;
+  std::size_t at = pdf.rfind("/ByteRange");
+  if (at == std::string_view::npos) {
+    c.problem = "the file carries no seal (no signature dictionary)";
+    return c;
+  }
+  long long br[4];
+  if (auto problem = readByteRange(pdf, at, br)) {
+    c.problem = *problem;
+    return c;
+  }
+  const auto a = static_cast<std::size_t>(br[1]), b = static_cast<std::size_t>(br[2]);
+  if (pdf[a] != '<' || pdf[b - 1] != '>') {
+    c.problem = "the seal's byte ranges do not frame its signature";
+    return c;
+  }
+  auto der = hexBytes(pdf, a, b);
+  if (!der) {
+    c.problem = "the seal's signature is not hexadecimal";
+    return c;
+  }
+  c.sealed = true;
+  c.coversWholeFile = br[2] + br[3] == static_cast<long long>(pdf.size());
+  // The /Reason follows the signature in the same dictionary (sendflow's layout).
+  std::size_t objEnd = pdf.find("endobj", b);
+  std::size_t r = pdf.find("/Reason (", b);
+  if (r != std::string_view::npos && r < objEnd) {
+    std::size_t e = pdf.find(')', r);
+    if (e != std::string_view::npos) c.reason = std::string(pdf.substr(r + 9, e - r - 9));
+  }
+  std::string content(pdf.substr(0, a));
+  content.append(pdf.substr(b, static_cast<std::size_t>(br[3])));
+  verifySignature(*der, content, c);
   if (c.signatureValid && !c.coversWholeFile)
     c.problem = "the seal does not cover the whole file: something was appended after sealing";
   return c;

@@ -1,6 +1,7 @@
 // Time is injected: services read it from a Clock so tests can run a year in milliseconds.
 // The engine reads no other clock: wall time (dates, expiries, audit) and monotonic time
-// (intervals: quiet periods, rate limits, rechecks) both come from here.
+// (intervals: quiet periods, rate limits, rechecks) both come from here. The system's clock is
+// web/app/system_clock.h.
 #pragma once
 
 #include <atomic>
@@ -23,12 +24,6 @@ class Clock {
   virtual ~Clock() = default;
   virtual TimePoint now() const = 0;       // wall time, whole seconds (UTC)
   virtual MonoTime monotonic() const = 0;  // for measuring intervals
-};
-
-class SystemClock final : public Clock {
- public:
-  TimePoint now() const override;
-  MonoTime monotonic() const override;
 };
 
 // A settable clock (tests, `--now`): thread-safe reads of atomic values. Its monotonic time

@@ -2,6 +2,8 @@
 // A LiveSession holds the plan's field values in memory, orders every operation with one
 // plan-wide revision, commits it through LiveLog before acknowledging it, and folds the
 // operations into the plan's next version when the editors go quiet. Thread-safe.
+// It speaks in messages (JSON objects, docs/live.md) and never sees their text: web/live reads
+// and writes them as WebSocket text frames.
 #pragma once
 
 #include <Poco/JSON/Object.h>
@@ -89,9 +91,16 @@ struct LiveLimits {
   std::size_t maxTextCodePoints = 100000;
 };
 
+// One message of the live protocol (docs/live.md): a JSON object with a "type".
+using LiveMessage = Poco::JSON::Object;
+
 class LiveSession {
  public:
-  using Send = std::function<void(const std::string& frame)>;
+  // The port one connection's messages leave through (web/live: a WebSocket text frame each).
+  // Called under the session's lock, in order; it must not block, and a throw (a dead
+  // connection) is ignored: the connection's reader notices and leaves. A message is not
+  // changed after it is sent and may be sent again (to others, on a resume).
+  using Send = std::function<void(const LiveMessage& message)>;
   using ConnId = std::uint64_t;
 
   // Loads the plan's current version and replays the committed operations on top of it.
@@ -101,11 +110,13 @@ class LiveSession {
                                                    Clock& clock, LiveLimits limits = {});
 
   // Joins a connection (the editor may see the plan). Sends it the snapshot and presence.
-  // Protocol (JSON text frames): docs/live.md.
+  // Protocol (the messages): docs/live.md.
   ConnId join(LiveEditor e, Send send);
   void leave(ConnId c);
-  // Handles one text frame from a connection; every answer goes out through the Send callbacks.
-  void receive(ConnId c, const std::string& frame);
+  // Handles one message from a connection; every answer goes out through the Send callbacks.
+  // nullptr: what the connection sent was not a JSON object (answered "malformed", counted
+  // against its rate limit like any other message).
+  void receive(ConnId c, const LiveMessage::Ptr& message);
   // Folds pending operations into the plan's next version when quiet (or `force`). An error
   // (e.g. kInvalid: a live answer does not pass validation yet) leaves them pending and durable.
   Status flush(bool force);
@@ -155,8 +166,9 @@ class LiveSession {
     std::int64_t revision = 0;
     std::string field;
     bool durable = false;
-    std::string frame;
-    std::string noticeFrame, noticeClient;  // "overwritten", to the client whose value was lost
+    LiveMessage::Ptr message;
+    LiveMessage::Ptr notice;  // "overwritten", to the client whose value was lost
+    std::string noticeClient;
   };
   struct HistoryEntry {
     std::int64_t revision;
@@ -164,7 +176,7 @@ class LiveSession {
     ot::Op op;  // empty for "set"
     std::string clientId;
     std::int64_t seq = 0;
-    std::string frame;  // table operations: the frame as relayed
+    LiveMessage::Ptr message;  // table operations: the message as relayed
   };
 
   void sendTo(const Conn& c, const Poco::JSON::Object& o);
@@ -179,6 +191,11 @@ class LiveSession {
   std::map<std::string, Field>::iterator editedField(Conn& c, const Poco::JSON::Object& m,
                                                      Shape shape, std::int64_t seq);
   void handleRow(Conn& c, const Poco::JSON::Object& m, const std::string& kind);
+  static std::optional<std::pair<std::string, Poco::Dynamic::Var>> lostCell(
+      const Field& f, const Poco::JSON::Object& op, const Poco::JSON::Object& m,
+      const std::string& client);
+  void refuseRow(const Conn& c, const std::string& err, const std::string& kind, const Field& f,
+                 std::int64_t seq);
   // Applies a table operation (live, or replayed from the log); the error code, or "" when done.
   static std::string applyRow(Field& f, const std::string& kind, const Poco::JSON::Object& op,
                               std::int64_t revision, const std::string& client);
@@ -188,8 +205,8 @@ class LiveSession {
   void handleResume(Conn& c, const Poco::JSON::Object& m);
   std::optional<std::string> editBlocked(Conn& c);  // reason, or nullopt when allowed
   bool takeToken(Conn& c);
-  void commit(Conn& c, LiveOpRecord& r);              // sequences r; receive() makes it durable
-  void dispatch(ConnId c, const std::string& frame);  // under the lock
+  void commit(Conn& c, LiveOpRecord& r);               // sequences r; receive() makes it durable
+  void dispatch(ConnId c, const LiveMessage::Ptr& m);  // under the lock
   void release();  // sends every durable operation at the front of unreleased_, in order
   Poco::JSON::Object::Ptr values() const;
   Status flushLocked(bool force);

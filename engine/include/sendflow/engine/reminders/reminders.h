@@ -111,7 +111,7 @@ struct Oversight {
   std::string academyName;
   std::vector<OversightItem> overdue, dueSoon, deadlines;  // deadlines: EHCP, not done
   struct Month {
-    Date first;
+    Date first{};
     int reviews = 0, deadlines = 0;
   };
   std::vector<Month> months;  // 12 from the current month (dashboard only)

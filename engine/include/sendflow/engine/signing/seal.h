@@ -26,6 +26,8 @@ class SealKey {
 
   SealKey(SealKey&&) noexcept;
   SealKey& operator=(SealKey&&) noexcept;
+  SealKey(const SealKey&) = delete;  // owns the OpenSSL key: moved, never copied
+  SealKey& operator=(const SealKey&) = delete;
   ~SealKey();
 
   std::string certificatePem() const;
