@@ -11,6 +11,7 @@
 
 using namespace sendflow::engine;
 using sendflow::testing::actionsOf;
+using sendflow::testing::actorWith;
 using sendflow::testing::CountingRandom;
 using sendflow::testing::FakeContributions;
 using sendflow::testing::FakePeople;
@@ -22,15 +23,6 @@ const DefinitionRegistry& registry() {
   static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
       SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
   return reg;
-}
-
-Actor actorWith(Id userId, std::vector<Membership> ms) {
-  Actor a;
-  a.userId = userId;
-  a.name = "Ms Senco";
-  a.memberships = std::move(ms);
-  a.allAcademyIds = {1, 2};
-  return a;
 }
 
 Poco::JSON::Object::Ptr json(const std::string& text) {
@@ -70,8 +62,8 @@ struct World {
   CountingRandom random;
   PlanService plansService;
   ContributionService service;
-  Actor senco = actorWith(7, {{1, Role::kSenco}});
-  Actor staff = actorWith(8, {{1, Role::kStaff}});
+  Actor senco = actorWith(7, "Ms Senco", {{1, Role::kSenco}});
+  Actor staff = actorWith(8, "Ms Senco", {{1, Role::kStaff}});
   Id pupil = 0, mum = 0, plan = 0;
 };
 

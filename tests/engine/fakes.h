@@ -23,6 +23,17 @@
 
 namespace sendflow::testing {
 
+// A signed-in member of academies 1 and 2's trust with the given roles.
+inline engine::Actor actorWith(engine::Id userId, const std::string& name,
+                               std::vector<engine::Membership> ms) {
+  engine::Actor a;
+  a.userId = userId;
+  a.name = name;
+  a.memberships = std::move(ms);
+  a.allAcademyIds = {1, 2};
+  return a;
+}
+
 using namespace sendflow::engine;
 
 // Predictable bytes: 1, 2, 3, … (never repeats within a test).

@@ -7,18 +7,11 @@
 
 using namespace sendflow::engine;
 using sendflow::testing::actionsOf;
+using sendflow::testing::actorWith;
 using sendflow::testing::CountingRandom;
 using sendflow::testing::FakePeople;
 
 namespace {
-
-Actor actorWith(Id userId, std::vector<Membership> ms) {
-  Actor a;
-  a.userId = userId;
-  a.memberships = std::move(ms);
-  a.allAcademyIds = {1, 2};
-  return a;
-}
 
 struct World {
   World() : clock(fromUnix(1'780'000'000)), service(people, clock, random) {
@@ -34,10 +27,10 @@ struct World {
   FixedClock clock;
   CountingRandom random;
   PeopleService service;
-  Actor senco = actorWith(7, {{1, Role::kSenco}});
-  Actor staff = actorWith(8, {{1, Role::kStaff}});
-  Actor governor = actorWith(9, {{1, Role::kGovernor}});
-  Actor admin = actorWith(10, {{0, Role::kTrustAdmin}});
+  Actor senco = actorWith(7, "", {{1, Role::kSenco}});
+  Actor staff = actorWith(8, "", {{1, Role::kStaff}});
+  Actor governor = actorWith(9, "", {{1, Role::kGovernor}});
+  Actor admin = actorWith(10, "", {{0, Role::kTrustAdmin}});
   Id oakPupil = 0, elmPupil = 0, mum = 0;
 };
 
@@ -163,7 +156,7 @@ TEST_CASE(
   REQUIRE_FALSE(w.people.contactsById[w.mum].active);
   REQUIRE(w.people.audit.back().action == "contact.update");
   REQUIRE(w.service.updateContact(w.senco, 999, change).error().code == ErrorCode::kNotFound);
-  Actor elmSenco = actorWith(11, {{2, Role::kSenco}});
+  Actor elmSenco = actorWith(11, "", {{2, Role::kSenco}});
   REQUIRE(w.service.updateContact(elmSenco, w.mum, change).error().code == ErrorCode::kNotFound);
 }
 

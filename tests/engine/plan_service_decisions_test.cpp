@@ -12,6 +12,7 @@
 
 using namespace sendflow::engine;
 using sendflow::testing::actionsOf;
+using sendflow::testing::actorWith;
 using sendflow::testing::FakePeople;
 using sendflow::testing::FakePlans;
 
@@ -21,15 +22,6 @@ const DefinitionRegistry& registry() {
   static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
       SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
   return reg;
-}
-
-Actor actorWith(Id userId, const std::string& name, std::vector<Membership> ms) {
-  Actor a;
-  a.userId = userId;
-  a.name = name;
-  a.memberships = std::move(ms);
-  a.allAcademyIds = {1, 2};
-  return a;
 }
 
 Poco::JSON::Object::Ptr json(const std::string& text) {

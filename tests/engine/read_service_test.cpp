@@ -9,6 +9,7 @@
 #include "sendflow/engine/plans/reads.h"
 
 using namespace sendflow::engine;
+using sendflow::testing::actorWith;
 using sendflow::testing::CountingRandom;
 using sendflow::testing::FakeAuditLog;
 using sendflow::testing::FakePeople;
@@ -20,15 +21,6 @@ namespace {
 constexpr Id kPlan = 40;
 constexpr Id kPupil = 3;
 constexpr Id kParent = 5;
-
-Actor actorWith(Id userId, std::vector<Membership> ms) {
-  Actor a;
-  a.userId = userId;
-  a.name = "user " + std::to_string(userId);
-  a.memberships = std::move(ms);
-  a.allAcademyIds = {1, 2};
-  return a;
-}
 
 struct World {
   World()
@@ -64,10 +56,10 @@ struct World {
   PlanService plans;
   PeopleService peopleService;
   ReadService reads;
-  Actor senco = actorWith(7, {{1, Role::kSenco}});
-  Actor teacher = actorWith(8, {{1, Role::kStaff}});
-  Actor governor = actorWith(9, {{1, Role::kGovernor}});
-  Actor elmSenco = actorWith(10, {{2, Role::kSenco}});
+  Actor senco = actorWith(7, "user 7", {{1, Role::kSenco}});
+  Actor teacher = actorWith(8, "user 8", {{1, Role::kStaff}});
+  Actor governor = actorWith(9, "user 9", {{1, Role::kGovernor}});
+  Actor elmSenco = actorWith(10, "user 10", {{2, Role::kSenco}});
 };
 
 bool names(const AuditEvent& e, const std::string& action, const std::string& actor,

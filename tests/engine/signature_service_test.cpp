@@ -15,6 +15,7 @@
 using namespace sendflow::engine;
 using namespace std::chrono_literals;
 using sendflow::testing::actionsOf;
+using sendflow::testing::actorWith;
 using sendflow::testing::CountingRandom;
 using sendflow::testing::FakeDocuments;
 using sendflow::testing::FakePeople;
@@ -26,15 +27,6 @@ namespace {
 constexpr Id kPlan = 40;
 constexpr Id kPupil = 3;
 constexpr Id kParent = 5;
-
-Actor actorWith(Id userId, const std::string& name, std::vector<Membership> ms) {
-  Actor a;
-  a.userId = userId;
-  a.name = name;
-  a.memberships = std::move(ms);
-  a.allAcademyIds = {1, 2};
-  return a;
-}
 
 const SealKey& sealKey() {
   static const SealKey key =
