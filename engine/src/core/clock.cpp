@@ -60,6 +60,27 @@ std::string ukDate(Date d) {
          std::to_string(static_cast<int>(d.year()));
 }
 
+namespace {
+// 01:00 UTC on the last Sunday of `m` in year `y`.
+TimePoint lastSundayOneAm(year y, month m) {
+  const sys_days sunday{year_month_weekday_last{y, m, weekday_last{Sunday}}};
+  return sunday + hours{1};
+}
+}  // namespace
+
+std::string ukDateTime(TimePoint t) {
+  const year y = Date{floor<days>(t)}.year();
+  const bool summer = t >= lastSundayOneAm(y, March) && t < lastSundayOneAm(y, October);
+  const TimePoint local = t + hours{summer ? 1 : 0};
+  const auto day = floor<days>(local);
+  const hh_mm_ss<seconds> hms{local - day};
+  const int h = static_cast<int>(hms.hours().count());
+  char clock[16];
+  std::snprintf(clock, sizeof clock, "%d:%02d%s", h % 12 == 0 ? 12 : h % 12,
+                static_cast<int>(hms.minutes().count()), h < 12 ? "am" : "pm");
+  return ukDate(Date{day}) + " at " + clock;
+}
+
 std::optional<Date> parseIsoDate(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
   auto digits = [&](size_t from, size_t n, int& out) {

@@ -47,9 +47,12 @@ int64_t toUnix(TimePoint t);
 TimePoint fromUnix(int64_t s);
 Date dateOf(TimePoint t);  // UTC calendar date
 TimePoint startOf(Date d);
-std::string isoDate(Date d);                           // 2026-11-29
-std::string isoTime(TimePoint t);                      // 2026-11-29T07:51:26Z
-std::string ukDate(Date d);                            // 29 November 2026
+std::string isoDate(Date d);       // 2026-11-29
+std::string isoTime(TimePoint t);  // 2026-11-29T07:51:26Z
+std::string ukDate(Date d);        // 29 November 2026
+// The time in England (Europe/London: GMT, BST from 01:00 UTC on the last Sunday of March to
+// 01:00 UTC on the last Sunday of October), as people read it: "2 December 2026 at 3:48pm".
+std::string ukDateTime(TimePoint t);
 std::optional<Date> parseIsoDate(std::string_view s);  // strict YYYY-MM-DD, valid calendar day
 int daysBetween(Date from, Date to);
 
