@@ -381,6 +381,9 @@ OutboxCounts SqliteOutbox::counts() {
       else if (s == "failed")
         c.failed = n;
     }
+    Statement due(db,
+                  "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued','retrying')");
+    if (due.step() && !due.isNull(0)) c.earliestDue = engine::fromUnix(due.getInt(0));
     return c;
   });
 }

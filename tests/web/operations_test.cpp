@@ -225,6 +225,59 @@ TEST_CASE("the server makes the first scheduled backup at start", "[web][operati
   REQUIRE(names.size() == 1);
   CHECK(names[0].starts_with("sendflow-"));
   CHECK(sendflow::web::checkDatabaseFile(dir.path() + "/" + names[0]).problems.empty());
+  // /healthz names it (the scheduler records the backup after its rename: poll briefly).
+  Poco::JSON::Object::Ptr backup;
+  for (int i = 0; i < 100; ++i) {
+    auto h = s.client().get("/healthz");
+    REQUIRE(h.status == 200);
+    backup = h.json()->getObject("checks")->getObject("backup");
+    if (backup->getValue<std::string>("status") == "ok") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(backup->getValue<std::string>("status") == "ok");
+  CHECK(backup->getValue<std::string>("last_good_file") == names[0]);
+  CHECK(backup->getValue<int64_t>("age_seconds") >= 0);
+  CHECK(contains(backup->getValue<std::string>("message"), "The last checked backup was made on"));
+}
+
+TEST_CASE("healthz reports the database and the backups, and the trust admin sees the same",
+          "[web][operations]") {
+  SECTION("backups off: a warning, still 200") {
+    Demo d;
+    auto h = d.server.client().get("/healthz");
+    REQUIRE(h.status == 200);
+    CHECK(h.headers["Content-Type"].starts_with("application/json"));
+    auto json = h.json();
+    CHECK(json->getValue<std::string>("status") == "warning");
+    auto checks = json->getObject("checks");
+    CHECK(checks->getObject("database")->getValue<std::string>("status") == "ok");
+    CHECK(checks->getObject("backup")->getValue<std::string>("status") == "warning");
+    CHECK(contains(checks->getObject("backup")->getValue<std::string>("message"),
+                   "Scheduled backups are off"));
+    auto page = d.signedIn("trust_admin", "").get("/admin/users");
+    REQUIRE(page.status == 200);
+    CHECK(contains(page.body, "Scheduled backups are off: set backup.dir."));
+  }
+  SECTION("a backup that cannot be made: the failure is reported, not retried every minute") {
+    TempDir parent;
+    const std::string notADirectory = parent.file("file");
+    writeFile(notADirectory, "x");
+    Demo d(Env{{"SENDFLOW_BACKUP_DIR", notADirectory + "/backups"}});
+    Poco::JSON::Object::Ptr backup;
+    for (int i = 0; i < 100; ++i) {
+      backup = d.server.client().get("/healthz").json()->getObject("checks")->getObject("backup");
+      if (backup->has("last_failure")) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(backup->getValue<std::string>("status") == "warning");
+    CHECK(backup->has("last_failure"));
+    CHECK(
+        contains(backup->getValue<std::string>("message"), "No checked backup has been made yet."));
+    CHECK(contains(backup->getValue<std::string>("message"), "failed:"));
+    auto page = d.signedIn("trust_admin", "").get("/admin/users");
+    CHECK(contains(page.body, "Needs attention:"));
+    CHECK(contains(page.body, "failed:"));
+  }
 }
 
 TEST_CASE("backup settings are read strictly", "[web][operations][config]") {

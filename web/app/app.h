@@ -9,6 +9,7 @@
 
 #include "app/backups.h"
 #include "app/config.h"
+#include "app/health.h"
 #include "app/services.h"
 #include "http/http.h"
 #include "pages/views.h"
@@ -66,12 +67,17 @@ class App final : public Services {
   Views& views() override { return *views_; }
   Router& router() override { return router_; }
   const std::string& sealKeyNotice() const override { return sealKeyNotice_; }
-  void checkDatabase() override { store_.schemaVersion(); }
+  HealthReport health() override;
+  ServerMetrics& metrics() override { return metrics_; }
+  void collectMetrics(MetricsText& out) override;
 
   // The composition root's own administration (the CLI's migrate, backup and audit verify).
   int schemaVersion() { return store_.schemaVersion(); }
   // A checked copy of the database at `path` (app/backups.h backupTo).
   BackupResult backup(const std::string& path) { return backupTo(store_, path); }
+  // The server's scheduled backup (backups.h backupIfDue) when due, recorded for health(); a
+  // failure is logged and retried later, never thrown.
+  void scheduledBackup(engine::TimePoint now);
   // Recomputes the audit hash chain and checks it against the chain head, so an altered,
   // reordered or deleted event (the newest ones too) is named.
   struct AuditCheck {
@@ -118,8 +124,10 @@ class App final : public Services {
   storage::SqliteContributionRepository contributionRepo_{store_};
   std::unique_ptr<engine::ContributionService> contributions_;  // parents' and professionals'
   storage::SqliteLiveLog liveLog_{store_};  // live edits not yet folded (web/live/live_socket.cpp)
-  std::string sealKeyNotice_;               // set when a self-signed seal certificate is in use
-  std::shared_ptr<LiveHub> live_;           // live editing sessions (web/live); destroyed first
+  BackupStatus backups_{settings_.backup};
+  ServerMetrics metrics_;
+  std::string sealKeyNotice_;      // set when a self-signed seal certificate is in use
+  std::shared_ptr<LiveHub> live_;  // live editing sessions (web/live); destroyed first
   std::mutex pdfMutex_;
   std::unique_ptr<engine::PdfRenderer> pdf_;
 };

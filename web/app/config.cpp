@@ -277,6 +277,13 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.pdfFonts.regular = config.getString("pdf.font_regular", kDefaultRegularFont);
   s.pdfFonts.bold = config.getString("pdf.font_bold", kDefaultBoldFont);
   s.backup = readBackupSettings(config);
+  s.metricsToken = config.getString("metrics.token", "");
+  if (!s.metricsToken.empty() &&
+      (s.metricsToken.size() < 32 ||
+       s.metricsToken.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                        "0123456789-._~") != std::string::npos))
+    throw std::runtime_error(
+        "metrics.token must be at least 32 characters of letters, digits and - . _ ~");
   return s;
 }
 

@@ -100,6 +100,9 @@ struct Settings {
   engine::LiveLimits live;  // live.recheck_ms, live.quiet_ms
   FontPaths pdfFonts;       // pdf.font_regular, pdf.font_bold: TrueType files for PDFs
   BackupSettings backup;    // backup.dir, backup.every, backup.keep
+  // metrics.token: a bearer token that lets a monitor read /metrics from anywhere; without it
+  // only a loopback client not behind a proxy may.
+  std::string metricsToken;
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
 };
 

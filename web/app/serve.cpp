@@ -83,7 +83,12 @@ class ServeApplication : public Poco::Util::ServerApplication {
 
   int main(const std::vector<std::string>&) override {
     blockTerminationSignals();
-    configureLogging(config());  // Poco's LoggingSubsystem resets channels during initialize()
+    try {
+      configureLogging(config());  // Poco's LoggingSubsystem resets channels during initialize()
+    } catch (const std::exception& e) {
+      std::cerr << "sendflow cannot start: " << e.what() << std::endl;
+      return EXIT_CONFIG;
+    }
     Poco::Logger& log = Poco::Logger::get("sendflow");
     SystemClock clock;
     std::unique_ptr<HomeLock> lock;  // released after the App is gone
@@ -166,10 +171,7 @@ void Scheduler::tick() {
     app_.log().information("%d plan(s) reached their review date", n);
   app_.signatures().tick();  // re-send unsigned invitations, warn the SENCO before links expire
   app_.mail().tick();        // today's reminders (catching up missed days), then wakes the sender
-  if (auto b = backupIfDue(app_.store(), app_.settings().backup, now))
-    app_.log().information("backed up to %s (%s bytes, checked: %s audit events, %s plan versions)",
-                           b->path, std::to_string(b->bytes), std::to_string(b->check.auditEvents),
-                           std::to_string(b->check.planVersions));
+  app_.scheduledBackup(now);
 }
 
 int serve() {

@@ -10,7 +10,9 @@
 #include <string>
 
 #include "app/config.h"
+#include "app/health.h"
 #include "http/http.h"
+#include "http/metrics.h"
 #include "pages/views.h"
 #include "sendflow/engine/contributions/contributions.h"
 #include "sendflow/engine/core/clock.h"
@@ -60,8 +62,13 @@ class Services {
   virtual Router& router() = 0;
   // Set when a self-signed seal certificate is in use (shown to the trust admin).
   virtual const std::string& sealKeyNotice() const = 0;
-  // Throws when the database does not answer (the health check).
-  virtual void checkDatabase() = 0;
+  // What /healthz reports (app/health.h): the database, scheduled backups, …
+  virtual HealthReport health() = 0;
+  // What the server counts for /metrics (http/metrics.h): requests and connections.
+  virtual ServerMetrics& metrics() = 0;
+  // The application's own gauges for /metrics: the outbox, live sessions, the database's size,
+  // the last backup, the audit chain's head.
+  virtual void collectMetrics(MetricsText& out) = 0;
 };
 
 }  // namespace sendflow::web

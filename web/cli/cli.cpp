@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "app/json_log.h"
 #include "app/serve.h"
 #include "cli/cli_commands.h"
 #include "cli/command_line.h"
@@ -17,11 +18,19 @@
 
 namespace sendflow::web {
 
-// Logs go to stderr, or to the file named by log.file (SENDFLOW_LOG_FILE).
+// Logs go to stderr, or to the file named by log.file (SENDFLOW_LOG_FILE); as text lines, or as
+// JSON objects with log.format=json.
 void configureLogging(const Poco::Util::AbstractConfiguration& config) {
-  Poco::AutoPtr<Poco::PatternFormatter> pattern(
-      new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %t"));
-  pattern->setProperty("times", "UTC");
+  const std::string format = config.getString("log.format", "text");
+  Poco::AutoPtr<Poco::Formatter> pattern;
+  if (format == "json") {
+    pattern = new JsonLogFormatter;
+  } else if (format == "text") {
+    pattern = new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %t");
+    pattern->setProperty("times", "UTC");
+  } else {
+    throw std::runtime_error("log.format must be text or json");
+  }
   std::string file = config.getString("log.file", "");
   Poco::AutoPtr<Poco::Channel> sink;
   if (file.empty()) {

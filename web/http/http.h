@@ -50,6 +50,7 @@ class Exchange {
   Poco::Net::HTTPServerRequest& request;
   Poco::Net::HTTPServerResponse& response;
   std::map<std::string, std::string> params;      // from the route pattern
+  std::string route = "unmatched";                // the route pattern (metrics)
   std::optional<engine::SessionContext> session;  // set on authenticated routes
   std::string sessionToken;                       // cookie value; never logged
   std::shared_ptr<WebSocketUpgrade> webSocket;    // set by acceptWebSocket (web/http/websocket.h)
@@ -159,6 +160,7 @@ class Pipeline {
  private:
   void run(Exchange& ex, const std::string& path);
   void fail(Exchange& ex, const std::string& path, int status, const std::string& message);
+  void logAccess(Exchange& ex, const std::string& path, double ms);
   Services& app_;
 };
 

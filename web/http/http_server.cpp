@@ -97,6 +97,8 @@ void HttpServer::loop() {
       app_.log().error("the HTTP event loop: %s", std::string(e.what()));
     }
     reap();
+    app_.metrics().connections(static_cast<int>(conns_.size()), static_cast<int>(idle_.size()),
+                               webSockets_);
   }
   for (auto& [id, c] : conns_) close(*c);
   reap();
@@ -249,6 +251,7 @@ bool HttpServer::underPressure() const { return counted_ >= maxConnections_ - ma
 
 void HttpServer::setState(Connection& c, ConnState s, Clock::time_point now) {
   if (c.state == ConnState::kAwaitingRequest) idle_.erase({c.since, c.id});
+  webSockets_ += (s == ConnState::kWebSocket) - (c.state == ConnState::kWebSocket);
   c.state = s;
   c.since = now;
   if (s == ConnState::kAwaitingRequest) idle_.insert({now, c.id});
@@ -376,6 +379,7 @@ void HttpServer::close(Connection& c) {
   epollControl(epoll_, EPOLL_CTL_DEL, c.io->fd(), 0, c.id);
   timers_.erase({c.deadline, c.id});
   if (c.state == ConnState::kAwaitingRequest) idle_.erase({c.since, c.id});
+  if (c.state == ConnState::kWebSocket) --webSockets_;
   if (c.counted) {
     --counted_;
     auto it = perAddress_.find(c.peerKey);

@@ -139,6 +139,7 @@ class HttpServer {
   std::set<std::pair<Clock::time_point, ConnId>> idle_;  // kAwaitingRequest, oldest first
   std::unordered_map<std::string, int> perAddress_;
   int counted_ = 0;
+  int webSockets_ = 0;  // connections in ConnState::kWebSocket
   int refusing_ = 0;
   std::vector<ConnId> ready_;  // to read from again at the end of this turn
   std::vector<ConnId> dead_;   // closed this turn; freed at its end

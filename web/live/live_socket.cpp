@@ -209,6 +209,11 @@ std::shared_ptr<engine::LiveSession> LiveHub::session(engine::Id planId) {
   return s.value();
 }
 
+std::size_t LiveHub::sessionCount() {
+  std::lock_guard lock(mutex_);
+  return sessions_.size();
+}
+
 engine::Status LiveHub::fold(engine::Id planId) {
   std::shared_ptr<engine::LiveSession> s;
   {

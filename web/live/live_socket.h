@@ -31,6 +31,8 @@ class LiveHub : public engine::PendingEdits {
   std::shared_ptr<engine::LiveSession> session(engine::Id planId);
   // Folds the plan's pending live edits into a version now (before a transition reads it).
   engine::Status fold(engine::Id planId) override;
+  // Plans with a live session open now (/metrics).
+  std::size_t sessionCount();
 
  private:
   void run();

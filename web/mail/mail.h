@@ -84,10 +84,7 @@ class MailService {
   SmtpOutcome sendTest(const engine::EmailAddress& to);
   // The admin's view of the outbox: counts per status, the newest rows (`status` "" for all),
   // and a failed or retrying row queued again now (false when there is none such).
-  struct Counts {
-    int queued = 0, sending = 0, sent = 0, retrying = 0, failed = 0;
-  };
-  Counts counts();
+  engine::OutboxCounts counts();
   std::vector<engine::OutboxMessage> list(const std::string& status, int limit);
   bool retry(engine::Id id);
 

@@ -343,10 +343,7 @@ bool MailService::settle(const OutboxMessage& m, const SmtpOutcome& out, DrainRe
   return false;
 }
 
-MailService::Counts MailService::counts() {
-  auto c = outbox_.counts();
-  return {c.queued, c.sending, c.sent, c.retrying, c.failed};
-}
+engine::OutboxCounts MailService::counts() { return outbox_.counts(); }
 
 std::vector<engine::OutboxMessage> MailService::list(const std::string& status, int limit) {
   return outbox_.list(status, limit);

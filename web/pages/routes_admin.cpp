@@ -58,6 +58,21 @@ void userForm(Exchange& ex, int status, const engine::UserInput& in, engine::Id 
           ex.services.views().page(ex, "user_form", d, userId ? "Edit user" : "Add a user"));
 }
 
+// The server's checks as the trust admin reads them (the same report as /healthz).
+Data healthList(const HealthReport& report) {
+  Data out = list();
+  for (const auto& c : report.checks) {
+    Data cd;
+    std::string name = c.name;
+    name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+    cd.set("name", name);
+    cd.set("message", c.message);
+    cd.set("ok", c.level == HealthLevel::kOk);
+    out.push_back(cd);
+  }
+  return out;
+}
+
 void usersPage(Exchange& ex) {
   if (!requireAdmin(ex)) return;
   std::map<engine::Id, std::string> academyNames;
@@ -81,6 +96,7 @@ void usersPage(Exchange& ex) {
   Data d;
   d.set("users", users);
   if (!ex.services.sealKeyNotice().empty()) d.set("seal_notice", ex.services.sealKeyNotice());
+  d.set("health", healthList(ex.services.health()));
   ex.html(200, ex.services.views().page(ex, "users", d, "Users"));
 }
 

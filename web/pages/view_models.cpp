@@ -1,7 +1,9 @@
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 
 #include "app/services.h"
 #include "live/live_socket.h"
@@ -11,6 +13,7 @@
 #include "pages/routes.h"
 #include "pages/signing.h"
 #include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/core/crypto.h"
 
 namespace sendflow::web {
 
@@ -95,10 +98,38 @@ void addConflict(Data& d, const engine::Error& e) {
   d.set("has_errors", false);
 }
 
+// /metrics: to a monitor presenting metrics.token as a bearer token, or to a client on this
+// machine that did not come through a proxy (docs/operations.md).
+bool mayReadMetrics(Exchange& ex) {
+  const std::string& token = ex.services.settings().metricsToken;
+  if (!token.empty() && ex.request.hasCredentials()) {
+    std::string scheme, presented;
+    ex.request.getCredentials(scheme, presented);
+    if (Poco::icompare(scheme, "Bearer") == 0 && engine::constantTimeEquals(presented, token))
+      return true;
+  }
+  Poco::Net::IPAddress client;
+  return !ex.request.has("X-Forwarded-For") && !ex.request.has("Forwarded") &&
+         Poco::Net::IPAddress::tryParse(ex.clientIp(), client) && client.isLoopback();
+}
+
 void registerStaticRoutes(Router& router) {
   router.add("GET", "/healthz", Access::kPublic, [](Exchange& ex) {
-    ex.services.checkDatabase();
-    ex.bytes(200, "text/plain; charset=utf-8", "ok\n");
+    const auto report = ex.services.health();
+    ex.response.set("Cache-Control", "no-store");
+    ex.bytes(report.overall() == HealthLevel::kFailing ? 503 : 200,
+             "application/json; charset=utf-8", healthJson(report));
+  });
+  router.add("GET", "/metrics", Access::kPublic, [](Exchange& ex) {
+    if (!mayReadMetrics(ex))
+      return ex.error(403,
+                      "Metrics are shown only on this machine, or with the bearer token set as "
+                      "metrics.token.");
+    MetricsText out;
+    ex.services.metrics().write(out);
+    ex.services.collectMetrics(out);
+    ex.response.set("Cache-Control", "no-store");
+    ex.bytes(200, "text/plain; version=0.0.4; charset=utf-8", out.str());
   });
   router.add("GET", "/static/{file}", Access::kPublic, [](Exchange& ex) {
     const std::string& name = ex.params["file"];

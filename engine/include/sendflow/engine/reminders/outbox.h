@@ -47,6 +47,8 @@ struct OutboxMessage {
 
 struct OutboxCounts {
   int queued = 0, sending = 0, sent = 0, retrying = 0, failed = 0;
+  // The earliest time a queued or retrying message became (or becomes) due; none when empty.
+  std::optional<TimePoint> earliestDue;
 };
 
 // The sender's and the admin's side of the outbox (storage::SqliteOutbox implements it): the
