@@ -168,7 +168,7 @@ std::string cell(const Timed& t) {
 
 Options parse(int argc, char** argv) {
   Options o;
-  o.sendflowBinary = exeDir() + "/../../web/sendflow";
+  o.sendflowBinary = exeDir() + "../web/sendflow";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const std::string& key) -> std::optional<std::string> {
