@@ -10,7 +10,7 @@ BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libpoco-dev libhpdf-dev libharf
   libsqlite3-dev libssl-dev catch2 fonts-dejavu-core)
 
 # Extra packages the tests need. node/npm are handled apart: see ensure_node.
-TEST_PACKAGES=(clang-format chromium poppler-utils qpdf python3-aiosmtpd python3-icalendar mupdf-tools sqlite3 nginx openssl)
+TEST_PACKAGES=(clang-format chromium poppler-utils qpdf python3-aiosmtpd python3-icalendar mupdf-tools sqlite3 nginx openssl systemd)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
