@@ -6,6 +6,7 @@
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -186,6 +187,56 @@ TEST_CASE("a damaged file is refused by restore and by check, and nothing is rep
   CHECK(restore.exitCode != 0);
   CHECK(contains(restore.err, "Nothing was changed"));
   CHECK(Poco::File(s.home() + "/sendflow.db").getLastModified() == before);
+}
+
+TEST_CASE(
+    "a backup made while people write finishes, is checked, and holds every write "
+    "acknowledged before it began",
+    "[web][operations]") {
+  Demo demo;
+  Server& s = demo.server;
+  const auto senco = demo.senco();
+  const std::size_t writers = std::min<std::size_t>(6, demo.ownPupils.size());
+  REQUIRE(writers >= 2);
+  std::atomic<bool> stop{false};
+  std::vector<std::atomic<long>> acked(writers);  // the last sequence number answered 2xx
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < writers; ++w) {
+    acked[w] = -1;
+    threads.emplace_back([&, w] {
+      auto c = senco;  // its own copy of the session
+      const std::string path = "/api/v1/pupils/" + std::to_string(demo.ownPupils[w]);
+      for (long seq = 0; !stop; ++seq) {
+        auto r = c.postJson(
+            "PATCH", path,
+            R"({"preferred_name":"w)" + std::to_string(w) + "-" + std::to_string(seq) + "\"}");
+        if (r.status / 100 == 2) acked[w] = seq;
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::vector<long> before(writers);
+  for (std::size_t w = 0; w < writers; ++w) before[w] = acked[w];
+  const std::string copy = s.home() + "/under-load.db";
+  auto backup = s.run({"backup", copy});
+  stop = true;
+  for (auto& t : threads) t.join();
+  INFO(backup.out << backup.err);
+  REQUIRE(backup.exitCode == 0);
+  CHECK(contains(backup.out, "checked the copy"));
+  CHECK(sendflow::web::checkDatabaseFile(copy).problems.empty());
+  sendflow::storage::Database db(copy, true);
+  for (std::size_t w = 0; w < writers; ++w) {
+    INFO("writer " << w << ", acknowledged before the backup: " << before[w]);
+    REQUIRE(before[w] >= 0);
+    sendflow::storage::Statement st(db, "SELECT preferred_name FROM pupil WHERE id = ?");
+    st.bind(1, demo.ownPupils[w]);
+    REQUIRE(st.step());
+    const std::string name = st.getText(0);
+    const std::string prefix = "w" + std::to_string(w) + "-";
+    REQUIRE(name.starts_with(prefix));
+    CHECK(std::stol(name.substr(prefix.size())) >= before[w]);
+  }
 }
 
 TEST_CASE("scheduled backups are made when due, checked, and kept to backup.keep",
