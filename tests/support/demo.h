@@ -19,6 +19,7 @@ struct Demo {
   explicit Demo(std::map<std::string, std::string> env = {}) : server(std::move(env)) {
     data = server.seedDemo();
     server.start();
+    server.waitForScheduledWork();
     auto accounts = data->getArray("accounts");
     for (size_t i = 0; i < accounts->size(); ++i) {
       auto a = accounts->getObject(static_cast<unsigned>(i));

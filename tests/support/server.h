@@ -14,6 +14,7 @@
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -22,6 +23,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/temp_dir.h"
@@ -213,6 +215,19 @@ class Server {
     return code;
   }
 
+  // Waits (up to a minute) until the server's Scheduler has finished its first round, so a test
+  // reads the data after the start-up work (signing reminders that give contacts new links,
+  // review dates reached, backups) and not in a race with it.
+  void waitForScheduledWork() {
+    for (int i = 0; i < 600; ++i) {
+      auto r = client().get("/healthz");
+      if (r.status / 100 == 2 &&
+          r.json()->getObject("checks")->getObject("scheduler")->has("last_run"))
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    throw std::runtime_error("the server's scheduled work did not finish a round in a minute");
+  }
   int port() const { return port_; }
   long pid() const { return handle_ ? static_cast<long>(handle_->id()) : 0; }
   Client client() const { return Client(port_); }

@@ -140,6 +140,9 @@ TEST_CASE("Every route answers every role as the role table says", "[web][access
        row("403", "403", "403", "403", "403", "403", "403", "403")},
       {"GET", "/healthz", "/healthz", "", false,
        row("200", "200", "200", "200", "200", "200", "200", "200")},
+      // Prometheus scrapes from the machine itself (or with the metrics token): no session.
+      {"GET", "/metrics", "/metrics", "", false,
+       row("200", "200", "200", "200", "200", "200", "200", "200")},
       {"GET", "/static/{file}", "/static/app.css", "", false,
        row("200", "200", "200", "200", "200", "200", "200", "200")},
       {"POST", "/api/v1/session", "/api/v1/session", "{}", true,

@@ -1,6 +1,7 @@
 // Deployments of the real server: HTTPS served by the event loop itself, and nginx (Debian's) in
 // front as a reverse proxy, with the client's address taken from X-Forwarded-For only through it.
 #include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/ServerSocket.h>
@@ -140,7 +141,7 @@ TEST_CASE("HTTPS: pages over TLS, a body over the limit gets 413 (not a reset)",
     std::string body;
     Poco::StreamCopier::copyToString(session.receiveResponse(res), body);
     CHECK(res.getStatus() == 200);
-    CHECK(body == "ok\n");
+    CHECK(Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>()->has("checks"));
     CHECK(res.get("Strict-Transport-Security", "").find("max-age=") == 0);
   }
   {

@@ -60,6 +60,26 @@ App::AuditCheck App::verifyAuditChain() {
   return {true, v.checked, ""};
 }
 
+// The Scheduler runs every minute: reminders, review dates, signing reminders, backups. Ten
+// minutes without a finished round means that work has stalled.
+HealthCheck App::scheduledWorkCheck() {
+  HealthCheck c{"scheduler", HealthLevel::kOk, "", new Poco::JSON::Object};
+  const std::int64_t at = scheduledWorkDoneAt_;
+  if (at == 0) {
+    c.message = "Scheduled work (reminders, review dates, backups) has not finished a round yet.";
+    return c;
+  }
+  const auto last = engine::fromUnix(at);
+  c.facts->set("last_run", engine::isoTime(last));
+  c.message = "Scheduled work (reminders, review dates, backups) last finished on " +
+              engine::ukDateTime(last) + ".";
+  if (clock_.now() - last > std::chrono::minutes(10)) {
+    c.level = HealthLevel::kWarning;
+    c.message += " That is more than ten minutes ago: it may be stuck (see the log).";
+  }
+  return c;
+}
+
 HealthReport App::health() {
   HealthReport r;
   HealthCheck db{"database", HealthLevel::kOk, "The database answers.", nullptr};
@@ -70,6 +90,7 @@ HealthReport App::health() {
     db.message = std::string("The database does not answer: ") + e.what();
   }
   r.checks.push_back(db);
+  r.checks.push_back(scheduledWorkCheck());
   r.checks.push_back(backups_.check(clock_.now()));
   return r;
 }

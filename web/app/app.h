@@ -4,6 +4,7 @@
 
 #include <Poco/Logger.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -78,6 +79,8 @@ class App final : public Services {
   // The server's scheduled backup (backups.h backupIfDue) when due, recorded for health(); a
   // failure is logged and retried later, never thrown.
   void scheduledBackup(engine::TimePoint now);
+  // serve's Scheduler finished a round of its work at `at` (shown by health()).
+  void scheduledWorkDone(engine::TimePoint at) { scheduledWorkDoneAt_ = engine::toUnix(at); }
   // Recomputes the audit hash chain and checks it against the chain head, so an altered,
   // reordered or deleted event (the newest ones too) is named.
   struct AuditCheck {
@@ -98,6 +101,7 @@ class App final : public Services {
 
  private:
   friend std::unique_ptr<engine::SignatureService> makeSignatureService(App& app);
+  HealthCheck scheduledWorkCheck();
 
   const Settings settings_;
   engine::Clock& clock_;
@@ -126,6 +130,7 @@ class App final : public Services {
   storage::SqliteLiveLog liveLog_{store_};  // live edits not yet folded (web/live/live_socket.cpp)
   BackupStatus backups_{settings_.backup};
   ServerMetrics metrics_;
+  std::atomic<std::int64_t> scheduledWorkDoneAt_{0};  // unix seconds; 0: not yet
   std::string sealKeyNotice_;      // set when a self-signed seal certificate is in use
   std::shared_ptr<LiveHub> live_;  // live editing sessions (web/live); destroyed first
   std::mutex pdfMutex_;

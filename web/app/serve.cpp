@@ -172,6 +172,7 @@ void Scheduler::tick() {
   app_.signatures().tick();  // re-send unsigned invitations, warn the SENCO before links expire
   app_.mail().tick();        // today's reminders (catching up missed days), then wakes the sender
   app_.scheduledBackup(now);
+  app_.scheduledWorkDone(app_.clock().now());
 }
 
 int serve() {
