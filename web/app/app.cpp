@@ -124,6 +124,13 @@ void App::scheduledBackup(engine::TimePoint now) {
   }
 }
 
-App::~App() = default;
+// The threads go first, while every service they use still exists: the live hub's flusher
+// (it folds live edits through plans_ and the live log) and the mail sender (it renders through
+// signatures_ and contributions_, members destroyed before mail_ would be). REQUIRES: the HTTP
+// server and the scheduler, which call into this App, have stopped.
+App::~App() {
+  live_.reset();
+  mail_.reset();
+}
 
 }  // namespace sendflow::web
