@@ -70,6 +70,17 @@ HealthReport App::health() {
     db.message = std::string("The database does not answer: ") + e.what();
   }
   r.checks.push_back(db);
+  // A full disk: changes answer 507 until one commits again, which clears this by itself.
+  HealthCheck storage{"storage", HealthLevel::kOk, "Changes are being saved.", nullptr};
+  if (auto full = diskFull()) {
+    storage.level = HealthLevel::kFailing;
+    storage.message =
+        "The disk holding the data is full: changes are refused until space is "
+        "freed.";
+    storage.facts = new Poco::JSON::Object;
+    storage.facts->set("full_since", engine::isoTime(full->since));
+  }
+  r.checks.push_back(storage);
   r.checks.push_back(backups_.check(clock_.now()));
   return r;
 }
