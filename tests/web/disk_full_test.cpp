@@ -43,16 +43,20 @@ class SmallDisk {
   const std::string& why() const { return why_; }
   std::string path(const std::string& name) const { return dir_.path() + "/" + name; }
 
-  // Writes a filler file until the disk refuses another byte.
-  void fill() {
-    const int fd = ::open(path("filler").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    REQUIRE(fd >= 0);
+  // Writes a filler file until the disk refuses another byte, then tops up `append` (a log
+  // file: tmpfs gives whole pages, so its last page would otherwise still take a few lines).
+  void fill(const std::string& append = "") {
     const std::string chunk(64 * 1024, 'x');
-    for (std::size_t size : {chunk.size(), std::size_t{512}, std::size_t{1}}) {
-      while (::write(fd, chunk.data(), size) > 0) {
+    for (const std::string& name : {std::string("filler"), append}) {
+      if (name.empty()) continue;
+      const int fd = ::open(path(name).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      REQUIRE(fd >= 0);
+      for (std::size_t size : {chunk.size(), std::size_t{512}, std::size_t{1}}) {
+        while (::write(fd, chunk.data(), size) > 0) {
+        }
       }
+      ::close(fd);
     }
-    ::close(fd);
   }
   void free() { ::unlink(path("filler").c_str()); }
 
@@ -126,7 +130,9 @@ TEST_CASE("a full disk answers 507, shows in /healthz, tells the trust admin onc
   }
   SmtpServer smtp;
   smtp.start();
+  // The log on the full disk too, as when it sits in the data directory.
   Demo demo({{"SENDFLOW_HOME", disk.path("home")},
+             {"SENDFLOW_LOG_FILE", disk.path("server.log")},
              {"SENDFLOW_SMTP_HOST", "127.0.0.1"},
              {"SENDFLOW_SMTP_PORT", std::to_string(smtp.port())},
              {"SENDFLOW_MAIL_POLL_SECONDS", "1"}});
@@ -134,7 +140,7 @@ TEST_CASE("a full disk answers 507, shows in /healthz, tells the trust admin onc
   const auto pupil = demo.ownPupils.front();
   REQUIRE(patchName(senco, pupil, "before").status == 200);
 
-  disk.fill();
+  disk.fill("server.log");
   auto [acked, refused] = writeUntilRefused(senco, pupil, "a", "before");
   REQUIRE(refused.status == 507);  // never the generic 500
   auto problem = refused.json()->getObject("error");
@@ -179,7 +185,7 @@ TEST_CASE("a full disk answers 507, shows in /healthz, tells the trust admin onc
   CHECK_FALSE(storage->has("full_since"));
 
   // Full again: a second email, once.
-  disk.fill();
+  disk.fill("server.log");
   auto again = writeUntilRefused(senco, pupil, "b", "after");
   REQUIRE(again.second.status == 507);
   REQUIRE(waitForAlerts(smtp, 2));
