@@ -2,13 +2,27 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+
+#include "sendflow/engine/core/disk_full.h"
+
 namespace sendflow::storage {
 namespace {
+
+// SQLITE_FULL, or an I/O error whose system error says the disk (or the quota) is full, as a
+// write to a full WAL or an fsync on a full disk reports it.
+bool diskFull(sqlite3* db, int rc) {
+  if ((rc & 0xff) == SQLITE_FULL) return true;
+  if ((rc & 0xff) != SQLITE_IOERR || !db) return false;
+  const int e = sqlite3_system_errno(db);
+  return e == ENOSPC || e == EDQUOT;
+}
 
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
   std::string msg(what);
   msg += ": ";
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  if (diskFull(db, rc)) throw engine::DiskFullError(msg);
   throw StorageError(msg, rc);
 }
 
@@ -41,12 +55,14 @@ void Database::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
+    if (diskFull(db_, rc)) throw engine::DiskFullError("SQL failed: " + msg);
     throw StorageError("SQL failed: " + msg, rc);
   }
 }
 
 int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
+int64_t Database::totalChanges() const { return sqlite3_total_changes64(db_); }
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db) {
   int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),

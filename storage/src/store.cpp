@@ -7,6 +7,7 @@
 
 #include "migrations.h"
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/core/disk_full.h"
 #include "sendflow/storage/integrity.h"
 
 namespace sendflow::storage {
@@ -70,8 +71,10 @@ void Store::submit(Command& c) {
         queue_.begin(), queue_.begin() + static_cast<long>(std::min(queue_.size(), kMaxBatch)));
     lock.unlock();
     std::exception_ptr commitError;
+    bool changed = false;
     {
       std::lock_guard writer(writeMutex_);
+      const int64_t before = writer_->totalChanges();
       try {
         Transaction tx(*writer_);
         for (Command* cmd : batch) {
@@ -86,10 +89,12 @@ void Store::submit(Command& c) {
           }
         }
         tx.commit();
+        changed = writer_->totalChanges() != before;
       } catch (...) {
         commitError = std::current_exception();
       }
     }
+    noteBatch(batch, commitError, changed);
     lock.lock();
     for (Command* cmd : batch) {
       if (commitError && !cmd->error) cmd->error = commitError;
@@ -100,6 +105,43 @@ void Store::submit(Command& c) {
     queueChanged_.notify_all();
   }
   if (c.error) std::rethrow_exception(c.error);
+}
+
+namespace {
+
+bool isDiskFull(const std::exception_ptr& e) {
+  if (!e) return false;
+  try {
+    std::rethrow_exception(e);
+  } catch (const engine::DiskFullError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+// A batch that wrote something clears the disk-full state; one that failed for want of space sets
+// it (a commit that changed nothing proves nothing: it needed no room).
+void Store::noteBatch(const std::vector<Command*>& batch, const std::exception_ptr& commitError,
+                      bool changed) {
+  bool full = isDiskFull(commitError);
+  for (const Command* cmd : batch) full = full || isDiskFull(cmd->error);
+  if (!full && !changed) return;
+  std::lock_guard lock(diskMutex_);
+  if (full && !disk_.full) {
+    disk_.full = true;
+    disk_.since = clock_.now();
+    ++disk_.episode;
+  } else if (!full && disk_.full) {
+    disk_.full = false;
+  }
+}
+
+Store::DiskState Store::diskState() const {
+  std::lock_guard lock(diskMutex_);
+  return disk_;
 }
 
 Store::Lease::Lease(Store& s) : store(s) {

@@ -341,3 +341,21 @@ TEST_CASE("backup settings are read strictly", "[web][operations][config]") {
     CHECK(contains(r.err, "backup.every must be a number of hours or days"));
   }
 }
+
+TEST_CASE("shutdown.grace is read strictly", "[web][operations][config]") {
+  for (const char* bad : {"10", "0s", "1h", "1.5s", "11m", "s", "10s "}) {
+    INFO(bad);
+    TempDir home;
+    auto r = runSendflow({"migrate"},
+                         {{"SENDFLOW_HOME", home.path()}, {"SENDFLOW_SHUTDOWN_GRACE", bad}});
+    CHECK(r.exitCode != 0);
+    CHECK(contains(r.err, "shutdown.grace must be a number of seconds or minutes"));
+  }
+  for (const char* good : {"1s", "10s", "2m"}) {
+    INFO(good);
+    TempDir home;
+    CHECK(runSendflow({"migrate"},
+                      {{"SENDFLOW_HOME", home.path()}, {"SENDFLOW_SHUTDOWN_GRACE", good}})
+              .exitCode == 0);
+  }
+}

@@ -90,6 +90,17 @@ HealthReport App::health() {
     db.message = std::string("The database does not answer: ") + e.what();
   }
   r.checks.push_back(db);
+  // A full disk: changes answer 507 until one commits again, which clears this by itself.
+  HealthCheck storage{"storage", HealthLevel::kOk, "Changes are being saved.", nullptr};
+  if (auto full = diskFull()) {
+    storage.level = HealthLevel::kFailing;
+    storage.message =
+        "The disk holding the data is full: changes are refused until space is "
+        "freed.";
+    storage.facts = new Poco::JSON::Object;
+    storage.facts->set("full_since", engine::isoTime(full->since));
+  }
+  r.checks.push_back(storage);
   r.checks.push_back(scheduledWorkCheck());
   r.checks.push_back(backups_.check(clock_.now()));
   return r;
@@ -145,6 +156,13 @@ void App::scheduledBackup(engine::TimePoint now) {
   }
 }
 
-App::~App() = default;
+// The threads go first, while every service they use still exists: the live hub's flusher
+// (it folds live edits through plans_ and the live log) and the mail sender (it renders through
+// signatures_ and contributions_, members destroyed before mail_ would be). REQUIRES: the HTTP
+// server and the scheduler, which call into this App, have stopped.
+App::~App() {
+  live_.reset();
+  mail_.reset();
+}
 
 }  // namespace sendflow::web

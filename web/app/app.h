@@ -71,6 +71,11 @@ class App final : public Services {
   HealthReport health() override;
   ServerMetrics& metrics() override { return metrics_; }
   void collectMetrics(MetricsText& out) override;
+  std::optional<DiskFull> diskFull() override {
+    const auto d = store_.diskState();
+    if (!d.full) return std::nullopt;
+    return DiskFull{d.since, d.episode};
+  }
 
   // The composition root's own administration (the CLI's migrate, backup and audit verify).
   int schemaVersion() { return store_.schemaVersion(); }

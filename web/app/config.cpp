@@ -90,6 +90,24 @@ std::chrono::hours backupInterval(const Poco::Util::AbstractConfiguration& c) {
   return std::chrono::hours(hours);
 }
 
+// shutdown.grace: whole seconds ("10s") or minutes ("1m"), from one second to ten minutes.
+std::chrono::seconds shutdownGrace(const Poco::Util::AbstractConfiguration& c) {
+  const std::string key = "shutdown.grace";
+  if (!c.has(key)) return std::chrono::seconds(10);
+  const std::string raw = c.getString(key);
+  long long n = 0;
+  const char* end = raw.data() + raw.size();
+  auto [ptr, ec] = std::from_chars(raw.data(), end, n);
+  const bool unit = ptr + 1 == end && (*ptr == 's' || *ptr == 'm');
+  const long long seconds = unit && *ptr == 'm' ? n * 60 : n;
+  if (raw.empty() || ec != std::errc() || !unit || seconds < 1 || seconds > 600)
+    throw std::runtime_error(key +
+                             " must be a number of seconds or minutes such as 10s or 1m, from 1s "
+                             "to 10m (it is " +
+                             shown(raw) + ")");
+  return std::chrono::seconds(seconds);
+}
+
 BackupSettings readBackupSettings(const Poco::Util::AbstractConfiguration& c) {
   BackupSettings b;
   b.dir = c.getString("backup.dir", "");
@@ -284,6 +302,7 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
                                         "0123456789-._~") != std::string::npos))
     throw std::runtime_error(
         "metrics.token must be at least 32 characters of letters, digits and - . _ ~");
+  s.shutdownGrace = shutdownGrace(config);
   return s;
 }
 

@@ -103,6 +103,9 @@ struct Settings {
   // metrics.token: a bearer token that lets a monitor read /metrics from anywhere; without it
   // only a loopback client not behind a proxy may.
   std::string metricsToken;
+  // shutdown.grace: from SIGTERM to exit (draining requests, folding live edits, closing the
+  // database); what is still running then is cut, and the log says what.
+  std::chrono::seconds shutdownGrace{10};
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
 };
 

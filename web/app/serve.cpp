@@ -9,11 +9,15 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "app/app.h"
@@ -74,6 +78,65 @@ void blockTerminationSignals() {
   ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+// Holds the whole exit to shutdown.grace. Each step says what it is doing; if the deadline
+// passes first, the step is named in the log and the process ends there (_exit): every write
+// acknowledged is committed in SQLite already, and live edits not yet folded stay in the live
+// log and become a version at the next start. Disarmed when destroyed.
+class ExitDeadline {
+ public:
+  ExitDeadline(std::chrono::seconds grace, Poco::Logger& log)
+      : grace_(grace), at_(std::chrono::steady_clock::now() + grace), log_(log) {
+    thread_ = std::thread([this] { watch(); });
+  }
+  ~ExitDeadline() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  ExitDeadline(const ExitDeadline&) = delete;
+  ExitDeadline& operator=(const ExitDeadline&) = delete;
+
+  void step(const char* what) {
+    std::lock_guard lock(mutex_);
+    step_ = what;
+  }
+  // The time left, less `reserve` of the whole grace kept for the steps after this one.
+  std::chrono::milliseconds leftBefore(double reserve) const {
+    const auto reserved = std::chrono::duration_cast<std::chrono::milliseconds>(grace_ * reserve);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        at_ - std::chrono::steady_clock::now() - reserved);
+    return std::max(left, std::chrono::milliseconds(0));
+  }
+  long long elapsedMillis() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 (at_ - grace_))
+        .count();
+  }
+
+ private:
+  void watch() {
+    std::unique_lock lock(mutex_);
+    if (wake_.wait_until(lock, at_, [this] { return done_; })) return;
+    log_.warning(
+        "shutdown.grace (%s s) passed while %s: cut there, exiting now (every acknowledged write "
+        "is committed; live edits not yet folded are folded at the next start)",
+        std::to_string(grace_.count()), std::string(step_));
+    ::_exit(Poco::Util::Application::EXIT_OK);
+  }
+
+  const std::chrono::seconds grace_;
+  const std::chrono::steady_clock::time_point at_;
+  Poco::Logger& log_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  const char* step_ = "starting to stop";
+  std::thread thread_;
+};
+
 class ServeApplication : public Poco::Util::ServerApplication {
  protected:
   void initialize(Application& self) override {
@@ -127,11 +190,19 @@ class ServeApplication : public Poco::Util::ServerApplication {
 
     waitForTerminationRequest();
 
-    log.information("shutting down: finishing requests in flight");
+    log.information("shutting down: finishing requests in flight (shutdown.grace %s s)",
+                    std::to_string(s.shutdownGrace.count()));
+    ExitDeadline deadline(s.shutdownGrace, log);
+    // Requests in flight answered (Connection: close), WebSockets closed with 1001, the loop and
+    // the workers joined; a quarter of the grace is kept for the steps after.
+    deadline.step("finishing HTTP requests in flight");
+    server.stop(deadline.leftBefore(0.25));
+    deadline.step("finishing scheduled work (sessions, reminders, mail, a backup)");
     scheduler.reset();
-    server.stop();  // requests in flight answered, WebSockets closed, workers joined
-    app.reset();    // folds live edits, closes the database cleanly
-    log.information("stopped");
+    // Joins the live hub's flusher and the mail sender, folds live edits, closes the database.
+    deadline.step("folding live edits into plan versions and closing the database");
+    app.reset();
+    log.information("stopped in %s ms", std::to_string(deadline.elapsedMillis()));
     return EXIT_OK;
   }
 };

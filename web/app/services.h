@@ -7,6 +7,8 @@
 
 #include <Poco/Logger.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "app/config.h"
@@ -69,6 +71,13 @@ class Services {
   // The application's own gauges for /metrics: the outbox, live sessions, the database's size,
   // the last backup, the audit chain's head.
   virtual void collectMetrics(MetricsText& out) = 0;
+  // Whether the disk holding the data was found full and no write has succeeded since
+  // (storage::Store::diskState): when first seen, and which time it filled in this process.
+  struct DiskFull {
+    engine::TimePoint since;
+    std::uint64_t episode = 0;
+  };
+  virtual std::optional<DiskFull> diskFull() = 0;
 };
 
 }  // namespace sendflow::web

@@ -18,6 +18,31 @@
 
 namespace sendflow::web {
 
+namespace {
+
+// The log file as a channel that never throws: Poco's FileChannel throws on every line it cannot
+// write (a full disk), and a log line is not worth a request, the event loop or the process (a
+// worker whose error handler threw would end the server). Lines it cannot write are lost.
+class FileChannelThatNeverThrows : public Poco::Channel {
+ public:
+  explicit FileChannelThatNeverThrows(const std::string& path)
+      : file_(new Poco::FileChannel(path)) {}
+  void open() override { file_->open(); }
+  void close() override { file_->close(); }
+  void log(const Poco::Message& msg) override {
+    try {
+      file_->log(msg);
+    } catch (const Poco::Exception&) {
+    } catch (const std::exception&) {
+    }
+  }
+
+ private:
+  Poco::AutoPtr<Poco::FileChannel> file_;
+};
+
+}  // namespace
+
 // Logs go to stderr, or to the file named by log.file (SENDFLOW_LOG_FILE); as text lines, or as
 // JSON objects with log.format=json.
 void configureLogging(const Poco::Util::AbstractConfiguration& config) {
@@ -36,7 +61,7 @@ void configureLogging(const Poco::Util::AbstractConfiguration& config) {
   if (file.empty()) {
     sink = new Poco::ConsoleChannel;
   } else {
-    sink = new Poco::FileChannel(file);
+    sink = new FileChannelThatNeverThrows(file);
   }
   Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(pattern, sink));
   Poco::Logger::root().setChannel(channel);

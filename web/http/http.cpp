@@ -17,6 +17,7 @@
 #include "http/json_body.h"
 #include "http/url_decoding.h"
 #include "http/websocket.h"
+#include "sendflow/engine/core/disk_full.h"
 #include "sendflow/engine/core/input.h"
 #include "sendflow/engine/core/names.h"
 #include "sendflow/engine/core/utf8.h"
@@ -305,6 +306,7 @@ void Exchange::sendError(int status, const engine::Error& e) {
     Poco::JSON::Object err, outer;
     err.set("code", status == 405   ? "method_not_allowed"
                     : status == 413 ? "payload_too_large"
+                    : status == 507 ? "insufficient_storage"
                     : status >= 500 ? "internal"
                                     : errorCodeName(e.code));
     err.set("message", e.message);
@@ -457,6 +459,13 @@ std::shared_ptr<WebSocketUpgrade> Pipeline::handle(Poco::Net::HTTPServerRequest&
     fail(ex, path, 413,
          "The request is too large. The limit is " +
              std::to_string(app_.settings().maxBodyBytes / 1024) + " KiB.");
+  } catch (const engine::DiskFullError& e) {
+    app_.log().error("%s %s failed: the disk is full: %s", req.getMethod(), redactPath(path),
+                     std::string(e.what()));
+    res.setKeepAlive(false);
+    fail(ex, path, 507,
+         "The server's disk is full, so this could not be saved and nothing of it was kept. "
+         "sendflow emails the trust's administrator; please try again once space has been freed.");
   } catch (const std::exception& e) {
     app_.log().error("%s %s failed: %s", req.getMethod(), redactPath(path), std::string(e.what()));
     res.setKeepAlive(false);

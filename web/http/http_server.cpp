@@ -68,7 +68,7 @@ void HttpServer::start() {
   thread_ = std::thread([this] { loop(); });
 }
 
-void HttpServer::stop(std::chrono::seconds grace) {
+void HttpServer::stop(std::chrono::milliseconds grace) {
   if (thread_.joinable()) {
     grace_ = grace;
     stopRequested_ = true;

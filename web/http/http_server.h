@@ -47,7 +47,7 @@ class HttpServer {
   // Stops accepting, lets requests in flight finish (answered with Connection: close), closes
   // WebSockets with 1001, closes the rest; after `grace` closes whatever is left. Then joins the
   // loop and the workers (every WebSocket handler has had closed()). Idempotent.
-  void stop(std::chrono::seconds grace = std::chrono::seconds(10));
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
  private:
   // http_server.cpp: the loop, connections, limits, deadlines, stopping.
@@ -125,7 +125,7 @@ class HttpServer {
   std::atomic<bool> stopRequested_{false};
   std::atomic<bool> stopping_{false};  // read by workers: answers then carry Connection: close
   std::atomic<bool> loopDone_{false};  // read by workers: requests still queued are dropped
-  std::chrono::seconds grace_{10};
+  std::chrono::milliseconds grace_{10000};
   std::thread thread_;
 
   // The loop's thread only:

@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -91,6 +92,12 @@ class MailService {
   // serve's Scheduler: today's reminders (throttled; catching up missed days), then the sender.
   void tick();
   void wake();
+  // The disk filled (Services::diskFull): each active trust admin gets one email for this time
+  // it filled, sent straight over SMTP and not recorded in the outbox (which cannot take a row
+  // while the disk is full). An address not reached yet is tried again on the sender's next
+  // round while the disk stays full; a new email only after it cleared and filled again. Called
+  // by the sender thread.
+  void alertDiskFull();
 
  private:
   void senderLoop();
@@ -110,6 +117,9 @@ class MailService {
   engine::TimePoint pausedUntil_{};
   std::optional<engine::Date> lastReminderDay_;
   std::chrono::steady_clock::time_point lastReminderRun_{};
+
+  std::uint64_t diskAlertEpisode_ = 0;   // the sender thread's own
+  std::set<std::string> diskAlertedTo_;  // reached about that episode
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -113,7 +113,7 @@ MailService::MailService(Services& services, engine::Outbox& outbox, MailSetting
   for (const char* kind :
        {engine::mailkind::kReview, engine::mailkind::kEscalation, engine::mailkind::kDeadline,
         engine::mailkind::kDigest, engine::mailkind::kNotice, engine::mailkind::kTest,
-        engine::mailkind::kSignInFailures})
+        engine::mailkind::kSignInFailures, "disk_full"})
     for (const char* part : {"subject", "txt", "html"})
       if (!templates_.count(std::string(kind) + "." + part))
         throw std::runtime_error("mail template " + std::string(kind) + "." + part +
@@ -400,11 +400,62 @@ void MailService::wake() {
   wake_.notify_all();
 }
 
+void MailService::alertDiskFull() {
+  const auto full = services_.diskFull();
+  if (!full) return;
+  if (full->episode != diskAlertEpisode_) {
+    diskAlertEpisode_ = full->episode;
+    diskAlertedTo_.clear();
+  }
+  auto& people = services_.people();
+  std::unique_ptr<SmtpConnection> conn;
+  for (const auto& u : people.users(people.cliOperator())) {
+    const bool admin = std::any_of(u.memberships.begin(), u.memberships.end(), [](const auto& m) {
+      return m.role == engine::Role::kTrustAdmin;
+    });
+    if (!u.active || !admin || diskAlertedTo_.count(u.email)) continue;
+    auto to = engine::parseEmailAddress(u.email);
+    if (!to) continue;
+    OutboxMessage m;
+    m.kind = "disk_full";
+    m.key = "disk-full:" + engine::isoTime(full->since) + ":" + u.email;
+    m.toAddress = u.email;
+    m.toName = u.name;
+    m.createdAt = services_.clock().now();
+    Poco::JSON::Object data;
+    data.set("since", engine::isoTime(full->since));
+    std::ostringstream json;
+    data.stringify(json);
+    m.data = json.str();
+    SmtpOutcome out{SmtpOutcome::Kind::kTemporary, "", true};
+    try {
+      if (!conn) conn = std::make_unique<SmtpConnection>(settings_);
+      out = conn->send(from_.address, *to, *compose(m, *to));
+    } catch (const Poco::Exception& e) {
+      conn.reset();
+      out = connectionFailure(settings_, e);
+    }
+    if (out.kind == SmtpOutcome::Kind::kSent) {
+      diskAlertedTo_.insert(u.email);
+      services_.log().warning("the disk is full: told trust admin user %s by email",
+                              std::to_string(u.id));
+    } else {
+      services_.log().error("the disk is full: the email to trust admin user %s failed: %s",
+                            std::to_string(u.id), out.reply);
+    }
+  }
+}
+
 void MailService::senderLoop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     woken_ = false;
     lock.unlock();
+    try {
+      alertDiskFull();
+    } catch (const std::exception& e) {
+      services_.log().error("mail sender: the disk-full alert: %s", std::string(e.what()));
+    }
     try {
       drain();
     } catch (const std::exception& e) {

@@ -34,6 +34,7 @@ class Database {
   void exec(std::string_view sql);  // one or more statements, no parameters
   int64_t lastInsertId() const;
   int changes() const;
+  int64_t totalChanges() const;  // rows changed through this connection since it opened
   sqlite3* handle() { return db_; }
   const std::string& path() const { return path_; }
 

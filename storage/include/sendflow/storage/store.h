@@ -72,6 +72,16 @@ class Store {
   engine::Clock& clock() { return clock_; }
   const std::string& path() const { return path_; }
 
+  // Whether the disk is full: set when a command or its commit failed for want of space
+  // (engine::DiskFullError), cleared by the next command that commits. `episode` counts the
+  // times it filled in this process. Thread-safe.
+  struct DiskState {
+    bool full = false;
+    engine::TimePoint since{};  // when it was first seen full, this time
+    std::uint64_t episode = 0;
+  };
+  DiskState diskState() const;
+
  private:
   struct Command {
     explicit Command(std::function<void(Database&)> r) : run(std::move(r)) {}
@@ -82,6 +92,8 @@ class Store {
   // Queues c and waits; the first waiting thread commits everyone queued so far. Rethrows c's
   // own exception, or the commit's.
   void submit(Command& c);
+  void noteBatch(const std::vector<Command*>& batch, const std::exception_ptr& commitError,
+                 bool changed);
 
   struct Lease {
     explicit Lease(Store& s);
@@ -101,6 +113,8 @@ class Store {
   std::unique_ptr<Database> writer_;
   std::mutex poolMutex_;
   std::vector<std::unique_ptr<Database>> idleReaders_;
+  mutable std::mutex diskMutex_;
+  DiskState disk_;
 };
 
 // The canonical content an audit event's hash covers (shared with `audit verify`).
