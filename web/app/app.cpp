@@ -23,6 +23,7 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       log_(l),
       definitions_(loadDefinitionFolders(settings_.formsDir, settings_.workflowsDir)),
       store_(ensureHome(settings_), clock_),
+      anchors_(settings_.home + "/audit.anchor"),
       peopleRepo_(store_),
       sessions_(store_),
       audit_(store_),
@@ -35,6 +36,8 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
   store_.migrate();
   mail_ = std::make_unique<MailService>(*this, outbox_, settings_.mail);
   signatures_ = makeSignatureService(*this);
+  signatures_->setAuditAnchors(&anchors_);
+  reminders_.setAuditAnchors(&anchors_);
   contributions_ = std::make_unique<engine::ContributionService>(
       plans_, contributionRepo_, peopleRepo_, clock_, random_, signatures_->settings().linkKey);
   if (withViews) {
@@ -52,12 +55,55 @@ const engine::PdfRenderer& App::pdf() {
   return *pdf_;
 }
 
-App::AuditCheck App::verifyAuditChain() {
-  auto v = audit_.verify();  // the chain and its head (storage/integrity.h)
-  if (v.firstBadId)
-    return {false, v.checked,
-            "audit chain BROKEN at event " + std::to_string(v.firstBadId) + ": " + v.problem};
-  return {true, v.checked, ""};
+App::AuditCheck App::verifyAuditChain(const std::vector<engine::AuditAnchor>& given) {
+  AuditCheck out;
+  const auto file = anchors_.read();
+  for (const auto& p : file.problems) out.problems.push_back(anchors_.path() + " " + p);
+  std::vector<engine::AuditAnchor> all = given;
+  all.insert(all.end(), file.anchors.begin(), file.anchors.end());
+  auto v = audit_.verify(all);  // one snapshot (storage/integrity.h)
+  out.checked = v.chain.checked;
+  out.versions = v.versions.checked;
+  if (v.chain.firstBadId)
+    out.problems.push_back("audit chain BROKEN at event " + std::to_string(v.chain.firstBadId) +
+                           ": " + v.chain.problem);
+  constexpr std::size_t kNamedMismatches = 10;
+  std::size_t matchedInFile = 0, mismatchedInFile = 0;
+  std::optional<engine::AuditAnchor> newestMatched;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& a = all[i];
+    const bool typed = i < given.size();
+    const std::string name = typed ? "anchor " + engine::anchorReference(a) + " (given)"
+                                   : "anchor event " + std::to_string(a.eventId) + " of " +
+                                         engine::isoTime(a.at) + " (" + a.kind + ", " +
+                                         anchors_.path() + ")";
+    const auto m = engine::matchAnchor(a, v.hashAtAnchor[i]);
+    if (m != engine::AnchorMatch::kMatched) {
+      // Every typed one is named; of the file's, the first few (a restore leaves many).
+      if (typed || ++mismatchedInFile <= kNamedMismatches) {
+        out.problems.push_back(name + " does NOT match: " + engine::anchorMismatch(a, m, v.lastId));
+        out.anchors.push_back(name + ": does NOT match");
+      }
+    } else if (typed) {
+      out.anchors.push_back(name + ": matches");
+    } else {
+      ++matchedInFile;
+      newestMatched = a;
+    }
+  }
+  if (file.anchors.empty())
+    out.anchors.push_back("no anchors in " + anchors_.path());
+  else if (matchedInFile)
+    out.anchors.push_back(std::to_string(matchedInFile) + " of " +
+                          std::to_string(file.anchors.size()) + " anchors in " + anchors_.path() +
+                          " match (the newest: event " + std::to_string(newestMatched->eventId) +
+                          " of " + engine::isoTime(newestMatched->at) + ")");
+  if (mismatchedInFile > kNamedMismatches)
+    out.problems.push_back(std::to_string(mismatchedInFile - kNamedMismatches) +
+                           " more anchors in " + anchors_.path() + " do NOT match");
+  out.problems.insert(out.problems.end(), v.versions.problems.begin(), v.versions.problems.end());
+  out.intact = out.problems.empty();
+  return out;
 }
 
 HealthReport App::health() {
@@ -124,6 +170,23 @@ void App::scheduledBackup(engine::TimePoint now) {
   }
 }
 
-App::~App() = default;
+void App::anchorAuditHead(bool closing) {
+  const auto head = storage::auditHead(store_);
+  if (!head) return;
+  const auto now = clock_.now();
+  const auto due = engine::anchorDue(anchors_.latest(), anchors_.latestWeekly(), head->lastId, now,
+                                     settings_.auditAnchorEvery, closing);
+  if (due) anchors_.append({head->lastId, head->hash, now, *due});
+}
+
+App::~App() {
+  if (!anchorOnClose_) return;
+  live_.reset();  // folds live edits: the last events of this run
+  try {
+    anchorAuditHead(true);
+  } catch (const std::exception& e) {
+    log_.error("could not anchor the audit head at shutdown: %s", std::string(e.what()));
+  }
+}
 
 }  // namespace sendflow::web

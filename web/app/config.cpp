@@ -284,6 +284,8 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
                                         "0123456789-._~") != std::string::npos))
     throw std::runtime_error(
         "metrics.token must be at least 32 characters of letters, digits and - . _ ~");
+  s.auditAnchorEvery =
+      std::chrono::seconds(boundedInt(config, "audit.anchor_every_seconds", 600, 1, 7 * 86400));
   return s;
 }
 

@@ -103,6 +103,9 @@ struct Settings {
   // metrics.token: a bearer token that lets a monitor read /metrics from anywhere; without it
   // only a loopback client not behind a proxy may.
   std::string metricsToken;
+  // audit.anchor_every_seconds: how often at most the server appends the audit chain's head to
+  // <home>/audit.anchor while events are written (and always at a clean shutdown)
+  std::chrono::seconds auditAnchorEvery{600};
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
 };
 

@@ -130,7 +130,8 @@ class ServeApplication : public Poco::Util::ServerApplication {
     log.information("shutting down: finishing requests in flight");
     scheduler.reset();
     server.stop();  // requests in flight answered, WebSockets closed, workers joined
-    app.reset();    // folds live edits, closes the database cleanly
+    app->anchorAuditHeadOnClose();
+    app.reset();  // folds live edits, anchors the audit head, closes the database cleanly
     log.information("stopped");
     return EXIT_OK;
   }
@@ -165,6 +166,7 @@ void Scheduler::loop() {
 
 void Scheduler::tick() {
   auto now = app_.clock().now();
+  app_.anchorAuditHead(false);  // first: the digest and sealed PDFs print the weekly anchor
   app_.auth().removeExpiredSessions();
   // Plans whose review date has come move to "review due" (and so into the reminders below).
   if (int n = app_.plans().markReviewsDue(engine::dateOf(now)))
