@@ -140,7 +140,7 @@ TEST_CASE("HTTPS: pages over TLS, a body over the limit gets 413 (not a reset)",
     std::string body;
     Poco::StreamCopier::copyToString(session.receiveResponse(res), body);
     CHECK(res.getStatus() == 200);
-    CHECK(body == "ok\n");
+    CHECK(body.find("\"status\":\"ok\"") != std::string::npos);
     CHECK(res.get("Strict-Transport-Security", "").find("max-age=") == 0);
   }
   {

@@ -231,15 +231,18 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
   {
     ServeProcess serve(SENDFLOW_BINARY, env);
     REQUIRE(smtp.waitFor(n, 60));
-    // Until the outbox says every row is sent (nothing queued, sending or retrying is left that a
+    // Until the outbox has settled every row (nothing queued, sending or retrying is left that a
     // late duplicate could come from), asked through `sendflow mail status`, with a deadline.
-    const std::string settled = "queued 0, sending 0, sent " + std::to_string(n) + ", retrying 0";
+    auto settled = [](const std::string& st) {
+      return st.find("queued 0, sending 0, ") != std::string::npos &&
+             st.find(", retrying 0, failed 0, ") != std::string::npos;
+    };
     std::string status;
     for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-         status.find(settled) == std::string::npos && std::chrono::steady_clock::now() < until;)
+         !settled(status) && std::chrono::steady_clock::now() < until;)
       status = runSendflow({"mail", "status"}, env).out;
     INFO(status);
-    CHECK(status.find(settled) != std::string::npos);
+    CHECK(settled(status));
   }
   {
     auto world =
@@ -267,7 +270,11 @@ TEST_CASE("SIGKILL in the middle of draining: after restart nothing is lost and 
   CHECK(ids.size() == static_cast<size_t>(n));
   CHECK(rcpts.size() == static_cast<size_t>(n));
   w->app = std::make_unique<web::App>(w->settings, w->clock, Poco::Logger::get("mail-test"), false);
-  CHECK(w->app->outbox().counts().sent == n);
+  // Killed after handing a message over but before its reply was recorded: that one row is
+  // "uncertain" (here the server did take it), never sent twice.
+  const auto counts = w->app->outbox().counts();
+  CHECK(counts.sent + counts.uncertain == n);
+  CHECK(counts.uncertain <= 1);
 }
 
 TEST_CASE("the governors' weekly digest carries the week's anchor of the audit trail",

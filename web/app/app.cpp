@@ -106,6 +106,22 @@ App::AuditCheck App::verifyAuditChain(const std::vector<engine::AuditAnchor>& gi
   return out;
 }
 
+namespace {
+
+// /healthz, the mail part: messages handed to the mail server whose reply never came.
+HealthCheck mailCheck(int uncertain) {
+  Poco::JSON::Object::Ptr facts = new Poco::JSON::Object;
+  facts->set("mail_uncertain", uncertain);
+  if (uncertain == 0) return {"mail", HealthLevel::kOk, "No message is uncertain.", facts};
+  return {"mail", HealthLevel::kWarning,
+          std::to_string(uncertain) +
+              " message(s) went to the mail server but no reply came: they may not have arrived "
+              "(the trust admin's mail page lists them, with a button to send again).",
+          facts};
+}
+
+}  // namespace
+
 HealthReport App::health() {
   HealthReport r;
   HealthCheck db{"database", HealthLevel::kOk, "The database answers.", nullptr};
@@ -117,6 +133,7 @@ HealthReport App::health() {
   }
   r.checks.push_back(db);
   r.checks.push_back(backups_.check(clock_.now()));
+  r.checks.push_back(mailCheck(mail_->uncertainCount()));
   return r;
 }
 
@@ -126,7 +143,8 @@ void App::collectMetrics(MetricsText& out) {
   out.family("sendflow_outbox_messages", "gauge", "Messages in the outbox, by state.");
   for (const auto& [state, n] :
        {std::pair{"queued", c.queued}, std::pair{"sending", c.sending}, std::pair{"sent", c.sent},
-        std::pair{"retrying", c.retrying}, std::pair{"failed", c.failed}})
+        std::pair{"retrying", c.retrying}, std::pair{"failed", c.failed},
+        std::pair{"uncertain", c.uncertain}})
     out.sample("sendflow_outbox_messages", n, {{"state", state}});
   out.family("sendflow_outbox_oldest_due_seconds", "gauge",
              "How long the longest-waiting queued or retrying message has been due (0: none).");
