@@ -277,6 +277,14 @@ void SqliteOutbox::markFailed(Id id, const std::string& error) {
   });
 }
 
+void SqliteOutbox::markUncertain(Id id, const std::string& error) {
+  store_.write([&](Database& db) {
+    Statement st(db,
+                 "UPDATE outbox SET status='uncertain', last_error=?, sending_owner='' WHERE id=?");
+    st.bind(1, error).bind(2, id).run();
+  });
+}
+
 std::vector<std::string> SqliteOutbox::sendingOwners() {
   return store_.read([&](Database& db) {
     Statement st(db, "SELECT DISTINCT sending_owner FROM outbox WHERE status='sending'");
@@ -298,11 +306,10 @@ int SqliteOutbox::recoverAbandoned(const std::vector<std::string>& liveOwners,
     int changed = 0;
     for (bool handedOver : {false, true}) {
       std::string sql =
-          handedOver ? "UPDATE outbox SET status='sent', sent_at=handed_over_at, sending_owner='', "
-                       "last_error='', "
-                       "server_reply='(no reply recorded: sendflow stopped after handing the whole "
-                       "message to "
-                       "the server)' WHERE handed_over_at>0 AND " +
+          handedOver ? "UPDATE outbox SET status='uncertain', sending_owner='', "
+                       "last_error='sendflow stopped after handing the whole message to the mail "
+                       "server, before its reply: it may or may not have been delivered' "
+                       "WHERE handed_over_at>0 AND " +
                            abandoned
                      : "UPDATE outbox SET status='retrying', next_attempt_at=?, sending_owner='', "
                        "last_error='interrupted before the message was handed over; sending again' "
@@ -336,6 +343,18 @@ bool SqliteOutbox::retry(Id id, engine::TimePoint now) {
                  "WHERE id=? AND status IN ('failed','retrying')");
     st.bind(1, engine::toUnix(now)).bind(2, engine::toUnix(now)).bind(3, id).run();
     return db.changes() == 1;
+  });
+}
+
+bool SqliteOutbox::resendUncertain(Id id, engine::TimePoint now, const engine::AuditEvent& audit) {
+  return store_.write([&](Database& db) {
+    Statement st(db,
+                 "UPDATE outbox SET status='queued', next_attempt_at=?, attempts=0, created_at=?, "
+                 "handed_over_at=0 WHERE id=? AND status='uncertain'");
+    st.bind(1, engine::toUnix(now)).bind(2, engine::toUnix(now)).bind(3, id).run();
+    if (db.changes() != 1) return false;
+    store_.appendAudit(db, audit);
+    return true;
   });
 }
 
@@ -380,11 +399,21 @@ OutboxCounts SqliteOutbox::counts() {
         c.retrying = n;
       else if (s == "failed")
         c.failed = n;
+      else if (s == "uncertain")
+        c.uncertain = n;
     }
     Statement due(db,
                   "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued','retrying')");
     if (due.step() && !due.isNull(0)) c.earliestDue = engine::fromUnix(due.getInt(0));
     return c;
+  });
+}
+
+int SqliteOutbox::uncertainCount() {
+  return store_.read([&](Database& db) {
+    Statement st(db, "SELECT count(*) FROM outbox WHERE status='uncertain'");
+    st.step();
+    return static_cast<int>(st.getInt(0));
   });
 }
 

@@ -322,7 +322,8 @@ engine::Result<Id> SqlitePlanRepository::applyTransition(const engine::Transitio
       successor = insertPlan(db, c.successor->first, c.successor->second, at);
       store_.appendAudit(
           db, {"plan.launch", c.record.actor, "plan", successor, c.successor->first.academyId,
-               "{\"reviews\":" + std::to_string(c.planId) + "}"});
+               "{\"content_hash\":\"" + c.successor->second.contentHash +
+                   "\",\"reviews\":" + std::to_string(c.planId) + ",\"version\":1}"});
     }
     for (const auto& e : c.audit) store_.appendAudit(db, e);
     for (const auto& m : c.outbox) insertOutbox(db, m);

@@ -502,4 +502,19 @@ AuditChainCheck SqliteAuditLog::verify() {
   return store_.read([](Database& db) { return checkAuditChain(db); });
 }
 
+SqliteAuditLog::Verification SqliteAuditLog::verify(
+    const std::vector<engine::AuditAnchor>& anchors) {
+  return store_.read([&](Database& db) {
+    Verification v;
+    v.chain = checkAuditChain(db);
+    v.lastId = lastAuditEventId(db);
+    for (const auto& a : anchors) v.hashAtAnchor.push_back(auditEventHash(db, a.eventId));
+    v.versions = checkPlanVersions(db);
+    auto events = checkVersionEvents(db);
+    v.versions.problems.insert(v.versions.problems.end(), events.problems.begin(),
+                               events.problems.end());
+    return v;
+  });
+}
+
 }  // namespace sendflow::storage

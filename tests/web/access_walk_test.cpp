@@ -279,6 +279,8 @@ TEST_CASE("Every route answers every role as the role table says", "[web][access
        row("401", "403", "403", "403", "403", "422", "403", "403")},
       {"POST", "/admin/mail/{id}/retry", "/admin/mail/" + M + "/retry", form({}), false,
        row("401", "403", "403", "403", "403", "409", "403", "403")},
+      {"POST", "/admin/mail/{id}/resend", "/admin/mail/" + M + "/resend", form({}), false,
+       row("401", "403", "403", "403", "403", "409", "403", "403")},
 
       // One's own password: every signed-in role (an empty form is refused: 422).
       {"GET", "/account/password", "/account/password", "", false,

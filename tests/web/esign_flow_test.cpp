@@ -3,7 +3,9 @@
 // drawn-signature checks, sealing and `verify`.
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +14,7 @@
 #include "app/app.h"
 #include "app/config.h"
 #include "mail/mail.h"
+#include "sendflow/engine/core/audit_anchor.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/forms/sample_values.h"
@@ -426,4 +429,33 @@ TEST_CASE("drawn signatures must be real, small PNGs", "[web][esign]") {
   CHECK(s.front().method == "drawn");
   CHECK(s.front().drawnPng == pngBytes());
   CHECK(s.front().consentText == w.sig().settings().consentText);
+}
+
+TEST_CASE("a sealed PDF's audit certificate carries the week's anchor of the audit trail",
+          "[web][esign][audit]") {
+  World w;
+  w.app->anchorAuditHead(false);  // the server's scheduler writes the week's anchor
+  std::ifstream file(w.home.path() + "/audit.anchor");
+  std::string line;
+  REQUIRE(std::getline(file, line));
+  auto anchor = engine::parseAnchorLine(line);
+  REQUIRE(anchor.ok());
+  Id plan = w.sent("healthcare_plan", 2);
+  REQUIRE(w.signAll(plan));
+  auto s = w.sig().sealedFor(plan);
+  REQUIRE(s);
+  const std::string pdf = w.home.path() + "/sealed-copy.pdf";
+  std::ofstream(pdf, std::ios::binary) << w.sig().sealedPdf(*s);
+  const std::string txt = w.home.path() + "/sealed-copy.txt";
+  REQUIRE(std::system(
+              ("/usr/bin/pdftotext -raw '" + pdf + "' '" + txt + "' 2>/dev/null").c_str()) == 0);
+  std::ifstream in(txt);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  // The hash may be wrapped in the table cell: compare without white space.
+  text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return std::isspace(c); }),
+             text.end());
+  INFO(text);
+  CHECK(text.find("Audittrailanchor(weekly)") != std::string::npos);
+  CHECK(text.find("event" + std::to_string(anchor->eventId) + "of28May2026," +
+                  engine::anchorReference(*anchor)) != std::string::npos);
 }

@@ -23,6 +23,7 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       log_(l),
       definitions_(loadDefinitionFolders(settings_.formsDir, settings_.workflowsDir)),
       store_(ensureHome(settings_), clock_),
+      anchors_(settings_.home + "/audit.anchor"),
       peopleRepo_(store_),
       sessions_(store_),
       audit_(store_),
@@ -35,6 +36,8 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
   store_.migrate();
   mail_ = std::make_unique<MailService>(*this, outbox_, settings_.mail);
   signatures_ = makeSignatureService(*this);
+  signatures_->setAuditAnchors(&anchors_);
+  reminders_.setAuditAnchors(&anchors_);
   contributions_ = std::make_unique<engine::ContributionService>(
       plans_, contributionRepo_, peopleRepo_, clock_, random_, signatures_->settings().linkKey);
   if (withViews) {
@@ -52,12 +55,55 @@ const engine::PdfRenderer& App::pdf() {
   return *pdf_;
 }
 
-App::AuditCheck App::verifyAuditChain() {
-  auto v = audit_.verify();  // the chain and its head (storage/integrity.h)
-  if (v.firstBadId)
-    return {false, v.checked,
-            "audit chain BROKEN at event " + std::to_string(v.firstBadId) + ": " + v.problem};
-  return {true, v.checked, ""};
+App::AuditCheck App::verifyAuditChain(const std::vector<engine::AuditAnchor>& given) {
+  AuditCheck out;
+  const auto file = anchors_.read();
+  for (const auto& p : file.problems) out.problems.push_back(anchors_.path() + " " + p);
+  std::vector<engine::AuditAnchor> all = given;
+  all.insert(all.end(), file.anchors.begin(), file.anchors.end());
+  auto v = audit_.verify(all);  // one snapshot (storage/integrity.h)
+  out.checked = v.chain.checked;
+  out.versions = v.versions.checked;
+  if (v.chain.firstBadId)
+    out.problems.push_back("audit chain BROKEN at event " + std::to_string(v.chain.firstBadId) +
+                           ": " + v.chain.problem);
+  constexpr std::size_t kNamedMismatches = 10;
+  std::size_t matchedInFile = 0, mismatchedInFile = 0;
+  std::optional<engine::AuditAnchor> newestMatched;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& a = all[i];
+    const bool typed = i < given.size();
+    const std::string name = typed ? "anchor " + engine::anchorReference(a) + " (given)"
+                                   : "anchor event " + std::to_string(a.eventId) + " of " +
+                                         engine::isoTime(a.at) + " (" + a.kind + ", " +
+                                         anchors_.path() + ")";
+    const auto m = engine::matchAnchor(a, v.hashAtAnchor[i]);
+    if (m != engine::AnchorMatch::kMatched) {
+      // Every typed one is named; of the file's, the first few (a restore leaves many).
+      if (typed || ++mismatchedInFile <= kNamedMismatches) {
+        out.problems.push_back(name + " does NOT match: " + engine::anchorMismatch(a, m, v.lastId));
+        out.anchors.push_back(name + ": does NOT match");
+      }
+    } else if (typed) {
+      out.anchors.push_back(name + ": matches");
+    } else {
+      ++matchedInFile;
+      newestMatched = a;
+    }
+  }
+  if (file.anchors.empty())
+    out.anchors.push_back("no anchors in " + anchors_.path());
+  else if (matchedInFile)
+    out.anchors.push_back(std::to_string(matchedInFile) + " of " +
+                          std::to_string(file.anchors.size()) + " anchors in " + anchors_.path() +
+                          " match (the newest: event " + std::to_string(newestMatched->eventId) +
+                          " of " + engine::isoTime(newestMatched->at) + ")");
+  if (mismatchedInFile > kNamedMismatches)
+    out.problems.push_back(std::to_string(mismatchedInFile - kNamedMismatches) +
+                           " more anchors in " + anchors_.path() + " do NOT match");
+  out.problems.insert(out.problems.end(), v.versions.problems.begin(), v.versions.problems.end());
+  out.intact = out.problems.empty();
+  return out;
 }
 
 // The Scheduler runs every minute: reminders, review dates, signing reminders, backups. Ten
@@ -79,6 +125,24 @@ HealthCheck App::scheduledWorkCheck() {
   }
   return c;
 }
+
+namespace {
+
+// /healthz, the mail part: messages handed to the mail server whose reply never came.
+HealthCheck mailCheck(int uncertain) {
+  Poco::JSON::Object::Ptr facts = new Poco::JSON::Object;
+  facts->set("mail_uncertain", uncertain);
+  if (uncertain == 0) return {"mail", HealthLevel::kOk, "No message is uncertain.", facts};
+  return {"mail", HealthLevel::kWarning,
+          (uncertain == 1 ? std::string("1 message went to the mail server but no reply came: it")
+                          : std::to_string(uncertain) +
+                                " messages went to the mail server but no reply came: they") +
+              " may not have arrived (the trust admin's mail page lists them, with a button to "
+              "send again).",
+          facts};
+}
+
+}  // namespace
 
 HealthReport App::health() {
   HealthReport r;
@@ -103,6 +167,7 @@ HealthReport App::health() {
   r.checks.push_back(storage);
   r.checks.push_back(scheduledWorkCheck());
   r.checks.push_back(backups_.check(clock_.now()));
+  r.checks.push_back(mailCheck(mail_->uncertainCount()));
   return r;
 }
 
@@ -112,7 +177,8 @@ void App::collectMetrics(MetricsText& out) {
   out.family("sendflow_outbox_messages", "gauge", "Messages in the outbox, by state.");
   for (const auto& [state, n] :
        {std::pair{"queued", c.queued}, std::pair{"sending", c.sending}, std::pair{"sent", c.sent},
-        std::pair{"retrying", c.retrying}, std::pair{"failed", c.failed}})
+        std::pair{"retrying", c.retrying}, std::pair{"failed", c.failed},
+        std::pair{"uncertain", c.uncertain}})
     out.sample("sendflow_outbox_messages", n, {{"state", state}});
   out.family("sendflow_outbox_oldest_due_seconds", "gauge",
              "How long the longest-waiting queued or retrying message has been due (0: none).");
@@ -156,13 +222,29 @@ void App::scheduledBackup(engine::TimePoint now) {
   }
 }
 
+void App::anchorAuditHead(bool closing) {
+  const auto head = storage::auditHead(store_);
+  if (!head) return;
+  const auto now = clock_.now();
+  const auto due = engine::anchorDue(anchors_.latest(), anchors_.latestWeekly(), head->lastId, now,
+                                     settings_.auditAnchorEvery, closing);
+  if (due) anchors_.append({head->lastId, head->hash, now, *due});
+}
+
 // The threads go first, while every service they use still exists: the live hub's flusher
 // (it folds live edits through plans_ and the live log) and the mail sender (it renders through
 // signatures_ and contributions_, members destroyed before mail_ would be). REQUIRES: the HTTP
-// server and the scheduler, which call into this App, have stopped.
+// server and the scheduler, which call into this App, have stopped. Then, when serve closes
+// cleanly, the audit head (with the live edits' last events) is anchored.
 App::~App() {
   live_.reset();
   mail_.reset();
+  if (!anchorOnClose_) return;
+  try {
+    anchorAuditHead(true);
+  } catch (const std::exception& e) {
+    log_.error("could not anchor the audit head at shutdown: %s", std::string(e.what()));
+  }
 }
 
 }  // namespace sendflow::web

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 
+#include "app/audit_anchor_file.h"
 #include "app/backups.h"
 #include "app/config.h"
 #include "app/health.h"
@@ -87,13 +88,25 @@ class App final : public Services {
   // serve's Scheduler finished a round of its work at `at` (shown by health()).
   void scheduledWorkDone(engine::TimePoint at) { scheduledWorkDoneAt_ = engine::toUnix(at); }
   // Recomputes the audit hash chain and checks it against the chain head, so an altered,
-  // reordered or deleted event (the newest ones too) is named.
+  // reordered or deleted event (the newest ones too) is named; then against every anchor kept
+  // outside the database (each line of <home>/audit.anchor, and `given`: typed from a digest or
+  // a sealed PDF), so a chain cut back or rewritten with its head recomputed is named too; and
+  // every plan version against its content hash and the audit event that made it.
   struct AuditCheck {
     bool intact = true;
-    std::int64_t checked = 0;
-    std::string problem;  // "audit chain BROKEN at event N: ..." when not intact
+    std::int64_t checked = 0;           // events
+    std::int64_t versions = 0;          // plan versions
+    std::vector<std::string> problems;  // "audit chain BROKEN at event N: ...", "anchor ...: ..."
+    std::vector<std::string> anchors;   // which anchors were used and whether each matched
   };
-  AuditCheck verifyAuditChain();
+  AuditCheck verifyAuditChain(const std::vector<engine::AuditAnchor>& given = {});
+  // Appends the chain's head to <home>/audit.anchor when one is due (engine::anchorDue: weekly,
+  // after audit.anchor_every_seconds while events are written, and at a clean shutdown when
+  // `closing`). The server's scheduler calls it; throws engine::InfraError when it cannot write.
+  void anchorAuditHead(bool closing);
+  // The server's clean shutdown: the destructor, once live edits are folded (their last
+  // writes), anchors the head (anchorAuditHead(true)).
+  void anchorAuditHeadOnClose() { anchorOnClose_ = true; }
 
   // The storage underneath, through the engine's ports, for the demo seeder and for tests that
   // arrange a world directly. Handlers never see App, only Services.
@@ -114,6 +127,7 @@ class App final : public Services {
   engine::SystemRandom random_;
   const engine::DefinitionRegistry definitions_;
   storage::Store store_;
+  AuditAnchorFile anchors_;  // <home>/audit.anchor
   storage::SqlitePeopleRepository peopleRepo_;
   storage::SqliteSessionRepository sessions_;
   storage::SqliteAuditLog audit_;
@@ -138,6 +152,7 @@ class App final : public Services {
   std::atomic<std::int64_t> scheduledWorkDoneAt_{0};  // unix seconds; 0: not yet
   std::string sealKeyNotice_;      // set when a self-signed seal certificate is in use
   std::shared_ptr<LiveHub> live_;  // live editing sessions (web/live); destroyed first
+  bool anchorOnClose_ = false;
   std::mutex pdfMutex_;
   std::unique_ptr<engine::PdfRenderer> pdf_;
 };

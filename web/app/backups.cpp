@@ -75,6 +75,8 @@ DatabaseCheck checkDatabaseFile(const std::string& path, const engine::DocumentS
   auto versions = storage::checkPlanVersions(db);
   out.planVersions = versions.checked;
   out.problems.insert(out.problems.end(), versions.problems.begin(), versions.problems.end());
+  auto made = storage::checkVersionEvents(db);  // each version chained to its audit event
+  out.problems.insert(out.problems.end(), made.problems.begin(), made.problems.end());
   if (sealed) checkSealed(db, *sealed, out);
   return out;
 }

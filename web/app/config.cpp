@@ -303,6 +303,8 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
     throw std::runtime_error(
         "metrics.token must be at least 32 characters of letters, digits and - . _ ~");
   s.shutdownGrace = shutdownGrace(config);
+  s.auditAnchorEvery =
+      std::chrono::seconds(boundedInt(config, "audit.anchor_every_seconds", 600, 1, 7 * 86400));
   return s;
 }
 

@@ -106,6 +106,9 @@ struct Settings {
   // shutdown.grace: from SIGTERM to exit (draining requests, folding live edits, closing the
   // database); what is still running then is cut, and the log says what.
   std::chrono::seconds shutdownGrace{10};
+  // audit.anchor_every_seconds: how often at most the server appends the audit chain's head to
+  // <home>/audit.anchor while events are written (and always at a clean shutdown)
+  std::chrono::seconds auditAnchorEvery{600};
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
 };
 

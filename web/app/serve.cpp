@@ -199,8 +199,10 @@ class ServeApplication : public Poco::Util::ServerApplication {
     server.stop(deadline.leftBefore(0.25));
     deadline.step("finishing scheduled work (sessions, reminders, mail, a backup)");
     scheduler.reset();
-    // Joins the live hub's flusher and the mail sender, folds live edits, closes the database.
-    deadline.step("folding live edits into plan versions and closing the database");
+    // Joins the live hub's flusher and the mail sender, folds live edits, anchors the audit
+    // head, closes the database.
+    deadline.step("folding live edits into plan versions, anchoring the audit head, closing the database");
+    app->anchorAuditHeadOnClose();
     app.reset();
     log.information("stopped in %s ms", std::to_string(deadline.elapsedMillis()));
     return EXIT_OK;
@@ -236,6 +238,7 @@ void Scheduler::loop() {
 
 void Scheduler::tick() {
   auto now = app_.clock().now();
+  app_.anchorAuditHead(false);  // first: the digest and sealed PDFs print the weekly anchor
   app_.auth().removeExpiredSessions();
   // Plans whose review date has come move to "review due" (and so into the reminders below).
   if (int n = app_.plans().markReviewsDue(engine::dateOf(now)))

@@ -35,6 +35,7 @@ int mailDrain(const CommandArgs&) {
   auto& app = ctx.open();
   auto r = app.mail().drain();
   std::cout << "sent " << r.sent << ", retrying " << r.retrying << ", failed " << r.failed
+            << (r.uncertain ? ", uncertain " + std::to_string(r.uncertain) : "")
             << (r.recovered ? ", " + std::to_string(r.recovered) + " interrupted sends recovered"
                             : "")
             << (r.paused ? " (mail server unreachable: the rest waits)" : "") << "\n";
@@ -46,9 +47,11 @@ int mailStatus(const CommandArgs&) {
   auto& app = ctx.open();
   auto c = app.mail().counts();
   std::cout << "queued " << c.queued << ", sending " << c.sending << ", sent " << c.sent
-            << ", retrying " << c.retrying << ", failed " << c.failed << "\n";
-  for (const auto& m : app.mail().list("failed", 20))
-    std::cout << "failed #" << m.id << " to " << m.toAddress << ": " << m.lastError << "\n";
+            << ", retrying " << c.retrying << ", failed " << c.failed << ", uncertain "
+            << c.uncertain << "\n";
+  for (const char* status : {"failed", "uncertain"})
+    for (const auto& m : app.mail().list(status, 20))
+      std::cout << status << " #" << m.id << " to " << m.toAddress << ": " << m.lastError << "\n";
   return 0;
 }
 

@@ -8,13 +8,14 @@
 // is committed with the server's reply. A row left "sending" by a process that is gone is:
 //   - not handed over: sent again (the server discards a DATA that never got its terminator),
 //     with the same Message-ID;
-//   - handed over: counted as sent, noting that no reply was recorded (the kernel delivers the
-//     buffered terminator even after the process dies, so the server has the whole message).
-// So a SIGKILL or crash neither loses nor doubles a message, except in two narrow cases: killed
-// in the microseconds between the "handed over" commit and the write of the terminator (the
-// message is then counted as sent but never completed), or the server rejecting the message
-// after its end of data at the moment we die (same). A power loss can undo a synchronous=NORMAL
-// commit: then a handed-over message is sent again, with the same Message-ID (at-least-once).
+//   - handed over: "uncertain" (the kernel delivers the buffered terminator even after the
+//     process dies, so the server has the whole message, but nobody heard whether it took it).
+// The same holds while running: a connection that drops (or a reply that never comes) after the
+// whole message went is "uncertain", never "sent" and never sent again by itself. The trust
+// admin sees uncertain rows on the mail page and /healthz counts them; one click resends (same
+// Message-ID). So a SIGKILL or crash neither loses nor doubles a message silently. A power loss
+// can undo a synchronous=NORMAL commit: then a handed-over message is sent again, with the same
+// Message-ID (at-least-once).
 #pragma once
 
 #include <Poco/Net/MailMessage.h>
@@ -49,14 +50,15 @@ class SmtpConnection;
 
 // What the SMTP server said about one message (or why it could not be asked).
 struct SmtpOutcome {
-  enum class Kind { kSent, kTemporary, kPermanent };
+  // kUncertain: the whole message went, then the connection dropped before the server's reply.
+  enum class Kind { kSent, kTemporary, kPermanent, kUncertain };
   Kind kind = Kind::kTemporary;
   std::string reply;        // the server's words ("250 2.0.0 Ok: queued as 4F3A") or the error
   bool connection = false;  // failed before any message command (connect, TLS, EHLO, AUTH)
 };
 
 struct DrainResult {
-  int sent = 0, retrying = 0, failed = 0, recovered = 0;
+  int sent = 0, retrying = 0, failed = 0, uncertain = 0, recovered = 0;
   bool paused = false;  // the server could not be reached: the rest waits
 };
 
@@ -88,6 +90,11 @@ class MailService {
   engine::OutboxCounts counts();
   std::vector<engine::OutboxMessage> list(const std::string& status, int limit);
   bool retry(engine::Id id);
+  // The trust admin sends an uncertain row again (same Message-ID), audited as "mail.resend".
+  // REQUIRES: the caller checked engine::may(a, Action::kManageMail). False when the row is not
+  // (or no longer) uncertain.
+  bool resendUncertain(const engine::Actor& a, engine::Id id);
+  int uncertainCount();  // /healthz
 
   // serve's Scheduler: today's reminders (throttled; catching up missed days), then the sender.
   void tick();

@@ -290,8 +290,10 @@ SmtpOutcome MailService::deliver(const OutboxMessage& m, std::unique_ptr<SmtpCon
   try {
     auto msg = compose(m, *to);
     if (!conn) conn = std::make_unique<SmtpConnection>(settings_);
-    return conn->send(from_.address, *to, *msg,
-                      [&] { outbox_.markHandedOver(m.id, services_.clock().now()); });
+    auto out = conn->send(from_.address, *to, *msg,
+                          [&] { outbox_.markHandedOver(m.id, services_.clock().now()); });
+    if (out.kind == SmtpOutcome::Kind::kUncertain) conn.reset();  // the connection is gone
+    return out;
   } catch (const Poco::Exception& e) {
     conn.reset();
     return connectionFailure(settings_, e);
@@ -311,6 +313,13 @@ bool MailService::settle(const OutboxMessage& m, const SmtpOutcome& out, DrainRe
   if (out.kind == SmtpOutcome::Kind::kSent) {
     box.markSent(m.id, after, out.reply);
     ++r.sent;
+    return true;
+  }
+  if (out.kind == SmtpOutcome::Kind::kUncertain) {
+    box.markUncertain(m.id, out.reply);
+    services_.log().warning("mail %d to %s is uncertain: %s", static_cast<int>(m.id),
+                            printable(m.toAddress), printable(out.reply));
+    ++r.uncertain;
     return true;
   }
   if (out.kind == SmtpOutcome::Kind::kPermanent) {
@@ -351,6 +360,14 @@ std::vector<engine::OutboxMessage> MailService::list(const std::string& status, 
 
 bool MailService::retry(engine::Id id) { return outbox_.retry(id, services_.clock().now()); }
 
+int MailService::uncertainCount() { return outbox_.uncertainCount(); }
+
+bool MailService::resendUncertain(const engine::Actor& a, engine::Id id) {
+  return outbox_.resendUncertain(
+      id, services_.clock().now(),
+      {"mail.resend", engine::auditActor(a), "outbox", id, 0, "{\"was\":\"uncertain\"}"});
+}
+
 SmtpOutcome MailService::sendTest(const engine::EmailAddress& to) {
   const auto now = services_.clock().now();
   OutboxMessage m;
@@ -367,6 +384,8 @@ SmtpOutcome MailService::sendTest(const engine::EmailAddress& to) {
   const SmtpOutcome out = deliver(m, conn);
   if (out.kind == SmtpOutcome::Kind::kSent)
     outbox_.markSent(m.id, services_.clock().now(), out.reply);
+  else if (out.kind == SmtpOutcome::Kind::kUncertain)
+    outbox_.markUncertain(m.id, out.reply);
   else
     outbox_.markFailed(m.id, out.reply);
   return out;

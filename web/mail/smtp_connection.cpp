@@ -14,6 +14,10 @@
 #include "mail/mail_headers.h"
 
 namespace sendflow::web {
+
+POCO_IMPLEMENT_EXCEPTION(SmtpConnectionClosed, Poco::Net::NetException,
+                         "the mail server closed the connection")
+
 namespace {
 
 std::string trimReply(std::string s) {
@@ -114,13 +118,19 @@ SmtpOutcome SmtpConnection::send(const engine::EmailAddress& from, const engine:
                                  const std::function<void()>& handedOver) {
   mailheader::requireSafeHeaders(msg);
   std::string reply;
-  int st = command("MAIL FROM:<" + from.str() + ">", reply);
+  // Status 0 is no reply at all: the server closed the connection (not a refusal).
+  auto step = [&](const std::string& text, const char* name) {
+    const int status = command(text, reply);
+    if (status == 0) throw SmtpConnectionClosed("after " + std::string(name) + ", before replying");
+    return status;
+  };
+  int st = step("MAIL FROM:<" + from.str() + ">", "MAIL FROM");
   if (st / 100 != 2)
     return rejected(st, "the server refused the sender " + from.str() + ": " + reply);
-  st = command("RCPT TO:<" + to.str() + ">", reply);
+  st = step("RCPT TO:<" + to.str() + ">", "RCPT TO");
   if (st / 100 != 2)
     return rejected(st, "the server refused the recipient " + to.str() + ": " + reply);
-  st = command("DATA", reply);
+  st = step("DATA", "DATA");
   if (st / 100 != 3) return rejected(st, "the server refused the message: " + reply);
   // The body (dot-stuffed) first; then, once handedOver() has recorded it, the terminator.
   std::ostringstream body;
@@ -131,10 +141,28 @@ SmtpOutcome SmtpConnection::send(const engine::EmailAddress& from, const engine:
   }
   std::string data = body.str();
   data.resize(data.size() - 3);  // without ".\r\n": the body now ends in CRLF
-  sendAll(data);
+  try {
+    sendAll(data);
+  } catch (const Poco::Exception& e) {
+    throw SmtpConnectionClosed("while the message was being sent (" + e.displayText() + ")");
+  }
   handedOver();
-  sendAll(".\r\n");
-  st = session_->dialog().receiveStatusMessage(reply);
+  // From here the server may have the whole message: no reply is "uncertain", never a retry.
+  const std::string uncertain =
+      "the mail server closed the connection after the whole message was sent, before saying "
+      "whether it accepted it: it may or may not have been delivered";
+  try {
+    sendAll(".\r\n");
+    st = session_->dialog().receiveStatusMessage(reply);
+  } catch (const Poco::TimeoutException&) {
+    return {SmtpOutcome::Kind::kUncertain,
+            "the mail server did not reply in time after the whole message was sent: it may or "
+            "may not have been delivered",
+            false};
+  } catch (const Poco::Exception& e) {
+    return {SmtpOutcome::Kind::kUncertain, uncertain + " (" + e.displayText() + ")", false};
+  }
+  if (st == 0) return {SmtpOutcome::Kind::kUncertain, uncertain, false};
   if (st / 100 != 2) {
     SmtpOutcome o;
     o.kind = st / 100 == 5 ? SmtpOutcome::Kind::kPermanent : SmtpOutcome::Kind::kTemporary;
@@ -172,7 +200,15 @@ SmtpOutcome connectionFailure(const MailSettings& s, const Poco::Exception& e) {
   const std::string where = s.host + ":" + std::to_string(s.port);
   std::string first = e.message();
   first = first.substr(0, first.find_first_of("\r\n"));
-  if (dynamic_cast<const Poco::Net::SMTPException*>(&e)) {
+  if (dynamic_cast<const SmtpConnectionClosed*>(&e)) {
+    o.reply = "the mail server " + where + " closed the connection " + first;
+  } else if (dynamic_cast<const Poco::Net::ConnectionResetException*>(&e)) {
+    o.reply = "the mail server " + where + " closed the connection (" + e.displayText() + ")";
+  } else if (dynamic_cast<const Poco::Net::SMTPException*>(&e) && e.code() == 0) {
+    // Poco's greeting, EHLO, STARTTLS or AUTH step got no reply at all.
+    o.reply = "the mail server " + where + " closed the connection before the session began (" +
+              first + ")";
+  } else if (dynamic_cast<const Poco::Net::SMTPException*>(&e)) {
     // Greeting, EHLO, STARTTLS or AUTH refused: the server's own words.
     o.reply = "the SMTP server " + where + " refused the session: " + first;
     if (e.code() / 100 == 5 || e.code() / 100 == 4)

@@ -7,6 +7,7 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/DialogSocket.h>
 #include <Poco/Net/MailMessage.h>
+#include <Poco/Net/NetException.h>
 
 #include <functional>
 #include <memory>
@@ -16,6 +17,9 @@
 #include "sendflow/engine/core/email_address.h"
 
 namespace sendflow::web {
+
+// The server closed the connection (no reply where one was due); what() says after which step.
+POCO_DECLARE_EXCEPTION(, SmtpConnectionClosed, Poco::Net::NetException)
 
 // Throws std::logic_error when `command` holds CR, LF or NUL (Poco appends the CRLF itself).
 void requireOneLineCommand(const std::string& command);
@@ -33,8 +37,10 @@ class SmtpConnection {
   SmtpConnection& operator=(const SmtpConnection&) = delete;
 
   // One SMTP transaction. Never throws for a server's answer; throws Poco exceptions for
-  // transport failures (the caller treats them as temporary). `handedOver` runs once the whole
-  // body is with the server and before the terminating ".".
+  // transport failures before the whole message went (SmtpConnectionClosed when the server
+  // closed the connection; the caller treats them as temporary). `handedOver` runs once the
+  // whole body is with the server and before the terminating "."; from then on a dropped
+  // connection or a missing reply is kUncertain (and the connection is unusable).
   SmtpOutcome send(
       const engine::EmailAddress& from, const engine::EmailAddress& to,
       const Poco::Net::MailMessage& msg, const std::function<void()>& handedOver = [] {});

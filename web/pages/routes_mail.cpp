@@ -46,6 +46,8 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
   d.set("sent", std::to_string(c.sent));
   d.set("retrying", std::to_string(c.retrying));
   d.set("failed", std::to_string(c.failed));
+  d.set("uncertain", std::to_string(c.uncertain));
+  d.set("has_uncertain", c.uncertain > 0);
   std::string filter = ex.query("status");
   if (!engine::parseOutboxStatus(filter)) filter.clear();
   d.set("filter", filter);
@@ -69,10 +71,12 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
     if (m.status == engine::OutboxStatus::kSent) r.set("sent_at", when(m.sentAt));
     r.set("can_retry",
           m.status == engine::OutboxStatus::kFailed || m.status == engine::OutboxStatus::kRetrying);
-    r.set("colour", m.status == engine::OutboxStatus::kSent       ? "green"
-                    : m.status == engine::OutboxStatus::kFailed   ? "red"
-                    : m.status == engine::OutboxStatus::kRetrying ? "amber"
-                                                                  : "blue");
+    r.set("can_resend", m.status == engine::OutboxStatus::kUncertain);
+    r.set("colour", m.status == engine::OutboxStatus::kSent        ? "green"
+                    : m.status == engine::OutboxStatus::kFailed    ? "red"
+                    : m.status == engine::OutboxStatus::kRetrying  ? "amber"
+                    : m.status == engine::OutboxStatus::kUncertain ? "amber"
+                                                                   : "blue");
     rows.push_back(r);
   }
   d.set("rows", rows);
@@ -234,6 +238,16 @@ void registerMailRoutes(Router& router) {
     auto id = ex.idParam("id");
     if (!id || !ex.services.mail().retry(*id))
       return ex.error(409, "That message is not waiting for a retry.");
+    ex.services.mail().wake();
+    ex.redirect("/admin/mail");
+  });
+  // An uncertain message (handed over, no reply) sent again at the admin's word: audited.
+  r.add("POST", "/admin/mail/{id}/resend", engine::Action::kManageMail, [](Exchange& ex) {
+    if (!engine::may(ex.actor(), engine::Action::kManageMail, 0))
+      return ex.error(403, "Only a trust admin can send a message again.");
+    auto id = ex.idParam("id");
+    if (!id || !ex.services.mail().resendUncertain(ex.actor(), *id))
+      return ex.error(409, "That message is not uncertain (it may have been sent again already).");
     ex.services.mail().wake();
     ex.redirect("/admin/mail");
   });

@@ -215,7 +215,10 @@ Result<Id> PlanService::launch(const Actor& a, Id pupilId, const std::string& ty
                           a.name, ""};
   return plans_.create(p, first,
                        {"plan.launch", auditActor(a), "plan", 0, p.academyId,
-                        detailJson({{"type", wf->type}, {"pupil", pupilId}})});
+                        detailJson({{"type", wf->type},
+                                    {"pupil", pupilId},
+                                    {"version", 1},
+                                    {"content_hash", first.contentHash}})});
 }
 
 Result<SaveOutcome> PlanService::save(const Actor& a, Id planId, int baseVersion,
@@ -287,6 +290,7 @@ Result<SaveOutcome> PlanService::saveValues(const PlanView& v, const std::string
                          authorRef, authorName,  ""};
   Poco::JSON::Object detail;
   detail.set("version", current + 1);
+  detail.set("content_hash", next.contentHash);  // chains the version to the audit trail
   detail.set("fields", changedFields);
   if (liveEditors) detail.set("live_editors", liveEditors);
   auto st = plans_.saveVersion(

@@ -7,11 +7,13 @@ namespace sendflow::engine {
 
 namespace {
 
-constexpr auto kOutboxStatusNames = nameTable<OutboxStatus>({{OutboxStatus::kQueued, "queued"},
-                                                             {OutboxStatus::kSending, "sending"},
-                                                             {OutboxStatus::kSent, "sent"},
-                                                             {OutboxStatus::kRetrying, "retrying"},
-                                                             {OutboxStatus::kFailed, "failed"}});
+constexpr auto kOutboxStatusNames =
+    nameTable<OutboxStatus>({{OutboxStatus::kQueued, "queued"},
+                             {OutboxStatus::kSending, "sending"},
+                             {OutboxStatus::kSent, "sent"},
+                             {OutboxStatus::kRetrying, "retrying"},
+                             {OutboxStatus::kFailed, "failed"},
+                             {OutboxStatus::kUncertain, "uncertain"}});
 static_assert(kOutboxStatusNames.coversDenseRange());
 
 }  // namespace

@@ -440,6 +440,9 @@ void ReminderService::digestMessages(ReminderSource& src, Date day,
     data.set("overdue", itemsJson(o.overdue, true));
     data.set("due", itemsJson(o.dueSoon, false));
     data.set("deadlines", itemsJson(o.deadlines, false));
+    // The week's anchor of the audit trail: a copy outside the database that pins it.
+    if (auto anchor = anchors_ ? anchors_->latestWeekly() : std::nullopt)
+      data.set("audit_anchor", anchorForPeople(*anchor));
     for (const auto& g : governors)
       emit(message(mailkind::kDigest, "digest:" + std::to_string(a.id) + ":" + isoDate(day), a.id,
                    0, g, data, now));

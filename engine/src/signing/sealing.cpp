@@ -17,7 +17,8 @@ std::string methodLabel(const std::string& m) { return m == "drawn" ? "Drawn" : 
 // The signatures drawn on the document and its audit certificate page: who signed, when, how
 // and from where, the content hash they bind to and the certificate that seals the file.
 void addSignatures(PdfDocument& doc, const PlanView& v, const std::vector<SignatureRecord>& sigs,
-                   const std::string& academy, const SealKey& key, TimePoint now) {
+                   const std::string& academy, const SealKey& key, TimePoint now,
+                   const std::optional<AuditAnchor>& anchor) {
   PdfAuditCertificate cert;
   cert.intro =
       "This certificate records who signed this document electronically, when and from "
@@ -30,6 +31,8 @@ void addSignatures(PdfDocument& doc, const PlanView& v, const std::vector<Signat
                {"Version content hash (SHA-256)", v.version.contentHash},
                {"Sealed (UTC)", isoTime(now)},
                {"Seal certificate SHA-256", key.certificateSha256()}};
+  // The week's anchor of the audit trail: this copy pins the chain as it stood then.
+  if (anchor) cert.rows.push_back({"Audit trail anchor (weekly)", anchorForPeople(*anchor)});
   PdfTable table;
   table.columns = {{"Signer", 1.4f}, {"Role", 1.2f},         {"Email", 1.6f},
                    {"Method", 0.7f}, {"Signed (UTC)", 1.3f}, {"IP address", 1.0f}};
@@ -79,7 +82,8 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
   doc.signatures.clear();
   std::string academy;
   if (auto a = people_.academy(v.plan.academyId)) academy = a->name;
-  addSignatures(doc, v, sigs, academy, key_, now);
+  addSignatures(doc, v, sigs, academy, key_, now,
+                anchors_ ? anchors_->latestWeekly() : std::nullopt);
   RenderedPdf rendered = render_(doc);
   SealInfo info{academy.empty() ? "sendflow" : academy,
                 sealReason(v.plan.id, v.plan.currentVersion, v.version.contentHash), "sendflow",

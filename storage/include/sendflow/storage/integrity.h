@@ -4,6 +4,7 @@
 // a backup, a file about to be restored.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,16 @@ struct VersionCheck {
   std::vector<std::string> problems;
 };
 VersionCheck checkPlanVersions(Database& db);
+
+// Each plan version against the audit event that made it ("plan.launch" for version 1,
+// "plan.edit" with its number): a version without one, or whose content hash is not the one
+// its event records, is named. (Events from before events recorded the hash only need to exist.)
+VersionCheck checkVersionEvents(Database& db);
+
+// The hash the chain holds for event `id`; nullopt when it has no such event.
+std::optional<std::string> auditEventHash(Database& db, engine::Id id);
+// The newest event's id (0 for an empty chain).
+engine::Id lastAuditEventId(Database& db);
 
 struct SealedFileRecord {
   engine::Id planId = 0;

@@ -41,19 +41,23 @@ class SqliteOutbox final : public engine::ReminderStore, public engine::Outbox {
   void markSent(engine::Id id, engine::TimePoint at, const std::string& reply) override;
   void markRetry(engine::Id id, engine::TimePoint next, const std::string& error) override;
   void markFailed(engine::Id id, const std::string& error) override;
+  void markUncertain(engine::Id id, const std::string& error) override;
   // Rows left "sending" by an owner that is gone: never handed over (the server discards a DATA
   // without its terminator) → "retrying", due now; handed over (the kernel delivers the buffered
-  // terminator even after the process dies) → "sent", noting that no reply was recorded.
+  // terminator even after the process dies, but the server may still refuse it) → "uncertain".
   int recoverAbandoned(const std::vector<std::string>& liveOwners, engine::TimePoint now,
                        engine::TimePoint staleBefore) override;
   std::vector<std::string> sendingOwners() override;
   std::optional<engine::TimePoint> nextDue();
   // Admin: a failed (or retrying) row is queued again now. False when not found / not retryable.
   bool retry(engine::Id id, engine::TimePoint now) override;
+  bool resendUncertain(engine::Id id, engine::TimePoint now,
+                       const engine::AuditEvent& audit) override;
 
   std::optional<engine::OutboxMessage> get(engine::Id id);
   std::vector<engine::OutboxMessage> list(const std::string& status, int limit) override;
   OutboxCounts counts() override;
+  int uncertainCount() override;
 
   // engine::ReminderStore
   std::optional<std::string> lastCoveredDay() override;

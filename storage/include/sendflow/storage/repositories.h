@@ -1,6 +1,7 @@
 // SQLite implementations of engine's people, session and audit ports.
 #pragma once
 
+#include "sendflow/engine/core/audit_anchor.h"
 #include "sendflow/engine/core/ports.h"
 #include "sendflow/storage/integrity.h"
 #include "sendflow/storage/store.h"
@@ -66,6 +67,16 @@ class SqliteAuditLog final : public engine::AuditLog {
 
   // Recomputes the chain and checks it against its head (storage/integrity.h checkAuditChain).
   AuditChainCheck verify();
+
+  // On one read snapshot: the chain and its head, the chain's hash at each anchor's event,
+  // and every plan version against its content hash and the audit event that made it.
+  struct Verification {
+    AuditChainCheck chain;
+    engine::Id lastId = 0;
+    std::vector<std::optional<std::string>> hashAtAnchor;  // parallel to the anchors given
+    VersionCheck versions;                                 // both checks' problems
+  };
+  Verification verify(const std::vector<engine::AuditAnchor>& anchors);
 
  private:
   Store& store_;

@@ -23,8 +23,11 @@ inline constexpr const char* kNotice = "notice";           // a transition's not
 inline constexpr const char* kTest = "test";               // "send a test email"
 }  // namespace mailkind
 
-enum class OutboxStatus { kQueued, kSending, kSent, kRetrying, kFailed };
-const char* outboxStatusName(OutboxStatus s);  // queued, sending, sent, retrying, failed
+// kUncertain: the whole message went to the server, then the connection dropped or sendflow
+// stopped before its reply: it may or may not have been delivered (the admin may resend it).
+enum class OutboxStatus { kQueued, kSending, kSent, kRetrying, kFailed, kUncertain };
+// queued, sending, sent, retrying, failed, uncertain
+const char* outboxStatusName(OutboxStatus s);
 std::optional<OutboxStatus> parseOutboxStatus(std::string_view s);
 
 struct OutboxMessage {
@@ -46,7 +49,7 @@ struct OutboxMessage {
 };
 
 struct OutboxCounts {
-  int queued = 0, sending = 0, sent = 0, retrying = 0, failed = 0;
+  int queued = 0, sending = 0, sent = 0, retrying = 0, failed = 0, uncertain = 0;
   // The earliest time a queued or retrying message became (or becomes) due; none when empty.
   std::optional<TimePoint> earliestDue;
 };
@@ -66,15 +69,21 @@ class Outbox {
   virtual void markSent(Id id, TimePoint at, const std::string& reply) = 0;
   virtual void markRetry(Id id, TimePoint next, const std::string& error) = 0;
   virtual void markFailed(Id id, const std::string& error) = 0;
+  // Handed over, then no reply (the connection dropped, or timed out): "uncertain".
+  virtual void markUncertain(Id id, const std::string& error) = 0;
   // Rows left "sending" by an owner that is gone: never handed over → "retrying", due now;
-  // handed over → "sent", noting that no reply was recorded. Returns how many.
+  // handed over → "uncertain" (no reply was recorded). Returns how many.
   virtual int recoverAbandoned(const std::vector<std::string>& liveOwners, TimePoint now,
                                TimePoint staleBefore) = 0;
   virtual std::vector<std::string> sendingOwners() = 0;
   // Admin: a failed (or retrying) row is queued again now. False when not found / not retryable.
   virtual bool retry(Id id, TimePoint now) = 0;
+  // Admin: an uncertain row is queued again now (same Message-ID), with `audit` in the same
+  // transaction. False when not found / not uncertain.
+  virtual bool resendUncertain(Id id, TimePoint now, const AuditEvent& audit) = 0;
   virtual std::vector<OutboxMessage> list(const std::string& status, int limit) = 0;
   virtual OutboxCounts counts() = 0;
+  virtual int uncertainCount() = 0;  // one indexed count (health checks ask often)
 };
 
 // "Z. E." from "Zoë Ellis": the only pupil detail an email carries.

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sendflow/engine/core/audit_anchor.h"
 #include "sendflow/engine/core/clock.h"
 #include "sendflow/engine/core/ports.h"
 #include "sendflow/engine/definitions/definitions.h"
@@ -131,6 +132,9 @@ class ReminderService {
   Oversight oversight(Id academyId, Date today, bool withTimeline);
 
   const ReminderSettings& settings() const { return settings_; }
+  // Where the newest weekly audit anchor comes from, printed in the governors' digest (none: the
+  // digest carries no anchor). Set once before serving.
+  void setAuditAnchors(AuditAnchorSource* anchors) { anchors_ = anchors; }
 
  private:
   struct Policies;
@@ -153,6 +157,7 @@ class ReminderService {
   ReminderSettings settings_;
   std::map<Id, std::vector<User>> staffCache_;  // per run: academy → members
   std::map<Id, std::string> academyNames_;
+  AuditAnchorSource* anchors_ = nullptr;
 };
 
 // Outbox rows for a transition's notify_senco / notify_owner / notify_governor actions.

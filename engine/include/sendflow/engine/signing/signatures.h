@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sendflow/engine/core/audit_anchor.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/engine/core/document_store.h"
 #include "sendflow/engine/core/door.h"
@@ -176,6 +177,9 @@ class SignatureService final : public TransitionActions {
 
   const SealKey& key() const { return key_; }
   const SignatureSettings& settings() const { return settings_; }
+  // Where the newest weekly audit anchor comes from, printed on every sealed PDF's certificate
+  // (none: no anchor row). Set once before serving.
+  void setAuditAnchors(AuditAnchorSource* anchors) { anchors_ = anchors; }
 
  private:
   struct Located {
@@ -217,6 +221,7 @@ class SignatureService final : public TransitionActions {
   SealKey key_;
   PdfRendering render_;
   DocumentOptions options_;
+  AuditAnchorSource* anchors_ = nullptr;
 };
 
 // "sendflow plan <id> version <n> sha256:<content hash>": the seal's /Reason, read back by verify.
