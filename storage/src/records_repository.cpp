@@ -149,6 +149,7 @@ engine::Holdings SqliteRecordsRepository::contactHoldings(Id contactId) {
       add("signature_request", "person_ref=?2", "id");
       add("signature", "person_ref=?2", "id");
       add("contribution_link", "contact_id=?1", "id");
+      add("plan_version", "author=?2", "plan_id, number");  // what they contributed
       add("live_ops", "author=?2", "id");
       add("outbox", "to_address=(SELECT email FROM contact WHERE id=?1) COLLATE NOCASE", "id");
       add("audit_event", "(subject_type='contact' AND subject_id=?1) OR actor=?2", "id");

@@ -71,8 +71,9 @@ class RecordsRepository {
   // signatures, sealed documents, live edits, contribution links, outbox messages of their plans,
   // and the audit events about any of these (by subject, or naming them in a list's detail).
   virtual Holdings pupilHoldings(Id pupilId) = 0;
-  // The contact, their contribution links, the signature requests and signatures addressed to
-  // them (by person reference "contact:N") and the outbox messages sent to their address.
+  // The contact, their contribution links, the plan versions and live edits they wrote, the
+  // signature requests and signatures addressed to them (by person reference "contact:N"), the
+  // outbox messages sent to their address and the audit events about or by them.
   virtual Holdings contactHoldings(Id contactId) = 0;
   // Audit events with one of `actions` about the pupil, their contacts or their plans, oldest
   // first.
