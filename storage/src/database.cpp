@@ -127,6 +127,25 @@ std::optional<std::string> Statement::getOptionalText(int col) const {
   return getText(col);
 }
 bool Statement::isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+int Statement::columnCount() const { return sqlite3_column_count(stmt_); }
+std::string Statement::columnName(int col) const {
+  const char* name = sqlite3_column_name(stmt_, col);
+  return name ? name : "";
+}
+Statement::Kind Statement::kind(int col) const {
+  switch (sqlite3_column_type(stmt_, col)) {
+    case SQLITE_INTEGER:
+      return Kind::kInteger;
+    case SQLITE_FLOAT:
+      return Kind::kReal;
+    case SQLITE_TEXT:
+      return Kind::kText;
+    case SQLITE_BLOB:
+      return Kind::kBlob;
+    default:
+      return Kind::kNull;
+  }
+}
 
 Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
 Transaction::~Transaction() {

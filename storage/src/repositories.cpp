@@ -180,6 +180,7 @@ std::vector<engine::Pupil> SqlitePeopleRepository::pupils(const engine::PupilQue
     std::vector<engine::Pupil> out;
     std::string sql = std::string("SELECT ") + kPupilColumns + " FROM pupil WHERE academy_id IN (" +
                       placeholders(q.academyIds.size()) + ")";
+    sql += " AND date_of_birth<>''";  // an erased record's anonymous stub is nobody's pupil
     if (!q.includeInactive) sql += " AND active=1";
     if (!q.search.empty())
       sql +=
@@ -201,7 +202,8 @@ std::vector<engine::Pupil> SqlitePeopleRepository::pupils(const engine::PupilQue
 
 std::optional<engine::Pupil> SqlitePeopleRepository::pupil(Id id) {
   return store_.read([&](Database& db) -> std::optional<engine::Pupil> {
-    Statement st(db, std::string("SELECT ") + kPupilColumns + " FROM pupil WHERE id=?");
+    Statement st(db, std::string("SELECT ") + kPupilColumns +
+                         " FROM pupil WHERE id=? AND date_of_birth<>''");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     return readPupil(st);

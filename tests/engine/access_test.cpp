@@ -52,7 +52,7 @@ TEST_CASE("Every action has one rule, in enum order, with a name that parses bac
     CHECK(static_cast<std::size_t>(t[i].action) == i);
     CHECK(parseAccessAction(t[i].name) == t[i].action);
   }
-  CHECK(t.size() == static_cast<std::size_t>(Action::kManageMail) + 1);
+  CHECK(t.size() == static_cast<std::size_t>(Action::kManageRetention) + 1);
 }
 
 TEST_CASE("A SEND governor oversees and reads no child's record", "[engine][access]") {

@@ -375,6 +375,7 @@ class FakeDocuments final : public DocumentStore {
     return "mem:" + sha256;
   }
   std::string get(const std::string& location) const override { return files.at(location); }
+  void remove(const std::string& location) override { files.erase(location); }
   std::map<std::string, std::string> files;
 };
 

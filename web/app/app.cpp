@@ -40,6 +40,8 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
   reminders_.setAuditAnchors(&anchors_);
   contributions_ = std::make_unique<engine::ContributionService>(
       plans_, contributionRepo_, peopleRepo_, clock_, random_, signatures_->settings().linkKey);
+  records_ = std::make_unique<engine::RecordsService>(
+      people_, peopleRepo_, plans_, definitions_, recordsRepo_, *sealedDocuments_, audit_, clock_);
   if (withViews) {
     views_ = std::make_unique<Views>(settings_.webRoot + "/templates");
     registerRoutes(router_);

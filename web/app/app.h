@@ -25,11 +25,13 @@
 #include "sendflow/engine/people/people.h"
 #include "sendflow/engine/plans/plans.h"
 #include "sendflow/engine/plans/reads.h"
+#include "sendflow/engine/records/records.h"
 #include "sendflow/engine/reminders/reminders.h"
 #include "sendflow/storage/contribution_repository.h"
 #include "sendflow/storage/live_repository.h"
 #include "sendflow/storage/outbox_repository.h"
 #include "sendflow/storage/plan_repository.h"
+#include "sendflow/storage/records_repository.h"
 #include "sendflow/storage/repositories.h"
 #include "sendflow/storage/signature_repository.h"
 #include "sendflow/storage/store.h"
@@ -62,6 +64,7 @@ class App final : public Services {
   engine::SignatureService& signatures() override { return *signatures_; }
   engine::ContributionService& contributions() override { return *contributions_; }
   engine::ReminderService& reminders() override { return reminders_; }
+  engine::RecordsService& records() override { return *records_; }
   MailService& mail() override { return *mail_; }
   LiveHub& live() override { return *live_; }
   const engine::PdfRenderer& pdf() override;
@@ -146,6 +149,8 @@ class App final : public Services {
   std::unique_ptr<engine::SignatureService> signatures_;  // web/app/signing_service.cpp
   storage::SqliteContributionRepository contributionRepo_{store_};
   std::unique_ptr<engine::ContributionService> contributions_;  // parents' and professionals'
+  storage::SqliteRecordsRepository recordsRepo_{store_};
+  std::unique_ptr<engine::RecordsService> records_;  // subject access, transfers, who read what
   storage::SqliteLiveLog liveLog_{store_};  // live edits not yet folded (web/live/live_socket.cpp)
   BackupStatus backups_{settings_.backup};
   ServerMetrics metrics_;

@@ -34,4 +34,14 @@ std::string FileDocumentStore::get(const std::string& location) const {
   }
 }
 
+void FileDocumentStore::remove(const std::string& location) {
+  try {
+    Poco::File file(location);
+    if (file.exists()) file.remove();
+  } catch (const Poco::Exception& e) {
+    throw engine::InfraError("cannot delete the stored document " + location + ": " +
+                             e.displayText());
+  }
+}
+
 }  // namespace sendflow::web

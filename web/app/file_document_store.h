@@ -14,6 +14,7 @@ class FileDocumentStore final : public engine::DocumentStore {
   explicit FileDocumentStore(std::string dir);  // creates the folder; throws when it cannot
   std::string put(const std::string& sha256, std::string_view bytes) override;
   std::string get(const std::string& location) const override;
+  void remove(const std::string& location) override;
 
  private:
   const std::string dir_;

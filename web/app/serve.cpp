@@ -245,6 +245,16 @@ void Scheduler::tick() {
     app_.log().information("%d plan(s) reached their review date", n);
   app_.signatures().tick();  // re-send unsigned invitations, warn the SENCO before links expire
   app_.mail().tick();        // today's reminders (catching up missed days), then wakes the sender
+  // Once a day: records whose retention has ended, for the trust admin to confirm.
+  if (engine::dateOf(now) != retentionCheckedOn_) {
+    retentionCheckedOn_ = engine::dateOf(now);
+    auto due = app_.records().retentionDue(app_.people().cliOperator(), retentionCheckedOn_);
+    if (due && !due->empty())
+      app_.log().information(
+          "%s pupil(s)' records reached the end of their retention period: the trust admin "
+          "confirms their erasure at /admin/retention",
+          std::to_string(due->size()));
+  }
   app_.scheduledBackup(now);
   app_.scheduledWorkDone(app_.clock().now());
 }

@@ -5,6 +5,8 @@
 #include <thread>
 #include <vector>
 
+#include "sendflow/engine/core/clock.h"
+
 namespace sendflow::web {
 class App;
 
@@ -12,7 +14,7 @@ class App;
 int serve();
 
 // Periodic work inside `serve`: expired sessions, plans reaching their review date, signing
-// reminders, review reminders and the outbox.
+// reminders, review reminders, the outbox, and once a day the records past their retention.
 // Runs once at start, then every interval; stops promptly when destroyed.
 class Scheduler {
  public:
@@ -28,6 +30,7 @@ class Scheduler {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  engine::Date retentionCheckedOn_{};  // the day the retention check last ran (loop thread only)
   std::thread thread_;
 };
 }  // namespace sendflow::web

@@ -25,6 +25,7 @@
 #include "sendflow/engine/people/people.h"
 #include "sendflow/engine/plans/plans.h"
 #include "sendflow/engine/plans/reads.h"
+#include "sendflow/engine/records/records.h"
 #include "sendflow/engine/reminders/reminders.h"
 #include "sendflow/engine/signing/signatures.h"
 
@@ -51,6 +52,8 @@ class Services {
   virtual engine::SignatureService& signatures() = 0;
   virtual engine::ContributionService& contributions() = 0;
   virtual engine::ReminderService& reminders() = 0;
+  // Subject access exports, transfers and who read a pupil's records (engine/records).
+  virtual engine::RecordsService& records() = 0;
   virtual MailService& mail() = 0;
   // Live editing sessions; REQUIRES: the server's routes were built (App with views).
   virtual LiveHub& live() = 0;

@@ -188,6 +188,7 @@ std::vector<Command> commandTable() {
   addDataCommands(commands);
   addDocumentCommands(commands);
   addAuditCommands(commands);
+  addRecordsCommands(commands);
   commands.push_back({{"routes"},
                       "",
                       0,

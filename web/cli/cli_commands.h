@@ -19,5 +19,6 @@ void addDocumentCommands(std::vector<Command>& commands);  // render, verify
 void addMailCommands(std::vector<Command>& commands);      // mail …, reminders run
 void addAuditCommands(std::vector<Command>& commands);     // audit verify
 void addDataCommands(std::vector<Command>& commands);      // backup, restore, check
+void addRecordsCommands(std::vector<Command>& commands);   // export, audit reads
 
 }  // namespace sendflow::web

@@ -138,6 +138,8 @@ void pupilPage(Exchange& ex) {
   if (!r->academyName.empty()) d.set("academy", r->academyName);
   bool manage = engine::may(ex.actor(), engine::Action::kManagePupil, p->academyId);
   d.set("can_manage", manage);
+  d.set("can_export", engine::may(ex.actor(), engine::Action::kExportRecords, p->academyId));
+  d.set("can_view_reads", engine::may(ex.actor(), engine::Action::kViewReads, p->academyId));
   d.set("contact_kinds", contactKindOptions(""));
   addPlanLists(ex, d, p->id);
   if (engine::may(ex.actor(), engine::Action::kLaunchPlan, p->academyId) && p->active) {

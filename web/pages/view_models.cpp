@@ -10,6 +10,7 @@
 #include "mail/mail.h"
 #include "pages/contribute.h"
 #include "pages/documents.h"
+#include "pages/records.h"
 #include "pages/routes.h"
 #include "pages/signing.h"
 #include "sendflow/engine/core/clock.h"
@@ -164,6 +165,7 @@ void registerRoutes(Router& router) {
   registerMailRoutes(router);
   registerDocumentRoutes(router);
   registerLiveRoutes(router);
+  registerRecordsRoutes(router);
 }
 
 }  // namespace sendflow::web

@@ -70,6 +70,11 @@ class Statement {
   std::string getText(int col) const;  // "" for NULL
   std::optional<std::string> getOptionalText(int col) const;
   bool isNull(int col) const;
+  // The result's shape: column count, names, and each value's kind in the current row.
+  int columnCount() const;
+  std::string columnName(int col) const;
+  enum class Kind { kInteger, kReal, kText, kBlob, kNull };
+  Kind kind(int col) const;
 
  private:
   Database& db_;

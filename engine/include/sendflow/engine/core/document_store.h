@@ -17,6 +17,9 @@ class DocumentStore {
   virtual std::string put(const std::string& sha256, std::string_view bytes) = 0;
   // The bytes at a location put() returned. Throws InfraError when they cannot be read.
   virtual std::string get(const std::string& location) const = 0;
+  // Deletes the bytes at a location (a record erased at the end of its retention period).
+  // Idempotent. Throws InfraError when they cannot be deleted.
+  virtual void remove(const std::string& location) = 0;
 };
 
 }  // namespace sendflow::engine

@@ -29,6 +29,9 @@ enum class Action {
   kViewSignerNetwork,   // signers' and contributors' IP addresses and user agents in audit trails
   kManageUsers,         // staff accounts and their roles (trust-wide)
   kManageMail,          // the outbox, retries and test emails (trust-wide)
+  kExportRecords,    // a pupil's or contact's whole file as one archive (subject access, transfer)
+  kViewReads,        // who opened a pupil's records, when, through which door
+  kManageRetention,  // records whose retention has ended, and their erasure (trust-wide)
 };
 
 // Where an action's record lives: in one academy, or trust-wide (academy id 0).
