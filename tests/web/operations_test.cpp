@@ -155,11 +155,19 @@ TEST_CASE(
   CHECK(contains(bad.out, "differs from the file that was sealed"));
   CHECK(contains(bad.out, "2 problem(s) found"));
 
+  demo.senco();  // events after the backup, so the shutdown anchor is past the copy's chain
   s.stop();
   auto restore = s.run({"restore", copy});
   INFO(restore.out << restore.err);
   REQUIRE(restore.exitCode == 0);
-  CHECK(contains(restore.out, "is kept as"));
+  CHECK(contains(restore.out, "the database it replaced is kept as"));
+  // The anchors of the replaced history are set aside; those the restored chain reaches stay.
+  CHECK(contains(restore.out,
+                 "the audit anchor file is kept as " + s.home() + "/audit.anchor.replaced-"));
+  auto verify = s.run({"audit", "verify"});
+  INFO(verify.out << verify.err);
+  CHECK(verify.exitCode == 0);
+  CHECK(contains(verify.out, "audit chain intact"));
   writeFile(sealedPath, sealedBytes);  // sealed files live beside the database, not in it
   auto after = s.run({"check"});
   INFO(after.out);

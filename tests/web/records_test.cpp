@@ -216,7 +216,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "sendflow export --contact holds the contact's details, links and mail; --transfer is "
+    "sendflow export --contact holds the contact's details, links and mail, and --transfer is "
     "recorded",
     "[web][records][slow]") {
   Server server;

@@ -9,6 +9,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "app/audit_anchor_file.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/storage/integrity.h"
 
@@ -59,14 +60,10 @@ std::vector<BackupInfo> backupsIn(const std::string& dir) {
   return out;
 }
 
-}  // namespace
-
-DatabaseCheck checkDatabaseFile(const std::string& path, const engine::DocumentStore* sealed) {
-  if (!Poco::File(path).exists()) throw std::runtime_error("there is no file " + path);
+void checkOpened(const std::string& path, const engine::DocumentStore* sealed, DatabaseCheck& out) {
   storage::Database db(path, true);
-  DatabaseCheck out;
   out.problems = storage::databaseProblems(db, false);
-  if (!out.problems.empty()) return out;  // the rest would read a damaged file
+  if (!out.problems.empty()) return;  // the rest would read a damaged file
   auto chain = storage::checkAuditChain(db);
   out.auditEvents = chain.checked;
   if (chain.firstBadId)
@@ -78,6 +75,18 @@ DatabaseCheck checkDatabaseFile(const std::string& path, const engine::DocumentS
   auto made = storage::checkVersionEvents(db);  // each version chained to its audit event
   out.problems.insert(out.problems.end(), made.problems.begin(), made.problems.end());
   if (sealed) checkSealed(db, *sealed, out);
+}
+
+}  // namespace
+
+DatabaseCheck checkDatabaseFile(const std::string& path, const engine::DocumentStore* sealed) {
+  if (!Poco::File(path).exists()) throw std::runtime_error("there is no file " + path);
+  DatabaseCheck out;
+  try {
+    checkOpened(path, sealed, out);
+  } catch (const std::exception& e) {  // damage SQLite meets before its integrity check can run
+    out.problems.push_back(std::string("it cannot be read as a database: ") + e.what());
+  }
   return out;
 }
 
@@ -118,8 +127,8 @@ std::optional<BackupResult> backupIfDue(storage::Store& store, const BackupSetti
   return made;
 }
 
-std::string restoreDatabase(const std::string& file, const std::string& databasePath,
-                            engine::TimePoint now) {
+RestoreResult restoreDatabase(const std::string& file, const std::string& databasePath,
+                              const std::string& anchorPath, engine::TimePoint now) {
   auto check = checkDatabaseFile(file);
   if (!check.problems.empty())
     throw std::runtime_error(file + " is not a sound sendflow database: " + check.problems.front() +
@@ -130,16 +139,28 @@ std::string restoreDatabase(const std::string& file, const std::string& database
     storage::Database source(file, true);
     storage::copyDatabase(source, incoming);
   }
-  std::string keptAs;
+  RestoreResult out;
   if (Poco::File(databasePath).exists()) {
-    keptAs = databasePath + ".replaced-" + stamp(now);
-    Poco::File(databasePath).renameTo(keptAs);
+    out.databaseKeptAs = databasePath + ".replaced-" + stamp(now);
+    Poco::File(databasePath).renameTo(out.databaseKeptAs);
     for (const char* suffix : {"-wal", "-shm"})
       if (Poco::File(databasePath + suffix).exists())
-        Poco::File(databasePath + suffix).renameTo(keptAs + suffix);
+        Poco::File(databasePath + suffix).renameTo(out.databaseKeptAs + suffix);
   }
   Poco::File(incoming).renameTo(databasePath);
-  return keptAs;
+  // The checked chain is events 1..auditEvents, so that is the restored head.
+  const auto anchors = AuditAnchorFile(anchorPath).read();
+  std::vector<engine::AuditAnchor> reached;
+  for (const auto& a : anchors.anchors)
+    if (a.eventId <= check.auditEvents) reached.push_back(a);
+  out.anchorsSetAside = static_cast<int>(anchors.anchors.size() - reached.size());
+  if (out.anchorsSetAside > 0 || !anchors.problems.empty()) {
+    out.anchorsKeptAs = anchorPath + ".replaced-" + stamp(now);
+    Poco::File(anchorPath).renameTo(out.anchorsKeptAs);
+    AuditAnchorFile rewound(anchorPath);
+    for (const auto& a : reached) rewound.append(a);
+  }
+  return out;
 }
 
 }  // namespace sendflow::web

@@ -53,11 +53,19 @@ std::optional<BackupInfo> lastGoodBackup(const std::string& dir);
 std::optional<BackupResult> backupIfDue(storage::Store& store, const BackupSettings& s,
                                         engine::TimePoint now);
 
+struct RestoreResult {
+  std::string databaseKeptAs;  // where the database it replaced went ("" when there was none)
+  // <home>/audit.anchor after the restore: anchors past the restored chain's newest event belong
+  // to the history the restore replaced, so the file goes aside whole (anchorsKeptAs) and only
+  // the anchors the restored chain reaches are written back.
+  std::string anchorsKeptAs;  // "" when no anchor was past the restored chain
+  int anchorsSetAside = 0;
+};
 // Puts `file` back as the database at `databasePath`: checks it first (refusing a damaged one),
-// copies it in, and keeps the database it replaces beside it as <name>.replaced-<time>. The
-// caller holds the data directory's lock (no server runs). Returns the path the old one went to
-// ("" when there was none).
-std::string restoreDatabase(const std::string& file, const std::string& databasePath,
-                            engine::TimePoint now);
+// copies it in, keeps the database it replaces beside it as <name>.replaced-<time> and rewinds
+// the audit anchor file at `anchorPath` as RestoreResult says. The caller holds the data
+// directory's lock (no server runs).
+RestoreResult restoreDatabase(const std::string& file, const std::string& databasePath,
+                              const std::string& anchorPath, engine::TimePoint now);
 
 }  // namespace sendflow::web

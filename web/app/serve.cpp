@@ -201,7 +201,8 @@ class ServeApplication : public Poco::Util::ServerApplication {
     scheduler.reset();
     // Joins the live hub's flusher and the mail sender, folds live edits, anchors the audit
     // head, closes the database.
-    deadline.step("folding live edits into plan versions, anchoring the audit head, closing the database");
+    deadline.step(
+        "folding live edits into plan versions, anchoring the audit head, closing the database");
     app->anchorAuditHeadOnClose();
     app.reset();
     log.information("stopped in %s ms", std::to_string(deadline.elapsedMillis()));

@@ -32,9 +32,15 @@ int restore(const CommandArgs& args) {
   CliContext ctx;
   Settings s = readSettings(*ctx.config);
   HomeLock lock(s.home);  // no server may run on this home meanwhile
-  const std::string keptAs = restoreDatabase(args.positional[0], s.databasePath, ctx.clock.now());
+  const auto r = restoreDatabase(args.positional[0], s.databasePath, s.home + "/audit.anchor",
+                                 ctx.clock.now());
   std::cout << "restored " << args.positional[0] << " as " << s.databasePath << "\n";
-  if (!keptAs.empty()) std::cout << "the database it replaced is kept as " << keptAs << "\n";
+  if (!r.databaseKeptAs.empty())
+    std::cout << "the database it replaced is kept as " << r.databaseKeptAs << "\n";
+  if (!r.anchorsKeptAs.empty())
+    std::cout << "the audit anchor file is kept as " << r.anchorsKeptAs << "; " << r.anchorsSetAside
+              << (r.anchorsSetAside == 1 ? " anchor was" : " anchors were")
+              << " past the restored audit chain and left out of " << s.home << "/audit.anchor\n";
   return 0;
 }
 
