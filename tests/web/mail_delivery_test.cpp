@@ -308,3 +308,27 @@ TEST_CASE("the governors' weekly digest carries the week's anchor of the audit t
   }
   CHECK(digests == 1);
 }
+
+TEST_CASE(
+    "reminders run --now a year ahead, then mail drain says those messages are not due yet and "
+    "when they are",
+    "[mail][smtp][cli]") {
+  SmtpServer smtp;
+  smtp.start();
+  Server s(environmentFor({{"smtp.host", "127.0.0.1"},
+                           {"smtp.port", std::to_string(smtp.port())},
+                           {"smtp.tls", "none"}}));
+  s.seedDemo();
+  REQUIRE(s.run({"mail", "drain"}).exitCode == 0);  // what the demo queued for now goes first
+  const engine::Date ahead = plus(engine::dateOf(web::SystemClock().now()), 365);
+  auto run = s.run({"reminders", "run", "--now", engine::isoDate(ahead)});
+  INFO(run.out << run.err);
+  REQUIRE(run.exitCode == 0);
+  CHECK(run.out.find(", due on " + engine::ukDate(ahead) + ": `sendflow mail drain` sends them") !=
+        std::string::npos);
+  auto drain = s.run({"mail", "drain"});
+  INFO(drain.out << drain.err);
+  CHECK(drain.out.find("sent 0,") == 0);
+  CHECK(drain.out.find(" not due yet: the first is due on " + engine::ukDate(ahead) + " at ") !=
+        std::string::npos);
+}

@@ -4,6 +4,7 @@
 
 #include "cli/cli_commands.h"
 #include "mail/mail.h"
+#include "sendflow/engine/core/clock.h"
 #include "sendflow/engine/core/email_address.h"
 
 namespace sendflow::web {
@@ -30,6 +31,17 @@ int mailTest(const CommandArgs& args) {
   return out.kind == SmtpOutcome::Kind::kPermanent ? 1 : 75;  // 75: EX_TEMPFAIL
 }
 
+// What a drain left because it is not due yet (e.g. queued by `reminders run --now` a year
+// ahead, or waiting to retry), so an empty drain never passes without a word.
+void sayWhatWaits(const engine::OutboxCounts& c, engine::TimePoint now) {
+  const int waiting = c.queued + c.retrying;
+  if (waiting == 0 || !c.earliestDue || *c.earliestDue <= now) return;
+  std::cout << (waiting == 1 ? std::string("1 message is")
+                             : std::to_string(waiting) + " messages are")
+            << " not due yet: the first is due on " << engine::ukDateTime(*c.earliestDue)
+            << " (`sendflow serve` sends it then, or `sendflow mail drain` from then)\n";
+}
+
 int mailDrain(const CommandArgs&) {
   CliContext ctx;
   auto& app = ctx.open();
@@ -39,6 +51,7 @@ int mailDrain(const CommandArgs&) {
             << (r.recovered ? ", " + std::to_string(r.recovered) + " interrupted sends recovered"
                             : "")
             << (r.paused ? " (mail server unreachable: the rest waits)" : "") << "\n";
+  sayWhatWaits(app.mail().counts(), ctx.clock.now());
   return 0;
 }
 
@@ -80,7 +93,12 @@ int remindersRun(const CommandArgs& args) {
     return 0;
   }
   std::cout << "reminders " << run.from << " to " << run.to << ": " << run.queued
-            << " new message(s) queued\n";
+            << (run.queued == 1 ? " new message queued" : " new messages queued")
+            << (args.has("now") && run.queued > 0
+                    ? ", due on " + engine::ukDate(engine::dateOf(now)) +
+                          ": `sendflow mail drain` sends them from that day"
+                    : std::string())
+            << "\n";
   if (!args.has("now") && !args.has("no-send")) {
     auto r = app.mail().drain();
     std::cout << "sent " << r.sent << ", retrying " << r.retrying << ", failed " << r.failed
