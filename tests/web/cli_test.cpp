@@ -3,6 +3,7 @@
 // with exit code 2 before anything is opened), and help generated from the same OptionSets.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 
 #include "support/server.h"
 #include "support/temp_dir.h"
@@ -133,4 +134,38 @@ TEST_CASE("options take their value after = or as the next word", "[web][cli]") 
   auto version = runSendflow({"version"}, env);
   CHECK(version.exitCode == 0);
   CHECK(contains(version.out, "sendflow "));
+}
+
+TEST_CASE("commands that work on data never create a home: they name the one they looked in",
+          "[web][cli]") {
+  TempDir dir;
+  const std::string nowhere = dir.path() + "/no-trust-here";
+  Server s({{"SENDFLOW_HOME", nowhere}});
+  const std::string pdf = dir.path() + "/plan.pdf";
+  std::ofstream(pdf) << "%PDF-1.7\n";
+  const std::vector<std::vector<std::string>> commands = {
+      {"verify", pdf},
+      {"audit", "verify"},
+      {"check"},
+      {"mail", "status"},
+      {"mail", "drain"},
+      {"backup", dir.path() + "/copy.db"},
+      {"render", "--plan", "1", "--out", dir.path() + "/out.pdf"},
+      {"export", "--pupil", "1"},
+      {"reminders", "run", "--dry-run"}};
+  for (const auto& args : commands) {
+    auto r = s.run(args);
+    INFO(args.front() << " " << (args.size() > 1 ? args[1] : "") << ": " << r.out << r.err);
+    CHECK(r.exitCode == 1);
+    CHECK(contains(r.err, "there is no sendflow data in " + fs::path(nowhere).string() +
+                              " (no database " + nowhere + "/sendflow.db); nothing was created"));
+    CHECK_FALSE(fs::exists(nowhere));
+  }
+  // Starting a trust is what migrate and demo are for; then the same command reads it and says
+  // where it looked.
+  REQUIRE(s.run({"migrate"}).exitCode == 0);
+  auto r = s.run({"verify", pdf});
+  CHECK(r.exitCode == 1);
+  CHECK(contains(r.out, "NOT VALID"));
+  CHECK(contains(r.out, "(checked against the records in " + nowhere + ")"));
 }

@@ -1,22 +1,28 @@
 #include "app/cli_context.h"
 
 #include "app/app.h"
+#include "app/home.h"
 
 namespace sendflow::web {
 
-CliContext::CliContext() : config(loadConfiguration()), log(Poco::Logger::get("sendflow")) {}
+CliContext::CliContext(HomeUse use)
+    : config(loadConfiguration()), log(Poco::Logger::get("sendflow")), use_(use) {}
 CliContext::~CliContext() = default;
 
 Services& CliContext::open(bool views) { return openApp(views); }
 Services& CliContext::open(engine::Clock& on) { return openApp(on); }
 
 App& CliContext::openApp(bool views) {
-  app_ = std::make_unique<App>(readSettings(*config), clock, log, views);
+  Settings s = readSettings(*config);
+  if (use_ == HomeUse::kExisting) requireTrust(s.home, s.databasePath);
+  app_ = std::make_unique<App>(std::move(s), clock, log, views);
   return *app_;
 }
 
 App& CliContext::openApp(engine::Clock& on) {
-  app_ = std::make_unique<App>(readSettings(*config), on, log, false);
+  Settings s = readSettings(*config);
+  if (use_ == HomeUse::kExisting) requireTrust(s.home, s.databasePath);
+  app_ = std::make_unique<App>(std::move(s), on, log, false);
   return *app_;
 }
 

@@ -16,8 +16,13 @@ namespace sendflow::web {
 
 class App;
 
+// Whether a command may start a trust in an empty or missing home (migrate, demo, user add,
+// mail test, routes) or works on the data already there: every other command, which never
+// creates a home and, when there is no database, says which home it looked in.
+enum class HomeUse { kExisting, kMayCreate };
+
 struct CliContext {
-  CliContext();
+  explicit CliContext(HomeUse use = HomeUse::kExisting);
   ~CliContext();
   Poco::AutoPtr<Poco::Util::LayeredConfiguration> config;
   SystemClock clock;
@@ -30,6 +35,7 @@ struct CliContext {
   App& openApp(engine::Clock& on);
 
  private:
+  const HomeUse use_;
   std::unique_ptr<App> app_;
 };
 

@@ -3,6 +3,7 @@
 #include <Poco/DirectoryIterator.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
+#include <Poco/Path.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -45,6 +46,14 @@ std::optional<long> pidIn(int fd) {
 }
 
 }  // namespace
+
+void requireTrust(const std::string& home, const std::string& databasePath) {
+  if (Poco::File(databasePath).exists()) return;
+  throw HomeError("there is no sendflow data in " + Poco::Path(home).absolute().toString() +
+                  " (no database " + Poco::Path(databasePath).absolute().toString() +
+                  "); nothing was created. Run the command where sendflow's data directory is, "
+                  "or set SENDFLOW_HOME (the home setting) to it.");
+}
 
 void checkHome(const std::string& home, const std::string& databasePath, bool quickCheck) {
   try {

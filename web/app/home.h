@@ -14,6 +14,10 @@ class HomeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// For commands that work on data already there: throws HomeError naming the home (as an absolute
+// path) when it holds no database, before anything is created.
+void requireTrust(const std::string& home, const std::string& databasePath);
+
 // Creates the directory if it is missing and refuses, with HomeError, one sendflow cannot use:
 // not writable by this user, or holding keys or sealed documents but no usable database (never a
 // silent fresh start over a trust's records), or a database file of zero bytes; with

@@ -71,7 +71,7 @@ void configureLogging(const Poco::Util::AbstractConfiguration& config) {
 namespace {
 
 int userAdd(const CommandArgs& args) {
-  CliContext ctx;
+  CliContext ctx(HomeUse::kMayCreate);
   auto& app = ctx.openApp();
   auto get = [&](const char* name) { return args.value(name); };
   auto role = engine::parseRole(get("role"));
@@ -111,7 +111,7 @@ int userAdd(const CommandArgs& args) {
 
 // One line per route: "GET /plans/{id} staff view_plan" ("-" for no action).
 int listRoutes(const CommandArgs&) {
-  CliContext ctx;
+  CliContext ctx(HomeUse::kMayCreate);
   auto& app = ctx.open(true);
   for (const auto& route : app.router().routes()) {
     const char* access = route.access == Access::kPublic       ? "public"
@@ -124,7 +124,7 @@ int listRoutes(const CommandArgs&) {
 }
 
 int migrate(const CommandArgs&) {
-  CliContext ctx;
+  CliContext ctx(HomeUse::kMayCreate);
   auto& app = ctx.openApp();
   std::cout << "database " << app.settings().databasePath << " is at schema version "
             << app.schemaVersion() << "\n";
@@ -132,7 +132,7 @@ int migrate(const CommandArgs&) {
 }
 
 int demo(const CommandArgs& args) {
-  CliContext ctx;
+  CliContext ctx(HomeUse::kMayCreate);
   engine::FixedClock clock(ctx.clock.now());
   App& app = ctx.openApp(clock);
   return runDemo(app, clock, args.has("json"), std::cout);

@@ -47,6 +47,7 @@ int restore(const CommandArgs& args) {
 int check(const CommandArgs&) {
   CliContext ctx;
   Settings s = readSettings(*ctx.config);
+  requireTrust(s.home, s.databasePath);
   FileDocumentStore sealed(s.home + "/sealed");
   auto c = checkDatabaseFile(s.databasePath, &sealed);
   std::cout << "checked " << s.databasePath << ":\n";

@@ -1,6 +1,7 @@
 // Document commands: `sendflow render --plan ID [--version N] --out FILE` and
 // `sendflow verify FILE.pdf` (sealed documents).
 #include <Poco/FileStream.h>
+#include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
 
 #include <iostream>
@@ -73,7 +74,9 @@ int verify(const CommandArgs& args) {
   CliContext ctx;
   auto& app = ctx.open();
   auto v = app.signatures().verify(bytes);
-  std::cout << (v.ok() ? "VALID: " : "NOT VALID: ") << v.message << "\n";
+  std::cout << (v.ok() ? "VALID: " : "NOT VALID: ") << v.message << "\n"
+            << "(checked against the records in "
+            << Poco::Path(app.settings().home).absolute().toString() << ")\n";
   return v.ok() ? 0 : 1;
 }
 

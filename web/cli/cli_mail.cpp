@@ -17,7 +17,7 @@ int mailTest(const CommandArgs& args) {
               << to.error().message << ". Nothing was sent.\n";
     return 2;
   }
-  CliContext ctx;
+  CliContext ctx(HomeUse::kMayCreate);
   auto& app = ctx.open();
   const auto& s = app.mail().settings();
   std::cout << "sending a test email to " << to->str() << " through " << s.host << ":" << s.port
