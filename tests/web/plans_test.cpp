@@ -263,6 +263,8 @@ TEST_CASE("EHCP reviews show their statutory deadlines with a status", "[web][pl
   REQUIRE(page.body.find("Statutory deadlines") != std::string::npos);
   auto dash = c.get("/");
   REQUIRE(dash.body.find("Due soon") != std::string::npos);
+  CHECK(dash.body.find(" pupils") != std::string::npos);  // "12 pupils", never "12 pupil(s)"
+  CHECK(dash.body.find("(s)") == std::string::npos);
 }
 
 TEST_CASE("another academy's plans are 404 on every plan route", "[web][plans]") {
