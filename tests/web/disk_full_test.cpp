@@ -96,7 +96,7 @@ int alertCount(const SmtpServer& smtp) {
 }
 
 bool waitForAlerts(const SmtpServer& smtp, int n) {
-  for (int i = 0; i < 150 && alertCount(smtp) < n; ++i)
+  for (int i = 0; i < 600 && alertCount(smtp) < n; ++i)  // up to a minute on a loaded machine
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   return alertCount(smtp) >= n;
 }
