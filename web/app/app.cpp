@@ -6,6 +6,7 @@
 #include "app/home.h"
 #include "live/live_socket.h"
 #include "mail/mail.h"
+#include "sendflow/engine/core/text.h"
 
 namespace sendflow::web {
 namespace {
@@ -136,9 +137,8 @@ HealthCheck mailCheck(int uncertain) {
   facts->set("mail_uncertain", uncertain);
   if (uncertain == 0) return {"mail", HealthLevel::kOk, "No message is uncertain.", facts};
   return {"mail", HealthLevel::kWarning,
-          (uncertain == 1 ? std::string("1 message went to the mail server but no reply came: it")
-                          : std::to_string(uncertain) +
-                                " messages went to the mail server but no reply came: they") +
+          engine::countOf(uncertain, "message went to the mail server but no reply came: it",
+                          "messages went to the mail server but no reply came: they") +
               " may not have arrived (the trust admin's mail page lists them, with a button to "
               "send again).",
           facts};

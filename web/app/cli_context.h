@@ -35,6 +35,7 @@ struct CliContext {
   App& openApp(engine::Clock& on);
 
  private:
+  App& openOn(engine::Clock& on, bool views);
   const HomeUse use_;
   std::unique_ptr<App> app_;
 };

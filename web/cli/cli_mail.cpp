@@ -6,6 +6,7 @@
 #include "mail/mail.h"
 #include "sendflow/engine/core/clock.h"
 #include "sendflow/engine/core/email_address.h"
+#include "sendflow/engine/core/text.h"
 
 namespace sendflow::web {
 namespace {
@@ -36,8 +37,7 @@ int mailTest(const CommandArgs& args) {
 void sayWhatWaits(const engine::OutboxCounts& c, engine::TimePoint now) {
   const int waiting = c.queued + c.retrying;
   if (waiting == 0 || !c.earliestDue || *c.earliestDue <= now) return;
-  std::cout << (waiting == 1 ? std::string("1 message is")
-                             : std::to_string(waiting) + " messages are")
+  std::cout << engine::countOf(waiting, "message is", "messages are")
             << " not due yet: the first is due on " << engine::ukDateTime(*c.earliestDue)
             << " (`sendflow serve` sends it then, or `sendflow mail drain` from then)\n";
 }
@@ -92,8 +92,8 @@ int remindersRun(const CommandArgs& args) {
         << " message(s) would be queued (already queued ones are skipped when run for real)\n";
     return 0;
   }
-  std::cout << "reminders " << run.from << " to " << run.to << ": " << run.queued
-            << (run.queued == 1 ? " new message queued" : " new messages queued")
+  std::cout << "reminders " << run.from << " to " << run.to << ": "
+            << engine::countOf(run.queued, "new message queued", "new messages queued")
             << (args.has("now") && run.queued > 0
                     ? ", due on " + engine::ukDate(engine::dateOf(now)) +
                           ": `sendflow mail drain` sends them from that day"

@@ -47,9 +47,8 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
   d.set("retrying", std::to_string(c.retrying));
   d.set("failed", std::to_string(c.failed));
   d.set("uncertain", std::to_string(c.uncertain));
-  d.set("uncertain_lead", c.uncertain == 1
-                              ? std::string("1 message is uncertain")
-                              : std::to_string(c.uncertain) + " messages are uncertain");
+  d.set("uncertain_lead",
+        engine::countOf(c.uncertain, "message is uncertain", "messages are uncertain"));
   d.set("has_uncertain", c.uncertain > 0);
   std::string filter = ex.query("status");
   if (!engine::parseOutboxStatus(filter)) filter.clear();

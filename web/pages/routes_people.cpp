@@ -99,7 +99,7 @@ void dashboard(Exchange& ex) {
       ++count;
     }
     ad.set("pupils", ps);
-    ad.set("count", countOf(count, "pupil", "pupils"));
+    ad.set("count", engine::countOf(count, "pupil", "pupils"));
     ad.set("none", count == 0);
     if (engine::may(actor, engine::Action::kManagePupil, a.id)) ad.set("can_add", true);
     academies.push_back(ad);

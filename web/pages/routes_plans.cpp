@@ -148,7 +148,7 @@ void addPlanLists(Exchange& ex, Data& d, engine::Id pupilId) {
   d.set("closed_plans", closed);
   d.set("has_closed", anyClosed);
   d.set("plan_counts", countList);
-  d.set("overdue_count", countOf(overdue, "plan review", "plan reviews"));
+  d.set("overdue_count", engine::countOf(overdue, "plan review", "plan reviews"));
   d.set("has_overdue", overdue > 0);
 }
 

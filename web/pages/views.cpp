@@ -70,10 +70,6 @@ std::string Views::page(const Exchange& ex, const std::string& name, Data data,
 
 Data list() { return Data(Data::type::list); }
 
-std::string countOf(long n, const std::string& one, const std::string& many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages) {
   Data items = list();
   for (const auto& [field, message] : fieldMessages) {

@@ -29,8 +29,6 @@ class Views {
 
 // Helpers for building view data.
 Data list();
-// "1 pupil", "3 pupils", "0 pupils": a count with its noun, never "pupil(s)".
-std::string countOf(long n, const std::string& one, const std::string& many);
 Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages);
 
 }  // namespace sendflow::web

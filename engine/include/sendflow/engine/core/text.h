@@ -9,4 +9,10 @@ namespace sendflow::engine {
 
 std::string trimmed(std::string_view s);  // ASCII whitespace at both ends
 
+// "1 pupil", "3 pupils", "0 pupils": a count with its words for one and for many, never
+// "pupil(s)".
+inline std::string countOf(long n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 }  // namespace sendflow::engine
