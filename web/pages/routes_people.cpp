@@ -75,6 +75,42 @@ void postPassword(Exchange& ex) {
   passwordPage(ex, 200, true, nullptr);
 }
 
+// "Start a plan": the pupils of the academies where the actor may launch one, and the types.
+void addLaunchForm(Exchange& ex, Data& d, const std::vector<engine::Pupil>& pupils) {
+  Data groups = list();
+  bool any = false;
+  for (const auto& a : ex.services.people().academiesOf(ex.actor())) {
+    if (!engine::may(ex.actor(), engine::Action::kLaunchPlan, a.id)) continue;
+    Data options = list();
+    bool some = false;
+    for (const auto& p : pupils) {
+      if (p.academyId != a.id || !p.active) continue;
+      Data o;
+      o.set("value", std::to_string(p.id));
+      o.set("label", p.legalName + " (" + engine::yearGroupLabel(p.yearGroup) + ")");
+      options.push_back(o);
+      some = true;
+    }
+    if (!some) continue;
+    any = true;
+    Data g;
+    g.set("academy", a.name);
+    g.set("pupils", options);
+    groups.push_back(g);
+  }
+  if (!any) return;
+  Data types = list();
+  for (const auto* wf : ex.services.plans().launchable()) {
+    Data t;
+    t.set("value", wf->type);
+    t.set("label", wf->title);
+    types.push_back(t);
+  }
+  d.set("launch_groups", groups);
+  d.set("launch_types", types);
+  d.set("can_launch", true);
+}
+
 void dashboard(Exchange& ex) {
   const auto& actor = ex.actor();
   // A SEND governor's home is the reviews overview: they never see pupils' names.
@@ -106,6 +142,7 @@ void dashboard(Exchange& ex) {
   }
   d.set("academies", academies);
   d.set("searched", !q.empty());
+  addLaunchForm(ex, d, pupils);
   addPlanLists(ex, d, 0);
   ex.html(200, ex.services.views().page(ex, "dashboard", d, "Dashboard"));
 }
