@@ -12,6 +12,7 @@
 #include "app/system_clock.h"
 #include "mail_world.h"
 #include "sendflow/engine/core/audit_anchor.h"
+#include "sendflow/engine/core/text.h"
 #include "support/server.h"
 #include "support/smtp.h"
 
@@ -331,4 +332,70 @@ TEST_CASE(
   CHECK(drain.out.find("sent 0,") == 0);
   CHECK(drain.out.find(" not due yet: the first is due on " + engine::ukDate(ahead) + " at ") !=
         std::string::npos);
+}
+
+TEST_CASE(
+    "the governors' digest has the overview's 12-month table as an email-safe bar chart, a "
+    "viewport, 'None' for an empty list and links that say where they go",
+    "[mail][smtp]") {
+  SmtpServer smtp;
+  smtp.start();
+  const engine::Date monday = day("2026-03-02");
+  MailWorld w(monday, smtp.port());
+  w.addPlan("peep", "active", "2026-03-20");
+  w.addPlan("peep", "active", "2026-03-27");
+  w.addPlan("peep", "active", "2026-07-01");
+  REQUIRE(w.app->reminders().run(monday, false).queued >= 1);
+  w.app->mail().drain();
+  // The reviews overview (governor page) reads the same figures from here.
+  const auto overview = w.app->reminders().oversight(w.academy, monday, true);
+  REQUIRE(overview.months.size() == 12);
+  auto msgs = smtp.messages();
+  int digests = 0;
+  for (size_t i = 0; i < msgs->size(); ++i) {
+    auto m = msgs->getObject(static_cast<unsigned>(i));
+    if (str(m, "subject").rfind("SEND reviews at", 0) != 0) continue;
+    ++digests;
+    const std::string html = str(m, "html"), text = str(m, "text");
+    INFO(html);
+    CHECK(html.find("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">") !=
+          std::string::npos);
+    // No SVG, script or image: table cells with widths and background colours.
+    for (const char* banned : {"<svg", "<script", "<img"})
+      CHECK(html.find(banned) == std::string::npos);
+    CHECK(html.find("bgcolor=\"#1d70b8\"") != std::string::npos);
+    static const char* kNames[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
+    for (const auto& month : overview.months) {
+      const std::string name = std::string(kNames[static_cast<unsigned>(month.first.month()) - 1]) +
+                               " " + std::to_string(static_cast<int>(month.first.year()));
+      const std::string row =
+          "<th scope=\"row\" align=\"left\" style=\"font-weight: normal; "
+          "white-space: nowrap; border-top: 1px solid #b1b4b6;\">" +
+          name + "</th>";
+      const auto at = html.find(row);
+      REQUIRE(at != std::string::npos);
+      const auto end = html.find("</tr>", html.find("</table>", html.find("</table>", at) + 1));
+      const std::string cells = html.substr(at, end - at);
+      const std::string reviews =
+          "border-top: 1px solid #b1b4b6;\">" + std::to_string(month.reviews);
+      CHECK(cells.find(reviews) != std::string::npos);
+      CHECK(cells.find("\">" + std::to_string(month.deadlines)) != std::string::npos);
+      CHECK(text.find("  - " + name + ": " +
+                      engine::countOf(month.reviews, "review date", "review dates") + ", " +
+                      engine::countOf(month.deadlines, "EHCP deadline", "EHCP deadlines")) !=
+            std::string::npos);
+    }
+    CHECK(overview.months[0].reviews == 2);  // the two March reviews
+    // Descriptive links: where each one goes, never "open" or "click here" alone.
+    CHECK(html.find(">Open the reviews overview on sendflow</a>") != std::string::npos);
+    CHECK(html.find(">open</a>") == std::string::npos);
+    CHECK(html.find("click here") == std::string::npos);
+    // No EHCP in this academy: the empty list says so.
+    CHECK(html.find("EHCP statutory deadlines not yet met: 0</h2>\n<p>None.</p>") !=
+          std::string::npos);
+    CHECK(text.find("EHCP statutory deadlines not yet met: 0\n  None.") != std::string::npos);
+  }
+  CHECK(digests == 1);
 }

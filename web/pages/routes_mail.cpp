@@ -117,8 +117,13 @@ Data itemsData(const std::vector<engine::OversightItem>& items, bool linkPlans) 
 
 // Grouped bar chart; presentation attributes only (the CSP forbids style attributes).
 std::string timelineSvg(const engine::Oversight& o) {
-  int top = 1;
-  for (const auto& m : o.months) top = std::max({top, m.reviews, m.deadlines});
+  int most = 1;
+  for (const auto& m : o.months) most = std::max({most, m.reviews, m.deadlines});
+  // Whole-number ticks, each shown once: a step of one up to four, then the smallest whole step
+  // that reaches the largest count in at most four steps; the axis ends on the last tick.
+  const int step = (most + 3) / 4;
+  const int ticks = (most + step - 1) / step;
+  const int top = step * ticks;
   const int w = 720, h = 260, left = 40, bottom = 40, plotH = h - bottom - 20;
   const int slot = (w - left - 10) / 12;
   std::ostringstream s;
@@ -126,8 +131,9 @@ std::string timelineSvg(const engine::Oversight& o) {
   for (const auto& m : o.months) {
     if (!desc.empty()) desc += "; ";
     desc += std::string(kMonths[static_cast<unsigned>(m.first.month()) - 1]) + " " +
-            std::to_string(static_cast<int>(m.first.year())) + ": " + std::to_string(m.reviews) +
-            " reviews, " + std::to_string(m.deadlines) + " deadlines";
+            std::to_string(static_cast<int>(m.first.year())) + ": " +
+            engine::countOf(m.reviews, "review", "reviews") + ", " +
+            engine::countOf(m.deadlines, "deadline", "deadlines");
   }
   s << "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 " << w << " "
     << h << "\" role=\"img\" aria-labelledby=\"timeline-title timeline-desc\">"
@@ -136,9 +142,9 @@ std::string timelineSvg(const engine::Oversight& o) {
     << "<desc id=\"timeline-desc\">" << desc << ". The same figures are in the table below.</desc>";
   s << "<line x1=\"" << left << "\" y1=\"" << (h - bottom) << "\" x2=\"" << (w - 5) << "\" y2=\""
     << (h - bottom) << "\" stroke=\"#505a5f\" stroke-width=\"1\"/>";
-  for (int tick = 0; tick <= 4; ++tick) {
-    int value = (top * tick + 3) / 4;
-    int y = h - bottom - plotH * tick / 4;
+  for (int tick = 0; tick <= ticks; ++tick) {
+    int value = step * tick;
+    int y = h - bottom - plotH * tick / ticks;
     s << "<text x=\"" << (left - 6) << "\" y=\"" << (y + 4)
       << "\" text-anchor=\"end\" font-size=\"11\" fill=\"#0b0c0c\">" << value << "</text>";
   }
@@ -195,6 +201,9 @@ void governorPage(Exchange& ex) {
   d.set("overdue", itemsData(o.overdue, linkPlans));
   d.set("due", itemsData(o.dueSoon, linkPlans));
   d.set("deadlines", itemsData(o.deadlines, linkPlans));
+  d.set("has_overdue", !o.overdue.empty());
+  d.set("has_due", !o.dueSoon.empty());
+  d.set("has_deadlines", !o.deadlines.empty());
   d.set("overdue_count", std::to_string(o.overdue.size()));
   d.set("due_count", std::to_string(o.dueSoon.size()));
   d.set("deadline_count", std::to_string(o.deadlines.size()));

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <unordered_set>
 
+#include "sendflow/engine/core/text.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/plans/plans.h"
 
@@ -421,6 +422,31 @@ Poco::JSON::Array itemsJson(const std::vector<OversightItem>& items, bool overdu
   return arr;
 }
 
+// The 12-month table for the digest, as on the reviews overview: each month's counts and its
+// bars' widths in per cent of the largest count (an email shows them as coloured table cells).
+Poco::JSON::Array monthsJson(const std::vector<Oversight::Month>& months) {
+  static constexpr const char* kNames[] = {"January",   "February", "March",    "April",
+                                           "May",       "June",     "July",     "August",
+                                           "September", "October",  "November", "December"};
+  int top = 0;
+  for (const auto& m : months) top = std::max({top, m.reviews, m.deadlines});
+  Poco::JSON::Array arr;
+  for (const auto& m : months) {
+    Poco::JSON::Object o;
+    o.set("month", std::string(kNames[static_cast<unsigned>(m.first.month()) - 1]) + " " +
+                       std::to_string(static_cast<int>(m.first.year())));
+    o.set("reviews", m.reviews);
+    o.set("deadlines", m.deadlines);
+    o.set("summary", countOf(m.reviews, "review date", "review dates") + ", " +
+                         countOf(m.deadlines, "EHCP deadline", "EHCP deadlines"));
+    // Non-zero bars only, at least 2% so a count of one is visible.
+    if (m.reviews) o.set("reviews_pct", std::max(2, 100 * m.reviews / top));
+    if (m.deadlines) o.set("deadlines_pct", std::max(2, 100 * m.deadlines / top));
+    arr.add(o);
+  }
+  return arr;
+}
+
 }  // namespace
 
 void ReminderService::digestMessages(ReminderSource& src, Date day,
@@ -429,7 +455,7 @@ void ReminderService::digestMessages(ReminderSource& src, Date day,
   for (const auto& a : people_.academies()) {
     auto governors = resolve(staffCache_, people_, a.id, 0, {"governor"});
     if (governors.empty()) continue;
-    Oversight o = oversightFrom(src, a, day, false);
+    Oversight o = oversightFrom(src, a, day, true);
     Poco::JSON::Object data;
     data.set("academy", a.name);
     data.set("date_uk", ukDate(day));
@@ -440,6 +466,7 @@ void ReminderService::digestMessages(ReminderSource& src, Date day,
     data.set("overdue", itemsJson(o.overdue, true));
     data.set("due", itemsJson(o.dueSoon, false));
     data.set("deadlines", itemsJson(o.deadlines, false));
+    data.set("months", monthsJson(o.months));
     // The week's anchor of the audit trail: a copy outside the database that pins it.
     if (auto anchor = anchors_ ? anchors_->latestWeekly() : std::nullopt)
       data.set("audit_anchor", anchorForPeople(*anchor));
