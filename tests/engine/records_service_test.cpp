@@ -169,12 +169,13 @@ TEST_CASE("only the SENCO and the trust admin export, only the trust admin sees 
   auto log = w.records.reads(w.admin, Door::kCli, kPupil);
   REQUIRE(log);
   REQUIRE(log->reads.size() == 2);
-  CHECK(log->reads[0].who == "Ms Senco (user:7)");
+  CHECK(log->reads[0].who == "Ms Senco (SENCO)");  // by name and role, never "user:7"
   CHECK(log->reads[0].when == "15 January 2026 at 9:30am");
-  CHECK(log->reads[0].door == "api");
+  CHECK(log->reads[0].door == "The API");
   CHECK(log->reads[0].what == "plan 40 (version 2)");
   CHECK(log->reads[1].when == "15 April 2026 at 10:30am");
-  CHECK(log->reads[1].door == "signer_link");
+  CHECK(log->reads[1].who == "A former contact");  // contact 5 is not in the repository
+  CHECK(log->reads[1].door == "The signer's emailed link");
   REQUIRE(w.audit.events.size() == 1);
   CHECK(w.audit.events[0].action == "pupil.reads_view");
 }

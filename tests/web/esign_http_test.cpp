@@ -210,7 +210,7 @@ TEST_CASE("staff see signer states, the sealed PDF and the plan's audit trail",
   CHECK(pdf.body.rfind("%PDF", 0) == 0);
   auto audit = senco.get("/plans/" + std::to_string(plan) + "/audit");
   CHECK(audit.status == 200);
-  CHECK(audit.body.find("plan.sealed") != std::string::npos);
-  CHECK(audit.body.find("plan.pdf_download") != std::string::npos);
-  CHECK(audit.body.find("plan.view") != std::string::npos);
+  CHECK(audit.body.find("Sealed version") != std::string::npos);
+  CHECK(audit.body.find("Downloaded the sealed PDF") != std::string::npos);
+  CHECK(audit.body.find("Read the plan") != std::string::npos);
 }

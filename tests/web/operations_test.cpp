@@ -153,7 +153,7 @@ TEST_CASE(
   CHECK(bad.exitCode == 1);
   CHECK(contains(bad.out, "its values do not match its content hash"));
   CHECK(contains(bad.out, "differs from the file that was sealed"));
-  CHECK(contains(bad.out, "2 problem(s) found"));
+  CHECK(contains(bad.out, "2 problems found"));
 
   demo.senco();  // events after the backup, so the shutdown anchor is past the copy's chain
   s.stop();

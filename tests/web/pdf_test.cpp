@@ -262,7 +262,7 @@ Fetched fetchPdf(Client& c, int64_t id, const fs::path& dir, const std::string& 
   Fetched f{(dir / name).string(), r.body, m[1], r.headers["X-Sendflow-Pdf-Placeholders"]};
   std::ofstream(f.file, std::ios::binary) << r.body;
   // Every download is in the plan's audit trail.
-  CHECK(c.get("/plans/" + std::to_string(id) + "/audit").body.find("plan.pdf_download") !=
+  CHECK(c.get("/plans/" + std::to_string(id) + "/audit").body.find("Downloaded the") !=
         std::string::npos);
   return f;
 }

@@ -29,6 +29,7 @@
 #include "http/http_server.h"
 #include "http/tls.h"
 #include "mail/mail.h"
+#include "sendflow/engine/core/text.h"
 
 namespace sendflow::web {
 namespace {
@@ -243,7 +244,7 @@ void Scheduler::tick() {
   app_.auth().removeExpiredSessions();
   // Plans whose review date has come move to "review due" (and so into the reminders below).
   if (int n = app_.plans().markReviewsDue(engine::dateOf(now)))
-    app_.log().information("%d plan(s) reached their review date", n);
+    app_.log().information("%s reached their review date", engine::countOf(n, "plan", "plans"));
   app_.signatures().tick();  // re-send unsigned invitations, warn the SENCO before links expire
   app_.mail().tick();        // today's reminders (catching up missed days), then wakes the sender
   // Once a day: records whose retention has ended, for the trust admin to confirm.
@@ -252,9 +253,9 @@ void Scheduler::tick() {
     auto due = app_.records().retentionDue(app_.people().cliOperator(), retentionCheckedOn_);
     if (due && !due->empty())
       app_.log().information(
-          "%s pupil(s)' records reached the end of their retention period: the trust admin "
+          "The records of %s reached the end of their retention period: the trust admin "
           "confirms their erasure at /admin/retention",
-          std::to_string(due->size()));
+          engine::countOf(static_cast<long>(due->size()), "pupil", "pupils"));
   }
   app_.scheduledBackup(now);
   app_.scheduledWorkDone(app_.clock().now());

@@ -8,6 +8,7 @@
 #include "app/file_document_store.h"
 #include "app/home.h"
 #include "cli/cli_commands.h"
+#include "sendflow/engine/core/text.h"
 
 namespace sendflow::web {
 namespace {
@@ -55,7 +56,8 @@ int check(const CommandArgs&) {
   std::cout << "  sealed documents: " << c.sealedDocuments << " checked against their hash\n";
   for (const auto& p : c.problems) std::cout << "PROBLEM: " << p << "\n";
   if (!c.problems.empty()) {
-    std::cout << c.problems.size() << " problem(s) found\n";
+    std::cout << engine::countOf(static_cast<long>(c.problems.size()), "problem", "problems")
+              << " found\n";
     return 1;
   }
   std::cout << "no problems found\n";

@@ -87,9 +87,9 @@ int remindersRun(const CommandArgs& args) {
   if (dry) {
     for (const auto& m : run.dryRun)
       std::cout << m.kind << "\t" << m.toAddress << "\t" << app.mail().subject(m) << "\n";
-    std::cerr
-        << "dry run: " << run.from << " to " << run.to << ", " << run.dryRun.size()
-        << " message(s) would be queued (already queued ones are skipped when run for real)\n";
+    std::cerr << "dry run: " << run.from << " to " << run.to << ", "
+              << engine::countOf(static_cast<long>(run.dryRun.size()), "message", "messages")
+              << " would be queued (already queued ones are skipped when run for real)\n";
     return 0;
   }
   std::cout << "reminders " << run.from << " to " << run.to << ": "

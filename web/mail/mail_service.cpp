@@ -25,6 +25,7 @@
 #include "mail/smtp_connection.h"
 #include "sendflow/engine/contributions/contributions.h"
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/core/text.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/people/auth.h"
 #include "sendflow/engine/signing/signatures.h"
@@ -268,8 +269,8 @@ DrainResult MailService::drain() {
   const auto now0 = services_.clock().now();
   r.recovered = box.recoverAbandoned(live, now0, now0 - std::chrono::minutes(30));
   if (r.recovered)
-    services_.log().warning("mail: %d message(s) interrupted while sending will be sent again",
-                            r.recovered);
+    services_.log().warning("mail: %s interrupted while sending will be sent again",
+                            engine::countOf(r.recovered, "message", "messages"));
   if (now0 < pausedUntil_) {
     r.paused = true;
     return r;
@@ -401,8 +402,8 @@ void MailService::tick() {
     lastReminderDay_ = today;
     lastReminderRun_ = steady;
     if (run.queued)
-      services_.log().information("reminders %s..%s: %d new message(s) queued", run.from, run.to,
-                                  run.queued);
+      services_.log().information("reminders %s..%s: %s queued", run.from, run.to,
+                                  engine::countOf(run.queued, "new message", "new messages"));
   }
   {
     std::lock_guard lock(mutex_);
@@ -442,7 +443,7 @@ void MailService::alertDiskFull() {
     m.toName = u.name;
     m.createdAt = services_.clock().now();
     Poco::JSON::Object data;
-    data.set("since", engine::isoTime(full->since));
+    data.set("since", engine::ukDateTime(full->since));
     std::ostringstream json;
     data.stringify(json);
     m.data = json.str();

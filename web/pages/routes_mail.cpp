@@ -18,9 +18,7 @@ const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 const char* kMonthNames[] = {"January", "February", "March",     "April",   "May",      "June",
                              "July",    "August",   "September", "October", "November", "December"};
 
-std::string when(engine::TimePoint t) {
-  return engine::toUnix(t) ? engine::isoTime(t).substr(0, 16).replace(10, 1, " ") : "";
-}
+std::string when(engine::TimePoint t) { return engine::toUnix(t) ? engine::ukDateTime(t) : ""; }
 
 // `typed`: the test address as the admin typed it, shown again when it was refused.
 void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,

@@ -174,7 +174,7 @@ Data planHeader(Exchange& ex, const engine::PlanView& v) {
   d.set("current_version", std::to_string(v.plan.currentVersion));
   d.set("is_old_version", v.version.number != v.plan.currentVersion);
   d.set("version_by", v.version.authorName);
-  d.set("version_at", v.version.createdAt.substr(0, 10));
+  d.set("version_at", engine::ukDateTimeOf(v.version.createdAt));
   d.set("content_hash", v.version.contentHash.substr(0, 12));
   d.set("form_version", std::to_string(v.form->version));
   if (!v.plan.reviewReason.empty()) d.set("review_reason", v.plan.reviewReason);
@@ -434,8 +434,9 @@ void historyPage(Exchange& ex) {
     r.set("number", std::to_string(ver.number));
     r.set("previous", std::to_string(ver.number - 1));
     r.set("has_previous", ver.number > 1);
-    r.set("author", ver.authorName);
-    r.set("at", ver.createdAt);
+    auto name = h->names.find(ver.author);
+    r.set("author", name != h->names.end() ? name->second : ver.authorName);
+    r.set("at", engine::ukDateTimeOf(ver.createdAt));
     r.set("hash", ver.contentHash.substr(0, 12));
     rows.push_back(r);
   }
@@ -443,12 +444,17 @@ void historyPage(Exchange& ex) {
   Data transitions = list();
   for (const auto& t : h->transitions) {
     Data td;
-    td.set("name", t.name);
-    td.set("from", t.fromState);
-    td.set("to", t.toState);
-    td.set("at", t.at);
+    const engine::TransitionDef* step = v.workflow->transition(t.name);
+    const engine::StateDef* from = v.workflow->state(t.fromState);
+    const engine::StateDef* to = v.workflow->state(t.toState);
+    td.set("name", step && !step->label.empty() ? step->label : reasonLabel(t.name));
+    td.set("from", from ? from->shown() : reasonLabel(t.fromState));
+    td.set("to", to ? to->shown() : reasonLabel(t.toState));
+    td.set("at", engine::ukDateTimeOf(t.at));
+    auto who = h->names.find(t.actor);
+    td.set("who", who != h->names.end() ? who->second : std::string());
     std::string reason =
-        t.reasonCode +
+        (t.reasonCode.empty() ? "" : reasonLabel(t.reasonCode)) +
         (t.reasonText.empty() ? "" : (t.reasonCode.empty() ? "" : ": ") + t.reasonText);
     if (reason.empty())
       td.set("reason", false);

@@ -242,13 +242,24 @@ void auditPage(Exchange& ex) {
   d.set("title", v.workflow->title);
   d.set("pupil_name", v.pupil.legalName);
   Data rows = list();
-  for (const auto& e : trail->events) {
+  for (std::size_t i = 0; i < trail->events.size(); ++i) {
+    const auto& e = trail->events[i];
+    const auto& line = trail->lines[i];  // as the reader may see it: no IP addresses for teachers
     Data r;
     r.set("event_id", std::to_string(e.id));
+    r.set("when", line.when);
     r.set("at", e.at);
-    r.set("actor", e.actor);
-    r.set("action", e.action);
-    r.set("detail", e.detail);  // as the reader may see it: no IP addresses for teachers
+    r.set("who", line.who);
+    r.set("what", line.what);
+    Data details = list();
+    for (const auto& [label, value] : line.details) {
+      Data dd;
+      dd.set("label", label);
+      dd.set("value", value);
+      details.push_back(dd);
+    }
+    r.set("details", details);
+    r.set("has_details", !line.details.empty());
     r.set("hash", e.hash.substr(0, 12));
     rows.push_back(r);
   }

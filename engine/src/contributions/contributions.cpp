@@ -31,7 +31,7 @@ OutboxMessage inviteMail(const PlanView& v, const Contact& contact, const Contri
   data.set("recipient_name", contact.name);
   data.set("sections", titles);
   data.set("invited_by", invitedBy);
-  data.set("expires", link.expiresAt.substr(0, 10));
+  data.set("expires", ukDateTimeOf(link.expiresAt));
   data.set("contribute_salt", link.linkSalt);
   OutboxMessage m;
   m.kind = mailkind::kContributeInvite;

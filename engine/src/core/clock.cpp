@@ -81,6 +81,23 @@ std::string ukDateTime(TimePoint t) {
   return ukDate(Date{day}) + " at " + clock;
 }
 
+std::string ukDateTimeOf(std::string_view iso) {
+  if (iso.size() == 20 && iso[10] == 'T' && iso[13] == ':' && iso[16] == ':' && iso[19] == 'Z') {
+    auto day = parseIsoDate(iso.substr(0, 10));
+    auto two = [&](size_t at, int max) {
+      const char a = iso[at], b = iso[at + 1];
+      if (a < '0' || a > '9' || b < '0' || b > '9') return -1;
+      const int n = (a - '0') * 10 + (b - '0');
+      return n <= max ? n : -1;
+    };
+    const int h = two(11, 23), m = two(14, 59), s = two(17, 59);
+    if (day && h >= 0 && m >= 0 && s >= 0)
+      return ukDateTime(startOf(*day) + hours{h} + minutes{m} + seconds{s});
+  }
+  if (auto day = parseIsoDate(iso)) return ukDate(*day);
+  return std::string(iso);
+}
+
 std::optional<Date> parseIsoDate(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
   auto digits = [&](size_t from, size_t n, int& out) {

@@ -45,6 +45,34 @@ void requireEmail(std::vector<FieldError>& errs, const std::string& value) {
 
 std::string auditActor(const Actor& a) { return "user:" + std::to_string(a.userId); }
 
+std::string actorName(PeopleRepository& repo, std::string_view ref, Id academyId) {
+  auto idAfter = [&](std::string_view prefix) -> std::optional<Id> {
+    if (ref.substr(0, prefix.size()) != prefix) return std::nullopt;
+    return parseId(ref.substr(prefix.size()));
+  };
+  if (auto id = idAfter("user:")) {
+    auto u = repo.userById(*id);
+    if (!u) return "A former user";
+    const Membership* role = nullptr;
+    for (const auto& m : u->memberships)
+      if (!role || m.academyId == academyId) role = &m;
+    return role ? u->name + " (" + roleLabel(role->role) + ")" : u->name;
+  }
+  if (auto id = idAfter("contact:")) {
+    auto c = repo.contact(*id);
+    if (!c) return "A former contact";
+    return contactKindLabel(c->kind) + ": " + c->name;
+  }
+  if (ref == "system:cli") return "The server's operator (command line)";
+  if (ref == "system" || ref.substr(0, 7) == "system:") return "sendflow (automatic)";
+  if (ref == "anonymous") return "Someone not signed in";
+  return std::string(ref);
+}
+
+std::string PeopleService::actorName(std::string_view ref, Id academyId) {
+  return engine::actorName(repo_, ref, academyId);
+}
+
 PeopleService::PeopleService(PeopleRepository& repo, Clock& clock, RandomSource& random)
     : repo_(repo), clock_(clock), random_(random) {}
 

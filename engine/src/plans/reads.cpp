@@ -2,6 +2,9 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <map>
+
+#include "sendflow/engine/core/input.h"
 #include "sendflow/engine/forms/form_values.h"
 
 namespace sendflow::engine {
@@ -79,7 +82,13 @@ Result<PlanView> ReadService::plan(const Actor& a, Door door, Id planId, int ver
 Result<PlanHistory> ReadService::history(const Actor& a, Door door, Id planId) {
   auto v = plans_.open(a, planId);
   if (!v) return v.error();
-  PlanHistory h{std::move(v.value()), planRepo_.versions(planId), planRepo_.transitions(planId)};
+  PlanHistory h{
+      std::move(v.value()), planRepo_.versions(planId), planRepo_.transitions(planId), {}};
+  const Id academy = h.view.plan.academyId;
+  for (const auto& ver : h.versions)
+    if (!h.names.contains(ver.author)) h.names[ver.author] = people_.actorName(ver.author, academy);
+  for (const auto& t : h.transitions)
+    if (!h.names.contains(t.actor)) h.names[t.actor] = people_.actorName(t.actor, academy);
   record(a, door, "plan.history", "plan", planId, h.view.plan.academyId);
   return h;
 }
@@ -89,6 +98,16 @@ Result<PlanDiff> ReadService::diff(const Actor& a, Door door, Id planId, int fro
   if (!v) return v.error();
   auto changes = plans_.diffFrom(v.value(), from);
   if (!changes) return changes.error();
+  // A person chosen in an answer ("user:12") by name, as the editor shows them.
+  auto named = [&](std::string& shown) {
+    const bool ref = shown.rfind("user:", 0) == 0 || shown.rfind("contact:", 0) == 0;
+    if (ref && parseId(shown.substr(shown.find(':') + 1)))
+      shown = people_.actorName(shown, v->plan.academyId);
+  };
+  for (auto& c : changes.value()) {
+    named(c.before);
+    named(c.after);
+  }
   record(a, door, "plan.diff", "plan", planId, v->plan.academyId,
          detailOf({{"from", from}, {"to", v->version.number}}));
   return PlanDiff{std::move(v.value()), std::move(changes.value())};
@@ -97,8 +116,17 @@ Result<PlanDiff> ReadService::diff(const Actor& a, Door door, Id planId, int fro
 Result<PlanAuditTrail> ReadService::auditTrail(const Actor& a, Door door, Id planId) {
   auto v = plans_.open(a, planId, 0, Action::kViewAudit);
   if (!v) return v.error();
-  PlanAuditTrail t{std::move(v.value()), audit_.forSubject("plan", planId)};
-  for (auto& e : t.events) e.detail = auditDetailFor(a, e);  // no IP addresses for teachers
+  PlanAuditTrail t{std::move(v.value()), audit_.forSubject("plan", planId), {}};
+  std::map<std::string, std::string> names;
+  const ActorNamer nameOf = [&](std::string_view ref) -> std::string {
+    auto it = names.find(std::string(ref));
+    if (it != names.end()) return it->second;
+    return names[std::string(ref)] = people_.actorName(ref, t.view.plan.academyId);
+  };
+  for (auto& e : t.events) {
+    e.detail = auditDetailFor(a, e);  // no IP addresses for teachers
+    t.lines.push_back(describeAuditEvent(e, t.view, nameOf));
+  }
   record(a, door, "plan.audit_view", "plan", planId, t.view.plan.academyId);
   return t;
 }

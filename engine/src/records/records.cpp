@@ -28,19 +28,6 @@ std::string prettyJson(const Poco::Dynamic::Var& v) {
   return out.str();
 }
 
-// "2026-11-29T07:51:26Z" (or a date alone) as plain English; the text itself when not a time.
-std::string plainWhen(const std::string& iso) {
-  if (iso.size() == 20 && iso[10] == 'T' && iso[19] == 'Z') {
-    auto day = parseIsoDate(iso.substr(0, 10));
-    int h = 0, m = 0, s = 0;
-    if (day && std::sscanf(iso.c_str() + 11, "%2d:%2d:%2d", &h, &m, &s) == 3)
-      return ukDateTime(startOf(*day) + std::chrono::hours{h} + std::chrono::minutes{m} +
-                        std::chrono::seconds{s});
-  }
-  if (auto day = parseIsoDate(iso)) return ukDate(*day);
-  return iso;
-}
-
 // What each table holds, for the index.
 const std::map<std::string, std::string>& tableNotes() {
   static const std::map<std::string, std::string> notes{
@@ -165,7 +152,7 @@ void RecordsService::addHoldings(SubjectFile& f, const Holdings& h) {
     f.files.push_back({"data/" + t.table + ".json", prettyJson(t.rows),
                        tableNote(t.table) + " (" + std::to_string(t.rows->size()) +
                            (t.rows->size() == 1 ? " record)" : " records)"),
-                       plainWhen(newestIn(*t.rows))});
+                       ukDateTimeOf(newestIn(*t.rows))});
   }
   for (const auto& d : h.sealed) {
     f.files.push_back({"sealed/plan-" + std::to_string(d.planId) + "-version-" +
@@ -173,7 +160,7 @@ void RecordsService::addHoldings(SubjectFile& f, const Holdings& h) {
                        sealed_.get(d.location),
                        "Plan " + std::to_string(d.planId) + ", version " +
                            std::to_string(d.version) + ": the sealed, signed PDF exactly as stored",
-                       plainWhen(d.sealedAt)});
+                       ukDateTimeOf(d.sealedAt)});
   }
 }
 
@@ -209,7 +196,7 @@ Result<SubjectFile> RecordsService::pupilFile(const Actor& a, Door door, Id pupi
       f.files.push_back({base + ".json", prettyJson(doc),
                          v->workflow->title + " (plan " + std::to_string(summary.id) +
                              "), version " + std::to_string(n) + ", all answers as data",
-                         plainWhen(v->version.createdAt)});
+                         ukDateTimeOf(v->version.createdAt)});
       f.versionsToRender.push_back(std::move(v.value()));
     }
   }
@@ -239,34 +226,22 @@ Result<ReadLog> RecordsService::reads(const Actor& a, Door door, Id pupilId) {
   auto p = people_.pupil(a, pupilId, Action::kViewReads);
   if (!p) return p.error();
   ReadLog out{p.value(), {}};
-  std::map<Id, std::string> names;  // user id → name
+  std::map<std::string, std::string> names;  // actor → as people read it
   for (const auto& e : repo_.eventsAbout(pupilId, readActions())) {
     ReadEntry r;
     r.at = e.at;
-    r.when = plainWhen(e.at);
+    r.when = ukDateTimeOf(e.at);
     r.action = e.action;
     r.what = describeRead(e);
     try {
       auto detail = Poco::JSON::Parser().parse(e.detail).extract<Poco::JSON::Object::Ptr>();
-      if (detail && detail->has("door")) r.door = detail->getValue<std::string>("door");
+      if (detail && detail->has("door")) r.door = doorLabel(detail->getValue<std::string>("door"));
       if (detail && detail->has("version") && e.subjectType == "plan")
         r.what += " (version " + detail->get("version").toString() + ")";
     } catch (const Poco::Exception&) {
     }
-    if (e.actor.rfind("user:", 0) == 0) {
-      const Id id = std::stoll(e.actor.substr(5));
-      if (!names.contains(id)) {
-        auto u = peopleRepo_.userById(id);
-        names[id] = u ? u->name : "a former user";
-      }
-      r.who = names[id] + " (" + e.actor + ")";
-    } else if (e.actor.rfind("contact:", 0) == 0) {
-      r.who = "a contact through their emailed link (" + e.actor + ")";
-    } else if (e.actor == "system:cli") {
-      r.who = "the server's operator (command line)";
-    } else {
-      r.who = e.actor;
-    }
+    if (!names.contains(e.actor)) names[e.actor] = actorName(peopleRepo_, e.actor, e.academyId);
+    r.who = names[e.actor];
     out.reads.push_back(std::move(r));
   }
   audit_.append({"pupil.reads_view", readerRef(a), "pupil", pupilId, p->academyId,

@@ -102,7 +102,7 @@ Result<SignatureRequest> SignatureService::inviteNew(SignatureRequest r, const P
   Poco::JSON::Object data;
   data.set("slot", r.slotLabel);
   data.set("reminder", why == "reminder");
-  data.set("expires", r.expiresAt.substr(0, 10));
+  data.set("expires", ukDateTimeOf(r.expiresAt));
   if (r.personRef.rfind("contact:", 0) == 0) {
     assignLink(r);
     data.set("link_salt", r.linkSalt);  // the mailer derives the link: the outbox never holds it
@@ -332,7 +332,7 @@ int SignatureService::tick() {
           Poco::JSON::Object data;
           data.set("slot", r.slotLabel);
           data.set("signer", r.name);
-          data.set("expires", r.expiresAt.substr(0, 10));
+          data.set("expires", ukDateTimeOf(r.expiresAt));
           out.push_back(mail(mailkind::kLinkExpiring, "expiring:" + std::to_string(r.id), v.value(),
                              owner->email, owner->name, data));
         }

@@ -53,6 +53,10 @@ std::string ukDate(Date d);        // 29 November 2026
 // The time in England (Europe/London: GMT, BST from 01:00 UTC on the last Sunday of March to
 // 01:00 UTC on the last Sunday of October), as people read it: "2 December 2026 at 3:48pm".
 std::string ukDateTime(TimePoint t);
+// An ISO stamp as stored ("2026-12-02T15:48:00Z", or a date alone) as people read it, like
+// ukDateTime/ukDate; any other text is returned as it is. Every page and email that shows a
+// stored time goes through this or ukDateTime; machine surfaces (API, exports) keep ISO.
+std::string ukDateTimeOf(std::string_view iso);
 std::optional<Date> parseIsoDate(std::string_view s);  // strict YYYY-MM-DD, valid calendar day
 int daysBetween(Date from, Date to);
 

@@ -1,6 +1,9 @@
 // The way a read of a child's record came in: recorded with every read audit event.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 namespace sendflow::engine {
 
 enum class Door {
@@ -15,5 +18,8 @@ enum class Door {
 
 // "page", "api", "pdf", "live", "cli", "signer_link", "contributor_link".
 const char* doorName(Door d);
+// A recorded door name as people read it: "page" → "A staff page", "signer_link" → "The signer's
+// emailed link"; an unknown name with its underscores as spaces.
+std::string doorLabel(std::string_view name);
 
 }  // namespace sendflow::engine

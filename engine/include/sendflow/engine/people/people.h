@@ -47,6 +47,8 @@ class PeopleService {
   Actor cliOperator();
   // The academy's name ("" when there is none).
   std::string academyName(Id academyId);
+  // engine::actorName over this service's repository.
+  std::string actorName(std::string_view ref, Id academyId = 0);
 
   // Who may: engine/access.h (view_pupil, manage_pupil, manage_users).
   Result<Id> createPupil(const Actor& a, const PupilInput& in);
@@ -72,5 +74,10 @@ class PeopleService {
 };
 
 std::string auditActor(const Actor& a);  // "user:12"
+
+// Who an audit actor is, as people read it: "Sam Patel (SENCO)" (the role held in `academyId`,
+// else the first), "Parent or carer: Jo Khan", "sendflow (automatic)", "The server's operator
+// (command line)"; never "user:12". A record since erased is "A former user" / "A former contact".
+std::string actorName(PeopleRepository& repo, std::string_view ref, Id academyId = 0);
 
 }  // namespace sendflow::engine

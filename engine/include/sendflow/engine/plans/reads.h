@@ -5,6 +5,7 @@
 // nothing more is read for it. Thread-safe.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "sendflow/engine/core/error.h"
 #include "sendflow/engine/core/ports.h"
 #include "sendflow/engine/people/people.h"
+#include "sendflow/engine/plans/audit_text.h"
 #include "sendflow/engine/plans/plans.h"
 #include "sendflow/engine/signing/signatures.h"
 
@@ -33,6 +35,7 @@ struct PlanHistory {
   PlanView view;  // the current version
   std::vector<PlanVersionRecord> versions;
   std::vector<TransitionRecord> transitions;
+  std::map<std::string, std::string> names;  // each author and actor ref → engine::actorName
 };
 
 struct PlanDiff {
@@ -43,6 +46,7 @@ struct PlanDiff {
 struct PlanAuditTrail {
   PlanView view;
   std::vector<StoredAuditEvent> events;  // details as the reader may see them (auditDetailFor)
+  std::vector<AuditLine> lines;          // the same events as people read them (audit_text.h)
 };
 
 struct SealedRead {
