@@ -53,6 +53,7 @@ class Describer {
   AuditLine line() const {
     AuditLine out{ukDateTimeOf(e_.at), nameOf_(e_.actor), sentence(), {}};
     for (const auto& [key, value] : *detail_) {
+      if (key == "fields") continue;  // named in the sentence; "What changed" shows them all
       std::string shown = valueOf(key, value);
       if (!shown.empty()) out.details.emplace_back(labelOf(key), shown);
     }
