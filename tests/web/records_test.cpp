@@ -272,7 +272,7 @@ TEST_CASE("the trust admin lists who read a pupil's records, when and through wh
   const std::string sencoName =
       rowsOf(db, "SELECT name FROM user WHERE id=" + std::to_string(demo.userId("senco")))[0][0];
   CHECK(contains(reads.out, sencoName));
-  CHECK(contains(reads.out, "door: page"));
+  CHECK(contains(reads.out, "door: A staff page"));
   CHECK(std::regex_search(reads.out, std::regex(" at [0-9]{1,2}:[0-9]{2}(am|pm)")));
   CHECK(contains(reads.out, "the pupil's record"));
 
