@@ -251,7 +251,7 @@ TEST_CASE("every shipped plan type maps and renders to a valid PDF", "[pdf][plan
     v.version.number = 1;
     v.version.createdAt = "2026-02-03T10:20:30Z";
     v.values = json("{}");
-    PdfDocument d = planDocument(v, {"Oakfield Primary Academy", "", {}});
+    PdfDocument d = planDocument(v, {"Oakfield Primary Academy", "", {}, {}, {}});
     CHECK(d.sections.size() >= 2);
     CHECK(d.signatures.size() == wf->signers.size());
     RenderedPdf a = renderer.render(d);

@@ -53,7 +53,7 @@ struct World {
             SealKey::fromPem(sealKey().certificatePem(), sealKey().privateKeyPem()),
             [](const PdfDocument& d) { return sendflow::testing::testRenderer().render(d); },
             [](const PlanView&) {
-              return PlanDocumentOptions{"Oak Academy", "", {}};
+              return PlanDocumentOptions{"Oak Academy", "", {}, {}, {}};
             }) {
     plansRepo.signatures = &sigs;
     sigs.plans = &plansRepo;

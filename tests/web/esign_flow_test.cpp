@@ -9,13 +9,16 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "app/app.h"
 #include "app/config.h"
 #include "mail/mail.h"
+#include "pages/documents.h"
 #include "sendflow/engine/core/audit_anchor.h"
 #include "sendflow/engine/core/crypto.h"
+#include "sendflow/engine/documents/plan_document.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/forms/sample_values.h"
 #include "sendflow/engine/plans/lifecycle.h"
@@ -158,6 +161,27 @@ struct World {
   }
   std::string state(Id planId) { return app->planRepository().plan(planId)->state; }
 };
+
+// The text of a PDF as pdftotext reads it (-raw: in drawing order), white space runs squashed.
+std::string pdfText(const std::string& dir, const std::string& name, const std::string& bytes) {
+  const std::string pdf = dir + "/" + name + ".pdf", txt = dir + "/" + name + ".txt";
+  std::ofstream(pdf, std::ios::binary) << bytes;
+  REQUIRE(std::system(
+              ("/usr/bin/pdftotext -raw '" + pdf + "' '" + txt + "' 2>/dev/null").c_str()) == 0);
+  std::ifstream in(txt);
+  std::string out;
+  bool space = false;
+  for (char c; in.get(c);) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
 
 std::string pngBytes() {
   // A real 1×1 PNG.
@@ -451,11 +475,78 @@ TEST_CASE("a sealed PDF's audit certificate carries the week's anchor of the aud
               ("/usr/bin/pdftotext -raw '" + pdf + "' '" + txt + "' 2>/dev/null").c_str()) == 0);
   std::ifstream in(txt);
   std::string text((std::istreambuf_iterator<char>(in)), {});
-  // The hash may be wrapped in the table cell: compare without white space.
+  // The hash may be wrapped in the table cell, each piece but the last ending in a hyphen:
+  // compare without those hyphens and without white space.
+  for (auto at = text.find("-\n"); at != std::string::npos; at = text.find("-\n", at))
+    text.erase(at, 2);
   text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return std::isspace(c); }),
              text.end());
   INFO(text);
   CHECK(text.find("Audittrailanchor(weekly)") != std::string::npos);
   CHECK(text.find("event" + std::to_string(anchor->eventId) + "of28May2026," +
                   engine::anchorReference(*anchor)) != std::string::npos);
+}
+
+TEST_CASE("the sealed PDF of every type shows the review date the plan got when it became active",
+          "[web][esign][pdf]") {
+  World w;
+  for (const auto& type : w.app->definitions().types()) {
+    INFO(type);
+    Id plan = w.sent(type, 2);
+    REQUIRE(w.signAll(plan));
+    REQUIRE(w.state(plan) == "active");
+    auto record = w.app->planRepository().plan(plan);
+    REQUIRE(record->reviewDate);
+    const std::string due = engine::ukDate(*engine::parseIsoDate(*record->reviewDate));
+    CHECK(std::regex_match(due, std::regex(R"(\d{1,2} [A-Z][a-z]+ 20\d\d)")));
+    auto s = w.sig().sealedFor(plan);
+    REQUIRE(s);
+    const std::string text = pdfText(w.home.path(), type + "-sealed", w.sig().sealedPdf(*s));
+    INFO(text);
+    // The header's card ("Next review date" over its value) and the Review section's row.
+    CHECK(text.find("Next review date " + due) != std::string::npos);
+    CHECK(text.find("Review date " + due) != std::string::npos);
+    CHECK(text.find("Next review date —") == std::string::npos);
+  }
+}
+
+TEST_CASE("the plain PDF of a signed plan says who signed, when and how, and names the sealed copy",
+          "[web][esign][pdf]") {
+  World w;
+  Id plan = w.sent("healthcare_plan", 2);
+  auto parent = w.request(plan, "parent_carer");
+  REQUIRE(w.sig().sign({w.token(plan, parent), nullptr, 0}, w.typed("Nguyễn Văn Minh")));
+  auto plain = [&] {
+    auto v = w.app->plans().open(w.senco, plan);
+    REQUIRE(v);
+    return pdfText(w.home.path(), "plain", web::renderPlanPdf(*w.app, v.value()).bytes);
+  };
+  // Part-way: the parent's signature with its time (UK time, BST in May) and method; the others
+  // not yet.
+  std::string text = plain();
+  INFO(text);
+  CHECK(text.find("Nguyễn Văn Minh") != std::string::npos);
+  auto signedSoFar = w.sig().signatures(plan, false);
+  REQUIRE(signedSoFar.size() == 1);
+  const std::string when = engine::ukDateTime(*engine::parseIsoTime(signedSoFar[0].signedAt));
+  CHECK(std::regex_match(when, std::regex(R"(\d{1,2} [A-Z][a-z]+ 2026 at \d{1,2}:\d\d[ap]m)")));
+  CHECK(text.find("Date " + when) != std::string::npos);
+  CHECK(text.find("Method Typed") != std::string::npos);
+  CHECK(text.find("Not signed yet") != std::string::npos);
+  CHECK(text.find("sealed copy") == std::string::npos);
+
+  REQUIRE(w.signAll(plan));
+  auto sealed = w.sig().sealedFor(plan);
+  REQUIRE(sealed);
+  text = plain();
+  INFO(text);
+  CHECK(text.find("Not signed yet") == std::string::npos);
+  const auto sigs = w.sig().signatures(plan, false);
+  REQUIRE(sigs.size() >= 2);
+  for (const auto& sig : sigs) {
+    CHECK(text.find(sig.name) != std::string::npos);
+  }
+  CHECK(text.find("Method Typed") != std::string::npos);
+  CHECK(text.find("The signed record is the sealed copy") != std::string::npos);
+  CHECK(text.find(sealed->pdfSha256) != std::string::npos);
 }

@@ -22,6 +22,7 @@ engine::PlanDocumentOptions planDocumentOptions(Services& services, const engine
     o.logoPng = bytes.str();
   }
   o.people = services.plans().documentNames(v);
+  services.signatures().describeSigning(v, o);
   return o;
 }
 

@@ -137,7 +137,12 @@ PdfItem Mapper::item(const FieldDef& f) const {
   PdfItem it;
   it.id = f.id;
   it.label = f.label;
-  const Var value = valueOf(*values_, f.id);
+  Var value = valueOf(*values_, f.id);
+  // The plan's own review date, once it has one: the answer is only a request for an earlier
+  // date, and left blank the date comes from the policy when the plan becomes active.
+  if (f.id == kReviewDateField && f.kind == FieldKind::kDate && v_.plan.reviewDate &&
+      v_.version.number == v_.plan.currentVersion)
+    value = *v_.plan.reviewDate;
   switch (f.kind) {
     case FieldKind::kLongText:
       it.content = PdfLongText{present(text(f, value))};
@@ -216,20 +221,35 @@ std::vector<PdfDeadline> Mapper::deadlines() const {
   return out;
 }
 
+// One block per signer named in each slot (and per signature of the version from someone no
+// longer named, e.g. a replaced signer), or one empty block for a slot nobody was named for.
 std::vector<PdfSignature> Mapper::signatures() const {
   std::vector<PdfSignature> out;
   for (const auto& slot : v_.workflow->signers) {
-    PdfSignature s;
-    s.role = slot.label.empty() ? slot.role : slot.label;
-    if (slot.required == SignerSlot::Required::kIfInvolved) s.role += " (if involved)";
-    if (slot.required == SignerSlot::Required::kNo) s.role += " (optional)";
-    std::string names;
-    for (const auto& a : v_.signers) {
-      if (a.slot != slot.role) continue;
-      names += (names.empty() ? "" : ", ") + (a.name.empty() ? person(a.personRef) : a.name);
+    std::string role = slot.label.empty() ? slot.role : slot.label;
+    if (slot.required == SignerSlot::Required::kIfInvolved) role += " (if involved)";
+    if (slot.required == SignerSlot::Required::kNo) role += " (optional)";
+    std::vector<std::pair<std::string, std::string>> named;  // person ref, name
+    for (const auto& a : v_.signers)
+      if (a.slot == slot.role)
+        named.emplace_back(a.personRef, a.name.empty() ? person(a.personRef) : a.name);
+    for (const auto& sig : o_.signatures) {
+      bool listed = std::any_of(named.begin(), named.end(),
+                                [&](const auto& n) { return n.first == sig.personRef; });
+      if (sig.slot == slot.role && !listed) named.emplace_back(sig.personRef, sig.name);
     }
-    s.name = present(names);
-    out.push_back(std::move(s));
+    if (named.empty()) out.push_back({role, std::nullopt, std::nullopt, std::nullopt, {}});
+    for (const auto& [ref, name] : named) {
+      PdfSignature s{role, present(name), std::nullopt, std::nullopt, {}};
+      for (const auto& sig : o_.signatures) {
+        if (sig.slot != slot.role || sig.personRef != ref || !sig.voidedAt.empty()) continue;
+        if (!sig.typedName.empty()) s.name = sig.typedName;  // as on the sealed copy
+        s.signedAt = parseIsoTime(sig.signedAt);
+        s.method = signatureMethodLabel(sig.method);
+        s.drawnPng = sig.drawnPng;
+      }
+      out.push_back(std::move(s));
+    }
   }
   return out;
 }
@@ -265,6 +285,14 @@ PdfDocument Mapper::build() {
   if (v_.plan.reviewDate) d.reviewDate = parseIsoDate(*v_.plan.reviewDate);
   d.deadlines = deadlines();
   d.signatures = signatures();
+  if (o_.sealed) {
+    const auto sealedAt = parseIsoTime(o_.sealed->sealedAt);
+    d.signaturesNote =
+        "The signed record is the sealed copy: sendflow plan " + std::to_string(o_.sealed->planId) +
+        ", version " + std::to_string(o_.sealed->version) +
+        (sealedAt ? ", sealed on " + ukDateTime(*sealedAt) : std::string()) + ", file SHA-256 " +
+        o_.sealed->pdfSha256 + ". This copy is for reading; it carries no seal.";
+  }
   return d;
 }
 

@@ -11,11 +11,6 @@
 #include "sendflow/engine/reminders/reminders.h"
 
 namespace sendflow::engine {
-namespace {
-
-const std::string kReviewDateField = "review_date";
-
-}  // namespace
 
 std::string notEditableMessage(const StateDef& s) {
   return "This plan is " + s.shown() + " and cannot be edited now.";
@@ -411,13 +406,12 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
     auto st = extend(v, c);
     if (!st) return st.error();
   }
+  auto isSigningAction = [](ActionKind a) {
+    return a == ActionKind::kSealPdf || a == ActionKind::kVoidSignatures ||
+           a == ActionKind::kNotifySigners;
+  };
   for (ActionKind action : t.actions) {
-    if (actions_ && (action == ActionKind::kSealPdf || action == ActionKind::kVoidSignatures ||
-                     action == ActionKind::kNotifySigners)) {
-      auto st = actions_->prepare(action, v, t, c);
-      if (!st) return st.error();
-      continue;
-    }
+    if (actions_ && isSigningAction(action)) continue;  // below, on the plan as it will stand
     switch (action) {
       case ActionKind::kScheduleReview: {
         auto anchor = anchorDate(v).value_or(dateOf(clock_.now()));
@@ -485,6 +479,17 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
         // Notifications, sealing and signature voiding are carried out by the e-mail and
         // e-signature parts; the transition itself is recorded here.
         break;
+    }
+  }
+  // The e-signature actions see the plan as this transition leaves it, whatever their order in
+  // the workflow: the sealed PDF shows the review date schedule_review gives it.
+  if (actions_) {
+    PlanView after = v;
+    if (c.reviewDate) after.plan.reviewDate = *c.reviewDate;
+    for (ActionKind action : t.actions) {
+      if (!isSigningAction(action)) continue;
+      auto st = actions_->prepare(action, after, t, c);
+      if (!st) return st.error();
     }
   }
   Poco::JSON::Object detail;

@@ -12,7 +12,7 @@
 namespace sendflow::engine {
 namespace {
 
-std::string methodLabel(const std::string& m) { return m == "drawn" ? "Drawn" : "Typed"; }
+std::string methodLabel(const std::string& m) { return signatureMethodLabel(m); }
 
 // The signatures drawn on the document and its audit certificate page: who signed, when, how
 // and from where, the content hash they bind to and the certificate that seals the file.
@@ -29,13 +29,14 @@ void addSignatures(PdfDocument& doc, const PlanView& v, const std::vector<Signat
                {"Document type", v.workflow->title},
                {"Academy", academy},
                {"Version content hash (SHA-256)", v.version.contentHash},
-               {"Sealed (UTC)", isoTime(now)},
+               {"Sealed", ukDateTime(now) + " (UK time)"},
                {"Seal certificate SHA-256", key.certificateSha256()}};
   // The week's anchor of the audit trail: this copy pins the chain as it stood then.
   if (anchor) cert.rows.push_back({"Audit trail anchor (weekly)", anchorForPeople(*anchor)});
   PdfTable table;
-  table.columns = {{"Signer", 1.4f}, {"Role", 1.2f},         {"Email", 1.6f},
-                   {"Method", 0.7f}, {"Signed (UTC)", 1.3f}, {"IP address", 1.0f}};
+  table.columns = {
+      {"Signer", 1.4f},           {"Role", 1.2f},      {"Email", 1.6f}, {"Method", 0.7f},
+      {"Signed (UK time)", 1.3f}, {"IP address", 1.0f}};
   for (const auto& s : sigs) {
     PdfSignature ps;
     ps.role = s.slotLabel;
@@ -45,7 +46,8 @@ void addSignatures(PdfDocument& doc, const PlanView& v, const std::vector<Signat
     ps.drawnPng = s.drawnPng;
     doc.signatures.push_back(ps);
     table.rows.push_back({s.name, s.slotLabel, s.email.empty() ? std::string("—") : s.email,
-                          methodLabel(s.method), s.signedAt, s.ip});
+                          methodLabel(s.method),
+                          ps.signedAt ? ukDateTime(*ps.signedAt) : s.signedAt, s.ip});
   }
   cert.table = table;
   cert.tableTitle = "Signatures";
@@ -122,6 +124,18 @@ std::optional<SealedDocument> SignatureService::sealedFor(Id planId) {
   auto all = repo_.sealed(planId);
   if (all.empty()) return std::nullopt;
   return all.front();
+}
+
+void SignatureService::describeSigning(const PlanView& v, PlanDocumentOptions& o) {
+  o.signatures.clear();
+  for (auto& s : repo_.signatures(v.plan.id, false))
+    if (s.version == v.version.number) o.signatures.push_back(std::move(s));
+  o.sealed.reset();
+  for (auto& s : repo_.sealed(v.plan.id))
+    if (s.version == v.version.number) {
+      o.sealed = std::move(s);
+      break;
+    }
 }
 
 Result<SealedDocument> SignatureService::sealedForLink(const std::string& token) {

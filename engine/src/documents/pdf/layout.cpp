@@ -77,29 +77,29 @@ bool Layout::image(const std::string& png, float x, float top, float maxW, float
 
 void Layout::row(const std::vector<Cell>& cells, float lh, float padTop, float padBot,
                  const std::function<void(float, float)>& decorate,
-                 const std::function<void()>& onBreak, float reserveAfterBreak) {
+                 const std::function<void()>& onBreak) {
   std::size_t total = 1;
   for (auto& c : cells) total = std::max(total, c.lines.size());
-  const float full = padTop + static_cast<float>(total) * lh + padBot;
-  const float freshRoom = kTop - kBottom - reserveAfterBreak;
+  bool fresh = y_ >= kTop;  // nothing above the row on this page
   auto breakPage = [&] {
     newPage();
+    fresh = true;
     if (!onBreak) return;
     onBreak();
     // A repeated header so tall that no line fits under it would break pages forever (found by
     // fuzzing): the row goes on to a fresh page without it.
     if (room() - padTop - padBot < lh) newPage();
   };
-  if (full > room() && full <= freshRoom) breakPage();
   std::size_t from = 0;
   while (from < total) {
-    auto fit =
-        static_cast<std::size_t>(std::max(0.0f, std::floor((room() - padTop - padBot) / lh)));
-    if (fit == 0) {
+    // (a hair of slack: a piece measured to fit exactly must fit after float rounding)
+    auto fit = static_cast<std::size_t>(
+        std::max(0.0f, std::floor((room() - padTop - padBot) / lh + 0.001f)));
+    std::size_t n = fit == 0 ? 0 : splitRow(total - from, fit, fresh);
+    if (n == 0) {
       breakPage();
       continue;
     }
-    std::size_t n = std::min(fit, total - from);
     float h = padTop + static_cast<float>(n) * lh + padBot;
     float top = y_;
     if (decorate) decorate(top, h);

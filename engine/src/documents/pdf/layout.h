@@ -103,17 +103,39 @@ class Layout {
   void rect(float x, float y, float w, float h, Rgb c, float width = 0.5f);
   bool image(const std::string& png, float x, float top, float maxW, float maxH);
 
-  // Draws cells side by side from y(), splitting across pages only when a row is taller than a
-  // fresh page. `decorate(top, height)` draws backgrounds/borders of each piece before its text;
-  // `onBreak()` runs at the top of each new page (repeated table headers).
+  // Draws cells side by side from y(). A row taller than what is left of the page is split line
+  // by line (splitRow decides where), the cells continuing on the next page.
+  // `decorate(top, height)` draws backgrounds/borders of each piece before its text; `onBreak()`
+  // runs at the top of each new page (repeated table headers).
   void row(const std::vector<Cell>& cells, float lineHeight, float padTop, float padBottom,
-           const std::function<void(float, float)>& decorate, const std::function<void()>& onBreak,
-           float reserveAfterBreak = 0);
+           const std::function<void(float, float)>& decorate, const std::function<void()>& onBreak);
 
   static float rowHeight(const std::vector<Cell>& cells, float lh, float padTop, float padBot) {
     std::size_t n = 1;
     for (auto& c : cells) n = std::max(n, c.lines.size());
     return padTop + static_cast<float>(n) * lh + padBot;
+  }
+  // The least of a row that goes on a page before a break (what a table header or a heading
+  // keeps with): the whole row when it cannot be split, else kKeepLines lines.
+  static float firstPieceHeight(const std::vector<Cell>& cells, float lh, float padTop,
+                                float padBot) {
+    std::size_t n = 1;
+    for (auto& c : cells) n = std::max(n, c.lines.size());
+    const std::size_t first = n < 2 * kKeepLines ? n : kKeepLines;  // splitRow's least piece
+    return padTop + static_cast<float>(first) * lh + padBot;
+  }
+
+  // A split row keeps at least this many lines on each page.
+  static constexpr std::size_t kKeepLines = 2;
+  // How many of a row's `left` lines go on this page when `fit` lines fit on it: all when they
+  // fit; otherwise as many as fit while kKeepLines stay for the next page, if that leaves at
+  // least kKeepLines here; otherwise 0 (break the page first). On a page with nothing above the
+  // row (`fresh`), as many as fit, at least one: moving on would not give it more room.
+  static std::size_t splitRow(std::size_t left, std::size_t fit, bool fresh) {
+    if (fit >= left) return left;
+    const std::size_t n = left >= kKeepLines ? std::min(fit, left - kKeepLines) : 0;
+    if (n >= kKeepLines) return n;
+    return fresh ? std::max<std::size_t>(fit, 1) : 0;
   }
 
   std::function<void()> runningHeader;

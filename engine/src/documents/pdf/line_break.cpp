@@ -1,5 +1,7 @@
 #include "line_break.h"
 
+#include <algorithm>
+
 #include "text_filter.h"
 
 namespace sendflow::engine::pdf {
@@ -52,25 +54,70 @@ class LineBreaker {
       endLine();
       spaceW = 0;
     }
-    if (!any_ && wordW > max_) {
-      // A word wider than the line (a URL, an identifier): break it between characters.
-      for (std::size_t k = from; k < to; ++k) {
-        float cw = w(cps_[k]);
-        if (lineW_ + cw > max_ && !line_.empty()) {
-          out_.push_back(std::move(line_));
-          line_.clear();
-          lineW_ = 0;
-        }
-        append(k, k + 1);
-        lineW_ += cw;
-      }
-      any_ = true;
+    if (!any_ && wordW > max_ &&
+        !isDateTimeToken(std::u32string_view(cps_).substr(from, to - from))) {
+      longWord(from, to);
       return;
     }
     if (any_) line_.push_back(' ');
     append(from, to);
     lineW_ += spaceW + wordW;
     any_ = true;
+  }
+
+  // A word wider than the line, at the start of a line: whole lines of it, each ending in a
+  // hyphen, then its tail starts the line the next word may join.
+  void longWord(std::size_t from, std::size_t to) {
+    const float hyphenW = w(U'-');
+    std::size_t k = from;
+    float restW = 0;
+    for (std::size_t i = from; i < to; ++i) restW += w(cps_[i]);
+    while (restW > max_ && to - k >= 4) {
+      // The furthest cut whose piece (with its hyphen) fits, two characters kept on each side.
+      std::size_t fit = k;
+      float pieceW = 0;
+      while (fit < to && pieceW + w(cps_[fit]) + hyphenW <= max_) pieceW += w(cps_[fit++]);
+      fit = std::clamp(fit, k + 2, to - 2);
+      std::size_t cut = bestCut(k, fit);
+      append(k, cut);
+      if (cps_[cut - 1] != U'-') line_.push_back('-');
+      for (std::size_t i = k; i < cut; ++i) restW -= w(cps_[i]);
+      endLine();
+      k = cut;
+    }
+    append(k, to);
+    lineW_ = restW;
+    any_ = true;
+  }
+
+  // Where to cut [k, fit) short of `fit`, looking back over the last third at most: after a '-'
+  // or '/', else between syllables as letters suggest (vowel | consonant vowel, or between two
+  // consonants after a vowel), else at `fit`.
+  std::size_t bestCut(std::size_t k, std::size_t fit) const {
+    const std::size_t lowest = std::max(k + 2, fit - (fit - k) / 3);
+    for (std::size_t e = fit; e >= lowest; --e)
+      if (cps_[e - 1] == U'-' || cps_[e - 1] == U'/') return e;
+    auto vowel = [](char32_t c) {
+      return c == U'a' || c == U'e' || c == U'i' || c == U'o' || c == U'u' || c == U'y' ||
+             c == U'A' || c == U'E' || c == U'I' || c == U'O' || c == U'U' || c == U'Y';
+    };
+    auto letter = [](char32_t c) { return (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z'); };
+    auto consonant = [&](char32_t c) { return letter(c) && !vowel(c); };
+    auto digraph = [](char32_t x, char32_t y) {  // letters read as one sound: kept together
+      x = static_cast<char32_t>(x | 0x20U);      // ASCII lower case
+      y = static_cast<char32_t>(y | 0x20U);
+      return (y == U'h' &&
+              (x == U'c' || x == U's' || x == U't' || x == U'p' || x == U'w' || x == U'g')) ||
+             (x == U'c' && y == U'k') || (x == U'q' && y == U'u');
+    };
+    for (std::size_t e = fit; e >= lowest; --e) {
+      if (e + 1 >= cps_.size() || e < 2) continue;
+      const char32_t a = cps_[e - 2], b = cps_[e - 1], c = cps_[e], d = cps_[e + 1];
+      if ((vowel(b) && consonant(c) && vowel(d) && letter(a)) ||
+          (vowel(a) && consonant(b) && consonant(c) && vowel(d) && !digraph(b, c)))
+        return e;
+    }
+    return fit;
   }
 
   std::string_view bytes_;
@@ -85,6 +132,21 @@ class LineBreaker {
 };
 
 }  // namespace
+
+bool isDateTimeToken(std::u32string_view word) {
+  if (word.size() < 4 || word.front() < U'0' || word.front() > U'9') return false;
+  bool separated = false;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    const char32_t c = word[i];
+    if (c >= U'0' && c <= U'9') continue;
+    if (c != U'-' && c != U'/' && c != U':' && c != U'.' && c != U'T' && c != U'Z' && c != U'+')
+      return false;
+    if ((c == U'-' || c == U'/' || c == U':') && i + 1 < word.size() && word[i + 1] >= U'0' &&
+        word[i + 1] <= U'9' && word[i - 1] >= U'0' && word[i - 1] <= U'9')
+      separated = true;
+  }
+  return separated;
+}
 
 std::vector<std::string> wrapText(std::string_view utf8, const FontFace& font, float size,
                                   float maxWidth) {

@@ -1,5 +1,9 @@
-// Line breaking: text wrapped at spaces to a width, paragraphs ("\n") kept, a word wider than
-// the line broken between characters. Widths are the font's advances (no kerning, no shaping).
+// Line breaking: text wrapped at spaces to a width, paragraphs ("\n") kept. A word wider than
+// the line (a URL, an identifier, a long compound) is broken as a last resort, always with a
+// visible hyphen (none added after a '-' it already has), preferably between syllables as far as
+// letters tell (no dictionary), never leaving fewer than two characters on a line. A date or time
+// ("2026-12-02T15:48:00Z", "02/12/2026", "15:48") is never broken: it gets a line of its own.
+// Widths are the font's advances (no kerning, no shaping).
 #pragma once
 
 #include <string>
@@ -13,5 +17,9 @@ namespace sendflow::engine::pdf {
 // One entry per line; an empty paragraph is an empty line. `size` in points.
 std::vector<std::string> wrapText(std::string_view utf8, const FontFace& font, float size,
                                   float maxWidth);
+
+// Whether a word (no spaces) reads as a date or a time: digits with '-', '/', ':', '.', 'T', 'Z'
+// or a '+' offset, and at least one '-', '/' or ':' between digits.
+bool isDateTimeToken(std::u32string_view word);
 
 }  // namespace sendflow::engine::pdf

@@ -1,22 +1,11 @@
 #include "painter.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 
 namespace sendflow::engine::pdf {
 namespace {
 
 std::string formatDate(const std::optional<Date>& d) { return d ? ukDate(*d) : std::string(); }
-
-std::string formatTime(TimePoint t) {
-  auto day = std::chrono::floor<std::chrono::days>(t);
-  std::chrono::hh_mm_ss<std::chrono::seconds> hms{t - day};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02d:%02d UTC", static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()));
-  return ukDate(Date{day}) + ", " + buf;
-}
 
 std::string shortHash(const std::string& hash) {
   return hash.substr(0, std::min<std::size_t>(12, hash.size()));
@@ -137,7 +126,17 @@ void Painter::help(const std::string& text, float x, float w) {
 void Painter::signatures() {
   if (d_.signatures.empty()) return;
   constexpr float kBlockH = 92;
-  heading("Signatures", kBlockH + 6);
+  const Style note{false, 9.5f, kMuted};
+  std::vector<std::string> noteLines;
+  if (!d_.signaturesNote.empty())
+    noteLines = l_.wrap(c(d_.signaturesNote, "signatures"), note, kWidth);
+  heading("Signatures", static_cast<float>(noteLines.size()) * 13 + kBlockH + 6);
+  for (auto& line : noteLines) {
+    l_.need(13);
+    l_.text(kLeft, l_.y() - 10, line, note);
+    l_.down(13);
+  }
+  if (!noteLines.empty()) l_.down(6);
   for (std::size_t i = 0; i < d_.signatures.size(); ++i) {
     signatureBlock(d_.signatures[i], "signature." + std::to_string(i));
   }
@@ -167,7 +166,10 @@ void Painter::signatureBlock(const PdfSignature& s, const std::string& field) {
   };
   bool signedSlot = s.signedAt.has_value();
   field3("Name", s.name);
-  field3("Date", signedSlot ? std::optional<std::string>(formatTime(*s.signedAt)) : std::nullopt);
+  const bool named = s.name && !s.name->empty();
+  field3("Date", signedSlot ? std::optional<std::string>(ukDateTime(*s.signedAt))
+                 : named    ? std::optional<std::string>("Not signed yet")
+                            : std::nullopt);
   field3("Method", signedSlot ? s.method : std::nullopt);
   float sx = kLeft + leftW + 10, sw = kWidth - leftW - 20;
   l_.text(sx, top - 36, "Signature", label);

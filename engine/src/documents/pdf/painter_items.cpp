@@ -9,9 +9,8 @@ Painter::Block Painter::labelValueRow(const std::string& label, std::vector<Line
   cells->push_back(Cell{kLeft, kLabelW, l_.lines(label, kLabel, kLabelW)});
   cells->push_back(Cell{kValueX, kValueW, std::move(value)});
   constexpr float kLh = 13.5f, kPadTop = 4, kPadBot = 5;
-  float full = Layout::rowHeight(*cells, kLh, kPadTop, kPadBot);
   Block b;
-  b.minHeight = full <= kTop - kBottom ? full : kPadTop + 2 * kLh + kPadBot;
+  b.minHeight = Layout::firstPieceHeight(*cells, kLh, kPadTop, kPadBot);
   b.draw = [this, cells] {
     l_.row(
         *cells, kLh, kPadTop, kPadBot,

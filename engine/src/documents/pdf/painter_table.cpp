@@ -1,5 +1,6 @@
-// Tables: weighted columns, a shaded header row repeated on every page the table continues on,
-// alternate row shading, rows cut only when taller than a page (Layout::row).
+// Tables: weighted columns, a shaded header row repeated on every page the table continues on
+// and kept with the first row, alternate row shading, rows split line by line where the page
+// ends (Layout::row).
 #include <algorithm>
 
 #include "painter.h"
@@ -69,8 +70,11 @@ Painter::Block Painter::table(const std::string& label, const PdfTable& t,
                               const std::string& field) {
   auto p = prepareTable(label, t, field);
   const float labelH = 6 + static_cast<float>(p->label.size()) * 14;
-  float firstRow = p->rows.empty() ? 20 : Layout::rowHeight(p->rows.front(), kLh, kPadTop, kPadBot);
-  firstRow = std::min(firstRow, kPadTop + 2 * kLh + kPadBot);
+  // The header never stands alone at the foot of a page: it keeps at least the first row's first
+  // piece (Layout::row splits a row only where that piece fits).
+  const float firstRow = p->rows.empty()
+                             ? kPadTop + kLh + kPadBot  // "No entries"
+                             : Layout::firstPieceHeight(p->rows.front(), kLh, kPadTop, kPadBot);
   Block b;
   b.minHeight = labelH + p->headerH + firstRow;
   b.draw = [this, p, min = b.minHeight] {
@@ -108,14 +112,13 @@ void Painter::drawTable(const PreparedTable& p) {
                                 l_.lines(p.emptyText, Style{false, 9, kFaint}, kWidth - 2 * kPad)}};
     l_.row(
         none, kLh, kPadTop, kPadBot,
-        [this](float top, float h) { l_.rect(kLeft, top - h, kWidth, h, kRule); }, onBreak,
-        p.headerH + 12);
+        [this](float top, float h) { l_.rect(kLeft, top - h, kWidth, h, kRule); }, onBreak);
   }
   for (std::size_t i = 0; i < p.rows.size(); ++i) {
     Rgb bg = i % 2 ? kShade : Rgb{1, 1, 1};
     l_.row(
         p.rows[i], kLh, kPadTop, kPadBot, [grid, bg](float top, float h) { grid(top, h, bg); },
-        onBreak, p.headerH + 12);
+        onBreak);
   }
   l_.down(6);
 }

@@ -17,6 +17,11 @@ struct PlanDocumentOptions {
   // "user:N" / "contact:N" → the name to print. A reference missing here prints as
   // "Unknown person (user:N)", so nothing is silently blank.
   std::map<std::string, std::string> people;
+  // The signatures of the version shown and its sealed copy, if any: each signer's block says
+  // who signed, when and how, or "Not signed yet"; with a sealed copy the Signatures section
+  // says that the signed record is that copy (SignatureService::describeSigning fills both).
+  std::vector<SignatureRecord> signatures;
+  std::optional<SealedDocument> sealed;
 };
 
 // REQUIRES: v.form, v.workflow, v.state and v.values set (as PlanService::open returns them).

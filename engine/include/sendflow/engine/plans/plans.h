@@ -26,6 +26,10 @@
 
 namespace sendflow::engine {
 
+// The form field where a review date earlier than the policy's may be asked for. Blank: the
+// policy's date from the day the plan becomes active (PlanRecord::reviewDate holds the result).
+inline const std::string kReviewDateField = "review_date";
+
 struct PlanRecord {
   Id id = 0;
   Id academyId = 0;

@@ -57,6 +57,11 @@ struct SignatureRecord {
   std::string voidedAt, voidReason;
 };
 
+// How a signature was made, as a reader sees it ("typed" → "Typed", "drawn" → "Drawn").
+inline std::string signatureMethodLabel(const std::string& method) {
+  return method == "drawn" ? "Drawn" : "Typed";
+}
+
 struct SealedDocument {
   Id planId = 0;
   int version = 0;

@@ -136,6 +136,9 @@ class SignatureService final : public TransitionActions {
     return repo_.signatures(planId, includeVoid);
   }
   std::optional<SealedDocument> sealedFor(Id planId);
+  // The signatures of the version `v` shows and its sealed copy, for that version's PDF (not
+  // audited: the read of the plan is).
+  void describeSigning(const PlanView& v, PlanDocumentOptions& o);
   // The sealed PDF's bytes. Throws InfraError when the document store cannot read them.
   std::string sealedPdf(const SealedDocument& d) const { return documents_.get(d.path); }
   // "invited", "opened", "signed", "declined", "expired" (an invited/opened link past expiry).

@@ -85,7 +85,8 @@ struct PdfDeadline {
   std::string status;  // "Done", "Due", "Overdue", …
 };
 
-// One signer slot. Unsigned slots (no signedAt) print lines to sign on.
+// One signer (or an unfilled signer slot). Without signedAt: "Not signed yet" beside a named
+// signer, lines to sign on for a slot nobody was named for.
 struct PdfSignature {
   std::string role;  // "Parent / carer"
   std::optional<std::string> name;
@@ -129,6 +130,7 @@ struct PdfDocument {
   std::optional<Date> reviewDate;
   std::vector<PdfDeadline> deadlines;  // EHCP annual review; section omitted when empty
   std::vector<PdfSignature> signatures;
+  std::string signaturesNote;  // optional line under the Signatures heading
   std::optional<PdfAuditCertificate> auditCertificate;
 };
 

@@ -1,0 +1,195 @@
+// The PDF layout's decisions, on the real DejaVu faces: where a row splits across pages, that a
+// table's header keeps its first row, and how words too long for a line are broken.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "documents/pdf/layout.h"
+#include "documents/pdf/line_break.h"
+#include "documents/pdf/painter.h"
+#include "support/pdf_fonts.h"
+
+using namespace sendflow::engine;
+using namespace sendflow::engine::pdf;
+
+namespace {
+
+const FontSet& fonts() {
+  static const sendflow::testing::TestFonts files;
+  static const FontSet set(files.fontBytes(PdfFontRole::kRegular),
+                           files.fontBytes(PdfFontRole::kBold));
+  return set;
+}
+
+std::vector<std::string> wrap(const std::string& s, float width) {
+  return wrapText(s, fonts().regular, 10, width);
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "|";
+  return out;
+}
+
+// The text drawn on each page, in drawing order.
+std::vector<std::string> pageTexts(const Layout& l) {
+  std::vector<std::string> pages(l.pageCount());
+  for (const auto& op : l.ops()) {
+    if (op.kind != Op::kText) continue;
+    std::string s;
+    for (char32_t cp : op.text) s.push_back(cp < 0x80 ? static_cast<char>(cp) : '?');
+    pages[op.page] += s + "\n";
+  }
+  return pages;
+}
+
+}  // namespace
+
+TEST_CASE("layout: a row splits where the page ends, keeping two lines on each side",
+          "[pdf][layout]") {
+  // Everything fits: all of it.
+  CHECK(Layout::splitRow(5, 9, false) == 5);
+  // 30 lines, 20 fit: 20 here (the page is not left empty before a long row).
+  CHECK(Layout::splitRow(30, 20, false) == 20);
+  // 5 lines, 4 fit: 3 here, so two go on (no single widowed line).
+  CHECK(Layout::splitRow(5, 4, false) == 3);
+  // Only one line would fit, or a 3-line row cannot leave two on each side: break first.
+  CHECK(Layout::splitRow(10, 1, false) == 0);
+  CHECK(Layout::splitRow(3, 2, false) == 0);
+  // On a page with nothing above, as much as fits (moving on gives no more room).
+  CHECK(Layout::splitRow(3, 2, true) == 2);
+  CHECK(Layout::splitRow(100, 60, true) == 60);
+  CHECK(Layout::splitRow(1, 0, true) == 1);
+}
+
+TEST_CASE("layout: a long row continues on the next page instead of leaving the page empty",
+          "[pdf][layout]") {
+  // Twelve short rows, then one of 40 lines: it does not fit under them but would on a fresh
+  // page. It starts under them and continues on the next page.
+  PdfSection s;
+  s.title = "Section";
+  for (int i = 0; i < 12; ++i)
+    s.items.push_back({"f" + std::to_string(i), "Filler " + std::to_string(i), PdfText{"v"}, ""});
+  std::string tall;
+  for (int i = 1; i <= 40; ++i) tall += "line" + std::to_string(i) + "\n";
+  s.items.push_back({"tall", "Tall answer", PdfText{tall}, ""});
+  PdfDocument d;
+  d.header.title = "Plan";
+  d.sections = {s};
+  Layout l(fonts());
+  Painter(l, d).paint();
+  auto pages = pageTexts(l);
+  auto pageOf = [&](const std::string& what) {
+    for (std::size_t p = 0; p < pages.size(); ++p)
+      if (pages[p].find(what + "\n") != std::string::npos) return static_cast<int>(p);
+    return -1;
+  };
+  INFO(pages[0]);
+  REQUIRE(pageOf("Filler 11") == 0);
+  CHECK(pageOf("line1") == 0);   // begun at once: the page is used to its foot
+  CHECK(pageOf("line40") == 1);  // and continued on the next
+  CHECK(pageOf("line39") == 1);  // two lines at least carried over
+}
+
+TEST_CASE("layout: a table's header is never left alone at the foot of a page", "[pdf][layout]") {
+  // Fill a page so that the header fits at its foot but no more; the table (its first row is
+  // five lines) must start on the next page with its header.
+  PdfDocument d;
+  d.header.title = "Plan";
+  PdfSection s;
+  s.title = "Section";
+  for (int i = 0; i < 200; ++i) {
+    PdfItem filler;
+    filler.id = "f" + std::to_string(i);
+    filler.label = "Filler " + std::to_string(i);
+    filler.content = PdfText{"value"};
+    s.items.push_back(filler);
+  }
+  PdfTable t;
+  t.columns = {{"Hazard header", 1}, {"Control header", 1}};
+  t.rows.push_back({std::string("one\ntwo\nthree\nfour\nfive"), std::string("x")});
+  t.rows.push_back({std::string("second row"), std::string("y")});
+  PdfItem table;
+  table.id = "t";
+  table.label = "The table";
+  table.content = t;
+  // Try the table after each number of fillers: wherever the page ends, the header row is
+  // followed on its page by at least two lines of the first row.
+  for (int n = 30; n < 60; ++n) {
+    PdfDocument doc = d;
+    PdfSection sec = s;
+    sec.items.resize(static_cast<std::size_t>(n));
+    sec.items.push_back(table);
+    doc.sections = {sec};
+    Layout l(fonts());
+    Painter(l, doc).paint();
+    for (const auto& page : pageTexts(l)) {  // the page where the table starts
+      auto at = page.find("Hazard header");
+      if (at == std::string::npos) continue;
+      INFO("fillers: " << n << "\n" << page.substr(at));
+      CHECK(page.find("one\n", at) != std::string::npos);
+      CHECK(page.find("two\n", at) != std::string::npos);
+      break;
+    }
+  }
+}
+
+TEST_CASE("line break: spaces first, then long words with a visible hyphen", "[pdf][layout]") {
+  // Words move to the next line whole.
+  auto plain = wrap("the quick brown fox jumps over the lazy dog", 100);
+  INFO(joined(plain));
+  CHECK(plain.size() > 1);
+  std::string words;
+  for (const auto& l : plain) words += (words.empty() ? "" : " ") + l;
+  CHECK(words == "the quick brown fox jumps over the lazy dog");
+  // A word wider than the line: every piece but the last ends in '-', nothing is lost, no piece
+  // is wider than the line, no piece is a lone letter.
+  const std::string word = "Pneumonoultramicroscopicsilicovolcanoconiosis";
+  auto lines = wrap("a " + word + " b", 80);
+  std::string rebuilt;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    INFO(joined(lines));
+    std::string l = lines[i];
+    if (l == "a") {
+      rebuilt += "a ";
+      continue;
+    }
+    CHECK(wrapText(l, fonts().regular, 10, 80).size() == 1);  // fits
+    if (l.size() > 2 && l.substr(l.size() - 2) == " b") l = l.substr(0, l.size() - 2);
+    bool last = i + 1 == lines.size();
+    if (!last) {
+      REQUIRE(l.back() == '-');
+      l.pop_back();
+    }
+    CHECK(l.size() >= 2);
+    rebuilt += l;
+  }
+  CHECK(rebuilt == "a " + word);
+  // Cut after a hyphen the word has: no second hyphen added.
+  auto compound = wrap("well-being-and-safety-arrangements", 90);
+  INFO(joined(compound));
+  REQUIRE(compound.size() >= 2);
+  CHECK(compound[0].back() == '-');
+  CHECK(compound[0].find("--") == std::string::npos);
+  // Letters suggest syllables: "administration" is not cut as "administrati-on".
+  auto syllables = wrap("administrationadministration", 70);
+  INFO(joined(syllables));
+  REQUIRE(syllables.size() >= 2);
+  CHECK(syllables[0].back() == '-');
+}
+
+TEST_CASE("line break: a date or time is never split", "[pdf][layout]") {
+  // In a narrow cell the stamp gets a line of its own, whole; the words around it wrap.
+  auto lines = wrap("signed 2026-12-02T15:48:00Z by Ms Ní Bhriain on 02/12/2026", 60);
+  INFO(joined(lines));
+  CHECK(std::find(lines.begin(), lines.end(), "2026-12-02T15:48:00Z") != lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), "02/12/2026") != lines.end());
+  for (const auto& l : lines) CHECK((l.find('-') == std::string::npos || l.size() == 20));
+  // Words that merely have digits and hyphens are words: "well-being" may break after its '-'.
+  CHECK(isDateTimeToken(U"2026-12-02T15:48:00Z"));
+  CHECK(isDateTimeToken(U"15:48"));
+  CHECK_FALSE(isDateTimeToken(U"well-being"));
+  CHECK_FALSE(isDateTimeToken(U"A12-34"));
+  CHECK_FALSE(isDateTimeToken(U"12345"));
+}
