@@ -46,7 +46,7 @@ Statement& bindInsert(Statement& st, const OutboxMessage& m) {
 
 constexpr const char* kPlanColumns =
     "p.id, p.academy_id, p.owner_user_id, p.workflow_snapshot_id, p.type, p.state, "
-    "COALESCE(p.review_date, ''), pu.legal_name";
+    "COALESCE(p.review_date, ''), pu.legal_name, pu.date_of_birth";
 
 engine::ReminderPlan readPlan(const Statement& st, bool withValues) {
   engine::ReminderPlan p;
@@ -58,7 +58,8 @@ engine::ReminderPlan readPlan(const Statement& st, bool withValues) {
   p.state = st.getText(5);
   p.reviewDate = st.getText(6);
   p.pupilName = st.getText(7);
-  if (withValues) p.valuesJson = st.getText(8);
+  p.dateOfBirth = st.getText(8);
+  if (withValues) p.valuesJson = st.getText(9);
   return p;
 }
 
@@ -160,7 +161,7 @@ class Source final : public engine::ReminderSource, public engine::OutboxWriter 
     for (const auto& y : yearGroups) st.bind(i++, y);
     while (st.step()) {
       auto p = readPlan(st, true);
-      p.yearGroup = st.getText(9);
+      p.yearGroup = st.getText(10);
       f(p);
     }
   }

@@ -1,8 +1,9 @@
 // Plan editor journey: the demo SENCO launches a PEEP for a pupil, is told what is missing in a
 // GOV.UK-style error summary, fixes an invalid answer, uses a conditional question (it appears
-// only when its condition holds), saves, and sees the version history. axe-core finds no
-// WCAG 2.2 AA violation on the editor, the error state or the history, and nothing scrolls
-// sideways at 320 px.
+// only when its condition holds), saves, and sees the version history; then sets an EHCP review's
+// meeting after the review is due and sees the warning beside the field. axe-core finds no
+// WCAG 2.2 AA violation on the editor, the error state, the history or the warning, and nothing
+// scrolls sideways at 320 px.
 import { runE2e, signedIn } from './harness.mjs';
 
 runE2e('plans', async (t, { server, browser }) => {
@@ -68,6 +69,26 @@ runE2e('plans', async (t, { server, browser }) => {
   await t.checkAxe(page, 'the version history');
   await page.click('text=What changed');
   t.check(await page.locator('text=Broken leg').first().isVisible(), 'the diff shows the new answer');
+
+  // An EHCP review whose meeting is set after the review is due (12 months from the last review
+  // or the plan's issue, 6 for an under-5): saved, with a visible warning beside the field.
+  const ehcp = server.demo.plans.find((p) => p.type === 'ehcp_annual_review' && p.state === 'draft' && p.academy === senco.academy);
+  t.require(ehcp, 'the demo has an EHCP review in draft');
+  await page.goto(`${server.baseUrl}/plans/${ehcp.id}`);
+  t.check(await page.locator('#f-meeting_date-warning').count() === 0, 'a meeting in time has no warning');
+  const late = new Date(Date.now() + 400 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  await page.fill('#f-meeting_date', late);
+  await Promise.all([page.waitForURL(/saved=1/), page.click('button:has-text("Save changes")')]);
+  const warning = page.locator('#f-meeting_date-warning');
+  t.require(await warning.isVisible(), 'a late meeting shows a warning beside the meeting date');
+  t.check(/This meeting is after the review is due on \d{1,2} [A-Z][a-z]+ \d{4}/.test(await warning.innerText()),
+    'the warning says when the review is due', await warning.innerText());
+  t.check((await page.getAttribute('#f-meeting_date', 'aria-describedby') || '').includes('f-meeting_date-warning'),
+    'the date input is described by the warning');
+  t.check(await page.locator('text=Hold the review (within').first().isVisible(),
+    'the deadlines list when the review is due');
+  await t.checkAxe(page, 'the EHCP editor with a late-meeting warning');
+  await t.screenshot(page, 'ehcp-late-meeting');
 
   // The editor reflows at 320 px.
   await page.setViewportSize({ width: 320, height: 640 });

@@ -6,6 +6,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "engine/fakes.h"
 #include "engine/mini_plan.h"
@@ -213,4 +214,40 @@ TEST_CASE("reminders: the weekly digest tells governors what is overdue and due 
   CHECK(o.months[0].reviews == 0);  // March 2026: Elm's plan is not Oak's
   CHECK(o.months[1].reviews == 1);  // April 2026
   CHECK(o.months[2].reviews == 1);  // May 2026: plan 52 is on the timeline, not in due soon
+}
+
+// Issue 14, point 4: an EHCP review being prepared is reminded as due from the plan's issue date
+// (no meeting set), 14 days before and on the day; once its meeting is held, no more.
+TEST_CASE("reminders: an EHCP review with no meeting is reminded as due from the plan's issue",
+          "[engine][reminders]") {
+  World w;
+  std::ifstream in(SENDFLOW_SOURCE_ROOT "/workflows/ehcp_annual_review.json");
+  w.plansRepo.snapshots[3] = {"workflow", std::string(std::istreambuf_iterator<char>(in), {})};
+  ReminderPlan& p = w.plan(60, "", "draft");
+  p.workflowSnapshotId = 3;
+  p.type = "ehcp_annual_review";
+  p.dateOfBirth = "2015-01-01";
+  p.valuesJson = R"({"plan_issued": "2025-03-16"})";
+  auto deadlineKeys = [&](const char* iso) {
+    Keys out;
+    for (auto& m : w.service.messagesFor(day(iso)))
+      if (m.kind == mailkind::kDeadline) out.push_back(m.key);
+    return out;
+  };
+  CHECK(deadlineKeys("2026-03-02") == Keys{"deadline:60:review_due:2026-03-16:soon:user:7",
+                                           "deadline:60:review_due:2026-03-16:soon:user:8"});
+  auto msgs = w.service.messagesFor(day("2026-03-16"));
+  REQUIRE_FALSE(msgs.empty());
+  CHECK(dataOf(msgs.front())->getValue<std::string>("deadline") ==
+        "Hold the review (within 12 months of the plan being issued)");
+  CHECK(deadlineKeys("2026-03-16").size() == 2);
+  CHECK(deadlineKeys("2026-03-10").empty());
+  // A child under 5 when the plan was issued: due after 6 months.
+  w.store.rows.back().dateOfBirth = "2021-06-01";
+  CHECK(deadlineKeys("2025-09-02").size() == 2);  // 16 September 2025, 14 days to go
+  CHECK(deadlineKeys("2026-03-02").empty());
+  // The meeting held: the review is done.
+  w.store.rows.back().dateOfBirth = "2015-01-01";
+  w.store.rows.back().valuesJson = R"({"plan_issued": "2025-03-16", "meeting_date": "2026-03-01"})";
+  CHECK(deadlineKeys("2026-03-02").empty());
 }

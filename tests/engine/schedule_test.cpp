@@ -257,7 +257,8 @@ TEST_CASE("phase transfer deadlines by year group", "[engine][schedule]") {
     CHECK(isoDate(item->due) == c.due);
     CHECK(item->status == c.status);
   }
-  auto done = phaseTransferDeadline(policy, "6", none, d("2026-03-01"), d("2026-02-10"));
+  auto done =
+      phaseTransferDeadline(policy, "6", none, d("2026-03-01"), std::nullopt, d("2026-02-10"));
   REQUIRE(done);
   CHECK(done->status == DeadlineStatus::kDone);
 }
@@ -281,4 +282,164 @@ TEST_CASE("a review is due soon from 30 days before its date, overdue the day af
   CHECK(late.status == ReviewStatus::kOverdue);
   CHECK(late.daysToGo == -2);
   CHECK(std::string(reviewStatusName(ReviewStatus::kDueSoon)) == "due_soon");
+}
+
+// Issue 14, point 4: the review on an EHCP is due from the plan's issue or its last review
+// (Code of Practice 9.166, 9.178), never from the meeting that is being arranged.
+TEST_CASE("an EHCP review is due within 12 months of the plan being issued, with no meeting set",
+          "[engine][schedule]") {
+  const auto& review = registry().workflow("ehcp_annual_review")->review;
+  auto values = json(R"({"plan_issued": "2026-03-10"})");
+  auto item = reviewDueDeadline(review, *values, d("2015-04-01"), d("2026-12-03"));
+  REQUIRE(item);
+  CHECK(item->id == "review_due");
+  CHECK(isoDate(item->due) == "2027-03-10");
+  CHECK(item->label == "Hold the review (within 12 months of the plan being issued)");
+  CHECK(item->status == DeadlineStatus::kOnTrack);
+  CHECK_FALSE(item->doneOn);
+  CHECK(reviewDueDeadline(review, *values, d("2015-04-01"), d("2027-03-01"))->status ==
+        DeadlineStatus::kDueSoon);
+  CHECK(reviewDueDeadline(review, *values, d("2015-04-01"), d("2027-03-11"))->status ==
+        DeadlineStatus::kMissed);
+  // Nothing recorded: no date to count from.
+  CHECK_FALSE(reviewDueDeadline(review, Object(), d("2015-04-01"), d("2026-12-03")));
+}
+
+TEST_CASE("an EHCP review is due within 12 months of the last review, whatever the meeting says",
+          "[engine][schedule]") {
+  const auto& review = registry().workflow("ehcp_annual_review")->review;
+  auto values = json(R"({"plan_issued": "2024-01-10", "last_review": "2026-05-20"})");
+  auto item = reviewDueDeadline(review, *values, d("2015-04-01"), d("2026-12-03"));
+  REQUIRE(item);
+  CHECK(isoDate(item->due) == "2027-05-20");
+  CHECK(item->label == "Hold the review (within 12 months of the last review)");
+  // A meeting set does not move the due date; once held, the review is done on that day.
+  values->set("meeting_date", "2027-04-30");
+  item = reviewDueDeadline(review, *values, d("2015-04-01"), d("2026-12-03"));
+  CHECK(isoDate(item->due) == "2027-05-20");
+  CHECK_FALSE(item->doneOn);
+  item = reviewDueDeadline(review, *values, d("2015-04-01"), d("2027-05-02"));
+  REQUIRE(item->doneOn);
+  CHECK(isoDate(*item->doneOn) == "2027-04-30");
+  CHECK(item->status == DeadlineStatus::kDone);
+}
+
+TEST_CASE("an under-5's EHCP review is due within the policy's 3 or 6 months",
+          "[engine][schedule]") {
+  ReviewPolicy policy = registry().workflow("ehcp_annual_review")->review;
+  CHECK(policy.under5Every == Duration{0, 6, 0, 0});
+  struct Case {
+    const char* under5;
+    const char* dob;
+    const char* lastReview;
+    const char* due;
+    bool under5Label;
+  };
+  const Case cases[] = {
+      {"P6M", "2022-06-01", "2026-03-01", "2026-09-01", true},   // 3 years old
+      {"P3M", "2022-06-01", "2026-03-01", "2026-06-01", true},   // the trust's 3 months
+      {"P6M", "2022-06-01", "2026-08-31", "2027-02-28", true},   // month end clamps
+      {"P3M", "2021-05-01", "2026-03-01", "2026-06-01", true},   // turns 5 in the cycle: still 3
+      {"P6M", "2021-05-01", "2026-03-01", "2026-09-01", true},   // turns 5 in the cycle: still 6
+      {"P6M", "2021-03-01", "2026-03-01", "2027-03-01", false},  // 5 on the day the cycle starts
+      {"P3M", "2021-02-28", "2026-03-01", "2027-03-01", false},  // already 5: 12 months
+  };
+  for (const auto& c : cases) {
+    INFO(c.under5 << ", born " << c.dob << ", last review " << c.lastReview);
+    policy.under5Every = dur(c.under5);
+    auto values = json(std::string(R"({"plan_issued": "2025-01-10", "last_review": ")") +
+                       c.lastReview + "\"}");
+    auto item = reviewDueDeadline(policy, *values, d(c.dob), d("2026-03-02"));
+    REQUIRE(item);
+    CHECK(isoDate(item->due) == c.due);
+    CHECK((item->label.find("under 5") != std::string::npos) == c.under5Label);
+  }
+  // The first review of a plan issued to a 4-year-old: 6 months from issue.
+  policy.under5Every = dur("P6M");
+  auto first = reviewDueDeadline(policy, *json(R"({"plan_issued": "2026-01-15"})"), d("2021-09-01"),
+                                 d("2026-03-02"));
+  REQUIRE(first);
+  CHECK(isoDate(first->due) == "2026-07-15");
+  CHECK(first->label ==
+        "Hold the review (within 6 months of the plan being issued, as the child is under 5)");
+}
+
+TEST_CASE("a review meeting set after the review is due is warned about, not refused",
+          "[engine][schedule]") {
+  const auto& review = registry().workflow("ehcp_annual_review")->review;
+  auto values = json(R"({"plan_issued": "2026-03-03", "meeting_date": "2027-03-04"})");
+  auto w = lateMeetingWarning(review, *values, d("2015-04-01"));
+  REQUIRE(w);
+  CHECK(w->field == "meeting_date");
+  CHECK(w->message == "This meeting is after the review is due on 3 March 2027");
+  values->set("meeting_date", "2027-03-03");  // on the day: in time
+  CHECK_FALSE(lateMeetingWarning(review, *values, d("2015-04-01")));
+  values->remove("meeting_date");
+  CHECK_FALSE(lateMeetingWarning(review, *values, d("2015-04-01")));
+  // Under 5: due after 6 months, so a meeting 7 months on is late.
+  auto young = json(R"({"plan_issued": "2026-03-03", "meeting_date": "2026-10-01"})");
+  auto late = lateMeetingWarning(review, *young, d("2022-01-01"));
+  REQUIRE(late);
+  CHECK(late->message == "This meeting is after the review is due on 3 September 2026");
+}
+
+TEST_CASE("phase transfer dates come from the academic year of the transfer",
+          "[engine][schedule]") {
+  const auto& policy = *registry().workflow("ehcp_annual_review")->deadlines;
+  CHECK(academicYearOf(d("2027-08-31")) == 2026);
+  CHECK(academicYearOf(d("2027-09-01")) == 2027);
+  CHECK(yearGroupAfter("5", 1) == "6");
+  CHECK(yearGroupAfter("N", 1) == "R");
+  CHECK(yearGroupAfter("R", -1) == "N");
+  CHECK(yearGroupAfter("R", 1) == "1");
+  CHECK(yearGroupAfter("14", 1).empty());
+  CHECK(yearGroupAfter("N", -1).empty());
+  Object none;
+  struct Case {
+    const char* year;  // the pupil's year group on `today`
+    const char* today;
+    const char* review;  // the review's day (meeting, else when due); "" for none
+    const char* due;     // "" when none
+    DeadlineStatus status;
+  };
+  const Case cases[] = {
+      // In Year 6 this academic year: the transfer is next September, whatever side of 1 Sept
+      // the review falls.
+      {"6", "2026-12-03", "", "2027-02-15", DeadlineStatus::kOnTrack},
+      {"6", "2026-12-03", "2027-01-20", "2027-02-15", DeadlineStatus::kOnTrack},
+      {"6", "2026-12-03", "2027-10-05", "2027-02-15", DeadlineStatus::kOnTrack},
+      // In Year 5 now, reviewed next academic year (in Year 6): the transfer after that, on
+      // both sides of 1 September (the record says 5 on 31 August, 6 from 1 September).
+      {"5", "2027-08-31", "2027-10-05", "2028-02-15", DeadlineStatus::kOnTrack},
+      {"6", "2027-09-01", "2027-10-05", "2028-02-15", DeadlineStatus::kOnTrack},
+      {"5", "2027-02-16", "2027-09-20", "2028-02-15", DeadlineStatus::kOnTrack},
+      {"5", "2027-02-16", "2027-07-20", "", DeadlineStatus::kOnTrack},  // reviewed in Year 5
+      // Both sides of 15 February, for the transfer this coming September.
+      {"6", "2027-02-15", "2027-01-20", "2027-02-15", DeadlineStatus::kDueSoon},
+      {"6", "2027-02-16", "2027-01-20", "2027-02-15", DeadlineStatus::kMissed},
+      {"6", "2027-02-16", "2027-03-01", "2027-02-15", DeadlineStatus::kMissed},
+      // Post-16: 31 March.
+      {"10", "2027-06-30", "2027-11-15", "2028-03-31", DeadlineStatus::kOnTrack},
+      {"11", "2028-03-31", "", "2028-03-31", DeadlineStatus::kDueSoon},
+      {"11", "2028-04-01", "", "2028-03-31", DeadlineStatus::kMissed},
+  };
+  for (const auto& c : cases) {
+    INFO("Year " << c.year << " on " << c.today << ", review " << c.review);
+    std::optional<Date> review;
+    if (*c.review) review = d(c.review);
+    auto item = phaseTransferDeadline(policy, c.year, none, d(c.today), review);
+    if (std::string(c.due).empty()) {
+      CHECK_FALSE(item);
+      continue;
+    }
+    REQUIRE(item);
+    CHECK(isoDate(item->due) == c.due);
+    CHECK(item->status == c.status);
+  }
+  // Nursery to school needs the form's "will the pupil change phase" answer.
+  auto expected = json(R"({"phase_transfer_expected": true})");
+  auto nursery = phaseTransferDeadline(policy, "N", *expected, d("2027-08-31"), d("2027-06-10"));
+  REQUIRE(nursery);
+  CHECK(isoDate(nursery->due) == "2027-02-15");
+  CHECK_FALSE(phaseTransferDeadline(policy, "N", none, d("2027-08-31"), d("2027-06-10")));
 }

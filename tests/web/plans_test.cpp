@@ -13,6 +13,7 @@
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/forms/sample_values.h"
 #include "sendflow/engine/plans/lifecycle.h"
+#include "sendflow/engine/plans/schedule.h"
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
 
@@ -265,6 +266,108 @@ TEST_CASE("EHCP reviews show their statutory deadlines with a status", "[web][pl
   REQUIRE(dash.body.find("Due soon") != std::string::npos);
   CHECK(dash.body.find(" pupils") != std::string::npos);  // "12 pupils", never "12 pupil(s)"
   CHECK(dash.body.find("(s)") == std::string::npos);
+}
+
+// Issue 14, point 4: a new EHCP review with no meeting set is due from the plan's issue date; a
+// meeting set later than that is warned about on the page beside the field and by the API.
+TEST_CASE(
+    "an EHCP review with no meeting is due from its issue date, a late meeting is warned about",
+    "[web][plans]") {
+  Demo d;
+  auto c = d.senco();
+  const auto today = engine::dateOf(web::SystemClock().now());
+  // A pupil over 5, so the 12-month cycle applies, and with no phase transfer within a year.
+  int64_t pupilId = 0;
+  for (auto id : d.ownPupils) {
+    auto p = pupilOf(c, id);
+    const std::set<std::string> transferring{"N", "R", "1", "2", "5", "6", "10", "11"};
+    if (engine::ageOn(*engine::parseIsoDate(p.dateOfBirth), today) >= 6 &&
+        !transferring.count(p.yearGroup))
+      pupilId = id;
+  }
+  REQUIRE(pupilId);
+  auto launched =
+      c.postJson("POST", "/api/v1/plans",
+                 "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"ehcp_annual_review\"}");
+  REQUIRE(launched.status == 201);
+  const int64_t id = launched.json()->getValue<int64_t>("id");
+  const auto issued = engine::subtractDuration(today, engine::Duration{0, 11, 0, 0});
+  const auto due = engine::addDuration(issued, engine::Duration{0, 12, 0, 0});
+  Poco::JSON::Object values;
+  values.set("plan_issued", engine::isoDate(issued));
+  auto saved = patchValues(c, id, 1, values);
+  REQUIRE(saved.status == 200);
+  CHECK(saved.json()->getArray("warnings")->size() == 0);
+
+  auto plan = getPlan(c, id);
+  REQUIRE_FALSE(plan->getObject("values")->has("meeting_date"));
+  auto deadlines = plan->getArray("deadlines");
+  Poco::JSON::Object::Ptr reviewDue;
+  for (size_t i = 0; i < deadlines->size(); ++i)
+    if (deadlines->getObject(static_cast<unsigned>(i))->getValue<std::string>("id") == "review_due")
+      reviewDue = deadlines->getObject(static_cast<unsigned>(i));
+  REQUIRE(reviewDue);
+  CHECK(reviewDue->getValue<std::string>("due") == engine::isoDate(due));
+  CHECK(reviewDue->getValue<std::string>("status") == "on_track");
+  auto page = c.get("/plans/" + std::to_string(id));
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("Hold the review (within 12 months of the plan being issued)") !=
+        std::string::npos);
+  CHECK(page.body.find(engine::ukDate(due)) != std::string::npos);
+  auto dash = c.get("/");
+  CHECK(dash.body.find("Hold the review (within 12 months of the plan being issued)") !=
+        std::string::npos);
+
+  // A meeting after the due date: saved, with a warning beside the field and from the API.
+  const std::string warning = "This meeting is after the review is due on " + engine::ukDate(due);
+  Poco::JSON::Object late;
+  late.set("meeting_date",
+           engine::isoDate(engine::addDuration(due, engine::Duration{0, 0, 0, 10})));
+  saved = patchValues(c, id, 2, late);
+  REQUIRE(saved.status == 200);
+  CHECK(saved.json()->getValue<int>("version") == 3);
+  auto warnings = saved.json()->getArray("warnings");
+  REQUIRE(warnings->size() == 1);
+  CHECK(warnings->getObject(0)->getValue<std::string>("field") == "meeting_date");
+  CHECK(warnings->getObject(0)->getValue<std::string>("message") == warning);
+  CHECK(getPlan(c, id)->getArray("warnings")->size() == 1);
+  page = c.get("/plans/" + std::to_string(id));
+  auto field = page.body.find("id=\"f-meeting_date-field\"");
+  REQUIRE(field != std::string::npos);
+  auto shown = page.body.find(warning, field);
+  REQUIRE(shown != std::string::npos);
+  CHECK(shown < page.body.find("</div>", field));  // inside the meeting date's own field
+  CHECK(page.body.find("aria-describedby=\"f-meeting_date-warning\"") != std::string::npos);
+
+  // In time: no warning.
+  Poco::JSON::Object onTime;
+  onTime.set("meeting_date", engine::isoDate(due));
+  saved = patchValues(c, id, 3, onTime);
+  REQUIRE(saved.status == 200);
+  CHECK(saved.json()->getArray("warnings")->size() == 0);
+  CHECK(c.get("/plans/" + std::to_string(id)).body.find(warning) == std::string::npos);
+
+  // Reviewing a plan in force: its meeting becomes the new draft's last review, which the review
+  // is due from; the new meeting starts empty.
+  auto active = d.plans("ehcp_annual_review", "active");
+  REQUIRE_FALSE(active.empty());
+  c = d.signedIn("senco", active.front()->getValue<std::string>("academy"));
+  const int64_t inForce = active.front()->getValue<int64_t>("id");
+  const auto held = getPlan(c, inForce)->getObject("values")->getValue<std::string>("meeting_date");
+  auto started = fire(c, inForce, "start_review");
+  REQUIRE(started.status == 200);
+  auto next = getPlan(c, started.json()->getValue<int64_t>("successor_id"));
+  CHECK(next->getObject("values")->getValue<std::string>("last_review") == held);
+  CHECK_FALSE(next->getObject("values")->has("meeting_date"));
+  bool dueFromLastReview = false;
+  auto nextDeadlines = next->getArray("deadlines");
+  for (size_t i = 0; i < nextDeadlines->size(); ++i) {
+    auto dl = nextDeadlines->getObject(static_cast<unsigned>(i));
+    if (dl->getValue<std::string>("id") == "review_due")
+      dueFromLastReview =
+          dl->getValue<std::string>("label").find("of the last review") != std::string::npos;
+  }
+  CHECK(dueFromLastReview);
 }
 
 TEST_CASE("another academy's plans are 404 on every plan route", "[web][plans]") {

@@ -29,6 +29,18 @@ Poco::JSON::Object planJson(const engine::PlanRecord& p, engine::Date today) {
   return o;
 }
 
+// [{field, message}]: what a person should know about the answers, never a refusal.
+Poco::JSON::Array fieldMessages(const std::vector<engine::FieldError>& items) {
+  Poco::JSON::Array arr;
+  for (const auto& w : items) {
+    Poco::JSON::Object e;
+    e.set("field", w.field);
+    e.set("message", w.message);
+    arr.add(e);
+  }
+  return arr;
+}
+
 engine::Date today(Exchange& ex) { return engine::dateOf(ex.services.clock().now()); }
 
 std::optional<engine::Id> idOr404(Exchange& ex) {
@@ -66,6 +78,7 @@ void getPlan(Exchange& ex) {
     e.set("message", m.message);
     missing.add(e);
   }
+  o.set("warnings", fieldMessages(v->warnings));
   for (const auto* t : v->transitions) transitions.add(t->name);
   for (const auto& dl : v->deadlines) {
     Poco::JSON::Object e;
@@ -142,6 +155,7 @@ void patchPlan(Exchange& ex) {
   Poco::JSON::Array missing;
   for (const auto& m : r->missing) missing.add(m.field);
   o.set("missing", missing);
+  o.set("warnings", fieldMessages(r->warnings));
   ex.json(200, o);
 }
 

@@ -123,7 +123,7 @@ Data blankField() {
                         "when_hint",   "describedby", "k_text",     "k_long_text", "k_date",
                         "k_number",    "k_yesno",     "k_radios",   "k_multi",     "k_select",
                         "k_person",    "k_computed",  "k_table",    "free_text",   "other_selected",
-                        "yes_checked", "no_checked",  "existing",   "has_rows"})
+                        "yes_checked", "no_checked",  "existing",   "has_rows",    "warning"})
     d.set(k, false);
   d.set("options", list());
   d.set("typed", "");
@@ -153,6 +153,12 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
       add("-when");
     }
     if (ctx.in.errors.count(path)) add("-error");
+    if (ctx.in.warnings)
+      for (const auto& w : *ctx.in.warnings)
+        if (w.field == path) {
+          d.set("warning", w.message);
+          add("-warning");
+        }
     if (!describedBy.empty()) d.set("describedby", describedBy);
   }
   d.set("id", f.id);

@@ -34,6 +34,7 @@ struct EditorInput {
   bool editable = false;
   const std::set<std::string>* sections =
       nullptr;  // only these section ids (a contributor's); null: all
+  const std::vector<engine::FieldError>* warnings = nullptr;  // shown beside their fields
 };
 
 // The list of sections (with their fields) for templates/plan.mustache.

@@ -215,6 +215,7 @@ void addEditor(Exchange& ex, Data& d, engine::PlanView& v, const PageState& ps,
                const std::map<std::string, std::string>& errors) {
   auto people = ex.services.plans().people(v.pupil);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, people, v.canEdit};
+  in.warnings = &v.warnings;
   d.set("sections", editorSections(in));
   d.set("kept", ps.values != nullptr);
   d.set("can_edit", v.canEdit);

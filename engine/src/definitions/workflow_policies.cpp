@@ -48,8 +48,9 @@ Condition WorkflowParser::condition(const Var& v, const std::string& p) {
 ReviewPolicy WorkflowParser::review(const WorkflowDefinition& wf, const Var& v,
                                     const std::string& p) {
   auto o = r_.object(v, p);
-  r_.keys(*o, p, {"every", "remind", "recipients"},
-          {"under_5_every", "anchor_field", "overdue_every", "escalate_to", "triggers"});
+  r_.keys(
+      *o, p, {"every", "remind", "recipients"},
+      {"under_5_every", "anchor_field", "due_from", "overdue_every", "escalate_to", "triggers"});
   ReviewPolicy rp;
   rp.every = r_.duration(o->get("every"), p + ".every");
   if (o->has("under_5_every"))
@@ -57,6 +58,19 @@ ReviewPolicy WorkflowParser::review(const WorkflowDefinition& wf, const Var& v,
   if (o->has("anchor_field")) {
     rp.anchorField = r_.identifier(o->get("anchor_field"), p + ".anchor_field");
     checkField(rp.anchorField, p + ".anchor_field", true);
+  }
+  if (o->has("due_from")) {
+    if (rp.anchorField.empty())
+      r_.fail(p + ".due_from", "needs 'anchor_field': the date the review is held");
+    r_.each(o->get("due_from"), p + ".due_from", [&](const Var& x, const std::string& xp) {
+      auto e = r_.object(x, xp);
+      r_.keys(*e, xp, {"field", "since"}, {});
+      ReviewDueFrom from;
+      from.field = r_.identifier(e->get("field"), xp + ".field");
+      checkField(from.field, xp + ".field", true);
+      from.since = r_.string(e->get("since"), xp + ".since");
+      rp.dueFrom.push_back(std::move(from));
+    });
   }
   r_.each(o->get("remind"), p + ".remind",
           [&](const Var& d, const std::string& dp) { rp.remind.push_back(r_.duration(d, dp)); });

@@ -163,17 +163,31 @@ Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber,
       v.transitions =
           availableTransitions(*v.workflow, rec->state, roleNames(a->rolesAt(rec->academyId)));
   }
+  const Date today = dateOf(clock_.now());
+  const auto dob = parseIsoDate(pupil->dateOfBirth);
+  // The review being prepared: when it is due, and a meeting set after that.
+  const bool preparing = v.state->editable || v.state->signing;
   if (v.workflow->deadlines) {
-    Date today = dateOf(clock_.now());
     std::map<std::string, Date> fired;
     for (const auto& t : plans_.transitions(planId))
       if (auto d = parseIsoDate(t.at.substr(0, 10)); d && !fired.count(t.name)) fired[t.name] = *d;
     v.deadlines = evaluateDeadlines(*v.workflow->deadlines, *v.values, today, fired);
-    if (v.state->editable || v.state->signing) {
-      if (auto pt =
-              phaseTransferDeadline(*v.workflow->deadlines, pupil->yearGroup, *v.values, today))
+    if (preparing) {
+      if (auto pt = phaseTransferDeadline(*v.workflow->deadlines, pupil->yearGroup, *v.values,
+                                          today, reviewOn(v.workflow->review, *v.values, dob)))
         v.deadlines.push_back(*pt);
     }
+  }
+  if (preparing) {
+    const Duration soon =
+        v.workflow->deadlines ? v.workflow->deadlines->dueSoon : Duration{0, 0, 0, 14};
+    if (auto due = reviewDueDeadline(v.workflow->review, *v.values, dob, today, soon)) {
+      v.deadlines.insert(v.deadlines.begin(), *due);
+      std::stable_sort(v.deadlines.begin(), v.deadlines.end(), [](const auto& x, const auto& y) {
+        return std::chrono::sys_days{x.due} < std::chrono::sys_days{y.due};
+      });
+    }
+    if (auto w = lateMeetingWarning(v.workflow->review, *v.values, dob)) v.warnings.push_back(*w);
   }
   v.signers = plans_.signers(planId);
   return v;
@@ -276,8 +290,13 @@ Result<SaveOutcome> PlanService::saveValues(const PlanView& v, const std::string
                      ". Your answers are kept below: check what changed, then save again.",
                  changes};
   }
+  std::vector<FieldError> warnings;
+  if (auto w =
+          lateMeetingWarning(v.workflow->review, *normalised, parseIsoDate(v.pupil.dateOfBirth)))
+    warnings.push_back(*w);
   std::string canonical = canonicalJson(*normalised);
-  if (canonical == v.version.valuesJson) return SaveOutcome{current, false, check.missing};
+  if (canonical == v.version.valuesJson)
+    return SaveOutcome{current, false, check.missing, warnings};
 
   Poco::JSON::Array changedFields;
   for (const auto& c : diffValues(*v.form, *v.values, *normalised)) changedFields.add(c.field);
@@ -292,7 +311,7 @@ Result<SaveOutcome> PlanService::saveValues(const PlanView& v, const std::string
       v.plan.state, current, next,
       {"plan.edit", authorRef, "plan", planId, v.plan.academyId, canonicalJson(detail)});
   if (!st) return st.error();
-  return SaveOutcome{current + 1, true, check.missing};
+  return SaveOutcome{current + 1, true, check.missing, warnings};
 }
 
 GuardFacts PlanService::facts(const PlanView& v) {
@@ -452,6 +471,16 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
           if (!f->prefill.empty() && f->prefill.rfind("pupil.", 0) == 0 && fresh->has(f->id))
             carried->set(f->id, fresh->get(f->id));
         carried->remove(kReviewDateField);
+        // A new review: the meeting just held is its last review (the first due_from field), and
+        // its own meeting and the dates that marked the old meeting's deadlines done start empty.
+        if (const auto& review = wf->review; !review.anchorField.empty()) {
+          if (!review.dueFrom.empty() && v.values->has(review.anchorField))
+            carried->set(review.dueFrom.front().field, v.values->get(review.anchorField));
+          carried->remove(review.anchorField);
+          if (wf->deadlines)
+            for (const auto& rule : wf->deadlines->rules)
+              if (!rule.doneField.empty()) carried->remove(rule.doneField);
+        }
         PlanVersionRecord first{
             0, 1, canonicalJson(*carried), contentHash(*carried), actor, actorName, now};
         c.successor = std::make_pair(next, first);

@@ -1,9 +1,11 @@
 #include "sendflow/engine/plans/schedule.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "sendflow/engine/core/names.h"
 #include "sendflow/engine/forms/form_values.h"
+#include "sendflow/engine/people/model.h"
 
 namespace sendflow::engine {
 
@@ -178,27 +180,97 @@ std::vector<DeadlineItem> evaluateDeadlines(const DeadlinePolicy& policy,
   return out;
 }
 
-Date phaseTransferDate(const PhaseTransferRule& rule, Date today) {
-  // The transfer happens in the September after the current academic year.
-  const int transferYear = static_cast<int>(today.year()) + (today.month() >= September ? 1 : 0);
+std::optional<ReviewDue> reviewDue(const ReviewPolicy& policy, const Poco::JSON::Object& values,
+                                   std::optional<Date> dateOfBirth) {
+  for (const auto& by : policy.dueFrom) {
+    auto from = dateValue(values, by.field);
+    if (!from) continue;
+    ReviewDue r{*from, *from, &by, policy.every, false};
+    // The child's age when the cycle starts decides it (9.178: "every 3 to 6 months" under 5).
+    r.under5 = policy.under5Every && dateOfBirth && ageOn(*dateOfBirth, *from) < 5;
+    if (r.under5) r.within = *policy.under5Every;
+    r.due = addDuration(*from, r.within);
+    return r;
+  }
+  return std::nullopt;
+}
+
+std::optional<DeadlineItem> reviewDueDeadline(const ReviewPolicy& policy,
+                                              const Poco::JSON::Object& values,
+                                              std::optional<Date> dateOfBirth, Date today,
+                                              const Duration& dueSoon) {
+  auto r = reviewDue(policy, values, dateOfBirth);
+  if (!r) return std::nullopt;
+  DeadlineItem item;
+  item.id = "review_due";
+  item.label = "Hold the review (within " + durationWords(r->within) + " of " + r->by->since +
+               (r->under5 ? ", as the child is under 5)" : ")");
+  item.due = r->due;
+  auto meeting = dateValue(values, policy.anchorField);
+  if (meeting && sys_days{*meeting} <= sys_days{today}) item.doneOn = meeting;
+  item.status = deadlineStatus(item.due, today, item.doneOn, dueSoon);
+  item.daysToGo = daysBetween(today, item.due);
+  return item;
+}
+
+std::optional<Date> reviewOn(const ReviewPolicy& policy, const Poco::JSON::Object& values,
+                             std::optional<Date> dateOfBirth) {
+  if (auto meeting = dateValue(values, policy.anchorField)) return meeting;
+  if (auto r = reviewDue(policy, values, dateOfBirth)) return r->due;
+  return std::nullopt;
+}
+
+std::optional<FieldError> lateMeetingWarning(const ReviewPolicy& policy,
+                                             const Poco::JSON::Object& values,
+                                             std::optional<Date> dateOfBirth) {
+  auto meeting = dateValue(values, policy.anchorField);
+  auto r = reviewDue(policy, values, dateOfBirth);
+  if (!meeting || !r || sys_days{*meeting} <= sys_days{r->due}) return std::nullopt;
+  return FieldError{policy.anchorField,
+                    "This meeting is after the review is due on " + ukDate(r->due)};
+}
+
+int academicYearOf(Date d) { return static_cast<int>(d.year()) - (d.month() >= September ? 0 : 1); }
+
+std::string yearGroupAfter(const std::string& yearGroup, int years) {
+  // N, R, 1..14 in order.
+  int index = yearGroup == "N" ? 0 : yearGroup == "R" ? 1 : -1;
+  if (index < 0) {
+    int n = 0;
+    if (!isValidYearGroup(yearGroup)) return "";
+    std::from_chars(yearGroup.data(), yearGroup.data() + yearGroup.size(), n);  // 1..14
+    index = 1 + n;
+  }
+  const int next = index + years;
+  if (next < 0 || next > 15) return "";
+  return next == 0 ? "N" : next == 1 ? "R" : std::to_string(next - 1);
+}
+
+Date phaseTransferDate(const PhaseTransferRule& rule, int transferYear) {
   return Date{year{transferYear}, month{rule.month}, day{rule.day}};
 }
 
 std::optional<DeadlineItem> phaseTransferDeadline(const DeadlinePolicy& policy,
                                                   const std::string& yearGroup,
                                                   const Poco::JSON::Object& values, Date today,
+                                                  std::optional<Date> reviewDay,
                                                   std::optional<Date> doneOn) {
-  for (const auto& rule : policy.phaseTransfers) {
-    if (rule.fromYear != yearGroup) continue;
-    if (rule.when && !conditionHolds(*rule.when, values)) return std::nullopt;
-    DeadlineItem item;
-    item.id = "phase_transfer";
-    item.label = rule.label;
-    item.due = phaseTransferDate(rule, today);
-    item.doneOn = doneOn;
-    item.status = deadlineStatus(item.due, today, doneOn, policy.dueSoon);
-    item.daysToGo = daysBetween(today, item.due);
-    return item;
+  const int now = academicYearOf(today);
+  const int review = reviewDay ? academicYearOf(*reviewDay) : now;
+  for (int ay = std::min(now, review); ay <= std::max(now, review); ++ay) {
+    const std::string then = yearGroupAfter(yearGroup, ay - now);
+    for (const auto& rule : policy.phaseTransfers) {
+      if (rule.fromYear != then) continue;
+      if (rule.when && !conditionHolds(*rule.when, values)) break;
+      DeadlineItem item;
+      item.id = "phase_transfer";
+      item.label = rule.label;
+      item.due = phaseTransferDate(rule, ay + 1);  // the transfer: the September after
+      item.doneOn = doneOn;
+      item.status = deadlineStatus(item.due, today, doneOn, policy.dueSoon);
+      item.daysToGo = daysBetween(today, item.due);
+      return item;
+    }
   }
   return std::nullopt;
 }

@@ -285,6 +285,61 @@ void ReminderService::deadlineMessages(ReminderSource& src, Date day,
   }
 }
 
+// When the review being prepared is due (EHCP: within 12 months of the last review or of the plan
+// being issued; 6 for an under-5), reminded like the statutory deadlines until the meeting is held.
+void ReminderService::reviewDueMessages(ReminderSource& src, Date day,
+                                        const std::function<void(OutboxMessage&&)>& emit) {
+  WorkflowCache wfs{plans_, {}};
+  std::map<std::string, std::set<std::string>> startDates;  // due_from field → candidate dates
+  for (Id id : src.workflowSnapshotIds()) {
+    const WorkflowDefinition* wf = wfs.get(id);
+    const ReviewPolicy& rp = wf->review;
+    const Duration soon = wf->deadlines ? wf->deadlines->dueSoon : Duration{0, 0, 0, 14};
+    for (const auto& from : rp.dueFrom) {
+      for (Date dueDay : {day, addDuration(day, soon)}) {
+        for (const auto& within : {std::optional<Duration>(rp.every), rp.under5Every}) {
+          if (!within) continue;
+          // Month ends clamp (31 Aug + 6 months = 28 Feb): a few days either side.
+          Date approx = subtractDuration(dueDay, *within);
+          for (int k = -3; k <= 3; ++k) startDates[from.field].insert(isoDate(plusDays(approx, k)));
+        }
+      }
+    }
+  }
+  const TimePoint now = clock_.now();
+  std::set<Id> seen;  // a plan found through two of its fields is reminded once
+  for (const auto& [fieldName, set] : startDates) {
+    const std::string& field = fieldName;
+    std::vector<std::string> list(set.begin(), set.end());
+    src.meetingsOn(field, list, [&](const ReminderPlan& p) {
+      const WorkflowDefinition* wf = wfs.get(p.workflowSnapshotId);
+      const StateDef* st = wf->state(p.state);
+      if (!st || !(st->editable || st->signing) || seen.count(p.id)) return;
+      auto values = parseValues(p.valuesJson);
+      if (!values) return;
+      const Duration soon = wf->deadlines ? wf->deadlines->dueSoon : Duration{0, 0, 0, 14};
+      auto item =
+          reviewDueDeadline(wf->review, *values.value(), parseIsoDate(p.dateOfBirth), day, soon);
+      if (!item || item->doneOn) return;
+      const bool onDay = item->due == day;
+      if (!onDay && item->due != addDuration(day, soon)) return;
+      seen.insert(p.id);
+      auto data = planData(p, *wf, academyNames_[p.academyId]);
+      data.set("deadline", item->label);
+      data.set("due", isoDate(item->due));
+      data.set("due_uk", ukDate(item->due));
+      data.set("on_the_day", onDay);
+      data.set("days", daysWords(item->daysToGo));
+      for (const auto& u :
+           resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients))
+        emit(message(mailkind::kDeadline,
+                     "deadline:" + std::to_string(p.id) + ":review_due:" + isoDate(item->due) +
+                         (onDay ? ":day" : ":soon"),
+                     p.academyId, p.id, u, data, now));
+    });
+  }
+}
+
 // Phase transfer (EHCP): the plan must be amended by 15 February (31 March from Year 11) before
 // the pupil moves on. Reminded like the other deadlines: when it is due soon and on the day.
 void ReminderService::phaseTransferMessages(ReminderSource& src, Date day,
@@ -296,8 +351,13 @@ void ReminderService::phaseTransferMessages(ReminderSource& src, Date day,
     if (!wf->deadlines) continue;
     const Date soon = addDuration(day, wf->deadlines->dueSoon);
     for (const auto& rule : wf->deadlines->phaseTransfers) {
-      const Date due = phaseTransferDate(rule, day);
-      if (due == day || due == soon) yearsByType[wf->type].insert(rule.fromYear);
+      // A transfer next September (pupils in from_year now), or the one after it (pupils a year
+      // below whose review falls in the next academic year).
+      for (int ahead : {0, 1}) {
+        const Date due = phaseTransferDate(rule, academicYearOf(day) + 1 + ahead);
+        const std::string year = yearGroupAfter(rule.fromYear, -ahead);
+        if ((due == day || due == soon) && !year.empty()) yearsByType[wf->type].insert(year);
+      }
     }
   }
   const TimePoint now = clock_.now();
@@ -308,7 +368,9 @@ void ReminderService::phaseTransferMessages(ReminderSource& src, Date day,
       if (!st || st->final || !wf->deadlines) return;
       auto values = parseValues(p.valuesJson);
       if (!values) return;
-      auto item = phaseTransferDeadline(*wf->deadlines, p.yearGroup, *values.value(), day);
+      auto item =
+          phaseTransferDeadline(*wf->deadlines, p.yearGroup, *values.value(), day,
+                                reviewOn(wf->review, *values.value(), parseIsoDate(p.dateOfBirth)));
       if (!item) return;
       const bool onDay = item->due == day;
       if (!onDay && item->due != addDuration(day, wf->deadlines->dueSoon)) return;
@@ -393,6 +455,36 @@ Oversight ReminderService::oversightFrom(ReminderSource& src, const Academy& a, 
                 {p.id, initialsOf(p.pupilName), wf->title, item.label, item.due, item.daysToGo});
           }
         });
+  }
+  // Reviews being prepared, due from their plan's issue or last review (EHCP).
+  std::map<std::string, Duration> startFields;  // due_from field → the longest cycle
+  for (Id id : src.workflowSnapshotIds()) {
+    const WorkflowDefinition* wf = wfs.get(id);
+    for (const auto& by : wf->review.dueFrom)
+      if (!startFields.count(by.field) ||
+          daysBetween(today, addDuration(today, wf->review.every)) >
+              daysBetween(today, addDuration(today, startFields[by.field])))
+        startFields[by.field] = wf->review.every;
+  }
+  std::set<Id> counted;
+  for (const auto& [fieldName, every] : startFields) {
+    const std::string& field = fieldName;
+    src.academyMeetings(a.id, field, isoDate(subtractDuration(plusDays(today, -120), every)),
+                        isoDate(until), [&](const ReminderPlan& p) {
+                          const WorkflowDefinition* wf = wfs.get(p.workflowSnapshotId);
+                          const StateDef* st = wf->state(p.state);
+                          if (!st || !(st->editable || st->signing) || counted.count(p.id)) return;
+                          auto values = parseValues(p.valuesJson);
+                          if (!values) return;
+                          auto item = reviewDueDeadline(wf->review, *values.value(),
+                                                        parseIsoDate(p.dateOfBirth), today);
+                          if (!item || item->doneOn) return;
+                          counted.insert(p.id);
+                          if (auto* m = bucket(item->due)) m->deadlines++;
+                          if (sys_days{item->due} > sys_days{horizon}) return;
+                          o.deadlines.push_back({p.id, initialsOf(p.pupilName), wf->title,
+                                                 item->label, item->due, item->daysToGo});
+                        });
   }
   auto byDue = [](const OversightItem& x, const OversightItem& y) {
     return sys_days{x.due} < sys_days{y.due} || (x.due == y.due && x.planId < y.planId);
@@ -480,6 +572,7 @@ void ReminderService::collect(ReminderSource& src, Date day, bool digestDay,
                               const std::function<void(OutboxMessage&&)>& emit) {
   reviewMessages(src, day, emit);
   deadlineMessages(src, day, emit);
+  reviewDueMessages(src, day, emit);
   phaseTransferMessages(src, day, emit);
   if (digestDay) digestMessages(src, day, emit);
 }

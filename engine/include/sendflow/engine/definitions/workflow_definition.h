@@ -110,10 +110,19 @@ struct SignerSlot {
   int order = 0;          // 0: any time; otherwise slots sign in ascending order
 };
 
+// Where the review held on a plan (its anchor field, the EHCP meeting) is due from: the first of
+// these date fields that has a value starts the cycle (EHCP: the last review, else the date the
+// plan was issued; Code of Practice 9.166, 9.178).
+struct ReviewDueFrom {
+  std::string field;  // a date field of the form
+  std::string since;  // how the label names it: "the last review"
+};
+
 struct ReviewPolicy {
   Duration every{0, 12, 0, 0};
   std::optional<Duration> under5Every;  // EHCP: P6M for a child under 5 at the anchor date
   std::string anchorField;              // empty: from activation; else a date field (meeting)
+  std::vector<ReviewDueFrom> dueFrom;   // REQUIRES: anchorField set; empty: no due date shown
   std::vector<Duration> remind;         // before the review date (P0D: on the day)
   Duration overdueEvery{0, 0, 1, 0};
   std::vector<std::string> recipients;  // "senco", "owner", "governor", "participants"

@@ -155,7 +155,8 @@ struct PlanView {
   const StateDef* state = nullptr;
   bool canEdit = false;                           // the actor may edit, and the state is editable
   std::vector<const TransitionDef*> transitions;  // the actor may fire from this state
-  std::vector<DeadlineItem> deadlines;            // EHCP statutory deadlines, phase transfer
+  std::vector<DeadlineItem> deadlines;  // review due, EHCP statutory deadlines, phase transfer
+  std::vector<FieldError> warnings;     // shown beside the field, never refusing (a late meeting)
   std::vector<SignerAssignment> signers;
 };
 
@@ -185,7 +186,8 @@ struct TransitionInput {
 struct SaveOutcome {
   int version = 0;  // the current version after the save
   bool changed = false;
-  std::vector<FieldError> missing;  // still needed before sending for signature
+  std::vector<FieldError> missing;   // still needed before sending for signature
+  std::vector<FieldError> warnings;  // as PlanView::warnings, for the values saved
 };
 
 class PlanService {

@@ -1,5 +1,6 @@
 // Date rules: ISO-8601 durations on calendar dates, review dates from a workflow's policy,
-// reminders, EHCP statutory deadlines from the meeting date, phase transfer and retention.
+// reminders, when a review is due (EHCP: from issue or the last review), EHCP statutory deadlines
+// from the meeting date, phase transfer by academic year and retention.
 // All functions are pure: "today" is always a parameter.
 #pragma once
 
@@ -80,15 +81,61 @@ std::vector<DeadlineItem> evaluateDeadlines(
     const DeadlinePolicy& policy, const Poco::JSON::Object& values, Date today,
     const std::map<std::string, Date>& transitionsFired = {});
 
-// The date of `rule` for the transfer that follows the academic year containing `today`.
-Date phaseTransferDate(const PhaseTransferRule& rule, Date today);
+// The review held on a plan (the policy's anchor field: the EHCP review meeting) is due within
+// `every` of the first `due_from` field that is set (the last review, else the date the plan was
+// issued), or within `under_5_every` when the child is under 5 on that date (Code of Practice
+// 9.178; a 5th birthday during the cycle does not shorten or lengthen it). Counted from those
+// dates, never from the meeting itself. Empty when the policy has no due_from or none is set.
+struct ReviewDue {
+  Date due;
+  Date from;                // the date the cycle started
+  const ReviewDueFrom* by;  // the field it came from
+  Duration within;          // every, or under_5_every
+  bool under5 = false;
+};
+std::optional<ReviewDue> reviewDue(const ReviewPolicy& policy, const Poco::JSON::Object& values,
+                                   std::optional<Date> dateOfBirth);
 
-// The phase-transfer deadline for a pupil in `yearGroup` during the academic year (1 Sept to
-// 31 Aug) containing `today`: the rule's month-day in the calendar year the transfer happens
-// (the September after). Empty when no rule matches the year group or its `when` fails.
+// The due date as a deadline (id "review_due"): done on the meeting date once the meeting is on
+// or before `today`.
+std::optional<DeadlineItem> reviewDueDeadline(const ReviewPolicy& policy,
+                                              const Poco::JSON::Object& values,
+                                              std::optional<Date> dateOfBirth, Date today,
+                                              const Duration& dueSoon = Duration{0, 0, 0, 14});
+
+// When the review on a plan takes place, as far as is known: its meeting (anchor field) when set,
+// else when it is due (reviewDue).
+std::optional<Date> reviewOn(const ReviewPolicy& policy, const Poco::JSON::Object& values,
+                             std::optional<Date> dateOfBirth);
+
+// A warning, not a refusal: the meeting (anchor field) is set later than the review is due.
+// Field is the anchor field; message "This meeting is after the review is due on 3 March 2027".
+std::optional<FieldError> lateMeetingWarning(const ReviewPolicy& policy,
+                                             const Poco::JSON::Object& values,
+                                             std::optional<Date> dateOfBirth);
+
+// England's academic year runs 1 September to 31 August; it is named by the calendar year it
+// starts in (2026 for 2026/27).
+int academicYearOf(Date d);
+
+// The year group `years` academic years on ("5" + 1 = "6", "N" + 1 = "R"); empty before Nursery
+// or after Year 14, or for an unknown year group.
+std::string yearGroupAfter(const std::string& yearGroup, int years);
+
+// The date of `rule` for a transfer at the start of the academic year `transferYear` (the
+// September of that calendar year): the rule's month-day in that calendar year.
+Date phaseTransferDate(const PhaseTransferRule& rule, int transferYear);
+
+// The phase-transfer deadline of a plan (SEND Regs 2014 reg 18). `yearGroup` is the pupil's in
+// the academic year containing `today`; the transfer is the one the review on `reviewDay` (the
+// meeting, else when the review is due; today when neither is known) must prepare for: the
+// first academic year from today's to the review's in which the pupil is in a rule's
+// from_year, the transfer being at the start of the academic year after it. Empty when no rule
+// matches or its `when` fails. The date never moves with today: only the status does.
 std::optional<DeadlineItem> phaseTransferDeadline(const DeadlinePolicy& policy,
                                                   const std::string& yearGroup,
                                                   const Poco::JSON::Object& values, Date today,
+                                                  std::optional<Date> reviewDay = std::nullopt,
                                                   std::optional<Date> doneOn = std::nullopt);
 
 // The date until which a plan's records are kept (retention.from = date_of_birth).

@@ -35,10 +35,11 @@ struct ReminderPlan {
   Id workflowSnapshotId = 0;
   std::string type;
   std::string state;
-  std::string reviewDate;  // ISO; empty when none
-  std::string pupilName;   // legal name: only its initials leave the system
-  std::string valuesJson;  // current version's values (meeting and phase-transfer scans)
-  std::string yearGroup;   // the pupil's (phase-transfer scans only)
+  std::string reviewDate;   // ISO; empty when none
+  std::string pupilName;    // legal name: only its initials leave the system
+  std::string dateOfBirth;  // the pupil's, ISO (when a review is due: under-5s)
+  std::string valuesJson;   // current version's values (meeting and phase-transfer scans)
+  std::string yearGroup;    // the pupil's (phase-transfer scans only)
 };
 
 // Read side of the scan, implemented by storage with indexed queries. Each call streams rows.
@@ -144,6 +145,8 @@ class ReminderService {
                       const std::function<void(OutboxMessage&&)>& emit);
   void deadlineMessages(ReminderSource& src, Date day,
                         const std::function<void(OutboxMessage&&)>& emit);
+  void reviewDueMessages(ReminderSource& src, Date day,
+                         const std::function<void(OutboxMessage&&)>& emit);
   void phaseTransferMessages(ReminderSource& src, Date day,
                              const std::function<void(OutboxMessage&&)>& emit);
   void digestMessages(ReminderSource& src, Date day,
