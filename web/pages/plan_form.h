@@ -36,6 +36,9 @@ struct EditorInput {
       nullptr;  // only these section ids (a contributor's); null: all
 };
 
+// A transition's reason code as a label: "stakeholder_request" -> "Stakeholder request".
+std::string reasonLabel(const std::string& code);
+
 // The list of sections (with their fields) for templates/plan.mustache.
 Data editorSections(const EditorInput& in);
 
