@@ -233,6 +233,20 @@ std::optional<engine::PlanRecord> SqlitePlanRepository::latestSuccessor(Id planI
   });
 }
 
+std::vector<engine::ReviewRequestRecord> SqlitePlanRepository::reviewRequests(Id planId) {
+  return store_.read([&](Database& db) {
+    Statement st(db,
+                 "SELECT id, plan_id, seq, at, actor, actor_name, reason_code, reason_text "
+                 "FROM plan_review_request WHERE plan_id=? ORDER BY seq");
+    st.bind(1, planId);
+    std::vector<engine::ReviewRequestRecord> out;
+    while (st.step())
+      out.push_back({st.getInt(0), st.getInt(1), static_cast<int>(st.getInt(2)), st.getText(3),
+                     st.getText(4), st.getText(5), st.getText(6), st.getText(7)});
+    return out;
+  });
+}
+
 std::vector<Id> SqlitePlanRepository::reviewsDueBy(const std::string& isoDay,
                                                    const std::vector<std::string>& states) {
   if (states.empty()) return {};
@@ -283,6 +297,15 @@ engine::Result<Id> SqlitePlanRepository::applyTransition(const engine::Transitio
     auto now = current(db, c.planId);
     if (!now || now->first != c.expectedState || now->second != c.expectedVersion) return movedOn();
     if (auto ok = checkSignatureChange(db, c); !ok) return ok.error();
+    if (c.reviewRequest) {
+      // The request's number must be the plan's next: another request stored first is a conflict
+      // (the engine numbers it again, so its emails get their own key).
+      Statement next(db,
+                     "SELECT COALESCE(MAX(seq), 0) + 1 FROM plan_review_request WHERE plan_id=?");
+      next.bind(1, c.planId);
+      next.step();
+      if (next.getInt(0) != c.reviewRequest->seq) return movedOn();
+    }
     const std::string at = engine::isoTime(store_.clock().now());
     applySignatureChange(db, c, at);
     {
@@ -302,6 +325,14 @@ engine::Result<Id> SqlitePlanRepository::applyTransition(const engine::Transitio
       st.bind(1, at).bind(2, c.planId).run();
     }
     insertTransition(db, c.planId, c.record);
+    if (c.reviewRequest) {
+      const auto& rr = *c.reviewRequest;
+      Statement st(db,
+                   "INSERT INTO plan_review_request(plan_id, seq, at, actor, actor_name, "
+                   "reason_code, reason_text) VALUES (?,?,?,?,?,?,?)");
+      st.bind(1, c.planId).bind(2, rr.seq).bind(3, at).bind(4, rr.actor).bind(5, rr.actorName);
+      st.bind(6, rr.reasonCode).bind(7, rr.reasonText).run();
+    }
     if (c.supersedePlanId) {
       Statement st(
           db, "UPDATE plan SET state=?, review_date=NULL, updated_at=? WHERE id=? AND state=?");

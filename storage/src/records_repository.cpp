@@ -113,6 +113,7 @@ engine::Holdings SqliteRecordsRepository::pupilHoldings(Id pupilId) {
       add("plan_version", "plan_id IN " + plans, "plan_id, number");
       add("plan_signer", "plan_id IN " + plans, "plan_id, slot, person_ref");
       add("plan_transition", "plan_id IN " + plans, "id");
+      add("plan_review_request", "plan_id IN " + plans, "plan_id, seq");
       add("signature_request", "plan_id IN " + plans, "id");
       add("signature", "plan_id IN " + plans, "id");
       add("sealed_document", "plan_id IN " + plans, "plan_id, version");
@@ -241,6 +242,7 @@ std::vector<std::string> SqliteRecordsRepository::erasePupil(Id pupilId,
         "DELETE FROM sealed_document WHERE plan_id IN " + plans,
         "DELETE FROM plan_signer WHERE plan_id IN " + plans,
         "DELETE FROM plan_transition WHERE plan_id IN " + plans,
+        "DELETE FROM plan_review_request WHERE plan_id IN " + plans,
         "DELETE FROM plan_version WHERE plan_id IN " + plans,
         "DELETE FROM outbox WHERE plan_id IN " + plans,
         "UPDATE plan SET reviews_plan_id=NULL WHERE reviews_plan_id IN " + plans,

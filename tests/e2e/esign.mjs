@@ -1,7 +1,8 @@
 // The whole PEEP sign-off in the browser, mail through a real SMTP server: the SENCO assigns the
 // signers and sends the plan; the parent opens the emailed link on a 390×844 phone and draws a
 // signature; the physiotherapist signs with the keyboard only; the SENCO signs the staff slots;
-// the plan becomes active with a sealed PDF, and the parent's "signed" email links to it.
+// the plan becomes active with a sealed PDF, and the parent's "signed" email links to it; the
+// parent then asks for a review from that link, and the SENCO is emailed at once.
 // axe-core finds no WCAG 2.2 AA violation on the signing pages.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -157,7 +158,44 @@ runE2e('esign', async (t, { server, browser, smtp }) => {
   t.check(await parent.locator('a:has-text("Download the signed and sealed PDF")').count() > 0,
     'the parent\'s link now offers the sealed PDF');
 
-  const errors = [...staffErrors, ...parentErrors, ...physioErrors];
+  // --- The parent asks for a review from the same link, on the phone (issue 14).
+  t.check(done.text.includes(`${parentLink}/review`), 'the "signed" email offers to ask for a review');
+  const askLink = parent.locator('a:has-text("Ask for a review of this plan")');
+  t.require(await askLink.count() > 0, 'the parent\'s link offers to ask for a review');
+  await Promise.all([parent.waitForNavigation(), askLink.click()]);
+  t.check(/Ask for a review/.test(await parent.locator('h1').innerText()), 'the review page opens');
+  await t.checkAxe(parent, 'the ask-for-a-review page on a phone');
+  await t.checkReflow(parent, 'review page at 390 px', ['#reason_text', 'button:has-text("Send my request")']);
+  await Promise.all([parent.waitForNavigation(), parent.click('button:has-text("Send my request")')]);
+  const summary = parent.locator('.error-summary');
+  t.check(await summary.count() > 0 && /Select why this is needed/.test(await summary.innerText()),
+    'asking without a reason says what to do');
+  t.check(await summary.locator('a[href="#reason_code"]').count() === 1, 'the error links to the first reason');
+  await t.checkAxe(parent, 'the review page with its errors');
+  await t.checkReflow(parent, 'review page with errors at 390 px', ['#reason_text']);
+  await t.screenshot(parent, 'review-request-errors-phone');
+  await parent.getByLabel('There has been an incident').check();
+  await parent.fill('#reason_text', 'He slipped on the ramp at break; the evacuation chair was not there.');
+  await Promise.all([parent.waitForNavigation(), parent.click('button:has-text("Send my request")')]);
+  t.check(/Your request was sent/.test(await parent.locator('main').innerText()), 'the parent is told the request was sent');
+  t.check(/Your requests so far/.test(await parent.locator('main').innerText()), 'the page lists the parent\'s request');
+  await t.checkAxe(parent, 'the review page after asking');
+  const parentName = parentOption.label.replace(/ \(.*\)$/, '');
+  const asked = await smtp.waitFor((m) => m.to.includes(senco.email) && /Review needed now/.test(m.subject)
+    && m.text.includes(parentName), 'emailing the SENCO the parent\'s request for a review');
+  t.check(!/ramp|evacuation chair/i.test(asked.text + asked.html), 'the request email carries no free-text detail');
+  t.check(asked.text.includes(`/plans/${plan.id}`), 'the request email links to the plan');
+  const again = await parent.request.get(`${server.baseUrl}${parentLink}/sealed.pdf`);
+  t.check(again.status() === 200, 'the link still downloads the sealed PDF after asking');
+  await staff.goto(planUrl);
+  const requests = await staff.locator('#review-requests').innerText();
+  t.check(requests.includes(parentName) && /\d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}:\d{2}(am|pm)/.test(requests),
+    'the plan page lists the request by name, with a plain English time', requests);
+  await t.checkAxe(staff, 'the plan page with its requests for a review');
+
+  // The one 422 is the review form sent without a reason, on purpose.
+  const errors = [...staffErrors, ...parentErrors.filter((e) => !/status of 422 .*\/review\)$/.test(e)),
+    ...physioErrors];
   t.check(errors.length === 0, 'no console errors or CSP violations', errors.join('\n    '));
   t.check(!server.log().includes(parentLink.slice(3)), 'the server log never holds a signer\'s token');
   await Promise.all([desk.close(), phone.close(), laptop.close()]);

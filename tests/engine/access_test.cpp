@@ -52,18 +52,27 @@ TEST_CASE("Every action has one rule, in enum order, with a name that parses bac
     CHECK(static_cast<std::size_t>(t[i].action) == i);
     CHECK(parseAccessAction(t[i].name) == t[i].action);
   }
-  CHECK(t.size() == static_cast<std::size_t>(Action::kManageRetention) + 1);
+  CHECK(t.size() == static_cast<std::size_t>(Action::kRequestReview) + 1);
 }
 
 TEST_CASE("A SEND governor oversees and reads no child's record", "[engine][access]") {
-  for (Action a : {Action::kViewPupil, Action::kManagePupil, Action::kViewPlan, Action::kEditPlan,
-                   Action::kLaunchPlan, Action::kManageSigners, Action::kManageContributors,
-                   Action::kSign, Action::kDownloadPdf, Action::kViewAudit,
-                   Action::kViewSignerNetwork, Action::kManageUsers, Action::kManageMail}) {
+  for (Action a :
+       {Action::kViewPupil, Action::kManagePupil, Action::kViewPlan, Action::kEditPlan,
+        Action::kLaunchPlan, Action::kManageSigners, Action::kManageContributors, Action::kSign,
+        Action::kDownloadPdf, Action::kViewAudit, Action::kViewSignerNetwork, Action::kManageUsers,
+        Action::kManageMail, Action::kRequestReview}) {
     INFO(accessActionName(a));
     CHECK_FALSE(roleMay(Role::kGovernor, a));
   }
   CHECK(roleMay(Role::kGovernor, Action::kViewOverview));
+}
+
+TEST_CASE("A contact, through their link, may ask for a review and do nothing else",
+          "[engine][access]") {
+  for (const auto& rule : accessTable()) {
+    INFO(rule.name);
+    CHECK(contactMay(rule.action) == (rule.action == Action::kRequestReview));
+  }
 }
 
 TEST_CASE("Roles hold at their own academy, a trust admin at every academy", "[engine][access]") {

@@ -426,6 +426,9 @@ class FakePlans final : public PlanRepository {
       if (p.reviewsPlanId == planId) out = p;
     return out;
   }
+  std::vector<ReviewRequestRecord> reviewRequests(Id planId) override {
+    return reviewRequestsOf[planId];
+  }
   std::vector<Id> reviewsDueBy(const std::string& day,
                                const std::vector<std::string>& states) override {
     std::vector<Id> out;
@@ -457,6 +460,9 @@ class FakePlans final : public PlanRepository {
   }
   Result<Id> applyTransition(const TransitionChange& c) override {
     if (!current(c.planId, c.expectedState, c.expectedVersion)) return movedOn();
+    if (c.reviewRequest &&
+        c.reviewRequest->seq != static_cast<int>(reviewRequestsOf[c.planId].size()) + 1)
+      return movedOn();
     if (signatures)
       if (auto st = signatures->check(c); !st) return st.error();
     changes.push_back(c);
@@ -467,6 +473,7 @@ class FakePlans final : public PlanRepository {
     if (c.reviewReason) p.reviewReason = *c.reviewReason;
     if (c.activated) p.activatedAt = "activated";
     transitionsOf[c.planId].push_back(c.record);
+    if (c.reviewRequest) reviewRequestsOf[c.planId].push_back(*c.reviewRequest);
     if (c.supersedePlanId && byId[c.supersedePlanId].state == c.supersedeRecord.fromState) {
       byId[c.supersedePlanId].state = c.supersedeRecord.toState;
       byId[c.supersedePlanId].reviewDate.reset();
@@ -492,6 +499,7 @@ class FakePlans final : public PlanRepository {
   std::map<Id, std::vector<PlanVersionRecord>> versionsOf;  // by number, from 1
   std::map<Id, std::vector<SignerAssignment>> signersOf;
   std::map<Id, std::vector<TransitionRecord>> transitionsOf;
+  std::map<Id, std::vector<ReviewRequestRecord>> reviewRequestsOf;
   std::map<Id, std::pair<std::string, std::string>> snapshots;  // id -> (kind, json)
   std::vector<TransitionChange> changes;                        // applied transitions
   std::vector<AuditEvent> audit;

@@ -298,3 +298,100 @@ TEST_CASE(
   REQUIRE(w.plans.byId[old].state == "superseded");
   REQUIRE_FALSE(w.plans.byId[old].reviewDate);
 }
+
+TEST_CASE(
+    "plan service: every request for a review is kept (who, when, why) and emailed on its own, "
+    "even three in the same second",
+    "[engine][plans]") {
+  World w;
+  auto id = w.peep("active", "2027-03-01");
+  REQUIRE(w.service.fire(w.staff, id, "trigger_review", {"change", "New wheelchair."}));
+  REQUIRE(w.service.fire(w.senco, id, "trigger_review", {"incident", "Fell on the stairs."}));
+  REQUIRE(w.service.fire(w.staff, id, "trigger_review", {"stakeholder_request", "Mum asked."}));
+  const auto& kept = w.plans.reviewRequestsOf[id];
+  REQUIRE(kept.size() == 3);
+  CHECK(kept[0].seq == 1);
+  CHECK(kept[2].seq == 3);
+  CHECK(kept[0].actor == "user:8");
+  CHECK(kept[0].actorName == "Mr Staff");
+  CHECK(kept[1].actorName == "Ms Senco");
+  CHECK(kept[1].reasonCode == "incident");
+  CHECK(kept[1].reasonText == "Fell on the stairs.");
+  CHECK(kept[2].at == isoTime(w.clock.now()));
+  CHECK(w.service.reviewRequests(id).size() == 3);
+  // One email per request to the SENCO (the clock never moved), naming who asked.
+  int toSenco = 0;
+  for (const auto& m : w.plans.outbox.messages)
+    if (m.toAddress == "senco@oak.example") {
+      ++toSenco;
+      CHECK(m.data.find("asked_by") != std::string::npos);
+      CHECK(m.data.find("stairs") == std::string::npos);
+    }
+  CHECK(toSenco == 3);
+  // Transitions that ask for nothing are not requests.
+  REQUIRE(w.service.fire(w.senco, id, "start_review", {}));
+  CHECK(w.plans.reviewRequestsOf[id].size() == 3);
+}
+
+TEST_CASE(
+    "plan service: every shipped type takes a review for a change, an incident or a "
+    "stakeholder's request, from the SENCO and from a contact through their link",
+    "[engine][plans]") {
+  World w;
+  for (const auto& type : registry().types()) {
+    INFO("type " << type);
+    auto launched = w.service.launch(w.senco, w.pupil, type);
+    REQUIRE(launched);
+    const Id id = *launched;
+    w.plans.byId[id].state = "active";
+    w.plans.byId[id].reviewDate = "2027-03-01";
+    const auto* wf = registry().workflow(type);
+    const TransitionDef* forContact = PlanService::contactReviewTransition(*wf, "active");
+    REQUIRE(forContact);
+    for (const char* reason : {"change", "incident", "stakeholder_request"}) {
+      INFO("reason " << reason);
+      auto bySenco = w.service.fire(w.senco, id, "trigger_review", {reason, "What happened."});
+      INFO((bySenco ? std::string() : bySenco.error().message));
+      CHECK(bySenco);
+      auto byContact = w.service.fireAsContact(id, "contact:1", "Ana Parent", forContact->name,
+                                               {reason, "What happened."});
+      INFO((byContact ? std::string() : byContact.error().message));
+      CHECK(byContact);
+      CHECK(w.plans.byId[id].state == "review_due");
+    }
+    CHECK(w.plans.reviewRequestsOf[id].size() == 6);
+  }
+}
+
+TEST_CASE(
+    "plan service: a contact's reason is checked like anyone's: listed, one paragraph at most "
+    "1,000 characters, no control characters; a plan not in force cannot be asked about",
+    "[engine][plans]") {
+  World w;
+  auto id = w.peep("active", "2027-03-01");
+  auto ask = [&](const std::string& code, const std::string& text) {
+    return w.service.fireAsContact(id, "contact:1", "Ana Parent", "trigger_review", {code, text});
+  };
+  auto fieldOf = [](const Result<Id>& r) {
+    return r ? std::string() : r.error().fields.empty() ? "" : r.error().fields.front().field;
+  };
+  auto none = ask("", "Something.");
+  REQUIRE(none.error().code == ErrorCode::kInvalid);
+  CHECK(fieldOf(none) == "reason_code");
+  CHECK(none.error().fields.front().message == "Select why this is needed");
+  auto unknown = ask("holiday", "Something.");
+  CHECK(fieldOf(unknown) == "reason_code");
+  CHECK(unknown.error().fields.front().message.find("incident") != std::string::npos);
+  CHECK(fieldOf(ask("change", "")) == "reason");
+  CHECK(fieldOf(ask("change", "bell\a")) == "reason_text");
+  CHECK(fieldOf(ask("change\nincident", "x")) == "reason_code");
+  CHECK(fieldOf(ask("change", std::string(1001, 'a'))) == "reason_text");
+  CHECK(ask("change", std::string(1000, 'a')));
+  // Other transitions are not the contact's to fire, whatever their name.
+  CHECK(w.service.fireAsContact(id, "contact:1", "Ana Parent", "start_review", {}).error().code ==
+        ErrorCode::kNotFound);
+  auto draft = w.peep();
+  CHECK(w.service.fireAsContact(draft, "contact:1", "Ana Parent", "trigger_review", {"change", "x"})
+            .error()
+            .code == ErrorCode::kConflict);
+}

@@ -2,6 +2,7 @@
 // optimistic concurrency on versions, transitions and signers, and transitions applied whole or
 // not at all.
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "storage/storage_world.h"
 
@@ -271,4 +272,69 @@ TEST_CASE("plans: signers of a slot are replaced whole, and refused when the pla
   REQUIRE(stale.error().code == ErrorCode::kConflict);
   REQUIRE(w.plans.signers(w.oakPlan).size() == 2);
   REQUIRE(w.auditCount() == events);
+}
+
+TEST_CASE(
+    "plans: every request for a review is kept in order with its transition; a request whose "
+    "number another one took first is refused and leaves nothing",
+    "[storage][plans]") {
+  StorageWorld w;
+  w.populate();
+  auto asked = [&](int seq, const std::string& from, const std::string& who,
+                   const std::string& code) {
+    auto c = transition(w.oakPlan, from, "review_due");
+    c.record.reasonCode = code;
+    c.reviewRequest = engine::ReviewRequestRecord{
+        0,    w.oakPlan,        seq, "", who, who == "contact:1" ? "Ana Parent" : "Ms Senco",
+        code, "because " + code};
+    c.outbox = {mail("review-request:" + std::to_string(w.oakPlan) + ":" + std::to_string(seq))};
+    return w.plans.applyTransition(c);
+  };
+  REQUIRE(asked(1, "draft", "user:1", "change"));
+  REQUIRE(asked(2, "review_due", "contact:1", "incident"));
+  const auto events = w.auditCount();
+  auto late = asked(2, "review_due", "user:1", "stakeholder_request");  // 2 is taken
+  REQUIRE(late.error().code == ErrorCode::kConflict);
+  CHECK(w.auditCount() == events);
+  REQUIRE(asked(3, "review_due", "user:1", "stakeholder_request"));
+  auto kept = w.plans.reviewRequests(w.oakPlan);
+  REQUIRE(kept.size() == 3);
+  CHECK(kept[0].reasonCode == "change");
+  CHECK(kept[1].actor == "contact:1");
+  CHECK(kept[1].actorName == "Ana Parent");
+  CHECK(kept[1].reasonText == "because incident");
+  CHECK(kept[2].seq == 3);
+  CHECK(kept[2].at == engine::isoTime(w.clock.now()));
+  CHECK(w.count("SELECT count(*) FROM outbox") == 3);
+  CHECK(w.plans.transitions(w.oakPlan).size() == 3);
+  CHECK(w.plans.reviewRequests(w.oakPlan + 1000).empty());
+}
+
+TEST_CASE(
+    "plans: migration 011 keeps the requests for a review made before it, from the transitions "
+    "that carried a reason code, named as the person is now",
+    "[storage][plans]") {
+  StorageWorld w;
+  w.populate();
+  auto c = transition(w.oakPlan, "draft", "review_due");
+  c.record.actor = "user:" + std::to_string(w.senco);
+  c.record.reasonCode = "incident";
+  c.record.reasonText = "Fell at break";
+  REQUIRE(w.plans.applyTransition(c));
+  auto d = transition(w.oakPlan, "review_due", "draft");  // no reason code: not a request
+  REQUIRE(w.plans.applyTransition(d));
+  // The database as it was before 011, then 011 itself (as the store runs it).
+  std::ifstream in(SENDFLOW_SOURCE_ROOT "/storage/migrations/011_plan_review_requests.sql");
+  REQUIRE(in);
+  const std::string sql((std::istreambuf_iterator<char>(in)), {});
+  w.store.write([&](storage::Database& db) {
+    db.exec("DROP TABLE plan_review_request");
+    db.exec(sql);
+  });
+  auto kept = w.plans.reviewRequests(w.oakPlan);
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].seq == 1);
+  CHECK(kept[0].actorName == "Ms Senco");
+  CHECK(kept[0].reasonCode == "incident");
+  CHECK(kept[0].reasonText == "Fell at break");
 }

@@ -167,6 +167,7 @@ TEST_CASE("Every route that returns pupil data records exactly one audit event w
        false},
       {"GET", "/s/{token}/sealed.pdf", "/s/" + T + "/sealed.pdf", "plan.pdf_download",
        "signer_link", false, false},
+      {"GET", "/s/{token}/review", "/s/" + T + "/review", "plan.view", "signer_link", false, false},
       {"GET", "/c/{token}", "/c/" + K, "plan.view", "contributor_link", false, false},
       {"GET", "/c/{token}/live", "/c/" + K + "/live", "plan.view", "contributor_link", true, false},
   };

@@ -41,6 +41,21 @@ Poco::JSON::Array fieldMessages(const std::vector<engine::FieldError>& items) {
   return arr;
 }
 
+// Every request for a review of the plan, oldest first (the caller opened the plan).
+Poco::JSON::Array reviewRequestsJson(Exchange& ex, engine::Id planId) {
+  Poco::JSON::Array arr;
+  for (const auto& r : ex.services.plans().reviewRequests(planId)) {
+    Poco::JSON::Object e;
+    e.set("at", r.at);
+    e.set("by", r.actor);
+    e.set("by_name", r.actorName);
+    e.set("reason_code", r.reasonCode);
+    e.set("reason_text", r.reasonText);
+    arr.add(e);
+  }
+  return arr;
+}
+
 engine::Date today(Exchange& ex) { return engine::dateOf(ex.services.clock().now()); }
 
 std::optional<engine::Id> idOr404(Exchange& ex) {
@@ -120,6 +135,7 @@ void getPlan(Exchange& ex) {
   o.set("transitions", transitions);
   o.set("deadlines", deadlines);
   o.set("signers", signers);
+  o.set("review_requests", reviewRequestsJson(ex, v->plan.id));
   ex.json(200, o);
 }
 
@@ -176,6 +192,7 @@ void fireTransition(Exchange& ex) {
   if (!after) return ex.error(404, "There is no such plan.");
   auto o = planJson(*after, today(ex));
   if (r.value() != *id) o.set("successor_id", r.value());
+  o.set("review_requests", reviewRequestsJson(ex, *id));
   ex.json(200, o);
 }
 

@@ -18,6 +18,8 @@ inline std::string signerLink(const std::string& token) { return "/s/" + token; 
 inline std::string signerSealed(const std::string& token) {
   return signerLink(token) + "/sealed.pdf";
 }
+// The page of that link where a contact who signed asks for a review of the plan in force.
+inline std::string signerReview(const std::string& token) { return signerLink(token) + "/review"; }
 // A contributor's (parent's, professional's) link to write their sections.
 inline std::string contributorLink(const std::string& token) { return "/c/" + token; }
 

@@ -165,6 +165,7 @@ std::string MailService::render(const std::string& kind, const std::string& part
         m.kind == engine::mailkind::kSigned ? paths::signerSealed(token) : paths::signerLink(token);
     d.set("sign_path", path);
     d.set("download_path", path);
+    if (m.kind == engine::mailkind::kSigned) d.set("review_path", paths::signerReview(token));
   } else if (data->has("plan_id")) {
     const engine::Id planId = data->get("plan_id").convert<engine::Id>();
     d.set("sign_path", paths::planSign(planId));

@@ -37,6 +37,9 @@ struct EditorInput {
   const std::vector<engine::FieldError>* warnings = nullptr;  // shown beside their fields
 };
 
+// A transition's reason code as a label: "stakeholder_request" -> "Stakeholder request".
+std::string reasonLabel(const std::string& code);
+
 // The list of sections (with their fields) for templates/plan.mustache.
 Data editorSections(const EditorInput& in);
 

@@ -8,6 +8,7 @@
 #include "pages/routes.h"
 #include "pages/signing.h"
 #include "sendflow/engine/core/text.h"
+#include "sendflow/engine/documents/plan_document.h"
 
 namespace sendflow::web {
 namespace {
@@ -32,15 +33,13 @@ const char* stateColour(const engine::StateDef* s) {
   return "";
 }
 
+}  // namespace
+
 std::string reasonLabel(const std::string& code) {
-  std::string s = code;
-  for (char& c : s)
-    if (c == '_') c = ' ';
+  std::string s = engine::reasonWords(code);
   if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
   return s;
 }
-
-}  // namespace
 
 // Review status of a plan in force: "overdue" / "due soon" tags for lists and the plan page.
 void addReviewStatus(Data& d, const std::optional<std::string>& reviewDate, engine::Date today) {
@@ -177,7 +176,19 @@ Data planHeader(Exchange& ex, const engine::PlanView& v) {
   d.set("version_at", engine::ukDateTimeOf(v.version.createdAt));
   d.set("content_hash", v.version.contentHash.substr(0, 12));
   d.set("form_version", std::to_string(v.form->version));
-  if (!v.plan.reviewReason.empty()) d.set("review_reason", v.plan.reviewReason);
+  // Every request for a review, oldest first: when (UK time), who (by name) and why.
+  Data requests = list();
+  for (const auto& r : app.plans().reviewRequests(v.plan.id)) {
+    Data rd;
+    const auto at = engine::parseIsoTime(r.at);
+    rd.set("at", at ? engine::ukDateTime(*at) : r.at);
+    rd.set("who", r.actorName.empty() ? std::string("Someone no longer named") : r.actorName);
+    rd.set("reason", reasonLabel(r.reasonCode));
+    if (!r.reasonText.empty()) rd.set("text", r.reasonText);
+    requests.push_back(rd);
+  }
+  d.set("has_review_requests", !requests.is_empty_list());
+  d.set("review_requests", requests);
   if (v.plan.reviewsPlanId) d.set("reviews_plan_id", std::to_string(v.plan.reviewsPlanId));
   if (auto next = app.plans().latestSuccessor(v.plan.id))
     d.set("successor_id", std::to_string(next->id));

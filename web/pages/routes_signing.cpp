@@ -16,6 +16,7 @@
 #include "pages/routes.h"
 #include "pages/signing.h"
 #include "sendflow/engine/core/text.h"
+#include "sendflow/engine/documents/plan_document.h"
 #include "sendflow/engine/people/people.h"
 
 namespace sendflow::web {
@@ -86,9 +87,13 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   d.set("waiting_for", sv->waitingFor);
   d.set("is_staff", t.access.staff != nullptr);
   if (auto sealed = ex.services.signatures().sealedFor(r.planId);
-      sealed && sealed->version == r.version)
+      sealed && sealed->version == r.version) {
     d.set("sealed_link",
           t.access.staff ? paths::planSealed(r.planId) : paths::signerSealed(t.access.token));
+    // A contact who signed the plan in force may ask for a review from their link.
+    if (!t.access.staff && r.state == engine::requeststate::kSigned)
+      d.set("review_link", paths::signerReview(t.access.token));
+  }
   Data others = list();
   for (const auto& o : sv->others) {
     Data od;
@@ -231,6 +236,81 @@ void renewLink(Exchange& ex) {
   ex.redirect("/plans/" + std::to_string(*id) + "#signers");
 }
 
+// A contact's reason for a review, in words a parent uses (the staff page shows the code's label).
+std::string contactReasonLabel(const std::string& code) {
+  if (code == "change") return "Something has changed (for example needs, health or circumstances)";
+  if (code == "incident") return "There has been an incident";
+  if (code == "stakeholder_request") return "I would like the plan to be looked at again";
+  if (code == "drill_problem") return "A fire drill or practice showed a problem";
+  return reasonLabel(code);
+}
+
+// /s/<token>/review: a contact asks for a review of the plan their link was sent for. `err` is
+// shown with what they typed; `sent` thanks them for the request just made.
+void reviewPage(Exchange& ex, int status, const engine::Error* err, const std::string& chosen = "",
+                const std::string& typed = "") {
+  const std::string token = ex.params["token"];
+  auto link = ex.services.signatures().reviewLink(token);
+  if (!link) return ex.error(link.error());
+  Data d;
+  d.set("review_path", paths::signerReview(token));
+  d.set("csrf_form", preSessionCsrf(ex));
+  d.set("title", link->title);
+  d.set("pupil_name", link->pupilName);
+  d.set("contact_name", link->request.name);
+  if (auto sealed = ex.services.signatures().sealedFor(link->plan.id);
+      sealed && sealed->version == link->request.version)
+    d.set("sealed_link", paths::signerSealed(token));
+  d.set("can_ask", !link->transition.empty());
+  d.set("closed", link->closed);
+  d.set("sent", ex.query("sent") == "1" && !err);
+  Data reasons = list();
+  for (std::size_t i = 0; i < link->reasons.size(); ++i) {
+    Data r;
+    r.set("value", link->reasons[i]);
+    r.set("label", contactReasonLabel(link->reasons[i]));
+    r.set("id", i == 0 ? std::string("reason_code") : "reason_code-" + std::to_string(i + 1));
+    r.set("checked", link->reasons[i] == chosen);
+    reasons.push_back(r);
+  }
+  d.set("reasons", reasons);
+  d.set("reason_text", typed);
+  Data yours = list();
+  for (const auto& q : link->yours) {
+    Data y;
+    const auto at = engine::parseIsoTime(q.at);
+    y.set("at", at ? engine::ukDateTime(*at) : q.at);
+    y.set("reason", contactReasonLabel(q.reasonCode));
+    yours.push_back(y);
+  }
+  d.set("yours", yours);
+  d.set("has_yours", !link->yours.empty());
+  if (err) {
+    // The reason's text is one field on this page, whichever rule it broke.
+    engine::Error shown = *err;
+    for (auto& f : shown.fields)
+      if (f.field == "reason") f.field = "reason_text";
+    addErrors(d, shown);
+  }
+  ex.html(status,
+          ex.services.views().page(ex, "review_request", d,
+                                   (err ? "Error: " : "") + std::string("Ask for a review")));
+}
+
+void showReviewRequest(Exchange& ex) { reviewPage(ex, 200, nullptr); }
+
+void postReviewRequest(Exchange& ex) {
+  const auto& post = ex.form();
+  const std::string code = post.get("reason_code", "");
+  const std::string text = post.get("reason_text", "");
+  auto st = ex.services.signatures().askForReview(ex.params["token"], code, text, ex.clientIp());
+  if (st) return ex.redirect(paths::signerReview(ex.params["token"]) + "?sent=1");
+  const auto c = st.error().code;
+  if (c == engine::ErrorCode::kInvalid || c == engine::ErrorCode::kConflict)
+    return reviewPage(ex, statusFor(c), &st.error(), code, text);
+  ex.error(st.error());
+}
+
 void auditPage(Exchange& ex) {
   auto id = ex.idParam("id");
   if (!id) return ex.error(404, "There is no such plan.");
@@ -345,6 +425,8 @@ void registerSigningRoutes(Router& router) {
   r.add("POST", "/s/{token}/code", Access::kPublicCsrf, postCode);
   r.add("GET", "/s/{token}/pdf", Access::kPublic, versionPdf);
   r.add("GET", "/s/{token}/sealed.pdf", Access::kPublic, linkSealed);
+  r.add("GET", "/s/{token}/review", Access::kPublic, showReviewRequest);
+  r.add("POST", "/s/{token}/review", Access::kPublicCsrf, postReviewRequest);
   r.add("GET", "/plans/{id}/sign/{request}", engine::Action::kSign, showSigning);
   r.add("POST", "/plans/{id}/sign/{request}/sign", engine::Action::kSign, postSign);
   r.add("POST", "/plans/{id}/sign/{request}/decline", engine::Action::kSign, postDecline);

@@ -138,6 +138,15 @@ const std::vector<AccessRule> kRules{
      Scope::kTrust,
      {R::kTrustAdmin},
      std::nullopt},
+    {Action::kRequestReview,
+     "request_review",
+     "plan",
+     "Ask for a review of a plan in force, with a reason (a contact: through the link emailed "
+     "to them for that plan)",
+     Scope::kAcademy,
+     {R::kSenco, R::kStaff, R::kHead, R::kTrustAdmin},
+     Action::kViewPlan,
+     true},
 };
 
 bool ruleAllows(const AccessRule& rule, const std::set<Role>& roles) {
@@ -184,6 +193,8 @@ const std::vector<Role>& allRoles() {
 }
 
 bool roleMay(Role r, Action a) { return accessRule(a).roles.count(r) > 0; }
+
+bool contactMay(Action a) { return accessRule(a).contactByLink; }
 
 bool may(const Actor& actor, Action a, Id academyId) {
   const auto& rule = accessRule(a);
@@ -242,12 +253,13 @@ std::string auditDetailFor(const Actor& actor, const AuditEvent& e) {
 std::string accessTableMarkdown() {
   std::string out = "| action | record | what it covers |";
   for (Role r : allRoles()) out += std::string(" ") + roleName(r) + " |";
-  out += "\n|---|---|---|";
-  for (std::size_t i = 0; i < allRoles().size(); ++i) out += "---|";
+  out += " contact (by link) |\n|---|---|---|";
+  for (std::size_t i = 0; i <= allRoles().size(); ++i) out += "---|";
   out += "\n";
   for (const auto& rule : kRules) {
     out += std::string("| `") + rule.name + "` | " + rule.record + " | " + rule.description + " |";
     for (Role r : allRoles()) out += rule.roles.count(r) ? " yes |" : " no |";
+    out += rule.contactByLink ? " yes |" : " no |";
     out += "\n";
   }
   return out;

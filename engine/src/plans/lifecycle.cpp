@@ -17,7 +17,23 @@ bool blank(const std::string& s) {
                      [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
 
+// "change, incident or stakeholder request"
+std::string reasonList(const std::vector<std::string>& codes) {
+  std::string out;
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    if (i) out += i + 1 == codes.size() ? " or " : ", ";
+    out += reasonWords(codes[i]);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string reasonWords(std::string_view code) {
+  std::string s(code);
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
 
 std::set<std::string> roleNames(const std::set<Role>& staffRoles) {
   std::set<std::string> out;
@@ -72,9 +88,14 @@ std::vector<FieldError> checkGuards(const TransitionDef& t, const TransitionRequ
         // Filled in by the caller through requiredSigners(); see checkTransition.
         break;
       case GuardKind::kReasonGiven:
-        if (!t.reasons.empty() &&
-            std::find(t.reasons.begin(), t.reasons.end(), req.reasonCode) == t.reasons.end())
+        // No reason chosen, or one this transition does not list (a form or an API call from
+        // another workflow): each says which, so a reason given is never reported as missing.
+        if (!t.reasons.empty() && blank(req.reasonCode))
           out.push_back({"reason_code", "Select why this is needed"});
+        else if (!t.reasons.empty() &&
+                 std::find(t.reasons.begin(), t.reasons.end(), req.reasonCode) == t.reasons.end())
+          out.push_back(
+              {"reason_code", "Select one of the reasons listed: " + reasonList(t.reasons)});
         if (blank(req.reasonText)) out.push_back({"reason", "Enter a reason"});
         break;
       case GuardKind::kFieldSet: {

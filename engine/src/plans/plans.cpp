@@ -6,6 +6,7 @@
 #include <map>
 
 #include "sendflow/engine/core/input.h"
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/people/access.h"
 #include "sendflow/engine/people/people.h"
 #include "sendflow/engine/reminders/reminders.h"
@@ -364,18 +365,64 @@ Result<Id> PlanService::fire(const Actor& a, Id planId, const std::string& trans
     loaded = load(&a, planId, 0, Action::kEditPlan);  // with the folded version
     if (!loaded) return loaded.error();
   }
-  auto& v = loaded.value();
+  const WorkflowDefinition& wf = *loaded->workflow;
+  if (const TransitionDef* t = wf.transition(transition); t && isReviewRequest(wf, *t))
+    if (auto st = require(a, Action::kRequestReview, loaded->plan.academyId,
+                          "There is no such plan.", "You are not allowed to ask for a review.");
+        !st)
+      return st.error();
+  return fireChecked(loaded.value(), actorRolesAt(a, loaded->plan.academyId), transition, in,
+                     auditActor(a), a.name);
+}
+
+Result<Id> PlanService::fireChecked(PlanView& v, const std::set<std::string>& roles,
+                                    const std::string& transition, const TransitionInput& in,
+                                    const std::string& actor, const std::string& actorName,
+                                    const ChangeExtension& extend) {
   std::vector<FieldError> textErrors;
   checkText(textErrors, "reason_code", "The reason", in.reasonCode, TextShape::kLine);
   checkText(textErrors, "reason_text", "What happened", in.reasonText, TextShape::kLongText);
+  if (textErrors.empty() && utf8::countLenient(in.reasonText) > kMaxReasonChars)
+    textErrors.push_back(
+        {"reason_text",
+         "What happened must be " + std::to_string(kMaxReasonChars) + " characters or fewer"});
   if (!textErrors.empty()) return invalid("Check the reason", textErrors);
   TransitionRequest req;
-  req.roles = actorRolesAt(a, v.plan.academyId);
+  req.roles = roles;
   req.reasonCode = in.reasonCode;
   req.reasonText = in.reasonText;
   auto t = checkTransition(*v.workflow, v.plan.state, transition, req, facts(v));
   if (!t) return t.error();
-  return apply(v, *t.value(), in, auditActor(a), a.name);
+  return apply(v, *t.value(), in, actor, actorName, extend);
+}
+
+Result<Id> PlanService::fireAsContact(Id planId, const std::string& contactRef,
+                                      const std::string& contactName, const std::string& transition,
+                                      const TransitionInput& in, const ChangeExtension& extend) {
+  if (!contactMay(Action::kRequestReview))
+    return forbidden("Contacts cannot ask for a review.");  // the policy says so
+  auto loaded = load(nullptr, planId, 0);
+  if (!loaded) return loaded.error();
+  auto& v = loaded.value();
+  const TransitionDef* t = v.workflow->transition(transition);
+  if (!t || !isReviewRequest(*v.workflow, *t))
+    return notFound("There is no action called '" + transition + "'");
+  return fireChecked(v, {"contact"}, transition, in, contactRef, contactName, extend);
+}
+
+const TransitionDef* PlanService::contactReviewTransition(const WorkflowDefinition& wf,
+                                                          std::string_view state) {
+  for (const TransitionDef* t : availableTransitions(wf, state, {"contact"}))
+    if (isReviewRequest(wf, *t)) return t;
+  return nullptr;
+}
+
+bool isReviewRequest(const WorkflowDefinition& wf, const TransitionDef& t) {
+  if (t.autoTrigger) return false;
+  return std::any_of(t.reasons.begin(), t.reasons.end(), [&](const std::string& r) {
+    return std::find(wf.review.triggers.begin(), wf.review.triggers.end(), r) !=
+           wf.review.triggers.end();
+  });
 }
 
 Result<Id> PlanService::fireAutomatic(Id planId, AutoTrigger trigger, const std::string& actor,
@@ -529,11 +576,36 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
   if (!in.reasonCode.empty()) detail.set("reason_code", in.reasonCode);
   c.audit.push_back(
       {"plan.transition", actor, "plan", v.plan.id, v.plan.academyId, canonicalJson(detail)});
-  auto notices = transitionNotices(v, t, in.reasonCode, clock_.now(), people_);
-  c.outbox.insert(c.outbox.end(), notices.begin(), notices.end());
-  auto r = plans_.applyTransition(c);
-  if (!r) return r.error();
-  return r.value() ? r.value() : v.plan.id;
+  const std::size_t outboxBefore = c.outbox.size();
+  // Every request for a review is kept and emailed on its own: its number is the plan's next,
+  // checked again when it is stored (two people asking at the same moment each get theirs).
+  const bool request = isReviewRequest(*v.workflow, t);
+  for (int attempt = 0;; ++attempt) {
+    c.outbox.erase(c.outbox.begin() + static_cast<std::ptrdiff_t>(outboxBefore), c.outbox.end());
+    NoticeRequest asked;
+    if (request) {
+      ReviewRequestRecord rr{0,
+                             v.plan.id,
+                             static_cast<int>(plans_.reviewRequests(v.plan.id).size()) + 1,
+                             now,
+                             actor,
+                             actorName,
+                             in.reasonCode,
+                             in.reasonText};
+      asked = {rr.seq, actorName};
+      c.reviewRequest = rr;
+    }
+    auto notices = transitionNotices(v, t, in.reasonCode, clock_.now(), people_, asked);
+    c.outbox.insert(c.outbox.end(), notices.begin(), notices.end());
+    auto r = plans_.applyTransition(c);
+    if (!r && request && r.error().code == ErrorCode::kConflict && attempt < 3) {
+      auto now2 = plans_.plan(v.plan.id);
+      if (now2 && now2->state == c.expectedState && now2->currentVersion == c.expectedVersion)
+        continue;  // only another request came first
+    }
+    if (!r) return r.error();
+    return r.value() ? r.value() : v.plan.id;
+  }
 }
 
 Status PlanService::assignSigners(const Actor& a, Id planId, const std::string& slotName,

@@ -37,6 +37,7 @@ const std::map<std::string, std::string>& tableNotes() {
       {"plan_version", "every version of every plan, with all its answers"},
       {"plan_signer", "people chosen to sign each plan"},
       {"plan_transition", "every change of a plan's state, who made it and why"},
+      {"plan_review_request", "every request for a review of a plan: who asked, when and why"},
       {"signature_request", "requests to sign (link tokens and codes left out)"},
       {"signature", "signatures given, with the drawn image (base64), IP address and browser"},
       {"sealed_document", "sealed (final, signed) PDFs on record"},

@@ -647,7 +647,7 @@ Oversight ReminderService::oversight(Id academyId, Date today, bool withTimeline
 
 std::vector<OutboxMessage> transitionNotices(const PlanView& v, const TransitionDef& t,
                                              const std::string& reasonCode, TimePoint now,
-                                             PeopleRepository& people) {
+                                             PeopleRepository& people, const NoticeRequest& asked) {
   std::vector<std::string> roles;
   for (ActionKind a : t.actions) {
     if (a == ActionKind::kNotifySenco) roles.push_back("senco");
@@ -682,13 +682,13 @@ std::vector<OutboxMessage> transitionNotices(const PlanView& v, const Transition
     const StateDef* st = v.workflow->state(t.to);
     data.set("transition", t.label.empty() ? t.name : t.label);
     data.set("state", st && !st->label.empty() ? st->label : t.to);
-    std::string reason = reasonCode;
-    std::replace(reason.begin(), reason.end(), '_', ' ');
-    data.set("reason", reason);
+    data.set("reason", reasonWords(reasonCode));
     data.set("review_trigger", !reasonCode.empty());
-    out.push_back(message(mailkind::kNotice,
-                          "notice:" + std::to_string(p.id) + ":" + t.name + ":" + isoTime(now),
-                          v.plan.academyId, p.id, u, data, now));
+    if (!asked.askedBy.empty()) data.set("asked_by", asked.askedBy);
+    const std::string key =
+        asked.seq > 0 ? "review-request:" + std::to_string(p.id) + ":" + std::to_string(asked.seq)
+                      : "notice:" + std::to_string(p.id) + ":" + t.name + ":" + isoTime(now);
+    out.push_back(message(mailkind::kNotice, key, v.plan.academyId, p.id, u, data, now));
   }
   return out;
 }

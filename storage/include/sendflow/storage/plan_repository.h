@@ -20,6 +20,7 @@ class SqlitePlanRepository final : public engine::PlanRepository {
   std::vector<engine::SignerAssignment> signers(engine::Id planId) override;
   std::vector<engine::TransitionRecord> transitions(engine::Id planId) override;
   std::optional<engine::PlanRecord> latestSuccessor(engine::Id planId) override;
+  std::vector<engine::ReviewRequestRecord> reviewRequests(engine::Id planId) override;
   std::vector<engine::Id> reviewsDueBy(const std::string& isoDay,
                                        const std::vector<std::string>& states) override;
   engine::Id create(const engine::PlanRecord& p, const engine::PlanVersionRecord& first,

@@ -32,6 +32,7 @@ enum class Action {
   kExportRecords,    // a pupil's or contact's whole file as one archive (subject access, transfer)
   kViewReads,        // who opened a pupil's records, when, through which door
   kManageRetention,  // records whose retention has ended, and their erasure (trust-wide)
+  kRequestReview,    // ask for a review of a plan in force, with a reason
 };
 
 // Where an action's record lives: in one academy, or trust-wide (academy id 0).
@@ -47,6 +48,9 @@ struct AccessRule {
   // The read that reveals the record: without it a refusal is 404 (as if the record did not
   // exist, exactly like another academy's); with it, 403. nullopt: always 403.
   std::optional<Action> revealedBy;
+  // A contact (a parent, carer or professional: no account) may do it to the one record an
+  // emailed link of theirs was sent for; nothing else.
+  bool contactByLink = false;
 };
 
 // Every action once, in the order of the enum.
@@ -65,6 +69,9 @@ bool mayAnywhere(const Actor& actor, Action a);
 std::vector<Id> academiesWhere(const Actor& actor, Action a);
 // A role alone may do `a` (the docs table's cell).
 bool roleMay(Role r, Action a);
+// A contact may do `a` through their emailed link, to the record it was sent for (the caller
+// checks the link and its record).
+bool contactMay(Action a);
 
 // Ok when the actor may; else the refusal the policy gives: kNotFound (`missing`) when the actor
 // may not even see the record, kForbidden (`why`) when they may see it but not do this.

@@ -28,6 +28,9 @@ namespace sendflow::engine {
 // holds a signature request on the current version.
 std::set<std::string> roleNames(const std::set<Role>& staffRoles);
 
+// A reason code as people read it: "stakeholder_request" -> "stakeholder request".
+std::string reasonWords(std::string_view code);
+
 struct TransitionRequest {
   std::set<std::string> roles;
   bool system = false;     // the engine itself (auto transitions: all signed, review date...)

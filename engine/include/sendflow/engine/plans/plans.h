@@ -76,6 +76,19 @@ struct PersonChoice {
   std::string label;
 };
 
+// One request for a review of a plan in force (issue 14): every request is kept, with who asked,
+// when and why, and each one is emailed on its own.
+struct ReviewRequestRecord {
+  Id id = 0;
+  Id planId = 0;
+  int seq = 0;             // 1, 2, ... per plan: the request's number, part of its email's key
+  std::string at;          // ISO time
+  std::string actor;       // "user:12", "contact:3"
+  std::string actorName;   // the name at the time
+  std::string reasonCode;  // one of the transition's reasons ("change", "incident", ...)
+  std::string reasonText;
+};
+
 struct TransitionRecord {
   std::string name, fromState, toState, actor, at, reasonCode, reasonText;
   int version = 0;
@@ -96,6 +109,9 @@ struct TransitionChange {
   TransitionRecord record;
   std::optional<std::optional<std::string>> reviewDate;  // set (value) or clear (nullopt)
   std::optional<std::string> reviewReason;
+  // A request for a review (a transition whose reasons include a review trigger). Its seq must be
+  // the plan's next one, else the change is refused as kConflict (someone else asked just now).
+  std::optional<ReviewRequestRecord> reviewRequest;
   bool activated = false;
   Id supersedePlanId = 0;  // predecessor to close (review date cleared) when this one activates
   TransitionRecord supersedeRecord;  // its transition (from its state to e.g. "superseded")
@@ -127,6 +143,7 @@ class PlanRepository {
   virtual std::vector<SignerAssignment> signers(Id planId) = 0;
   virtual std::vector<TransitionRecord> transitions(Id planId) = 0;
   virtual std::optional<PlanRecord> latestSuccessor(Id planId) = 0;  // newest plan reviewing it
+  virtual std::vector<ReviewRequestRecord> reviewRequests(Id planId) = 0;  // oldest first
   // Plans in one of `states` whose review date is on or before `isoDay` (an indexed scan).
   virtual std::vector<Id> reviewsDueBy(const std::string& isoDay,
                                        const std::vector<std::string>& states) = 0;
@@ -245,6 +262,21 @@ class PlanService {
   // the caller has authorised them. Guards are not checked.
   Result<Id> fireFor(Id planId, const std::string& transition, const TransitionInput& in,
                      const std::string& actor, const ChangeExtension& extend = {});
+  // A contact asks for a review through a link they were emailed for this plan (the caller has
+  // checked the link). The access policy (contact x request_review) and the transition's roles
+  // ("contact") and guards (the reason) are checked here; the request is kept and emailed like
+  // a member of staff's.
+  Result<Id> fireAsContact(Id planId, const std::string& contactRef, const std::string& contactName,
+                           const std::string& transition, const TransitionInput& in,
+                           const ChangeExtension& extend = {});
+  // The transition a contact may fire from the plan's state to ask for a review (nullptr: none).
+  static const TransitionDef* contactReviewTransition(const WorkflowDefinition& wf,
+                                                      std::string_view state);
+  // Every request for a review of the plan, oldest first (no permission check: the caller
+  // opened the plan).
+  std::vector<ReviewRequestRecord> reviewRequests(Id planId) {
+    return plans_.reviewRequests(planId);
+  }
   void setTransitionActions(TransitionActions* actions) { actions_ = actions; }
   // REQUIRES: set (or cleared) before requests are served, or after they stopped.
   void setPendingEdits(PendingEdits* pending) { pending_ = pending; }
@@ -280,6 +312,10 @@ class PlanService {
   Result<Id> apply(PlanView& v, const TransitionDef& t, const TransitionInput& in,
                    const std::string& actor, const std::string& actorName,
                    const ChangeExtension& extend = {});
+  Result<Id> fireChecked(PlanView& v, const std::set<std::string>& roles,
+                         const std::string& transition, const TransitionInput& in,
+                         const std::string& actor, const std::string& actorName,
+                         const ChangeExtension& extend = {});
   GuardFacts facts(const PlanView& v);
   ValueContext valueContext(const PlanView& v, const Poco::JSON::Object* previous);
   std::optional<Date> anchorDate(const PlanView& v);
@@ -296,6 +332,11 @@ class PlanService {
 };
 
 std::set<std::string> actorRolesAt(const Actor& a, Id academyId);
+// A transition that asks for a review: one of its reasons makes a review due at once (the
+// workflow's review triggers). Each firing is kept as a ReviewRequestRecord.
+bool isReviewRequest(const WorkflowDefinition& wf, const TransitionDef& t);
+// The longest reason a person may give for a review, in characters.
+inline constexpr std::size_t kMaxReasonChars = 1000;
 // "This plan is Awaiting signatures and cannot be edited now."
 std::string notEditableMessage(const StateDef& s);
 

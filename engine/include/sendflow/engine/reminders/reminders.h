@@ -165,8 +165,15 @@ class ReminderService {
 
 // Outbox rows for a transition's notify_senco / notify_owner / notify_governor actions.
 // Carries the reason code only (never the free-text reason: it may hold health details).
+// `asked` (a request for a review, seq > 0): the message names who asked, and its key is the
+// request's own, so every request is emailed.
+struct NoticeRequest {
+  int seq = 0;
+  std::string askedBy;  // a person's name
+};
 std::vector<OutboxMessage> transitionNotices(const PlanView& v, const TransitionDef& t,
                                              const std::string& reasonCode, TimePoint now,
-                                             PeopleRepository& people);
+                                             PeopleRepository& people,
+                                             const NoticeRequest& asked = {});
 
 }  // namespace sendflow::engine

@@ -103,6 +103,18 @@ struct SigningView {
   std::string consentText;
 };
 
+// What a contact's "ask for a review" page shows (their emailed link to a signed plan).
+struct ReviewLink {
+  SignatureRequest request;
+  PlanRecord plan;
+  std::string title;       // the kind of plan ("Individual Healthcare Plan")
+  std::string pupilName;   // as contacts see it (the preferred name)
+  std::string transition;  // what asking fires; empty when the plan cannot be reviewed now
+  std::vector<std::string> reasons;        // the reason codes the contact may choose from
+  std::string closed;                      // why they cannot ask now (transition empty)
+  std::vector<ReviewRequestRecord> yours;  // this contact's earlier requests, oldest first
+};
+
 class SignatureService final : public TransitionActions {
  public:
   using PdfRendering = std::function<RenderedPdf(const PdfDocument&)>;
@@ -163,6 +175,17 @@ class SignatureService final : public TransitionActions {
   // The sealed file of a request's plan, for a signer's download link (the link may be used
   // after signing, until it expires). kNotFound otherwise.
   Result<SealedDocument> sealedForLink(const std::string& token);
+  // A contact's own link to a plan they signed (the one the "signed" email sends, which also
+  // downloads the sealed copy) lets them ask for a review while the plan is in force: as long as
+  // the link lasts, and as often as they need (each request is kept and emailed). Opening the
+  // page is audited (plan.view, door signer_link). Errors: kNotFound for a link that is not a
+  // contact's signed one, kGone (410) once it has expired, saying how to ask the school instead.
+  Result<ReviewLink> reviewLink(const std::string& token);
+  // kInvalid naming reason_code / reason_text; kConflict when the plan is no longer in force.
+  // Audited as plan.review_requested (door signer_link, with the IP address) besides the
+  // transition itself; the SENCO and the plan's owner are emailed at once.
+  Status askForReview(const std::string& token, const std::string& reasonCode,
+                      const std::string& reasonText, const std::string& ip);
   // The link token of a request's link salt, as the outbox holds it: the mailer derives each
   // signer's link when it renders the email (web/ builds the address), so no stored row ever
   // holds a usable link.
@@ -191,6 +214,7 @@ class SignatureService final : public TransitionActions {
   Result<SignatureRequest> locate(const SignerAccess& who, bool forSigning);
   Result<SigningView> load(const SignerAccess& who);  // not audited
   static Error expiredLink();                         // 410: how to ask the school for a copy
+  Result<ReviewLink> locateReviewLink(const std::string& token);  // not audited
   Status checkTurn(const SignatureRequest& r, const std::vector<SignatureRequest>& all,
                    std::string* waitingFor);
   Result<SignatureRequest> inviteNew(SignatureRequest r, const PlanView& v,
