@@ -269,8 +269,10 @@ class TestContext {
 }
 
 // Runs one browser test. Never returns: exits 0 when every check passed, 1 otherwise.
-// With { smtp: true } the server sends its mail to a real SMTP server, handed to the body as `smtp`.
-export async function runE2e(name, body, { timeoutMs = 150_000, smtp: wantSmtp = false } = {}) {
+// With { smtp: true } the server sends its mail to a real SMTP server, handed to the body as `smtp`;
+// `env`: more SENDFLOW_* settings for the server (e.g. the demo mailbox).
+export async function runE2e(name, body,
+  { timeoutMs = 150_000, smtp: wantSmtp = false, env: extraEnv = {} } = {}) {
   const [binary, repoRoot] = process.argv.slice(2);
   if (!binary || !repoRoot) {
     console.error(`usage: node ${path.basename(process.argv[1])} SENDFLOW_BINARY REPO_ROOT`);
@@ -294,7 +296,7 @@ export async function runE2e(name, body, { timeoutMs = 150_000, smtp: wantSmtp =
   }, timeoutMs);
   try {
     if (wantSmtp) smtp = await startSmtp();
-    server = await startSendflow(path.resolve(binary), smtp ? smtp.env : {});
+    server = await startSendflow(path.resolve(binary), { ...(smtp ? smtp.env : {}), ...extraEnv });
     browser = await launchChromium();
     await body(t, { server, browser, smtp });
   } catch (e) {

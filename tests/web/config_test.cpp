@@ -45,11 +45,29 @@ TEST_CASE("settings are typed exactly: a bad value names its key and what it acc
       {"port", "", "port must be a whole number between 0 and 65535"},
       {"live.recheck_ms", "5", "live.recheck_ms must be a whole number between 10 and 60000"},
       {"smtp.tls", "ssl", "smtp.tls must be none, starttls or tls (it is 'ssl')"},
+      {"demo.mailbox", "yes", "demo.mailbox must be true or false (it is 'yes')"},
+      {"smtp.host", " ", "smtp.host must name the mail server"},
   };
   for (const auto& [key, value, message] : cases) {
     INFO(key << " = '" << value << "'");
     CHECK_THAT(refusal(key, value), Catch::Contains(message));
   }
+}
+
+TEST_CASE("demo.mailbox is a demo's alone: off unless set, never with a mail server",
+          "[web][config]") {
+  testing::TempDir home;
+  const auto real = settingsFor(home.path());
+  CHECK_FALSE(real.demo());
+  CHECK(real.mail.demoMaildir.empty());
+  CHECK_FALSE(real.mail.serverConfigured);
+  CHECK(settingsFor(home.path(), {{"smtp.host", "mail.example"}}).mail.serverConfigured);
+  const auto demo = settingsFor(home.path(), {{"demo.mailbox", "true"}});
+  CHECK(demo.demo());
+  CHECK(demo.mail.demoMaildir == home.path() + "/demo-mailbox");
+  CHECK_THROWS_WITH(
+      settingsFor(home.path(), {{"demo.mailbox", "true"}, {"smtp.host", "x.example"}}),
+      Catch::Contains("cannot be used with smtp.host"));
 }
 
 TEST_CASE("settings: accepted values reach their typed settings", "[web][config]") {

@@ -6,6 +6,7 @@
 #include "app/home.h"
 #include "live/live_socket.h"
 #include "mail/mail.h"
+#include "pages/routes.h"
 #include "sendflow/engine/core/text.h"
 
 namespace sendflow::web {
@@ -46,6 +47,7 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
   if (withViews) {
     views_ = std::make_unique<Views>(settings_.webRoot + "/templates");
     registerRoutes(router_);
+    if (settings_.demo()) registerDemoMailboxRoutes(router_);  // a demo server only
     // The plan service asks the live hub to fold live edits before a transition.
     live_ = std::make_shared<LiveHub>(*this, liveLog_);
     plans_.setPendingEdits(live_.get());
@@ -131,10 +133,13 @@ HealthCheck App::scheduledWorkCheck() {
 
 namespace {
 
-// /healthz, the mail part: messages handed to the mail server whose reply never came.
-HealthCheck mailCheck(int uncertain) {
+// /healthz, the mail part: no mail server to send to (`noServer`, MailService::noServerNotice),
+// and messages handed to the mail server whose reply never came.
+HealthCheck mailCheck(int uncertain, const std::string& noServer) {
   Poco::JSON::Object::Ptr facts = new Poco::JSON::Object;
   facts->set("mail_uncertain", uncertain);
+  facts->set("mail_server_configured", noServer.empty());
+  if (!noServer.empty()) return {"mail", HealthLevel::kWarning, noServer, facts};
   if (uncertain == 0) return {"mail", HealthLevel::kOk, "No message is uncertain.", facts};
   return {"mail", HealthLevel::kWarning,
           engine::countOf(uncertain, "message went to the mail server but no reply came: it",
@@ -169,7 +174,7 @@ HealthReport App::health() {
   r.checks.push_back(storage);
   r.checks.push_back(scheduledWorkCheck());
   r.checks.push_back(backups_.check(clock_.now()));
-  r.checks.push_back(mailCheck(mail_->uncertainCount()));
+  r.checks.push_back(mailCheck(mail_->uncertainCount(), mail_->noServerNotice()));
   return r;
 }
 

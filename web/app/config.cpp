@@ -14,6 +14,7 @@
 
 #include "http/client_address.h"
 #include "sendflow/engine/core/email_address.h"
+#include "sendflow/engine/core/text.h"
 
 namespace sendflow::web {
 namespace {
@@ -118,8 +119,20 @@ BackupSettings readBackupSettings(const Poco::Util::AbstractConfiguration& c) {
 }
 
 MailSettings readMailSettings(const Poco::Util::AbstractConfiguration& c,
-                              const std::string& baseUrl) {
+                              const std::string& baseUrl, const std::string& home) {
   MailSettings s;
+  s.serverConfigured = c.has("smtp.host");
+  if (s.serverConfigured && engine::trimmed(c.getString("smtp.host")).empty())
+    throw std::runtime_error("smtp.host must name the mail server (it is empty)");
+  if (boolean(c, "demo.mailbox", false)) {
+    // A demo server never sends real mail: both at once would be a real server showing its
+    // signers' links to every member of staff.
+    if (s.serverConfigured)
+      throw std::runtime_error(
+          "demo.mailbox=true keeps every email in the demo mailbox: it cannot be used with "
+          "smtp.host (a demo server sends no real mail)");
+    s.demoMaildir = Poco::Path(home).append("demo-mailbox").toString();
+  }
   s.host = c.getString("smtp.host", s.host);
   s.tls = oneOf(c, "smtp.tls", "none", {"none", "starttls", "tls"});
   s.port = boundedInt32(c, "smtp.port",
@@ -287,7 +300,7 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.http = readHttpLimits(config);
   s.tlsCertificate = config.getString("tls.certificate", "");
   s.tlsKey = config.getString("tls.key", "");
-  s.mail = readMailSettings(config, s.baseUrl);
+  s.mail = readMailSettings(config, s.baseUrl, s.home);
   s.reminders = readReminderSettings(config);
   s.signing = readSigningSettings(config);
   s.seal = readSealSettings(config);

@@ -50,6 +50,13 @@ struct HttpLimits {
 
 // smtp.*, mail.*, reminders.every_seconds: the SMTP transport and the outbox sender.
 struct MailSettings {
+  // smtp.host was given: there is a mail server to send to. Without one (and without the demo
+  // mailbox) mail waits in the outbox, sent by nobody, and the mail page and /healthz say so.
+  bool serverConfigured = false;
+  // demo.mailbox=true (scripts/run's demo only, never a default): every message is delivered
+  // into this Maildir, <home>/demo-mailbox, instead of to a mail server, and shown on the demo
+  // mailbox page. Empty: off.
+  std::string demoMaildir;
   std::string host = "localhost";
   int port = 25;
   std::string tls = "none";  // none | starttls | tls
@@ -110,6 +117,8 @@ struct Settings {
   // <home>/audit.anchor while events are written (and always at a clean shutdown)
   std::chrono::seconds auditAnchorEvery{600};
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
+  // demo.mailbox=true: a demo server (made-up data, mail into the demo mailbox), and says so.
+  bool demo() const { return !mail.demoMaildir.empty(); }
 };
 
 // Reads and checks every setting: a value that is not exactly of its type or out of its range

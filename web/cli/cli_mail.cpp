@@ -21,8 +21,16 @@ int mailTest(const CommandArgs& args) {
   CliContext ctx(HomeUse::kMayCreate);
   auto& app = ctx.open();
   const auto& s = app.mail().settings();
-  std::cout << "sending a test email to " << to->str() << " through " << s.host << ":" << s.port
-            << " (tls: " << s.tls << (s.user.empty() ? "" : ", as " + s.user) << ")\n";
+  if (!app.mail().canSend()) {
+    std::cerr << "mail test: no mail server is configured (set smtp.host). Nothing was sent.\n";
+    return 75;  // EX_TEMPFAIL
+  }
+  if (app.mail().demoMailbox())
+    std::cout << "keeping a test email to " << to->str() << " in the demo mailbox "
+              << app.mail().demoMailbox()->dir() << "\n";
+  else
+    std::cout << "sending a test email to " << to->str() << " through " << s.host << ":" << s.port
+              << " (tls: " << s.tls << (s.user.empty() ? "" : ", as " + s.user) << ")\n";
   auto out = app.mail().sendTest(*to);
   if (out.kind == SmtpOutcome::Kind::kSent) {
     std::cout << "sent: the server said: " << out.reply << "\n";
@@ -51,6 +59,7 @@ int mailDrain(const CommandArgs&) {
             << (r.recovered ? ", " + std::to_string(r.recovered) + " interrupted sends recovered"
                             : "")
             << (r.paused ? " (mail server unreachable: the rest waits)" : "") << "\n";
+  if (r.noServer) std::cout << app.mail().noServerNotice() << "\n";
   sayWhatWaits(app.mail().counts(), ctx.clock.now());
   return 0;
 }
@@ -104,6 +113,7 @@ int remindersRun(const CommandArgs& args) {
     std::cout << "sent " << r.sent << ", retrying " << r.retrying << ", failed " << r.failed
               << (r.paused ? " (mail server unreachable: the rest waits for `sendflow serve`)" : "")
               << "\n";
+    if (r.noServer) std::cout << app.mail().noServerNotice() << "\n";
   }
   return 0;
 }

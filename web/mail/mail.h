@@ -32,6 +32,7 @@
 #include <thread>
 
 #include "app/config.h"
+#include "mail/maildir.h"
 #include "sendflow/engine/core/email_address.h"
 #include "sendflow/engine/reminders/icalendar.h"
 #include "sendflow/engine/reminders/outbox.h"
@@ -59,7 +60,8 @@ struct SmtpOutcome {
 
 struct DrainResult {
   int sent = 0, retrying = 0, failed = 0, uncertain = 0, recovered = 0;
-  bool paused = false;  // the server could not be reached: the rest waits
+  bool paused = false;    // the server could not be reached: the rest waits
+  bool noServer = false;  // no mail server is configured (smtp.host): everything waits
 };
 
 class MailService {
@@ -72,6 +74,15 @@ class MailService {
   MailService& operator=(const MailService&) = delete;
 
   const MailSettings& settings() const { return settings_; }
+  // The demo mailbox every message goes into on a demo server (demo.mailbox=true); nullptr on
+  // a real one.
+  const Maildir* demoMailbox() const { return demoMailbox_.get(); }
+  // Whether anything delivers mail: a configured mail server or the demo mailbox. Without
+  // either, messages stay queued and noServerNotice() says so.
+  bool canSend() const { return settings_.serverConfigured || demoMailbox_; }
+  // "No mail server is configured (smtp.host): 3 messages are waiting …" for the trust admin's
+  // mail page, /healthz and the CLI; empty when mail can be sent.
+  std::string noServerNotice();
 
   // Renders a row into the message sent for it (same bytes apart from MIME boundaries on every
   // attempt; same Message-ID), `to` being the row's address as parsed. Every header is built
@@ -118,6 +129,7 @@ class MailService {
   engine::Outbox& outbox_;
   const MailSettings settings_;
   const engine::Mailbox from_;                    // settings_.from, parsed
+  std::unique_ptr<Maildir> demoMailbox_;          // settings_.demoMaildir, when set
   std::map<std::string, std::string> templates_;  // "<kind>.<part>" → source
   const std::string owner_;                       // "pid:<n>:<start>" for rows we hold "sending"
   std::mutex drainMutex_;                         // one drain at a time in this process

@@ -97,6 +97,8 @@ MailService::MailService(Services& services, engine::Outbox& outbox, MailSetting
       from_(engine::parseMailbox(settings_.from).value()),
       owner_("pid:" + std::to_string(::getpid()) + ":" +
              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())) {
+  if (!settings_.demoMaildir.empty())
+    demoMailbox_ = std::make_unique<Maildir>(settings_.demoMaildir);
   const std::string dir = services.settings().webRoot + "/templates/mail";
   if (!Poco::File(dir).exists())
     throw std::runtime_error("the mail templates folder " + dir + " does not exist");
@@ -272,6 +274,10 @@ DrainResult MailService::drain() {
   if (r.recovered)
     services_.log().warning("mail: %s interrupted while sending will be sent again",
                             engine::countOf(r.recovered, "message", "messages"));
+  if (!canSend()) {
+    r.noServer = true;
+    return r;
+  }
   if (now0 < pausedUntil_) {
     r.paused = true;
     return r;
@@ -291,6 +297,10 @@ SmtpOutcome MailService::deliver(const OutboxMessage& m, std::unique_ptr<SmtpCon
             "not sent: the recipient address is not valid: " + to.error().message, false};
   try {
     auto msg = compose(m, *to);
+    if (demoMailbox_) {  // a demo server: the message is kept, never sent
+      const std::string name = demoMailbox_->deliver(*msg, m.id, m.createdAt);
+      return {SmtpOutcome::Kind::kSent, "kept in the demo mailbox as " + name, false};
+    }
     if (!conn) conn = std::make_unique<SmtpConnection>(settings_);
     auto out = conn->send(from_.address, *to, *msg,
                           [&] { outbox_.markHandedOver(m.id, services_.clock().now()); });
@@ -370,7 +380,18 @@ bool MailService::resendUncertain(const engine::Actor& a, engine::Id id) {
       {"mail.resend", engine::auditActor(a), "outbox", id, 0, "{\"was\":\"uncertain\"}"});
 }
 
+std::string MailService::noServerNotice() {
+  if (canSend()) return "";
+  const auto c = outbox_.counts();
+  return "No mail server is configured (set smtp.host): " +
+         engine::countOf(c.queued + c.retrying, "message is", "messages are") +
+         " waiting in the outbox and will be sent once one is.";
+}
+
 SmtpOutcome MailService::sendTest(const engine::EmailAddress& to) {
+  if (!canSend())
+    return {SmtpOutcome::Kind::kTemporary,
+            "no mail server is configured (set smtp.host): nothing was sent", true};
   const auto now = services_.clock().now();
   OutboxMessage m;
   m.kind = engine::mailkind::kTest;
@@ -423,7 +444,7 @@ void MailService::wake() {
 
 void MailService::alertDiskFull() {
   const auto full = services_.diskFull();
-  if (!full) return;
+  if (!full || !settings_.serverConfigured) return;  // nowhere to send it (or a demo)
   if (full->episode != diskAlertEpisode_) {
     diskAlertEpisode_ = full->episode;
     diskAlertedTo_.clear();

@@ -18,6 +18,9 @@ void registerApiRoutes(Router& router);
 void registerStaticRoutes(Router& router);
 void registerPlanRoutes(Router& router);
 void registerPlanApiRoutes(Router& router);
+// The demo mailbox pages (routes_demo.cpp): registered by the composition root on a demo server
+// (demo.mailbox=true) only, so a real server has no such path at all (404).
+void registerDemoMailboxRoutes(Router& router);
 
 Data pupilData(const engine::Pupil& p);
 Data contactData(const engine::Contact& c);

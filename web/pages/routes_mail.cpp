@@ -28,6 +28,9 @@ void mailPage(Exchange& ex, const std::string& flash, bool flashOk, int status,
   auto& mail = ex.services.mail();
   const auto& s = mail.settings();
   Data d;
+  if (auto notice = mail.noServerNotice(); !notice.empty()) d.set("no_server", notice);
+  d.set("configured", s.serverConfigured);
+  d.set("demo", mail.demoMailbox() != nullptr);
   d.set("host", s.host);
   d.set("port", std::to_string(s.port));
   d.set("tls", s.tls);

@@ -54,6 +54,8 @@ std::string Views::page(const Exchange& ex, const std::string& name, Data data,
                         const std::string& title) const {
   Data chrome;
   chrome.set("title", title);
+  // A demo server (demo.mailbox=true) says so on every page, signers' and contributors' too.
+  if (ex.services.settings().demo()) chrome.set("demo", true);
   if (ex.session) {
     chrome.set("signed_in", true);
     chrome.set("user_name", ex.session->actor.name);
