@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sendflow/engine/definitions/definitions.h"
+#include "sendflow/engine/forms/hidden_answers.h"
 
 using namespace sendflow::engine;
 using Poco::JSON::Object;
@@ -89,8 +90,8 @@ TEST_CASE("empty values are valid but incomplete", "[engine][form_values]") {
   CHECK_FALSE(c.complete());
   // agreed_on and why_red are hidden: not required.
   CHECK(fieldsOf(c.missing) == std::vector<std::string>{"name", "agreed"});
-  CHECK(messageFor(c.missing, "name") == "Enter Name");
-  CHECK(messageFor(c.missing, "agreed") == "Select yes or no for Agreed");
+  CHECK(messageFor(c.missing, "name") == "Enter name");
+  CHECK(messageFor(c.missing, "agreed") == "Select yes or no for agreed");
 }
 
 TEST_CASE("wrong types and out-of-range values are invalid and name the field",
@@ -107,25 +108,23 @@ TEST_CASE("wrong types and out-of-range values are invalid and name the field",
       {R"({"count": "3"})", "count", "Count must be a number"},
       {R"({"count": 3.5})", "count", "Count must be a whole number"},
       {R"({"count": 11})", "count", "Count must be between 0 and 10"},
-      {R"({"colour": "green"})", "colour", "Select one of the options for Colour"},
-      {R"({"tags": ["x", "q"]})", "tags", "Select only the listed options for Tags"},
+      {R"({"colour": "green"})", "colour", "Select one of the options for colour"},
+      {R"({"tags": ["x", "q"]})", "tags", "Select only the listed options for tags"},
       {R"({"tags": ["x", "x"]})", "tags", "Tags lists an option twice"},
-      {R"({"tags": ["x", "y", "z"]})", "tags", "Select 2 or fewer options for Tags"},
+      {R"({"tags": ["x", "y", "z"]})", "tags", "Select 2 or fewer options for tags"},
       {R"({"tags": "x"})", "tags", "Tags must be a list of options"},
-      {R"({"agreed": "yes"})", "agreed", "Select yes or no for Agreed"},
-      {R"({"start": "2026-02-30"})", "start", "Start must be a real date (YYYY-MM-DD)"},
-      {R"({"start": "1/3/2026"})", "start", "Start must be a real date (YYYY-MM-DD)"},
+      {R"({"agreed": "yes"})", "agreed", "Select yes or no for agreed"},
+      {R"({"start": "2026-02-30"})", "start", "Start must be a real date"},
+      {R"({"start": "1/3/2026"})", "start", "Start must be a real date"},
       {R"({"nope": "x"})", "nope", "'nope' is not a field of this form"},
-      {R"({"lead": "Mrs Smith"})", "lead", "Select a person from the list for Lead"},
+      {R"({"lead": "Mrs Smith"})", "lead", "Select a person from the list for lead"},
       {R"({"risks": {"what": "x"}})", "risks", "Risks must be a list of rows"},
       {R"({"risks": [{"what": "a"}, {"what": "b"}, {"what": "c"}, {"what": "d"}]})", "risks",
        "Risks can have at most 3 rows"},
       {R"({"risks": [{"what": "a", "l": "6"}]})", "risks[0].l",
-       "Select one of the options for Risks, row 1: Likelihood"},
+       "Risks, row 1: Select one of the options for likelihood"},
       {R"({"risks": [{"what": "a", "zzz": 1}]})", "risks[0].zzz",
        "Risks, row 1: 'zzz' is not a column of this table"},
-      {R"({"agreed": false, "agreed_on": "soon"})", "agreed_on",
-       "Agreed on must be a real date (YYYY-MM-DD)"},
   };
   for (const auto& c : cases) {
     INFO(c.values);
@@ -177,7 +176,7 @@ TEST_CASE("date relations: today, other fields, within a duration", "[engine][fo
   c = validateValues(testForm(), *json(R"({"start": "2026-02-10", "review": "2026-02-09"})"),
                      at(d(2026, 2, 1)));
   CHECK(messageFor(c.invalid, "review") ==
-        "Review must be the same as or after Start (10 February 2026)");
+        "Review must be the same as or after start (10 February 2026)");
 
   // A date saved when it was in the future stays valid when later saves do not change it.
   auto previous = json(R"({"review": "2026-04-01"})");
@@ -204,12 +203,89 @@ TEST_CASE("hidden fields and sections are not required, their values are kept",
   CHECK(normalised->getValue<std::string>("why_red") == "x");
 }
 
+TEST_CASE("answers to hidden questions are not judged, and saving drops them",
+          "[engine][form_values]") {
+  // A wrong date and a wrong type under "No" and under a hidden section: valid and complete.
+  auto c = check(R"({"name": "Ann", "agreed": false, "agreed_on": "not a date", "colour": "blue",
+                     "why_red": 7})");
+  CHECK(c.valid());
+  CHECK(c.complete());
+  // Shown again, the same answers are judged.
+  c = check(R"({"name": "Ann", "agreed": true, "agreed_on": "not a date", "colour": "red",
+                "why_red": 7})");
+  CHECK(fieldsOf(c.invalid) == std::vector<std::string>{"agreed_on", "why_red"});
+
+  const auto& form = testForm();
+  auto kept = withoutHiddenAnswers(
+      form, *json(R"({"name": "Ann", "agreed": false, "agreed_on": "2026-01-01",
+                      "colour": "blue", "why_red": "x"})"));
+  CHECK(canonicalJson(*kept) == R"({"agreed":false,"colour":"blue","name":"Ann"})");
+
+  // Chains (a dropped answer hides the next question), table cells by their row, rows left
+  // empty, and a field marked "hidden" (the system's) kept.
+  const auto chained = parseForm(R"({"type": "c", "title": "C", "version": 1, "sections": [
+   {"id": "a", "title": "A", "pupil_voice": true, "fields": [
+    {"id": "year", "label": "Year", "kind": "text", "hidden": true},
+    {"id": "q1", "label": "Q1", "kind": "yes_no"},
+    {"id": "q2", "label": "Q2", "kind": "choice", "options": ["a", "b"],
+     "visible_when": {"field": "q1", "equals": true}},
+    {"id": "q3", "label": "Q3", "kind": "text", "visible_when": {"field": "q2", "equals": "a"}},
+    {"id": "t", "label": "T", "kind": "table", "columns": [
+      {"id": "c1", "label": "C1", "kind": "yes_no"},
+      {"id": "c2", "label": "C2", "kind": "text", "visible_when": {"field": "c1", "equals": true}}]}
+   ]}]})",
+                                 "chained form");
+  auto values = json(R"({"year": "4", "q1": false, "q2": "a", "q3": "x",
+    "t": [{"c1": false, "c2": "y"}, {"c1": true, "c2": "z"}, {"c2": "only"}]})");
+  kept = withoutHiddenAnswers(chained, *values);
+  CHECK(canonicalJson(*kept) ==
+        R"({"q1":false,"t":[{"c1":false},{"c1":true,"c2":"z"}],"year":"4"})");
+  CHECK(values->has("q3"));  // the input is left as it was
+  c = validateValues(chained, *json(R"({"t": [{"c1": false, "c2": 5}]})"), at(d(2026, 3, 1)));
+  CHECK(c.valid());
+}
+
+TEST_CASE("error messages follow GOV.UK patterns and never glue a question into a sentence",
+          "[engine][form_values]") {
+  const auto form = parseForm(R"({"type": "w", "title": "W", "version": 1, "sections": [
+   {"id": "a", "title": "A", "pupil_voice": true, "fields": [
+    {"id": "why", "label": "Why does the pupil need a PEEP?", "kind": "long_text",
+     "required": true},
+    {"id": "temp", "label": "Is this a temporary need?", "kind": "yes_no", "required": true},
+    {"id": "until", "label": "Expected end date", "kind": "date", "required": true,
+     "after": "today"},
+    {"id": "aids", "label": "Alert methods", "kind": "multi_choice", "options": ["a", "b"],
+     "required": true},
+    {"id": "ehcp", "label": "EHC plan number", "kind": "text", "required": true},
+    {"id": "meds", "label": "Medicines", "kind": "table", "min_rows": 1, "columns": [
+      {"id": "dose", "label": "Dose", "kind": "text", "required": true},
+      {"id": "when", "label": "When", "kind": "date"}]}]}]})",
+                              "words form");
+  auto c = validateValues(form, Object(), at(d(2026, 3, 1)));
+  CHECK(messageFor(c.missing, "why") == "Enter the answer to “Why does the pupil need a PEEP?”");
+  CHECK(messageFor(c.missing, "temp") == "Select yes or no for “Is this a temporary need?”");
+  CHECK(messageFor(c.missing, "until") == "Enter expected end date");
+  CHECK(messageFor(c.missing, "aids") == "Select alert methods");
+  CHECK(messageFor(c.missing, "ehcp") == "Enter EHC plan number");  // capitals kept
+  CHECK(messageFor(c.missing, "meds") == "Add at least 1 row to medicines");
+
+  c = validateValues(form, *json(R"({"until": "2026-02-30", "temp": "yes",
+      "meds": [{"when": "2026-13-01"}]})"),
+                     at(d(2026, 3, 1)));
+  CHECK(messageFor(c.invalid, "until") == "Expected end date must be a real date");
+  CHECK(messageFor(c.invalid, "temp") == "Select yes or no for “Is this a temporary need?”");
+  CHECK(messageFor(c.invalid, "meds[0].when") == "Medicines, row 1: When must be a real date");
+  CHECK(messageFor(c.missing, "meds[0].dose") == "Medicines, row 1: Enter dose");
+  c = validateValues(form, *json(R"({"until": "2026-01-01"})"), at(d(2026, 3, 1)));
+  CHECK(messageFor(c.invalid, "until") == "Expected end date must be after today");
+}
+
 TEST_CASE("table rows: required cells are missing, not invalid", "[engine][form_values]") {
   auto c = check(
       R"({"name": "Ann", "agreed": false, "risks": [{"l": "2"}, {"what": "Falls", "l": "3"}]})");
   CHECK(c.valid());
   CHECK(fieldsOf(c.missing) == std::vector<std::string>{"risks[0].what"});
-  CHECK(messageFor(c.missing, "risks[0].what") == "Enter Risks, row 1: What");
+  CHECK(messageFor(c.missing, "risks[0].what") == "Risks, row 1: Enter what");
 }
 
 TEST_CASE("people are references or free text as the field allows", "[engine][form_values]") {
@@ -268,7 +344,7 @@ TEST_CASE("normalising keeps every value's own type: nothing is guessed", "[engi
       "notes": "", "risks": [{"what": "", "s": "2"}]})"));
   CHECK(canonicalJson(*n) == R"({"agreed":"yes","count":"3","risks":[{"s":"2"}],"tags":"x"})");
   auto c = validateValues(testForm(), *n, at(d(2026, 3, 1)));
-  CHECK(messageFor(c.invalid, "agreed") == "Select yes or no for Agreed");
+  CHECK(messageFor(c.invalid, "agreed") == "Select yes or no for agreed");
   CHECK(messageFor(c.invalid, "count") == "Count must be a number");
   CHECK(messageFor(c.invalid, "tags") == "Tags must be a list of options");
   CHECK(messageFor(c.invalid, "risks[0].s") == "Risks, row 1: Severity must be a number");

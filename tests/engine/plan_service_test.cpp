@@ -22,7 +22,10 @@ const char* kForm = R"({"type": "mini", "title": "Mini plan", "version": 1,
      "readonly": true},
     {"id": "year", "label": "Year", "kind": "text", "prefill": "pupil.year_group", "hidden": true},
     {"id": "name", "label": "Name", "kind": "text"},
-    {"id": "notes", "label": "Notes", "kind": "long_text"}]},
+    {"id": "notes", "label": "Notes", "kind": "long_text"},
+    {"id": "temporary", "label": "Is this a temporary need?", "kind": "yes_no"},
+    {"id": "until", "label": "Expected end date", "kind": "date", "required": true,
+     "after": "today", "visible_when": {"field": "temporary", "equals": true}}]},
   {"id": "voice", "title": "My views", "pupil_voice": true, "fields": [
     {"id": "views", "label": "Views", "kind": "long_text"}]}]})";
 
@@ -123,6 +126,33 @@ TEST_CASE("PATCH merges into the current answers: null removes, read-only and hi
   Actor stranger = senco();
   stranger.memberships = {{kAcademy + 1, Role::kSenco}};
   CHECK(w.service.patch(stranger, kPlan, 2, changes).error().code == ErrorCode::kNotFound);
+}
+
+TEST_CASE("an answer to a hidden question neither blocks a save nor is kept in the version",
+          "[engine][plans]") {
+  World w;
+  Poco::JSON::Object yes;
+  yes.set("temporary", true);
+  yes.set("until", "2000-01-01");  // not after today
+  auto refused = w.service.patch(senco(), kPlan, 1, yes);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::kInvalid);
+  REQUIRE(refused.error().fields.size() == 1);
+  CHECK(refused.error().fields[0].field == "until");
+
+  // "No" hides the date: the same wrong date still posted with it is not judged, and goes.
+  Poco::JSON::Object no;
+  no.set("temporary", false);
+  no.set("until", "2000-01-01");
+  auto saved = w.service.patch(senco(), kPlan, 1, no);
+  REQUIRE(saved);
+  CHECK(saved->version == 2);
+  auto now = w.current();
+  CHECK_FALSE(now->getValue<bool>("temporary"));
+  CHECK_FALSE(now->has("until"));
+  CHECK(now->getValue<std::string>("year") == "4");  // a "hidden" field is the system's: kept
+  // The version's content hash (what a signature binds to) is of the values without it.
+  CHECK(w.plans.version(kPlan, 2)->contentHash == contentHash(*now));
 }
 
 TEST_CASE("a transition folds live edits first and acts on the folded version", "[engine][plans]") {

@@ -493,6 +493,103 @@ TEST_CASE("the editor works by plain form posts: errors keep the answers, stale 
   REQUIRE(s.get("/plans/" + id + "/diff?from=1&to=999").status == 404);
 }
 
+// Every '<a href="#x">' inside the element that opens with `opening`, and whether the page has an
+// element with id "x".
+std::vector<std::pair<std::string, bool>> linksIn(const std::string& html,
+                                                  const std::string& opening) {
+  std::vector<std::pair<std::string, bool>> out;
+  auto at = html.find(opening);
+  if (at == std::string::npos) return out;
+  const auto end = html.find("</ul>", at);
+  for (auto h = html.find("href=\"#", at); h != std::string::npos && h < end;
+       h = html.find("href=\"#", h + 1)) {
+    const auto from = h + 7;
+    const std::string id = html.substr(from, html.find('"', from) - from);
+    out.emplace_back(id, html.find("id=\"" + id + "\"") != std::string::npos);
+  }
+  return out;
+}
+
+TEST_CASE("a hidden answer neither blocks a save nor reaches the plan", "[web][plans]") {
+  Demo d;
+  auto drafts = d.plans("peep", "draft", "");
+  auto academy = drafts.front()->getValue<std::string>("academy");
+  auto s = d.signedIn("senco", academy);
+  const auto planId = drafts.front()->getValue<int64_t>("id");
+  const auto id = std::to_string(planId);
+  const std::string base = Client::hiddenValue(s.get("/plans/" + id).body, "base_version");
+
+  // Yes reveals the end date; a date that is not real is refused, by its own words.
+  auto bad = s.postForm("/plans/" + id, {{"csrf", s.csrf},
+                                         {"base_version", base},
+                                         {"f.temporary", "yes"},
+                                         {"f.temporary_until", "2026-02-30"}});
+  REQUIRE(bad.status == 422);
+  CHECK(bad.body.find("Expected end date must be a real date") != std::string::npos);
+  CHECK(bad.body.find("href=\"#f-temporary_until\"") != std::string::npos);
+
+  // No hides it: the same date, still posted by the page, neither blocks the save nor is kept.
+  auto ok = s.postForm("/plans/" + id, {{"csrf", s.csrf},
+                                        {"base_version", base},
+                                        {"f.temporary", "no"},
+                                        {"f.temporary_until", "2026-02-30"}});
+  REQUIRE(ok.status == 303);
+  auto values = getPlan(s, planId)->getObject("values");
+  CHECK_FALSE(values->getValue<bool>("temporary"));
+  CHECK_FALSE(values->has("temporary_until"));
+  // The JSON API drops it the same way.
+  Poco::JSON::Object patch;
+  patch.set("temporary_until", "2020-01-01");
+  auto patched = patchValues(s, planId, getPlan(s, planId)->getValue<int>("version"), patch);
+  REQUIRE(patched.status == 200);
+  CHECK_FALSE(getPlan(s, planId)->getObject("values")->has("temporary_until"));
+}
+
+TEST_CASE("every error link of the editor reaches an input, and no message glues a question in",
+          "[web][plans]") {
+  Demo d;
+  auto drafts = d.plans("peep", "draft", "");
+  auto academy = drafts.front()->getValue<std::string>("academy");
+  auto s = d.signedIn("senco", academy);
+  const auto planId = drafts.front()->getValue<int64_t>("id");
+  const auto id = std::to_string(planId);
+  // Unanswered: a radio group, a checkbox group, a table and a long text.
+  Poco::JSON::Object clear;
+  for (const char* f : {"temporary", "alert_methods", "routes", "why_needed"})
+    clear.set(f, Poco::Dynamic::Var());
+  auto page = s.get("/plans/" + id);
+  const int base = std::stoi(Client::hiddenValue(page.body, "base_version"));
+  REQUIRE(patchValues(s, planId, base, clear).status == 200);
+  page = s.get("/plans/" + id);
+  REQUIRE(page.status == 200);
+  for (const char* message :
+       {"Select yes or no for “Is this a temporary need?”", "Select alert methods",
+        "Enter the answer to “Why does the pupil need a PEEP?”",
+        "Add at least 1 row to routes from each room"}) {
+    INFO(message);
+    CHECK(page.body.find(message) != std::string::npos);
+  }
+  auto missing = linksIn(page.body, "id=\"missing-title\"");
+  CHECK(missing.size() >= 4);
+  for (const auto& [target, exists] : missing) {
+    INFO("Still to complete links to #" << target);
+    CHECK(exists);
+  }
+  // A failed save: every link of the error summary reaches an input too.
+  auto bad = s.postForm("/plans/" + id, {{"csrf", s.csrf},
+                                         {"base_version", std::to_string(base + 1)},
+                                         {"f.last_drill", "2026-02-30"},
+                                         {"f.routes.0.location", std::string("a") + '\x01' + "b"},
+                                         {"rows.routes", "1"}});
+  REQUIRE(bad.status == 422);
+  auto summary = linksIn(bad.body, "id=\"error-summary-title\"");
+  CHECK(summary.size() == 2);
+  for (const auto& [target, exists] : summary) {
+    INFO("the error summary links to #" << target);
+    CHECK(exists);
+  }
+}
+
 TEST_CASE("a trust's own document type works end to end with no code change", "[web][plans]") {
   testing::TempDir defs;
   std::string forms = defs.path() + "/forms", workflows = defs.path() + "/workflows";

@@ -222,7 +222,9 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
         od.set("value", o.value);
         od.set("label", o.label);
         od.set("checked", chosen.count(o.value) > 0);
-        od.set("option_id", anchorFor(path) + "-" + std::to_string(n++));
+        // The first option carries the field's own id: error links point at it (GOV.UK).
+        od.set("option_id", n == 0 ? anchorFor(path) : anchorFor(path) + "-" + std::to_string(n));
+        ++n;
         options.push_back(od);
       }
       d.set("options", options);
@@ -321,6 +323,23 @@ std::string anchorFor(const std::string& fieldPath) {
       out.push_back(c);
   }
   return out;
+}
+
+std::string errorAnchor(const engine::FormDefinition& form, const std::string& fieldPath) {
+  const auto bracket = fieldPath.find('[');
+  const FieldDef* f = form.field(fieldPath.substr(0, bracket));
+  if (!f || f->kind != FieldKind::kTable) return anchorFor(fieldPath);
+  std::string row = "0";
+  if (bracket != std::string::npos) {
+    const auto close = fieldPath.find(']', bracket);
+    if (close == std::string::npos || close + 1 != fieldPath.size())
+      return anchorFor(fieldPath);  // a cell: its own input
+    row = fieldPath.substr(bracket + 1, close - bracket - 1);
+  }
+  for (const auto& c : f->columns)
+    if (c.kind != FieldKind::kComputed && !c.readonly)
+      return anchorFor(f->id + "[" + row + "]." + c.id);
+  return anchorFor(fieldPath);
 }
 
 std::optional<int> baseVersionFromPost(const Poco::Net::HTMLForm& post) {

@@ -45,5 +45,9 @@ Data editorSections(const EditorInput& in);
 
 // "hazards[2].rating" -> "f-hazards-2-rating": the id of the input showing that value.
 std::string anchorFor(const std::string& fieldPath);
+// Where an error about `fieldPath` links to: its input (a group's first checkbox or radio); for
+// a table ("hazards") or one of its rows ("hazards[2]"), that row's first input (row 1 for the
+// table, which the editor always shows).
+std::string errorAnchor(const engine::FormDefinition& form, const std::string& fieldPath);
 
 }  // namespace sendflow::web

@@ -55,7 +55,12 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   std::map<std::string, std::string> errors;
   if (ps.error) {
     addErrors(d, *ps.error);
-    for (const auto& f : ps.error->fields) errors[f.field] = f.message;
+    std::vector<std::pair<std::string, std::string>> links;  // to the inputs, as on a plan page
+    for (const auto& f : ps.error->fields) {
+      errors[f.field] = f.message;
+      links.emplace_back(errorAnchor(*v.form, f.field), f.message);
+    }
+    if (!links.empty()) d.set("errors", errorSummary(links));
     if (ps.error->code == engine::ErrorCode::kConflict) addConflict(d, *ps.error);
   }
   std::set<std::string> sections;

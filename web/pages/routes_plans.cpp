@@ -199,7 +199,8 @@ Data planHeader(Exchange& ex, const engine::PlanView& v) {
 }
 
 // The error summary, its links pointing at the inputs; returns each field's message.
-std::map<std::string, std::string> addErrorSummary(Data& d, const engine::Error& error) {
+std::map<std::string, std::string> addErrorSummary(Data& d, const engine::Error& error,
+                                                   const engine::FormDefinition& form) {
   std::map<std::string, std::string> errors;
   addErrors(d, error);
   if (error.code == engine::ErrorCode::kConflict) addConflict(d, error);
@@ -207,7 +208,7 @@ std::map<std::string, std::string> addErrorSummary(Data& d, const engine::Error&
   for (const auto& f : error.fields) {
     errors[f.field] = f.message;
     Data e;
-    e.set("field", anchorFor(f.field));
+    e.set("field", errorAnchor(form, f.field));
     e.set("message", f.message);
     items.push_back(e);
   }
@@ -234,7 +235,7 @@ void addEditor(Exchange& ex, Data& d, engine::PlanView& v, const PageState& ps,
   Data missing = list();
   for (const auto& m : v.check.missing) {
     Data e;
-    e.set("field", anchorFor(m.field));
+    e.set("field", errorAnchor(*v.form, m.field));
     e.set("message", m.message);
     missing.push_back(e);
   }
@@ -313,7 +314,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   Data d = planHeader(ex, v);
   if (!ps.notice.empty()) d.set("notice", ps.notice);
   std::map<std::string, std::string> errors;
-  if (ps.error) errors = addErrorSummary(d, *ps.error);
+  if (ps.error) errors = addErrorSummary(d, *ps.error, *v.form);
   addEditor(ex, d, v, ps, errors);
   addTransitions(d, v);
   addSignerSlots(ex, d, v);

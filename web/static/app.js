@@ -32,6 +32,30 @@
     });
   }
 
+  // A link of the error summary or of "Still to complete" moves the focus to its input and
+  // shows the input's question above it (GOV.UK's error summary does the same).
+  document.addEventListener('click', function (ev) {
+    var link = ev.target.closest && ev.target.closest('.error-summary a[href^="#"], .notice a[href^="#"]');
+    if (!link) return;
+    var id = decodeURIComponent(link.getAttribute('href').slice(1));
+    var input = document.getElementById(id);
+    if (!input) {
+      // A table whose rows live editing has removed: its first input, or its "Add a row" button.
+      Array.prototype.some.call(document.querySelectorAll('.table-field[id$="-field"]'), function (box) {
+        if (id.indexOf(box.id.slice(0, -'field'.length)) !== 0) return false;
+        input = box.querySelector('input:not([type=hidden]), select, textarea, button');
+        return true;
+      });
+    }
+    if (!input || !/^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(input.tagName)) return;
+    ev.preventDefault();
+    var group = input.closest('fieldset');
+    var legend = group && group.querySelector('legend');
+    var label = legend || document.querySelector('label[for="' + input.id + '"]');
+    (label || input).scrollIntoView();
+    input.focus({ preventScroll: true });
+  });
+
   document.addEventListener('DOMContentLoaded', function () {
     // Move focus to the error summary so screen-reader and keyboard users hear what is wrong.
     var summary = document.querySelector('.error-summary');

@@ -429,19 +429,26 @@
       Array.prototype.forEach.call(form.querySelectorAll('.live-add-row, .live-remove-row'), function (b) { b.disabled = true; });
     }
     function showPresence(people) {
-      Array.prototype.forEach.call(form.querySelectorAll('.live-presence'), function (n) { n.remove(); });
+      Array.prototype.forEach.call(form.querySelectorAll('.live-presence-list'), function (n) { n.remove(); });
       var now = {};
       people.forEach(function (p) {
         now[p.conn] = p;
         if (p.field) {
-          // Below the field, never above it: a tag must not move a control under someone's pointer.
+          // Out of flow below the field (app.css): a tag coming or going never moves a control
+          // under someone's pointer, and a click on it reaches what is underneath.
           var el = area(p.field) || form.querySelector('[name="f.' + p.field + '"]') || tableTitle(p.field);
           var box = el && el.closest('.field');
           if (box) {
+            var list = box.querySelector(':scope > .live-presence-list');
+            if (!list) {
+              list = document.createElement('span');
+              list.className = 'live-presence-list';
+              box.appendChild(list);
+            }
             var tag = document.createElement('span');
             tag.className = 'live-presence';
             tag.textContent = p.name + ' is here';
-            box.appendChild(tag);
+            list.appendChild(tag);
           }
         }
         var before = lastPeople[p.conn];

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sendflow/engine/core/canonical_json.h"
+#include "sendflow/engine/forms/hidden_answers.h"
 #include "value_tree.h"
 
 namespace sendflow::engine {
@@ -41,6 +42,64 @@ bool visibleIn(const FieldDef& f, const FieldDef* table, const Object* row, cons
 
 using namespace values;
 
+namespace {
+
+// Whether `f`'s own visible_when holds (true without one); "hidden" is not asked about.
+bool conditionMet(const FieldDef& f, const FieldDef* table, const Object* row, const Object& top) {
+  if (!f.visibleWhen) return true;
+  return conditionOn(*f.visibleWhen, lookup(f.visibleWhen->field, table, row, top));
+}
+
+// `rows` without the cells whose column's condition does not hold for their row (a row left
+// with no cell goes too); null when nothing is dropped.
+Array::Ptr rowsWithoutHiddenCells(const FieldDef& table, const Array& rows, const Object& top) {
+  Array::Ptr out = new Array;
+  bool dropped = false;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    Var r = rows.get(static_cast<unsigned>(i));
+    if (isObject(r)) {
+      const Object& row = *r.extract<Object::Ptr>();
+      Object::Ptr cells = new Object(row);
+      for (const auto& c : table.columns)
+        if (row.has(c.id) && !conditionMet(c, &table, &row, top)) cells->remove(c.id);
+      if (cells->size() != row.size()) {
+        dropped = true;
+        if (cells->size() == 0) continue;
+        r = cells;
+      }
+    }
+    out->add(r);
+  }
+  return dropped ? out : nullptr;
+}
+
+// One pass: drops answers hidden under `values` as they are now; true when any was dropped.
+bool dropHidden(const FormDefinition& form, Object& values) {
+  bool dropped = false;
+  for (const auto& s : form.sections) {
+    const bool sectionShown = isSectionVisible(s, values);
+    for (const auto& f : s.fields) {
+      if (!values.has(f.id) || f.hidden) continue;  // "hidden" fields are the system's, kept
+      if (!sectionShown || !conditionMet(f, nullptr, nullptr, values)) {
+        values.remove(f.id);
+        dropped = true;
+      } else if (f.kind == FieldKind::kTable && isArray(values.get(f.id))) {
+        Var rows = values.get(f.id);
+        if (auto kept = rowsWithoutHiddenCells(f, *rows.extract<Array::Ptr>(), values)) {
+          if (kept->size() > 0)
+            values.set(f.id, kept);
+          else
+            values.remove(f.id);
+          dropped = true;
+        }
+      }
+    }
+  }
+  return dropped;
+}
+
+}  // namespace
+
 bool isPresent(const Var& v) {
   if (v.isEmpty()) return false;
   if (isString(v)) return !v.extract<std::string>().empty();
@@ -61,6 +120,15 @@ bool isFieldVisible(const FormDefinition& form, const FieldDef& f, const Object&
   const SectionDef* s = form.sectionOf(f.id);
   if (s && !isSectionVisible(*s, values)) return false;
   return visibleIn(f, nullptr, nullptr, values);
+}
+
+Object::Ptr withoutHiddenAnswers(const FormDefinition& form, const Object& values) {
+  Object::Ptr out = new Object(values);
+  // An answer dropped may hide another question in turn (its condition named the first), so
+  // until nothing more goes; each pass drops at least one of finitely many answers.
+  while (dropHidden(form, *out)) {
+  }
+  return out;
 }
 
 }  // namespace sendflow::engine

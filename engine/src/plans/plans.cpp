@@ -7,6 +7,7 @@
 
 #include "sendflow/engine/core/input.h"
 #include "sendflow/engine/core/utf8.h"
+#include "sendflow/engine/forms/hidden_answers.h"
 #include "sendflow/engine/people/access.h"
 #include "sendflow/engine/people/people.h"
 #include "sendflow/engine/reminders/reminders.h"
@@ -260,7 +261,8 @@ Result<SaveOutcome> PlanService::saveValues(const PlanView& v, const std::string
   const Id planId = v.plan.id;
   if (!v.state->editable) return conflict(notEditableMessage(*v.state));
 
-  auto normalised = normaliseValues(*v.form, values);
+  // Answers to questions the other answers hide are dropped: never judged, signed or printed.
+  auto normalised = withoutHiddenAnswers(*v.form, *normaliseValues(*v.form, values));
   auto check = validateValues(*v.form, *normalised, valueContext(v, v.values.get()));
   // A review date may be brought forward, never pushed past what the policy allows.
   if (normalised->has(kReviewDateField) && normalised->get(kReviewDateField).isString()) {
@@ -512,7 +514,7 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
         next.reviewsPlanId = v.plan.id;
         // Carry the plan forward; answers the current template no longer has are dropped, and
         // the pupil's details are refreshed from the record.
-        auto carried = normaliseValues(*form, *v.values);
+        auto carried = withoutHiddenAnswers(*form, *normaliseValues(*form, *v.values));
         auto fresh = prefillValues(*form, v.pupil, people_.contacts(v.pupil.id));
         for (const auto* f : form->fields())
           if (!f->prefill.empty() && f->prefill.rfind("pupil.", 0) == 0 && fresh->has(f->id))
