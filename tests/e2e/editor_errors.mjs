@@ -86,8 +86,8 @@ runE2e('editor_errors', async (t, { server, browser }) => {
   const missing = page.locator('.notice:has(#missing-title)');
   t.require(await missing.count() > 0, 'the plan lists what is still to complete');
   const missingText = await missing.innerText();
-  for (const m of ['Enter the answer to “Why does the pupil need a PEEP?”', 'Select alert methods',
-    'Add at least 1 row to routes from each room']) {
+  for (const m of ['Enter why the pupil needs a PEEP', 'Select how the pupil is alerted',
+    'Select if this is a temporary need', 'Add at least 1 row to the routes from each room']) {
     t.check(missingText.includes(m), `"Still to complete" says "${m}"`, missingText);
   }
   t.check(!/Enter [A-Z]|Select yes or no for [A-Z]|\?\s*$/m.test(missingText),

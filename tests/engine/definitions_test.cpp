@@ -239,6 +239,38 @@ TEST_CASE("wrong JSON types and unknown keys are named", "[engine][definitions]"
                   "$.sections[0].fields[2].kind", "unknown field kind 'slider'");
 }
 
+TEST_CASE("a field's own error words are read strictly", "[engine][definitions]") {
+  const std::string field = R"("kind": "text", "required": true)";
+  auto with = [&](const std::string& extra) {
+    return replaced(kMiniForm, field, field + ", " + extra);
+  };
+  const auto ok = parseForm(with(R"("error_name": "the pupil's name",
+      "error_messages": {"required": "Enter the pupil's name", "invalid": "Check the name"})"),
+                            "mini");
+  CHECK(ok.sections[0].fields[0].errorName == "the pupil's name");
+  CHECK(ok.sections[0].fields[0].requiredMessage == "Enter the pupil's name");
+  CHECK(ok.sections[0].fields[0].invalidMessage == "Check the name");
+  const std::string at = "$.sections[0].fields[0].";
+  expectFormError(with(R"("error_messages": {"requird": "Enter it"})"),
+                  at + "error_messages.requird", "unknown key 'requird'");
+  expectFormError(with(R"("error_messages": {"required": 5})"), at + "error_messages.required",
+                  "expected a string");
+  expectFormError(with(R"("error_messages": {})"), at + "error_messages",
+                  "give a 'required' or an 'invalid' message");
+  expectFormError(with(R"("error_messages": "Enter it")"), at + "error_messages",
+                  "expected an object");
+  expectFormError(with(R"("error_name": "")"), at + "error_name", "one line of text");
+  expectFormError(with(R"("error_name": "two\nlines")"), at + "error_name", "one line of text");
+  // A message that can never show, and words for a field that is never judged.
+  expectFormError(
+      replaced(kMiniForm, R"("min": 1, "max": 5)",
+               R"("min": 1, "max": 5, "error_messages": {"required": "Enter a score"})"),
+      "$.sections[0].fields[2].error_messages.required", "not required");
+  expectFormError(
+      replaced(kMiniForm, R"("kind": "computed")", R"("kind": "computed", "error_name": "double")"),
+      "$.sections[0].fields[3].error_name", "unknown key 'error_name'");
+}
+
 TEST_CASE("other definition mistakes are caught", "[engine][definitions]") {
   expectFormError(replaced(kMiniForm, R"("pupil_voice": true, )", ""), "$.sections",
                   "pupil's own views");
@@ -309,6 +341,18 @@ TEST_CASE("every shipped definition loads", "[engine][definitions]") {
   REQUIRE(hazards);
   REQUIRE(hazards->column("rating"));
   CHECK(hazards->column("rating")->bands.size() == 4);
+
+  // Every question a shipped form requires has its own words for its error message.
+  for (const auto& type : reg.types()) {
+    for (const auto* f : reg.form(type)->fields()) {
+      INFO(type << "." << f->id);
+      if (f->required) CHECK(!(f->errorName.empty() && f->requiredMessage.empty()));
+      for (const auto& c : f->columns) {
+        INFO(type << "." << f->id << "." << c.id);
+        if (c.required) CHECK(!(c.errorName.empty() && c.requiredMessage.empty()));
+      }
+    }
+  }
 
   const auto* ihp = reg.form("healthcare_plan");
   REQUIRE(ihp->field("parent_agreement"));

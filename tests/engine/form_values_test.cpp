@@ -280,6 +280,39 @@ TEST_CASE("error messages follow GOV.UK patterns and never glue a question into 
   CHECK(messageFor(c.invalid, "until") == "Expected end date must be after today");
 }
 
+TEST_CASE("a form's own error words take the place of the label's", "[engine][form_values]") {
+  const auto form = parseForm(R"({"type": "w", "title": "W", "version": 1, "sections": [
+   {"id": "a", "title": "A", "pupil_voice": true, "fields": [
+    {"id": "why", "label": "Why does the pupil need a PEEP?", "kind": "long_text",
+     "required": true, "error_name": "why the pupil needs a PEEP"},
+    {"id": "temp", "label": "Is this a temporary need?", "kind": "yes_no", "required": true,
+     "error_name": "if this is a temporary need"},
+    {"id": "aids", "label": "Alert methods", "kind": "multi_choice", "options": ["a", "b"],
+     "required": true, "error_name": "how the pupil is alerted"},
+    {"id": "until", "label": "Expected end date", "kind": "date", "required": true,
+     "error_messages": {"required": "Enter the date the need is expected to end",
+                        "invalid": "Enter the end date as a real date, like 27 3 2027"}},
+    {"id": "upn", "label": "UPN", "kind": "text", "pattern": "[A-Z][0-9]{12}",
+     "error_messages": {"invalid": "Enter a UPN like A123456789012"}},
+    {"id": "meds", "label": "Medicines", "kind": "table", "min_rows": 1,
+     "error_name": "the medicines the pupil takes", "columns": [
+      {"id": "dose", "label": "Dose", "kind": "text", "required": true,
+       "error_name": "the dose"}]}]}]})",
+                              "own words form");
+  auto c = validateValues(form, Object(), at(d(2026, 3, 1)));
+  CHECK(messageFor(c.missing, "why") == "Enter why the pupil needs a PEEP");
+  CHECK(messageFor(c.missing, "temp") == "Select if this is a temporary need");
+  CHECK(messageFor(c.missing, "aids") == "Select how the pupil is alerted");
+  CHECK(messageFor(c.missing, "until") == "Enter the date the need is expected to end");
+  CHECK(messageFor(c.missing, "meds") == "Add at least 1 row to the medicines the pupil takes");
+  c = validateValues(form, *json(R"({"until": "2026-02-30", "upn": "123", "temp": "no",
+      "meds": [{}]})"),
+                     at(d(2026, 3, 1)));
+  CHECK(messageFor(c.invalid, "until") == "Enter the end date as a real date, like 27 3 2027");
+  CHECK(messageFor(c.invalid, "upn") == "Enter a UPN like A123456789012");
+  CHECK(messageFor(c.missing, "meds[0].dose") == "Medicines, row 1: Enter the dose");
+}
+
 TEST_CASE("table rows: required cells are missing, not invalid", "[engine][form_values]") {
   auto c = check(
       R"({"name": "Ann", "agreed": false, "risks": [{"l": "2"}, {"what": "Falls", "l": "3"}]})");

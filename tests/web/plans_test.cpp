@@ -543,6 +543,10 @@ TEST_CASE("a hidden answer neither blocks a save nor reaches the plan", "[web][p
   auto patched = patchValues(s, planId, getPlan(s, planId)->getValue<int>("version"), patch);
   REQUIRE(patched.status == 200);
   CHECK_FALSE(getPlan(s, planId)->getObject("values")->has("temporary_until"));
+  // ... and says so: nothing is dropped in silence.
+  CHECK(patched.body.find("Expected end date") != std::string::npos);
+  CHECK(patched.body.find("was not kept: the other answers do not ask this question") !=
+        std::string::npos);
 }
 
 TEST_CASE("every error link of the editor reaches an input, and no message glues a question in",
@@ -563,9 +567,8 @@ TEST_CASE("every error link of the editor reaches an input, and no message glues
   page = s.get("/plans/" + id);
   REQUIRE(page.status == 200);
   for (const char* message :
-       {"Select yes or no for “Is this a temporary need?”", "Select alert methods",
-        "Enter the answer to “Why does the pupil need a PEEP?”",
-        "Add at least 1 row to routes from each room"}) {
+       {"Select if this is a temporary need", "Select how the pupil is alerted",
+        "Enter why the pupil needs a PEEP", "Add at least 1 row to the routes from each room"}) {
     INFO(message);
     CHECK(page.body.find(message) != std::string::npos);
   }

@@ -1,4 +1,5 @@
 // One field of a form definition: its kind, the keys that kind allows, and each group of rules.
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -76,6 +77,8 @@ FieldKind FormParser::fieldKind(const Object& o, const std::string& p, bool inTa
 void FormParser::checkFieldKeys(const Object& o, const std::string& p, FieldKind kind) {
   std::vector<std::string_view> allowed{"help",   "required",     "readonly",
                                         "hidden", "visible_when", "prefill"};
+  if (kind != FieldKind::kComputed)  // never validated, so never in an error message
+    for (const char* k : {"error_name", "error_messages"}) allowed.push_back(k);
   for (auto k : kindKeys(kind)) allowed.push_back(k);
   static const std::set<std::string> kOfOtherKinds{"options", "columns", "formula",    "bands",
                                                    "min",     "max",     "min_length", "max_length",
@@ -110,6 +113,31 @@ void FormParser::readCommon(const Object& o, const std::string& p, bool inTable,
   }
   if (f.kind == FieldKind::kComputed && f.required)
     r_.fail(p + ".required", "a computed field cannot be required");
+  readErrorWords(o, p, f);
+}
+
+// "error_name": "why the pupil needs a PEEP"; "error_messages": {"required"?, "invalid"?}.
+void FormParser::readErrorWords(const Object& o, const std::string& p, FieldDef& f) {
+  auto line = [&](const Var& v, const std::string& vp) {
+    std::string s = r_.string(v, vp);
+    if (s.empty() || s.size() > 300 || std::any_of(s.begin(), s.end(), [](char c) {
+          return static_cast<unsigned char>(c) < 0x20;
+        }))
+      r_.fail(vp, "expected one line of text (1 to 300 bytes)");
+    return s;
+  };
+  if (o.has("error_name")) f.errorName = line(o.get("error_name"), p + ".error_name");
+  if (!o.has("error_messages")) return;
+  const std::string mp = p + ".error_messages";
+  auto m = r_.object(o.get("error_messages"), mp);
+  r_.keys(*m, mp, {}, {"required", "invalid"});
+  if (m->size() == 0) r_.fail(mp, "give a 'required' or an 'invalid' message, or leave it out");
+  if (m->has("required")) {
+    if (!f.required && !(f.kind == FieldKind::kTable && o.has("min_rows")))
+      r_.fail(mp + ".required", "this field is not required, so this message is never shown");
+    f.requiredMessage = line(m->get("required"), mp + ".required");
+  }
+  if (m->has("invalid")) f.invalidMessage = line(m->get("invalid"), mp + ".invalid");
 }
 
 void FormParser::checkPrefillKind(const FieldDef& f, const std::string& p, bool inTable) {

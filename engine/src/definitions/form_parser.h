@@ -38,6 +38,7 @@ class FormParser {
   FieldKind fieldKind(const Object& o, const std::string& p, bool inTable);
   void checkFieldKeys(const Object& o, const std::string& p, FieldKind kind);
   void readCommon(const Object& o, const std::string& p, bool inTable, FieldDef& f);
+  void readErrorWords(const Object& o, const std::string& p, FieldDef& f);
   void checkPrefillKind(const FieldDef& f, const std::string& p, bool inTable);
   void readTextRules(const Object& o, const std::string& p, FieldDef& f);
   void readNumberRules(const Object& o, const std::string& p, FieldDef& f);

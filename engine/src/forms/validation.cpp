@@ -37,21 +37,25 @@ std::string lowerFirst(std::string s) {
   return s;
 }
 
-// What the answer is, as it reads inside a sentence: the label, lower-cased, or a question
-// quoted whole rather than glued into a sentence.
+// What the answer is, as it reads inside a sentence: the definition's "error_name", else the
+// label, lower-cased, or a question quoted whole rather than glued into a sentence.
 std::string answerName(const FieldDef& f) {
+  if (!f.errorName.empty()) return f.errorName;
   if (!f.label.empty() && f.label.back() == '?') return "the answer to “" + f.label + "”";
   return lowerFirst(f.label);
 }
 
-// A yes/no answer asked for: "Select yes or no for “Is this a temporary need?”".
+// A yes/no answer asked for: "Select if this is a temporary need" (its "error_name"), else
+// "Select yes or no for “Is this a temporary need?”".
 std::string selectYesNo(const FieldDef& f) {
+  if (!f.errorName.empty()) return "Select " + f.errorName;
   const bool question = !f.label.empty() && f.label.back() == '?';
   return "Select yes or no for " + (question ? "“" + f.label + "”" : lowerFirst(f.label));
 }
 
 // GOV.UK patterns: "Enter …" for what is typed, "Select …" for what is chosen.
 std::string missingMessage(const FieldDef& f) {
+  if (!f.requiredMessage.empty()) return f.requiredMessage;
   switch (f.kind) {
     case FieldKind::kYesNo:
       return selectYesNo(f);
@@ -168,8 +172,9 @@ class Validator {
       return;
     }
     if (f.regex && !std::regex_match(v.extract<std::string>(), *f.regex))
-      bad(name, f.patternMessage.empty() ? label.name() + " is not in the right format"
-                                         : label.prefix + f.patternMessage);
+      bad(name, !f.patternMessage.empty()   ? label.prefix + f.patternMessage
+                : !f.invalidMessage.empty() ? label.prefix + f.invalidMessage
+                                            : label.name() + " is not in the right format");
   }
 
   std::optional<Date> refDate(const std::string& ref, const FieldDef* table, const Object* row) {
@@ -192,7 +197,8 @@ class Validator {
     if (!stringOk(v, name, label, nullptr)) return;
     auto d = parseIsoDate(v.extract<std::string>());
     if (!d) {
-      bad(name, label.name() + " must be a real date");
+      bad(name, f.invalidMessage.empty() ? label.name() + " must be a real date"
+                                         : label.prefix + f.invalidMessage);
       return;
     }
     bool unchanged = !previous.isEmpty() && isString(previous) &&

@@ -3,7 +3,10 @@
 #include <algorithm>
 
 #include "sendflow/engine/core/canonical_json.h"
+#include "sendflow/engine/core/input.h"
+#include "sendflow/engine/core/utf8.h"
 #include "sendflow/engine/forms/hidden_answers.h"
+#include "sendflow/engine/forms/validation.h"
 #include "value_tree.h"
 
 namespace sendflow::engine {
@@ -127,6 +130,47 @@ Object::Ptr withoutHiddenAnswers(const FormDefinition& form, const Object& value
   // An answer dropped may hide another question in turn (its condition named the first), so
   // until nothing more goes; each pass drops at least one of finitely many answers.
   while (dropHidden(form, *out)) {
+  }
+  return out;
+}
+
+namespace {
+
+void malformedText(const FieldDef& f, const Var& v, const std::string& name,
+                   const std::string& label, std::vector<FieldError>& out) {
+  if (!isString(v)) return;
+  const std::string& s = v.extract<std::string>();
+  if (s.size() > kMaxValueBytes)
+    out.push_back({name, label + " must be 64 KiB or shorter"});
+  else if (!utf8::length(s))
+    out.push_back({name, label + " contains characters that are not valid UTF-8"});
+  else
+    checkText(out, name, label, s,
+              f.kind == FieldKind::kLongText ? TextShape::kLongText : TextShape::kLine);
+}
+
+}  // namespace
+
+std::vector<FieldError> malformedDroppedAnswers(const FormDefinition& form, const Object& values,
+                                                const Object& kept) {
+  std::vector<FieldError> out;
+  for (const auto* f : form.fields()) {
+    if (!values.has(f->id) || kept.has(f->id)) continue;
+    Var v = values.get(f->id);
+    if (f->kind != FieldKind::kTable || !isArray(v)) {
+      malformedText(*f, v, f->id, f->label, out);
+      continue;
+    }
+    const auto& rows = *v.extract<Array::Ptr>();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      Var r = rows.get(static_cast<unsigned>(i));
+      if (!isObject(r)) continue;
+      const Object& row = *r.extract<Object::Ptr>();
+      for (const auto& c : f->columns)
+        if (row.has(c.id))
+          malformedText(c, row.get(c.id), f->id + "[" + std::to_string(i) + "]." + c.id,
+                        f->label + ", row " + std::to_string(i + 1) + ": " + c.label, out);
+    }
   }
   return out;
 }

@@ -262,8 +262,11 @@ Result<SaveOutcome> PlanService::saveValues(const PlanView& v, const std::string
   if (!v.state->editable) return conflict(notEditableMessage(*v.state));
 
   // Answers to questions the other answers hide are dropped: never judged, signed or printed.
-  auto normalised = withoutHiddenAnswers(*v.form, *normaliseValues(*v.form, values));
+  auto given = normaliseValues(*v.form, values);
+  auto normalised = withoutHiddenAnswers(*v.form, *given);
   auto check = validateValues(*v.form, *normalised, valueContext(v, v.values.get()));
+  for (auto& e : malformedDroppedAnswers(*v.form, *given, *normalised))
+    check.invalid.push_back(std::move(e));
   // A review date may be brought forward, never pushed past what the policy allows.
   if (normalised->has(kReviewDateField) && normalised->get(kReviewDateField).isString()) {
     auto requested = parseIsoDate(normalised->getValue<std::string>(kReviewDateField));
@@ -297,6 +300,12 @@ Result<SaveOutcome> PlanService::saveValues(const PlanView& v, const std::string
   if (auto w =
           lateMeetingWarning(v.workflow->review, *normalised, parseIsoDate(v.pupil.dateOfBirth)))
     warnings.push_back(*w);
+  // Nothing is dropped in silence: an answer given to a question its conditions hide is named.
+  for (const auto& [id, value] : *given)
+    if (!normalised->has(id))
+      if (const auto* f = v.form->field(id))
+        warnings.push_back({id, "The answer to “" + f->label +
+                                    "” was not kept: the other answers do not ask this question"});
   std::string canonical = canonicalJson(*normalised);
   if (canonical == v.version.valuesJson)
     return SaveOutcome{current, false, check.missing, warnings};

@@ -91,6 +91,12 @@ struct FieldDef {
   bool hidden = false;    // never shown (e.g. a prefilled year group used by visible_when)
   std::optional<Condition> visibleWhen;
   std::string prefill;  // "pupil.legal_name", "contacts.parent_carer", ... (see prefillSources())
+  // Error messages (GOV.UK style). errorName: what the answer is, as it reads inside a sentence
+  // ("why the pupil needs a PEEP", "if this is a temporary need"); default from the label.
+  // requiredMessage / invalidMessage: the form's own whole messages ("error_messages").
+  std::string errorName;
+  std::string requiredMessage;  // when a required answer is missing
+  std::string invalidMessage;   // when an answer breaks the field's rules (pattern_message first)
 
   std::optional<std::size_t> minLength, maxLength;  // code points (text kinds)
   std::optional<double> min, max;                   // numbers

@@ -3,6 +3,9 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <vector>
+
+#include "sendflow/engine/core/error.h"
 #include "sendflow/engine/definitions/form_definition.h"
 
 namespace sendflow::engine {
@@ -15,5 +18,11 @@ namespace sendflow::engine {
 // nobody could see; validateValues does not judge such answers either.
 Poco::JSON::Object::Ptr withoutHiddenAnswers(const FormDefinition& form,
                                              const Poco::JSON::Object& values);
+// Among the answers `values` has and `kept` (withoutHiddenAnswers of it) has not, text no answer
+// may hold: control characters (line breaks too, unless long text), invalid UTF-8, over 64 KiB.
+// Such input is refused at the edge like any other, though a hidden answer is not judged.
+std::vector<FieldError> malformedDroppedAnswers(const FormDefinition& form,
+                                                const Poco::JSON::Object& values,
+                                                const Poco::JSON::Object& kept);
 
 }  // namespace sendflow::engine
