@@ -62,7 +62,7 @@ runE2e('editor_errors', async (t, { server, browser }) => {
   const summary = page.locator('.error-summary');
   t.require(await summary.count() > 0, 'a past end date is refused with an error summary');
   const summaryText = await summary.innerText();
-  t.check(/Expected end date must be after today/.test(summaryText),
+  t.check(/The expected end date must be after today/.test(summaryText),
     'the summary names the end date in plain words', summaryText);
   t.check(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')),
     'the focus is on the error summary');

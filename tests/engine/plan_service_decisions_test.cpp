@@ -365,7 +365,7 @@ TEST_CASE(
 
 TEST_CASE(
     "plan service: a contact's reason is checked like anyone's: listed, one paragraph at most "
-    "1,000 characters, no control characters; a plan not in force cannot be asked about",
+    "1,000 characters, no control characters, and a plan not in force cannot be asked about",
     "[engine][plans]") {
   World w;
   auto id = w.peep("active", "2027-03-01");

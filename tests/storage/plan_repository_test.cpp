@@ -275,7 +275,7 @@ TEST_CASE("plans: signers of a slot are replaced whole, and refused when the pla
 }
 
 TEST_CASE(
-    "plans: every request for a review is kept in order with its transition; a request whose "
+    "plans: every request for a review is kept in order with its transition, and a request whose "
     "number another one took first is refused and leaves nothing",
     "[storage][plans]") {
   StorageWorld w;

@@ -425,6 +425,7 @@ TEST_CASE("values are never truncated: too long is 422, script is stored exactly
 
   const std::string nasty = "<script>alert(1)</script> \"Zoë\" & <b>Łukasz</b>";
   Poco::JSON::Object ok;
+  ok.set("views_gathered", "conversation");  // the question is asked only then
   ok.set("pupil_views", nasty);
   r = patchValues(c, id, version, ok);
   INFO(r.body);
@@ -525,7 +526,7 @@ TEST_CASE("a hidden answer neither blocks a save nor reaches the plan", "[web][p
                                          {"f.temporary", "yes"},
                                          {"f.temporary_until", "2026-02-30"}});
   REQUIRE(bad.status == 422);
-  CHECK(bad.body.find("Expected end date must be a real date") != std::string::npos);
+  CHECK(bad.body.find("The expected end date must be a real date") != std::string::npos);
   CHECK(bad.body.find("href=\"#f-temporary_until\"") != std::string::npos);
 
   // No hides it: the same date, still posted by the page, neither blocks the save nor is kept.

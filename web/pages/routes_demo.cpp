@@ -3,7 +3,7 @@
 // them, signers' and contributors' links included, to the demo's staff who may see pupils'
 // contacts and their emails (view_pupil: SENCOs, teachers, heads, trust admins; not governors).
 // On a real server such a link reaches only the person it was sent to: these routes do not
-// exist there (app.cpp registers them for a demo server only).
+// exist there (they are registered for a demo server only).
 #include <regex>
 
 #include "app/services.h"
