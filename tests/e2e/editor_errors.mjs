@@ -87,7 +87,7 @@ runE2e('editor_errors', async (t, { server, browser }) => {
   t.require(await missing.count() > 0, 'the plan lists what is still to complete');
   const missingText = await missing.innerText();
   for (const m of ['Enter why the pupil needs a PEEP', 'Select how the pupil is alerted',
-    'Select if this is a temporary need', 'Add at least 1 row to the routes from each room']) {
+    'Add at least 1 row to the routes from each room']) {
     t.check(missingText.includes(m), `"Still to complete" says "${m}"`, missingText);
   }
   t.check(!/Enter [A-Z]|Select yes or no for [A-Z]|\?\s*$/m.test(missingText),
