@@ -140,6 +140,21 @@ const std::vector<User>& resolve(std::map<Id, std::vector<User>>& cache, PeopleR
   return resolved.emplace(key, std::move(out)).first->second;
 }
 
+// The deadline email for `item` of plan `p`, to each of `recipients`: due soon, or on the day.
+void emitDeadline(const ReminderPlan& p, const DeadlineItem& item, bool onDay,
+                  Poco::JSON::Object data, const std::vector<User>& recipients, TimePoint now,
+                  const std::function<void(OutboxMessage&&)>& emit) {
+  data.set("deadline", item.label);
+  data.set("due", isoDate(item.due));
+  data.set("due_uk", ukDate(item.due));
+  data.set("on_the_day", onDay);
+  data.set("days", daysWords(item.daysToGo));
+  const std::string key = "deadline:" + std::to_string(p.id) + ":" + item.id + ":" +
+                          isoDate(item.due) + (onDay ? ":day" : ":soon");
+  for (const auto& u : recipients)
+    emit(message(mailkind::kDeadline, key, p.academyId, p.id, u, data, now));
+}
+
 }  // namespace
 
 void ReminderService::reviewMessages(ReminderSource& src, Date day,
@@ -264,22 +279,15 @@ void ReminderService::deadlineMessages(ReminderSource& src, Date day,
         const bool onDay = item.due == day;
         if (!onDay && item.due != soon) continue;
         auto data = planData(p, *wf, academyNames_[p.academyId]);
-        data.set("deadline", item.label);
-        data.set("due", isoDate(item.due));
-        data.set("due_uk", ukDate(item.due));
-        data.set("on_the_day", onDay);
-        data.set("days", daysWords(item.daysToGo));
         auto meeting = values.value()->optValue<std::string>(field, "");
         if (parseIsoDate(meeting)) {
           data.set("ics_date", meeting);
           data.set("meeting_date_uk", ukDate(*parseIsoDate(meeting)));
         }
-        for (const auto& u :
-             resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients))
-          emit(message(mailkind::kDeadline,
-                       "deadline:" + std::to_string(p.id) + ":" + item.id + ":" +
-                           isoDate(item.due) + (onDay ? ":day" : ":soon"),
-                       p.academyId, p.id, u, data, now));
+        emitDeadline(
+            p, item, onDay, data,
+            resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients), now,
+            emit);
       }
     });
   }
@@ -324,18 +332,9 @@ void ReminderService::reviewDueMessages(ReminderSource& src, Date day,
       const bool onDay = item->due == day;
       if (!onDay && item->due != addDuration(day, soon)) return;
       seen.insert(p.id);
-      auto data = planData(p, *wf, academyNames_[p.academyId]);
-      data.set("deadline", item->label);
-      data.set("due", isoDate(item->due));
-      data.set("due_uk", ukDate(item->due));
-      data.set("on_the_day", onDay);
-      data.set("days", daysWords(item->daysToGo));
-      for (const auto& u :
-           resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients))
-        emit(message(mailkind::kDeadline,
-                     "deadline:" + std::to_string(p.id) + ":review_due:" + isoDate(item->due) +
-                         (onDay ? ":day" : ":soon"),
-                     p.academyId, p.id, u, data, now));
+      emitDeadline(p, *item, onDay, planData(p, *wf, academyNames_[p.academyId]),
+                   resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients),
+                   now, emit);
     });
   }
 }
@@ -374,18 +373,9 @@ void ReminderService::phaseTransferMessages(ReminderSource& src, Date day,
       if (!item) return;
       const bool onDay = item->due == day;
       if (!onDay && item->due != addDuration(day, wf->deadlines->dueSoon)) return;
-      auto data = planData(p, *wf, academyNames_[p.academyId]);
-      data.set("deadline", item->label);
-      data.set("due", isoDate(item->due));
-      data.set("due_uk", ukDate(item->due));
-      data.set("on_the_day", onDay);
-      data.set("days", daysWords(item->daysToGo));
-      for (const auto& u :
-           resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients))
-        emit(message(mailkind::kDeadline,
-                     "deadline:" + std::to_string(p.id) + ":phase_transfer:" + isoDate(item->due) +
-                         (onDay ? ":day" : ":soon"),
-                     p.academyId, p.id, u, data, now));
+      emitDeadline(p, *item, onDay, planData(p, *wf, academyNames_[p.academyId]),
+                   resolve(staffCache_, people_, p.academyId, p.ownerUserId, wf->review.recipients),
+                   now, emit);
     });
   }
 }
