@@ -153,7 +153,11 @@ int evaluate(const std::string& path, const std::string& day, bool dryRun) {
   storage::SqliteOutbox outbox(store);
   engine::ReminderService reminders(outbox, people, planService, clock);
   auto t0 = Steady::now();
-  auto r = reminders.run(*engine::parseIsoDate(day), dryRun);
+  // A dry run as `sendflow reminders run --dry-run` makes it: each message handed on as found.
+  long listed = 0;
+  auto r = dryRun ? reminders.dryRun(*engine::parseIsoDate(day),
+                                     [&](const engine::OutboxMessage&) { ++listed; })
+                  : reminders.run(*engine::parseIsoDate(day), false);
   std::printf("%d %d %.3f\n", r.queued, r.candidates,
               std::chrono::duration<double>(Steady::now() - t0).count());
   return 0;
