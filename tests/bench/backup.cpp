@@ -166,21 +166,55 @@ std::string cell(const Timed& t) {
   return buf;
 }
 
+constexpr const char* kUsage =
+    "usage: bench_backup [--size-mb=1024] [--writers=16] [--peer-timeout=SECONDS]\n"
+    "                    [--sendflow=PATH] [--sqlite3=PATH] [--help]\n"
+    "  --size-mb=N          the demo trust padded to N MB\n"
+    "  --writers=N          clients PATCHing pupils during the loaded backups\n"
+    "  --peer-timeout=S     the sqlite3 .backup peer is stopped after S seconds\n"
+    "  --sendflow=PATH      the sendflow binary (default: this build's)\n"
+    "  --sqlite3=PATH       the sqlite3 shell\n"
+    "--duration=S and --warmup=S (BENCH_ARGS for the request benchmarks) are accepted and "
+    "ignored.\n";
+
+// The whole text as a number, else a usage error ("3abc" is not 3).
+template <typename T>
+T number(const std::string& text, const std::string& what,
+         T (*convert)(const std::string&, std::size_t*)) {
+  std::size_t used = 0;
+  T v{};
+  try {
+    v = convert(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || used != text.size() || v <= 0)
+    throw std::runtime_error(what + " must be a positive number, not '" + text + "'");
+  return v;
+}
+long toLong(const std::string& s, std::size_t* used) { return std::stol(s, used); }
+int toInt(const std::string& s, std::size_t* used) { return std::stoi(s, used); }
+double toDouble(const std::string& s, std::size_t* used) { return std::stod(s, used); }
+
 Options parse(int argc, char** argv) {
   Options o;
   o.sendflowBinary = exeDir() + "../web/sendflow";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
     auto value = [&](const std::string& key) -> std::optional<std::string> {
       if (a.rfind(key + "=", 0) == 0) return a.substr(key.size() + 1);
       return std::nullopt;
     };
     if (auto v = value("--size-mb"))
-      o.sizeMb = std::stol(*v);
+      o.sizeMb = number<long>(*v, "--size-mb", toLong);
     else if (auto v2 = value("--writers"))
-      o.writers = std::stoi(*v2);
+      o.writers = number<int>(*v2, "--writers", toInt);
     else if (auto v3 = value("--peer-timeout"))
-      o.peerTimeoutSeconds = std::stod(*v3);
+      o.peerTimeoutSeconds = number<double>(*v3, "--peer-timeout", toDouble);
     else if (auto v4 = value("--sendflow"))
       o.sendflowBinary = *v4;
     else if (auto v5 = value("--sqlite3"))
@@ -188,7 +222,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--duration" || a.rfind("--duration=", 0) == 0 || a.rfind("--warmup=", 0) == 0)
       continue;  // BENCH_ARGS meant for the request benchmarks
     else
-      throw std::runtime_error("unknown argument " + a);
+      throw std::runtime_error("unknown argument " + a + "\n" + kUsage);
   }
   return o;
 }

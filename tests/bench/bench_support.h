@@ -13,6 +13,7 @@
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -83,6 +84,19 @@ class ChildServer {
   std::unique_ptr<Poco::PipeInputStream> out_;
   int port_ = 0;
 };
+
+// --- peers' node packages ---------------------------------------------------------------------
+
+// Where a peer's node packages are: $BENCH_PEERS/<name>/node_modules when scripts/bench installed
+// them there (outside the source tree, so a read-only checkout works), else the source tree's
+// tests/bench/<name>/node_modules (a peer installed by hand). `name` is the folder under
+// tests/bench holding the peer's package-lock.json ("pdf": the checkout's own, playwright-core).
+inline std::string peerNodeModules(const std::string& name, const std::string& sourceRoot) {
+  if (const char* peers = std::getenv("BENCH_PEERS");
+      peers && *peers)  // NOLINT(concurrency-mt-unsafe)
+    return std::string(peers) + "/" + name + "/node_modules";
+  return sourceRoot + (name == "pdf" ? "" : "/tests/bench/" + name) + "/node_modules";
+}
 
 // --- HTTP helpers -----------------------------------------------------------------------------
 

@@ -1,8 +1,12 @@
 // Issue 4 benchmark: a representative 3-page plan rendered by the libharu renderer, beside
 // python3-reportlab (TTF font) and warm headless Chromium (playwright-core) printing the same
 // content, all in one run. Prints median and p99 ms per document, documents/s on 2 workers,
-// peak memory and output size. Usage: bench_pdf_render [ITERATIONS] [--no-peers]
+// peak memory and output size. Issue 15: also `sendflow render --plan ID` as a whole process
+// (start-up included, on a demo home) beside one reportlab process rendering one document.
+// Usage: bench_pdf_render --help
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -13,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -202,11 +207,175 @@ void print(const char* name, const Figures& f, const Figures* base) {
   std::printf("\n");
 }
 
+constexpr const char* kUsage =
+    "usage: bench_pdf_render [ITERATIONS] [--iterations=N] [--no-peers] [--processes=N]\n"
+    "                        [--sendflow=PATH] [--help]\n"
+    "  ITERATIONS, --iterations=N  documents per in-process figure (default 200)\n"
+    "  --no-peers                  skip reportlab and Chromium\n"
+    "  --processes=N               whole-process runs of `sendflow render` and of one reportlab\n"
+    "                              process (default 20; 0 skips that table)\n"
+    "  --sendflow=PATH             the sendflow binary for the whole-process row (default: this\n"
+    "                              build's)\n"
+    "  NODE_PATH                   where the Chromium peer finds playwright-core (scripts/bench\n"
+    "                              sets it; default: the checkout's node_modules)\n"
+    "--duration=S and --warmup=S (BENCH_ARGS for the request benchmarks) are accepted and "
+    "ignored.\n";
+
+struct Options {
+  int iterations = 200;
+  bool peers = true;
+  int processes = 20;
+  std::string sendflow;  // default: web/sendflow of this build
+};
+
+// Whole numbers only ("3abc" and "" are refused); exits 2 with the usage on a bad argument.
+int wholeNumber(const std::string& text, const std::string& what, int min) {
+  std::size_t used = 0;
+  int v = 0;
+  try {
+    v = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || used != text.size() || v < min) {
+    std::fprintf(stderr, "bench_pdf_render: %s must be a whole number >= %d, not '%s'\n%s",
+                 what.c_str(), min, text.c_str(), kUsage);
+    std::exit(2);
+  }
+  return v;
+}
+
+Options parseOptions(int argc, char** argv) {
+  Options o;
+  o.sendflow = (fs::canonical("/proc/self/exe").parent_path() / "../web/sendflow")
+                   .lexically_normal()
+                   .string();
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](const char* key) -> std::optional<std::string> {
+      const std::string k = std::string(key) + "=";
+      if (a.rfind(k, 0) == 0) return a.substr(k.size());
+      return std::nullopt;
+    };
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (a == "--no-peers") {
+      o.peers = false;
+    } else if (auto v = value("--iterations")) {
+      o.iterations = wholeNumber(*v, "--iterations", 1);
+    } else if (auto v2 = value("--processes")) {
+      o.processes = wholeNumber(*v2, "--processes", 0);
+    } else if (auto v3 = value("--sendflow")) {
+      o.sendflow = *v3;
+    } else if (value("--duration") || value("--warmup")) {
+      continue;
+    } else if (!a.empty() && a[0] != '-') {
+      o.iterations = wholeNumber(a, "ITERATIONS", 1);
+    } else {
+      std::fprintf(stderr, "bench_pdf_render: unknown argument %s\n%s", a.c_str(), kUsage);
+      std::exit(2);
+    }
+  }
+  return o;
+}
+
+struct ProcessTime {
+  double wall = -1, cpu = -1;  // ms; cpu: user + system of the child (robust on shared cores)
+};
+
+// Runs argv as its own process (stdout and stderr to /dev/null) with `env` added; its times, or
+// wall -1 when it fails.
+ProcessTime timeProcess(const std::vector<std::string>& argv,
+                        const std::vector<std::pair<std::string, std::string>>& env) {
+  auto t0 = Steady::now();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    FILE* null = std::fopen("/dev/null", "w");
+    if (null) {
+      ::dup2(fileno(null), 1);
+      ::dup2(fileno(null), 2);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  rusage ru{};
+  ::wait4(pid, &status, 0, &ru);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return {};
+  auto tv = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
+  };
+  return {ms(Steady::now() - t0), tv(ru.ru_utime) + tv(ru.ru_stime)};
+}
+
+struct ProcessFigures {
+  double median = -1, p90 = -1, cpuMedian = -1;
+};
+
+ProcessFigures timeProcesses(int n, const std::vector<std::string>& argv,
+                             const std::vector<std::pair<std::string, std::string>>& env) {
+  if (timeProcess(argv, env).wall < 0) return {};  // warm-up (page cache), and does it work
+  std::vector<double> t, cpu;
+  for (int i = 0; i < std::max(n, 1); ++i) {
+    const ProcessTime v = timeProcess(argv, env);
+    if (v.wall < 0) return {};
+    t.push_back(v.wall);
+    cpu.push_back(v.cpu);
+  }
+  std::sort(t.begin(), t.end());
+  std::sort(cpu.begin(), cpu.end());
+  return {t[t.size() / 2], t[std::min(t.size() - 1, t.size() * 9 / 10)], cpu[cpu.size() / 2]};
+}
+
+// `sendflow render --plan 1` as a whole process on a demo home (seeded once by `sendflow demo`),
+// beside a python3 process that imports reportlab, registers the fonts and renders the same
+// document once: both start cold as processes, with the files in the page cache.
+void wholeProcessRows(const Options& o, const fs::path& dir, const std::string& planJson) {
+  const fs::path home = dir / "home";
+  fs::remove_all(home);
+  const std::vector<std::pair<std::string, std::string>> noConfig = {
+      {"SENDFLOW_HOME", home.string()}};
+  if (timeProcess({o.sendflow, "demo"}, noConfig).wall < 0) {
+    std::printf("\nwhole process: `%s demo` failed; no whole-process rows\n", o.sendflow.c_str());
+    return;
+  }
+  const std::string out = (dir / "cli.pdf").string();
+  ProcessFigures ours =
+      timeProcesses(o.processes, {o.sendflow, "render", "--plan", "1", "--out", out}, noConfig);
+  ProcessFigures version = timeProcesses(o.processes, {o.sendflow, "version"}, noConfig);
+  ProcessFigures rl;
+  if (o.peers)
+    rl = timeProcesses(
+        o.processes,
+        {"/usr/bin/python3", SENDFLOW_SOURCE_ROOT "/tests/bench/pdf/reportlab_render.py", planJson,
+         "1", (dir / "reportlab-once.pdf").string()},
+        {});
+  std::printf(
+      "\nwhole process, start-up included (%d runs each, wall ms; goal for sendflow: <= 10 ms)\n",
+      o.processes);
+  std::printf("%-48s %9s %9s %13s\n", "process", "median ms", "p90 ms", "cpu median ms");
+  auto row = [](const char* name, const ProcessFigures& f) {
+    if (f.median < 0)
+      std::printf("%-48s %9s\n", name, "failed");
+    else
+      std::printf("%-48s %9.1f %9.1f %13.1f\n", name, f.median, f.p90, f.cpuMedian);
+  };
+  row("sendflow render --plan 1 (demo home)", ours);
+  row("sendflow version (process start-up alone)", version);
+  if (o.peers) row("python3 reportlab, one document (same plan)", rl);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = argc > 1 ? std::atoi(argv[1]) : 200;
-  bool peers = !(argc > 2 && std::string(argv[2]) == "--no-peers");
+  const Options o = parseOptions(argc, argv);
+  const int n = o.iterations;
+  const bool peers = o.peers;
   const PdfDocument plan = sendflow::samples::samplePlan();
   fs::path dir = fs::temp_directory_path() / "sendflow_bench_pdf";
   fs::create_directories(dir);
@@ -225,11 +394,15 @@ int main(int argc, char** argv) {
   std::printf("%-34s %9s %9s %12s %10s %9s   %s\n", "renderer", "median ms", "p99 ms",
               "docs/s (2 w)", "peak MiB", "size KiB", "slower");
   print("libharu, per-document hb-subset", ours, nullptr);
-  if (!peers) return 0;
-
-  const std::string root = SENDFLOW_SOURCE_ROOT;
+  std::fflush(stdout);
   std::ofstream(dir / "plan.json") << toJson(plan);
   const std::string json = (dir / "plan.json").string();
+  if (!peers) {
+    if (o.processes > 0) wholeProcessRows(o, dir, json);
+    return 0;
+  }
+
+  const std::string root = SENDFLOW_SOURCE_ROOT;
   int peerN = std::max(20, n / 4);
   Figures rl, cr;
   std::string rlOut =
@@ -240,6 +413,8 @@ int main(int argc, char** argv) {
   } else {
     std::printf("python3-reportlab: failed (%s)\n", rlOut.c_str());
   }
+  // playwright-core is found through NODE_PATH (scripts/bench installs the peers' node packages
+  // outside the source tree), else in the checkout's own node_modules.
   std::string crOut =
       capture("cd '" + root + "' && node tests/bench/pdf/chromium_render.cjs '" + json + "' " +
               std::to_string(peerN) + " '" + (dir / "chromium.pdf").string() + "'");
@@ -253,5 +428,7 @@ int main(int argc, char** argv) {
       "reportlab = max of its parent/children; Chromium = node + browser process tree.\n"
       "Outputs in %s\n",
       dir.c_str());
+  std::fflush(stdout);
+  if (o.processes > 0) wholeProcessRows(o, dir, json);
   return 0;
 }

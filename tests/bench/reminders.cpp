@@ -3,7 +3,8 @@
 // three years (one year past, two ahead), beside the same selection as a bare query in the
 // sqlite3 command-line tool on the same file. Each side runs as its own process, so its peak RSS
 // (wait4) is its own. Run at two sizes to show memory does not grow with the number of plans.
-// Usage: bench_reminders [PLANS ...]   (default: 100000 1000000; databases cached in $TMPDIR)
+// Both modes are timed: the run that writes, and --dry-run (the same selection, nothing written).
+// Usage: bench_reminders --help
 #include "sendflow/engine/reminders/reminders.h"
 
 #include <Poco/Logger.h>
@@ -139,8 +140,9 @@ void seed(const std::string& path, int plans) {
   store.write([&](storage::Database& db) { db.exec("ANALYZE"); });
 }
 
-// Child: one day's evaluation, writing the outbox rows. Prints "queued candidates".
-int evaluate(const std::string& path, const std::string& day) {
+// Child: one day's evaluation, writing the outbox rows unless `dryRun`. Prints "queued candidates
+// seconds".
+int evaluate(const std::string& path, const std::string& day, bool dryRun) {
   engine::FixedClock clock(engine::startOf(*engine::parseIsoDate(day)) + std::chrono::hours(6));
   storage::Store store(path, clock);
   auto defs = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
@@ -151,7 +153,11 @@ int evaluate(const std::string& path, const std::string& day) {
   storage::SqliteOutbox outbox(store);
   engine::ReminderService reminders(outbox, people, planService, clock);
   auto t0 = Steady::now();
-  auto r = reminders.run(*engine::parseIsoDate(day), false);
+  // A dry run as `sendflow reminders run --dry-run` makes it: each message handed on as found.
+  long listed = 0;
+  auto r = dryRun ? reminders.dryRun(*engine::parseIsoDate(day),
+                                     [&](const engine::OutboxMessage&) { ++listed; })
+                  : reminders.run(*engine::parseIsoDate(day), false);
   std::printf("%d %d %.3f\n", r.queued, r.candidates,
               std::chrono::duration<double>(Steady::now() - t0).count());
   return 0;
@@ -211,7 +217,8 @@ std::string bareQuery(const std::string& path, const engine::Date day) {
     outbox.reading(
         [&](engine::ReminderSource& s) { earliest = s.earliestReviewDate().value_or(""); });
   }
-  for (int back = 7; engine::isoDate(plusDays(day, -back)) >= earliest; back += 7)
+  for (int back = 7; !earliest.empty() && engine::isoDate(plusDays(day, -back)) >= earliest;
+       back += 7)
     dates.insert(engine::isoDate(plusDays(day, -back)));
   std::set<std::string> meetings;
   for (int due : {0, 14})
@@ -242,25 +249,57 @@ void resetOutbox(const std::string& path) {
   db.exec("DELETE FROM outbox; DELETE FROM reminder_day;");
 }
 
+constexpr const char* kUsage =
+    "usage: bench_reminders [PLANS ...] [--help]\n"
+    "  PLANS   numbers of plans to seed and evaluate (default: 100000 1000000); each database is\n"
+    "          seeded once and cached as $TMPDIR/bench_reminders_PLANS.db\n"
+    "--duration=S and --warmup=S (BENCH_ARGS for the request benchmarks) are accepted and "
+    "ignored.\n";
+
+std::vector<int> sizesFrom(int argc, char** argv) {
+  std::vector<int> sizes;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (a.rfind("--duration=", 0) == 0 || a.rfind("--warmup=", 0) == 0) continue;
+    std::size_t used = 0;
+    int n = 0;
+    try {
+      n = std::stoi(a, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (a.empty() || used != a.size() || n < 1) {
+      std::fprintf(stderr, "bench_reminders: PLANS must be whole numbers >= 1, not '%s'\n%s",
+                   a.c_str(), kUsage);
+      std::exit(2);
+    }
+    sizes.push_back(n);
+  }
+  if (sizes.empty()) sizes = {100000, 1000000};
+  return sizes;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Poco::Logger::root().setLevel("error");
-  if (argc == 4 && std::string(argv[1]) == "--evaluate") return evaluate(argv[2], argv[3]);
-  std::vector<int> sizes;
-  for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
-  if (sizes.empty()) sizes = {100000, 1000000};
+  if (argc == 5 && std::string(argv[1]) == "--evaluate")
+    return evaluate(argv[2], argv[3], std::string(argv[4]) == "dry-run");
+  const std::vector<int> sizes = sizesFrom(argc, argv);
   const char* tmp = std::getenv("TMPDIR");
   const std::string self = fs::canonical("/proc/self/exe").string();
   std::printf(
-      "reminders: one day's evaluation (%s), selecting and writing outbox rows in one transaction, "
-      "vs the\n"
-      "same selection as a bare query in the sqlite3 CLI; each its own process (start-up "
-      "included); median of 3\n",
+      "reminders: one day's evaluation (%s), selecting and writing outbox rows in one transaction "
+      "(write),\nor selecting only (--dry-run), vs the same selection as a bare query in the "
+      "sqlite3 CLI;\neach its own process (start-up included); median of 3\n",
       engine::isoDate(kDay).c_str());
-  std::printf("%9s %9s %9s | %13s %13s %7s | %13s %13s %7s | %11s %11s\n", "plans", "selected",
-              "queued", "sendflow wall", "sqlite3 wall", "ratio", "sendflow cpu", "sqlite3 cpu",
-              "ratio", "sendflow MB", "sqlite3 MB");
+  std::printf("%9s %7s %9s %9s | %13s %13s %7s | %13s %13s %7s | %11s %11s\n", "plans", "mode",
+              "selected", "queued", "sendflow wall", "sqlite3 wall", "ratio", "sendflow cpu",
+              "sqlite3 cpu", "ratio", "sendflow MB", "sqlite3 MB");
   for (int plans : sizes) {
     const std::string path =
         std::string(tmp ? tmp : "/tmp") + "/bench_reminders_" + std::to_string(plans) + ".db";
@@ -272,25 +311,28 @@ int main(int argc, char** argv) {
     }
     const std::string sqlFile = path + ".query.sql";
     { std::ofstream(sqlFile) << ".output /dev/null\n" << bareQuery(path, kDay); }
-    std::vector<Measured> ours, bare;
-    for (int rep = 0; rep < 3; ++rep) {
-      resetOutbox(path);
-      ours.push_back(runChild({self, "--evaluate", path, engine::isoDate(kDay)}));
-      bare.push_back(runChild({"sqlite3", path}, sqlFile));
+    for (const char* mode : {"write", "dry-run"}) {
+      std::vector<Measured> ours, bare;
+      for (int rep = 0; rep < 3; ++rep) {
+        resetOutbox(path);
+        ours.push_back(runChild({self, "--evaluate", path, engine::isoDate(kDay), mode}));
+        bare.push_back(runChild({"sqlite3", path}, sqlFile));
+      }
+      auto median = [](std::vector<Measured> v) {
+        std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.seconds < b.seconds; });
+        return v[1];
+      };
+      Measured o = median(ours), b = median(bare);
+      int queued = 0, candidates = 0;
+      double inRun = 0;
+      std::sscanf(o.out.c_str(), "%d %d %lf", &queued, &candidates, &inRun);
+      std::printf(
+          "%9d %7s %9d %9d | %12.3fs %12.3fs %6.1fx | %12.3fs %12.3fs %6.1fx | %11.1f %11.1f\n",
+          plans, mode, candidates, queued, o.seconds, b.seconds, o.seconds / b.seconds, o.cpu,
+          b.cpu, o.cpu / b.cpu, static_cast<double>(o.maxRssKb) / 1024.0,
+          static_cast<double>(b.maxRssKb) / 1024.0);
+      std::fflush(stdout);
     }
-    auto median = [](std::vector<Measured> v) {
-      std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.seconds < b.seconds; });
-      return v[1];
-    };
-    Measured o = median(ours), b = median(bare);
-    int queued = 0, candidates = 0;
-    double inRun = 0;
-    std::sscanf(o.out.c_str(), "%d %d %lf", &queued, &candidates, &inRun);
-    std::printf("%9d %9d %9d | %12.3fs %12.3fs %6.1fx | %12.3fs %12.3fs %6.1fx | %11.1f %11.1f\n",
-                plans, candidates, queued, o.seconds, b.seconds, o.seconds / b.seconds, o.cpu,
-                b.cpu, o.cpu / b.cpu, static_cast<double>(o.maxRssKb) / 1024.0,
-                static_cast<double>(b.maxRssKb) / 1024.0);
-    std::fflush(stdout);
   }
   return 0;
 }

@@ -12,8 +12,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <string>
 #include <vector>
 
 #include "../support/pdf_fonts.h"
@@ -53,9 +55,42 @@ void write(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
+constexpr const char* kUsage =
+    "usage: bench_seal [--runs=N] [--help]\n"
+    "  --runs=N   timed runs per figure, medians printed (default 51)\n"
+    "--duration=S and --warmup=S (BENCH_ARGS for the request benchmarks) are accepted and "
+    "ignored.\n";
+
+// Exits 0 with the usage on --help, 2 on an argument it does not know.
+int runsFrom(int argc, char** argv) {
+  int runs = 51;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (a.rfind("--duration=", 0) == 0 || a.rfind("--warmup=", 0) == 0) continue;
+    if (a.rfind("--runs=", 0) == 0) {
+      const std::string v = a.substr(7);
+      std::size_t used = 0;
+      try {
+        runs = std::stoi(v, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (!v.empty() && used == v.size() && runs >= 1) continue;
+    }
+    std::fprintf(stderr, "bench_seal: bad argument %s\n%s", a.c_str(), kUsage);
+    std::exit(2);
+  }
+  return runs;
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const int runs = runsFrom(argc, argv);
   const engine::PdfRenderer& renderer = sendflow::testing::testRenderer();
   auto doc = samples::samplePlan();
   doc.signatures.clear();
@@ -81,7 +116,6 @@ int main() {
                         "sendflow plan 1 version 4 sha256:" + std::string(64, 'c'), "sendflow",
                         engine::fromUnix(1780000000)};
   engine::RenderedPdf rendered = renderer.render(doc);
-  const int runs = 51;
   double renderMs = timeMs(runs, [&] { rendered = renderer.render(doc); });
   std::string sealed;
   double sealMs = timeMs(runs, [&] { sealed = engine::sealPdf(rendered.bytes, ec, info); });

@@ -36,14 +36,7 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       outbox_(store_),
       reminders_(outbox_, peopleRepo_, plans_, clock_, settings_.reminders) {
   store_.migrate();
-  mail_ = std::make_unique<MailService>(*this, outbox_, settings_.mail);
-  signatures_ = makeSignatureService(*this);
-  signatures_->setAuditAnchors(&anchors_);
   reminders_.setAuditAnchors(&anchors_);
-  contributions_ = std::make_unique<engine::ContributionService>(
-      plans_, contributionRepo_, peopleRepo_, clock_, random_, signatures_->settings().linkKey);
-  records_ = std::make_unique<engine::RecordsService>(
-      people_, peopleRepo_, plans_, definitions_, recordsRepo_, *sealedDocuments_, audit_, clock_);
   if (withViews) {
     views_ = std::make_unique<Views>(settings_.webRoot + "/templates");
     registerRoutes(router_);
@@ -52,6 +45,45 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
     live_ = std::make_shared<LiveHub>(*this, liveLog_);
     plans_.setPendingEdits(live_.get());
   }
+}
+
+MailService& App::mail() {
+  std::call_once(mailOnce_,
+                 [this] { mail_ = std::make_unique<MailService>(*this, outbox_, settings_.mail); });
+  return *mail_;
+}
+
+engine::SignatureService& App::signatures() {
+  std::call_once(signaturesOnce_, [this] {
+    signatures_ = makeSignatureService(*this);
+    signatures_->setAuditAnchors(&anchors_);
+  });
+  return *signatures_;
+}
+
+engine::ContributionService& App::contributions() {
+  std::call_once(contributionsOnce_, [this] {
+    contributions_ = std::make_unique<engine::ContributionService>(
+        plans_, contributionRepo_, peopleRepo_, clock_, random_, signatures().settings().linkKey);
+  });
+  return *contributions_;
+}
+
+engine::RecordsService& App::records() {
+  std::call_once(recordsOnce_, [this] {
+    signatures();  // makes sealedDocuments_
+    records_ =
+        std::make_unique<engine::RecordsService>(people_, peopleRepo_, plans_, definitions_,
+                                                 recordsRepo_, *sealedDocuments_, audit_, clock_);
+  });
+  return *records_;
+}
+
+void App::openAll() {
+  mail();
+  signatures();
+  contributions();
+  records();
 }
 
 const engine::PdfRenderer& App::pdf() {
@@ -174,13 +206,13 @@ HealthReport App::health() {
   r.checks.push_back(storage);
   r.checks.push_back(scheduledWorkCheck());
   r.checks.push_back(backups_.check(clock_.now()));
-  r.checks.push_back(mailCheck(mail_->uncertainCount(), mail_->noServerNotice()));
+  r.checks.push_back(mailCheck(mail().uncertainCount(), mail().noServerNotice()));
   return r;
 }
 
 void App::collectMetrics(MetricsText& out) {
   const auto now = clock_.now();
-  const auto c = mail_->counts();
+  const auto c = mail().counts();
   out.family("sendflow_outbox_messages", "gauge", "Messages in the outbox, by state.");
   for (const auto& [state, n] :
        {std::pair{"queued", c.queued}, std::pair{"sending", c.sending}, std::pair{"sent", c.sent},

@@ -47,9 +47,13 @@ class App final : public Services {
  public:
   // Loads and checks every form and workflow definition (throws engine::DefinitionError naming
   // the file), opens the database (creating SENDFLOW_HOME), applies pending migrations, and
-  // compiles the page templates.
+  // compiles the page templates. The signing, contribution, records and mail services are built
+  // when first asked for (openAll builds them now).
   App(Settings settings, engine::Clock& clock, Poco::Logger& log, bool withViews = true);
   ~App() override;
+  // Builds every service not built yet, so a server fails at start (a bad seal key, a missing
+  // mail template) rather than at its first request, and logs the seal key notice then.
+  void openAll();
 
   // Services
   const Settings& settings() const override { return settings_; }
@@ -61,11 +65,13 @@ class App final : public Services {
   engine::PeopleService& people() override { return people_; }
   engine::PlanService& plans() override { return plans_; }
   engine::ReadService& reads() override { return reads_; }
-  engine::SignatureService& signatures() override { return *signatures_; }
-  engine::ContributionService& contributions() override { return *contributions_; }
+  // Built on first use (a CLI command builds only what it uses; serve builds them all at start,
+  // openAll): the signing keys, the mail templates.
+  engine::SignatureService& signatures() override;
+  engine::ContributionService& contributions() override;
   engine::ReminderService& reminders() override { return reminders_; }
-  engine::RecordsService& records() override { return *records_; }
-  MailService& mail() override { return *mail_; }
+  engine::RecordsService& records() override;
+  MailService& mail() override;
   LiveHub& live() override { return *live_; }
   const engine::PdfRenderer& pdf() override;
   bool hasViews() const override { return views_ != nullptr; }
@@ -151,6 +157,7 @@ class App final : public Services {
   std::unique_ptr<engine::ContributionService> contributions_;  // parents' and professionals'
   storage::SqliteRecordsRepository recordsRepo_{store_};
   std::unique_ptr<engine::RecordsService> records_;  // subject access, transfers, who read what
+  std::once_flag mailOnce_, signaturesOnce_, contributionsOnce_, recordsOnce_;
   storage::SqliteLiveLog liveLog_{store_};  // live edits not yet folded (web/live/live_socket.cpp)
   BackupStatus backups_{settings_.backup};
   ServerMetrics metrics_;

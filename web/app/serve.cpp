@@ -163,6 +163,7 @@ class ServeApplication : public Poco::Util::ServerApplication {
       checkHome(settings.home, settings.databasePath, true);
       lock = std::make_unique<HomeLock>(settings.home);
       app = std::make_unique<App>(std::move(settings), clock, log);
+      app->openAll();
       if (app->settings().https())
         tls = serverTlsContext(app->settings().tlsCertificate, app->settings().tlsKey);
     } catch (const std::exception& e) {

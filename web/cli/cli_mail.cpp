@@ -91,16 +91,19 @@ int remindersRun(const CommandArgs& args) {
   }
   engine::FixedClock clock(now);
   auto& app = ctx.open(clock);
-  const bool dry = args.has("dry-run");
-  auto run = app.reminders().run(engine::dateOf(now), dry);
-  if (dry) {
-    for (const auto& m : run.dryRun)
+  if (args.has("dry-run")) {
+    // Each message printed as it is found: nothing kept, however many plans the day selects.
+    long listed = 0;
+    auto run = app.reminders().dryRun(engine::dateOf(now), [&](const engine::OutboxMessage& m) {
       std::cout << m.kind << "\t" << m.toAddress << "\t" << app.mail().subject(m) << "\n";
+      ++listed;
+    });
     std::cerr << "dry run: " << run.from << " to " << run.to << ", "
-              << engine::countOf(static_cast<long>(run.dryRun.size()), "message", "messages")
+              << engine::countOf(listed, "message", "messages")
               << " would be queued (already queued ones are skipped when run for real)\n";
     return 0;
   }
+  auto run = app.reminders().run(engine::dateOf(now), false);
   std::cout << "reminders " << run.from << " to " << run.to << ": "
             << engine::countOf(run.queued, "new message queued", "new messages queued")
             << (args.has("now") && run.queued > 0

@@ -581,6 +581,23 @@ std::vector<OutboxMessage> ReminderService::messagesFor(Date day) {
 }
 
 ReminderRun ReminderService::run(Date today, bool dryRun) {
+  if (dryRun) {
+    std::vector<OutboxMessage> kept;
+    ReminderRun r = runDays(today, [&](OutboxMessage&& m) { kept.push_back(std::move(m)); });
+    r.dryRun = std::move(kept);
+    return r;
+  }
+  return runDays(today, nullptr);
+}
+
+ReminderRun ReminderService::dryRun(Date today,
+                                    const std::function<void(const OutboxMessage&)>& each) {
+  return runDays(today, [&](OutboxMessage&& m) { each(m); });
+}
+
+ReminderRun ReminderService::runDays(Date today,
+                                     const std::function<void(OutboxMessage&&)>& dryRunSink) {
+  const bool dryRun = static_cast<bool>(dryRunSink);
   std::lock_guard lock(serviceMutex());
   staffCache_.clear();
   academyNames_.clear();
@@ -609,11 +626,7 @@ ReminderRun ReminderService::run(Date today, bool dryRun) {
     }
   };
   if (dryRun) {
-    store_.reading([&](ReminderSource& src) {
-      cover(
-          src, [&](OutboxMessage&& m) { r.dryRun.push_back(std::move(m)); },
-          [](const std::string&) {});
-    });
+    store_.reading([&](ReminderSource& src) { cover(src, dryRunSink, [](const std::string&) {}); });
     return r;
   }
   store_.writing([&](ReminderSource& src, OutboxWriter& out) {

@@ -89,12 +89,20 @@ FontFace::FontFace(std::string ttf) {
     throw;
   }
   dropTables_ = tablesToDrop(face_);
-  preprocessed_ = hb_subset_preprocess(face_);
 }
 
 FontFace::~FontFace() {
-  hb_face_destroy(preprocessed_);
+  if (hb_face_t* p = preprocessed_.load()) hb_face_destroy(p);
   hb_face_destroy(face_);
+}
+
+hb_face_t* FontFace::subsetSource() const {
+  if (hb_face_t* p = preprocessed_.load(std::memory_order_acquire)) return p;
+  if (subsets_.fetch_add(1, std::memory_order_relaxed) == 0) return face_;
+  std::call_once(preprocessOnce_, [this] {
+    preprocessed_.store(hb_subset_preprocess(face_), std::memory_order_release);
+  });
+  return preprocessed_.load(std::memory_order_acquire);
 }
 
 void FontFace::readCoverage() {

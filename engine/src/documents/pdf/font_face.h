@@ -5,7 +5,9 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -49,8 +51,15 @@ class FontFace {
   void readCoverage();
   void readMetrics();
 
-  hb_face_t* face_ = nullptr;          // the font as given
-  hb_face_t* preprocessed_ = nullptr;  // hb_subset_preprocess: fast repeated subsetting
+  // The face subset() works on: the font as given for the first document, then (from the second
+  // on) hb_subset_preprocess's copy, which makes each later subset fast but costs more than one
+  // subset to build: a one-document process (`sendflow render`) never builds it.
+  hb_face_t* subsetSource() const;
+
+  hb_face_t* face_ = nullptr;  // the font as given
+  mutable std::atomic<hb_face_t*> preprocessed_{nullptr};
+  mutable std::atomic<int> subsets_{0};
+  mutable std::once_flag preprocessOnce_;
   std::vector<std::uint32_t> dropTables_;
   std::vector<std::int16_t> widths_;  // BMP code point → width; -1 = not shown
   std::vector<std::uint16_t> glyphs_;

@@ -1,4 +1,4 @@
-// FontFace::subset: HarfBuzz's hb-subset over the preprocessed face.
+// FontFace::subset: HarfBuzz's hb-subset (over the preprocessed face once there is one).
 #include <hb-subset.h>
 #include <hb.h>
 
@@ -41,7 +41,7 @@ Input subsetInput(const std::vector<std::uint32_t>& glyphs,
 
 SubsetFont FontFace::subset(const std::vector<std::uint32_t>& glyphs) const {
   Input in = subsetInput(glyphs, dropTables_);
-  Plan plan(hb_subset_plan_create_or_fail(preprocessed_, in.get()));
+  Plan plan(hb_subset_plan_create_or_fail(subsetSource(), in.get()));
   if (!plan) fail("planning");
   Face face(hb_subset_plan_execute_or_fail(plan.get()));
   if (!face) fail("writing");

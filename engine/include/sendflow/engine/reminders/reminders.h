@@ -127,6 +127,9 @@ class ReminderService {
   // Covers every day from the last covered day (or `today` on the first run; at most
   // catchUpDays back) to `today`. Dry run: writes nothing and lists what would be queued.
   ReminderRun run(Date today, bool dryRun);
+  // A dry run that hands each message to `each` as it is found instead of keeping them all in
+  // ReminderRun::dryRun (left empty): memory stays flat however many plans a day selects.
+  ReminderRun dryRun(Date today, const std::function<void(const OutboxMessage&)>& each);
   // The messages one day brings (no catch-up, no writes). For tests and the benchmark.
   std::vector<OutboxMessage> messagesFor(Date day);
 
@@ -138,6 +141,8 @@ class ReminderService {
   void setAuditAnchors(AuditAnchorSource* anchors) { anchors_ = anchors; }
 
  private:
+  // run's days; a dry run when `dryRunSink` is set (it gets each message), else the writes.
+  ReminderRun runDays(Date today, const std::function<void(OutboxMessage&&)>& dryRunSink);
   struct Policies;
   void collect(ReminderSource& src, Date day, bool digestDay,
                const std::function<void(OutboxMessage&&)>& emit);
