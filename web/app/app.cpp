@@ -36,6 +36,7 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       outbox_(store_),
       reminders_(outbox_, peopleRepo_, plans_, clock_, settings_.reminders) {
   store_.migrate();
+  store_.setDeferredAuditDelay(settings_.auditReadCommit);
   mail_ = std::make_unique<MailService>(*this, outbox_, settings_.mail);
   signatures_ = makeSignatureService(*this);
   signatures_->setAuditAnchors(&anchors_);
