@@ -39,7 +39,7 @@ int64_t somePlan(Demo& demo) {
 
 }  // namespace
 
-TEST_CASE("A read answered just before a clean stop is in the audit log, and the chain verifies",
+TEST_CASE("A read answered just before a clean stop is in the audit log and the chain verifies",
           "[web][audit]") {
   // The longest delay allowed: without the flush on stop the event would still be queued.
   Demo demo(std::map<std::string, std::string>{{"SENDFLOW_AUDIT_READ_COMMIT_MS", "1000"}});
