@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "sendflow/engine/core/disk_full.h"
 
@@ -46,9 +47,18 @@ Database::Database(const std::string& path, bool readOnly) : path_(path) {
   if (!readOnly) exec("PRAGMA journal_mode=WAL;");
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  for (auto& [sql, stmt] : cached_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
 
 void Database::exec(std::string_view sql) {
+  if (sql.find(';') == std::string_view::npos) {
+    // One statement (BEGIN, SAVEPOINT, COMMIT, …): run it from the statement cache.
+    Statement st(*this, sql);
+    st.run();
+    return;
+  }
   std::string s(sql);
   char* err = nullptr;
   int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
@@ -65,12 +75,28 @@ int Database::changes() const { return sqlite3_changes(db_); }
 int64_t Database::totalChanges() const { return sqlite3_total_changes64(db_); }
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db) {
+  auto it = db.cached_.find(sql);
+  if (it == db.cached_.end() && db.cached_.size() < Database::kMaxCachedStatements)
+    it = db.cached_.emplace(std::string(sql), nullptr).first;
+  if (it != db.cached_.end()) {
+    slot_ = &it->second;
+    stmt_ = std::exchange(it->second, nullptr);
+    if (stmt_) return;
+  }
   int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) fail(db.handle(), rc, "prepare");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (slot_ && !*slot_ && stmt_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    *slot_ = stmt_;
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
 
 Statement& Statement::bind(int i, int64_t v) {
   int rc = sqlite3_bind_int64(stmt_, i, v);

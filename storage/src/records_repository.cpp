@@ -98,6 +98,7 @@ std::vector<engine::HeldSealedDocument> sealedOf(Database& db, const std::string
 }  // namespace
 
 engine::Holdings SqliteRecordsRepository::pupilHoldings(Id pupilId) {
+  store_.commitQueuedReadsBeforeReading();
   return store_.read([&](Database& db) {
     return inOneSnapshot(db, [&] {
       const std::string plans = kPlansOf, contacts = kContactsOf;
@@ -136,6 +137,7 @@ engine::Holdings SqliteRecordsRepository::pupilHoldings(Id pupilId) {
 }
 
 engine::Holdings SqliteRecordsRepository::contactHoldings(Id contactId) {
+  store_.commitQueuedReadsBeforeReading();
   const std::string ref = "contact:" + std::to_string(contactId);
   return store_.read([&](Database& db) {
     return inOneSnapshot(db, [&] {
@@ -161,6 +163,7 @@ engine::Holdings SqliteRecordsRepository::contactHoldings(Id contactId) {
 
 std::vector<engine::StoredAuditEvent> SqliteRecordsRepository::eventsAbout(
     Id pupilId, const std::vector<std::string>& actions) {
+  store_.commitQueuedReadsBeforeReading();
   return store_.read([&](Database& db) {
     std::string in;
     for (std::size_t i = 0; i < actions.size(); ++i) in += (i ? ",?" : "?") + std::to_string(i + 2);

@@ -406,6 +406,8 @@ void SqliteAuditLog::append(const engine::AuditEvent& e) {
   store_.write([&](Database& db) { store_.appendAudit(db, e); });
 }
 
+void SqliteAuditLog::appendRead(const engine::AuditEvent& e) { store_.appendDeferredAudit(e); }
+
 namespace {
 constexpr const char* kAuditColumns =
     "id, at, actor, action, subject_type, subject_id, academy_id, detail, prev_hash, hash";
@@ -427,6 +429,7 @@ engine::StoredAuditEvent readAudit(const Statement& st) {
 
 std::vector<engine::StoredAuditEvent> SqliteAuditLog::recent(const std::vector<Id>& academyIds,
                                                              int limit) {
+  store_.commitQueuedReadsBeforeReading();
   return store_.read([&](Database& db) {
     std::vector<engine::StoredAuditEvent> out;
     Statement st(db, std::string("SELECT ") + kAuditColumns +
@@ -441,6 +444,7 @@ std::vector<engine::StoredAuditEvent> SqliteAuditLog::recent(const std::vector<I
 }
 
 std::vector<engine::StoredAuditEvent> SqliteAuditLog::forSubject(const std::string& type, Id id) {
+  store_.commitQueuedReadsBeforeReading();
   return store_.read([&](Database& db) {
     std::vector<engine::StoredAuditEvent> out;
     Statement st(db, std::string("SELECT ") + kAuditColumns +
@@ -501,11 +505,13 @@ AuditChainCheck checkAuditChain(Database& db) {
 }
 
 AuditChainCheck SqliteAuditLog::verify() {
+  store_.commitQueuedReadsBeforeReading();
   return store_.read([](Database& db) { return checkAuditChain(db); });
 }
 
 SqliteAuditLog::Verification SqliteAuditLog::verify(
     const std::vector<engine::AuditAnchor>& anchors) {
+  store_.commitQueuedReadsBeforeReading();
   return store_.read([&](Database& db) {
     Verification v;
     v.chain = checkAuditChain(db);

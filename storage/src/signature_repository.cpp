@@ -351,6 +351,7 @@ std::optional<int> SqliteSignatureRepository::countCodeAttempt(Id requestId, int
 }
 
 std::optional<AuditHead> auditHead(Store& store) {
+  store.flushDeferredAudit();  // the head covers every read event queued so far
   return store.read([&](Database& db) -> std::optional<AuditHead> {
     Statement st(db, "SELECT last_id, hash, count FROM audit_head WHERE id=1");
     if (!st.step()) return std::nullopt;

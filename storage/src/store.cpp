@@ -2,7 +2,11 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
+#include <Poco/Logger.h>
+#include <malloc.h>
+#include <sqlite3.h>
 
+#include <iterator>
 #include <sstream>
 
 #include "migrations.h"
@@ -24,7 +28,23 @@ Store::Store(const std::string& path, engine::Clock& clock)
   }
 }
 
-Store::~Store() = default;
+Store::~Store() {
+  {
+    std::lock_guard lock(deferredMutex_);
+    stopping_ = true;
+  }
+  deferredChanged_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  const std::size_t queued = deferredAuditCount();
+  if (queued == 0) return;
+  try {
+    flushDeferredAudit();
+  } catch (const std::exception& e) {
+    Poco::Logger::get("sendflow")
+        .error("audit: %z read events could not be committed as the database closed: %s", queued,
+               std::string(e.what()));
+  }
+}
 
 int Store::latestSchemaVersion() {
   const auto& all = embeddedMigrations();
@@ -61,9 +81,10 @@ int Store::migrate() {
 
 void Store::submit(Command& c) {
   constexpr size_t kMaxBatch = 128;
+  noteActivity();
   std::unique_lock lock(queueMutex_);
   queue_.push_back(&c);
-  queueChanged_.wait(lock, [&] { return c.done || (!leading_ && queue_.front() == &c); });
+  c.wake.wait(lock, [&] { return c.done || (!leading_ && queue_.front() == &c); });
   if (!c.done) {
     // Lead: commit everything queued so far in one transaction.
     leading_ = true;
@@ -75,8 +96,10 @@ void Store::submit(Command& c) {
     {
       std::lock_guard writer(writeMutex_);
       const int64_t before = writer_->totalChanges();
+      std::vector<DeferredEvent> deferred;
       try {
         Transaction tx(*writer_);
+        deferred = appendDeferred(*writer_);
         for (Command* cmd : batch) {
           writer_->exec("SAVEPOINT command");
           try {
@@ -92,6 +115,12 @@ void Store::submit(Command& c) {
         changed = writer_->totalChanges() != before;
       } catch (...) {
         commitError = std::current_exception();
+        if (!deferred.empty()) {
+          std::lock_guard deferredLock(deferredMutex_);
+          lastDeferredError_ = commitError;
+          ++deferredFailures_;
+        }
+        requeue(std::move(deferred));
       }
     }
     noteBatch(batch, commitError, changed);
@@ -100,9 +129,10 @@ void Store::submit(Command& c) {
       if (commitError && !cmd->error) cmd->error = commitError;
       cmd->done = true;
       queue_.pop_front();
+      if (cmd != &c) cmd->wake.notify_one();
     }
     leading_ = false;
-    queueChanged_.notify_all();
+    if (!queue_.empty()) queue_.front()->wake.notify_one();  // the next group's leader
   }
   if (c.error) std::rethrow_exception(c.error);
 }
@@ -144,7 +174,41 @@ Store::DiskState Store::diskState() const {
   return disk_;
 }
 
+void Store::noteActivity() {
+  lastActivity_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                      std::memory_order_relaxed);
+  if (!backgroundStarted_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(deferredMutex_);
+    if (deferredDelay_.count() > 0) startBackground();  // a server: it has idle times to use
+  }
+}
+
+// Idle: keep kIdleReadersKept reader connections (closing the rest frees their page caches and
+// prepared statements), let SQLite drop the caches it can, and hand free heap back to the
+// system (glibc keeps it otherwise: 98 MB after a 64-client load, issue 15).
+void Store::releaseIdleMemory() {
+  std::vector<std::unique_ptr<Database>> closing;
+  {
+    std::lock_guard lock(poolMutex_);
+    while (idleReaders_.size() > kIdleReadersKept) {
+      closing.push_back(std::move(idleReaders_.back()));
+      idleReaders_.pop_back();
+    }
+  }
+  closing.clear();
+  {
+    std::lock_guard lock(poolMutex_);
+    for (auto& r : idleReaders_) sqlite3_db_release_memory(r->handle());
+  }
+  {
+    std::lock_guard lock(writeMutex_);
+    sqlite3_db_release_memory(writer_->handle());
+  }
+  ::malloc_trim(0);
+}
+
 Store::Lease::Lease(Store& s) : store(s) {
+  s.noteActivity();
   {
     std::lock_guard lock(s.poolMutex_);
     if (!s.idleReaders_.empty()) {
@@ -164,6 +228,139 @@ Store::Lease::~Lease() {
   if (store.idleReaders_.size() < kMaxIdleReaders) store.idleReaders_.push_back(std::move(db));
 }
 
+// --- read events, committed in groups -------------------------------------------------------
+
+void Store::setDeferredAuditDelay(std::chrono::milliseconds delay) {
+  std::lock_guard lock(deferredMutex_);
+  deferredDelay_ = std::max(delay, std::chrono::milliseconds(0));
+}
+
+void Store::appendDeferredAudit(const engine::AuditEvent& e) {
+  {
+    std::lock_guard lock(deferredMutex_);
+    if (deferredDelay_.count() > 0) {
+      deferred_.push_back({e, engine::isoTime(clock_.now())});
+      startBackground();
+      if (deferred_.size() == 1) deferredChanged_.notify_all();
+      return;
+    }
+  }
+  write([&](Database& db) { appendAudit(db, e); });
+}
+
+std::size_t Store::deferredAuditCount() const {
+  std::lock_guard lock(deferredMutex_);
+  return deferred_.size();
+}
+
+void Store::flushDeferredAudit() {
+  std::uint64_t failuresBefore = 0;
+  {
+    std::lock_guard lock(deferredMutex_);
+    if (deferred_.empty()) return;
+    failuresBefore = deferredFailures_;
+  }
+  write([](Database&) {});  // the leader of its group appends the queued events first
+  std::lock_guard lock(deferredMutex_);
+  if (deferredFailures_ != failuresBefore && lastDeferredError_)
+    std::rethrow_exception(lastDeferredError_);
+}
+
+void Store::commitQueuedReadsBeforeReading() noexcept {
+  try {
+    flushDeferredAudit();
+  } catch (const std::exception& e) {
+    Poco::Logger::get("sendflow")
+        .error("audit: queued read events not yet committed: %s", std::string(e.what()));
+  }
+}
+
+std::vector<Store::DeferredEvent> Store::appendDeferred(Database& db) {
+  std::vector<DeferredEvent> taken;
+  {
+    std::lock_guard lock(deferredMutex_);
+    if (deferred_.empty()) return taken;
+    taken.assign(std::make_move_iterator(deferred_.begin()),
+                 std::make_move_iterator(deferred_.end()));
+    deferred_.clear();
+  }
+  try {
+    db.exec("SAVEPOINT deferred_audit");
+    try {
+      for (const auto& d : taken) appendAudit(db, d.event, d.at);
+      db.exec("RELEASE deferred_audit");
+    } catch (...) {
+      db.exec("ROLLBACK TO deferred_audit");
+      db.exec("RELEASE deferred_audit");
+      throw;
+    }
+  } catch (...) {
+    {
+      std::lock_guard lock(deferredMutex_);
+      lastDeferredError_ = std::current_exception();
+      ++deferredFailures_;
+    }
+    requeue(std::move(taken));
+    return {};
+  }
+  return taken;
+}
+
+void Store::requeue(std::vector<DeferredEvent> events) {
+  if (events.empty()) return;
+  std::lock_guard lock(deferredMutex_);
+  deferred_.insert(deferred_.begin(), std::make_move_iterator(events.begin()),
+                   std::make_move_iterator(events.end()));
+}
+
+void Store::startBackground() {
+  if (!flusher_.joinable() && !stopping_) flusher_ = std::thread([this] { runBackground(); });
+  backgroundStarted_.store(true, std::memory_order_release);
+}
+
+// Waits for a first queued event, gives others half the delay to join it, commits them; a failed
+// commit is logged and retried after the delay (the events stay queued, in order). With nothing
+// queued, once the store has been idle for kIdleAfter it gives memory back (releaseIdleMemory).
+void Store::runBackground() {
+  std::unique_lock lock(deferredMutex_);
+  bool released = false;
+  while (!stopping_) {
+    if (deferred_.empty()) {
+      if (!deferredChanged_.wait_for(lock, kIdleAfter / 2,
+                                     [this] { return stopping_ || !deferred_.empty(); })) {
+        const auto idleFor =
+            std::chrono::steady_clock::now().time_since_epoch() -
+            std::chrono::steady_clock::duration(lastActivity_.load(std::memory_order_relaxed));
+        if (idleFor < kIdleAfter) {
+          released = false;
+        } else if (!released) {
+          lock.unlock();
+          releaseIdleMemory();
+          lock.lock();
+          released = true;
+        }
+      }
+      continue;
+    }
+    deferredChanged_.wait_for(lock, deferredDelay_ / 2,
+                              [this] { return stopping_ || deferred_.empty(); });
+    if (stopping_ || deferred_.empty()) continue;
+    const std::size_t queued = deferred_.size();
+    lock.unlock();
+    bool failed = false;
+    try {
+      flushDeferredAudit();
+    } catch (const std::exception& e) {
+      failed = true;
+      Poco::Logger::get("sendflow")
+          .error("audit: committing %z read events failed, retrying: %s", queued,
+                 std::string(e.what()));
+    }
+    lock.lock();
+    if (failed) deferredChanged_.wait_for(lock, deferredDelay_, [this] { return stopping_; });
+  }
+}
+
 std::string auditCanonical(const engine::StoredAuditEvent& e) {
   Poco::JSON::Array a;
   a.add(e.id);
@@ -181,6 +378,10 @@ std::string auditCanonical(const engine::StoredAuditEvent& e) {
 }
 
 void Store::appendAudit(Database& db, const engine::AuditEvent& e) {
+  appendAudit(db, e, engine::isoTime(clock_.now()));
+}
+
+void Store::appendAudit(Database& db, const engine::AuditEvent& e, const std::string& at) {
   engine::StoredAuditEvent s;
   static_cast<engine::AuditEvent&>(s) = e;
   {
@@ -194,7 +395,7 @@ void Store::appendAudit(Database& db, const engine::AuditEvent& e) {
     }
   }
   if (s.detail.empty()) s.detail = "{}";
-  s.at = engine::isoTime(clock_.now());
+  s.at = at;
   s.hash = engine::sha256Hex(auditCanonical(s));
   Statement ins(db,
                 "INSERT INTO audit_event(id, at, actor, action, subject_type, subject_id, "

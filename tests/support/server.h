@@ -170,7 +170,10 @@ class Server {
   explicit Server(std::map<std::string, std::string> extraEnv = {}) {
     env_ = {{"SENDFLOW_HOME", home_.path()},
             {"SENDFLOW_PORT", "0"},
-            {"SENDFLOW_LOG_FILE", home_.path() + "/server.log"}};
+            {"SENDFLOW_LOG_FILE", home_.path() + "/server.log"},
+            // Tests read the audit log as soon as a request is answered: each read's event is
+            // committed before its answer unless a test asks for the default grouping.
+            {"SENDFLOW_AUDIT_READ_COMMIT_MS", "0"}};
     for (auto& [k, v] : extraEnv) env_[k] = v;
   }
   ~Server() { stop(); }

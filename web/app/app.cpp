@@ -36,6 +36,7 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       outbox_(store_),
       reminders_(outbox_, peopleRepo_, plans_, clock_, settings_.reminders) {
   store_.migrate();
+  store_.setDeferredAuditDelay(settings_.auditReadCommit);
   reminders_.setAuditAnchors(&anchors_);
   if (withViews) {
     views_ = std::make_unique<Views>(settings_.webRoot + "/templates");

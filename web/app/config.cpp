@@ -318,6 +318,8 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.shutdownGrace = shutdownGrace(config);
   s.auditAnchorEvery =
       std::chrono::seconds(boundedInt(config, "audit.anchor_every_seconds", 600, 1, 7 * 86400));
+  s.auditReadCommit =
+      std::chrono::milliseconds(boundedInt(config, "audit.read_commit_ms", 200, 0, 1000));
   return s;
 }
 

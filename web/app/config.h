@@ -116,6 +116,9 @@ struct Settings {
   // audit.anchor_every_seconds: how often at most the server appends the audit chain's head to
   // <home>/audit.anchor while events are written (and always at a clean shutdown)
   std::chrono::seconds auditAnchorEvery{600};
+  // audit.read_commit_ms: a read's audit event is committed (with others) within this many ms of
+  // the read instead of before its answer; 0: before its answer (docs/security.md)
+  std::chrono::milliseconds auditReadCommit{200};
   bool https() const { return !tlsCertificate.empty() && !tlsKey.empty(); }
   // demo.mailbox=true: a demo server (made-up data, mail into the demo mailbox), and says so.
   bool demo() const { return !mail.demoMaildir.empty(); }

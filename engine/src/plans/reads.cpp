@@ -18,7 +18,13 @@ ReadService::ReadService(PlanService& plans, PeopleService& people, PlanReposito
 void ReadService::record(const Actor& a, Door door, const char* action, const char* subjectType,
                          Id subjectId, Id academyId, Poco::JSON::Object detail) {
   detail.set("door", doorName(door));
-  audit_.append({action, readerRef(a), subjectType, subjectId, academyId, canonicalJson(detail)});
+  AuditEvent e{action, readerRef(a), subjectType, subjectId, academyId, canonicalJson(detail)};
+  // A command's read is committed before the command goes on; a served read may be committed
+  // with others, within the store's delay, so a page view does not wait for its own fsync.
+  if (door == Door::kCli)
+    audit_.append(e);
+  else
+    audit_.appendRead(e);
 }
 
 namespace {

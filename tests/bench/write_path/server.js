@@ -7,6 +7,16 @@
 // transaction (BEGIN IMMEDIATE) UPDATE the pupil and INSERT a SHA-256 hash-chained audit row,
 // re-read the pupil and answer it as JSON. SQLite: WAL, synchronous=FULL, foreign_keys=ON.
 //
+// The plan edit (`PATCH /api/v1/plans/{id}` {"base_version", "values"}), as sendflow does it:
+// resume, CSRF, load the plan scoped to the user's academies and its latest version, parse the
+// body strictly (only base_version and values; base_version an integer; each value of its field's
+// JSON type, known fields only, read-only fields ignored, null removes), merge into the latest
+// values, check required answers, canonical JSON (sorted keys) and its SHA-256, then in ONE
+// transaction: refuse a stale base_version (409), INSERT the new version, UPDATE the plan's current
+// version, INSERT the hash-chained audit row; answer {version, changed, missing, warnings}.
+// `POST /api/v1/plans` {"pupil_id", "type": "risk_assessment"} creates one (version 1, prefilled
+// from the pupil) for the bench's set-up.
+//
 // Environment: PEER_DB (database file, created), PEER_PORT (0 = any), PEER_EMAIL and
 // PEER_PASSWORD (the one account seeded), PEER_PUPILS (how many pupils to seed, default 10).
 // Prints "peer listening on http://127.0.0.1:PORT" once ready. Loopback only.
@@ -52,6 +62,14 @@ CREATE TABLE IF NOT EXISTS audit_event (id INTEGER PRIMARY KEY, at TEXT NOT NULL
   subject_id INTEGER NOT NULL, academy_id INTEGER NOT NULL, detail TEXT NOT NULL,
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_subject ON audit_event(subject_type, subject_id);
+CREATE TABLE IF NOT EXISTS plan (id INTEGER PRIMARY KEY,
+  academy_id INTEGER NOT NULL REFERENCES academy(id), pupil_id INTEGER NOT NULL REFERENCES pupil(id),
+  type TEXT NOT NULL, state TEXT NOT NULL, current_version INTEGER NOT NULL,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS plan_version (id INTEGER PRIMARY KEY,
+  plan_id INTEGER NOT NULL REFERENCES plan(id), number INTEGER NOT NULL, form_version INTEGER NOT NULL,
+  values_json TEXT NOT NULL, content_hash TEXT NOT NULL, author TEXT NOT NULL,
+  created_at TEXT NOT NULL, UNIQUE (plan_id, number));
 CREATE INDEX IF NOT EXISTS audit_academy ON audit_event(academy_id, id);
 `);
 
@@ -101,6 +119,160 @@ const q = {
   insertAudit: db.prepare(`INSERT INTO audit_event(id, at, actor, action, subject_type, subject_id,
     academy_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)`),
 };
+
+// The plan edit's form: the risk assessment's fields the bench can reach (id -> kind, limits).
+const kRiskForm = {
+  version: 1,
+  fields: {
+    pupil_name: { kind: 'text', readonly: true, required: true },
+    preferred_name: { kind: 'text', max: 200 },
+    date_of_birth: { kind: 'date', readonly: true, required: true },
+    year_group: { kind: 'choice', options: kYearGroupList(), required: true },
+    hazards: { kind: 'long_text', max: 20000 },
+    who_harmed: { kind: 'long_text', max: 20000 },
+    controls: { kind: 'long_text', max: 20000 },
+    review_date: { kind: 'date' },
+    further_action: { kind: 'yes_no' },
+  },
+};
+function kYearGroupList() {
+  return ['N', 'R', ...Array.from({ length: 14 }, (_, i) => String(i + 1))];
+}
+
+const qp = {
+  plan: db.prepare('SELECT id, academy_id, pupil_id, type, state, current_version FROM plan WHERE id = ?'),
+  version: db.prepare('SELECT values_json FROM plan_version WHERE plan_id = ? AND number = ?'),
+  latest: db.prepare('SELECT max(number) AS n FROM plan_version WHERE plan_id = ?'),
+  insertPlan: db.prepare(`INSERT INTO plan(academy_id, pupil_id, type, state, current_version,
+    created_at, updated_at) VALUES (?, ?, ?, 'draft', 1, ?, ?)`),
+  insertVersion: db.prepare(`INSERT INTO plan_version(plan_id, number, form_version, values_json,
+    content_hash, author, created_at) VALUES (?,?,?,?,?,?,?)`),
+  touchPlan: db.prepare('UPDATE plan SET current_version = ?, updated_at = ? WHERE id = ?'),
+};
+
+// Canonical JSON: object keys sorted at every level.
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+function appendAudit(event) {
+  const last = q.lastAudit.get();
+  const id = last ? last.id + 1 : 1;
+  const prevHash = last ? last.hash : '0'.repeat(64);
+  const at = nowIso();
+  const c = JSON.stringify([id, at, event.actor, event.action, event.subjectType,
+    event.subjectId, event.academyId, event.detail, prevHash]);
+  q.insertAudit.run(id, at, event.actor, event.action, event.subjectType, event.subjectId,
+    event.academyId, event.detail, prevHash, sha256Hex(c));
+}
+
+class Conflict extends Error {}
+const saveVersion = db.transaction((plan, base, values, hash, author) => {
+  const latest = qp.latest.get(plan.id).n;
+  if (latest !== base) throw new Conflict();
+  const at = nowIso();
+  qp.insertVersion.run(plan.id, base + 1, kRiskForm.version, canonical(values), hash, author, at);
+  qp.touchPlan.run(base + 1, at, plan.id);
+  appendAudit({ actor: author, action: 'plan.edit', subjectType: 'plan', subjectId: plan.id,
+    academyId: plan.academy_id, detail: canonical({ version: base + 1 }) });
+  return base + 1;
+});
+
+const createPlanTx = db.transaction((pupil, author) => {
+  const at = nowIso();
+  const id = Number(qp.insertPlan.run(pupil.academy_id, pupil.id, 'risk_assessment', at, at)
+    .lastInsertRowid);
+  const values = { pupil_name: pupil.legal_name, preferred_name: pupil.preferred_name,
+    date_of_birth: pupil.date_of_birth, year_group: pupil.year_group };
+  const json = canonical(values);
+  qp.insertVersion.run(id, 1, kRiskForm.version, json, sha256Hex(json), author, at);
+  appendAudit({ actor: author, action: 'plan.create', subjectType: 'plan', subjectId: id,
+    academyId: pupil.academy_id, detail: canonical({ type: 'risk_assessment' }) });
+  return id;
+});
+
+function createPlan(req, res, ctx, body) {
+  let input;
+  try {
+    input = JSON.parse(body);
+  } catch {
+    return fail(res, 400, 'bad_request', 'The body is not valid JSON.');
+  }
+  if (!Number.isInteger(input.pupil_id) || input.type !== 'risk_assessment')
+    return fail(res, 422, 'invalid', 'Give pupil_id and type');
+  const pupil = q.pupil.get(input.pupil_id);
+  if (!pupil || !ctx.sencoOf.has(pupil.academy_id))
+    return fail(res, 404, 'not_found', 'There is no such pupil.');
+  const id = createPlanTx(pupil, `user:${ctx.user.id}`);
+  const p = qp.plan.get(id);
+  send(res, 201, { id: p.id, academy_id: p.academy_id, pupil_id: p.pupil_id, type: p.type,
+    state: p.state, version: p.current_version });
+}
+
+function checkValue(f, v) {
+  switch (f.kind) {
+    case 'text': case 'long_text':
+      return typeof v === 'string' && [...v].length <= f.max && !/[\u0000-\u0008]/.test(v);
+    case 'date': return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
+    case 'choice': return typeof v === 'string' && f.options.includes(v);
+    case 'yes_no': return typeof v === 'boolean';
+    default: return false;
+  }
+}
+
+function patchPlan(req, res, ctx, id, body) {
+  const plan = qp.plan.get(id);
+  if (!plan || !ctx.academies.has(plan.academy_id))
+    return fail(res, 404, 'not_found', 'There is no such plan.');
+  if (!ctx.sencoOf.has(plan.academy_id))
+    return fail(res, 403, 'forbidden', 'You may not edit this plan.');
+  let input;
+  try {
+    input = JSON.parse(body);
+  } catch {
+    return fail(res, 400, 'bad_request', 'The body is not valid JSON.');
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return fail(res, 400, 'bad_request', 'The body must be a JSON object.');
+  const errs = [];
+  for (const k of Object.keys(input))
+    if (k !== 'base_version' && k !== 'values')
+      errs.push({ field: k, message: `${k} is not a field of this resource` });
+  if (!Number.isInteger(input.base_version) || input.base_version < 1)
+    errs.push({ field: 'base_version', message: 'base_version must be a whole number' });
+  const patch = input.values;
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+    errs.push({ field: 'values', message: 'values must be an object' });
+  if (errs.length) return fail(res, 400, 'bad_request', 'Check the request', errs);
+  if (plan.state !== 'draft') return fail(res, 409, 'conflict', 'This plan is not editable now.');
+  const latest = qp.version.get(plan.id, plan.current_version);
+  const values = JSON.parse(latest.values_json);
+  const changed = [];
+  for (const [k, v] of Object.entries(patch)) {
+    const f = kRiskForm.fields[k];
+    if (!f) { errs.push({ field: k, message: `${k} is not a question of this form` }); continue; }
+    if (f.readonly) continue;
+    if (v === null) { if (k in values) { delete values[k]; changed.push(k); } continue; }
+    if (!checkValue(f, v)) { errs.push({ field: k, message: `${k} is not a valid answer` }); continue; }
+    if (canonical(values[k]) !== canonical(v)) { values[k] = v; changed.push(k); }
+  }
+  if (errs.length) return fail(res, 422, 'invalid', 'Check the answers', errs);
+  const missing = Object.entries(kRiskForm.fields)
+    .filter(([k, f]) => f.required && (values[k] === undefined || values[k] === ''))
+    .map(([k]) => k);
+  let version;
+  try {
+    version = saveVersion(plan, input.base_version, values, sha256Hex(canonical(values)),
+      `user:${ctx.user.id}`);
+  } catch (e) {
+    if (e instanceof Conflict) return fail(res, 409, 'conflict', 'The plan changed since.');
+    throw e;
+  }
+  send(res, 200, { version, changed, missing, warnings: [] });
+}
 
 const sha256Hex = (s) => crypto.createHash('sha256').update(s).digest('hex');
 const csrfFor = (token) =>
@@ -258,6 +430,15 @@ function route(req, res, body) {
     const pupils = [];
     for (const a of ctx.academies) for (const p of q.pupils.all(a)) pupils.push({ ...p, active: p.active === 1 });
     return send(res, 200, { pupils });
+  }
+  if (req.method === 'POST' && path === '/api/v1/plans') {
+    if (!csrfOk(req, ctx.token)) return fail(res, 403, 'forbidden', 'The form has expired.');
+    return createPlan(req, res, ctx, body);
+  }
+  const pm = /^\/api\/v1\/plans\/(\d+)$/.exec(path);
+  if (req.method === 'PATCH' && pm) {
+    if (!csrfOk(req, ctx.token)) return fail(res, 403, 'forbidden', 'The form has expired.');
+    return patchPlan(req, res, ctx, Number(pm[1]), body);
   }
   const m = /^\/api\/v1\/pupils\/(\d+)$/.exec(path);
   if (req.method === 'PATCH' && m) {

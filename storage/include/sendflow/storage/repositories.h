@@ -61,6 +61,7 @@ class SqliteAuditLog final : public engine::AuditLog {
  public:
   explicit SqliteAuditLog(Store& store) : store_(store) {}
   void append(const engine::AuditEvent& e) override;
+  void appendRead(const engine::AuditEvent& e) override;  // Store::appendDeferredAudit
   std::vector<engine::StoredAuditEvent> recent(const std::vector<engine::Id>& academyIds,
                                                int limit) override;
   std::vector<engine::StoredAuditEvent> forSubject(const std::string& type, engine::Id id) override;

@@ -105,6 +105,9 @@ class AuditLog {
  public:
   virtual ~AuditLog() = default;
   virtual void append(const AuditEvent& e) = 0;  // its own transaction
+  // A read's event: may be committed in a group with others, durable within the store's stated
+  // delay (docs/security.md) instead of before this returns; never lost on a clean shutdown.
+  virtual void appendRead(const AuditEvent& e) { append(e); }
   virtual std::vector<StoredAuditEvent> recent(const std::vector<Id>& academyIds, int limit) = 0;
   virtual std::vector<StoredAuditEvent> forSubject(const std::string& type, Id id) = 0;
 };
