@@ -188,6 +188,19 @@ std::string Views::page(const Exchange& ex, const std::string& name, const Data&
 
 Data list() { return Data(Data::type::list); }
 
+// The slot is made by kainjow (set/push_back of an empty value) and then moved into: the data
+// is this program's own, never const, so writing through the const accessor is well defined.
+void put(Data& object, const std::string& name, Data&& value) {
+  object.set(name, Data());
+  if (const Data* slot = object.get(name)) *const_cast<Data*>(slot) = std::move(value);
+}
+
+void append(Data& list, Data&& item) {
+  if (!list.is_list()) return;
+  list.push_back(Data());
+  const_cast<Data&>(list.list_value().back()) = std::move(item);
+}
+
 Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages) {
   Data items = list();
   for (const auto& [field, message] : fieldMessages) {

@@ -46,6 +46,9 @@ class Views {
 
 // Helpers for building view data.
 Data list();
+// kainjow's set and push_back copy the whole subtree; these move a subtree just built in.
+void put(Data& object, const std::string& name, Data&& value);
+void append(Data& list, Data&& item);
 Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages);
 
 }  // namespace sendflow::web
