@@ -225,9 +225,9 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
         // The first option carries the field's own id: error links point at it (GOV.UK).
         od.set("option_id", n == 0 ? anchorFor(path) : anchorFor(path) + "-" + std::to_string(n));
         ++n;
-        options.push_back(od);
+        append(options, std::move(od));
       }
-      d.set("options", options);
+      put(d, "options", std::move(options));
       d.set(multi ? "k_multi" : (f.options.size() <= 6 && !inTable ? "k_radios" : "k_select"),
             true);
       break;
@@ -246,9 +246,9 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
         od.set("label", label);
         od.set("selected", ref == text);
         matched = matched || ref == text;
-        options.push_back(od);
+        append(options, std::move(od));
       }
-      d.set("options", options);
+      put(d, "options", std::move(options));
       bool freeText = f.people.empty() ||
                       std::find(f.people.begin(), f.people.end(), "free_text") != f.people.end();
       d.set("free_text", freeText);
@@ -272,9 +272,9 @@ Data tableData(FieldContext& ctx, const FieldDef& t, const Poco::Dynamic::Var& v
   for (const auto& c : t.columns) {
     Data cd;
     cd.set("label", c.label);
-    columns.push_back(cd);
+    append(columns, std::move(cd));
   }
-  d.set("columns", columns);
+  put(d, "columns", std::move(columns));
   Poco::JSON::Array::Ptr rows;
   if (value.type() == typeid(Poco::JSON::Array::Ptr))
     rows = value.extract<Poco::JSON::Array::Ptr>();
@@ -299,12 +299,12 @@ Data tableData(FieldContext& ctx, const FieldDef& t, const Poco::Dynamic::Var& v
       Data cell =
           fieldData(ctx, c, path, "f." + t.id + "." + std::to_string(r) + "." + c.id, cv, true);
       cell.set("row_label", "Row " + std::to_string(r + 1) + ": " + c.label);
-      cells.push_back(cell);
+      append(cells, std::move(cell));
     }
-    rd.set("cells", cells);
-    rowList.push_back(rd);
+    put(rd, "cells", std::move(cells));
+    append(rowList, std::move(rd));
   }
-  d.set("rows", rowList);
+  put(d, "rows", std::move(rowList));
   d.set("rows_name", "rows." + t.id);
   d.set("row_count", std::to_string(shown));
   d.set("has_rows", shown > 0);
@@ -430,10 +430,10 @@ Data editorSections(const EditorInput& in) {
       Poco::Dynamic::Var value = get(*in.values, f.id);
       Data fd = f.kind == FieldKind::kTable ? tableData(ctx, f, value)
                                             : fieldData(ctx, f, f.id, "f." + f.id, value, false);
-      fields.push_back(fd);
+      append(fields, std::move(fd));
     }
-    sd.set("fields", fields);
-    sections.push_back(sd);
+    put(sd, "fields", std::move(fields));
+    append(sections, std::move(sd));
   }
   return sections;
 }

@@ -228,7 +228,7 @@ void addEditor(Exchange& ex, Data& d, engine::PlanView& v, const PageState& ps,
   auto people = ex.services.plans().people(v.pupil);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, people, v.canEdit};
   in.warnings = &v.warnings;
-  d.set("sections", editorSections(in));
+  put(d, "sections", editorSections(in));
   d.set("kept", ps.values != nullptr);
   d.set("can_edit", v.canEdit);
   if (!v.canEdit || v.check.missing.empty() || ps.error) return;

@@ -364,7 +364,8 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
   const bool senco = engine::may(actor, engine::Action::kManageSigners, v.plan.academyId);
   Data rows = list();
   bool any = false;
-  for (const auto& r : svc.requests(v.plan.id)) {
+  const auto requests = svc.requests(v.plan.id);
+  for (const auto& r : requests) {
     if (r.version != v.plan.currentVersion && r.state != engine::requeststate::kVoid) continue;
     Data rd;
     const std::string state = svc.displayState(r);
@@ -399,7 +400,7 @@ void addSigningStatus(Exchange& ex, const engine::PlanView& v, Data& d) {
   d.set("has_signer_rows", any);
   Data mine = list();
   bool canSign = false;
-  for (const auto& r : svc.signableBy(actor, v.plan.id)) {
+  for (const auto& r : svc.signableBy(actor, v, requests)) {
     Data m;
     m.set("link", "/plans/" + std::to_string(v.plan.id) + "/sign/" + std::to_string(r.id));
     m.set("slot", r.slotLabel);

@@ -12,50 +12,157 @@
 #include "http/http.h"
 
 namespace sendflow::web {
+namespace {
+
+using Mustache = kainjow::mustache::mustache;
+using Context = kainjow::mustache::context<std::string>;
+
+constexpr int kMaxPartialDepth = 16;
+
+std::string trimmed(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// The text of template `name` with every {{> _x}} replaced by the text of _x.mustache (itself
+// expanded). kainjow renders a partial into the including line exactly as if its text stood
+// there, so the output is the same as including it at render time, without the per-use parse.
+std::string expandPartials(const std::string& name, const std::map<std::string, std::string>& texts,
+                           const std::map<std::string, std::string>& partials, int depth) {
+  const std::string& text = texts.at(name);
+  if (depth > kMaxPartialDepth)
+    throw std::runtime_error("template " + name + ".mustache: partials nested more than " +
+                             std::to_string(kMaxPartialDepth) + " deep (one includes itself?)");
+  std::string out;
+  out.reserve(text.size());
+  std::string::size_type pos = 0;
+  while (pos < text.size()) {
+    const auto open = text.find("{{", pos);
+    if (open == std::string::npos) break;
+    const bool triple = text.compare(open, 3, "{{{") == 0;
+    const std::string closer = triple ? "}}}" : "}}";
+    const auto inner = open + (triple ? 3 : 2);
+    const auto close = text.find(closer, inner);
+    if (close == std::string::npos) break;  // kainjow names the unclosed tag
+    const auto end = close + closer.size();
+    const std::string tag = triple ? std::string() : trimmed(text.substr(inner, close - inner));
+    if (!tag.empty() && tag[0] == '=')
+      throw std::runtime_error("template " + name +
+                               ".mustache: changing the tag delimiters is not supported");
+    if (tag.empty() || tag[0] != '>') {
+      out.append(text, pos, end - pos);
+      pos = end;
+      continue;
+    }
+    const std::string partial = trimmed(tag.substr(1));
+    if (!partials.count(partial))
+      throw std::runtime_error("template " + name + ".mustache includes {{> " + partial +
+                               "}}, and there is no partial " + partial +
+                               ".mustache (partials are named _x)");
+    out.append(text, pos, open - pos);
+    out += expandPartials(partial, texts, partials, depth + 1);
+    pos = end;
+  }
+  if (pos < text.size()) out.append(text, pos);
+  return out;
+}
+
+// kainjow renders to anything with operator<<; this appends to one string.
+struct Appender {
+  std::string& out;
+  Appender& operator<<(const std::string& s) {
+    out += s;
+    return *this;
+  }
+};
+
+const Mustache& find(const std::map<std::string, Mustache>& set, const std::string& name) {
+  auto it = set.find(name);
+  if (it == set.end()) throw std::logic_error("no template named " + name);
+  return it->second;
+}
+
+}  // namespace
+
+// A copy of the compiled set for one render, given back when done.
+class Views::Lease {
+ public:
+  explicit Lease(const Views& views) : views_(views), set_(views.acquire()) {}
+  ~Lease() { views_.release(std::move(set_)); }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+
+  // Renders one template with `ctx` (names looked up in the context's data, innermost first).
+  void render(const std::string& name, kainjow::mustache::basic_context<std::string>& ctx,
+              std::string& out) {
+    find(views_.compiled(), name);  // the same error for an unknown name as before
+    Appender sink{out};
+    set_->at(name).render(ctx, sink);
+  }
+
+ private:
+  const Views& views_;
+  std::unique_ptr<Templates> set_;
+};
 
 Views::Views(const std::string& templatesDir) {
   if (!Poco::File(templatesDir).exists())
     throw std::runtime_error("the templates folder " + templatesDir + " does not exist");
+  std::map<std::string, std::string> texts, partials;
   for (Poco::DirectoryIterator it(templatesDir), end; it != end; ++it) {
     Poco::Path p(it->path());
     if (p.getExtension() != "mustache") continue;
     Poco::FileInputStream in(it->path());
     std::string text;
     Poco::StreamCopier::copyToString(in, text);
-    kainjow::mustache::mustache t(text);
-    if (!t.is_valid())
-      throw std::runtime_error("template " + p.getFileName() + ": " + t.error_message());
-    templates_.emplace(p.getBaseName(), std::move(t));
     // Templates named _x are partials: {{> _x}} from any template.
-    if (p.getBaseName().rfind('_', 0) == 0) partials_.emplace(p.getBaseName(), text);
+    if (p.getBaseName().rfind('_', 0) == 0) partials.emplace(p.getBaseName(), text);
+    texts.emplace(p.getBaseName(), std::move(text));
+  }
+  for (const auto& entry : texts) {
+    const std::string& name = entry.first;
+    Mustache t(expandPartials(name, texts, partials, 0));
+    if (!t.is_valid())
+      throw std::runtime_error("template " + name + ".mustache: " + t.error_message());
+    compiled_.emplace(name, std::move(t));
   }
 }
 
-const kainjow::mustache::mustache& Views::get(const std::string& name) const {
-  auto it = templates_.find(name);
-  if (it == templates_.end()) throw std::logic_error("no template named " + name);
-  return it->second;
+Views::~Views() = default;
+
+std::unique_ptr<Views::Templates> Views::acquire() const {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!spare_.empty()) {
+      auto set = std::move(spare_.back());
+      spare_.pop_back();
+      return set;
+    }
+  }
+  return std::make_unique<Templates>(compiled_);
+}
+
+void Views::release(std::unique_ptr<Templates> set) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  spare_.push_back(std::move(set));
 }
 
 std::string Views::render(const std::string& name, const Data& data) const {
-  // Render a copy: kainjow's render is not const, and requests run on many threads.
-  kainjow::mustache::mustache t = get(name);
-  if (partials_.empty()) return t.render(data);
-  Data withPartials = data;
-  // A named reference: clang before 16 cannot capture a structured binding in a lambda.
-  for (const auto& partial : partials_) {
-    const std::string& text = partial.second;
-    withPartials.set(partial.first, kainjow::mustache::partial([&text] { return text; }));
-  }
-  return t.render(withPartials);
+  Lease lease(*this);
+  Context ctx(&data);
+  std::string out;
+  lease.render(name, ctx, out);
+  return out;
 }
 
-std::string Views::page(const Exchange& ex, const std::string& name, Data data,
+std::string Views::page(const Exchange& ex, const std::string& name, const Data& data,
                         const std::string& title) const {
   Data chrome;
   chrome.set("title", title);
   // A demo server (demo.mailbox=true) says so on every page, signers' and contributors' too.
   if (ex.services.settings().demo()) chrome.set("demo", true);
+  Data session;  // what the body sees over its own data: the session's CSRF token
   if (ex.session) {
     chrome.set("signed_in", true);
     chrome.set("user_name", ex.session->actor.name);
@@ -64,13 +171,35 @@ std::string Views::page(const Exchange& ex, const std::string& name, Data data,
     if (engine::may(actor, engine::Action::kManageUsers, 0)) chrome.set("is_admin", true);
     if (engine::mayAnywhere(actor, engine::Action::kViewPupil)) chrome.set("can_work", true);
     if (engine::mayAnywhere(actor, engine::Action::kViewOverview)) chrome.set("can_oversee", true);
+    session.set("csrf", ex.session->csrfToken);
   }
-  if (ex.session) data.set("csrf", ex.session->csrfToken);
-  std::string body = render(name, data);
-  return render("layout_top", chrome) + body + render("layout_bottom", chrome);
+  Lease lease(*this);
+  std::string out;
+  out.reserve(32 * 1024);
+  Context top(&chrome);
+  lease.render("layout_top", top, out);
+  Context body(&data);
+  body.push(&session);  // looked up first, as if set on the data itself
+  lease.render(name, body, out);
+  Context bottom(&chrome);
+  lease.render("layout_bottom", bottom, out);
+  return out;
 }
 
 Data list() { return Data(Data::type::list); }
+
+// The slot is made by kainjow (set/push_back of an empty value) and then moved into: the data
+// is this program's own, never const, so writing through the const accessor is well defined.
+void put(Data& object, const std::string& name, Data&& value) {
+  object.set(name, Data());
+  if (const Data* slot = object.get(name)) *const_cast<Data*>(slot) = std::move(value);
+}
+
+void append(Data& list, Data&& item) {
+  if (!list.is_list()) return;
+  list.push_back(Data());
+  const_cast<Data&>(list.list_value().back()) = std::move(item);
+}
 
 Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages) {
   Data items = list();

@@ -4,7 +4,10 @@
 
 #include <kainjow/mustache.hpp>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace sendflow::web {
 
@@ -13,22 +16,39 @@ class Exchange;
 
 class Views {
  public:
+  // Reads every templates/<name>.mustache; {{> _x}} includes templates/_x.mustache, expanded
+  // into each template here, so a page is one compiled tree and no partial is parsed per render.
+  // Throws, naming the template, on a syntax error or an include of no such partial.
   explicit Views(const std::string& templatesDir);
+  ~Views();
+  Views(const Views&) = delete;
+  Views& operator=(const Views&) = delete;
 
   // Renders templates/<name>.mustache alone.
   std::string render(const std::string& name, const Data& data) const;
   // Renders a whole page: layout top, the named body template, layout bottom.
-  std::string page(const Exchange& ex, const std::string& name, Data data,
+  std::string page(const Exchange& ex, const std::string& name, const Data& data,
                    const std::string& title) const;
 
  private:
-  const kainjow::mustache::mustache& get(const std::string& name) const;
-  std::map<std::string, kainjow::mustache::mustache> templates_;
-  std::map<std::string, std::string> partials_;
+  using Templates = std::map<std::string, kainjow::mustache::mustache>;
+  class Lease;
+  const Templates& compiled() const { return compiled_; }
+  std::unique_ptr<Templates> acquire() const;
+  void release(std::unique_ptr<Templates> set) const;
+
+  Templates compiled_;  // the compiled set, never rendered itself (only copied)
+  // kainjow's render is not const, and requests run on many threads: each render borrows a copy
+  // of the compiled set, made once and then reused (at most one per concurrent render).
+  mutable std::mutex mutex_;
+  mutable std::vector<std::unique_ptr<Templates>> spare_;
 };
 
 // Helpers for building view data.
 Data list();
+// kainjow's set and push_back copy the whole subtree; these move a subtree just built in.
+void put(Data& object, const std::string& name, Data&& value);
+void append(Data& list, Data&& item);
 Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages);
 
 }  // namespace sendflow::web

@@ -185,13 +185,19 @@ Status SignatureService::prepare(ActionKind action, const PlanView& v, const Tra
 }
 
 std::vector<SignatureRequest> SignatureService::signableBy(const Actor& a, Id planId) {
-  std::vector<SignatureRequest> out;
   auto plan = plans_.open(a, planId);
-  if (!plan || !plan->state->signing) return out;
-  const bool senco = may(a, Action::kManageSigners, plan->plan.academyId);
-  const bool signer = may(a, Action::kSign, plan->plan.academyId);
-  for (const auto& r : repo_.requests(planId)) {
-    if (!isOpen(r) || r.version != plan->plan.currentVersion) continue;
+  if (!plan) return {};
+  return signableBy(a, plan.value(), repo_.requests(planId));
+}
+
+std::vector<SignatureRequest> SignatureService::signableBy(
+    const Actor& a, const PlanView& v, const std::vector<SignatureRequest>& requests) const {
+  std::vector<SignatureRequest> out;
+  if (!v.state->signing) return out;
+  const bool senco = may(a, Action::kManageSigners, v.plan.academyId);
+  const bool signer = may(a, Action::kSign, v.plan.academyId);
+  for (const auto& r : requests) {
+    if (!isOpen(r) || r.version != v.plan.currentVersion) continue;
     if ((signer && r.personRef == "user:" + std::to_string(a.userId)) ||
         (senco && r.personRef.rfind("pupil:", 0) == 0))
       out.push_back(r);

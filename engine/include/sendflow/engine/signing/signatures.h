@@ -157,6 +157,10 @@ class SignatureService final : public TransitionActions {
   std::string displayState(const SignatureRequest& r) const;
   // Requests `a` can sign from their account on this plan (their own, or a pupil in person).
   std::vector<SignatureRequest> signableBy(const Actor& a, Id planId);
+  // The same for a plan `a` has already opened (`v`), from its requests (requests(planId)):
+  // the plan page asks this without reading the plan and its requests a second time.
+  std::vector<SignatureRequest> signableBy(const Actor& a, const PlanView& v,
+                                           const std::vector<SignatureRequest>& requests) const;
 
   // The SENCO names someone else for an open request.
   // Who may take over request `r`: the slot's candidates, except that any member of staff may
