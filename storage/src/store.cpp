@@ -51,11 +51,13 @@ int Store::latestSchemaVersion() {
   return all.empty() ? 0 : all.back().number;
 }
 
+// On a reader: /healthz asks this, and must not wait behind the writer's group commits.
 int Store::schemaVersion() {
-  std::lock_guard lock(writeMutex_);
-  Statement st(*writer_, "PRAGMA user_version");
-  st.step();
-  return static_cast<int>(st.getInt(0));
+  return read([](Database& db) {
+    Statement st(db, "PRAGMA user_version");
+    st.step();
+    return static_cast<int>(st.getInt(0));
+  });
 }
 
 int Store::migrate() {

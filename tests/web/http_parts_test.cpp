@@ -1,11 +1,17 @@
 // The HTTP front end's pure parts, in process: the WebSocket frame codec, the request-head reader
 // and the client-address rules. (Their behaviour on the wire is in http_front_end_test.cpp.)
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "http/client_address.h"
 #include "http/http_head.h"
 #include "http/http_message.h"
 #include "http/websocket_frames.h"
+#include "http/worker_pool.h"
 
 namespace web = sendflow::web;
 namespace ws = sendflow::web::ws;
@@ -176,4 +182,38 @@ TEST_CASE("the client's address: X-Forwarded-For only through trusted proxies, r
   CHECK_THROWS_WITH(web::TrustedProxies::parse("10.0.0.0/33"), Catch::Contains("10.0.0.0/33"));
   CHECK_THROWS_WITH(web::TrustedProxies::parse("proxy.example"), Catch::Contains("proxy.example"));
   CHECK_THROWS(web::TrustedProxies::parse("10.0.0.0/"));
+}
+
+TEST_CASE("WebSocket turns never take every worker: a request still runs while turns wait",
+          "[web][http]") {
+  // Turns that wait (as a live edit waits for its durable commit) on a gate held shut.
+  web::WorkerPool pool(4, 16);
+  std::mutex m;
+  std::condition_variable cv;
+  bool open = false;
+  std::atomic<int> turnsStarted{0};
+  for (int i = 0; i < 8; ++i) {
+    pool.submit([&] {
+      ++turnsStarted;
+      std::unique_lock lock(m);
+      cv.wait(lock, [&] { return open; });
+    });
+  }
+  std::atomic<bool> answered{false};
+  REQUIRE(pool.trySubmit([&] { answered = true; }));
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!answered && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(answered);
+  while (turnsStarted < 3 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(turnsStarted == 3);  // 4 workers, 1 kept for requests
+  {
+    std::lock_guard lock(m);
+    open = true;
+  }
+  cv.notify_all();
+  pool.stop();  // every turn still runs
+  CHECK(turnsStarted == 8);
 }

@@ -9,6 +9,7 @@
 #include <Poco/Net/WebSocket.h>
 #include <signal.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <deque>
 #include <fstream>
@@ -23,6 +24,7 @@
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
 #include "support/live_client.h"
+#include "support/raw_http.h"
 
 namespace ot = sendflow::engine::ot;
 using Poco::JSON::Object;
@@ -718,4 +720,55 @@ TEST_CASE(
   REQUIRE(late.connect(demo.server.port(), plan));
   late.pump(3);
   CHECK(late.text(field) == U"Saved from a form without JavaScript.");
+}
+
+TEST_CASE(
+    "live WebSocket: with 300 idle keep-alive connections and 50 editors typing, a fresh request "
+    "is still answered",
+    "[web][live][http][slow]") {
+  sendflow::testing::raiseOpenFilesLimit();
+  Demo demo;
+  const auto plan = draftPlan(demo);
+  const int port = demo.server.port();
+  std::vector<std::unique_ptr<sendflow::testing::RawSocket>> idle;
+  for (int i = 0; i < 300; ++i) {
+    idle.push_back(std::make_unique<sendflow::testing::RawSocket>(port));
+    REQUIRE(idle.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  }
+  for (auto& c : idle) REQUIRE(sendflow::testing::statusOf(c->readResponse()) == 200);
+  Client http = demo.senco();
+  std::vector<std::unique_ptr<LiveClient>> cs;
+  for (int i = 0; i < 50; ++i) {
+    cs.push_back(std::make_unique<LiveClient>("e" + std::to_string(i), http.cookies()));
+    REQUIRE(cs.back()->connect(port, plan));
+  }
+  pumpAll(cs, 2);
+  const std::string field = cs[0]->firstTextField();
+  REQUIRE_FALSE(field.empty());
+
+  // The editors type (each op committed before it is relayed) while fresh requests come in.
+  std::atomic<bool> stop{false};
+  std::thread typing([&] {
+    std::mt19937 rng(5);
+    char32_t next = 0x10000;
+    while (!stop) {
+      for (auto& c : cs) c->insertUnique(field, rng, uniqueText(next, 1));
+      pumpAll(cs);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  for (int i = 0; i < 5; ++i) {
+    sendflow::testing::RawSocket fresh(port, "127.0.0.2");
+    REQUIRE(fresh.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    CHECK(sendflow::testing::statusOf(fresh.readResponse(std::chrono::milliseconds(10000))) == 200);
+    CHECK(http.get("/api/v1/plans/" + std::to_string(plan)).status == 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  stop = true;
+  typing.join();
+  settle(cs);
+  for (auto& c : cs) {
+    CHECK(c->errors.empty());
+    CHECK(c->text(field) == cs[0]->text(field));
+  }
 }

@@ -1,8 +1,12 @@
 #include "http/worker_pool.h"
 
+#include <algorithm>
+
 namespace sendflow::web {
 
-WorkerPool::WorkerPool(int threads, std::size_t maxQueued) : maxQueued_(maxQueued) {
+WorkerPool::WorkerPool(int threads, std::size_t maxQueued, int reserve) : maxQueued_(maxQueued) {
+  if (reserve < 0) reserve = threads > 1 ? std::max(1, threads / 4) : 0;
+  maxTurns_ = static_cast<std::size_t>(std::max(1, threads - reserve));
   threads_.reserve(static_cast<std::size_t>(threads));
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
@@ -12,9 +16,8 @@ WorkerPool::~WorkerPool() { stop(); }
 bool WorkerPool::trySubmit(Task task) {
   {
     std::lock_guard lock(mutex_);
-    if (bounded_ >= maxQueued_) return false;
-    ++bounded_;
-    tasks_.emplace_back(std::move(task), true);
+    if (requests_.size() >= maxQueued_) return false;
+    requests_.push_back({std::move(task), nextOrder_++});
   }
   ready_.notify_one();
   return true;
@@ -23,7 +26,7 @@ bool WorkerPool::trySubmit(Task task) {
 void WorkerPool::submit(Task task) {
   {
     std::lock_guard lock(mutex_);
-    tasks_.emplace_back(std::move(task), false);
+    turns_.push_back({std::move(task), nextOrder_++});
   }
   ready_.notify_one();
 }
@@ -39,18 +42,34 @@ void WorkerPool::stop() {
   threads_.clear();
 }
 
+bool WorkerPool::canRun() const {
+  return !requests_.empty() || (!turns_.empty() && turnsRunning_ < maxTurns_);
+}
+
 void WorkerPool::run() {
   for (;;) {
     Task task;
+    bool turn = false;
     {
       std::unique_lock lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-      if (tasks_.empty()) return;  // stopping, and nothing left to run
-      task = std::move(tasks_.front().first);
-      if (tasks_.front().second) --bounded_;
-      tasks_.pop_front();
+      ready_.wait(
+          lock, [this] { return canRun() || (stopping_ && requests_.empty() && turns_.empty()); });
+      if (!canRun()) return;  // stopping, and nothing left to run
+      turn = !turns_.empty() && turnsRunning_ < maxTurns_ &&
+             (requests_.empty() || turns_.front().order < requests_.front().order);
+      auto& queue = turn ? turns_ : requests_;
+      task = std::move(queue.front().task);
+      queue.pop_front();
+      if (turn) ++turnsRunning_;
     }
     task();  // REQUIRES: does not throw (the request pipeline has its own boundary)
+    if (turn) {
+      {
+        std::lock_guard lock(mutex_);
+        --turnsRunning_;
+      }
+      ready_.notify_one();  // a turn held back by the cap may run now
+    }
   }
 }
 
