@@ -22,8 +22,8 @@
 // Usage: bench_live [--clients=2,5,10,20,50] [--duration=S] [--rate=R] [--sendflow=PATH]
 //                   [--node=PATH] [--no-peer] [--threads=T] [--addresses=A]
 //        bench_live --editors=1000 --plans=100 --idle=1000 [--rate=1] [--duration=S]
-// Node modules for the peer: $NODE_PATH when set (scripts/bench passes it), else
-// tests/bench/live/node_modules.
+// Node modules for the peer: $BENCH_PEERS/live/node_modules when set (scripts/bench installs
+// them there, outside the checkout), else tests/bench/live/node_modules.
 #include "sendflow/engine/live/live.h"
 
 #include <Poco/File.h>
@@ -913,10 +913,7 @@ void runScale(const Options& opt) {
 
 // --- the peer -----------------------------------------------------------------------------------
 
-std::string nodeModules() {
-  if (const char* p = std::getenv("NODE_PATH"); p && *p) return p;
-  return std::string(SENDFLOW_SOURCE_ROOT) + "/tests/bench/live/node_modules";
-}
+std::string nodeModules() { return sendflow::bench::peerNodeModules("live", SENDFLOW_SOURCE_ROOT); }
 
 Figures measurePeer(const Options& opt, int clients) {
   Figures f;
@@ -967,8 +964,9 @@ void usage() {
          "       bench_live --editors=1000 --plans=100 --idle=1000 [--rate=1] [--duration=S]\n"
          "Rows: N live editors on one plan at R inserts/s each (default 10), beside y-websocket.\n"
          "--editors: the scale scenario (E editors over P plans, I idle keep-alive connections,\n"
-         "fresh requests timed meanwhile; default rate 1). The peer's node modules: $NODE_PATH,\n"
-         "else tests/bench/live/node_modules.\n";
+         "fresh requests timed meanwhile; default rate 1). The peer's node modules: "
+         "$BENCH_PEERS/live/\n"
+         "node_modules, else tests/bench/live/node_modules.\n";
 }
 
 }  // namespace

@@ -414,11 +414,13 @@ Figures measureSendflow(const Options& opt, int clients, std::string& about, Wor
 Figures measurePeer(const Options& opt, int clients, const std::string& script, Work work) {
   TempDir dir;
   const Credentials who{"senco@oakfield.example", "oakfield-senco-demo"};
-  std::map<std::string, std::string> env{{"PEER_DB", dir.file("peer.db")},
-                                         {"PEER_PORT", "0"},
-                                         {"PEER_EMAIL", who.email},
-                                         {"PEER_PASSWORD", who.password},
-                                         {"PEER_PUPILS", "10"}};
+  std::map<std::string, std::string> env{
+      {"PEER_DB", dir.file("peer.db")},
+      {"PEER_PORT", "0"},
+      {"PEER_EMAIL", who.email},
+      {"PEER_PASSWORD", who.password},
+      {"PEER_PUPILS", "10"},
+      {"NODE_PATH", sendflow::bench::peerNodeModules("write_path", SENDFLOW_SOURCE_ROOT)}};
   if (Poco::Environment::has("PATH")) env["PATH"] = Poco::Environment::get("PATH");
   ChildServer server(opt.node, {script}, env, dir.path());
   auto login = signIn(server.port(), who);
@@ -513,9 +515,11 @@ int main(int argc, char** argv) {
 
   bool peerAvailable = opt.peer;
   std::string peerNote;
-  if (opt.peer && !Poco::File(peerDir + "/node_modules/better-sqlite3").exists()) {
+  const std::string peerModules =
+      sendflow::bench::peerNodeModules("write_path", SENDFLOW_SOURCE_ROOT);
+  if (opt.peer && !Poco::File(peerModules + "/better-sqlite3").exists()) {
     peerAvailable = false;
-    peerNote = "peer not installed: run `npm ci` in " + peerDir + " (scripts/bench does)";
+    peerNote = "peer not installed in " + peerModules + " (scripts/bench installs it)";
   }
   if (opt.serverThreads > 0)
     std::cout << "  sendflow run with SENDFLOW_HTTP_THREADS=" << opt.serverThreads << "\n";
