@@ -46,6 +46,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -443,6 +444,35 @@ std::string failures(const Figures& f) {
   return s;
 }
 
+constexpr const char* kUsage =
+    "usage: bench_write_path [--clients=1,16,64] [--work=pupil,plan] [--warmup=S] [--duration=S]\n"
+    "                        [--idle=S] [--sendflow=PATH] [--node=PATH] [--no-peer] [--verbose]\n"
+    "                        [--server-threads=K] [--help]\n"
+    "PATCH a pupil and PATCH a plan under N keep-alive clients against sendflow serve, beside the\n"
+    "raw Store transaction and the Node http + better-sqlite3 peer ($BENCH_PEERS/write_path).\n";
+
+// The whole of `text` as a number (no "3abc"), else std::invalid_argument naming the option.
+double number(const std::string& text, const std::string& option, double min) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !(v >= min))
+    throw std::invalid_argument(option + " takes a number >= " + std::to_string(min) + ", not '" +
+                                text + "'");
+  return v;
+}
+
+int wholeNumber(const std::string& text, const std::string& option, int min) {
+  const double v = number(text, option, min);
+  if (v != static_cast<int>(v))
+    throw std::invalid_argument(option + " takes a whole number, not '" + text + "'");
+  return static_cast<int>(v);
+}
+
 Options parse(int argc, char** argv) {
   Options opt;
   for (int i = 1; i < argc; ++i) {
@@ -454,9 +484,9 @@ Options parse(int argc, char** argv) {
     if (auto v = value("--clients")) {
       opt.clients.clear();
       for (const auto& t : Poco::StringTokenizer(*v, ",", Poco::StringTokenizer::TOK_TRIM))
-        opt.clients.push_back(std::stoi(t));
+        opt.clients.push_back(wholeNumber(t, "--clients", 1));
     } else if (auto w = value("--warmup")) {
-      opt.warmupSeconds = std::stod(*w);
+      opt.warmupSeconds = number(*w, "--warmup", 0);
     } else if (auto kinds = value("--work")) {
       opt.works.clear();
       for (const auto& t : Poco::StringTokenizer(*kinds, ",", Poco::StringTokenizer::TOK_TRIM)) {
@@ -468,15 +498,18 @@ Options parse(int argc, char** argv) {
           throw std::invalid_argument("--work takes pupil and/or plan, not " + t);
       }
     } else if (auto idle = value("--idle")) {
-      opt.idleSeconds = std::stod(*idle);
+      opt.idleSeconds = number(*idle, "--idle", 0);
     } else if (auto d = value("--duration")) {
-      opt.durationSeconds = std::stod(*d);
+      opt.durationSeconds = number(*d, "--duration", 0.1);
     } else if (auto b = value("--sendflow")) {
       opt.sendflowBinary = *b;
     } else if (auto n = value("--node")) {
       opt.node = *n;
     } else if (auto t = value("--server-threads")) {
-      opt.serverThreads = std::stoi(*t);
+      opt.serverThreads = wholeNumber(*t, "--server-threads", 1);
+    } else if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
     } else if (a == "--verbose") {
       opt.verbose = true;
     } else if (a == "--no-peer") {
@@ -500,7 +533,7 @@ int main(int argc, char** argv) {
   try {
     opt = parse(argc, argv);
   } catch (const std::exception& e) {
-    std::cerr << "bench_write_path: " << e.what() << "\n";
+    std::cerr << "bench_write_path: " << e.what() << "\n" << kUsage;
     return 2;
   }
   const std::string peerDir = std::string(SENDFLOW_SOURCE_ROOT) + "/tests/bench/write_path";

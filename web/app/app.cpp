@@ -38,6 +38,9 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
   store_.migrate();
   store_.setDeferredAuditDelay(settings_.auditReadCommit);
   reminders_.setAuditAnchors(&anchors_);
+  // Built now, not on first use: it registers itself as the plan service's transition actions,
+  // and a transition run before it existed would create no signature requests and seal nothing.
+  signatures();
   if (withViews) {
     views_ = std::make_unique<Views>(settings_.webRoot + "/templates");
     registerRoutes(router_);

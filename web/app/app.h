@@ -47,8 +47,9 @@ class App final : public Services {
  public:
   // Loads and checks every form and workflow definition (throws engine::DefinitionError naming
   // the file), opens the database (creating SENDFLOW_HOME), applies pending migrations, and
-  // compiles the page templates. The signing, contribution, records and mail services are built
-  // when first asked for (openAll builds them now).
+  // compiles the page templates, and builds the signing service (the plan service's transition
+  // actions). The contribution, records and mail services are built when first asked for
+  // (openAll builds them now).
   App(Settings settings, engine::Clock& clock, Poco::Logger& log, bool withViews = true);
   ~App() override;
   // Builds every service not built yet, so a server fails at start (a bad seal key, a missing
@@ -66,7 +67,7 @@ class App final : public Services {
   engine::PlanService& plans() override { return plans_; }
   engine::ReadService& reads() override { return reads_; }
   // Built on first use (a CLI command builds only what it uses; serve builds them all at start,
-  // openAll): the signing keys, the mail templates.
+  // openAll): the mail templates. The signing service is built in the constructor.
   engine::SignatureService& signatures() override;
   engine::ContributionService& contributions() override;
   engine::ReminderService& reminders() override { return reminders_; }
