@@ -16,12 +16,26 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace sendflow::bench {
+
+// --- arguments ---------------------------------------------------------------------------------
+
+// `text` as a whole number when all of it is one ("3abc", "" and "2.5" are not), else nullopt.
+inline std::optional<int> wholeNumberOf(const std::string& text) {
+  std::size_t used = 0;
+  try {
+    const int v = std::stoi(text, &used);
+    if (!text.empty() && used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
 
 // --- child servers ----------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../support/pdf_fonts.h"
+#include "bench_support.h"
 #include "pdf/sample_plan.h"
 #include "sendflow/engine/documents/pdf/pdf.h"
 
@@ -230,19 +231,13 @@ struct Options {
 
 // Whole numbers only ("3abc" and "" are refused); exits 2 with the usage on a bad argument.
 int wholeNumber(const std::string& text, const std::string& what, int min) {
-  std::size_t used = 0;
-  int v = 0;
-  try {
-    v = std::stoi(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (text.empty() || used != text.size() || v < min) {
+  const auto v = sendflow::bench::wholeNumberOf(text);
+  if (!v || *v < min) {
     std::fprintf(stderr, "bench_pdf_render: %s must be a whole number >= %d, not '%s'\n%s",
                  what.c_str(), min, text.c_str(), kUsage);
     std::exit(2);
   }
-  return v;
+  return *v;
 }
 
 Options parseOptions(int argc, char** argv) {

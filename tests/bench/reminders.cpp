@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "app/definition_folders.h"
+#include "bench_support.h"
 #include "sendflow/engine/plans/plans.h"
 #include "sendflow/storage/database.h"
 #include "sendflow/storage/outbox_repository.h"
@@ -265,19 +266,13 @@ std::vector<int> sizesFrom(int argc, char** argv) {
       std::exit(0);
     }
     if (a.rfind("--duration=", 0) == 0 || a.rfind("--warmup=", 0) == 0) continue;
-    std::size_t used = 0;
-    int n = 0;
-    try {
-      n = std::stoi(a, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (a.empty() || used != a.size() || n < 1) {
+    const auto n = sendflow::bench::wholeNumberOf(a);
+    if (!n || *n < 1) {
       std::fprintf(stderr, "bench_reminders: PLANS must be whole numbers >= 1, not '%s'\n%s",
                    a.c_str(), kUsage);
       std::exit(2);
     }
-    sizes.push_back(n);
+    sizes.push_back(*n);
   }
   if (sizes.empty()) sizes = {100000, 1000000};
   return sizes;

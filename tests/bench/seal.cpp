@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../support/pdf_fonts.h"
+#include "bench_support.h"
 #include "pdf/sample_plan.h"
 
 using namespace sendflow;
@@ -73,13 +74,11 @@ int runsFrom(int argc, char** argv) {
     if (a.rfind("--duration=", 0) == 0 || a.rfind("--warmup=", 0) == 0) continue;
     if (a.rfind("--runs=", 0) == 0) {
       const std::string v = a.substr(7);
-      std::size_t used = 0;
-      try {
-        runs = std::stoi(v, &used);
-      } catch (const std::exception&) {
-        used = 0;
+      const auto n = sendflow::bench::wholeNumberOf(v);
+      if (n && *n >= 1) {
+        runs = *n;
+        continue;
       }
-      if (!v.empty() && used == v.size() && runs >= 1) continue;
     }
     std::fprintf(stderr, "bench_seal: bad argument %s\n%s", a.c_str(), kUsage);
     std::exit(2);

@@ -467,10 +467,11 @@ double number(const std::string& text, const std::string& option, double min) {
 }
 
 int wholeNumber(const std::string& text, const std::string& option, int min) {
-  const double v = number(text, option, min);
-  if (v != static_cast<int>(v))
-    throw std::invalid_argument(option + " takes a whole number, not '" + text + "'");
-  return static_cast<int>(v);
+  const auto v = sendflow::bench::wholeNumberOf(text);
+  if (!v || *v < min)
+    throw std::invalid_argument(option + " takes a whole number >= " + std::to_string(min) +
+                                ", not '" + text + "'");
+  return *v;
 }
 
 Options parse(int argc, char** argv) {
