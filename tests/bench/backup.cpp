@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -177,7 +178,12 @@ constexpr const char* kUsage =
     "--duration=S and --warmup=S (BENCH_ARGS for the request benchmarks) are accepted and "
     "ignored.\n";
 
-// The whole text as a number, else a usage error ("3abc" is not 3).
+// A mistake in the command line: exit code 2 and the usage, as every bench.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The whole text as a number, else a usage error ("3abc" and " 3" are not 3).
 template <typename T>
 T number(const std::string& text, const std::string& what,
          T (*convert)(const std::string&, std::size_t*)) {
@@ -188,8 +194,9 @@ T number(const std::string& text, const std::string& what,
   } catch (const std::exception&) {
     used = 0;
   }
-  if (text.empty() || used != text.size() || v <= 0)
-    throw std::runtime_error(what + " must be a positive number, not '" + text + "'");
+  if (text.empty() || used != text.size() || v <= 0 ||
+      !std::isdigit(static_cast<unsigned char>(text.front())))
+    throw UsageError(what + " must be a positive number, not '" + text + "'");
   return v;
 }
 long toLong(const std::string& s, std::size_t* used) { return std::stol(s, used); }
@@ -222,7 +229,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--duration" || a.rfind("--duration=", 0) == 0 || a.rfind("--warmup=", 0) == 0)
       continue;  // BENCH_ARGS meant for the request benchmarks
     else
-      throw std::runtime_error("unknown argument " + a + "\n" + kUsage);
+      throw UsageError("unknown argument " + a);
   }
   return o;
 }
@@ -298,6 +305,9 @@ int main(int argc, char** argv) try {
   if (!oursLoaded.note.empty())
     std::printf("note: sendflow under load: %s\n", oursLoaded.note.c_str());
   return oursIdle.finished && oursLoaded.finished ? 0 : 1;
+} catch (const UsageError& e) {
+  std::fprintf(stderr, "bench_backup: %s\n%s", e.what(), kUsage);
+  return 2;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "bench_backup: %s\n", e.what());
   return 1;

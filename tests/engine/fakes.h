@@ -515,6 +515,17 @@ class FakePlans final : public PlanRepository {
   static Error movedOn() { return conflict("The plan changed meanwhile."); }
 };
 
+// For tests of plan rules that are not about e-signatures: signing transitions go through with
+// no signature requests, voiding or sealing (PlanService refuses them with nothing registered).
+class NoSigning final : public TransitionActions {
+ public:
+  Status prepare(ActionKind, const PlanView&, const TransitionDef&, TransitionChange&) override {
+    ++calls;
+    return Ok{};
+  }
+  int calls = 0;
+};
+
 class FakeLiveLog final : public LiveLog {
  public:
   // Plans with operations logged (the fake never folds, so every logged plan counts).

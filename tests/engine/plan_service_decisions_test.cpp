@@ -15,6 +15,7 @@ using sendflow::testing::actionsOf;
 using sendflow::testing::actorWith;
 using sendflow::testing::FakePeople;
 using sendflow::testing::FakePlans;
+using sendflow::testing::NoSigning;
 
 namespace {
 
@@ -36,6 +37,7 @@ struct World {
     people.byId[8] = {8, "staff@oak.example", "Mr Staff", "", true, {{1, Role::kStaff}}};
     pupil = people.createPupil({0, 1, "Zoë Khan", "", "2014-05-02", "6", "", true}, {});
     elmPupil = people.createPupil({0, 2, "Sam Ash", "", "2014-02-02", "6", "", true}, {});
+    service.setTransitionActions(&noSigning);
   }
   // A PEEP launched by the SENCO, then (optionally) put straight into a state.
   Id peep(const std::string& state = "draft", std::optional<std::string> reviewDate = {}) {
@@ -54,6 +56,7 @@ struct World {
   FakePlans plans;
   FakePeople people;
   FixedClock clock;
+  NoSigning noSigning;
   PlanService service;
   Actor senco = actorWith(7, "Ms Senco", {{1, Role::kSenco}});
   Actor staff = actorWith(8, "Mr Staff", {{1, Role::kStaff}});
@@ -257,6 +260,22 @@ TEST_CASE(
   REQUIRE(w.plans.byId[id].state == "active");
   REQUIRE(w.plans.changes.empty());
   REQUIRE(w.plans.audit.empty());
+}
+
+TEST_CASE(
+    "plan service: a signing transition with no e-signature actions registered is refused "
+    "and changes nothing",
+    "[engine][plans]") {
+  World w;
+  auto id = w.peep("active", "2027-03-01");
+  w.service.setTransitionActions(nullptr);  // the wiring mistake: SignatureService never built
+  REQUIRE_THROWS_AS(w.service.fireFor(id, "withdraw", {"moved", ""}, "user:7"), InfraError);
+  REQUIRE(w.plans.byId[id].state == "active");
+  REQUIRE(w.plans.changes.empty());
+  REQUIRE(w.plans.audit.empty());
+  w.service.setTransitionActions(&w.noSigning);
+  REQUIRE(w.service.fireFor(id, "withdraw", {"moved", ""}, "user:7"));
+  REQUIRE(w.noSigning.calls == 1);  // withdraw voids signatures: the actions were asked
 }
 
 TEST_CASE("plan service: review dates that have come make plans review-due, by the injected clock",

@@ -488,7 +488,7 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
            a == ActionKind::kNotifySigners;
   };
   for (ActionKind action : t.actions) {
-    if (actions_ && isSigningAction(action)) continue;  // below, on the plan as it will stand
+    if (isSigningAction(action)) continue;  // below, on the plan as it will stand
     switch (action) {
       case ActionKind::kScheduleReview: {
         auto anchor = anchorDate(v).value_or(dateOf(clock_.now()));
@@ -570,7 +570,12 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
   }
   // The e-signature actions see the plan as this transition leaves it, whatever their order in
   // the workflow: the sealed PDF shows the review date schedule_review gives it.
-  if (actions_) {
+  const bool signs = std::any_of(t.actions.begin(), t.actions.end(), isSigningAction);
+  // A wiring mistake, never skipped: without its actions a transition would ask nobody to sign.
+  if (signs && !actions_)
+    throw InfraError("plan transition '" + t.name +
+                     "' has e-signature actions but none are registered (SignatureService)");
+  if (signs) {
     PlanView after = v;
     if (c.reviewDate) after.plan.reviewDate = *c.reviewDate;
     for (ActionKind action : t.actions) {

@@ -277,6 +277,8 @@ class PlanService {
   std::vector<ReviewRequestRecord> reviewRequests(Id planId) {
     return plans_.reviewRequests(planId);
   }
+  // The e-signature actions (SignatureService registers itself). A transition with a signing
+  // action and none registered throws InfraError: a wiring mistake must not skip the signers.
   void setTransitionActions(TransitionActions* actions) { actions_ = actions; }
   // REQUIRES: set (or cleared) before requests are served, or after they stopped.
   void setPendingEdits(PendingEdits* pending) { pending_ = pending; }
