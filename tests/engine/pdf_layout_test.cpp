@@ -18,12 +18,12 @@ namespace {
 const FontSet& fonts() {
   static const sendflow::testing::TestFonts files;
   static const FontSet set(files.fontBytes(PdfFontRole::kRegular),
-                           files.fontBytes(PdfFontRole::kBold));
+                           files.fontBytes(PdfFontRole::kBold), &files);
   return set;
 }
 
 std::vector<std::string> wrap(const std::string& s, float width) {
-  return wrapText(s, fonts().regular, 10, width);
+  return wrapText(s, fonts(), false, 10, width);
 }
 
 std::string joined(const std::vector<std::string>& lines) {
@@ -155,7 +155,7 @@ TEST_CASE("line break: spaces first, then long words with a visible hyphen", "[p
       rebuilt += "a ";
       continue;
     }
-    CHECK(wrapText(l, fonts().regular, 10, 80).size() == 1);  // fits
+    CHECK(wrapText(l, fonts(), false, 10, 80).size() == 1);  // fits
     if (l.size() > 2 && l.substr(l.size() - 2) == " b") l = l.substr(0, l.size() - 2);
     bool last = i + 1 == lines.size();
     if (!last) {

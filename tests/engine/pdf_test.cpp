@@ -365,6 +365,120 @@ TEST_CASE("characters the font cannot show become visible placeholders, and are 
         std::vector<std::string>{"bengali", "hindi", "likes_emoji", "urdu"});
 }
 
+namespace {
+
+struct Voice {
+  const char* language;
+  const char* name;      // a child's or parent's name in the script
+  const char* sentence;  // a parent's view of their child
+};
+
+// Real sentences, as a parent would write them, in the languages of England's schools.
+const std::vector<Voice> kVoices{
+    {"Urdu", "عائشہ ملک",
+     "میرا بیٹا احمد اسکول جانا پسند کرتا ہے اور اپنے دوستوں کے ساتھ کھیلتا ہے۔"},
+    {"Arabic", "مريم العلي", "ابنتي مريم تحب القراءة وتحتاج إلى مساعدة إضافية في الرياضيات."},
+    {"Punjabi (Gurmukhi)", "ਹਰਪ੍ਰੀਤ ਕੌਰ", "ਮੇਰੀ ਧੀ ਨੂੰ ਸਕੂਲ ਵਿੱਚ ਪੜ੍ਹਨਾ ਬਹੁਤ ਪਸੰਦ ਹੈ।"},
+    {"Punjabi (Shahmukhi)", "ہرپریت کور", "میری دھی نوں سکول وچ پڑھنا بہت پسند اے۔"},
+    {"Bengali", "রাফি আহমেদ", "আমার ছেলে রাফি গণিত ভালোবাসে, কিন্তু পড়তে তার সাহায্য দরকার।"},
+    {"Gujarati", "પ્રિયા પટેલ", "મારી દીકરી શાળામાં ખૂબ ખુશ છે અને નવા મિત્રો બનાવે છે."},
+    {"Tamil", "அருண் குமார்", "என் மகன் பள்ளியில் நண்பர்களுடன் விளையாட விரும்புகிறான்."},
+    {"Somali", "Cabdi Maxamed",
+     "Wiilkaygu wuxuu jecel yahay dugsiga, laakiin wuxuu u baahan yahay caawimaad dheeraad ah."},
+    {"Polish", "Łukasz Wójcik",
+     "Mój syn Łukasz lubi szkołę, ale potrzebuje więcej czasu na czytanie."},
+    {"Romanian", "Ștefan Popescu",
+     "Fiica mea își dorește să învețe să citească și să scrie mai bine."},
+    {"Lithuanian", "Gabrielė Kazlauskaitė",
+     "Mano dukra labai mėgsta piešti ir žaisti su draugais mokykloje."},
+    {"Portuguese", "João Gonçalves",
+     "O meu filho João gosta muito de música e precisa de ajuda com a leitura."},
+    {"Turkish", "Ayşe Yılmaz", "Kızım okulda çok mutlu, öğretmenini ve arkadaşlarını çok seviyor."},
+    {"Chinese (simplified)", "王小明", "我的女儿很喜欢上学，但是她需要更多的阅读帮助。"},
+    {"Chinese (traditional)", "陳美玲", "我的兒子很喜歡畫畫，但是他需要更多的說話練習。"},
+    {"Ukrainian", "Тарас Коваленко",
+     "Мій син Тарас любить математику і потребує допомоги з читанням."},
+    {"Tigrinya", "ሳባ ተስፋይ", "ወደይ ኣብ ቤት ትምህርቲ ምጽሓፍን ምንባብን ይፈቱ።"},
+    {"Pashto", "احمد شاه", "زما زوی احمد ښوونځي ته تلل خوښوي او ډېر ملګري لري."},
+};
+
+// pdftotext marks a right-to-left line with U+202B … U+202C; they are not part of the text.
+std::string withoutEmbeddingMarks(std::string s) {
+  for (const char* mark : {"\u202B", "\u202C", "\u202A"}) {
+    for (std::size_t at; (at = s.find(mark)) != std::string::npos;) s.erase(at, 3);
+  }
+  return s;
+}
+
+std::string noSpaces(std::string s) {
+  s.erase(std::remove_if(s.begin(), s.end(),
+                         [](char c) { return c == ' ' || c == '\n' || c == '\f' || c == '\r'; }),
+          s.end());
+  return s;
+}
+
+PdfDocument voicesPlan() {
+  PdfDocument d = sendflow::samples::samplePlan();
+  PdfSection names{"Family names", "", {}};
+  PdfSection views{"Parents' views", "", {}};
+  PdfTable table;
+  table.columns = {{"Language", 1}, {"Name", 1.2f}, {"In their words", 3}};
+  for (std::size_t i = 0; i < kVoices.size(); ++i) {
+    const Voice& v = kVoices[i];
+    names.items.push_back({"name" + std::to_string(i), v.language, PdfText{v.name}, ""});
+    views.items.push_back(longTextItem("view" + std::to_string(i), v.language, v.sentence));
+    table.rows.push_back({v.language, v.name, v.sentence});
+  }
+  views.items.push_back({"table", "Everyone's view", table, ""});
+  d.sections.insert(d.sections.begin(), std::move(views));
+  d.sections.insert(d.sections.begin(), std::move(names));
+  d.signatures.clear();
+  for (std::size_t i = 0; i < kVoices.size(); ++i) {
+    PdfSignature sig;
+    sig.role = std::string("Parent / carer (") + kVoices[i].language + ")";
+    sig.name = kVoices[i].name;
+    sig.signedAt = d.header.versionDate + std::chrono::hours{static_cast<int>(i)};
+    sig.method = "Typed";
+    d.signatures.push_back(sig);
+  }
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("every family's script is drawn and extracts exactly: names, answers, tables, signatures",
+          "[pdf][scripts]") {
+  const PdfDocument d = voicesPlan();
+  const RenderedPdf out = renderer().render(d);
+  const std::string pdf = save("voices.pdf", out.bytes);
+  checkValid(pdf);
+  CHECK(out.placeholderFields.empty());
+  const std::string all = squash(withoutEmbeddingMarks(text(pdf)));
+  const std::string packed = noSpaces(withoutEmbeddingMarks(text(pdf)));
+  CHECK_FALSE(contains(all, "not shown"));
+  for (const Voice& v : kVoices) {
+    INFO(v.language);
+    CHECK(contains(all, v.name));
+    // The answer as typed, in logical order; where a table cell or line wraps (Chinese breaks
+    // between ideographs), without the line breaks.
+    CHECK(contains(all, v.sentence));
+    CHECK(contains(packed, noSpaces(v.sentence)));
+  }
+  // The script faces are embedded subsets; the CJK face as CFF (Type 0C / OpenType).
+  const std::string fonts = run("pdffonts '" + pdf + "'");
+  INFO(fonts);
+  for (const char* face :
+       {"NotoNastaliqUrdu", "NotoNaskhArabic", "NotoSansBengali", "NotoSansGurmukhi",
+        "NotoSansGujarati", "NotoSansTamil", "NotoSansEthiopic", "NotoSansCJK"}) {
+    CHECK(contains(fonts, face));
+  }
+  fs::path artefacts = fs::path(SENDFLOW_SOURCE_ROOT) / "tests/artifacts/pdf";
+  fs::create_directories(artefacts);
+  CHECK(std::system(("pdftoppm -png -r 80 -f 1 -l 3 '" + pdf + "' '" +
+                     (artefacts / "voices").string() + "' 2>/dev/null")
+                        .c_str()) == 0);
+}
+
 TEST_CASE("signature slots, an unreadable logo and the audit certificate page", "[pdf]") {
   PdfDocument d = sendflow::samples::samplePlan();
   d.header.logoPng = "not a png";
