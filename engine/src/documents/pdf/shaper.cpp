@@ -203,23 +203,13 @@ bool FontSet::shown(char32_t cp) const {
     const FontFace* face = this->face(f, false);
     return face && face->covers(cp);
   }
-  if (!neutralScript(s)) return false;
-  // A mark or sign belonging to whichever script face is already in use (loaded, drawing it).
-  for (std::size_t i = 0; i < static_cast<std::size_t>(ScriptFamily::kCount); ++i) {
-    const FontFace* face = slots_[2 * i].ready.load(std::memory_order_acquire);
-    if (face && face->covers(cp)) return true;
-  }
   return false;
 }
 
 bool FontSet::plain(std::u32string_view text) const {
   for (char32_t cp : text) {
-    if (cp < 0x0590) continue;  // Latin, Greek, Cyrillic, Armenian: left to right
-    if (plainShown(cp)) {
-      if (FRIBIDI_IS_RTL(fribidi_get_bidi_type(cp))) return false;
-      continue;
-    }
-    return false;
+    if (!plainShown(cp)) return false;
+    if (cp >= 0x0590 && FRIBIDI_IS_RTL(fribidi_get_bidi_type(cp))) return false;
   }
   return true;
 }
@@ -257,6 +247,20 @@ ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
       last = script[i];
     }
   }
+  // Embedding levels (FriBidi), the paragraph direction from the first strong character.
+  std::vector<FriBidiCharType> types(n);
+  std::vector<FriBidiBracketType> brackets(n);
+  std::vector<FriBidiLevel> levels(n);
+  const auto* chars = reinterpret_cast<const FriBidiChar*>(line.data());
+  fribidi_get_bidi_types(chars, static_cast<FriBidiStrIndex>(n), types.data());
+  fribidi_get_bracket_types(chars, static_cast<FriBidiStrIndex>(n), types.data(), brackets.data());
+  FriBidiParType base = FRIBIDI_PAR_ON;
+  if (fribidi_get_par_embedding_levels_ex(types.data(), brackets.data(),
+                                          static_cast<FriBidiStrIndex>(n), &base,
+                                          levels.data()) == 0)
+    throw InfraError("FriBidi could not resolve embedding levels");
+  out.rtl = FRIBIDI_IS_RTL(base);
+
   // The face of each character: its script's face when that covers it, else the plain face.
   constexpr int kPlain = -1;
   std::vector<int> fam(n, kPlain);
@@ -265,8 +269,14 @@ ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
     ScriptFamily f{};
     // (A CJK or Arabic punctuation mark after Latin text still goes to its own face.)
     if (!scriptFamily(script[i], f) && (plainShown(cp) || !neutralFamily(cp, f))) continue;
+    // Spaces, digits and punctuation resolved left-to-right next to right-to-left text ("Zoë
+    // says: میرا نام (my name)") belong to the left-to-right text around them: DejaVu's.
+    if (plainShown(cp) && levels[i] % 2 == 0 && neutralScript(scriptOf(cp)) &&
+        hb_script_get_horizontal_direction(script[i]) == HB_DIRECTION_RTL)
+      continue;
     const FontFace* face = this->face(f, isBold);
-    if (face && face->covers(cp)) fam[i] = static_cast<int>(f);
+    // (Joiners shape with their script even where the face has no glyph for them.)
+    if (face && (face->covers(cp) || cp == 0x200C || cp == 0x200D)) fam[i] = static_cast<int>(f);
   }
   // Arabic script runs with an Urdu-family letter: Nastaliq, when installed and covering them.
   for (std::size_t i = 0; i < n;) {
@@ -286,20 +296,6 @@ ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
                 static_cast<int>(ScriptFamily::kNastaliqUrdu));
     i = j;
   }
-  // Embedding levels (FriBidi), the paragraph direction from the first strong character.
-  std::vector<FriBidiCharType> types(n);
-  std::vector<FriBidiBracketType> brackets(n);
-  std::vector<FriBidiLevel> levels(n);
-  const auto* chars = reinterpret_cast<const FriBidiChar*>(line.data());
-  fribidi_get_bidi_types(chars, static_cast<FriBidiStrIndex>(n), types.data());
-  fribidi_get_bracket_types(chars, static_cast<FriBidiStrIndex>(n), types.data(), brackets.data());
-  FriBidiParType base = FRIBIDI_PAR_ON;
-  if (fribidi_get_par_embedding_levels_ex(types.data(), brackets.data(),
-                                          static_cast<FriBidiStrIndex>(n), &base,
-                                          levels.data()) == 0)
-    throw InfraError("FriBidi could not resolve embedding levels");
-  out.rtl = FRIBIDI_IS_RTL(base);
-
   // Runs in logical order: same level, same face (and same script for script faces).
   struct Span {
     std::size_t from, to;
