@@ -1,5 +1,6 @@
 #include "cid_font.h"
 
+#include <hb.h>
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
 
@@ -11,6 +12,22 @@ namespace sendflow::engine::pdf {
 namespace {
 
 constexpr const char* kWhat = "embedding a font";
+
+// The CFF table of an OpenType font (its table directory read by HarfBuzz).
+std::string cffTable(const std::string& otf) {
+  hb_blob_t* blob = hb_blob_create(otf.data(), static_cast<unsigned>(otf.size()),
+                                   HB_MEMORY_MODE_READONLY, nullptr, nullptr);
+  hb_face_t* face = hb_face_create(blob, 0);
+  hb_blob_t* cff = hb_face_reference_table(face, HB_TAG('C', 'F', 'F', ' '));
+  unsigned len = 0;
+  const char* data = hb_blob_get_data(cff, &len);
+  std::string out(data ? data : "", data ? len : 0);
+  hb_blob_destroy(cff);
+  hb_face_destroy(face);
+  hb_blob_destroy(blob);
+  if (out.empty()) throw InfraError("the CFF subset has no CFF table");
+  return out;
+}
 
 // Six capital letters naming the subset (PDF 32000 9.6.4), from its content: deterministic.
 std::string subsetTag(const std::vector<CidGlyph>& glyphs, const std::string& name) {
@@ -187,20 +204,22 @@ ScriptFont embedScriptFont(HPDF_Doc h, const FontFace& face, const std::vector<C
   const FontMetrics& m = face.metrics();
   const std::string base = subsetTag(glyphs, m.postScriptName) + "+" + m.postScriptName;
   ScriptFont out;
-  HPDF_Dict file = flateStream(h, subset.ttf, kWhat);
   if (face.isCff()) {
-    // CIDFontType0 with the subset as FontFile3 /OpenType: a code is the glyph's CID, which in
-    // Noto Sans CJK (ROS Adobe-Identity-0) is its glyph id in the full face; hb-subset keeps the
-    // CIDs in the subset's charset, so readers find each glyph through it.
+    HPDF_Dict file = flateStream(h, cffTable(subset.ttf), kWhat);
+    // CIDFontType0 with the subset's CFF table as FontFile3 /CIDFontType0C: a code is the
+    // glyph's CID, which in Noto Sans CJK (ROS Adobe-Identity-0) is its glyph id in the full
+    // face, kept by the subset (font_subset.cpp), so readers find each glyph through the
+    // charset or by id alike.
     std::vector<std::uint16_t> codes;
     for (const CidGlyph& g : glyphs) codes.push_back(static_cast<std::uint16_t>(g.glyph));
     out.cff = true;
-    checkStatus(HPDF_Dict_AddName(file, "Subtype", "OpenType"), kWhat);
+    checkStatus(HPDF_Dict_AddName(file, "Subtype", "CIDFontType0C"), kWhat);
     HPDF_Dict desc = descriptor(h, m, base, file, "FontFile3");
     HPDF_Dict cid = cidFontDict(h, base, desc, glyphs, nullptr, codes);
     out.dict = type0Dict(h, base, cid, flateStream(h, toUnicodeCMap(glyphs, codes), kWhat));
     return out;
   }
+  HPDF_Dict file = flateStream(h, subset.ttf, kWhat);
   checkStatus(HPDF_Dict_AddNumber(file, "Length1", static_cast<HPDF_INT32>(subset.ttf.size())),
               kWhat);
   for (std::size_t i = 0; i < glyphs.size(); ++i)

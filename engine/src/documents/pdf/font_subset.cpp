@@ -37,8 +37,9 @@ Input subsetInput(const std::vector<std::uint32_t>& glyphs,
   // whether they look a CID up in the subset's charset (mupdf) or take it as the glyph id
   // (poppler); with ids kept, both find the same glyph. The empty glyphs between cost a few
   // bytes each before deflating.
-  hb_subset_input_set_flags(
-      in.get(), HB_SUBSET_FLAGS_NO_HINTING | (retainGlyphIds ? HB_SUBSET_FLAGS_RETAIN_GIDS : 0u));
+  unsigned flags = HB_SUBSET_FLAGS_NO_HINTING;
+  if (retainGlyphIds) flags |= HB_SUBSET_FLAGS_RETAIN_GIDS;
+  hb_subset_input_set_flags(in.get(), flags);
   return in;
 }
 
