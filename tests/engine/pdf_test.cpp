@@ -490,7 +490,7 @@ TEST_CASE("every family's script is drawn and extracts exactly: names, answers, 
     CHECK(contains(all, sentence));
     CHECK(contains(packed, noSpaces(sentence)));
   }
-  // The script faces are embedded subsets; the CJK face as CFF (Type 0C / OpenType).
+  // The script faces are embedded subsets; the CJK face as CFF (CID Type 0C).
   const std::string fonts = run("pdffonts '" + pdf + "'");
   INFO(fonts);
   for (const char* face :

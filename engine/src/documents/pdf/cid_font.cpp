@@ -208,8 +208,8 @@ ScriptFont embedScriptFont(HPDF_Doc h, const FontFace& face, const std::vector<C
     HPDF_Dict file = flateStream(h, cffTable(subset.ttf), kWhat);
     // CIDFontType0 with the subset's CFF table as FontFile3 /CIDFontType0C: a code is the
     // glyph's CID, which in Noto Sans CJK (ROS Adobe-Identity-0) is its glyph id in the full
-    // face, kept by the subset (font_subset.cpp), so readers find each glyph through the
-    // charset or by id alike.
+    // face; hb-subset keeps each glyph's CID in the subset's charset, through which readers
+    // (poppler, mupdf) find the glyph.
     std::vector<std::uint16_t> codes;
     for (const CidGlyph& g : glyphs) codes.push_back(static_cast<std::uint16_t>(g.glyph));
     out.cff = true;

@@ -52,7 +52,7 @@ struct ScriptFont {
 };
 
 // A script face cut down to `glyphs` (sorted by glyph and text): a CIDFontType2 (glyf; CID i + 1
-// draws glyphs[i]) or a CIDFontType0 with FontFile3 /OpenType (CFF; the code is the CID).
+// draws glyphs[i]) or a CIDFontType0 with FontFile3 /CIDFontType0C (CFF; the code is the CID).
 // Throws InfraError.
 ScriptFont embedScriptFont(HPDF_Doc h, const FontFace& face, const std::vector<CidGlyph>& glyphs);
 

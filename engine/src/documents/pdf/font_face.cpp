@@ -20,8 +20,8 @@ namespace {
 // The tables a CIDFontType2 embedding reads (PDF 32000 9.9: no cmap, the CIDToGIDMap maps CIDs
 // to glyphs); every other table is dropped from the subsets (cmap, layout, hinting, names, …:
 // bytes to deflate for every document).
-// A CFF-flavoured script face (Noto CJK) keeps its CFF table: it is embedded whole as FontFile3
-// /OpenType, whose readers take the glyph outlines from CFF.
+// A CFF-flavoured script face (Noto CJK) keeps its CFF table: that table is what is embedded
+// (FontFile3 /CIDFontType0C).
 constexpr hb_tag_t kKeptTables[] = {HB_TAG('h', 'e', 'a', 'd'), HB_TAG('h', 'h', 'e', 'a'),
                                     HB_TAG('m', 'a', 'x', 'p'), HB_TAG('g', 'l', 'y', 'f'),
                                     HB_TAG('l', 'o', 'c', 'a'), HB_TAG('h', 'm', 't', 'x'),

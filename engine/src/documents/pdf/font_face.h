@@ -56,7 +56,7 @@ class FontFace {
   // A glyph's advance in 1/1000 em (as the PDF /W array wants it).
   int glyphAdvance(std::uint32_t glyph) const;
   const FontMetrics& metrics() const { return metrics_; }
-  // CFF outlines (embedded as CIDFontType0, FontFile3 /OpenType) rather than glyf.
+  // CFF outlines (embedded as CIDFontType0, FontFile3 /CIDFontType0C) rather than glyf.
   bool isCff() const { return cff_; }
   bool isScriptFace() const { return script_; }
   // For hb_shape: immutable, scaled to the face's units per em.

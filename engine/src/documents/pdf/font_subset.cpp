@@ -25,7 +25,7 @@ using Blob = std::unique_ptr<hb_blob_t, HbDeleter<hb_blob_t, hb_blob_destroy>>;
 }
 
 Input subsetInput(const std::vector<std::uint32_t>& glyphs,
-                  const std::vector<std::uint32_t>& dropTables, bool retainGlyphIds) {
+                  const std::vector<std::uint32_t>& dropTables) {
   Input in(hb_subset_input_create_or_fail());
   if (!in) fail("no memory");
   hb_set_t* glyphSet = hb_subset_input_glyph_set(in.get());
@@ -33,20 +33,14 @@ Input subsetInput(const std::vector<std::uint32_t>& glyphs,
   hb_set_t* drop = hb_subset_input_set(in.get(), HB_SUBSET_SETS_DROP_TABLE_TAG);
   for (std::uint32_t tag : dropTables) hb_set_add(drop, tag);
   // Viewers scale outlines themselves; the instructions are a third of DejaVu's glyph data.
-  // A CFF face (Noto CJK) keeps its glyph ids: its PDF codes are CIDs, and readers differ on
-  // whether they look a CID up in the subset's charset (mupdf) or take it as the glyph id
-  // (poppler); with ids kept, both find the same glyph. The empty glyphs between cost a few
-  // bytes each before deflating.
-  unsigned flags = HB_SUBSET_FLAGS_NO_HINTING;
-  if (retainGlyphIds) flags |= HB_SUBSET_FLAGS_RETAIN_GIDS;
-  hb_subset_input_set_flags(in.get(), flags);
+  hb_subset_input_set_flags(in.get(), HB_SUBSET_FLAGS_NO_HINTING);
   return in;
 }
 
 }  // namespace
 
 SubsetFont FontFace::subset(const std::vector<std::uint32_t>& glyphs) const {
-  Input in = subsetInput(glyphs, dropTables_, cff_);
+  Input in = subsetInput(glyphs, dropTables_);
   Plan plan(hb_subset_plan_create_or_fail(subsetSource(), in.get()));
   if (!plan) fail("planning");
   Face face(hb_subset_plan_execute_or_fail(plan.get()));
