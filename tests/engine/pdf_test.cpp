@@ -664,3 +664,46 @@ TEST_CASE("the glyphs drawn are HarfBuzz's reference shaping (hb-shape) of the s
                      (artefacts / "reference_shaping").string() + "' 2>/dev/null")
                         .c_str()) == 0);
 }
+
+namespace {
+
+// Debian's fonts, counting which script faces the renderer asks for.
+class CountingFonts final : public PdfFontSource {
+ public:
+  std::string fontBytes(PdfFontRole role) const override { return fonts_.fontBytes(role); }
+  std::optional<PdfFontFile> scriptFont(std::string_view family, bool bold) const override {
+    asked.push_back(std::string(family) + (bold ? " bold" : ""));
+    return fonts_.scriptFont(family, bold);
+  }
+  mutable std::vector<std::string> asked;
+
+ private:
+  sendflow::testing::TestFonts fonts_;
+};
+
+}  // namespace
+
+TEST_CASE("script faces are loaded only when a document uses their script", "[pdf][scripts]") {
+  const CountingFonts fonts;
+  const PdfRenderer r(fonts);
+  const PdfDocument latin = unicodePlan();  // Latin, Greek, Cyrillic: DejaVu only
+  const RenderedPdf a = r.render(latin);
+  CHECK(fonts.asked.empty());
+  // The same bytes as a renderer with no script faces at all.
+  const sendflow::testing::TestFonts dejaVu;
+  const sendflow::testing::TestFonts none(dejaVu.fontBytes(PdfFontRole::kRegular),
+                                          dejaVu.fontBytes(PdfFontRole::kBold));
+  CHECK(PdfRenderer(none).render(latin).bytes == a.bytes);
+
+  PdfDocument bengali = latin;
+  bengali.sections[0].items.push_back({"bn", "Bengali", PdfText{"আমার ছেলে রাফি"}, ""});
+  const RenderedPdf b = r.render(bengali);
+  CHECK(fonts.asked == std::vector<std::string>{"NotoSansBengali"});
+  r.render(bengali);  // once per renderer
+  CHECK(fonts.asked.size() == 1);
+  // Without the Noto faces, the same text is a visible placeholder, reported.
+  const RenderedPdf c = PdfRenderer(none).render(bengali);
+  CHECK(c.placeholderFields == std::vector<std::string>{"bn"});
+  CHECK(contains(squash(text(save("no_noto.pdf", c.bytes))),
+                 "[Bengali text not shown — see the online record]"));
+}
