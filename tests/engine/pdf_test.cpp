@@ -466,6 +466,18 @@ TEST_CASE("every family's script is drawn and extracts exactly: names, answers, 
           "[pdf][scripts]") {
   const PdfDocument d = voicesPlan();
   const RenderedPdf out = renderer().render(d);
+  {
+    // The same bytes from a renderer that loaded its faces in another order (another process:
+    // the CLI beside the server) and has subset them before.
+    const sendflow::testing::TestFonts fonts;
+    const PdfRenderer other(fonts);
+    PdfDocument first = sendflow::samples::samplePlan();
+    first.sections[0].items.push_back({"zh", "Chinese", PdfText{"王小明"}, ""});
+    first.sections[0].items.push_back({"ta", "Tamil", PdfText{"அருண் குமார்"}, ""});
+    other.render(first);
+    CHECK(other.render(d).bytes == out.bytes);
+    CHECK(renderer().render(d).bytes == out.bytes);
+  }
   const std::string pdf = save("voices.pdf", out.bytes);
   checkValid(pdf);
   CHECK(out.placeholderFields.empty());

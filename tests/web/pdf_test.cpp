@@ -408,9 +408,10 @@ TEST_CASE("every plan type renders to a valid, exact PDF through the server and 
       CHECK(between == essay);
       // Unshown characters (emoji: no installed face): a visible, explained placeholder,
       // reported by field. Urdu (Nastaliq) and Bengali are drawn, shaped, and extract as typed
-      // (pdftotext marks the right-to-left part with U+202B … U+202C).
+      // (pdftotext marks the right-to-left part with U+202B … U+202C; -raw keeps drawing order,
+      // so right-to-left words come in visual order there: the reading-order text is checked).
       CHECK(contains(raw, "Before [emoji not shown — see the online record] after."));
-      std::string unmarked = raw;
+      std::string unmarked = plain;
       for (const char* mark : {"\u202B", "\u202C"}) {
         for (std::size_t at; (at = unmarked.find(mark)) != std::string::npos;)
           unmarked.replace(at, 3, " ");

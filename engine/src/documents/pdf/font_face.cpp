@@ -146,6 +146,7 @@ int FontFace::glyphAdvance(std::uint32_t glyph) const {
 }
 
 hb_face_t* FontFace::subsetSource() const {
+  if (script_) return face_;  // (a preprocessed copy of a large Noto face costs more than it saves)
   if (hb_face_t* p = preprocessed_.load(std::memory_order_acquire)) return p;
   if (subsets_.fetch_add(1, std::memory_order_relaxed) == 0) return face_;
   std::call_once(preprocessOnce_, [this] {

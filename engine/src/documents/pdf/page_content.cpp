@@ -324,23 +324,28 @@ std::vector<char32_t> usedCodePoints(const Layout& layout, bool bold) {
   return out;
 }
 
-std::map<const FontFace*, std::vector<CidGlyph>> usedScriptGlyphs(const Layout& layout) {
+std::vector<std::pair<const FontFace*, std::vector<CidGlyph>>> usedScriptGlyphs(
+    const Layout& layout) {
   // glyf faces: one code per glyph and text (a glyph is a cluster's first in one word, a
   // cluster's second in another) and per carrier text and width; CFF faces: one code per glyph,
   // its CID.
   std::map<const FontFace*, std::map<GlyphKey, bool>> used;
+  std::vector<const FontFace*> order;
   for (const Op& o : layout.ops()) {
     if (o.kind != Op::kText || !o.shaped) continue;
     for (const TextRun& run : o.shaped->runs) {
       if (!run.face) continue;
+      if (!used.contains(run.face)) order.push_back(run.face);
       auto& glyphs = used[run.face];
       for (const PlacedGlyph& g : run.glyphs) glyphs.emplace(GlyphKey(g.glyph, g.text, -1), true);
       for (const Carrier& c : run.carriers) glyphs.emplace(carrierKey(*run.face, c), true);
     }
   }
-  std::map<const FontFace*, std::vector<CidGlyph>> out;
-  for (auto& [face, glyphs] : used) {
-    auto& list = out[face];
+  std::vector<std::pair<const FontFace*, std::vector<CidGlyph>>> out;
+  for (const FontFace* face : order) {
+    const auto& glyphs = used[face];
+    out.emplace_back(face, std::vector<CidGlyph>{});
+    auto& list = out.back().second;
     for (auto& [key, unused] : glyphs) {
       const auto& [glyph, text, width] = key;
       if (face->isCff() && !list.empty() && list.back().glyph == glyph) {

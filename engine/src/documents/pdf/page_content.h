@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "cid_font.h"
@@ -16,9 +17,11 @@ namespace sendflow::engine::pdf {
 // The code points the regular (or bold) font draws, plus the ones writePages() may add.
 std::vector<char32_t> usedCodePoints(const Layout& layout, bool bold);
 
-// The glyphs each script face draws in the layout (sorted by glyph, unique), with the text of
-// the cluster each glyph is the first of (extraction without /ActualText).
-std::map<const FontFace*, std::vector<CidGlyph>> usedScriptGlyphs(const Layout& layout);
+// The glyphs each script face draws in the layout (sorted by glyph and text), with the text of
+// the cluster each glyph is the first of (extraction without /ActualText); faces in the order
+// the layout first uses them (so the same document gives the same bytes in any process).
+std::vector<std::pair<const FontFace*, std::vector<CidGlyph>>> usedScriptGlyphs(
+    const Layout& layout);
 
 using ScriptFonts = std::map<const FontFace*, ScriptFont>;
 
