@@ -18,12 +18,12 @@ namespace {
 const FontSet& fonts() {
   static const sendflow::testing::TestFonts files;
   static const FontSet set(files.fontBytes(PdfFontRole::kRegular),
-                           files.fontBytes(PdfFontRole::kBold));
+                           files.fontBytes(PdfFontRole::kBold), &files);
   return set;
 }
 
 std::vector<std::string> wrap(const std::string& s, float width) {
-  return wrapText(s, fonts().regular, 10, width);
+  return wrapText(s, fonts(), false, 10, width);
 }
 
 std::string joined(const std::vector<std::string>& lines) {
@@ -155,7 +155,7 @@ TEST_CASE("line break: spaces first, then long words with a visible hyphen", "[p
       rebuilt += "a ";
       continue;
     }
-    CHECK(wrapText(l, fonts().regular, 10, 80).size() == 1);  // fits
+    CHECK(wrapText(l, fonts(), false, 10, 80).size() == 1);  // fits
     if (l.size() > 2 && l.substr(l.size() - 2) == " b") l = l.substr(0, l.size() - 2);
     bool last = i + 1 == lines.size();
     if (!last) {
@@ -192,4 +192,54 @@ TEST_CASE("line break: a date or time is never split", "[pdf][layout]") {
   CHECK_FALSE(isDateTimeToken(U"well-being"));
   CHECK_FALSE(isDateTimeToken(U"A12-34"));
   CHECK_FALSE(isDateTimeToken(U"12345"));
+}
+
+TEST_CASE("text of script faces breaks where UAX #14 allows, by shaped widths", "[pdf][scripts]") {
+  Layout l(fonts());
+  const Style body{false, 10, kInk};
+  // Chinese: no spaces, broken between ideographs; every line fits; nothing lost or added.
+  const std::string chinese =
+      "我的女儿很喜欢上学，但是她需要更多的阅读帮助。老师每天都会和她一起读书，她现在进步很大。";
+  const auto zh = wrapText(chinese, fonts(), false, 10, 120);
+  INFO(joined(zh));
+  CHECK(zh.size() > 1);
+  std::string rebuilt;
+  for (const auto& line : zh) {
+    CHECK(l.width(line, body) <= 120.01f);
+    rebuilt += line;
+  }
+  CHECK(rebuilt == chinese);
+  // No line starts with a closing punctuation mark (UAX #14: "，" and "。" stay with the text).
+  for (const auto& line : zh) {
+    CHECK(line.rfind("，", 0) != 0);
+    CHECK(line.rfind("。", 0) != 0);
+  }
+  // Urdu: broken at spaces, each line within the width by its shaped (Nastaliq) advances.
+  const std::string urdu =
+      "میرا بیٹا احمد اسکول جانا پسند کرتا ہے اور اپنے دوستوں کے ساتھ کھیلتا ہے۔ وہ ریاضی میں "
+      "بہت اچھا ہے لیکن اسے پڑھنے میں مدد کی ضرورت ہے۔";
+  const auto ur = wrapText(urdu, fonts(), false, 10, 150);
+  INFO(joined(ur));
+  CHECK(ur.size() > 1);
+  std::string words;
+  for (const auto& line : ur) {
+    CHECK(l.width(line, body) <= 150.01f);
+    CHECK(line.front() != ' ');
+    CHECK(line.back() != ' ');
+    words += (words.empty() ? "" : " ") + line;
+  }
+  CHECK(words == urdu);
+  // A right-to-left line is right-aligned in its box; a left-to-right one is not.
+  l.newPage();
+  l.text(kLeft, 700, "مريم العلي", body, 200);
+  l.text(kLeft, 680, "Mary", body, 200);
+  const auto& ops = l.ops();
+  REQUIRE(ops.size() >= 2);
+  const Op& rtl = ops[ops.size() - 2];
+  const Op& ltr = ops.back();
+  REQUIRE(rtl.shaped);
+  CHECK(rtl.shaped->rtl);
+  CHECK(rtl.x == Approx(kLeft + 200 - rtl.shaped->width * 10 / 1000).margin(0.01));
+  CHECK(ltr.x == kLeft);
+  CHECK_FALSE(ltr.shaped);
 }

@@ -406,10 +406,19 @@ TEST_CASE("every plan type renders to a valid, exact PDF through the server and 
         if (w == "Startmark") inside = true;
       }
       CHECK(between == essay);
-      // Unshown characters: a visible, explained placeholder, reported by field.
+      // Unshown characters (emoji: no installed face): a visible, explained placeholder,
+      // reported by field. Urdu (Nastaliq) and Bengali are drawn, shaped, and extract as typed
+      // (pdftotext marks the right-to-left part with U+202B … U+202C; -raw keeps drawing order,
+      // so right-to-left words come in visual order there: the reading-order text is checked).
       CHECK(contains(raw, "Before [emoji not shown — see the online record] after."));
-      CHECK(contains(raw, "[Urdu/Arabic-script text not shown — see the online record]"));
-      CHECK(contains(raw, "[Bengali text not shown — see the online record] end."));
+      std::string unmarked = plain;
+      for (const char* mark : {"\u202B", "\u202C"}) {
+        for (std::size_t at; (at = unmarked.find(mark)) != std::string::npos;)
+          unmarked.replace(at, 3, " ");
+      }
+      CHECK(contains(squash(unmarked), "Urdu: اردو میں نام then Bengali: বাংলা নাম end."));
+      CHECK_FALSE(contains(raw, "Urdu/Arabic-script text not shown"));
+      CHECK_FALSE(contains(raw, "Bengali text not shown"));
       CHECK(pdf.placeholders == unshown);
       auto note = d.server.run({"render", "--plan", std::to_string(id), "--out", cliFile});
       CHECK(contains(note.out, "(" + unshown + ")"));

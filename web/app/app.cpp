@@ -98,7 +98,8 @@ void App::openAll() {
 
 const engine::PdfRenderer& App::pdf() {
   std::lock_guard<std::mutex> lock(pdfMutex_);
-  if (!pdf_) pdf_ = std::make_unique<engine::PdfRenderer>(FontFiles(settings_.pdfFonts));
+  if (!pdf_)
+    pdf_ = std::make_unique<engine::PdfRenderer>(std::make_shared<FontFiles>(settings_.pdfFonts));
   return *pdf_;
 }
 

@@ -308,6 +308,8 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.live = readLiveLimits(config);
   s.pdfFonts.regular = config.getString("pdf.font_regular", kDefaultRegularFont);
   s.pdfFonts.bold = config.getString("pdf.font_bold", kDefaultBoldFont);
+  s.pdfFonts.notoDir = config.getString("pdf.noto_dir", kDefaultNotoDir);
+  s.pdfFonts.notoCjkDir = config.getString("pdf.noto_cjk_dir", kDefaultNotoCjkDir);
   s.backup = readBackupSettings(config);
   s.metricsToken = config.getString("metrics.token", "");
   if (!s.metricsToken.empty() &&

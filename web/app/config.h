@@ -106,7 +106,7 @@ struct Settings {
   engine::SignatureSettings signing;
   SealSettings seal;
   engine::LiveLimits live;  // live.recheck_ms, live.quiet_ms
-  FontPaths pdfFonts;       // pdf.font_regular, pdf.font_bold: TrueType files for PDFs
+  FontPaths pdfFonts;       // pdf.font_regular, pdf.font_bold, pdf.noto_dir, pdf.noto_cjk_dir
   BackupSettings backup;    // backup.dir, backup.every, backup.keep
   // metrics.token: a bearer token that lets a monitor read /metrics from anywhere; without it
   // only a loopback client not behind a proxy may.

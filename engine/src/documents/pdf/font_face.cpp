@@ -20,9 +20,12 @@ namespace {
 // The tables a CIDFontType2 embedding reads (PDF 32000 9.9: no cmap, the CIDToGIDMap maps CIDs
 // to glyphs); every other table is dropped from the subsets (cmap, layout, hinting, names, …:
 // bytes to deflate for every document).
+// A CFF-flavoured script face (Noto CJK) keeps its CFF table: that table is what is embedded
+// (FontFile3 /CIDFontType0C).
 constexpr hb_tag_t kKeptTables[] = {HB_TAG('h', 'e', 'a', 'd'), HB_TAG('h', 'h', 'e', 'a'),
                                     HB_TAG('m', 'a', 'x', 'p'), HB_TAG('g', 'l', 'y', 'f'),
-                                    HB_TAG('l', 'o', 'c', 'a'), HB_TAG('h', 'm', 't', 'x')};
+                                    HB_TAG('l', 'o', 'c', 'a'), HB_TAG('h', 'm', 't', 'x'),
+                                    HB_TAG('C', 'F', 'F', ' ')};
 
 std::vector<hb_tag_t> tablesToDrop(hb_face_t* face) {
   std::vector<hb_tag_t> all(hb_face_get_table_tags(face, 0, nullptr, nullptr));
@@ -76,15 +79,45 @@ FontFace::FontFace(std::string ttf) {
                      owned, [](void* p) { delete static_cast<std::string*>(p); });
   face_ = hb_face_create(blob, 0);
   hb_blob_destroy(blob);
+  finishConstruction();
+}
+
+FontFace::FontFace(std::shared_ptr<const void> owner, std::string_view bytes, unsigned faceIndex)
+    : script_(true) {
+  auto* keep = new std::shared_ptr<const void>(std::move(owner));
+  hb_blob_t* blob =
+      hb_blob_create(bytes.data(), static_cast<unsigned>(bytes.size()), HB_MEMORY_MODE_READONLY,
+                     keep, [](void* p) { delete static_cast<std::shared_ptr<const void>*>(p); });
+  face_ = hb_face_create(blob, faceIndex);
+  hb_blob_destroy(blob);
+  hb_blob_t* cffTable = hb_face_reference_table(face_, HB_TAG('C', 'F', 'F', ' '));
+  cff_ = hb_blob_get_length(cffTable) > 0;
+  hb_blob_destroy(cffTable);
+  finishConstruction();
+}
+
+void FontFace::finishConstruction() {
   hb_face_make_immutable(face_);
-  if (hb_face_get_glyph_count(face_) == 0 || hb_face_get_upem(face_) == 0) {
+  upem_ = hb_face_get_upem(face_);
+  if (hb_face_get_glyph_count(face_) == 0 || upem_ == 0) {
     hb_face_destroy(face_);
     bad("no glyphs");
   }
+  font_ = hb_font_create(face_);
+  hb_font_set_scale(font_, static_cast<int>(upem_), static_cast<int>(upem_));
+  hb_font_make_immutable(font_);
   try {
-    readCoverage();
+    if (script_) {
+      hb_blob_t* cmap = hb_face_reference_table(face_, HB_TAG('c', 'm', 'a', 'p'));
+      const bool any = hb_blob_get_length(cmap) > 0;
+      hb_blob_destroy(cmap);
+      if (!any) bad("no Unicode cmap");
+    } else {
+      readCoverage();
+    }
     readMetrics();
   } catch (...) {
+    hb_font_destroy(font_);
     hb_face_destroy(face_);
     throw;
   }
@@ -93,10 +126,27 @@ FontFace::FontFace(std::string ttf) {
 
 FontFace::~FontFace() {
   if (hb_face_t* p = preprocessed_.load()) hb_face_destroy(p);
+  hb_font_destroy(font_);
   hb_face_destroy(face_);
 }
 
+bool FontFace::coversByCmap(char32_t cp) const {
+  hb_codepoint_t gid = 0;
+  return hb_font_get_nominal_glyph(font_, cp, &gid) && gid != 0;
+}
+
+std::uint32_t FontFace::spaceGlyph() const {
+  hb_codepoint_t gid = 0;
+  return hb_font_get_nominal_glyph(font_, ' ', &gid) ? gid : 0;
+}
+
+int FontFace::glyphAdvance(std::uint32_t glyph) const {
+  return static_cast<int>(static_cast<long>(hb_font_get_glyph_h_advance(font_, glyph)) * 1000 /
+                          static_cast<long>(upem_));
+}
+
 hb_face_t* FontFace::subsetSource() const {
+  if (script_) return face_;  // (a preprocessed copy of a large Noto face costs more than it saves)
   if (hb_face_t* p = preprocessed_.load(std::memory_order_acquire)) return p;
   if (subsets_.fetch_add(1, std::memory_order_relaxed) == 0) return face_;
   std::call_once(preprocessOnce_, [this] {

@@ -15,14 +15,18 @@ std::string Layout::clean(std::string_view text, const std::string& field) {
 }
 
 float Layout::width(std::string_view utf8, const Style& s) const {
-  const FontFace& f = fonts_.of(s.bold);
-  long units = 0;
-  for (char32_t cp : decodeUtf8(utf8)) units += f.width(cp);
-  return static_cast<float>(units) * s.size / 1000.0f;
+  const std::u32string cps = decodeUtf8(utf8);
+  if (fonts_.plain(cps)) {
+    const FontFace& f = fonts_.of(s.bold);
+    long units = 0;
+    for (char32_t cp : cps) units += f.width(cp);
+    return static_cast<float>(units) * s.size / 1000.0f;
+  }
+  return fonts_.shape(cps, s.bold).width * s.size / 1000.0f;
 }
 
 std::vector<std::string> Layout::wrap(std::string_view text, const Style& s, float maxWidth) const {
-  return wrapText(text, fonts_.of(s.bold), s.size, maxWidth);
+  return wrapText(text, fonts_, s.bold, s.size, maxWidth);
 }
 
 void Layout::newPage() {
@@ -31,9 +35,17 @@ void Layout::newPage() {
   if (runningHeader) runningHeader();
 }
 
-void Layout::text(float x, float baseline, const std::string& s, const Style& st) {
+void Layout::text(float x, float baseline, const std::string& s, const Style& st, float boxWidth) {
   if (s.empty()) return;
-  op({Op::kText, 0, x, baseline, 0, 0, st.colour, 0, st, decodeUtf8(s), nullptr});
+  std::u32string cps = decodeUtf8(s);
+  std::shared_ptr<const ShapedText> shaped;
+  if (!fonts_.plain(cps)) {
+    auto t = std::make_shared<ShapedText>(fonts_.shape(cps, st.bold));
+    if (t->rtl && boxWidth > 0) x += std::max(0.0f, boxWidth - t->width * st.size / 1000.0f);
+    shaped = std::move(t);
+  }
+  op({Op::kText, 0, x, baseline, 0, 0, st.colour, 0, st, std::move(cps), nullptr,
+      std::move(shaped)});
 }
 
 void Layout::fill(float x, float yy, float w, float h, Rgb c) {
@@ -114,7 +126,7 @@ void Layout::row(const std::vector<Cell>& cells, float lh, float padTop, float p
           rect(x, baseline - 1.5f, 9, 9, kMuted, 0.4f);
           x += 14;
         }
-        text(x, baseline, l.text, l.style);
+        text(x, baseline, l.text, l.style, c.w - (x - c.x));
         baseline -= lh;
       }
     }

@@ -4,14 +4,15 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "font_face.h"
 #include "sendflow/engine/documents/pdf/model.h"
+#include "shaper.h"
 
 namespace sendflow::engine::pdf {
 
@@ -68,6 +69,8 @@ struct Op {
   Style style;
   std::u32string text;  // kText: code points (decoded once, drawn and counted from here)
   const std::string* png;
+  // kText: the line shaped, when it is not one plain left-to-right run (ShapedText::complex).
+  std::shared_ptr<const ShapedText> shaped = nullptr;
 };
 
 class Layout {
@@ -97,7 +100,8 @@ class Layout {
     if (h > room() && y_ < kTop) newPage();
   }
 
-  void text(float x, float baseline, const std::string& s, const Style& st);
+  // A right-to-left line is aligned to the right edge of its box when `boxWidth` is given.
+  void text(float x, float baseline, const std::string& s, const Style& st, float boxWidth = 0);
   void fill(float x, float y, float w, float h, Rgb c);
   void rule(float x1, float y1, float x2, float y2, Rgb c, float width = 0.5f);
   void rect(float x, float y, float w, float h, Rgb c, float width = 0.5f);

@@ -1,6 +1,10 @@
 #include "line_break.h"
 
+#include <hb.h>
+#include <linebreak.h>
+
 #include <algorithm>
+#include <mutex>
 
 #include "text_filter.h"
 
@@ -10,12 +14,14 @@ namespace {
 // Lines are cut from the original bytes (words joined by one space), never re-encoded.
 class LineBreaker {
  public:
-  LineBreaker(std::string_view bytes, const std::u32string& cps, const FontFace& f, float size,
-              float maxWidth, std::vector<std::string>& out)
+  LineBreaker(std::string_view bytes, const std::u32string& cps, const FontSet& fonts, bool bold,
+              float size, float maxWidth, std::vector<std::string>& out)
       : bytes_(bytes),
         cps_(cps),
         at_(byteOffsets(cps)),
-        f_(f),
+        fonts_(fonts),
+        bold_(bold),
+        f_(fonts.of(bold)),
         scale_(size / 1000.0f),
         max_(maxWidth),
         out_(out) {}
@@ -35,7 +41,90 @@ class LineBreaker {
     endLine();
   }
 
+  // A paragraph with text of a script face: UAX #14 break opportunities (libunibreak), widths of
+  // the shaped pieces between them.
+  void complexParagraph(std::size_t from, std::size_t to) {
+    while (from < to && cps_[from] == U' ') ++from;
+    if (from >= to) {
+      endLine();
+      return;
+    }
+    const std::size_t n = to - from;
+    std::vector<char> brks(n);
+    static std::once_flag once;
+    std::call_once(once, [] { init_linebreak(); });
+    set_linebreaks_utf32(reinterpret_cast<const utf32_t*>(cps_.data() + from), n, nullptr,
+                         brks.data());
+    std::size_t lineFrom = from, lineEnd = from;  // [lineFrom, lineEnd): the line, no spaces after
+    float lineW = 0, spacesW = 0;
+    for (std::size_t s = from; s < to;) {
+      std::size_t e = s + 1;
+      while (e < to && brks[e - 1 - from] != LINEBREAK_ALLOWBREAK) ++e;
+      std::size_t ink = e;  // the piece without its trailing spaces
+      while (ink > s && cps_[ink - 1] == U' ') --ink;
+      const float pieceW = shapedWidth(s, ink);
+      float trailW = 0;
+      for (std::size_t k = ink; k < e; ++k) trailW += w(U' ');
+      if (lineEnd > lineFrom && lineW + spacesW + pieceW > max_) {
+        append(lineFrom, lineEnd);
+        endLine();
+        lineFrom = lineEnd = s;
+        lineW = spacesW = 0;
+      }
+      if (lineEnd == lineFrom && pieceW > max_ && ink - s >= 4 &&
+          !isDateTimeToken(std::u32string_view(cps_).substr(s, ink - s))) {
+        s = cutLongPiece(s, ink);  // whole lines of it; its tail starts the next line
+        lineFrom = s;
+        lineEnd = ink;
+        lineW = shapedWidth(s, ink);
+        spacesW = trailW;
+        s = e;
+        continue;
+      }
+      lineEnd = ink;
+      lineW += spacesW + pieceW;
+      spacesW = trailW;
+      s = e;
+    }
+    if (lineEnd > lineFrom) append(lineFrom, lineEnd);
+    endLine();
+  }
+
  private:
+  float shapedWidth(std::size_t from, std::size_t to) const {
+    if (to <= from) return 0;
+    return fonts_.shape(std::u32string_view(cps_).substr(from, to - from), bold_).width * scale_;
+  }
+
+  // Lines of [k, to) ending in a hyphen while the rest is wider than the line; returns where the
+  // rest starts. A cut never falls before a combining mark, and keeps two characters each side.
+  std::size_t cutLongPiece(std::size_t k, std::size_t to) {
+    const float hyphenW = w(U'-');
+    auto cuttable = [&](std::size_t at) {
+      const hb_unicode_general_category_t c =
+          hb_unicode_general_category(hb_unicode_funcs_get_default(), cps_[at]);
+      return c != HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK &&
+             c != HB_UNICODE_GENERAL_CATEGORY_SPACING_MARK &&
+             c != HB_UNICODE_GENERAL_CATEGORY_ENCLOSING_MARK && cps_[at] != 0x200D &&
+             cps_[at - 1] != 0x200D && cps_[at - 1] != 0x094D && cps_[at - 1] != 0x09CD;
+    };
+    while (shapedWidth(k, to) > max_ && to - k >= 4) {
+      std::size_t cut = k + 2;
+      for (std::size_t at = k + 2; at + 2 <= to; ++at) {
+        if (!cuttable(at)) continue;
+        if (shapedWidth(k, at) + hyphenW > max_) break;
+        cut = at;
+      }
+      while (cut + 2 <= to && !cuttable(cut)) ++cut;  // nothing fits: the least cut
+      if (cut + 2 > to) break;
+      append(k, cut);
+      if (cps_[cut - 1] != U'-') line_.push_back('-');
+      endLine();
+      k = cut;
+    }
+    return k;
+  }
+
   float w(char32_t cp) const { return static_cast<float>(f_.width(cp)) * scale_; }
   void append(std::size_t from, std::size_t to) {
     line_.append(bytes_.substr(at_[from], at_[to] - at_[from]));
@@ -123,6 +212,8 @@ class LineBreaker {
   std::string_view bytes_;
   const std::u32string& cps_;
   std::vector<std::size_t> at_;  // byte offset of each code point, and the end
+  const FontSet& fonts_;
+  const bool bold_;
   const FontFace& f_;
   const float scale_, max_;
   std::vector<std::string>& out_;
@@ -148,16 +239,20 @@ bool isDateTimeToken(std::u32string_view word) {
   return separated;
 }
 
-std::vector<std::string> wrapText(std::string_view utf8, const FontFace& font, float size,
-                                  float maxWidth) {
+std::vector<std::string> wrapText(std::string_view utf8, const FontSet& fonts, bool bold,
+                                  float size, float maxWidth) {
   std::vector<std::string> out;
   const std::u32string all = decodeUtf8(utf8);
-  LineBreaker breaker(utf8, all, font, size, maxWidth, out);
+  LineBreaker breaker(utf8, all, fonts, bold, size, maxWidth, out);
   std::size_t p = 0;
   while (p <= all.size()) {
     std::size_t nl = all.find(U'\n', p);
     if (nl == std::u32string::npos) nl = all.size();
-    breaker.paragraph(p, nl);
+    if (fonts.plain(std::u32string_view(all).substr(p, nl - p))) {
+      breaker.paragraph(p, nl);
+    } else {
+      breaker.complexParagraph(p, nl);
+    }
     p = nl + 1;
   }
   return out;

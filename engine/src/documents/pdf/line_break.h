@@ -3,20 +3,25 @@
 // visible hyphen (none added after a '-' it already has), preferably between syllables as far as
 // letters tell (no dictionary), never leaving fewer than two characters on a line. A date or time
 // ("2026-12-02T15:48:00Z", "02/12/2026", "15:48") is never broken: it gets a line of its own.
-// Widths are the font's advances (no kerning, no shaping).
+// Widths are the font's advances (no kerning) for plain text (shaper.h: FontSet::plain).
+// A paragraph holding text of a script face (Arabic, Bengali, Chinese, …) is broken where
+// libunibreak (UAX #14) allows, so Chinese breaks between ideographs and Thai-free scripts at
+// spaces, with widths from the shaped runs (each piece between break opportunities shaped on
+// its own); an over-long piece is cut between characters (never before a combining mark) with
+// a hyphen, and a date or time still gets a line of its own.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "font_face.h"
+#include "shaper.h"
 
 namespace sendflow::engine::pdf {
 
 // One entry per line; an empty paragraph is an empty line. `size` in points.
-std::vector<std::string> wrapText(std::string_view utf8, const FontFace& font, float size,
-                                  float maxWidth);
+std::vector<std::string> wrapText(std::string_view utf8, const FontSet& fonts, bool bold,
+                                  float size, float maxWidth);
 
 // Whether a word (no spaces) reads as a date or a time: digits with '-', '/', ':', '.', 'T', 'Z'
 // or a '+' offset, and at least one '-', '/' or ':' between digits.

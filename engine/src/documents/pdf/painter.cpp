@@ -158,7 +158,7 @@ void Painter::signatureBlock(const PdfSignature& s, const std::string& field) {
     if (v && !v->empty()) {
       auto lines = l_.wrap(c(*v, field), value, leftW - 70);
       l_.text(kLeft + 62, rowY, lines.empty() ? "" : lines.front() + (lines.size() > 1 ? " …" : ""),
-              value);
+              value, leftW - 70);
     } else {
       l_.rule(kLeft + 62, rowY - 2, kLeft + leftW - 10, rowY - 2, kMuted, 0.5f);
     }

@@ -35,7 +35,7 @@ Painter::Block Painter::longText(const PdfItem& it, const PdfLongText& t) {
     l_.need(min);
     l_.down(6);
     for (auto& line : *label) {
-      l_.text(kLeft, l_.y() - 10, line, Style{true, 10, kInk});
+      l_.text(kLeft, l_.y() - 10, line, Style{true, 10, kInk}, kWidth);
       l_.down(14);
     }
     if (empty) {
@@ -44,7 +44,7 @@ Painter::Block Painter::longText(const PdfItem& it, const PdfLongText& t) {
     }
     for (auto& line : *body) {
       if (l_.room() < kLh) l_.newPage();
-      l_.text(kLeft, l_.y() - 10.5f, line, kBody);
+      l_.text(kLeft, l_.y() - 10.5f, line, kBody, kWidth);
       l_.down(kLh);
     }
     l_.down(4);

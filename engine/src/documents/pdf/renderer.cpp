@@ -5,7 +5,6 @@
 #include <hpdf_doc.h>
 
 #include "cid_font.h"
-#include "font_face.h"
 #include "haru.h"
 #include "layout.h"
 #include "page_content.h"
@@ -14,8 +13,11 @@
 namespace sendflow::engine {
 
 struct PdfRenderer::Impl {
-  explicit Impl(const PdfFontSource& source)
-      : fonts(source.fontBytes(PdfFontRole::kRegular), source.fontBytes(PdfFontRole::kBold)) {}
+  explicit Impl(std::shared_ptr<const PdfFontSource> src)
+      : source(std::move(src)),
+        fonts(source->fontBytes(PdfFontRole::kRegular), source->fontBytes(PdfFontRole::kBold),
+              source.get()) {}
+  std::shared_ptr<const PdfFontSource> source;  // script faces are loaded on first use
   pdf::FontSet fonts;
 };
 
@@ -41,9 +43,14 @@ void writeMetadata(pdf::Doc& doc, pdf::Layout& layout, const PdfDocument& d) {
 
 }  // namespace
 
-PdfRenderer::PdfRenderer(const PdfFontSource& fonts) : impl_(std::make_unique<Impl>(fonts)) {
-  for (char32_t required : std::u32string(U"[]—…☑☐• 0123456789")) {
-    if (!impl_->fonts.shown(required)) throw InfraError("PDF font lacks a glyph the layout needs");
+PdfRenderer::PdfRenderer(const PdfFontSource& fonts)
+    : PdfRenderer(std::shared_ptr<const PdfFontSource>(&fonts, [](const PdfFontSource*) {})) {}
+
+PdfRenderer::PdfRenderer(std::shared_ptr<const PdfFontSource> fonts)
+    : impl_(std::make_unique<Impl>(std::move(fonts))) {
+  for (char32_t required : std::u32string(U"[]—…☑☐• 0123456789-")) {
+    if (!impl_->fonts.plainShown(required))
+      throw InfraError("PDF font lacks a glyph the layout needs");
   }
 }
 
@@ -61,7 +68,10 @@ RenderedPdf PdfRenderer::render(const PdfDocument& d) const {
   pdf::CidFont regular =
       pdf::embedFont(h, impl_->fonts.regular, pdf::usedCodePoints(layout, false));
   pdf::CidFont bold = pdf::embedFont(h, impl_->fonts.bold, pdf::usedCodePoints(layout, true));
-  pdf::writePages(doc, layout, regular, bold);
+  pdf::ScriptFonts scriptFonts;
+  for (const auto& [face, glyphs] : pdf::usedScriptGlyphs(layout))
+    scriptFonts.emplace(face, pdf::embedScriptFont(h, *face, glyphs));
+  pdf::writePages(doc, layout, regular, bold, scriptFonts);
   writeMetadata(doc, layout, d);
 
   RenderedPdf out;

@@ -70,6 +70,15 @@ Cleaned clean(std::string_view utf8, const std::function<bool(char32_t)>& shown)
       ++i;
       continue;
     }
+    // Zero-width (non-)joiners inside a shaped script (Persian, Urdu, Indic conjuncts) change
+    // its shapes: they stay, and extract as typed.
+    if ((cp == 0x200C || cp == 0x200D) && i > 0 && i + 1 < in.size() && visible(in[i - 1]) &&
+        visible(in[i + 1]) && kindOf(in[i - 1]) != Kind::kOther &&
+        kindOf(in[i - 1]) != Kind::kEmoji && kindOf(in[i - 1]) != Kind::kCjk) {
+      out.text.append(utf8.substr(at[i], at[i + 1] - at[i]));
+      ++i;
+      continue;
+    }
     if (ignorable(cp) || (attaches(cp) && i > 0 && visible(in[i - 1]))) {
       ++i;  // invisible, or a selector/modifier on a character we do show
       continue;
