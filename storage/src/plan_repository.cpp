@@ -144,10 +144,10 @@ std::optional<engine::PlanRecord> SqlitePlanRepository::plan(Id id) {
 
 std::vector<engine::PlanSummary> SqlitePlanRepository::plans(const engine::PlanQuery& q) {
   return store_.read([&](Database& db) {
-    std::string sql =
-        std::string("SELECT ") + kPlanColumns +
-        ", pu.legal_name, pu.year_group FROM plan p JOIN pupil pu ON pu.id=p.pupil_id "
-        "WHERE p.academy_id IN (";
+    std::string sql = std::string("SELECT ") + kPlanColumns +
+                      ", pu.legal_name, pu.year_group, pu.date_of_birth FROM plan p "
+                      "JOIN pupil pu ON pu.id=p.pupil_id "
+                      "WHERE p.academy_id IN (";
     for (size_t i = 0; i < q.academyIds.size(); ++i) sql += i ? ",?" : "?";
     sql += ")";
     if (q.pupilId) sql += " AND p.pupil_id=?";
@@ -163,7 +163,39 @@ std::vector<engine::PlanSummary> SqlitePlanRepository::plans(const engine::PlanQ
       static_cast<engine::PlanRecord&>(s) = readPlan(st);
       s.pupilName = st.getText(15);
       s.pupilYearGroup = st.getText(16);
+      s.pupilDateOfBirth = st.getText(17);
       out.push_back(std::move(s));
+    }
+    return out;
+  });
+}
+
+std::map<Id, engine::PlanDeadlineInputs> SqlitePlanRepository::deadlineInputs(
+    const std::vector<Id>& planIds) {
+  std::string ids = "[";  // one JSON array bound once, however many plans (json_each)
+  for (Id id : planIds) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+  ids += "]";
+  return store_.read([&](Database& db) {
+    std::map<Id, engine::PlanDeadlineInputs> out;
+    Statement values(db,
+                     "SELECT v.plan_id, v.values_json FROM plan p JOIN plan_version v "
+                     "ON v.plan_id=p.id AND v.number=p.current_version "
+                     "WHERE p.id IN (SELECT value FROM json_each(?))");
+    values.bind(1, ids);
+    while (values.step()) out[values.getInt(0)].valuesJson = values.getText(1);
+    Statement transitions(
+        db,
+        "SELECT plan_id, name, from_state, to_state, actor, at, reason_code, reason_text, version "
+        "FROM plan_transition WHERE plan_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY plan_id, id");
+    transitions.bind(1, ids);
+    while (transitions.step()) {
+      auto it = out.find(transitions.getInt(0));
+      if (it == out.end()) continue;
+      it->second.transitions.push_back(
+          {transitions.getText(1), transitions.getText(2), transitions.getText(3),
+           transitions.getText(4), transitions.getText(5), transitions.getText(6),
+           transitions.getText(7), static_cast<int>(transitions.getInt(8))});
     }
     return out;
   });

@@ -8,7 +8,9 @@
 //   pdf:       GET /plans/{id}/pdf    the same plan as a PDF (the peer the issue names)
 //   dashboard: GET /                  the SENCO's home page
 // Every read is audited by the server, as in use. Every non-2xx answer and every transport error
-// is counted and printed; throughput is 2xx answers inside the window.
+// is counted and printed; throughput is 2xx answers inside the window, and the server's own CPU
+// (user + system) over the window divided by them: ms of CPU per request, a figure that holds
+// when the cores are shared with other work.
 //
 // Usage: bench_pages [--clients=16,64] [--warmup=SECONDS] [--duration=SECONDS] [--sendflow=PATH]
 //                    [--plan=ID] [--only=page,api,pdf,dashboard]
@@ -26,9 +28,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -60,6 +66,7 @@ struct Options {
 };
 
 struct Figures {
+  double serverCpuMsPerRequest = -1;  // the server's user + system CPU in the window / completed
   double perSecond = 0;
   double p50Ms = 0;
   double p99Ms = 0;
@@ -93,7 +100,21 @@ struct ClientResult {
   std::string firstFailure;
 };
 
-Figures drive(int port, const Login& login, const std::string& path, int clients,
+// User + system CPU of process `pid` so far, in ms (/proc/PID/stat); -1 when unreadable.
+double processCpuMs(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)  // utime is field 14, stime 15
+    if (i >= 14) ticks += std::strtod(field.c_str(), nullptr);
+  return ticks * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+Figures drive(int port, long serverPid, const Login& login, const std::string& path, int clients,
               const Options& opt) {
   std::vector<ClientResult> results(static_cast<size_t>(clients));
   std::vector<std::thread> threads;
@@ -147,6 +168,14 @@ Figures drive(int port, const Login& login, const std::string& path, int clients
       }
     });
   }
+  // The server's CPU over the measured window: a figure that holds when the cores are shared.
+  double cpuAtStart = -1, cpuAtEnd = -1;
+  threads.emplace_back([&] {
+    std::this_thread::sleep_until(measureStart);
+    cpuAtStart = processCpuMs(serverPid);
+    std::this_thread::sleep_until(measureEnd);
+    cpuAtEnd = processCpuMs(serverPid);
+  });
   for (auto& t : threads) t.join();
   Figures f;
   std::vector<double> all;
@@ -164,6 +193,8 @@ Figures drive(int port, const Login& login, const std::string& path, int clients
   f.p50Ms = percentile(all, 0.50);
   f.p99Ms = percentile(all, 0.99);
   f.valid = f.completed > 0;
+  if (f.valid && cpuAtStart >= 0 && cpuAtEnd >= cpuAtStart)
+    f.serverCpuMsPerRequest = (cpuAtEnd - cpuAtStart) / static_cast<double>(f.completed);
   return f;
 }
 
@@ -322,7 +353,7 @@ int main(int argc, char** argv) {
       std::printf("%-10s %-28s", name.c_str(), path.c_str());
       std::fflush(stdout);
       for (int n : opt.clients) {
-        Figures f = drive(server.port(), login, path, n, opt);
+        Figures f = drive(server.port(), static_cast<long>(server.pid()), login, path, n, opt);
         all[name][n] = f;
         failed += f.non2xx + f.errors;
         if (!f.note.empty()) notes.push_back(name + " N=" + std::to_string(n) + ": " + f.note);
@@ -334,6 +365,14 @@ int main(int argc, char** argv) {
       std::printf("\n%-10s %-28s", "", "");
       for (int n : opt.clients)
         std::printf(" | %-35s", ("body " + std::to_string(all[name][n].bytes) + " bytes").c_str());
+      std::printf("\n%-10s %-28s", "", "");
+      for (int n : opt.clients) {
+        char cpu[64] = "server CPU n/a";
+        if (all[name][n].serverCpuMsPerRequest >= 0)
+          std::snprintf(cpu, sizeof cpu, "server CPU %.3f ms/request",
+                        all[name][n].serverCpuMsPerRequest);
+        std::printf(" | %-35s", cpu);
+      }
       std::printf("\n");
       std::fflush(stdout);
     }

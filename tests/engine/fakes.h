@@ -84,6 +84,7 @@ class FakePeople final : public PeopleRepository {
   }
   std::optional<User> userById(Id id) override { return find(byId, id); }
   std::vector<User> users(const std::vector<Id>& academyIds) override {
+    ++usersReads;
     std::vector<User> out;
     for (auto& [id, u] : byId)
       if (std::any_of(u.memberships.begin(), u.memberships.end(), [&](const Membership& m) {
@@ -128,6 +129,7 @@ class FakePeople final : public PeopleRepository {
     audit.push_back(e);
   }
   std::vector<Contact> contacts(Id pupilId) override {
+    ++contactsReads;
     std::vector<Contact> out;
     for (auto& [id, c] : contactsById)
       if (c.pupilId == pupilId) out.push_back(c);
@@ -153,6 +155,7 @@ class FakePeople final : public PeopleRepository {
   std::vector<AuditEvent> audit;
   std::optional<PupilQuery> lastPupilQuery;
   Id lastId = 100;
+  int usersReads = 0, contactsReads = 0;  // calls of users() and contacts()
 
  private:
   template <typename M>
@@ -420,6 +423,16 @@ class FakePlans final : public PlanRepository {
   }
   std::vector<SignerAssignment> signers(Id planId) override { return signersOf[planId]; }
   std::vector<TransitionRecord> transitions(Id planId) override { return transitionsOf[planId]; }
+  std::map<Id, PlanDeadlineInputs> deadlineInputs(const std::vector<Id>& planIds) override {
+    std::map<Id, PlanDeadlineInputs> out;
+    for (Id id : planIds) {
+      auto p = plan(id);
+      if (!p) continue;
+      auto v = version(id, p->currentVersion);
+      out[id] = {v ? v->valuesJson : std::string(), transitionsOf[id]};
+    }
+    return out;
+  }
   std::optional<PlanRecord> latestSuccessor(Id planId) override {
     std::optional<PlanRecord> out;
     for (auto& [id, p] : byId)

@@ -238,3 +238,91 @@ TEST_CASE("a contact is chosen by a label and stored by name, whatever the relat
   carer.relationship.clear();
   CHECK(contactLabel(carer) == "Bob Hart (" + contactKindLabel(ContactKind::kParentCarer) + ")");
 }
+
+TEST_CASE("a plan opened reads its staff and contacts once whoever then asks whom it may name",
+          "[engine][plans]") {
+  World w;
+  User staff;
+  staff.id = 1;
+  staff.name = "Ms Senco";
+  staff.memberships = {{kAcademy, Role::kSenco}};
+  w.people.byId[staff.id] = staff;
+  Contact mum;
+  mum.id = 5;
+  mum.pupilId = 3;
+  mum.name = "Ann's mum";
+  w.people.contactsById[mum.id] = mum;
+
+  auto v = w.service.open(senco(), kPlan);
+  REQUIRE(v);
+  CHECK(w.people.usersReads == 1);  // validating the stored answers needs who may be named
+  CHECK(w.people.contactsReads == 1);
+  // The editor's people, and each signer slot's candidates (the plan page asks for all of them).
+  const auto people = PlanService::people(v.value());
+  CHECK(people == std::vector<std::pair<std::string, std::string>>{
+                      {"user:1", "Ms Senco"}, {"contact:5", contactLabel(mum)}});
+  const auto seniors = w.service.signerCandidates(v.value(), *v->workflow->signer("senco"));
+  REQUIRE(seniors.size() == 1);
+  CHECK(seniors.front().ref == "user:1");
+  const auto carers = w.service.signerCandidates(v.value(), *v->workflow->signer("parent_carer"));
+  REQUIRE(carers.size() == 1);
+  CHECK(carers.front().ref == "contact:5");
+  CHECK(w.people.usersReads == 1);
+  CHECK(w.people.contactsReads == 1);
+}
+
+TEST_CASE("a plan list shows each open plan's deadlines exactly as the plan itself does",
+          "[engine][plans]") {
+  World w;
+  w.plans.snapshots[3] = {"form", R"({"type": "dl", "title": "Review", "version": 1,
+   "sections": [{"id": "main", "title": "Main", "fields": [
+     {"id": "meeting_date", "label": "Meeting date", "kind": "date"},
+     {"id": "invitations_sent", "label": "Invitations sent", "kind": "date"}]},
+    {"id": "voice", "title": "My views", "pupil_voice": true, "fields": [
+     {"id": "views", "label": "Views", "kind": "long_text"}]}]})"};
+  w.plans.snapshots[4] = {"workflow", R"({"type": "dl", "title": "Review", "form": "dl",
+   "version": 1, "initial": "draft",
+   "states": [{"name": "draft", "editable": true}, {"name": "closed", "final": true}],
+   "transitions": [{"name": "close", "from": "draft", "to": "closed", "roles": ["senco"]}],
+   "signers": [{"role": "senco", "label": "SENCO", "kind": "senco", "required": true}],
+   "review": {"every": "P12M", "remind": ["P7D"], "recipients": ["senco"],
+              "anchor_field": "meeting_date"},
+   "deadlines": {"anchor_field": "meeting_date", "due_soon": "P14D", "rules": [
+     {"id": "invitations", "label": "Send invitations", "before": "P2W",
+      "done_field": "invitations_sent"},
+     {"id": "report", "label": "Send the report", "after": "P2W", "done_transition": "close"}]},
+   "retention": {"from": "date_of_birth", "keep": "P31Y"}})"};
+  const std::string today = isoDate(dateOf(w.clock.now()));
+  for (Id id : {Id{8}, Id{9}}) {
+    PlanRecord r = w.record();
+    r.id = id;
+    r.type = "dl";
+    r.formSnapshotId = 3;
+    r.workflowSnapshotId = 4;
+    r.state = id == 8 ? "draft" : "closed";
+    w.plans.byId[id] = r;
+    w.plans.versionsOf[id] = {
+        {id, 1, R"({"meeting_date":")" + today + R"("})", "h", "user:1", "S", ""}};
+  }
+  w.plans.transitionsOf[8] = {
+      {"close", "draft", "draft", "user:1", today + "T09:00:00Z", "", "", 1}};
+
+  auto open = w.service.open(senco(), 8);
+  REQUIRE(open);
+  REQUIRE(open->deadlines.size() >= 2);  // both rules, and when the review is due
+  auto describe = [](const std::vector<DeadlineItem>& items) {
+    std::vector<std::string> out;
+    for (const auto& d : items)
+      out.push_back(d.id + " " + isoDate(d.due) + " " + deadlineStatusName(d.status) + " " +
+                    (d.doneOn ? isoDate(*d.doneOn) : "-"));
+    return out;
+  };
+  const auto listed = w.service.listing(senco());
+  REQUIRE(listed.size() == 3);  // the mini plan, and these two
+  for (const auto& row : listed) {
+    INFO(row.plan.id);
+    CHECK(row.workflow->type == (row.plan.id == kPlan ? "mini" : "dl"));
+    if (row.plan.id == 8) CHECK(describe(row.deadlines) == describe(open->deadlines));
+    if (row.plan.id != 8) CHECK(row.deadlines.empty());  // no deadline policy; closed
+  }
+}

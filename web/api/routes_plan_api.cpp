@@ -111,7 +111,7 @@ void getPlan(Exchange& ex) {
     signers.add(e);
   }
   Poco::JSON::Array people, slots;
-  for (const auto& [ref, name] : ex.services.plans().people(v->pupil)) {
+  for (const auto& [ref, name] : engine::PlanService::people(v.value())) {
     Poco::JSON::Object e;
     e.set("ref", ref);
     e.set("name", name);

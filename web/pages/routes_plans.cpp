@@ -91,8 +91,7 @@ void addPlanLists(Exchange& ex, Data& d, engine::Id pupilId) {
   bool anyClosed = false;
   std::map<std::string, int> counts;
   int overdue = 0;
-  for (const auto& p : app.plans().list(ex.actor(), pupilId)) {
-    auto wf = app.plans().workflowSnapshot(p.workflowSnapshotId);
+  for (const auto& [p, wf, deadlines] : app.plans().listing(ex.actor(), pupilId)) {
     const engine::StateDef* st = wf->state(p.state);
     Data r;
     r.set("id", std::to_string(p.id));
@@ -113,19 +112,15 @@ void addPlanLists(Exchange& ex, Data& d, engine::Id pupilId) {
         due && engine::reviewTiming(*due, today).status == engine::ReviewStatus::kOverdue;
     overdue += isOverdue;
     // The next statutory deadline (EHCP reviews) that is not done.
-    if (wf->deadlines) {
-      if (auto v = app.plans().open(ex.actor(), p.id)) {
-        for (const auto& dl : v->deadlines) {
-          if (dl.status == engine::DeadlineStatus::kDone) continue;
-          r.set("deadline", dl.label);
-          r.set("deadline_due", engine::ukDate(dl.due));
-          r.set("deadline_status", engine::deadlineStatusLabel(dl.status));
-          r.set("deadline_colour", dl.status == engine::DeadlineStatus::kMissed    ? "red"
-                                   : dl.status == engine::DeadlineStatus::kDueSoon ? "amber"
-                                                                                   : "blue");
-          break;
-        }
-      }
+    for (const auto& dl : deadlines) {
+      if (dl.status == engine::DeadlineStatus::kDone) continue;
+      r.set("deadline", dl.label);
+      r.set("deadline_due", engine::ukDate(dl.due));
+      r.set("deadline_status", engine::deadlineStatusLabel(dl.status));
+      r.set("deadline_colour", dl.status == engine::DeadlineStatus::kMissed    ? "red"
+                               : dl.status == engine::DeadlineStatus::kDueSoon ? "amber"
+                                                                               : "blue");
+      break;
     }
     int rank = isOverdue ? 0 : (st && !st->active && !st->editable && !st->signing) ? 1 : 2;
     open.push_back({rank, p.reviewDate.value_or("9999"), r});
@@ -223,9 +218,9 @@ std::map<std::string, std::string> addErrorSummary(Data& d, const engine::Error&
 }
 
 // The editor's sections, and what is still missing before the plan can move on.
-void addEditor(Exchange& ex, Data& d, engine::PlanView& v, const PageState& ps,
+void addEditor(Data& d, engine::PlanView& v, const PageState& ps,
                const std::map<std::string, std::string>& errors) {
-  auto people = ex.services.plans().people(v.pupil);
+  auto people = engine::PlanService::people(v);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, people, v.canEdit};
   in.warnings = &v.warnings;
   put(d, "sections", editorSections(in));
@@ -315,7 +310,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   if (!ps.notice.empty()) d.set("notice", ps.notice);
   std::map<std::string, std::string> errors;
   if (ps.error) errors = addErrorSummary(d, *ps.error, *v.form);
-  addEditor(ex, d, v, ps, errors);
+  addEditor(d, v, ps, errors);
   addTransitions(d, v);
   addSignerSlots(ex, d, v);
   addSigningStatus(ex, v, d);

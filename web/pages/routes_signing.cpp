@@ -113,7 +113,7 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   d.set("others", others);
   d.set("has_others", !sv->others.empty());
   EditorInput in{
-      &sv->plan, sv->plan.values.get(), {}, ex.services.plans().people(sv->plan.pupil), false};
+      &sv->plan, sv->plan.values.get(), {}, engine::PlanService::people(sv->plan), false};
   d.set("sections", editorSections(in));
   if (!notice.empty())
     d.set("notice",

@@ -73,7 +73,7 @@ std::vector<const SectionDef*> ContributionService::sectionsFor(const FormDefini
 
 std::vector<std::pair<Id, std::string>> ContributionService::candidates(const PlanView& v) {
   std::vector<std::pair<Id, std::string>> out;
-  for (const auto& c : people_.contacts(v.pupil.id)) {
+  for (const auto& c : v.people->contacts) {
     if (!c.active || c.email.empty() || sectionsFor(*v.form, contactKindName(c.kind)).empty())
       continue;
     out.emplace_back(c.id, contactLabel(c));

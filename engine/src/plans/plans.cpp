@@ -64,11 +64,37 @@ std::vector<PlanSummary> PlanService::list(const Actor& a, Id pupilId) {
   return plans_.plans(q);
 }
 
-std::vector<std::pair<std::string, std::string>> PlanService::people(const Pupil& p) {
+std::vector<PlanListing> PlanService::listing(const Actor& a, Id pupilId) {
+  std::vector<PlanListing> out;
+  std::vector<Id> withDeadlines;
+  for (auto& p : list(a, pupilId)) {
+    auto workflow = workflowSnapshot(p.workflowSnapshotId);
+    PlanListing row{std::move(p), std::move(workflow), {}};
+    const StateDef* st = row.workflow->state(row.plan.state);
+    if (row.workflow->deadlines && st && !st->final) withDeadlines.push_back(row.plan.id);
+    out.push_back(std::move(row));
+  }
+  if (withDeadlines.empty()) return out;
+  const auto inputs = plans_.deadlineInputs(withDeadlines);
+  const Date today = dateOf(clock_.now());
+  for (auto& row : out) {
+    auto in = inputs.find(row.plan.id);
+    if (in == inputs.end()) continue;
+    auto values = parseValues(in->second.valuesJson);
+    if (!values) throw InfraError("plan " + std::to_string(row.plan.id) + " has unreadable values");
+    row.deadlines =
+        planDeadlines(*row.workflow, *row.workflow->state(row.plan.state), *values.value(),
+                      row.plan.pupilYearGroup, parseIsoDate(row.plan.pupilDateOfBirth), today,
+                      in->second.transitions);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> PlanService::people(const PlanView& v) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& u : people_.users({p.academyId}))
+  for (const auto& u : v.people->staff)
     if (u.active) out.emplace_back("user:" + std::to_string(u.id), u.name);
-  for (const auto& c : people_.contacts(p.id))
+  for (const auto& c : v.people->contacts)
     if (c.active) out.emplace_back("contact:" + std::to_string(c.id), contactLabel(c));
   return out;
 }
@@ -90,7 +116,11 @@ std::vector<PersonChoice> PlanService::signerCandidates(const PlanView& v, const
     out.push_back(
         {"pupil:" + std::to_string(v.pupil.id), v.pupil.displayName(), pupilLabel(v.pupil)});
   } else if (auto role = parseRole(slot.kind)) {
-    for (const auto& u : people_.users({v.plan.academyId})) {
+    // The staff read when the plan was opened, unless the pupil has moved academy since.
+    const std::vector<User> staff = v.plan.academyId == v.pupil.academyId
+                                        ? std::vector<User>{}
+                                        : people_.users({v.plan.academyId});
+    for (const auto& u : v.plan.academyId == v.pupil.academyId ? v.people->staff : staff) {
       auto here = [&](const Membership& m) {
         return m.academyId == v.plan.academyId || m.academyId == 0;
       };
@@ -106,7 +136,7 @@ std::vector<PersonChoice> PlanService::signerCandidates(const PlanView& v, const
         out.push_back({"user:" + std::to_string(u.id), u.name, u.name});
     }
   } else {
-    for (const auto& c : people_.contacts(v.pupil.id))
+    for (const auto& c : v.people->contacts)
       if (c.active && contactKindName(c.kind) == slot.kind)
         out.push_back({"contact:" + std::to_string(c.id), c.name, contactLabel(c)});
   }
@@ -119,7 +149,7 @@ ValueContext PlanService::valueContext(const PlanView& v, const Poco::JSON::Obje
   ctx.pupil = &v.pupil;
   ctx.previous = previous;
   std::set<std::string> known;
-  for (const auto& [ref, name] : people(v.pupil)) known.insert(ref);
+  for (const auto& [ref, name] : people(v)) known.insert(ref);
   ctx.knownPeople = std::move(known);
   return ctx;
 }
@@ -156,6 +186,8 @@ Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber,
   v.values = parsed.value();
   v.state = v.workflow->state(rec->state);
   if (!v.state) throw InfraError("plan " + std::to_string(planId) + " is in an unknown state");
+  v.people = std::make_shared<const PlanPeople>(
+      PlanPeople{people_.users({pupil->academyId}), people_.contacts(pupil->id)});
   // Judge stored values as of when they were saved: unchanged dates stay valid.
   v.check = validateValues(*v.form, *v.values, valueContext(v, v.values.get()));
   if (a) {
@@ -167,32 +199,45 @@ Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber,
   }
   const Date today = dateOf(clock_.now());
   const auto dob = parseIsoDate(pupil->dateOfBirth);
-  // The review being prepared: when it is due, and a meeting set after that.
-  const bool preparing = v.state->editable || v.state->signing;
-  if (v.workflow->deadlines) {
+  v.deadlines = planDeadlines(
+      *v.workflow, *v.state, *v.values, pupil->yearGroup, dob, today,
+      v.workflow->deadlines ? plans_.transitions(planId) : std::vector<TransitionRecord>{});
+  // The review being prepared: a meeting set after the review is due.
+  if (v.state->editable || v.state->signing)
+    if (auto w = lateMeetingWarning(v.workflow->review, *v.values, dob)) v.warnings.push_back(*w);
+  v.signers = plans_.signers(planId);
+  return v;
+}
+
+std::vector<DeadlineItem> planDeadlines(const WorkflowDefinition& wf, const StateDef& state,
+                                        const Poco::JSON::Object& values,
+                                        const std::string& yearGroup,
+                                        std::optional<Date> dateOfBirth, Date today,
+                                        const std::vector<TransitionRecord>& transitions) {
+  std::vector<DeadlineItem> out;
+  // The review being prepared: when it is due.
+  const bool preparing = state.editable || state.signing;
+  if (wf.deadlines) {
     std::map<std::string, Date> fired;
-    for (const auto& t : plans_.transitions(planId))
+    for (const auto& t : transitions)
       if (auto d = parseIsoDate(t.at.substr(0, 10)); d && !fired.count(t.name)) fired[t.name] = *d;
-    v.deadlines = evaluateDeadlines(*v.workflow->deadlines, *v.values, today, fired);
+    out = evaluateDeadlines(*wf.deadlines, values, today, fired);
     if (preparing) {
-      if (auto pt = phaseTransferDeadline(*v.workflow->deadlines, pupil->yearGroup, *v.values,
-                                          today, reviewOn(v.workflow->review, *v.values, dob)))
-        v.deadlines.push_back(*pt);
+      if (auto pt = phaseTransferDeadline(*wf.deadlines, yearGroup, values, today,
+                                          reviewOn(wf.review, values, dateOfBirth)))
+        out.push_back(*pt);
     }
   }
   if (preparing) {
-    const Duration soon =
-        v.workflow->deadlines ? v.workflow->deadlines->dueSoon : Duration{0, 0, 0, 14};
-    if (auto due = reviewDueDeadline(v.workflow->review, *v.values, dob, today, soon)) {
-      v.deadlines.insert(v.deadlines.begin(), *due);
-      std::stable_sort(v.deadlines.begin(), v.deadlines.end(), [](const auto& x, const auto& y) {
+    const Duration soon = wf.deadlines ? wf.deadlines->dueSoon : Duration{0, 0, 0, 14};
+    if (auto due = reviewDueDeadline(wf.review, values, dateOfBirth, today, soon)) {
+      out.insert(out.begin(), *due);
+      std::stable_sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
         return std::chrono::sys_days{x.due} < std::chrono::sys_days{y.due};
       });
     }
-    if (auto w = lateMeetingWarning(v.workflow->review, *v.values, dob)) v.warnings.push_back(*w);
   }
-  v.signers = plans_.signers(planId);
-  return v;
+  return out;
 }
 
 Result<PlanView> PlanService::open(const Actor& a, Id planId, int versionNumber, Action purpose) {
@@ -332,7 +377,7 @@ GuardFacts PlanService::facts(const PlanView& v) {
   f.values = v.values.get();
   f.valueContext = valueContext(v, v.values.get());
   for (const auto& s : v.signers) f.assignedSigners[s.slot]++;
-  for (const auto& c : people_.contacts(v.pupil.id))
+  for (const auto& c : v.people->contacts)
     if (c.active) f.involvedKinds.insert(contactKindName(c.kind));
   if (auto next = plans_.latestSuccessor(v.plan.id)) {
     const StateDef* st = workflowSnapshot(next->workflowSnapshotId)->state(next->state);
@@ -524,7 +569,7 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
         // Carry the plan forward; answers the current template no longer has are dropped, and
         // the pupil's details are refreshed from the record.
         auto carried = withoutHiddenAnswers(*form, *normaliseValues(*form, *v.values));
-        auto fresh = prefillValues(*form, v.pupil, people_.contacts(v.pupil.id));
+        auto fresh = prefillValues(*form, v.pupil, v.people->contacts);
         for (const auto* f : form->fields())
           if (!f->prefill.empty() && f->prefill.rfind("pupil.", 0) == 0 && fresh->has(f->id))
             carried->set(f->id, fresh->get(f->id));
@@ -644,7 +689,7 @@ Status PlanService::assignSigners(const Actor& a, Id planId, const std::string& 
   std::vector<SignerAssignment> people;
   const auto candidates = signerCandidates(v, *slot);
   std::map<std::string, std::string> connected;  // anyone connected to the pupil: for the message
-  for (const auto& [ref, label] : this->people(v.pupil)) connected[ref] = label;
+  for (const auto& [ref, label] : PlanService::people(v)) connected[ref] = label;
   for (const auto& ref : personRefs) {
     if (ref.empty()) continue;
     auto fit = std::find_if(candidates.begin(), candidates.end(),

@@ -1,7 +1,9 @@
 // Peer for bench_pdf_render: the same plan (JSON from the benchmark) as HTML, printed to PDF by a
 // warm headless Chromium (playwright-core, browser kept running, one page per worker).
 // Usage: node chromium_render.cjs PLAN.json ITERATIONS OUT.pdf
-// Prints one JSON line: median_ms, p99_ms, docs_per_s_2_workers, peak_rss_kb, bytes.
+// Prints one JSON line: median_ms, p90_ms, p99_ms, docs_per_s_2_workers, peak_rss_kb, bytes.
+// Text is set with the system's fonts (fontconfig falls back from DejaVu Sans to Noto for other
+// scripts) and each value has dir="auto", so a right-to-left answer is laid out right to left.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -15,19 +17,19 @@ const text = (s) => esc(s === null || s === undefined || s === '' ? '—' : s).r
 function html(plan) {
   const h = plan.header;
   const item = (it) => {
-    if (it.kind === 'long') return `<h4>${esc(it.label)}</h4><p>${text(it.value)}</p>`;
+    if (it.kind === 'long') return `<h4>${esc(it.label)}</h4><p dir="auto">${text(it.value)}</p>`;
     if (it.kind === 'table') {
       const head = it.columns.map((c) => `<th>${esc(c)}</th>`).join('');
-      const rows = it.rows.map((r) => `<tr>${r.map((c) => `<td>${text(c)}</td>`).join('')}</tr>`).join('');
+      const rows = it.rows.map((r) => `<tr>${r.map((c) => `<td dir="auto">${text(c)}</td>`).join('')}</tr>`).join('');
       return `${it.label ? `<h4>${esc(it.label)}</h4>` : ''}<table class="grid"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
     }
     let v = it.value;
     if (it.kind === 'choice') v = (it.options.length ? it.options.map((o) => (it.chosen.includes(o) ? '☑ ' : '☐ ') + o) : it.chosen).join('\n');
     if (it.kind === 'rating') v = '■ ' + it.value;
-    return `<div class="row"><div class="label">${esc(it.label)}</div><div class="value">${text(v)}</div></div>`;
+    return `<div class="row"><div class="label">${esc(it.label)}</div><div class="value" dir="auto">${text(v)}</div></div>`;
   };
   const sections = plan.sections.map((s) => `<section><h2>${esc(s.title)}</h2>${s.items.map(item).join('')}</section>`).join('');
-  const sigs = plan.signatures.map((s) => `<div class="sig"><b>${esc(s.role)}</b><div>Name: ${s.name ? esc(s.name) : '______________'}</div><div>Date: ${s.date ? esc(s.date) : '______________'}</div><div>Signature: ______________________</div></div>`).join('');
+  const sigs = plan.signatures.map((s) => `<div class="sig"><b>${esc(s.role)}</b><div>Name: <bdi>${s.name ? esc(s.name) : '______________'}</bdi></div><div>Date: ${s.date ? esc(s.date) : '______________'}</div><div>Signature: ______________________</div></div>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(h.title)}</title><style>
   @page { size: A4; margin: 58pt 50pt 64pt 50pt; }
   body { font-family: 'DejaVu Sans', sans-serif; font-size: 10pt; color: #1c1f24; }
@@ -39,7 +41,7 @@ function html(plan) {
   .grid th { background: #dee8f5; text-align: left; } .grid th, .grid td { border: 1px solid #d0d4db; padding: 3pt 4pt; vertical-align: top; }
   .grid tr { break-inside: avoid; } .sig { border: 1px solid #d0d4db; padding: 8pt; margin: 8pt 0; break-inside: avoid; }
   </style></head><body><div class="academy">${esc(h.academy)}</div><h1>${esc(h.title)}</h1>
-  <div class="cards"><div><small>Pupil</small><b>${esc(h.pupil)}</b></div><div><small>Date of birth</small><b>${esc(h.dob)}</b></div>
+  <div class="cards"><div><small>Pupil</small><b><bdi>${esc(h.pupil)}</bdi></b></div><div><small>Date of birth</small><b>${esc(h.dob)}</b></div>
   <div><small>Year group</small><b>${esc(h.year)}</b></div><div><small>Plan status</small><b>${esc(h.state)}</b></div>
   <div><small>Version</small><b>${esc(h.version)}</b></div><div><small>Next review date</small><b>${esc(h.review)}</b></div></div>
   ${sections}<section><h2>Signatures</h2>${sigs}</section></body></html>`;
@@ -109,6 +111,7 @@ function treeRssKb(root) {
   sample();
   await browser.close();
   console.log(JSON.stringify({ median_ms: times[Math.floor(times.length / 2)],
+    p90_ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.9))],
     p99_ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))],
     docs_per_s_2_workers: done / elapsed, peak_rss_kb: peak, bytes: first.length }));
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -21,6 +21,8 @@ class SqlitePlanRepository final : public engine::PlanRepository {
   std::vector<engine::TransitionRecord> transitions(engine::Id planId) override;
   std::optional<engine::PlanRecord> latestSuccessor(engine::Id planId) override;
   std::vector<engine::ReviewRequestRecord> reviewRequests(engine::Id planId) override;
+  std::map<engine::Id, engine::PlanDeadlineInputs> deadlineInputs(
+      const std::vector<engine::Id>& planIds) override;
   std::vector<engine::Id> reviewsDueBy(const std::string& isoDay,
                                        const std::vector<std::string>& states) override;
   engine::Id create(const engine::PlanRecord& p, const engine::PlanVersionRecord& first,

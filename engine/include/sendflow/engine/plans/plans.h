@@ -49,6 +49,7 @@ struct PlanRecord {
 struct PlanSummary : PlanRecord {
   std::string pupilName;
   std::string pupilYearGroup;
+  std::string pupilDateOfBirth;  // ISO date, or empty
   std::string title;
 };
 
@@ -92,6 +93,11 @@ struct ReviewRequestRecord {
 struct TransitionRecord {
   std::string name, fromState, toState, actor, at, reasonCode, reasonText;
   int version = 0;
+};
+
+struct PlanDeadlineInputs {
+  std::string valuesJson;                     // the current version's (canonical JSON)
+  std::vector<TransitionRecord> transitions;  // oldest first
 };
 
 struct PlanQuery {
@@ -144,6 +150,10 @@ class PlanRepository {
   virtual std::vector<TransitionRecord> transitions(Id planId) = 0;
   virtual std::optional<PlanRecord> latestSuccessor(Id planId) = 0;  // newest plan reviewing it
   virtual std::vector<ReviewRequestRecord> reviewRequests(Id planId) = 0;  // oldest first
+  // What the deadlines of the plans in `planIds` are worked out from, for a list that shows them:
+  // each plan's current values and its transitions (oldest first), in a fixed number of
+  // statements however many plans there are. Plans that do not exist are left out.
+  virtual std::map<Id, PlanDeadlineInputs> deadlineInputs(const std::vector<Id>& planIds) = 0;
   // Plans in one of `states` whose review date is on or before `isoDay` (an indexed scan).
   virtual std::vector<Id> reviewsDueBy(const std::string& isoDay,
                                        const std::vector<std::string>& states) = 0;
@@ -158,6 +168,11 @@ class PlanRepository {
   virtual Status setSigners(Id planId, const std::string& expectedState, const std::string& slot,
                             const std::vector<SignerAssignment>& people,
                             const AuditEvent& audit) = 0;
+};
+
+struct PlanPeople {
+  std::vector<User> staff;
+  std::vector<Contact> contacts;
 };
 
 // A plan opened for reading or writing, with the definitions it pinned.
@@ -175,6 +190,27 @@ struct PlanView {
   std::vector<DeadlineItem> deadlines;  // review due, EHCP statutory deadlines, phase transfer
   std::vector<FieldError> warnings;     // shown beside the field, never refusing (a late meeting)
   std::vector<SignerAssignment> signers;
+  // The staff of the pupil's academy and the pupil's contacts (active or not), read once when the
+  // plan was opened: who the plan may name (PlanService::people, signerCandidates).
+  std::shared_ptr<const PlanPeople> people;
+};
+
+// The deadlines a plan shows (PlanView::deadlines), worked out from its current values: the
+// workflow's statutory deadlines (done dates from `transitions`, oldest first), and while the
+// review is being prepared (an editable or signing state) the phase transfer and when the review
+// is due, by due date. Pure: the plan page and the plan lists both use it.
+std::vector<DeadlineItem> planDeadlines(const WorkflowDefinition& wf, const StateDef& state,
+                                        const Poco::JSON::Object& values,
+                                        const std::string& yearGroup,
+                                        std::optional<Date> dateOfBirth, Date today,
+                                        const std::vector<TransitionRecord>& transitions);
+
+// One row of a plan list (dashboard, pupil page): the plan, its pinned workflow, and for a plan
+// not closed whose workflow has statutory deadlines, its deadlines as its own page shows them.
+struct PlanListing {
+  PlanSummary plan;
+  std::shared_ptr<const WorkflowDefinition> workflow;
+  std::vector<DeadlineItem> deadlines;
 };
 
 // Fills in what the e-signature actions change before a transition is applied (implemented by
@@ -215,6 +251,10 @@ class PlanService {
   // Workflow types a SENCO can launch now, by title.
   std::vector<const WorkflowDefinition*> launchable() const;
   std::vector<PlanSummary> list(const Actor& a, Id pupilId = 0);
+  // The plans list() gives, each with its workflow and, when it is not closed and its workflow
+  // has statutory deadlines, its deadlines: one read of the plans and one of what their deadlines
+  // come from, however many plans there are (no plan is opened one by one).
+  std::vector<PlanListing> listing(const Actor& a, Id pupilId = 0);
 
   Result<Id> launch(const Actor& a, Id pupilId, const std::string& type);
   // versionNumber 0: the current version. A plan the actor may not view (another academy's, or
@@ -285,9 +325,9 @@ class PlanService {
   // Makes review-due every plan in force whose review date has come. Returns how many.
   int markReviewsDue(Date today);
 
-  // People who may be named on this pupil's plans: "user:N" staff of the academy and
-  // "contact:N" contacts of the pupil, with their names.
-  std::vector<std::pair<std::string, std::string>> people(const Pupil& p);
+  // People who may be named on this plan: "user:N" active staff of the pupil's academy and
+  // "contact:N" active contacts of the pupil, with their names (from v.people: nothing is read).
+  static std::vector<std::pair<std::string, std::string>> people(const PlanView& v);
   // The plan's row alone (state, current version): a cheap look, no permission check.
   std::optional<PlanRecord> record(Id planId) { return plans_.plan(planId); }
   // The newest plan reviewing this one (no permission check: the caller opened the plan).
