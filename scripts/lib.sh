@@ -7,10 +7,10 @@ SENDFLOW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages the build needs (README.md says what each is for).
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libpoco-dev libhpdf-dev libharfbuzz-dev libkainjow-mustache-dev
-  libsqlite3-dev libssl-dev catch2 fonts-dejavu-core)
+  libsqlite3-dev libssl-dev catch2 fonts-dejavu-core libgettextpo-dev libicu-dev)
 
 # Extra packages the tests need. node/npm are handled apart: see ensure_node.
-TEST_PACKAGES=(clang-format chromium poppler-utils qpdf python3-aiosmtpd python3-icalendar mupdf-tools sqlite3 nginx openssl systemd)
+TEST_PACKAGES=(gettext clang-format chromium poppler-utils qpdf python3-aiosmtpd python3-icalendar mupdf-tools sqlite3 nginx openssl systemd)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

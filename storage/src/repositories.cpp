@@ -61,7 +61,8 @@ engine::Contact readContact(const Statement& st) {
       st.getText(3),
       st.getText(4),
       engine::parseContactKind(st.getText(5)).value_or(engine::ContactKind::kOther),
-      st.getInt(6) != 0};
+      st.getInt(6) != 0,
+      st.getText(7)};
 }
 
 std::string placeholders(size_t n) {
@@ -241,9 +242,10 @@ void SqlitePeopleRepository::updatePupil(const engine::Pupil& p, const engine::A
 std::vector<engine::Contact> SqlitePeopleRepository::contacts(Id pupilId) {
   return store_.read([&](Database& db) {
     std::vector<engine::Contact> out;
-    Statement st(db,
-                 "SELECT id, pupil_id, name, email, relationship, kind, active FROM contact "
-                 "WHERE pupil_id=? ORDER BY active DESC, id");
+    Statement st(
+        db,
+        "SELECT id, pupil_id, name, email, relationship, kind, active, language FROM contact "
+        "WHERE pupil_id=? ORDER BY active DESC, id");
     st.bind(1, pupilId);
     while (st.step()) out.push_back(readContact(st));
     return out;
@@ -253,7 +255,9 @@ std::vector<engine::Contact> SqlitePeopleRepository::contacts(Id pupilId) {
 std::optional<engine::Contact> SqlitePeopleRepository::contact(Id id) {
   return store_.read([&](Database& db) -> std::optional<engine::Contact> {
     Statement st(
-        db, "SELECT id, pupil_id, name, email, relationship, kind, active FROM contact WHERE id=?");
+        db,
+        "SELECT id, pupil_id, name, email, relationship, kind, active, language FROM contact "
+        "WHERE id=?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     return readContact(st);
@@ -264,10 +268,11 @@ Id SqlitePeopleRepository::createContact(const engine::Contact& c,
                                          const engine::AuditEvent& audit) {
   return store_.write([&](Database& db) {
     Statement st(db,
-                 "INSERT INTO contact(pupil_id, name, email, relationship, kind, active) "
-                 "VALUES (?,?,?,?,?,?)");
+                 "INSERT INTO contact(pupil_id, name, email, relationship, kind, active, language) "
+                 "VALUES (?,?,?,?,?,?,?)");
     st.bind(1, c.pupilId).bind(2, c.name).bind(3, c.email).bind(4, c.relationship);
-    st.bind(5, engine::contactKindName(c.kind)).bind(6, c.active ? 1 : 0).run();
+    st.bind(5, engine::contactKindName(c.kind)).bind(6, c.active ? 1 : 0).bind(7, c.language);
+    st.run();
     Id id = db.lastInsertId();
     store_.appendAudit(db, audit);
     return id;
@@ -278,9 +283,11 @@ void SqlitePeopleRepository::updateContact(const engine::Contact& c,
                                            const engine::AuditEvent& audit) {
   store_.write([&](Database& db) {
     Statement st(db,
-                 "UPDATE contact SET name=?, email=?, relationship=?, kind=?, active=? WHERE id=?");
+                 "UPDATE contact SET name=?, email=?, relationship=?, kind=?, active=?, language=? "
+                 "WHERE id=?");
     st.bind(1, c.name).bind(2, c.email).bind(3, c.relationship);
-    st.bind(4, engine::contactKindName(c.kind)).bind(5, c.active ? 1 : 0).bind(6, c.id).run();
+    st.bind(4, engine::contactKindName(c.kind)).bind(5, c.active ? 1 : 0).bind(6, c.language);
+    st.bind(7, c.id).run();
     store_.appendAudit(db, audit);
   });
 }

@@ -30,7 +30,19 @@ Poco::JSON::Object contactJson(const engine::Contact& c) {
   o.set("relationship", c.relationship);
   o.set("kind", engine::contactKindName(c.kind));
   o.set("active", c.active);
+  o.set("language", c.language);
   return o;
+}
+
+void readContact(JsonBody& b, engine::ContactInput& in) {
+  if (auto v = b.text("name")) in.name = *v;
+  if (auto v = b.text("email")) in.email = *v;
+  if (auto v = b.text("relationship")) in.relationship = *v;
+  if (auto v = b.text("kind")) in.kind = *v;
+  if (auto v = b.flag("active")) in.active = *v;
+  // A tag of translations/LANGUAGES ("ur", "pl", "en-GB"): anything else is a 422 naming the
+  // languages offered, and nothing is saved.
+  if (auto v = b.text("language")) in.language = *v;
 }
 
 void readPupil(JsonBody& b, engine::PupilInput& in) {
@@ -95,6 +107,41 @@ void apiCreatePupil(Exchange& ex) {
   ex.json(201, pupilJson(*p));
 }
 
+void apiCreateContact(Exchange& ex) {
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no such pupil.");
+  JsonBody b(ex.json());
+  b.allowOnly({"name", "email", "relationship", "kind", "active", "language"});
+  engine::ContactInput in;
+  readContact(b, in);
+  if (auto e = b.error()) return ex.error(*e);
+  auto res = ex.services.people().addContact(ex.actor(), *id, in);
+  if (!res) return ex.error(res.error());
+  auto c = ex.services.people().contact(ex.actor(), res.value(), engine::Action::kManagePupil);
+  if (!c) return ex.error(c.error());
+  ex.json(201, contactJson(c->first));
+}
+
+void apiPatchContact(Exchange& ex) {
+  auto id = ex.idParam("id");
+  if (!id) return ex.error(404, "There is no such contact.");
+  auto c = ex.services.people().contact(ex.actor(), *id, engine::Action::kManagePupil);
+  if (!c) return ex.error(c.error());
+  JsonBody b(ex.json());
+  b.allowOnly({"name", "email", "relationship", "kind", "active", "language"});
+  const engine::Contact& old = c->first;
+  engine::ContactInput in{old.name,         old.email,
+                          old.relationship, engine::contactKindName(old.kind),
+                          old.active,       old.language};
+  readContact(b, in);
+  if (auto e = b.error()) return ex.error(*e);
+  auto res = ex.services.people().updateContact(ex.actor(), old.id, in);
+  if (!res) return ex.error(res.error());
+  auto now = ex.services.people().contact(ex.actor(), old.id, engine::Action::kManagePupil);
+  if (!now) return ex.error(now.error());
+  ex.json(200, contactJson(now->first));
+}
+
 void apiPatchPupil(Exchange& ex) {
   auto id = ex.idParam("id");
   auto p = id ? ex.services.people().pupil(ex.actor(), *id)
@@ -125,6 +172,8 @@ void registerApiRoutes(Router& router) {
   r.add("POST", "/api/v1/pupils", engine::Action::kManagePupil, apiCreatePupil);
   r.add("GET", "/api/v1/pupils/{id}", engine::Action::kViewPupil, apiPupil);
   r.add("PATCH", "/api/v1/pupils/{id}", engine::Action::kManagePupil, apiPatchPupil);
+  r.add("POST", "/api/v1/pupils/{id}/contacts", engine::Action::kManagePupil, apiCreateContact);
+  r.add("PATCH", "/api/v1/contacts/{id}", engine::Action::kManagePupil, apiPatchContact);
 }
 
 }  // namespace sendflow::web

@@ -24,6 +24,7 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       clock_(c),
       log_(l),
       definitions_(loadDefinitionFolders(settings_.formsDir, settings_.workflowsDir)),
+      translations_(settings_.translationsDir),
       store_(ensureHome(settings_), clock_),
       anchors_(settings_.home + "/audit.anchor"),
       peopleRepo_(store_),
@@ -36,13 +37,18 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       outbox_(store_),
       reminders_(outbox_, peopleRepo_, plans_, clock_, settings_.reminders) {
   store_.migrate();
+  {  // a contact's language is one of those with a catalogue (translations/LANGUAGES)
+    std::vector<std::string> tags;
+    for (const auto& language : translations_.languages()) tags.push_back(language.tag);
+    people_.setLanguages(std::move(tags));
+  }
   store_.setDeferredAuditDelay(settings_.auditReadCommit);
   reminders_.setAuditAnchors(&anchors_);
   // Built now, not on first use: it registers itself as the plan service's transition actions,
   // and a transition run before it existed would create no signature requests and seal nothing.
   signatures();
   if (withViews) {
-    views_ = std::make_unique<Views>(settings_.webRoot + "/templates");
+    views_ = std::make_unique<Views>(settings_.webRoot + "/templates", &translations_);
     registerRoutes(router_);
     if (settings_.demo()) registerDemoMailboxRoutes(router_);  // a demo server only
     // The plan service asks the live hub to fold live edits before a transition.

@@ -14,6 +14,7 @@
 #include "app/health.h"
 #include "app/services.h"
 #include "http/http.h"
+#include "i18n/translations.h"
 #include "pages/views.h"
 #include "sendflow/engine/contributions/contributions.h"
 #include "sendflow/engine/core/clock.h"
@@ -75,6 +76,7 @@ class App final : public Services {
   MailService& mail() override;
   LiveHub& live() override { return *live_; }
   const engine::PdfRenderer& pdf() override;
+  const Translations& translations() const override { return translations_; }
   bool hasViews() const override { return views_ != nullptr; }
   Views& views() override { return *views_; }
   Router& router() override { return router_; }
@@ -136,6 +138,7 @@ class App final : public Services {
   Poco::Logger& log_;
   engine::SystemRandom random_;
   const engine::DefinitionRegistry definitions_;
+  const Translations translations_;  // translations.dir (translations/*.po)
   storage::Store store_;
   AuditAnchorFile anchors_;  // <home>/audit.anchor
   storage::SqlitePeopleRepository peopleRepo_;

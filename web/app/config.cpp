@@ -291,6 +291,7 @@ Settings readSettings(const Poco::Util::AbstractConfiguration& config) {
   s.formsDir = config.getString("forms.dir", data + "/forms");
   s.workflowsDir = config.getString("workflows.dir", data + "/workflows");
   s.webRoot = config.getString("web.root", data + "/web");
+  s.translationsDir = config.getString("translations.dir", data + "/translations");
   s.port = boundedInt32(config, "port", 8080, 0, 65535);
   s.bindAddress = config.getString("bind", "127.0.0.1");
   s.baseUrl = config.getString("base_url", "http://localhost:" + std::to_string(s.port));

@@ -93,8 +93,9 @@ struct Settings {
   std::string home;          // home (SENDFLOW_HOME), default ./var
   std::string databasePath;  // <home>/sendflow.db
   std::string formsDir, workflowsDir, webRoot;
-  std::string baseUrl;      // base_url, default http://localhost:<port>
-  std::string bindAddress;  // bind, default 127.0.0.1
+  std::string translationsDir;  // translations.dir: LANGUAGES and <tag>.po (docs/translations.md)
+  std::string baseUrl;          // base_url, default http://localhost:<port>
+  std::string bindAddress;      // bind, default 127.0.0.1
   int port = 8080;
   std::size_t maxBodyBytes = 1024 * 1024;
   std::string tlsCertificate, tlsKey;

@@ -15,6 +15,7 @@
 #include "app/health.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "i18n/translations.h"
 #include "pages/views.h"
 #include "sendflow/engine/contributions/contributions.h"
 #include "sendflow/engine/core/clock.h"
@@ -61,6 +62,9 @@ class Services {
   // engine::InfraError when the fonts cannot be read (and tries again on the next call).
   virtual const engine::PdfRenderer& pdf() = 0;
 
+  // The message catalogues and the languages a contact may be given (translations/), read at
+  // start. Read-only, thread-safe.
+  virtual const Translations& translations() const = 0;
   // The page templates, and whether they were compiled (not for CLI commands).
   virtual bool hasViews() const = 0;
   virtual Views& views() = 0;

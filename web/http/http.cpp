@@ -293,6 +293,16 @@ void Exchange::bytes(int status, const std::string& contentType, const std::stri
   response.send().write(data.data(), static_cast<std::streamsize>(data.size()));
 }
 
+const std::string& Exchange::tr(const std::string& msgid) const {
+  return services.translations().text(language, msgid);
+}
+
+std::string Exchange::tr(
+    const std::string& msgid,
+    std::initializer_list<std::pair<std::string_view, std::string>> values) const {
+  return fillPlaceholders(tr(msgid), values);
+}
+
 void Exchange::error(const engine::Error& e) { sendError(statusFor(e.code), e); }
 
 void Exchange::error(int status, const std::string& message) {
@@ -326,11 +336,12 @@ void Exchange::sendError(int status, const engine::Error& e) {
   }
   Data d;
   d.set("status", std::to_string(status));
-  d.set("message", e.message);
+  d.set("message", tr(e.message));  // a contact's language, where the catalogue has the text
+  if (!preferredLanguage.empty()) d.set("contact", true);  // no dashboard link
   Data items = list();
   for (const auto& f : e.fields) {
     Data item;
-    item.set("message", f.message);
+    item.set("message", tr(f.message));
     items.push_back(item);
   }
   d.set("fields", items);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -54,6 +55,11 @@ class Exchange {
   std::optional<engine::SessionContext> session;  // set on authenticated routes
   std::string sessionToken;                       // cookie value; never logged
   std::shared_ptr<WebSocketUpgrade> webSocket;    // set by acceptWebSocket (web/http/websocket.h)
+  // The language pages and error pages are written in: a contact's (speakTo in
+  // pages/contact_language.h), English for everyone else. `preferredLanguage` is the contact's
+  // stored choice (empty for staff): the page offers English, or that language, as a link.
+  std::string language = "en-GB";
+  std::string preferredLanguage;
 
   const engine::Actor& actor() const { return session->actor; }
   bool isApi() const;
@@ -69,6 +75,13 @@ class Exchange {
   static std::optional<int> intField(const std::string& name, std::string_view text, int min,
                                      int max);
   std::string query(const std::string& name, const std::string& fallback = "") const;
+  // `msgid` (English) in this exchange's language; itself when not translated. Extracted into
+  // translations/sendflow.pot by scripts/update-translations.
+  const std::string& tr(const std::string& msgid) const;
+  // The same with its {{name}} placeholders filled from `values` (plain text: a template
+  // escapes it like any other value).
+  std::string tr(const std::string& msgid,
+                 std::initializer_list<std::pair<std::string_view, std::string>> values) const;
 
   // Body readers (each reads the body once; enforce the size limit; throw BadRequest).
   const Poco::Net::HTMLForm& form();

@@ -108,10 +108,24 @@ MailService::MailService(Services& services, engine::Outbox& outbox, MailSetting
     Poco::FileInputStream in(it->path());
     std::string text;
     Poco::StreamCopier::copyToString(in, text);
-    mustache::mustache t(text);
-    if (!t.is_valid())
-      throw std::runtime_error("mail template " + p.getFileName() + ": " + t.error_message());
-    templates_.emplace(p.getBaseName(), text);  // "review_reminder.txt"
+    // "<kind>.<part>" in English, "<kind>.<part>@<tag>" in each other language when the
+    // template has {{#t}} messages (a text part's placeholders become {{{x}}}: mail text is
+    // not HTML).
+    const std::string base = p.getBaseName();  // "review_reminder.txt"
+    const bool html = Poco::Path(base).getExtension() == "html";
+    const bool translatable = text.find("{{#t}}") != std::string::npos;
+    const auto& tr = services.translations();
+    for (const auto& lang : tr.languages()) {
+      const bool english = lang.tag == kEnglish;
+      if (!english && !translatable) continue;
+      std::string source = translateTemplate(p.getFileName(), text, tr, lang.tag,
+                                             html ? TextKind::kHtml : TextKind::kPlain);
+      mustache::mustache t(source);
+      if (!t.is_valid())
+        throw std::runtime_error("mail template " + p.getFileName() +
+                                 (english ? "" : " in " + lang.tag) + ": " + t.error_message());
+      templates_.emplace(english ? base : base + "@" + lang.tag, std::move(source));
+    }
   }
   for (const char* kind :
        {engine::mailkind::kReview, engine::mailkind::kEscalation, engine::mailkind::kDeadline,
@@ -134,10 +148,15 @@ MailService::~MailService() {
 
 std::string MailService::render(const std::string& kind, const std::string& part,
                                 const OutboxMessage& m, const std::string& subject) const {
-  auto it = templates_.find(kind + "." + part);
+  Poco::JSON::Object::Ptr data = messageData(m);
+  // A contact's language, as the engine recorded it when it queued the message (staff: none).
+  std::string lang(kEnglish);
+  if (data->has("lang") && services_.translations().find(data->getValue<std::string>("lang")))
+    lang = data->getValue<std::string>("lang");
+  auto it = templates_.find(kind + "." + part + "@" + lang);
+  if (it == templates_.end()) it = templates_.find(kind + "." + part);
   if (it == templates_.end()) throw std::logic_error("no mail template " + kind + "." + part);
   mustache::data d;
-  Poco::JSON::Object::Ptr data = messageData(m);
   const std::string base = settings_.baseUrl;
   // A staff recipient who may not open plans (a SEND governor) gets no links to them: the
   // reviews overview is their way in (engine/access.h).
@@ -185,6 +204,11 @@ std::string MailService::render(const std::string& kind, const std::string& part
   if (!data->has("recipient_name"))
     d.set("recipient_name", m.toName.empty() ? std::string("colleague") : m.toName);
   d.set("subject", subject);
+  // A code's lifetime with its noun in the language's grammar (ICU): "10 minutes", "10 minut".
+  if (data->has("minutes")) d.set("duration", localMinutes(lang, data->getValue<long>("minutes")));
+  // Dates written out in the contact's language (the engine's "expires" is English).
+  if (lang != kEnglish && data->has("expires_on"))
+    d.set("expires", localDate(lang, data->getValue<std::string>("expires_on")));
   mustache::mustache t(it->second);
   return t.render(d);
 }

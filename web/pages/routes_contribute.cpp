@@ -4,6 +4,8 @@
 #include "app/services.h"
 #include "http/http.h"
 #include "http/paths.h"
+#include "i18n/translations.h"
+#include "pages/contact_language.h"
 #include "pages/contribute.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
@@ -35,6 +37,7 @@ struct PageState {
 
 void contributePage(Exchange& ex, int status, const PageState& ps) {
   const std::string token = ex.params["token"];
+  speakTo(ex, ex.services.contributions().linkLanguage(token));
   auto c = ex.services.contributions().open(token, ex.clientIp());
   if (!c) return ex.error(c.error());
   const auto& v = c->plan;
@@ -46,41 +49,50 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   if (auto name = ex.services.people().academyName(v.plan.academyId); !name.empty())
     d.set("academy", name);
   d.set("contributor_name", c->link.name);
-  d.set("kind_label", kindLabel(c->link.kind));
+  d.set("kind_label", ex.tr(kindLabel(c->link.kind)));
   d.set("editable", c->editable);
-  if (!c->editable) d.set("reason", c->reason);
+  if (!c->editable) d.set("reason", ex.tr(c->reason));
   d.set("current_version", std::to_string(v.plan.currentVersion));
-  d.set("expires", c->link.expiresAt.substr(0, 10));
-  if (!ps.notice.empty()) d.set("notice", ps.notice);
+  const std::string expires = c->link.expiresAt.substr(0, 10);
+  d.set("expires", ex.language == kEnglish ? expires : localDate(ex.language, expires));
+  if (!ps.notice.empty()) d.set("notice", ex.tr(ps.notice));
+  // The form's questions are in English until its definition carries the contact's language.
+  if (ex.language != kEnglish) d.set("labels_in_english", true);
   std::map<std::string, std::string> errors;
   if (ps.error) {
-    addErrors(d, *ps.error);
+    engine::Error shown = *ps.error;  // in the contact's language where the catalogue has it
+    shown.message = ex.tr(shown.message);
+    for (auto& f : shown.fields) f.message = ex.tr(f.message);
+    addErrors(d, shown);
     std::vector<std::pair<std::string, std::string>> links;  // to the inputs, as on a plan page
-    for (const auto& f : ps.error->fields) {
+    for (const auto& f : shown.fields) {
       errors[f.field] = f.message;
       links.emplace_back(errorAnchor(*v.form, f.field), f.message);
     }
     if (!links.empty()) d.set("errors", errorSummary(links));
-    if (ps.error->code == engine::ErrorCode::kConflict) addConflict(d, *ps.error);
+    if (shown.code == engine::ErrorCode::kConflict) addConflict(d, shown);
   }
   std::set<std::string> sections;
   for (const auto* s : c->sections) sections.insert(s->id);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, {}, c->editable, &sections};
   d.set("sections", editorSections(in));
   d.set("kept", ps.values != nullptr);
-  ex.html(status, ex.services.views().page(ex, "contribute", d, "Your part: " + v.workflow->title));
+  ex.html(status,
+          ex.services.views().page(ex, "contribute", d,
+                                   ex.tr("Your part: {{plan}}", {{"plan", v.workflow->title}})));
 }
 
 void showContribution(Exchange& ex) {
   contributePage(
       ex, 200,
       {nullptr, nullptr,
-       ex.query("saved", "") == "1" ? "Saved. Thank you: the school can see your answers now."
+       ex.query("saved", "") == "1" ? N_("Saved. Thank you: the school can see your answers now.")
                                     : ""});
 }
 
 void saveContribution(Exchange& ex) {
   const std::string token = ex.params["token"];
+  speakTo(ex, ex.services.contributions().linkLanguage(token));
   auto c = ex.services.contributions().open(token);
   if (!c) return ex.error(c.error());
   const auto& post = ex.form();

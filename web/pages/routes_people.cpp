@@ -2,6 +2,8 @@
 #include <Poco/JSON/Array.h>
 
 #include "app/services.h"
+#include "i18n/translations.h"
+#include "pages/contact_language.h"
 #include "pages/routes.h"
 #include "sendflow/engine/core/text.h"
 
@@ -170,7 +172,12 @@ void pupilPage(Exchange& ex) {
   const engine::Pupil* p = &r->pupil;
   Data d = pupilData(*p);
   Data contacts = list();
-  for (const auto& c : r->contacts) contacts.push_back(contactData(c));
+  for (const auto& c : r->contacts) {
+    Data cd = contactData(c);
+    if (c.language != kEnglish)
+      cd.set("language_label", languageLabel(ex.services.translations(), c.language));
+    contacts.push_back(cd);
+  }
   d.set("contacts", contacts);
   if (!r->academyName.empty()) d.set("academy", r->academyName);
   bool manage = engine::may(ex.actor(), engine::Action::kManagePupil, p->academyId);
@@ -178,6 +185,7 @@ void pupilPage(Exchange& ex) {
   d.set("can_export", engine::may(ex.actor(), engine::Action::kExportRecords, p->academyId));
   d.set("can_view_reads", engine::may(ex.actor(), engine::Action::kViewReads, p->academyId));
   d.set("contact_kinds", contactKindOptions(""));
+  d.set("contact_languages", languageOptions(ex.services.translations(), ""));
   addPlanLists(ex, d, p->id);
   if (engine::may(ex.actor(), engine::Action::kLaunchPlan, p->academyId) && p->active) {
     Data types = list();
@@ -274,8 +282,12 @@ void updatePupil(Exchange& ex) {
 }
 
 engine::ContactInput contactInput(const Poco::Net::HTMLForm& f) {
-  return {f.get("name", ""), engine::trimmed(f.get("email", "")), f.get("relationship", ""),
-          f.get("kind", ""), f.get("active", "1") == "1"};
+  return {f.get("name", ""),
+          engine::trimmed(f.get("email", "")),
+          f.get("relationship", ""),
+          f.get("kind", ""),
+          f.get("active", "1") == "1",
+          f.has("language") ? std::optional<std::string>(f.get("language")) : std::nullopt};
 }
 
 void contactForm(Exchange& ex, int status, const engine::ContactInput& in,
@@ -285,6 +297,7 @@ void contactForm(Exchange& ex, int status, const engine::ContactInput& in,
   d.set("email", in.email);
   d.set("relationship", in.relationship);
   d.set("kinds", contactKindOptions(in.kind));
+  d.set("languages", languageOptions(ex.services.translations(), in.language.value_or("")));
   d.set("active", in.active);
   d.set("action", action);
   d.set("pupil_id", pupilId);
@@ -328,7 +341,8 @@ void editContact(Exchange& ex) {
   if (!r) return ex.error(r.error());
   const engine::Contact* c = &r->contact;
   contactForm(ex, 200,
-              {c->name, c->email, c->relationship, engine::contactKindName(c->kind), c->active},
+              {c->name, c->email, c->relationship, engine::contactKindName(c->kind), c->active,
+               c->language},
               "/contacts/" + std::to_string(c->id), nullptr, std::to_string(c->pupilId));
 }
 

@@ -11,6 +11,8 @@
 #include "app/services.h"
 #include "http/http.h"
 #include "http/paths.h"
+#include "i18n/translations.h"
+#include "pages/contact_language.h"
 #include "pages/documents.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
@@ -23,13 +25,13 @@ namespace sendflow::web {
 namespace {
 
 std::string stateWords(const std::string& s) {
-  if (s == "invited") return "Invited";
-  if (s == "opened") return "Opened";
-  if (s == "signed") return "Signed";
-  if (s == "declined") return "Declined";
-  if (s == "expired") return "Link expired";
-  if (s == "void") return "Void";
-  if (s == "replaced") return "Replaced";
+  if (s == "invited") return N_("Invited");
+  if (s == "opened") return N_("Opened");
+  if (s == "signed") return N_("Signed");
+  if (s == "declined") return N_("Declined");
+  if (s == "expired") return N_("Link expired");
+  if (s == "void") return N_("Void");
+  if (s == "replaced") return N_("Replaced");
   return s;
 }
 
@@ -44,6 +46,8 @@ std::optional<Target> target(Exchange& ex) {
   if (ex.params.count("token")) {
     t.access.token = ex.params["token"];
     t.base = paths::signerLink(t.access.token);
+    // A contact's pages (and "this link has expired") are in their language.
+    speakTo(ex, ex.services.signatures().linkLanguage(t.access.token));
     return t;
   }
   auto plan = ex.idParam("id");
@@ -71,11 +75,13 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   d.set("pupil_initials", engine::initialsOf(sv->plan.pupil.legalName));
   d.set("pupil_name", t.access.staff ? sv->plan.pupil.legalName : sv->plan.pupil.displayName());
   d.set("signer_name", r.name);
-  d.set("slot_label", r.slotLabel);
+  d.set("slot_label", ex.tr(r.slotLabel));
   d.set("version", std::to_string(r.version));
   d.set("content_hash", r.contentHash);
-  d.set("expires", r.expiresAt.substr(0, 10));
-  d.set("consent_text", sv->consentText);
+  const std::string expires = r.expiresAt.substr(0, 10);
+  d.set("expires", ex.language == kEnglish ? expires : localDate(ex.language, expires));
+  d.set("consent_text", ex.tr(sv->consentText));
+  if (ex.language != kEnglish) d.set("labels_in_english", true);  // the plan stays English
   d.set("is_signed", r.state == engine::requeststate::kSigned);
   d.set("is_declined", r.state == engine::requeststate::kDeclined);
   const bool open =
@@ -83,6 +89,8 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   d.set("can_sign", open && sv->yourTurn && !sv->needsCode);
   d.set("needs_code", open && sv->yourTurn && sv->needsCode);
   d.set("code_minutes", std::to_string(ex.services.signatures().settings().codeMinutes));
+  d.set("code_duration",
+        localMinutes(ex.language, ex.services.signatures().settings().codeMinutes));
   d.set("not_your_turn", open && !sv->yourTurn);
   d.set("waiting_for", sv->waitingFor);
   d.set("is_staff", t.access.staff != nullptr);
@@ -98,8 +106,8 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   for (const auto& o : sv->others) {
     Data od;
     od.set("name", o.name);
-    od.set("slot", o.slotLabel);
-    od.set("state", stateWords(ex.services.signatures().displayState(o)));
+    od.set("slot", ex.tr(o.slotLabel));
+    od.set("state", ex.tr(stateWords(ex.services.signatures().displayState(o))));
     others.push_back(od);
   }
   d.set("others", others);
@@ -107,14 +115,23 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   EditorInput in{
       &sv->plan, sv->plan.values.get(), {}, ex.services.plans().people(sv->plan.pupil), false};
   d.set("sections", editorSections(in));
-  if (!notice.empty()) d.set("notice", notice);
+  if (!notice.empty())
+    d.set("notice",
+          ex.tr(notice,
+                {{"duration",
+                  localMinutes(ex.language, ex.services.signatures().settings().codeMinutes)}}));
   if (err) {
-    addErrors(d, *err);
-    d.set("error_message", err->message);
+    engine::Error shown = *err;  // in the contact's language where the catalogue has it
+    shown.message = ex.tr(shown.message);
+    for (auto& f : shown.fields) f.message = ex.tr(f.message);
+    addErrors(d, shown);
+    d.set("error_message", shown.message);
     d.set("has_errors", true);
-    if (err->fields.empty()) d.set("errors", errorSummary({{"main", err->message}}));
+    if (shown.fields.empty()) d.set("errors", errorSummary({{"main", shown.message}}));
   }
-  ex.html(status, ex.services.views().page(ex, "sign", d, "Sign: " + sv->plan.workflow->title));
+  ex.html(status,
+          ex.services.views().page(ex, "sign", d,
+                                   ex.tr("Sign: {{plan}}", {{"plan", sv->plan.workflow->title}})));
 }
 
 void showSigning(Exchange& ex) {
@@ -160,7 +177,7 @@ void postSign(Exchange& ex) {
   in.ip = ex.clientIp();
   in.userAgent = ex.request.get("User-Agent", "");
   doneOrError(ex, *t, ex.services.signatures().sign(t->access, in),
-              "Thank you: your signature was recorded. You can close this page.");
+              N_("Thank you: your signature was recorded. You can close this page."));
 }
 
 void postDecline(Exchange& ex) {
@@ -169,8 +186,9 @@ void postDecline(Exchange& ex) {
   auto st = ex.services.signatures().decline(t->access, ex.form().get("reason", ""), ex.clientIp());
   if (st) {
     Data d;
-    d.set("message", "You declined to sign. The school's SENCO has been told, with your reason.");
-    return ex.html(200, ex.services.views().page(ex, "sign_done", d, "Declined"));
+    d.set("message",
+          ex.tr("You declined to sign. The school's SENCO has been told, with your reason."));
+    return ex.html(200, ex.services.views().page(ex, "sign_done", d, ex.tr("Declined")));
   }
   doneOrError(ex, *t, st, "");
 }
@@ -181,12 +199,10 @@ void postCode(Exchange& ex) {
   const auto& post = ex.form();
   if (post.get("action", "") == "send")
     return doneOrError(ex, *t, ex.services.signatures().sendCode(t->access),
-                       "We emailed you a 6-digit code. It lasts " +
-                           std::to_string(ex.services.signatures().settings().codeMinutes) +
-                           " minutes.");
+                       N_("We emailed you a 6-digit code. It lasts {{duration}}."));
   doneOrError(ex, *t,
               ex.services.signatures().checkCode(t->access, engine::trimmed(post.get("code", ""))),
-              "Code accepted. You can sign now.");
+              N_("Code accepted. You can sign now."));
 }
 
 void versionPdf(Exchange& ex) {
@@ -203,6 +219,7 @@ void sendSealed(Exchange& ex, const engine::SealedDocument& s, const std::string
 }
 
 void linkSealed(Exchange& ex) {
+  speakTo(ex, ex.services.signatures().linkLanguage(ex.params["token"]));  // for an error page
   auto s = ex.services.signatures().sealedForLink(ex.params["token"]);
   if (!s) return ex.error(s.error());
   sendSealed(ex, s.value(), "signed-plan-" + std::to_string(s->planId) + ".pdf");
@@ -238,10 +255,11 @@ void renewLink(Exchange& ex) {
 
 // A contact's reason for a review, in words a parent uses (the staff page shows the code's label).
 std::string contactReasonLabel(const std::string& code) {
-  if (code == "change") return "Something has changed (for example needs, health or circumstances)";
-  if (code == "incident") return "There has been an incident";
-  if (code == "stakeholder_request") return "I would like the plan to be looked at again";
-  if (code == "drill_problem") return "A fire drill or practice showed a problem";
+  if (code == "change")
+    return N_("Something has changed (for example needs, health or circumstances)");
+  if (code == "incident") return N_("There has been an incident");
+  if (code == "stakeholder_request") return N_("I would like the plan to be looked at again");
+  if (code == "drill_problem") return N_("A fire drill or practice showed a problem");
   return reasonLabel(code);
 }
 
@@ -250,6 +268,7 @@ std::string contactReasonLabel(const std::string& code) {
 void reviewPage(Exchange& ex, int status, const engine::Error* err, const std::string& chosen = "",
                 const std::string& typed = "") {
   const std::string token = ex.params["token"];
+  speakTo(ex, ex.services.signatures().linkLanguage(token));
   auto link = ex.services.signatures().reviewLink(token);
   if (!link) return ex.error(link.error());
   Data d;
@@ -262,13 +281,13 @@ void reviewPage(Exchange& ex, int status, const engine::Error* err, const std::s
       sealed && sealed->version == link->request.version)
     d.set("sealed_link", paths::signerSealed(token));
   d.set("can_ask", !link->transition.empty());
-  d.set("closed", link->closed);
+  d.set("closed", ex.tr(link->closed));
   d.set("sent", ex.query("sent") == "1" && !err);
   Data reasons = list();
   for (std::size_t i = 0; i < link->reasons.size(); ++i) {
     Data r;
     r.set("value", link->reasons[i]);
-    r.set("label", contactReasonLabel(link->reasons[i]));
+    r.set("label", ex.tr(contactReasonLabel(link->reasons[i])));
     r.set("id", i == 0 ? std::string("reason_code") : "reason_code-" + std::to_string(i + 1));
     r.set("checked", link->reasons[i] == chosen);
     reasons.push_back(r);
@@ -279,8 +298,10 @@ void reviewPage(Exchange& ex, int status, const engine::Error* err, const std::s
   for (const auto& q : link->yours) {
     Data y;
     const auto at = engine::parseIsoTime(q.at);
-    y.set("at", at ? engine::ukDateTime(*at) : q.at);
-    y.set("reason", contactReasonLabel(q.reasonCode));
+    y.set("at", ex.language != kEnglish ? localDate(ex.language, q.at)
+                : at                    ? engine::ukDateTime(*at)
+                                        : q.at);
+    y.set("reason", ex.tr(contactReasonLabel(q.reasonCode)));
     yours.push_back(y);
   }
   d.set("yours", yours);
@@ -288,18 +309,22 @@ void reviewPage(Exchange& ex, int status, const engine::Error* err, const std::s
   if (err) {
     // The reason's text is one field on this page, whichever rule it broke.
     engine::Error shown = *err;
-    for (auto& f : shown.fields)
+    shown.message = ex.tr(shown.message);
+    for (auto& f : shown.fields) {
       if (f.field == "reason") f.field = "reason_text";
+      f.message = ex.tr(f.message);
+    }
     addErrors(d, shown);
   }
-  ex.html(status,
-          ex.services.views().page(ex, "review_request", d,
-                                   (err ? "Error: " : "") + std::string("Ask for a review")));
+  ex.html(status, ex.services.views().page(
+                      ex, "review_request", d,
+                      err ? ex.tr("Error: Ask for a review") : ex.tr("Ask for a review")));
 }
 
 void showReviewRequest(Exchange& ex) { reviewPage(ex, 200, nullptr); }
 
 void postReviewRequest(Exchange& ex) {
+  speakTo(ex, ex.services.signatures().linkLanguage(ex.params["token"]));
   const auto& post = ex.form();
   const std::string code = post.get("reason_code", "");
   const std::string text = post.get("reason_text", "");

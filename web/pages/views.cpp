@@ -10,6 +10,7 @@
 
 #include "app/services.h"
 #include "http/http.h"
+#include "i18n/translations.h"
 
 namespace sendflow::web {
 namespace {
@@ -18,6 +19,10 @@ using Mustache = kainjow::mustache::mustache;
 using Context = kainjow::mustache::context<std::string>;
 
 constexpr int kMaxPartialDepth = 16;
+
+// The link back from English, written in the contact's language (its msgid is English, so a
+// language without this translation shows it in English).
+const std::string kShowInLanguage = N_("Show this page in my language");
 
 std::string trimmed(const std::string& s) {
   const auto first = s.find_first_not_of(" \t\r\n");
@@ -106,7 +111,9 @@ class Views::Lease {
   std::unique_ptr<Templates> set_;
 };
 
-Views::Views(const std::string& templatesDir) {
+Views::Views(const std::string& templatesDir, const Translations* translations) {
+  const Translations englishOnly;
+  const Translations& tr = translations ? *translations : englishOnly;
   if (!Poco::File(templatesDir).exists())
     throw std::runtime_error("the templates folder " + templatesDir + " does not exist");
   std::map<std::string, std::string> texts, partials;
@@ -122,10 +129,19 @@ Views::Views(const std::string& templatesDir) {
   }
   for (const auto& entry : texts) {
     const std::string& name = entry.first;
-    Mustache t(expandPartials(name, texts, partials, 0));
-    if (!t.is_valid())
-      throw std::runtime_error("template " + name + ".mustache: " + t.error_message());
-    compiled_.emplace(name, std::move(t));
+    const std::string text = expandPartials(name, texts, partials, 0);
+    const bool translatable = text.find("{{#t}}") != std::string::npos;
+    for (const auto& lang : tr.languages()) {
+      const bool english = lang.tag == kEnglish;
+      if (!english && !translatable) continue;
+      Mustache t(translateTemplate(name + ".mustache", text, tr, lang.tag, TextKind::kHtml));
+      if (!t.is_valid())
+        throw std::runtime_error("template " + name + ".mustache" +
+                                 (english ? "" : " in " + lang.tag) + ": " + t.error_message());
+      const std::string key = english ? name : name + "@" + lang.tag;
+      compiled_.emplace(key, std::move(t));
+      keys_[name].emplace(lang.tag, key);
+    }
   }
 }
 
@@ -148,11 +164,19 @@ void Views::release(std::unique_ptr<Templates> set) const {
   spare_.push_back(std::move(set));
 }
 
-std::string Views::render(const std::string& name, const Data& data) const {
+const std::string& Views::keyFor(const std::string& name, std::string_view lang) const {
+  auto it = keys_.find(name);
+  if (it == keys_.end()) throw std::logic_error("no template named " + name);
+  auto key = it->second.find(lang);
+  if (key == it->second.end()) key = it->second.find(kEnglish);
+  return key->second;
+}
+
+std::string Views::render(const std::string& name, const Data& data, std::string_view lang) const {
   Lease lease(*this);
   Context ctx(&data);
   std::string out;
-  lease.render(name, ctx, out);
+  lease.render(keyFor(name, lang), ctx, out);
   return out;
 }
 
@@ -160,6 +184,26 @@ std::string Views::page(const Exchange& ex, const std::string& name, const Data&
                         const std::string& title) const {
   Data chrome;
   chrome.set("title", title);
+  const auto& tr = ex.services.translations();
+  const Language* lang = tr.find(ex.language);
+  if (!lang) lang = &tr.english();
+  chrome.set("lang", lang->tag);
+  chrome.set("dir", lang->rtl ? "rtl" : "ltr");
+  // A contact whose language is not English may switch to English, and back (GET ?lang=…, the
+  // same link: tokens stay in the path, which the access log redacts; no state change).
+  if (!ex.preferredLanguage.empty() && ex.preferredLanguage != kEnglish) {
+    const Language* preferred = tr.find(ex.preferredLanguage);
+    const std::string path = ex.request.getURI().substr(0, ex.request.getURI().find('?'));
+    if (preferred && lang->tag == preferred->tag) {
+      chrome.set("switch_href", path + "?lang=en");
+      chrome.set("switch_lang", "en");
+      chrome.set("switch_label", "Show this page in English");
+    } else if (preferred) {
+      chrome.set("switch_href", path + "?lang=" + preferred->tag);
+      chrome.set("switch_lang", preferred->tag);
+      chrome.set("switch_label", tr.text(preferred->tag, kShowInLanguage));
+    }
+  }
   // A demo server (demo.mailbox=true) says so on every page, signers' and contributors' too.
   if (ex.services.settings().demo()) chrome.set("demo", true);
   Data session;  // what the body sees over its own data: the session's CSRF token
@@ -177,12 +221,12 @@ std::string Views::page(const Exchange& ex, const std::string& name, const Data&
   std::string out;
   out.reserve(32 * 1024);
   Context top(&chrome);
-  lease.render("layout_top", top, out);
+  lease.render(keyFor("layout_top", lang->tag), top, out);
   Context body(&data);
   body.push(&session);  // looked up first, as if set on the data itself
-  lease.render(name, body, out);
+  lease.render(keyFor(name, lang->tag), body, out);
   Context bottom(&chrome);
-  lease.render("layout_bottom", bottom, out);
+  lease.render(keyFor("layout_bottom", lang->tag), bottom, out);
   return out;
 }
 

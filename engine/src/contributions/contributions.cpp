@@ -32,6 +32,8 @@ OutboxMessage inviteMail(const PlanView& v, const Contact& contact, const Contri
   data.set("sections", titles);
   data.set("invited_by", invitedBy);
   data.set("expires", ukDateTimeOf(link.expiresAt));
+  data.set("expires_on", link.expiresAt.substr(0, 10));  // for the date in the contact's language
+  data.set("lang", contact.language);
   data.set("contribute_salt", link.linkSalt);
   OutboxMessage m;
   m.kind = mailkind::kContributeInvite;
@@ -170,6 +172,14 @@ Status ContributionService::revoke(const Actor& a, Id planId, Id linkId) {
                  detailJson({{"contact", l->contactId}})}},
                {});
   return Ok{};
+}
+
+std::string ContributionService::linkLanguage(const std::string& token) {
+  if (token.size() != 43) return "";
+  auto l = repo_.byTokenHash(sha256Hex(token));
+  if (!l) return "";
+  auto contact = people_.contact(l->contactId);
+  return contact ? contact->language : std::string();
 }
 
 Result<ContributionLink> ContributionService::validLink(const std::string& token) {

@@ -219,6 +219,22 @@ Status PeopleService::updatePupil(const Actor& a, Id id, const PupilInput& in) {
   return Ok{};
 }
 
+void PeopleService::setLanguages(std::vector<std::string> tags) {
+  if (!tags.empty()) languages_ = std::move(tags);
+}
+
+Result<std::string> PeopleService::contactLanguage(const ContactInput& in,
+                                                   const std::string& current) const {
+  if (!in.language) return current;
+  for (const auto& tag : languages_)
+    if (tag == *in.language) return tag;
+  std::string offered;
+  for (const auto& tag : languages_) offered += (offered.empty() ? "" : ", ") + tag;
+  return invalid("Check the contact's details",
+                 {{"language", "Choose a language sendflow offers (" + offered + "); \"" +
+                                   in.language->substr(0, 40) + "\" is not one of them"}});
+}
+
 Result<Id> PeopleService::addContact(const Actor& a, Id pupilId, const ContactInput& in) {
   auto p = pupil(a, pupilId);
   if (!p) return p.error();
@@ -227,6 +243,8 @@ Result<Id> PeopleService::addContact(const Actor& a, Id pupilId, const ContactIn
       !st)
     return st.error();
   auto errs = validateContact(in);
+  auto language = contactLanguage(in, languages_.front());
+  if (!language) errs.push_back(language.error().fields.front());
   if (!errs.empty()) return invalid("Check the contact's details", errs);
   Contact c{0,
             pupilId,
@@ -234,7 +252,8 @@ Result<Id> PeopleService::addContact(const Actor& a, Id pupilId, const ContactIn
             trim(in.email),
             trim(in.relationship),
             *parseContactKind(in.kind),
-            in.active};
+            in.active,
+            language.value()};
   return repo_.createContact(
       c, {"contact.create", auditActor(a), "pupil", pupilId, p->academyId, "{}"});
 }
@@ -249,6 +268,8 @@ Status PeopleService::updateContact(const Actor& a, Id contactId, const ContactI
       !st)
     return st.error();
   auto errs = validateContact(in);
+  auto language = contactLanguage(in, c->language);
+  if (!language) errs.push_back(language.error().fields.front());
   if (!errs.empty()) return invalid("Check the contact's details", errs);
   Contact updated{contactId,
                   c->pupilId,
@@ -256,7 +277,8 @@ Status PeopleService::updateContact(const Actor& a, Id contactId, const ContactI
                   trim(in.email),
                   trim(in.relationship),
                   *parseContactKind(in.kind),
-                  in.active};
+                  in.active,
+                  language.value()};
   repo_.updateContact(updated,
                       {"contact.update", auditActor(a), "pupil", c->pupilId, p->academyId, "{}"});
   return Ok{};

@@ -3,6 +3,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "request_states.h"
 #include "sendflow/engine/core/input.h"
@@ -46,6 +47,15 @@ std::string SignatureService::personEmail(const std::string& ref) {
   } catch (const std::exception&) {
   }
   return "";
+}
+
+void SignatureService::addContactLanguage(const std::string& ref, Poco::JSON::Object& data) {
+  if (ref.rfind("contact:", 0) != 0) return;
+  Id id = 0;
+  const auto digits = std::string_view(ref).substr(8);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return;
+  if (auto c = people_.contact(id)) data.set("lang", c->language);
 }
 
 OutboxMessage SignatureService::mail(const char* kind, const std::string& key, const PlanView& v,
@@ -103,9 +113,11 @@ Result<SignatureRequest> SignatureService::inviteNew(SignatureRequest r, const P
   data.set("slot", r.slotLabel);
   data.set("reminder", why == "reminder");
   data.set("expires", ukDateTimeOf(r.expiresAt));
+  data.set("expires_on", r.expiresAt.substr(0, 10));  // for the date in a contact's language
   if (r.personRef.rfind("contact:", 0) == 0) {
     assignLink(r);
     data.set("link_salt", r.linkSalt);  // the mailer derives the link: the outbox never holds it
+    addContactLanguage(r.personRef, data);
   } else if (r.personRef.rfind("user:", 0) != 0) {
     return r;  // a pupil signs in person, with the SENCO
   }

@@ -111,6 +111,7 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
       if (c.signature && c.signature->requestId == r.id) r.state = requeststate::kSigned;
       c.newRequests.push_back(r);         // its new download link
       data.set("link_salt", r.linkSalt);  // staff download from the plan's page
+      addContactLanguage(r.personRef, data);
     }
     c.outbox.push_back(mail(mailkind::kSigned,
                             "signed:" + std::to_string(v.plan.id) + ":" +

@@ -117,6 +117,15 @@ Result<SigningView> SignatureService::open(const SignerAccess& who, const std::s
   return sv;
 }
 
+std::string SignatureService::linkLanguage(const std::string& token) {
+  if (token.size() < 40 || token.size() > 64) return "";
+  auto r = repo_.requestByTokenHash(sha256Hex(token));
+  if (!r) return "";
+  Poco::JSON::Object lang;
+  addContactLanguage(r->personRef, lang);
+  return lang.has("lang") ? lang.getValue<std::string>("lang") : std::string();
+}
+
 Result<SigningView> SignatureService::document(const SignerAccess& who) {
   auto sv = load(who);
   if (!sv) return sv.error();
@@ -176,6 +185,7 @@ Status SignatureService::sendCode(const SignerAccess& who) {
   Poco::JSON::Object data;
   data.set("code", std::string(code));
   data.set("minutes", settings_.codeMinutes);
+  addContactLanguage(req.personRef, data);
   auto m = mail(mailkind::kSignCode, "code:" + std::to_string(req.id) + ":" + isoTime(now),
                 v.value(), req.email, req.name, data);
   return repo_.updateRequest(updated, req.state,

@@ -85,6 +85,9 @@ class ContributionService {
   // plan (the page, or the live socket's snapshot), audited once with the door contributor_link
   // (the first also marks the link opened: contribution.opened; later ones plan.view).
   Result<Contribution> open(const std::string& token, const std::string& ip = "");
+  // The language of the contact a link was sent to, whatever the link's state; "" for no such
+  // link. Reads no record of the child: not audited.
+  std::string linkLanguage(const std::string& token);
   // Saves the contributor's answers to their own fields (others' are never touched). A stale
   // `baseVersion` is a conflict only when one of their own fields changed meanwhile: what the
   // SENCO wrote elsewhere in the plan does not stand in a parent's way.

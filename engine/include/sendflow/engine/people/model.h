@@ -71,6 +71,9 @@ struct Contact {
   std::string relationship;  // free text: "Mother", "Physiotherapist"
   ContactKind kind = ContactKind::kParentCarer;
   bool active = true;
+  // The language of the pages and emails the contact gets: a BCP 47 tag from the languages the
+  // server offers (PeopleService::setLanguages). The plan itself stays in English.
+  std::string language = "en-GB";
 };
 
 struct Pupil {

@@ -1,6 +1,7 @@
 // Academies, staff and pupils, always seen through an Actor's scope.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct PupilInput {
 struct ContactInput {
   std::string name, email, relationship, kind;
   bool active = true;
+  // A tag of PeopleService::languages(); not given: the first (new contact) or unchanged (edit).
+  std::optional<std::string> language;
 };
 
 struct UserInput {
@@ -31,6 +34,12 @@ struct UserInput {
 class PeopleService {
  public:
   PeopleService(PeopleRepository& repo, Clock& clock, RandomSource& random);
+
+  // The closed list of languages a contact may be given (BCP 47 tags, exactly as written; the
+  // first is the default), from the composition root (web: translations/LANGUAGES). Until set,
+  // en-GB only. REQUIRES: called before the service is shared between threads.
+  void setLanguages(std::vector<std::string> tags);
+  const std::vector<std::string>& languages() const { return languages_; }
 
   std::vector<Academy> academiesOf(const Actor& a);
   std::vector<Pupil> pupils(const Actor& a, const std::string& search,
@@ -68,9 +77,13 @@ class PeopleService {
   static std::vector<FieldError> validateUser(const UserInput& in, bool passwordRequired);
 
  private:
+  // The language a contact gets from `in` (`current` when none is given), or a field error.
+  Result<std::string> contactLanguage(const ContactInput& in, const std::string& current) const;
+
   PeopleRepository& repo_;
   Clock& clock_;
   RandomSource& random_;
+  std::vector<std::string> languages_{"en-GB"};
 };
 
 std::string auditActor(const Actor& a);  // "user:12"

@@ -133,6 +133,10 @@ class SignatureService final : public TransitionActions {
   // Opening the page is audited once (signature.link_opened the first time, else plan.view),
   // with the door: a staff page or the signer's link.
   Result<SigningView> open(const SignerAccess& who, const std::string& ip);
+  // The language of the contact a signing link was sent to, whatever the link's state (so
+  // that "this link has expired" is in their language too); "" for no such link. Reads no
+  // record of the child: not audited.
+  std::string linkLanguage(const std::string& token);
   // The version to sign, for its PDF: audited once as plan.pdf_download (door pdf for staff).
   Result<SigningView> document(const SignerAccess& who);
   // One request (planId tells which plan it belongs to); no permission check, not audited.
@@ -231,6 +235,9 @@ class SignatureService final : public TransitionActions {
                      Poco::JSON::Object data);
   Status sealInto(const PlanView& v, TransitionChange& c);
   std::string personEmail(const std::string& ref);
+  // Sets "lang" (the contact's language) in a message's data for a contact's request; staff
+  // mail stays English.
+  void addContactLanguage(const std::string& ref, Poco::JSON::Object& data);
   std::string actorRef(const SignerAccess& who, const SignatureRequest& r) const;
   // Gives a contact's request its link: a salt (kept when it has one, so every email about the
   // request carries the same link) and the hash of the token derived from it.

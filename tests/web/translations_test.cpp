@@ -1,0 +1,129 @@
+// The message catalogues as the server reads them (libgettextpo): the shipped set loads, a
+// translation that changes a placeholder or holds markup is refused, fuzzy and empty entries
+// fall back to English, and a template's messages are written in escaped.
+#include "i18n/translations.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "pages/views.h"
+#include "support/temp_dir.h"
+
+using namespace sendflow;
+using namespace sendflow::testing;
+using web::TextKind;
+using web::Translations;
+
+namespace {
+
+const std::string kShipped = std::string(SENDFLOW_SOURCE_ROOT) + "/translations";
+
+const char* kHeader =
+    "msgid \"\"\nmsgstr \"\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\"Language: "
+    "ur\\n\"\n\n";
+
+// A translations folder with en-GB (empty: English from the msgids) and ur holding `urEntries`.
+void writeCatalogues(const TempDir& dir, const std::string& urEntries) {
+  std::ofstream(dir.file("LANGUAGES")) << "# test\nen-GB  ltr  English  English\n"
+                                       << "ur  rtl  اردو  Urdu\n";
+  std::ofstream(dir.file("en-GB.po")) << kHeader;
+  std::ofstream(dir.file("ur.po")) << kHeader << urEntries;
+}
+
+}  // namespace
+
+TEST_CASE("the shipped catalogues load, English first, Urdu and Arabic right to left",
+          "[web][i18n]") {
+  Translations tr(kShipped);
+  REQUIRE_FALSE(tr.languages().empty());
+  CHECK(tr.languages().front().tag == "en-GB");
+  for (const char* tag : {"pl", "ur", "ro", "ar", "bn", "pa", "so"}) {
+    INFO(tag);
+    REQUIRE(tr.find(tag) != nullptr);
+  }
+  CHECK(tr.find("ur")->rtl);
+  CHECK(tr.find("ar")->rtl);
+  CHECK_FALSE(tr.find("pl")->rtl);
+  CHECK(tr.find("UR") == nullptr);
+  CHECK(tr.find("ur-PK") == nullptr);
+  // Every page template compiles in every shipped language.
+  CHECK_NOTHROW(web::Views(std::string(SENDFLOW_SOURCE_ROOT) + "/web/templates", &tr));
+}
+
+TEST_CASE("a translation is used, an untranslated or fuzzy one falls back to English alone",
+          "[web][i18n]") {
+  TempDir dir;
+  writeCatalogues(dir,
+                  "msgid \"Save\"\nmsgstr \"محفوظ کریں\"\n\n"
+                  "#, fuzzy\nmsgid \"Decline\"\nmsgstr \"WRONG\"\n\n"
+                  "msgid \"Sign\"\nmsgstr \"\"\n\n");
+  Translations tr(dir.path());
+  CHECK(tr.text("ur", "Save") == "محفوظ کریں");
+  CHECK(tr.text("ur", "Decline") == "Decline");  // fuzzy: not shipped to contacts
+  CHECK(tr.text("ur", "Sign") == "Sign");        // untranslated
+  CHECK(tr.text("en-GB", "Save") == "Save");
+  CHECK(tr.text("xx", "Save") == "Save");
+  CHECK(tr.translatedCount("ur") == 1);
+}
+
+TEST_CASE("a catalogue whose translation changes a placeholder or holds a tag stops start-up",
+          "[web][i18n]") {
+  TempDir dir;
+  SECTION("a placeholder renamed") {
+    writeCatalogues(dir, "msgid \"Dear {{recipient_name}},\"\nmsgstr \"محترم {{name}}،\"\n");
+    CHECK_THROWS_WITH(Translations(dir.path()),
+                      Catch::Contains("ur.po") && Catch::Contains("{{recipient_name}}"));
+  }
+  SECTION("a placeholder dropped") {
+    writeCatalogues(dir, "msgid \"Error {{status}}.\"\nmsgstr \"خرابی\"\n");
+    CHECK_THROWS_WITH(Translations(dir.path()), Catch::Contains("{{status}}"));
+  }
+  SECTION("an unescaped tag smuggled in") {
+    writeCatalogues(dir, "msgid \"Save\"\nmsgstr \"{{{evil}}}\"\n");
+    CHECK_THROWS_WITH(Translations(dir.path()), Catch::Contains("Mustache tag"));
+  }
+  SECTION("a syntax error, named with its line") {
+    writeCatalogues(dir, "msgid \"Save\"\nmsgstr \"unterminated\n");
+    CHECK_THROWS_WITH(Translations(dir.path()), Catch::Contains("ur.po:"));
+  }
+  SECTION("a language listed without a catalogue") {
+    writeCatalogues(dir, "");
+    std::ofstream(dir.file("LANGUAGES"), std::ios::app) << "pl  ltr  Polski  Polish\n";
+    CHECK_THROWS_WITH(Translations(dir.path()), Catch::Contains("pl.po"));
+  }
+  SECTION("a bad direction") {
+    writeCatalogues(dir, "");
+    std::ofstream(dir.file("LANGUAGES"), std::ios::app) << "pl  up  Polski  Polish\n";
+    CHECK_THROWS_WITH(Translations(dir.path()), Catch::Contains("ltr or rtl"));
+  }
+}
+
+TEST_CASE("template messages are written in escaped, their placeholders left to the render",
+          "[web][i18n]") {
+  TempDir dir;
+  writeCatalogues(dir,
+                  "msgid \"Thank you, {{name}}.\"\nmsgstr \"<b>شکریہ</b> & {{name}}\"\n\n"
+                  "msgid \"Save\"\nmsgstr \"\\\"x\\\"\"\n");
+  Translations tr(dir.path());
+  const std::string text = "<p>{{#t}}Thank you, {{name}}.{{/t}}</p><a title=\"{{#t}}Save{{/t}}\">";
+  CHECK(web::translateTemplate("t", text, tr, "ur", TextKind::kHtml) ==
+        "<p>&lt;b&gt;شکریہ&lt;/b&gt; &amp; {{name}}</p><a title=\"&quot;x&quot;\">");
+  CHECK(web::translateTemplate("t", text, tr, "en-GB", TextKind::kHtml) ==
+        "<p>Thank you, {{name}}.</p><a title=\"Save\">");
+  // Mail text is not HTML: text as written, placeholders unescaped.
+  CHECK(web::translateTemplate("t", "{{#t}}Thank you, {{name}}.{{/t}}", tr, "ur",
+                               TextKind::kPlain) == "<b>شکریہ</b> & {{{name}}}");
+  CHECK_THROWS_WITH(web::translateTemplate("x.mustache", "{{#t}}Hi {{#a}}b{{/a}}{{/t}}", tr, "ur",
+                                           TextKind::kHtml),
+                    Catch::Contains("x.mustache"));
+  CHECK_THROWS_WITH(web::translateTemplate("x.mustache", "{{#t}}Hi", tr, "ur", TextKind::kHtml),
+                    Catch::Contains("never closed"));
+}
+
+TEST_CASE("dates are written out in the contact's language by ICU", "[web][i18n]") {
+  CHECK(web::localDate("en-GB", "2026-12-03") == "3 December 2026");
+  CHECK(web::localDate("pl", "2026-12-03").find("grudnia") != std::string::npos);
+  CHECK(web::localDate("ur", "2026-12-03T10:00:00Z").find("دسمبر") != std::string::npos);
+  CHECK(web::localDate("ur", "not a date") == "not a date");
+  CHECK(web::localDate("ur", "2026-02-30") == "2026-02-30");
+}

@@ -1,0 +1,386 @@
+#include "i18n/translations.h"
+
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <gettext-po.h>
+#include <unicode/datefmt.h>
+#include <unicode/locid.h>
+#include <unicode/measunit.h>
+#include <unicode/numberformatter.h>
+#include <unicode/timezone.h>
+#include <unicode/unistr.h>
+
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <csetjmp>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace sendflow::web {
+namespace {
+
+// libgettextpo reports problems through a C callback that must not return on a fatal error, and
+// no C++ exception may cross its C frames: the callback records the text and, when fatal, jumps
+// back to readCatalogue's frame (which holds no object with a destructor across the jump).
+thread_local std::string poErrors;
+thread_local std::jmp_buf* poJump = nullptr;
+
+void recordPoError(int severity, const char* file, std::size_t line, const char* text) {
+  if (severity == PO_SEVERITY_WARNING) return;
+  if (!poErrors.empty()) poErrors += "; ";
+  if (file) {
+    poErrors += file;
+    if (line != static_cast<std::size_t>(-1)) poErrors += ":" + std::to_string(line);
+    poErrors += ": ";
+  }
+  poErrors += text ? text : "error";
+  while (!poErrors.empty() && poErrors.back() == '\n') poErrors.pop_back();
+}
+
+void poXerror(int severity, po_message_t, const char* file, std::size_t line, std::size_t, int,
+              const char* text) {
+  recordPoError(severity, file, line, text);
+  if (severity == PO_SEVERITY_FATAL_ERROR) std::longjmp(*poJump, 1);
+}
+
+void poXerror2(int severity, po_message_t, const char* file1, std::size_t line1, std::size_t, int,
+               const char* text1, po_message_t, const char* file2, std::size_t line2, std::size_t,
+               int, const char* text2) {
+  recordPoError(severity == PO_SEVERITY_FATAL_ERROR ? PO_SEVERITY_ERROR : severity, file1, line1,
+                text1);
+  recordPoError(severity, file2, line2, text2);
+  if (severity == PO_SEVERITY_FATAL_ERROR) std::longjmp(*poJump, 1);
+}
+
+const po_xerror_handler kPoHandler = {poXerror, poXerror2};
+
+// Reads `path` with libgettextpo; nullptr (and poErrors set) when it could not.
+po_file_t readPoFile(const char* path) {
+  std::jmp_buf jump;
+  poJump = &jump;
+  po_file_t file = nullptr;
+  if (setjmp(jump) == 0) file = po_file_read(path, &kPoHandler);
+  poJump = nullptr;
+  return file;
+}
+
+struct PoFile {
+  po_file_t file;
+  ~PoFile() {
+    if (file) po_file_free(file);
+  }
+};
+
+std::string quoted(std::string_view s) {
+  std::string q = "\"";
+  q.append(s.substr(0, 60));
+  if (s.size() > 60) q += "…";
+  return q + "\"";
+}
+
+std::string joined(const std::multiset<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + ("{{" + n + "}}");
+  return out.empty() ? "none" : out;
+}
+
+// The catalogue at `path`: msgid → msgstr, for the translations in use.
+std::map<std::string, std::string> readCatalogue(const std::string& path) {
+  poErrors.clear();
+  PoFile po{readPoFile(path.c_str())};
+  if (!po.file || !poErrors.empty())
+    throw std::runtime_error("translations: " + (poErrors.empty() ? path : poErrors));
+  std::map<std::string, std::string> out;
+  po_message_iterator_t it = po_message_iterator(po.file, nullptr);
+  std::string problem;
+  while (po_message_t m = po_next_message(it)) {
+    const std::string msgid = po_message_msgid(m);
+    const std::string msgstr = po_message_msgstr(m);
+    if (msgid.empty() || po_message_is_obsolete(m) || po_message_is_fuzzy(m) || msgstr.empty())
+      continue;
+    if (po_message_msgid_plural(m) || po_message_msgctxt(m)) {
+      problem = "plural forms and contexts are not used (" + quoted(msgid) + ")";
+      break;
+    }
+    bool otherInId = false, otherInStr = false;
+    auto idNames = placeholdersOf(msgid, &otherInId);
+    auto strNames = placeholdersOf(msgstr, &otherInStr);
+    const std::multiset<std::string> want(idNames.begin(), idNames.end()),
+        have(strNames.begin(), strNames.end());
+    if (otherInStr) {
+      problem = "the translation of " + quoted(msgid) +
+                " holds a Mustache tag other than {{name}} placeholders, or a stray {{ or }}";
+      break;
+    }
+    if (!otherInId && want != have) {
+      problem = "the translation of " + quoted(msgid) + " must keep the placeholders " +
+                joined(want) + " (it has " + joined(have) + ")";
+      break;
+    }
+    out.emplace(msgid, msgstr);
+  }
+  po_message_iterator_free(it);
+  if (!problem.empty()) throw std::runtime_error("translations: " + path + ": " + problem);
+  return out;
+}
+
+std::vector<std::string> fieldsOf(const std::string& line) {
+  std::vector<std::string> out;
+  std::string::size_type pos = 0;
+  while (pos < line.size()) {
+    const auto start = line.find_first_not_of(" \t", pos);
+    if (start == std::string::npos) break;
+    // Fields are separated by two or more spaces (or tabs), so a name may hold one space.
+    auto end = start;
+    while (end < line.size()) {
+      if (line[end] == '\t' ||
+          (line[end] == ' ' && end + 1 < line.size() && line[end + 1] == ' ') ||
+          (line[end] == ' ' && end + 1 == line.size()))
+        break;
+      ++end;
+    }
+    out.push_back(line.substr(start, end - start));
+    pos = end;
+  }
+  return out;
+}
+
+bool plausibleTag(const std::string& tag) {
+  if (tag.empty() || tag.size() > 16) return false;
+  for (char c : tag)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return false;
+  return std::islower(static_cast<unsigned char>(tag[0])) != 0;
+}
+
+void appendEscaped(std::string& out, std::string_view text, TextKind kind) {
+  if (kind == TextKind::kPlain) {
+    out.append(text);
+    return;
+  }
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> placeholdersOf(std::string_view message, bool* other) {
+  std::vector<std::string> names;
+  bool bad = false;
+  std::string_view::size_type pos = 0;
+  while (pos < message.size()) {
+    const auto open = message.find("{{", pos);
+    const auto strayClose = message.find("}}", pos);
+    if (open == std::string_view::npos) {
+      if (strayClose != std::string_view::npos) bad = true;
+      break;
+    }
+    if (strayClose < open) bad = true;
+    const auto close = message.find("}}", open + 2);
+    if (close == std::string_view::npos) {
+      bad = true;
+      break;
+    }
+    std::string_view inner = message.substr(open + 2, close - open - 2);
+    while (!inner.empty() && inner.front() == ' ') inner.remove_prefix(1);
+    while (!inner.empty() && inner.back() == ' ') inner.remove_suffix(1);
+    bool name =
+        !inner.empty() && (std::isalpha(static_cast<unsigned char>(inner[0])) || inner[0] == '_');
+    for (char c : inner)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.')) name = false;
+    if (name)
+      names.emplace_back(inner);
+    else
+      bad = true;
+    pos = close + 2;
+  }
+  if (other) *other = bad;
+  return names;
+}
+
+std::string fillPlaceholders(
+    std::string_view message,
+    std::initializer_list<std::pair<std::string_view, std::string>> values) {
+  std::string out;
+  std::string_view::size_type pos = 0;
+  while (pos < message.size()) {
+    const auto open = message.find("{{", pos);
+    const auto close = open == std::string_view::npos ? open : message.find("}}", open + 2);
+    if (close == std::string_view::npos) break;
+    out.append(message.substr(pos, open - pos));
+    std::string_view name = message.substr(open + 2, close - open - 2);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    const std::string* value = nullptr;
+    for (const auto& [k, v] : values)
+      if (k == name) value = &v;
+    if (value)
+      out += *value;
+    else
+      out.append(message.substr(open, close + 2 - open));
+    pos = close + 2;
+  }
+  out.append(message.substr(std::min(pos, message.size())));
+  return out;
+}
+
+Translations::Translations(const std::string& dir) {
+  const std::string listPath = dir + "/LANGUAGES";
+  if (!Poco::File(listPath).exists())
+    throw std::runtime_error("translations: " + listPath + " does not exist");
+  Poco::FileInputStream in(listPath);
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos || line[0] == '#') continue;
+    const auto f = fieldsOf(line);
+    const std::string where = listPath + ":" + std::to_string(lineNo) + ": ";
+    if (f.size() != 4)
+      throw std::runtime_error("translations: " + where +
+                               "a line is: tag, ltr or rtl, the name in the language, the name "
+                               "in English (separated by two spaces or more)");
+    if (!plausibleTag(f[0]))
+      throw std::runtime_error("translations: " + where + "\"" + f[0] +
+                               "\" is not a language tag (BCP 47, e.g. ur, pa-Arab, en-GB)");
+    if (f[1] != "ltr" && f[1] != "rtl")
+      throw std::runtime_error("translations: " + where + "the direction is ltr or rtl, not \"" +
+                               f[1] + "\"");
+    if (find(f[0])) throw std::runtime_error("translations: " + where + f[0] + " is listed twice");
+    Language lang{f[0], f[1] == "rtl", f[2], f[3]};
+    const std::string po = dir + "/" + lang.tag + ".po";
+    if (!Poco::File(po).exists())
+      throw std::runtime_error("translations: " + where + lang.tag + " has no catalogue " + po);
+    catalogues_.emplace(lang.tag, readCatalogue(po));
+    if (lang.tag == kEnglish)
+      languages_.insert(languages_.begin(), std::move(lang));
+    else
+      languages_.push_back(std::move(lang));
+  }
+  if (languages_.empty() || languages_.front().tag != kEnglish)
+    throw std::runtime_error("translations: " + listPath + " must list " + std::string(kEnglish) +
+                             " (the fallback of every other language)");
+}
+
+Translations::Translations() : languages_{{std::string(kEnglish), false, "English", "English"}} {}
+
+const Language* Translations::find(std::string_view tag) const {
+  for (const auto& l : languages_)
+    if (l.tag == tag) return &l;
+  return nullptr;
+}
+
+const std::string& Translations::text(std::string_view lang, const std::string& msgid) const {
+  for (std::string_view l : {lang, kEnglish}) {
+    auto c = catalogues_.find(l);
+    if (c == catalogues_.end()) continue;
+    auto it = c->second.find(msgid);
+    if (it != c->second.end()) return it->second;
+  }
+  return msgid;
+}
+
+std::size_t Translations::translatedCount(std::string_view lang) const {
+  auto c = catalogues_.find(lang);
+  return c == catalogues_.end() ? 0 : c->second.size();
+}
+
+std::string translateTemplate(const std::string& name, const std::string& text,
+                              const Translations& tr, std::string_view lang, TextKind kind) {
+  static const std::string kOpen = "{{#t}}", kClose = "{{/t}}";
+  std::string out;
+  out.reserve(text.size());
+  std::string::size_type pos = 0;
+  while (true) {
+    const auto open = text.find(kOpen, pos);
+    if (open == std::string::npos) break;
+    const auto close = text.find(kClose, open + kOpen.size());
+    if (close == std::string::npos)
+      throw std::runtime_error("template " + name + ": a {{#t}} is never closed with {{/t}}");
+    const std::string msgid = text.substr(open + kOpen.size(), close - open - kOpen.size());
+    bool other = false;
+    placeholdersOf(msgid, &other);
+    if (other || msgid.empty())
+      throw std::runtime_error("template " + name + ": the message " + quoted(msgid) +
+                               " may hold only text and {{name}} placeholders");
+    out.append(text, pos, open - pos);
+    const std::string& message = tr.text(lang, msgid);
+    std::string::size_type p = 0;
+    while (p < message.size()) {
+      const auto o = message.find("{{", p);
+      if (o == std::string::npos) break;
+      const auto c = message.find("}}", o + 2);
+      appendEscaped(out, std::string_view(message).substr(p, o - p), kind);
+      std::string placeholder = message.substr(o + 2, c - o - 2);
+      const auto first = placeholder.find_first_not_of(' ');
+      placeholder = placeholder.substr(first, placeholder.find_last_not_of(' ') - first + 1);
+      out += kind == TextKind::kHtml ? "{{" + placeholder + "}}" : "{{{" + placeholder + "}}}";
+      p = c + 2;
+    }
+    appendEscaped(out, std::string_view(message).substr(p), kind);
+    pos = close + kClose.size();
+  }
+  out.append(text, pos);
+  return out;
+}
+
+std::string localMinutes(std::string_view lang, long minutes) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Locale locale(std::string(lang).c_str());
+  icu::UnicodeString formatted = icu::number::NumberFormatter::withLocale(locale)
+                                     .unit(icu::MeasureUnit::getMinute())
+                                     .unitWidth(UNUM_UNIT_WIDTH_FULL_NAME)
+                                     .formatInt(minutes, status)
+                                     .toString(status);
+  if (U_FAILURE(status)) return std::to_string(minutes) + " minutes";
+  std::string out;
+  formatted.toUTF8String(out);
+  return out;
+}
+
+std::string localDate(std::string_view lang, std::string_view isoDate) {
+  if (isoDate.size() < 10 || isoDate[4] != '-' || isoDate[7] != '-') return std::string(isoDate);
+  int y = 0, m = 0, d = 0;
+  auto num = [&](std::size_t at, std::size_t len, int& v) {
+    auto r = std::from_chars(isoDate.data() + at, isoDate.data() + at + len, v);
+    return r.ec == std::errc() && r.ptr == isoDate.data() + at + len;
+  };
+  if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return std::string(isoDate);
+  const std::chrono::year_month_day ymd{std::chrono::year{y},
+                                        std::chrono::month{static_cast<unsigned>(m)},
+                                        std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::string(isoDate);
+  const auto days = std::chrono::sys_days(ymd).time_since_epoch().count();
+  const UDate when = static_cast<UDate>(days) * 86400000.0;
+  const icu::Locale locale(std::string(lang).c_str());
+  std::unique_ptr<icu::DateFormat> fmt(
+      icu::DateFormat::createDateInstance(icu::DateFormat::kLong, locale));
+  if (!fmt) return std::string(isoDate.substr(0, 10));
+  fmt->adoptTimeZone(icu::TimeZone::createTimeZone("UTC"));
+  icu::UnicodeString formatted;
+  fmt->format(when, formatted);
+  std::string out;
+  formatted.toUTF8String(out);
+  return out;
+}
+
+}  // namespace sendflow::web

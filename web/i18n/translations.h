@@ -1,0 +1,80 @@
+// The text contacts read, in their language: gettext message catalogues (translations/<tag>.po,
+// read once at start with gettext's own PO reader, libgettextpo), the closed list of languages
+// offered (translations/LANGUAGES), the expansion of {{#t}}…{{/t}} in templates, and dates in a
+// language (ICU). docs/translations.md says how a trust corrects or adds a language.
+#pragma once
+
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sendflow::web {
+
+inline constexpr std::string_view kEnglish = "en-GB";
+
+// Marks a message for extraction (scripts/update-translations) where it is translated later.
+constexpr const char* N_(const char* msgid) { return msgid; }
+
+struct Language {
+  std::string tag;          // BCP 47, as stored on a contact: "en-GB", "ur", "pa"
+  bool rtl = false;         // written right to left: pages get dir="rtl"
+  std::string name;         // in the language itself: "اردو"
+  std::string englishName;  // "Urdu"
+};
+
+class Translations {
+ public:
+  // Reads dir/LANGUAGES and dir/<tag>.po for each language listed. Throws, naming the file and
+  // line, on a malformed list or catalogue, a language without its catalogue, or a translation
+  // whose {{placeholders}} differ from its msgid's (or that holds any other Mustache tag).
+  // Fuzzy and empty translations are left out: that text shows in English.
+  explicit Translations(const std::string& dir);
+  // English only, from the msgids (for tools and tests that read no catalogues).
+  Translations();
+
+  const std::vector<Language>& languages() const { return languages_; }
+  // nullptr for a tag not in the list (the comparison is exact: tags are stored as listed).
+  const Language* find(std::string_view tag) const;
+  const Language& english() const { return languages_.front(); }
+  // The translation of `msgid` into `lang`; `msgid` itself when there is none.
+  // REQUIRES: msgid outlives the returned reference. Thread-safe (read-only after start).
+  const std::string& text(std::string_view lang, const std::string& msgid) const;
+  // How many messages of `lang` have a translation in use.
+  std::size_t translatedCount(std::string_view lang) const;
+
+ private:
+  std::vector<Language> languages_;  // en-GB first
+  std::map<std::string, std::map<std::string, std::string>, std::less<>> catalogues_;
+};
+
+// The {{name}} placeholders of a message, in order of appearance. Sets *other when the message
+// holds any other Mustache tag or a stray "{{" / "}}".
+std::vector<std::string> placeholdersOf(std::string_view message, bool* other = nullptr);
+
+// `message` with each {{name}} replaced by its value in `values` (a name without a value stays).
+std::string fillPlaceholders(
+    std::string_view message,
+    std::initializer_list<std::pair<std::string_view, std::string>> values);
+
+// How a template's text is written: HTML (pages, HTML mail: text escaped, placeholders {{x}}) or
+// plain text (mail text and subject: text as is, placeholders {{{x}}}).
+enum class TextKind { kHtml, kPlain };
+
+// `text` (template `name`) with every {{#t}}message{{/t}} replaced by the message in `lang`,
+// written as template source: the translation's own text escaped for `kind`, its placeholders
+// as Mustache tags that the render fills from checked values. Throws, naming the template, on a
+// message that holds anything but text and {{name}} placeholders, or an unclosed {{#t}}.
+std::string translateTemplate(const std::string& name, const std::string& text,
+                              const Translations& tr, std::string_view lang, TextKind kind);
+
+// An ISO date ("2026-12-03", or the date part of an ISO time) written out in `lang` by ICU
+// ("3 December 2026", "3 grudnia 2026"); the input itself when it is not a date.
+std::string localDate(std::string_view lang, std::string_view isoDate);
+
+// A number of minutes with its noun in `lang`'s grammar, by ICU ("10 minutes", "10 minut",
+// "1 minuta"): messages carry a count this way and never need plural forms of their own.
+std::string localMinutes(std::string_view lang, long minutes);
+
+}  // namespace sendflow::web
