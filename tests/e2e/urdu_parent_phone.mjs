@@ -19,9 +19,9 @@ const kAnswer = 'میرے بیٹے کو فائر الارم کی آواز سے �
 const kTypedName = 'عائشہ بی بی خان';
 const kSectionTitle = 'والدین یا نگہداشت کرنے والے کی رائے';      // forms/peep/form.json
 const kViewsLabel = 'آپ سب کو کیا بتانا چاہیں گے؟';                // forms/peep/form.json
-const kWriteYourPart = 'منصوبے میں اپنا حصہ لکھیں';                  // ur.po: "Write your part of the plan"
+const kDear = 'محترم/محترمہ';                                          // ur.po: "Dear {{recipient_name}},"
+const kAsksYouToSign = 'آپ سے درخواست کرتا ہے کہ آپ';                   // ur.po: "… asks you to read and sign …"
 const kSignThisVersion = 'اس ورژن پر دستخط کریں';                     // ur.po: "Sign this version"
-const kReadAndSign = 'منصوبہ پڑھیں اور دستخط کریں';                   // ur.po: "Read the plan and sign"
 
 // The page is Urdu, right to left, offers English, and passes axe-core and reflow at 390 px.
 async function checkUrduPage(t, page, label, reflowSelectors) {
@@ -63,7 +63,9 @@ runE2e('urdu_parent_phone', async (t, { server, browser, smtp }) => {
   await Promise.all([staff.waitForNavigation(), staff.click('button:has-text("Email an invitation")')]);
   const invitation = await smtp.waitFor((m) => m.to.includes(parentAddress) && contributeLink(m) !== null,
     'inviting the parent to contribute');
-  t.check(invitation.text.includes(kWriteYourPart), 'the invitation is in Urdu', invitation.text.slice(0, 400));
+  t.check(invitation.text.includes(kDear), 'the invitation is in Urdu', invitation.text.slice(0, 400));
+  t.check(invitation.text.includes(kSectionTitle), 'it names the parent\'s section in Urdu, from the form',
+    invitation.text.slice(0, 400));
   t.check(!/diagnos|condition|medical|wheelchair/i.test(invitation.text), 'the invitation carries no health detail');
 
   // --- The parent, on a phone, writes their views in Urdu.
@@ -107,7 +109,8 @@ runE2e('urdu_parent_phone', async (t, { server, browser, smtp }) => {
 
   // --- The parent signs on the phone, typing their name in Urdu.
   const signMail = await smtp.waitFor((m) => m.to.includes(parentAddress) && signLink(m) !== null, 'asking the parent to sign');
-  t.check(signMail.text.includes(kReadAndSign), 'the request to sign is in Urdu', signMail.text.slice(0, 400));
+  t.check(signMail.text.includes(kDear) && signMail.text.includes(kAsksYouToSign), 'the request to sign is in Urdu',
+    signMail.text.slice(0, 400));
   const parentSignLink = signLink(signMail);
   await parent.goto(server.baseUrl + parentSignLink);
   t.check(oneSpace(await parent.locator('.plan-readonly').innerText()).includes(oneSpace(kAnswer)),
