@@ -161,6 +161,47 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "people service: a contact's language is one of those offered, English unless given, kept "
+    "when an edit names none",
+    "[engine][people][i18n]") {
+  World w;
+  w.service.setLanguages({"en-GB", "pl", "ur"});
+  ContactInput in{"Amina Khan", "amina@example.org", "Mother", "parent_carer", true};
+  auto english = w.service.addContact(w.senco, w.oakPupil, in);
+  REQUIRE(english);
+  CHECK(w.people.contactsById[*english].language == "en-GB");
+
+  in.language = "ur";
+  auto urdu = w.service.addContact(w.senco, w.oakPupil, in);
+  REQUIRE(urdu);
+  CHECK(w.people.contactsById[*urdu].language == "ur");
+
+  const auto before = w.people.contactsById.size();
+  for (const char* bad : {"ur-PK", "UR", "", "en", "xx", "ar"}) {
+    INFO(bad);
+    in.language = bad;
+    auto refused = w.service.addContact(w.senco, w.oakPupil, in);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::kInvalid);
+    REQUIRE(refused.error().fields.size() == 1);
+    CHECK(refused.error().fields[0].field == "language");
+    CHECK(refused.error().fields[0].message.find("en-GB, pl, ur") != std::string::npos);
+  }
+  CHECK(w.people.contactsById.size() == before);  // nothing saved
+
+  in.language = std::nullopt;  // an edit that names no language keeps theirs
+  in.relationship = "Mum";
+  REQUIRE(w.service.updateContact(w.senco, *urdu, in));
+  CHECK(w.people.contactsById[*urdu].language == "ur");
+  in.language = "pl";
+  REQUIRE(w.service.updateContact(w.senco, *urdu, in));
+  CHECK(w.people.contactsById[*urdu].language == "pl");
+  in.language = "klingon";
+  CHECK_FALSE(w.service.updateContact(w.senco, *urdu, in));
+  CHECK(w.people.contactsById[*urdu].language == "pl");
+}
+
+TEST_CASE(
     "people service: only a trust admin manages users, and a duplicate email is a field error",
     "[engine][people]") {
   World w;

@@ -126,7 +126,7 @@ TEST_CASE("A demo server keeps every email in its demo mailbox, and a signer's l
   for (const auto& body :
        {page.body, signing.body, demo.server.client().get("/login").body, senco.get("/").body}) {
     CHECK(contains(body, "This is a demo server."));
-    CHECK(contains(body, "<a href=\"/demo/mailbox\">demo mailbox</a>"));
+    CHECK(contains(body, "<a href=\"/demo/mailbox\">Open the demo mailbox</a>"));
   }
 
   // Who may see it: staff who may see contacts; not a governor (404, as any page of pupils'

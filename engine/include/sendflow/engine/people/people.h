@@ -22,7 +22,7 @@ struct ContactInput {
   std::string name, email, relationship, kind;
   bool active = true;
   // A tag of PeopleService::languages(); not given: the first (new contact) or unchanged (edit).
-  std::optional<std::string> language;
+  std::optional<std::string> language = std::nullopt;
 };
 
 struct UserInput {
