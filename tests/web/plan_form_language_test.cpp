@@ -45,7 +45,9 @@ std::string shown(const std::string& language) {
       "{{#options}}({{label}}){{/options}}{{#columns}}{{label}};{{/columns}}{{/fields}}"
       "{{/sections}}");
   REQUIRE(t.is_valid());
-  return t.render(sendflow::web::editorSections(in));
+  sendflow::web::Data root;
+  root.set("sections", sendflow::web::editorSections(in));
+  return t.render(root);
 }
 
 }  // namespace
