@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "app/definition_folders.h"
+#include "sendflow/engine/core/language.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/plans/lifecycle.h"
 
@@ -470,4 +472,162 @@ TEST_CASE("a state's tone and a destructive transition come from the definition,
   expectWorkflowError(replaced(kMiniWorkflow, R"("requires": "reason"})",
                                R"("requires": "reason", "destructive": "yes"})"),
                       "$.transitions[1].destructive", "");
+}
+
+namespace {
+
+// The mini form with a parent's section whose words are given in some languages.
+const char* kTranslatedForm = R"({"type": "mini", "title": "Mini plan", "version": 1,
+ "sections": [
+  {"id": "main", "title": "Main", "fields": [
+    {"id": "name", "label": "Name", "kind": "text", "required": true}]},
+  {"id": "parent", "title": "Your views", "help": "Write in any language.", "roles": ["parent_carer"],
+   "translations": {"pl": {"title": "Twoje zdanie", "help": "Prosimy pisać w dowolnym języku."},
+                    "ur": {"title": "آپ کی رائے"}},
+   "fields": [
+    {"id": "views", "label": "What would you like everyone to know?", "kind": "long_text",
+     "help": "Take your time.",
+     "translations": {"ur": {"label": "آپ سب کو کیا بتانا چاہیں گے؟"},
+                      "pl": {"label": "Co chcieliby Państwo przekazać wszystkim?", "help": "Bez pośpiechu."}}},
+    {"id": "agree", "label": "Do you agree?", "kind": "choice",
+     "options": [{"value": "yes", "label": "Yes", "translations": {"pl": {"label": "Tak"}}}, "no"]},
+    {"id": "people", "label": "People who help", "kind": "table", "columns": [
+      {"id": "who", "label": "Who", "kind": "text", "translations": {"pl": {"label": "Kto"}}}]}]},
+  {"id": "voice", "title": "My views", "pupil_voice": true, "fields": [
+    {"id": "my_views", "label": "Views", "kind": "long_text"}]}]})";
+
+}  // namespace
+
+TEST_CASE("a contact's section may give its words per language, with English as the fallback",
+          "[engine][definitions][languages]") {
+  auto r = loadMini(kTranslatedForm, kMiniWorkflow);
+  REQUIRE(r.error.empty());
+  const auto form = parseForm(kTranslatedForm, "mini");
+  const auto& parent = form.sections[1];
+
+  CHECK(parent.titleIn("pl").text == "Twoje zdanie");
+  CHECK_FALSE(parent.titleIn("pl").fellBack);
+  CHECK(parent.helpIn("pl").text == "Prosimy pisać w dowolnym języku.");
+  CHECK(parent.titleIn("ur").text == "آپ کی رائے");
+  // Urdu gives no help: the English help, marked as fallen back.
+  CHECK(parent.helpIn("ur").text == "Write in any language.");
+  CHECK(parent.helpIn("ur").fellBack);
+  // A language the section does not give at all.
+  CHECK(parent.titleIn("so").text == "Your views");
+  CHECK(parent.titleIn("so").fellBack);
+  // English is the definition's own words, never a fallback.
+  CHECK(parent.titleIn("en-GB").text == "Your views");
+  CHECK_FALSE(parent.titleIn("en-GB").fellBack);
+
+  const auto* views = form.field("views");
+  REQUIRE(views);
+  CHECK(views->labelIn("ur").text == "آپ سب کو کیا بتانا چاہیں گے؟");
+  CHECK_FALSE(views->labelIn("ur").fellBack);
+  CHECK(views->helpIn("ur").fellBack);
+  CHECK(views->helpIn("pl").text == "Bez pośpiechu.");
+  // No English help: nothing to show, nothing fallen back.
+  const auto* agree = form.field("agree");
+  REQUIRE(agree);
+  CHECK(agree->helpIn("pl").text.empty());
+  CHECK_FALSE(agree->helpIn("pl").fellBack);
+  CHECK(agree->option("yes")->labelIn("pl").text == "Tak");
+  CHECK(agree->option("no")->labelIn("pl").text == "no");
+  CHECK(agree->option("no")->labelIn("pl").fellBack);
+
+  // By id: a field, a table's column, an unknown id.
+  CHECK(form.labelIn("views", "pl")->text == "Co chcieliby Państwo przekazać wszystkim?");
+  CHECK(form.labelIn("people.who", "pl")->text == "Kto");
+  CHECK(form.labelIn("people.who", "ur")->fellBack);
+  CHECK(form.labelIn("people", "pl")->fellBack);
+  CHECK_FALSE(form.labelIn("nothing", "pl"));
+  CHECK_FALSE(form.labelIn("people.nobody", "pl"));
+
+  // Whether a page must say that some of a section is in English.
+  CHECK_FALSE(parent.fullyIn("pl"));  // the "no" option, the table's label
+  CHECK(parent.fullyIn("en-GB"));
+  CHECK_FALSE(parent.fullyIn("ur"));
+  CHECK(form.sections[0].fullyIn("en-GB"));
+  CHECK_FALSE(form.sections[0].fullyIn("so"));
+
+  // The words are part of the snapshot a plan pins, and re-parse the same.
+  CHECK(parseForm(form.sourceJson, "snapshot").sourceJson == form.sourceJson);
+  CHECK(parseForm(form.sourceJson, "snapshot").field("views")->labelIn("ur").text ==
+        "آپ سب کو کیا بتانا چاہیں گے؟");
+}
+
+TEST_CASE("per-language words are refused when wrong, with their path",
+          "[engine][definitions][languages]") {
+  auto with = [](const std::string& from, const std::string& to) {
+    return replaced(kTranslatedForm, from, to);
+  };
+  const std::string sectionAt = "$.sections[1].translations";
+  const std::string ur = R"("ur": {"title": "آپ کی رائے"})";
+  // Languages outside the closed list, and English given twice.
+  expectFormError(with(ur, R"("de": {"title": "Ihre Meinung"})"), sectionAt + ".de",
+                  "unknown language 'de' (expected one of pl, ur, ro, ar, bn, pa, so)");
+  expectFormError(with(ur, R"("UR": {"title": "آپ کی رائے"})"), sectionAt + ".UR",
+                  "unknown language 'UR'");
+  expectFormError(with(ur, R"("pa-Arab": {"title": "x"})"), sectionAt + ".pa-Arab",
+                  "unknown language 'pa-Arab'");
+  expectFormError(with(ur, R"("en-GB": {"title": "Your views"})"), sectionAt + ".en-GB",
+                  "the definition's own words are en-GB");
+  // Empty words, empty languages, empty maps.
+  expectFormError(with(ur, R"("ur": {"title": ""})"), sectionAt + ".ur.title", "empty");
+  expectFormError(with(ur, R"("ur": {"title": "  "})"), sectionAt + ".ur.title", "empty");
+  expectFormError(with(ur, R"("ur": {})"), sectionAt + ".ur", "give the 'title' or the 'help'");
+  expectFormError(
+      with(
+          R"("translations": {"pl": {"title": "Twoje zdanie", "help": "Prosimy pisać w dowolnym języku."},
+                    "ur": {"title": "آپ کی رائے"}},)",
+          R"("translations": {},)"),
+      sectionAt, "at least one language");
+  expectFormError(with(ur, R"("ur": {"title": "two\nlines"})"), sectionAt + ".ur.title",
+                  "one line of text");
+  // Wrong keys and types.
+  expectFormError(with(ur, R"("ur": {"label": "آپ کی رائے"})"), sectionAt + ".ur.label",
+                  "unknown key 'label'");
+  expectFormError(with(R"("pl": {"label": "Tak"})", R"("pl": {"label": "Tak", "help": "?"})"),
+                  "$.sections[1].fields[1].options[0].translations.pl.help", "unknown key 'help'");
+  expectFormError(with(ur, R"("ur": "آپ کی رائے")"), sectionAt + ".ur", "expected an object");
+  expectFormError(with(ur, R"("ur": {"title": 7})"), sectionAt + ".ur.title", "expected a string");
+  expectFormError(with(R"("kind": "choice",)",
+                       R"("kind": "choice", "translations": "Czy się Państwo zgadzają?",)"),
+                  "$.sections[1].fields[1].translations", "expected an object");
+  // Help where there is no English help to translate.
+  expectFormError(with(R"("pl": {"label": "Kto"})", R"("pl": {"label": "Kto", "help": "Imię"})"),
+                  "$.sections[1].fields[2].columns[0].translations.pl.help",
+                  "no English 'help' here to translate");
+  // Words no contact would read: a section without roles, and its fields.
+  expectFormError(replaced(kTranslatedForm, R"("title": "Main",)",
+                           R"("title": "Main", "translations": {"pl": {"title": "Główne"}},)"),
+                  "$.sections[0].translations", "only a section a contact writes");
+  expectFormError(
+      replaced(kTranslatedForm, R"("kind": "text", "required": true)",
+               R"("kind": "text", "required": true, "translations": {"pl": {"label": "Imię"}})"),
+      "$.sections[0].fields[0].translations", "only a section a contact writes");
+  expectFormError(replaced(kTranslatedForm, R"("roles": ["parent_carer"],)", ""),
+                  "$.sections[1].translations", "only a section a contact writes");
+}
+
+TEST_CASE("the shipped forms give the parent's section in all seven languages",
+          "[engine][definitions][languages]") {
+  auto reg = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
+                                                  SENDFLOW_SOURCE_ROOT "/workflows");
+  for (const auto& type : reg.types()) {
+    const auto* form = reg.form(type);
+    for (const auto& s : form->sections) {
+      if (std::find(s.roles.begin(), s.roles.end(), "parent_carer") == s.roles.end()) continue;
+      for (const auto& language : languageTags()) {
+        INFO(type << " " << s.id << " " << language);
+        CHECK(s.fullyIn(language));
+        for (const auto& f : s.fields) {
+          INFO(f.id);
+          // A translation is never the English words left in place.
+          if (language != "en-GB") CHECK(f.labelIn(language).text != f.label);
+        }
+      }
+      // The plan itself stays English: the definition's own words are unchanged.
+      CHECK(s.titleIn("en-GB").text == s.title);
+    }
+  }
 }

@@ -164,8 +164,8 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
   d.set("id", f.id);
   d.set("name", name);
   d.set("anchor", anchorFor(path));
-  d.set("label", f.label);
-  if (!f.help.empty()) d.set("help", f.help);
+  d.set("label", f.labelIn(ctx.in.language).text);
+  if (!f.help.empty()) d.set("help", f.helpIn(ctx.in.language).text);
   d.set("required", f.required);
   d.set("optional", !f.required && f.kind != FieldKind::kComputed);
   auto err = ctx.in.errors.find(path);
@@ -220,7 +220,7 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
       for (const auto& o : f.options) {
         Data od;
         od.set("value", o.value);
-        od.set("label", o.label);
+        od.set("label", o.labelIn(ctx.in.language).text);
         od.set("checked", chosen.count(o.value) > 0);
         // The first option carries the field's own id: error links point at it (GOV.UK).
         od.set("option_id", n == 0 ? anchorFor(path) : anchorFor(path) + "-" + std::to_string(n));
@@ -271,7 +271,7 @@ Data tableData(FieldContext& ctx, const FieldDef& t, const Poco::Dynamic::Var& v
   Data columns = list();
   for (const auto& c : t.columns) {
     Data cd;
-    cd.set("label", c.label);
+    cd.set("label", c.labelIn(ctx.in.language).text);
     append(columns, std::move(cd));
   }
   put(d, "columns", std::move(columns));
@@ -298,7 +298,8 @@ Data tableData(FieldContext& ctx, const FieldDef& t, const Poco::Dynamic::Var& v
       Poco::Dynamic::Var cv = row && row->has(c.id) ? row->get(c.id) : Poco::Dynamic::Var();
       Data cell =
           fieldData(ctx, c, path, "f." + t.id + "." + std::to_string(r) + "." + c.id, cv, true);
-      cell.set("row_label", "Row " + std::to_string(r + 1) + ": " + c.label);
+      cell.set("row_label",
+               "Row " + std::to_string(r + 1) + ": " + c.labelIn(ctx.in.language).text);
       append(cells, std::move(cell));
     }
     put(rd, "cells", std::move(cells));
@@ -420,8 +421,9 @@ Data editorSections(const EditorInput& in) {
     for (const char* k : {"help", "when_field", "when_values", "when_not_empty", "when_hint"})
       sd.set(k, false);
     sd.set("id", s.id);
-    sd.set("title", s.title);
-    if (!s.help.empty()) sd.set("help", s.help);
+    sd.set("title", s.titleIn(in.language).text);
+    if (!s.help.empty()) sd.set("help", s.helpIn(in.language).text);
+    sd.set("in_english", !s.fullyIn(in.language));
     sd.set("pupil_voice", s.pupilVoice);
     if (s.visibleWhen) setWhen(sd, form, *s.visibleWhen);
     Data fields = list();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pages/views.h"
+#include "sendflow/engine/core/language.h"
 #include "sendflow/engine/plans/plans.h"
 
 namespace sendflow::web {
@@ -35,6 +36,10 @@ struct EditorInput {
   const std::set<std::string>* sections =
       nullptr;  // only these section ids (a contributor's); null: all
   const std::vector<engine::FieldError>* warnings = nullptr;  // shown beside their fields
+  // The language a contributor reads the form's words in (a tag of engine::languageTags()):
+  // section titles, labels, help and option labels come from the definition's "translations",
+  // English where it has none (the section's "in_english" is then set, for a note).
+  std::string language{engine::kEnglish};
 };
 
 // A transition's reason code as a label: "stakeholder_request" -> "Stakeholder request".

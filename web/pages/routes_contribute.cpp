@@ -56,8 +56,10 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   const std::string expires = c->link.expiresAt.substr(0, 10);
   d.set("expires", ex.language == kEnglish ? expires : localDate(ex.language, expires));
   if (!ps.notice.empty()) d.set("notice", ex.tr(ps.notice));
-  // The form's questions are in English until its definition carries the contact's language.
-  if (ex.language != kEnglish) d.set("labels_in_english", true);
+  // The questions are in the contact's language where the form's definition gives them
+  // ("translations"); the note says when some of their part is shown in English.
+  for (const auto* section : c->sections)
+    if (!section->fullyIn(ex.language)) d.set("labels_in_english", true);
   std::map<std::string, std::string> errors;
   if (ps.error) {
     engine::Error shown = *ps.error;  // in the contact's language where the catalogue has it
@@ -75,6 +77,7 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   std::set<std::string> sections;
   for (const auto* s : c->sections) sections.insert(s->id);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, {}, c->editable, &sections};
+  in.language = ex.language;
   d.set("sections", editorSections(in));
   d.set("kept", ps.values != nullptr);
   ex.html(status,

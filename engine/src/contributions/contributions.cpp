@@ -22,7 +22,8 @@ OutboxMessage inviteMail(const PlanView& v, const Contact& contact, const Contri
                          const std::string& invitedBy, const std::optional<std::string>& academy,
                          TimePoint now) {
   std::string titles;
-  for (const auto* s : sections) titles += (titles.empty() ? "" : "; ") + s->title;
+  for (const auto* s : sections)  // in the contact's language where the form gives it
+    titles += (titles.empty() ? "" : "; ") + s->titleIn(contact.language).text;
   Poco::JSON::Object data;
   data.set("plan_id", v.plan.id);
   data.set("plan_title", v.workflow->title);

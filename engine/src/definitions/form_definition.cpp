@@ -1,5 +1,6 @@
 #include "sendflow/engine/definitions/form_definition.h"
 
+#include "sendflow/engine/core/language.h"
 #include "sendflow/engine/core/names.h"
 
 namespace sendflow::engine {
@@ -35,7 +36,55 @@ constexpr auto kFormulaOpNames = nameTable<Formula::Op>({{Formula::Op::kProduct,
                                                          {Formula::Op::kSumOf, "sum_of"},
                                                          {Formula::Op::kCountOf, "count_of"}});
 
+// The translation of `english` in `language` (member `word` of the item's LocalWords), else
+// `english` itself, fallen back unless asked in English or there is nothing to translate.
+LocalText wordsIn(const Translations& t, std::string_view language, const std::string& english,
+                  std::string LocalWords::*word) {
+  if (english.empty() || language == kEnglish) return {english, false};
+  if (auto it = t.find(language); it != t.end() && !(it->second.*word).empty())
+    return {it->second.*word, false};
+  return {english, true};
+}
+
+bool fieldFullyIn(const FieldDef& f, std::string_view language) {
+  if (f.labelIn(language).fellBack || f.helpIn(language).fellBack) return false;
+  for (const auto& o : f.options)
+    if (o.labelIn(language).fellBack) return false;
+  for (const auto& c : f.columns)
+    if (!fieldFullyIn(c, language)) return false;
+  return true;
+}
+
 }  // namespace
+
+LocalText ChoiceOption::labelIn(std::string_view language) const {
+  return wordsIn(translations, language, label, &LocalWords::label);
+}
+
+LocalText FieldDef::labelIn(std::string_view language) const {
+  return wordsIn(translations, language, label, &LocalWords::label);
+}
+
+LocalText FieldDef::helpIn(std::string_view language) const {
+  return wordsIn(translations, language, help, &LocalWords::help);
+}
+
+bool FieldDef::fullyIn(std::string_view language) const { return fieldFullyIn(*this, language); }
+
+LocalText SectionDef::titleIn(std::string_view language) const {
+  return wordsIn(translations, language, title, &LocalWords::label);
+}
+
+LocalText SectionDef::helpIn(std::string_view language) const {
+  return wordsIn(translations, language, help, &LocalWords::help);
+}
+
+bool SectionDef::fullyIn(std::string_view language) const {
+  if (titleIn(language).fellBack || helpIn(language).fellBack) return false;
+  for (const auto& f : fields)
+    if (!f.hidden && !f.fullyIn(language)) return false;
+  return true;
+}
 
 const char* fieldKindName(FieldKind k) { return kFieldKindNames.nameOf(k); }
 
@@ -90,6 +139,15 @@ const SectionDef* FormDefinition::sectionOf(std::string_view fieldId) const {
     for (const auto& f : s.fields)
       if (f.id == fieldId) return &s;
   return nullptr;
+}
+
+std::optional<LocalText> FormDefinition::labelIn(std::string_view itemId,
+                                                 std::string_view language) const {
+  const auto dot = itemId.find('.');
+  const FieldDef* f = field(itemId.substr(0, dot));
+  if (f && dot != std::string_view::npos) f = f->column(itemId.substr(dot + 1));
+  if (!f) return std::nullopt;
+  return f->labelIn(language);
 }
 
 std::vector<const FieldDef*> FormDefinition::fields() const {

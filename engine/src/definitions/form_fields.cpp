@@ -75,8 +75,8 @@ FieldKind FormParser::fieldKind(const Object& o, const std::string& p, bool inTa
 }
 
 void FormParser::checkFieldKeys(const Object& o, const std::string& p, FieldKind kind) {
-  std::vector<std::string_view> allowed{"help",   "required",     "readonly",
-                                        "hidden", "visible_when", "prefill"};
+  std::vector<std::string_view> allowed{"help",         "required", "readonly",    "hidden",
+                                        "visible_when", "prefill",  "translations"};
   if (kind != FieldKind::kComputed)  // never validated, so never in an error message
     for (const char* k : {"error_name", "error_messages"}) allowed.push_back(k);
   for (auto k : kindKeys(kind)) allowed.push_back(k);
@@ -114,6 +114,7 @@ void FormParser::readCommon(const Object& o, const std::string& p, bool inTable,
   if (f.kind == FieldKind::kComputed && f.required)
     r_.fail(p + ".required", "a computed field cannot be required");
   readErrorWords(o, p, f);
+  f.translations = translations(o, p, "label", &f.help);
 }
 
 // "error_name": "why the pupil needs a PEEP"; "error_messages": {"required"?, "invalid"?}.
@@ -195,9 +196,10 @@ void FormParser::readOptions(const Object& o, const std::string& p, FieldDef& f)
         opt.value = opt.label = ov.extract<std::string>();
       } else {
         auto oo = r_.object(ov, op);
-        r_.keys(*oo, op, {"value", "label"}, {});
+        r_.keys(*oo, op, {"value", "label"}, {"translations"});
         opt.value = r_.string(oo->get("value"), op + ".value");
         opt.label = r_.string(oo->get("label"), op + ".label");
+        opt.translations = translations(*oo, op, "label", nullptr);
       }
       if (opt.value.empty()) r_.fail(op, "an option value cannot be empty");
       if (!values.insert(opt.value).second) r_.fail(op, "duplicate option '" + opt.value + "'");

@@ -59,7 +59,8 @@ SectionDef FormParser::section(const Var& v, const std::string& p) {
   static const std::vector<std::string> kSectionRoles{"parent_carer", "health_professional",
                                                       "la_officer", "other", "pupil"};
   auto o = r_.object(v, p);
-  r_.keys(*o, p, {"id", "title", "fields"}, {"help", "visible_when", "roles", "pupil_voice"});
+  r_.keys(*o, p, {"id", "title", "fields"},
+          {"help", "visible_when", "roles", "pupil_voice", "translations"});
   SectionDef s;
   s.id = r_.identifier(o->get("id"), p + ".id");
   s.title = r_.string(o->get("title"), p + ".title");
@@ -78,6 +79,8 @@ SectionDef FormParser::section(const Var& v, const std::string& p) {
   r_.each(o->get("fields"), p + ".fields",
           [&](const Var& fv, const std::string& fp) { s.fields.push_back(field(fv, fp, false)); });
   if (s.fields.empty()) r_.fail(p + ".fields", "a section needs at least one field");
+  s.translations = translations(*o, p, "title", &s.help);
+  checkTranslationsPlace(s, p);
   return s;
 }
 

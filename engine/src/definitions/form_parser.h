@@ -33,6 +33,11 @@ class FormParser {
   Formula formula(const Var& v, const std::string& p, int depth);
   Formula formulaOperator(const Object& o, const std::string& p, int depth);
 
+  // form_translations.cpp
+  Translations translations(const Object& o, const std::string& p, const char* labelKey,
+                            const std::string* englishHelp);  // nullptr: no help
+  void checkTranslationsPlace(const SectionDef& s, const std::string& p);
+
   // form_fields.cpp
   FieldDef field(const Var& v, const std::string& p, bool inTable);
   FieldKind fieldKind(const Object& o, const std::string& p, bool inTable);

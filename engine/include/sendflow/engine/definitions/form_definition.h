@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <optional>
 #include <regex>
 #include <string>
@@ -76,9 +78,30 @@ struct Band {
   std::string colour;  // "#rrggbb"
 };
 
+// A contact's words for one item in one language (forms/README.md "translations"): only the
+// sections a contact writes (those with "roles") and their fields, columns and options carry
+// them. Either may be empty: that word was not translated.
+struct LocalWords {
+  std::string label;  // a field's, column's or option's label; a section's title
+  std::string help;
+};
+// Language tag (languageTags(), never en-GB: the definition's own words are English) -> words.
+using Translations = std::map<std::string, LocalWords, std::less<>>;
+
+// The words a page shows a contact for an item in their language: the translation where the
+// definition has one, else the English words with fellBack set (the page then says it shows
+// English). Asked in en-GB, or of an item with no English words (no help), fellBack is false.
+struct LocalText {
+  std::string text;
+  bool fellBack = false;
+};
+
 struct ChoiceOption {
   std::string value;
   std::string label;
+  Translations translations;  // label only; an option written as a bare string has none
+
+  LocalText labelIn(std::string_view language) const;
 };
 
 struct FieldDef {
@@ -112,9 +135,14 @@ struct FieldDef {
   std::size_t minRows = 0, maxRows = 100;
   std::optional<Formula> formula;  // computed
   std::vector<Band> bands;         // computed
+  Translations translations;       // label and help, in a contact's section only
 
   const FieldDef* column(std::string_view columnId) const;
   const ChoiceOption* option(std::string_view value) const;
+  LocalText labelIn(std::string_view language) const;
+  LocalText helpIn(std::string_view language) const;
+  // Every word of the field a contact reads (label, help, columns', options') is in `language`.
+  bool fullyIn(std::string_view language) const;
 };
 
 struct SectionDef {
@@ -125,6 +153,13 @@ struct SectionDef {
   std::vector<std::string> roles;  // contact kinds / "pupil" who may contribute; staff always may
   bool pupilVoice = false;         // the pupil's own views; every form has one
   std::vector<FieldDef> fields;
+  Translations translations;  // title (as LocalWords::label) and help; only with roles
+
+  LocalText titleIn(std::string_view language) const;
+  LocalText helpIn(std::string_view language) const;
+  // The section's title and help and every word of its fields are in `language`: a page may
+  // say once, above a section that is not, that some of it is shown in English.
+  bool fullyIn(std::string_view language) const;
 };
 
 struct FormDefinition {
@@ -140,6 +175,9 @@ struct FormDefinition {
   // A field id as seen from inside `table` (its columns first), else at the top level.
   const FieldDef* resolve(std::string_view id, const FieldDef* table) const;
   const SectionDef* sectionOf(std::string_view fieldId) const;
+  // The label of a field ("id") or a table's column ("table.column") in `language`, or English
+  // with fellBack; nullopt for an id the form does not have.
+  std::optional<LocalText> labelIn(std::string_view itemId, std::string_view language) const;
   std::vector<const FieldDef*> fields() const;  // document order
 };
 
