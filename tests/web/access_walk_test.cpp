@@ -209,6 +209,10 @@ TEST_CASE("Every route answers every role as the role table says", "[web][access
        row("401", "200", "200", "200", "404", "200", "404", "404")},
       {"PATCH", "/api/v1/pupils/{id}", "/api/v1/pupils/" + P, "{\"legal_name\":\"\"}", true,
        row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"POST", "/api/v1/pupils/{id}/contacts", "/api/v1/pupils/" + P + "/contacts",
+       "{\"name\":\"\"}", true, row("401", "422", "403", "403", "404", "422", "404", "404")},
+      {"PATCH", "/api/v1/contacts/{id}", "/api/v1/contacts/" + C, "{\"name\":\"\"}", true,
+       row("401", "422", "403", "403", "404", "422", "404", "404")},
 
       // Plans (view_plan, edit_plan, launch_plan, manage_signers, manage_contributors).
       {"POST", "/plans", "/plans", form({{"pupil_id", P}, {"type", "no_such_type"}}), false,
