@@ -116,19 +116,24 @@ struct FieldContext {
 };
 
 // Mustache looks names up the context stack: every key the field partial reads is set on each
-// field, so a cell never shows its table's help or a field its section's condition.
-Data blankField() {
-  Data d;
-  for (const char* k : {"help",        "error",       "when_field", "when_values", "when_not_empty",
-                        "when_hint",   "describedby", "k_text",     "k_long_text", "k_date",
-                        "k_number",    "k_yesno",     "k_radios",   "k_multi",     "k_select",
-                        "k_person",    "k_computed",  "k_table",    "free_text",   "other_selected",
-                        "yes_checked", "no_checked",  "existing",   "has_rows",    "warning"})
-    d.set(k, false);
-  d.set("options", list());
-  d.set("typed", "");
-  d.set("step", "any");
-  return d;
+// field, so a cell never shows its table's help or a field its section's condition. Made once
+// and copied: a copy allocates its table once, where setting the keys one by one rehashes.
+const Data& blankField() {
+  static const Data blank = [] {
+    Data d;
+    for (const char* k :
+         {"help",        "error",       "when_field", "when_values", "when_not_empty",
+          "when_hint",   "describedby", "k_text",     "k_long_text", "k_date",
+          "k_number",    "k_yesno",     "k_radios",   "k_multi",     "k_select",
+          "k_person",    "k_computed",  "k_table",    "free_text",   "other_selected",
+          "yes_checked", "no_checked",  "existing",   "has_rows",    "warning"})
+      d.set(k, false);
+    d.set("options", list());
+    d.set("typed", "");
+    d.set("step", "any");
+    return d;
+  }();
+  return blank;
 }
 
 void setWhen(Data& d, const engine::FormDefinition& form, const engine::Condition& c) {
@@ -140,7 +145,7 @@ void setWhen(Data& d, const engine::FormDefinition& form, const engine::Conditio
 
 Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
                const std::string& name, const Poco::Dynamic::Var& value, bool inTable) {
-  Data d = blankField();
+  Data d = blankField();  // a copy
   {
     // Inputs are described by their hint, the condition that shows them and their error.
     std::string describedBy;

@@ -6,7 +6,9 @@
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "app/services.h"
 #include "http/http.h"
@@ -232,17 +234,26 @@ std::string Views::page(const Exchange& ex, const std::string& name, const Data&
 
 Data list() { return Data(Data::type::list); }
 
-// The slot is made by kainjow (set/push_back of an empty value) and then moved into: the data
-// is this program's own, never const, so writing through the const accessor is well defined.
+// kainjow only copies into its data (set, push_back), and its move constructor is not noexcept,
+// so a growing list copies every element it holds, deeply. These two move instead: the slot is
+// made by kainjow from a value that allocates nothing (false) and then moved into, and a full
+// list is moved element by element into a larger one. The data is this program's own, never
+// const, so writing through kainjow's const accessors is well defined.
 void put(Data& object, const std::string& name, Data&& value) {
-  object.set(name, Data());
+  object.set(name, Data(false));
   if (const Data* slot = object.get(name)) *const_cast<Data*>(slot) = std::move(value);
 }
 
 void append(Data& list, Data&& item) {
   if (!list.is_list()) return;
-  list.push_back(Data());
-  const_cast<Data&>(list.list_value().back()) = std::move(item);
+  auto& items = const_cast<std::vector<Data>&>(list.list_value());
+  if (items.size() == items.capacity()) {
+    std::vector<Data> larger;
+    larger.reserve(std::max<std::size_t>(8, 2 * items.size()));
+    for (auto& existing : items) larger.emplace_back(false) = std::move(existing);
+    items.swap(larger);
+  }
+  items.emplace_back(std::move(item));  // within capacity: moved, never copied
 }
 
 Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages) {
