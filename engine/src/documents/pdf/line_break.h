@@ -19,9 +19,12 @@
 
 namespace sendflow::engine::pdf {
 
-// One entry per line; an empty paragraph is an empty line. `size` in points.
-std::vector<std::string> wrapText(std::string_view utf8, const FontSet& fonts, bool bold,
-                                  float size, float maxWidth);
+// One entry per line; an empty paragraph is an empty line. `size` in points. Lines of a
+// paragraph with script-face or right-to-left text carry the paragraph's bidi (FriBidi's levels
+// over the whole paragraph and its direction, TextLine::bidi), so each line is ordered and
+// aligned as part of its paragraph.
+std::vector<TextLine> wrapText(std::string_view utf8, const FontSet& fonts, bool bold, float size,
+                               float maxWidth);
 
 // Whether a word (no spaces) reads as a date or a time: digits with '-', '/', ':', '.', 'T', 'Z'
 // or a '+' offset, and at least one '-', '/' or ':' between digits.
