@@ -125,13 +125,15 @@ class LineBreaker {
   // rest starts. A cut never falls before a combining mark, and keeps two characters each side.
   std::size_t cutLongPiece(std::size_t k, std::size_t to) {
     const float hyphenW = w(U'-');
+    hb_unicode_funcs_t* unicode = hb_unicode_funcs_get_default();
     auto cuttable = [&](std::size_t at) {
-      const hb_unicode_general_category_t c =
-          hb_unicode_general_category(hb_unicode_funcs_get_default(), cps_[at]);
+      const hb_unicode_general_category_t c = hb_unicode_general_category(unicode, cps_[at]);
       return c != HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK &&
              c != HB_UNICODE_GENERAL_CATEGORY_SPACING_MARK &&
              c != HB_UNICODE_GENERAL_CATEGORY_ENCLOSING_MARK && cps_[at] != 0x200D &&
-             cps_[at - 1] != 0x200D && cps_[at - 1] != 0x094D && cps_[at - 1] != 0x09CD;
+             cps_[at - 1] != 0x200D &&
+             hb_unicode_combining_class(unicode, cps_[at - 1]) !=
+                 HB_UNICODE_COMBINING_CLASS_VIRAMA;  // (a conjunct of any Indic script)
     };
     while (shapedWidth(k, to) > max_ && to - k >= 4) {
       std::size_t cut = k + 2;

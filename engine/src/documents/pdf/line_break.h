@@ -7,8 +7,9 @@
 // A paragraph holding text of a script face (Arabic, Bengali, Chinese, …) is broken where
 // libunibreak (UAX #14) allows, so Chinese breaks between ideographs and Thai-free scripts at
 // spaces, with widths from the shaped runs (each piece between break opportunities shaped on
-// its own); an over-long piece is cut between characters (never before a combining mark) with
-// a hyphen, and a date or time still gets a line of its own.
+// its own); an over-long piece is cut between characters (never before a combining mark or
+// after a virama) with a hyphen, and a date or time still gets a line of its own. Each line of
+// such a paragraph carries the paragraph's bidi levels and direction (TextLine::bidi).
 #pragma once
 
 #include <string>
