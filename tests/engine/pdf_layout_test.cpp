@@ -344,3 +344,40 @@ TEST_CASE("a wrapped Arabic line that starts with a number or is all Latin is ri
   CHECK(latinRuns[1] == U"Mary Smith");
   CHECK(latin.shaped->runs[1].codePoints == U"Mary Smith");
 }
+
+TEST_CASE("every row of the script table names an installed Noto face its scripts find",
+          "[pdf][scripts]") {
+  for (std::size_t i = 0; i < kScriptCount; ++i) {
+    const ScriptRow& r = kScripts[i];
+    INFO(r.face);
+    const auto f = static_cast<ScriptFamily>(i);
+    CHECK(fonts().face(f, false) != nullptr);  // Debian's fonts-noto-core / fonts-noto-cjk
+    CHECK(fonts().face(f, true) != nullptr);   // bold, or regular where Noto has no bold
+    for (std::uint32_t s : r.scripts) {
+      if (s == kNone) continue;
+      ScriptFamily found = 0;
+      CHECK(familyOfScript(s, found));
+      CHECK(found == f);
+    }
+    CHECK(std::string(r.placeholder).find(" text") != std::string::npos);
+    CHECK(r.scale > 0);
+  }
+  // Characters find their rows; Common characters by where they live.
+  ScriptFamily f = 0;
+  REQUIRE(familyOf(U'ब', f));
+  CHECK(row(f).face == "NotoSansDevanagari");
+  REQUIRE(familyOf(U'陳', f));
+  CHECK(f == kCjk);
+  REQUIRE(familyOf(U'，', f));
+  CHECK(f == kCjk);
+  REQUIRE(familyOf(U'،', f));
+  CHECK(f == kNaskhArabic);
+  CHECK_FALSE(familyOf(U'A', f));
+  // Placeholders name the script of a face that is not installed.
+  CHECK(kindOf(U'ሳ') == Kind{Kind::kScript, familyNamed("NotoSansEthiopic")});
+  CHECK(std::string(describe(kindOf(U'ሳ'))) == "Ethiopic (e.g. Tigrinya) text");
+  CHECK(std::string(describe(kindOf(U'ے'))) == "Urdu/Arabic-script text");
+  CHECK(kindOf(U'😀').tag == Kind::kEmoji);
+  CHECK(kindOf(kBadUtf8).tag == Kind::kInvalid);
+  CHECK(kindOf(U'ᚠ').tag == Kind::kOther);  // Runic: no row
+}
