@@ -22,8 +22,14 @@ const FontSet& fonts() {
   return set;
 }
 
+std::vector<std::string> texts(const std::vector<TextLine>& lines) {
+  std::vector<std::string> out;
+  for (const TextLine& l : lines) out.push_back(l.text);
+  return out;
+}
+
 std::vector<std::string> wrap(const std::string& s, float width) {
-  return wrapText(s, fonts(), false, 10, width);
+  return texts(wrapText(s, fonts(), false, 10, width));
 }
 
 std::string joined(const std::vector<std::string>& lines) {
@@ -200,7 +206,7 @@ TEST_CASE("text of script faces breaks where UAX #14 allows, by shaped widths", 
   // Chinese: no spaces, broken between ideographs; every line fits; nothing lost or added.
   const std::string chinese =
       "我的女儿很喜欢上学，但是她需要更多的阅读帮助。老师每天都会和她一起读书，她现在进步很大。";
-  const auto zh = wrapText(chinese, fonts(), false, 10, 120);
+  const auto zh = texts(wrapText(chinese, fonts(), false, 10, 120));
   INFO(joined(zh));
   CHECK(zh.size() > 1);
   std::string rebuilt;
@@ -218,7 +224,7 @@ TEST_CASE("text of script faces breaks where UAX #14 allows, by shaped widths", 
   const std::string urdu =
       "میرا بیٹا احمد اسکول جانا پسند کرتا ہے اور اپنے دوستوں کے ساتھ کھیلتا ہے۔ وہ ریاضی میں "
       "بہت اچھا ہے لیکن اسے پڑھنے میں مدد کی ضرورت ہے۔";
-  const auto ur = wrapText(urdu, fonts(), false, 10, 150);
+  const auto ur = texts(wrapText(urdu, fonts(), false, 10, 150));
   INFO(joined(ur));
   CHECK(ur.size() > 1);
   std::string words;
@@ -242,4 +248,136 @@ TEST_CASE("text of script faces breaks where UAX #14 allows, by shaped widths", 
   CHECK(rtl.x == Approx(kLeft + 200 - rtl.shaped->width * 10 / 1000).margin(0.01));
   CHECK(ltr.x == kLeft);
   CHECK_FALSE(ltr.shaped);
+}
+
+namespace {
+
+// The paragraph of `lines` joined by spaces, wrapped at the first width (in whole points) that
+// breaks it into exactly those lines; empty when none does.
+std::vector<TextLine> wrappedAs(const std::vector<std::string>& lines) {
+  std::string paragraph;
+  for (const std::string& l : lines) paragraph += (paragraph.empty() ? "" : " ") + l;
+  for (int w = 20; w < 600; ++w) {
+    std::vector<TextLine> out = wrapText(paragraph, fonts(), false, 10, static_cast<float>(w));
+    if (texts(out) == lines) return out;
+  }
+  return {};
+}
+
+// The logical text of each run of a shaped line, in visual order (left to right).
+std::vector<std::u32string> runTexts(const Op& op) {
+  std::vector<std::u32string> out;
+  for (const TextRun& r : op.shaped->runs) out.push_back(op.text.substr(r.from, r.to - r.from));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a wrapped right-to-left paragraph keeps its direction on lines that start with Latin",
+          "[pdf][scripts]") {
+  Layout l(fonts());
+  const Style body{false, 10, kInk};
+  const std::string first = "میرا بیٹا احمد اسکول جاتا ہے۔";
+  const std::string second = "Ahmed Khan 2024 سے یہاں ہے.";
+  // Wrapped so the second line starts with the English name.
+  const std::vector<TextLine> lines = wrappedAs({first, second});
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].bidi.rtl);
+  CHECK(lines[1].bidi.rtl);  // the paragraph's direction (its first strong character is Urdu)
+  l.newPage();
+  l.text(kLeft, 700, lines[1], body, 300);
+  const Op& op = l.ops().back();
+  REQUIRE(op.shaped);
+  CHECK(op.shaped->rtl);
+  // Right-aligned in its box, like the line before it.
+  CHECK(op.x == Approx(kLeft + 300 - op.shaped->width * 10 / 1000).margin(0.01));
+  // Visual order at the paragraph's level (UBA): the Urdu words (with the full stop ending them,
+  // at their left) first, then the name and the year, a left-to-right stretch at the right.
+  INFO(op.shaped->runs.size());
+  const std::vector<std::u32string> runs = runTexts(op);
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[0] == U"سے یہاں ہے.");
+  CHECK(runs[1] == U" ");
+  CHECK(runs[2] == U"Ahmed Khan 2024");
+  CHECK(op.shaped->runs[0].rtl);
+  CHECK(op.shaped->runs[0].face != nullptr);
+  CHECK_FALSE(op.shaped->runs[2].rtl);
+  CHECK(op.shaped->runs[2].codePoints == U"Ahmed Khan 2024");  // not reversed
+  // The same line as its own paragraph is left-to-right (its first strong character is Latin).
+  l.text(kLeft, 680, lines[1].text, body, 300);
+  REQUIRE(l.ops().back().shaped);
+  CHECK_FALSE(l.ops().back().shaped->rtl);
+  CHECK(l.ops().back().x == kLeft);
+}
+
+TEST_CASE("a wrapped Arabic line that starts with a number or is all Latin is right-to-left",
+          "[pdf][scripts]") {
+  Layout l(fonts());
+  const Style body{false, 10, kInk};
+  const std::string first = "عمر مريم في الصف الرابع.";
+  const std::string second = "9 سنوات.";
+  const std::string third = "Mary Smith.";
+  const std::vector<TextLine> numbered = wrappedAs({first, second});
+  const std::vector<TextLine> named = wrappedAs({first, third});
+  REQUIRE(numbered.size() == 2);
+  REQUIRE(named.size() == 2);
+  l.newPage();
+  l.text(kLeft, 700, numbered[1], body, 300);
+  const Op& number = l.ops().back();
+  REQUIRE(number.shaped);
+  CHECK(number.shaped->rtl);
+  CHECK(number.x == Approx(kLeft + 300 - number.shaped->width * 10 / 1000).margin(0.01));
+  // Right to left: the words (and their full stop) at the left, the number at the right.
+  const std::vector<std::u32string> numberRuns = runTexts(number);
+  REQUIRE(!numberRuns.empty());
+  CHECK(numberRuns.back() == U"9");
+  // A line of plain Latin in a right-to-left paragraph: right-aligned, the full stop (a neutral
+  // at the paragraph's level) at its left, the words in their own order.
+  l.text(kLeft, 680, named[1], body, 300);
+  const Op& latin = l.ops().back();
+  REQUIRE(latin.shaped);
+  CHECK(latin.shaped->rtl);
+  CHECK(latin.x == Approx(kLeft + 300 - latin.shaped->width * 10 / 1000).margin(0.01));
+  const std::vector<std::u32string> latinRuns = runTexts(latin);
+  REQUIRE(latinRuns.size() == 2);
+  CHECK(latinRuns[0] == U".");
+  CHECK(latinRuns[1] == U"Mary Smith");
+  CHECK(latin.shaped->runs[1].codePoints == U"Mary Smith");
+}
+
+TEST_CASE("every row of the script table names an installed Noto face its scripts find",
+          "[pdf][scripts]") {
+  for (std::size_t i = 0; i < kScriptCount; ++i) {
+    const ScriptRow& r = kScripts[i];
+    INFO(r.face);
+    const auto f = static_cast<ScriptFamily>(i);
+    CHECK(fonts().face(f, false) != nullptr);  // Debian's fonts-noto-core / fonts-noto-cjk
+    CHECK(fonts().face(f, true) != nullptr);   // bold, or regular where Noto has no bold
+    for (std::uint32_t s : r.scripts) {
+      if (s == kNone) continue;
+      ScriptFamily found = 0;
+      CHECK(familyOfScript(s, found));
+      CHECK(found == f);
+    }
+    CHECK(std::string(r.placeholder).find(" text") != std::string::npos);
+    CHECK(r.scale > 0);
+  }
+  // Characters find their rows; Common characters by where they live.
+  ScriptFamily f = 0;
+  REQUIRE(familyOf(U'ब', f));
+  CHECK(row(f).face == "NotoSansDevanagari");
+  REQUIRE(familyOf(U'陳', f));
+  CHECK(f == kCjk);
+  REQUIRE(familyOf(U'，', f));
+  CHECK(f == kCjk);
+  REQUIRE(familyOf(U'،', f));
+  CHECK(f == kNaskhArabic);
+  CHECK_FALSE(familyOf(U'A', f));
+  // Placeholders name the script of a face that is not installed.
+  CHECK(kindOf(U'ሳ') == Kind{Kind::kScript, familyNamed("NotoSansEthiopic")});
+  CHECK(std::string(describe(kindOf(U'ሳ'))) == "Ethiopic (e.g. Tigrinya) text");
+  CHECK(std::string(describe(kindOf(U'ے'))) == "Urdu/Arabic-script text");
+  CHECK(kindOf(U'😀').tag == Kind::kEmoji);
+  CHECK(kindOf(kBadUtf8).tag == Kind::kInvalid);
+  CHECK(kindOf(U'ᚠ').tag == Kind::kOther);  // Runic: no row
 }

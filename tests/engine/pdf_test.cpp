@@ -391,6 +391,72 @@ TEST_CASE("only what no installed face draws becomes a visible placeholder, and 
 
 namespace {
 
+struct BoxLine {
+  double xMin = 0, xMax = 0;
+  std::string words;  // as pdftotext lists them, joined by spaces
+};
+
+// The lines of page 1 with their horizontal extent (pdftotext -bbox-layout).
+std::vector<BoxLine> boxLines(const std::string& pdf) {
+  std::istringstream in(run("pdftotext -enc UTF-8 -bbox-layout -f 1 -l 1 '" + pdf + "' -"));
+  std::vector<BoxLine> out;
+  auto attr = [](const std::string& line, const std::string& name) {
+    const std::size_t at = line.find(name + "=\"");
+    const std::size_t from = at + name.size() + 2;
+    return std::stod(line.substr(from, line.find('"', from) - from));
+  };
+  for (std::string line; std::getline(in, line);) {
+    if (contains(line, "<line ")) {
+      out.push_back({attr(line, "xMin"), attr(line, "xMax"), ""});
+    } else if (contains(line, "<word ") && !out.empty()) {
+      const std::size_t from = line.find('>') + 1;
+      if (!out.back().words.empty()) out.back().words += ' ';
+      out.back().words += line.substr(from, line.find("</word>") - from);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a wrapped right-to-left paragraph is right-to-left on every line of the PDF",
+          "[pdf][scripts]") {
+  PdfDocument d = sendflow::samples::samplePlan();
+  // An Urdu sentence, then an English stretch longer than a line, then Urdu again: the paragraph
+  // wraps inside the English, so its second line starts with a Latin word.
+  const std::string text =
+      "میرا بیٹا احمد اسکول جاتا ہے۔ His teacher Mrs Grace Adeyemi and the speech and language "
+      "therapist Mr Tom Baker have seen him every week since September 2024 in the small room "
+      "اور وہ اب خوش ہے.";
+  PdfSection s{"Parent's view", "", {longTextItem("view", "In Urdu", text)}};
+  d.sections.insert(d.sections.begin(), std::move(s));
+  const std::string pdf = save("rtl_paragraph.pdf", renderer().render(d).bytes);
+  checkValid(pdf);
+  const std::vector<BoxLine> lines = boxLines(pdf);
+  std::string all;
+  for (const BoxLine& l : lines)
+    all += "[" + std::to_string(l.xMin) + " " + std::to_string(l.xMax) + " " + l.words + "]\n";
+  INFO(all);
+  const auto at = std::find_if(lines.begin(), lines.end(),
+                               [](const BoxLine& l) { return contains(l.words, "2024"); });
+  REQUIRE(at != lines.end());
+  // Right-aligned, like the paragraph's first line (the body's right edge is at 545.3 pt).
+  CHECK(at->xMax == Approx(545.3).margin(1.0));
+  CHECK(at->xMin > 60);
+  // Every word exact. pdftotext reads a page of mostly left-to-right text line by line from the
+  // left, each right-to-left stretch in logical order: a line's stretches come out in visual
+  // order (docs/pdf.md), here the Urdu ending the paragraph before the English of its line.
+  const std::string extracted =
+      squash(withoutEmbeddingMarks(run("pdftotext -enc UTF-8 -f 1 -l 1 '" + pdf + "' -")));
+  INFO(extracted);
+  CHECK(contains(extracted, "میرا بیٹا احمد اسکول جاتا ہے۔"));
+  CHECK(contains(extracted,
+                 ". اور وہ اب خوش ہے Tom Baker have seen him every week since "
+                 "September 2024 in the small room"));
+}
+
+namespace {
+
 struct Voice {
   const char* language;
   const char* name;      // a child's or parent's name in the script

@@ -25,7 +25,7 @@ float Layout::width(std::string_view utf8, const Style& s) const {
   return fonts_.shape(cps, s.bold).width * s.size / 1000.0f;
 }
 
-std::vector<std::string> Layout::wrap(std::string_view text, const Style& s, float maxWidth) const {
+std::vector<TextLine> Layout::wrap(std::string_view text, const Style& s, float maxWidth) const {
   return wrapText(text, fonts_, s.bold, s.size, maxWidth);
 }
 
@@ -35,12 +35,13 @@ void Layout::newPage() {
   if (runningHeader) runningHeader();
 }
 
-void Layout::text(float x, float baseline, const std::string& s, const Style& st, float boxWidth) {
-  if (s.empty()) return;
-  std::u32string cps = decodeUtf8(s);
+void Layout::text(float x, float baseline, const TextLine& line, const Style& st, float boxWidth) {
+  if (line.text.empty()) return;
+  std::u32string cps = decodeUtf8(line.text);
   std::shared_ptr<const ShapedText> shaped;
-  if (!fonts_.plain(cps)) {
-    auto t = std::make_shared<ShapedText>(fonts_.shape(cps, st.bold));
+  if (line.bidi.rtl || !fonts_.plain(cps)) {
+    const ParagraphBidi* paragraph = line.bidi.levels.empty() ? nullptr : &line.bidi;
+    auto t = std::make_shared<ShapedText>(fonts_.shape(cps, st.bold, paragraph));
     if (t->rtl && boxWidth > 0) x += std::max(0.0f, boxWidth - t->width * st.size / 1000.0f);
     shaped = std::move(t);
   }

@@ -48,7 +48,7 @@ constexpr Style kCell{false, 9, kInk};
 constexpr Style kCellHead{true, 9, kPrimary};
 
 struct Line {
-  std::string text;
+  TextLine text;
   Style style;
   std::optional<PdfColour> swatch;  // a coloured square before the text (ratings)
 };
@@ -82,7 +82,7 @@ class Layout {
   const std::set<std::string>& placeholderFields() const { return placeholderFields_; }
 
   float width(std::string_view utf8, const Style& s) const;
-  std::vector<std::string> wrap(std::string_view text, const Style& s, float maxWidth) const;
+  std::vector<TextLine> wrap(std::string_view text, const Style& s, float maxWidth) const;
   std::vector<Line> lines(std::string_view text, const Style& s, float maxWidth) const {
     std::vector<Line> out;
     for (auto& l : wrap(text, s, maxWidth)) out.push_back({l, s, std::nullopt});
@@ -100,8 +100,15 @@ class Layout {
     if (h > room() && y_ < kTop) newPage();
   }
 
-  // A right-to-left line is aligned to the right edge of its box when `boxWidth` is given.
-  void text(float x, float baseline, const std::string& s, const Style& st, float boxWidth = 0);
+  // A right-to-left line is aligned to the right edge of its box when `boxWidth` is given. A
+  // wrapped line is ordered and aligned by its paragraph's direction; a string is a paragraph.
+  void text(float x, float baseline, const TextLine& line, const Style& st, float boxWidth = 0);
+  void text(float x, float baseline, const std::string& s, const Style& st, float boxWidth = 0) {
+    text(x, baseline, TextLine(s), st, boxWidth);
+  }
+  void text(float x, float baseline, const char* s, const Style& st, float boxWidth = 0) {
+    text(x, baseline, TextLine(s), st, boxWidth);
+  }
   void fill(float x, float y, float w, float h, Rgb c);
   void rule(float x1, float y1, float x2, float y2, Rgb c, float width = 0.5f);
   void rect(float x, float y, float w, float h, Rgb c, float width = 0.5f);

@@ -1,5 +1,6 @@
 #include "line_break.h"
 
+#include <fribidi.h>
 #include <hb.h>
 #include <linebreak.h>
 
@@ -15,7 +16,7 @@ namespace {
 class LineBreaker {
  public:
   LineBreaker(std::string_view bytes, const std::u32string& cps, const FontSet& fonts, bool bold,
-              float size, float maxWidth, std::vector<std::string>& out)
+              float size, float maxWidth, std::vector<TextLine>& out)
       : bytes_(bytes),
         cps_(cps),
         at_(byteOffsets(cps)),
@@ -50,6 +51,7 @@ class LineBreaker {
       return;
     }
     const std::size_t n = to - from;
+    resolveLevels(from, to);
     std::vector<char> brks(n);
     static std::once_flag once;
     std::call_once(once, [] { init_linebreak(); });
@@ -88,9 +90,32 @@ class LineBreaker {
     }
     if (lineEnd > lineFrom) append(lineFrom, lineEnd);
     endLine();
+    levels_.clear();
   }
 
  private:
+  // The paragraph [from, to)'s embedding levels and direction (UBA P2/P3: its first strong
+  // character), which its lines keep; none when FriBidi fails (each line then its own).
+  void resolveLevels(std::size_t from, std::size_t to) {
+    const std::size_t n = to - from;
+    std::vector<FriBidiCharType> types(n);
+    std::vector<FriBidiBracketType> brackets(n);
+    levels_.assign(n, 0);
+    levelsFrom_ = from;
+    const auto* chars = reinterpret_cast<const FriBidiChar*>(cps_.data() + from);
+    fribidi_get_bidi_types(chars, static_cast<FriBidiStrIndex>(n), types.data());
+    fribidi_get_bracket_types(chars, static_cast<FriBidiStrIndex>(n), types.data(),
+                              brackets.data());
+    FriBidiParType base = FRIBIDI_PAR_ON;
+    if (fribidi_get_par_embedding_levels_ex(types.data(), brackets.data(),
+                                            static_cast<FriBidiStrIndex>(n), &base,
+                                            levels_.data()) == 0) {
+      levels_.clear();
+      return;
+    }
+    rtl_ = FRIBIDI_IS_RTL(base);
+  }
+
   float shapedWidth(std::size_t from, std::size_t to) const {
     if (to <= from) return 0;
     return fonts_.shape(std::u32string_view(cps_).substr(from, to - from), bold_).width * scale_;
@@ -100,13 +125,15 @@ class LineBreaker {
   // rest starts. A cut never falls before a combining mark, and keeps two characters each side.
   std::size_t cutLongPiece(std::size_t k, std::size_t to) {
     const float hyphenW = w(U'-');
+    hb_unicode_funcs_t* unicode = hb_unicode_funcs_get_default();
     auto cuttable = [&](std::size_t at) {
-      const hb_unicode_general_category_t c =
-          hb_unicode_general_category(hb_unicode_funcs_get_default(), cps_[at]);
+      const hb_unicode_general_category_t c = hb_unicode_general_category(unicode, cps_[at]);
       return c != HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK &&
              c != HB_UNICODE_GENERAL_CATEGORY_SPACING_MARK &&
              c != HB_UNICODE_GENERAL_CATEGORY_ENCLOSING_MARK && cps_[at] != 0x200D &&
-             cps_[at - 1] != 0x200D && cps_[at - 1] != 0x094D && cps_[at - 1] != 0x09CD;
+             cps_[at - 1] != 0x200D &&
+             hb_unicode_combining_class(unicode, cps_[at - 1]) !=
+                 HB_UNICODE_COMBINING_CLASS_VIRAMA;  // (a conjunct of any Indic script)
     };
     while (shapedWidth(k, to) > max_ && to - k >= 4) {
       std::size_t cut = k + 2;
@@ -118,7 +145,10 @@ class LineBreaker {
       while (cut + 2 <= to && !cuttable(cut)) ++cut;  // nothing fits: the least cut
       if (cut + 2 > to) break;
       append(k, cut);
-      if (cps_[cut - 1] != U'-') line_.push_back('-');
+      if (cps_[cut - 1] != U'-') {
+        line_.text.push_back('-');  // (on the side of the piece it ends)
+        if (!levels_.empty()) line_.bidi.levels.push_back(line_.bidi.levels.back());
+      }
       endLine();
       k = cut;
     }
@@ -127,12 +157,17 @@ class LineBreaker {
 
   float w(char32_t cp) const { return static_cast<float>(f_.width(cp)) * scale_; }
   void append(std::size_t from, std::size_t to) {
-    line_.append(bytes_.substr(at_[from], at_[to] - at_[from]));
+    line_.text.append(bytes_.substr(at_[from], at_[to] - at_[from]));
+    if (levels_.empty()) return;
+    line_.bidi.rtl = rtl_;
+    line_.bidi.levels.insert(line_.bidi.levels.end(),
+                             levels_.begin() + static_cast<long>(from - levelsFrom_),
+                             levels_.begin() + static_cast<long>(to - levelsFrom_));
   }
 
   void endLine() {
     out_.push_back(std::move(line_));
-    line_.clear();
+    line_ = TextLine();
     lineW_ = 0;
     any_ = false;
   }
@@ -148,7 +183,7 @@ class LineBreaker {
       longWord(from, to);
       return;
     }
-    if (any_) line_.push_back(' ');
+    if (any_) line_.text.push_back(' ');
     append(from, to);
     lineW_ += spaceW + wordW;
     any_ = true;
@@ -169,7 +204,7 @@ class LineBreaker {
       fit = std::clamp(fit, k + 2, to - 2);
       std::size_t cut = bestCut(k, fit);
       append(k, cut);
-      if (cps_[cut - 1] != U'-') line_.push_back('-');
+      if (cps_[cut - 1] != U'-') line_.text.push_back('-');
       for (std::size_t i = k; i < cut; ++i) restW -= w(cps_[i]);
       endLine();
       k = cut;
@@ -216,8 +251,12 @@ class LineBreaker {
   const bool bold_;
   const FontFace& f_;
   const float scale_, max_;
-  std::vector<std::string>& out_;
-  std::string line_;
+  std::vector<TextLine>& out_;
+  TextLine line_;
+  // The complex paragraph's embedding levels (from levelsFrom_) and direction.
+  std::vector<FriBidiLevel> levels_;
+  std::size_t levelsFrom_ = 0;
+  bool rtl_ = false;
   float lineW_ = 0;
   bool any_ = false;
 };
@@ -239,9 +278,9 @@ bool isDateTimeToken(std::u32string_view word) {
   return separated;
 }
 
-std::vector<std::string> wrapText(std::string_view utf8, const FontSet& fonts, bool bold,
-                                  float size, float maxWidth) {
-  std::vector<std::string> out;
+std::vector<TextLine> wrapText(std::string_view utf8, const FontSet& fonts, bool bold, float size,
+                               float maxWidth) {
+  std::vector<TextLine> out;
   const std::u32string all = decodeUtf8(utf8);
   LineBreaker breaker(utf8, all, fonts, bold, size, maxWidth, out);
   std::size_t p = 0;

@@ -7,8 +7,9 @@
 // A paragraph holding text of a script face (Arabic, Bengali, Chinese, …) is broken where
 // libunibreak (UAX #14) allows, so Chinese breaks between ideographs and Thai-free scripts at
 // spaces, with widths from the shaped runs (each piece between break opportunities shaped on
-// its own); an over-long piece is cut between characters (never before a combining mark) with
-// a hyphen, and a date or time still gets a line of its own.
+// its own); an over-long piece is cut between characters (never before a combining mark or
+// after a virama) with a hyphen, and a date or time still gets a line of its own. Each line of
+// such a paragraph carries the paragraph's bidi levels and direction (TextLine::bidi).
 #pragma once
 
 #include <string>
@@ -19,9 +20,12 @@
 
 namespace sendflow::engine::pdf {
 
-// One entry per line; an empty paragraph is an empty line. `size` in points.
-std::vector<std::string> wrapText(std::string_view utf8, const FontSet& fonts, bool bold,
-                                  float size, float maxWidth);
+// One entry per line; an empty paragraph is an empty line. `size` in points. Lines of a
+// paragraph with script-face or right-to-left text carry the paragraph's bidi (FriBidi's levels
+// over the whole paragraph and its direction, TextLine::bidi), so each line is ordered and
+// aligned as part of its paragraph.
+std::vector<TextLine> wrapText(std::string_view utf8, const FontSet& fonts, bool bold, float size,
+                               float maxWidth);
 
 // Whether a word (no spaces) reads as a date or a time: digits with '-', '/', ':', '.', 'T', 'Z'
 // or a '+' offset, and at least one '-', '/' or ':' between digits.

@@ -127,7 +127,7 @@ void Painter::signatures() {
   if (d_.signatures.empty()) return;
   constexpr float kBlockH = 92;
   const Style note{false, 9.5f, kMuted};
-  std::vector<std::string> noteLines;
+  std::vector<TextLine> noteLines;
   if (!d_.signaturesNote.empty())
     noteLines = l_.wrap(c(d_.signaturesNote, "signatures"), note, kWidth);
   heading("Signatures", static_cast<float>(noteLines.size()) * 13 + kBlockH + 6);
@@ -157,8 +157,9 @@ void Painter::signatureBlock(const PdfSignature& s, const std::string& field) {
     l_.text(kLeft + 10, rowY, name, label);
     if (v && !v->empty()) {
       auto lines = l_.wrap(c(*v, field), value, leftW - 70);
-      l_.text(kLeft + 62, rowY, lines.empty() ? "" : lines.front() + (lines.size() > 1 ? " …" : ""),
-              value, leftW - 70);
+      l_.text(kLeft + 62, rowY,
+              lines.empty() ? "" : lines.front().text + (lines.size() > 1 ? " …" : ""), value,
+              leftW - 70);
     } else {
       l_.rule(kLeft + 62, rowY - 2, kLeft + leftW - 10, rowY - 2, kMuted, 0.5f);
     }
@@ -249,7 +250,7 @@ void Painter::footers() {
 void Painter::section(const PdfSection& section, const std::string& field) {
   std::vector<Block> blocks;
   for (auto& it : section.items) blocks.push_back(item(it));
-  std::vector<std::string> intro;
+  std::vector<TextLine> intro;
   if (!section.intro.empty()) intro = l_.wrap(c(section.intro, field), kHelp, kWidth);
   float keep = static_cast<float>(intro.size()) * 11 + (blocks.empty() ? 0 : blocks[0].minHeight);
   heading(c(section.title, field), keep);

@@ -21,9 +21,9 @@ Painter::Block Painter::labelValueRow(const std::string& label, std::vector<Line
 }
 
 Painter::Block Painter::longText(const PdfItem& it, const PdfLongText& t) {
-  auto label = std::make_shared<std::vector<std::string>>();
+  auto label = std::make_shared<std::vector<TextLine>>();
   if (!it.label.empty()) *label = l_.wrap(c(it.label, it.id), Style{true, 10, kInk}, kWidth);
-  auto body = std::make_shared<std::vector<std::string>>();
+  auto body = std::make_shared<std::vector<TextLine>>();
   bool empty = !t.text || t.text->find_first_not_of(" \n\r\t") == std::string::npos;
   if (!empty) *body = l_.wrap(c(*t.text, it.id), kBody, kWidth);
   constexpr float kLh = 14;

@@ -32,7 +32,7 @@ struct Painter::PreparedTable {
   std::vector<std::pair<float, float>> geo;  // x, w per column
   std::vector<Cell> header;
   std::vector<std::vector<Cell>> rows;
-  std::vector<std::string> label;
+  std::vector<TextLine> label;
   std::string labelText, emptyText;
   float headerH = 0;
 };

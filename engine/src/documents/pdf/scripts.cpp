@@ -1,6 +1,8 @@
 // Script classification for the PDF renderer (see scripts.h and renderer.h).
 #include "scripts.h"
 
+#include <hb.h>
+
 #include <array>
 
 #include "sendflow/engine/documents/pdf/renderer.h"
@@ -49,60 +51,55 @@ bool attaches(char32_t cp) {
          (cp >= 0x1F3FB && cp <= 0x1F3FF) || (cp >= 0xE0020 && cp <= 0xE007F);
 }
 
+bool familyOfScript(std::uint32_t s, ScriptFamily& out) {
+  if (s == kNone) return false;
+  for (std::size_t i = 0; i < kScriptCount; ++i) {
+    for (std::uint32_t t : kScripts[i].scripts) {
+      if (t != s) continue;
+      out = static_cast<ScriptFamily>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool neutralFamily(char32_t cp, ScriptFamily& out) {
+  if ((cp >= 0x3000 && cp <= 0x33FF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+      (cp >= 0xFF00 && cp <= 0xFFEF)) {
+    out = kCjk;
+    return true;
+  }
+  if ((cp >= 0x0600 && cp <= 0x06FF) || (cp >= 0xFD3E && cp <= 0xFD3F)) {
+    out = kNaskhArabic;
+    return true;
+  }
+  if (cp == 0x0964 || cp == 0x0965) return familyOfScript(tag("Deva"), out);
+  return false;
+}
+
+bool familyOf(char32_t cp, ScriptFamily& out) {
+  const hb_script_t s = hb_unicode_script(hb_unicode_funcs_get_default(), cp);
+  if (s == HB_SCRIPT_COMMON || s == HB_SCRIPT_INHERITED || s == HB_SCRIPT_UNKNOWN)
+    return neutralFamily(cp, out);
+  return familyOfScript(static_cast<std::uint32_t>(s), out);
+}
+
 Kind kindOf(char32_t cp) {
-  if (cp == kBadUtf8) return Kind::kInvalid;
-  if ((cp >= 0x0600 && cp <= 0x06FF) || (cp >= 0x0750 && cp <= 0x077F) ||
-      (cp >= 0x0870 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) ||
-      (cp >= 0xFE70 && cp <= 0xFEFF))
-    return Kind::kArabic;
-  if ((cp >= 0x0590 && cp <= 0x05FF) || (cp >= 0xFB1D && cp <= 0xFB4F)) return Kind::kHebrew;
-  if (cp >= 0x0700 && cp <= 0x074F) return Kind::kSyriac;
-  if (cp >= 0x0780 && cp <= 0x07BF) return Kind::kThaana;
-  if (cp >= 0x0900 && cp <= 0x097F) return Kind::kDevanagari;
-  if (cp >= 0x0980 && cp <= 0x09FF) return Kind::kBengali;
-  if (cp >= 0x0A00 && cp <= 0x0A7F) return Kind::kGurmukhi;
-  if (cp >= 0x0A80 && cp <= 0x0AFF) return Kind::kGujarati;
-  if (cp >= 0x0B80 && cp <= 0x0BFF) return Kind::kTamil;
-  if ((cp >= 0x0B00 && cp <= 0x0DFF) || (cp >= 0xA8E0 && cp <= 0xA8FF)) return Kind::kIndic;
-  if (cp >= 0x0E00 && cp <= 0x0EFF) return Kind::kThai;
-  if ((cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
-      (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
-      (cp >= 0x20000 && cp <= 0x3FFFF))
-    return Kind::kCjk;
+  if (cp == kBadUtf8) return {Kind::kInvalid};
+  ScriptFamily f = 0;
+  if (familyOf(cp, f)) return {Kind::kScript, f};
   if ((cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2300 && cp <= 0x23FF) ||
       (cp >= 0x2600 && cp <= 0x27BF) || (cp >= 0x2B00 && cp <= 0x2BFF) || attaches(cp))
-    return Kind::kEmoji;
-  return Kind::kOther;
+    return {Kind::kEmoji};
+  return {Kind::kOther};
 }
 
 const char* describe(Kind k) {
-  switch (k) {
+  switch (k.tag) {
+    case Kind::kScript:
+      return row(k.family).placeholder;
     case Kind::kEmoji:
       return "emoji";
-    case Kind::kArabic:
-      return "Urdu/Arabic-script text";
-    case Kind::kHebrew:
-      return "Hebrew text";
-    case Kind::kSyriac:
-      return "Syriac text";
-    case Kind::kThaana:
-      return "Thaana (Dhivehi) text";
-    case Kind::kDevanagari:
-      return "Devanagari (e.g. Hindi) text";
-    case Kind::kBengali:
-      return "Bengali text";
-    case Kind::kGurmukhi:
-      return "Gurmukhi (Punjabi) text";
-    case Kind::kGujarati:
-      return "Gujarati text";
-    case Kind::kTamil:
-      return "Tamil text";
-    case Kind::kIndic:
-      return "Indic-script text";
-    case Kind::kThai:
-      return "Thai/Lao text";
-    case Kind::kCjk:
-      return "Chinese/Japanese/Korean text";
     case Kind::kInvalid:
       return "unreadable characters";
     case Kind::kOther:
@@ -113,3 +110,6 @@ const char* describe(Kind k) {
 
 }  // namespace pdf
 }  // namespace sendflow::engine
+
+static_assert(sendflow::engine::pdf::tag("Arab") == HB_SCRIPT_ARABIC);
+static_assert(sendflow::engine::pdf::tag("Hani") == HB_SCRIPT_HAN);

@@ -10,122 +10,6 @@
 namespace sendflow::engine::pdf {
 namespace {
 
-struct FamilyInfo {
-  ScriptFamily family;
-  const char* name;      // PdfFontSource::scriptFont's family
-  const char* language;  // BCP 47, for HarfBuzz's language-specific forms
-};
-
-// In ScriptFamily order.
-constexpr FamilyInfo kFamilies[] = {
-    {ScriptFamily::kNaskhArabic, "NotoNaskhArabic", "ar"},
-    {ScriptFamily::kNastaliqUrdu, "NotoNastaliqUrdu", "ur"},
-    {ScriptFamily::kHebrew, "NotoSansHebrew", "he"},
-    {ScriptFamily::kSyriac, "NotoSansSyriac", "syr"},
-    {ScriptFamily::kThaana, "NotoSansThaana", "dv"},
-    {ScriptFamily::kDevanagari, "NotoSansDevanagari", "hi"},
-    {ScriptFamily::kBengali, "NotoSansBengali", "bn"},
-    {ScriptFamily::kGurmukhi, "NotoSansGurmukhi", "pa"},
-    {ScriptFamily::kGujarati, "NotoSansGujarati", "gu"},
-    {ScriptFamily::kOriya, "NotoSansOriya", "or"},
-    {ScriptFamily::kTamil, "NotoSansTamil", "ta"},
-    {ScriptFamily::kTelugu, "NotoSansTelugu", "te"},
-    {ScriptFamily::kKannada, "NotoSansKannada", "kn"},
-    {ScriptFamily::kMalayalam, "NotoSansMalayalam", "ml"},
-    {ScriptFamily::kSinhala, "NotoSansSinhala", "si"},
-    {ScriptFamily::kThai, "NotoSansThai", "th"},
-    {ScriptFamily::kLao, "NotoSansLao", "lo"},
-    {ScriptFamily::kMyanmar, "NotoSansMyanmar", "my"},
-    {ScriptFamily::kKhmer, "NotoSansKhmer", "km"},
-    {ScriptFamily::kEthiopic, "NotoSansEthiopic", "ti"},
-    {ScriptFamily::kArmenian, "NotoSansArmenian", "hy"},
-    {ScriptFamily::kGeorgian, "NotoSansGeorgian", "ka"},
-    {ScriptFamily::kCjk, "NotoSansCJK-SC", "zh"},
-};
-static_assert(std::size(kFamilies) == static_cast<std::size_t>(ScriptFamily::kCount));
-
-// Nastaliq's stacked forms reach far above and below the line (its ascender and descender are
-// about twice Naskh's): drawn at this fraction of the line's size, a Nastaliq line fits the
-// same line height as the Latin around it.
-constexpr float kNastaliqScale = 0.8f;
-
-bool scriptFamily(hb_script_t s, ScriptFamily& out) {
-  switch (s) {
-    case HB_SCRIPT_ARABIC:
-      out = ScriptFamily::kNaskhArabic;
-      return true;
-    case HB_SCRIPT_HEBREW:
-      out = ScriptFamily::kHebrew;
-      return true;
-    case HB_SCRIPT_SYRIAC:
-      out = ScriptFamily::kSyriac;
-      return true;
-    case HB_SCRIPT_THAANA:
-      out = ScriptFamily::kThaana;
-      return true;
-    case HB_SCRIPT_DEVANAGARI:
-      out = ScriptFamily::kDevanagari;
-      return true;
-    case HB_SCRIPT_BENGALI:
-      out = ScriptFamily::kBengali;
-      return true;
-    case HB_SCRIPT_GURMUKHI:
-      out = ScriptFamily::kGurmukhi;
-      return true;
-    case HB_SCRIPT_GUJARATI:
-      out = ScriptFamily::kGujarati;
-      return true;
-    case HB_SCRIPT_ORIYA:
-      out = ScriptFamily::kOriya;
-      return true;
-    case HB_SCRIPT_TAMIL:
-      out = ScriptFamily::kTamil;
-      return true;
-    case HB_SCRIPT_TELUGU:
-      out = ScriptFamily::kTelugu;
-      return true;
-    case HB_SCRIPT_KANNADA:
-      out = ScriptFamily::kKannada;
-      return true;
-    case HB_SCRIPT_MALAYALAM:
-      out = ScriptFamily::kMalayalam;
-      return true;
-    case HB_SCRIPT_SINHALA:
-      out = ScriptFamily::kSinhala;
-      return true;
-    case HB_SCRIPT_THAI:
-      out = ScriptFamily::kThai;
-      return true;
-    case HB_SCRIPT_LAO:
-      out = ScriptFamily::kLao;
-      return true;
-    case HB_SCRIPT_MYANMAR:
-      out = ScriptFamily::kMyanmar;
-      return true;
-    case HB_SCRIPT_KHMER:
-      out = ScriptFamily::kKhmer;
-      return true;
-    case HB_SCRIPT_ETHIOPIC:
-      out = ScriptFamily::kEthiopic;
-      return true;
-    case HB_SCRIPT_ARMENIAN:
-      out = ScriptFamily::kArmenian;
-      return true;
-    case HB_SCRIPT_GEORGIAN:
-      out = ScriptFamily::kGeorgian;
-      return true;
-    case HB_SCRIPT_HAN:
-    case HB_SCRIPT_HIRAGANA:
-    case HB_SCRIPT_KATAKANA:
-    case HB_SCRIPT_HANGUL:
-    case HB_SCRIPT_BOPOMOFO:
-      out = ScriptFamily::kCjk;
-      return true;
-    default:
-      return false;
-  }
-}
-
 hb_script_t scriptOf(char32_t cp) { return hb_unicode_script(hb_unicode_funcs_get_default(), cp); }
 
 bool neutralScript(hb_script_t s) {
@@ -139,25 +23,6 @@ bool urduLetter(char32_t c) {
          c == 0x06C2 || c == 0x06C3 || c == 0x06D2 || c == 0x06D3;
 }
 
-// Where a Common or Inherited character not drawn by DejaVu usually lives (CJK punctuation and
-// full-width forms, Arabic punctuation, the Indic dandas).
-bool neutralFamily(char32_t cp, ScriptFamily& out) {
-  if ((cp >= 0x3000 && cp <= 0x33FF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
-      (cp >= 0xFF00 && cp <= 0xFFEF)) {
-    out = ScriptFamily::kCjk;
-    return true;
-  }
-  if ((cp >= 0x0600 && cp <= 0x06FF) || (cp >= 0xFD3E && cp <= 0xFD3F)) {
-    out = ScriptFamily::kNaskhArabic;
-    return true;
-  }
-  if (cp == 0x0964 || cp == 0x0965) {
-    out = ScriptFamily::kDevanagari;
-    return true;
-  }
-  return false;
-}
-
 template <typename T, void (*Destroy)(T*)>
 struct Owned {
   T* p;
@@ -169,10 +34,6 @@ struct Owned {
 
 }  // namespace
 
-const char* familyName(ScriptFamily f) { return kFamilies[static_cast<std::size_t>(f)].name; }
-
-bool familyOf(char32_t cp, ScriptFamily& out) { return scriptFamily(scriptOf(cp), out); }
-
 FontSet::FontSet(std::string regularTtf, std::string boldTtf, const PdfFontSource* source)
     : regular(std::move(regularTtf)), bold(std::move(boldTtf)), source_(source) {}
 
@@ -183,12 +44,12 @@ const FontFace* FontSet::face(ScriptFamily f, bool isBold) const {
   if (const FontFace* ready = slot.ready.load(std::memory_order_acquire)) return ready;
   if (!source_) return nullptr;
   std::call_once(slot.once, [&] {
-    std::optional<PdfFontFile> file = source_->scriptFont(familyName(f), isBold);
+    std::optional<PdfFontFile> file = source_->scriptFont(row(f).face, isBold);
     if (!file) return;
     try {
       slot.face = std::make_unique<FontFace>(std::move(file->owner), file->bytes, file->faceIndex);
     } catch (const InfraError& e) {
-      throw InfraError(std::string(familyName(f)) + ": " + e.what());
+      throw InfraError(std::string(row(f).face) + ": " + e.what());
     }
     slot.ready.store(slot.face.get(), std::memory_order_release);
   });
@@ -198,8 +59,7 @@ const FontFace* FontSet::face(ScriptFamily f, bool isBold) const {
 bool FontSet::shown(char32_t cp) const {
   if (plainShown(cp)) return true;
   ScriptFamily f{};
-  const hb_script_t s = scriptOf(cp);
-  if (scriptFamily(s, f) || (neutralScript(s) && neutralFamily(cp, f))) {
+  if (familyOf(cp, f)) {
     const FontFace* face = this->face(f, false);
     return face && face->covers(cp);
   }
@@ -214,10 +74,11 @@ bool FontSet::plain(std::u32string_view text) const {
   return true;
 }
 
-ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
+ShapedText FontSet::shape(std::u32string_view line, bool isBold,
+                          const ParagraphBidi* paragraph) const {
   ShapedText out;
   const FontFace& plainFace = of(isBold);
-  if (plain(line)) {
+  if (plain(line) && !(paragraph && paragraph->rtl)) {
     TextRun run;
     run.codePoints.assign(line);
     run.to = static_cast<std::uint32_t>(line.size());
@@ -227,6 +88,10 @@ ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
     return out;
   }
   const std::size_t n = line.size();
+  if (n == 0) {
+    out.rtl = paragraph && paragraph->rtl;
+    return out;
+  }
   // Scripts, Common/Inherited characters taking their neighbour's (the preceding one, else the
   // following one).
   std::vector<hb_script_t> script(n);
@@ -247,19 +112,36 @@ ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
       last = script[i];
     }
   }
-  // Embedding levels (FriBidi), the paragraph direction from the first strong character.
+  // Embedding levels (FriBidi): the paragraph's when the line was wrapped from one, else the
+  // line's own with the direction of its first strong character.
   std::vector<FriBidiCharType> types(n);
-  std::vector<FriBidiBracketType> brackets(n);
   std::vector<FriBidiLevel> levels(n);
   const auto* chars = reinterpret_cast<const FriBidiChar*>(line.data());
   fribidi_get_bidi_types(chars, static_cast<FriBidiStrIndex>(n), types.data());
-  fribidi_get_bracket_types(chars, static_cast<FriBidiStrIndex>(n), types.data(), brackets.data());
   FriBidiParType base = FRIBIDI_PAR_ON;
-  if (fribidi_get_par_embedding_levels_ex(types.data(), brackets.data(),
-                                          static_cast<FriBidiStrIndex>(n), &base,
-                                          levels.data()) == 0)
-    throw InfraError("FriBidi could not resolve embedding levels");
+  if (paragraph && paragraph->levels.size() == n) {
+    base = paragraph->rtl ? FRIBIDI_PAR_RTL : FRIBIDI_PAR_LTR;
+    std::copy(paragraph->levels.begin(), paragraph->levels.end(), levels.begin());
+  } else {
+    if (paragraph) base = paragraph->rtl ? FRIBIDI_PAR_RTL : FRIBIDI_PAR_LTR;
+    std::vector<FriBidiBracketType> brackets(n);
+    fribidi_get_bracket_types(chars, static_cast<FriBidiStrIndex>(n), types.data(),
+                              brackets.data());
+    if (fribidi_get_par_embedding_levels_ex(types.data(), brackets.data(),
+                                            static_cast<FriBidiStrIndex>(n), &base,
+                                            levels.data()) == 0)
+      throw InfraError("FriBidi could not resolve embedding levels");
+  }
   out.rtl = FRIBIDI_IS_RTL(base);
+  // The line reordered (UBA L1: trailing whitespace back to the paragraph level; L2): where
+  // each character goes, left to right.
+  std::vector<FriBidiStrIndex> map(n);
+  for (std::size_t i = 0; i < n; ++i) map[i] = static_cast<FriBidiStrIndex>(i);
+  if (fribidi_reorder_line(0, types.data(), static_cast<FriBidiStrIndex>(n), 0, base, levels.data(),
+                           nullptr, map.data()) == 0)
+    throw InfraError("FriBidi could not reorder a line");
+  std::vector<std::size_t> visualAt(n);
+  for (std::size_t v = 0; v < n; ++v) visualAt[static_cast<std::size_t>(map[v])] = v;
 
   // The face of each character: its script's face when that covers it, else the plain face.
   constexpr int kPlain = -1;
@@ -268,7 +150,9 @@ ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
     const char32_t cp = line[i];
     ScriptFamily f{};
     // (A CJK or Arabic punctuation mark after Latin text still goes to its own face.)
-    if (!scriptFamily(script[i], f) && (plainShown(cp) || !neutralFamily(cp, f))) continue;
+    if (!familyOfScript(static_cast<std::uint32_t>(script[i]), f) &&
+        (plainShown(cp) || !neutralFamily(cp, f)))
+      continue;
     // Spaces, digits and punctuation resolved left-to-right next to right-to-left text ("Zoë
     // says: میرا نام (my name)") belong to the left-to-right text around them: DejaVu's.
     if (plainShown(cp) && levels[i] % 2 == 0 && neutralScript(scriptOf(cp)) &&
@@ -280,20 +164,19 @@ ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
   }
   // Arabic script runs with an Urdu-family letter: Nastaliq, when installed and covering them.
   for (std::size_t i = 0; i < n;) {
-    if (fam[i] != static_cast<int>(ScriptFamily::kNaskhArabic)) {
+    if (fam[i] != static_cast<int>(kNaskhArabic)) {
       ++i;
       continue;
     }
     std::size_t j = i;
     bool urdu = false;
-    while (j < n && fam[j] == static_cast<int>(ScriptFamily::kNaskhArabic))
-      urdu |= urduLetter(line[j++]);
-    const FontFace* nastaliq = urdu ? face(ScriptFamily::kNastaliqUrdu, isBold) : nullptr;
+    while (j < n && fam[j] == static_cast<int>(kNaskhArabic)) urdu |= urduLetter(line[j++]);
+    const FontFace* nastaliq = urdu ? face(kNastaliqUrdu, isBold) : nullptr;
     bool covered = nastaliq != nullptr;
     for (std::size_t k = i; covered && k < j; ++k) covered = nastaliq->covers(line[k]);
     if (covered)
       std::fill(fam.begin() + static_cast<long>(i), fam.begin() + static_cast<long>(j),
-                static_cast<int>(ScriptFamily::kNastaliqUrdu));
+                static_cast<int>(kNastaliqUrdu));
     i = j;
   }
   // Runs in logical order: same level, same face (and same script for script faces).
@@ -311,25 +194,10 @@ ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
     spans.push_back({i, j, fam[i], levels[i]});
     i = j;
   }
-  // Visual order (UBA L2): from the highest level down to the lowest odd one, reverse every
-  // sequence of runs at that level or higher.
-  int maxLevel = 0, minOdd = 1000;
-  for (const Span& s : spans) {
-    maxLevel = std::max(maxLevel, static_cast<int>(s.level));
-    if (s.level % 2 == 1) minOdd = std::min(minOdd, static_cast<int>(s.level));
-  }
-  for (int lev = maxLevel; lev >= minOdd && lev > 0; --lev) {
-    for (std::size_t i = 0; i < spans.size();) {
-      if (spans[i].level < lev) {
-        ++i;
-        continue;
-      }
-      std::size_t j = i;
-      while (j < spans.size() && spans[j].level >= lev) ++j;
-      std::reverse(spans.begin() + static_cast<long>(i), spans.begin() + static_cast<long>(j));
-      i = j;
-    }
-  }
+  // Visual order: a run's characters are adjacent after reordering (one level), so the runs
+  // go where FriBidi put their first character.
+  std::sort(spans.begin(), spans.end(),
+            [&](const Span& a, const Span& b) { return visualAt[a.from] < visualAt[b.from]; });
 
   Owned<hb_buffer_t, hb_buffer_destroy> buf(hb_buffer_create());
   for (const Span& s : spans) {
@@ -350,15 +218,14 @@ ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
     } else {
       const auto f = static_cast<ScriptFamily>(s.fam);
       run.face = face(f, isBold);
-      if (f == ScriptFamily::kNastaliqUrdu) run.scale = kNastaliqScale;
+      run.scale = row(f).scale;
       hb_buffer_clear_contents(buf.p);
       hb_buffer_add_utf32(buf.p, reinterpret_cast<const std::uint32_t*>(line.data()),
                           static_cast<int>(n), static_cast<unsigned>(s.from),
                           static_cast<int>(s.to - s.from));
       hb_buffer_set_direction(buf.p, rtl ? HB_DIRECTION_RTL : HB_DIRECTION_LTR);
       hb_buffer_set_script(buf.p, script[s.from]);
-      hb_buffer_set_language(
-          buf.p, hb_language_from_string(kFamilies[static_cast<std::size_t>(f)].language, -1));
+      hb_buffer_set_language(buf.p, hb_language_from_string(row(f).language, -1));
       hb_shape(run.face->shapingFont(), buf.p, nullptr, 0);
       unsigned count = 0;
       const hb_glyph_info_t* info = hb_buffer_get_glyph_infos(buf.p, &count);
@@ -388,7 +255,7 @@ ShapedText FontSet::shape(std::u32string_view line, bool isBold) const {
         const std::size_t end = at + 1 < starts.size() ? starts[at + 1] : s.to;
         g.text.assign(line.substr(g.cluster, end - g.cluster));
       }
-      if (f == ScriptFamily::kNastaliqUrdu) {
+      if (f == kNastaliqUrdu) {
         float x = 0;
         for (PlacedGlyph& g : run.glyphs) {
           if (run.carriers.empty() || !g.text.empty()) {

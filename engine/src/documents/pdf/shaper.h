@@ -5,8 +5,9 @@
 // one code point per character with their advances as before; a line with nothing else is a
 // single such run, exactly as the renderer drew it before shaping (same bytes).
 //
-// Which face draws a script (docs/pdf.md): Noto from Debian, loaded the first time a document
-// uses the script (PdfFontSource::scriptFont), bold where Noto has a bold face. Arabic script is
+// Which face draws a script (scripts.h: kScripts, docs/pdf.md): Noto from Debian, loaded the
+// first time a document uses the script (PdfFontSource::scriptFont), bold where Noto has a bold
+// face. Arabic script is
 // drawn with Noto Nastaliq Urdu when a run holds a letter only Urdu-family orthographies use
 // (ٹ ڈ ڑ ں ھ ہ ۂ ۃ ے ۓ: Urdu, Shahmukhi Punjabi, Saraiki…), with Noto Naskh Arabic otherwise
 // (Arabic, Pashto, Persian, Sorani…). Chinese, Japanese and Korean use Noto Sans CJK SC.
@@ -22,38 +23,10 @@
 #include <vector>
 
 #include "font_face.h"
+#include "scripts.h"
 #include "sendflow/engine/documents/pdf/renderer.h"
 
 namespace sendflow::engine::pdf {
-
-// Script faces the renderer knows, each a Noto family (PdfFontSource::scriptFont).
-enum class ScriptFamily : std::uint8_t {
-  kNaskhArabic,
-  kNastaliqUrdu,
-  kHebrew,
-  kSyriac,
-  kThaana,
-  kDevanagari,
-  kBengali,
-  kGurmukhi,
-  kGujarati,
-  kOriya,
-  kTamil,
-  kTelugu,
-  kKannada,
-  kMalayalam,
-  kSinhala,
-  kThai,
-  kLao,
-  kMyanmar,
-  kKhmer,
-  kEthiopic,
-  kArmenian,
-  kGeorgian,
-  kCjk,
-  kCount
-};
-const char* familyName(ScriptFamily f);
 
 struct PlacedGlyph {
   std::uint32_t glyph = 0;            // in the run's face
@@ -83,6 +56,25 @@ struct TextRun {
   std::uint32_t from = 0, to = 0;   // the characters of the line it draws (logical)
 };
 
+// The bidi of a line wrapped from a paragraph (line_break.h): the embedding levels FriBidi
+// resolved over the whole paragraph for the line's characters, and the paragraph's direction
+// (its first strong character, UBA P2/P3). A continuation line of a right-to-left paragraph
+// starting with a Latin word or a number stays right-to-left.
+struct ParagraphBidi {
+  std::vector<std::uint8_t> levels;  // one per character of the line; empty: none resolved
+  bool rtl = false;
+};
+
+// A line of wrapped text and its paragraph's bidi (levels empty for a line of plain text, or a
+// text that is its own paragraph).
+struct TextLine {
+  TextLine() = default;
+  TextLine(std::string t) : text(std::move(t)) {}  // NOLINT(google-explicit-constructor)
+  TextLine(const char* t) : text(t) {}             // NOLINT(google-explicit-constructor)
+  std::string text;
+  ParagraphBidi bidi;
+};
+
 struct ShapedText {
   std::vector<TextRun> runs;  // visual order, left to right
   bool rtl = false;           // the paragraph direction (first strong character) is right-to-left
@@ -109,8 +101,11 @@ class FontSet {
   // Some face draws cp: plainShown, or the script face for cp's script covers it.
   bool shown(char32_t cp) const;
 
-  // The line shaped with the regular or bold faces and the script faces.
-  ShapedText shape(std::u32string_view line, bool isBold) const;
+  // The line shaped with the regular or bold faces and the script faces. With `paragraph` (a
+  // line wrapped from a paragraph), its levels and direction are the paragraph's; without, the
+  // line is its own paragraph.
+  ShapedText shape(std::u32string_view line, bool isBold,
+                   const ParagraphBidi* paragraph = nullptr) const;
   // Whether shape() would give a single plain left-to-right run (no script face, no RTL).
   bool plain(std::u32string_view text) const;
 
@@ -124,10 +119,7 @@ class FontSet {
     std::unique_ptr<FontFace> face;
     std::atomic<const FontFace*> ready{nullptr};
   };
-  mutable std::array<Slot, 2 * static_cast<std::size_t>(ScriptFamily::kCount)> slots_;
+  mutable std::array<Slot, 2 * kScriptCount> slots_;
 };
-
-// The family for a character's own script (nullopt: the regular/bold faces or none).
-bool familyOf(char32_t cp, ScriptFamily& out);
 
 }  // namespace sendflow::engine::pdf

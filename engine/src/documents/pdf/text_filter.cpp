@@ -73,8 +73,8 @@ Cleaned clean(std::string_view utf8, const std::function<bool(char32_t)>& shown)
     // Zero-width (non-)joiners inside a shaped script (Persian, Urdu, Indic conjuncts) change
     // its shapes: they stay, and extract as typed.
     if ((cp == 0x200C || cp == 0x200D) && i > 0 && i + 1 < in.size() && visible(in[i - 1]) &&
-        visible(in[i + 1]) && kindOf(in[i - 1]) != Kind::kOther &&
-        kindOf(in[i - 1]) != Kind::kEmoji && kindOf(in[i - 1]) != Kind::kCjk) {
+        visible(in[i + 1]) && kindOf(in[i - 1]).tag == Kind::kScript &&
+        row(kindOf(in[i - 1]).family).joiners) {
       out.text.append(utf8.substr(at[i], at[i + 1] - at[i]));
       ++i;
       continue;
