@@ -53,7 +53,7 @@ std::string stringified(const Poco::JSON::Object::Ptr& o) {
 }
 
 // Adds `words` in `tag` to the "translations" of `o` (made when it has none).
-void addWords(const Poco::JSON::Object::Ptr& o, const std::string& tag, const std::string& key,
+void addWords(Poco::JSON::Object::Ptr o, const std::string& tag, const std::string& key,
               const std::string& words) {
   Poco::JSON::Object::Ptr all = o->has("translations")
                                     ? o->getObject("translations")
