@@ -25,6 +25,7 @@
 
 #include "app/definition_folders.h"
 #include "bench_support.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/plans/plans.h"
 #include "sendflow/storage/database.h"
 #include "sendflow/storage/outbox_repository.h"
@@ -51,8 +52,9 @@ void seed(const std::string& path, int plans) {
   engine::FixedClock clock(engine::startOf(kDay));
   storage::Store store(path, clock);
   store.migrate();
-  auto defs = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
-                                                   SENDFLOW_SOURCE_ROOT "/workflows");
+  auto defs = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   storage::SqlitePlanRepository repo(store);
   std::vector<std::pair<std::string, std::pair<engine::Id, engine::Id>>>
       types;  // type → (form, workflow)
@@ -146,8 +148,9 @@ void seed(const std::string& path, int plans) {
 int evaluate(const std::string& path, const std::string& day, bool dryRun) {
   engine::FixedClock clock(engine::startOf(*engine::parseIsoDate(day)) + std::chrono::hours(6));
   storage::Store store(path, clock);
-  auto defs = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
-                                                   SENDFLOW_SOURCE_ROOT "/workflows");
+  auto defs = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   storage::SqlitePeopleRepository people(store);
   storage::SqlitePlanRepository plans(store);
   engine::PlanService planService(plans, people, defs, clock);

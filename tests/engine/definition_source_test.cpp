@@ -23,9 +23,12 @@ const char* kWorkflow = R"({"type": "visit", "title": "Home visit", "form": "vis
  "review": {"every": "P12M", "remind": [], "recipients": ["senco"]},
  "retention": {"from": "date_of_birth", "keep": "P31Y"}})";
 
+// A server's list of languages, as its configuration would give it (the engine has none).
+const LanguageList kLanguages{{"en-GB", "pl"}, "test LANGUAGES"};
+
 std::string loadError(const DefinitionSource& source) {
   try {
-    DefinitionRegistry::load(source);
+    DefinitionRegistry::load(source, kLanguages);
   } catch (const DefinitionError& e) {
     return e.what();
   }
@@ -37,7 +40,7 @@ std::string loadError(const DefinitionSource& source) {
 TEST_CASE("the registry loads document types from an in-memory source", "[engine][definitions]") {
   MemoryDefinitionSource source;
   source.addForm("visit", kForm).addWorkflow("visit", kWorkflow);
-  auto reg = DefinitionRegistry::load(source);
+  auto reg = DefinitionRegistry::load(source, kLanguages);
   CHECK(reg.types() == std::vector<std::string>{"visit"});
   const WorkflowDefinition* wf = reg.workflow("visit");
   REQUIRE(wf);
@@ -86,4 +89,20 @@ TEST_CASE("a source that cannot be read stops the load with its own error",
     std::string formLocation(std::string_view type) const override { return std::string(type); }
   };
   CHECK(loadError(Unreadable{}) == "forms/: $: not a readable directory");
+}
+
+TEST_CASE("a source's words in a language the server's list does not offer are refused by file",
+          "[engine][definitions][languages]") {
+  const std::string withWords = std::string(kForm).replace(
+      std::string(kForm).find(R"("title": "Main",)"), std::string(R"("title": "Main",)").size(),
+      R"("title": "Main", "roles": ["parent_carer"],
+   "translations": {"pl": {"title": "Główne"}, "ps": {"title": "اصلي"}},)");
+  MemoryDefinitionSource source;
+  source.addForm("visit", withWords).addWorkflow("visit", kWorkflow);
+  CHECK_THAT(loadError(source),
+             Catch::Contains("forms/visit/form.json: $.sections[0].translations.ps: unknown "
+                             "language 'ps': the languages offered are pl (test LANGUAGES)"));
+  const LanguageList withPashto{{"en-GB", "pl", "ps"}, "test LANGUAGES"};
+  auto reg = DefinitionRegistry::load(source, withPashto);
+  CHECK(reg.form("visit")->sections[0].titleIn("ps").text == "اصلي");
 }

@@ -10,9 +10,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 #include <string>
 
 #include "app/definition_folders.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/core/language.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/plans/lifecycle.h"
@@ -44,6 +47,13 @@ const char* kMiniWorkflow = R"({"type": "mini", "title": "Mini plan", "form": "m
  "review": {"every": "P12M", "remind": ["P7D"], "recipients": ["senco"]},
  "retention": {"from": "date_of_birth", "keep": "P31Y"}})";
 
+// The languages the shipped translations/LANGUAGES offers (a server's list: the engine has none).
+const LanguageList& shippedLanguages() {
+  static const LanguageList list =
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations");
+  return list;
+}
+
 fs::path freshDir() {
   static std::atomic<int> n{0};
   const char* base = std::getenv("SENDFLOW_TEST_TMP");
@@ -73,13 +83,14 @@ struct Loaded {
 
 // Loads a directory holding the mini type (form + workflow as given).
 Loaded loadMini(const std::string& form, const std::string& workflow,
-                const std::string& type = "mini") {
+                const std::string& type = "mini",
+                const LanguageList& languages = shippedLanguages()) {
   Loaded out{freshDir(), ""};
   write(out.dir / "forms" / type / "form.json", form);
   write(out.dir / "workflows" / (type + ".json"), workflow);
   try {
     sendflow::web::loadDefinitionFolders((out.dir / "forms").string(),
-                                         (out.dir / "workflows").string());
+                                         (out.dir / "workflows").string(), languages);
   } catch (const DefinitionError& e) {
     out.error = e.what();
   }
@@ -180,8 +191,8 @@ TEST_CASE("duplicate names are refused", "[engine][definitions]") {
   write(r.dir / "workflows" / "mini_copy.json", kMiniWorkflow);
   std::string error;
   try {
-    sendflow::web::loadDefinitionFolders((r.dir / "forms").string(),
-                                         (r.dir / "workflows").string());
+    sendflow::web::loadDefinitionFolders((r.dir / "forms").string(), (r.dir / "workflows").string(),
+                                         shippedLanguages());
   } catch (const DefinitionError& e) {
     error = e.what();
   }
@@ -290,8 +301,8 @@ TEST_CASE("other definition mistakes are caught", "[engine][definitions]") {
 }
 
 TEST_CASE("every shipped definition loads", "[engine][definitions]") {
-  auto reg = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
-                                                  SENDFLOW_SOURCE_ROOT "/workflows");
+  auto reg = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows", shippedLanguages());
   CHECK(reg.types() == std::vector<std::string>{"ehcp_annual_review", "healthcare_plan",
                                                 "intimate_care", "peep", "physical_handling",
                                                 "risk_assessment"});
@@ -375,8 +386,8 @@ TEST_CASE("a seventh, test-only document type works with no code change", "[engi
   write(dir / "forms" / "home_visit" / "form.json", form);
   write(dir / "workflows" / "home_visit.json", wf);
 
-  auto reg =
-      sendflow::web::loadDefinitionFolders((dir / "forms").string(), (dir / "workflows").string());
+  auto reg = sendflow::web::loadDefinitionFolders((dir / "forms").string(),
+                                                  (dir / "workflows").string(), shippedLanguages());
   REQUIRE(reg.types().size() == 7);
   const auto* def = reg.workflow("home_visit");
   REQUIRE(def);
@@ -455,8 +466,8 @@ TEST_CASE("a state's tone and a destructive transition come from the definition,
   CHECK(due.state("active")->tone == StateTone::kGood);
 
   // Every shipped workflow sets both: review due needs attention, withdraw is destructive.
-  auto reg = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
-                                                  SENDFLOW_SOURCE_ROOT "/workflows");
+  auto reg = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows", shippedLanguages());
   for (const auto& type : reg.types()) {
     INFO(type);
     const auto* shipped = reg.workflow(type);
@@ -562,13 +573,19 @@ TEST_CASE("per-language words are refused when wrong, with their path",
   };
   const std::string sectionAt = "$.sections[1].translations";
   const std::string ur = R"("ur": {"title": "آپ کی رائے"})";
-  // Languages outside the closed list, and English given twice.
+  // Languages the server does not offer (translations/LANGUAGES), tags that are not BCP 47, and
+  // English given twice.
   expectFormError(with(ur, R"("de": {"title": "Ihre Meinung"})"), sectionAt + ".de",
-                  "unknown language 'de' (expected one of pl, ur, ro, ar, bn, pa, so)");
+                  "unknown language 'de': the languages offered are pl, ur, ro, ar, bn, pa, so (" +
+                      std::string(SENDFLOW_SOURCE_ROOT) + "/translations/LANGUAGES)");
   expectFormError(with(ur, R"("UR": {"title": "آپ کی رائے"})"), sectionAt + ".UR",
                   "unknown language 'UR'");
   expectFormError(with(ur, R"("pa-Arab": {"title": "x"})"), sectionAt + ".pa-Arab",
                   "unknown language 'pa-Arab'");
+  expectFormError(with(ur, R"("ur_PK": {"title": "x"})"), sectionAt + ".ur_PK",
+                  "'ur_PK' is not a language tag (BCP 47");
+  expectFormError(with(ur, R"("u": {"title": "x"})"), sectionAt + ".u", "is not a language tag");
+  expectFormError(with(ur, R"("": {"title": "x"})"), sectionAt + ".", "is not a language tag");
   expectFormError(with(ur, R"("en-GB": {"title": "Your views"})"), sectionAt + ".en-GB",
                   "the definition's own words are en-GB");
   // Empty words, empty languages, empty maps.
@@ -607,17 +624,161 @@ TEST_CASE("per-language words are refused when wrong, with their path",
       "$.sections[0].fields[0].translations", "only a section a contact writes");
   expectFormError(replaced(kTranslatedForm, R"("roles": ["parent_carer"],)", ""),
                   "$.sections[1].translations", "only a section a contact writes");
+  // The pupil writes their section with staff, in English: no contact reads it.
+  expectFormError(
+      replaced(kTranslatedForm, R"("roles": ["parent_carer"],)", R"("roles": ["pupil"],)"),
+      "$.sections[1].translations", "only a section a contact writes");
+  CHECK(loadMini(replaced(kTranslatedForm, R"("roles": ["parent_carer"],)",
+                          R"("roles": ["pupil", "health_professional"],)"),
+                 kMiniWorkflow)
+            .error.empty());
 }
 
-TEST_CASE("the shipped forms give the parent's section in all seven languages",
+TEST_CASE("a language the server's list adds is accepted in definitions, with no code change",
           "[engine][definitions][languages]") {
-  auto reg = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
-                                                  SENDFLOW_SOURCE_ROOT "/workflows");
+  // Pashto, added the way a trust adds it: a line in its own translations/LANGUAGES (and its
+  // catalogue, which the definitions' loader does not read).
+  const fs::path dir = freshDir() / "translations";
+  fs::copy(SENDFLOW_SOURCE_ROOT "/translations", dir);
+  std::ofstream(dir / "LANGUAGES", std::ios::app) << "ps  rtl  پښتو  Pashto\n";
+  fs::copy_file(dir / "en-GB.po", dir / "ps.po");
+  const LanguageList withPashto = sendflow::web::offeredLanguages(dir.string());
+  CHECK(withPashto.offers("ps"));
+  CHECK(withPashto.source == (dir / "LANGUAGES").string());
+
+  const std::string form =
+      replaced(kTranslatedForm, R"("ur": {"title": "آپ کی رائے"})",
+               R"("ur": {"title": "آپ کی رائے"}, "ps": {"title": "ستاسو نظر"})");
+  const std::string workflow =
+      replaced(kMiniWorkflow, R"("kind": "senco", "required": true)",
+               R"("kind": "senco", "required": true, "translations": {"ps": {"label": "SENCO"}})");
+  auto accepted = loadMini(form, workflow, "mini", withPashto);
+  INFO(accepted.error);
+  CHECK(accepted.error.empty());
+  CHECK(parseForm(form, "mini", &withPashto).sections[1].titleIn("ps").text == "ستاسو نظر");
+
+  // The same files against the shipped list: refused, naming the file, the path and the list.
+  auto refused = loadMini(form, kMiniWorkflow);
+  CHECK_THAT(refused.error, Catch::Contains("mini/form.json: $.sections[1].translations.ps: "
+                                            "unknown language 'ps'"));
+  CHECK_THAT(refused.error, Catch::Contains("translations/LANGUAGES"));
+  expectWorkflowError(workflow, "$.signers[0].translations.ps", "unknown language 'ps'");
+
+  // A plan's stored snapshot is read with no list: a language withdrawn since (or never offered
+  // here) must not make the plan unreadable, but the tag must still be a tag.
+  CHECK(parseForm(form, "snapshot").sections[1].titleIn("ps").text == "ستاسو نظر");
+  CHECK(parseWorkflow(workflow, "snapshot").signers[0].labelIn("ps").text == "SENCO");
+  CHECK_THROWS_WITH(
+      parseForm(replaced(form, R"("ps":)", R"("ps_AF":)"), "snapshot"),
+      Catch::Contains("snapshot: $.sections[1].translations.ps_AF: 'ps_AF' is not a language tag"));
+}
+
+TEST_CASE("a language tag is well-formed BCP 47 or refused", "[engine][languages]") {
+  for (const char* tag :
+       {"en-GB", "ur", "pa", "pa-Arab", "zh-Hant-TW", "ps", "sr-Latn", "ckb", "es-419", "UR"})
+    CHECK(isWellFormedLanguageTag(tag));
+  for (const char* tag :
+       {"", "u", "ur_PK", "ur-", "-ur", "en--GB", "english language", "ur-PK-", "abcdefghi", "e1"})
+    CHECK_FALSE(isWellFormedLanguageTag(tag));
+}
+
+namespace {
+
+// The mini workflow with its signer slots' labels in some languages.
+const char* kTranslatedWorkflow =
+    R"j({"type": "mini", "title": "Mini plan", "form": "mini", "version": 1,
+ "initial": "draft",
+ "states": [{"name": "draft", "editable": true}, {"name": "active", "active": true},
+            {"name": "closed", "final": true}],
+ "transitions": [
+  {"name": "approve", "from": "draft", "to": "active", "roles": ["senco"],
+   "guards": ["form_complete"], "actions": ["schedule_review"]},
+  {"name": "close", "from": ["draft", "active"], "to": "closed", "roles": ["senco"], "requires": "reason"}],
+ "signers": [{"role": "senco", "label": "SENCO", "kind": "senco", "required": true},
+             {"role": "parent", "label": "Parent or carer (consulted)", "kind": "parent_carer", "required": true,
+              "translations": {"pl": {"label": "Rodzic lub opiekun (po konsultacji)"}, "ur": {"label": "والدین یا نگہداشت کرنے والا (مشاورت شدہ)"}}}],
+ "review": {"every": "P12M", "remind": ["P7D"], "recipients": ["senco"]},
+ "retention": {"from": "date_of_birth", "keep": "P31Y"}})j";
+
+}  // namespace
+
+TEST_CASE("a workflow's signer labels may give their words per language",
+          "[engine][definitions][languages]") {
+  auto r = loadMini(kMiniForm, kTranslatedWorkflow);
+  INFO(r.error);
+  REQUIRE(r.error.empty());
+  const auto wf = parseWorkflow(kTranslatedWorkflow, "mini.json", nullptr, &shippedLanguages());
+  const auto* parent = wf.signer("parent");
+  REQUIRE(parent);
+  CHECK(parent->labelIn("pl").text == "Rodzic lub opiekun (po konsultacji)");
+  CHECK_FALSE(parent->labelIn("pl").fellBack);
+  CHECK(parent->labelIn("so").text == "Parent or carer (consulted)");
+  CHECK(parent->labelIn("so").fellBack);
+  CHECK(parent->labelIn("en-GB").text == "Parent or carer (consulted)");
+  CHECK_FALSE(parent->labelIn("en-GB").fellBack);
+
+  // As a request recorded the label: the words only for that same English label.
+  CHECK(wf.signerLabelIn("parent", "Parent or carer (consulted)", "ur") ==
+        "والدین یا نگہداشت کرنے والا (مشاورت شدہ)");
+  CHECK_FALSE(wf.signerLabelIn("parent", "Parent or carer (consulted)", "so"));  // not given
+  CHECK_FALSE(wf.signerLabelIn("parent", "Parent or carer (consulted)", "en-GB"));
+  CHECK_FALSE(wf.signerLabelIn("parent", "Parent", "pl"));  // the label was changed since
+  CHECK_FALSE(wf.signerLabelIn("senco", "SENCO", "pl"));    // none given: the catalogue's turn
+  CHECK_FALSE(wf.signerLabelIn("nobody", "SENCO", "pl"));
+
+  // Part of the snapshot a plan pins.
+  CHECK(parseWorkflow(wf.sourceJson, "snapshot").sourceJson == wf.sourceJson);
+  CHECK(parseWorkflow(wf.sourceJson, "snapshot").signer("parent")->labelIn("pl").text ==
+        "Rodzic lub opiekun (po konsultacji)");
+}
+
+TEST_CASE("a workflow's per-language words are read strictly, with their path",
+          "[engine][definitions][languages]") {
+  auto with = [](const std::string& from, const std::string& to) {
+    return replaced(kTranslatedWorkflow, from, to);
+  };
+  const std::string at = "$.signers[1].translations";
+  const std::string pl = R"j("pl": {"label": "Rodzic lub opiekun (po konsultacji)"})j";
+  const std::string ur = R"j("ur": {"label": "والدین یا نگہداشت کرنے والا (مشاورت شدہ)"})j";
+  expectWorkflowError(with(pl, R"("pl": {"label": "Rodzic", "help": "Pomoc"})"), at + ".pl.help",
+                      "unknown key 'help'");
+  expectWorkflowError(with(pl, R"("pl": {"title": "Rodzic"})"), at + ".pl.title",
+                      "unknown key 'title'");
+  expectWorkflowError(with(pl, R"("pl": {})"), at + ".pl", "give the 'label'");
+  expectWorkflowError(with(pl, R"("pl": {"label": ""})"), at + ".pl.label", "empty");
+  expectWorkflowError(with(pl, R"("pl": {"label": " \t"})"), at + ".pl.label", "empty");
+  expectWorkflowError(with(pl, R"("pl": {"label": 3})"), at + ".pl.label", "expected a string");
+  expectWorkflowError(with(pl, R"("pl": {"label": ["Rodzic"]})"), at + ".pl.label",
+                      "expected a string");
+  expectWorkflowError(with(pl, R"("pl": {"label": "dwie\nlinie"})"), at + ".pl.label",
+                      "one line of text");
+  expectWorkflowError(with(pl, R"("pl": "Rodzic")"), at + ".pl", "expected an object");
+  expectWorkflowError(with(pl, R"("de": {"label": "Elternteil"})"), at + ".de",
+                      "unknown language 'de'");
+  expectWorkflowError(with(pl, R"("en-GB": {"label": "Parent"})"), at + ".en-GB",
+                      "the definition's own words are en-GB");
+  expectWorkflowError(with(pl, R"("pl_PL": {"label": "Rodzic"})"), at + ".pl_PL",
+                      "is not a language tag");
+  expectWorkflowError(with("{" + pl + ", " + ur + "}", "{}"), at, "at least one language");
+  expectWorkflowError(with("{" + pl + ", " + ur + "}", R"(["pl", "ur"])"), at,
+                      "expected an object");
+  expectWorkflowError(with(R"("translations":)", R"("translation":)"), "$.signers[1].translation",
+                      "unknown key 'translation'");
+}
+
+TEST_CASE("the shipped forms give every section a contact writes in every language offered",
+          "[engine][definitions][languages]") {
+  auto reg = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows", shippedLanguages());
+  std::set<std::string> kinds;
   for (const auto& type : reg.types()) {
     const auto* form = reg.form(type);
     for (const auto& s : form->sections) {
-      if (std::find(s.roles.begin(), s.roles.end(), "parent_carer") == s.roles.end()) continue;
-      for (const auto& language : languageTags()) {
+      // The pupil writes with staff (in English); every other role is a kind of contact.
+      if (std::all_of(s.roles.begin(), s.roles.end(), [](const auto& r) { return r == "pupil"; }))
+        continue;
+      kinds.insert(s.roles.begin(), s.roles.end());
+      for (const auto& language : shippedLanguages().tags) {
         INFO(type << " " << s.id << " " << language);
         CHECK(s.fullyIn(language));
         for (const auto& f : s.fields) {
@@ -630,4 +791,42 @@ TEST_CASE("the shipped forms give the parent's section in all seven languages",
       CHECK(s.titleIn("en-GB").text == s.title);
     }
   }
+  CHECK(kinds == std::set<std::string>{"parent_carer", "health_professional"});
+  CHECK(shippedLanguages().tags.size() == 8);
+}
+
+TEST_CASE(
+    "the shipped workflows give each signer label contacts read once: in the definition "
+    "or in the catalogue",
+    "[engine][definitions][languages]") {
+  // The labels that are also the server's own words (kinds of contact, "SENCO") are translated
+  // in the message catalogue (translations/*.po, from web/pages/contact_language.cpp); every
+  // other label in its workflow.
+  std::ifstream potFile(SENDFLOW_SOURCE_ROOT "/translations/sendflow.pot");
+  const std::string pot((std::istreambuf_iterator<char>(potFile)), {});
+  REQUIRE(pot.size() > 1000);
+  auto inCatalogue = [&](const std::string& label) {
+    return pot.find("\nmsgid \"" + label + "\"\n") != std::string::npos;
+  };
+  CHECK(inCatalogue("Parent or carer"));
+  CHECK_FALSE(inCatalogue("Named helpers"));
+  auto reg = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows", shippedLanguages());
+  std::size_t given = 0;
+  for (const auto& type : reg.types()) {
+    for (const auto& slot : reg.workflow(type)->signers) {
+      INFO(type << " " << slot.role);
+      if (inCatalogue(slot.label)) {
+        CHECK(slot.translations.empty());  // never the same words in two places
+        continue;
+      }
+      for (const auto& language : shippedLanguages().tags) {
+        INFO(language);
+        CHECK_FALSE(slot.labelIn(language).fellBack);
+        if (language != "en-GB") CHECK(slot.labelIn(language).text != slot.label);
+      }
+      ++given;
+    }
+  }
+  CHECK(given == 8);
 }

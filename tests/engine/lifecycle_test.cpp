@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/definition_folders.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/definitions/definitions.h"
 
 using namespace sendflow::engine;
@@ -17,7 +18,8 @@ namespace {
 
 const DefinitionRegistry& registry() {
   static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
-      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   return reg;
 }
 

@@ -8,6 +8,7 @@
 
 #include "app/definition_folders.h"
 #include "engine/fakes.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/forms/sample_values.h"
@@ -28,7 +29,8 @@ Poco::JSON::Object::Ptr message(const std::string& text) {
 
 const DefinitionRegistry& registry() {
   static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
-      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   return reg;
 }
 

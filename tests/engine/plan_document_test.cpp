@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "app/definition_folders.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "support/pdf_fonts.h"
 
@@ -60,9 +61,10 @@ const char* kForm = R"({
   ]})";
 
 const DefinitionRegistry& registry() {
-  static const DefinitionRegistry r =
-      sendflow::web::loadDefinitionFolders(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
-                                           std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
+  static const DefinitionRegistry r = sendflow::web::loadDefinitionFolders(
+      std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
+      std::string(SENDFLOW_SOURCE_ROOT) + "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   return r;
 }
 

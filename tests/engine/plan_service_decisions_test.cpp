@@ -7,6 +7,7 @@
 
 #include "app/definition_folders.h"
 #include "engine/fakes.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/people/people.h"
 #include "sendflow/engine/plans/plans.h"
 
@@ -21,7 +22,8 @@ namespace {
 
 const DefinitionRegistry& registry() {
   static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
-      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   return reg;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/definition_folders.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/definitions/definitions.h"
 
 using namespace sendflow::engine;
@@ -33,7 +34,8 @@ Object::Ptr json(const std::string& text) {
 
 const DefinitionRegistry& registry() {
   static const DefinitionRegistry reg = sendflow::web::loadDefinitionFolders(
-      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   return reg;
 }
 

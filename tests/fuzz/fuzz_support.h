@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "app/definition_folders.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/core/clock.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/people/model.h"
@@ -27,9 +28,10 @@ namespace sendflow::fuzz {
 
 // forms/ and workflows/ of the checkout, as the server loads them at start.
 inline const engine::DefinitionRegistry& definitions() {
-  static const engine::DefinitionRegistry registry =
-      sendflow::web::loadDefinitionFolders(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
-                                           std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
+  static const engine::DefinitionRegistry registry = sendflow::web::loadDefinitionFolders(
+      std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
+      std::string(SENDFLOW_SOURCE_ROOT) + "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   return registry;
 }
 

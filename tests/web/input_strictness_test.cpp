@@ -11,6 +11,7 @@
 #include <set>
 
 #include "app/definition_folders.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "support/demo.h"
 
@@ -20,9 +21,10 @@ using namespace sendflow::testing;
 namespace {
 
 const engine::DefinitionRegistry& registry() {
-  static const engine::DefinitionRegistry r =
-      sendflow::web::loadDefinitionFolders(std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
-                                           std::string(SENDFLOW_SOURCE_ROOT) + "/workflows");
+  static const engine::DefinitionRegistry r = sendflow::web::loadDefinitionFolders(
+      std::string(SENDFLOW_SOURCE_ROOT) + "/forms",
+      std::string(SENDFLOW_SOURCE_ROOT) + "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   return r;
 }
 

@@ -9,6 +9,7 @@
 
 #include "app/definition_folders.h"
 #include "app/system_clock.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/definitions/definitions.h"
 #include "sendflow/engine/forms/form_values.h"
 #include "sendflow/engine/forms/sample_values.h"
@@ -79,8 +80,9 @@ std::string read(const std::string& path) {
 TEST_CASE("every document type goes from launch to sign-off over HTTP", "[web][plans]") {
   Demo d;
   auto c = d.senco();
-  auto defs = sendflow::web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms",
-                                                   SENDFLOW_SOURCE_ROOT "/workflows");
+  auto defs = sendflow::web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   REQUIRE(defs.types().size() >= 6);
   const auto today = engine::dateOf(web::SystemClock().now());
   size_t pupilIndex = 0;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/definition_folders.h"
+#include "i18n/language_list.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
@@ -129,8 +130,9 @@ TEST_CASE(
   SmtpServer smtp;
   smtp.start();
   Demo d(smtpEnv(smtp));
-  auto defs =
-      web::loadDefinitionFolders(SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows");
+  auto defs = web::loadDefinitionFolders(
+      SENDFLOW_SOURCE_ROOT "/forms", SENDFLOW_SOURCE_ROOT "/workflows",
+      sendflow::web::offeredLanguages(SENDFLOW_SOURCE_ROOT "/translations"));
   REQUIRE(defs.types().size() >= 6);
   Client oak = d.signedIn("senco", Demo::kOak);
   Client hill = d.signedIn("senco", Demo::kHill);

@@ -4,6 +4,7 @@
 
 #include "app/definition_folders.h"
 #include "app/home.h"
+#include "i18n/language_list.h"
 #include "live/live_socket.h"
 #include "mail/mail.h"
 #include "pages/routes.h"
@@ -23,8 +24,10 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
     : settings_(std::move(s)),
       clock_(c),
       log_(l),
-      definitions_(loadDefinitionFolders(settings_.formsDir, settings_.workflowsDir)),
       translations_(settings_.translationsDir),
+      definitions_(loadDefinitionFolders(
+          settings_.formsDir, settings_.workflowsDir,
+          languageListOf(translations_.languages(), settings_.translationsDir + "/LANGUAGES"))),
       store_(ensureHome(settings_), clock_),
       anchors_(settings_.home + "/audit.anchor"),
       peopleRepo_(store_),

@@ -137,8 +137,10 @@ class App final : public Services {
   engine::Clock& clock_;
   Poco::Logger& log_;
   engine::SystemRandom random_;
+  // translations.dir (translations/LANGUAGES and *.po): read first, as its list of languages is
+  // also the one the definitions' words may be in.
+  const Translations translations_;
   const engine::DefinitionRegistry definitions_;
-  const Translations translations_;  // translations.dir (translations/*.po)
   storage::Store store_;
   AuditAnchorFile anchors_;  // <home>/audit.anchor
   storage::SqlitePeopleRepository peopleRepo_;

@@ -62,8 +62,9 @@ std::string DefinitionFolders::formLocation(std::string_view type) const {
 }
 
 engine::DefinitionRegistry loadDefinitionFolders(const std::string& formsDir,
-                                                 const std::string& workflowsDir) {
-  return engine::DefinitionRegistry::load(DefinitionFolders(formsDir, workflowsDir));
+                                                 const std::string& workflowsDir,
+                                                 const engine::LanguageList& languages) {
+  return engine::DefinitionRegistry::load(DefinitionFolders(formsDir, workflowsDir), languages);
 }
 
 }  // namespace sendflow::web

@@ -26,8 +26,11 @@ class DefinitionFolders final : public engine::DefinitionSource {
   std::string workflowsDir_;
 };
 
-// The registry of the document types in these two folders.
+// The registry of the document types in these two folders, whose words may be in `languages`
+// only: the server's list (translations/LANGUAGES; i18n/language_list.h offeredLanguages() reads
+// it for a tool or a test).
 engine::DefinitionRegistry loadDefinitionFolders(const std::string& formsDir,
-                                                 const std::string& workflowsDir);
+                                                 const std::string& workflowsDir,
+                                                 const engine::LanguageList& languages);
 
 }  // namespace sendflow::web

@@ -19,6 +19,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "i18n/language_list.h"
+
 namespace sendflow::web {
 namespace {
 
@@ -127,34 +129,6 @@ std::map<std::string, std::string> readCatalogue(const std::string& path) {
   return out;
 }
 
-std::vector<std::string> fieldsOf(const std::string& line) {
-  std::vector<std::string> out;
-  std::string::size_type pos = 0;
-  while (pos < line.size()) {
-    const auto start = line.find_first_not_of(" \t", pos);
-    if (start == std::string::npos) break;
-    // Fields are separated by two or more spaces (or tabs), so a name may hold one space.
-    auto end = start;
-    while (end < line.size()) {
-      if (line[end] == '\t' ||
-          (line[end] == ' ' && end + 1 < line.size() && line[end + 1] == ' ') ||
-          (line[end] == ' ' && end + 1 == line.size()))
-        break;
-      ++end;
-    }
-    out.push_back(line.substr(start, end - start));
-    pos = end;
-  }
-  return out;
-}
-
-bool plausibleTag(const std::string& tag) {
-  if (tag.empty() || tag.size() > 16) return false;
-  for (char c : tag)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return false;
-  return std::islower(static_cast<unsigned char>(tag[0])) != 0;
-}
-
 void appendEscaped(std::string& out, std::string_view text, TextKind kind) {
   if (kind == TextKind::kPlain) {
     out.append(text);
@@ -243,42 +217,17 @@ std::string fillPlaceholders(
 }
 
 Translations::Translations(const std::string& dir) {
-  const std::string listPath = dir + "/LANGUAGES";
-  if (!Poco::File(listPath).exists())
-    throw std::runtime_error("translations: " + listPath + " does not exist");
-  Poco::FileInputStream in(listPath);
-  std::string line;
-  int lineNo = 0;
-  while (std::getline(in, line)) {
-    ++lineNo;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos || line[0] == '#') continue;
-    const auto f = fieldsOf(line);
-    const std::string where = listPath + ":" + std::to_string(lineNo) + ": ";
-    if (f.size() != 4)
-      throw std::runtime_error("translations: " + where +
-                               "a line is: tag, ltr or rtl, the name in the language, the name "
-                               "in English (separated by two spaces or more)");
-    if (!plausibleTag(f[0]))
-      throw std::runtime_error("translations: " + where + "\"" + f[0] +
-                               "\" is not a language tag (BCP 47, e.g. ur, pa-Arab, en-GB)");
-    if (f[1] != "ltr" && f[1] != "rtl")
-      throw std::runtime_error("translations: " + where + "the direction is ltr or rtl, not \"" +
-                               f[1] + "\"");
-    if (find(f[0])) throw std::runtime_error("translations: " + where + f[0] + " is listed twice");
-    Language lang{f[0], f[1] == "rtl", f[2], f[3]};
+  for (auto& [lang, where] : readLanguageList(dir + "/LANGUAGES")) {
     const std::string po = dir + "/" + lang.tag + ".po";
     if (!Poco::File(po).exists())
-      throw std::runtime_error("translations: " + where + lang.tag + " has no catalogue " + po);
+      throw std::runtime_error("translations: " + where + ": " + lang.tag + " has no catalogue " +
+                               po);
     catalogues_.emplace(lang.tag, readCatalogue(po));
     if (lang.tag == kEnglish)
       languages_.insert(languages_.begin(), std::move(lang));
     else
       languages_.push_back(std::move(lang));
   }
-  if (languages_.empty() || languages_.front().tag != kEnglish)
-    throw std::runtime_error("translations: " + listPath + " must list " + std::string(kEnglish) +
-                             " (the fallback of every other language)");
 }
 
 Translations::Translations() : languages_{{std::string(kEnglish), false, "English", "English"}} {}

@@ -175,6 +175,13 @@ std::string MailService::render(const std::string& kind, const std::string& part
   };
   for (const char* key : {"overdue", "due", "deadlines"}) addLinks(data->getArray(key));
   d = toData(Poco::Dynamic::Var(data));
+  // A signer slot's label in a contact's language: the workflow's own words (recorded by the
+  // engine), else the catalogue's (the shipped labels), else English.
+  if (lang != kEnglish && data->has("slot")) {
+    const std::string english = data->getValue<std::string>("slot");
+    d.set("slot", data->has("slot_words") ? data->getValue<std::string>("slot_words")
+                                          : services_.translations().text(lang, english));
+  }
   if (data->has("plan_id") && planLinks)
     d.set("link", base + paths::plan(data->get("plan_id").convert<engine::Id>()));
   // Signing and download links: a contact's own link, derived from its salt only now; staff

@@ -36,7 +36,7 @@ struct EditorInput {
   const std::set<std::string>* sections =
       nullptr;  // only these section ids (a contributor's); null: all
   const std::vector<engine::FieldError>* warnings = nullptr;  // shown beside their fields
-  // The language a contributor reads the form's words in (a tag of engine::languageTags()):
+  // The language a contributor reads the form's words in (a tag of translations/LANGUAGES):
   // section titles, labels, help and option labels come from the definition's "translations",
   // English where it has none (the section's "in_english" is then set, for a note).
   std::string language{engine::kEnglish};

@@ -35,6 +35,14 @@ std::string stateWords(const std::string& s) {
   return s;
 }
 
+// A signer slot's label in the page's language: the workflow's own words for it, else the
+// catalogue's (the shipped labels), else English (the page says the plan is in English).
+std::string slotLabel(Exchange& ex, const engine::WorkflowDefinition& wf,
+                      const engine::SignatureRequest& r) {
+  if (auto words = wf.signerLabelIn(r.slot, r.slotLabel, ex.language)) return *words;
+  return ex.tr(r.slotLabel);
+}
+
 struct Target {
   engine::SignerAccess access;
   std::string base;       // URL prefix of this signing page's actions
@@ -75,7 +83,7 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   d.set("pupil_initials", engine::initialsOf(sv->plan.pupil.legalName));
   d.set("pupil_name", t.access.staff ? sv->plan.pupil.legalName : sv->plan.pupil.displayName());
   d.set("signer_name", r.name);
-  d.set("slot_label", ex.tr(r.slotLabel));
+  d.set("slot_label", slotLabel(ex, *sv->plan.workflow, r));
   d.set("version", std::to_string(r.version));
   d.set("content_hash", r.contentHash);
   const std::string expires = r.expiresAt.substr(0, 10);
@@ -106,7 +114,7 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   for (const auto& o : sv->others) {
     Data od;
     od.set("name", o.name);
-    od.set("slot", ex.tr(o.slotLabel));
+    od.set("slot", slotLabel(ex, *sv->plan.workflow, o));
     od.set("state", ex.tr(stateWords(ex.services.signatures().displayState(o))));
     others.push_back(od);
   }

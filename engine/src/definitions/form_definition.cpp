@@ -36,16 +36,6 @@ constexpr auto kFormulaOpNames = nameTable<Formula::Op>({{Formula::Op::kProduct,
                                                          {Formula::Op::kSumOf, "sum_of"},
                                                          {Formula::Op::kCountOf, "count_of"}});
 
-// The translation of `english` in `language` (member `word` of the item's LocalWords), else
-// `english` itself, fallen back unless asked in English or there is nothing to translate.
-LocalText wordsIn(const Translations& t, std::string_view language, const std::string& english,
-                  std::string LocalWords::*word) {
-  if (english.empty() || language == kEnglish) return {english, false};
-  if (auto it = t.find(language); it != t.end() && !(it->second.*word).empty())
-    return {it->second.*word, false};
-  return {english, true};
-}
-
 bool fieldFullyIn(const FieldDef& f, std::string_view language) {
   if (f.labelIn(language).fellBack || f.helpIn(language).fellBack) return false;
   for (const auto& o : f.options)
@@ -56,6 +46,14 @@ bool fieldFullyIn(const FieldDef& f, std::string_view language) {
 }
 
 }  // namespace
+
+LocalText wordsIn(const Translations& t, std::string_view language, const std::string& english,
+                  std::string LocalWords::*word) {
+  if (english.empty() || language == kEnglish) return {english, false};
+  if (auto it = t.find(language); it != t.end() && !(it->second.*word).empty())
+    return {it->second.*word, false};
+  return {english, true};
+}
 
 LocalText ChoiceOption::labelIn(std::string_view language) const {
   return wordsIn(translations, language, label, &LocalWords::label);

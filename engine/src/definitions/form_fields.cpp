@@ -4,6 +4,7 @@
 #include <set>
 
 #include "form_parser.h"
+#include "local_words.h"
 #include "sendflow/engine/definitions/duration.h"
 
 namespace sendflow::engine {
@@ -114,7 +115,7 @@ void FormParser::readCommon(const Object& o, const std::string& p, bool inTable,
   if (f.kind == FieldKind::kComputed && f.required)
     r_.fail(p + ".required", "a computed field cannot be required");
   readErrorWords(o, p, f);
-  f.translations = translations(o, p, "label", &f.help);
+  f.translations = readTranslations(r_, o, p, "label", &f.help);
 }
 
 // "error_name": "why the pupil needs a PEEP"; "error_messages": {"required"?, "invalid"?}.
@@ -199,7 +200,7 @@ void FormParser::readOptions(const Object& o, const std::string& p, FieldDef& f)
         r_.keys(*oo, op, {"value", "label"}, {"translations"});
         opt.value = r_.string(oo->get("value"), op + ".value");
         opt.label = r_.string(oo->get("label"), op + ".label");
-        opt.translations = translations(*oo, op, "label", nullptr);
+        opt.translations = readTranslations(r_, *oo, op, "label", nullptr);
       }
       if (opt.value.empty()) r_.fail(op, "an option value cannot be empty");
       if (!values.insert(opt.value).second) r_.fail(op, "duplicate option '" + opt.value + "'");

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "local_words.h"
 #include "sendflow/engine/core/canonical_json.h"
 
 namespace sendflow::engine {
@@ -79,7 +80,7 @@ SectionDef FormParser::section(const Var& v, const std::string& p) {
   r_.each(o->get("fields"), p + ".fields",
           [&](const Var& fv, const std::string& fp) { s.fields.push_back(field(fv, fp, false)); });
   if (s.fields.empty()) r_.fail(p + ".fields", "a section needs at least one field");
-  s.translations = translations(*o, p, "title", &s.help);
+  s.translations = readTranslations(r_, *o, p, "title", &s.help);
   checkTranslationsPlace(s, p);
   return s;
 }
@@ -165,6 +166,28 @@ Formula FormParser::formulaOperator(const Object& o, const std::string& p, int d
   f.field = ref.substr(0, dot);
   f.column = ref.substr(dot + 1);
   return f;
+}
+
+// Only what a contact reads carries translations: a section a contact writes (one whose roles
+// name a kind of contact; the pupil writes with staff, in English) and its fields.
+void FormParser::checkTranslationsPlace(const SectionDef& s, const std::string& p) {
+  if (std::any_of(s.roles.begin(), s.roles.end(), [](const auto& r) { return r != "pupil"; }))
+    return;
+  auto refuse = [&](const std::string& at) {
+    r_.fail(at + ".translations",
+            "only a section a contact writes (one whose \"roles\" name a kind of contact) "
+            "carries translations: no contact would read these");
+  };
+  if (!s.translations.empty()) refuse(p);
+  auto checkField = [&](const FieldDef& f, const std::string& fp, auto& self) -> void {
+    if (!f.translations.empty()) refuse(fp);
+    for (std::size_t i = 0; i < f.options.size(); ++i)
+      if (!f.options[i].translations.empty()) refuse(fp + ".options[" + std::to_string(i) + "]");
+    for (std::size_t i = 0; i < f.columns.size(); ++i)
+      self(f.columns[i], fp + ".columns[" + std::to_string(i) + "]", self);
+  };
+  for (std::size_t i = 0; i < s.fields.size(); ++i)
+    checkField(s.fields[i], p + ".fields[" + std::to_string(i) + "]", checkField);
 }
 
 }  // namespace sendflow::engine

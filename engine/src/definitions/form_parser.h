@@ -32,10 +32,7 @@ class FormParser {
   Condition condition(const Var& v, const std::string& p);
   Formula formula(const Var& v, const std::string& p, int depth);
   Formula formulaOperator(const Object& o, const std::string& p, int depth);
-
-  // form_translations.cpp
-  Translations translations(const Object& o, const std::string& p, const char* labelKey,
-                            const std::string* englishHelp);  // nullptr: no help
+  // Words in other languages (readTranslations(), local_words.h) only where a contact reads them.
   void checkTranslationsPlace(const SectionDef& s, const std::string& p);
 
   // form_fields.cpp

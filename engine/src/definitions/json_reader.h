@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sendflow/engine/core/language.h"
 #include "sendflow/engine/definitions/definition_error.h"
 #include "sendflow/engine/definitions/duration.h"
 
@@ -31,7 +32,11 @@ bool contains(const C& c, std::string_view v) {
 
 class Reader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
+  // `languages`: the languages the server offers, which a definition's per-language words
+  // must be in; nullptr for a plan's stored snapshot (any well-formed tag: a language withdrawn
+  // since must not make a plan unreadable). REQUIRES: *languages outlives the reader.
+  explicit Reader(std::string file, const LanguageList* languages = nullptr)
+      : file_(std::move(file)), languages_(languages) {}
 
   [[noreturn]] void fail(const std::string& path, const std::string& what) const;
 
@@ -61,9 +66,11 @@ class Reader {
   }
 
   const std::string& file() const { return file_; }
+  const LanguageList* languages() const { return languages_; }
 
  private:
   std::string file_;
+  const LanguageList* languages_;
 };
 
 }  // namespace sendflow::engine

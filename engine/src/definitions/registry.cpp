@@ -7,8 +7,9 @@
 
 namespace sendflow::engine {
 
-FormDefinition parseForm(const std::string& json, const std::string& sourceName) {
-  Reader r(sourceName);
+FormDefinition parseForm(const std::string& json, const std::string& sourceName,
+                         const LanguageList* languages) {
+  Reader r(sourceName, languages);
   auto root = r.parse(json);
   FormDefinition form = FormParser(r).parse(root);
   form.sourceName = sourceName;
@@ -17,8 +18,8 @@ FormDefinition parseForm(const std::string& json, const std::string& sourceName)
 }
 
 WorkflowDefinition parseWorkflow(const std::string& json, const std::string& sourceName,
-                                 const FormDefinition* form) {
-  Reader r(sourceName);
+                                 const FormDefinition* form, const LanguageList* languages) {
+  Reader r(sourceName, languages);
   auto root = r.parse(json);
   WorkflowDefinition wf = WorkflowParser(r, form).parse(root);
   wf.sourceName = sourceName;
@@ -44,10 +45,11 @@ const FormDefinition* formOf(
 
 }  // namespace
 
-DefinitionRegistry DefinitionRegistry::load(const DefinitionSource& source) {
+DefinitionRegistry DefinitionRegistry::load(const DefinitionSource& source,
+                                            const LanguageList& languages) {
   DefinitionRegistry reg;
   for (const auto& file : source.forms()) {
-    auto form = std::make_shared<FormDefinition>(parseForm(file.json, file.name));
+    auto form = std::make_shared<FormDefinition>(parseForm(file.json, file.name, &languages));
     if (form->type != file.key)
       throw DefinitionError(
           file.name, "$.type",
@@ -56,7 +58,8 @@ DefinitionRegistry DefinitionRegistry::load(const DefinitionSource& source) {
   }
   for (const auto& file : source.workflows()) {
     const FormDefinition* form = formOf(file, source, reg.forms_);
-    auto wf = std::make_shared<WorkflowDefinition>(parseWorkflow(file.json, file.name, form));
+    auto wf =
+        std::make_shared<WorkflowDefinition>(parseWorkflow(file.json, file.name, form, &languages));
     if (auto it = reg.workflows_.find(wf->type); it != reg.workflows_.end())
       throw DefinitionError(
           file.name, "$.type",

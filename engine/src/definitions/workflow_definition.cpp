@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sendflow/engine/core/language.h"
 #include "sendflow/engine/core/names.h"
 
 namespace sendflow::engine {
@@ -77,6 +78,20 @@ const SignerSlot* WorkflowDefinition::signer(std::string_view role) const {
   for (const auto& s : signers)
     if (s.role == role) return &s;
   return nullptr;
+}
+
+LocalText SignerSlot::labelIn(std::string_view language) const {
+  return wordsIn(translations, language, label, &LocalWords::label);
+}
+
+std::optional<std::string> WorkflowDefinition::signerLabelIn(std::string_view role,
+                                                             const std::string& label,
+                                                             std::string_view language) const {
+  const SignerSlot* s = signer(role);
+  if (!s || s->label != label || language == kEnglish) return std::nullopt;
+  LocalText t = s->labelIn(language);
+  if (t.fellBack) return std::nullopt;
+  return t.text;
 }
 
 }  // namespace sendflow::engine

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "local_words.h"
+
 namespace sendflow::engine {
 
 using Poco::Dynamic::Var;
@@ -207,7 +209,7 @@ void WorkflowParser::readReasons(const Object& o, const std::string& p, Transiti
 SignerSlot WorkflowParser::signer(const WorkflowDefinition& wf, const Var& v,
                                   const std::string& p) {
   auto o = r_.object(v, p);
-  r_.keys(*o, p, {"role", "label", "kind", "required"}, {"multiple", "order"});
+  r_.keys(*o, p, {"role", "label", "kind", "required"}, {"multiple", "order", "translations"});
   SignerSlot s;
   s.role = r_.identifier(o->get("role"), p + ".role");
   if (wf.signer(s.role)) r_.fail(p + ".role", "duplicate signer role '" + s.role + "'");
@@ -227,6 +229,7 @@ SignerSlot WorkflowParser::signer(const WorkflowDefinition& wf, const Var& v,
   if (o->has("multiple")) s.multiple = r_.boolean(o->get("multiple"), p + ".multiple");
   if (o->has("order"))
     s.order = static_cast<int>(r_.integer(o->get("order"), p + ".order", 0, 100));
+  s.translations = readTranslations(r_, *o, p, "label", nullptr);
   return s;
 }
 

@@ -118,6 +118,12 @@ Result<SignatureRequest> SignatureService::inviteNew(SignatureRequest r, const P
     assignLink(r);
     data.set("link_salt", r.linkSalt);  // the mailer derives the link: the outbox never holds it
     addContactLanguage(r.personRef, data);
+    // The slot's label in the contact's language, where the workflow gives it (the mailer falls
+    // back on the message catalogue, then English).
+    if (data.has("lang") && v.workflow)
+      if (auto words =
+              v.workflow->signerLabelIn(r.slot, r.slotLabel, data.getValue<std::string>("lang")))
+        data.set("slot_words", *words);
   } else if (r.personRef.rfind("user:", 0) != 0) {
     return r;  // a pupil signs in person, with the SENCO
   }

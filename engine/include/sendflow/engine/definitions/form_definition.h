@@ -79,13 +79,14 @@ struct Band {
 };
 
 // A contact's words for one item in one language (forms/README.md "translations"): only the
-// sections a contact writes (those with "roles") and their fields, columns and options carry
-// them. Either may be empty: that word was not translated.
+// sections a contact writes (roles naming a kind of contact) and their fields, columns and
+// options carry them, and a workflow's signer slots. Either may be empty: not translated.
 struct LocalWords {
   std::string label;  // a field's, column's or option's label; a section's title
   std::string help;
 };
-// Language tag (languageTags(), never en-GB: the definition's own words are English) -> words.
+// Language tag (one the server offers, never en-GB: the definition's own words are English) ->
+// words.
 using Translations = std::map<std::string, LocalWords, std::less<>>;
 
 // The words a page shows a contact for an item in their language: the translation where the
@@ -95,6 +96,11 @@ struct LocalText {
   std::string text;
   bool fellBack = false;
 };
+// The words of an item whose English is `english`, in `language`: member `word` of its
+// translation in that language where given, else `english` (fallen back, unless asked in en-GB
+// or there is no English to translate).
+LocalText wordsIn(const Translations& t, std::string_view language, const std::string& english,
+                  std::string LocalWords::*word);
 
 struct ChoiceOption {
   std::string value;

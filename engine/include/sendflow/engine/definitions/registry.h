@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sendflow/engine/core/language.h"
 #include "sendflow/engine/definitions/definition_error.h"
 #include "sendflow/engine/definitions/definition_source.h"
 #include "sendflow/engine/definitions/form_definition.h"
@@ -16,17 +17,24 @@ namespace sendflow::engine {
 
 // Parse and validate one definition. Throw DefinitionError naming sourceName and the JSON path.
 // parseWorkflow checks field references (guards, review anchor, deadlines) against `form` when
-// given, and that form.type == workflow.form.
-FormDefinition parseForm(const std::string& json, const std::string& sourceName);
+// given, and that form.type == workflow.form. `languages`: the languages the server offers, the
+// only ones the definition's words ("translations") may be in; nullptr for a plan's stored
+// snapshot (then any well-formed language tag: a language withdrawn since must not make a plan
+// unreadable).
+FormDefinition parseForm(const std::string& json, const std::string& sourceName,
+                         const LanguageList* languages = nullptr);
 WorkflowDefinition parseWorkflow(const std::string& json, const std::string& sourceName,
-                                 const FormDefinition* form = nullptr);
+                                 const FormDefinition* form = nullptr,
+                                 const LanguageList* languages = nullptr);
 
 // Every form and workflow definition of a source. Thread-safe to read once loaded. A form's
 // key and a workflow's key must equal their "type"; a workflow's form must be in the source.
 class DefinitionRegistry {
  public:
-  // Throws DefinitionError for any bad file (or whatever the source throws).
-  static DefinitionRegistry load(const DefinitionSource& source);
+  // Throws DefinitionError for any bad file (or whatever the source throws), among them a file
+  // whose words are in a language `languages` does not offer (the server's list: web reads it
+  // from translations/LANGUAGES).
+  static DefinitionRegistry load(const DefinitionSource& source, const LanguageList& languages);
 
   const WorkflowDefinition* workflow(std::string_view type) const;  // nullptr when unknown
   const FormDefinition* form(std::string_view type) const;          // by form type

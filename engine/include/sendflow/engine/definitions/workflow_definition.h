@@ -108,6 +108,11 @@ struct SignerSlot {
   Required required = Required::kYes;
   bool multiple = false;  // several people may hold this slot (e.g. named helpers)
   int order = 0;          // 0: any time; otherwise slots sign in ascending order
+  // The label in other languages, for the contacts who read it (their invitation, the signing
+  // page's list of signers): "translations" in the file, as a form's (forms/README.md).
+  Translations translations;
+
+  LocalText labelIn(std::string_view language) const;
 };
 
 // Where the review held on a plan (its anchor field, the EHCP meeting) is due from: the first of
@@ -183,6 +188,12 @@ struct WorkflowDefinition {
   const StateDef* state(std::string_view name) const;
   const TransitionDef* transition(std::string_view name) const;
   const SignerSlot* signer(std::string_view role) const;
+  // The words in `language` that this definition gives for the label of signer slot `role`,
+  // when a request recorded that label as `label` (a request keeps the English label it was made
+  // with; words given for another label do not translate it). nullopt when the definition gives
+  // none: the caller falls back on the message catalogue, then English.
+  std::optional<std::string> signerLabelIn(std::string_view role, const std::string& label,
+                                           std::string_view language) const;
 };
 
 }  // namespace sendflow::engine
