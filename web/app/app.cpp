@@ -24,7 +24,10 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       clock_(c),
       log_(l),
       definitions_(loadDefinitionFolders(settings_.formsDir, settings_.workflowsDir)),
-      translations_(settings_.translationsDir),
+      // A CLI command without pages (render, verify…) reads the catalogues only if it shows a
+      // translated text; the server (and any command with pages) reads and checks them now.
+      translations_(settings_.translationsDir, withViews ? Translations::Catalogues::kNow
+                                                         : Translations::Catalogues::kOnFirstUse),
       store_(ensureHome(settings_), clock_),
       anchors_(settings_.home + "/audit.anchor"),
       peopleRepo_(store_),
