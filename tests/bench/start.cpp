@@ -1,6 +1,7 @@
 // Issue 15 benchmark: idle memory of `sendflow serve` right after start (the demo trust seeded,
 // /healthz answered, then 2 s idle): VmRSS, split into anonymous memory (heap, stacks) and
-// file-backed pages (the binary and shared libraries, shared with other processes), and the
+// file-backed pages (the binary and shared libraries, shared with other processes), PSS and the
+// private pages (what the process costs beside others mapping the same libraries), and the
 // thread count. Beside it, y-websocket's idle RSS when its node packages are installed
 // ($BENCH_PEERS/live, as scripts/bench does). Goal (issue 15): <= 16 MB.
 // Usage: bench_start --help
@@ -33,7 +34,7 @@ constexpr const char* kUsage =
     "ignored.\n";
 
 struct Memory {
-  long rssKb = -1, anonKb = -1, fileKb = -1, threads = -1;
+  long rssKb = -1, anonKb = -1, fileKb = -1, threads = -1, pssKb = -1, privateKb = -1;
 };
 
 Memory memoryOf(long pid) {
@@ -48,6 +49,20 @@ Memory memoryOf(long pid) {
     value("RssFile:", m.fileKb);
     value("Threads:", m.threads);
   }
+  // PSS (each shared page divided among the processes mapping it) and the pages this process
+  // alone holds (Private_Clean + Private_Dirty): file-backed RSS is mostly shared libraries
+  // and the executable, resident in the page cache whoever maps them.
+  std::ifstream rollup("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  long clean = -1, dirty = -1;
+  for (std::string line; std::getline(rollup, line);) {
+    auto value = [&](const char* key, long& into) {
+      if (line.rfind(key, 0) == 0) into = std::atol(line.c_str() + std::string(key).size());
+    };
+    value("Pss:", m.pssKb);
+    value("Private_Clean:", clean);
+    value("Private_Dirty:", dirty);
+  }
+  if (clean >= 0 && dirty >= 0) m.privateKb = clean + dirty;
   return m;
 }
 
@@ -65,8 +80,8 @@ bool healthy(int port) {
 
 void row(const char* name, const Memory& m) {
   auto mb = [](long kb) { return static_cast<double>(kb) / 1024.0; };
-  std::printf("%-40s %9.1f %9.1f %9.1f %8ld\n", name, mb(m.rssKb), mb(m.anonKb), mb(m.fileKb),
-              m.threads);
+  std::printf("%-40s %9.1f %9.1f %9.1f %9.1f %9.1f %8ld\n", name, mb(m.rssKb), mb(m.anonKb),
+              mb(m.fileKb), mb(m.pssKb), mb(m.privateKb), m.threads);
 }
 
 }  // namespace
@@ -94,7 +109,8 @@ int main(int argc, char** argv) try {
   auto demo = sendflow::bench::runCommand(sendflow, {"demo"}, env);
   if (demo.exitCode != 0) throw std::runtime_error("sendflow demo failed: " + demo.err);
   std::printf("idle memory after start: the demo trust, /healthz answered, then 2 s idle (MB)\n");
-  std::printf("%-40s %9s %9s %9s %8s\n", "server", "VmRSS", "anon", "file", "threads");
+  std::printf("%-40s %9s %9s %9s %9s %9s %8s\n", "server", "VmRSS", "anon", "file", "PSS",
+              "private", "threads");
   {
     sendflow::bench::ChildServer server(sendflow, {"serve"}, env, home.path());
     if (!healthy(server.port())) throw std::runtime_error("sendflow /healthz did not answer 200");

@@ -3,8 +3,11 @@
 // fall back to English, and a template's messages are written in escaped.
 #include "i18n/translations.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "pages/views.h"
 #include "support/temp_dir.h"
@@ -118,6 +121,58 @@ TEST_CASE("template messages are written in escaped, their placeholders left to 
                     Catch::Contains("x.mustache"));
   CHECK_THROWS_WITH(web::translateTemplate("x.mustache", "{{#t}}Hi", tr, "ur", TextKind::kHtml),
                     Catch::Contains("never closed"));
+}
+
+// Views compile each template in each language on its first render (web/pages/views.h); two
+// languages asked for at once, both for the first time, each get their own page.
+TEST_CASE("views: pages in two languages rendered at once, each for the first time, are each right",
+          "[web][i18n][views]") {
+  TempDir dir;
+  writeCatalogues(dir, "msgid \"Save\"\nmsgstr \"محفوظ کریں\"\n");
+  Translations tr(dir.path());
+  TempDir templates;
+  std::ofstream(templates.file("page.mustache")) << "<p>{{#t}}Save{{/t}}, {{name}}</p>\n";
+  std::ofstream(templates.file("plain.mustache")) << "<i>{{name}}</i>";
+  for (int round = 0; round < 5; ++round) {  // a fresh Views each round: first renders racing
+    const web::Views views(templates.path(), &tr);
+    web::Data d;
+    d.set("name", "Zoë <b>");
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    std::vector<int> right(8, 0);
+    for (std::size_t t = 0; t < right.size(); ++t)
+      threads.emplace_back([&, t] {
+        while (!go.load()) std::this_thread::yield();
+        const bool urdu = t % 2 == 1;
+        for (int i = 0; i < 50; ++i) {
+          right[t] +=
+              views.render("page", d, urdu ? "ur" : "en-GB") ==
+              (urdu ? "<p>محفوظ کریں, Zoë &lt;b&gt;</p>\n" : "<p>Save, Zoë &lt;b&gt;</p>\n");
+          // A template without messages is English in every language.
+          right[t] += views.render("plain", d, urdu ? "ur" : "en-GB") == "<i>Zoë &lt;b&gt;</i>";
+        }
+      });
+    go = true;
+    for (auto& t : threads) t.join();
+    for (int n : right) CHECK(n == 100);
+  }
+}
+
+// Compiling on first use must not let a template that only a catalogue breaks wait for its
+// first visitor: every language is checked at start.
+TEST_CASE("views: a catalogue that breaks a template in its language stops start-up, named",
+          "[web][i18n][views]") {
+  TempDir dir;
+  // Valid as a message (no {{ or }}), but before the template's {{name}} it opens a {{{ tag
+  // that never closes: only the Urdu page is broken.
+  writeCatalogues(dir, "msgid \"Save\"\nmsgstr \"محفوظ {\"\n");
+  Translations tr(dir.path());
+  TempDir templates;
+  std::ofstream(templates.file("page.mustache")) << "<p>{{#t}}Save{{/t}}{{name}}</p>\n";
+  CHECK_THROWS_WITH(web::Views(templates.path(), &tr),
+                    Catch::Contains("page.mustache in ur") && Catch::Contains("Unclosed tag"));
+  // English alone compiles: it is the Urdu translation that is refused.
+  CHECK_NOTHROW(web::Views(templates.path()));
 }
 
 TEST_CASE("dates are written out in the contact's language by ICU", "[web][i18n]") {

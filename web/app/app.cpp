@@ -24,7 +24,10 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
     : settings_(std::move(s)),
       clock_(c),
       log_(l),
-      translations_(settings_.translationsDir),
+      // A CLI command without pages (render, verify…) reads the catalogues only if it shows a
+      // translated text; the server (and any command with pages) reads and checks them now.
+      translations_(settings_.translationsDir, withViews ? Translations::Catalogues::kNow
+                                                         : Translations::Catalogues::kOnFirstUse),
       definitions_(loadDefinitionFolders(
           settings_.formsDir, settings_.workflowsDir,
           languageListOf(translations_.languages(), settings_.translationsDir + "/LANGUAGES"))),

@@ -216,18 +216,30 @@ std::string fillPlaceholders(
   return out;
 }
 
-Translations::Translations(const std::string& dir) {
+Translations::Translations(const std::string& dir, Catalogues when) : dir_(dir) {
   for (auto& [lang, where] : readLanguageList(dir + "/LANGUAGES")) {
     const std::string po = dir + "/" + lang.tag + ".po";
     if (!Poco::File(po).exists())
       throw std::runtime_error("translations: " + where + ": " + lang.tag + " has no catalogue " +
                                po);
-    catalogues_.emplace(lang.tag, readCatalogue(po));
     if (lang.tag == kEnglish)
       languages_.insert(languages_.begin(), std::move(lang));
     else
       languages_.push_back(std::move(lang));
   }
+  if (when == Catalogues::kNow) catalogues();
+}
+
+const std::map<std::string, Translations::Catalogue, std::less<>>& Translations::catalogues()
+    const {
+  if (dir_.empty()) return catalogues_;  // English only: no catalogues
+  std::call_once(read_, [this] {
+    std::map<std::string, Catalogue, std::less<>> all;
+    for (const auto& lang : languages_)
+      all.emplace(lang.tag, readCatalogue(dir_ + "/" + lang.tag + ".po"));
+    catalogues_ = std::move(all);
+  });
+  return catalogues_;
 }
 
 Translations::Translations() : languages_{{std::string(kEnglish), false, "English", "English"}} {}
@@ -239,9 +251,10 @@ const Language* Translations::find(std::string_view tag) const {
 }
 
 const std::string& Translations::text(std::string_view lang, const std::string& msgid) const {
+  const auto& catalogues = this->catalogues();
   for (std::string_view l : {lang, kEnglish}) {
-    auto c = catalogues_.find(l);
-    if (c == catalogues_.end()) continue;
+    auto c = catalogues.find(l);
+    if (c == catalogues.end()) continue;
     auto it = c->second.find(msgid);
     if (it != c->second.end()) return it->second;
   }
@@ -249,8 +262,9 @@ const std::string& Translations::text(std::string_view lang, const std::string& 
 }
 
 std::size_t Translations::translatedCount(std::string_view lang) const {
-  auto c = catalogues_.find(lang);
-  return c == catalogues_.end() ? 0 : c->second.size();
+  const auto& catalogues = this->catalogues();
+  auto c = catalogues.find(lang);
+  return c == catalogues.end() ? 0 : c->second.size();
 }
 
 std::string translateTemplate(const std::string& name, const std::string& text,

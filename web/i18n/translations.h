@@ -6,6 +6,7 @@
 
 #include <initializer_list>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,11 @@ class Translations {
   // line, on a malformed list or catalogue, a language without its catalogue, or a translation
   // whose {{placeholders}} differ from its msgid's (or that holds any other Mustache tag).
   // Fuzzy and empty translations are left out: that text shows in English.
-  explicit Translations(const std::string& dir);
+  // kOnFirstUse (a CLI command that may show no translated text, e.g. `render`): the list is
+  // read and each catalogue's file must exist now, but the catalogues are read (and checked)
+  // on the first call that needs a message; a bad one throws there. The server reads them now.
+  enum class Catalogues { kNow, kOnFirstUse };
+  explicit Translations(const std::string& dir, Catalogues when = Catalogues::kNow);
   // English only, from the msgids (for tools and tests that read no catalogues).
   Translations();
 
@@ -45,8 +50,14 @@ class Translations {
   std::size_t translatedCount(std::string_view lang) const;
 
  private:
+  using Catalogue = std::map<std::string, std::string>;
+  // The catalogues, read on the first call (once; a throw leaves them to be read next time).
+  const std::map<std::string, Catalogue, std::less<>>& catalogues() const;
+
+  std::string dir_;
   std::vector<Language> languages_;  // en-GB first
-  std::map<std::string, std::map<std::string, std::string>, std::less<>> catalogues_;
+  mutable std::once_flag read_;
+  mutable std::map<std::string, Catalogue, std::less<>> catalogues_;  // written once, in read_
 };
 
 // The {{name}} placeholders of a message, in order of appearance. Sets *other when the message

@@ -7,6 +7,7 @@
 #include <Poco/StreamCopier.h>
 
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -84,33 +85,59 @@ struct Appender {
   }
 };
 
-const Mustache& find(const std::map<std::string, Mustache>& set, const std::string& name) {
-  auto it = set.find(name);
-  if (it == set.end()) throw std::logic_error("no template named " + name);
-  return it->second;
-}
-
 }  // namespace
 
-// A copy of the compiled set for one render, given back when done.
-class Views::Lease {
+// One template in one language: its text (partials expanded, messages written in), compiled on
+// the first render, and the copies renders borrow (kainjow's render is not const, and requests
+// run on many threads): made when all are in use, then reused.
+class Views::Template {
  public:
-  explicit Lease(const Views& views) : views_(views), set_(views.acquire()) {}
-  ~Lease() { views_.release(std::move(set_)); }
-  Lease(const Lease&) = delete;
-  Lease& operator=(const Lease&) = delete;
+  explicit Template(std::string source) : source_(std::move(source)) {}
 
-  // Renders one template with `ctx` (names looked up in the context's data, innermost first).
-  void render(const std::string& name, kainjow::mustache::basic_context<std::string>& ctx,
-              std::string& out) {
-    find(views_.compiled(), name);  // the same error for an unknown name as before
-    Appender sink{out};
-    set_->at(name).render(ctx, sink);
+  std::unique_ptr<Mustache> acquire() {
+    // After the first call, call_once is one atomic load: no lock to find the compiled tree.
+    std::call_once(once_, [this] { compiled_ = std::make_unique<const Mustache>(source_); });
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!spare_.empty()) {
+        auto t = std::move(spare_.back());
+        spare_.pop_back();
+        return t;
+      }
+    }
+    return std::make_unique<Mustache>(*compiled_);
+  }
+
+  void release(std::unique_ptr<Mustache> t) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    spare_.push_back(std::move(t));
   }
 
  private:
-  const Views& views_;
-  std::unique_ptr<Templates> set_;
+  const std::string source_;
+  std::once_flag once_;
+  std::unique_ptr<const Mustache> compiled_;  // never rendered itself (only copied)
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Mustache>> spare_;
+};
+
+// A copy of one compiled template for one render, given back when done.
+class Views::Lease {
+ public:
+  explicit Lease(Template& t) : template_(t), copy_(t.acquire()) {}
+  ~Lease() { template_.release(std::move(copy_)); }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+
+  // Renders with `ctx` (names looked up in the context's data, innermost first).
+  void render(kainjow::mustache::basic_context<std::string>& ctx, std::string& out) {
+    Appender sink{out};
+    copy_->render(ctx, sink);
+  }
+
+ private:
+  Template& template_;
+  std::unique_ptr<Mustache> copy_;
 };
 
 Views::Views(const std::string& templatesDir, const Translations* translations) {
@@ -133,52 +160,39 @@ Views::Views(const std::string& templatesDir, const Translations* translations) 
     const std::string& name = entry.first;
     const std::string text = expandPartials(name, texts, partials, 0);
     const bool translatable = text.find("{{#t}}") != std::string::npos;
+    auto& languages = templates_[name];
     for (const auto& lang : tr.languages()) {
       const bool english = lang.tag == kEnglish;
       if (!english && !translatable) continue;
-      Mustache t(translateTemplate(name + ".mustache", text, tr, lang.tag, TextKind::kHtml));
-      if (!t.is_valid())
-        throw std::runtime_error("template " + name + ".mustache" +
-                                 (english ? "" : " in " + lang.tag) + ": " + t.error_message());
-      const std::string key = english ? name : name + "@" + lang.tag;
-      compiled_.emplace(key, std::move(t));
-      keys_[name].emplace(lang.tag, key);
+      std::string source =
+          translateTemplate(name + ".mustache", text, tr, lang.tag, TextKind::kHtml);
+      {  // checked now, so a bad template stops start-up; compiled again on its first render
+        const Mustache check(source);
+        if (!check.is_valid())
+          throw std::runtime_error("template " + name + ".mustache" +
+                                   (english ? "" : " in " + lang.tag) + ": " +
+                                   check.error_message());
+      }
+      languages.emplace(lang.tag, std::make_unique<Template>(std::move(source)));
     }
   }
 }
 
 Views::~Views() = default;
 
-std::unique_ptr<Views::Templates> Views::acquire() const {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!spare_.empty()) {
-      auto set = std::move(spare_.back());
-      spare_.pop_back();
-      return set;
-    }
-  }
-  return std::make_unique<Templates>(compiled_);
-}
-
-void Views::release(std::unique_ptr<Templates> set) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  spare_.push_back(std::move(set));
-}
-
-const std::string& Views::keyFor(const std::string& name, std::string_view lang) const {
-  auto it = keys_.find(name);
-  if (it == keys_.end()) throw std::logic_error("no template named " + name);
-  auto key = it->second.find(lang);
-  if (key == it->second.end()) key = it->second.find(kEnglish);
-  return key->second;
+Views::Template& Views::find(const std::string& name, std::string_view lang) const {
+  auto it = templates_.find(name);
+  if (it == templates_.end()) throw std::logic_error("no template named " + name);
+  auto t = it->second.find(lang);
+  if (t == it->second.end()) t = it->second.find(kEnglish);
+  return *t->second;
 }
 
 std::string Views::render(const std::string& name, const Data& data, std::string_view lang) const {
-  Lease lease(*this);
+  Lease lease(find(name, lang));
   Context ctx(&data);
   std::string out;
-  lease.render(keyFor(name, lang), ctx, out);
+  lease.render(ctx, out);
   return out;
 }
 
@@ -219,16 +233,20 @@ std::string Views::page(const Exchange& ex, const std::string& name, const Data&
     if (engine::mayAnywhere(actor, engine::Action::kViewOverview)) chrome.set("can_oversee", true);
     session.set("csrf", ex.session->csrfToken);
   }
-  Lease lease(*this);
+  Template& bodyTemplate = find(name, lang->tag);  // an unknown name throws before any render
   std::string out;
   out.reserve(32 * 1024);
-  Context top(&chrome);
-  lease.render(keyFor("layout_top", lang->tag), top, out);
-  Context body(&data);
-  body.push(&session);  // looked up first, as if set on the data itself
-  lease.render(keyFor(name, lang->tag), body, out);
+  {
+    Context top(&chrome);
+    Lease(find("layout_top", lang->tag)).render(top, out);
+  }
+  {
+    Context body(&data);
+    body.push(&session);  // looked up first, as if set on the data itself
+    Lease(bodyTemplate).render(body, out);
+  }
   Context bottom(&chrome);
-  lease.render(keyFor("layout_bottom", lang->tag), bottom, out);
+  Lease(find("layout_bottom", lang->tag)).render(bottom, out);
   return out;
 }
 

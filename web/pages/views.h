@@ -1,11 +1,11 @@
-// Mustache pages, compiled once at start-up (an invalid template stops start-up, named).
+// Mustache pages, checked whole at start-up (an invalid template stops start-up, named) and each
+// compiled once, on its first render.
 // User data goes only through {{escaped}} tags.
 #pragma once
 
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,7 +22,9 @@ class Views {
   // Throws, naming the template, on a syntax error or an include of no such partial.
   // Each template's {{#t}}…{{/t}} messages are written in at start, once per language of
   // `translations` (English from the msgids when none are given): a render in a language is
-  // a render of that language's compiled template, no lookup per message.
+  // a render of that language's compiled template, no lookup per message. Every template is
+  // compiled here in every language to check it (and dropped: only its text is kept); it is
+  // compiled again, once, when first rendered.
   explicit Views(const std::string& templatesDir, const Translations* translations = nullptr);
   ~Views();
   Views(const Views&) = delete;
@@ -38,21 +40,17 @@ class Views {
                    const std::string& title) const;
 
  private:
-  using Templates = std::map<std::string, kainjow::mustache::mustache>;
+  class Template;
   class Lease;
-  const Templates& compiled() const { return compiled_; }
-  // The key of template `name` in `lang`: name@lang when it has messages to translate.
-  const std::string& keyFor(const std::string& name, std::string_view lang) const;
-  std::map<std::string, std::map<std::string, std::string, std::less<>>>
-      keys_;  // name → lang → key
-  std::unique_ptr<Templates> acquire() const;
-  void release(std::unique_ptr<Templates> set) const;
+  // The template of `name` in `lang` (its own translation when it has messages, else English).
+  Template& find(const std::string& name, std::string_view lang) const;
 
-  Templates compiled_;  // the compiled set, never rendered itself (only copied)
-  // kainjow's render is not const, and requests run on many threads: each render borrows a copy
-  // of the compiled set, made once and then reused (at most one per concurrent render).
-  mutable std::mutex mutex_;
-  mutable std::vector<std::unique_ptr<Templates>> spare_;
+  // name → language tag → template. Built whole in the constructor, never changed after: lookups
+  // take no lock. Each template is compiled on its first render (kainjow's trees are ~100× the
+  // size of their text: all languages compiled at start held ~24 MB), and each keeps its own
+  // spare copies, so memory follows the pages and languages actually served.
+  std::map<std::string, std::map<std::string, std::unique_ptr<Template>, std::less<>>, std::less<>>
+      templates_;
 };
 
 // Helpers for building view data.
