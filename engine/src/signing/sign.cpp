@@ -231,9 +231,10 @@ Status SignatureService::checkCode(const SignerAccess& who, const std::string& c
                      Text(N_("That code is not right, and this link is now locked. Ask the "
                              "school's SENCO to send you a new link.")));
     // A count with no noun to agree with: no message needs plural forms (docs/translations.md).
-    return invalid(Text(N_("That code is not right. Tries left: {{count}}."),
-                        {TextArg::number("count", left)}),
-                   {fieldError("code", Text(N_("That code is not right")))});
+    // The page shows it beside the code's box, so the signer sees how many tries are left.
+    const Text wrongCode(N_("That code is not right. Tries left: {{count}}."),
+                         {TextArg::number("count", left)});
+    return invalid(wrongCode, {fieldError("code", wrongCode)});
   }
   auto updated = req;
   updated.codeVerified = true;
