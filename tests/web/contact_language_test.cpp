@@ -3,6 +3,7 @@
 // Urdu, right to left, with a link to English and back; their email in Urdu, the staff's in
 // English, neither naming more than the pupil's initials.
 #include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
 
 #include <catch2/catch.hpp>
 #include <cctype>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "app/app.h"
+#include "i18n/translations.h"
 #include "mail/mail.h"
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/storage/database.h"
@@ -211,7 +213,7 @@ TEST_CASE("a contact in Urdu gets right-to-left Urdu pages and email, with Engli
     engine::FixedClock clock(engine::TimePoint{});
     web::App app(settingsFor(d.server.home(), {{"translations.dir", dir}}), clock,
                  Poco::Logger::get("i18n-test"), false);
-    std::string contactMail, staffMail, pupilName;
+    std::string contactMail, staffMail, pupilName, expiresAt;
     {
       storage::Database conn(d.server.home() + "/sendflow.db");
       storage::Statement st(conn,
@@ -226,8 +228,13 @@ TEST_CASE("a contact in Urdu gets right-to-left Urdu pages and email, with Engli
       std::ostringstream out;
       app.mail().compose(m, engine::parseEmailAddress(m.toAddress).value())->write(out);
       std::string& slot = m.toAddress == req.email ? contactMail : staffMail;
-      if (slot.empty() || (m.toAddress == req.email && has(m.data, "\"lang\":\"ur\"")))
+      if (slot.empty() || (m.toAddress == req.email && has(m.data, "\"lang\":\"ur\""))) {
         slot = decodedQuotedPrintable(out.str());
+        if (m.toAddress == req.email) {
+          auto data = Poco::JSON::Parser().parse(m.data).extract<Poco::JSON::Object::Ptr>();
+          expiresAt = data->optValue<std::string>("expires_at", "");
+        }
+      }
     }
     INFO("plan " << req.planId << " request " << req.id << " contact " << req.email);
     REQUIRE_FALSE(contactMail.empty());
@@ -235,6 +242,12 @@ TEST_CASE("a contact in Urdu gets right-to-left Urdu pages and email, with Engli
     CHECK(has(contactMail, std::string(kDearUr) + " "));
     CHECK(has(contactMail, "=?UTF-8?"));  // the Urdu subject, encoded
     CHECK_FALSE(has(contactMail, "Dear "));
+    // The link's expiry in Urdu, with its time (ICU), not the date alone.
+    REQUIRE_FALSE(expiresAt.empty());
+    const std::string until = web::localDateTime("ur", expiresAt);
+    INFO(until);
+    CHECK(until != web::localDate("ur", expiresAt));
+    CHECK(has(contactMail, until));
     CHECK(has(staffMail, "Dear "));
     CHECK_FALSE(has(staffMail, kDearUr));
     // Emails carry no special-category details: never the pupil's name, in any language.

@@ -182,3 +182,60 @@ TEST_CASE("dates are written out in the contact's language by ICU", "[web][i18n]
   CHECK(web::localDate("ur", "not a date") == "not a date");
   CHECK(web::localDate("ur", "2026-02-30") == "2026-02-30");
 }
+
+TEST_CASE("the engine's texts are read in the contact's language, with their values in its grammar",
+          "[web][i18n]") {
+  using engine::Text;
+  using engine::TextArg;
+  Translations tr(kShipped);
+  // A count with no noun to agree with: "Tries left: 4." in every language.
+  const Text tries(engine::N_("That code is not right. Tries left: {{count}}."),
+                   {TextArg::number("count", 4)});
+  CHECK(tries.str() == "That code is not right. Tries left: 4.");
+  CHECK(tr.text("en-GB", tries) == "That code is not right. Tries left: 4.");
+  CHECK(tr.text("pl", tries) == "Ten kod jest nieprawidłowy. Pozostałe próby: 4.");
+  CHECK(tr.text("ur", tries) == "یہ کوڈ درست نہیں ہے۔ باقی کوششیں: 4۔");
+  // Arabic digits where the language writes them (ICU).
+  CHECK(tr.text("ar", tries) == "هذا الرمز غير صحيح. المحاولات المتبقية: ٤.");
+  // Minutes with their noun in the language's grammar.
+  const Text expired(
+      engine::N_("This code has expired (codes last {{duration}}). Ask for a new code."),
+      {TextArg::minutes("duration", 10)});
+  CHECK(expired.str() == "This code has expired (codes last 10 minutes). Ask for a new code.");
+  CHECK(tr.text("pl", expired) ==
+        "Ten kod wygasł (kod jest ważny przez 10 minut). Prosimy poprosić o nowy kod.");
+  // The slots a signer waits for: workflow words, translated, listed by ICU in the language.
+  const Text turn(
+      engine::N_("It is not your turn to sign yet: this plan is signed in order, and "
+                 "{{signers}} must sign first. We will email you when it is your turn."),
+      {TextArg::list("signers", {Text("SENCO"), Text("Headteacher")})});
+  CHECK(turn.str().find("SENCO, Headteacher must sign first") != std::string::npos);
+  const std::string pl = tr.text("pl", turn);
+  CHECK(pl.find("najpierw musi podpisać SENCO i Dyrektor szkoły.") != std::string::npos);
+  // A form's words: in English as they read in the sentence, else the form's own words in the
+  // language, quoted; the English label, quoted, where the form has none.
+  const Text enter(engine::N_("Enter {{answer}}"),
+                   {TextArg::formWords("answer", "your views", {{"ur", "آپ کی رائے"}})});
+  CHECK(tr.text("en-GB", enter) == "Enter your views");
+  CHECK(tr.text("ur", enter) == "درج کریں: “آپ کی رائے”");
+  CHECK(tr.text("pl", enter) == "Prosimy uzupełnić: „your views”");
+  // A message no catalogue has (a form's own error message) stays English, and says so.
+  bool fellBack = false;
+  CHECK(tr.text("pl", Text("Enter the dose as on the label"), &fellBack) ==
+        "Enter the dose as on the label");
+  CHECK(fellBack);
+  tr.text("pl", tries, &fellBack);
+  CHECK_FALSE(fellBack);
+}
+
+TEST_CASE("a link's expiry is written with its time in England, in the contact's language",
+          "[web][i18n]") {
+  // 15:30 UTC in December is 15:30 in London; in July 09:00 UTC is 10:00 BST.
+  const std::string pl = web::localDateTime("pl", "2026-12-17T15:30:00Z");
+  INFO(pl);
+  CHECK(pl.find("17 grudnia 2026") != std::string::npos);
+  CHECK(pl.find("15:30") != std::string::npos);
+  CHECK(web::localDateTime("pl", "2026-07-01T09:00:00Z").find("10:00") != std::string::npos);
+  CHECK(web::localDateTime("ro", "2026-12-17T15:30:00Z").find("15:30") != std::string::npos);
+  CHECK(web::localDateTime("pl", "not a time") == "not a time");
+}

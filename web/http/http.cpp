@@ -17,6 +17,7 @@
 #include "http/json_body.h"
 #include "http/url_decoding.h"
 #include "http/websocket.h"
+#include "i18n/translations.h"
 #include "sendflow/engine/core/disk_full.h"
 #include "sendflow/engine/core/input.h"
 #include "sendflow/engine/core/names.h"
@@ -303,6 +304,17 @@ std::string Exchange::tr(
   return fillPlaceholders(tr(msgid), values);
 }
 
+std::string Exchange::tr(const engine::Text& t, bool* fellBack) const {
+  return services.translations().text(language, t, fellBack);
+}
+
+engine::Error Exchange::translated(const engine::Error& e) const {
+  engine::Error out = e;
+  out.message = e.text.empty() ? tr(e.message) : tr(e.text);
+  for (auto& f : out.fields) f.message = f.text.empty() ? tr(f.message) : tr(f.text);
+  return out;
+}
+
 void Exchange::error(const engine::Error& e) { sendError(statusFor(e.code), e); }
 
 void Exchange::error(int status, const std::string& message) {
@@ -336,12 +348,16 @@ void Exchange::sendError(int status, const engine::Error& e) {
   }
   Data d;
   d.set("status", std::to_string(status));
-  d.set("message", tr(e.message));  // a contact's language, where the catalogue has the text
+  // A contact's language, where the catalogue has the text; English marked as English.
+  bool fellBack = false;
+  d.set("message", e.text.empty() ? tr(e.message) : tr(e.text, &fellBack));
+  if (e.text.empty()) fellBack = !services.translations().has(language, e.message);
+  d.set("message_in_english", fellBack && language != kEnglish);
   if (!preferredLanguage.empty()) d.set("contact", true);  // no dashboard link
   Data items = list();
-  for (const auto& f : e.fields) {
+  for (const auto& f : translated(e).fields) {
     Data item;
-    item.set("message", tr(f.message));
+    item.set("message", f.message);
     items.push_back(item);
   }
   d.set("fields", items);

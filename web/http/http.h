@@ -82,6 +82,12 @@ class Exchange {
   // escapes it like any other value).
   std::string tr(const std::string& msgid,
                  std::initializer_list<std::pair<std::string_view, std::string>> values) const;
+  // An engine text in this exchange's language (Translations::text); *fellBack is set when its
+  // message shows in English on a page in another language.
+  std::string tr(const engine::Text& t, bool* fellBack = nullptr) const;
+  // `e` for a contact to read: its message and its fields' in this exchange's language (the
+  // engine's texts, else the catalogue's translation of the English message where it has one).
+  engine::Error translated(const engine::Error& e) const;
 
   // Body readers (each reads the body once; enforce the size limit; throw BadRequest).
   const Poco::Net::HTMLForm& form();

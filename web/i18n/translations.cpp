@@ -4,6 +4,7 @@
 #include <Poco/FileStream.h>
 #include <gettext-po.h>
 #include <unicode/datefmt.h>
+#include <unicode/listformatter.h>
 #include <unicode/locid.h>
 #include <unicode/measunit.h>
 #include <unicode/numberformatter.h>
@@ -20,6 +21,8 @@
 #include <stdexcept>
 
 #include "i18n/language_list.h"
+#include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/documents/plan_document.h"
 
 namespace sendflow::web {
 namespace {
@@ -261,6 +264,76 @@ const std::string& Translations::text(std::string_view lang, const std::string& 
   return msgid;
 }
 
+bool Translations::has(std::string_view lang, const std::string& msgid) const {
+  if (lang == kEnglish) return true;
+  const auto& catalogues = this->catalogues();
+  auto c = catalogues.find(lang);
+  return c != catalogues.end() && c->second.count(msgid) > 0;
+}
+
+std::string Translations::text(std::string_view lang, const engine::Text& t, bool* fellBack) const {
+  using Kind = engine::TextArg::Kind;
+  auto english = [](engine::TextArg a) {  // as the engine writes it
+    a.name = "x";
+    return engine::Text("{{x}}", {std::move(a)}).str();
+  };
+  if (fellBack) *fellBack = !t.empty() && !has(lang, t.msgid);
+  const std::string& message = text(lang, t.msgid);
+  std::string out;
+  std::string_view::size_type pos = 0;
+  while (pos < message.size()) {
+    const auto open = message.find("{{", pos);
+    const auto close = open == std::string::npos ? open : message.find("}}", open + 2);
+    if (close == std::string::npos) break;
+    out.append(message, pos, open - pos);
+    const std::string_view name(message.data() + open + 2, close - open - 2);
+    const engine::TextArg* arg = nullptr;
+    for (const auto& a : t.args)
+      if (a.name == name) arg = &a;
+    if (!arg) {
+      out.append(message, open, close + 2 - open);
+    } else {
+      switch (arg->kind) {
+        case Kind::kVerbatim:
+          out += arg->value;
+          break;
+        case Kind::kCount:
+          out += localCount(lang, arg->count);
+          break;
+        case Kind::kMinutes:
+          out += localMinutes(lang, arg->count);
+          break;
+        case Kind::kDate:
+          out += lang == kEnglish ? english(*arg) : localDate(lang, arg->value);
+          break;
+        case Kind::kText:
+          if (!arg->texts.empty()) out += text(lang, arg->texts.front());
+          break;
+        case Kind::kList: {
+          std::vector<std::string> items;
+          for (const auto& i : arg->texts) items.push_back(text(lang, i));
+          out += localList(lang, items);
+          break;
+        }
+        case Kind::kWords: {
+          if (lang == kEnglish) {
+            out += arg->value;
+            break;
+          }
+          auto w = arg->words.find(lang);
+          // TRANSLATORS: a form's own words (a question's label) quoted inside a sentence.
+          out += fillPlaceholders(text(lang, N_("“{{words}}”")),
+                                  {{"words", w != arg->words.end() ? w->second : arg->value}});
+          break;
+        }
+      }
+    }
+    pos = close + 2;
+  }
+  if (pos < message.size()) out.append(message, pos, std::string::npos);
+  return out;
+}
+
 std::size_t Translations::translatedCount(std::string_view lang) const {
   const auto& catalogues = this->catalogues();
   auto c = catalogues.find(lang);
@@ -315,6 +388,53 @@ std::string localMinutes(std::string_view lang, long minutes) {
                                      .formatInt(minutes, status)
                                      .toString(status);
   if (U_FAILURE(status)) return std::to_string(minutes) + " minutes";
+  std::string out;
+  formatted.toUTF8String(out);
+  return out;
+}
+
+std::string localCount(std::string_view lang, long n) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Locale locale(std::string(lang).c_str());
+  icu::UnicodeString formatted =
+      icu::number::NumberFormatter::withLocale(locale).formatInt(n, status).toString(status);
+  if (U_FAILURE(status)) return std::to_string(n);
+  std::string out;
+  formatted.toUTF8String(out);
+  return out;
+}
+
+std::string localList(std::string_view lang, const std::vector<std::string>& items, ListKind kind) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Locale locale(std::string(lang).c_str());
+  std::unique_ptr<icu::ListFormatter> fmt(icu::ListFormatter::createInstance(
+      locale, kind == ListKind::kOr ? ULISTFMT_TYPE_OR : ULISTFMT_TYPE_AND, ULISTFMT_WIDTH_WIDE,
+      status));
+  std::vector<icu::UnicodeString> in;
+  for (const auto& i : items) in.push_back(icu::UnicodeString::fromUTF8(i));
+  icu::UnicodeString formatted;
+  if (fmt && U_SUCCESS(status))
+    fmt->format(in.data(), static_cast<int32_t>(in.size()), formatted, status);
+  std::string out;
+  if (!fmt || U_FAILURE(status)) {
+    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+  }
+  formatted.toUTF8String(out);
+  return out;
+}
+
+std::string localDateTime(std::string_view lang, std::string_view isoTime) {
+  const auto at = engine::parseIsoTime(std::string(isoTime));
+  if (!at) return std::string(isoTime);
+  const UDate when = static_cast<UDate>(engine::toUnix(*at)) * 1000.0;
+  const icu::Locale locale(std::string(lang).c_str());
+  std::unique_ptr<icu::DateFormat> fmt(icu::DateFormat::createDateTimeInstance(
+      icu::DateFormat::kLong, icu::DateFormat::kShort, locale));
+  if (!fmt) return std::string(isoTime);
+  fmt->adoptTimeZone(icu::TimeZone::createTimeZone("Europe/London"));
+  icu::UnicodeString formatted;
+  fmt->format(when, formatted);
   std::string out;
   formatted.toUTF8String(out);
   return out;

@@ -11,12 +11,15 @@
 #include <string_view>
 #include <vector>
 
+#include "sendflow/engine/core/message.h"
+
 namespace sendflow::web {
 
 inline constexpr std::string_view kEnglish = "en-GB";
 
-// Marks a message for extraction (scripts/update-translations) where it is translated later.
-constexpr const char* N_(const char* msgid) { return msgid; }
+// Marks a message for extraction (scripts/update-translations) where it is translated later;
+// the engine's own texts are marked with the same engine::N_.
+using engine::N_;
 
 struct Language {
   std::string tag;          // BCP 47, as stored on a contact: "en-GB", "ur", "pa"
@@ -46,6 +49,14 @@ class Translations {
   // The translation of `msgid` into `lang`; `msgid` itself when there is none.
   // REQUIRES: msgid outlives the returned reference. Thread-safe (read-only after start).
   const std::string& text(std::string_view lang, const std::string& msgid) const;
+  // Whether `lang`'s catalogue has a translation of `msgid` in use (always true in English).
+  bool has(std::string_view lang, const std::string& msgid) const;
+  // `t` in `lang`: its message from the catalogue (English where there is none), each
+  // placeholder filled in the language: counts and minutes by ICU, dates by localDate, nested
+  // texts translated the same way, lists joined by ICU's list format, a form's words in the
+  // language where the form gives them, else quoted ("“{{words}}”" of the catalogue). Sets
+  // *fellBack when the message itself shows in English on a page in another language.
+  std::string text(std::string_view lang, const engine::Text& t, bool* fellBack = nullptr) const;
   // How many messages of `lang` have a translation in use.
   std::size_t translatedCount(std::string_view lang) const;
 
@@ -87,5 +98,17 @@ std::string localDate(std::string_view lang, std::string_view isoDate);
 // A number of minutes with its noun in `lang`'s grammar, by ICU ("10 minutes", "10 minut",
 // "1 minuta"): messages carry a count this way and never need plural forms of their own.
 std::string localMinutes(std::string_view lang, long minutes);
+
+// A whole number in `lang`'s digits and grouping, by ICU ("1,234", "1 234", "١٬٢٣٤").
+std::string localCount(std::string_view lang, long n);
+
+// Items joined as a list in `lang`, by ICU: "A, B and C" ("A, B i C"), or with kOr "A, B or C".
+enum class ListKind { kAnd, kOr };
+std::string localList(std::string_view lang, const std::vector<std::string>& items,
+                      ListKind kind = ListKind::kAnd);
+
+// An ISO time ("2026-12-17T15:30:00Z") as a date and time in England (Europe/London) written
+// out in `lang` by ICU ("17 grudnia 2026 15:30"); the input itself when it is not such a time.
+std::string localDateTime(std::string_view lang, std::string_view isoTime);
 
 }  // namespace sendflow::web

@@ -213,8 +213,11 @@ std::string MailService::render(const std::string& kind, const std::string& part
   d.set("subject", subject);
   // A code's lifetime with its noun in the language's grammar (ICU): "10 minutes", "10 minut".
   if (data->has("minutes")) d.set("duration", localMinutes(lang, data->getValue<long>("minutes")));
-  // Dates written out in the contact's language (the engine's "expires" is English).
-  if (lang != kEnglish && data->has("expires_on"))
+  // The link's expiry written out in the contact's language, date and time in England, by ICU
+  // (the engine's "expires" is English). Messages queued before "expires_at" carry the date.
+  if (lang != kEnglish && data->has("expires_at"))
+    d.set("expires", localDateTime(lang, data->getValue<std::string>("expires_at")));
+  else if (lang != kEnglish && data->has("expires_on"))
     d.set("expires", localDate(lang, data->getValue<std::string>("expires_on")));
   mustache::mustache t(it->second);
   return t.render(d);

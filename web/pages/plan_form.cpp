@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "http/http.h"
+#include "i18n/translations.h"
 #include "sendflow/engine/core/input.h"
 #include "sendflow/engine/forms/form_values.h"
 
@@ -71,26 +72,42 @@ Poco::Dynamic::Var postedValue(const Poco::Net::HTMLForm& post, const std::strin
   return *s;
 }
 
-std::string whenHint(const engine::FormDefinition& form, const engine::Condition& c) {
+// The hint of a question (or section) its condition shows: "Only needed when “Does the pupil
+// take medicines?” is Yes." In a contact's language where the page has catalogues: the form's
+// words in the language where it gives them, the values listed by ICU ("Tak lub Nie").
+std::string whenHint(const engine::FormDefinition& form, const engine::Condition& c,
+                     const EditorInput& in) {
   const FieldDef* on = form.field(c.field);
-  std::string label = on ? on->label : c.field;
+  const std::string& lang = in.language;
+  const bool english = !in.translations || lang == engine::kEnglish;
+  auto tr = [&](const std::string& msgid) -> std::string {
+    return english ? msgid : in.translations->text(lang, msgid);
+  };
+  const std::string label = on ? on->labelIn(lang).text : c.field;
   if (c.op == engine::Condition::Op::kNotEmpty)
-    return "Only needed when “" + label + "” is answered.";
-  std::string values;
+    return fillPlaceholders(tr(N_("Only needed when “{{question}}” is answered.")),
+                            {{"question", label}});
+  std::vector<std::string> values;
   for (const auto& cv : c.canonicalValues) {
     std::string shown = cv;
     if (cv == "true")
-      shown = "Yes";
+      shown = tr(N_("Yes"));
     else if (cv == "false")
-      shown = "No";
+      shown = tr(N_("No"));
     else if (cv.size() >= 2 && cv.front() == '"') {
       shown = cv.substr(1, cv.size() - 2);
       if (on)
-        if (auto* opt = on->option(shown)) shown = opt->label;
+        if (auto* opt = on->option(shown)) shown = opt->labelIn(lang).text;
     }
-    values += (values.empty() ? "" : " or ") + shown;
+    values.push_back(shown);
   }
-  return "Only needed when “" + label + "” is " + values + ".";
+  std::string joined;
+  if (english)
+    for (const auto& v : values) joined += (joined.empty() ? "" : " or ") + v;
+  else
+    joined = localList(lang, values, ListKind::kOr);
+  return fillPlaceholders(tr(N_("Only needed when “{{question}}” is {{values}}.")),
+                          {{"question", label}, {"values", joined}});
 }
 
 // Values as the browser posts them, for client-side visibility: true -> "yes", "x" -> "x".
@@ -122,11 +139,12 @@ const Data& blankField() {
   static const Data blank = [] {
     Data d;
     for (const char* k :
-         {"help",        "error",       "when_field", "when_values", "when_not_empty",
-          "when_hint",   "describedby", "k_text",     "k_long_text", "k_date",
-          "k_number",    "k_yesno",     "k_radios",   "k_multi",     "k_select",
-          "k_person",    "k_computed",  "k_table",    "free_text",   "other_selected",
-          "yes_checked", "no_checked",  "existing",   "has_rows",    "warning"})
+         {"help",        "error",          "when_field",  "when_values", "when_not_empty",
+          "help_en",     "label_en",       "when_hint",   "describedby", "k_text",
+          "k_long_text", "k_date",         "k_number",    "k_yesno",     "k_radios",
+          "k_multi",     "k_select",       "k_person",    "k_computed",  "k_table",
+          "free_text",   "other_selected", "yes_checked", "no_checked",  "existing",
+          "has_rows",    "warning"})
       d.set(k, false);
     d.set("options", list());
     d.set("typed", "");
@@ -136,11 +154,12 @@ const Data& blankField() {
   return blank;
 }
 
-void setWhen(Data& d, const engine::FormDefinition& form, const engine::Condition& c) {
+void setWhen(Data& d, const engine::FormDefinition& form, const engine::Condition& c,
+             const EditorInput& in) {
   d.set("when_field", "f." + c.field);
   d.set("when_values", whenValuesJson(c));
   d.set("when_not_empty", c.op == engine::Condition::Op::kNotEmpty);
-  d.set("when_hint", whenHint(form, c));
+  d.set("when_hint", whenHint(form, c, in));
 }
 
 Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
@@ -154,7 +173,7 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
     };
     if (!f.help.empty()) add("-hint");
     if (f.visibleWhen && !inTable) {
-      setWhen(d, ctx.form, *f.visibleWhen);
+      setWhen(d, ctx.form, *f.visibleWhen, ctx.in);
       add("-when");
     }
     if (ctx.in.errors.count(path)) add("-error");
@@ -169,8 +188,16 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
   d.set("id", f.id);
   d.set("name", name);
   d.set("anchor", anchorFor(path));
-  d.set("label", f.labelIn(ctx.in.language).text);
-  if (!f.help.empty()) d.set("help", f.helpIn(ctx.in.language).text);
+  // A word the definition does not give in the contact's language shows in English, marked as
+  // English (lang="en-GB") so that a screen reader reads it right.
+  const auto words = f.labelIn(ctx.in.language);
+  d.set("label", words.text);
+  d.set("label_en", words.fellBack);
+  if (!f.help.empty()) {
+    const auto help = f.helpIn(ctx.in.language);
+    d.set("help", help.text);
+    d.set("help_en", help.fellBack);
+  }
   d.set("required", f.required);
   d.set("optional", !f.required && f.kind != FieldKind::kComputed);
   auto err = ctx.in.errors.find(path);
@@ -225,7 +252,9 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
       for (const auto& o : f.options) {
         Data od;
         od.set("value", o.value);
-        od.set("label", o.labelIn(ctx.in.language).text);
+        const auto optionLabel = o.labelIn(ctx.in.language);
+        od.set("label", optionLabel.text);
+        od.set("label_en", optionLabel.fellBack);
         od.set("checked", chosen.count(o.value) > 0);
         // The first option carries the field's own id: error links point at it (GOV.UK).
         od.set("option_id", n == 0 ? anchorFor(path) : anchorFor(path) + "-" + std::to_string(n));
@@ -276,7 +305,9 @@ Data tableData(FieldContext& ctx, const FieldDef& t, const Poco::Dynamic::Var& v
   Data columns = list();
   for (const auto& c : t.columns) {
     Data cd;
-    cd.set("label", c.labelIn(ctx.in.language).text);
+    const auto columnLabel = c.labelIn(ctx.in.language);
+    cd.set("label", columnLabel.text);
+    cd.set("label_en", columnLabel.fellBack);
     append(columns, std::move(cd));
   }
   put(d, "columns", std::move(columns));
@@ -303,8 +334,6 @@ Data tableData(FieldContext& ctx, const FieldDef& t, const Poco::Dynamic::Var& v
       Poco::Dynamic::Var cv = row && row->has(c.id) ? row->get(c.id) : Poco::Dynamic::Var();
       Data cell =
           fieldData(ctx, c, path, "f." + t.id + "." + std::to_string(r) + "." + c.id, cv, true);
-      cell.set("row_label",
-               "Row " + std::to_string(r + 1) + ": " + c.labelIn(ctx.in.language).text);
       append(cells, std::move(cell));
     }
     put(rd, "cells", std::move(cells));
@@ -426,11 +455,18 @@ Data editorSections(const EditorInput& in) {
     for (const char* k : {"help", "when_field", "when_values", "when_not_empty", "when_hint"})
       sd.set(k, false);
     sd.set("id", s.id);
-    sd.set("title", s.titleIn(in.language).text);
-    if (!s.help.empty()) sd.set("help", s.helpIn(in.language).text);
+    const auto title = s.titleIn(in.language);
+    sd.set("title", title.text);
+    sd.set("title_en", title.fellBack);
+    sd.set("help_en", false);
+    if (!s.help.empty()) {
+      const auto help = s.helpIn(in.language);
+      sd.set("help", help.text);
+      sd.set("help_en", help.fellBack);
+    }
     sd.set("in_english", !s.fullyIn(in.language));
     sd.set("pupil_voice", s.pupilVoice);
-    if (s.visibleWhen) setWhen(sd, form, *s.visibleWhen);
+    if (s.visibleWhen) setWhen(sd, form, *s.visibleWhen, in);
     Data fields = list();
     for (const auto& f : s.fields) {
       if (f.hidden) continue;

@@ -27,6 +27,8 @@ Poco::JSON::Object::Ptr valuesFromPost(const engine::FormDefinition& form,
 // number.
 std::optional<int> baseVersionFromPost(const Poco::Net::HTMLForm& post);
 
+class Translations;
+
 struct EditorInput {
   const engine::PlanView* view;
   const Poco::JSON::Object* values;           // what to show (stored, or the user's own)
@@ -40,6 +42,8 @@ struct EditorInput {
   // section titles, labels, help and option labels come from the definition's "translations",
   // English where it has none (the section's "in_english" is then set, for a note).
   std::string language{engine::kEnglish};
+  // The catalogues for the page's own words about the form (conditions' hints); null: English.
+  const Translations* translations = nullptr;
 };
 
 // A transition's reason code as a label: "stakeholder_request" -> "Stakeholder request".

@@ -62,9 +62,7 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
     if (!section->fullyIn(ex.language)) d.set("labels_in_english", true);
   std::map<std::string, std::string> errors;
   if (ps.error) {
-    engine::Error shown = *ps.error;  // in the contact's language where the catalogue has it
-    shown.message = ex.tr(shown.message);
-    for (auto& f : shown.fields) f.message = ex.tr(f.message);
+    const engine::Error shown = ex.translated(*ps.error);  // in the contact's language
     addErrors(d, shown);
     std::vector<std::pair<std::string, std::string>> links;  // to the inputs, as on a plan page
     for (const auto& f : shown.fields) {
@@ -78,6 +76,7 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   for (const auto* s : c->sections) sections.insert(s->id);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, {}, c->editable, &sections};
   in.language = ex.language;
+  in.translations = &ex.services.translations();
   d.set("sections", editorSections(in));
   d.set("kept", ps.values != nullptr);
   ex.html(status,

@@ -100,7 +100,11 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   d.set("code_duration",
         localMinutes(ex.language, ex.services.signatures().settings().codeMinutes));
   d.set("not_your_turn", open && !sv->yourTurn);
-  d.set("waiting_for", sv->waitingFor);
+  {
+    std::vector<std::string> waiting;  // the earlier slots' labels, listed in the language
+    for (const auto& w : sv->waitingFor) waiting.push_back(ex.tr(w));
+    d.set("waiting_for", localList(ex.language, waiting));
+  }
   d.set("is_staff", t.access.staff != nullptr);
   if (auto sealed = ex.services.signatures().sealedFor(r.planId);
       sealed && sealed->version == r.version) {
@@ -129,9 +133,7 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
                 {{"duration",
                   localMinutes(ex.language, ex.services.signatures().settings().codeMinutes)}}));
   if (err) {
-    engine::Error shown = *err;  // in the contact's language where the catalogue has it
-    shown.message = ex.tr(shown.message);
-    for (auto& f : shown.fields) f.message = ex.tr(f.message);
+    const engine::Error shown = ex.translated(*err);  // in the contact's language
     addErrors(d, shown);
     d.set("error_message", shown.message);
     d.set("has_errors", true);
@@ -316,12 +318,9 @@ void reviewPage(Exchange& ex, int status, const engine::Error* err, const std::s
   d.set("has_yours", !link->yours.empty());
   if (err) {
     // The reason's text is one field on this page, whichever rule it broke.
-    engine::Error shown = *err;
-    shown.message = ex.tr(shown.message);
-    for (auto& f : shown.fields) {
+    engine::Error shown = ex.translated(*err);
+    for (auto& f : shown.fields)
       if (f.field == "reason") f.field = "reason_text";
-      f.message = ex.tr(f.message);
-    }
     addErrors(d, shown);
   }
   ex.html(status, ex.services.views().page(

@@ -33,7 +33,7 @@ OutboxMessage inviteMail(const PlanView& v, const Contact& contact, const Contri
   data.set("sections", titles);
   data.set("invited_by", invitedBy);
   data.set("expires", ukDateTimeOf(link.expiresAt));
-  data.set("expires_on", link.expiresAt.substr(0, 10));  // for the date in the contact's language
+  data.set("expires_at", link.expiresAt);  // for the date and time in the contact's language
   data.set("lang", contact.language);
   data.set("contribute_salt", link.linkSalt);
   OutboxMessage m;
@@ -187,15 +187,17 @@ Result<ContributionLink> ContributionService::validLink(const std::string& token
   std::optional<ContributionLink> l;
   if (token.size() == 43) l = repo_.byTokenHash(sha256Hex(token));
   if (!l)
-    return notFound("This link is not valid. Check that you opened the whole link from the email.");
+    return notFound(
+        Text(N_("This link is not valid. Check that you opened the whole link from the email.")));
   if (!l->revokedAt.empty())
     return gone(
-        "The school has withdrawn this link. Ask the SENCO if you would still like to contribute.");
+        Text(N_("The school has withdrawn this link. Ask the SENCO if you would still "
+                "like to contribute.")));
   if (auto exp = parseIsoTime(l->expiresAt); exp && clock_.now() > *exp)
-    return gone("This link has expired. Ask the school's SENCO to send you a new one.");
+    return gone(Text(N_("This link has expired. Ask the school's SENCO to send you a new one.")));
   auto contact = people_.contact(l->contactId);
   if (!contact || !contact->active)
-    return gone("This link no longer works. Please contact the school.");
+    return gone(Text(N_("This link no longer works. Please contact the school.")));
   return *l;
 }
 
@@ -208,16 +210,17 @@ std::set<std::string> ContributionService::fieldsFor(
   return out;
 }
 
-std::string ContributionService::closedReason(const StateDef& s) {
-  return "This plan is " + s.shown() +
-         " now, so it can no longer be changed here. Thank you for your part.";
+Text ContributionService::closedReason(const StateDef& s) {
+  return Text(N_("This plan is {{state}} now, so it can no longer be changed here. Thank you for "
+                 "your part."),
+              {TextArg::text("state", Text(s.shown()))});
 }
 
 Result<Contribution> ContributionService::open(const std::string& token, const std::string& ip) {
   auto l = validLink(token);
   if (!l) return l.error();
   auto v = plans_.view(l->planId);
-  if (!v) return notFound("This link is not valid.");
+  if (!v) return notFound(Text(N_("This link is not valid.")));
   Contribution c;
   c.link = *l;
   c.plan = std::move(v.value());
@@ -263,11 +266,10 @@ Result<SaveOutcome> ContributionService::save(const std::string& token, int base
       clashes.push_back({ch.field, ch.label + ": “" + ch.before + "” → “" + ch.after + "”"});
     }
     if (!clashes.empty())
-      return Error{ErrorCode::kConflict,
-                   "Someone else changed your part of the plan after you opened it. Your answers "
-                   "are kept below: "
-                   "check what changed, then save again.",
-                   clashes};
+      return errorOf(ErrorCode::kConflict,
+                     Text(N_("Someone else changed your part of the plan after you opened it. Your "
+                             "answers are kept below: check what changed, then save again.")),
+                     clashes);
   }
   Poco::JSON::Object merged(*v.values);
   for (const auto& f : c->fields) {
@@ -286,10 +288,10 @@ LiveEditor ContributionService::liveEditor(const std::string& token, const Contr
     auto l = validLink(token);
     if (!l) return l.error();
     auto rec = plans_.record(l->planId);
-    if (!rec) return notFound("This link is not valid.");
+    if (!rec) return notFound(Text(N_("This link is not valid.")));
     const StateDef* state = plans_.workflowSnapshot(rec->workflowSnapshotId)->state(rec->state);
     if (!state) throw InfraError("plan " + std::to_string(l->planId) + " is in an unknown state");
-    return EditRights{state->editable, state->editable ? "" : closedReason(*state),
+    return EditRights{state->editable, state->editable ? "" : closedReason(*state).str(),
                       fieldsFor(sectionsFor(*plans_.formSnapshot(rec->formSnapshotId), l->kind))};
   };
   return LiveEditor{c.ref(), c.link.name, rights};

@@ -45,30 +45,49 @@ std::string answerName(const FieldDef& f) {
   return lowerFirst(f.label);
 }
 
+// Messages are engine Texts (core/message.h): a contact reads them in their language. The
+// answer's name is the form's words: in English as it reads in the sentence (answerName), in
+// another language the label the form gives in it (else the English label), quoted.
+std::map<std::string, std::string, std::less<>> labelsOf(const FieldDef& f) {
+  std::map<std::string, std::string, std::less<>> out;
+  for (const auto& [lang, words] : f.translations)
+    if (!words.label.empty()) out.emplace(lang, words.label);
+  return out;
+}
+
+TextArg answerArg(const FieldDef& f, bool startsSentence, const char* name = "answer") {
+  return TextArg::formWords(name, startsSentence ? upperFirst(answerName(f)) : answerName(f),
+                            labelsOf(f));
+}
+
 // A yes/no answer asked for: "Select if this is a temporary need" (its "error_name"), else
 // "Select yes or no for “Is this a temporary need?”".
-std::string selectYesNo(const FieldDef& f) {
-  if (!f.errorName.empty()) return "Select " + f.errorName;
+Text selectYesNo(const FieldDef& f) {
+  if (!f.errorName.empty()) return Text(N_("Select {{answer}}"), {answerArg(f, false)});
   const bool question = !f.label.empty() && f.label.back() == '?';
-  return "Select yes or no for " + (question ? "“" + f.label + "”" : lowerFirst(f.label));
+  return Text(N_("Select yes or no for {{answer}}"),
+              {TextArg::formWords("answer", question ? "“" + f.label + "”" : lowerFirst(f.label),
+                                  labelsOf(f))});
 }
 
 // GOV.UK patterns: "Enter …" for what is typed, "Select …" for what is chosen.
-std::string missingMessage(const FieldDef& f) {
-  if (!f.requiredMessage.empty()) return f.requiredMessage;
+Text missingMessage(const FieldDef& f) {
+  if (!f.requiredMessage.empty()) return Text(f.requiredMessage);  // the form's own (English)
   switch (f.kind) {
     case FieldKind::kYesNo:
       return selectYesNo(f);
     case FieldKind::kChoice:
     case FieldKind::kMultiChoice:
     case FieldKind::kPerson:
-      return "Select " + answerName(f);
+      return Text(N_("Select {{answer}}"), {answerArg(f, false)});
     case FieldKind::kTable: {
       const auto n = static_cast<long>(std::max<std::size_t>(f.minRows, 1));
-      return "Add at least " + countOf(n, "row", "rows") + " to " + answerName(f);
+      if (n == 1) return Text(N_("Add at least 1 row to {{answer}}"), {answerArg(f, false)});
+      return Text(N_("Add rows to {{answer}}: at least {{count}}"),
+                  {answerArg(f, false), TextArg::number("count", n)});
     }
     default:
-      return "Enter " + answerName(f);
+      return Text(N_("Enter {{answer}}"), {answerArg(f, false)});
   }
 }
 
@@ -76,8 +95,25 @@ std::string missingMessage(const FieldDef& f) {
 // ("Medicines, row 2: "), put before every message about it.
 struct Subject {
   const FieldDef& f;
-  std::string prefix;
-  std::string name() const { return prefix + upperFirst(answerName(f)); }  // starts a sentence
+  const Text* row = nullptr;  // "Medicines, row 2" for a cell
+  // `message` about this field, after its row's words for a cell.
+  Text about(Text message) const {
+    if (!row) return message;
+    return Text(N_("{{row}}: {{problem}}"),
+                {TextArg::text("row", *row), TextArg::text("problem", std::move(message))});
+  }
+  // A message that starts with the answer's name ("{{answer}} must be a number").
+  Text says(const char* msgid, std::vector<TextArg> args = {}) const {
+    args.push_back(answerArg(f, true));
+    return about(Text(msgid, std::move(args)));
+  }
+  // A message that names the answer inside the sentence ("Select … for {{answer}}").
+  Text asks(const char* msgid, std::vector<TextArg> args = {}) const {
+    args.push_back(answerArg(f, false));
+    return about(Text(msgid, std::move(args)));
+  }
+  // English words for checkText (core/input.h), which writes its own sentences.
+  std::string name() const { return about(Text(upperFirst(answerName(f)))).str(); }
 };
 
 class Validator {
@@ -85,13 +121,13 @@ class Validator {
   Validator(const FormDefinition& form, const Object& top, const ValueContext& ctx, ValueCheck& out)
       : form_(form), top_(top), ctx_(ctx), out_(out) {}
 
-  void field(const FieldDef& f, const Var& v, const std::string& name, const std::string& prefix,
+  void field(const FieldDef& f, const Var& v, const std::string& name, const Text* rowWords,
              const FieldDef* table, const Object* row, bool visible, const Var& previous) {
     if (f.kind == FieldKind::kComputed) return;  // derived, never taken from input
-    const Subject label{f, prefix};
+    const Subject label{f, rowWords};
     if (!isPresent(v)) {
       if (visible && (f.required || (f.kind == FieldKind::kTable && f.minRows > 0)))
-        out_.missing.push_back({name, prefix + missingMessage(f)});
+        out_.missing.push_back(fieldError(name, label.about(missingMessage(f))));
       return;
     }
     switch (f.kind) {
@@ -112,7 +148,7 @@ class Validator {
         multiChoice(f, v, name, label);
         break;
       case FieldKind::kYesNo:
-        if (!isBool(v)) bad(name, prefix + selectYesNo(f));
+        if (!isBool(v)) bad(name, label.about(selectYesNo(f)));
         break;
       case FieldKind::kPerson:
         person(f, v, name, label);
@@ -127,25 +163,25 @@ class Validator {
 
  private:
   // An answer that breaks the field's rules.
-  void bad(const std::string& name, std::string message) {
-    out_.invalid.push_back({name, std::move(message)});
+  void bad(const std::string& name, Text message) {
+    out_.invalid.push_back(fieldError(name, std::move(message)));
   }
 
   // Checks shared by every string value; false when it is unusable.
   bool stringOk(const Var& v, const std::string& name, const Subject& label,
                 std::size_t* codePoints) {
     if (!isString(v)) {
-      bad(name, label.name() + " must be text");
+      bad(name, label.says(N_("{{answer}} must be text")));
       return false;
     }
     const std::string& s = v.extract<std::string>();
     if (s.size() > kMaxValueBytes) {
-      bad(name, label.name() + " must be 64 KiB or shorter");
+      bad(name, label.says(N_("{{answer}} must be 64 KiB or shorter")));
       return false;
     }
     auto n = utf8::length(s);
     if (!n) {
-      bad(name, label.name() + " contains characters that are not valid UTF-8");
+      bad(name, label.says(N_("{{answer}} contains characters that are not valid UTF-8")));
       return false;
     }
     if (codePoints) *codePoints = *n;
@@ -164,17 +200,20 @@ class Validator {
     if (!unchanged && !checkText(out_.invalid, name, label.name(), v.extract<std::string>(), shape))
       return;
     if (f.maxLength && n > *f.maxLength) {
-      bad(name, label.name() + " must be " + std::to_string(*f.maxLength) + " characters or fewer");
+      bad(name, label.says(N_("{{answer}} must be {{count}} characters or fewer"),
+                           {TextArg::number("count", static_cast<long>(*f.maxLength))}));
       return;
     }
     if (f.minLength && n < *f.minLength) {
-      bad(name, label.name() + " must be " + std::to_string(*f.minLength) + " characters or more");
+      bad(name, label.says(N_("{{answer}} must be {{count}} characters or more"),
+                           {TextArg::number("count", static_cast<long>(*f.minLength))}));
       return;
     }
     if (f.regex && !std::regex_match(v.extract<std::string>(), *f.regex))
-      bad(name, !f.patternMessage.empty()   ? label.prefix + f.patternMessage
-                : !f.invalidMessage.empty() ? label.prefix + f.invalidMessage
-                                            : label.name() + " is not in the right format");
+      bad(name, !f.patternMessage.empty() ? label.about(Text(f.patternMessage))
+                : !f.invalidMessage.empty()
+                    ? label.about(Text(f.invalidMessage))
+                    : label.says(N_("{{answer}} is not in the right format")));
   }
 
   std::optional<Date> refDate(const std::string& ref, const FieldDef* table, const Object* row) {
@@ -185,11 +224,17 @@ class Validator {
     return isString(other) ? parseIsoDate(other.extract<std::string>()) : std::nullopt;
   }
 
-  std::string refName(const std::string& ref, const FieldDef* table) {
-    if (ref == "today") return "today";
-    if (ref == "pupil.date_of_birth") return "the pupil's date of birth";
-    const FieldDef* f = form_.resolve(ref, table);
-    return f ? answerName(*f) : ref;
+  // The date another is compared with: "today", or "the pupil's date of birth (3 May 2015)".
+  Text refWhen(const std::string& ref, const FieldDef* table, Date other) {
+    if (ref == "today") return Text(N_("today"));
+    std::vector<TextArg> args{TextArg::date("date", isoDate(other))};
+    if (ref == "pupil.date_of_birth")
+      args.push_back(TextArg::text("answer", Text(N_("the pupil's date of birth"))));
+    else if (const FieldDef* f = form_.resolve(ref, table))
+      args.push_back(answerArg(*f, false));
+    else
+      args.push_back(TextArg::verbatim("answer", ref));
+    return Text(N_("{{answer}} ({{date}})"), std::move(args));
   }
 
   void date(const FieldDef& f, const Var& v, const std::string& name, const Subject& label,
@@ -197,8 +242,8 @@ class Validator {
     if (!stringOk(v, name, label, nullptr)) return;
     auto d = parseIsoDate(v.extract<std::string>());
     if (!d) {
-      bad(name, f.invalidMessage.empty() ? label.name() + " must be a real date"
-                                         : label.prefix + f.invalidMessage);
+      bad(name, f.invalidMessage.empty() ? label.says(N_("{{answer}} must be a real date"))
+                                         : label.about(Text(f.invalidMessage)));
       return;
     }
     bool unchanged = !previous.isEmpty() && isString(previous) &&
@@ -209,25 +254,28 @@ class Validator {
       if (!other) continue;
       auto a = std::chrono::sys_days{*d};
       auto b = std::chrono::sys_days{*other};
-      std::string what = refName(rel.ref, table);
-      std::string when = rel.ref == "today" ? "today" : what + " (" + ukDate(*other) + ")";
+      const auto when = TextArg::text("when", refWhen(rel.ref, table, *other));
       switch (rel.op) {
         case DateRelation::Op::kAfter:
-          if (!(a > b)) bad(name, label.name() + " must be after " + when);
+          if (!(a > b)) bad(name, label.says(N_("{{answer}} must be after {{when}}"), {when}));
           break;
         case DateRelation::Op::kNotBefore:
-          if (a < b) bad(name, label.name() + " must be the same as or after " + when);
+          if (a < b)
+            bad(name, label.says(N_("{{answer}} must be the same as or after {{when}}"), {when}));
           break;
         case DateRelation::Op::kBefore:
-          if (!(a < b)) bad(name, label.name() + " must be before " + when);
+          if (!(a < b)) bad(name, label.says(N_("{{answer}} must be before {{when}}"), {when}));
           break;
         case DateRelation::Op::kNotAfter:
-          if (a > b) bad(name, label.name() + " must be the same as or before " + when);
+          if (a > b)
+            bad(name, label.says(N_("{{answer}} must be the same as or before {{when}}"), {when}));
           break;
         case DateRelation::Op::kWithin:
+          // The duration's words ("2 weeks") are the definition's, in English.
           if (a < std::chrono::sys_days{subtractDuration(*other, rel.within)} ||
               a > std::chrono::sys_days{addDuration(*other, rel.within)})
-            bad(name, label.name() + " must be within " + durationWords(rel.within) + " of today");
+            bad(name, label.says(N_("{{answer}} must be within {{duration}} of today"),
+                                 {TextArg::text("duration", Text(durationWords(rel.within)))}));
           break;
       }
     }
@@ -235,36 +283,37 @@ class Validator {
 
   void number(const FieldDef& f, const Var& v, const std::string& name, const Subject& label) {
     if (!isNumber(v)) {
-      bad(name, label.name() + " must be a number");
+      bad(name, label.says(N_("{{answer}} must be a number")));
       return;
     }
     double d = v.convert<double>();
     if (!std::isfinite(d)) {
-      bad(name, label.name() + " must be a number");
+      bad(name, label.says(N_("{{answer}} must be a number")));
       return;
     }
     if (f.integer && std::trunc(d) != d) {
-      bad(name, label.name() + " must be a whole number");
+      bad(name, label.says(N_("{{answer}} must be a whole number")));
       return;
     }
     if ((f.min && d < *f.min) || (f.max && d > *f.max)) {
-      std::string range =
-          f.min && f.max ? "between " + canonicalNumber(*f.min) + " and " + canonicalNumber(*f.max)
-          : f.min        ? canonicalNumber(*f.min) + " or more"
-                         : canonicalNumber(*f.max) + " or less";
-      bad(name, label.name() + " must be " + range);
+      const auto min = TextArg::verbatim("min", f.min ? canonicalNumber(*f.min) : "");
+      const auto max = TextArg::verbatim("max", f.max ? canonicalNumber(*f.max) : "");
+      bad(name, f.min && f.max
+                    ? label.says(N_("{{answer}} must be between {{min}} and {{max}}"), {min, max})
+                : f.min ? label.says(N_("{{answer}} must be {{min}} or more"), {min})
+                        : label.says(N_("{{answer}} must be {{max}} or less"), {max}));
     }
   }
 
   void choice(const FieldDef& f, const Var& v, const std::string& name, const Subject& label) {
     if (!stringOk(v, name, label, nullptr)) return;
     if (!f.option(v.extract<std::string>()))
-      bad(name, label.prefix + "Select one of the options for " + answerName(label.f));
+      bad(name, label.asks(N_("Select one of the options for {{answer}}")));
   }
 
   void multiChoice(const FieldDef& f, const Var& v, const std::string& name, const Subject& label) {
     if (!isArray(v)) {
-      bad(name, label.name() + " must be a list of options");
+      bad(name, label.says(N_("{{answer}} must be a list of options")));
       return;
     }
     const auto& a = *v.extract<Array::Ptr>();
@@ -274,20 +323,20 @@ class Validator {
       if (!stringOk(x, name, label, nullptr)) return;
       std::string s = x.extract<std::string>();
       if (!f.option(s)) {
-        bad(name, label.prefix + "Select only the listed options for " + answerName(label.f));
+        bad(name, label.asks(N_("Select only the listed options for {{answer}}")));
         return;
       }
       if (!seen.insert(s).second) {
-        bad(name, label.name() + " lists an option twice");
+        bad(name, label.says(N_("{{answer}} lists an option twice")));
         return;
       }
     }
     if (f.maxSelected && a.size() > *f.maxSelected)
-      bad(name, label.prefix + "Select " + std::to_string(*f.maxSelected) +
-                    " or fewer options for " + answerName(label.f));
+      bad(name, label.asks(N_("Select {{count}} or fewer options for {{answer}}"),
+                           {TextArg::number("count", static_cast<long>(*f.maxSelected))}));
     else if (f.minSelected && a.size() < *f.minSelected)
-      bad(name, label.prefix + "Select at least " + std::to_string(*f.minSelected) +
-                    " options for " + answerName(label.f));
+      bad(name, label.asks(N_("Select at least {{count}} options for {{answer}}"),
+                           {TextArg::number("count", static_cast<long>(*f.minSelected))}));
   }
 
   void person(const FieldDef& f, const Var& v, const std::string& name, const Subject& label) {
@@ -301,42 +350,48 @@ class Validator {
     if (std::regex_match(s, kRef)) {
       bool staff = s.rfind("user:", 0) == 0;
       if (!allows(staff ? "staff" : "contact")) {
-        bad(name, label.name() + (staff ? " cannot be a member of staff" : " cannot be a contact"));
+        bad(name, staff ? label.says(N_("{{answer}} cannot be a member of staff"))
+                        : label.says(N_("{{answer}} cannot be a contact")));
         return;
       }
       if (ctx_.knownPeople && !ctx_.knownPeople->count(s))
-        bad(name, label.prefix + "Select a person from the list for " + answerName(label.f));
+        bad(name, label.asks(N_("Select a person from the list for {{answer}}")));
       return;
     }
     if (!allows("free_text")) {
-      bad(name, label.prefix + "Select a person from the list for " + answerName(label.f));
+      bad(name, label.asks(N_("Select a person from the list for {{answer}}")));
       return;
     }
     if (!checkText(out_.invalid, name, label.name(), s, TextShape::kLine)) return;
-    if (n > 200) bad(name, label.name() + " must be 200 characters or fewer");
+    if (n > 200)
+      bad(name, label.says(N_("{{answer}} must be {{count}} characters or fewer"),
+                           {TextArg::number("count", 200)}));
   }
 
   void rows(const FieldDef& f, const Var& v, const std::string& name, const Subject& label,
             bool visible, const Var& previous) {
     if (!isArray(v)) {
-      bad(name, label.name() + " must be a list of rows");
+      bad(name, label.says(N_("{{answer}} must be a list of rows")));
       return;
     }
     const auto& a = *v.extract<Array::Ptr>();
     if (a.size() > f.maxRows) {
-      bad(name, label.name() + " can have at most " + std::to_string(f.maxRows) + " rows");
+      bad(name, label.says(N_("{{answer}} can have at most {{count}} rows"),
+                           {TextArg::number("count", static_cast<long>(f.maxRows))}));
       return;
     }
     if (visible && a.size() < f.minRows)
-      out_.missing.push_back({name, label.prefix + missingMessage(f)});
+      out_.missing.push_back(fieldError(name, label.about(missingMessage(f))));
     Array::Ptr prevRows = isArray(previous) ? previous.extract<Array::Ptr>() : nullptr;
     for (std::size_t i = 0; i < a.size(); ++i) {
       std::string rowName = name + "[" + std::to_string(i) + "]";
       // Cells are named by the table's heading and the row: "Medicines, row 2: Enter the dose".
-      std::string rowLabel = label.prefix + f.label + ", row " + std::to_string(i + 1);
+      const Text rowWords(N_("{{table}}, row {{number}}"),
+                          {TextArg::formWords("table", f.label, labelsOf(f)),
+                           TextArg::number("number", static_cast<long>(i + 1))});
       Var r = a.get(static_cast<unsigned>(i));
       if (!isObject(r)) {
-        out_.invalid.push_back({rowName, rowLabel + " must be a row of cells"});
+        bad(rowName, Text(N_("{{row}} must be a row of cells"), {TextArg::text("row", rowWords)}));
         continue;
       }
       const Object& row = *r.extract<Object::Ptr>();
@@ -347,12 +402,13 @@ class Validator {
       row.getNames(names);
       for (const auto& n : names)
         if (!f.column(n))
-          out_.invalid.push_back(
-              {rowName + "." + n, rowLabel + ": '" + n + "' is not a column of this table"});
+          bad(rowName + "." + n,
+              Text(N_("{{row}}: '{{column}}' is not a column of this table"),
+                   {TextArg::text("row", rowWords), TextArg::verbatim("column", n)}));
       for (const auto& c : f.columns) {
         if (!conditionMet(c, &f, &row, top_)) continue;  // hidden by its condition: not judged
         bool cellVisible = visible && !c.hidden;
-        field(c, get(row, c.id), rowName + "." + c.id, rowLabel + ": ", &f, &row, cellVisible,
+        field(c, get(row, c.id), rowName + "." + c.id, &rowWords, &f, &row, cellVisible,
               prevRow ? get(*prevRow, c.id) : Var());
       }
     }
@@ -382,7 +438,7 @@ ValueCheck validateValues(const FormDefinition& form, const Object& values,
       if (!conditionMet(f, nullptr, nullptr, values)) continue;
       Var previous = ctx.previous ? get(*ctx.previous, f.id) : Var();
       // "hidden" fields (the system's, never shown) are type-checked but never required.
-      v.field(f, get(values, f.id), f.id, "", nullptr, nullptr, !f.hidden, previous);
+      v.field(f, get(values, f.id), f.id, nullptr, nullptr, nullptr, !f.hidden, previous);
     }
   }
   return out;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sendflow/engine/core/message.h"
 #include "sendflow/engine/core/names.h"
 
 namespace sendflow::engine {
@@ -30,10 +31,11 @@ constexpr auto kContactKindNames =
 static_assert(kContactKindNames.coversDenseRange());
 
 constexpr auto kContactKindLabels =
-    nameTable<ContactKind>({{ContactKind::kParentCarer, "Parent or carer"},
-                            {ContactKind::kHealthProfessional, "Health professional"},
-                            {ContactKind::kLaOfficer, "Local authority officer"},
-                            {ContactKind::kOther, "Other"}});
+    // Contacts read these on their pages (N_: extracted into the catalogues).
+    nameTable<ContactKind>({{ContactKind::kParentCarer, N_("Parent or carer")},
+                            {ContactKind::kHealthProfessional, N_("Health professional")},
+                            {ContactKind::kLaOfficer, N_("Local authority officer")},
+                            {ContactKind::kOther, N_("Other")}});
 static_assert(kContactKindLabels.coversDenseRange());
 
 }  // namespace

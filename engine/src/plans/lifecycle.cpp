@@ -91,12 +91,12 @@ std::vector<FieldError> checkGuards(const TransitionDef& t, const TransitionRequ
         // No reason chosen, or one this transition does not list (a form or an API call from
         // another workflow): each says which, so a reason given is never reported as missing.
         if (!t.reasons.empty() && blank(req.reasonCode))
-          out.push_back({"reason_code", "Select why this is needed"});
+          out.push_back(fieldError("reason_code", Text(N_("Select why this is needed"))));
         else if (!t.reasons.empty() &&
                  std::find(t.reasons.begin(), t.reasons.end(), req.reasonCode) == t.reasons.end())
           out.push_back(
               {"reason_code", "Select one of the reasons listed: " + reasonList(t.reasons)});
-        if (blank(req.reasonText)) out.push_back({"reason", "Enter a reason"});
+        if (blank(req.reasonText)) out.push_back(fieldError("reason", Text(N_("Enter a reason"))));
         break;
       case GuardKind::kFieldSet: {
         const FieldDef* f = facts.form ? facts.form->field(g.field) : nullptr;
@@ -137,7 +137,10 @@ Result<const TransitionDef*> checkTransition(const WorkflowDefinition& wf, std::
         fields.push_back({"signer." + s->role, "Choose who signs as " + s->label});
     }
   }
-  if (!fields.empty()) return invalid("Some things are missing before you can " + t->label, fields);
+  if (!fields.empty())
+    return invalid(Text(N_("Some things are missing before you can {{action}}"),
+                        {TextArg::text("action", Text(t->label))}),
+                   fields);
   return t;
 }
 

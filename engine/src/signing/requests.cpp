@@ -89,19 +89,18 @@ std::string SignatureService::displayState(const SignatureRequest& r) const {
 
 Status SignatureService::checkTurn(const SignatureRequest& r,
                                    const std::vector<SignatureRequest>& all,
-                                   std::string* waitingFor) {
+                                   std::vector<Text>* waitingFor) {
   if (r.order <= 0) return Ok{};
-  std::vector<std::string> waiting;
+  std::vector<Text> waiting;  // the slots' labels (workflow words, in the catalogues)
   for (const auto& o : all) {
     if (o.version != r.version || !isLive(o) || o.order <= 0 || o.order >= r.order) continue;
-    if (o.state != requeststate::kSigned && o.required) waiting.push_back(o.slotLabel);
+    if (o.state != requeststate::kSigned && o.required) waiting.emplace_back(o.slotLabel);
   }
   if (waiting.empty()) return Ok{};
-  std::string w;
-  for (const auto& s : waiting) w += (w.empty() ? "" : ", ") + s;
-  if (waitingFor) *waitingFor = w;
-  return conflict("It is not your turn to sign yet: this plan is signed in order, and " + w +
-                  " must sign first. We will email you when it is your turn.");
+  if (waitingFor) *waitingFor = waiting;
+  return conflict(Text(N_("It is not your turn to sign yet: this plan is signed in order, and "
+                          "{{signers}} must sign first. We will email you when it is your turn."),
+                       {TextArg::list("signers", std::move(waiting))}));
 }
 
 // Gives `r` a fresh link (contacts) and queues its invitation.
@@ -113,7 +112,7 @@ Result<SignatureRequest> SignatureService::inviteNew(SignatureRequest r, const P
   data.set("slot", r.slotLabel);
   data.set("reminder", why == "reminder");
   data.set("expires", ukDateTimeOf(r.expiresAt));
-  data.set("expires_on", r.expiresAt.substr(0, 10));  // for the date in a contact's language
+  data.set("expires_at", r.expiresAt);  // for the date and time in a contact's language
   if (r.personRef.rfind("contact:", 0) == 0) {
     assignLink(r);
     data.set("link_salt", r.linkSalt);  // the mailer derives the link: the outbox never holds it

@@ -13,29 +13,31 @@ using signing::parseTime;
 
 namespace {
 
-const char* kNotValid =
-    "This link is not valid. Check that you opened the whole link from the latest email.";
+Text notValid() {
+  return Text(
+      N_("This link is not valid. Check that you opened the whole link from the latest email."));
+}
 
 }  // namespace
 
 Result<ReviewLink> SignatureService::locateReviewLink(const std::string& token) {
-  if (token.size() < 40 || token.size() > 64) return notFound(kNotValid);
+  if (token.size() < 40 || token.size() > 64) return notFound(notValid());
   auto r = repo_.requestByTokenHash(sha256Hex(token));
-  if (!r || r->personRef.rfind("contact:", 0) != 0) return notFound(kNotValid);
+  if (!r || r->personRef.rfind("contact:", 0) != 0) return notFound(notValid());
   if (auto exp = parseTime(r->expiresAt); exp && clock_.now() > *exp)
-    return gone(
-        "This link has expired, so it can no longer be used to ask for a review. To ask for one, "
-        "contact the school's SENCO by phone or email: any parent, carer or professional involved "
-        "may ask for a review at any time.");
+    return gone(Text(
+        N_("This link has expired, so it can no longer be used to ask for a review. To ask for "
+           "one, contact the school's SENCO by phone or email: any parent, carer or professional "
+           "involved may ask for a review at any time.")));
   // Only the link of someone who signed the plan in force: the one its "signed" email sends.
-  if (r->state != requeststate::kSigned) return notFound(kNotValid);
+  if (r->state != requeststate::kSigned) return notFound(notValid());
   auto contactId = parseId(std::string_view(r->personRef).substr(8));
   auto contact = contactId ? people_.contact(*contactId) : std::nullopt;
   auto rec = plans_.record(r->planId);
-  if (!contact || !contact->active || !rec) return notFound(kNotValid);
+  if (!contact || !contact->active || !rec) return notFound(notValid());
   auto wf = plans_.workflowSnapshot(rec->workflowSnapshotId);
   auto pupil = people_.pupil(rec->pupilId);
-  if (!wf || !pupil) return notFound(kNotValid);
+  if (!wf || !pupil) return notFound(notValid());
   ReviewLink out;
   out.request = *r;
   out.request.name = contact->name;
@@ -45,9 +47,10 @@ Result<ReviewLink> SignatureService::locateReviewLink(const std::string& token) 
   const StateDef* state = wf->state(rec->state);
   const TransitionDef* t = PlanService::contactReviewTransition(*wf, rec->state);
   if (r->version != rec->currentVersion || !state || !state->active || !t) {
-    out.closed = "This plan is no longer in force (it is " + (state ? state->shown() : rec->state) +
-                 "), so a review cannot be asked for here. If you have a concern about it, "
-                 "contact the school's SENCO.";
+    out.closed = Text(N_("This plan is no longer in force (it is {{state}}), so a review cannot be "
+                         "asked for here. If you have a concern about it, contact the school's "
+                         "SENCO."),
+                      {TextArg::text("state", Text(state ? state->shown() : rec->state))});
   } else {
     out.transition = t->name;
     out.reasons = t->reasons;

@@ -25,11 +25,21 @@ bool looksLikePng(std::string_view png) {
          png.substr(12, 4) == "IHDR" && png.substr(png.size() - 8, 4) == "IEND";
 }
 
+namespace {
+
+Text lockedText() {
+  return Text(
+      N_("Too many wrong codes were entered, so this link is locked. Ask the school's "
+         "SENCO to send you a new link."));
+}
+
+}  // namespace
+
 Error SignatureService::expiredLink() {
   return gone(
-      "This link has expired, so it no longer shows the plan. If you need a copy of the plan, "
-      "or a new link to sign it, ask the school's SENCO: contact the school office by phone or "
-      "email and they will send you one.");
+      Text(N_("This link has expired, so it no longer shows the plan. If you need a copy of the "
+              "plan, or a new link to sign it, ask the school's SENCO: contact the school office "
+              "by phone or email and they will send you one.")));
 }
 
 Result<SignatureRequest> SignatureService::locate(const SignerAccess& who, bool forSigning) {
@@ -46,29 +56,34 @@ Result<SignatureRequest> SignatureService::locate(const SignerAccess& who, bool 
     if (!own && !pupilInPerson) return notFound("There is no such signature request.");
   } else {
     if (who.token.size() < 40 || who.token.size() > 64)
-      return notFound("This signing link is not valid.");
+      return notFound(Text(N_("This signing link is not valid.")));
     r = repo_.requestByTokenHash(sha256Hex(who.token));
     if (!r)
       return notFound(
-          "This signing link is not valid. Check that you opened the whole link from the latest "
-          "email.");
+          Text(N_("This signing link is not valid. Check that you opened the whole "
+                  "link from the latest email.")));
     // An emailed link shows nothing once it has expired, whatever was done with it (signed,
     // declined or never opened): the plan, its PDF and the sealed copy all go with it.
     if (auto exp = parseTime(r->expiresAt); exp && clock_.now() > *exp) return expiredLink();
   }
   if (r->state == requeststate::kVoid)
-    return gone(
-        "This link is no longer valid: the plan was changed or withdrawn after it was sent, so "
-        "earlier signatures no longer count. If the plan is sent again, you will get a new link.");
+    return gone(Text(
+        N_("This link is no longer valid: the plan was changed or withdrawn after it was sent, "
+           "so earlier signatures no longer count. If the plan is sent again, you will get a new "
+           "link.")));
   if (r->state == requeststate::kReplaced)
+    return gone(Text(
+        N_("This link is no longer valid: the school asked someone else to sign in your place.")));
+  if (forSigning && r->state == requeststate::kSigned)
     return gone(
-        "This link is no longer valid: the school asked someone else to sign in your place.");
-  if (forSigning && (r->state == requeststate::kSigned || r->state == requeststate::kDeclined))
-    return gone("This link has already been used: you " +
-                std::string(r->state == requeststate::kSigned ? "signed" : "declined") +
-                " this plan. Nothing more is needed from you.");
+        Text(N_("This link has already been used: you signed this plan. Nothing more is needed "
+                "from you.")));
+  if (forSigning && r->state == requeststate::kDeclined)
+    return gone(
+        Text(N_("This link has already been used: you declined this plan. Nothing more is "
+                "needed from you.")));
   if (isOpen(*r) && displayState(*r) == "expired")
-    return gone("This link has expired. Ask the school's SENCO to send you a new one.");
+    return gone(Text(N_("This link has expired. Ask the school's SENCO to send you a new one.")));
   return *r;
 }
 
@@ -79,7 +94,7 @@ Result<SigningView> SignatureService::load(const SignerAccess& who) {
   sv.request = r.value();
   Actor reader = readerFor(people_);
   auto v = plans_.open(reader, sv.request.planId, sv.request.version);
-  if (!v) return notFound("This signing link is not valid.");
+  if (!v) return notFound(Text(N_("This signing link is not valid.")));
   sv.plan = std::move(v.value());
   auto all = repo_.requests(sv.request.planId);
   for (const auto& o : all)
@@ -156,21 +171,17 @@ Status SignatureService::sendCode(const SignerAccess& who) {
   auto req = r.value();
   if (!req.codeRequired || req.codeVerified) return Ok{};
   if (req.codeAttempts >= settings_.codeAttempts)
-    return Error{ErrorCode::kTooManyRequests,
-                 "Too many wrong codes were entered, so this link is locked. Ask the school's "
-                 "SENCO to send you a new link.",
-                 {}};
+    return errorOf(ErrorCode::kTooManyRequests, lockedText());
   const auto now = clock_.now();
   // One code a minute: "Email me a code" cannot be used to flood the signer's mailbox.
   if (auto expires = parseTime(req.codeExpiresAt)) {
     const auto wait = std::chrono::duration_cast<std::chrono::seconds>(
         *expires - std::chrono::minutes(settings_.codeMinutes) + std::chrono::minutes(1) - now);
     if (wait.count() > 0)
-      return Error{ErrorCode::kTooManyRequests,
-                   "We emailed you a code less than a minute ago. Check your email (and its spam "
-                   "folder); you can ask for another code in a minute.",
-                   {},
-                   static_cast<int>(wait.count())};
+      return errorOf(ErrorCode::kTooManyRequests,
+                     Text(N_("We emailed you a code less than a minute ago. Check your email (and "
+                             "its spam folder); you can ask for another code in a minute.")),
+                     {}, static_cast<int>(wait.count()));
   }
   auto raw = random_.bytes(4);
   std::uint32_t n = 0;
@@ -181,7 +192,7 @@ Status SignatureService::sendCode(const SignerAccess& who) {
   updated.codeHash = sha256Hex(std::to_string(req.id) + ":" + code);
   updated.codeExpiresAt = isoTime(now + std::chrono::minutes(settings_.codeMinutes));
   auto v = plans_.open(readerFor(people_), req.planId, req.version);
-  if (!v) return notFound("This signing link is not valid.");
+  if (!v) return notFound(Text(N_("This signing link is not valid.")));
   Poco::JSON::Object data;
   data.set("code", std::string(code));
   data.set("minutes", settings_.codeMinutes);
@@ -199,16 +210,12 @@ Status SignatureService::checkCode(const SignerAccess& who, const std::string& c
   if (!r) return r.error();
   auto req = r.value();
   if (!req.codeRequired || req.codeVerified) return Ok{};
-  const Error locked{
-      ErrorCode::kTooManyRequests,
-      "Too many wrong codes were entered, so this link is locked. Ask the school's SENCO to "
-      "send you a new link.",
-      {}};
+  const Error locked = errorOf(ErrorCode::kTooManyRequests, lockedText());
   if (req.codeAttempts >= settings_.codeAttempts) return locked;
   auto exp = parseTime(req.codeExpiresAt);
   if (req.codeHash.empty() || !exp || clock_.now() > *exp)
-    return gone("This code has expired (codes last " + std::to_string(settings_.codeMinutes) +
-                " minutes). Ask for a new code.");
+    return gone(Text(N_("This code has expired (codes last {{duration}}). Ask for a new code."),
+                     {TextArg::minutes("duration", settings_.codeMinutes)}));
   // The attempt is counted (atomically, in storage) before the code is compared, so parallel
   // guesses cannot each be compared against a count read before any of them was recorded.
   auto attempt = repo_.countCodeAttempt(req.id, settings_.codeAttempts);
@@ -220,13 +227,14 @@ Status SignatureService::checkCode(const SignerAccess& who, const std::string& c
                        detailJson({{"slot", req.slot}, {"attempt", *attempt}})});
     int left = settings_.codeAttempts - *attempt;
     if (left <= 0)
-      return Error{ErrorCode::kTooManyRequests,
-                   "That code is not right, and this link is now locked. Ask the school's SENCO to "
-                   "send you a new link.",
-                   {}};
-    return invalid("That code is not right. You have " + std::to_string(left) +
-                       (left == 1 ? " try" : " tries") + " left.",
-                   {{"code", "That code is not right"}});
+      return errorOf(ErrorCode::kTooManyRequests,
+                     Text(N_("That code is not right, and this link is now locked. Ask the "
+                             "school's SENCO to send you a new link.")));
+    // A count with no noun to agree with: no message needs plural forms (docs/translations.md).
+    // The page shows it beside the code's box, so the signer sees how many tries are left.
+    const Text wrongCode(N_("That code is not right. Tries left: {{count}}."),
+                         {TextArg::number("count", left)});
+    return invalid(wrongCode, {fieldError("code", wrongCode)});
   }
   auto updated = req;
   updated.codeVerified = true;
@@ -242,22 +250,30 @@ namespace {
 std::vector<FieldError> signInputErrors(const SignInput& in, const std::string& typed,
                                         std::size_t maxDrawnBytes) {
   std::vector<FieldError> errors;
-  if (!in.consent) errors.push_back({"consent", "Tick the box to agree to sign electronically"});
+  if (!in.consent)
+    errors.push_back(
+        fieldError("consent", Text(N_("Tick the box to agree to sign electronically"))));
   checkText(errors, "typed_name", "Your name", in.typedName, TextShape::kLine);
   if (in.method == "typed") {
-    if (typed.empty()) errors.push_back({"typed_name", "Type your full name to sign"});
+    if (typed.empty())
+      errors.push_back(fieldError("typed_name", Text(N_("Type your full name to sign"))));
   } else if (in.method == "drawn") {
     if (in.drawnPng.empty())
-      errors.push_back({"drawing", "Draw your signature, or type your name instead"});
+      errors.push_back(
+          fieldError("drawing", Text(N_("Draw your signature, or type your name instead"))));
     else if (in.drawnPng.size() > maxDrawnBytes)
-      errors.push_back({"drawing", "The drawn signature is too large (the limit is " +
-                                       std::to_string(maxDrawnBytes / 1024) + " KB)"});
+      errors.push_back(fieldError(
+          "drawing",
+          Text(N_("The drawn signature is too large (the limit is {{kilobytes}} KB)"),
+               {TextArg::number("kilobytes", static_cast<long>(maxDrawnBytes / 1024))})));
     else if (!looksLikePng(in.drawnPng))
-      errors.push_back({"drawing", "The drawn signature is not a PNG image"});
+      errors.push_back(fieldError("drawing", Text(N_("The drawn signature is not a PNG image"))));
   } else {
-    errors.push_back({"method", "Choose to type your name or draw your signature"});
+    errors.push_back(
+        fieldError("method", Text(N_("Choose to type your name or draw your signature"))));
   }
-  if (typed.size() > 200) errors.push_back({"typed_name", "The name is too long"});
+  if (typed.size() > 200)
+    errors.push_back(fieldError("typed_name", Text(N_("The name is too long"))));
   return errors;
 }
 
@@ -300,21 +316,25 @@ Status SignatureService::sign(const SignerAccess& who, const SignInput& in) {
   const auto req = r.value();
   Actor reader = readerFor(people_);
   auto current = plans_.open(reader, req.planId, 0);
-  if (!current) return notFound("This signing link is not valid.");
+  if (!current) return notFound(Text(N_("This signing link is not valid.")));
   auto& v = current.value();
   if (!v.state->signing || v.plan.currentVersion != req.version ||
       v.version.contentHash != req.contentHash)
-    return conflict(
-        "This version is no longer the current one: the plan was changed or recalled after it "
-        "was sent to you, so nothing was signed. If it is sent again you will be asked to sign the "
-        "new version.");
+    return conflict(Text(
+        N_("This version is no longer the current one: the plan was changed or recalled after it "
+           "was sent to you, so nothing was signed. If it is sent again you will be asked to sign "
+           "the new version.")));
   auto all = repo_.requests(req.planId);
   if (auto turn = checkTurn(req, all, nullptr); !turn) return turn.error();
   if (req.codeRequired && !req.codeVerified)
-    return forbidden("Enter the code we emailed you before signing.");
+    return forbidden(Text(N_("Enter the code we emailed you before signing.")));
   const std::string typed = trimmed(in.typedName);
   if (auto errors = signInputErrors(in, typed, settings_.maxDrawnBytes); !errors.empty())
-    return invalid("Nothing was signed yet: " + errors.front().message + ".", errors);
+    return invalid(
+        Text(N_("Nothing was signed yet: {{problem}}."),
+             {errors.front().text.empty() ? TextArg::verbatim("problem", errors.front().message)
+                                          : TextArg::text("problem", errors.front().text)}),
+        errors);
 
   const SignatureRecord s =
       signatureRecord(req, in, typed, isoTime(clock_.now()), settings_.consentText);
@@ -363,8 +383,8 @@ Status SignatureService::decline(const SignerAccess& who, const std::string& rea
   if (auto problem = textProblem(why, TextShape::kLongText))
     return invalid("Check the reason", {{"reason", "The reason " + *problem}});
   if (why.empty())
-    return invalid("Tell the school why you are declining",
-                   {{"reason", "Give a reason for declining"}});
+    return invalid(Text(N_("Tell the school why you are declining")),
+                   {fieldError("reason", Text(N_("Give a reason for declining")))});
   if (why.size() > 2000) why.resize(2000);
   const std::string actor = actorRef(who, req);
   auto fired = plans_.fireFor(

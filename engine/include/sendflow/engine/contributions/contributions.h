@@ -56,7 +56,7 @@ struct Contribution {
   std::vector<const SectionDef*> sections;  // theirs to write
   std::set<std::string> fields;             // the editable top-level fields of those sections
   bool editable = false;                    // the plan is in an editable state
-  std::string reason;                       // why not, when not
+  Text reason;                              // why not, when not
   std::string ref() const { return "contact:" + std::to_string(link.contactId); }
 };
 
@@ -105,7 +105,7 @@ class ContributionService {
 
  private:
   static std::set<std::string> fieldsFor(const std::vector<const SectionDef*>& sections);
-  static std::string closedReason(const StateDef& s);
+  static Text closedReason(const StateDef& s);
 
   PlanService& plans_;
   ContributionRepository& repo_;

@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "sendflow/engine/core/message.h"
+
 namespace sendflow::engine {
 
 enum class ErrorCode {
@@ -21,9 +23,12 @@ enum class ErrorCode {
   kTooManyRequests  // 429: throttled
 };
 
+// `message` is plain English (staff pages, the API, logs). `text`, when set, is the same
+// message for a contact to read in their language (message.h); str() of it is `message`.
 struct FieldError {
   std::string field;    // field id or form input name
   std::string message;  // plain English, shown to the user
+  Text text{};
 };
 
 struct Error {
@@ -31,7 +36,25 @@ struct Error {
   std::string message;
   std::vector<FieldError> fields;  // for kInvalid
   int retryAfterSeconds = 0;       // for kTooManyRequests
+  Text text{};
 };
+
+inline FieldError fieldError(std::string field, Text t) {
+  std::string message = t.str();
+  return FieldError{std::move(field), std::move(message), std::move(t)};
+}
+inline Error errorOf(ErrorCode code, Text t, std::vector<FieldError> fields = {},
+                     int retryAfterSeconds = 0) {
+  std::string message = t.str();
+  return Error{code, std::move(message), std::move(fields), retryAfterSeconds, std::move(t)};
+}
+inline Error invalid(Text t, std::vector<FieldError> fields = {}) {
+  return errorOf(ErrorCode::kInvalid, std::move(t), std::move(fields));
+}
+inline Error notFound(Text t) { return errorOf(ErrorCode::kNotFound, std::move(t)); }
+inline Error forbidden(Text t) { return errorOf(ErrorCode::kForbidden, std::move(t)); }
+inline Error conflict(Text t) { return errorOf(ErrorCode::kConflict, std::move(t)); }
+inline Error gone(Text t) { return errorOf(ErrorCode::kGone, std::move(t)); }
 
 inline Error invalid(std::string message, std::vector<FieldError> fields = {}) {
   return Error{ErrorCode::kInvalid, std::move(message), std::move(fields)};

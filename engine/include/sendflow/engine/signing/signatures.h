@@ -72,9 +72,11 @@ struct SignatureSettings {
   int warnBeforeExpiryDays = 2;  // tell the SENCO
   std::size_t maxDrawnBytes = 200 * 1024;
   std::string linkKey;  // 32 secret bytes; signer links derive from it (empty: random per process)
+  // A trust's own text (signing.consent_text) is translated by its own catalogue entries.
   std::string consentText =
-      "I agree to sign this document electronically. I have read the version shown above, and my "
-      "typed name or drawn signature has the same effect as my handwritten signature on it.";
+      N_("I agree to sign this document electronically. I have read the version shown above, and "
+         "my typed name or drawn signature has the same effect as my handwritten signature on "
+         "it.");
 };
 
 // How the caller reached the ceremony: through a link token, or a staff session.
@@ -98,7 +100,9 @@ struct SigningView {
   PlanView plan;                         // the version signed (values of exactly that version)
   std::vector<SignatureRequest> others;  // live requests of the same version
   bool yourTurn = true;
-  std::string waitingFor;  // labels of earlier slots when it is not yet the signer's turn
+  // The labels of earlier slots when it is not yet the signer's turn (workflow words, which the
+  // catalogues translate).
+  std::vector<Text> waitingFor;
   bool needsCode = false;  // a code must be entered before signing
   std::string consentText;
 };
@@ -111,7 +115,7 @@ struct ReviewLink {
   std::string pupilName;   // as contacts see it (the preferred name)
   std::string transition;  // what asking fires; empty when the plan cannot be reviewed now
   std::vector<std::string> reasons;        // the reason codes the contact may choose from
-  std::string closed;                      // why they cannot ask now (transition empty)
+  Text closed;                             // why they cannot ask now (transition empty)
   std::vector<ReviewRequestRecord> yours;  // this contact's earlier requests, oldest first
 };
 
@@ -224,7 +228,7 @@ class SignatureService final : public TransitionActions {
   static Error expiredLink();                         // 410: how to ask the school for a copy
   Result<ReviewLink> locateReviewLink(const std::string& token);  // not audited
   Status checkTurn(const SignatureRequest& r, const std::vector<SignatureRequest>& all,
-                   std::string* waitingFor);
+                   std::vector<Text>* waitingFor);
   Result<SignatureRequest> inviteNew(SignatureRequest r, const PlanView& v,
                                      std::vector<OutboxMessage>& out, const std::string& why);
   std::vector<OutboxMessage> invitationsForTurn(const PlanView& v,
