@@ -166,7 +166,7 @@ TEST_CASE("signatures: a later signer waits for earlier required ones, then is i
   REQUIRE(view);
   CHECK_FALSE(view->yourTurn);
   REQUIRE(view->waitingFor.size() == 1);
-  CHECK(view->waitingFor.front().msgid == "SENCO");
+  CHECK(view->waitingFor.front().slotLabel == "SENCO");
 
   // The pupil (no order) may sign in person with the SENCO at any time.
   REQUIRE(w.service.sign(w.staffAccess(w.senco, "pupil:3"), typed("Zoë Khan")));

@@ -102,7 +102,7 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
   d.set("not_your_turn", open && !sv->yourTurn);
   {
     std::vector<std::string> waiting;  // the earlier slots' labels, listed in the language
-    for (const auto& w : sv->waitingFor) waiting.push_back(ex.tr(w));
+    for (const auto& w : sv->waitingFor) waiting.push_back(slotLabel(ex, *sv->plan.workflow, w));
     d.set("waiting_for", localList(ex.language, waiting));
   }
   d.set("is_staff", t.access.staff != nullptr);

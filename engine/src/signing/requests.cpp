@@ -89,15 +89,16 @@ std::string SignatureService::displayState(const SignatureRequest& r) const {
 
 Status SignatureService::checkTurn(const SignatureRequest& r,
                                    const std::vector<SignatureRequest>& all,
-                                   std::vector<Text>* waitingFor) {
+                                   std::vector<SignatureRequest>* waitingFor) {
   if (r.order <= 0) return Ok{};
   std::vector<Text> waiting;  // the slots' labels (workflow words, in the catalogues)
   for (const auto& o : all) {
     if (o.version != r.version || !isLive(o) || o.order <= 0 || o.order >= r.order) continue;
-    if (o.state != requeststate::kSigned && o.required) waiting.emplace_back(o.slotLabel);
+    if (o.state == requeststate::kSigned || !o.required) continue;
+    waiting.emplace_back(o.slotLabel);
+    if (waitingFor) waitingFor->push_back(o);
   }
   if (waiting.empty()) return Ok{};
-  if (waitingFor) *waitingFor = waiting;
   return conflict(Text(N_("It is not your turn to sign yet: this plan is signed in order, and "
                           "{{signers}} must sign first. We will email you when it is your turn."),
                        {TextArg::list("signers", std::move(waiting))}));

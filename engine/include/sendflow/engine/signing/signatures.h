@@ -100,9 +100,9 @@ struct SigningView {
   PlanView plan;                         // the version signed (values of exactly that version)
   std::vector<SignatureRequest> others;  // live requests of the same version
   bool yourTurn = true;
-  // The labels of earlier slots when it is not yet the signer's turn (workflow words, which the
-  // catalogues translate).
-  std::vector<Text> waitingFor;
+  // The earlier slots' requests still to be signed when it is not yet the signer's turn: their
+  // labels are shown in the reader's language (the workflow's words, else the catalogue's).
+  std::vector<SignatureRequest> waitingFor;
   bool needsCode = false;  // a code must be entered before signing
   std::string consentText;
 };
@@ -228,7 +228,7 @@ class SignatureService final : public TransitionActions {
   static Error expiredLink();                         // 410: how to ask the school for a copy
   Result<ReviewLink> locateReviewLink(const std::string& token);  // not audited
   Status checkTurn(const SignatureRequest& r, const std::vector<SignatureRequest>& all,
-                   std::vector<Text>* waitingFor);
+                   std::vector<SignatureRequest>* waitingFor);
   Result<SignatureRequest> inviteNew(SignatureRequest r, const PlanView& v,
                                      std::vector<OutboxMessage>& out, const std::string& why);
   std::vector<OutboxMessage> invitationsForTurn(const PlanView& v,
