@@ -14,6 +14,7 @@
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -25,6 +26,26 @@
 #include "support/temp_dir.h"
 
 namespace sendflow::testing {
+
+// A whole composed message (headers and every part) as a reader sees its words: quoted-printable
+// soft breaks and =XX escapes undone, anything else (encoded-word headers, base64 padding) left
+// as written, so a test can look for text in any part, or be sure a text is in none.
+inline std::string readableMail(std::string text) {
+  for (auto at = text.find("=\r\n"); at != std::string::npos; at = text.find("=\r\n", at))
+    text.erase(at, 3);
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '=' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
 
 inline int freePort() {
   Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));

@@ -16,6 +16,7 @@
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
+#include "support/smtp.h"
 #include "test_settings.h"
 
 using namespace sendflow;
@@ -86,25 +87,6 @@ std::string contactLanguage(Demo& d, int64_t contactId) {
 
 bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-// The message as a reader sees it: quoted-printable soft breaks and =XX escapes undone (the
-// headers' encoded words are left as they are).
-std::string decodedQuotedPrintable(std::string text) {
-  for (auto at = text.find("=\r\n"); at != std::string::npos; at = text.find("=\r\n", at))
-    text.erase(at, 3);
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '=' && i + 2 < text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -229,7 +211,7 @@ TEST_CASE("a contact in Urdu gets right-to-left Urdu pages and email, with Engli
       app.mail().compose(m, engine::parseEmailAddress(m.toAddress).value())->write(out);
       std::string& slot = m.toAddress == req.email ? contactMail : staffMail;
       if (slot.empty() || (m.toAddress == req.email && has(m.data, "\"lang\":\"ur\""))) {
-        slot = decodedQuotedPrintable(out.str());
+        slot = readableMail(out.str());
         if (m.toAddress == req.email) {
           auto data = Poco::JSON::Parser().parse(m.data).extract<Poco::JSON::Object::Ptr>();
           expiresAt = data->optValue<std::string>("expires_at", "");

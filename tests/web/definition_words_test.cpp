@@ -21,6 +21,7 @@
 #include "sendflow/engine/core/crypto.h"
 #include "sendflow/storage/database.h"
 #include "support/demo.h"
+#include "support/smtp.h"
 #include "test_settings.h"
 
 using namespace sendflow;
@@ -123,23 +124,6 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-std::string decodedQuotedPrintable(std::string text) {
-  for (auto at = text.find("=\r\n"); at != std::string::npos; at = text.find("=\r\n", at))
-    text.erase(at, 3);
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '=' && i + 2 < text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 struct ParentRequest {
   int64_t id = 0, planId = 0, contactId = 0;
   std::string token;
@@ -217,7 +201,7 @@ TEST_CASE("a language a trust adds reaches a contact's signing page and forms, w
         continue;
       std::ostringstream out;
       app.mail().compose(m, engine::parseEmailAddress(m.toAddress).value())->write(out);
-      mail = decodedQuotedPrintable(out.str());
+      mail = readableMail(out.str());
     }
     REQUIRE_FALSE(mail.empty());
     CHECK(has(mail, std::string(", as ") + kParentSlotPs + "."));
