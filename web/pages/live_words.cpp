@@ -8,8 +8,6 @@
 #include <string_view>
 #include <utility>
 
-#include "app/services.h"
-#include "http/http.h"
 #include "i18n/translations.h"
 
 namespace sendflow::web {
@@ -49,14 +47,13 @@ const std::pair<std::string_view, const char*> kLiveWords[] = {
 
 }  // namespace
 
-std::string liveWords(const Exchange& ex) {
-  const Translations& tr = ex.services.translations();
+std::string liveWords(const Translations& tr, std::string_view language) {
   Poco::JSON::Object words;
   Poco::JSON::Array::Ptr english = new Poco::JSON::Array;
   for (const auto& [key, msgid] : kLiveWords) {
     const std::string id(msgid);
-    words.set(std::string(key), tr.text(ex.language, id));
-    if (ex.language != kEnglish && !tr.has(ex.language, id)) english->add(std::string(key));
+    words.set(std::string(key), tr.text(language, id));
+    if (language != kEnglish && !tr.has(language, id)) english->add(std::string(key));
   }
   words.set("en", english);
   std::ostringstream out;

@@ -312,7 +312,9 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   std::map<std::string, std::string> errors;
   if (ps.error) errors = addErrorSummary(d, *ps.error, *v.form);
   addEditor(d, v, ps, errors);
-  d.set("live_words", liveWords(ex));  // what live.js writes (staff: the catalogue's English)
+  d.set("live_words",
+        liveWords(ex.services.translations(),
+                  ex.language));  // what live.js writes (staff: the catalogue's English)
   addTransitions(d, v);
   addSignerSlots(ex, d, v);
   addSigningStatus(ex, v, d);
