@@ -290,11 +290,11 @@ void LiveSession::dispatch(ConnId id, const Object::Ptr& m) {
     return;
   }
   if (!takeToken(c)) {
-    error(c, "rate_limited", Text("Too many messages; slow down."));
+    error(c, "rate_limited", "Too many messages; slow down.");
     return;
   }
   if (!m || !m->has("type") || !m->get("type").isString()) {
-    error(c, "malformed", Text("A message must be a JSON object with a type."));
+    error(c, "malformed", "A message must be a JSON object with a type.");
     return;
   }
   const std::string type = m->getValue<std::string>("type");
@@ -303,7 +303,7 @@ void LiveSession::dispatch(ConnId id, const Object::Ptr& m) {
       c.clientId = m->optValue<std::string>("client", "");
       if (c.clientId.empty() || c.clientId.size() > 64) {
         c.clientId.clear();
-        error(c, "malformed", Text("hello needs a client id of at most 64 characters."));
+        error(c, "malformed", "hello needs a client id of at most 64 characters.");
       }
     } else if (type == "focus") {
       std::string f = m->optValue<std::string>("field", "");
@@ -318,10 +318,10 @@ void LiveSession::dispatch(ConnId id, const Object::Ptr& m) {
     } else if (type == "resume") {
       handleResume(c, *m);
     } else {
-      error(c, "malformed", Text("Unknown message type."));
+      error(c, "malformed", "Unknown message type.");
     }
   } catch (const Poco::Exception&) {
-    error(c, "malformed", Text("A field has the wrong type."));
+    error(c, "malformed", "A field has the wrong type.");
   }
 }
 
