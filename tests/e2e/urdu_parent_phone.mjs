@@ -90,7 +90,7 @@ runE2e('urdu_parent_phone', async (t, { server, browser, smtp }) => {
   const parent = await phone.newPage();
   const parentErrors = t.watch(parent);
   const link = contributeLink(invitation);
-  await staff.goto(planUrl);  // the SENCO has the plan open, live
+  // (The SENCO is back on the plan page after inviting them: open, live.)
   await parent.goto(server.baseUrl + link);
   const titles = (await parent.locator('section.plan-section h2').allInnerTexts()).map(oneSpace);
   t.check(titles.length === 1 && titles[0] === kSectionTitle, 'the parent\'s section is titled in Urdu',
