@@ -51,7 +51,7 @@ runE2e('contribute', async (t, { server, browser, smtp }) => {
 
   await desk.goto(`${server.baseUrl}/plans/${plan.id}`);
   for (const p of [desk, parent]) {
-    await p.waitForFunction(() => /Editing live with 2 people/.test(
+    await p.waitForFunction(() => /Editing live\. People on this page: 2\./.test(
       document.querySelector('.live-status')?.textContent ?? ''), null, { timeout: 20_000 });
   }
   t.check(true, 'the SENCO and the parent are both connected live and see two people here');

@@ -44,7 +44,7 @@ runE2e('live', async (t, { server, browser }) => {
   // Both pages are connected live and each sees the two of them.
   const bothLive = async () => {
     for (const p of [a.page, b.page]) {
-      await p.waitForFunction(() => /Editing live with 2 people/.test(document.querySelector('.live-status')?.textContent ?? ''),
+      await p.waitForFunction(() => /Editing live\. People on this page: 2\./.test(document.querySelector('.live-status')?.textContent ?? ''),
         null, { timeout: 20_000 });
     }
   };

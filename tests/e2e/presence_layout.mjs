@@ -12,7 +12,7 @@ runE2e('presence_layout', async (t, { server, browser }) => {
   t.require(senco, 'the demo has a SENCO in that academy');
   const { page, errors } = await signedIn(t, browser, server, senco);
   await page.goto(`${server.baseUrl}/plans/${draft.id}`);
-  await page.waitForFunction(() => /Editing live with 1 person/.test(
+  await page.waitForFunction(() => /Editing live\. People on this page: 1\./.test(
     document.querySelector('.live-status')?.textContent ?? ''), null, { timeout: 20_000 });
 
   const area = '#f-why_needed';

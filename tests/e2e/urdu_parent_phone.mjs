@@ -22,6 +22,22 @@ const kViewsLabel = 'آپ سب کو کیا بتانا چاہیں گے؟';       
 const kDear = 'محترم/محترمہ';                                          // ur.po: "Dear {{recipient_name}},"
 const kAsksYouToSign = 'آپ سے درخواست کرتا ہے کہ آپ';                   // ur.po: "… asks you to read and sign …"
 const kSignThisVersion = 'اس ورژن پر دستخط کریں';                     // ur.po: "Sign this version"
+// What the live editor writes (ur.po, passed to web/static/live.js in the form's data-words).
+const kLiveStatus = 'براہ راست ترمیم جاری ہے۔ اس صفحے پر موجود افراد: {{count}}۔'; // "Editing live. People on this page: {{count}}."
+const kLeft = '{{name}} اب یہاں موجود نہیں ہیں۔';                    // "{{name}} left."
+const kAddRow = 'قطار شامل کریں';                                      // "Add a row"
+const kRowAdded = 'قطار شامل کر دی گئی۔';                              // "Row added."
+const kClosedStart = 'اس منصوبے کی موجودہ حالت: ';                      // "This plan is {{state}} now, so it …"
+const kClosedEnd = '۔ اس لیے اب اسے یہاں تبدیل نہیں کیا جا سکتا۔ آپ کے حصے کا شکریہ۔';
+
+// Waits (up to 10 s) for `selector`'s text to be `want`; returns what it last held.
+async function textBecomes(page, selector, want) {
+  try {
+    await page.waitForFunction(([s, w]) => (document.querySelector(s) || {}).textContent === w,
+      [selector, want], { timeout: 10000 });
+  } catch (e) { /* reported by the caller's check */ }
+  return page.evaluate((s) => (document.querySelector(s) || {}).textContent, selector);
+}
 
 // The page is Urdu, right to left, offers English, and passes axe-core and reflow at 390 px.
 async function checkUrduPage(t, page, label, reflowSelectors) {
@@ -74,12 +90,30 @@ runE2e('urdu_parent_phone', async (t, { server, browser, smtp }) => {
   const parent = await phone.newPage();
   const parentErrors = t.watch(parent);
   const link = contributeLink(invitation);
+  // (The SENCO is back on the plan page after inviting them: open, live.)
   await parent.goto(server.baseUrl + link);
   const titles = (await parent.locator('section.plan-section h2').allInnerTexts()).map(oneSpace);
   t.check(titles.length === 1 && titles[0] === kSectionTitle, 'the parent\'s section is titled in Urdu',
     titles.join(' | '));
   const label = oneSpace(await parent.locator('label[for="f-parent_views"]').innerText());
   t.check(label.includes(kViewsLabel), 'their question is asked in Urdu', label);
+  // The live editor speaks Urdu: its status line counts the SENCO (on the plan page) and the
+  // parent in the page's digits, and says in Urdu when the SENCO leaves.
+  const digits = (n) => parent.evaluate((k) => new Intl.NumberFormat(document.documentElement.lang).format(k), n);
+  let shown = await textBecomes(parent, '.live-status', kLiveStatus.replace('{{count}}', await digits(2)));
+  t.check(shown === kLiveStatus.replace('{{count}}', await digits(2)),
+    'the live status line is in Urdu, counting the SENCO and the parent', shown);
+  await staff.goto(`${server.baseUrl}/pupils/${plan.pupil_id}`);
+  shown = await textBecomes(parent, '.live-status', kLiveStatus.replace('{{count}}', await digits(1)));
+  t.check(shown === kLiveStatus.replace('{{count}}', await digits(1)), 'the status line counts again in Urdu', shown);
+  const said = await parent.evaluate(() => [...document.querySelectorAll('[aria-live]')].pop().textContent);
+  const left = new RegExp('^(.+)' + kLeft.replace('{{name}}', '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$').exec(said);
+  t.check(left !== null && left[1].trim() !== '', 'the parent hears in Urdu that the SENCO left', said);
+  // No section a parent writes has a table: the row words are checked where the page hands them
+  // to the script.
+  const words = JSON.parse(await parent.locator('form.plan-form').getAttribute('data-words'));
+  t.check(words.add_row === kAddRow && words.row_added === kRowAdded && words.en.length === 0,
+    'the live editor\'s row words are the catalogue\'s Urdu', JSON.stringify(words));
   await checkUrduPage(t, parent, 'the contribution page', ['#f-parent_views']);
   await parent.fill('#f-parent_views', kAnswer);
   await Promise.all([parent.waitForNavigation(), parent.locator('form button[type=submit]').last().click()]);
@@ -89,7 +123,7 @@ runE2e('urdu_parent_phone', async (t, { server, browser, smtp }) => {
   await reopened.close();
   await t.screenshot(parent, 'urdu-parent-contribution');
 
-  // --- The SENCO assigns the signers and sends the plan.
+  // --- The SENCO assigns the signers and sends the plan (the parent's page stays open, live).
   await staff.goto(planUrl);
   const sencoName = await staff.locator('#signer-senco option').nth(1).innerText();
   const assign = async (slot, pick) => {
@@ -106,6 +140,17 @@ runE2e('urdu_parent_phone', async (t, { server, browser, smtp }) => {
   for (const slot of ['senco', 'named_helper', 'premises_lead']) await assign(slot, (o) => o.label === sencoName);
   await Promise.all([staff.waitForNavigation(), staff.click('button:has-text("Send for signature")')]);
   t.require(/Awaiting signatures/i.test(await staff.locator('main').innerText()), 'the plan awaits signatures');
+  // The parent, still on their page, types: the live editor says why it cannot be changed, in Urdu.
+  await parent.locator('#f-parent_views').press('End');
+  await parent.locator('#f-parent_views').type('!');
+  try {
+    await parent.waitForFunction((s) => (document.querySelector('.live-status') || {}).textContent.startsWith(s),
+      kClosedStart, { timeout: 10000 });
+  } catch (e) { /* reported below */ }
+  const closed = await parent.locator('.live-status').textContent();
+  t.check(closed.startsWith(kClosedStart) && closed.endsWith(kClosedEnd),
+    'the parent reads in Urdu why their part can no longer be changed live', closed);
+  t.check(await parent.locator('#f-parent_views').getAttribute('readonly') !== null, 'their answer is read-only now');
 
   // --- The parent signs on the phone, typing their name in Urdu.
   const signMail = await smtp.waitFor((m) => m.to.includes(parentAddress) && signLink(m) !== null, 'asking the parent to sign');

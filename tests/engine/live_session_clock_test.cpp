@@ -70,13 +70,16 @@ struct World {
     limits.opsPerSecond = 40;
     limits.burst = 80;
     session = LiveSession::open(plan, *service, log, clock, limits).value();
-    LiveEditor editor{"user:1", "Siobhán Senco", [this]() -> Result<EditRights> {
+    LiveEditor editor{"user:1",
+                      "Siobhán Senco",
+                      [this]() -> Result<EditRights> {
                         ++rightsAsked;
                         EditRights rights;
                         rights.editable = editable;
-                        if (!editable) rights.reason = "The link was withdrawn.";
+                        if (!editable) rights.reason = Text("The link was withdrawn.");
                         return rights;
-                      }};
+                      },
+                      {}};
     conn = session->join(editor, [this](const LiveMessage& m) {
       const std::string type = m.getValue<std::string>("type");
       if (type == "snapshot" || type == "op") revision = m.getValue<std::int64_t>("revision");

@@ -70,9 +70,12 @@ struct World {
     return s.value();
   }
   LiveEditor contributor(std::set<std::string> fields) {
-    return {"contact:3", "Ann Khan", [fields]() -> Result<EditRights> {
-              return EditRights{true, "", fields};
-            }};
+    return {"contact:3",
+            "Ann Khan",
+            [fields]() -> Result<EditRights> {
+              return EditRights{true, {}, fields};
+            },
+            {}};
   }
   std::string text(Id planId, const std::string& field) {
     auto v = json(plans.version(planId, plans.byId[planId].currentVersion)->valuesJson);

@@ -166,6 +166,22 @@ TEST_CASE("a contact in Urdu gets right-to-left Urdu pages and email, with Engli
     // The token never reaches the log, with or without the query.
     CHECK_FALSE(has(d.server.log(), req.token));
 
+    // A refusal this test's catalogue does not translate is shown in English, marked as English
+    // in the error summary (a screen reader switches voice); the page stays Urdu.
+    auto refused =
+        parent.postForm(link + "/sign", {{"csrf", Client::hiddenValue(back.body, "csrf")},
+                                         {"method", "typed"},
+                                         {"typed_name", "Amina Khan"}});
+    INFO(refused.body);
+    CHECK(refused.status == 422);
+    CHECK(has(refused.body, "<html lang=\"ur\" dir=\"rtl\">"));
+    const auto summary = refused.body.find("class=\"error-summary\"");
+    REQUIRE(summary != std::string::npos);
+    const std::string listed =
+        refused.body.substr(summary, refused.body.find("</ul>", summary) - summary);
+    CHECK(has(listed, "<li><a href=\"#"));
+    CHECK(has(listed, "\" lang=\"en-GB\" dir=\"ltr\">"));
+
     // The staff's pages stay English.
     auto plan = senco.get("/plans/" + std::to_string(req.planId));
     REQUIRE(plan.status == 200);

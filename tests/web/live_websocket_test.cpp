@@ -519,7 +519,12 @@ TEST_CASE(
   CHECK(clash.body.find("A third answer") != std::string::npos);
   CHECK(clash.body.find("Someone else changed your part") != std::string::npos);
 
-  // Live: the parent sees and edits only their fields; the SENCO sees the parent's typing.
+  // Live: the parent sees and edits only their fields; the SENCO sees the parent's typing. Their
+  // language is Urdu: what the session tells them (why they cannot edit) is in Urdu.
+  REQUIRE(senco
+              .postJson("PATCH", "/api/v1/contacts/" + std::to_string(contact.contactId),
+                        R"({"language":"ur"})")
+              .status == 200);
   LiveClient p("parent", {});
   REQUIRE(p.connect(demo.server.port(), plan, nullptr, "/c/" + contact.token + "/live"));
   LiveClient s("senco", senco.cookies());
@@ -570,6 +575,14 @@ TEST_CASE(
            std::chrono::steady_clock::now() < deadline);
   REQUIRE_FALSE(p.errors.empty());
   CHECK(p.errors.back() == "read_only");
+  std::string why;  // the last error frame's message
+  for (const auto& f : p.frames)
+    if (f->optValue<std::string>("type", "") == "error")
+      why = f->optValue<std::string>("message", "");
+  // translations/ur.po: "The school has withdrawn this link. Ask the SENCO if …"
+  CHECK(why ==
+        "اسکول نے یہ لنک واپس لے لیا ہے۔ اگر آپ اب بھی اپنا حصہ لکھنا چاہتے ہیں تو SENCO سے بات "
+        "کریں۔");
   LiveClient gone("gone", {});
   int status = 0;
   CHECK_FALSE(gone.connect(demo.server.port(), plan, &status, "/c/" + contact.token + "/live"));

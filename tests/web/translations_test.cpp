@@ -3,12 +3,16 @@
 // fall back to English, and a template's messages are written in escaped.
 #include "i18n/translations.h"
 
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <thread>
 #include <vector>
 
+#include "pages/live_words.h"
 #include "pages/views.h"
 #include "support/temp_dir.h"
 
@@ -238,4 +242,41 @@ TEST_CASE("a link's expiry is written with its time in England, in the contact's
   CHECK(web::localDateTime("pl", "2026-07-01T09:00:00Z").find("10:00") != std::string::npos);
   CHECK(web::localDateTime("ro", "2026-12-17T15:30:00Z").find("15:30") != std::string::npos);
   CHECK(web::localDateTime("pl", "not a time") == "not a time");
+}
+
+TEST_CASE("the live editor's words: every message translated in every shipped language",
+          "[web][i18n]") {
+  Translations tr(kShipped);
+  const auto parse = [](const std::string& json) {
+    return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+  };
+  const auto english = parse(web::liveWords(tr, web::kEnglish));
+  CHECK(english->getArray("en")->size() == 0);
+  CHECK(english->getValue<std::string>("status") ==
+        "Editing live. People on this page: {{count}}.");
+  CHECK(english->getValue<std::string>("add_row") == "Add a row");
+  for (const auto& language : tr.languages()) {
+    INFO(language.tag);
+    const auto words = parse(web::liveWords(tr, language.tag));
+    // Each message has a translation in use (none shows in English, marked lang="en-GB")...
+    CHECK(words->getArray("en")->size() == 0);
+    for (const auto& key : english->getNames()) {
+      if (key == "en") continue;
+      INFO(key);
+      const std::string message = words->getValue<std::string>(key);
+      // ...with the placeholders the script fills, and no other Mustache.
+      bool other = false;
+      auto names = web::placeholdersOf(message, &other);
+      auto expected = web::placeholdersOf(english->getValue<std::string>(key));
+      std::sort(names.begin(), names.end());
+      std::sort(expected.begin(), expected.end());
+      CHECK(names == expected);
+      CHECK_FALSE(other);
+      if (language.tag != web::kEnglish) CHECK(message != english->getValue<std::string>(key));
+    }
+  }
+  // Urdu as translations/ur.po has it.
+  const auto urdu = parse(web::liveWords(tr, "ur"));
+  CHECK(urdu->getValue<std::string>("add_row") == "قطار شامل کریں");
+  CHECK(urdu->getValue<std::string>("row_legend") == "{{label}}: قطار {{number}}");
 }

@@ -308,10 +308,19 @@ std::string Exchange::tr(const engine::Text& t, bool* fellBack) const {
   return services.translations().text(language, t, fellBack);
 }
 
-engine::Error Exchange::translated(const engine::Error& e) const {
+engine::Error Exchange::translated(const engine::Error& e, std::set<std::string>* english) const {
+  const Translations& catalogues = services.translations();
+  // The message in this language, noted in *english when it shows in English here.
+  auto shown = [&](const engine::Text& t, const std::string& message) {
+    bool fellBack = false;
+    std::string out = t.empty() ? tr(message) : tr(t, &fellBack);
+    if (t.empty()) fellBack = !catalogues.has(language, message);
+    if (english && fellBack && language != kEnglish) english->insert(out);
+    return out;
+  };
   engine::Error out = e;
-  out.message = e.text.empty() ? tr(e.message) : tr(e.text);
-  for (auto& f : out.fields) f.message = f.text.empty() ? tr(f.message) : tr(f.text);
+  out.message = shown(e.text, e.message);
+  for (auto& f : out.fields) f.message = shown(f.text, f.message);
   return out;
 }
 

@@ -12,6 +12,8 @@
 
 #include "app/services.h"
 #include "http/websocket.h"
+#include "i18n/translations.h"
+#include "pages/contact_language.h"
 
 namespace sendflow::web {
 namespace {
@@ -158,13 +160,17 @@ void staffSocket(Exchange& ex) {
 
 void contributorSocket(Exchange& ex) {
   const std::string token = ex.params["token"];
+  speakTo(ex, ex.services.contributions().linkLanguage(token));  // as their page does
   auto c = ex.services.contributions().open(token);
   if (!c) return ex.error(c.error());
+  auto editor = ex.services.contributions().liveEditor(token, c.value());
+  // What the session tells them (why they cannot edit, an error) in their page's language.
+  editor.words = [&translations = ex.services.translations(), language = ex.language](
+                     const engine::Text& t) { return translations.text(language, t); };
   // The contributor's editor re-checks its link itself (engine, every live.recheck_ms) and
   // answers "read_only" with the reason once it has expired or been withdrawn.
   serveSocket(
-      ex, ex.services.contributions().liveEditor(token, c.value()), c->plan.plan.id,
-      [] { return true; },
+      ex, std::move(editor), c->plan.plan.id, [] { return true; },
       [&]() -> engine::Status {
         if (auto read = ex.services.contributions().open(token, ex.clientIp()); !read)
           return read.error();

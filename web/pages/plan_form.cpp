@@ -144,7 +144,7 @@ const Data& blankField() {
           "k_long_text", "k_date",         "k_number",    "k_yesno",     "k_radios",
           "k_multi",     "k_select",       "k_person",    "k_computed",  "k_table",
           "free_text",   "other_selected", "yes_checked", "no_checked",  "existing",
-          "has_rows",    "warning"})
+          "has_rows",    "warning",        "error_en"})
       d.set(k, false);
     d.set("options", list());
     d.set("typed", "");
@@ -201,7 +201,10 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
   d.set("required", f.required);
   d.set("optional", !f.required && f.kind != FieldKind::kComputed);
   auto err = ctx.in.errors.find(path);
-  if (err != ctx.in.errors.end()) d.set("error", err->second);
+  if (err != ctx.in.errors.end()) {
+    d.set("error", err->second);
+    d.set("error_en", ctx.in.errorsInEnglish.count(err->second) > 0);
+  }
   const bool editable = ctx.in.editable && !f.readonly && f.kind != FieldKind::kComputed;
   d.set("editable", editable);
   const std::string text = scalarText(value);
@@ -324,7 +327,10 @@ Data tableData(FieldContext& ctx, const FieldDef& t, const Poco::Dynamic::Var& v
     if (rows && r < count) row = rows->getObject(static_cast<unsigned>(r));
     Data rd;
     rd.set("index", std::to_string(r));
-    rd.set("number", std::to_string(r + 1));
+    // In the page's digits, as live.js numbers the rows it adds (Intl.NumberFormat).
+    rd.set("number", ctx.in.language == engine::kEnglish
+                         ? std::to_string(r + 1)
+                         : localCount(ctx.in.language, static_cast<long>(r + 1)));
     rd.set("remove_name", "f." + t.id + "." + std::to_string(r) + "._remove");
     rd.set("remove_id", anchorFor(t.id + "[" + std::to_string(r) + "]") + "-remove");
     rd.set("existing", r < count);

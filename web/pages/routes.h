@@ -26,8 +26,9 @@ Data pupilData(const engine::Pupil& p);
 Data contactData(const engine::Contact& c);
 Data yearGroupOptions(const std::string& selected);
 Data contactKindOptions(const std::string& selected);
-// Sets "errors" (the summary list) and "<field>_error" for each field error.
-void addErrors(Data& d, const engine::Error& e);
+// Sets "errors" (the summary list) and "<field>_error" for each field error; with `english`
+// (Exchange::translated), "<field>_error_en" and the summary's "message_en" for those in English.
+void addErrors(Data& d, const engine::Error& e, const std::set<std::string>* english = nullptr);
 // A stale form (409): "conflict", "conflict_message" and "changes" (what changed meanwhile), in
 // place of the error summary.
 void addConflict(Data& d, const engine::Error& e);

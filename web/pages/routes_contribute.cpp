@@ -7,6 +7,7 @@
 #include "i18n/translations.h"
 #include "pages/contact_language.h"
 #include "pages/contribute.h"
+#include "pages/live_words.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
 #include "pages/signing.h"
@@ -61,24 +62,31 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   for (const auto* section : c->sections)
     if (!section->fullyIn(ex.language)) d.set("labels_in_english", true);
   std::map<std::string, std::string> errors;
+  std::set<std::string> english;  // messages no catalogue translates: marked as English
   if (ps.error) {
-    const engine::Error shown = ex.translated(*ps.error);  // in the contact's language
-    addErrors(d, shown);
+    const engine::Error shown = ex.translated(*ps.error, &english);  // in the contact's language
+    addErrors(d, shown, &english);
     std::vector<std::pair<std::string, std::string>> links;  // to the inputs, as on a plan page
     for (const auto& f : shown.fields) {
       errors[f.field] = f.message;
       links.emplace_back(errorAnchor(*v.form, f.field), f.message);
     }
-    if (!links.empty()) d.set("errors", errorSummary(links));
-    if (shown.code == engine::ErrorCode::kConflict) addConflict(d, shown);
+    if (!links.empty()) d.set("errors", errorSummary(links, &english));
+    if (shown.code == engine::ErrorCode::kConflict) {
+      addConflict(d, shown);
+      d.set("conflict_message_en", english.count(shown.message) > 0);
+    }
   }
   std::set<std::string> sections;
   for (const auto* s : c->sections) sections.insert(s->id);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, {}, c->editable, &sections};
   in.language = ex.language;
   in.translations = &ex.services.translations();
+  in.errorsInEnglish = std::move(english);
   d.set("sections", editorSections(in));
   d.set("kept", ps.values != nullptr);
+  d.set("live_words", liveWords(ex.services.translations(),
+                                ex.language));  // what live.js writes, in the page's language
   ex.html(status,
           ex.services.views().page(ex, "contribute", d,
                                    ex.tr("Your part: {{plan}}", {{"plan", v.workflow->title}})));

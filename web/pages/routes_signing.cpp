@@ -133,11 +133,12 @@ void signingPage(Exchange& ex, const Target& t, int status, const engine::Error*
                 {{"duration",
                   localMinutes(ex.language, ex.services.signatures().settings().codeMinutes)}}));
   if (err) {
-    const engine::Error shown = ex.translated(*err);  // in the contact's language
-    addErrors(d, shown);
+    std::set<std::string> english;  // messages no catalogue translates: marked as English
+    const engine::Error shown = ex.translated(*err, &english);  // in the contact's language
+    addErrors(d, shown, &english);
     d.set("error_message", shown.message);
     d.set("has_errors", true);
-    if (shown.fields.empty()) d.set("errors", errorSummary({{"main", shown.message}}));
+    if (shown.fields.empty()) d.set("errors", errorSummary({{"main", shown.message}}, &english));
   }
   ex.html(status,
           ex.services.views().page(ex, "sign", d,
@@ -318,10 +319,11 @@ void reviewPage(Exchange& ex, int status, const engine::Error* err, const std::s
   d.set("has_yours", !link->yours.empty());
   if (err) {
     // The reason's text is one field on this page, whichever rule it broke.
-    engine::Error shown = ex.translated(*err);
+    std::set<std::string> english;  // messages no catalogue translates: marked as English
+    engine::Error shown = ex.translated(*err, &english);
     for (auto& f : shown.fields)
       if (f.field == "reason") f.field = "reason_text";
-    addErrors(d, shown);
+    addErrors(d, shown, &english);
   }
   ex.html(status, ex.services.views().page(
                       ex, "review_request", d,

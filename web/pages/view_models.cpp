@@ -75,14 +75,15 @@ Data contactKindOptions(const std::string& selected) {
   return out;
 }
 
-void addErrors(Data& d, const engine::Error& e) {
+void addErrors(Data& d, const engine::Error& e, const std::set<std::string>* english) {
   std::vector<std::pair<std::string, std::string>> items;
   for (const auto& f : e.fields) {
     items.emplace_back(f.field, f.message);
     d.set(f.field + "_error", f.message);
+    d.set(f.field + "_error_en", english != nullptr && english->count(f.message) > 0);
   }
   if (items.empty()) items.emplace_back("", e.message);
-  d.set("errors", errorSummary(items));
+  d.set("errors", errorSummary(items, english));
   d.set("has_errors", true);
 }
 

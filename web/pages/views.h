@@ -6,6 +6,7 @@
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,9 @@ Data list();
 // kainjow's set and push_back copy the whole subtree; these move a subtree just built in.
 void put(Data& object, const std::string& name, Data&& value);
 void append(Data& list, Data&& item);
-Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages);
+// The error summary's items; a message in `english` (shown in English on a page in another
+// language) is marked "message_en" (lang="en-GB").
+Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages,
+                  const std::set<std::string>* english = nullptr);
 
 }  // namespace sendflow::web

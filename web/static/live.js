@@ -90,6 +90,30 @@
   document.addEventListener('DOMContentLoaded', function () {
     var form = document.querySelector('form.plan-form[data-live]');
     if (!form) return;
+    // Every word this script writes comes from the server, in the page's language
+    // (data-words, web/pages/live_words.cpp): whole messages whose {{name}} placeholders are
+    // filled here. Without them the form stays a plain form (it posts as before).
+    var words;
+    try { words = JSON.parse(form.getAttribute('data-words') || ''); } catch (e) { return; }
+    if (!words || typeof words !== 'object') return;
+    var lang = document.documentElement.lang || 'en-GB';
+    var inEnglish = {};  // keys whose message has no translation in use: marked as English
+    (words.en || []).forEach(function (k) { inEnglish[k] = true; });
+    function number(n) {
+      try { return new Intl.NumberFormat(lang).format(n); } catch (e) { return String(n); }
+    }
+    function say(key, values) {
+      return String(words[key] || '').replace(/\{\{(\w+)\}\}/g, function (m, name) {
+        return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : m;
+      });
+    }
+    // Writes message `key` into el (text only), marked lang="en-GB" when it shows in English;
+    // a text the server wrote in the page's language (key null) is not marked.
+    function write(el, key, values, text) {
+      el.textContent = key ? say(key, values) : text;
+      if (key && inEnglish[key]) { el.setAttribute('lang', 'en-GB'); el.setAttribute('dir', 'ltr'); }
+      else { el.removeAttribute('lang'); el.removeAttribute('dir'); }
+    }
     var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + form.getAttribute('data-live');
     // The page shows the user's own answers again (kept after an error), not the saved ones.
     var kept = form.hasAttribute('data-kept');
@@ -204,11 +228,28 @@
       if (v === null || v === undefined || (Array.isArray(v) && !v.length)) return '';
       return Array.isArray(v) ? JSON.stringify(v.map(String)) : String(v);
     }
-    function words(v) {
-      if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return '(empty)';
-      if (v === true) return 'Yes';
-      if (v === false) return 'No';
-      return Array.isArray(v) ? v.join(', ') : String(v);
+    // An answer as the page shows it: the labels of the options chosen (in the page's
+    // language), joined as the language lists them; typed text as typed.
+    function answerWords(els, v) {
+      if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return say('empty');
+      if (v === true) return say('yes');
+      if (v === false) return say('no');
+      function one(x) {
+        x = String(x);
+        for (var i = 0; i < els.length; i++) {
+          var el = els[i];
+          if ((el.type === 'radio' || el.type === 'checkbox') && el.value === x) {
+            var l = el.id ? form.querySelector('label[for="' + el.id + '"]') : null;
+            if (l) return l.textContent.trim();
+          } else if (el.tagName === 'SELECT' && x !== '') {
+            var o = Array.prototype.filter.call(el.options, function (opt) { return opt.value === x; })[0];
+            if (o) return o.textContent.trim();
+          }
+        }
+        return x;
+      }
+      var list = Array.isArray(v) ? v.map(one) : [one(v)];
+      try { return new Intl.ListFormat(lang, { type: 'conjunction' }).format(list); } catch (e) { return list.join(', '); }
     }
     function sendSet(field, v) {
       pending.push({ field: field, set: true, value: v, rev: values[field].rev, seq: ++seq });
@@ -219,9 +260,11 @@
     function overwritten(m) {
       var row = m.row ? rowById(m.field, m.row) : null;
       if (m.row && !row) return;
-      var el = row ? cellControls(row, m.column)[0] : controls(m.field)[0];
+      var els = row ? cellControls(row, m.column) : controls(m.field), el = els[0];
       if (!el) return;
-      var what = row ? cellLabel(el) + ' (' + (row.querySelector('legend') || {}).textContent + ')' : label(m.field);
+      var what = row ? cellLabel(el) : label(m.field);
+      var legend = row && row.querySelector('legend') ? row.querySelector('legend').textContent.trim() : '';
+      var about = { name: m.by, question: what, row: legend, answer: answerWords(els, m.lost) };
       var box = el.closest('.field') || el.parentNode;
       var old = box.querySelector('.live-overwritten');
       if (old) old.remove();
@@ -229,11 +272,11 @@
       note.className = 'live-overwritten notice';
       note.setAttribute('role', 'status');
       var p = document.createElement('p');
-      p.textContent = m.by + ' changed "' + what + '" just after you. Your answer was: ' + words(m.lost) + '.';
+      write(p, row ? 'overwritten_cell' : 'overwritten', about);
       var restore = document.createElement('button');
       restore.type = 'button';
       restore.className = 'button secondary';
-      restore.textContent = 'Restore my answer';
+      write(restore, 'restore');
       restore.addEventListener('click', function () {
         if (row) {
           showCell(row, m.column, m.lost);
@@ -244,12 +287,12 @@
           sendSet(m.field, m.lost);
         }
         note.remove();
-        announcer.textContent = 'Your answer to ' + what + ' was restored.';
+        write(announcer, row ? 'restored_cell' : 'restored', about);
       });
       note.appendChild(p);
       note.appendChild(restore);
       box.appendChild(note);
-      announcer.textContent = p.textContent;
+      write(announcer, row ? 'overwritten_cell' : 'overwritten', about);
     }
     // ---- Repeating tables: rows are added and removed by operations of their own (the server
     // names each new row), cells are set last-writer-wins. The rows keep their form-post names
@@ -289,8 +332,8 @@
       var t = tables[field], rows = tableRows(t);
       rows.forEach(function (row, i) {
         row.setAttribute('data-row', String(i));
-        var legend = row.querySelector('legend');
-        if (legend) legend.textContent = legend.textContent.replace(/row \d+$/, 'row ' + (i + 1));
+        var legend = row.querySelector('legend'), title = tableTitle(field);
+        if (legend && title) write(legend, 'row_legend', { label: title.textContent.trim(), number: number(i + 1) });
         var which = row.querySelector('.live-remove-row .visually-hidden');
         if (which && legend) which.textContent = ': ' + legend.textContent;
         rekey(row, field, String(i));
@@ -310,7 +353,7 @@
       var remove = document.createElement('button');
       remove.type = 'button';
       remove.className = 'button secondary live-remove-row';
-      remove.textContent = 'Remove this row';
+      write(remove, 'remove_row');
       var which = document.createElement('span');
       which.className = 'visually-hidden';
       remove.appendChild(which);
@@ -343,7 +386,7 @@
         var add = document.createElement('button');
         add.type = 'button';
         add.className = 'button secondary live-add-row';
-        add.textContent = 'Add a row';
+        write(add, 'add_row');
         t = tables[field] = { box: box, list: list, template: template, add: add };
         add.addEventListener('click', function () {
           var last = tableRows(t).pop();
@@ -378,13 +421,14 @@
         if (mine) {
           var first = row.querySelector('input:not([type=hidden]), select, textarea');
           if (first) first.focus();
-          announcer.textContent = 'Row added.';
-        } else announcer.textContent = m.author + ' added a row to ' + label(m.field) + '.';
+          write(announcer, 'row_added');
+        } else write(announcer, 'row_added_by', { name: m.author, table: label(m.field) });
       } else if (m.type === 'row_remove') {
         var gone = rowById(m.field, m.row);
         if (gone) gone.remove();
         renumber(m.field);
-        announcer.textContent = mine ? 'Row removed.' : m.author + ' removed a row from ' + label(m.field) + '.';
+        if (mine) write(announcer, 'row_removed');
+        else write(announcer, 'row_removed_by', { name: m.author, table: label(m.field) });
       } else {
         var target = rowById(m.field, m.row);
         if (target) target.liveRevs[m.column] = m.revision;
@@ -421,8 +465,10 @@
       var input = form.querySelector('input[name="base_version"]');
       if (input && v) input.value = String(v);
     }
+    // reason: the server's, already in the page's language; none: the catalogue's own.
     function readOnly(reason) {
-      status.textContent = reason;
+      if (reason) write(status, null, null, reason);
+      else write(status, 'read_only');
       Array.prototype.forEach.call(form.querySelectorAll('textarea, input, select'), function (el) {
         if (el.type !== 'hidden') el.setAttribute('readonly', '');
       });
@@ -447,17 +493,17 @@
             }
             var tag = document.createElement('span');
             tag.className = 'live-presence';
-            tag.textContent = p.name + ' is here';
+            write(tag, 'here', { name: p.name });
             list.appendChild(tag);
           }
         }
         var before = lastPeople[p.conn];
-        if (!before) announcer.textContent = p.name + ' joined';
-        else if (p.field && before.field !== p.field) announcer.textContent = p.name + ' is in ' + label(p.field);
+        if (!before) write(announcer, 'joined', { name: p.name });
+        else if (p.field && before.field !== p.field) write(announcer, 'is_in', { name: p.name, question: label(p.field) });
       });
-      Object.keys(lastPeople).forEach(function (c) { if (!now[c]) announcer.textContent = lastPeople[c].name + ' left'; });
+      Object.keys(lastPeople).forEach(function (c) { if (!now[c]) write(announcer, 'left', { name: lastPeople[c].name }); });
       lastPeople = now;
-      status.textContent = 'Editing live with ' + people.length + (people.length === 1 ? ' person' : ' people') + ' here.';
+      write(status, 'status', { count: number(people.length) });
     }
     function onMessage(ev) {
       var m = JSON.parse(ev.data), i;
@@ -496,7 +542,7 @@
         baseVersion(m.version);
         known = true;
         sendNext();
-        if (!m.editable) readOnly(m.reason || 'This plan cannot be edited now.');
+        if (!m.editable) readOnly(m.reason);
       } else if (m.type === 'resumed') {
         resuming = false;
         if (inflight) sendInflight();
@@ -540,7 +586,7 @@
         showPresence(m.people);
       } else if (m.type === 'error') {
         if (m.code === 'read_only') readOnly(m.message);
-        else status.textContent = m.message;
+        else write(status, null, null, m.message);
         if (inflight && m.seq === inflight.seq) { inflight = null; sendNext(); }
       }
     }
@@ -553,7 +599,7 @@
       };
       ws.onmessage = onMessage;
       ws.onclose = function () {
-        status.textContent = 'Live editing paused; reconnecting…';
+        write(status, 'paused');
         setTimeout(connect, retry);
         retry = Math.min(retry * 2, 10000);
       };

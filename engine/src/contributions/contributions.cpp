@@ -291,10 +291,10 @@ LiveEditor ContributionService::liveEditor(const std::string& token, const Contr
     if (!rec) return notFound(Text(N_("This link is not valid.")));
     const StateDef* state = plans_.workflowSnapshot(rec->workflowSnapshotId)->state(rec->state);
     if (!state) throw InfraError("plan " + std::to_string(l->planId) + " is in an unknown state");
-    return EditRights{state->editable, state->editable ? "" : closedReason(*state).str(),
+    return EditRights{state->editable, state->editable ? Text() : closedReason(*state),
                       fieldsFor(sectionsFor(*plans_.formSnapshot(rec->formSnapshotId), l->kind))};
   };
-  return LiveEditor{c.ref(), c.link.name, rights};
+  return LiveEditor{c.ref(), c.link.name, rights, {}};
 }
 
 }  // namespace sendflow::engine

@@ -57,7 +57,7 @@ void LiveSession::handleOp(Conn& c, const Object& m) {
   if (head_ - base > static_cast<std::int64_t>(limits_.historyWindow) ||
       (!history_.empty() && base + 1 < history_.front().revision) ||
       (history_.empty() && base < head_)) {
-    error(c, "stale", "Your copy is too old; reload the plan.", seq);
+    error(c, "stale", Text(N_("Your copy is too old; reload the page.")), seq);
     return;
   }
   auto op = m.has("op") ? opFromJson(m.get("op")) : std::nullopt;

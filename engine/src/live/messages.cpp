@@ -25,12 +25,12 @@ void LiveSession::broadcast(const Object& o) {
   }
 }
 
-void LiveSession::error(const Conn& c, const std::string& code, const std::string& message,
+void LiveSession::error(const Conn& c, const std::string& code, const Text& message,
                         std::int64_t seq) {
   Object o;
   o.set("type", "error");
   o.set("code", code);
-  o.set("message", message);
+  o.set("message", words(c, message));
   if (seq) o.set("seq", seq);
   sendTo(c, o);
 }
@@ -70,7 +70,7 @@ void LiveSession::snapshot(Conn& c) {
   }
   o.set("fields", fields);
   o.set("editable", c.blocked.empty());
-  if (!c.blocked.empty()) o.set("reason", c.blocked);
+  if (!c.blocked.empty()) o.set("reason", words(c, c.blocked));
   sendTo(c, o);
 }
 

@@ -17,6 +17,9 @@ using Poco::JSON::Object;
 
 namespace {
 
+// Why an editor's rights failed, for them to read: the error's Text, else its English message.
+Text textOf(const Error& e) { return e.text.empty() ? Text(e.message) : e.text; }
+
 std::int64_t unixNow(Clock& clock) {
   return std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
 }
@@ -24,16 +27,16 @@ std::int64_t unixNow(Clock& clock) {
 }  // namespace
 
 LiveEditor staffEditor(PlanService& plans, const Actor& a, Id planId) {
-  LiveEditor e{"user:" + std::to_string(a.userId), a.name, {}};
+  LiveEditor e{"user:" + std::to_string(a.userId), a.name, {}, {}};
   e.rights = [&plans, a, planId]() -> Result<EditRights> {
     auto v = plans.open(a, planId);
     if (!v) return v.error();
     EditRights r;
     r.editable = v->state->editable && v->canEdit;
     if (!v->state->editable) {
-      r.reason = notEditableMessage(*v->state);
+      r.reason = Text(notEditableMessage(*v->state));  // staff read English
     } else if (!v->canEdit) {
-      r.reason = "You cannot edit this plan.";
+      r.reason = Text("You cannot edit this plan.");
     }
     return r;
   };
@@ -118,13 +121,13 @@ LiveSession::ConnId LiveSession::join(LiveEditor e, Send send) {
   auto rights = e.rights();  // outside the lock: it reads the database
   std::lock_guard lock(mutex_);
   const ConnId id = nextConn_++;
-  Conn c{std::move(e), {}, "", std::move(send), "", "", limits_.burst, clock_.monotonic()};
+  Conn c{std::move(e), {}, {}, std::move(send), "", "", limits_.burst, clock_.monotonic()};
   if (rights) {
     c.fields = rights->fields;
     if (!rights->editable) c.blocked = rights->reason;
   } else {
     c.fields.emplace();  // sees nothing
-    c.blocked = rights.error().message;
+    c.blocked = textOf(rights.error());
   }
   auto& conn = conns_.emplace(id, std::move(c)).first->second;
   snapshot(conn);
@@ -170,7 +173,7 @@ Object::Ptr LiveSession::values() const {
 // A full check (the actor's roles, the plan's state) at most every limits_.recheck per
 // connection; in between, one look at the plan's row catches a transition or a version saved
 // from a form.
-std::optional<std::string> LiveSession::editBlocked(Conn& c) {
+std::optional<Text> LiveSession::editBlocked(Conn& c) {
   const auto now = clock_.monotonic();
   if (c.allowedAt && now - *c.allowedAt < limits_.recheck) {
     auto rec = plans_.record(planId_);
@@ -179,13 +182,13 @@ std::optional<std::string> LiveSession::editBlocked(Conn& c) {
   }
   c.allowedAt.reset();
   auto rights = c.editor.rights();
-  c.blocked = !rights ? rights.error().message : rights->editable ? "" : rights->reason;
+  c.blocked = !rights ? textOf(rights.error()) : rights->editable ? Text() : rights->reason;
   if (!c.blocked.empty()) return c.blocked;
   auto rec = plans_.record(planId_);
-  if (!rec) return std::string("There is no such plan.");
+  if (!rec) return Text("There is no such plan.");
   if (rec->currentVersion != baseVersion_) {
     if (auto v = plans_.view(planId_)) rebase(v.value(), true);
-    return std::string("The plan was saved from a form meanwhile; your view was refreshed.");
+    return Text(N_("The plan was saved from a form meanwhile; your view was refreshed."));
   }
   editableState_ = rec->state;
   c.allowedAt = now;
@@ -247,9 +250,12 @@ void LiveSession::receive(ConnId id, const Object::Ptr& message) {
     Object o;
     o.set("type", "error");
     o.set("code", "storage");
-    o.set("message",
-          "An edit could not be saved. Reload the plan to carry on from what was saved.");
-    broadcast(o);
+    const Text lost(
+        N_("An edit could not be saved. Reload the plan to carry on from what was saved."));
+    for (auto& [cid, other] : conns_) {
+      o.set("message", words(other, lost));
+      sendTo(other, o);
+    }
     throw;
   }
   std::lock_guard lock(mutex_);
@@ -280,7 +286,7 @@ void LiveSession::dispatch(ConnId id, const Object::Ptr& m) {
   Conn& c = it->second;
   if (broken_) {
     error(c, "storage",
-          "An edit could not be saved. Reload the plan to carry on from what was saved.");
+          Text(N_("An edit could not be saved. Reload the plan to carry on from what was saved.")));
     return;
   }
   if (!takeToken(c)) {

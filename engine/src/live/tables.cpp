@@ -115,14 +115,14 @@ void LiveSession::refuseRow(const Conn& c, const std::string& err, const std::st
     ack.set("seq", seq);
     return sendTo(c, ack);
   }
-  if (err == "gone") return error(c, "gone", "Someone removed that row meanwhile.", seq);
+  if (err == "gone") return error(c, "gone", Text(N_("Someone removed that row meanwhile.")), seq);
   if (err == "unknown_field")
     return error(c, "unknown_field", "That table has no such column.", seq);
   if (err == "too_many_rows")
-    return error(
-        c, "too_many_rows",
-        "This table has as many rows as it may have (" + std::to_string(f.def->maxRows) + ").",
-        seq);
+    return error(c, "too_many_rows",
+                 Text(N_("This table has as many rows as it may have ({{count}})."),
+                      {TextArg::number("count", f.def->maxRows)}),
+                 seq);
 }
 
 void LiveSession::handleRow(Conn& c, const Object& m, const std::string& kind) {

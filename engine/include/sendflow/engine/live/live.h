@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/core/message.h"
 #include "sendflow/engine/live/ot.h"
 #include "sendflow/engine/plans/plans.h"
 
@@ -62,7 +63,7 @@ class LiveLog {
 // only those; staff (nullopt) see and edit every field.
 struct EditRights {
   bool editable = false;
-  std::string reason;  // why not, when not editable (never empty then)
+  Text reason;  // why not, when not editable (never empty then)
   std::optional<std::set<std::string>> fields;
 };
 
@@ -73,6 +74,9 @@ struct LiveEditor {
   std::string ref;  // "user:12", "contact:3": the author of their operations
   std::string name;
   std::function<Result<EditRights>()> rights;
+  // How this editor reads the engine's texts sent to them (a read-only reason, an error): the
+  // web gives a contact's their language (the engine holds no catalogue). Empty: English.
+  std::function<std::string(const Text&)> words;
 };
 
 // A member of staff: the plan as PlanService::open shows it to them.
@@ -152,7 +156,7 @@ class LiveSession {
   struct Conn {
     LiveEditor editor;
     std::optional<std::set<std::string>> fields;  // a contributor's: all they see and edit
-    std::string blocked;  // why they cannot edit, as the last full check found ("" when they can)
+    Text blocked;  // why they cannot edit, as the last full check found (empty when they can)
     Send send;
     std::string clientId;
     std::string focus;
@@ -181,8 +185,15 @@ class LiveSession {
 
   void sendTo(const Conn& c, const Poco::JSON::Object& o);
   void broadcast(const Poco::JSON::Object& o);
-  void error(const Conn& c, const std::string& code, const std::string& message,
-             std::int64_t seq = 0);
+  void error(const Conn& c, const std::string& code, const Text& message, std::int64_t seq = 0);
+  // A protocol error only a faulty client meets: English, as the message says it.
+  void error(const Conn& c, const std::string& code, const std::string& english,
+             std::int64_t seq = 0) {
+    error(c, code, Text(english), seq);
+  }
+  static std::string words(const Conn& c, const Text& t) {
+    return c.editor.words ? c.editor.words(t) : t.str();
+  }
   void snapshot(Conn& c);
   static bool sees(const Conn& c, const std::string& field) {
     return !c.fields || c.fields->count(field);
@@ -203,7 +214,7 @@ class LiveSession {
   void handleOp(Conn& c, const Poco::JSON::Object& m);
   void handleSet(Conn& c, const Poco::JSON::Object& m);
   void handleResume(Conn& c, const Poco::JSON::Object& m);
-  std::optional<std::string> editBlocked(Conn& c);  // reason, or nullopt when allowed
+  std::optional<Text> editBlocked(Conn& c);  // reason, or nullopt when allowed
   bool takeToken(Conn& c);
   void commit(Conn& c, LiveOpRecord& r);               // sequences r; receive() makes it durable
   void dispatch(ConnId c, const LiveMessage::Ptr& m);  // under the lock
