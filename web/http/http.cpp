@@ -308,10 +308,16 @@ std::string Exchange::tr(const engine::Text& t, bool* fellBack) const {
   return services.translations().text(language, t, fellBack);
 }
 
-engine::Error Exchange::translated(const engine::Error& e) const {
+engine::Error Exchange::translated(const engine::Error& e,
+                                   std::set<std::string>* fieldsInEnglish) const {
   engine::Error out = e;
   out.message = e.text.empty() ? tr(e.message) : tr(e.text);
-  for (auto& f : out.fields) f.message = f.text.empty() ? tr(f.message) : tr(f.text);
+  for (auto& f : out.fields) {
+    bool fellBack = false;
+    f.message = f.text.empty() ? tr(f.message) : tr(f.text, &fellBack);
+    if (fieldsInEnglish && fellBack && !f.text.empty() && language != kEnglish)
+      fieldsInEnglish->insert(f.field);
+  }
   return out;
 }
 

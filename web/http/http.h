@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,7 +88,10 @@ class Exchange {
   std::string tr(const engine::Text& t, bool* fellBack = nullptr) const;
   // `e` for a contact to read: its message and its fields' in this exchange's language (the
   // engine's texts, else the catalogue's translation of the English message where it has one).
-  engine::Error translated(const engine::Error& e) const;
+  // `fieldsInEnglish`, when given, receives the fields whose message shows in English on a page
+  // in another language (a form's own message it gives no words for), for the page to mark.
+  engine::Error translated(const engine::Error& e,
+                           std::set<std::string>* fieldsInEnglish = nullptr) const;
 
   // Body readers (each reads the body once; enforce the size limit; throw BadRequest).
   const Poco::Net::HTMLForm& form();

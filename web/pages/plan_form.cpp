@@ -144,7 +144,7 @@ const Data& blankField() {
           "k_long_text", "k_date",         "k_number",    "k_yesno",     "k_radios",
           "k_multi",     "k_select",       "k_person",    "k_computed",  "k_table",
           "free_text",   "other_selected", "yes_checked", "no_checked",  "existing",
-          "has_rows",    "warning"})
+          "has_rows",    "warning",        "error_en"})
       d.set(k, false);
     d.set("options", list());
     d.set("typed", "");
@@ -201,7 +201,10 @@ Data fieldData(FieldContext& ctx, const FieldDef& f, const std::string& path,
   d.set("required", f.required);
   d.set("optional", !f.required && f.kind != FieldKind::kComputed);
   auto err = ctx.in.errors.find(path);
-  if (err != ctx.in.errors.end()) d.set("error", err->second);
+  if (err != ctx.in.errors.end()) {
+    d.set("error", err->second);
+    d.set("error_en", ctx.in.errorsInEnglish.count(path) > 0);
+  }
   const bool editable = ctx.in.editable && !f.readonly && f.kind != FieldKind::kComputed;
   d.set("editable", editable);
   const std::string text = scalarText(value);

@@ -44,6 +44,8 @@ struct EditorInput {
   std::string language{engine::kEnglish};
   // The catalogues for the page's own words about the form (conditions' hints); null: English.
   const Translations* translations = nullptr;
+  // Field paths whose error shows in English on a page in another language (marked lang="en-GB").
+  std::set<std::string> errorsInEnglish{};
 };
 
 // A transition's reason code as a label: "stakeholder_request" -> "Stakeholder request".

@@ -61,20 +61,25 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   for (const auto* section : c->sections)
     if (!section->fullyIn(ex.language)) d.set("labels_in_english", true);
   std::map<std::string, std::string> errors;
+  std::set<std::string> inEnglish;  // fields whose message shows in English
   if (ps.error) {
-    const engine::Error shown = ex.translated(*ps.error);  // in the contact's language
+    // In the contact's language; a form's own message it gives no words for, in English, marked.
+    const engine::Error shown = ex.translated(*ps.error, &inEnglish);
     addErrors(d, shown);
     std::vector<std::pair<std::string, std::string>> links;  // to the inputs, as on a plan page
+    std::set<std::string> anchorsInEnglish;
     for (const auto& f : shown.fields) {
       errors[f.field] = f.message;
       links.emplace_back(errorAnchor(*v.form, f.field), f.message);
+      if (inEnglish.count(f.field)) anchorsInEnglish.insert(links.back().first);
     }
-    if (!links.empty()) d.set("errors", errorSummary(links));
+    if (!links.empty()) d.set("errors", errorSummary(links, anchorsInEnglish));
     if (shown.code == engine::ErrorCode::kConflict) addConflict(d, shown);
   }
   std::set<std::string> sections;
   for (const auto* s : c->sections) sections.insert(s->id);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, {}, c->editable, &sections};
+  in.errorsInEnglish = std::move(inEnglish);
   in.language = ex.language;
   in.translations = &ex.services.translations();
   d.set("sections", editorSections(in));

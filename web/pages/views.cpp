@@ -274,12 +274,14 @@ void append(Data& list, Data&& item) {
   items.emplace_back(std::move(item));  // within capacity: moved, never copied
 }
 
-Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages) {
+Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages,
+                  const std::set<std::string>& inEnglish) {
   Data items = list();
   for (const auto& [field, message] : fieldMessages) {
     Data e;
     e.set("field", field);
     e.set("message", message);
+    e.set("in_english", inEnglish.count(field) > 0);
     items.push_back(e);
   }
   return items;

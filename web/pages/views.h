@@ -6,6 +6,7 @@
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,9 @@ Data list();
 // kainjow's set and push_back copy the whole subtree; these move a subtree just built in.
 void put(Data& object, const std::string& name, Data&& value);
 void append(Data& list, Data&& item);
-Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages);
+// The error summary's items: (anchor, message) each; an anchor in `inEnglish` marks its message
+// as English (lang="en-GB") on a page in another language.
+Data errorSummary(const std::vector<std::pair<std::string, std::string>>& fieldMessages,
+                  const std::set<std::string>& inEnglish = {});
 
 }  // namespace sendflow::web
