@@ -830,3 +830,147 @@ TEST_CASE(
   }
   CHECK(given == 8);
 }
+
+namespace {
+
+// A parent's section whose field writes its own error messages, given per language (issue 16).
+const char* kOwnMessagesForm = R"({"type": "mini", "title": "Mini plan", "version": 1,
+ "sections": [
+  {"id": "main", "title": "Main", "fields": [
+    {"id": "name", "label": "Name", "kind": "text", "required": true}]},
+  {"id": "parent", "title": "Your views", "roles": ["parent_carer"],
+   "translations": {"pl": {"title": "Twoje zdanie"}, "ur": {"title": "آپ کی رائے"}},
+   "fields": [
+    {"id": "code", "label": "Family code", "kind": "text", "required": true,
+     "pattern": "[A-Z]{2}[0-9]", "pattern_message": "Enter a code like AB1",
+     "error_messages": {"required": "Enter your family code"},
+     "translations": {"pl": {"label": "Kod rodziny", "pattern_message": "Prosimy wpisać kod, np. AB1",
+                             "error_messages": {"required": "Prosimy wpisać kod rodziny"}},
+                      "ur": {"label": "خاندانی کوڈ", "pattern_message": "کوڈ اس طرح لکھیں: AB1"}}},
+    {"id": "when", "label": "Date of the visit", "kind": "date",
+     "error_messages": {"invalid": "Enter the date of the visit as a real date"},
+     "translations": {"pl": {"label": "Data wizyty",
+                             "error_messages": {"invalid": "Prosimy wpisać prawdziwą datę wizyty"}}}}]},
+  {"id": "voice", "title": "My views", "pupil_voice": true, "fields": [
+    {"id": "my_views", "label": "Views", "kind": "long_text"}]}]})";
+
+Poco::JSON::Object::Ptr valuesOf(const std::string& json) {
+  return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+}
+
+// The form's own message among `errors` about `field`: its English and its words per language.
+const TextArg* ownMessageAbout(const std::vector<FieldError>& errors, const std::string& field) {
+  for (const auto& e : errors)
+    if (e.field == field && e.text.args.size() == 1 && e.text.args[0].whole) return &e.text.args[0];
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a field's own error messages may be given per language, as its labels are",
+          "[engine][definitions][languages]") {
+  REQUIRE(loadMini(kOwnMessagesForm, kMiniWorkflow).error.empty());
+  const auto form = parseForm(kOwnMessagesForm, "mini");
+  const auto* code = form.field("code");
+  REQUIRE(code);
+  CHECK(code->translations.at("pl").patternMessage == "Prosimy wpisać kod, np. AB1");
+  CHECK(code->translations.at("pl").requiredMessage == "Prosimy wpisać kod rodziny");
+  CHECK(code->translations.at("ur").requiredMessage.empty());
+  // Polish gives every word of the section; Urdu lacks the "required" message (and the date's
+  // words), so its page says that some of the section is in English.
+  CHECK(form.sections[1].fields[0].fullyIn("pl"));
+  CHECK_FALSE(code->fullyIn("ur"));
+  CHECK(code->fullyIn("en-GB"));
+
+  // Validation names the messages by the form's own words in each language that gives them.
+  ValueContext ctx;
+  ctx.today = Date{std::chrono::year{2026}, std::chrono::month{12}, std::chrono::day{3}};
+  auto missing = validateValues(form, *valuesOf(R"({"name": "A"})"), ctx).missing;
+  const TextArg* required = ownMessageAbout(missing, "code");
+  REQUIRE(required);
+  CHECK(required->value == "Enter your family code");
+  CHECK(required->words.at("pl") == "Prosimy wpisać kod rodziny");
+  CHECK_FALSE(required->words.count("ur"));
+  CHECK(missing.front().message == "Enter your family code");  // English, for staff and the API
+
+  auto invalid =
+      validateValues(form, *valuesOf(R"({"name": "A", "code": "ab", "when": "2026-02-31"})"), ctx)
+          .invalid;
+  const TextArg* pattern = ownMessageAbout(invalid, "code");
+  REQUIRE(pattern);
+  CHECK(pattern->value == "Enter a code like AB1");
+  CHECK(pattern->words.at("ur") == "کوڈ اس طرح لکھیں: AB1");
+  const TextArg* date = ownMessageAbout(invalid, "when");
+  REQUIRE(date);
+  CHECK(date->words.at("pl") == "Prosimy wpisać prawdziwą datę wizyty");
+
+  // The words are part of the snapshot a plan pins.
+  CHECK(
+      parseForm(form.sourceJson, "snapshot").field("code")->translations.at("pl").patternMessage ==
+      "Prosimy wpisać kod, np. AB1");
+}
+
+TEST_CASE("a field's own error messages per language are refused when wrong, named",
+          "[engine][definitions][languages]") {
+  auto with = [](const std::string& from, const std::string& to) {
+    return replaced(kOwnMessagesForm, from, to);
+  };
+  const std::string at = "$.sections[1].fields[0].translations";
+  const std::string plRequired = R"("error_messages": {"required": "Prosimy wpisać kod rodziny"})";
+  // Unknown keys, in the language's words and in its error messages.
+  expectFormError(with(plRequired, R"("error_messages": {"requird": "Prosimy wpisać kod"})"),
+                  at + ".pl.error_messages.requird", "unknown key 'requird'");
+  expectFormError(with(plRequired, R"("error_mesages": {"required": "Prosimy wpisać kod"})"),
+                  at + ".pl.error_mesages", "unknown key 'error_mesages'");
+  expectFormError(with(plRequired, R"("error_messages": {})"), at + ".pl.error_messages",
+                  "give the 'required' or the 'invalid' message");
+  expectFormError(with(plRequired, R"("error_messages": "Prosimy wpisać kod")"),
+                  at + ".pl.error_messages", "expected an object");
+  // A message the field does not write in English: nothing to translate.
+  expectFormError(with(plRequired, R"("error_messages": {"invalid": "Zły kod"})"),
+                  at + ".pl.error_messages.invalid",
+                  "there is no English 'error_messages.invalid' here to translate");
+  expectFormError(with(R"("pattern_message": "Enter a code like AB1",)", ""),
+                  at + ".pl.pattern_message",
+                  "there is no English 'pattern_message' here to translate");
+  // A pattern message only where the kind has a pattern.
+  expectFormError(
+      with(R"("translations": {"pl": {"label": "Data wizyty",)",
+           R"("translations": {"pl": {"label": "Data wizyty", "pattern_message": "Zła data",)"),
+      "$.sections[1].fields[1].translations.pl.pattern_message", "unknown key 'pattern_message'");
+  // Each message one line of 1 to 300 bytes, never blank.
+  expectFormError(with(plRequired, R"("error_messages": {"required": "  "})"),
+                  at + ".pl.error_messages.required", "empty");
+  expectFormError(with(plRequired, R"("error_messages": {"required": "a\nb"})"),
+                  at + ".pl.error_messages.required", "one line of text");
+  expectFormError(
+      with(plRequired, R"("error_messages": {"required": ")" + std::string(301, 'x') + "\"}"),
+      at + ".pl.error_messages.required", "1 to 300 bytes");
+  // A language the server does not offer.
+  expectFormError(with(R"("ur": {"label": "خاندانی کوڈ",)", R"("de": {"label": "Familiencode",)"),
+                  at + ".de", "unknown language 'de': the languages offered are");
+}
+
+TEST_CASE("a workflow's states and transitions may give their labels per language",
+          "[engine][definitions][languages]") {
+  const std::string wf =
+      replaced(replaced(kMiniWorkflow, R"({"name": "active", "active": true})",
+                        R"({"name": "active", "label": "Active", "active": true,
+                            "translations": {"pl": {"label": "Obowiązujący"}}})"),
+               R"("requires": "reason"})",
+               R"("requires": "reason", "translations": {"ur": {"label": "بند کریں"}}})");
+  auto r = loadMini(kMiniForm, wf);
+  INFO(r.error);
+  REQUIRE(r.error.empty());
+  const auto parsed = parseWorkflow(wf, "mini");
+  CHECK(parsed.state("active")->translations.at("pl").label == "Obowiązujący");
+  CHECK(parsed.transition("close")->translations.at("ur").label == "بند کریں");
+  expectWorkflowError(
+      replaced(wf, R"({"pl": {"label": "Obowiązujący"}})", R"({"de": {"label": "Gültig"}})"),
+      "$.states[1].translations.de", "unknown language 'de'");
+  expectWorkflowError(replaced(wf, R"({"pl": {"label": "Obowiązujący"}})",
+                               R"({"pl": {"label": "Obowiązujący", "help": "?"}})"),
+                      "$.states[1].translations.pl.help", "unknown key 'help'");
+  expectWorkflowError(replaced(wf, R"({"ur": {"label": "بند کریں"}})", R"({"ur": {"label": ""}})"),
+                      "$.transitions[1].translations.ur.label", "empty");
+}

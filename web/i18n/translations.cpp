@@ -6,7 +6,9 @@
 #include <unicode/datefmt.h>
 #include <unicode/listformatter.h>
 #include <unicode/locid.h>
+#include <unicode/measfmt.h>
 #include <unicode/measunit.h>
+#include <unicode/measure.h>
 #include <unicode/numberformatter.h>
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
@@ -22,7 +24,9 @@
 
 #include "i18n/language_list.h"
 #include "sendflow/engine/core/clock.h"
+#include "sendflow/engine/definitions/duration.h"
 #include "sendflow/engine/documents/plan_document.h"
+#include "sendflow/engine/plans/schedule.h"
 
 namespace sendflow::web {
 namespace {
@@ -277,7 +281,12 @@ std::string Translations::text(std::string_view lang, const engine::Text& t, boo
     a.name = "x";
     return engine::Text("{{x}}", {std::move(a)}).str();
   };
-  if (fellBack) *fellBack = !t.empty() && !has(lang, t.msgid);
+  // A message that is only a form's own whole message ("{{message}}") is in English only where
+  // the form does not give it in the language (below); any other, where the catalogue lacks it.
+  bool ownOnly = false;
+  if (t.args.size() == 1 && t.args.front().whole && t.msgid == "{{" + t.args.front().name + "}}")
+    ownOnly = true;
+  if (fellBack) *fellBack = !t.empty() && !ownOnly && !has(lang, t.msgid);
   const std::string& message = text(lang, t.msgid);
   std::string out;
   std::string_view::size_type pos = 0;
@@ -315,12 +324,22 @@ std::string Translations::text(std::string_view lang, const engine::Text& t, boo
           out += localList(lang, items);
           break;
         }
+        case Kind::kDuration: {
+          auto d = engine::parseDuration(arg->value);
+          out += lang == kEnglish || !d ? english(*arg) : localDuration(lang, *d);
+          break;
+        }
         case Kind::kWords: {
           if (lang == kEnglish) {
             out += arg->value;
             break;
           }
           auto w = arg->words.find(lang);
+          if (arg->whole) {  // a form's own whole message: its words, never quoted
+            out += w != arg->words.end() ? w->second : arg->value;
+            if (fellBack && w == arg->words.end()) *fellBack = true;
+            break;
+          }
           // TRANSLATORS: a form's own words (a question's label) quoted inside a sentence.
           out += fillPlaceholders(text(lang, N_("“{{words}}”")),
                                   {{"words", w != arg->words.end() ? w->second : arg->value}});
@@ -388,6 +407,34 @@ std::string localMinutes(std::string_view lang, long minutes) {
                                      .formatInt(minutes, status)
                                      .toString(status);
   if (U_FAILURE(status)) return std::to_string(minutes) + " minutes";
+  std::string out;
+  formatted.toUTF8String(out);
+  return out;
+}
+
+std::string localDuration(std::string_view lang, const engine::Duration& d) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Locale locale(std::string(lang).c_str());
+  icu::MeasureFormat fmt(locale, UMEASFMT_WIDTH_WIDE, status);
+  std::vector<icu::Measure> parts;
+  auto add = [&](int n, icu::MeasureUnit* unit) {
+    std::unique_ptr<icu::MeasureUnit> owned(unit);
+    if (U_FAILURE(status) || !owned) return;
+    if (n != 0) parts.emplace_back(icu::Formattable(n), owned.release(), status);
+  };
+  add(d.years, icu::MeasureUnit::createYear(status));
+  add(d.months, icu::MeasureUnit::createMonth(status));
+  add(d.weeks, icu::MeasureUnit::createWeek(status));
+  if (d.days != 0 || parts.empty()) {
+    std::unique_ptr<icu::MeasureUnit> day(icu::MeasureUnit::createDay(status));
+    if (U_SUCCESS(status) && day)
+      parts.emplace_back(icu::Formattable(d.days), day.release(), status);
+  }
+  icu::UnicodeString formatted;
+  icu::FieldPosition pos(icu::FieldPosition::DONT_CARE);
+  if (U_SUCCESS(status))
+    fmt.formatMeasures(parts.data(), static_cast<int32_t>(parts.size()), formatted, pos, status);
+  if (U_FAILURE(status)) return engine::durationWords(d);
   std::string out;
   formatted.toUTF8String(out);
   return out;

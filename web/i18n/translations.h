@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sendflow/engine/core/message.h"
+#include "sendflow/engine/definitions/duration.h"
 
 namespace sendflow::web {
 
@@ -98,6 +99,10 @@ std::string localDate(std::string_view lang, std::string_view isoDate);
 // A number of minutes with its noun in `lang`'s grammar, by ICU ("10 minutes", "10 minut",
 // "1 minuta"): messages carry a count this way and never need plural forms of their own.
 std::string localMinutes(std::string_view lang, long minutes);
+
+// A calendar duration written out in `lang` by ICU's MeasureFormat, its nouns in the language's
+// grammar ("12 months", "12 miesięcy", "1 rok i 6 miesięcy").
+std::string localDuration(std::string_view lang, const engine::Duration& d);
 
 // A whole number in `lang`'s digits and grouping, by ICU ("1,234", "1 234", "١٬٢٣٤").
 std::string localCount(std::string_view lang, long n);

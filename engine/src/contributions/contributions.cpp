@@ -213,7 +213,8 @@ std::set<std::string> ContributionService::fieldsFor(
 Text ContributionService::closedReason(const StateDef& s) {
   return Text(N_("This plan is {{state}} now, so it can no longer be changed here. Thank you for "
                  "your part."),
-              {TextArg::text("state", Text(s.shown()))});
+              {TextArg::formWords("state", s.shown(),
+                                  wordsByLanguage(s.translations, &LocalWords::label))});
 }
 
 Result<Contribution> ContributionService::open(const std::string& token, const std::string& ip) {

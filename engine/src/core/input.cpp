@@ -22,28 +22,36 @@ std::optional<std::int64_t> parseId(std::string_view s) {
   return parseInteger(s, 1, std::numeric_limits<std::int64_t>::max());
 }
 
-std::optional<std::string> textProblem(std::string_view s, TextShape shape) {
+std::optional<Text> textProblem(std::string_view s, TextShape shape, TextArg answer) {
+  answer.name = "answer";
+  auto problem = [&](const char* msgid) { return Text(msgid, {std::move(answer)}); };
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != 0x7F) continue;
     if (c == '\t') continue;
     if (c == '\n' || c == '\r') {
-      if (shape == TextShape::kLine) return std::string("must be on one line (no line breaks)");
+      if (shape == TextShape::kLine)
+        return problem(N_("{{answer}} must be on one line (no line breaks)"));
       if (c == '\n' || (i + 1 < s.size() && s[i + 1] == '\n')) continue;
-      return std::string("contains a carriage return that does not end a line");
+      return problem(N_("{{answer}} contains a carriage return that does not end a line"));
     }
-    if (c == 0) return std::string("contains a NUL character");
-    return std::string("contains a control character");
+    if (c == 0) return problem(N_("{{answer}} contains a NUL character"));
+    return problem(N_("{{answer}} contains a control character"));
   }
   return std::nullopt;
 }
 
+bool checkText(std::vector<FieldError>& errs, const std::string& field, TextArg answer,
+               std::string_view s, TextShape shape) {
+  auto problem = textProblem(s, shape, std::move(answer));
+  if (!problem) return true;
+  errs.push_back(fieldError(field, std::move(*problem)));
+  return false;
+}
+
 bool checkText(std::vector<FieldError>& errs, const std::string& field, const std::string& label,
                std::string_view s, TextShape shape) {
-  auto problem = textProblem(s, shape);
-  if (!problem) return true;
-  errs.push_back({field, label + " " + *problem});
-  return false;
+  return checkText(errs, field, TextArg::verbatim("answer", label), s, shape);
 }
 
 }  // namespace sendflow::engine

@@ -2,6 +2,8 @@
 
 #include "sendflow/engine/core/clock.h"
 #include "sendflow/engine/core/text.h"
+#include "sendflow/engine/definitions/duration.h"
+#include "sendflow/engine/plans/schedule.h"
 
 namespace sendflow::engine {
 
@@ -60,6 +62,21 @@ TextArg TextArg::formWords(std::string name, std::string english,
   return a;
 }
 
+TextArg TextArg::formMessage(std::string name, std::string english,
+                             std::map<std::string, std::string, std::less<>> words) {
+  TextArg a = formWords(std::move(name), std::move(english), std::move(words));
+  a.whole = true;
+  return a;
+}
+
+TextArg TextArg::duration(std::string name, std::string isoDuration) {
+  TextArg a;
+  a.name = std::move(name);
+  a.kind = Kind::kDuration;
+  a.value = std::move(isoDuration);
+  return a;
+}
+
 namespace {
 
 std::string englishOf(const TextArg& a) {
@@ -78,6 +95,10 @@ std::string englishOf(const TextArg& a) {
       std::string out;
       for (const auto& t : a.texts) out += (out.empty() ? "" : ", ") + t.str();
       return out;
+    }
+    case TextArg::Kind::kDuration: {
+      auto d = parseDuration(a.value);
+      return d ? durationWords(*d) : a.value;
     }
     case TextArg::Kind::kVerbatim:
     case TextArg::Kind::kWords:

@@ -38,6 +38,10 @@ constexpr auto kFormulaOpNames = nameTable<Formula::Op>({{Formula::Op::kProduct,
 
 bool fieldFullyIn(const FieldDef& f, std::string_view language) {
   if (f.labelIn(language).fellBack || f.helpIn(language).fellBack) return false;
+  for (auto [english, word] : {std::pair{&f.requiredMessage, &LocalWords::requiredMessage},
+                               std::pair{&f.invalidMessage, &LocalWords::invalidMessage},
+                               std::pair{&f.patternMessage, &LocalWords::patternMessage}})
+    if (wordsIn(f.translations, language, *english, word).fellBack) return false;
   for (const auto& o : f.options)
     if (o.labelIn(language).fellBack) return false;
   for (const auto& c : f.columns)
@@ -53,6 +57,14 @@ LocalText wordsIn(const Translations& t, std::string_view language, const std::s
   if (auto it = t.find(language); it != t.end() && !(it->second.*word).empty())
     return {it->second.*word, false};
   return {english, true};
+}
+
+std::map<std::string, std::string, std::less<>> wordsByLanguage(const Translations& t,
+                                                                std::string LocalWords::*word) {
+  std::map<std::string, std::string, std::less<>> out;
+  for (const auto& [language, words] : t)
+    if (!(words.*word).empty()) out.emplace(language, words.*word);
+  return out;
 }
 
 LocalText ChoiceOption::labelIn(std::string_view language) const {

@@ -63,6 +63,8 @@ FieldDef FormParser::field(const Var& v, const std::string& p, bool inTable) {
   readPeople(*o, p, f);
   if (f.kind == FieldKind::kTable) readTable(*o, p, f);
   if (f.kind == FieldKind::kComputed) readComputed(*o, p, f);
+  // After the English words and messages they translate.
+  f.translations = readTranslations(r_, *o, p, "label", &f.help, &f);
   return f;
 }
 
@@ -115,7 +117,6 @@ void FormParser::readCommon(const Object& o, const std::string& p, bool inTable,
   if (f.kind == FieldKind::kComputed && f.required)
     r_.fail(p + ".required", "a computed field cannot be required");
   readErrorWords(o, p, f);
-  f.translations = readTranslations(r_, o, p, "label", &f.help);
 }
 
 // "error_name": "why the pupil needs a PEEP"; "error_messages": {"required"?, "invalid"?}.

@@ -36,7 +36,8 @@ void checkLanguage(const Reader& r, const std::string& language, const std::stri
 }  // namespace
 
 Translations readTranslations(const Reader& r, const Object& o, const std::string& p,
-                              const char* labelKey, const std::string* englishHelp) {
+                              const char* labelKey, const std::string* englishHelp,
+                              const FieldDef* field) {
   Translations out;
   if (!o.has("translations")) return out;
   const std::string tp = p + ".translations";
@@ -48,18 +49,34 @@ Translations readTranslations(const Reader& r, const Object& o, const std::strin
     const std::string lp = tp + "." + language;
     checkLanguage(r, language, lp, labelKey);
     auto words = r.object(all->get(language), lp);
-    if (englishHelp)
-      r.keys(*words, lp, {}, {std::string_view(labelKey), "help"});
-    else
-      r.keys(*words, lp, {}, {std::string_view(labelKey)});
+    std::vector<std::string_view> allowed{std::string_view(labelKey)};
+    if (englishHelp) allowed.push_back("help");
+    if (field) {
+      allowed.push_back("error_messages");
+      if (field->kind == FieldKind::kText) allowed.push_back("pattern_message");
+    }
+    std::vector<std::string> names;
+    words->getNames(names);
+    for (const auto& n : names)
+      if (std::find(allowed.begin(), allowed.end(), n) == allowed.end())
+        r.fail(lp + "." + n, "unknown key '" + n + "'");
     if (words->size() == 0)
       r.fail(lp, std::string("give the '") + labelKey + "'" +
                      (englishHelp ? " or the 'help'" : "") + ", or leave the language out");
-    auto word = [&](const char* key) {
-      const std::string wp = lp + "." + key;
-      std::string s = r.string(words->get(key), wp);
+    auto text = [&](const Object& in, const char* key, const std::string& wp) {
+      std::string s = r.string(in.get(key), wp);
       if (blank(s)) r.fail(wp, "empty: leave the word out to show the English one");
       if (hasControl(s)) r.fail(wp, "expected one line of text (no control characters)");
+      return s;
+    };
+    auto word = [&](const char* key) { return text(*words, key, lp + "." + key); };
+    // A whole message, where the field has it in English: one line of 1 to 300 bytes.
+    auto message = [&](const Object& in, const char* key, const std::string& wp,
+                       const std::string& english) {
+      if (english.empty())
+        r.fail(wp, "there is no English '" + wp.substr(lp.size() + 1) + "' here to translate");
+      std::string s = text(in, key, wp);
+      if (s.size() > 300) r.fail(wp, "expected one line of text (1 to 300 bytes)");
       return s;
     };
     LocalWords w;
@@ -68,6 +85,20 @@ Translations readTranslations(const Reader& r, const Object& o, const std::strin
       if (englishHelp->empty())
         r.fail(lp + ".help", "there is no English 'help' here to translate");
       w.help = word("help");
+    }
+    if (field && words->has("pattern_message"))
+      w.patternMessage =
+          message(*words, "pattern_message", lp + ".pattern_message", field->patternMessage);
+    if (field && words->has("error_messages")) {
+      const std::string mp = lp + ".error_messages";
+      auto m = r.object(words->get("error_messages"), mp);
+      r.keys(*m, mp, {}, {"required", "invalid"});
+      if (m->size() == 0)
+        r.fail(mp, "give the 'required' or the 'invalid' message, or leave it out");
+      if (m->has("required"))
+        w.requiredMessage = message(*m, "required", mp + ".required", field->requiredMessage);
+      if (m->has("invalid"))
+        w.invalidMessage = message(*m, "invalid", mp + ".invalid", field->invalidMessage);
     }
     out.emplace(language, std::move(w));
   }

@@ -61,11 +61,13 @@ void WorkflowParser::readHeader(const Object& root, WorkflowDefinition& wf) {
 
 StateDef WorkflowParser::state(const WorkflowDefinition& wf, const Var& v, const std::string& p) {
   auto o = r_.object(v, p);
-  r_.keys(*o, p, {"name"}, {"label", "editable", "signing", "active", "final", "tone"});
+  r_.keys(*o, p, {"name"},
+          {"label", "editable", "signing", "active", "final", "tone", "translations"});
   StateDef s;
   s.name = r_.identifier(o->get("name"), p + ".name");
   if (wf.state(s.name)) r_.fail(p + ".name", "duplicate state '" + s.name + "'");
   s.label = o->has("label") ? r_.string(o->get("label"), p + ".label") : s.name;
+  s.translations = readTranslations(r_, *o, p, "label", nullptr);
   if (o->has("editable")) s.editable = r_.boolean(o->get("editable"), p + ".editable");
   if (o->has("signing")) s.signing = r_.boolean(o->get("signing"), p + ".signing");
   if (o->has("active")) s.active = r_.boolean(o->get("active"), p + ".active");
@@ -102,10 +104,12 @@ TransitionDef WorkflowParser::transition(const WorkflowDefinition& wf, const Var
                                          const std::string& p) {
   auto o = r_.object(v, p);
   r_.keys(*o, p, {"name", "from", "to"},
-          {"label", "roles", "guards", "actions", "auto", "requires", "reasons", "destructive"});
+          {"label", "roles", "guards", "actions", "auto", "requires", "reasons", "destructive",
+           "translations"});
   TransitionDef t;
   t.name = r_.identifier(o->get("name"), p + ".name");
   t.label = o->has("label") ? r_.string(o->get("label"), p + ".label") : t.name;
+  t.translations = readTranslations(r_, *o, p, "label", nullptr);
   readFrom(wf, *o, p, t);
   t.to = r_.string(o->get("to"), p + ".to");
   if (!wf.state(t.to)) r_.fail(p + ".to", "unknown state '" + t.to + "'");

@@ -49,10 +49,14 @@ std::string answerName(const FieldDef& f) {
 // answer's name is the form's words: in English as it reads in the sentence (answerName), in
 // another language the label the form gives in it (else the English label), quoted.
 std::map<std::string, std::string, std::less<>> labelsOf(const FieldDef& f) {
-  std::map<std::string, std::string, std::less<>> out;
-  for (const auto& [lang, words] : f.translations)
-    if (!words.label.empty()) out.emplace(lang, words.label);
-  return out;
+  return wordsByLanguage(f.translations, &LocalWords::label);
+}
+
+// A whole message of the form's own ("error_messages", "pattern_message"): in a contact's
+// language where the form gives it there, else in English (marked as English on their page).
+Text ownMessage(const FieldDef& f, const std::string& english, std::string LocalWords::*word) {
+  return Text("{{message}}",
+              {TextArg::formMessage("message", english, wordsByLanguage(f.translations, word))});
 }
 
 TextArg answerArg(const FieldDef& f, bool startsSentence, const char* name = "answer") {
@@ -72,7 +76,8 @@ Text selectYesNo(const FieldDef& f) {
 
 // GOV.UK patterns: "Enter …" for what is typed, "Select …" for what is chosen.
 Text missingMessage(const FieldDef& f) {
-  if (!f.requiredMessage.empty()) return Text(f.requiredMessage);  // the form's own (English)
+  if (!f.requiredMessage.empty())
+    return ownMessage(f, f.requiredMessage, &LocalWords::requiredMessage);
   switch (f.kind) {
     case FieldKind::kYesNo:
       return selectYesNo(f);
@@ -112,8 +117,6 @@ struct Subject {
     args.push_back(answerArg(f, false));
     return about(Text(msgid, std::move(args)));
   }
-  // English words for checkText (core/input.h), which writes its own sentences.
-  std::string name() const { return about(Text(upperFirst(answerName(f)))).str(); }
 };
 
 class Validator {
@@ -197,8 +200,12 @@ class Validator {
     const bool unchanged =
         isString(previous) && previous.extract<std::string>() == v.extract<std::string>();
     const auto shape = f.kind == FieldKind::kLongText ? TextShape::kLongText : TextShape::kLine;
-    if (!unchanged && !checkText(out_.invalid, name, label.name(), v.extract<std::string>(), shape))
-      return;
+    if (!unchanged) {
+      if (auto problem = textProblem(v.extract<std::string>(), shape, answerArg(f, true))) {
+        bad(name, label.about(std::move(*problem)));
+        return;
+      }
+    }
     if (f.maxLength && n > *f.maxLength) {
       bad(name, label.says(N_("{{answer}} must be {{count}} characters or fewer"),
                            {TextArg::number("count", static_cast<long>(*f.maxLength))}));
@@ -210,9 +217,10 @@ class Validator {
       return;
     }
     if (f.regex && !std::regex_match(v.extract<std::string>(), *f.regex))
-      bad(name, !f.patternMessage.empty() ? label.about(Text(f.patternMessage))
+      bad(name, !f.patternMessage.empty()
+                    ? label.about(ownMessage(f, f.patternMessage, &LocalWords::patternMessage))
                 : !f.invalidMessage.empty()
-                    ? label.about(Text(f.invalidMessage))
+                    ? label.about(ownMessage(f, f.invalidMessage, &LocalWords::invalidMessage))
                     : label.says(N_("{{answer}} is not in the right format")));
   }
 
@@ -242,8 +250,9 @@ class Validator {
     if (!stringOk(v, name, label, nullptr)) return;
     auto d = parseIsoDate(v.extract<std::string>());
     if (!d) {
-      bad(name, f.invalidMessage.empty() ? label.says(N_("{{answer}} must be a real date"))
-                                         : label.about(Text(f.invalidMessage)));
+      bad(name, f.invalidMessage.empty()
+                    ? label.says(N_("{{answer}} must be a real date"))
+                    : label.about(ownMessage(f, f.invalidMessage, &LocalWords::invalidMessage)));
       return;
     }
     bool unchanged = !previous.isEmpty() && isString(previous) &&
@@ -271,11 +280,11 @@ class Validator {
             bad(name, label.says(N_("{{answer}} must be the same as or before {{when}}"), {when}));
           break;
         case DateRelation::Op::kWithin:
-          // The duration's words ("2 weeks") are the definition's, in English.
+          // The duration written out in the contact's language ("12 miesięcy").
           if (a < std::chrono::sys_days{subtractDuration(*other, rel.within)} ||
               a > std::chrono::sys_days{addDuration(*other, rel.within)})
             bad(name, label.says(N_("{{answer}} must be within {{duration}} of today"),
-                                 {TextArg::text("duration", Text(durationWords(rel.within)))}));
+                                 {TextArg::duration("duration", durationText(rel.within))}));
           break;
       }
     }
@@ -362,7 +371,10 @@ class Validator {
       bad(name, label.asks(N_("Select a person from the list for {{answer}}")));
       return;
     }
-    if (!checkText(out_.invalid, name, label.name(), s, TextShape::kLine)) return;
+    if (auto problem = textProblem(s, TextShape::kLine, answerArg(f, true))) {
+      bad(name, label.about(std::move(*problem)));
+      return;
+    }
     if (n > 200)
       bad(name, label.says(N_("{{answer}} must be {{count}} characters or fewer"),
                            {TextArg::number("count", 200)}));

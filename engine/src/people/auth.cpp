@@ -42,8 +42,9 @@ Result<LoginResult> AuthService::login(const std::string& email, const std::stri
                                        const std::string& ip, const std::string& userAgent) {
   // A control character in the email is no account's and must not reach the log or the
   // throttle keys: refused before anything is looked up or counted.
-  if (auto problem = textProblem(email, TextShape::kLine))
-    return invalid("The email address " + *problem, {{"email", "The email address " + *problem}});
+  if (auto problem = textProblem(email, TextShape::kLine,
+                                 TextArg::text("answer", Text(N_("The email address")))))
+    return invalid(*problem, {fieldError("email", *problem)});
   const TimePoint now = clock_.now();
   const TimePoint since = now - policy_.failureWindow;
   const std::string normalised = toLower(email);

@@ -139,7 +139,8 @@ Result<const TransitionDef*> checkTransition(const WorkflowDefinition& wf, std::
   }
   if (!fields.empty())
     return invalid(Text(N_("Some things are missing before you can {{action}}"),
-                        {TextArg::text("action", Text(t->label))}),
+                        {TextArg::formWords("action", t->label,
+                                            wordsByLanguage(t->translations, &LocalWords::label))}),
                    fields);
   return t;
 }

@@ -436,13 +436,15 @@ Result<Id> PlanService::fireChecked(PlanView& v, const std::set<std::string>& ro
                                     const std::string& actor, const std::string& actorName,
                                     const ChangeExtension& extend) {
   std::vector<FieldError> textErrors;
-  checkText(textErrors, "reason_code", "The reason", in.reasonCode, TextShape::kLine);
-  checkText(textErrors, "reason_text", "What happened", in.reasonText, TextShape::kLongText);
+  checkText(textErrors, "reason_code", TextArg::text("answer", Text(N_("The reason"))),
+            in.reasonCode, TextShape::kLine);
+  checkText(textErrors, "reason_text", TextArg::text("answer", Text(N_("What happened"))),
+            in.reasonText, TextShape::kLongText);
   if (textErrors.empty() && utf8::countLenient(in.reasonText) > kMaxReasonChars)
     textErrors.push_back(
         {"reason_text",
          "What happened must be " + std::to_string(kMaxReasonChars) + " characters or fewer"});
-  if (!textErrors.empty()) return invalid("Check the reason", textErrors);
+  if (!textErrors.empty()) return invalid(Text(N_("Check the reason")), textErrors);
   TransitionRequest req;
   req.roles = roles;
   req.reasonCode = in.reasonCode;

@@ -275,8 +275,9 @@ Status SignatureService::replaceSigner(const Actor& a, Id requestId, const std::
   if (!found) return found.error();
   const auto& [old, v] = found.value();
   std::string why = trimmed(reason);
-  if (auto problem = textProblem(why, TextShape::kLine))
-    return invalid("Check the reason", {{"reason", "The reason " + *problem}});
+  if (auto problem =
+          textProblem(why, TextShape::kLine, TextArg::text("answer", Text(N_("The reason")))))
+    return invalid(Text(N_("Check the reason")), {fieldError("reason", std::move(*problem))});
   if (why.empty())
     return invalid("Give a reason for the replacement",
                    {{"reason", "Give a reason (for example, absence cover)"}});

@@ -47,10 +47,13 @@ Result<ReviewLink> SignatureService::locateReviewLink(const std::string& token) 
   const StateDef* state = wf->state(rec->state);
   const TransitionDef* t = PlanService::contactReviewTransition(*wf, rec->state);
   if (r->version != rec->currentVersion || !state || !state->active || !t) {
-    out.closed = Text(N_("This plan is no longer in force (it is {{state}}), so a review cannot be "
-                         "asked for here. If you have a concern about it, contact the school's "
-                         "SENCO."),
-                      {TextArg::text("state", Text(state ? state->shown() : rec->state))});
+    out.closed =
+        Text(N_("This plan is no longer in force (it is {{state}}), so a review cannot be "
+                "asked for here. If you have a concern about it, contact the school's "
+                "SENCO."),
+             {state ? TextArg::formWords("state", state->shown(),
+                                         wordsByLanguage(state->translations, &LocalWords::label))
+                    : TextArg::formWords("state", rec->state, {})});
   } else {
     out.transition = t->name;
     out.reasons = t->reasons;

@@ -253,7 +253,8 @@ std::vector<FieldError> signInputErrors(const SignInput& in, const std::string& 
   if (!in.consent)
     errors.push_back(
         fieldError("consent", Text(N_("Tick the box to agree to sign electronically"))));
-  checkText(errors, "typed_name", "Your name", in.typedName, TextShape::kLine);
+  checkText(errors, "typed_name", TextArg::text("answer", Text(N_("Your name"))), in.typedName,
+            TextShape::kLine);
   if (in.method == "typed") {
     if (typed.empty())
       errors.push_back(fieldError("typed_name", Text(N_("Type your full name to sign"))));
@@ -380,8 +381,9 @@ Status SignatureService::decline(const SignerAccess& who, const std::string& rea
   if (!r) return r.error();
   auto req = r.value();
   std::string why = trimmed(reason);
-  if (auto problem = textProblem(why, TextShape::kLongText))
-    return invalid("Check the reason", {{"reason", "The reason " + *problem}});
+  if (auto problem =
+          textProblem(why, TextShape::kLongText, TextArg::text("answer", Text(N_("The reason")))))
+    return invalid(Text(N_("Check the reason")), {fieldError("reason", std::move(*problem))});
   if (why.empty())
     return invalid(Text(N_("Tell the school why you are declining")),
                    {fieldError("reason", Text(N_("Give a reason for declining")))});

@@ -25,12 +25,17 @@ enum class TextShape {
   kLongText,  // paragraphs: tab and line breaks (LF, or CR LF as browsers post them) allowed.
 };
 
-// The first problem of `s` as `shape` ("must be one line" / "contains a control character"),
-// nullopt when it is acceptable. C0 control characters other than those allowed above, and
-// DEL, are refused.
-std::optional<std::string> textProblem(std::string_view s, TextShape shape);
+// The first problem of `s` as `shape`, as a sentence about its {{answer}} for a contact to read in
+// their language (core/message.h): "{{answer}} must be on one line (no line breaks)",
+// "{{answer}} contains a control character", …, with `answer` (renamed "answer") filling it;
+// nullopt when it is acceptable. C0 control characters other than those allowed above, and DEL,
+// are refused.
+std::optional<Text> textProblem(std::string_view s, TextShape shape, TextArg answer = {});
 
-// Appends {field, label + " " + problem} when `s` has a problem; true when it had none.
+// Appends {field, the problem about `answer`} when `s` has a problem; true when it had none.
+bool checkText(std::vector<FieldError>& errs, const std::string& field, TextArg answer,
+               std::string_view s, TextShape shape);
+// The same about an answer named in English words only ("The UPN": staff pages).
 bool checkText(std::vector<FieldError>& errs, const std::string& field, const std::string& label,
                std::string_view s, TextShape shape);
 

@@ -31,16 +31,22 @@ struct TextArg {
     kText,      // a message of its own, translated too
     kList,      // messages joined as a list in the language ("A, B and C")
     kWords,     // a form's own words: English, or the form's words in the language (below)
+    kDuration,  // an ISO-8601 duration ("P12M"), written out in the language ("12 miesięcy")
   };
   std::string name;
   Kind kind = Kind::kVerbatim;
-  std::string value;  // kVerbatim, kDate (ISO); kWords: the English as it reads in the sentence
+  std::string value;  // kVerbatim, kDate (ISO), kDuration (ISO); kWords: the English as it reads
+                      // in the sentence
   long count = 0;     // kCount, kMinutes
   std::vector<Text> texts;  // kText (one), kList
   // kWords: the form's words in each language that has them (language tag -> words). In a
   // language without them, or in a language with them, the words are shown quoted
   // (the message "“{{words}}”" of the catalogue) rather than glued into the sentence.
   std::map<std::string, std::string, std::less<>> words;
+  // kWords: the words are a whole message of the form's own (its "error_messages", its
+  // "pattern_message"), shown as they are, never quoted; in a language they are not given in,
+  // the English shows and the page marks the message as English.
+  bool whole = false;
 
   static TextArg verbatim(std::string name, std::string value);
   static TextArg number(std::string name, long count);
@@ -50,6 +56,9 @@ struct TextArg {
   static TextArg list(std::string name, std::vector<Text> items);
   static TextArg formWords(std::string name, std::string english,
                            std::map<std::string, std::string, std::less<>> words);
+  static TextArg formMessage(std::string name, std::string english,
+                             std::map<std::string, std::string, std::less<>> words);
+  static TextArg duration(std::string name, std::string isoDuration);
 };
 
 struct Text {

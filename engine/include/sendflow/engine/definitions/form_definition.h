@@ -84,10 +84,19 @@ struct Band {
 struct LocalWords {
   std::string label;  // a field's, column's or option's label; a section's title
   std::string help;
+  // A field's own error messages: "error_messages" (required, invalid) and "pattern_message".
+  std::string requiredMessage;
+  std::string invalidMessage;
+  std::string patternMessage;
 };
 // Language tag (one the server offers, never en-GB: the definition's own words are English) ->
 // words.
 using Translations = std::map<std::string, LocalWords, std::less<>>;
+
+// Member `word` of each language that gives it (language tag -> words): a form's words for an
+// engine Text (TextArg::formWords, core/message.h).
+std::map<std::string, std::string, std::less<>> wordsByLanguage(const Translations& t,
+                                                                std::string LocalWords::*word);
 
 // The words a page shows a contact for an item in their language: the translation where the
 // definition has one, else the English words with fellBack set (the page then says it shows
@@ -141,7 +150,7 @@ struct FieldDef {
   std::size_t minRows = 0, maxRows = 100;
   std::optional<Formula> formula;  // computed
   std::vector<Band> bands;         // computed
-  Translations translations;       // label and help, in a contact's section only
+  Translations translations;  // label, help and the error messages, in a contact's section only
 
   const FieldDef* column(std::string_view columnId) const;
   const ChoiceOption* option(std::string_view value) const;

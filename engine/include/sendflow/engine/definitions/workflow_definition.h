@@ -80,6 +80,9 @@ struct StateDef {
   // a review_date_reached transition leads to it), signing waiting, editable in progress,
   // otherwise attention.
   StateTone tone = StateTone::kAttention;
+  // The label in other languages, for the contacts who read it inside a message ("This plan is
+  // “Active” now…"): "translations" in the file, as a signer's.
+  Translations translations;
   const std::string& shown() const { return label.empty() ? name : label; }  // for people
 };
 
@@ -95,6 +98,7 @@ struct TransitionDef {
   bool requiresReason = false;
   std::vector<std::string> reasons;  // allowed reason codes; empty: free text only
   bool destructive = false;          // ends or undoes something (e.g. withdraw): shown as a warning
+  Translations translations;         // the label in other languages, as a state's
 
   bool firesFrom(std::string_view state) const;
 };
