@@ -14,11 +14,16 @@
 namespace sendflow::web {
 namespace {
 
+// Throws engine::InfraError naming the file (Poco's own says only "File not found").
 std::string readFile(const std::string& path) {
-  Poco::FileInputStream in(path, std::ios::binary);
-  std::string s;
-  Poco::StreamCopier::copyToString(in, s);
-  return s;
+  try {
+    Poco::FileInputStream in(path, std::ios::binary);
+    std::string s;
+    Poco::StreamCopier::copyToString(in, s);
+    return s;
+  } catch (const Poco::Exception& e) {
+    throw engine::InfraError("cannot read " + path + ": " + e.displayText());
+  }
 }
 
 engine::SealKey loadSealKey(App& app, const SealSettings& seal, std::string& notice) {
