@@ -54,7 +54,7 @@ TEST_CASE("sendflow render opens no mail or page templates, and refuses an unkno
 }
 
 TEST_CASE(
-    "sendflow render reads no definition folder and no seal key, and serve still refuses both",
+    "sendflow render reads no definition folder and no seal key while serve still refuses both",
     "[web][cli][render]") {
   Server s;
   s.seedDemo();
