@@ -91,6 +91,42 @@ TEST_CASE("a source that cannot be read stops the load with its own error",
   CHECK(loadError(Unreadable{}) == "forms/: $: not a readable directory");
 }
 
+TEST_CASE("a deferred registry reads its source only when first asked, whole, and names a bad file",
+          "[engine][definitions]") {
+  MemoryDefinitionSource good;
+  good.addForm("visit", kForm).addWorkflow("visit", kWorkflow);
+  int reads = 0;
+  auto reg = DefinitionRegistry::deferred([&] {
+    ++reads;
+    return DefinitionRegistry::load(good, kLanguages);
+  });
+  CHECK(reads == 0);  // a command that never asks (render: the plan's own snapshot) reads nothing
+  const WorkflowDefinition* wf = reg.workflow("visit");
+  REQUIRE(wf);
+  CHECK(reads == 1);
+  REQUIRE(reg.formFor(*wf));  // the whole source was read and checked: its form is there too
+  CHECK(reg.types() == std::vector<std::string>{"visit"});
+  reg.check();
+  CHECK(reads == 1);  // once
+
+  MemoryDefinitionSource bad = good;
+  std::string form = kForm;
+  form.replace(form.find(R"("kind": "text")"), 14, R"("kind": "txet")");
+  bad.addForm("visit", form);
+  int badReads = 0;
+  auto broken = DefinitionRegistry::deferred([&] {
+    ++badReads;
+    return DefinitionRegistry::load(bad, kLanguages);
+  });
+  CHECK(badReads == 0);
+  // check() (a server's start) and any lookup refuse it, naming the file and the JSON path, and
+  // never hand out a definition from a source with a broken file.
+  CHECK_THROWS_WITH(broken.check(),
+                    Catch::StartsWith("forms/visit/form.json: $.sections[0].fields[0].kind"));
+  CHECK_THROWS_AS(broken.workflow("visit"), DefinitionError);
+  CHECK(badReads == 2);
+}
+
 TEST_CASE("a source's words in a language the server's list does not offer are refused by file",
           "[engine][definitions][languages]") {
   const std::string withWords = std::string(kForm).replace(

@@ -1,5 +1,6 @@
 // What a CLI command opens at start-up (issue 15): only what it needs. `sendflow render` reads no
-// mail templates and no page templates; `reminders run --dry-run` prints each message as it is
+// mail templates, no page templates, no form or workflow folder and no seal key, while the server
+// still refuses to start on a broken one; `reminders run --dry-run` prints each message as it is
 // found and lists exactly what the real run then queues.
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -50,6 +51,37 @@ TEST_CASE("sendflow render opens no mail or page templates, and refuses an unkno
   CHECK(unknown.exitCode == 1);
   CHECK(contains(unknown.err, "error: plan 999999: There is no such plan."));
   CHECK_FALSE(fs::exists(none));
+}
+
+TEST_CASE(
+    "sendflow render reads no definition folder and no seal key while serve still refuses both",
+    "[web][cli][render]") {
+  Server s;
+  s.seedDemo();
+  TempDir dir;
+  // Neither exists: a plan renders from its own pinned definitions, and rendering seals nothing.
+  s.env()["SENDFLOW_FORMS_DIR"] = dir.path() + "/no-forms";
+  s.env()["SENDFLOW_WORKFLOWS_DIR"] = dir.path() + "/no-workflows";
+  s.env()["SENDFLOW_SEAL_CERTIFICATE"] = dir.path() + "/no-seal.crt";
+  s.env()["SENDFLOW_SEAL_KEY"] = dir.path() + "/no-seal.key";
+  const std::string out = dir.path() + "/plan.pdf";
+  auto r = s.run({"render", "--plan", "1", "--out", out});
+  INFO(r.out << r.err);
+  CHECK(r.exitCode == 0);
+  CHECK(contains(r.out, "wrote " + out));
+  CHECK(fs::exists(out));
+
+  // The server reads both at start, and a missing one stops it, named.
+  auto serve = s.run({"serve"});
+  INFO(serve.out << serve.err);
+  CHECK(serve.exitCode != 0);
+  CHECK(contains(serve.err, dir.path() + "/no-forms"));
+  s.env()["SENDFLOW_FORMS_DIR"] = SENDFLOW_SOURCE_ROOT "/forms";
+  s.env()["SENDFLOW_WORKFLOWS_DIR"] = SENDFLOW_SOURCE_ROOT "/workflows";
+  auto noKey = s.run({"serve"});
+  INFO(noKey.out << noKey.err);
+  CHECK(noKey.exitCode != 0);
+  CHECK(contains(noKey.err, "cannot read " + dir.path() + "/no-seal."));  // .crt or .key
 }
 
 TEST_CASE("reminders run --dry-run lists, message by message, what the real run then queues",

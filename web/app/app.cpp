@@ -28,9 +28,13 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
       // translated text; the server (and any command with pages) reads and checks them now.
       translations_(settings_.translationsDir, withViews ? Translations::Catalogues::kNow
                                                          : Translations::Catalogues::kOnFirstUse),
-      definitions_(loadDefinitionFolders(
-          settings_.formsDir, settings_.workflowsDir,
-          languageListOf(translations_.languages(), settings_.translationsDir + "/LANGUAGES"))),
+      // Read when first asked (openAll at server start; a command that launches or lists plans):
+      // a plan already launched reads its own pinned snapshot, so `render` reads no folder.
+      definitions_(engine::DefinitionRegistry::deferred([this] {
+        return loadDefinitionFolders(
+            settings_.formsDir, settings_.workflowsDir,
+            languageListOf(translations_.languages(), settings_.translationsDir + "/LANGUAGES"));
+      })),
       store_(ensureHome(settings_), clock_),
       anchors_(settings_.home + "/audit.anchor"),
       peopleRepo_(store_),
@@ -50,9 +54,9 @@ App::App(Settings s, engine::Clock& c, Poco::Logger& l, bool withViews)
   }
   store_.setDeferredAuditDelay(settings_.auditReadCommit);
   reminders_.setAuditAnchors(&anchors_);
-  // Built now, not on first use: it registers itself as the plan service's transition actions,
-  // and a transition run before it existed would create no signature requests and seal nothing.
-  signatures();
+  // The signing service is built by the first transition with e-signature actions (or the first
+  // use of signatures()), then registers itself; until then this stand-in answers for it.
+  plans_.setTransitionActions(&signingOnFirstUse_);
   if (withViews) {
     views_ = std::make_unique<Views>(settings_.webRoot + "/templates", &translations_);
     registerRoutes(router_);
@@ -96,8 +100,9 @@ engine::RecordsService& App::records() {
 }
 
 void App::openAll() {
+  definitions_.check();
   mail();
-  signatures();
+  signatures().key();  // the seal key, read (or made) now: a bad one stops start-up
   contributions();
   records();
 }

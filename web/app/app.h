@@ -46,15 +46,16 @@ class LiveHub;
 // constructor (app.cpp) and its factories.
 class App final : public Services {
  public:
-  // Loads and checks every form and workflow definition (throws engine::DefinitionError naming
-  // the file), opens the database (creating SENDFLOW_HOME), applies pending migrations, and
-  // compiles the page templates, and builds the signing service (the plan service's transition
-  // actions). The contribution, records and mail services are built when first asked for
-  // (openAll builds them now).
+  // Opens the database (creating SENDFLOW_HOME), applies pending migrations, and with views
+  // compiles the page templates. The form and workflow definitions are read and checked when
+  // first asked for (engine::DefinitionRegistry::deferred; a broken one throws
+  // engine::DefinitionError naming the file); the signing, contribution, records and mail
+  // services are built when first asked for. openAll does all of that now.
   App(Settings settings, engine::Clock& clock, Poco::Logger& log, bool withViews = true);
   ~App() override;
-  // Builds every service not built yet, so a server fails at start (a bad seal key, a missing
-  // mail template) rather than at its first request, and logs the seal key notice then.
+  // Reads the definitions and builds every service not built yet, so a server fails at start (a
+  // broken definition, a bad seal key, a missing mail template) rather than at its first
+  // request, and logs the seal key notice then.
   void openAll();
 
   // Services
@@ -68,7 +69,7 @@ class App final : public Services {
   engine::PlanService& plans() override { return plans_; }
   engine::ReadService& reads() override { return reads_; }
   // Built on first use (a CLI command builds only what it uses; serve builds them all at start,
-  // openAll): the mail templates. The signing service is built in the constructor.
+  // openAll): the signing service (seal key, link key), the mail templates.
   engine::SignatureService& signatures() override;
   engine::ContributionService& contributions() override;
   engine::ReminderService& reminders() override { return reminders_; }
@@ -133,6 +134,20 @@ class App final : public Services {
   friend std::unique_ptr<engine::SignatureService> makeSignatureService(App& app);
   HealthCheck scheduledWorkCheck();
 
+  // The plan service's e-signature actions until the signing service exists: the first
+  // transition that needs them builds it (reading the seal key), and it then registers itself.
+  class SigningOnFirstUse final : public engine::TransitionActions {
+   public:
+    explicit SigningOnFirstUse(App& app) : app_(app) {}
+    engine::Status prepare(engine::ActionKind action, const engine::PlanView& v,
+                           const engine::TransitionDef& t, engine::TransitionChange& c) override {
+      return app_.signatures().prepare(action, v, t, c);
+    }
+
+   private:
+    App& app_;
+  };
+
   const Settings settings_;
   engine::Clock& clock_;
   Poco::Logger& log_;
@@ -164,6 +179,7 @@ class App final : public Services {
   storage::SqliteRecordsRepository recordsRepo_{store_};
   std::unique_ptr<engine::RecordsService> records_;  // subject access, transfers, who read what
   std::once_flag mailOnce_, signaturesOnce_, contributionsOnce_, recordsOnce_;
+  SigningOnFirstUse signingOnFirstUse_{*this};
   storage::SqliteLiveLog liveLog_{store_};  // live edits not yet folded (web/live/live_socket.cpp)
   BackupStatus backups_{settings_.backup};
   ServerMetrics metrics_;

@@ -14,11 +14,16 @@
 namespace sendflow::web {
 namespace {
 
+// Throws engine::InfraError naming the file (Poco's own says only "File not found").
 std::string readFile(const std::string& path) {
-  Poco::FileInputStream in(path, std::ios::binary);
-  std::string s;
-  Poco::StreamCopier::copyToString(in, s);
-  return s;
+  try {
+    Poco::FileInputStream in(path, std::ios::binary);
+    std::string s;
+    Poco::StreamCopier::copyToString(in, s);
+    return s;
+  } catch (const Poco::Exception& e) {
+    throw engine::InfraError("cannot read " + path + ": " + e.displayText());
+  }
 }
 
 engine::SealKey loadSealKey(App& app, const SealSettings& seal, std::string& notice) {
@@ -75,7 +80,10 @@ std::unique_ptr<engine::SignatureService> makeSignatureService(App& app) {
   app.sealedDocuments_ = std::make_unique<FileDocumentStore>(app.settings().home + "/sealed");
   return std::make_unique<engine::SignatureService>(
       app.plans(), app.signatureRepo_, app.peopleRepo_, *app.sealedDocuments_, app.clock(),
-      app.random(), s, loadSealKey(app, app.settings().seal, app.sealKeyNotice_),
+      app.random(), s,
+      // Read when a document is first sealed (or at server start: openAll), not to render a PDF.
+      engine::SignatureService::SealKeyLoader(
+          [&app] { return loadSealKey(app, app.settings().seal, app.sealKeyNotice_); }),
       [&app](const engine::PdfDocument& d) { return app.pdf().render(d); },
       [&app](const engine::PlanView& v) { return planDocumentOptions(app, v); });
 }

@@ -73,14 +73,31 @@ DefinitionRegistry DefinitionRegistry::load(const DefinitionSource& source,
   return reg;
 }
 
+DefinitionRegistry DefinitionRegistry::deferred(std::function<DefinitionRegistry()> read) {
+  DefinitionRegistry reg;
+  reg.deferred_ = std::make_shared<Deferred>();
+  reg.deferred_->read = std::move(read);
+  return reg;
+}
+
+const DefinitionRegistry& DefinitionRegistry::loaded() const {
+  if (!deferred_) return *this;
+  Deferred& d = *deferred_;
+  // call_once: a read that throws leaves the flag unset, so the next lookup reads again.
+  std::call_once(d.once, [&d] { d.value = std::make_unique<const DefinitionRegistry>(d.read()); });
+  return d.value->loaded();
+}
+
 const WorkflowDefinition* DefinitionRegistry::workflow(std::string_view type) const {
-  auto it = workflows_.find(type);
-  return it == workflows_.end() ? nullptr : it->second.get();
+  const auto& all = loaded().workflows_;
+  auto it = all.find(type);
+  return it == all.end() ? nullptr : it->second.get();
 }
 
 const FormDefinition* DefinitionRegistry::form(std::string_view type) const {
-  auto it = forms_.find(type);
-  return it == forms_.end() ? nullptr : it->second.get();
+  const auto& all = loaded().forms_;
+  auto it = all.find(type);
+  return it == all.end() ? nullptr : it->second.get();
 }
 
 const FormDefinition* DefinitionRegistry::formFor(const WorkflowDefinition& wf) const {
@@ -89,7 +106,7 @@ const FormDefinition* DefinitionRegistry::formFor(const WorkflowDefinition& wf) 
 
 std::vector<std::string> DefinitionRegistry::types() const {
   std::vector<std::string> out;
-  for (const auto& [type, wf] : workflows_) out.push_back(type);
+  for (const auto& [type, wf] : loaded().workflows_) out.push_back(type);
   return out;
 }
 

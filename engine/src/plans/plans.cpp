@@ -619,7 +619,8 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
   // the workflow: the sealed PDF shows the review date schedule_review gives it.
   const bool signs = std::any_of(t.actions.begin(), t.actions.end(), isSigningAction);
   // A wiring mistake, never skipped: without its actions a transition would ask nobody to sign.
-  if (signs && !actions_)
+  TransitionActions* const actions = actions_.load();
+  if (signs && !actions)
     throw InfraError("plan transition '" + t.name +
                      "' has e-signature actions but none are registered (SignatureService)");
   if (signs) {
@@ -627,7 +628,7 @@ Result<Id> PlanService::apply(PlanView& v, const TransitionDef& t, const Transit
     if (c.reviewDate) after.plan.reviewDate = *c.reviewDate;
     for (ActionKind action : t.actions) {
       if (!isSigningAction(action)) continue;
-      auto st = actions_->prepare(action, after, t, c);
+      auto st = actions->prepare(action, after, t, c);
       if (!st) return st.error();
     }
   }

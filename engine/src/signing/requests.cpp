@@ -23,6 +23,16 @@ SignatureService::SignatureService(PlanService& plans, SignatureRepository& repo
                                    PeopleRepository& people, DocumentStore& documents, Clock& clock,
                                    RandomSource& random, SignatureSettings settings, SealKey key,
                                    PdfRendering render, DocumentOptions options)
+    : SignatureService(plans, repo, people, documents, clock, random, std::move(settings),
+                       SealKeyLoader(), std::move(render), std::move(options)) {
+  key_.emplace(std::move(key));
+}
+
+SignatureService::SignatureService(PlanService& plans, SignatureRepository& repo,
+                                   PeopleRepository& people, DocumentStore& documents, Clock& clock,
+                                   RandomSource& random, SignatureSettings settings,
+                                   SealKeyLoader loadKey, PdfRendering render,
+                                   DocumentOptions options)
     : plans_(plans),
       repo_(repo),
       people_(people),
@@ -30,11 +40,17 @@ SignatureService::SignatureService(PlanService& plans, SignatureRepository& repo
       clock_(clock),
       random_(random),
       settings_(std::move(settings)),
-      key_(std::move(key)),
+      loadKey_(std::move(loadKey)),
       render_(std::move(render)),
       options_(std::move(options)) {
   if (settings_.linkKey.empty()) settings_.linkKey = random_.bytes(32);
   plans_.setTransitionActions(this);
+}
+
+const SealKey& SignatureService::key() const {
+  std::lock_guard<std::mutex> lock(keyMutex_);
+  if (!key_) key_.emplace(loadKey_());
+  return *key_;
 }
 
 std::string SignatureService::personEmail(const std::string& ref) {

@@ -84,18 +84,18 @@ Status SignatureService::sealInto(const PlanView& v, TransitionChange& c) {
   doc.signatures.clear();
   std::string academy;
   if (auto a = people_.academy(v.plan.academyId)) academy = a->name;
-  addSignatures(doc, v, sigs, academy, key_, now,
+  addSignatures(doc, v, sigs, academy, key(), now,
                 anchors_ ? anchors_->latestWeekly() : std::nullopt);
   RenderedPdf rendered = render_(doc);
   SealInfo info{academy.empty() ? "sendflow" : academy,
                 sealReason(v.plan.id, v.plan.currentVersion, v.version.contentHash), "sendflow",
                 now};
-  std::string sealed = sealPdf(rendered.bytes, key_, info);
+  std::string sealed = sealPdf(rendered.bytes, key(), info);
   const std::string sha = sha256Hex(sealed);
   // Content-addressed and kept before the transaction: a crash leaves at worst an orphan.
   const std::string path = documents_.put(sha, sealed);
-  c.sealed = SealedDocument{v.plan.id, v.plan.currentVersion,    v.version.contentHash, sha,
-                            path,      key_.certificateSha256(), isoTime(now)};
+  c.sealed = SealedDocument{v.plan.id, v.plan.currentVersion,     v.version.contentHash, sha,
+                            path,      key().certificateSha256(), isoTime(now)};
   c.audit.push_back({"plan.sealed", c.record.actor, "plan", v.plan.id, v.plan.academyId,
                      detailJson({{"version", v.plan.currentVersion},
                                  {"content_hash", v.version.contentHash},

@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -317,8 +318,9 @@ class PlanService {
   std::vector<ReviewRequestRecord> reviewRequests(Id planId) {
     return plans_.reviewRequests(planId);
   }
-  // The e-signature actions (SignatureService registers itself). A transition with a signing
-  // action and none registered throws InfraError: a wiring mistake must not skip the signers.
+  // The e-signature actions (SignatureService registers itself; a composition root may register
+  // a stand-in that builds it on first use). A transition with a signing action and none
+  // registered throws InfraError: a wiring mistake must not skip the signers. Thread-safe.
   void setTransitionActions(TransitionActions* actions) { actions_ = actions; }
   // REQUIRES: set (or cleared) before requests are served, or after they stopped.
   void setPendingEdits(PendingEdits* pending) { pending_ = pending; }
@@ -366,7 +368,7 @@ class PlanService {
   PeopleRepository& people_;
   const DefinitionRegistry& defs_;
   Clock& clock_;
-  TransitionActions* actions_ = nullptr;
+  std::atomic<TransitionActions*> actions_{nullptr};
   PendingEdits* pending_ = nullptr;
   std::mutex cacheMutex_;
   std::map<Id, std::shared_ptr<const FormDefinition>> forms_;

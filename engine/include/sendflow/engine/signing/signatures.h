@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -123,10 +124,19 @@ class SignatureService final : public TransitionActions {
  public:
   using PdfRendering = std::function<RenderedPdf(const PdfDocument&)>;
   using DocumentOptions = std::function<PlanDocumentOptions(const PlanView&)>;
+  // Reads (or makes) the seal key; throws InfraError when it cannot.
+  using SealKeyLoader = std::function<SealKey()>;
 
   SignatureService(PlanService& plans, SignatureRepository& repo, PeopleRepository& people,
                    DocumentStore& documents, Clock& clock, RandomSource& random,
                    SignatureSettings settings, SealKey key, PdfRendering render,
+                   DocumentOptions options);
+  // The seal key read by `loadKey` when a document is first sealed (or key() first asked): a
+  // command that only reads signatures (a plan's PDF) never parses it. A server calls key() at
+  // start so that a bad key stops start-up.
+  SignatureService(PlanService& plans, SignatureRepository& repo, PeopleRepository& people,
+                   DocumentStore& documents, Clock& clock, RandomSource& random,
+                   SignatureSettings settings, SealKeyLoader loadKey, PdfRendering render,
                    DocumentOptions options);
 
   // TransitionActions: notify_signers (requests + invitations), void_signatures, seal_pdf.
@@ -213,7 +223,8 @@ class SignatureService final : public TransitionActions {
   // Seal check + the database's record of that plan version (content hash recomputed).
   Verification verify(const std::string& pdfBytes);
 
-  const SealKey& key() const { return key_; }
+  // Loaded on first use (thread-safe); throws what the loader throws, and asks it again next time.
+  const SealKey& key() const;
   const SignatureSettings& settings() const { return settings_; }
   // Where the newest weekly audit anchor comes from, printed on every sealed PDF's certificate
   // (none: no anchor row). Set once before serving.
@@ -260,7 +271,9 @@ class SignatureService final : public TransitionActions {
   Clock& clock_;
   RandomSource& random_;
   SignatureSettings settings_;
-  SealKey key_;
+  SealKeyLoader loadKey_;
+  mutable std::mutex keyMutex_;
+  mutable std::optional<SealKey> key_;  // guarded by keyMutex_; set once
   PdfRendering render_;
   DocumentOptions options_;
   AuditAnchorSource* anchors_ = nullptr;
