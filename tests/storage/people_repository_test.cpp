@@ -1,5 +1,6 @@
 // SqlitePeopleRepository against a real SQLite file: academies, users and memberships, pupils,
 // contacts; scoping by academy; constraint errors; each change with its audit event or nothing.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "storage/storage_world.h"
@@ -90,6 +91,44 @@ TEST_CASE(
   REQUIRE(ids(w.people.users({w.oak})) == std::vector<engine::Id>{w.senco, admin});
   REQUIRE(ids(w.people.users({w.elm})) == std::vector<engine::Id>{elmStaff, admin});
   REQUIRE(ids(w.people.users({w.oak, w.elm})) == std::vector<engine::Id>{w.senco, elmStaff, admin});
+}
+
+TEST_CASE(
+    "people: users() come in name order, a tie in order of creation, each once with all their "
+    "memberships",
+    "[storage][people]") {
+  StorageWorld w;
+  w.populate();
+  auto both = w.people.createUser({0,
+                                   "both@trust.example",
+                                   "Ann Both",
+                                   "h",
+                                   true,
+                                   {{w.oak, Role::kStaff}, {w.elm, Role::kHead}}},
+                                  auditOf("user.create"));
+  auto zed = w.people.createUser({0, "zed@elm.example", "Zed", "h", true, {{w.elm, Role::kStaff}}},
+                                 auditOf("user.create"));
+  auto twin1 = w.people.createUser(
+      {0, "twin1@oak.example", "Same Name", "h", true, {{w.oak, Role::kGovernor}}},
+      auditOf("user.create"));
+  auto twin2 =
+      w.people.createUser({0, "twin2@oak.example", "Same Name", "h", true, {{w.oak, Role::kStaff}}},
+                          auditOf("user.create"));
+  auto us = w.people.users({w.oak, w.elm});
+  std::vector<engine::Id> got;
+  std::vector<std::string> names;
+  for (const auto& u : us) {
+    got.push_back(u.id);
+    names.push_back(u.name);
+  }
+  REQUIRE(std::is_sorted(names.begin(), names.end()));
+  REQUIRE(std::count(got.begin(), got.end(), both) == 1);
+  REQUIRE(std::find(got.begin(), got.end(), twin1) + 1 == std::find(got.begin(), got.end(), twin2));
+  REQUIRE(got.back() == zed);
+  auto ann = *std::find_if(us.begin(), us.end(), [&](const auto& u) { return u.id == both; });
+  REQUIRE(ann.email == "both@trust.example");
+  REQUIRE(ann.memberships.size() == 2);
+  REQUIRE(ann.memberships == w.people.userById(both)->memberships);
 }
 
 TEST_CASE(

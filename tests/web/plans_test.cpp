@@ -866,3 +866,92 @@ TEST_CASE("a review is due soon from 30 days before its date, the same on the pa
   }
   CHECK(found);
 }
+
+namespace {
+
+// The editor's part of a plan page: from its first section to the end of its last.
+std::string sectionsOf(const std::string& html) {
+  const auto from = html.find("<section class=\"plan-section");
+  const auto last = html.rfind("<section class=\"plan-section");
+  const auto to = last == std::string::npos ? last : html.find("</section>", last);
+  if (from == std::string::npos || to == std::string::npos) return "";
+  return html.substr(from, to + 10 - from);
+}
+
+}  // namespace
+
+// The editor's sections are rendered once and reused (pages/plan_form.h, editorHtml): the page
+// around them stays each viewer's own, and any change they show is shown at the next read.
+TEST_CASE(
+    "a plan page reused across readers stays each reader's own and shows every change at once",
+    "[web][plans][page]") {
+  Demo d;
+  auto api = d.senco();
+  auto senco = d.signedIn("senco");
+  auto teacher = d.signedIn("staff");
+  REQUIRE(!senco.csrf.empty());
+  REQUIRE(!teacher.csrf.empty());
+  REQUIRE(senco.csrf != teacher.csrf);
+
+  // A draft whose form names a pupil's contact (healthcare plan: health lead), for a pupil with
+  // an active contact.
+  int64_t pupilId = 0, contactId = 0;
+  std::string contactName;
+  for (const int64_t p : d.ownPupils) {
+    auto pupil = api.get("/api/v1/pupils/" + std::to_string(p)).json();
+    auto contacts = pupil->getArray("contacts");
+    for (size_t i = 0; contacts && i < contacts->size() && !contactId; ++i) {
+      auto c = contacts->getObject(static_cast<unsigned>(i));
+      if (!c->getValue<bool>("active")) continue;
+      pupilId = p;
+      contactId = c->getValue<int64_t>("id");
+      contactName = c->getValue<std::string>("name");
+    }
+    if (contactId) break;
+  }
+  REQUIRE(contactId);
+  auto launched =
+      api.postJson("POST", "/api/v1/plans",
+                   "{\"pupil_id\":" + std::to_string(pupilId) + ",\"type\":\"healthcare_plan\"}");
+  REQUIRE(launched.status == 201);
+  const std::string path = "/plans/" + std::to_string(launched.json()->getValue<int64_t>("id"));
+
+  // Two readers, twice each: the same editor, each page with its reader's own token only.
+  std::string first;
+  for (int round = 0; round < 2; ++round)
+    for (auto* reader : {&senco, &teacher}) {
+      auto page = reader->get(path);
+      REQUIRE(page.status == 200);
+      CHECK(Client::hiddenValue(page.body, "csrf") == reader->csrf);
+      const auto& other = reader == &senco ? teacher : senco;
+      CHECK(page.body.find(other.csrf) == std::string::npos);
+      const std::string sections = sectionsOf(page.body);
+      REQUIRE(sections.find("name=\"f.health_lead\"") != std::string::npos);
+      REQUIRE(sections.find(">" + contactName + " (") != std::string::npos);
+      if (first.empty()) first = sections;
+      CHECK(sections == first);
+    }
+
+  // A new version: its answer is on the next read, and version 1 is shown read-only.
+  const std::string base = Client::hiddenValue(senco.get(path).body, "base_version");
+  auto saved = senco.postForm(
+      path,
+      {{"csrf", senco.csrf}, {"base_version", base}, {"f.symptoms", "Saved between two reads"}});
+  REQUIRE(saved.status == 303);
+  for (auto* reader : {&teacher, &senco}) {
+    const std::string sections = sectionsOf(reader->get(path).body);
+    CHECK(sections.find("Saved between two reads") != std::string::npos);
+    CHECK(sections.find("name=\"f.health_lead\"") != std::string::npos);
+  }
+  const std::string old = sectionsOf(senco.get(path + "?version=1").body);
+  CHECK(old.find("Saved between two reads") == std::string::npos);
+  CHECK(old.find("name=\"f.") == std::string::npos);  // an old version is never edited
+
+  // The contact renamed: the next read names them anew.
+  auto renamed = api.postJson("PATCH", "/api/v1/contacts/" + std::to_string(contactId),
+                              "{\"name\":\"Renamed Between Reads\"}");
+  REQUIRE(renamed.status == 200);
+  const std::string after = sectionsOf(teacher.get(path).body);
+  CHECK(after.find(">Renamed Between Reads (") != std::string::npos);  // the option's label
+  CHECK(after.find(">" + contactName + " (") == std::string::npos);
+}

@@ -133,7 +133,8 @@ std::string BufferedResponse::serialize(bool headOnly, bool keepAlive, bool http
   const int status = static_cast<int>(getStatus());
   const bool upgrade = status == HTTP_SWITCHING_PROTOCOLS;
   const bool noBody = status < 200 || status == 204 || status == 304;
-  const std::string body = noBody ? std::string() : body_.str();
+  // Moved out of the stream (C++20), not copied: serialize is the response's last step.
+  const std::string body = noBody ? std::string() : std::move(body_).str();
   if (!noBody) setContentLength64(static_cast<Poco::UInt64>(body.size()));
   if (!upgrade) setKeepAlive(keepAlive);
   setDate(Poco::Timestamp());
@@ -144,7 +145,10 @@ std::string BufferedResponse::serialize(bool headOnly, bool keepAlive, bool http
     }
   }
   std::string bytes = headBytes(*this);
-  if (!headOnly) bytes += body;
+  if (!headOnly) {
+    bytes.reserve(bytes.size() + body.size());
+    bytes += body;
+  }
   return bytes;
 }
 

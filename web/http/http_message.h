@@ -56,7 +56,7 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
   // The bytes to write: the head as Poco writes it, then the body unless `headOnly` (HEAD) or the
   // status has none. Content-Length is the body's size; `keepAlive` sets Connection. A header
   // carrying a control character is never written: the answer becomes a 500 (and is logged by
-  // the caller through `refusedHeader`).
+  // the caller through `refusedHeader`). Called once, last: it takes the body out of the stream.
   std::string serialize(bool headOnly, bool keepAlive, bool https, std::string* refusedHeader);
 
  private:

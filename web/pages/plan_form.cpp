@@ -443,6 +443,65 @@ Poco::JSON::Object::Ptr valuesFromPost(const engine::FormDefinition& form,
   return engine::valuesFromControls(form, *out);
 }
 
+namespace {
+
+// Appends `part` so that no two different lists of parts make the same key.
+void keyPart(std::string& key, std::string_view part) {
+  key += std::to_string(part.size());
+  key += ':';
+  key += part;
+}
+
+// What editorSections(in) is made from, as one string; empty when `in` shows answers that are
+// not a stored version's (a user's own, re-shown): those are rendered every time.
+std::string editorKey(const EditorInput& in) {
+  const engine::PlanView& v = *in.view;
+  if (!v.form || in.values != v.values.get() || v.version.valuesJson.empty()) return "";
+  std::string key;
+  key.reserve(v.version.valuesJson.size() + 512);
+  keyPart(key, std::to_string(v.plan.formSnapshotId));
+  keyPart(key, v.form->type);
+  keyPart(key, std::to_string(v.form->version));
+  keyPart(key, v.version.valuesJson);  // the canonical JSON the values were parsed from
+  keyPart(key, in.editable ? "edit" : "read");
+  keyPart(key, in.language);
+  keyPart(key, in.translations ? "catalogues" : "english");
+  keyPart(key, in.sections ? "some" : "all");
+  if (in.sections)
+    for (const auto& s : *in.sections) keyPart(key, s);
+  keyPart(key, "people");
+  for (const auto& [ref, label] : in.people) {
+    keyPart(key, ref);
+    keyPart(key, label);
+  }
+  keyPart(key, "errors");
+  for (const auto& [field, message] : in.errors) {
+    keyPart(key, field);
+    keyPart(key, message);
+  }
+  keyPart(key, "warnings");
+  if (in.warnings)
+    for (const auto& w : *in.warnings) {
+      keyPart(key, w.field);
+      keyPart(key, w.message);
+    }
+  return key;
+}
+
+Data sectionsData(const EditorInput& in) {
+  Data root;
+  put(root, "sections", editorSections(in));
+  return root;
+}
+
+}  // namespace
+
+std::string editorHtml(const Views& views, const EditorInput& in, std::string_view pageLanguage) {
+  const std::string key = editorKey(in);
+  if (key.empty()) return views.render("_sections", sectionsData(in), pageLanguage);
+  return *views.rendered("_sections", pageLanguage, key, [&] { return sectionsData(in); });
+}
+
 Data editorSections(const EditorInput& in) {
   const auto& form = *in.view->form;
   FieldContext ctx{in, form, {}};

@@ -51,8 +51,17 @@ struct EditorInput {
 // A transition's reason code as a label: "stakeholder_request" -> "Stakeholder request".
 std::string reasonLabel(const std::string& code);
 
-// The list of sections (with their fields) for templates/plan.mustache.
+// The list of sections (with their fields) for templates/_sections.mustache.
 Data editorSections(const EditorInput& in);
+
+// The editor's sections as HTML: templates/_sections.mustache rendered alone (in the page's
+// language) with editorSections(in), for a page to show with {{{sections_html}}} (every answer,
+// label and name in it went through {{escaped}} tags). When `in` shows a stored version's own
+// answers, the text is rendered once for each distinct input and reused (Views::rendered): the
+// key holds everything editorSections reads (the pinned form, the version's answers as stored,
+// who may edit, the people, errors, warnings, sections and language), so a new version, a change
+// of state or rights, a renamed person or another language renders anew.
+std::string editorHtml(const Views& views, const EditorInput& in, std::string_view pageLanguage);
 
 // "hazards[2].rating" -> "f-hazards-2-rating": the id of the input showing that value.
 std::string anchorFor(const std::string& fieldPath);

@@ -219,12 +219,12 @@ std::map<std::string, std::string> addErrorSummary(Data& d, const engine::Error&
 }
 
 // The editor's sections, and what is still missing before the plan can move on.
-void addEditor(Data& d, engine::PlanView& v, const PageState& ps,
+void addEditor(Exchange& ex, Data& d, engine::PlanView& v, const PageState& ps,
                const std::map<std::string, std::string>& errors) {
   auto people = engine::PlanService::people(v);
   EditorInput in{&v, ps.values ? ps.values : v.values.get(), errors, people, v.canEdit};
   in.warnings = &v.warnings;
-  put(d, "sections", editorSections(in));
+  d.set("sections_html", editorHtml(ex.services.views(), in, ex.language));
   d.set("kept", ps.values != nullptr);
   d.set("can_edit", v.canEdit);
   if (!v.canEdit || v.check.missing.empty() || ps.error) return;
@@ -311,7 +311,7 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   if (!ps.notice.empty()) d.set("notice", ps.notice);
   std::map<std::string, std::string> errors;
   if (ps.error) errors = addErrorSummary(d, *ps.error, *v.form);
-  addEditor(d, v, ps, errors);
+  addEditor(ex, d, v, ps, errors);
   d.set("live_words",
         liveWords(ex.services.translations(),
                   ex.language));  // what live.js writes (staff: the catalogue's English)

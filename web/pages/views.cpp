@@ -250,6 +250,32 @@ std::string Views::page(const Exchange& ex, const std::string& name, const Data&
   return out;
 }
 
+std::shared_ptr<const std::string> Views::rendered(const std::string& name, std::string_view lang,
+                                                   const std::string& key,
+                                                   const std::function<Data()>& build) const {
+  std::string full;
+  full.reserve(name.size() + lang.size() + key.size() + 2);
+  full.append(name).append(1, '\0').append(lang).append(1, '\0').append(key);
+  {
+    std::lock_guard<std::mutex> lock(renderedMutex_);
+    if (auto it = rendered_.find(full); it != rendered_.end()) return it->second;
+  }
+  auto text = std::make_shared<const std::string>(render(name, build(), lang));
+  const std::size_t cost = full.size() + text->size();
+  if (cost > kMaxRenderedBytes) return text;
+  std::lock_guard<std::mutex> lock(renderedMutex_);
+  if (!rendered_.emplace(full, text).second) return text;  // another thread kept it first
+  renderedOrder_.push_back(std::move(full));
+  renderedBytes_ += cost;
+  while (renderedBytes_ > kMaxRenderedBytes) {
+    auto oldest = rendered_.find(renderedOrder_.front());
+    renderedBytes_ -= oldest->first.size() + oldest->second->size();
+    rendered_.erase(oldest);
+    renderedOrder_.pop_front();
+  }
+  return text;
+}
+
 Data list() { return Data(Data::type::list); }
 
 // kainjow only copies into its data (set, push_back), and its move constructor is not noexcept,

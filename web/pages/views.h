@@ -3,11 +3,15 @@
 // User data goes only through {{escaped}} tags.
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace sendflow::web {
@@ -40,6 +44,16 @@ class Views {
   std::string page(const Exchange& ex, const std::string& name, const Data& data,
                    const std::string& title) const;
 
+  // Renders templates/<name>.mustache (in `lang`) with the data `build` makes, or hands back the
+  // text rendered before for the same name, language and `key`. REQUIRES: `key` names everything
+  // `build` reads (the caller's contract: two calls with one key must render the same text), and
+  // the template looks up no name outside that data. Thread-safe; texts are kept up to
+  // kMaxRenderedBytes in all, the oldest dropped first (two first calls at once both render).
+  std::shared_ptr<const std::string> rendered(const std::string& name, std::string_view lang,
+                                              const std::string& key,
+                                              const std::function<Data()>& build) const;
+  static constexpr std::size_t kMaxRenderedBytes = 4 * 1024 * 1024;
+
  private:
   class Template;
   class Lease;
@@ -52,6 +66,12 @@ class Views {
   // spare copies, so memory follows the pages and languages actually served.
   std::map<std::string, std::map<std::string, std::unique_ptr<Template>, std::less<>>, std::less<>>
       templates_;
+
+  // rendered(): name, language and key → text, and the keys in the order they were kept.
+  mutable std::mutex renderedMutex_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const std::string>> rendered_;
+  mutable std::deque<std::string> renderedOrder_;
+  mutable std::size_t renderedBytes_ = 0;
 };
 
 // Helpers for building view data.
