@@ -932,6 +932,11 @@ TEST_CASE(
       CHECK(sections == first);
     }
 
+  // What is still missing comes from the stored values' check, kept per version
+  // (PlanService::checkedValues): each read of version 1 lists the empty required answer.
+  for (int round = 0; round < 2; ++round)
+    CHECK(senco.get(path).body.find("<a href=\"#f-symptoms\">") != std::string::npos);
+
   // A new version: its answer is on the next read, and version 1 is shown read-only.
   const std::string base = Client::hiddenValue(senco.get(path).body, "base_version");
   auto saved = senco.postForm(
@@ -943,6 +948,9 @@ TEST_CASE(
     CHECK(sections.find("Saved between two reads") != std::string::npos);
     CHECK(sections.find("name=\"f.health_lead\"") != std::string::npos);
   }
+  const std::string missingAfter = senco.get(path).body;
+  CHECK(missingAfter.find("Still to complete before sending for signature") != std::string::npos);
+  CHECK(missingAfter.find("<a href=\"#f-symptoms\">") == std::string::npos);
   const std::string old = sectionsOf(senco.get(path + "?version=1").body);
   CHECK(old.find("Saved between two reads") == std::string::npos);
   CHECK(old.find("name=\"f.") == std::string::npos);  // an old version is never edited

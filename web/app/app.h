@@ -15,6 +15,7 @@
 #include "app/services.h"
 #include "http/http.h"
 #include "i18n/translations.h"
+#include "pages/live_words.h"
 #include "pages/views.h"
 #include "sendflow/engine/contributions/contributions.h"
 #include "sendflow/engine/core/clock.h"
@@ -78,6 +79,9 @@ class App final : public Services {
   LiveHub& live() override { return *live_; }
   const engine::PdfRenderer& pdf() override;
   const Translations& translations() const override { return translations_; }
+  std::string liveWords(std::string_view language) const override {
+    return liveWords_.in(language);
+  }
   bool hasViews() const override { return views_ != nullptr; }
   Views& views() override { return *views_; }
   Router& router() override { return router_; }
@@ -155,6 +159,7 @@ class App final : public Services {
   // translations.dir (translations/LANGUAGES and *.po): read first, as its list of languages is
   // also the one the definitions' words may be in.
   const Translations translations_;
+  const LiveWords liveWords_{translations_};
   const engine::DefinitionRegistry definitions_;
   storage::Store store_;
   AuditAnchorFile anchors_;  // <home>/audit.anchor

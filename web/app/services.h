@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "app/config.h"
 #include "app/health.h"
@@ -65,6 +66,9 @@ class Services {
   // The message catalogues and the languages a contact may be given (translations/), read at
   // start. Read-only, thread-safe.
   virtual const Translations& translations() const = 0;
+  // What live.js writes on a plan form, in `language` (pages/live_words.h liveWords), kept per
+  // language. Thread-safe.
+  virtual std::string liveWords(std::string_view language) const = 0;
   // The page templates, and whether they were compiled (not for CLI commands).
   virtual bool hasViews() const = 0;
   virtual Views& views() = 0;

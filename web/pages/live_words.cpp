@@ -61,4 +61,15 @@ std::string liveWords(const Translations& tr, std::string_view language) {
   return out.str();
 }
 
+std::string LiveWords::in(std::string_view language) const {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = kept_.find(language); it != kept_.end()) return it->second;
+  }
+  std::string words = liveWords(tr_, language);
+  if (!tr_.find(language)) return words;
+  std::lock_guard lock(mutex_);
+  return kept_.emplace(std::string(language), std::move(words)).first->second;
+}
+
 }  // namespace sendflow::web

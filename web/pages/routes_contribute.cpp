@@ -7,7 +7,6 @@
 #include "i18n/translations.h"
 #include "pages/contact_language.h"
 #include "pages/contribute.h"
-#include "pages/live_words.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
 #include "pages/signing.h"
@@ -85,8 +84,8 @@ void contributePage(Exchange& ex, int status, const PageState& ps) {
   in.errorsInEnglish = std::move(english);
   d.set("sections", editorSections(in));
   d.set("kept", ps.values != nullptr);
-  d.set("live_words", liveWords(ex.services.translations(),
-                                ex.language));  // what live.js writes, in the page's language
+  d.set("live_words",
+        ex.services.liveWords(ex.language));  // what live.js writes, in the page's language
   ex.html(status,
           ex.services.views().page(ex, "contribute", d,
                                    ex.tr("Your part: {{plan}}", {{"plan", v.workflow->title}})));

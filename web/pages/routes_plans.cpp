@@ -4,7 +4,6 @@
 
 #include "app/services.h"
 #include "pages/contribute.h"
-#include "pages/live_words.h"
 #include "pages/plan_form.h"
 #include "pages/routes.h"
 #include "pages/signing.h"
@@ -312,9 +311,9 @@ void renderPlan(Exchange& ex, engine::PlanView& v, int status, const PageState& 
   std::map<std::string, std::string> errors;
   if (ps.error) errors = addErrorSummary(d, *ps.error, *v.form);
   addEditor(ex, d, v, ps, errors);
-  d.set("live_words",
-        liveWords(ex.services.translations(),
-                  ex.language));  // what live.js writes (staff: the catalogue's English)
+  d.set(
+      "live_words",
+      ex.services.liveWords(ex.language));  // what live.js writes (staff: the catalogue's English)
   addTransitions(d, v);
   addSignerSlots(ex, d, v);
   addSigningStatus(ex, v, d);

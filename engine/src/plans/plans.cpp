@@ -181,15 +181,13 @@ Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber,
   auto ver = plans_.version(planId, versionNumber ? versionNumber : rec->currentVersion);
   if (!ver) return notFound("This plan has no version " + std::to_string(versionNumber) + ".");
   v.version = *ver;
-  auto parsed = parseValues(ver->valuesJson);
-  if (!parsed) throw InfraError("plan " + std::to_string(planId) + " has unreadable values");
-  v.values = parsed.value();
   v.state = v.workflow->state(rec->state);
   if (!v.state) throw InfraError("plan " + std::to_string(planId) + " is in an unknown state");
   v.people = std::make_shared<const PlanPeople>(
       PlanPeople{people_.users({pupil->academyId}), people_.contacts(pupil->id)});
-  // Judge stored values as of when they were saved: unchanged dates stay valid.
-  v.check = validateValues(*v.form, *v.values, valueContext(v, v.values.get()));
+  auto checked = checkedValues(v);
+  v.values = checked->values;
+  v.check = checked->check;
   if (a) {
     const bool writer = may(*a, Action::kEditPlan, rec->academyId);
     v.canEdit = v.state->editable && writer && ver->number == rec->currentVersion;
@@ -207,6 +205,39 @@ Result<PlanView> PlanService::load(const Actor* a, Id planId, int versionNumber,
     if (auto w = lateMeetingWarning(v.workflow->review, *v.values, dob)) v.warnings.push_back(*w);
   v.signers = plans_.signers(planId);
   return v;
+}
+
+std::shared_ptr<const PlanService::CheckedValues> PlanService::checkedValues(const PlanView& v) {
+  ValueContext ctx = valueContext(v, nullptr);
+  // Everything the check reads besides the values: the pinned form, today (date rules), the
+  // pupil's date of birth (date relations) and who the plan may name (person fields). The
+  // content hash keeps a version's key its own even if a plan id were ever used again.
+  std::string key = std::to_string(v.plan.id);
+  key.append(1, '\0').append(std::to_string(v.version.number));
+  key.append(1, '\0').append(v.version.contentHash);
+  key.append(1, '\0').append(std::to_string(v.plan.formSnapshotId));
+  key.append(1, '\0').append(isoDate(ctx.today));
+  key.append(1, '\0').append(v.pupil.dateOfBirth);
+  for (const auto& ref : *ctx.knownPeople) key.append(1, '\0').append(ref);
+  {
+    std::lock_guard lock(checkedMutex_);
+    if (auto it = checked_.find(key); it != checked_.end()) return it->second;
+  }
+  auto parsed = parseValues(v.version.valuesJson);
+  if (!parsed) throw InfraError("plan " + std::to_string(v.plan.id) + " has unreadable values");
+  auto out = std::make_shared<CheckedValues>();
+  out->values = parsed.value();
+  // Judge stored values as of when they were saved: unchanged dates stay valid.
+  ctx.previous = out->values.get();
+  out->check = validateValues(*v.form, *out->values, ctx);
+  std::lock_guard lock(checkedMutex_);
+  if (!checked_.emplace(key, out).second) return out;  // another thread kept its own first
+  checkedOrder_.push_back(std::move(key));
+  while (checkedOrder_.size() > kMaxCheckedValues) {
+    checked_.erase(checkedOrder_.front());
+    checkedOrder_.pop_front();
+  }
+  return out;
 }
 
 std::vector<DeadlineItem> planDeadlines(const WorkflowDefinition& wf, const StateDef& state,

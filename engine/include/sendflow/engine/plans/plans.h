@@ -5,12 +5,14 @@
 #include <Poco/JSON/Object.h>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sendflow/engine/core/clock.h"
@@ -373,6 +375,20 @@ class PlanService {
   std::mutex cacheMutex_;
   std::map<Id, std::shared_ptr<const FormDefinition>> forms_;
   std::map<Id, std::shared_ptr<const WorkflowDefinition>> workflows_;
+
+  // A stored version's values as parsed, and their check against the pinned form, kept for the
+  // next view of the same version: a version never changes, and the check depends on nothing
+  // else than what the key holds (checkedValues). The values are shared by every view of that
+  // version: REQUIRES: nobody modifies a PlanView's values in place.
+  struct CheckedValues {
+    Poco::JSON::Object::Ptr values;
+    ValueCheck check;
+  };
+  std::shared_ptr<const CheckedValues> checkedValues(const PlanView& v);
+  static constexpr std::size_t kMaxCheckedValues = 256;  // entries kept, the oldest dropped first
+  std::mutex checkedMutex_;
+  std::unordered_map<std::string, std::shared_ptr<const CheckedValues>> checked_;
+  std::deque<std::string> checkedOrder_;  // keys of checked_, oldest first
 };
 
 std::set<std::string> actorRolesAt(const Actor& a, Id academyId);
