@@ -224,3 +224,66 @@ TEST_CASE(
   REQUIRE(a.ofType("op").empty());
   REQUIRE(a.ofType("error").at(0)->getValue<std::string>("code") == "storage");
 }
+
+TEST_CASE(
+    "live: a version saved from a form meanwhile is a conflict, not read-only: everyone starts "
+    "again from it and edits on",
+    "[engine][live]") {
+  World w;
+  auto s = w.open();
+  Inbox a, b;
+  auto ca = s->join(staffEditor(w.service, w.senco, w.plan), a.sender());
+  s->join(staffEditor(w.service, w.staff, w.plan), b.sender());
+  s->receive(ca, json(R"({"type":"hello","client":"page-1"})"));
+  Poco::JSON::Object saved;
+  saved.set("why_needed", "Saved from the form.");
+  REQUIRE(w.service.save(w.senco, w.plan, 1, saved));
+  const auto framesBefore = a.frames.size();
+  s->receive(ca, json(kInsert));  // typed on version 1
+  REQUIRE(w.log.ops.empty());     // not applied to the new version's text
+  REQUIRE(a.frames.size() == framesBefore + 2);
+  // First the new version for everyone, then the refusal: the page keeps its unsent text on top.
+  const auto& snapshot = a.frames[framesBefore];
+  REQUIRE(snapshot->getValue<std::string>("type") == "snapshot");
+  CHECK(snapshot->getValue<bool>("editable"));
+  CHECK(snapshot->getValue<int>("version") == 2);
+  CHECK(snapshot->getObject("fields")->getObject("why_needed")->getValue<std::string>("text") ==
+        "Saved from the form.");
+  const auto& refusal = a.frames[framesBefore + 1];
+  REQUIRE(refusal->getValue<std::string>("type") == "error");
+  CHECK(refusal->getValue<std::string>("code") == "conflict");
+  CHECK(refusal->getValue<int>("seq") == 1);
+  REQUIRE(b.ofType("snapshot").size() == 2);
+  CHECK(b.ofType("snapshot").back()->getValue<int>("version") == 2);
+  CHECK(b.ofType("error").empty());
+  // The same words again, now on the new version: accepted.
+  const auto revision = snapshot->getValue<Poco::Int64>("revision");
+  s->receive(ca, json(R"({"type":"op","field":"why_needed","revision":)" +
+                      std::to_string(revision) + R"(,"seq":2,"op":[20," Uses a chair."]})"));
+  REQUIRE(w.log.ops.size() == 1);
+  REQUIRE(w.log.ops[0].baseVersion == 2);
+  auto ops = b.ofType("op");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0]->getValue<Poco::Int64>("seq") == 2);
+  // An edit its page sent before it had the new version's snapshot (it names the version of the
+  // page's last snapshot) is refused too, even at the current revision: it was made on old text.
+  const auto head = ops[0]->getValue<Poco::Int64>("revision");
+  s->receive(ca, json(R"({"type":"op","field":"why_needed","revision":)" + std::to_string(head) +
+                      R"(,"seq":3,"version":1,"op":["Old: "]})"));
+  REQUIRE(w.log.ops.size() == 1);
+  REQUIRE(a.ofType("error").size() == 2);
+  CHECK(a.ofType("error").back()->getValue<std::string>("code") == "conflict");
+  s->receive(ca, json(R"({"type":"op","field":"why_needed","revision":)" + std::to_string(head) +
+                      R"(,"seq":3,"version":2,"op":["New: "]})"));
+  REQUIRE(w.log.ops.size() == 2);
+  // A page reconnecting with text from before the new version gets the whole text again.
+  const auto snapshots = a.ofType("snapshot").size();
+  s->receive(ca,
+             json(R"({"type":"resume","revision":)" + std::to_string(head) + R"(,"version":1})"));
+  REQUIRE(a.ofType("snapshot").size() == snapshots + 1);
+  CHECK(a.ofType("snapshot")
+            .back()
+            ->getObject("fields")
+            ->getObject("why_needed")
+            ->getValue<std::string>("text") == "New: Saved from the form. Uses a chair.");
+}

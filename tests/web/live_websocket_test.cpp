@@ -728,11 +728,32 @@ TEST_CASE(
   for (int i = 0; i < 40 && watcher.text(field) != U"Saved from a form without JavaScript."; ++i)
     watcher.pump(5);
   CHECK(watcher.text(field) == U"Saved from a form without JavaScript.");
+  // An edit the page made before that snapshot reached it (it names the version of the page's
+  // last snapshot) is a conflict, not a reason to make the page read-only: the page stays
+  // editable and its next edit, on the new version, is saved.
+  std::vector<int> versions;
+  for (const auto& f : watcher.frames)
+    if (f->getValue<std::string>("type") == "snapshot")
+      versions.push_back(f->getValue<int>("version"));
+  REQUIRE(versions.size() >= 2);
+  REQUIRE(versions.front() < versions.back());
+  watcher.send(R"({"type":"op","field":")" + field + R"(","revision":)" +
+               std::to_string(watcher.revision()) + R"(,"seq":1000,"version":)" +
+               std::to_string(versions.front()) + R"(,"op":["Typed before the save. "]})");
+  for (int i = 0; i < 40 && watcher.errors.empty(); ++i) watcher.pump();
+  REQUIRE(watcher.errors.size() == 1);
+  CHECK(watcher.errors.back() == "conflict");
+  CHECK(watcher.editable);
+  watcher.edit(field, ot::insertAt(0, U"Typed after it. "));
+  for (int i = 0; i < 100 && !watcher.settled(); ++i) watcher.pump();
+  CHECK(watcher.errors.size() == 1);
+  CHECK(watcher.acked.count(1) == 1);
+  CHECK(watcher.text(field) == U"Typed after it. Saved from a form without JavaScript.");
   // And a newcomer is shown it, not the session's older base.
   LiveClient late("late", http.cookies());
   REQUIRE(late.connect(demo.server.port(), plan));
   late.pump(3);
-  CHECK(late.text(field) == U"Saved from a form without JavaScript.");
+  CHECK(late.text(field) == U"Typed after it. Saved from a form without JavaScript.");
 }
 
 TEST_CASE(

@@ -134,6 +134,10 @@
     var ws = null, revision = 0, seq = 0, inflight = null, pending = [], texts = {}, known = false;
     var resuming = false, skipSnapshot = 0, retry = 500, lastPeople = {};
     var values = {};  // other fields: { value, rev } — last writer wins, per field
+    // Each long text as the server has it at `revision` (what texts[] holds less the edits of
+    // ours not yet confirmed): a later snapshot keeps the unconfirmed edits on top of its text.
+    var confirmed = {};
+    var snapshotVersion = 0;
     function area(field) { return form.querySelector('textarea[name="f.' + field + '"]'); }
     function label(field) {
       var el = area(field) || form.querySelector('[name="f.' + field + '"]');
@@ -444,10 +448,12 @@
       inflight = pending.shift();
       sendInflight();
     }
+    // Each edit names the version of the last snapshot: one made before a snapshot of a version
+    // saved meanwhile is refused ("conflict"), as the snapshot's handling has kept it already.
     function sendInflight() {
-      if (inflight.row) send(inflight.frame);
-      else if (inflight.set) send({ type: 'set', field: inflight.field, value: inflight.value, fieldRevision: inflight.rev, seq: inflight.seq });
-      else send({ type: 'op', field: inflight.field, revision: revision, seq: inflight.seq, op: inflight.op });
+      if (inflight.row) send(Object.assign({}, inflight.frame, { version: snapshotVersion }));
+      else if (inflight.set) send({ type: 'set', field: inflight.field, value: inflight.value, fieldRevision: inflight.rev, seq: inflight.seq, version: snapshotVersion });
+      else send({ type: 'op', field: inflight.field, revision: revision, seq: inflight.seq, op: inflight.op, version: snapshotVersion });
     }
     function setArea(field, text, op) {
       var el = area(field);
@@ -505,11 +511,44 @@
       lastPeople = now;
       write(status, 'status', { count: number(people.length) });
     }
+    // What this page changed that the server has not confirmed: long texts as { base: the
+    // confirmed text, local: the text shown }, other answers as the value last set.
+    function unsentEdits() {
+      var out = { texts: {}, sets: {} };
+      Object.keys(texts).forEach(function (f) {
+        if (f in confirmed && texts[f] !== confirmed[f]) out.texts[f] = { base: confirmed[f], local: texts[f] };
+      });
+      (inflight ? [inflight] : []).concat(pending).forEach(function (x) {
+        if (x.set) out.sets[x.field] = x.value;
+      });
+      return out;
+    }
+    // Beside a field whose unconfirmed answer was kept over a version saved meanwhile.
+    function keptNotice(field) {
+      var el = area(field) || form.querySelector('[name="f.' + field + '"]');
+      var box = el && el.closest('.field');
+      var about = { question: label(field) };
+      if (box) {
+        var old = box.querySelector(':scope > .live-kept');
+        if (old) old.remove();
+        var note = document.createElement('p');
+        note.className = 'live-kept notice';
+        note.setAttribute('role', 'status');
+        write(note, 'restored', about);
+        box.appendChild(note);
+      }
+      write(announcer, 'restored', about);
+    }
     function onMessage(ev) {
       var m = JSON.parse(ev.data), i;
       if (m.type === 'snapshot') {
         if (skipSnapshot) { skipSnapshot--; return; }
+        // A later snapshot: a version was saved from a form meanwhile and the server started
+        // everyone again from it. What the user wrote that the server had not confirmed is still
+        // theirs: it is merged into the new version and sent again, and they are told so.
+        var unsent = known ? unsentEdits() : null, restored = [];
         revision = m.revision; inflight = null; pending = []; resuming = false;
+        snapshotVersion = m.version;
         Object.keys(m.fields).forEach(function (f) {
           if (m.fields[f].kind === 'table') { setupTable(f, m.fields[f].rows); return; }
           if (m.fields[f].kind !== 'text') {
@@ -522,10 +561,27 @@
             if (!known && m.editable && theirs && plain(shown) !== plain(values[f].value)) {
               pending.push({ field: f, set: true, value: shown, rev: values[f].rev, seq: ++seq });
               values[f].value = shown;
+            } else if (unsent && m.editable && Object.prototype.hasOwnProperty.call(unsent.sets, f) &&
+                       plain(unsent.sets[f]) !== plain(values[f].value)) {
+              pending.push({ field: f, set: true, value: unsent.sets[f], rev: values[f].rev, seq: ++seq });
+              values[f].value = unsent.sets[f];
+              showValue(f, unsent.sets[f]);
+              restored.push(f);
             } else showValue(f, values[f].value);
             return;
           }
-          texts[f] = m.fields[f].text;
+          texts[f] = confirmed[f] = m.fields[f].text;
+          var unsentText = unsent && m.editable && unsent.texts[f];
+          if (unsentText) {
+            // Their edits since the last confirmed text, moved past what the saved version changed.
+            var keep = transform(diff(unsentText.base, unsentText.local),
+                                 diff(unsentText.base, texts[f]), false);
+            if (keep.length) {
+              pending.push({ field: f, op: keep, seq: ++seq });
+              texts[f] = apply(texts[f], keep);
+              restored.push(f);
+            }
+          }
           var el = area(f);
           if (!known && el && m.editable && el.value !== texts[f] && (kept || el.value !== el.defaultValue)) {
             // The user's typing since the page was rendered, merged with what others did meanwhile
@@ -543,12 +599,14 @@
         known = true;
         sendNext();
         if (!m.editable) readOnly(m.reason);
+        restored.forEach(keptNotice);
       } else if (m.type === 'resumed') {
         resuming = false;
         if (inflight) sendInflight();
         else sendNext();
       } else if (m.type === 'op') {
         revision = m.revision;
+        if (m.field in confirmed) confirmed[m.field] = apply(confirmed[m.field], m.op);
         if (m.client === clientId) {
           if (inflight && m.seq === inflight.seq) { inflight = null; sendNext(); }
           return;
@@ -595,7 +653,7 @@
       ws.onopen = function () {
         retry = 500;
         send({ type: 'hello', client: clientId });
-        if (known) { resuming = true; skipSnapshot = 1; send({ type: 'resume', revision: revision }); }
+        if (known) { resuming = true; skipSnapshot = 1; send({ type: 'resume', revision: revision, version: snapshotVersion }); }
       };
       ws.onmessage = onMessage;
       ws.onclose = function () {

@@ -41,6 +41,12 @@ std::map<std::string, LiveSession::Field>::iterator LiveSession::editedField(Con
     sendTo(c, ack);
     return fields_.end();
   }
+  // Sent before the page had the snapshot of a version saved meanwhile (live.js names the
+  // version of its last snapshot; a client that names none is not checked).
+  if (m.has("version") && m.optValue<Poco::Int64>("version", 0) < restartedAt_) {
+    error(c, "conflict", savedMeanwhile(), seq);
+    return fields_.end();
+  }
   return fit;
 }
 
@@ -66,7 +72,7 @@ void LiveSession::handleOp(Conn& c, const Object& m) {
     return;
   }
   if (auto blocked = editBlocked(c)) {
-    error(c, "read_only", *blocked, seq);
+    error(c, blocked->code, blocked->reason, seq);
     return;
   }
   for (const auto& h : history_) {
@@ -113,7 +119,7 @@ void LiveSession::handleSet(Conn& c, const Object& m) {
     return;
   }
   if (auto blocked = editBlocked(c)) {
-    error(c, "read_only", *blocked, seq);
+    error(c, blocked->code, blocked->reason, seq);
     return;
   }
   const auto seen = m.optValue<Poco::Int64>("fieldRevision", 0);

@@ -173,7 +173,7 @@ Object::Ptr LiveSession::values() const {
 // A full check (the actor's roles, the plan's state) at most every limits_.recheck per
 // connection; in between, one look at the plan's row catches a transition or a version saved
 // from a form.
-std::optional<Text> LiveSession::editBlocked(Conn& c) {
+std::optional<LiveSession::Refusal> LiveSession::editBlocked(Conn& c) {
   const auto now = clock_.monotonic();
   if (c.allowedAt && now - *c.allowedAt < limits_.recheck) {
     auto rec = plans_.record(planId_);
@@ -183,16 +183,22 @@ std::optional<Text> LiveSession::editBlocked(Conn& c) {
   c.allowedAt.reset();
   auto rights = c.editor.rights();
   c.blocked = !rights ? textOf(rights.error()) : rights->editable ? Text() : rights->reason;
-  if (!c.blocked.empty()) return c.blocked;
+  if (!c.blocked.empty()) return Refusal{"read_only", c.blocked};
   auto rec = plans_.record(planId_);
-  if (!rec) return Text("There is no such plan.");
+  if (!rec) return Refusal{"read_only", Text("There is no such plan.")};
   if (rec->currentVersion != baseVersion_) {
+    // Not read-only: the editor may carry on from the new version (live.js re-applies what it
+    // had not had confirmed on top of the snapshot rebase sends, and sends it again).
     if (auto v = plans_.view(planId_)) rebase(v.value(), true);
-    return Text(N_("The plan was saved from a form meanwhile; your view was refreshed."));
+    return Refusal{"conflict", savedMeanwhile()};
   }
   editableState_ = rec->state;
   c.allowedAt = now;
   return std::nullopt;
+}
+
+Text LiveSession::savedMeanwhile() {
+  return Text(N_("The plan was saved from a form meanwhile; your view was refreshed."));
 }
 
 void LiveSession::rebase(const PlanView& v, bool tellEditors) {
@@ -213,6 +219,7 @@ void LiveSession::rebase(const PlanView& v, bool tellEditors) {
     }
   }
   if (!tellEditors) return;
+  restartedAt_ = baseVersion_;
   history_.clear();
   dirty_ = false;
   editors_.clear();

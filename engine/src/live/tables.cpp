@@ -130,7 +130,7 @@ void LiveSession::handleRow(Conn& c, const Object& m, const std::string& kind) {
   auto fit = editedField(c, m, Shape::kTable, seq);
   if (fit == fields_.end()) return;
   if (auto blocked = editBlocked(c)) {
-    error(c, "read_only", *blocked, seq);
+    error(c, blocked->code, blocked->reason, seq);
     return;
   }
   Object op;

@@ -214,7 +214,15 @@ class LiveSession {
   void handleOp(Conn& c, const Poco::JSON::Object& m);
   void handleSet(Conn& c, const Poco::JSON::Object& m);
   void handleResume(Conn& c, const Poco::JSON::Object& m);
-  std::optional<Text> editBlocked(Conn& c);  // reason, or nullopt when allowed
+  // Why an edit is refused before it is applied: "read_only" (the actor may not edit, or the
+  // plan is not editable now) or "conflict" (a version was saved from a form meanwhile: everyone
+  // was sent a snapshot of it and may edit on from there; the edit was not applied).
+  struct Refusal {
+    std::string code;
+    Text reason;
+  };
+  std::optional<Refusal> editBlocked(Conn& c);  // nullopt when allowed
+  static Text savedMeanwhile();
   bool takeToken(Conn& c);
   void commit(Conn& c, LiveOpRecord& r);               // sequences r; receive() makes it durable
   void dispatch(ConnId c, const LiveMessage::Ptr& m);  // under the lock
@@ -235,6 +243,10 @@ class LiveSession {
   std::shared_ptr<const WorkflowDefinition> workflow_;
   Poco::JSON::Object::Ptr baseValues_;
   int baseVersion_ = 0;
+  // The version the last rebase that restarted everyone loaded (0 before any): an edit whose
+  // frame names an older "version" (the one of the snapshot its page had) was made on text that
+  // no longer stands, and is refused as a conflict rather than applied at the wrong place.
+  int restartedAt_ = 0;
   std::int64_t head_ = 0;
   std::deque<HistoryEntry> history_;
   std::map<std::string, Field> fields_;
