@@ -216,6 +216,12 @@ Connection* HttpServer::open(int fd, const Poco::Net::SocketAddress& peer, Clock
   c->local = Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&local), len);
   c->peerIp = canonicalAddress(peer.host());
   c->peerKey = c->peerIp.toString();
+  // Connections opened together (1,000 browsers after a deploy, a bench's idle clients) would
+  // otherwise be closed together at every keep-alive timeout and reopen in one burst that
+  // fresh requests queue behind: each gets its own timeout, up to a quarter above the setting.
+  const auto keepAlive = std::chrono::duration_cast<Clock::duration>(limits_.keepAliveTimeout);
+  c->keepAlive = keepAlive + Clock::duration(std::uniform_int_distribution<Clock::rep>(
+                                 0, keepAlive.count() / 4)(spread_));
   epollControl(epoll_, EPOLL_CTL_ADD, fd, 0, c->id);
   Connection& ref = *c;
   conns_.emplace(ref.id, std::move(c));
@@ -266,7 +272,7 @@ Clock::time_point HttpServer::deadlineOf(const Connection& c) const {
     case ConnState::kReadingHead:
       return std::min(d, c.since + limits_.headerTimeout);
     case ConnState::kAwaitingRequest:
-      return std::min(d, c.since + (c.served ? limits_.keepAliveTimeout : limits_.headerTimeout));
+      return std::min(d, c.since + (c.served ? c.keepAlive : limits_.headerTimeout));
     case ConnState::kReadingBody:
       return std::min(d, c.since + limits_.bodyTimeout);
     case ConnState::kLingering:
