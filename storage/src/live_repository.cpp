@@ -23,6 +23,7 @@ SqliteLiveLog::~SqliteLiveLog() {
   }
   queued_.notify_all();
   if (committer_.joinable()) committer_.join();
+  if (reporter_.joinable()) reporter_.join();
 }
 
 void SqliteLiveLog::append(const engine::LiveOpRecord& r) {
@@ -34,7 +35,10 @@ void SqliteLiveLog::appendAsync(engine::LiveOpRecord r, Appended done) {
     std::lock_guard lock(mutex_);
     queue_.emplace_back(std::move(r), std::move(done));
     ++accepted_;
-    if (!committer_.joinable()) committer_ = std::thread([this] { run(); });
+    if (!committer_.joinable()) {
+      committer_ = std::thread([this] { run(); });
+      reporter_ = std::thread([this] { report(); });
+    }
   }
   queued_.notify_one();
 }
@@ -49,7 +53,11 @@ void SqliteLiveLog::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything reported
+    if (queue_.empty()) {  // stopping, and everything committed
+      committerDone_ = true;
+      committed_.notify_all();
+      return;
+    }
     std::vector<std::pair<engine::LiveOpRecord, Appended>> batch;
     while (!queue_.empty() && batch.size() < kMaxBatch) {
       batch.push_back(std::move(queue_.front()));
@@ -77,15 +85,30 @@ void SqliteLiveLog::run() {
       for (auto& e : errors)
         if (!e) e = failed;
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
+    lock.lock();
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      reports_.emplace_back(std::move(batch[i].second), errors[i]);
+    committed_.notify_all();
+  }
+}
+
+void SqliteLiveLog::report() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    committed_.wait(lock, [&] { return committerDone_ || !reports_.empty(); });
+    if (reports_.empty()) return;  // the committer stopped, and everything reported
+    std::deque<std::pair<Appended, std::exception_ptr>> ready;
+    ready.swap(reports_);
+    lock.unlock();
+    for (auto& [done, error] : ready) {
       try {
-        batch[i].second(errors[i]);
+        done(error);
       } catch (...) {
         // A report must not stop the reports after it (the session handles its own failures).
       }
     }
     lock.lock();
-    reported_ += batch.size();
+    reported_ += ready.size();
     settled_.notify_all();
   }
 }
