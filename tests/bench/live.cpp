@@ -508,6 +508,21 @@ class Driver {
     }
   }
 
+  // Waits (before run()) until every idle connection has the answer to its first request, so
+  // that the editors' handshakes do not arrive behind a queue full of them.
+  void awaitIdleAnswers() {
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    for (;;) {
+      bool all = true;
+      for (auto& s : sockets_)
+        if (s->kind == Socket::Kind::kIdle && s->open && s->waitingResponse) all = false;
+      if (all) return;
+      if (Clock::now() > deadline)
+        throw std::runtime_error("idle connections got no answer in 60 s");
+      pump(10);
+    }
+  }
+
   int idleOpen() const { return idleOpen_; }
   long idleReopened() const { return idleReopened_; }
   long editorsClosed() const { return editorsClosed_; }
@@ -766,6 +781,7 @@ void openLoad(const Options& opt, const Server& s, const std::vector<long>& plan
         sourceAddress(i + editors, opt.addresses));
     if (i % 16 == 0) pumpAll();
   }
+  for (auto& d : load.drivers) d->awaitIdleAnswers();
   for (int i = 0; i < editors; ++i) {
     const int group = i % static_cast<int>(planIds.size());
     load.drivers[static_cast<std::size_t>(i % opt.threads)]->addEditor(

@@ -1,5 +1,9 @@
 // SqliteLiveLog against a real SQLite file: the durable log of acknowledged live operations.
 #include <catch2/catch.hpp>
+#include <exception>
+#include <mutex>
+#include <utility>
+#include <vector>
 
 #include "sendflow/storage/live_repository.h"
 #include "storage/storage_world.h"
@@ -81,4 +85,46 @@ TEST_CASE("live: plans with operations on top of their current version are the u
   REQUIRE(log.unfolded() == std::vector<engine::Id>{w.elmPlan});
   // The seqs of folded operations are still known (a resent operation is recognised).
   REQUIRE(log.lastSeqs(w.oakPlan).at("c1") == 1);
+}
+
+TEST_CASE(
+    "live: appendAsync reports each operation once it is committed, in order, and a bad one "
+    "loses only itself",
+    "[storage][live]") {
+  StorageWorld w;
+  w.populate();
+  storage::SqliteLiveLog log(w.store);
+  std::mutex m;
+  std::vector<std::pair<std::int64_t, bool>> reports;  // revision, committed
+  std::vector<std::int64_t> durableWhenReported;       // rows in the file when each was reported
+  auto report = [&](std::int64_t revision) {
+    return [&, revision](std::exception_ptr error) {
+      // Read on another connection: a report comes after the commit, never before.
+      const auto head = log.headRevision(w.oakPlan);
+      std::lock_guard lock(m);
+      reports.emplace_back(revision, error == nullptr);
+      durableWhenReported.push_back(head);
+    };
+  };
+  for (std::int64_t r = 1; r <= 200; ++r) {
+    if (r == 50) log.appendAsync(op(w.oakPlan, 10, 1, "c2", 1, "again"), report(-10));  // taken
+    log.appendAsync(op(w.oakPlan, r, 1, "c1", r), report(r));
+  }
+  log.settle();  // every report has been made when it returns
+  std::lock_guard lock(m);
+  REQUIRE(reports.size() == 201);
+  std::int64_t expected = 1;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    if (reports[i].first == -10) {
+      REQUIRE_FALSE(reports[i].second);  // revision 10 was written already: refused alone
+      continue;
+    }
+    REQUIRE(reports[i].first == expected);  // in the order given
+    REQUIRE(reports[i].second);
+    REQUIRE(durableWhenReported[i] >= expected);
+    ++expected;
+  }
+  auto ops = log.since(w.oakPlan, 1);
+  REQUIRE(ops.size() == 200);
+  REQUIRE(ops[9].clientId == "c1");
 }

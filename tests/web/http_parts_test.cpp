@@ -217,3 +217,37 @@ TEST_CASE("WebSocket turns never take every worker: a request still runs while t
   pool.stop();  // every turn still runs
   CHECK(turnsStarted == 8);
 }
+
+TEST_CASE("A request does not queue behind a backlog of turns while the reserve is free",
+          "[web][http]") {
+  web::WorkerPool pool(4, 16);  // 1 kept for requests, at most 3 turns at once
+  std::mutex m;
+  std::condition_variable cv;
+  bool open = false;
+  std::atomic<bool> firstStarted{false};
+  REQUIRE(pool.trySubmit([&] {  // a request holding the reserved worker until the gate opens
+    firstStarted = true;
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return open; });
+  }));
+  while (!firstStarted) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::atomic<int> turnsStarted{0};
+  for (int i = 0; i < 50; ++i) {  // turns that do not wait on anything: 50 × 20 ms on 3 workers
+    pool.submit([&] {
+      ++turnsStarted;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    });
+  }
+  std::atomic<int> turnsBeforeRequest{-1};
+  REQUIRE(pool.trySubmit([&] { turnsBeforeRequest = turnsStarted.load(); }));
+  {
+    std::lock_guard lock(m);
+    open = true;
+  }
+  cv.notify_all();
+  pool.stop();
+  REQUIRE(turnsStarted == 50);
+  // Oldest first would start it after all 50 turns; the freed reserved worker takes it at once.
+  CHECK(turnsBeforeRequest >= 0);
+  CHECK(turnsBeforeRequest < 40);
+}

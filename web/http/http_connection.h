@@ -143,6 +143,9 @@ struct Connection {
   Clock::time_point deadline = Clock::time_point::max();  // as registered with the loop
   Clock::time_point writingSince;                         // `out` has held unwritten bytes since
   bool served = false;  // answered a request already (idle means keep-alive)
+  // Idle this long between requests, it is closed: http.keep_alive_timeout plus up to a quarter
+  // more, drawn per connection (HttpServer::open).
+  Clock::duration keepAlive{};
   bool closeAfterWrite = false;
   bool dead = false;
   std::uint32_t events = 0;  // epoll interest as registered

@@ -37,6 +37,19 @@ void epollControl(int epoll, int op, int fd, std::uint32_t events, ConnId id) {
 
 }  // namespace
 
+namespace {
+
+// Workers kept from WebSocket turns. A quarter at least; and since a turn no longer waits for a
+// commit (docs/live.md), more turns at once than the machine has cores only make the turns and
+// the requests beside them wait for a CPU: at most one turn per core runs.
+int turnReserve(int workers) {
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int quarter = workers > 1 ? std::max(1, workers / 4) : 0;
+  return workers - std::max(1, std::min(workers - quarter, cores));
+}
+
+}  // namespace
+
 HttpServer::HttpServer(Services& app, Poco::Net::ServerSocket listener, Poco::Net::Context::Ptr tls,
                        int maxConnections)
     : app_(app),
@@ -47,7 +60,7 @@ HttpServer::HttpServer(Services& app, Poco::Net::ServerSocket listener, Poco::Ne
       tls_(std::move(tls)),
       proxies_(TrustedProxies::parse(limits_.trustedProxies)),
       pipeline_(app),
-      pool_(limits_.workers, limits_.maxQueued),
+      pool_(limits_.workers, limits_.maxQueued, turnReserve(limits_.workers)),
       inbox_(std::make_shared<LoopInbox>()) {
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_ < 0) throw std::runtime_error("epoll_create1 failed");
@@ -216,6 +229,12 @@ Connection* HttpServer::open(int fd, const Poco::Net::SocketAddress& peer, Clock
   c->local = Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&local), len);
   c->peerIp = canonicalAddress(peer.host());
   c->peerKey = c->peerIp.toString();
+  // Connections opened together (1,000 browsers after a deploy, a bench's idle clients) would
+  // otherwise be closed together at every keep-alive timeout and reopen in one burst that
+  // fresh requests queue behind: each gets its own timeout, up to a quarter above the setting.
+  const auto keepAlive = std::chrono::duration_cast<Clock::duration>(limits_.keepAliveTimeout);
+  c->keepAlive = keepAlive + Clock::duration(std::uniform_int_distribution<Clock::rep>(
+                                 0, keepAlive.count() / 4)(spread_));
   epollControl(epoll_, EPOLL_CTL_ADD, fd, 0, c->id);
   Connection& ref = *c;
   conns_.emplace(ref.id, std::move(c));
@@ -266,7 +285,7 @@ Clock::time_point HttpServer::deadlineOf(const Connection& c) const {
     case ConnState::kReadingHead:
       return std::min(d, c.since + limits_.headerTimeout);
     case ConnState::kAwaitingRequest:
-      return std::min(d, c.since + (c.served ? limits_.keepAliveTimeout : limits_.headerTimeout));
+      return std::min(d, c.since + (c.served ? c.keepAlive : limits_.headerTimeout));
     case ConnState::kReadingBody:
       return std::min(d, c.since + limits_.bodyTimeout);
     case ConnState::kLingering:

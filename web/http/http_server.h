@@ -16,6 +16,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <random>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -133,7 +134,8 @@ class HttpServer {
   int reserveFd_ = -1;  // given up to accept (and refuse) one connection when out of descriptors
   bool listening_ = true;
   Clock::time_point stopDeadline_;
-  ConnId nextId_ = 16;  // below: the listener and the inbox
+  ConnId nextId_ = 16;                               // below: the listener and the inbox
+  std::minstd_rand spread_{std::random_device{}()};  // each connection's keep-alive timeout
   std::unordered_map<ConnId, std::unique_ptr<Connection>> conns_;
   std::set<std::pair<Clock::time_point, ConnId>> timers_;
   std::set<std::pair<Clock::time_point, ConnId>> idle_;  // kAwaitingRequest, oldest first

@@ -7,6 +7,7 @@ namespace sendflow::web {
 WorkerPool::WorkerPool(int threads, std::size_t maxQueued, int reserve) : maxQueued_(maxQueued) {
   if (reserve < 0) reserve = threads > 1 ? std::max(1, threads / 4) : 0;
   maxTurns_ = static_cast<std::size_t>(std::max(1, threads - reserve));
+  reserve_ = static_cast<std::size_t>(std::max(0, reserve));
   threads_.reserve(static_cast<std::size_t>(threads));
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
@@ -56,20 +57,19 @@ void WorkerPool::run() {
           lock, [this] { return canRun() || (stopping_ && requests_.empty() && turns_.empty()); });
       if (!canRun()) return;  // stopping, and nothing left to run
       turn = !turns_.empty() && turnsRunning_ < maxTurns_ &&
-             (requests_.empty() || turns_.front().order < requests_.front().order);
+             (requests_.empty() ||
+              (requestsRunning_ >= reserve_ && turns_.front().order < requests_.front().order));
       auto& queue = turn ? turns_ : requests_;
       task = std::move(queue.front().task);
       queue.pop_front();
-      if (turn) ++turnsRunning_;
+      ++(turn ? turnsRunning_ : requestsRunning_);
     }
     task();  // REQUIRES: does not throw (the request pipeline has its own boundary)
-    if (turn) {
-      {
-        std::lock_guard lock(mutex_);
-        --turnsRunning_;
-      }
-      ready_.notify_one();  // a turn held back by the cap may run now
+    {
+      std::lock_guard lock(mutex_);
+      --(turn ? turnsRunning_ : requestsRunning_);
     }
+    if (turn) ready_.notify_one();  // a turn held back by the cap may run now
   }
 }
 

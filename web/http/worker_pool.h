@@ -1,8 +1,10 @@
 // A fixed set of threads running tasks from one queue, oldest first: the front end's complete
 // requests (bounded: a full queue is answered 503 by the caller) and WebSocket turns (not bounded
-// by the queue limit: each connection has at most one turn queued). A turn may wait on a durable
-// commit; so that live editors can never occupy every thread, at most `threads - reserve` turns
-// run at once, and the reserved threads are there for requests. Thread-safe.
+// by the queue limit: each connection has at most one turn queued). So that live editors can
+// never occupy every thread, at most `threads - reserve` turns run at once; and while fewer than
+// `reserve` requests run, a waiting request goes before older turns (a fresh request never
+// queues behind a backlog of turns that do not wait, e.g. 1,000 editors' messages after a
+// stall). Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -47,12 +49,14 @@ class WorkerPool {
   };
   const std::size_t maxQueued_;
   std::size_t maxTurns_ = 1;
+  std::size_t reserve_ = 0;  // requests that go before older turns while fewer run
   std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Queued> requests_;  // from trySubmit
   std::deque<Queued> turns_;     // from submit
   std::uint64_t nextOrder_ = 0;
   std::size_t turnsRunning_ = 0;
+  std::size_t requestsRunning_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -208,11 +208,23 @@ std::shared_ptr<engine::LiveSession> LiveHub::session(engine::Id planId) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(planId);
   if (it != sessions_.end() && !it->second->broken()) return it->second;
+  if (it != sessions_.end()) {  // broken: its operations still queued settle before reopening
+    log_.settle();
+    logFailure(*it->second);
+  }
   auto s =
       engine::LiveSession::open(planId, app_.plans(), log_, app_.clock(), app_.settings().live);
   if (!s) return nullptr;
   sessions_[planId] = s.value();
   return s.value();
+}
+
+void LiveHub::logFailure(engine::LiveSession& s) {
+  if (auto failure = s.takeFailure())
+    app_.log().error(
+        "live: plan %s: an edit could not be saved (%s); its editors were told to "
+        "reload",
+        std::to_string(s.planId()), *failure);
 }
 
 std::size_t LiveHub::sessionCount() {
@@ -251,6 +263,7 @@ void LiveHub::run() {
     stop_.wait_for(lock, kFlushEvery, [&] { return stopping_; });
     if (stopping_) break;
     for (auto it = sessions_.begin(); it != sessions_.end();) {
+      logFailure(*it->second);
       try {
         it->second->catchUp();
         it->second->flush(false);

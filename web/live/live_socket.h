@@ -36,6 +36,7 @@ class LiveHub : public engine::PendingEdits {
 
  private:
   void run();
+  void logFailure(engine::LiveSession& s);  // why a session broke, once
 
   Services& app_;
   engine::LiveLog& log_;

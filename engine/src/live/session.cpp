@@ -3,6 +3,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "live_records.h"
 #include "sendflow/engine/core/utf8.h"
@@ -151,6 +152,11 @@ bool LiveSession::broken() const {
   return broken_;
 }
 
+std::optional<std::string> LiveSession::takeFailure() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(failure_, std::nullopt);
+}
+
 Object::Ptr LiveSession::values() const {
   Object::Ptr out = new Object(*baseValues_);
   for (const auto& [name, f] : fields_) {
@@ -236,39 +242,73 @@ bool LiveSession::takeToken(Conn& c) {
   return true;
 }
 
-// Sequencing happens under the session's lock; the commit does not: editors' operations queue
-// for the Store together and share one transaction and fsync (group commit). Nobody hears of an
-// operation before it is durable, and everyone hears them in revision order (release()).
+// Sequencing happens under the session's lock; the commit does not, and no thread waits for it:
+// the record goes to the log (LiveLog::appendAsync), whose commits group the operations of
+// many editors into one transaction and fsync, and the log's report releases it. Nobody hears
+// of an operation before it is durable, and everyone hears them in revision order (release()).
 void LiveSession::receive(ConnId id, const Object::Ptr& message) {
-  std::optional<LiveOpRecord> record;
   {
     std::lock_guard lock(mutex_);
     dispatch(id, message);
-    record = std::exchange(sequenced_, std::nullopt);
-  }
-  if (!record) return;
-  try {
-    log_.append(*record);
-  } catch (...) {
-    std::lock_guard lock(mutex_);
-    // Later operations may build on this one: the in-memory state cannot be trusted any more.
-    broken_ = true;
-    unreleased_.clear();
-    Object o;
-    o.set("type", "error");
-    o.set("code", "storage");
-    const Text lost(
-        N_("An edit could not be saved. Reload the plan to carry on from what was saved."));
-    for (auto& [cid, other] : conns_) {
-      o.set("message", words(other, lost));
-      sendTo(other, o);
+    if (sequenced_) {
+      toAppend_.push_back(std::move(*sequenced_));
+      sequenced_.reset();
     }
-    throw;
+    if (toAppend_.empty()) return;
   }
+  submitAppends();
+}
+
+void LiveSession::submitAppends() {
+  std::weak_ptr<LiveSession> self = weak_from_this();
+  std::unique_lock lock(mutex_);
+  if (appending_) return;  // that thread hands ours over too, after its own (revision order)
+  appending_ = true;
+  while (!toAppend_.empty()) {
+    LiveOpRecord r = std::move(toAppend_.front());
+    toAppend_.pop_front();
+    const std::int64_t revision = r.revision;
+    lock.unlock();
+    log_.appendAsync(std::move(r), [self, revision](std::exception_ptr error) {
+      if (auto s = self.lock()) s->appended(revision, error);
+    });
+    lock.lock();
+  }
+  appending_ = false;
+}
+
+void LiveSession::appended(std::int64_t revision, const std::exception_ptr& error) {
   std::lock_guard lock(mutex_);
+  if (broken_) return;
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      failure_ = e.what();
+    } catch (...) {
+      failure_ = "unknown error";
+    }
+    return breakSession();
+  }
   for (auto& u : unreleased_)
-    if (u.revision == record->revision) u.durable = true;
+    if (u.revision == revision) u.durable = true;
   release();
+}
+
+void LiveSession::breakSession() {
+  // Later operations may build on the lost one: the in-memory state cannot be trusted any more.
+  broken_ = true;
+  unreleased_.clear();
+  toAppend_.clear();
+  Object o;
+  o.set("type", "error");
+  o.set("code", "storage");
+  const Text lost(
+      N_("An edit could not be saved. Reload the plan to carry on from what was saved."));
+  for (auto& [cid, other] : conns_) {
+    o.set("message", words(other, lost));
+    sendTo(other, o);
+  }
 }
 
 void LiveSession::release() {
@@ -351,12 +391,22 @@ void LiveSession::commit(Conn& c, LiveOpRecord& r) {
 }
 
 Status LiveSession::flush(bool force) {
+  // A version holds acknowledged operations only: a forced fold (a transition, shutdown) first
+  // waits for the commits in flight; a quiet one waits for a moment when none is.
+  for (int tries = 0; force && tries < 3; ++tries) {
+    {
+      std::lock_guard lock(mutex_);
+      if (unreleased_.empty() && toAppend_.empty()) break;
+    }
+    log_.settle();
+  }
   std::lock_guard lock(mutex_);
   return flushLocked(force);
 }
 
 Status LiveSession::flushLocked(bool force) {
   if (!dirty_ || !lastEditor_) return Ok{};
+  if (!force && !unreleased_.empty()) return Ok{};  // not quiet: an operation is being committed
   if (!force && clock_.monotonic() - lastOp_ < limits_.quietPeriod) return Ok{};
   Object::Ptr v = values();
   Object::Ptr editors = new Object;

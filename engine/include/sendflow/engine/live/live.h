@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,8 +49,26 @@ struct LiveOpRecord {
 // (an infrastructure fault) otherwise; a duplicate (plan, revision) also throws.
 class LiveLog {
  public:
+  // Called once a record appended with appendAsync is durable (nullptr) or could not be made so.
+  using Appended = std::function<void(std::exception_ptr error)>;
+
   virtual ~LiveLog() = default;
   virtual void append(const LiveOpRecord& r) = 0;
+  // Makes r durable without the caller waiting for it: `done` is called exactly once, after
+  // the commit that holds r (or with the error that lost it), on whichever thread committed it
+  // — possibly before appendAsync returns. Records are committed and reported in the order
+  // given. The default runs append() and then `done` on the caller's thread.
+  virtual void appendAsync(LiveOpRecord r, Appended done) {
+    std::exception_ptr error;
+    try {
+      append(r);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error);
+  }
+  // Returns once every record given to appendAsync before the call has been reported.
+  virtual void settle() {}
   virtual std::vector<LiveOpRecord> since(Id planId, int baseVersion) = 0;  // by revision
   virtual std::int64_t headRevision(Id planId) = 0;                         // 0: none
   // The newest committed seq of each client id (also of ops already folded into a version), so a
@@ -98,7 +117,7 @@ struct LiveLimits {
 // One message of the live protocol (docs/live.md): a JSON object with a "type".
 using LiveMessage = Poco::JSON::Object;
 
-class LiveSession {
+class LiveSession : public std::enable_shared_from_this<LiveSession> {
  public:
   // The port one connection's messages leave through (web/live: a WebSocket text frame each).
   // Called under the session's lock, in order; it must not block, and a throw (a dead
@@ -119,7 +138,9 @@ class LiveSession {
   void leave(ConnId c);
   // Handles one message from a connection; every answer goes out through the Send callbacks.
   // nullptr: what the connection sent was not a JSON object (answered "malformed", counted
-  // against its rate limit like any other message).
+  // against its rate limit like any other message). An operation is handed to the log
+  // (LiveLog::appendAsync) and acknowledged and relayed once it is durable: the caller does not
+  // wait for the commit. A failed commit breaks the session (broken()) and tells its editors.
   void receive(ConnId c, const LiveMessage::Ptr& message);
   // Folds pending operations into the plan's next version when quiet (or `force`). An error
   // (e.g. kInvalid: a live answer does not pass validation yet) leaves them pending and durable.
@@ -131,6 +152,8 @@ class LiveSession {
   // A storage failure lost an operation that was already sequenced: the session must be
   // replaced (the hub does) and its editors reload.
   bool broken() const;
+  // What broke it (the log's error, for the operator's log), once: nullopt afterwards.
+  std::optional<std::string> takeFailure();
   Id planId() const { return planId_; }
 
  private:
@@ -227,6 +250,11 @@ class LiveSession {
   void commit(Conn& c, LiveOpRecord& r);               // sequences r; receive() makes it durable
   void dispatch(ConnId c, const LiveMessage::Ptr& m);  // under the lock
   void release();  // sends every durable operation at the front of unreleased_, in order
+  // Hands the sequenced records to the log in revision order, outside the lock (a synchronous
+  // log reports inside appendAsync, and the report takes the lock).
+  void submitAppends();
+  void appended(std::int64_t revision, const std::exception_ptr& error);  // the log's report
+  void breakSession();                                                    // REQUIRES: mutex_ held
   Poco::JSON::Object::Ptr values() const;
   Status flushLocked(bool force);
   // Loads the fields from version v; `tellEditors`: a version saved elsewhere, everyone restarts.
@@ -259,6 +287,9 @@ class LiveSession {
       editors_;  // since the base version: who, which fields
   MonoTime lastOp_;
   std::optional<LiveOpRecord> sequenced_;  // set by commit() during one receive()
+  std::deque<LiveOpRecord> toAppend_;      // sequenced, not yet handed to the log
+  bool appending_ = false;                 // a thread is handing toAppend_ to the log
+  std::optional<std::string> failure_;     // why the session broke, until the hub logs it
   std::deque<Release> unreleased_;
   std::int64_t released_ = 0;  // the newest revision everyone has been sent
   std::string editableState_;  // the state the last full permission check saw
