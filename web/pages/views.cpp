@@ -36,8 +36,9 @@ std::string trimmed(const std::string& s) {
 // The text of template `name` with every {{> _x}} replaced by the text of _x.mustache (itself
 // expanded). kainjow renders a partial into the including line exactly as if its text stood
 // there, so the output is the same as including it at render time, without the per-use parse.
-std::string expandPartials(const std::string& name, const std::map<std::string, std::string>& texts,
-                           const std::map<std::string, std::string>& partials, int depth) {
+std::string expandPartials(const std::string& name,
+                           const std::map<std::string, std::string, std::less<>>& texts,
+                           int depth) {
   const std::string& text = texts.at(name);
   if (depth > kMaxPartialDepth)
     throw std::runtime_error("template " + name + ".mustache: partials nested more than " +
@@ -64,12 +65,13 @@ std::string expandPartials(const std::string& name, const std::map<std::string, 
       continue;
     }
     const std::string partial = trimmed(tag.substr(1));
-    if (!partials.count(partial))
+    // Templates named _x are partials: {{> _x}} from any template.
+    if (partial.rfind('_', 0) != 0 || !texts.count(partial))
       throw std::runtime_error("template " + name + ".mustache includes {{> " + partial +
                                "}}, and there is no partial " + partial +
                                ".mustache (partials are named _x)");
     out.append(text, pos, open - pos);
-    out += expandPartials(partial, texts, partials, depth + 1);
+    out += expandPartials(partial, texts, depth + 1);
     pos = end;
   }
   if (pos < text.size()) out.append(text, pos);
@@ -87,16 +89,20 @@ struct Appender {
 
 }  // namespace
 
-// One template in one language: its text (partials expanded, messages written in), compiled on
-// the first render, and the copies renders borrow (kainjow's render is not const, and requests
-// run on many threads): made when all are in use, then reused.
+// One template in one language, compiled on its first render from the text Views writes for it
+// then (partials expanded, messages written in: checked at start, so it cannot fail), and the
+// copies renders borrow (kainjow's render is not const, and requests run on many threads): made
+// when all are in use, then reused.
 class Views::Template {
  public:
-  explicit Template(std::string source) : source_(std::move(source)) {}
+  Template(const Views& views, const std::string& name, std::string lang)
+      : views_(views), name_(name), lang_(std::move(lang)) {}
 
   std::unique_ptr<Mustache> acquire() {
     // After the first call, call_once is one atomic load: no lock to find the compiled tree.
-    std::call_once(once_, [this] { compiled_ = std::make_unique<const Mustache>(source_); });
+    std::call_once(once_, [this] {
+      compiled_ = std::make_unique<const Mustache>(views_.source(name_, lang_));
+    });
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!spare_.empty()) {
@@ -114,7 +120,9 @@ class Views::Template {
   }
 
  private:
-  const std::string source_;
+  const Views& views_;
+  const std::string& name_;  // a key of Views::texts_ (a map node: never moved)
+  const std::string lang_;
   std::once_flag once_;
   std::unique_ptr<const Mustache> compiled_;  // never rendered itself (only copied)
   std::mutex mutex_;
@@ -140,42 +148,43 @@ class Views::Lease {
   std::unique_ptr<Mustache> copy_;
 };
 
-Views::Views(const std::string& templatesDir, const Translations* translations) {
-  const Translations englishOnly;
-  const Translations& tr = translations ? *translations : englishOnly;
+Views::Views(const std::string& templatesDir, const Translations* translations)
+    : englishOnly_(translations ? nullptr : std::make_unique<const Translations>()),
+      translations_(translations ? *translations : *englishOnly_) {
   if (!Poco::File(templatesDir).exists())
     throw std::runtime_error("the templates folder " + templatesDir + " does not exist");
-  std::map<std::string, std::string> texts, partials;
   for (Poco::DirectoryIterator it(templatesDir), end; it != end; ++it) {
     Poco::Path p(it->path());
     if (p.getExtension() != "mustache") continue;
     Poco::FileInputStream in(it->path());
     std::string text;
     Poco::StreamCopier::copyToString(in, text);
-    // Templates named _x are partials: {{> _x}} from any template.
-    if (p.getBaseName().rfind('_', 0) == 0) partials.emplace(p.getBaseName(), text);
-    texts.emplace(p.getBaseName(), std::move(text));
+    texts_.emplace(p.getBaseName(), std::move(text));
   }
-  for (const auto& entry : texts) {
+  // Every template in every language is written and compiled here, to check it, and dropped:
+  // only the files' texts are kept, and a language's text is written again when that language
+  // first renders the template (all languages' texts held ~1 MB, most never rendered).
+  for (const auto& entry : texts_) {
     const std::string& name = entry.first;
-    const std::string text = expandPartials(name, texts, partials, 0);
+    const std::string text = expandPartials(name, texts_, 0);
     const bool translatable = text.find("{{#t}}") != std::string::npos;
     auto& languages = templates_[name];
-    for (const auto& lang : tr.languages()) {
+    for (const auto& lang : translations_.languages()) {
       const bool english = lang.tag == kEnglish;
       if (!english && !translatable) continue;
-      std::string source =
-          translateTemplate(name + ".mustache", text, tr, lang.tag, TextKind::kHtml);
-      {  // checked now, so a bad template stops start-up; compiled again on its first render
-        const Mustache check(source);
-        if (!check.is_valid())
-          throw std::runtime_error("template " + name + ".mustache" +
-                                   (english ? "" : " in " + lang.tag) + ": " +
-                                   check.error_message());
-      }
-      languages.emplace(lang.tag, std::make_unique<Template>(std::move(source)));
+      const Mustache check(
+          translateTemplate(name + ".mustache", text, translations_, lang.tag, TextKind::kHtml));
+      if (!check.is_valid())
+        throw std::runtime_error("template " + name + ".mustache" +
+                                 (english ? "" : " in " + lang.tag) + ": " + check.error_message());
+      languages.emplace(lang.tag, std::make_unique<Template>(*this, name, lang.tag));
     }
   }
+}
+
+std::string Views::source(const std::string& name, const std::string& lang) const {
+  return translateTemplate(name + ".mustache", expandPartials(name, texts_, 0), translations_, lang,
+                           TextKind::kHtml);
 }
 
 Views::~Views() = default;

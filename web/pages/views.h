@@ -28,8 +28,9 @@ class Views {
   // Each template's {{#t}}…{{/t}} messages are written in at start, once per language of
   // `translations` (English from the msgids when none are given): a render in a language is
   // a render of that language's compiled template, no lookup per message. Every template is
-  // compiled here in every language to check it (and dropped: only its text is kept); it is
-  // compiled again, once, when first rendered.
+  // written and compiled here in every language to check it, and dropped (only the files' texts
+  // are kept); a template is written in a language and compiled again, once, when first
+  // rendered in it. REQUIRES: `translations` outlives this.
   explicit Views(const std::string& templatesDir, const Translations* translations = nullptr);
   ~Views();
   Views(const Views&) = delete;
@@ -59,11 +60,19 @@ class Views {
   class Lease;
   // The template of `name` in `lang` (its own translation when it has messages, else English).
   Template& find(const std::string& name, std::string_view lang) const;
+  // The text compiled for `name` in `lang`: partials expanded, messages written in.
+  std::string source(const std::string& name, const std::string& lang) const;
+
+  std::unique_ptr<const Translations> englishOnly_;  // when no translations are given
+  const Translations& translations_;
+  // name → the text of templates/<name>.mustache, as read at start (never changed after).
+  std::map<std::string, std::string, std::less<>> texts_;
 
   // name → language tag → template. Built whole in the constructor, never changed after: lookups
-  // take no lock. Each template is compiled on its first render (kainjow's trees are ~100× the
-  // size of their text: all languages compiled at start held ~24 MB), and each keeps its own
-  // spare copies, so memory follows the pages and languages actually served.
+  // take no lock. Each template is written in its language and compiled on its first render
+  // (kainjow's trees are ~100× the size of their text: all languages compiled at start held
+  // ~24 MB), and each keeps its own spare copies, so memory follows the pages and languages
+  // actually served.
   std::map<std::string, std::map<std::string, std::unique_ptr<Template>, std::less<>>, std::less<>>
       templates_;
 
