@@ -6,7 +6,6 @@
 #include <malloc.h>
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <iterator>
 #include <sstream>
 
@@ -27,8 +26,6 @@ Store::Store(const std::string& path, engine::Clock& clock)
                                 "); run a newer sendflow or restore a backup",
                             0);
   }
-  // Replaces SQLite's automatic checkpoint on this connection (setCheckpointPages).
-  sqlite3_wal_hook(writer_->handle(), &Store::walHook, this);
 }
 
 Store::~Store() {
@@ -39,92 +36,14 @@ Store::~Store() {
   deferredChanged_.notify_all();
   if (flusher_.joinable()) flusher_.join();
   const std::size_t queued = deferredAuditCount();
-  if (queued > 0) {
-    try {
-      flushDeferredAudit();
-    } catch (const std::exception& e) {
-      Poco::Logger::get("sendflow")
-          .error("audit: %z read events could not be committed as the database closed: %s", queued,
-                 std::string(e.what()));
-    }
+  if (queued == 0) return;
+  try {
+    flushDeferredAudit();
+  } catch (const std::exception& e) {
+    Poco::Logger::get("sendflow")
+        .error("audit: %z read events could not be committed as the database closed: %s", queued,
+               std::string(e.what()));
   }
-  stopCheckpointer();
-}
-
-// --- checkpoints, off the committing thread ----------------------------------------------------
-
-void Store::setCheckpointPages(int pages) { checkpointPages_.store(std::max(1, pages)); }
-
-// Called by SQLite on the writer's thread after each COMMIT, with the WAL's length in pages.
-int Store::walHook(void* self, sqlite3* db, const char* name, int pages) {
-  auto* store = static_cast<Store*>(self);
-  const int every = store->checkpointPages_.load(std::memory_order_relaxed);
-  if (pages < every) return SQLITE_OK;
-  if (pages >= every * 8) {
-    // The checkpointer is not keeping up (or a reader pins old frames): do what SQLite's own
-    // auto-checkpoint does, here. A failure is not the commit's: it stays committed.
-    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    return SQLITE_OK;
-  }
-  // Frames the last checkpoint already copied do not count (the WAL restarts from its beginning
-  // only once a checkpoint has copied all of it); without this, every commit after the threshold
-  // would ask for another checkpoint of a few frames, each with its own fsync.
-  const int copied = store->backfilled_.load(std::memory_order_relaxed);
-  const int pending = copied <= pages ? pages - copied : pages;
-  if (pending < std::max(1, every / 4)) return SQLITE_OK;
-  {
-    std::lock_guard lock(store->checkpointMutex_);
-    if (store->checkpointStopping_) return SQLITE_OK;
-    store->checkpointAsked_ = true;
-    if (!store->checkpointer_.joinable())
-      store->checkpointer_ = std::thread([store] { store->runCheckpointer(); });
-  }
-  store->checkpointWanted_.notify_one();
-  return SQLITE_OK;
-}
-
-// A PASSIVE checkpoint on its own connection: it copies what no reader still needs and never
-// blocks the writer or the readers.
-void Store::runCheckpointer() {
-  std::unique_ptr<Database> db;
-  std::unique_lock lock(checkpointMutex_);
-  for (;;) {
-    checkpointWanted_.wait(lock, [this] { return checkpointAsked_ || checkpointStopping_; });
-    if (checkpointStopping_) break;
-    checkpointAsked_ = false;
-    lock.unlock();
-    try {
-      if (!db) db = std::make_unique<Database>(path_);
-      int logFrames = 0;
-      int copied = 0;
-      const int rc = sqlite3_wal_checkpoint_v2(db->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                               &logFrames, &copied);
-      if (rc == SQLITE_OK) {
-        backfilled_.store(copied, std::memory_order_relaxed);
-        checkpoints_.fetch_add(1);
-      } else if ((rc & 0xff) != SQLITE_BUSY) {
-        Poco::Logger::get("sendflow")
-            .warning("database checkpoint failed (the next commit retries): %s",
-                     std::string(sqlite3_errmsg(db->handle())));
-      }
-    } catch (const std::exception& e) {
-      Poco::Logger::get("sendflow")
-          .warning("database checkpoint failed (the next commit retries): %s",
-                   std::string(e.what()));
-    }
-    lock.lock();
-  }
-  lock.unlock();
-  db.reset();
-}
-
-void Store::stopCheckpointer() {
-  {
-    std::lock_guard lock(checkpointMutex_);
-    checkpointStopping_ = true;
-  }
-  checkpointWanted_.notify_all();
-  if (checkpointer_.joinable()) checkpointer_.join();
 }
 
 int Store::latestSchemaVersion() {

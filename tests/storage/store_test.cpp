@@ -260,38 +260,3 @@ TEST_CASE("a failing command in a group commit undoes only itself", "[storage]")
   REQUIRE(v.firstBadId == 0);
   REQUIRE(v.checked == rows);
 }
-
-// Checkpoints run on the store's own thread, not in the committing request (issue 15: p99); the
-// WAL stays bounded, and what was committed before a checkpoint is in the database file after it.
-TEST_CASE("checkpoints run in the background and keep the WAL bounded", "[storage]") {
-  testing::TempDir dir;
-  const std::string path = dir.file("ckpt.db");
-  {
-    Store store(path, testClock);
-    store.migrate();
-    store.setCheckpointPages(16);
-    store.write([](Database& db) { db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)"); });
-    const std::string filler(3000, 'x');  // about a page per row
-    for (int i = 0; i < 400; ++i)
-      store.write([&](Database& db) {
-        Statement(db, "INSERT INTO t(v) VALUES (?)").bind(1, filler).run();
-      });
-    // The checkpointer is woken by commits; give it time on a busy machine (never a speed test).
-    for (int waited = 0; waited < 200 && store.backgroundCheckpoints() == 0; ++waited)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    REQUIRE(store.backgroundCheckpoints() > 0);
-    // Without checkpoints the WAL would hold 400+ pages; the inline fallback bounds it at 8x16
-    // pages plus what one commit adds, the background checkpointer usually at far less.
-    Database reader(path);
-    Statement frames(reader, "PRAGMA wal_checkpoint(PASSIVE)");
-    REQUIRE(frames.step());
-    CHECK(frames.getInt(1) <= 8 * 16 + 8);
-    Statement count(reader, "SELECT count(*) FROM t");
-    REQUIRE(count.step());
-    CHECK(count.getInt(0) == 400);
-  }
-  Database reopened(path);
-  Statement count(reopened, "SELECT count(*) FROM t");
-  REQUIRE(count.step());
-  CHECK(count.getInt(0) == 400);
-}

@@ -100,16 +100,6 @@ class Store {
   };
   DiskState diskState() const;
 
-  // Checkpoints (copying committed WAL frames into the database file, with its own fsync) run on
-  // a background thread and connection, not inside the COMMIT of whichever request crossed the
-  // threshold: SQLite's automatic checkpoint made every ~170th pupil PATCH wait for a copy of
-  // 1,000 pages and two fsyncs (issue 15: the p99 of the write path). A commit that finds the WAL
-  // at least `pages` long wakes the checkpointer; one that finds it 8 times that long (the
-  // checkpointer cannot keep up) checkpoints inline as SQLite would. Durability is unchanged:
-  // every COMMIT still syncs the WAL (synchronous=FULL). Thread-safe; for tests and diagnosis.
-  void setCheckpointPages(int pages);
-  std::uint64_t backgroundCheckpoints() const { return checkpoints_.load(); }
-
  private:
   struct Command {
     explicit Command(std::function<void(Database&)> r) : run(std::move(r)) {}
@@ -171,18 +161,6 @@ class Store {
   bool stopping_ = false;
   std::thread flusher_;  // runBackground()
   std::atomic<bool> backgroundStarted_{false};
-  // The checkpointer (see setCheckpointPages).
-  static int walHook(void* self, sqlite3* db, const char* name, int pages);
-  void runCheckpointer();
-  void stopCheckpointer();
-  std::atomic<int> checkpointPages_{1000};  // SQLite's default auto-checkpoint threshold
-  std::atomic<int> backfilled_{0};          // WAL frames copied by the last checkpoint
-  std::atomic<std::uint64_t> checkpoints_{0};
-  std::mutex checkpointMutex_;
-  std::condition_variable checkpointWanted_;
-  bool checkpointAsked_ = false;  // REQUIRES: checkpointMutex_ held (and below)
-  bool checkpointStopping_ = false;
-  std::thread checkpointer_;
   std::atomic<std::chrono::steady_clock::rep> lastActivity_{0};
 };
 
