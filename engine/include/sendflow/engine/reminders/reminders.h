@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sendflow/engine/core/audit_anchor.h"
@@ -157,6 +158,8 @@ class ReminderService {
   void digestMessages(ReminderSource& src, Date day,
                       const std::function<void(OutboxMessage&&)>& emit);
   Oversight oversightFrom(ReminderSource& src, const Academy& a, Date today, bool withTimeline);
+  // Before a run: the academies' names, and every academy's staff from one read.
+  void startRun();
 
   ReminderStore& store_;
   PeopleRepository& people_;
@@ -164,6 +167,8 @@ class ReminderService {
   Clock& clock_;
   ReminderSettings settings_;
   std::map<Id, std::vector<User>> staffCache_;  // per run: academy → members
+  // per run: (academy, plan owner, "role,role,") → the people a policy names
+  std::map<std::tuple<Id, Id, std::string>, std::vector<User>> resolved_;
   std::map<Id, std::string> academyNames_;
   AuditAnchorSource* anchors_ = nullptr;
 };
