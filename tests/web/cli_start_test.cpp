@@ -28,7 +28,7 @@ std::vector<std::string> lines(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("sendflow render opens no mail or page templates, and refuses an unknown plan clearly",
+TEST_CASE("sendflow render opens no mail or page templates and refuses an unknown plan clearly",
           "[web][cli][render]") {
   Server s;
   s.seedDemo();
@@ -84,7 +84,7 @@ TEST_CASE(
   CHECK(contains(noKey.err, "cannot read " + dir.path() + "/no-seal."));  // .crt or .key
 }
 
-TEST_CASE("reminders run --dry-run lists, message by message, what the real run then queues",
+TEST_CASE("reminders run --dry-run lists message by message what the real run then queues",
           "[web][cli][remind]") {
   Server s;
   s.seedDemo();
