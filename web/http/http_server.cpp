@@ -35,10 +35,6 @@ void epollControl(int epoll, int op, int fd, std::uint32_t events, ConnId id) {
     throw std::runtime_error("epoll_ctl failed");
 }
 
-}  // namespace
-
-namespace {
-
 // Workers kept from WebSocket turns. A quarter at least; and since a turn no longer waits for a
 // commit (docs/live.md), more turns at once than the machine has cores only make the turns and
 // the requests beside them wait for a CPU: at most one turn per core runs.

@@ -41,9 +41,8 @@ std::map<std::string, LiveSession::Field>::iterator LiveSession::editedField(Con
     sendTo(c, ack);
     return fields_.end();
   }
-  // Sent before the page had the snapshot of a version saved meanwhile (live.js names the
-  // version of its last snapshot; a client that names none is not checked).
-  if (m.has("version") && m.optValue<Poco::Int64>("version", 0) < restartedAt_) {
+  // Sent before the page had the snapshot of a version saved meanwhile.
+  if (madeBeforeRestart(m)) {
     error(c, "conflict", savedMeanwhile(), seq);
     return fields_.end();
   }

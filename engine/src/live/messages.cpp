@@ -93,8 +93,7 @@ void LiveSession::handleResume(Conn& c, const Object& m) {
   const auto from = m.optValue<Poco::Int64>("revision", -1);
   // A page whose last snapshot is older than the last restart (a version saved meanwhile) has
   // text the operations since do not apply to.
-  const bool beforeRestart =
-      m.has("version") && m.optValue<Poco::Int64>("version", 0) < restartedAt_;
+  const bool beforeRestart = madeBeforeRestart(m);
   if (from < 0 || from > released_ || history_.empty() || from + 1 < history_.front().revision ||
       head_ - from > static_cast<std::int64_t>(limits_.historyWindow) || beforeRestart) {
     snapshot(c);  // too far behind: start again from the current text

@@ -203,6 +203,11 @@ std::optional<LiveSession::Refusal> LiveSession::editBlocked(Conn& c) {
   return std::nullopt;
 }
 
+bool LiveSession::madeBeforeRestart(const Object& m) const {
+  // live.js names the version of its last snapshot with each edit and resume.
+  return m.has("version") && m.optValue<Poco::Int64>("version", 0) < restartedAt_;
+}
+
 Text LiveSession::savedMeanwhile() {
   return Text(N_("The plan was saved from a form meanwhile; your view was refreshed."));
 }

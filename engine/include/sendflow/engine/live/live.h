@@ -275,6 +275,9 @@ class LiveSession : public std::enable_shared_from_this<LiveSession> {
   // frame names an older "version" (the one of the snapshot its page had) was made on text that
   // no longer stands, and is refused as a conflict rather than applied at the wrong place.
   int restartedAt_ = 0;
+  // Whether message m names the version of a snapshot older than restartedAt_ (a client that
+  // names none is not checked).
+  bool madeBeforeRestart(const Poco::JSON::Object& m) const;
   std::int64_t head_ = 0;
   std::deque<HistoryEntry> history_;
   std::map<std::string, Field> fields_;
